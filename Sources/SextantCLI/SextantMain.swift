@@ -1,0 +1,1 @@
+public enum SextantMain { public static func run() async {} }

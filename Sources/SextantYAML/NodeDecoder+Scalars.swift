@@ -1,0 +1,183 @@
+extension NodeDecoder {
+    func decodeString() throws -> String {
+        guard let scalar = node.scalar else {
+            throw issue("expected a string, found \(node.kindDescription)")
+        }
+        if case .null = scalar.resolved {
+            throw issue("expected a string, found null")
+        }
+        return scalar.value
+    }
+
+    func decodeBool() throws -> Bool {
+        guard let scalar = node.scalar, case .bool(let value) = scalar.resolved else {
+            throw issue("expected true or false, found \(node.kindDescription)")
+        }
+        return value
+    }
+
+    func decodeInteger<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+        guard let scalar = node.scalar, case .int(let value) = scalar.resolved else {
+            throw issue("expected a whole number, found \(node.kindDescription)")
+        }
+        guard let exact = T(exactly: value) else {
+            throw issue("\(value) is out of range (\(T.min)…\(T.max))")
+        }
+        return exact
+    }
+
+    func decodeFloatingPoint<T: BinaryFloatingPoint>(_ type: T.Type) throws -> T {
+        guard let scalar = node.scalar else {
+            throw issue("expected a number, found \(node.kindDescription)")
+        }
+        switch scalar.resolved {
+        case .int(let value): return T(value)
+        case .float(let value): return T(value)
+        default: throw issue("expected a number, found \(node.kindDescription)")
+        }
+    }
+
+    func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+        // Fast paths for the scalars manifests are made of.
+        if T.self == String.self { return try decodeString() as! T }
+        if T.self == Double.self { return try decodeFloatingPoint(Double.self) as! T }
+        if T.self == Int.self { return try decodeInteger(Int.self) as! T }
+        if T.self == Bool.self { return try decodeBool() as! T }
+        return try T(from: self)
+    }
+}
+
+struct NodeSingleValueContainer: SingleValueDecodingContainer {
+    let decoder: NodeDecoder
+    var codingPath: [any CodingKey] { decoder.codingPath }
+
+    func decodeNil() -> Bool { decoder.node.isNull }
+    func decode(_ type: Bool.Type) throws -> Bool { try decoder.decodeBool() }
+    func decode(_ type: String.Type) throws -> String { try decoder.decodeString() }
+    func decode(_ type: Double.Type) throws -> Double { try decoder.decodeFloatingPoint(type) }
+    func decode(_ type: Float.Type) throws -> Float { try decoder.decodeFloatingPoint(type) }
+    func decode(_ type: Int.Type) throws -> Int { try decoder.decodeInteger(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try decoder.decodeInteger(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try decoder.decodeInteger(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try decoder.decodeInteger(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try decoder.decodeInteger(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try decoder.decodeInteger(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try decoder.decodeInteger(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try decoder.decodeInteger(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try decoder.decodeInteger(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try decoder.decodeInteger(type) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decodeValue(type) }
+}
+
+struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: NodeDecoder
+    let pairs: [YAMLNode.Pair]
+
+    var codingPath: [any CodingKey] { decoder.codingPath }
+    var allKeys: [Key] { pairs.compactMap { $0.key.text.flatMap(Key.init(stringValue:)) } }
+
+    private func pair(_ key: Key) -> YAMLNode.Pair? {
+        let name = key.stringValue
+        return pairs.first { $0.key.text == name }
+    }
+
+    private func child(_ key: Key) throws -> NodeDecoder {
+        guard let pair = pair(key) else {
+            throw decoder.issue(
+                "required field \"\(key.stringValue)\" is missing", at: decoder.keyMark,
+                path: decoder.path.appending(key.stringValue))
+        }
+        return decoder.child(pair.value, key: key.stringValue, keyMark: pair.key.mark)
+    }
+
+    func contains(_ key: Key) -> Bool { pair(key) != nil }
+    func decodeNil(forKey key: Key) throws -> Bool { pair(key)?.value.isNull ?? true }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try child(key).decodeBool() }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try child(key).decodeString() }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try child(key).decodeFloatingPoint(type) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try child(key).decodeFloatingPoint(type) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try child(key).decodeInteger(type) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try child(key).decodeInteger(type) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try child(key).decodeInteger(type) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try child(key).decodeInteger(type) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try child(key).decodeInteger(type) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try child(key).decodeInteger(type) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try child(key).decodeInteger(type) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try child(key).decodeInteger(type) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try child(key).decodeInteger(type) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try child(key).decodeInteger(type) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decodeValue(type) }
+
+    // An explicit null is the same as an absent optional field.
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let pair = pair(key), !pair.value.isNull else { return nil }
+        return try decoder.child(pair.value, key: key.stringValue, keyMark: pair.key.mark).decodeValue(type)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        try child(key).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try child(key).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder { decoder }
+    func superDecoder(forKey key: Key) throws -> any Decoder { try child(key) }
+}
+
+struct NodeUnkeyedContainer: UnkeyedDecodingContainer {
+    let decoder: NodeDecoder
+    let items: [YAMLNode]
+    private(set) var currentIndex = 0
+
+    init(decoder: NodeDecoder, items: [YAMLNode]) {
+        self.decoder = decoder
+        self.items = items
+    }
+
+    var codingPath: [any CodingKey] { decoder.codingPath }
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
+
+    private mutating func next() throws -> NodeDecoder {
+        guard !isAtEnd else {
+            throw decoder.issue("the list has too few items")
+        }
+        defer { currentIndex += 1 }
+        return decoder.child(items[currentIndex], index: currentIndex)
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, items[currentIndex].isNull else { return false }
+        currentIndex += 1
+        return true
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next().decodeBool() }
+    mutating func decode(_ type: String.Type) throws -> String { try next().decodeString() }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next().decodeFloatingPoint(type) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try next().decodeFloatingPoint(type) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next().decodeInteger(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next().decodeInteger(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next().decodeInteger(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next().decodeInteger(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next().decodeInteger(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next().decodeInteger(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next().decodeInteger(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next().decodeInteger(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next().decodeInteger(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next().decodeInteger(type) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decodeValue(type) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        try next().container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try next().unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder { try next() }
+}

@@ -1,0 +1,199 @@
+/// Decodes `Decodable` types from YAML nodes, reporting every problem with the field's path
+/// and position.
+///
+/// Types whose `CodingKeys` are `CaseIterable` are *strict*: a key that is not one of their
+/// cases is reported as an unknown field (with a "did you mean" hint). Other types ignore
+/// keys they do not read, which is how open standards (ODCS, OpenSLO) are read.
+///
+/// Type errors stop the decoding of a document at the first one; unknown fields are all
+/// reported, and do not stop decoding.
+public struct YAMLDecoder: Sendable {
+    public init() {}
+
+    /// The decoded value (nil when a type error stopped decoding) and every problem found.
+    public func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode) -> (value: T?, issues: [YAMLDecodingIssue]) {
+        let context = DecodingContext()
+        let decoder = NodeDecoder(node: node, path: .root, keyMark: node.mark, context: context)
+        do {
+            let value = try T(from: decoder)
+            return (value, context.issues)
+        } catch let issue as YAMLDecodingIssue {
+            return (nil, context.issues + [issue])
+        } catch let error as DecodingError {
+            return (nil, context.issues + [YAMLDecodingIssue(error, in: node)])
+        } catch {
+            return (nil, context.issues + [YAMLDecodingIssue(path: .root, mark: node.mark, message: "\(error)")])
+        }
+    }
+}
+
+/// A problem found while decoding: the field's path, its position and what is wrong.
+public struct YAMLDecodingIssue: Error, Sendable, Hashable, CustomStringConvertible {
+    public var path: FieldPath
+    public var mark: SourceMark
+    public var message: String
+
+    public init(path: FieldPath, mark: SourceMark, message: String) {
+        self.path = path
+        self.mark = mark
+        self.message = message
+    }
+
+    /// Translates an error a type's own `init(from:)` threw, positioned by its coding path.
+    init(_ error: DecodingError, in root: YAMLNode) {
+        let (codingPath, message): ([any CodingKey], String)
+        switch error {
+        case .dataCorrupted(let context): (codingPath, message) = (context.codingPath, context.debugDescription)
+        case .keyNotFound(let key, let context): (codingPath, message) = (context.codingPath + [key], "required field is missing")
+        case .typeMismatch(_, let context): (codingPath, message) = (context.codingPath, context.debugDescription)
+        case .valueNotFound(_, let context): (codingPath, message) = (context.codingPath, context.debugDescription)
+        @unknown default: (codingPath, message) = ([], "\(error)")
+        }
+        let path = FieldPath(codingPath.map { $0.intValue.map(FieldPath.Component.index) ?? .key($0.stringValue) })
+        self.init(path: path, mark: root.mark(at: path), message: message)
+    }
+
+    public var description: String { "\(mark): \(path): \(message)" }
+}
+
+/// Shared, single-threaded state of one decoding run.
+final class DecodingContext {
+    var issues: [YAMLDecodingIssue] = []
+    private var knownKeys: [ObjectIdentifier: [String]] = [:]
+
+    func strictKeys<Key: CodingKey>(for type: Key.Type) -> [String]? {
+        if let known = knownKeys[ObjectIdentifier(type)] { return known }
+        guard let iterable = type as? any (CodingKey & CaseIterable).Type else { return nil }
+        let names = Self.names(of: iterable)
+        knownKeys[ObjectIdentifier(type)] = names
+        return names
+    }
+
+    private static func names<Key: CodingKey & CaseIterable>(of type: Key.Type) -> [String] {
+        type.allCases.map(\.stringValue)
+    }
+}
+
+/// A `Decoder` positioned at one node.
+final class NodeDecoder: Decoder {
+    let node: YAMLNode
+    let path: FieldPath
+    /// The mark of the key that led here, for "missing field" errors.
+    let keyMark: SourceMark
+    let context: DecodingContext
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(node: YAMLNode, path: FieldPath, keyMark: SourceMark, context: DecodingContext) {
+        self.node = node
+        self.path = path
+        self.keyMark = keyMark
+        self.context = context
+    }
+
+    var codingPath: [any CodingKey] {
+        path.components.map { component in
+            switch component {
+            case .key(let key): PathKey(stringValue: key)
+            case .index(let index): PathKey(intValue: index)
+            }
+        }
+    }
+
+    func issue(_ message: String, at mark: SourceMark? = nil, path: FieldPath? = nil) -> YAMLDecodingIssue {
+        YAMLDecodingIssue(path: path ?? self.path, mark: mark ?? node.mark, message: message)
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard let pairs = node.pairs else {
+            throw issue("expected a mapping, found \(node.kindDescription)")
+        }
+        if let known = context.strictKeys(for: type) {
+            reportUnknownKeys(pairs, known: known)
+        }
+        return KeyedDecodingContainer(NodeKeyedContainer<Key>(decoder: self, pairs: pairs))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard let items = node.items else {
+            throw issue("expected a list, found \(node.kindDescription)")
+        }
+        return NodeUnkeyedContainer(decoder: self, items: items)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        NodeSingleValueContainer(decoder: self)
+    }
+
+    func child(_ node: YAMLNode, key: String, keyMark: SourceMark) -> NodeDecoder {
+        NodeDecoder(node: node, path: path.appending(key), keyMark: keyMark, context: context)
+    }
+
+    func child(_ node: YAMLNode, index: Int) -> NodeDecoder {
+        NodeDecoder(node: node, path: path.appending(index: index), keyMark: node.mark, context: context)
+    }
+
+    private func reportUnknownKeys(_ pairs: [YAMLNode.Pair], known: [String]) {
+        for pair in pairs {
+            let key = pair.key.text ?? ""
+            guard !known.contains(key) else { continue }
+            var message = "unknown field \"\(key)\""
+            if let suggestion = Self.closest(to: key, in: known) {
+                message += "; did you mean \"\(suggestion)\"?"
+            } else {
+                message += "; expected one of: \(known.joined(separator: ", "))"
+            }
+            context.issues.append(YAMLDecodingIssue(path: path.appending(key), mark: pair.key.mark, message: message))
+        }
+    }
+
+    /// The known key nearest to a misspelt one, if it is near enough to be a typo.
+    static func closest(to key: String, in known: [String]) -> String? {
+        let lowered = key.lowercased()
+        var best: (name: String, distance: Int)?
+        for name in known {
+            let distance = editDistance(lowered, name.lowercased())
+            if distance <= max(1, min(3, name.count / 3)), distance < (best?.distance ?? .max) {
+                best = (name, distance)
+            }
+        }
+        return best?.name
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}
+
+/// A coding key for paths rebuilt from `FieldPath`.
+struct PathKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) {
+        self.stringValue = "\(intValue)"
+        self.intValue = intValue
+    }
+}
+
+extension YAMLNode: Decodable {
+    /// Only a `YAMLDecoder` can produce raw nodes: this is how types read values of any shape.
+    public init(from decoder: any Decoder) throws {
+        guard let decoder = decoder as? NodeDecoder else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "YAMLNode decodes only with YAMLDecoder"))
+        }
+        self = decoder.node
+    }
+}

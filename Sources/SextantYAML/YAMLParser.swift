@@ -1,0 +1,282 @@
+internal import CYAML
+
+/// Reads YAML with libyaml into node trees that keep the position of every node.
+///
+/// One parser reads one file at a time; it is cheap to create and safe to use from any
+/// thread (each call owns its libyaml parser).
+public struct YAMLParser: Sendable {
+    public var limits: YAMLLimits
+
+    public init(limits: YAMLLimits = .default) {
+        self.limits = limits
+    }
+
+    /// Parses every document of a file.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's content; UTF-8 (a byte-order mark is allowed) or UTF-16 with a BOM.
+    ///   - file: the name used in errors.
+    /// - Throws: `YAMLError` for a syntax error, a non-scalar or duplicate mapping key, or a
+    ///   passed limit, naming the line and column.
+    public func parse(_ bytes: [UInt8], file: String) throws(YAMLError) -> [YAMLDocument] {
+        guard bytes.count <= limits.maxFileBytes else {
+            throw YAMLError(
+                file: file, mark: .start,
+                message: "file is \(bytes.count) bytes, more than the limit of \(limits.maxFileBytes) bytes; split it or keep large data out of manifests")
+        }
+        var builder = TreeBuilder(file: file, limits: limits, bytes: bytes)
+        let result: Result<[YAMLDocument], YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(YAMLError) {
+                return .success(try builder.run(buffer))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Parses a string; see `parse(_:file:)`.
+    public func parse(_ text: String, file: String) throws(YAMLError) -> [YAMLDocument] {
+        try parse(Array(text.utf8), file: file)
+    }
+}
+
+/// Turns libyaml's event stream into node trees, enforcing the limits as it goes.
+private struct TreeBuilder {
+    private struct Anchored {
+        var node: YAMLNode
+        var size: Int
+    }
+
+    private enum Collection {
+        case sequence([YAMLNode])
+        case mapping([YAMLNode.Pair], pendingKey: YAMLNode?, index: [String: SourceMark]?)
+    }
+
+    private struct Frame {
+        var collection: Collection
+        var mark: SourceMark
+        var tag: String?
+        var anchor: String?
+        var size: Int
+    }
+
+    let file: String
+    let limits: YAMLLimits
+    let bytes: [UInt8]
+    private var stack: [Frame] = []
+    private var anchors: [String: Anchored] = [:]
+    private var documents: [YAMLDocument] = []
+    private var root: YAMLNode?
+    private var nodeCount = 0
+    /// Files without a tab character never need the line-by-line column correction.
+    private let isASCII: Bool
+
+    init(file: String, limits: YAMLLimits, bytes: [UInt8]) {
+        self.file = file
+        self.limits = limits
+        self.bytes = bytes
+        self.isASCII = !bytes.contains { $0 >= 0x80 }
+    }
+
+    mutating func run(_ input: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> [YAMLDocument] {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw YAMLError(file: file, mark: .start, message: "libyaml could not allocate a parser")
+        }
+        defer { yaml_parser_delete(&parser) }
+        // libyaml reads nothing from an empty buffer pointer; give it a valid address.
+        let empty: [UInt8] = [0]
+        empty.withUnsafeBufferPointer { fallback in
+            let base = input.baseAddress ?? fallback.baseAddress!
+            yaml_parser_set_input_string(&parser, base, input.count)
+        }
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                throw syntaxError(parser)
+            }
+            defer { yaml_event_delete(&event) }
+            if event.type == YAML_STREAM_END_EVENT { break }
+            try handle(&event)
+        }
+        return documents
+    }
+
+    private mutating func handle(_ event: inout yaml_event_t) throws(YAMLError) {
+        let mark = self.mark(event.start_mark)
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            anchors.removeAll(keepingCapacity: true)
+            root = nil
+        case YAML_DOCUMENT_END_EVENT:
+            guard documents.count < limits.maxDocuments else {
+                throw YAMLError(file: file, mark: mark, message: "more than \(limits.maxDocuments) documents in one file; split the file")
+            }
+            let node = root ?? YAMLNode(.scalar(Scalar("")), mark: mark)
+            documents.append(YAMLDocument(file: file, index: documents.count, root: node))
+        case YAML_SCALAR_EVENT:
+            let scalarEvent = event.data.scalar
+            guard scalarEvent.length <= limits.maxScalarBytes else {
+                throw YAMLError(
+                    file: file, mark: mark,
+                    message: "scalar of \(scalarEvent.length) bytes is longer than the limit of \(limits.maxScalarBytes) bytes; keep large data out of manifests")
+            }
+            let value = String(decoding: UnsafeBufferPointer(start: scalarEvent.value, count: scalarEvent.length), as: UTF8.self)
+            let tag = string(scalarEvent.tag)
+            let style: Scalar.Style
+            switch scalarEvent.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: style = .literal
+            case YAML_FOLDED_SCALAR_STYLE: style = .folded
+            default: style = .plain
+            }
+            let node = YAMLNode(.scalar(Scalar(value, style: style, tag: tag)), mark: mark, tag: tag)
+            try count(1, at: mark)
+            try add(node, size: 1, anchor: string(scalarEvent.anchor))
+        case YAML_ALIAS_EVENT:
+            let name = string(event.data.alias.anchor) ?? ""
+            guard let anchored = anchors[name] else {
+                throw YAMLError(file: file, mark: mark, message: "alias *\(name) names no anchor defined before it")
+            }
+            try count(anchored.size, at: mark)
+            var node = anchored.node
+            node.mark = mark
+            try add(node, size: anchored.size, anchor: nil)
+        case YAML_SEQUENCE_START_EVENT:
+            let start = event.data.sequence_start
+            try push(.sequence([]), mark: mark, tag: string(start.tag), anchor: string(start.anchor))
+        case YAML_MAPPING_START_EVENT:
+            let start = event.data.mapping_start
+            try push(.mapping([], pendingKey: nil, index: nil), mark: mark, tag: string(start.tag), anchor: string(start.anchor))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            let frame = stack.removeLast()
+            let content: YAMLNode.Content
+            switch frame.collection {
+            case .sequence(let items): content = .sequence(items)
+            case .mapping(let pairs, _, _): content = .mapping(pairs)
+            }
+            try add(YAMLNode(content, mark: frame.mark, tag: frame.tag), size: frame.size, anchor: frame.anchor)
+        default:
+            break
+        }
+    }
+
+    private mutating func push(_ collection: Collection, mark: SourceMark, tag: String?, anchor: String?) throws(YAMLError) {
+        guard stack.count < limits.maxDepth else {
+            throw YAMLError(file: file, mark: mark, message: "nesting deeper than \(limits.maxDepth) levels; manifests are never this deep")
+        }
+        try count(1, at: mark)
+        stack.append(Frame(collection: collection, mark: mark, tag: tag, anchor: anchor, size: 1))
+    }
+
+    private mutating func count(_ nodes: Int, at mark: SourceMark) throws(YAMLError) {
+        nodeCount += nodes
+        guard nodeCount <= limits.maxNodes else {
+            throw YAMLError(
+                file: file, mark: mark,
+                message: "file expands to more than \(limits.maxNodes) nodes (aliases count as the nodes they repeat); refusing it as a possible alias bomb")
+        }
+    }
+
+    private mutating func add(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
+        if let anchor { anchors[anchor] = Anchored(node: node, size: size) }
+        guard !stack.isEmpty else {
+            root = node
+            return
+        }
+        let top = stack.count - 1
+        stack[top].size += size
+        switch stack[top].collection {
+        case .sequence(var items):
+            stack[top].collection = .sequence([])
+            items.append(node)
+            stack[top].collection = .sequence(items)
+        case .mapping(var pairs, let pendingKey, var index):
+            stack[top].collection = .sequence([])
+            if let key = pendingKey {
+                pairs.append(YAMLNode.Pair(key: key, value: node))
+                stack[top].collection = .mapping(pairs, pendingKey: nil, index: index)
+            } else {
+                guard let keyText = node.text else {
+                    throw YAMLError(file: file, mark: node.mark, message: "mapping keys must be scalars, found \(node.kindDescription)")
+                }
+                if let first = firstOccurrence(of: keyText, in: pairs, index: &index) {
+                    throw YAMLError(
+                        file: file, mark: node.mark,
+                        message: "duplicate key \"\(keyText)\" (first at line \(first.line)); remove one of them")
+                }
+                if index != nil { index![keyText] = node.mark }
+                stack[top].collection = .mapping(pairs, pendingKey: node, index: index)
+            }
+        }
+    }
+
+    /// Finds an earlier key: a linear scan for the small mappings manifests are made of,
+    /// a dictionary once a mapping grows large.
+    private func firstOccurrence(of key: String, in pairs: [YAMLNode.Pair], index: inout [String: SourceMark]?) -> SourceMark? {
+        if let index { return index[key] }
+        if pairs.count < 24 {
+            return pairs.first { $0.key.text == key }?.key.mark
+        }
+        var built: [String: SourceMark] = [:]
+        for pair in pairs { built[pair.key.text ?? ""] = pair.key.mark }
+        index = built
+        return built[key]
+    }
+
+    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let pointer else { return nil }
+        return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+    }
+
+    /// libyaml counts columns in characters but lines from 0; we count both from 1.
+    private func mark(_ mark: yaml_mark_t) -> SourceMark {
+        SourceMark(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    }
+
+    private func syntaxError(_ parser: yaml_parser_t) -> YAMLError {
+        let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+        if parser.error == YAML_READER_ERROR {
+            let mark = markOfByte(parser.problem_offset)
+            if problem.contains("UTF-8") || problem.contains("UTF-16") || problem.contains("octet") {
+                return YAMLError(file: file, mark: mark, message: "the file is not valid UTF-8 (\(problem)); save it as UTF-8")
+            }
+            if problem.contains("control characters") {
+                return YAMLError(file: file, mark: mark, message: "the file holds a control character YAML does not allow (\(problem))")
+            }
+            return YAMLError(file: file, mark: mark, message: problem)
+        }
+        let mark = self.mark(parser.problem_mark)
+        if isTab(at: parser.problem_mark.index) {
+            return YAMLError(file: file, mark: mark, message: "tab character where YAML expects indentation; indent with spaces")
+        }
+        var message = problem
+        if let context = parser.context.map({ String(cString: $0) }) {
+            let contextMark = self.mark(parser.context_mark)
+            message += " (\(context) at line \(contextMark.line), column \(contextMark.column))"
+        }
+        return YAMLError(file: file, mark: mark, message: "invalid YAML: " + message)
+    }
+
+    private func isTab(at characterIndex: Int) -> Bool {
+        guard isASCII else { return false }
+        return characterIndex >= 0 && characterIndex < bytes.count && bytes[characterIndex] == UInt8(ascii: "\t")
+    }
+
+    /// The line and column of a byte offset, for reader errors that report only an offset.
+    private func markOfByte(_ offset: Int) -> SourceMark {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return SourceMark(line: line, column: column)
+    }
+}

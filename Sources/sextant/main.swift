@@ -1,0 +1,3 @@
+import SextantCLI
+
+await SextantMain.run()
