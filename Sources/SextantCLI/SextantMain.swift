@@ -1,1 +1,52 @@
-public enum SextantMain { public static func run() async {} }
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The entry point `main.swift` calls: parses the command line, runs the command and maps
+/// failures to the documented exit codes (2 for usage errors, not ArgumentParser's 64).
+public enum SextantMain {
+    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+        do {
+            var command = try SextantCommand.parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch let failure as CommandFailure {
+            printError("error: \(failure.message)")
+            exit(failure.exitCode)
+        } catch {
+            let code = SextantCommand.exitCode(for: error)
+            let message = SextantCommand.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(0)
+            }
+            printError(message)
+            exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// An error a command reports as one line, with its exit code.
+struct CommandFailure: Error {
+    var message: String
+    var exitCode: Int32 = 2
+}
+
+func printError(_ message: String) {
+    var standardError = StandardError()
+    print(message, to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

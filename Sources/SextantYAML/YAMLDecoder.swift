@@ -137,43 +137,13 @@ final class NodeDecoder: Decoder {
             let key = pair.key.text ?? ""
             guard !known.contains(key) else { continue }
             var message = "unknown field \"\(key)\""
-            if let suggestion = Self.closest(to: key, in: known) {
+            if let suggestion = NearestName.closest(to: key, in: known) {
                 message += "; did you mean \"\(suggestion)\"?"
             } else {
                 message += "; expected one of: \(known.joined(separator: ", "))"
             }
             context.issues.append(YAMLDecodingIssue(path: path.appending(key), mark: pair.key.mark, message: message))
         }
-    }
-
-    /// The known key nearest to a misspelt one, if it is near enough to be a typo.
-    static func closest(to key: String, in known: [String]) -> String? {
-        let lowered = key.lowercased()
-        var best: (name: String, distance: Int)?
-        for name in known {
-            let distance = editDistance(lowered, name.lowercased())
-            if distance <= max(1, min(3, name.count / 3)), distance < (best?.distance ?? .max) {
-                best = (name, distance)
-            }
-        }
-        return best?.name
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }
 
@@ -195,5 +165,38 @@ extension YAMLNode: Decodable {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "YAMLNode decodes only with YAMLDecoder"))
         }
         self = decoder.node
+    }
+}
+
+/// Suggestions for misspelt names: "did you mean …?".
+package enum NearestName {
+    /// The known key nearest to a misspelt one, if it is near enough to be a typo.
+    package static func closest(to key: String, in known: [String]) -> String? {
+        let lowered = key.lowercased()
+        var best: (name: String, distance: Int)?
+        for name in known {
+            let distance = editDistance(lowered, name.lowercased())
+            if distance <= max(1, min(3, name.count / 3)), distance < (best?.distance ?? .max) {
+                best = (name, distance)
+            }
+        }
+        return best?.name
+    }
+
+    package static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
     }
 }

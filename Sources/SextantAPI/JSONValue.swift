@@ -1,0 +1,73 @@
+public import SextantYAML
+
+/// A value of any shape, for the fields whose shape Sextant does not fix (an external
+/// trainer's hyperparameters, ODCS arguments and limits).
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Converts a YAML node by the YAML 1.2 core schema.
+    public init(_ node: YAMLNode) {
+        switch node.content {
+        case .scalar(let scalar):
+            switch scalar.resolved {
+            case .null: self = .null
+            case .bool(let value): self = .bool(value)
+            case .int(let value): self = .number(Double(value))
+            case .float(let value): self = .number(value)
+            case .string(let value): self = .string(value)
+            }
+        case .sequence(let items):
+            self = .array(items.map(JSONValue.init))
+        case .mapping(let pairs):
+            var object: [String: JSONValue] = [:]
+            for pair in pairs { object[pair.key.text ?? ""] = JSONValue(pair.value) }
+            self = .object(object)
+        }
+    }
+
+    public var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    public var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    public var array: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+}
+
+extension JSONValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        self.init(try YAMLNode(from: decoder))
+    }
+}
+
+extension JSONValue: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

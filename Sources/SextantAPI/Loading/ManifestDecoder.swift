@@ -1,0 +1,62 @@
+public import SextantYAML
+
+/// Turns one YAML document into a manifest: dispatches on `kind`, decodes, and runs the
+/// checks that need only the manifest itself.
+public enum ManifestDecoder {
+    public static func decode(_ document: YAMLDocument) -> (manifest: LoadedManifest?, diagnostics: [Diagnostic]) {
+        let root = document.root
+        let file = document.file
+        func fail(_ mark: SourceMark, _ message: String) -> (LoadedManifest?, [Diagnostic]) {
+            (nil, [Diagnostic(file: file, mark: mark, message: message)])
+        }
+        guard root.pairs != nil else {
+            return fail(root.mark, "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(root.kindDescription)")
+        }
+        guard let kindNode = root["kind"] else {
+            return fail(root.mark, "manifest has no \"kind\"; Sextant reads \(ManifestKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let kindText = kindNode.text, let kind = ManifestKind(rawValue: kindText) else {
+            let shown = kindNode.text.map { "\"\($0)\"" } ?? kindNode.kindDescription
+            return fail(kindNode.mark, "unknown kind \(shown); Sextant reads \(ManifestKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let versionNode = root["apiVersion"] else {
+            return fail(root.mark, "\(kind) has no \"apiVersion\"; use \(kind.apiVersions.last!)")
+        }
+        guard let version = versionNode.text, kind.apiVersions.contains(version) else {
+            return fail(versionNode.mark, "\(kind) needs apiVersion \(kind.apiVersions.joined(separator: " or ")), found \(versionNode.kindDescription)")
+        }
+
+        let decoder = YAMLDecoder()
+        let manifest: Manifest?
+        let decodingIssues: [YAMLDecodingIssue]
+        switch kind {
+        case .model:
+            let result = decoder.decode(Model.self, from: root)
+            (manifest, decodingIssues) = (result.value.map(Manifest.model), result.issues)
+        case .dataset:
+            let result = decoder.decode(Dataset.self, from: root)
+            (manifest, decodingIssues) = (result.value.map(Manifest.dataset), result.issues)
+        case .dataContract:
+            let result = decoder.decode(DataContract.self, from: root)
+            (manifest, decodingIssues) = (result.value.map(Manifest.dataContract), result.issues)
+        case .slo:
+            let result = decoder.decode(SLO.self, from: root)
+            (manifest, decodingIssues) = (result.value.map(Manifest.slo), result.issues)
+        case .rolloutPolicy:
+            let result = decoder.decode(RolloutPolicy.self, from: root)
+            (manifest, decodingIssues) = (result.value.map(Manifest.rolloutPolicy), result.issues)
+        }
+        let objectName = manifest.map { "\(kind)/\($0.name)" } ?? root["metadata"]?["name"]?.text.map { "\(kind)/\($0)" }
+        var diagnostics = decodingIssues.map {
+            Diagnostic(file: file, mark: $0.mark, message: "\($0.path): \($0.message)", object: objectName)
+        }
+        guard let manifest else { return (nil, diagnostics) }
+        let loaded = LoadedManifest(manifest: manifest, file: file, document: document)
+        var issues = Issues()
+        manifest.validate(into: &issues)
+        diagnostics += issues.items.map { loaded.diagnostic($0.path, "\($0.path): \($0.message)", atKey: $0.atKey) }
+        // A manifest with errors still joins the set, so references to it resolve and
+        // the errors are not repeated as dangling references elsewhere.
+        return (loaded, diagnostics)
+    }
+}

@@ -1,0 +1,130 @@
+public import SextantYAML
+import Dispatch
+
+/// Loads every manifest of a watched root and validates the set: syntax, fields, names,
+/// references and paths. Reports every problem found, each with its file, line and column.
+public struct ManifestLoader: Sendable {
+    public var limits: YAMLLimits
+
+    public init(limits: YAMLLimits = .default) {
+        self.limits = limits
+    }
+
+    /// What loading found: the manifests that decoded, and every problem.
+    public struct Result: Sendable {
+        public var manifests: ManifestSet
+        public var diagnostics: [Diagnostic]
+        /// How many manifest files were read.
+        public var fileCount: Int
+
+        public var isValid: Bool { diagnostics.isEmpty }
+    }
+
+    /// Loads and validates the manifests of `source`.
+    ///
+    /// - Throws: `SourceError` only when the source cannot be listed at all; problems with
+    ///   single files are diagnostics.
+    public func load(_ source: some ManifestSource) throws(SourceError) -> Result {
+        var diagnostics: [Diagnostic] = []
+        let paths = try manifestPaths(source, diagnostics: &diagnostics)
+
+        var inputs: [(path: String, bytes: [UInt8])] = []
+        inputs.reserveCapacity(paths.count)
+        for path in paths {
+            do throws(SourceError) {
+                inputs.append((path, try source.read(path)))
+            } catch {
+                diagnostics.append(Diagnostic(file: source.displayPath(path), mark: .start, message: error.message))
+            }
+        }
+
+        let perFile = parseConcurrently(inputs.map { (source.displayPath($0.path), $0.bytes) })
+        var manifests: [LoadedManifest] = []
+        for result in perFile {
+            manifests += result.manifests
+            diagnostics += result.diagnostics
+        }
+        var set = ManifestSet(manifests)
+        diagnostics += set.validateReferences(source: source)
+        set.sort()
+        return Result(manifests: set, diagnostics: diagnostics.sorted(), fileCount: inputs.count)
+    }
+
+    /// The `.yaml`/`.yml` files of the root, minus dot-directories and `.sextantignore` paths.
+    private func manifestPaths(_ source: some ManifestSource, diagnostics: inout [Diagnostic]) throws(SourceError) -> [String] {
+        let files = try source.listFiles()
+        var rules = IgnoreRules("")
+        if files.contains(where: { $0.path == IgnoreRules.fileName }) {
+            do throws(SourceError) {
+                rules = IgnoreRules(String(decoding: try source.read(IgnoreRules.fileName), as: UTF8.self))
+            } catch {
+                diagnostics.append(Diagnostic(file: source.displayPath(IgnoreRules.fileName), mark: .start, message: error.message))
+            }
+        }
+        var paths: [String] = []
+        for file in files {
+            guard file.path.hasSuffix(".yaml") || file.path.hasSuffix(".yml") else { continue }
+            let directories = file.path.split(separator: "/").dropLast()
+            guard !directories.contains(where: { $0.hasPrefix(".") }), !rules.ignores(file.path) else { continue }
+            if file.isSymlink {
+                switch source.status(of: file.path) {
+                case .file: break
+                case .escapesRoot:
+                    diagnostics.append(Diagnostic(file: source.displayPath(file.path), mark: .start,
+                                                  message: "symlink leads outside the watched root; manifests must live inside it"))
+                    continue
+                case .directory, .missing:
+                    continue
+                }
+            }
+            paths.append(file.path)
+        }
+        return paths.sorted()
+    }
+
+    /// Parses and decodes files on every core; each file is independent.
+    private func parseConcurrently(_ inputs: [(file: String, bytes: [UInt8])]) -> [FileResult] {
+        let parser = YAMLParser(limits: limits)
+        var results = [FileResult](repeating: FileResult(), count: inputs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            // Chunks amortise scheduling over the many small files repositories hold.
+            let chunk = 64
+            let chunks = (inputs.count + chunk - 1) / chunk
+            DispatchQueue.concurrentPerform(iterations: chunks) { index in
+                for position in (index * chunk)..<min(inputs.count, (index + 1) * chunk) {
+                    output[position] = FileResult(parsing: inputs[position].bytes, file: inputs[position].file, parser: parser)
+                }
+            }
+        }
+        return results
+    }
+}
+
+/// The manifests and problems of one file.
+struct FileResult: Sendable {
+    var manifests: [LoadedManifest] = []
+    var diagnostics: [Diagnostic] = []
+
+    init() {}
+
+    init(parsing bytes: [UInt8], file: String, parser: YAMLParser) {
+        let documents: [YAMLDocument]
+        do throws(YAMLError) {
+            documents = try parser.parse(bytes, file: file)
+        } catch {
+            diagnostics.append(Diagnostic(file: file, mark: error.mark, message: error.message))
+            return
+        }
+        let nonEmpty = documents.filter { !$0.isEmpty }
+        guard !nonEmpty.isEmpty else {
+            diagnostics.append(Diagnostic(file: file, mark: .start, message: "file holds no manifest; add one or delete the file"))
+            return
+        }
+        for document in nonEmpty {
+            let decoded = ManifestDecoder.decode(document)
+            if let manifest = decoded.manifest { manifests.append(manifest) }
+            diagnostics += decoded.diagnostics
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// A file listed by a manifest source.
+public struct SourceFile: Sendable, Hashable {
+    /// The path under the watched root, with `/` separators.
+    public var path: String
+    public var isSymlink: Bool
+
+    public init(path: String, isSymlink: Bool = false) {
+        self.path = path
+        self.isSymlink = isSymlink
+    }
+}
+
+/// What a path under the watched root is, after following symlinks that stay inside it.
+public enum PathStatus: Sendable, Hashable {
+    case file
+    case directory
+    case missing
+    /// A symlink on the way leads outside the watched root.
+    case escapesRoot
+}
+
+/// A source that could not be read at all: a missing directory, an unreadable file.
+public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// The files of a watched root: a directory, or the tree of a Git commit.
+///
+/// The loader reads only through this protocol, so validation runs the same on a checkout
+/// and on a commit read without a work tree.
+public protocol ManifestSource {
+    /// How a path under the root is named in messages.
+    func displayPath(_ path: String) -> String
+    /// Every file under the root, recursively, in any order. Dot-directories may be pruned.
+    func listFiles() throws(SourceError) -> [SourceFile]
+    /// A file's bytes; symlinks inside the root are followed.
+    func read(_ path: String) throws(SourceError) -> [UInt8]
+    /// What a path is, following symlinks that stay inside the root.
+    func status(of path: String) -> PathStatus
+}

@@ -1,0 +1,54 @@
+public import SextantYAML
+
+/// One decoded manifest of any kind.
+public enum Manifest: Sendable, Hashable {
+    case model(Model)
+    case dataset(Dataset)
+    case dataContract(DataContract)
+    case slo(SLO)
+    case rolloutPolicy(RolloutPolicy)
+
+    public var kind: ManifestKind {
+        switch self {
+        case .model: .model
+        case .dataset: .dataset
+        case .dataContract: .dataContract
+        case .slo: .slo
+        case .rolloutPolicy: .rolloutPolicy
+        }
+    }
+
+    /// The name status and references use.
+    public var name: String {
+        switch self {
+        case .model(let model): model.metadata.name
+        case .dataset(let dataset): dataset.metadata.name
+        case .dataContract(let contract): contract.displayName
+        case .slo(let slo): slo.metadata.name
+        case .rolloutPolicy(let policy): policy.metadata.name
+        }
+    }
+
+    /// The path of the field that holds the name, for messages about it.
+    public var namePath: FieldPath {
+        kind == .dataContract ? (name == "" ? ["id"] : ["name"]) : ["metadata", "name"]
+    }
+}
+
+/// A manifest and where it came from.
+public struct LoadedManifest: Sendable {
+    public var manifest: Manifest
+    /// The file as named in messages.
+    public var file: String
+    /// The document, for positioning messages about its fields.
+    public var document: YAMLDocument
+
+    public var kind: ManifestKind { manifest.kind }
+    public var name: String { manifest.name }
+
+    /// A problem with a field of this manifest, positioned at the field.
+    public func diagnostic(_ path: FieldPath, _ message: String, atKey: Bool = false) -> Diagnostic {
+        let mark = atKey ? document.root.keyMark(at: path) : document.root.mark(at: path)
+        return Diagnostic(file: file, mark: mark, message: message, object: "\(kind)/\(name)")
+    }
+}

@@ -1,0 +1,49 @@
+/// A duration as manifests write it: `500ms`, `30s`, `5m`, `1h30m`, `2d`, `1w`.
+public struct ManifestDuration: Decodable, Sendable, Hashable, CustomStringConvertible {
+    /// The text as written.
+    public var text: String
+    /// The length in milliseconds.
+    public var milliseconds: Int64
+
+    public init?(_ text: String) {
+        guard let milliseconds = Self.parse(text) else { return nil }
+        self.text = text
+        self.milliseconds = milliseconds
+    }
+
+    public var seconds: Double { Double(milliseconds) / 1000 }
+    public var duration: Duration { .milliseconds(milliseconds) }
+    public var description: String { text }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = ManifestDuration(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath,
+                      debugDescription: "\"\(text)\" is not a duration; write a number and a unit (ms, s, m, h, d, w), like 30s, 5m or 1h30m"))
+        }
+        self = value
+    }
+
+    private static let units: [(suffix: String, milliseconds: Int64)] = [
+        ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000),
+    ]
+
+    private static func parse(_ text: String) -> Int64? {
+        var rest = Substring(text)
+        guard !rest.isEmpty else { return nil }
+        var total: Int64 = 0
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 12, let number = Int64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let unitText = rest.prefix { $0.isASCII && $0.isLetter }
+            guard let unit = units.first(where: { $0.suffix == unitText }) else { return nil }
+            rest = rest.dropFirst(unitText.count)
+            let (product, overflow) = number.multipliedReportingOverflow(by: unit.milliseconds)
+            guard !overflow else { return nil }
+            total += product
+        }
+        return total
+    }
+}

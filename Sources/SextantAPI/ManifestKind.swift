@@ -1,0 +1,33 @@
+/// The kinds of manifest Sextant reads, in the order status lists them.
+public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+    case model = "Model"
+    case dataset = "Dataset"
+    case dataContract = "DataContract"
+    case slo = "SLO"
+    case rolloutPolicy = "RolloutPolicy"
+
+    /// Sextant's own API group version.
+    public static let sextantAPIVersion = "sextant.dev/v1alpha1"
+    /// The OpenSLO version read for `SLO`.
+    public static let openSLOAPIVersion = "openslo/v1"
+    /// The ODCS versions read for `DataContract`.
+    public static let odcsAPIVersions = ["v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0"]
+
+    /// The `apiVersion` values a manifest of this kind may carry.
+    public var apiVersions: [String] {
+        switch self {
+        case .model, .dataset, .rolloutPolicy: [Self.sextantAPIVersion]
+        case .dataContract: Self.odcsAPIVersions
+        case .slo: [Self.openSLOAPIVersion]
+        }
+    }
+
+    /// True for the kinds whose format Sextant defines (unknown fields are errors).
+    public var isSextantKind: Bool { apiVersions == [Self.sextantAPIVersion] }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

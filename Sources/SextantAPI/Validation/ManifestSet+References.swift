@@ -1,0 +1,172 @@
+import SextantYAML
+
+extension ManifestSet {
+    /// The checks across manifests and against the source's files: duplicate names,
+    /// references, columns and paths.
+    func validateReferences(source: some ManifestSource) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        diagnostics += duplicateNames()
+        let models = Dictionary(all.compactMap { if case .model(let value) = $0.manifest { (value.metadata.name, value) } else { nil } }, uniquingKeysWith: { first, _ in first })
+        let datasets = Dictionary(all.compactMap { if case .dataset(let value) = $0.manifest { (value.metadata.name, value) } else { nil } }, uniquingKeysWith: { first, _ in first })
+        let slos = Dictionary(all.compactMap { if case .slo(let value) = $0.manifest { (value.metadata.name, value) } else { nil } }, uniquingKeysWith: { first, _ in first })
+        let policies = Set(rolloutPolicies.map(\.metadata.name))
+
+        for loaded in all {
+            func report(_ path: FieldPath, _ message: String, atKey: Bool = false) {
+                diagnostics.append(loaded.diagnostic(path, "\(path): \(message)", atKey: atKey))
+            }
+            switch loaded.manifest {
+            case .model(let model):
+                checkModel(model, datasets: datasets, slos: slos, policies: policies, source: source, report: report)
+            case .dataset(let dataset):
+                checkDataset(dataset, source: source, report: report)
+            case .slo(let slo):
+                if models[slo.spec.service] == nil {
+                    report(["spec", "service"], "no Model \"\(slo.spec.service)\"\(Self.hint(slo.spec.service, in: models.keys))")
+                }
+            case .rolloutPolicy(let policy):
+                for (index, name) in (policy.spec.analysis?.slos ?? []).enumerated() where slos[name] == nil {
+                    report(["spec", "analysis", "slos", .index(index)], "no SLO \"\(name)\"\(Self.hint(name, in: slos.keys))")
+                }
+            case .dataContract:
+                break
+            }
+        }
+        return diagnostics
+    }
+
+    private func duplicateNames() -> [Diagnostic] {
+        var first: [String: LoadedManifest] = [:]
+        var diagnostics: [Diagnostic] = []
+        for loaded in all {
+            var keys = ["\(loaded.kind)/\(loaded.name)"]
+            if case .dataContract(let contract) = loaded.manifest, contract.name != nil { keys.append("DataContract id/\(contract.id)") }
+            for key in keys {
+                if let earlier = first[key] {
+                    let what = key.hasPrefix("DataContract id/") ? "id" : "name"
+                    let path: FieldPath = what == "id" ? ["id"] : loaded.manifest.namePath
+                    diagnostics.append(loaded.diagnostic(path, "duplicate \(loaded.kind) \(what) \"\(key.split(separator: "/", maxSplits: 1)[1])\" (first defined at \(earlier.file):\(earlier.document.root.mark(at: path).line)); names must be unique per kind"))
+                } else {
+                    first[key] = loaded
+                }
+            }
+        }
+        return diagnostics
+    }
+
+    private func checkModel(
+        _ model: Model, datasets: [String: Dataset], slos: [String: SLO], policies: Set<String>,
+        source: some ManifestSource, report: (FieldPath, String, Bool) -> Void
+    ) {
+        let spec = model.spec
+        let name = model.metadata.name
+        if let dataset = datasets[spec.dataset] {
+            if let table = table(of: dataset) {
+                checkColumns(model, table: table, report: report)
+            }
+        } else {
+            report(["spec", "dataset"], "no Dataset \"\(spec.dataset)\"\(Self.hint(spec.dataset, in: datasets.keys))", false)
+        }
+        if let context = spec.training.context {
+            checkDirectory(context, at: ["spec", "training", "context"], source: source, report: report)
+        }
+        if let context = spec.serving?.context {
+            checkDirectory(context, at: ["spec", "serving", "context"], source: source, report: report)
+        }
+        for (index, sloName) in (spec.serving?.slos ?? []).enumerated() {
+            let path: FieldPath = ["spec", "serving", "slos", .index(index)]
+            if let slo = slos[sloName] {
+                if slo.spec.service != name {
+                    report(path, "SLO \"\(sloName)\" judges service \"\(slo.spec.service)\", not this model; set its spec.service to \(name)", false)
+                }
+            } else {
+                report(path, "no SLO \"\(sloName)\"\(Self.hint(sloName, in: slos.keys))", false)
+            }
+        }
+        if let rollout = spec.serving?.rollout, !policies.contains(rollout) {
+            report(["spec", "serving", "rollout"], "no RolloutPolicy \"\(rollout)\"\(Self.hint(rollout, in: policies))", false)
+        }
+    }
+
+    private func checkColumns(_ model: Model, table: ContractTable, report: (FieldPath, String, Bool) -> Void) {
+        let spec = model.spec
+        let columns = Dictionary((table.properties ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let known = columns.keys
+        if let target = columns[spec.target] {
+            switch (spec.task, target.logicalType) {
+            case (.regression, let type?) where !type.isNumeric:
+                report(["spec", "target"], "a regression target must be a number or integer column; \(spec.target) is \(type.rawValue)", false)
+            case (.binaryClassification, .number?), (.multiclassClassification, .number?):
+                report(["spec", "target"], "a classification target must hold labels (boolean, string or integer); \(spec.target) is number", false)
+            default: break
+            }
+        } else {
+            report(["spec", "target"], "no column \"\(spec.target)\" in table \(table.name) of the contract\(Self.hint(spec.target, in: known))", false)
+        }
+        for (index, feature) in (spec.features ?? []).enumerated() {
+            let path: FieldPath = ["spec", "features", .index(index)]
+            guard let column = columns[feature] else {
+                report(path, "no column \"\(feature)\" in table \(table.name) of the contract\(Self.hint(feature, in: known))", false)
+                continue
+            }
+            if spec.training.trainer != nil, let type = column.logicalType, !(type.isNumeric || type == .boolean) {
+                report(path, "built-in trainers take number, integer and boolean features; \(feature) is \(type.rawValue)", false)
+            }
+        }
+        for (index, gate) in (spec.evaluation?.gates ?? []).enumerated() {
+            guard let feature = gate.sensitiveFeature, columns[feature] == nil else { continue }
+            report(["spec", "evaluation", "gates", .index(index), "sensitiveFeature"], "no column \"\(feature)\" in table \(table.name) of the contract\(Self.hint(feature, in: known))", false)
+        }
+    }
+
+    private func checkDataset(_ dataset: Dataset, source: some ManifestSource, report: (FieldPath, String, Bool) -> Void) {
+        let spec = dataset.spec
+        if let contract = contract(named: spec.contract) {
+            let tables = (contract.schema ?? []).map(\.name)
+            if let table = spec.table {
+                if !tables.contains(table) {
+                    report(["spec", "table"], "contract \(contract.displayName) has no table \"\(table)\"; it has \(tables.joined(separator: ", "))", false)
+                }
+            } else if tables.count > 1 {
+                report(["spec", "contract"], "contract \(contract.displayName) has \(tables.count) tables (\(tables.joined(separator: ", "))); choose one with table:", false)
+            }
+        } else {
+            let names = dataContracts.flatMap { [$0.id] + ($0.name.map { [$0] } ?? []) }
+            report(["spec", "contract"], "no DataContract with id or name \"\(spec.contract)\"\(Self.hint(spec.contract, in: names))", false)
+        }
+        guard let path = spec.source.path, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return }
+        let field: FieldPath = ["spec", "source", "path"]
+        switch source.status(of: path) {
+        case .missing:
+            report(field, "no file \(path) under the watched root", false)
+        case .directory:
+            report(field, "\(path) is a directory; give the data file", false)
+        case .escapesRoot:
+            report(field, "\(path) is a symlink that leads outside the watched root; paths must stay inside it", false)
+        case .file:
+            if let bytes = try? source.read(path), Self.isLFSPointer(bytes) {
+                report(field, "\(path) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:", false)
+            }
+        }
+    }
+
+    private func checkDirectory(_ path: String, at field: FieldPath, source: some ManifestSource, report: (FieldPath, String, Bool) -> Void) {
+        guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return }
+        switch source.status(of: path) {
+        case .directory: break
+        case .file: report(field, "\(path) is a file; context is a directory", false)
+        case .missing: report(field, "no directory \(path) under the watched root", false)
+        case .escapesRoot: report(field, "\(path) leads outside the watched root through a symlink", false)
+        }
+    }
+
+    static func isLFSPointer(_ bytes: [UInt8]) -> Bool {
+        bytes.count < 1024 && bytes.starts(with: Array("version https://git-lfs.github.com/spec/v1".utf8))
+    }
+
+    /// "; did you mean …?" when a name is near a known one.
+    static func hint(_ name: String, in known: some Sequence<String>) -> String {
+        guard let suggestion = NearestName.closest(to: name, in: Array(known)) else { return "" }
+        return "; did you mean \"\(suggestion)\"?"
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import SextantYAML
+
+extension ModelSpec {
+    func validate(into issues: inout Issues) {
+        let spec: FieldPath = ["spec"]
+        if let features {
+            if features.isEmpty { issues.add(spec.appending("features"), "features is empty; list the input columns or omit it to use every contract column") }
+            var seen = Set<String>()
+            for (index, feature) in features.enumerated() {
+                if !seen.insert(feature).inserted {
+                    issues.add(spec.appending("features").appending(index: index), "feature \"\(feature)\" is listed twice")
+                }
+                if feature == target {
+                    issues.add(spec.appending("features").appending(index: index), "the target \"\(target)\" cannot also be a feature")
+                }
+            }
+        }
+        training.validate(task: task, into: &issues)
+        evaluation?.validate(task: task, into: &issues)
+        serving?.validate(training: training, into: &issues)
+        monitoring?.validate(into: &issues)
+        if serving == nil, training.trainer == nil {
+            issues.add(spec.appending("serving"), "an external trainer needs serving.runtime: command and serving.command (built-in serving loads only built-in models)")
+        }
+    }
+}
+
+extension TrainingSpec {
+    func validate(task: ModelTask, into issues: inout Issues) {
+        let path: FieldPath = ["spec", "training"]
+        switch (trainer, command) {
+        case (nil, nil):
+            issues.add(path, "give either trainer (\(BuiltinTrainer.allowedValues)) or command (an external trainer)")
+        case (.some, .some):
+            issues.add(path.appending("command"), "trainer and command exclude each other; keep one", atKey: true)
+        case (let trainer?, nil):
+            if !trainer.tasks.contains(task) {
+                issues.add(path.appending("trainer"), "\(trainer.rawValue) does not learn \(task.rawValue); use \(Self.trainers(for: task))")
+            }
+            if context != nil {
+                issues.add(path.appending("context"), "context applies only to an external trainer (command)", atKey: true)
+            }
+            for (name, value) in (hyperparameters ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let field = path.appending("hyperparameters").appending(name)
+                guard BuiltinTrainer.hyperparameters.contains(name) else {
+                    issues.add(field, "\(trainer.rawValue) has no hyperparameter \"\(name)\"; built-in trainers take \(BuiltinTrainer.hyperparameters.joined(separator: ", "))", atKey: true)
+                    continue
+                }
+                guard let number = value.number else {
+                    issues.add(field, "\(name) must be a number")
+                    continue
+                }
+                switch name {
+                case "l2" where number < 0: issues.add(field, "l2 must be 0 or more")
+                case "maxIterations" where number < 1 || number != number.rounded(): issues.add(field, "maxIterations must be a whole number of at least 1")
+                case "tolerance" where number <= 0: issues.add(field, "tolerance must be more than 0")
+                default: break
+                }
+            }
+        case (nil, let command?):
+            if command.isEmpty || command[0].isEmpty {
+                issues.add(path.appending("command"), "command is empty; give the program and its arguments, like [python3, trainers/train.py]")
+            }
+            if let context { issues.checkConfined(context, at: path.appending("context")) }
+        }
+        if let timeout, timeout.milliseconds <= 0 {
+            issues.add(path.appending("timeout"), "timeout must be longer than 0")
+        }
+    }
+
+    static func trainers(for task: ModelTask) -> String {
+        BuiltinTrainer.allCases.filter { $0.tasks.contains(task) }.map(\.rawValue).joined(separator: " or ") + " (or an external command)"
+    }
+}
+
+extension EvaluationSpec {
+    func validate(task: ModelTask, into issues: inout Issues) {
+        let path: FieldPath = ["spec", "evaluation"]
+        if let holdout = split?.holdout, !(holdout > 0 && holdout < 1) {
+            issues.add(path.appending("split").appending("holdout"), "holdout \(holdout) must be between 0 and 1 (exclusive), like 0.2")
+        }
+        if split?.stratify == true, task == .regression {
+            issues.add(path.appending("split").appending("stratify"), "stratify applies to classification; a regression target has no classes")
+        }
+        for (index, gate) in (gates ?? []).enumerated() {
+            gate.validate(task: task, at: path.appending("gates").appending(index: index), into: &issues)
+        }
+        if let incumbent {
+            let field = path.appending("incumbent")
+            if !incumbent.metric.tasks.contains(task) || incumbent.metric.isFairness {
+                issues.add(field.appending("metric"), "\(incumbent.metric.rawValue) cannot compare \(task.rawValue) models; use \(Gate.metrics(for: task))")
+            }
+            if let regression = incumbent.maxRegression, !(regression >= 0) {
+                issues.add(field.appending("maxRegression"), "maxRegression must be 0 or more")
+            }
+        }
+    }
+}
+
+extension Gate {
+    func validate(task: ModelTask, at path: FieldPath, into issues: inout Issues) {
+        if !metric.tasks.contains(task) {
+            issues.add(path.appending("metric"), "\(metric.rawValue) is not defined for \(task.rawValue); use \(Self.metrics(for: task))")
+        }
+        if metric.isFairness, sensitiveFeature == nil {
+            issues.add(path, "\(metric.rawValue) needs sensitiveFeature: the column whose groups are compared")
+        }
+        if !metric.isFairness, sensitiveFeature != nil {
+            issues.add(path.appending("sensitiveFeature"), "sensitiveFeature applies only to fairness metrics", atKey: true)
+        }
+        if min == nil, max == nil {
+            issues.add(path, "a gate needs min, max or both")
+        }
+        for (bound, value) in [("min", min), ("max", max)] {
+            guard let value else { continue }
+            if value.isNaN || !metric.range.contains(value) {
+                issues.add(path.appending(bound), "\(metric.rawValue) lies in \(Self.describe(metric.range)); \(bound) \(value) can never be met as intended")
+            }
+        }
+        if let min, let max, min > max {
+            issues.add(path.appending("max"), "max \(max) is below min \(min)")
+        }
+    }
+
+    static func metrics(for task: ModelTask) -> String {
+        MetricName.allCases.filter { $0.tasks.contains(task) }.map(\.rawValue).joined(separator: ", ")
+    }
+
+    static func describe(_ range: ClosedRange<Double>) -> String {
+        let low = range.lowerBound.isInfinite ? "−∞" : "\(range.lowerBound)"
+        let high = range.upperBound.isInfinite ? "∞" : "\(range.upperBound)"
+        return "[\(low), \(high)]"
+    }
+}
+
+extension ServingSpec {
+    func validate(training: TrainingSpec, into issues: inout Issues) {
+        let path: FieldPath = ["spec", "serving"]
+        let effective = runtime ?? (training.trainer != nil ? .builtin : nil)
+        switch effective {
+        case nil:
+            issues.add(path, "an external trainer needs runtime: command and a serving command (built-in serving loads only built-in models)")
+        case .builtin?:
+            if training.trainer == nil {
+                issues.add(path.appending("runtime"), "runtime builtin serves only built-in trainers' models; use runtime: command with an Open Inference Protocol v2 server")
+            }
+            if command != nil { issues.add(path.appending("command"), "command applies only to runtime: command", atKey: true) }
+            if context != nil { issues.add(path.appending("context"), "context applies only to runtime: command", atKey: true) }
+            if env != nil { issues.add(path.appending("env"), "env applies only to runtime: command", atKey: true) }
+        case .command?:
+            if command?.first?.isEmpty ?? true {
+                issues.add(path.appending(command == nil ? "runtime" : "command"), "runtime command needs command: the server's program and arguments, like [python3, serving/server.py]")
+            }
+            if let context { issues.checkConfined(context, at: path.appending("context")) }
+        }
+        for (name, value) in (env ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let field = path.appending("env").appending(name)
+            if name.hasPrefix("SEXTANT_") || name == "PATH" || name == "HOME" {
+                issues.add(field, "\(name) is set by Sextant and cannot be overridden", atKey: true)
+            } else if !Self.isEnvironmentName(name) {
+                issues.add(field, "\"\(name)\" is not a valid environment variable name", atKey: true)
+            }
+            for reference in Self.references(in: value) where !Self.substitutableVariables.contains(reference) {
+                issues.add(field, "${\(reference)} is not one of \(Self.substitutableVariables.joined(separator: ", "))")
+            }
+        }
+        if let replicas, !(1...64).contains(replicas) {
+            issues.add(path.appending("replicas"), "replicas \(replicas) must be 1–64")
+        }
+        if let slos {
+            var seen = Set<String>()
+            for (index, slo) in slos.enumerated() where !seen.insert(slo).inserted {
+                issues.add(path.appending("slos").appending(index: index), "SLO \"\(slo)\" is listed twice")
+            }
+        }
+    }
+
+    static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
+    /// The `NAME`s of `${NAME}` in a value.
+    static func references(in value: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(value)
+        while let start = rest.range(of: "${") {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "}") else { break }
+            names.append(String(rest[..<end]))
+            rest = rest[rest.index(after: end)...]
+        }
+        return names
+    }
+}
+
+extension MonitoringSpec {
+    func validate(into issues: inout Issues) {
+        let path: FieldPath = ["spec", "monitoring"]
+        if let threshold = drift?.threshold, !(threshold > 0) {
+            issues.add(path.appending("drift").appending("threshold"), "threshold must be more than 0")
+        }
+        if let window = drift?.window, window < 1 {
+            issues.add(path.appending("drift").appending("window"), "window must be at least 1 request")
+        }
+    }
+}

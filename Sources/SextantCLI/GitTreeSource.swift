@@ -1,0 +1,91 @@
+import SextantAPI
+import SextantGit
+
+/// The watched root as the tree of one commit, read through libgit2 without a work tree.
+final class GitTreeSource: ManifestSource {
+    let repository: GitRepository
+    let commit: String
+    /// The watched root inside the repository ("" for the root).
+    let root: String
+    private let entries: [String: TreeEntry]
+    private let directories: Set<String>
+
+    init(repository: GitRepository, commit: String, root: String) throws(GitError) {
+        self.repository = repository
+        self.commit = commit
+        self.root = root.split(separator: "/").joined(separator: "/")
+        let listed = try repository.files(at: commit, under: self.root)
+        self.entries = Dictionary(listed.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var directories: Set<String> = [""]
+        for entry in listed {
+            var components = entry.path.split(separator: "/").dropLast()
+            while !components.isEmpty {
+                directories.insert(components.joined(separator: "/"))
+                components = components.dropLast()
+            }
+        }
+        self.directories = directories
+    }
+
+    func displayPath(_ path: String) -> String {
+        root.isEmpty ? path : root + "/" + path
+    }
+
+    func listFiles() throws(SourceError) -> [SourceFile] {
+        entries.values.filter { $0.kind != .submodule }.map { SourceFile(path: $0.path, isSymlink: $0.kind == .symlink) }
+    }
+
+    func read(_ path: String) throws(SourceError) -> [UInt8] {
+        guard case .resolved(let resolved) = resolve(path), let entry = entries[resolved] else {
+            throw SourceError("\(displayPath(path)): no such file at \(commit.prefix(7))")
+        }
+        do throws(GitError) {
+            return try repository.read(entry)
+        } catch {
+            throw SourceError(error.description)
+        }
+    }
+
+    func status(of path: String) -> PathStatus {
+        switch resolve(path) {
+        case .escapes: return .escapesRoot
+        case .missing: return .missing
+        case .resolved(let resolved):
+            if directories.contains(resolved) { return .directory }
+            return entries[resolved] == nil ? .missing : .file
+        }
+    }
+
+    private enum Resolution {
+        case resolved(String)
+        case missing
+        case escapes
+    }
+
+    /// Follows symlinks in the tree component by component, lexically, refusing any that
+    /// lead above the watched root.
+    private func resolve(_ path: String, depth: Int = 0) -> Resolution {
+        guard depth < 16 else { return .missing }
+        var resolved: [Substring] = []
+        var remaining = path.split(separator: "/")[...]
+        while let component = remaining.popFirst() {
+            if component == "." { continue }
+            if component == ".." {
+                guard !resolved.isEmpty else { return .escapes }
+                resolved.removeLast()
+                continue
+            }
+            resolved.append(component)
+            let current = resolved.joined(separator: "/")
+            if let entry = entries[current], entry.kind == .symlink {
+                guard let target = try? repository.read(entry) else { return .missing }
+                let targetText = String(decoding: target, as: UTF8.self)
+                if targetText.hasPrefix("/") { return .escapes }
+                let base = resolved.dropLast().joined(separator: "/")
+                let joined = (base.isEmpty ? targetText : base + "/" + targetText) + (remaining.isEmpty ? "" : "/" + remaining.joined(separator: "/"))
+                return resolve(joined, depth: depth + 1)
+            }
+        }
+        return .resolved(resolved.joined(separator: "/"))
+    }
+}
