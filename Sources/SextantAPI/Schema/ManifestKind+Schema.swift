@@ -1,0 +1,150 @@
+import Foundation
+
+extension ManifestKind {
+    /// The JSON Schema of this kind, as `sextant schema KIND` prints it and
+    /// `manifests/schemas/KIND.json` holds it.
+    public var jsonSchema: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(schemaValue), as: UTF8.self) + "\n"
+    }
+
+    /// The file name of the checked-in schema.
+    public var schemaFileName: String { "\(rawValue.lowercased()).json" }
+
+    var schemaValue: JSONValue {
+        typealias S = JSONSchema
+        let sextantVersion: JSONValue = .object(["const": .string(Self.sextantAPIVersion)])
+        switch self {
+        case .model:
+            let gate = S.object([
+                ("metric", S.enumeration(MetricName.self)), ("min", S.number()), ("max", S.number()),
+                ("sensitiveFeature", S.string("The column whose groups fairness metrics compare.")),
+            ], required: ["metric"])
+            let spec = S.object([
+                ("task", S.enumeration(ModelTask.self)),
+                ("dataset", S.string("The name of a Dataset.")),
+                ("target", S.string("The column to predict.")),
+                ("features", S.array(S.string(), minItems: 1)),
+                ("training", S.object([
+                    ("trainer", S.enumeration(BuiltinTrainer.self, "A built-in trainer; exclusive with command.")),
+                    ("command", S.command),
+                    ("context", S.relativePath),
+                    ("hyperparameters", S.map(S.any)),
+                    ("seed", S.integer(minimum: 0)),
+                    ("timeout", S.duration),
+                ])),
+                ("evaluation", S.object([
+                    ("split", S.object([
+                        ("holdout", S.number(minimum: 0, maximum: 1, exclusive: true)),
+                        ("seed", S.integer(minimum: 0)),
+                        ("stratify", S.boolean),
+                    ])),
+                    ("gates", S.array(gate)),
+                    ("incumbent", S.object([("metric", S.enumeration(MetricName.self)), ("maxRegression", S.number(minimum: 0))], required: ["metric"])),
+                ])),
+                ("serving", S.object([
+                    ("runtime", S.enumeration(ServingRuntime.self)),
+                    ("command", S.command),
+                    ("context", S.relativePath),
+                    ("env", S.map(S.string())),
+                    ("replicas", S.integer(minimum: 1, maximum: 64)),
+                    ("slos", S.array(S.string())),
+                    ("rollout", S.string("The name of a RolloutPolicy; default: replace.")),
+                ])),
+                ("monitoring", S.object([
+                    ("drift", S.object([("method", S.enumeration(DriftMethod.self)), ("threshold", S.number(minimum: 0, exclusive: true)), ("window", S.integer(minimum: 1))])),
+                    ("retrain", S.object([("on", S.array(S.enumeration(RetrainTrigger.self))), ("promotion", S.enumeration(RetrainPromotion.self))])),
+                ])),
+            ], required: ["task", "dataset", "target", "training"])
+            return S.document(kind: self, title: "Sextant Model", apiVersion: sextantVersion,
+                              [("metadata", S.metadata), ("spec", spec)], required: ["metadata", "spec"], closed: true)
+        case .dataset:
+            let spec = S.object([
+                ("source", S.object([
+                    ("path", S.relativePath), ("uri", S.string("A file:/// URI outside the repository.", pattern: "^file:///")),
+                    ("format", S.enumeration(DataFormat.self)),
+                ])),
+                ("sha256", S.string("The expected SHA-256 of the data.", pattern: "^[0-9a-f]{64}$")),
+                ("contract", S.string("A DataContract, by ODCS id or name.")),
+                ("table", S.string("Which schema entry of the contract; default the only one.")),
+            ], required: ["source", "contract"])
+            return S.document(kind: self, title: "Sextant Dataset", apiVersion: sextantVersion,
+                              [("metadata", S.metadata), ("spec", spec)], required: ["metadata", "spec"], closed: true)
+        case .dataContract:
+            let comparison = S.number()
+            let rule = S.object([
+                ("type", S.string()), ("metric", S.enumeration(QualityMetric.self)), ("rule", S.enumeration(QualityMetric.self)),
+                ("arguments", S.object([("validValues", S.array(S.any)), ("pattern", S.string()), ("properties", S.array(S.string()))], closed: false)),
+                ("mustBe", comparison), ("mustNotBe", comparison), ("mustBeGreaterThan", comparison),
+                ("mustBeGreaterOrEqualTo", comparison), ("mustBeLessThan", comparison), ("mustBeLessOrEqualTo", comparison),
+                ("mustBeBetween", S.array(S.number())), ("mustNotBeBetween", S.array(S.number())),
+                ("unit", .object(["enum": .array([.string("rows"), .string("percent")])])),
+            ], closed: false)
+            let property = S.object([
+                ("name", S.string()), ("logicalType", S.enumeration(LogicalType.self)),
+                ("required", S.boolean), ("unique", S.boolean), ("primaryKey", S.boolean),
+                ("logicalTypeOptions", S.object([
+                    ("minimum", S.any), ("maximum", S.any), ("exclusiveMinimum", S.any), ("exclusiveMaximum", S.any),
+                    ("minLength", S.integer(minimum: 0)), ("maxLength", S.integer(minimum: 0)), ("pattern", S.string()),
+                ], closed: false)),
+                ("quality", S.array(rule)),
+            ], required: ["name", "logicalType"], closed: false)
+            let table = S.object([
+                ("name", S.string()), ("physicalName", S.string()), ("properties", S.array(property, minItems: 1)), ("quality", S.array(rule)),
+            ], required: ["name", "properties"], closed: false)
+            return S.document(kind: self, title: "Open Data Contract Standard v3 (the subset Sextant checks)",
+                              apiVersion: .object(["enum": .array(Self.odcsAPIVersions.map(JSONValue.string))]),
+                              [("id", S.string()), ("version", S.string()), ("status", S.string()), ("name", S.string()), ("schema", S.array(table, minItems: 1))],
+                              required: ["id", "version", "status", "schema"], closed: false)
+        case .slo:
+            let source = S.object([
+                ("metricSource", S.object([
+                    ("type", .object(["const": .string("sextant")])),
+                    ("spec", S.object([("metric", S.enumeration(SextantMetric.self)), ("outcome", .object(["enum": .array([.string("success"), .string("error")])]))], required: ["metric"], closed: false)),
+                ], required: ["type", "spec"], closed: false)),
+            ], required: ["metricSource"], closed: false)
+            let spec = S.object([
+                ("description", S.string()),
+                ("service", S.string("The Model this objective judges.")),
+                ("indicator", S.object([
+                    ("metadata", S.object([("name", S.string())], closed: false)),
+                    ("spec", S.object([
+                        ("thresholdMetric", source),
+                        ("ratioMetric", S.object([("counter", S.boolean), ("good", source), ("bad", source), ("total", source)], required: ["total"], closed: false)),
+                    ], closed: false)),
+                ], required: ["spec"], closed: false)),
+                ("timeWindow", S.array(S.object([("duration", S.duration), ("isRolling", .object(["const": .bool(true)]))], required: ["duration"], closed: false), minItems: 1)),
+                ("budgetingMethod", .object(["const": .string("Occurrences")])),
+                ("objectives", S.array(S.object([
+                    ("displayName", S.string()), ("op", .object(["enum": .array(["lt", "lte", "gt", "gte"].map(JSONValue.string))])),
+                    ("value", S.number()), ("target", S.number(minimum: 0, maximum: 1, exclusive: true)),
+                    ("targetPercent", S.number(minimum: 0, maximum: 100, exclusive: true)),
+                ], closed: false), minItems: 1)),
+            ], required: ["service", "indicator", "timeWindow", "budgetingMethod", "objectives"], closed: false)
+            return S.document(kind: self, title: "OpenSLO v1 SLO (the subset Sextant evaluates)", apiVersion: .object(["const": .string(Self.openSLOAPIVersion)]),
+                              [("metadata", S.object([("name", S.name), ("displayName", S.string())], required: ["name"], closed: false)), ("spec", spec)],
+                              required: ["metadata", "spec"], closed: false)
+        case .rolloutPolicy:
+            let step = S.object([
+                ("setWeight", S.integer(minimum: 0, maximum: 100)),
+                ("pause", S.object([("duration", S.duration)])),
+            ])
+            let spec = S.object([
+                ("strategy", S.enumeration(RolloutStrategy.self)),
+                ("steps", S.array(step)),
+                ("blueGreen", S.object([("previewDuration", S.duration), ("mirrorPercent", S.integer(minimum: 1, maximum: 100))])),
+                ("shadow", S.object([("mirrorPercent", S.integer(minimum: 1, maximum: 100)), ("duration", S.duration)])),
+                ("headerRoute", S.object([("name", S.string()), ("value", S.string())], required: ["name", "value"])),
+                ("analysis", S.object([
+                    ("slos", S.array(S.string())), ("interval", S.duration), ("minSamples", S.integer(minimum: 1)),
+                    ("maxStepDuration", S.duration), ("failureLimit", S.integer(minimum: 0)), ("inconclusive", S.enumeration(InconclusiveAction.self)),
+                ])),
+                ("rollback", S.object([("automatic", S.boolean), ("window", S.integer(minimum: 0))])),
+                ("scaleDownDelay", S.duration),
+            ], required: ["strategy"])
+            return S.document(kind: self, title: "Sextant RolloutPolicy", apiVersion: sextantVersion,
+                              [("metadata", S.metadata), ("spec", spec)], required: ["metadata", "spec"], closed: true)
+        }
+    }
+}
