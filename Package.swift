@@ -60,6 +60,11 @@ let package = Package(
             dependencies: ["SextantCLI"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "SextantTestSupport",
+            path: "Tests/SextantTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SextantYAMLTests",
             dependencies: ["SextantYAML"],
@@ -67,22 +72,23 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantGitTests",
-            dependencies: ["SextantGit"],
+            dependencies: ["SextantGit", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SextantAPITests",
-            dependencies: ["SextantAPI", "SextantYAML"],
+            dependencies: ["SextantAPI", "SextantYAML", "SextantTestSupport"],
+            exclude: ["BadInput"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SextantCLITests",
-            dependencies: ["SextantCLI", "SextantAPI"],
+            dependencies: ["SextantCLI", "SextantAPI", "SextantGit", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["sextant"],
+            dependencies: ["sextant", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -239,7 +239,16 @@ private struct TreeBuilder {
     private func syntaxError(_ parser: yaml_parser_t) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
         if parser.error == YAML_READER_ERROR {
-            let mark = markOfByte(parser.problem_offset)
+            var offset = parser.problem_offset
+            // libyaml names the byte where a sequence went wrong; point at the character it began.
+            if problem.contains("trailing") {
+                var start = offset
+                while start > 0, offset - start < 4, bytes[start - 1] >= 0x80 {
+                    start -= 1
+                    if bytes[start] >= 0xC0 { offset = start; break }
+                }
+            }
+            let mark = markOfByte(offset)
             if problem.contains("UTF-8") || problem.contains("UTF-16") || problem.contains("octet") {
                 return YAMLError(file: file, mark: mark, message: "the file is not valid UTF-8 (\(problem)); save it as UTF-8")
             }
