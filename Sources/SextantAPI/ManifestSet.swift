@@ -3,9 +3,21 @@ import SextantYAML
 /// Every manifest of a watched root, ordered by kind then name, with lookups by name.
 public struct ManifestSet: Sendable {
     public private(set) var all: [LoadedManifest]
+    /// Objects that exist in the repository but failed to decode.
+    let undecoded: Set<ObjectReference>
 
     public init(_ manifests: [LoadedManifest]) {
+        self.init(manifests, undecoded: [])
+    }
+
+    init(_ manifests: [LoadedManifest], undecoded: Set<ObjectReference>) {
         self.all = manifests
+        self.undecoded = undecoded
+    }
+
+    /// True when a reference names an object that exists but could not be decoded.
+    func isUndecoded(_ kind: ManifestKind, _ name: String) -> Bool {
+        undecoded.contains(ObjectReference(kind: kind, name: name))
     }
 
     mutating func sort() {
@@ -44,5 +56,19 @@ public struct ManifestSet: Sendable {
         return (table.properties ?? []).filter { property in
             property.name != model.spec.target && property.primaryKey != true && !sensitive.contains(property.name)
         }.map(\.name)
+    }
+}
+
+/// A kind and a name, as references between manifests use them.
+struct ObjectReference: Sendable, Hashable {
+    var kind: ManifestKind
+    var name: String
+
+    /// The names a document gives its object, read straight from the nodes: for a
+    /// contract, its id and its name.
+    static func named(by root: YAMLNode) -> [ObjectReference] {
+        guard let kind = root["kind"]?.text.flatMap(ManifestKind.init(rawValue:)) else { return [] }
+        let names = kind == .dataContract ? [root["id"]?.text, root["name"]?.text] : [root["metadata"]?["name"]?.text]
+        return names.compactMap { $0 }.map { ObjectReference(kind: kind, name: $0) }
     }
 }

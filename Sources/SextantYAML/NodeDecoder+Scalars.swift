@@ -18,7 +18,7 @@ extension NodeDecoder {
 
     func decodeInteger<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
         guard let scalar = node.scalar, case .int(let value) = scalar.resolved else {
-            throw issue("expected a whole number, found \(node.kindDescription)")
+            throw issue("expected a whole number, found \(node.kindDescription)" + quotedNumberHint)
         }
         guard let exact = T(exactly: value) else {
             throw issue("\(value) is out of range (\(T.min)…\(T.max))")
@@ -33,7 +33,16 @@ extension NodeDecoder {
         switch scalar.resolved {
         case .int(let value): return T(value)
         case .float(let value): return T(value)
-        default: throw issue("expected a number, found \(node.kindDescription)")
+        default: throw issue("expected a number, found \(node.kindDescription)" + quotedNumberHint)
+        }
+    }
+
+    /// "; remove the quotes" when a quoted scalar would be a number unquoted.
+    private var quotedNumberHint: String {
+        guard let scalar = node.scalar, scalar.style == .singleQuoted || scalar.style == .doubleQuoted else { return "" }
+        switch Scalar(scalar.value).resolved {
+        case .int, .float: return "; remove the quotes to make it a number"
+        default: return ""
         }
     }
 

@@ -69,7 +69,7 @@ private struct TreeBuilder {
     private var documents: [YAMLDocument] = []
     private var root: YAMLNode?
     private var nodeCount = 0
-    /// Files without a tab character never need the line-by-line column correction.
+    /// ASCII files index characters as bytes.
     private let isASCII: Bool
 
     init(file: String, limits: YAMLLimits, bytes: [UInt8]) {
@@ -258,7 +258,7 @@ private struct TreeBuilder {
             return YAMLError(file: file, mark: mark, message: problem)
         }
         let mark = self.mark(parser.problem_mark)
-        if isTab(at: parser.problem_mark.index) {
+        if scalar(atLine: Int(parser.problem_mark.line), column: Int(parser.problem_mark.column)) == "\t" {
             return YAMLError(file: file, mark: mark, message: "tab character where YAML expects indentation; indent with spaces")
         }
         var message = problem
@@ -269,9 +269,26 @@ private struct TreeBuilder {
         return YAMLError(file: file, mark: mark, message: "invalid YAML: " + message)
     }
 
-    private func isTab(at characterIndex: Int) -> Bool {
-        guard isASCII else { return false }
-        return characterIndex >= 0 && characterIndex < bytes.count && bytes[characterIndex] == UInt8(ascii: "\t")
+    /// The character at a 0-based line and column (libyaml counts columns in characters).
+    private func scalar(atLine line: Int, column: Int) -> Unicode.Scalar? {
+        var start = 0
+        var remaining = line
+        while remaining > 0 {
+            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            start = newline + 1
+            remaining -= 1
+        }
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        if isASCII { return start + column < end ? Unicode.Scalar(bytes[start + column]) : nil }
+        let scalars = String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars
+        var index = scalars.startIndex
+        for _ in 0..<column {
+            guard index != scalars.endIndex else { return nil }
+            // A byte-order mark on the first line is not a column.
+            index = scalars.index(after: index)
+        }
+        if line == 0, scalars.first == "\u{FEFF}", index != scalars.endIndex { index = scalars.index(after: index) }
+        return index == scalars.endIndex ? nil : scalars[index]
     }
 
     /// The line and column of a byte offset, for reader errors that report only an offset.

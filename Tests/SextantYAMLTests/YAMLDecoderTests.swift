@@ -65,7 +65,7 @@ private struct Lenient: Decodable {
     }
 
     @Test("type errors carry the field path and the value's position", arguments: [
-        ("name: a\nweight: \"42\"\n", "2:9 weight: expected a whole number, found the string \"42\""),
+        ("name: a\nweight: \"42\"\n", "2:9 weight: expected a whole number, found the string \"42\"; remove the quotes to make it a number"),
         ("name: a\nweight: 1.5\n", "2:9 weight: expected a whole number, found the number 1.5"),
         ("name: [a]\nweight: 1\n", "1:7 name: expected a string, found a list"),
         ("name: a\nweight: 1\nenabled: yes\n", "3:10 enabled: expected true or false, found the string \"yes\""),

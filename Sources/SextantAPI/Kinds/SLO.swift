@@ -40,11 +40,18 @@ public struct SLOMetric: Decodable, Sendable, Hashable {
 
 public struct SLOMetricSource: Decodable, Sendable, Hashable {
     public var type: String
-    public var spec: SextantMetricQuery?
+    /// Each source type has its own spec; Sextant reads only `type: sextant`'s.
+    public var spec: [String: JSONValue]?
+
+    /// The spec of a `type: sextant` source.
+    public var sextantQuery: SextantMetricQuery? {
+        guard type == "sextant", let metric = spec?["metric"]?.string else { return nil }
+        return SextantMetricQuery(metric: metric, outcome: spec?["outcome"]?.string)
+    }
 }
 
 /// The `spec` of a metric source of `type: sextant`.
-public struct SextantMetricQuery: Decodable, Sendable, Hashable {
+public struct SextantMetricQuery: Sendable, Hashable {
     public var metric: String
     public var outcome: String?
 }

@@ -65,7 +65,10 @@ public struct DirectorySource: ManifestSource, Sendable {
         let full = displayPath(path)
         var info = stat()
         guard lstat(full, &info) == 0 else { return .missing }
-        guard let real = Self.realPath(full) else { return .missing }
+        guard let real = Self.realPath(full) else {
+            // A dangling symlink: judge where it points, so an escape is named as one.
+            return info.st_mode & S_IFMT == S_IFLNK && Self.linkTarget(full)?.hasPrefix("/") == true ? .escapesRoot : .missing
+        }
         guard real == resolvedRoot || real.hasPrefix(resolvedRoot == "/" ? "/" : resolvedRoot + "/") else { return .escapesRoot }
         var target = stat()
         guard stat(full, &target) == 0 else { return .missing }
@@ -109,6 +112,13 @@ public struct DirectorySource: ManifestSource, Sendable {
         for subdirectory in subdirectories {
             try walk(subdirectory, into: &files)
         }
+    }
+
+    private static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func realPath(_ path: String) -> String? {

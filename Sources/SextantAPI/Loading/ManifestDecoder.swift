@@ -3,6 +3,7 @@ public import SextantYAML
 /// Turns one YAML document into a manifest: dispatches on `kind`, decodes, and runs the
 /// checks that need only the manifest itself.
 public enum ManifestDecoder {
+    /// The manifest (nil when it could not be decoded) and every problem with it.
     public static func decode(_ document: YAMLDocument) -> (manifest: LoadedManifest?, diagnostics: [Diagnostic]) {
         let root = document.root
         let file = document.file
@@ -17,7 +18,11 @@ public enum ManifestDecoder {
         }
         guard let kindText = kindNode.text, let kind = ManifestKind(rawValue: kindText) else {
             let shown = kindNode.text.map { "\"\($0)\"" } ?? kindNode.kindDescription
-            return fail(kindNode.mark, "unknown kind \(shown); Sextant reads \(ManifestKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            let known = ManifestKind.allCases.map(\.rawValue)
+            if let text = kindNode.text, let suggestion = NearestName.closest(to: text, in: known) {
+                return fail(kindNode.mark, "unknown kind \(shown); did you mean \(suggestion)?")
+            }
+            return fail(kindNode.mark, "unknown kind \(shown); Sextant reads \(known.joined(separator: ", "))")
         }
         guard let versionNode = root["apiVersion"] else {
             return fail(root.mark, "\(kind) has no \"apiVersion\"; use \(kind.apiVersions.last!)")

@@ -40,11 +40,13 @@ public struct ManifestLoader: Sendable {
 
         let perFile = parseConcurrently(inputs.map { (source.displayPath($0.path), $0.bytes) })
         var manifests: [LoadedManifest] = []
+        var undecoded: Set<ObjectReference> = []
         for result in perFile {
             manifests += result.manifests
             diagnostics += result.diagnostics
+            undecoded.formUnion(result.undecoded)
         }
-        var set = ManifestSet(manifests)
+        var set = ManifestSet(manifests, undecoded: undecoded)
         diagnostics += set.validateReferences(source: source)
         set.sort()
         return Result(manifests: set, diagnostics: diagnostics.sorted(), fileCount: inputs.count)
@@ -105,6 +107,9 @@ public struct ManifestLoader: Sendable {
 struct FileResult: Sendable {
     var manifests: [LoadedManifest] = []
     var diagnostics: [Diagnostic] = []
+    /// Objects whose documents name them but failed to decode: already reported, so
+    /// references to them are not reported again as dangling.
+    var undecoded: [ObjectReference] = []
 
     init() {}
 
@@ -123,7 +128,11 @@ struct FileResult: Sendable {
         }
         for document in nonEmpty {
             let decoded = ManifestDecoder.decode(document)
-            if let manifest = decoded.manifest { manifests.append(manifest) }
+            if let manifest = decoded.manifest {
+                manifests.append(manifest)
+            } else {
+                undecoded += ObjectReference.named(by: document.root)
+            }
             diagnostics += decoded.diagnostics
         }
     }

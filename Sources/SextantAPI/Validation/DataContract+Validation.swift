@@ -60,7 +60,7 @@ extension ContractProperty {
                 }
             }
             if let minimum = options.minimum?.number, let maximum = options.maximum?.number, minimum > maximum {
-                issues.add(optionsPath.appending("maximum"), "maximum \(maximum) is below minimum \(minimum)")
+                issues.add(optionsPath.appending("maximum"), "maximum \(maximum.manifestText) is below minimum \(minimum.manifestText)")
             }
             for (name, value) in [("minLength", options.minLength), ("maxLength", options.maxLength)] {
                 guard let value else { continue }
@@ -147,7 +147,7 @@ extension QualityRule {
             if numbers.count != 2 || value.count != 2 {
                 issues.add(path.appending(field), "\(field) takes two numbers, [low, high]")
             } else if numbers[0] > numbers[1] {
-                issues.add(path.appending(field), "\(field) [\(numbers[0]), \(numbers[1])] is empty; write [low, high]")
+                issues.add(path.appending(field), "\(field) [\(numbers[0].manifestText), \(numbers[1].manifestText)] is empty; write [low, high]")
             }
         }
         if count == 0 {

@@ -21,11 +21,11 @@ extension ManifestSet {
             case .dataset(let dataset):
                 checkDataset(dataset, source: source, report: report)
             case .slo(let slo):
-                if models[slo.spec.service] == nil {
+                if models[slo.spec.service] == nil, !isUndecoded(.model, slo.spec.service) {
                     report(["spec", "service"], "no Model \"\(slo.spec.service)\"\(Self.hint(slo.spec.service, in: models.keys))")
                 }
             case .rolloutPolicy(let policy):
-                for (index, name) in (policy.spec.analysis?.slos ?? []).enumerated() where slos[name] == nil {
+                for (index, name) in (policy.spec.analysis?.slos ?? []).enumerated() where slos[name] == nil && !isUndecoded(.slo, name) {
                     report(["spec", "analysis", "slos", .index(index)], "no SLO \"\(name)\"\(Self.hint(name, in: slos.keys))")
                 }
             case .dataContract:
@@ -64,7 +64,7 @@ extension ManifestSet {
             if let table = table(of: dataset) {
                 checkColumns(model, table: table, report: report)
             }
-        } else {
+        } else if !isUndecoded(.dataset, spec.dataset) {
             report(["spec", "dataset"], "no Dataset \"\(spec.dataset)\"\(Self.hint(spec.dataset, in: datasets.keys))", false)
         }
         if let context = spec.training.context {
@@ -79,11 +79,11 @@ extension ManifestSet {
                 if slo.spec.service != name {
                     report(path, "SLO \"\(sloName)\" judges service \"\(slo.spec.service)\", not this model; set its spec.service to \(name)", false)
                 }
-            } else {
+            } else if !isUndecoded(.slo, sloName) {
                 report(path, "no SLO \"\(sloName)\"\(Self.hint(sloName, in: slos.keys))", false)
             }
         }
-        if let rollout = spec.serving?.rollout, !policies.contains(rollout) {
+        if let rollout = spec.serving?.rollout, !policies.contains(rollout), !isUndecoded(.rolloutPolicy, rollout) {
             report(["spec", "serving", "rollout"], "no RolloutPolicy \"\(rollout)\"\(Self.hint(rollout, in: policies))", false)
         }
     }
@@ -130,7 +130,7 @@ extension ManifestSet {
             } else if tables.count > 1 {
                 report(["spec", "contract"], "contract \(contract.displayName) has \(tables.count) tables (\(tables.joined(separator: ", "))); choose one with table:", false)
             }
-        } else {
+        } else if !isUndecoded(.dataContract, spec.contract) {
             let names = dataContracts.flatMap { [$0.id] + ($0.name.map { [$0] } ?? []) }
             report(["spec", "contract"], "no DataContract with id or name \"\(spec.contract)\"\(Self.hint(spec.contract, in: names))", false)
         }

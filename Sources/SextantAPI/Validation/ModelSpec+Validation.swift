@@ -78,7 +78,7 @@ extension EvaluationSpec {
     func validate(task: ModelTask, into issues: inout Issues) {
         let path: FieldPath = ["spec", "evaluation"]
         if let holdout = split?.holdout, !(holdout > 0 && holdout < 1) {
-            issues.add(path.appending("split").appending("holdout"), "holdout \(holdout) must be between 0 and 1 (exclusive), like 0.2")
+            issues.add(path.appending("split").appending("holdout"), "holdout \(holdout.manifestText) must be between 0 and 1 (exclusive), like 0.2")
         }
         if split?.stratify == true, task == .regression {
             issues.add(path.appending("split").appending("stratify"), "stratify applies to classification; a regression target has no classes")
@@ -115,11 +115,11 @@ extension Gate {
         for (bound, value) in [("min", min), ("max", max)] {
             guard let value else { continue }
             if value.isNaN || !metric.range.contains(value) {
-                issues.add(path.appending(bound), "\(metric.rawValue) lies in \(Self.describe(metric.range)); \(bound) \(value) can never be met as intended")
+                issues.add(path.appending(bound), "\(metric.rawValue) lies in \(Self.describe(metric.range)); \(bound) \(value.manifestText) can never be met as intended")
             }
         }
         if let min, let max, min > max {
-            issues.add(path.appending("max"), "max \(max) is below min \(min)")
+            issues.add(path.appending("max"), "max \(max.manifestText) is below min \(min.manifestText)")
         }
     }
 
@@ -128,8 +128,8 @@ extension Gate {
     }
 
     static func describe(_ range: ClosedRange<Double>) -> String {
-        let low = range.lowerBound.isInfinite ? "−∞" : "\(range.lowerBound)"
-        let high = range.upperBound.isInfinite ? "∞" : "\(range.upperBound)"
+        let low = range.lowerBound.isInfinite ? "−∞" : range.lowerBound.manifestText
+        let high = range.upperBound.isInfinite ? "∞" : range.upperBound.manifestText
         return "[\(low), \(high)]"
     }
 }

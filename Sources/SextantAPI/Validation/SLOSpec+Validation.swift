@@ -52,9 +52,9 @@ extension SLOSpec {
             case (nil, nil):
                 issues.add(field, "the objective needs target (like 0.99) or targetPercent (like 99)")
             case (let target?, nil) where !(target > 0 && target < 1):
-                issues.add(field.appending("target"), "target \(target) must be between 0 and 1 (exclusive), like 0.99")
+                issues.add(field.appending("target"), "target \(target.manifestText) must be between 0 and 1 (exclusive), like 0.99" + (target > 1 && target < 100 ? "; for a percentage use targetPercent: \(target.manifestText)" : ""))
             case (nil, let percent?) where !(percent > 0 && percent < 100):
-                issues.add(field.appending("targetPercent"), "targetPercent \(percent) must be between 0 and 100 (exclusive)")
+                issues.add(field.appending("targetPercent"), "targetPercent \(percent.manifestText) must be between 0 and 100 (exclusive)")
             case (.some, .some):
                 issues.add(field.appending("targetPercent"), "target and targetPercent exclude each other; keep one", atKey: true)
             default: break
@@ -95,7 +95,7 @@ extension SLOSpec {
             if kind != .requests {
                 issues.add(field.appending("metricSource").appending("spec").appending("metric"), "a ratio counts requests; use metric: requests")
             }
-            let given = metric.metricSource.spec?.outcome
+            let given = metric.metricSource.sextantQuery?.outcome
             if let outcome, given != outcome {
                 issues.add(field.appending("metricSource").appending("spec"), "\(name) counts requests with outcome: \(outcome)")
             }
@@ -114,9 +114,16 @@ extension SLOMetric {
             issues.add(source.appending("type"), "metric source \"\(metricSource.type)\" is not supported; use type: sextant (Sextant measures its own gateway)")
             return nil
         }
-        guard let spec = metricSource.spec else {
-            issues.add(source, "a sextant metric source needs spec: {metric: \(SextantMetric.allowedValues)}")
+        guard let spec = metricSource.sextantQuery else {
+            if let metric = metricSource.spec?["metric"], metric.string == nil {
+                issues.add(source.appending("spec").appending("metric"), "metric must be one of \(SextantMetric.allowedValues)")
+            } else {
+                issues.add(metricSource.spec == nil ? source : source.appending("spec"), "a sextant metric source needs spec: {metric: \(SextantMetric.allowedValues)}")
+            }
             return nil
+        }
+        if let outcome = metricSource.spec?["outcome"], outcome.string == nil {
+            issues.add(source.appending("spec").appending("outcome"), "outcome must be success or error")
         }
         guard let metric = SextantMetric(rawValue: spec.metric) else {
             issues.add(source.appending("spec").appending("metric"), "\"\(spec.metric)\" is not a Sextant metric: \(SextantMetric.allowedValues)")
