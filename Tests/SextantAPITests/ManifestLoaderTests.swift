@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import SextantAPI
+import SextantTestSupport
+
+@Suite struct ManifestLoaderTests {
+    static let contract = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: urn:datacontract:tx
+        version: 1.0.0
+        status: active
+        name: tx
+        schema:
+          - name: tx
+            properties:
+              - {name: id, logicalType: string, primaryKey: true}
+              - {name: amount, logicalType: number}
+              - {name: hour, logicalType: integer}
+              - {name: region, logicalType: string}
+              - {name: label, logicalType: boolean}
+        """
+    static let dataset = """
+        apiVersion: sextant.dev/v1alpha1
+        kind: Dataset
+        metadata: {name: tx}
+        spec: {source: {path: data/tx.csv}, contract: urn:datacontract:tx}
+        """
+
+    func load(_ files: [String: String]) throws -> ManifestLoader.Result {
+        let directory = try TemporaryDirectory()
+        for (path, content) in files { try directory.write(path, content) }
+        return try ManifestLoader().load(DirectorySource(root: directory.path))
+    }
+
+    @Test("features default to every column but the target, primary keys and sensitive features")
+    func defaultFeatures() throws {
+        let result = try load([
+            "contract.yaml": Self.contract, "dataset.yaml": Self.dataset, "data/tx.csv": "id\n",
+            "model.yaml": """
+                apiVersion: sextant.dev/v1alpha1
+                kind: Model
+                metadata: {name: m}
+                spec:
+                  task: binary-classification
+                  dataset: tx
+                  target: label
+                  training: {trainer: logistic-regression}
+                  evaluation:
+                    gates: [{metric: demographicParityRatio, sensitiveFeature: region, min: 0.8}]
+                """,
+        ])
+        #expect(result.diagnostics.map(\.description) == [])
+        let model = try #require(result.manifests.models.first)
+        #expect(result.manifests.resolvedFeatures(of: model) == ["amount", "hour"])
+    }
+
+    @Test("several manifests in one file, dot-directories and .sextantignore paths skipped")
+    func discovery() throws {
+        let result = try load([
+            "all.yaml": Self.contract + "\n---\n" + Self.dataset + "\n---\n",
+            "data/tx.csv": "id\n",
+            ".github/workflows/ci.yaml": "on: push\n",
+            "drafts/broken.yaml": "kind: Nonsense\n",
+            "notes.txt": "not yaml",
+            ".sextantignore": "drafts/\n",
+        ])
+        #expect(result.diagnostics.map(\.description) == [])
+        #expect(result.fileCount == 1)
+        #expect(result.manifests.all.map(\.kind) == [.dataset, .dataContract])
+    }
+
+    @Test("a contract may be named by id or name, and a dataset needs a table when it has several")
+    func contractReferences() throws {
+        let twoTables = Self.contract + "\n  - name: other\n    properties: [{name: x, logicalType: string}]\n"
+        let result = try load([
+            "contract.yaml": twoTables, "data/tx.csv": "id\n",
+            "dataset.yaml": Self.dataset.replacingOccurrences(of: "urn:datacontract:tx", with: "tx"),
+        ])
+        #expect(result.diagnostics.map(\.message) == [
+            "spec.contract: contract tx has 2 tables (tx, other); choose one with table:"
+        ])
+    }
+
+    @Test("a missing directory is a source error, not a diagnostic")
+    func missingRoot() {
+        #expect(throws: SourceError.self) { try DirectorySource(root: "/nonexistent/sextant") }
+    }
+
+    @Test("a symlinked manifest inside the root is read; one leading out is refused")
+    func symlinkedManifests() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("shared/contract.txt", Self.contract)
+        try directory.symlink("contract.yaml", to: "shared/contract.txt")
+        let outside = try TemporaryDirectory()
+        try outside.write("policy.yaml", "apiVersion: sextant.dev/v1alpha1\nkind: RolloutPolicy\nmetadata: {name: p}\nspec: {strategy: replace}\n")
+        try directory.symlink("policy.yaml", to: "\(outside.path)/policy.yaml")
+        let result = try ManifestLoader().load(DirectorySource(root: directory.path))
+        #expect(result.diagnostics.map(\.description) == [
+            "\(directory.path)/policy.yaml:1:1: symlink leads outside the watched root; manifests must live inside it"
+        ])
+        #expect(result.manifests.dataContracts.map(\.id) == ["urn:datacontract:tx"])
+    }
+}
