@@ -44,3 +44,19 @@ public let packageRoot: String = {
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.path
 }()
+
+/// The built `sextant` executable beside the test bundle (SEXTANT_BINARY overrides).
+public let sextantBinary: String = {
+    if let override = ProcessInfo.processInfo.environment["SEXTANT_BINARY"] { return override }
+    let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    for candidate in ["\(bundleDirectory)/sextant", "\(Bundle.main.bundlePath)/sextant", "\(packageRoot)/.build/debug/sextant"]
+    where FileManager.default.isExecutableFile(atPath: candidate) {
+        return candidate
+    }
+    return "\(packageRoot)/.build/debug/sextant"
+}()
+
+/// Runs the built `sextant` with arguments, in a directory.
+public func sextant(_ arguments: String..., in directory: String? = nil) throws -> ProcessOutput {
+    try runProcess(sextantBinary, arguments, in: directory, environment: ["PATH": "/usr/bin:/bin"])
+}
