@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantCLITests",
-            dependencies: ["SextantCLI", "SextantAPI", "SextantGit", "SextantTestSupport"],
+            dependencies: ["SextantCLI", "SextantAPI", "SextantGit", "SextantYAML", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

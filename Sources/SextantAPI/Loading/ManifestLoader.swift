@@ -18,6 +18,12 @@ public struct ManifestLoader: Sendable {
         public var fileCount: Int
 
         public var isValid: Bool { diagnostics.isEmpty }
+
+        public init(manifests: ManifestSet, diagnostics: [Diagnostic], fileCount: Int) {
+            self.manifests = manifests
+            self.diagnostics = diagnostics
+            self.fileCount = fileCount
+        }
     }
 
     /// Loads and validates the manifests of `source`.
