@@ -41,8 +41,9 @@ public struct ManifestDuration: Decodable, Sendable, Hashable, CustomStringConve
             guard let unit = units.first(where: { $0.suffix == unitText }) else { return nil }
             rest = rest.dropFirst(unitText.count)
             let (product, overflow) = number.multipliedReportingOverflow(by: unit.milliseconds)
-            guard !overflow else { return nil }
-            total += product
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return nil }
+            total = sum
         }
         return total
     }

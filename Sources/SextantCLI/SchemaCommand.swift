@@ -20,27 +20,12 @@ struct SchemaCommand: ParsableCommand {
 
     func run() throws {
         guard let kind else {
-            let body = ManifestKind.allCases.map { kind in
-                "\"\(kind.rawValue)\": " + kind.jsonSchema.trimmingSuffix().replacingNewlines(indent: "  ")
-            }.joined(separator: ",\n  ")
-            print("{\n  \(body)\n}")
+            print(ManifestKind.allJSONSchemas, terminator: "")
             return
         }
         guard let match = ManifestKind.allCases.first(where: { $0.rawValue.lowercased() == kind.lowercased() }) else {
-            throw ValidationError("unknown kind \"\(kind)\"; choose one of \(ManifestKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw CommandFailure(message: "unknown kind \"\(kind)\"; choose one of \(ManifestKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         print(match.jsonSchema, terminator: "")
-    }
-}
-
-extension String {
-    fileprivate func trimmingSuffix() -> String {
-        var text = self
-        while text.last == "\n" { text.removeLast() }
-        return text
-    }
-
-    fileprivate func replacingNewlines(indent: String) -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + indent)
     }
 }

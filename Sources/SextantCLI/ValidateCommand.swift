@@ -76,6 +76,9 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         print(render(reports), terminator: "")
+        for report in reports where report.result.fileCount == 0 && report.result.diagnostics.isEmpty {
+            printError("warning: \(report.label): no .yaml or .yml manifests found; is this the watched root?")
+        }
         if reports.contains(where: { !$0.result.isValid }) {
             throw ExitCode(1)
         }

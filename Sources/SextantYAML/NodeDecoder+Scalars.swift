@@ -118,10 +118,19 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try child(key).decodeInteger(type) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decodeValue(type) }
 
-    // An explicit null is the same as an absent optional field.
+    // An explicit null is the same as an absent optional field. A type error in an optional
+    // field is recorded and decoding goes on, so one run reports every such error.
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let pair = pair(key), !pair.value.isNull else { return nil }
-        return try decoder.child(pair.value, key: key.stringValue, keyMark: pair.key.mark).decodeValue(type)
+        let child = decoder.child(pair.value, key: key.stringValue, keyMark: pair.key.mark)
+        do {
+            return try child.decodeValue(type)
+        } catch let issue as YAMLDecodingIssue {
+            decoder.context.record(issue)
+        } catch let error as DecodingError {
+            decoder.context.record(YAMLDecodingIssue(error, at: child))
+        }
+        return nil
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {

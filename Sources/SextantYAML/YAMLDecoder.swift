@@ -16,7 +16,9 @@ public struct YAMLDecoder: Sendable {
         let decoder = NodeDecoder(node: node, path: .root, keyMark: node.mark, context: context)
         do {
             let value = try T(from: decoder)
-            return (value, context.issues)
+            // Type errors in optional fields were recorded and decoding went on, so that all
+            // of them are reported; a value with any of them is still not a valid value.
+            return (context.hasTypeErrors ? nil : value, context.issues)
         } catch let issue as YAMLDecodingIssue {
             return (nil, context.issues + [issue])
         } catch let error as DecodingError {
@@ -39,8 +41,22 @@ public struct YAMLDecodingIssue: Error, Sendable, Hashable, CustomStringConverti
         self.message = message
     }
 
-    /// Translates an error a type's own `init(from:)` threw, positioned by its coding path.
+    /// Translates an error a type's own `init(from:)` threw, positioned by its coding path
+    /// (which our decoders make absolute) inside the document `root`.
     init(_ error: DecodingError, in root: YAMLNode) {
+        let (path, message) = Self.pathAndMessage(error)
+        self.init(path: path, mark: root.mark(at: path), message: message)
+    }
+
+    /// The same, for an error thrown while decoding `decoder`'s node.
+    init(_ error: DecodingError, at decoder: NodeDecoder) {
+        let (path, message) = Self.pathAndMessage(error)
+        let prefix = decoder.path.components
+        let relative = path.components.starts(with: prefix) ? FieldPath(Array(path.components.dropFirst(prefix.count))) : .root
+        self.init(path: path, mark: decoder.node.mark(at: relative), message: message)
+    }
+
+    private static func pathAndMessage(_ error: DecodingError) -> (FieldPath, String) {
         let (codingPath, message): ([any CodingKey], String)
         switch error {
         case .dataCorrupted(let context): (codingPath, message) = (context.codingPath, context.debugDescription)
@@ -49,8 +65,7 @@ public struct YAMLDecodingIssue: Error, Sendable, Hashable, CustomStringConverti
         case .valueNotFound(_, let context): (codingPath, message) = (context.codingPath, context.debugDescription)
         @unknown default: (codingPath, message) = ([], "\(error)")
         }
-        let path = FieldPath(codingPath.map { $0.intValue.map(FieldPath.Component.index) ?? .key($0.stringValue) })
-        self.init(path: path, mark: root.mark(at: path), message: message)
+        return (FieldPath(codingPath.map { $0.intValue.map(FieldPath.Component.index) ?? .key($0.stringValue) }), message)
     }
 
     public var description: String { "\(mark): \(path): \(message)" }
@@ -59,7 +74,14 @@ public struct YAMLDecodingIssue: Error, Sendable, Hashable, CustomStringConverti
 /// Shared, single-threaded state of one decoding run.
 final class DecodingContext {
     var issues: [YAMLDecodingIssue] = []
+    /// True once a type error was recorded rather than thrown.
+    var hasTypeErrors = false
     private var knownKeys: [ObjectIdentifier: [String]] = [:]
+
+    func record(_ issue: YAMLDecodingIssue) {
+        issues.append(issue)
+        hasTypeErrors = true
+    }
 
     func strictKeys<Key: CodingKey>(for type: Key.Type) -> [String]? {
         if let known = knownKeys[ObjectIdentifier(type)] { return known }

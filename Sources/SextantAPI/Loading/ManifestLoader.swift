@@ -72,8 +72,8 @@ public struct ManifestLoader: Sendable {
         var paths: [String] = []
         for file in files {
             guard file.path.hasSuffix(".yaml") || file.path.hasSuffix(".yml") else { continue }
-            let directories = file.path.split(separator: "/").dropLast()
-            guard !directories.contains(where: { $0.hasPrefix(".") }), !rules.ignores(file.path) else { continue }
+            // Hidden files and folders (.github/, .pre-commit-config.yaml) belong to other tools.
+            guard !file.path.split(separator: "/").contains(where: { $0.hasPrefix(".") }), !rules.ignores(file.path) else { continue }
             if file.isSymlink {
                 switch source.status(of: file.path) {
                 case .file: break

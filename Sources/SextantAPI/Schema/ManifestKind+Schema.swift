@@ -3,10 +3,17 @@ import Foundation
 extension ManifestKind {
     /// The JSON Schema of this kind, as `sextant schema KIND` prints it and
     /// `manifests/schemas/KIND.json` holds it.
-    public var jsonSchema: String {
+    public var jsonSchema: String { Self.render(schemaValue) }
+
+    /// Every kind's schema in one JSON object keyed by kind.
+    public static var allJSONSchemas: String {
+        render(.object(Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.schemaValue) })))
+    }
+
+    private static func render(_ value: JSONValue) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! encoder.encode(schemaValue), as: UTF8.self) + "\n"
+        return String(decoding: try! encoder.encode(value), as: UTF8.self) + "\n"
     }
 
     /// The file name of the checked-in schema.

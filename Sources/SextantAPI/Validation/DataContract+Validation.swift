@@ -1,4 +1,3 @@
-import Foundation
 import SextantYAML
 
 extension DataContract {
@@ -88,10 +87,10 @@ extension ContractProperty {
 
     static func regexProblem(_ pattern: String) -> String? {
         do {
-            _ = try NSRegularExpression(pattern: pattern)
+            _ = try Regex(pattern)
             return nil
         } catch {
-            return "\(error.localizedDescription)"
+            return "\(error)"
         }
     }
 }

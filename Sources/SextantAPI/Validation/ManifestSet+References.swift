@@ -39,15 +39,20 @@ extension ManifestSet {
         var first: [String: LoadedManifest] = [:]
         var diagnostics: [Diagnostic] = []
         for loaded in all {
-            var keys = ["\(loaded.kind)/\(loaded.name)"]
-            if case .dataContract(let contract) = loaded.manifest, contract.name != nil { keys.append("DataContract id/\(contract.id)") }
+            // A contract is named by its id and, when it has one, its name: both must be unique.
+            var keys: [(what: String, value: String, path: FieldPath)] = []
+            if case .dataContract(let contract) = loaded.manifest {
+                keys.append(("id", contract.id, ["id"]))
+                if let name = contract.name { keys.append(("name", name, ["name"])) }
+            } else {
+                keys.append(("name", loaded.name, loaded.manifest.namePath))
+            }
             for key in keys {
-                if let earlier = first[key] {
-                    let what = key.hasPrefix("DataContract id/") ? "id" : "name"
-                    let path: FieldPath = what == "id" ? ["id"] : loaded.manifest.namePath
-                    diagnostics.append(loaded.diagnostic(path, "duplicate \(loaded.kind) \(what) \"\(key.split(separator: "/", maxSplits: 1)[1])\" (first defined at \(earlier.file):\(earlier.document.root.mark(at: path).line)); names must be unique per kind"))
+                let identity = "\(loaded.kind) \(key.what) \(key.value)"
+                if let earlier = first[identity] {
+                    diagnostics.append(loaded.diagnostic(key.path, "duplicate \(loaded.kind) \(key.what) \"\(key.value)\" (first defined at \(earlier.file):\(earlier.document.root.mark(at: key.path).line)); \(key.what)s must be unique per kind"))
                 } else {
-                    first[key] = loaded
+                    first[identity] = loaded
                 }
             }
         }
@@ -111,6 +116,14 @@ extension ManifestSet {
             }
             if spec.training.trainer != nil, let type = column.logicalType, !(type.isNumeric || type == .boolean) {
                 report(path, "built-in trainers take number, integer and boolean features; \(feature) is \(type.rawValue)", false)
+            }
+        }
+        if spec.features == nil, spec.training.trainer != nil, let defaults = resolvedFeatures(of: model) {
+            let unusable = defaults.compactMap { name in
+                columns[name]?.logicalType.flatMap { $0.isNumeric || $0 == .boolean ? nil : "\(name) (\($0.rawValue))" }
+            }
+            if !unusable.isEmpty {
+                report(["spec", "training", "trainer"], "the default features include \(unusable.joined(separator: ", ")); built-in trainers take number, integer and boolean features: list features explicitly", false)
             }
         }
         for (index, gate) in (spec.evaluation?.gates ?? []).enumerated() {
