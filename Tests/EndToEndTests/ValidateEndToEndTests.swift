@@ -110,6 +110,14 @@ import SextantTestSupport
         #expect(run.stderr.contains("resolve \"nope\""))
     }
 
+    @Test("a directory without manifests is valid but warns: it is probably the wrong path")
+    func emptyRoot() throws {
+        let directory = try TemporaryDirectory()
+        let run = try sextant("validate", directory.path)
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("no .yaml or .yml manifests found"))
+    }
+
     @Test("sextant schema KIND prints the checked-in schema")
     func schema() throws {
         let run = try sextant("schema", "RolloutPolicy")

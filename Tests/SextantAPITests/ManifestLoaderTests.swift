@@ -61,6 +61,7 @@ import SextantTestSupport
             "all.yaml": Self.contract + "\n---\n" + Self.dataset + "\n---\n",
             "data/tx.csv": "id\n",
             ".github/workflows/ci.yaml": "on: push\n",
+            ".pre-commit-config.yaml": "repos: []\n",
             "drafts/broken.yaml": "kind: Nonsense\n",
             "notes.txt": "not yaml",
             ".sextantignore": "drafts/\n",
@@ -79,6 +80,33 @@ import SextantTestSupport
         ])
         #expect(result.diagnostics.map(\.message) == [
             "spec.contract: contract tx has 2 tables (tx, other); choose one with table:"
+        ])
+    }
+
+    @Test("two contracts with one id are duplicates even when only one has a name")
+    func duplicateContractIDs() throws {
+        let unnamed = Self.contract.replacingOccurrences(of: "name: tx\nschema", with: "schema")
+        let result = try load(["a.yaml": Self.contract, "b.yaml": unnamed])
+        #expect(result.diagnostics.map(\.message) == [
+            "duplicate DataContract id \"urn:datacontract:tx\" (first defined at \(result.diagnostics.first?.file.replacingOccurrences(of: "b.yaml", with: "a.yaml") ?? ""):3); ids must be unique per kind"
+        ])
+    }
+
+    @Test("built-in trainers need numeric default features, and invalid patterns say why")
+    func defaultFeatureTypes() throws {
+        let contract = Self.contract.replacingOccurrences(of: "{name: region, logicalType: string}", with: "{name: region, logicalType: string, logicalTypeOptions: {pattern: \"[a-z\"}}")
+        let result = try load([
+            "contract.yaml": contract, "dataset.yaml": Self.dataset, "data/tx.csv": "id\n",
+            "model.yaml": """
+                apiVersion: sextant.dev/v1alpha1
+                kind: Model
+                metadata: {name: m}
+                spec: {task: binary-classification, dataset: tx, target: label, training: {trainer: logistic-regression}}
+                """,
+        ])
+        #expect(result.diagnostics.map(\.message) == [
+            "schema[0].properties[3].logicalTypeOptions.pattern: pattern is not a valid regular expression: expected ']'",
+            "spec.training.trainer: the default features include region (string); built-in trainers take number, integer and boolean features: list features explicitly",
         ])
     }
 

@@ -80,6 +80,13 @@ private struct Lenient: Decodable {
         #expect(result.issues.map { "\($0.mark) \($0.path): \($0.message)" } == [expected])
     }
 
+    @Test("every type error in optional fields is reported, and the value is refused")
+    func allOptionalTypeErrors() throws {
+        let result = YAMLDecoder().decode(Policy.self, from: try node("name: a\nweight: 1\nratio: x\nenabled: maybe\n"))
+        #expect(result.value == nil)
+        #expect(result.issues.map { "\($0.mark) \($0.path)" } == ["3:8 ratio", "4:10 enabled"])
+    }
+
     @Test("a missing required field points at the key of its parent")
     func missingField() throws {
         let result = YAMLDecoder().decode(Policy.self, from: try node("name: a\nsteps:\n  - {}\n"))
