@@ -25,7 +25,7 @@ public enum JSONValue: Sendable, Hashable {
             self = .array(items.map(JSONValue.init))
         case .mapping(let pairs):
             var object: [String: JSONValue] = [:]
-            for pair in pairs { object[pair.key.text ?? ""] = JSONValue(pair.value) }
+            for pair in pairs { object[pair.name] = JSONValue(pair.value) }
             self = .object(object)
         }
     }

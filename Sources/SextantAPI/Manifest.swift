@@ -35,16 +35,24 @@ public enum Manifest: Sendable, Hashable {
     }
 }
 
-/// A manifest and where it came from.
-public struct LoadedManifest: Sendable {
-    public var manifest: Manifest
+/// A manifest and where it came from. A class: sets of thousands are sorted, indexed and
+/// passed around, and a manifest never changes once loaded.
+public final class LoadedManifest: Sendable {
+    public let manifest: Manifest
     /// The file as named in messages.
-    public var file: String
+    public let file: String
     /// The document, for positioning messages about its fields.
-    public var document: YAMLDocument
+    public let document: YAMLDocument
+    public let kind: ManifestKind
+    public let name: String
 
-    public var kind: ManifestKind { manifest.kind }
-    public var name: String { manifest.name }
+    public init(manifest: Manifest, file: String, document: YAMLDocument) {
+        self.manifest = manifest
+        self.file = file
+        self.document = document
+        self.kind = manifest.kind
+        self.name = manifest.name
+    }
 
     /// A problem with a field of this manifest, positioned at the field.
     public func diagnostic(_ path: FieldPath, _ message: String, atKey: Bool = false) -> Diagnostic {

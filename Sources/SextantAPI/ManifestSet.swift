@@ -5,6 +5,32 @@ public struct ManifestSet: Sendable {
     public private(set) var all: [LoadedManifest]
     /// Objects that exist in the repository but failed to decode.
     let undecoded: Set<ObjectReference>
+    /// Lookups by name, built once: references are resolved for every manifest.
+    private let index: Index
+
+    private struct Index: Sendable {
+        var models: [String: Model] = [:]
+        var datasets: [String: Dataset] = [:]
+        var contractsByID: [String: DataContract] = [:]
+        var contractsByName: [String: DataContract] = [:]
+        var slos: [String: SLO] = [:]
+        var rolloutPolicies: [String: RolloutPolicy] = [:]
+
+        init(_ manifests: [LoadedManifest]) {
+            // The first definition wins; later ones are reported as duplicates.
+            for loaded in manifests {
+                switch loaded.manifest {
+                case .model(let model): models[model.metadata.name] = models[model.metadata.name] ?? model
+                case .dataset(let dataset): datasets[dataset.metadata.name] = datasets[dataset.metadata.name] ?? dataset
+                case .dataContract(let contract):
+                    contractsByID[contract.id] = contractsByID[contract.id] ?? contract
+                    if let name = contract.name { contractsByName[name] = contractsByName[name] ?? contract }
+                case .slo(let slo): slos[slo.metadata.name] = slos[slo.metadata.name] ?? slo
+                case .rolloutPolicy(let policy): rolloutPolicies[policy.metadata.name] = rolloutPolicies[policy.metadata.name] ?? policy
+                }
+            }
+        }
+    }
 
     public init(_ manifests: [LoadedManifest]) {
         self.init(manifests, undecoded: [])
@@ -13,6 +39,7 @@ public struct ManifestSet: Sendable {
     init(_ manifests: [LoadedManifest], undecoded: Set<ObjectReference>) {
         self.all = manifests
         self.undecoded = undecoded
+        self.index = Index(manifests)
     }
 
     /// True when a reference names an object that exists but could not be decoded.
@@ -32,12 +59,19 @@ public struct ManifestSet: Sendable {
 
     /// How many manifests of each kind, in status order.
     public var countsByKind: [(kind: ManifestKind, count: Int)] {
-        ManifestKind.allCases.map { kind in (kind, all.filter { $0.kind == kind }.count) }.filter { $0.count > 0 }
+        var counts: [ManifestKind: Int] = [:]
+        for loaded in all { counts[loaded.kind, default: 0] += 1 }
+        return ManifestKind.allCases.compactMap { kind in counts[kind].map { (kind, $0) } }
     }
+
+    public func model(named name: String) -> Model? { index.models[name] }
+    public func dataset(named name: String) -> Dataset? { index.datasets[name] }
+    public func slo(named name: String) -> SLO? { index.slos[name] }
+    public func rolloutPolicy(named name: String) -> RolloutPolicy? { index.rolloutPolicies[name] }
 
     /// The contract a dataset names, by ODCS id or name.
     public func contract(named reference: String) -> DataContract? {
-        dataContracts.first { $0.id == reference } ?? dataContracts.first { $0.name == reference }
+        index.contractsByID[reference] ?? index.contractsByName[reference]
     }
 
     /// The table of a contract a dataset reads: the named one, or the only one.
@@ -51,7 +85,7 @@ public struct ManifestSet: Sendable {
     /// target, primary keys and the gates' sensitive features.
     public func resolvedFeatures(of model: Model) -> [String]? {
         if let features = model.spec.features { return features }
-        guard let dataset = datasets.first(where: { $0.metadata.name == model.spec.dataset }), let table = table(of: dataset) else { return nil }
+        guard let dataset = dataset(named: model.spec.dataset), let table = table(of: dataset) else { return nil }
         let sensitive = Set((model.spec.evaluation?.gates ?? []).compactMap(\.sensitiveFeature))
         return (table.properties ?? []).filter { property in
             property.name != model.spec.target && property.primaryKey != true && !sensitive.contains(property.name)

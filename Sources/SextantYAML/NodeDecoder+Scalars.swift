@@ -83,11 +83,14 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let pairs: [YAMLNode.Pair]
 
     var codingPath: [any CodingKey] { decoder.codingPath }
-    var allKeys: [Key] { pairs.compactMap { $0.key.text.flatMap(Key.init(stringValue:)) } }
+    var allKeys: [Key] { pairs.compactMap { Key(stringValue: $0.name) } }
 
     private func pair(_ key: Key) -> YAMLNode.Pair? {
         let name = key.stringValue
-        return pairs.first { $0.key.text == name }
+        for index in pairs.indices where pairs[index].name == name {
+            return pairs[index]
+        }
+        return nil
     }
 
     private func child(_ key: Key) throws -> NodeDecoder {

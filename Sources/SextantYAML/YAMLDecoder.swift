@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Decodes `Decodable` types from YAML nodes, reporting every problem with the field's path
 /// and position.
 ///
@@ -13,7 +15,7 @@ public struct YAMLDecoder: Sendable {
     /// The decoded value (nil when a type error stopped decoding) and every problem found.
     public func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode) -> (value: T?, issues: [YAMLDecodingIssue]) {
         let context = DecodingContext()
-        let decoder = NodeDecoder(node: node, path: .root, keyMark: node.mark, context: context)
+        let decoder = NodeDecoder(node: node, parent: nil, component: nil, keyMark: node.mark, context: context)
         do {
             let value = try T(from: decoder)
             // Type errors in optional fields were recorded and decoding went on, so that all
@@ -76,22 +78,30 @@ final class DecodingContext {
     var issues: [YAMLDecodingIssue] = []
     /// True once a type error was recorded rather than thrown.
     var hasTypeErrors = false
-    private var knownKeys: [ObjectIdentifier: [String]] = [:]
-
     func record(_ issue: YAMLDecodingIssue) {
         issues.append(issue)
         hasTypeErrors = true
     }
 
     func strictKeys<Key: CodingKey>(for type: Key.Type) -> [String]? {
-        if let known = knownKeys[ObjectIdentifier(type)] { return known }
-        guard let iterable = type as? any (CodingKey & CaseIterable).Type else { return nil }
-        let names = Self.names(of: iterable)
-        knownKeys[ObjectIdentifier(type)] = names
+        StrictKeys.names(of: type)
+    }
+}
+
+/// The keys of strict types, computed once per type for the whole process: listing a type's
+/// cases costs more than decoding a small manifest.
+enum StrictKeys {
+    private static let cache = Mutex<[ObjectIdentifier: [String]?]>([:])
+
+    static func names<Key: CodingKey>(of type: Key.Type) -> [String]? {
+        let id = ObjectIdentifier(type)
+        if let known = cache.withLock({ $0[id] }) { return known }
+        let names = (type as? any (CodingKey & CaseIterable).Type).map { list($0) }
+        cache.withLock { $0[id] = .some(names) }
         return names
     }
 
-    private static func names<Key: CodingKey & CaseIterable>(of type: Key.Type) -> [String] {
+    private static func list<Key: CodingKey & CaseIterable>(_ type: Key.Type) -> [String] {
         type.allCases.map(\.stringValue)
     }
 }
@@ -99,17 +109,32 @@ final class DecodingContext {
 /// A `Decoder` positioned at one node.
 final class NodeDecoder: Decoder {
     let node: YAMLNode
-    let path: FieldPath
+    /// The decoder of the enclosing node and the step from it to this one: the path is built
+    /// only when a message needs it, since decoding creates a decoder per field.
+    private let parent: NodeDecoder?
+    private let component: FieldPath.Component?
     /// The mark of the key that led here, for "missing field" errors.
     let keyMark: SourceMark
     let context: DecodingContext
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(node: YAMLNode, path: FieldPath, keyMark: SourceMark, context: DecodingContext) {
+    init(node: YAMLNode, parent: NodeDecoder?, component: FieldPath.Component?, keyMark: SourceMark, context: DecodingContext) {
         self.node = node
-        self.path = path
+        self.parent = parent
+        self.component = component
         self.keyMark = keyMark
         self.context = context
+    }
+
+    /// The path from the document's root to this node.
+    var path: FieldPath {
+        var components: [FieldPath.Component] = []
+        var decoder: NodeDecoder? = self
+        while let current = decoder, let component = current.component {
+            components.append(component)
+            decoder = current.parent
+        }
+        return FieldPath(components.reversed())
     }
 
     var codingPath: [any CodingKey] {
@@ -147,17 +172,18 @@ final class NodeDecoder: Decoder {
     }
 
     func child(_ node: YAMLNode, key: String, keyMark: SourceMark) -> NodeDecoder {
-        NodeDecoder(node: node, path: path.appending(key), keyMark: keyMark, context: context)
+        NodeDecoder(node: node, parent: self, component: .key(key), keyMark: keyMark, context: context)
     }
 
     func child(_ node: YAMLNode, index: Int) -> NodeDecoder {
-        NodeDecoder(node: node, path: path.appending(index: index), keyMark: node.mark, context: context)
+        NodeDecoder(node: node, parent: self, component: .index(index), keyMark: node.mark, context: context)
     }
 
     private func reportUnknownKeys(_ pairs: [YAMLNode.Pair], known: [String]) {
         for pair in pairs {
-            let key = pair.key.text ?? ""
+            let key = pair.name
             guard !known.contains(key) else { continue }
+            let path = self.path
             var message = "unknown field \"\(key)\""
             if let suggestion = NearestName.closest(to: key, in: known) {
                 message += "; did you mean \"\(suggestion)\"?"

@@ -15,10 +15,13 @@ public struct YAMLNode: Sendable {
     public struct Pair: Sendable {
         public var key: YAMLNode
         public var value: YAMLNode
+        /// The key's text, kept beside it: lookups compare it without copying the key.
+        public let name: String
 
         public init(key: YAMLNode, value: YAMLNode) {
             self.key = key
             self.value = value
+            self.name = key.text ?? ""
         }
     }
 
@@ -57,7 +60,11 @@ public struct YAMLNode: Sendable {
 
     /// The entry of a mapping with the given key.
     public func pair(forKey key: String) -> Pair? {
-        pairs?.first { $0.key.text == key }
+        guard case .mapping(let pairs) = content else { return nil }
+        for index in pairs.indices where pairs[index].name == key {
+            return pairs[index]
+        }
+        return nil
     }
 
     /// The value of a mapping entry with the given key.

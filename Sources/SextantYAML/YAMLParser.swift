@@ -218,10 +218,10 @@ private struct TreeBuilder {
     private func firstOccurrence(of key: String, in pairs: [YAMLNode.Pair], index: inout [String: SourceMark]?) -> SourceMark? {
         if let index { return index[key] }
         if pairs.count < 24 {
-            return pairs.first { $0.key.text == key }?.key.mark
+            return pairs.first { $0.name == key }?.key.mark
         }
         var built: [String: SourceMark] = [:]
-        for pair in pairs { built[pair.key.text ?? ""] = pair.key.mark }
+        for pair in pairs { built[pair.name] = pair.key.mark }
         index = built
         return built[key]
     }

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A watched root on the file system.
-public struct DirectorySource: ManifestSource, Sendable {
+public struct DirectorySource: ConcurrentManifestSource {
     /// The directory as given on the command line.
     public let root: String
     private let resolvedRoot: String
@@ -35,6 +35,14 @@ public struct DirectorySource: ManifestSource, Sendable {
     }
 
     public func read(_ path: String) throws(SourceError) -> [UInt8] {
+        try read(path, limit: nil)
+    }
+
+    public func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
+        try read(path, limit: count)
+    }
+
+    private func read(_ path: String, limit: Int?) throws(SourceError) -> [UInt8] {
         let full = displayPath(path)
         let descriptor = open(full, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -45,7 +53,7 @@ public struct DirectorySource: ManifestSource, Sendable {
         guard fstat(descriptor, &info) == 0 else {
             throw SourceError("\(full): cannot read (\(String(cString: strerror(errno))))")
         }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), limit ?? .max))
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeMutableBytes { buffer in

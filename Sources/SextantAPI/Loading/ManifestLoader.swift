@@ -34,17 +34,19 @@ public struct ManifestLoader: Sendable {
         var diagnostics: [Diagnostic] = []
         let paths = try manifestPaths(source, diagnostics: &diagnostics)
 
-        var inputs: [(path: String, bytes: [UInt8])] = []
-        inputs.reserveCapacity(paths.count)
-        for path in paths {
-            do throws(SourceError) {
-                inputs.append((path, try source.read(path)))
-            } catch {
-                diagnostics.append(Diagnostic(file: source.displayPath(path), mark: .start, message: error.message))
+        let parser = YAMLParser(limits: limits)
+        let perFile: [FileResult]
+        if let concurrent = source as? any ConcurrentManifestSource {
+            perFile = Self.inParallel(paths.count) { index in
+                FileResult(path: paths[index], bytes: Self.read(paths[index], from: concurrent), source: concurrent, parser: parser)
+            }
+        } else {
+            let contents = paths.map { Self.read($0, from: source) }
+            let names = paths.map(source.displayPath)
+            perFile = Self.inParallel(paths.count) { index in
+                FileResult(file: names[index], bytes: contents[index], parser: parser)
             }
         }
-
-        let perFile = parseConcurrently(inputs.map { (source.displayPath($0.path), $0.bytes) })
         var manifests: [LoadedManifest] = []
         var undecoded: Set<ObjectReference> = []
         for result in perFile {
@@ -55,7 +57,7 @@ public struct ManifestLoader: Sendable {
         var set = ManifestSet(manifests, undecoded: undecoded)
         diagnostics += set.validateReferences(source: source)
         set.sort()
-        return Result(manifests: set, diagnostics: diagnostics.sorted(), fileCount: inputs.count)
+        return Result(manifests: set, diagnostics: diagnostics.sorted(), fileCount: perFile.filter(\.wasRead).count)
     }
 
     /// The `.yaml`/`.yml` files of the root, minus dot-directories and `.sextantignore` paths.
@@ -90,18 +92,20 @@ public struct ManifestLoader: Sendable {
         return paths.sorted()
     }
 
-    /// Parses and decodes files on every core; each file is independent.
-    private func parseConcurrently(_ inputs: [(file: String, bytes: [UInt8])]) -> [FileResult] {
-        let parser = YAMLParser(limits: limits)
-        var results = [FileResult](repeating: FileResult(), count: inputs.count)
+    private static func read(_ path: String, from source: some ManifestSource) -> Swift.Result<[UInt8], SourceError> {
+        Swift.Result { () throws(SourceError) -> [UInt8] in try source.read(path) }
+    }
+
+    /// Runs `work` for every index on every core: files are independent, and a repository
+    /// holds many small ones, so they go in chunks.
+    private static func inParallel(_ count: Int, _ work: @Sendable (Int) -> FileResult) -> [FileResult] {
+        var results = [FileResult](repeating: FileResult(), count: count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
-            // Chunks amortise scheduling over the many small files repositories hold.
             let chunk = 64
-            let chunks = (inputs.count + chunk - 1) / chunk
-            DispatchQueue.concurrentPerform(iterations: chunks) { index in
-                for position in (index * chunk)..<min(inputs.count, (index + 1) * chunk) {
-                    output[position] = FileResult(parsing: inputs[position].bytes, file: inputs[position].file, parser: parser)
+            DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { index in
+                for position in (index * chunk)..<min(count, (index + 1) * chunk) {
+                    output[position] = work(position)
                 }
             }
         }
@@ -117,9 +121,26 @@ struct FileResult: Sendable {
     /// references to them are not reported again as dangling.
     var undecoded: [ObjectReference] = []
 
+    /// False when the file could not be read.
+    var wasRead = false
+
     init() {}
 
-    init(parsing bytes: [UInt8], file: String, parser: YAMLParser) {
+    init(path: String, bytes: Swift.Result<[UInt8], SourceError>, source: some ManifestSource, parser: YAMLParser) {
+        self.init(file: source.displayPath(path), bytes: bytes, parser: parser)
+    }
+
+    init(file: String, bytes: Swift.Result<[UInt8], SourceError>, parser: YAMLParser) {
+        switch bytes {
+        case .success(let bytes):
+            wasRead = true
+            parse(bytes, file: file, parser: parser)
+        case .failure(let error):
+            diagnostics.append(Diagnostic(file: file, mark: .start, message: error.message))
+        }
+    }
+
+    private mutating func parse(_ bytes: [UInt8], file: String, parser: YAMLParser) {
         let documents: [YAMLDocument]
         do throws(YAMLError) {
             documents = try parser.parse(bytes, file: file)

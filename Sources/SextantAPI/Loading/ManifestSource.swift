@@ -43,4 +43,17 @@ public protocol ManifestSource {
     func read(_ path: String) throws(SourceError) -> [UInt8]
     /// What a path is, following symlinks that stay inside the root.
     func status(of path: String) -> PathStatus
+    /// The first `count` bytes of a file (fewer if it is shorter): how data files are
+    /// recognised without reading gigabytes.
+    func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8]
 }
+
+extension ManifestSource {
+    public func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
+        Array(try read(path).prefix(count))
+    }
+}
+
+/// A source whose files may be read from several threads at once (a directory; not a
+/// libgit2 repository, whose objects belong to one thread).
+public protocol ConcurrentManifestSource: ManifestSource, Sendable {}

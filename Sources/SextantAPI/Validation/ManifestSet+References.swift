@@ -6,27 +6,22 @@ extension ManifestSet {
     func validateReferences(source: some ManifestSource) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         diagnostics += duplicateNames()
-        let models = Dictionary(all.compactMap { if case .model(let value) = $0.manifest { (value.metadata.name, value) } else { nil } }, uniquingKeysWith: { first, _ in first })
-        let datasets = Dictionary(all.compactMap { if case .dataset(let value) = $0.manifest { (value.metadata.name, value) } else { nil } }, uniquingKeysWith: { first, _ in first })
-        let slos = Dictionary(all.compactMap { if case .slo(let value) = $0.manifest { (value.metadata.name, value) } else { nil } }, uniquingKeysWith: { first, _ in first })
-        let policies = Set(rolloutPolicies.map(\.metadata.name))
-
         for loaded in all {
             func report(_ path: FieldPath, _ message: String, atKey: Bool = false) {
                 diagnostics.append(loaded.diagnostic(path, "\(path): \(message)", atKey: atKey))
             }
             switch loaded.manifest {
             case .model(let model):
-                checkModel(model, datasets: datasets, slos: slos, policies: policies, source: source, report: report)
+                checkModel(model, source: source, report: report)
             case .dataset(let dataset):
                 checkDataset(dataset, source: source, report: report)
             case .slo(let slo):
-                if models[slo.spec.service] == nil, !isUndecoded(.model, slo.spec.service) {
-                    report(["spec", "service"], "no Model \"\(slo.spec.service)\"\(Self.hint(slo.spec.service, in: models.keys))")
+                if model(named: slo.spec.service) == nil, !isUndecoded(.model, slo.spec.service) {
+                    report(["spec", "service"], "no Model \"\(slo.spec.service)\"\(Self.hint(slo.spec.service, in: models.map(\.metadata.name)))")
                 }
             case .rolloutPolicy(let policy):
-                for (index, name) in (policy.spec.analysis?.slos ?? []).enumerated() where slos[name] == nil && !isUndecoded(.slo, name) {
-                    report(["spec", "analysis", "slos", .index(index)], "no SLO \"\(name)\"\(Self.hint(name, in: slos.keys))")
+                for (index, name) in (policy.spec.analysis?.slos ?? []).enumerated() where slo(named: name) == nil && !isUndecoded(.slo, name) {
+                    report(["spec", "analysis", "slos", .index(index)], "no SLO \"\(name)\"\(Self.hint(name, in: slos.map(\.metadata.name)))")
                 }
             case .dataContract:
                 break
@@ -60,17 +55,16 @@ extension ManifestSet {
     }
 
     private func checkModel(
-        _ model: Model, datasets: [String: Dataset], slos: [String: SLO], policies: Set<String>,
-        source: some ManifestSource, report: (FieldPath, String, Bool) -> Void
+        _ model: Model, source: some ManifestSource, report: (FieldPath, String, Bool) -> Void
     ) {
         let spec = model.spec
         let name = model.metadata.name
-        if let dataset = datasets[spec.dataset] {
+        if let dataset = dataset(named: spec.dataset) {
             if let table = table(of: dataset) {
                 checkColumns(model, table: table, report: report)
             }
         } else if !isUndecoded(.dataset, spec.dataset) {
-            report(["spec", "dataset"], "no Dataset \"\(spec.dataset)\"\(Self.hint(spec.dataset, in: datasets.keys))", false)
+            report(["spec", "dataset"], "no Dataset \"\(spec.dataset)\"\(Self.hint(spec.dataset, in: datasets.map(\.metadata.name)))", false)
         }
         if let context = spec.training.context {
             checkDirectory(context, at: ["spec", "training", "context"], source: source, report: report)
@@ -80,16 +74,16 @@ extension ManifestSet {
         }
         for (index, sloName) in (spec.serving?.slos ?? []).enumerated() {
             let path: FieldPath = ["spec", "serving", "slos", .index(index)]
-            if let slo = slos[sloName] {
+            if let slo = slo(named: sloName) {
                 if slo.spec.service != name {
                     report(path, "SLO \"\(sloName)\" judges service \"\(slo.spec.service)\", not this model; set its spec.service to \(name)", false)
                 }
             } else if !isUndecoded(.slo, sloName) {
-                report(path, "no SLO \"\(sloName)\"\(Self.hint(sloName, in: slos.keys))", false)
+                report(path, "no SLO \"\(sloName)\"\(Self.hint(sloName, in: slos.map(\.metadata.name)))", false)
             }
         }
-        if let rollout = spec.serving?.rollout, !policies.contains(rollout), !isUndecoded(.rolloutPolicy, rollout) {
-            report(["spec", "serving", "rollout"], "no RolloutPolicy \"\(rollout)\"\(Self.hint(rollout, in: policies))", false)
+        if let rollout = spec.serving?.rollout, rolloutPolicy(named: rollout) == nil, !isUndecoded(.rolloutPolicy, rollout) {
+            report(["spec", "serving", "rollout"], "no RolloutPolicy \"\(rollout)\"\(Self.hint(rollout, in: rolloutPolicies.map(\.metadata.name)))", false)
         }
     }
 
@@ -157,7 +151,7 @@ extension ManifestSet {
         case .escapesRoot:
             report(field, "\(path) is a symlink that leads outside the watched root; paths must stay inside it", false)
         case .file:
-            if let bytes = try? source.read(path), Self.isLFSPointer(bytes) {
+            if let bytes = try? source.readPrefix(path, count: Self.lfsPointerPrefix.count), Self.isLFSPointer(bytes) {
                 report(field, "\(path) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:", false)
             }
         }
@@ -173,8 +167,10 @@ extension ManifestSet {
         }
     }
 
-    static func isLFSPointer(_ bytes: [UInt8]) -> Bool {
-        bytes.count < 1024 && bytes.starts(with: Array("version https://git-lfs.github.com/spec/v1".utf8))
+    static let lfsPointerPrefix = Array("version https://git-lfs.github.com/spec/v1".utf8)
+
+    static func isLFSPointer(_ prefix: [UInt8]) -> Bool {
+        prefix == lfsPointerPrefix
     }
 
     /// "; did you mean …?" when a name is near a known one.
