@@ -40,6 +40,13 @@ struct CommandFailure: Error {
     var exitCode: Int32 = 2
 }
 
+/// Flushes standard output and ends the process without unwinding: for commands whose
+/// last act is to drop large data structures.
+func exitWithoutTeardown(_ status: Int32) -> Never {
+    fflush(nil)  // every C stream, which is where print writes
+    exit(status)
+}
+
 func printError(_ message: String) {
     var standardError = StandardError()
     print(message, to: &standardError)

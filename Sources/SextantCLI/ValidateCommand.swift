@@ -79,9 +79,9 @@ struct ValidateCommand: ParsableCommand {
         for report in reports where report.result.fileCount == 0 && report.result.diagnostics.isEmpty {
             printError("warning: \(report.label): no .yaml or .yml manifests found; is this the watched root?")
         }
-        if reports.contains(where: { !$0.result.isValid }) {
-            throw ExitCode(1)
-        }
+        // Exit here: freeing ten thousand node trees on the way out costs more than a
+        // quarter of a large run, and the process is ending anyway.
+        exitWithoutTeardown(reports.contains(where: { !$0.result.isValid }) ? 1 : 0)
     }
 
     private func load(_ loader: ManifestLoader, _ source: some ManifestSource) throws -> ManifestLoader.Result {
