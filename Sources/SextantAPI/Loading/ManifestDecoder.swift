@@ -31,25 +31,16 @@ public enum ManifestDecoder {
             return fail(versionNode.mark, "\(kind) needs apiVersion \(kind.apiVersions.joined(separator: " or ")), found \(versionNode.kindDescription)")
         }
 
-        let decoder = YAMLDecoder()
-        let manifest: Manifest?
-        let decodingIssues: [YAMLDecodingIssue]
-        switch kind {
-        case .model:
-            let result = decoder.decode(Model.self, from: root)
-            (manifest, decodingIssues) = (result.value.map(Manifest.model), result.issues)
-        case .dataset:
-            let result = decoder.decode(Dataset.self, from: root)
-            (manifest, decodingIssues) = (result.value.map(Manifest.dataset), result.issues)
-        case .dataContract:
-            let result = decoder.decode(DataContract.self, from: root)
-            (manifest, decodingIssues) = (result.value.map(Manifest.dataContract), result.issues)
-        case .slo:
-            let result = decoder.decode(SLO.self, from: root)
-            (manifest, decodingIssues) = (result.value.map(Manifest.slo), result.issues)
-        case .rolloutPolicy:
-            let result = decoder.decode(RolloutPolicy.self, from: root)
-            (manifest, decodingIssues) = (result.value.map(Manifest.rolloutPolicy), result.issues)
+        func decode<T: Decodable>(_ type: T.Type, _ wrap: (T) -> Manifest) -> (Manifest?, [YAMLDecodingIssue]) {
+            let result = YAMLDecoder().decode(type, from: root)
+            return (result.value.map(wrap), result.issues)
+        }
+        let (manifest, decodingIssues) = switch kind {
+        case .model: decode(Model.self, Manifest.model)
+        case .dataset: decode(Dataset.self, Manifest.dataset)
+        case .dataContract: decode(DataContract.self, Manifest.dataContract)
+        case .slo: decode(SLO.self, Manifest.slo)
+        case .rolloutPolicy: decode(RolloutPolicy.self, Manifest.rolloutPolicy)
         }
         let objectName = manifest.map { "\(kind)/\($0.name)" } ?? root["metadata"]?["name"]?.text.map { "\(kind)/\($0)" }
         var diagnostics = decodingIssues.map {
