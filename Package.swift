@@ -17,7 +17,11 @@ let package = Package(
         .executable(name: "sextant", targets: ["sextant"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,15 +46,57 @@ let package = Package(
         ),
         .target(
             name: "SextantAPI",
-            dependencies: ["SextantYAML"],
+            dependencies: [
+                "SextantYAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SextantML",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SextantCore",
+            dependencies: [
+                "SextantAPI",
+                "SextantYAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SextantStore",
+            dependencies: [
+                "SextantCore",
+                "SextantAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SextantRuntime",
+            dependencies: [
+                "SextantCore",
+                "SextantAPI",
+                "SextantML",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "SextantCLI",
             dependencies: [
                 "SextantAPI",
+                "SextantCore",
                 "SextantGit",
+                "SextantML",
+                "SextantRuntime",
+                "SextantStore",
                 "SextantYAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -79,6 +125,21 @@ let package = Package(
             name: "SextantAPITests",
             dependencies: ["SextantAPI", "SextantYAML", "SextantTestSupport"],
             exclude: ["BadInput"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantMLTests",
+            dependencies: ["SextantML", "SextantTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantCoreTests",
+            dependencies: ["SextantCore", "SextantAPI", "SextantYAML", "SextantTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantStoreTests",
+            dependencies: ["SextantStore", "SextantCore", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

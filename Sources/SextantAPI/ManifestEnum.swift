@@ -1,5 +1,5 @@
 /// A string enumeration in a manifest: decoding names the allowed values when it fails.
-public protocol ManifestEnum: RawRepresentable<String>, CaseIterable, Decodable, Sendable, Hashable {}
+public protocol ManifestEnum: RawRepresentable<String>, CaseIterable, Codable, Sendable, Hashable {}
 
 extension ManifestEnum {
     public init(from decoder: any Decoder) throws {

@@ -26,8 +26,94 @@ public final class GitRepository {
         self.path = path
     }
 
+    private init(handle: OpaquePointer, path: String) {
+        self.handle = handle
+        self.path = path
+    }
+
     deinit {
         git_repository_free(handle)
+    }
+
+    /// Opens the bare mirror at `path` whose `origin` is `url`, creating it (an empty bare
+    /// repository with that remote) when the folder does not exist yet. Nothing is
+    /// downloaded until `fetch(branch:)`.
+    ///
+    /// - Throws: `GitError` when the folder holds a mirror of another URL.
+    public static func mirror(of url: String, at path: String) throws(GitError) -> GitRepository {
+        _ = initialized
+        var repository: OpaquePointer?
+        if git_repository_open_ext(&repository, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | GIT_REPOSITORY_OPEN_BARE.rawValue, nil) == 0, let repository {
+            let opened = GitRepository(handle: repository, path: path)
+            let existing = try opened.remoteURL("origin")
+            guard existing == url else {
+                throw GitError(operation: "open mirror \(path)", code: 0,
+                               message: "it mirrors \(existing ?? "nothing"), not \(url); use another --state-dir or delete \(path)")
+            }
+            return opened
+        }
+        try check("create mirror \(path)", git_repository_init(&repository, path, 1))
+        let created = GitRepository(handle: repository!, path: path)
+        var remote: OpaquePointer?
+        try check("add remote \(url)", git_remote_create(&remote, created.handle, "origin", url))
+        git_remote_free(remote)
+        return created
+    }
+
+    /// The URL of a remote, or nil when there is no such remote.
+    public func remoteURL(_ name: String) throws(GitError) -> String? {
+        var remote: OpaquePointer?
+        let code = git_remote_lookup(&remote, handle, name)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try check("look up remote \(name)", code)
+        defer { git_remote_free(remote) }
+        return git_remote_url(remote).map { String(cString: $0) }
+    }
+
+    /// Fetches one branch of `origin` into `refs/remotes/origin/<branch>`, following force
+    /// pushes, and returns the commit it now names. Blocks: call it off the cooperative pool.
+    public func fetch(branch: String) throws(GitError) -> String {
+        let operation = "fetch \(branch) from \((try? remoteURL("origin")).flatMap { $0 } ?? "origin")"
+        var remote: OpaquePointer?
+        try check(operation, git_remote_lookup(&remote, handle, "origin"))
+        defer { git_remote_free(remote) }
+        var options = git_fetch_options()
+        try check(operation, git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
+        options.callbacks.credentials = { credential, url, usernameFromURL, allowedTypes, _ in
+            // ssh: the keys of a running ssh-agent; http(s): what the URL carries.
+            if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
+                return git_credential_ssh_key_from_agent(credential, usernameFromURL ?? "git")
+            }
+            return GIT_PASSTHROUGH.rawValue
+        }
+        options.prune = GIT_FETCH_NO_PRUNE
+        options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
+        let refspec = "+refs/heads/\(branch):refs/remotes/origin/\(branch)"
+        var code: Int32 = 0
+        refspec.withCString { spec in
+            var strings: [UnsafeMutablePointer<CChar>?] = [UnsafeMutablePointer(mutating: spec)]
+            strings.withUnsafeMutableBufferPointer { buffer in
+                var array = git_strarray(strings: buffer.baseAddress, count: 1)
+                code = git_remote_fetch(remote, &array, &options, "sextant fetch")
+            }
+        }
+        try check(operation, code)
+        do {
+            return try resolve("refs/remotes/origin/\(branch)")
+        } catch where error.isNotFound {
+            throw GitError(operation: operation, code: error.code, message: "the remote has no branch \(branch)")
+        }
+    }
+
+    /// True when `descendant` is `ancestor` or has it in its history: false after a force push.
+    public func isDescendant(_ descendant: String, of ancestor: String) throws(GitError) -> Bool {
+        if descendant == ancestor { return true }
+        var a = git_oid(), b = git_oid()
+        try check("read commit \(descendant)", git_oid_fromstr(&a, descendant))
+        try check("read commit \(ancestor)", git_oid_fromstr(&b, ancestor))
+        let result = git_graph_descendant_of(handle, &a, &b)
+        try check("compare \(descendant.prefix(7)) with \(ancestor.prefix(7))", result)
+        return result == 1
     }
 
     /// Resolves a branch, tag, SHA (full or abbreviated) or any revision expression

@@ -1,6 +1,6 @@
 /// An Open Data Contract Standard (ODCS) v3 contract. Fields Sextant does not use are
 /// accepted and ignored, so any ODCS tool's file reads as it is.
-public struct DataContract: Decodable, Sendable, Hashable {
+public struct DataContract: Codable, Sendable, Hashable {
     public var apiVersion: String
     public var kind: String
     public var id: String
@@ -14,7 +14,7 @@ public struct DataContract: Decodable, Sendable, Hashable {
 }
 
 /// A `schema[]` entry: one table.
-public struct ContractTable: Decodable, Sendable, Hashable {
+public struct ContractTable: Codable, Sendable, Hashable {
     public var name: String
     public var physicalName: String?
     public var properties: [ContractProperty]?
@@ -22,7 +22,7 @@ public struct ContractTable: Decodable, Sendable, Hashable {
 }
 
 /// A column.
-public struct ContractProperty: Decodable, Sendable, Hashable {
+public struct ContractProperty: Codable, Sendable, Hashable {
     public var name: String
     public var logicalType: LogicalType?
     public var required: Bool?
@@ -39,7 +39,7 @@ public enum LogicalType: String, ManifestEnum {
     public var isNumeric: Bool { self == .integer || self == .number }
 }
 
-public struct LogicalTypeOptions: Decodable, Sendable, Hashable {
+public struct LogicalTypeOptions: Codable, Sendable, Hashable {
     public var minimum: JSONValue?
     public var maximum: JSONValue?
     /// A number (ODCS v3.1) or a flag making `minimum` exclusive (v3.0).
@@ -52,7 +52,7 @@ public struct LogicalTypeOptions: Decodable, Sendable, Hashable {
 
 /// A `quality[]` entry. Library rules (`metric`, or `rule` in ODCS v3.0) are checked;
 /// `text` rules are prose, and `sql`/`custom` rules belong to other engines: both are skipped.
-public struct QualityRule: Decodable, Sendable, Hashable {
+public struct QualityRule: Codable, Sendable, Hashable {
     public var type: String?
     public var metric: String?
     public var rule: String?
@@ -74,7 +74,7 @@ public struct QualityRule: Decodable, Sendable, Hashable {
     }
 }
 
-public struct QualityArguments: Decodable, Sendable, Hashable {
+public struct QualityArguments: Codable, Sendable, Hashable {
     public var validValues: [JSONValue]?
     public var pattern: String?
     public var properties: [String]?

@@ -10,7 +10,7 @@ public struct Dataset: Decodable, Sendable, Hashable {
     }
 }
 
-public struct DatasetSpec: Decodable, Sendable, Hashable {
+public struct DatasetSpec: Codable, Sendable, Hashable {
     public var source: DatasetSource
     /// The expected SHA-256 of the data (64 hex); a mismatch blocks training.
     public var sha256: String?
@@ -24,7 +24,7 @@ public struct DatasetSpec: Decodable, Sendable, Hashable {
     }
 }
 
-public struct DatasetSource: Decodable, Sendable, Hashable {
+public struct DatasetSource: Codable, Sendable, Hashable {
     /// A file under the watched root, read from the commit.
     public var path: String?
     /// A `file://` URI outside the repository (under the daemon's `--data-root`).

@@ -1,0 +1,47 @@
+import Crypto
+import Foundation
+
+/// Content fingerprints: SHA-256, as lowercase hex. What the journal keys actions by, so a
+/// restarted daemon recognises work it already finished.
+public enum Fingerprint {
+    /// The SHA-256 of bytes, as `sha256sum` prints it.
+    public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(bytes))
+        return hex(hasher.finalize())
+    }
+
+    /// The SHA-256 of a value's canonical JSON (sorted keys, no whitespace), under a label
+    /// that names the algorithm and its version: a change of either gives new fingerprints.
+    public static func of(_ label: String, _ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = (try? encoder.encode(value)) ?? Data()
+        return sha256(Array(label.utf8) + [0] + Array(json))
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Hashes a large input piece by piece (a data file read in chunks).
+public struct StreamingSHA256 {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+    }
+
+    public func finalize() -> String {
+        Fingerprint.hex(hasher.finalize())
+    }
+}

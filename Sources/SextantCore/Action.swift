@@ -1,0 +1,58 @@
+public import SextantAPI
+
+/// One step the planner decides and the executor performs, journaled by fingerprint.
+public enum Action: Sendable, Hashable {
+    case checkDataset(DatasetCheck)
+    /// Forget an object removed from Git (its history stays in the journal and events).
+    case prune(ObjectKey)
+
+    public var key: ObjectKey {
+        switch self {
+        case .checkDataset(let check): ObjectKey(.dataset, check.name)
+        case .prune(let key): key
+        }
+    }
+
+    /// The journal's name for the action.
+    public var name: String {
+        switch self {
+        case .checkDataset: "CheckDataset"
+        case .prune: "Prune"
+        }
+    }
+
+    public var fingerprint: String {
+        switch self {
+        case .checkDataset(let check): check.fingerprint
+        case .prune(let key): Fingerprint.of("prune/1", key)
+        }
+    }
+}
+
+/// Everything a dataset check reads; its fingerprint changes when any of it does.
+public struct DatasetCheck: Sendable, Hashable {
+    public var name: String
+    public var data: DataLocation
+    /// What the data is: a blob id, the hash of a local file, or why it cannot be read.
+    public var dataIdentity: String
+    public var sha256Pin: String?
+    public var table: ContractTable
+    public var contract: ContractLabel
+    public var commit: String
+    /// The fingerprint of the rules (contract table, pin), computed once per commit.
+    public var rulesFingerprint: String
+
+    /// Version of the check algorithm: bump it when the same inputs would get another verdict.
+    public static let algorithm = "dataset-check/1"
+
+    /// Independent of the commit: a commit that leaves the dataset and its contract as
+    /// they were does not check it again.
+    public var fingerprint: String {
+        Fingerprint.sha256(Array("\(Self.algorithm)\u{0}\(rulesFingerprint)\u{0}\(dataIdentity)".utf8))
+    }
+
+    /// What the journal records as the action's input.
+    public var journalInput: String {
+        "{\"dataset\": \"\(name)\", \"data\": \"\(data)\", \"identity\": \"\(dataIdentity)\", \"contract\": \"\(contract)\"}"
+    }
+}

@@ -1,0 +1,117 @@
+public import SextantAPI
+
+/// What Git says should be, at one commit: every object of the manifest set, and for each
+/// dataset everything its check depends on.
+public struct DesiredState: Sendable {
+    public var commit: String
+    public var manifests: ManifestSet
+    public var datasets: [String: DesiredDataset]
+
+    public init(commit: String, manifests: ManifestSet, datasets: [String: DesiredDataset]) {
+        self.commit = commit
+        self.manifests = manifests
+        self.datasets = datasets
+    }
+
+    /// Every object, in status order.
+    public var keys: [ObjectKey] {
+        manifests.all.map { ObjectKey($0.kind, $0.name) }
+    }
+
+    /// Builds the desired state of a loaded, valid commit.
+    ///
+    /// - Parameters:
+    ///   - blobs: the Git blob id of each file under the watched root, by path.
+    ///   - dataRoots: directories `uri:` sources may read from (`--data-root`).
+    public init(commit: String, manifests: ManifestSet, blobs: [String: String], dataRoots: [String]) {
+        var datasets: [String: DesiredDataset] = [:]
+        for dataset in manifests.datasets {
+            guard let contract = manifests.contract(named: dataset.spec.contract), let table = manifests.table(of: dataset) else { continue }
+            let location: DataLocation
+            if let path = dataset.spec.source.path {
+                let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+                if let blob = blobs[normalized] {
+                    location = .commit(path: normalized, blob: blob)
+                } else {
+                    location = .refused("\(path) is not a file in commit \(commit.prefix(7))")
+                }
+            } else if let uri = dataset.spec.source.uri {
+                location = DataLocation.file(uri: uri, dataRoots: dataRoots)
+            } else {
+                location = .refused("the dataset names no source")
+            }
+            let name = dataset.metadata.name
+            datasets[name] = DesiredDataset(
+                name: name, data: location, sha256Pin: dataset.spec.sha256, table: table,
+                contract: ContractLabel(id: contract.id, name: contract.displayName, version: contract.version))
+        }
+        self.init(commit: commit, manifests: manifests, datasets: datasets)
+    }
+}
+
+/// Where a dataset's bytes are.
+public enum DataLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// A file of the commit, by its blob id: content-addressed, so its identity is the id.
+    case commit(path: String, blob: String)
+    /// A local file outside the repository (`uri: file:///…`), hashed on every pass.
+    case file(path: String)
+    /// A source Sextant will not read, and why.
+    case refused(String)
+
+    /// Resolves a `file:///` URI, which must lie under one of `dataRoots`.
+    static func file(uri: String, dataRoots: [String]) -> DataLocation {
+        guard uri.hasPrefix("file://") else { return .refused("\(uri) is not a file:// URI") }
+        let path = String(uri.dropFirst("file://".count))
+        guard path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return .refused("\(uri) is not an absolute file path") }
+        if dataRoots.isEmpty {
+            return .refused("\(uri) is outside the repository and no --data-root allows it; start Sextant with --data-root DIR")
+        }
+        let allowed = dataRoots.contains { root in
+            let trimmed = root.hasSuffix("/") ? String(root.dropLast()) : root
+            return path.hasPrefix(trimmed + "/")
+        }
+        return allowed ? .file(path: path) : .refused("\(uri) is not under an allowed --data-root (\(dataRoots.joined(separator: ", ")))")
+    }
+
+    public var description: String {
+        switch self {
+        case .commit(let path, _): path
+        case .file(let path): "file://" + path
+        case .refused(let reason): reason
+        }
+    }
+}
+
+/// A contract as status names it.
+public struct ContractLabel: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var id: String
+    public var name: String
+    public var version: String
+
+    public var description: String { "\(name) \(version)" }
+}
+
+/// A dataset as Git wants it checked.
+public struct DesiredDataset: Sendable, Hashable {
+    public var name: String
+    public var data: DataLocation
+    public var sha256Pin: String?
+    public var table: ContractTable
+    public var contract: ContractLabel
+    /// The fingerprint of what the data is checked against.
+    public let rulesFingerprint: String
+
+    public init(name: String, data: DataLocation, sha256Pin: String?, table: ContractTable, contract: ContractLabel) {
+        struct Rules: Encodable {
+            var pin: String?
+            var table: ContractTable
+            var contract: ContractLabel
+        }
+        self.name = name
+        self.data = data
+        self.sha256Pin = sha256Pin
+        self.table = table
+        self.contract = contract
+        self.rulesFingerprint = Fingerprint.of("dataset-rules/1", Rules(pin: sha256Pin, table: table, contract: contract))
+    }
+}

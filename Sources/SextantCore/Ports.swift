@@ -1,0 +1,144 @@
+public import Foundation
+public import SextantAPI
+
+/// The followed branch of a Git repository.
+public protocol GitSource: Sendable {
+    var branch: String { get }
+    /// Fetches the branch and returns its head.
+    func fetch() async throws(SourceFailure) -> SourceRevision
+    /// Loads and validates the manifests of a commit's watched root.
+    func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit
+}
+
+/// A commit's manifests, and the blob id of every file under the watched root.
+public struct LoadedCommit: Sendable {
+    public var revision: SourceRevision
+    public var result: ManifestLoader.Result
+    public var blobs: [String: String]
+
+    public init(revision: SourceRevision, result: ManifestLoader.Result, blobs: [String: String]) {
+        self.revision = revision
+        self.result = result
+        self.blobs = blobs
+    }
+}
+
+/// What acts on the world: checks data now; trains, serves and routes in later versions.
+public protocol Runtime: Sendable {
+    /// Hashes local data files (`uri:` sources), so a changed file is noticed.
+    func observeFiles(_ paths: [String]) async -> [String: DataFileObservation]
+    /// Reads a dataset's data and checks it against its contract. Bad data is a verdict;
+    /// a throw means the check could not run and is retried.
+    func checkDataset(_ check: DatasetCheck, at now: Date) async throws(ActionError) -> DatasetResult
+}
+
+/// An action that could not run.
+public struct ActionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// The time, as a side effect.
+public protocol WallClock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemClock: WallClock {
+    public init() {}
+
+    public func now() -> Date { Date() }
+}
+
+/// The store of everything the reconciler observed and did.
+public protocol StateStore: Sendable {
+    /// What a restarted reconciler starts from. Actions left `started` by a crash are
+    /// marked failed first.
+    func restore(at now: Date) async throws -> StoredState
+    func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws
+    func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws
+    /// Records a commit as seen; returns false when it was seen before.
+    @discardableResult
+    func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], at now: Date) async throws -> Bool
+    /// Records a commit's desired objects as applied.
+    func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws
+    func startAction(_ entry: JournalEntry) async throws -> Int64
+    func finishAction(_ id: Int64, _ outcome: JournalOutcome, update: ObjectUpdate, events: [Event]) async throws
+    func record(_ events: [Event]) async throws
+    /// Saves status: the revision, and the objects that changed.
+    func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws
+}
+
+/// What a store restores.
+public struct StoredState: Sendable {
+    public var appliedCommit: String?
+    public var objects: [ObjectKey: ObservedObject]
+    public var status: StatusDocument?
+
+    public init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], status: StatusDocument?) {
+        self.appliedCommit = appliedCommit
+        self.objects = objects
+        self.status = status
+    }
+}
+
+/// An object of an applied commit, where it was defined.
+public struct AppliedObject: Sendable, Hashable {
+    public var key: ObjectKey
+    public var file: String
+    public var line: Int
+
+    public init(key: ObjectKey, file: String, line: Int) {
+        self.key = key
+        self.file = file
+        self.line = line
+    }
+}
+
+/// An action as the journal records it when it starts.
+public struct JournalEntry: Sendable, Hashable {
+    public var action: String
+    public var key: ObjectKey
+    public var fingerprint: String
+    public var attempt: Int
+    public var commit: String?
+    public var input: String
+    public var startedAt: Date
+
+    public init(action: String, key: ObjectKey, fingerprint: String, attempt: Int, commit: String?, input: String, startedAt: Date) {
+        self.action = action
+        self.key = key
+        self.fingerprint = fingerprint
+        self.attempt = attempt
+        self.commit = commit
+        self.input = input
+        self.startedAt = startedAt
+    }
+}
+
+public struct JournalOutcome: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable {
+        case succeeded, failed
+    }
+
+    public var state: State
+    public var output: String
+    public var finishedAt: Date
+
+    public init(state: State, output: String, finishedAt: Date) {
+        self.state = state
+        self.output = output
+        self.finishedAt = finishedAt
+    }
+}
+
+/// How an action's end changes the observed objects.
+public enum ObjectUpdate: Sendable, Hashable {
+    case none
+    case upsert(ObservedObject)
+    case delete(ObjectKey)
+}

@@ -1,0 +1,317 @@
+public import Foundation
+public import Logging
+import SextantAPI
+import SextantYAML
+
+/// One reconcile pass after another: fetch, load the head, admit it or keep the last good
+/// commit, observe, plan, act (journaling every action), and save status.
+///
+/// Level-triggered: each pass starts from the store and the world, so a pass after a
+/// crash needs no recovery path of its own.
+public actor Reconciler {
+    public struct Options: Sendable {
+        public var prune: Bool
+        public var allowEmpty: Bool
+        /// Directories `uri:` data sources may read from.
+        public var dataRoots: [String]
+        /// How many dataset checks run at once.
+        public var parallelChecks: Int
+        public var actor: String
+
+        public init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
+                    parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant") {
+            self.prune = prune
+            self.allowEmpty = allowEmpty
+            self.dataRoots = dataRoots
+            self.parallelChecks = max(1, parallelChecks)
+            self.actor = actor
+        }
+    }
+
+    /// What one pass did and found.
+    public struct PassReport: Sendable {
+        /// Actions started this pass.
+        public var actions: Int
+        /// Actions that could not run (retried later).
+        public var failures: Int
+        /// What is left to do: actions for the next pass, and retries waiting for their time.
+        public var remaining: Planner.Plan
+        public var status: StatusDocument
+        /// The source could not be fetched and no commit was ever applied.
+        public var sourceUnavailable: Bool
+        public var sourceError: String?
+    }
+
+    private let source: any GitSource
+    private let store: any StateStore
+    private let runtime: any Runtime
+    private let clock: any WallClock
+    private let options: Options
+    private let logger: Logger
+
+    private var restored = false
+    private var desired: DesiredState?
+    private var observed: [ObjectKey: ObservedObject] = [:]
+    /// The head commit last loaded, valid or not.
+    private var loadedHead: String?
+    private var comparisonError: ComparisonError?
+    private var revision: RevisionStatus
+    private var previousStatus: [ObjectKey: ObjectStatus] = [:]
+
+    public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
+                options: Options = Options(), logger: Logger = Logger(label: "sextant.reconciler")) {
+        self.source = source
+        self.store = store
+        self.runtime = runtime
+        self.clock = clock
+        self.options = options
+        self.logger = logger
+        self.revision = RevisionStatus(branch: source.branch)
+    }
+
+    /// One pass. Throws only when the store fails: everything else becomes status.
+    public func pass() async throws -> PassReport {
+        let now = clock.now()
+        if !restored { try await restore(now) }
+
+        var sourceUnavailable = false
+        switch await fetch() {
+        case .success(let head):
+            revision.commit = head.commit
+            revision.message = head.subject
+            revision.fetchedAt = now
+            revision.error = nil
+            try await store.recordFetch(head, branch: source.branch, at: now)
+            if head.commit != loadedHead {
+                try await load(head, now: now)
+            }
+        case .failure(let error):
+            logger.warning("source: \(error.message)")
+            revision.error = error.message
+            try await store.recordFetchFailure(error.message, branch: source.branch, at: now)
+            sourceUnavailable = desired == nil
+        }
+
+        var actions = 0
+        var failures = 0
+        var plan = Planner.Plan()
+        if let desired {
+            var state = ObservedState(objects: observed)
+            state.dataFiles = await runtime.observeFiles(desired.localFiles)
+            plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
+            actions = plan.actions.count
+            failures = try await execute(plan.actions, desired: desired, now: now)
+            state.objects = observed
+            plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
+        }
+
+        revision.reconciledAt = now
+        let status = StatusModel.compute(.init(
+            desired: desired, observed: ObservedState(objects: observed), revision: revision, comparisonError: comparisonError,
+            plan: plan, previous: previousStatus, prune: options.prune, now: now))
+        try await save(status)
+        return PassReport(actions: actions, failures: failures, remaining: plan, status: status,
+                          sourceUnavailable: sourceUnavailable, sourceError: revision.error)
+    }
+
+    // MARK: - Loading commits
+
+    private func fetch() async -> Result<SourceRevision, SourceFailure> {
+        do throws(SourceFailure) {
+            return .success(try await source.fetch())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func check(_ check: DatasetCheck, now: Date) async -> Result<DatasetResult, ActionError> {
+        do throws(ActionError) {
+            return .success(try await runtime.checkDataset(check, at: now))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func restore(_ now: Date) async throws {
+        let stored = try await store.restore(at: now)
+        observed = stored.objects
+        if let status = stored.status {
+            previousStatus = Dictionary(status.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            revision.appliedCommit = status.revision.appliedCommit
+        }
+        if let applied = stored.appliedCommit {
+            revision.appliedCommit = applied
+            // The last good commit serves until a better one arrives; the mirror has it.
+            do throws(SourceFailure) {
+                let loaded = try await source.load(applied)
+                if loaded.result.isValid {
+                    desired = DesiredState(commit: applied, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
+                }
+            } catch {
+                logger.error("cannot reload applied commit \(applied.prefix(7)): \(error.message)")
+            }
+        }
+        restored = true
+    }
+
+    private func load(_ head: SourceRevision, now: Date) async throws {
+        let loaded: LoadedCommit
+        do throws(SourceFailure) {
+            loaded = try await source.load(head.commit)
+        } catch {
+            // The tree could not be read: like an invalid commit, the last good one stays.
+            comparisonError = ComparisonError(commit: head.commit, reason: "LoadFailed", message: error.message, diagnostics: [error.message])
+            loadedHead = head.commit
+            return
+        }
+        let result = loaded.result
+        let admission = Planner.admit(ManifestLoaderResultSummary(result), applied: desired?.manifests, allowEmpty: options.allowEmpty)
+        let commit = head.commit
+        switch admission {
+        case .accept:
+            let isNew = try await store.recordCommit(head, valid: true, diagnostics: [], at: now)
+            let next = DesiredState(commit: commit, manifests: result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
+            let counts = result.manifests.countsByKind.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
+            var events: [Event] = []
+            if isNew || desired?.commit != commit {
+                events.append(Event(time: now, kind: "Repository", name: source.branch, reason: "CommitApplied",
+                                    message: "applied \(commit.prefix(7)) \"\(head.subject)\": \(counts.isEmpty ? "no objects" : counts)",
+                                    commit: commit, actor: options.actor))
+            }
+            let objects = result.manifests.all.map {
+                AppliedObject(key: ObjectKey($0.kind, $0.name), file: $0.file, line: $0.document.root.mark.line)
+            }
+            try await store.apply(commit: commit, objects: objects, events: events, at: now)
+            logger.info("applied \(commit.prefix(7)) \"\(head.subject)\" (\(counts))")
+            desired = next
+            comparisonError = nil
+        case .invalid(let diagnostics):
+            let lines = diagnostics.map(\.description)
+            let first = lines.first ?? "invalid"
+            let message = lines.count > 1 ? "\(first) (and \(lines.count - 1) more)" : first
+            comparisonError = ComparisonError(commit: commit, reason: "InvalidManifests", message: message, diagnostics: lines)
+            let isNew = try await store.recordCommit(head, valid: false, diagnostics: lines, at: now)
+            if isNew {
+                try await store.record([Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
+                                              message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)",
+                                              commit: commit, actor: options.actor)])
+            }
+            logger.error("commit \(commit.prefix(7)) is not applied: \(message)")
+        case .wouldPruneEveryModel(let models):
+            let message = "it removes every Model (\(models.joined(separator: ", "))); if that is intended, run with --allow-empty"
+            comparisonError = ComparisonError(commit: commit, reason: "PruneRefused", message: message, diagnostics: [message])
+            let isNew = try await store.recordCommit(head, valid: true, diagnostics: [message], at: now)
+            if isNew {
+                try await store.record([Event(time: now, kind: "Repository", name: source.branch, reason: "PruneRefused",
+                                              message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor)])
+            }
+            logger.error("commit \(commit.prefix(7)) is not applied: \(message)")
+        }
+        loadedHead = commit
+    }
+
+    // MARK: - Acting
+
+    /// Runs the actions, at most `parallelChecks` at once; returns how many failed.
+    private func execute(_ actions: [Action], desired: DesiredState, now: Date) async throws -> Int {
+        var failures = 0
+        var pending = actions[...]
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            var running = 0
+            while running < options.parallelChecks, let action = pending.popFirst() {
+                group.addTask { try await self.perform(action, commit: desired.commit, now: now) }
+                running += 1
+            }
+            while let succeeded = try await group.next() {
+                if !succeeded { failures += 1 }
+                if let action = pending.popFirst() {
+                    group.addTask { try await self.perform(action, commit: desired.commit, now: now) }
+                }
+            }
+        }
+        return failures
+    }
+
+    /// Journals the start, runs the action, journals the end with the object's new state
+    /// and its events in one transaction.
+    private func perform(_ action: Action, commit: String, now: Date) async throws -> Bool {
+        let key = action.key
+        let previous = observed[key]
+        let fingerprint = action.fingerprint
+        let attempt = previous?.failure?.fingerprint == fingerprint ? (previous?.failure?.attempts ?? 0) + 1 : 1
+        switch action {
+        case .prune(let key):
+            let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
+                                                              commit: commit, input: "{}", startedAt: now))
+            let event = Event(time: now, kind: key.kind.rawValue, name: key.name, reason: "Pruned",
+                              message: "\(key) was removed from Git; its history is kept", commit: commit, actor: options.actor)
+            try await store.finishAction(id, JournalOutcome(state: .succeeded, output: "", finishedAt: now), update: .delete(key), events: [event])
+            observed[key] = nil
+            logger.info("pruned \(key)")
+            return true
+
+        case .checkDataset(let check):
+            let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
+                                                              commit: commit, input: check.journalInput, startedAt: now))
+            switch await self.check(check, now: now) {
+            case .success(let result):
+                let object = ObservedObject(key: key, fingerprint: fingerprint, dataset: result, failure: nil, updatedAt: now)
+                var events: [Event] = []
+                if previous?.dataset?.verdict != result.verdict || previous?.dataset?.sha256 != result.sha256 || previous?.dataset?.violations != result.violations {
+                    events.append(datasetEvent(check, result, now: now))
+                }
+                let output = result.verdict == .validated ? "validated" : result.violations.joined(separator: "\n")
+                try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .upsert(object), events: events)
+                observed[key] = object
+                logger.info("dataset \(check.name): \(result.verdict.rawValue)")
+                return true
+            case .failure(let error):
+                let delay = Backoff.delay(afterAttempts: attempt)
+                var object = previous ?? ObservedObject(key: key, updatedAt: now)
+                object.failure = ActionFailure(fingerprint: fingerprint, attempts: attempt, message: error.message,
+                                               nextAttemptAt: now.addingTimeInterval(delay))
+                object.updatedAt = now
+                let event = Event(time: now, kind: "Dataset", name: check.name, reason: "CheckFailed",
+                                  message: "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))", commit: commit, actor: options.actor)
+                try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .upsert(object), events: [event])
+                observed[key] = object
+                logger.warning("dataset \(check.name): \(error.message); retrying in \(Int(delay)) s")
+                return false
+            }
+        }
+    }
+
+    private func datasetEvent(_ check: DatasetCheck, _ result: DatasetResult, now: Date) -> Event {
+        let hash = result.sha256.map { " (sha256 \($0.prefix(12)))" } ?? ""
+        switch result.verdict {
+        case .validated:
+            return Event(time: now, kind: "Dataset", name: check.name, reason: "DatasetValidated",
+                         message: "\(check.data)\(hash) meets contract \(check.contract): \(result.checks) checks passed",
+                         commit: check.commit, actor: options.actor)
+        case .dataInvalid:
+            let shown = result.violations.prefix(5).joined(separator: "; ")
+            return Event(time: now, kind: "Dataset", name: check.name, reason: "DataInvalid",
+                         message: "\(check.data)\(hash) breaks contract \(check.contract): \(shown)\(result.violations.count > 5 ? "; …" : "")",
+                         commit: check.commit, actor: options.actor)
+        }
+    }
+
+    private func save(_ status: StatusDocument) async throws {
+        var changed: [ObjectStatus] = []
+        var current: [ObjectKey: ObjectStatus] = [:]
+        for object in status.objects {
+            current[object.key] = object
+            if previousStatus[object.key] != object { changed.append(object) }
+        }
+        let removed = previousStatus.keys.filter { current[$0] == nil }
+        try await store.saveStatus(status, changed: changed, removed: Array(removed))
+        previousStatus = current
+    }
+}
+
+extension DesiredState {
+    /// The local files (`uri:` sources) datasets read.
+    var localFiles: [String] {
+        datasets.values.compactMap { if case .file(let path) = $0.data { path } else { nil } }.sorted()
+    }
+}

@@ -1,0 +1,269 @@
+public import Foundation
+public import SextantAPI
+
+/// Does what runs match the desired state at the head commit?
+public enum SyncStatus: String, Sendable, Hashable, Codable {
+    case synced = "Synced"
+    case outOfSync = "OutOfSync"
+    case unknown = "Unknown"
+}
+
+/// For a model, the health of what serves; for a dataset, of its data (DESIGN §3).
+public enum HealthStatus: String, Sendable, Hashable, Codable {
+    case healthy = "Healthy"
+    case progressing = "Progressing"
+    case degraded = "Degraded"
+    case suspended = "Suspended"
+    case missing = "Missing"
+    case unknown = "Unknown"
+}
+
+/// A Kubernetes-style condition.
+public struct StatusCondition: Sendable, Hashable, Codable {
+    public var type: String
+    /// `True`, `False` or `Unknown`.
+    public var status: String
+    public var reason: String
+    public var message: String
+    public var lastTransitionTime: Date
+
+    public init(type: String, status: String, reason: String, message: String, lastTransitionTime: Date) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastTransitionTime = lastTransitionTime
+    }
+}
+
+/// A revision's share of a model's traffic.
+public struct TrafficEntry: Sendable, Hashable, Codable {
+    public var revision: Int
+    public var version: Int
+    public var role: String
+    public var weight: Int
+}
+
+/// One object in status. `kind`, `name`, `sync`, `health`, `phase`, `message` and
+/// `conditions` are always present; a kind's own fields are always present for that kind
+/// (null when they do not apply).
+public struct ObjectStatus: Sendable, Hashable, Codable {
+    public var kind: ManifestKind
+    public var name: String
+    public var sync: SyncStatus
+    public var health: HealthStatus
+    public var phase: String
+    public var message: String
+    public var conditions: [StatusCondition]
+    /// When the object first appeared in an applied commit.
+    public var createdAt: Date
+    public var model: ModelFields?
+    public var dataset: DatasetFields?
+
+    public struct ModelFields: Sendable, Hashable, Codable {
+        public var stableVersion: Int?
+        public var candidateVersion: Int?
+        public var stableRevision: Int?
+        public var candidateRevision: Int?
+        public var traffic: [TrafficEntry]
+    }
+
+    public struct DatasetFields: Sendable, Hashable, Codable {
+        public var sha256: String?
+        public var rows: Int?
+        public var violations: [String]
+    }
+
+    public var key: ObjectKey { ObjectKey(kind, name) }
+
+    public init(kind: ManifestKind, name: String, sync: SyncStatus, health: HealthStatus, phase: String, message: String,
+                conditions: [StatusCondition] = [], createdAt: Date, model: ModelFields? = nil, dataset: DatasetFields? = nil) {
+        self.kind = kind
+        self.name = name
+        self.sync = sync
+        self.health = health
+        self.phase = phase
+        self.message = message
+        self.conditions = conditions
+        self.createdAt = createdAt
+        self.model = model
+        self.dataset = dataset
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, name, sync, health, phase, message, conditions, createdAt
+        case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic
+        case sha256, rows, violations
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind.rawValue, forKey: .kind)
+        try container.encode(name, forKey: .name)
+        try container.encode(sync, forKey: .sync)
+        try container.encode(health, forKey: .health)
+        try container.encode(phase, forKey: .phase)
+        try container.encode(message, forKey: .message)
+        switch kind {
+        case .model:
+            let fields = model ?? ModelFields(traffic: [])
+            try container.encode(fields.stableVersion, forKey: .stableVersion)
+            try container.encode(fields.candidateVersion, forKey: .candidateVersion)
+            try container.encode(fields.stableRevision, forKey: .stableRevision)
+            try container.encode(fields.candidateRevision, forKey: .candidateRevision)
+            try container.encode(fields.traffic, forKey: .traffic)
+        case .dataset:
+            let fields = dataset ?? DatasetFields(violations: [])
+            try container.encode(fields.sha256, forKey: .sha256)
+            try container.encode(fields.rows, forKey: .rows)
+            try container.encode(fields.violations, forKey: .violations)
+        default:
+            break
+        }
+        try container.encode(conditions, forKey: .conditions)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let kindName = try container.decode(String.self, forKey: .kind)
+        guard let kind = ManifestKind(rawValue: kindName) else {
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown kind \(kindName)")
+        }
+        self.kind = kind
+        name = try container.decode(String.self, forKey: .name)
+        sync = try container.decode(SyncStatus.self, forKey: .sync)
+        health = try container.decode(HealthStatus.self, forKey: .health)
+        phase = try container.decode(String.self, forKey: .phase)
+        message = try container.decode(String.self, forKey: .message)
+        conditions = try container.decode([StatusCondition].self, forKey: .conditions)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        if kind == .model {
+            model = ModelFields(
+                stableVersion: try container.decodeIfPresent(Int.self, forKey: .stableVersion),
+                candidateVersion: try container.decodeIfPresent(Int.self, forKey: .candidateVersion),
+                stableRevision: try container.decodeIfPresent(Int.self, forKey: .stableRevision),
+                candidateRevision: try container.decodeIfPresent(Int.self, forKey: .candidateRevision),
+                traffic: try container.decodeIfPresent([TrafficEntry].self, forKey: .traffic) ?? [])
+        }
+        if kind == .dataset {
+            dataset = DatasetFields(
+                sha256: try container.decodeIfPresent(String.self, forKey: .sha256),
+                rows: try container.decodeIfPresent(Int.self, forKey: .rows),
+                violations: try container.decodeIfPresent([String].self, forKey: .violations) ?? [])
+        }
+    }
+}
+
+/// The followed branch and what became of its head.
+public struct RevisionStatus: Sendable, Hashable, Codable {
+    /// The fetched head.
+    public var commit: String?
+    /// The commit whose manifests are applied (the last good one).
+    public var appliedCommit: String?
+    public var branch: String
+    /// The head's subject line.
+    public var message: String?
+    public var fetchedAt: Date?
+    public var reconciledAt: Date?
+    /// Why the last fetch failed, if it did.
+    public var error: String?
+
+    public init(commit: String? = nil, appliedCommit: String? = nil, branch: String, message: String? = nil,
+                fetchedAt: Date? = nil, reconciledAt: Date? = nil, error: String? = nil) {
+        self.commit = commit
+        self.appliedCommit = appliedCommit
+        self.branch = branch
+        self.message = message
+        self.fetchedAt = fetchedAt
+        self.reconciledAt = reconciledAt
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case commit, appliedCommit, branch, message, fetchedAt, reconciledAt, error
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(commit, forKey: .commit)
+        try container.encode(appliedCommit, forKey: .appliedCommit)
+        try container.encode(branch, forKey: .branch)
+        try container.encode(message, forKey: .message)
+        try container.encode(fetchedAt, forKey: .fetchedAt)
+        try container.encode(reconciledAt, forKey: .reconciledAt)
+        try container.encode(error, forKey: .error)
+    }
+}
+
+/// Why the head commit is not applied: its manifests do not load or validate, or it would
+/// prune every model.
+public struct ComparisonError: Sendable, Hashable, Codable {
+    public var commit: String
+    public var reason: String
+    /// The first problem, as `FILE:LINE:COL: message`, and how many more there are.
+    public var message: String
+    /// Every problem.
+    public var diagnostics: [String]
+
+    public init(commit: String, reason: String, message: String, diagnostics: [String]) {
+        self.commit = commit
+        self.reason = reason
+        self.message = message
+        self.diagnostics = diagnostics
+    }
+}
+
+/// `sextant status -o json` (DESIGN §3). Fields may be added, never removed.
+public struct StatusDocument: Sendable, Hashable, Codable {
+    public var revision: RevisionStatus
+    public var objects: [ObjectStatus]
+    /// Set while the head commit is not applied.
+    public var comparisonError: ComparisonError?
+
+    public init(revision: RevisionStatus, objects: [ObjectStatus], comparisonError: ComparisonError? = nil) {
+        self.revision = revision
+        self.objects = objects
+        self.comparisonError = comparisonError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case revision, objects, comparisonError
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(revision, forKey: .revision)
+        try container.encode(objects, forKey: .objects)
+        try container.encode(comparisonError, forKey: .comparisonError)
+    }
+
+    /// Exit status of `sextant status`: 1 when any object is degraded.
+    public var isDegraded: Bool { objects.contains { $0.health == .degraded } }
+
+    /// Only the objects named `name`, or `KIND/NAME`.
+    public func filtered(_ selector: String) -> StatusDocument {
+        var copy = self
+        let parts = selector.split(separator: "/", maxSplits: 1).map(String.init)
+        if parts.count == 2 {
+            copy.objects = objects.filter { $0.kind.rawValue.lowercased() == parts[0].lowercased() && $0.name == parts[1] }
+        } else {
+            copy.objects = objects.filter { $0.name == selector }
+        }
+        return copy
+    }
+
+    /// The encoder every JSON form of status uses: ISO 8601 times in UTC, fields in the documented order.
+    public static func jsonEncoder(pretty: Bool = true) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func jsonDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
