@@ -46,6 +46,12 @@ final class GitTreeSource: ManifestSource {
         }
     }
 
+    /// The blob id of a file, following symlinks inside the root.
+    func blobID(of path: String) -> String? {
+        guard case .resolved(let resolved) = resolve(path), let entry = entries[resolved], entry.kind != .submodule else { return nil }
+        return entry.objectID
+    }
+
     func status(of path: String) -> PathStatus {
         switch resolve(path) {
         case .escapes: return .escapesRoot

@@ -6,10 +6,12 @@ struct SextantCommand: AsyncParsableCommand {
         abstract: "GitOps for machine learning: models, data contracts, SLOs and rollouts from a Git repository.",
         discussion: """
             Examples:
+              sextant reconcile --once --repo . --path examples/quickstart
+              sextant status
               sextant validate examples/quickstart
               sextant validate --repo . --ref main --path examples/quickstart
               sextant schema Model
             """,
-        subcommands: [ValidateCommand.self, SchemaCommand.self]
+        subcommands: [ReconcileCommand.self, StatusCommand.self, ValidateCommand.self, SchemaCommand.self]
     )
 }

@@ -253,11 +253,11 @@ public struct StatusDocument: Sendable, Hashable, Codable {
         return copy
     }
 
-    /// The encoder every JSON form of status uses: ISO 8601 times in UTC, fields in the documented order.
+    /// The encoder every JSON form of status uses: ISO 8601 times in UTC, sorted keys (stable output for diffs and tests).
     public static func jsonEncoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 

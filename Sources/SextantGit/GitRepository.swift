@@ -82,7 +82,8 @@ public final class GitRepository {
         options.callbacks.credentials = { credential, url, usernameFromURL, allowedTypes, _ in
             // ssh: the keys of a running ssh-agent; http(s): what the URL carries.
             if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
-                return git_credential_ssh_key_from_agent(credential, usernameFromURL ?? "git")
+                if let usernameFromURL { return git_credential_ssh_key_from_agent(credential, usernameFromURL) }
+                return git_credential_ssh_key_from_agent(credential, "git")
             }
             return GIT_PASSTHROUGH.rawValue
         }
@@ -180,6 +181,14 @@ public final class GitRepository {
         let operation = "read \(entry.path)"
         var oid = git_oid()
         try check(operation, git_oid_fromstr(&oid, entry.objectID))
+        return try blob(&oid, operation: operation)
+    }
+
+    /// The content of a blob by its id.
+    public func readBlob(_ id: String) throws(GitError) -> [UInt8] {
+        let operation = "read blob \(id.prefix(12))"
+        var oid = git_oid()
+        try check(operation, git_oid_fromstr(&oid, id))
         return try blob(&oid, operation: operation)
     }
 

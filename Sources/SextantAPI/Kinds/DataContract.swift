@@ -76,6 +76,8 @@ public struct QualityRule: Codable, Sendable, Hashable {
 
 public struct QualityArguments: Codable, Sendable, Hashable {
     public var validValues: [JSONValue]?
+    /// For `missingValues`: the values that count as missing (default: null and "").
+    public var missingValues: [JSONValue]?
     public var pattern: String?
     public var properties: [String]?
 }

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SextantCore
+import SextantRuntime
+import SextantStore
+
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Converge once: fetch, check data, act until nothing more can progress, then exit.",
+        discussion: """
+            Follows --branch of --repo (mirrored into --state-dir on first use), applies the head
+            commit if its manifests are valid (otherwise the last good commit stays and status
+            says why), checks every dataset against its data contract, records everything in
+            the state store, and prints status.
+
+            Exit status: 0 converged or progressing; 1 a dataset breaks its contract or the head
+            commit is invalid; 2 usage error, or the source is unreachable and no commit was
+            ever applied.
+
+            Examples:
+              sextant reconcile --once --repo . --path examples/quickstart
+              sextant reconcile --once --repo https://github.com/acme/ml-config --branch prod
+              sextant reconcile --once --repo /srv/config --data-root /srv/data --state-dir /var/lib/sextant
+            """
+    )
+
+    @Flag(help: "Run passes until nothing more can progress without time or traffic, then exit (required; `run` is the daemon).")
+    var once = false
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "How to print status at the end: table, json or yaml.")
+    var output: StatusOutput = .table
+
+    func validate() throws {
+        guard once else { throw ValidationError("reconcile needs --once (it exits when done); the long-running daemon is `sextant run`") }
+    }
+
+    func run() async throws {
+        source.bootstrapLogging()
+        let logger = Logger(label: "sextant")
+        let lock: StateDirectoryLock
+        let store: SQLiteStore
+        do throws(StoreError) {
+            lock = try StateDirectoryLock(directory: source.stateDir, command: "sextant reconcile --once")
+            store = try SQLiteStore(directory: source.stateDir)
+        } catch {
+            throw CommandFailure(message: error.message)
+        }
+        let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
+        let reconciler = Reconciler(
+            source: repository, store: store, runtime: EmbeddedRuntime(blobs: repository),
+            options: .init(prune: source.prune, allowEmpty: source.allowEmpty, dataRoots: source.dataRoots.map(Self.absolute)),
+            logger: logger)
+
+        var report: Reconciler.PassReport
+        var passes = 0
+        repeat {
+            report = try await reconciler.pass()
+            passes += 1
+            if report.sourceUnavailable {
+                throw CommandFailure(message: "cannot fetch \(source.repo) (branch \(source.branch)) and no commit was applied before: \(report.sourceError ?? "unknown error")")
+            }
+        } while !report.remaining.actions.isEmpty && passes < 100
+        withExtendedLifetime(lock) {}
+
+        print(StatusRenderer.render(report.status, as: output, now: Date()), terminator: "")
+        throw ExitCode(Self.exitStatus(report.status))
+    }
+
+    /// 1 when anything is stopped for a reason a person must fix.
+    static func exitStatus(_ status: StatusDocument) -> Int32 {
+        let stopping: Set<String> = ["DataInvalid", "TrainingFailed", "GateFailed", "RolloutAborted"]
+        if status.comparisonError != nil || status.objects.contains(where: { stopping.contains($0.phase) }) { return 1 }
+        return 0
+    }
+
+    static func absolute(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+}

@@ -1,0 +1,102 @@
+import Dispatch
+import Foundation
+import SextantAPI
+import SextantCore
+import SextantGit
+import SextantRuntime
+
+/// The followed branch of a repository, mirrored under the state directory: cloned once,
+/// fetched every pass, read commit by commit without a work tree.
+///
+/// libgit2 calls block, and a repository handle belongs to one thread at a time: every
+/// call runs on one serial Dispatch queue, never on the cooperative pool.
+final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
+    let url: String
+    let branch: String
+    /// The watched root inside the repository.
+    let root: String
+    private let mirrorPath: String
+    private let queue = DispatchQueue(label: "sextant.git")
+    /// Touched only on `queue`.
+    private var repository: GitRepository?
+    private let loader: ManifestLoader
+
+    init(url: String, branch: String, root: String, stateDirectory: String, loader: ManifestLoader = ManifestLoader()) {
+        self.url = Self.normalize(url)
+        self.branch = branch
+        self.root = root.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        self.mirrorPath = stateDirectory + "/source.git"
+        self.loader = loader
+    }
+
+    /// Local paths become absolute, so the mirror keeps working from any directory.
+    static func normalize(_ url: String) -> String {
+        if url.contains("://") || (url.contains("@") && url.contains(":")) { return url }
+        let absolute = url.hasPrefix("/") ? url : FileManager.default.currentDirectoryPath + "/" + url
+        return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+
+    func fetch() async throws(SourceFailure) -> SourceRevision {
+        try await onQueue { repository throws(GitError) in
+            let commit = try repository.fetch(branch: self.branch)
+            let info = try repository.commitInfo(commit)
+            return SourceRevision(commit: commit, subject: info.subject, authorTime: Date(timeIntervalSince1970: TimeInterval(info.authorTime)))
+        }
+    }
+
+    func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
+        try await onQueue { repository throws(GitError) in
+            let info = try repository.commitInfo(commit)
+            let tree: GitTreeSource
+            do throws(GitError) {
+                tree = try GitTreeSource(repository: repository, commit: commit, root: self.root)
+            } catch where error.isNotFound && !self.root.isEmpty {
+                throw GitError(operation: "read \(self.root)/ at \(commit.prefix(7))", code: error.code,
+                               message: "no such directory in the commit; check --path")
+            }
+            let result: ManifestLoader.Result
+            do throws(SourceError) {
+                result = try self.loader.load(tree)
+            } catch {
+                throw GitError(operation: "read \(commit.prefix(7))", code: 0, message: error.message)
+            }
+            var blobs: [String: String] = [:]
+            for dataset in result.manifests.datasets {
+                guard let path = dataset.spec.source.path else { continue }
+                let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+                if let id = tree.blobID(of: normalized) { blobs[normalized] = id }
+            }
+            let revision = SourceRevision(commit: commit, subject: info.subject, authorTime: Date(timeIntervalSince1970: TimeInterval(info.authorTime)))
+            return LoadedCommit(revision: revision, result: result, blobs: blobs)
+        }
+    }
+
+    func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8] {
+        try await onQueue { repository throws(GitError) in try repository.readBlob(id) }
+    }
+
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable (GitRepository) throws(GitError) -> T) async throws(SourceFailure) -> T {
+        let result: Result<T, GitError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(GitError) {
+                    if self.repository == nil {
+                        self.repository = try GitRepository.mirror(of: self.url, at: self.mirrorPath)
+                    }
+                    continuation.resume(returning: .success(try work(self.repository!)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
+
+extension Result where Failure == GitError {
+    fileprivate func get() throws(SourceFailure) -> Success {
+        switch self {
+        case .success(let value): return value
+        case .failure(let error): throw SourceFailure(error.description)
+        }
+    }
+}

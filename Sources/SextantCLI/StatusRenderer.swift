@@ -1,0 +1,92 @@
+import Foundation
+import SextantAPI
+import SextantCore
+import SextantYAML
+
+/// Status as a table, JSON (DESIGN §3) or YAML.
+enum StatusRenderer {
+    static func render(_ document: StatusDocument, as format: StatusOutput, now: Date) -> String {
+        switch format {
+        case .json: return json(document)
+        case .yaml: return yaml(document)
+        case .table: return table(document, now: now)
+        }
+    }
+
+    static func json(_ document: StatusDocument) -> String {
+        let data = (try? StatusDocument.jsonEncoder().encode(document)) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// The JSON document read back through the YAML parser (JSON is YAML), so fields keep
+    /// their order, and written as block YAML.
+    static func yaml(_ document: StatusDocument) -> String {
+        let text = json(document)
+        guard let root = try? YAMLParser().parse(text, file: "status").first?.root else { return text }
+        return YAMLEmitter.emit(root)
+    }
+
+    static func table(_ document: StatusDocument, now: Date) -> String {
+        var lines: [String] = []
+        let revision = document.revision
+        if let commit = revision.commit {
+            var header = "\(revision.branch) @ \(commit.prefix(7))"
+            if let message = revision.message { header += " \"\(message)\"" }
+            if let fetched = revision.fetchedAt { header += ", fetched \(age(from: fetched, to: now)) ago" }
+            if let applied = revision.appliedCommit, applied != commit { header += "; applied \(applied.prefix(7))" }
+            lines.append(header)
+        } else {
+            lines.append("\(revision.branch): not fetched yet")
+        }
+        if let error = revision.error { lines.append("source error: \(error)") }
+        if let error = document.comparisonError {
+            lines.append("not applied: \(error.commit.prefix(7)) (\(error.reason))")
+            for diagnostic in error.diagnostics.prefix(10) { lines.append("  \(diagnostic)") }
+            if error.diagnostics.count > 10 { lines.append("  … and \(error.diagnostics.count - 10) more") }
+        }
+        lines.append("")
+        var rows = [["KIND", "NAME", "SYNC", "HEALTH", "PHASE", "VERSION", "TRAFFIC", "MESSAGE", "AGE"]]
+        for object in document.objects {
+            rows.append([object.kind.rawValue, object.name, object.sync.rawValue, object.health.rawValue, object.phase,
+                         version(object), traffic(object), object.message, age(from: object.createdAt, to: now)])
+        }
+        if document.objects.isEmpty { lines.append("no objects"); return lines.joined(separator: "\n") + "\n" }
+        // Every column but MESSAGE padded; MESSAGE last but one, AGE after it.
+        var widths = [Int](repeating: 0, count: rows[0].count)
+        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+        for row in rows {
+            var line = ""
+            for (index, cell) in row.enumerated() {
+                line += index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func version(_ object: ObjectStatus) -> String {
+        guard let model = object.model else { return "-" }
+        switch (model.stableVersion, model.candidateVersion) {
+        case (let stable?, let candidate?): return "v\(stable)→v\(candidate)"
+        case (let stable?, nil): return "v\(stable)"
+        case (nil, let candidate?): return "→v\(candidate)"
+        case (nil, nil): return "-"
+        }
+    }
+
+    private static func traffic(_ object: ObjectStatus) -> String {
+        guard let entries = object.model?.traffic, !entries.isEmpty else { return "-" }
+        return entries.map { "r\($0.revision) \($0.weight)%" }.joined(separator: " ")
+    }
+
+    /// `45s`, `12m`, `3h`, `2d`.
+    static func age(from start: Date, to now: Date) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(start)))
+        switch seconds {
+        case ..<120: return "\(seconds)s"
+        case ..<7200: return "\(seconds / 60)m"
+        case ..<172_800: return "\(seconds / 3600)h"
+        default: return "\(seconds / 86_400)d"
+        }
+    }
+}

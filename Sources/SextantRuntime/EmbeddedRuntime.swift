@@ -1,0 +1,115 @@
+import Dispatch
+public import Foundation
+public import SextantCore
+import SextantAPI
+import SextantML
+
+/// Reads the blobs of the followed repository (content-addressed data files).
+public protocol BlobReader: Sendable {
+    func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8]
+}
+
+/// The runtime that runs everything on this machine: for now, data checks.
+public struct EmbeddedRuntime: Runtime {
+    private let blobs: any BlobReader
+
+    public init(blobs: any BlobReader) {
+        self.blobs = blobs
+    }
+
+    public func observeFiles(_ paths: [String]) async -> [String: DataFileObservation] {
+        guard !paths.isEmpty else { return [:] }
+        return await offPool {
+            var observations: [String: DataFileObservation] = [:]
+            for path in paths {
+                observations[path] = Self.hashFile(path)
+            }
+            return observations
+        }
+    }
+
+    public func checkDataset(_ check: DatasetCheck, at now: Date) async throws(ActionError) -> DatasetResult {
+        let bytes: [UInt8]
+        switch check.data {
+        case .refused(let reason):
+            return invalid(check, now: now, sha256: nil, "source: \(reason)")
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return invalid(check, now: now, sha256: nil, "source: cannot read \(path); check that it exists and is readable by sextant")
+            }
+            bytes = Array(data)
+        case .commit(_, let blob):
+            do throws(SourceFailure) {
+                bytes = try await blobs.readBlob(blob)
+            } catch {
+                throw ActionError("cannot read \(check.data) from the repository: \(error.message)")
+            }
+        }
+        return await offPool { DatasetChecker.check(check, bytes: bytes, now: now) }
+    }
+
+    private func invalid(_ check: DatasetCheck, now: Date, sha256: String?, _ violation: String) -> DatasetResult {
+        DatasetResult(verdict: .dataInvalid, sha256: sha256, rows: nil, contract: check.contract, checks: 1,
+                      violations: [violation], commit: check.commit, checkedAt: now)
+    }
+
+    /// SHA-256 of a file, read in 1 MiB pieces.
+    static func hashFile(_ path: String) -> DataFileObservation {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return .unreadable("cannot open \(path)")
+        }
+        defer { try? handle.close() }
+        var hasher = StreamingSHA256()
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                chunk.withUnsafeBytes { hasher.update($0) }
+            }
+        } catch {
+            return .unreadable("cannot read \(path): \(error.localizedDescription)")
+        }
+        return .hashed(sha256: hasher.finalize())
+    }
+}
+
+/// Runs CPU-bound or blocking work on a Dispatch queue, not on the cooperative pool.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
+    }
+}
+
+/// A dataset's bytes against its pin and contract.
+enum DatasetChecker {
+    static let lfsPointerPrefix = Array("version https://git-lfs.github.com/spec/v1".utf8)
+
+    static func check(_ check: DatasetCheck, bytes: [UInt8], now: Date) -> DatasetResult {
+        let sha256 = Fingerprint.sha256(bytes)
+        func result(_ verdict: DatasetResult.Verdict, rows: Int?, checks: Int, violations: [String]) -> DatasetResult {
+            DatasetResult(verdict: verdict, sha256: sha256, rows: rows, contract: check.contract, checks: checks,
+                          violations: violations, commit: check.commit, checkedAt: now)
+        }
+        if bytes.starts(with: lfsPointerPrefix) {
+            return result(.dataInvalid, rows: nil, checks: 1, violations: [
+                "source: \(check.data) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:",
+            ])
+        }
+        var violations: [String] = []
+        var checks = 0
+        if let pin = check.sha256Pin {
+            checks += 1
+            if pin != sha256 {
+                violations.append("sha256: the data hashes to \(sha256), the manifest pins \(pin); pin the new hash in spec.sha256 if the change is intended")
+            }
+        }
+        let table: CSVTable
+        do throws(CSVError) {
+            table = try CSVTable(bytes)
+        } catch {
+            return result(.dataInvalid, rows: nil, checks: checks + 1, violations: violations + ["\(check.data):\(error.line): \(error.message)"])
+        }
+        let report = check.table.rules.check(table)
+        checks += report.outcomes.count
+        violations += report.violations.map { $0.message(table: check.table.name) }
+        return result(violations.isEmpty ? .validated : .dataInvalid, rows: table.rowCount, checks: checks, violations: violations)
+    }
+}

@@ -1,0 +1,263 @@
+public import Foundation
+import GRDB
+public import SextantCore
+import SextantAPI
+
+/// The state store: one SQLite database (`state.sqlite`, WAL mode) in the state directory.
+///
+/// Every write that ends an action also writes its events and the object's new state in
+/// the same transaction, with `synchronous = FULL`: a crash loses neither an action's
+/// outcome nor the audit log.
+public final class SQLiteStore: StateStore {
+    public let path: String
+    let database: DatabasePool
+
+    /// Opens (creating and migrating) the store of a state directory. The caller holds the
+    /// directory's lock.
+    public init(directory: String) throws(StoreError) {
+        path = directory + "/state.sqlite"
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError("cannot open \(path): \(error)")
+        }
+        do {
+            try database.read { db in
+                if try Schema.migrator.hasBeenSuperseded(db) {
+                    throw StoreError("\(path) was written by a newer Sextant (schema \(try Schema.migrator.appliedIdentifiers(db).sorted().last ?? "?")); upgrade this one")
+                }
+            }
+            try Schema.migrator.migrate(database)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("cannot migrate \(path): \(error)")
+        }
+    }
+
+    /// Opens an existing store for reading only (`status`, `history`): no lock needed.
+    public init(readingFrom directory: String) throws(StoreError) {
+        path = directory + "/state.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("no state in \(directory): run `sextant reconcile --once` or `sextant run` with --state-dir \(directory) first")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try database.read { db in
+                if try Schema.migrator.hasBeenSuperseded(db) {
+                    throw StoreError("\(path) was written by a newer Sextant; upgrade this one")
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("cannot read \(path): \(error)")
+        }
+    }
+
+    // MARK: - StateStore
+
+    public func restore(at now: Date) async throws -> StoredState {
+        try await database.write { db in
+            // Only the lock holder writes, so anything still `started` was interrupted.
+            try db.execute(sql: """
+                UPDATE actions SET state = 'failed', output = 'interrupted: the process ended before the action did', finishedAt = ?
+                WHERE state = 'started'
+                """, arguments: [now])
+            let applied = try String.fetchOne(db, sql: "SELECT \"commit\" FROM applied WHERE id = 1")
+            var objects: [ObjectKey: ObservedObject] = [:]
+            for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects") {
+                let object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
+                objects[object.key] = object
+            }
+            return StoredState(appliedCommit: applied, objects: objects, status: try Self.status(db))
+        }
+    }
+
+    public func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO source (id, branch, head, subject, fetchedAt, error, errorSince) VALUES (1, ?, ?, ?, ?, NULL, NULL)
+                ON CONFLICT(id) DO UPDATE SET branch = excluded.branch, head = excluded.head, subject = excluded.subject,
+                    fetchedAt = excluded.fetchedAt, error = NULL, errorSince = NULL
+                """, arguments: [branch, revision.commit, revision.subject, now])
+        }
+    }
+
+    public func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO source (id, branch, error, errorSince) VALUES (1, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET error = excluded.error, errorSince = coalesce(source.errorSince, excluded.errorSince)
+                """, arguments: [branch, message, now])
+        }
+    }
+
+    public func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], at now: Date) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO commits (sha, subject, authorTime, firstSeenAt, valid, diagnostics) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [revision.commit, revision.subject, revision.authorTime, now, valid, diagnostics.joined(separator: "\n")])
+            return db.changesCount > 0
+        }
+    }
+
+    public func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO applied (id, "commit", appliedAt) VALUES (1, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET "commit" = excluded."commit", appliedAt = excluded.appliedAt
+                """, arguments: [commit, now])
+            try db.execute(sql: "DELETE FROM desiredObjects")
+            let statement = try db.makeStatement(sql: "INSERT INTO desiredObjects (kind, name, \"commit\", file, line) VALUES (?, ?, ?, ?, ?)")
+            for object in objects {
+                try statement.execute(arguments: [object.key.kind.rawValue, object.key.name, commit, object.file, object.line])
+            }
+            try Self.insert(events, db)
+        }
+    }
+
+    public func startAction(_ entry: JournalEntry) async throws -> Int64 {
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO actions (action, kind, name, fingerprint, attempt, "commit", input, state, startedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'started', ?)
+                """, arguments: [entry.action, entry.key.kind.rawValue, entry.key.name, entry.fingerprint, entry.attempt,
+                                 entry.commit, entry.input, entry.startedAt])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishAction(_ id: Int64, _ outcome: JournalOutcome, update: ObjectUpdate, events: [Event]) async throws {
+        let record: String?
+        if case .upsert(let object) = update {
+            record = String(decoding: try Self.encoder.encode(object), as: UTF8.self)
+        } else {
+            record = nil
+        }
+        try await database.write { db in
+            try db.execute(sql: "UPDATE actions SET state = ?, output = ?, finishedAt = ? WHERE id = ?",
+                           arguments: [outcome.state.rawValue, outcome.output, outcome.finishedAt, id])
+            switch update {
+            case .none:
+                break
+            case .upsert(let object):
+                try db.execute(sql: """
+                    INSERT INTO observedObjects (kind, name, fingerprint, record, updatedAt) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(kind, name) DO UPDATE SET fingerprint = excluded.fingerprint, record = excluded.record, updatedAt = excluded.updatedAt
+                    """, arguments: [object.key.kind.rawValue, object.key.name, object.fingerprint, record, object.updatedAt])
+            case .delete(let key):
+                try db.execute(sql: "DELETE FROM observedObjects WHERE kind = ? AND name = ?", arguments: [key.kind.rawValue, key.name])
+            }
+            try Self.insert(events, db)
+        }
+    }
+
+    public func record(_ events: [Event]) async throws {
+        guard !events.isEmpty else { return }
+        try await database.write { db in try Self.insert(events, db) }
+    }
+
+    public func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
+        struct Header: Codable {
+            var revision: RevisionStatus
+            var comparisonError: ComparisonError?
+        }
+        let header = String(decoding: try Self.encoder.encode(Header(revision: document.revision, comparisonError: document.comparisonError)), as: UTF8.self)
+        let rows = try changed.map { ($0.key, String(decoding: try Self.encoder.encode($0), as: UTF8.self)) }
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO statusHeader (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json
+                """, arguments: [header])
+            let upsert = try db.makeStatement(sql: """
+                INSERT INTO statusObjects (kind, name, json) VALUES (?, ?, ?)
+                ON CONFLICT(kind, name) DO UPDATE SET json = excluded.json
+                """)
+            for (key, json) in rows { try upsert.execute(arguments: [key.kind.rawValue, key.name, json]) }
+            let delete = try db.makeStatement(sql: "DELETE FROM statusObjects WHERE kind = ? AND name = ?")
+            for key in removed { try delete.execute(arguments: [key.kind.rawValue, key.name]) }
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The status the reconciler last saved.
+    public func status() throws -> StatusDocument? {
+        try database.read { db in try Self.status(db) }
+    }
+
+    /// Events with an id above `since`, oldest first.
+    public func events(since: Int64 = 0, limit: Int = 1000) throws -> [Event] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", arguments: [since, limit]).map { row in
+                Event(id: row["id"], time: row["time"], kind: row["kind"], name: row["name"], reason: row["reason"],
+                      message: row["message"], commit: row["commit"], actor: row["actor"])
+            }
+        }
+    }
+
+    /// A journaled action, for tests and tooling.
+    public struct JournalRow: Sendable, Hashable {
+        public var id: Int64
+        public var action: String
+        public var kind: String
+        public var name: String
+        public var fingerprint: String
+        public var attempt: Int
+        public var state: String
+        public var output: String?
+    }
+
+    public func journal() throws -> [JournalRow] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM actions ORDER BY id").map { row in
+                JournalRow(id: row["id"], action: row["action"], kind: row["kind"], name: row["name"], fingerprint: row["fingerprint"],
+                           attempt: row["attempt"], state: row["state"], output: row["output"])
+            }
+        }
+    }
+
+    private static func status(_ db: Database) throws -> StatusDocument? {
+        struct Header: Codable {
+            var revision: RevisionStatus
+            var comparisonError: ComparisonError?
+        }
+        guard let headerJSON = try String.fetchOne(db, sql: "SELECT json FROM statusHeader WHERE id = 1") else { return nil }
+        let header = try decoder.decode(Header.self, from: Data(headerJSON.utf8))
+        var objects = try String.fetchAll(db, sql: "SELECT json FROM statusObjects").map {
+            try decoder.decode(ObjectStatus.self, from: Data($0.utf8))
+        }
+        objects.sort { $0.key < $1.key }
+        return StatusDocument(revision: header.revision, objects: objects, comparisonError: header.comparisonError)
+    }
+
+    private static func insert(_ events: [Event], _ db: Database) throws {
+        guard !events.isEmpty else { return }
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO events (time, kind, name, reason, message, "commit", actor) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for event in events {
+            try statement.execute(arguments: [event.time, event.kind, event.name, event.reason, event.message, event.commit, event.actor])
+        }
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}

@@ -1,0 +1,76 @@
+import GRDB
+
+/// The store's tables, as versioned migrations. Never edit a registered migration: add one.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: source, commits, desired and observed objects, journal, events, status") { db in
+            try db.execute(sql: """
+                -- The followed branch: its head at the last fetch, or the fetch error.
+                CREATE TABLE source (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    branch TEXT NOT NULL,
+                    head TEXT, subject TEXT, fetchedAt DATETIME,
+                    error TEXT, errorSince DATETIME
+                );
+                -- Every head commit seen, and whether it could be applied.
+                CREATE TABLE commits (
+                    sha TEXT PRIMARY KEY,
+                    subject TEXT NOT NULL,
+                    authorTime DATETIME NOT NULL,
+                    firstSeenAt DATETIME NOT NULL,
+                    valid BOOLEAN NOT NULL,
+                    diagnostics TEXT NOT NULL
+                );
+                -- The applied (last good) commit and its objects: the desired snapshot.
+                CREATE TABLE applied (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    "commit" TEXT NOT NULL,
+                    appliedAt DATETIME NOT NULL
+                );
+                CREATE TABLE desiredObjects (
+                    kind TEXT NOT NULL, name TEXT NOT NULL,
+                    "commit" TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
+                    PRIMARY KEY (kind, name)
+                );
+                -- What finished actions found, per object (JSON of ObservedObject).
+                CREATE TABLE observedObjects (
+                    kind TEXT NOT NULL, name TEXT NOT NULL,
+                    fingerprint TEXT,
+                    record TEXT NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    PRIMARY KEY (kind, name)
+                );
+                -- The action journal: a row when an action starts, completed when it ends.
+                CREATE TABLE actions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    action TEXT NOT NULL,
+                    kind TEXT NOT NULL, name TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    "commit" TEXT,
+                    input TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('started', 'succeeded', 'failed')),
+                    output TEXT,
+                    startedAt DATETIME NOT NULL,
+                    finishedAt DATETIME
+                );
+                CREATE INDEX actionsByFingerprint ON actions (fingerprint);
+                CREATE INDEX actionsByObject ON actions (kind, name);
+                -- The audit log. Ids only increase (AUTOINCREMENT never reuses one).
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time DATETIME NOT NULL,
+                    kind TEXT NOT NULL, name TEXT NOT NULL,
+                    reason TEXT NOT NULL, message TEXT NOT NULL,
+                    "commit" TEXT,
+                    actor TEXT NOT NULL
+                );
+                -- The status the last pass computed, read by `sextant status`.
+                CREATE TABLE statusHeader (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+                CREATE TABLE statusObjects (kind TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, name));
+                """)
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,52 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The advisory lock (`flock`) that makes one process the owner of a state directory for
+/// its whole life. The kernel drops it when the process dies, so a killed daemon never
+/// leaves a stale lock.
+public final class StateDirectoryLock: Sendable {
+    public let path: String
+    private let descriptor: Int32
+
+    /// Takes the lock of `directory` (creating the directory), or fails naming the
+    /// process that holds it.
+    public init(directory: String, command: String) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError("cannot create state directory \(directory): \(error.localizedDescription)")
+        }
+        path = directory + "/lock"
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            close(descriptor)
+            throw StoreError("state directory \(directory) is in use by another sextant process"
+                + (holder.isEmpty ? "" : " (\(holder))") + "; stop it, or give this one another --state-dir")
+        }
+        let owner = "pid \(getpid()): \(command)\n"
+        _ = ftruncate(descriptor, 0)
+        _ = owner.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    deinit {
+        close(descriptor)  // releases the lock
+    }
+}
+
+/// A failure of the state store, as one line saying what to do.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,89 @@
+/// Writes a node tree as block-style YAML: mappings keep their order, strings are quoted
+/// whenever a plain scalar would read back as something else.
+public enum YAMLEmitter {
+    public static func emit(_ node: YAMLNode) -> String {
+        var output = ""
+        write(node, indent: 0, into: &output, inline: false)
+        return output
+    }
+
+    private static func write(_ node: YAMLNode, indent: Int, into output: inout String, inline: Bool) {
+        let padding = String(repeating: " ", count: indent)
+        switch node.content {
+        case .scalar(let scalar):
+            output += (inline ? " " : padding) + render(scalar) + "\n"
+        case .sequence(let items):
+            if items.isEmpty { output += (inline ? " " : padding) + "[]\n"; return }
+            if inline { output += "\n" }
+            for item in items {
+                output += padding + "-"
+                if case .mapping(let pairs) = item.content, !pairs.isEmpty {
+                    // The first pair on the dash's line, the rest aligned under it.
+                    var nested = ""
+                    write(item, indent: indent + 2, into: &nested, inline: false)
+                    output += " " + nested.dropFirst(indent + 2)
+                } else {
+                    write(item, indent: indent + 2, into: &output, inline: true)
+                }
+            }
+        case .mapping(let pairs):
+            if pairs.isEmpty { output += (inline ? " " : padding) + "{}\n"; return }
+            if inline { output += "\n" }
+            for pair in pairs {
+                output += padding + render(Scalar(pair.name)) + ":"
+                switch pair.value.content {
+                case .scalar:
+                    write(pair.value, indent: indent, into: &output, inline: true)
+                case .sequence(let items):
+                    // Sequences under a key sit at the key's indentation, as kubectl prints them.
+                    if items.isEmpty { output += " []\n" } else {
+                        output += "\n"
+                        write(pair.value, indent: indent, into: &output, inline: false)
+                    }
+                case .mapping:
+                    write(pair.value, indent: indent + 2, into: &output, inline: true)
+                }
+            }
+        }
+    }
+
+    private static func render(_ scalar: Scalar) -> String {
+        let resolved = scalar.resolved
+        guard case .string(let text) = resolved else { return scalar.value }
+        let plainReadsBack: Bool = {
+            if text.isEmpty || text != text.trimmingSpaces { return false }
+            if case .string = Scalar.resolvePlain(text) {} else { return false }
+            guard let first = text.unicodeScalars.first, !"-?:,[]{}#&*!|>'\"%@`~".unicodeScalars.contains(first) else { return false }
+            return !text.contains(": ") && !text.contains(" #") && !text.hasSuffix(":")
+                && text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
+        }()
+        if plainReadsBack { return text }
+        var quoted = "\""
+        for character in text.unicodeScalars {
+            switch character {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case "\t": quoted += "\\t"
+            case "\r": quoted += "\\r"
+            default:
+                if character.value < 0x20 || character.value == 0x7F {
+                    let hex = String(character.value, radix: 16)
+                    quoted += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+                } else {
+                    quoted.unicodeScalars.append(character)
+                }
+            }
+        }
+        return quoted + "\""
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: Substring {
+        var slice = self[...]
+        while slice.first == " " { slice.removeFirst() }
+        while slice.last == " " { slice.removeLast() }
+        return slice
+    }
+}
