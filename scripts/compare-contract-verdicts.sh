@@ -16,12 +16,13 @@
 #   1. datacontract-cli, when installed: `datacontract test contract.odcs.yaml`;
 #      the case matches when its exit code (0 = passed) equals "passed" AND the
 #      keys of its failed checks equal those in "failed_checks".
-#   2. Sextant, when SEXTANT_CHECK is set: `$SEXTANT_CHECK <contract> <csv>`
-#      (absolute paths; SEXTANT_CHECK may hold arguments, e.g.
-#      SEXTANT_CHECK="swift run sextant contract-check"). Exit code 0 means the
-#      data passes, 1 that it fails; any other code counts as a mismatch. The
-#      case matches when that verdict equals "passed". A mismatch on a case
-#      marked upstream_quirk is reported but not counted, unless SEXTANT_STRICT=1.
+#   2. Sextant, when SEXTANT_CHECK is set: `$SEXTANT_CHECK <contract> <csv>`,
+#      with absolute paths, in the case directory. SEXTANT_CHECK is split on
+#      blanks (no shell quoting), e.g. SEXTANT_CHECK=".build/debug/sextant check".
+#      Exit code 0 means the data passes, 1 that it fails, anything else is a
+#      mismatch. The case matches when that verdict equals "passed". A mismatch
+#      on a case marked upstream_quirk is reported but not counted, unless
+#      SEXTANT_STRICT=1.
 #
 # Usage: scripts/compare-contract-verdicts.sh [CASE...]
 #   DATACONTRACT=/path/to/venv-or-datacontract-executable   (default: /tmp/dcvenv,
@@ -55,7 +56,7 @@ if [[ -z "${SEXTANT_ONLY:-}" ]]; then
 fi
 
 if [[ -z "$dc" && -z "${SEXTANT_CHECK:-}" ]]; then
-  echo "datacontract-cli not installed and SEXTANT_CHECK not set; skipping contract verdict comparison"
+  echo "datacontract-cli not installed (or SEXTANT_ONLY set) and SEXTANT_CHECK not set; skipping contract verdict comparison"
   exit 0
 fi
 
