@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["sextant", "SextantTestSupport"],
+            dependencies: ["sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
     ]
