@@ -34,6 +34,10 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "How to print status at the end: table, json or yaml.")
     var output: StatusOutput = .table
 
+    /// For benchmarks: at least this many passes, so a no-op pass is timed in-process.
+    @Option(help: .hidden)
+    var minPasses: Int = 1
+
     func validate() throws {
         guard once else { throw ValidationError("reconcile needs --once (it exits when done); the long-running daemon is `sextant run`") }
     }
@@ -63,7 +67,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             if report.sourceUnavailable {
                 throw CommandFailure(message: "cannot fetch \(source.repo) (branch \(source.branch)) and no commit was applied before: \(report.sourceError ?? "unknown error")")
             }
-        } while !report.remaining.actions.isEmpty && passes < 100
+        } while (!report.remaining.actions.isEmpty || passes < minPasses) && passes < max(100, minPasses)
         withExtendedLifetime(lock) {}
 
         print(StatusRenderer.render(report.status, as: output, now: Date()), terminator: "")

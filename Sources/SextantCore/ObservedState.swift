@@ -82,6 +82,8 @@ public struct DatasetResult: Sendable, Hashable, Codable {
     public var checks: Int
     /// Every violation, as one line each: `table.column: rule = measured, limit`.
     public var violations: [String]
+    /// Failed rules whose severity makes them warnings.
+    public var warnings: [String] = []
     public var commit: String
     public var checkedAt: Date
 

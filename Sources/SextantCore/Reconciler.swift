@@ -40,6 +40,8 @@ public actor Reconciler {
         /// The source could not be fetched and no commit was ever applied.
         public var sourceUnavailable: Bool
         public var sourceError: String?
+        /// How long the pass took.
+        public var duration: Duration
     }
 
     private let source: any GitSource
@@ -57,6 +59,7 @@ public actor Reconciler {
     private var comparisonError: ComparisonError?
     private var revision: RevisionStatus
     private var previousStatus: [ObjectKey: ObjectStatus] = [:]
+    private var passes = 0
 
     public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), logger: Logger = Logger(label: "sextant.reconciler")) {
@@ -71,6 +74,7 @@ public actor Reconciler {
 
     /// One pass. Throws only when the store fails: everything else becomes status.
     public func pass() async throws -> PassReport {
+        let started = ContinuousClock.now
         let now = clock.now()
         if !restored { try await restore(now) }
 
@@ -110,8 +114,11 @@ public actor Reconciler {
             desired: desired, observed: ObservedState(objects: observed), revision: revision, comparisonError: comparisonError,
             plan: plan, previous: previousStatus, prune: options.prune, now: now))
         try await save(status)
+        let duration = ContinuousClock.now - started
+        passes += 1
+        logger.info("pass \(passes): \(actions) action\(actions == 1 ? "" : "s"), \(failures) failed, \(milliseconds(duration)) ms")
         return PassReport(actions: actions, failures: failures, remaining: plan, status: status,
-                          sourceUnavailable: sourceUnavailable, sourceError: revision.error)
+                          sourceUnavailable: sourceUnavailable, sourceError: revision.error, duration: duration)
     }
 
     // MARK: - Loading commits
@@ -253,6 +260,7 @@ public actor Reconciler {
         case .checkDataset(let check):
             let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
                                                               commit: commit, input: check.journalInput, startedAt: now))
+            let started = ContinuousClock.now
             switch await self.check(check, now: now) {
             case .success(let result):
                 let object = ObservedObject(key: key, fingerprint: fingerprint, dataset: result, failure: nil, updatedAt: now)
@@ -263,7 +271,7 @@ public actor Reconciler {
                 let output = result.verdict == .validated ? "validated" : result.violations.joined(separator: "\n")
                 try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .upsert(object), events: events)
                 observed[key] = object
-                logger.info("dataset \(check.name): \(result.verdict.rawValue)")
+                logger.info("dataset \(check.name): \(result.verdict.rawValue), \(result.rows ?? 0) rows in \(milliseconds(ContinuousClock.now - started)) ms")
                 return true
             case .failure(let error):
                 let delay = Backoff.delay(afterAttempts: attempt)
@@ -307,6 +315,13 @@ public actor Reconciler {
         try await store.saveStatus(status, changed: changed, removed: Array(removed))
         previousStatus = current
     }
+}
+
+/// A duration in milliseconds with one decimal, for log lines.
+func milliseconds(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    return String(format: "%.1f", value)
 }
 
 extension DesiredState {

@@ -132,8 +132,10 @@ public enum StatusModel {
             }
             switch result.verdict {
             case .validated:
-                status.message = "contract \(result.contract): \(result.checks) check\(result.checks == 1 ? "" : "s") passed"
+                let passed = result.warnings.isEmpty ? "\(result.checks)" : "\(result.checks - result.warnings.count) of \(result.checks)"
+                status.message = "contract \(result.contract): \(passed) check\(result.checks == 1 ? "" : "s") passed"
                     + (result.rows.map { " on \($0) row\($0 == 1 ? "" : "s")" } ?? "")
+                    + (result.warnings.isEmpty ? "" : "; warning: " + result.warnings.joined(separator: "; "))
             case .dataInvalid:
                 let failed = result.violations.count
                 status.message = "contract \(result.contract): \(failed) of \(max(result.checks, failed)) check\(result.checks == 1 ? "" : "s") failed: "

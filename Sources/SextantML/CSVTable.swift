@@ -3,8 +3,8 @@
 /// column's logical type, so a check holds one typed column at a time.
 ///
 /// Fields are separated by `,`, records by LF or CRLF; a field in double quotes may hold
-/// commas, line breaks and `""` (one quote). An empty unquoted field is null; `""` is an
-/// empty string (as DuckDB reads CSV, and so `datacontract test`).
+/// commas, line breaks and `""` (one quote). An empty field, quoted or not, is null (as
+/// `datacontract test` reads CSV: docs/research/datacontract-test-semantics.md).
 public struct CSVTable: Sendable {
     public let header: [String]
     /// The data rows, not counting the header.
@@ -82,10 +82,10 @@ public struct CSVTable: Sendable {
     /// The line on which a row (0-based) starts.
     public func line(ofRow row: Int) -> Int { Int(lines[row]) }
 
-    /// The raw text of a field, or nil for null (an empty unquoted field).
+    /// The raw text of a field, or nil for null (an empty field).
     public func text(row: Int, column: Int) -> String? {
         let field = fields[column][row]
-        if field.length == 0 && field.flags == 0 { return nil }
+        if field.length == 0 { return nil }
         return Self.text(of: field, in: bytes)
     }
 
@@ -95,7 +95,7 @@ public struct CSVTable: Sendable {
         bytes.withUnsafeBufferPointer { buffer in
             for (row, field) in fields[column].enumerated() {
                 let slice = UnsafeBufferPointer(rebasing: buffer[Int(field.start)..<Int(field.start + field.length)])
-                body(row, slice, field.length == 0 && field.flags == 0, field.flags & Field.escaped != 0)
+                body(row, slice, field.length == 0, field.flags & Field.escaped != 0)
             }
         }
     }

@@ -12,6 +12,8 @@ public struct CheckOutcome: Sendable, Hashable, Codable {
     public var passed: Bool
     /// Where to look: the first offending line and value.
     public var detail: String?
+    /// False for rules whose `severity` makes a failure a warning.
+    public var blocking: Bool = true
 
     /// `transactions.region: invalidValues = 3 rows, must be 0 (first at line 14: "mars")`
     public func message(table: String) -> String {
@@ -27,8 +29,11 @@ public struct ContractReport: Sendable, Hashable {
     public var rows: Int
     public var outcomes: [CheckOutcome]
 
-    public var violations: [CheckOutcome] { outcomes.filter { !$0.passed } }
-    public var passed: Bool { outcomes.allSatisfy(\.passed) }
+    /// Failed rules that block the data.
+    public var violations: [CheckOutcome] { outcomes.filter { !$0.passed && $0.blocking } }
+    /// Failed rules whose severity makes them warnings.
+    public var warnings: [CheckOutcome] { outcomes.filter { !$0.passed && !$0.blocking } }
+    public var passed: Bool { violations.isEmpty }
 }
 
 extension TableRules {
@@ -49,12 +54,15 @@ extension TableRules {
                     outcomes.append(CheckOutcome(rule: "duplicateValues", column: nil, measured: 0, unit: "rows", limit: "columns \(missing.joined(separator: ", ")) must exist", passed: false, detail: "not in the file's header"))
                     continue
                 }
-                var seen: Set<[String?]> = []
+                // Keys that occur more than once; keys with a null are left out.
+                var occurrences: [[String]: Int] = [:]
                 var duplicates = 0
                 var first: Int?
                 for row in 0..<table.rowCount {
-                    let key = indices.map { table.text(row: row, column: $0) }
-                    if !seen.insert(key).inserted {
+                    let values = indices.compactMap { table.text(row: row, column: $0) }
+                    guard values.count == indices.count else { continue }
+                    occurrences[values, default: 0] += 1
+                    if occurrences[values] == 2 {
                         duplicates += 1
                         if first == nil { first = row }
                     }
@@ -71,13 +79,22 @@ extension TableRules {
 
 extension QualityCheck {
     func outcome(column: String?, count: Int, rows: Int, detail: String?) -> CheckOutcome {
+        switch (metric, unit) {
+        case (.rowCount, .percent), (.duplicateValues, .percent):
+            // A rule that cannot run warns, as in datacontract-cli; it never blocks.
+            return CheckOutcome(rule: metric.name, column: column, measured: Double(count), unit: "rows", limit: condition.description,
+                                passed: false, detail: "not evaluated: unit percent applies to nullValues, missingValues and invalidValues only",
+                                blocking: false)
+        default:
+            break
+        }
         let measured: Double = switch (metric, unit) {
         case (.rowCount, _), (_, .rows): Double(count)
         case (_, .percent): rows == 0 ? 0 : Double(count) * 100 / Double(rows)
         }
         let passed = condition.isSatisfied(by: measured)
         return CheckOutcome(rule: metric.name, column: column, measured: measured, unit: unit.rawValue,
-                            limit: condition.description, passed: passed, detail: passed ? nil : detail)
+                            limit: condition.description, passed: passed, detail: passed ? nil : detail, blocking: blocking)
     }
 }
 
@@ -132,7 +149,7 @@ extension ColumnRules {
                 quality.matcher = pattern.map(PatternMatcher.init)
             case .missingValues(let values):
                 quality.missing = Set(values.compactMap { $0 })
-                quality.missingIncludesNull = values.contains(where: { $0 == nil })
+                quality.missingIncludesNull = true  // null is always missing
             default: break
             }
             return quality
@@ -141,7 +158,9 @@ extension ColumnRules {
 
         var nulls = Tally(), wrongType = Tally(), belowMinimum = Tally(), aboveMaximum = Tally()
         var tooShort = Tally(), tooLong = Tally(), mismatched = Tally(), duplicates = Tally()
+        // Values seen once, and values already counted as duplicated.
         var seen: Set<Value> = []
+        var repeated: Set<Value> = []
         table.forEachField(column: index) { row, bytes, isNull, escaped in
             if isNull {
                 nulls.add(row: row, value: nil)
@@ -177,12 +196,13 @@ extension ColumnRules {
                 aboveMaximum.add(row: row, value: raw)
             }
             if minLength != nil || maxLength != nil {
-                let length = raw.count
+                let length = raw.unicodeScalars.count  // code points, as SQL length() counts
                 if let minLength, length < minLength { tooShort.add(row: row, value: raw) }
                 if let maxLength, length > maxLength { tooLong.add(row: row, value: raw) }
             }
             if let regex, !regex.matches(raw) { mismatched.add(row: row, value: raw) }
-            if needsDistinct, !seen.insert(value).inserted { duplicates.add(row: row, value: raw) }
+            // A duplicated value counts once, however often it repeats (as datacontract counts).
+            if needsDistinct, !seen.insert(value).inserted, repeated.insert(value).inserted { duplicates.add(row: row, value: raw) }
         }
 
         var outcomes: [CheckOutcome] = []

@@ -58,7 +58,8 @@ public struct Bound: Sendable, Hashable {
 public struct QualityCheck: Sendable, Hashable {
     public enum Metric: Sendable, Hashable {
         case nullValues
-        /// Values that count as missing: nil stands for null.
+        /// Values that count as missing besides null (nil stands for null; ODCS's
+        /// `arguments.missingValues`, default none).
         case missingValues([String?])
         /// Values outside `validValues`, or not matching `pattern`.
         case invalidValues(validValues: [String]?, pattern: String?)
@@ -84,11 +85,14 @@ public struct QualityCheck: Sendable, Hashable {
     public var metric: Metric
     public var condition: Condition
     public var unit: Unit
+    /// False when the rule's severity makes a failure a warning (ODCS `severity: warning`).
+    public var blocking: Bool
 
-    public init(_ metric: Metric, _ condition: Condition, unit: Unit = .rows) {
+    public init(_ metric: Metric, _ condition: Condition, unit: Unit = .rows, blocking: Bool = true) {
         self.metric = metric
         self.condition = condition
         self.unit = unit
+        self.blocking = blocking
     }
 }
 

@@ -51,14 +51,20 @@ extension QualityRule {
         switch metric {
         case .nullValues: kind = .nullValues
         case .missingValues:
-            kind = .missingValues(arguments?.missingValues.map { $0.map { $0 == .null ? nil : $0.limitText } } ?? [nil, ""])
+            kind = .missingValues(arguments?.missingValues.map { $0.map { $0 == .null ? nil : $0.limitText } } ?? [nil])
         case .invalidValues:
             kind = .invalidValues(validValues: arguments?.validValues?.compactMap(\.limitText), pattern: arguments?.pattern)
         case .duplicateValues:
             kind = .duplicateValues(columns: column.map { [$0] } ?? arguments?.properties ?? [])
         case .rowCount: kind = .rowCount
         }
-        return QualityCheck(kind, condition, unit: unit == "percent" ? .percent : .rows)
+        return QualityCheck(kind, condition, unit: unit == "percent" ? .percent : .rows, blocking: !isWarning)
+    }
+
+    /// Severities that make a failure a warning, as datacontract-cli reads them.
+    var isWarning: Bool {
+        guard let severity = severity?.lowercased() else { return false }
+        return ["info", "warning", "warn", "low", "minor", "trivial"].contains(severity)
     }
 
     /// The first comparison the rule states.

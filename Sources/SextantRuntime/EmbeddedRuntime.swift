@@ -110,6 +110,8 @@ enum DatasetChecker {
         let report = check.table.rules.check(table)
         checks += report.outcomes.count
         violations += report.violations.map { $0.message(table: check.table.name) }
-        return result(violations.isEmpty ? .validated : .dataInvalid, rows: table.rowCount, checks: checks, violations: violations)
+        var checked = result(violations.isEmpty ? .validated : .dataInvalid, rows: table.rowCount, checks: checks, violations: violations)
+        checked.warnings = report.warnings.map { $0.message(table: check.table.name) }
+        return checked
     }
 }

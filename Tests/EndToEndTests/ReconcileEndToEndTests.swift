@@ -207,6 +207,16 @@ import SextantTestSupport
         #expect(try setup.store.events().filter { $0.reason == "DataInvalid" }.count == Self.violations.count)
     }
 
+    @Test("contract verdicts match datacontract-cli's, recorded on the corpus in scripts/contract-cases")
+    func datacontractVerdicts() throws {
+        let run = try runProcess("/bin/bash", ["\(packageRoot)/scripts/compare-contract-verdicts.sh"], in: packageRoot, environment: [
+            "PATH": "/usr/bin:/bin", "SEXTANT_ONLY": "1", "SEXTANT_BIN": sextantBinary,
+            "SEXTANT_CHECK": "\(packageRoot)/scripts/sextant-check-contract",
+        ])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.hasSuffix("contract-verdicts: 33 passed, 0 failed\n"), "\(run.stdout)")
+    }
+
     @Test("a sha256 pin that does not match the data is a violation that names both hashes")
     func pinMismatch() throws {
         var files = Self.files

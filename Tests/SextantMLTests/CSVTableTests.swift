@@ -17,11 +17,12 @@ import Testing
         #expect(csv.line(ofRow: 3) == 6)
     }
 
-    @Test("an empty unquoted field is null; a quoted empty field is an empty string")
+    @Test("an empty field is null, quoted or not (as datacontract test reads it); spaces are text")
     func nulls() throws {
-        let csv = try table("a,b\n,\"\"\n")
+        let csv = try table("a,b,c\n,\"\", \n")
         #expect(csv.text(row: 0, column: 0) == nil)
-        #expect(csv.text(row: 0, column: 1) == "")
+        #expect(csv.text(row: 0, column: 1) == nil)
+        #expect(csv.text(row: 0, column: 2) == " ")
     }
 
     @Test("no final line break, a trailing blank line and a byte order mark are all fine")

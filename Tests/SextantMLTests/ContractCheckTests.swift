@@ -94,6 +94,20 @@ import Testing
         ])
     }
 
+    @Test("severity warning and rules that cannot run are warnings, not violations")
+    func warnings() throws {
+        let table = try CSVTable(Array(Self.csv.utf8))
+        let rules = TableRules(name: "t", columns: [ColumnRules(name: "region", type: .string, quality: [
+            QualityCheck(.invalidValues(validValues: ["eu"], pattern: nil), .equal(0), blocking: false),
+        ])], quality: [QualityCheck(.rowCount, .greaterThan(50), unit: .percent)])
+        let report = rules.check(table)
+        #expect(report.passed)
+        #expect(report.warnings.map { $0.message(table: "t") } == [
+            "t.region: invalidValues = 3 rows, must be 0 (first at line 3: \"us\")",
+            "t: rowCount = 5 rows, must be greater than 50 (not evaluated: unit percent applies to nullValues, missingValues and invalidValues only)",
+        ])
+    }
+
     @Test("every outcome is reported, passing ones too: the count status shows")
     func counts() throws {
         let table = try CSVTable(Array(Self.csv.utf8))

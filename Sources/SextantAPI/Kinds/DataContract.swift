@@ -66,6 +66,8 @@ public struct QualityRule: Codable, Sendable, Hashable {
     public var mustBeBetween: [JSONValue]?
     public var mustNotBeBetween: [JSONValue]?
     public var unit: String?
+    /// `error` (default) blocks; `info`, `warning`, `low`, … only warn.
+    public var severity: String?
 
     /// The library metric this rule checks, if it is a library rule.
     public var libraryMetric: String? {
