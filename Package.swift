@@ -134,7 +134,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantCoreTests",
-            dependencies: ["SextantCore", "SextantAPI", "SextantYAML", "SextantTestSupport"],
+            dependencies: [
+                "SextantCore", "SextantAPI", "SextantYAML", "SextantTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,116 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The reconciler as a long-running service: a pass, then a wait until the interval has
+/// passed, the earliest retry is due, or someone asks for a pass now (a webhook, a
+/// command). Per-object backoff lives in the planner's retries, so one failing dataset
+/// never slows the others. A graceful shutdown lets the current pass finish.
+public struct ReconcileLoop: Service {
+    private let reconciler: Reconciler
+    private let interval: Duration
+    private let trigger: PassTrigger
+    private let clock: any WallClock
+    private let logger: Logger
+
+    /// - Parameter trigger: asks for a pass as soon as the current one ends.
+    public init(reconciler: Reconciler, interval: Duration, trigger: PassTrigger = PassTrigger(), clock: any WallClock = SystemClock(),
+                logger: Logger = Logger(label: "sextant.loop")) {
+        self.reconciler = reconciler
+        self.interval = interval
+        self.trigger = trigger
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var storeFailures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let wait: Duration
+            do {
+                let report = try await reconciler.pass()
+                storeFailures = 0
+                wait = Self.wait(after: report, interval: interval, now: clock.now())
+            } catch {
+                // The store failed: nothing was half-applied (each write is one transaction);
+                // try again with the same backoff as any action.
+                storeFailures += 1
+                let seconds = Backoff.delay(afterAttempts: storeFailures)
+                logger.error("pass failed: \(error); next pass in \(Int(seconds)) s")
+                wait = .seconds(seconds)
+            }
+            guard wait > .zero else { continue }
+            // Whichever comes first: the wait, a wake-up, or the end.
+            let trigger = trigger
+            _ = await cancelWhenGracefulShutdown { await trigger.wait(upTo: wait) }
+        }
+    }
+
+    /// How long to wait before the next pass: not at all when actions remain, until the
+    /// earliest retry if it is due before the interval ends, else the interval.
+    static func wait(after report: Reconciler.PassReport, interval: Duration, now: Date) -> Duration {
+        if !report.remaining.actions.isEmpty { return .zero }
+        guard let retry = report.remaining.nextRetry else { return interval }
+        let untilRetry = Duration.milliseconds(Int64(max(0, retry.timeIntervalSince(now)) * 1000))
+        return min(interval, untilRetry)
+    }
+}
+
+/// Asks a waiting loop for a pass now. Requests made while a pass runs are remembered
+/// (once): the loop starts the next pass right after.
+public final class PassTrigger: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func request() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.pending = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Returns after `duration`, at a request, or when the task is cancelled.
+    func wait(upTo duration: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { await self.nextRequest() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func nextRequest() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}
