@@ -143,7 +143,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantStoreTests",
-            dependencies: ["SextantStore", "SextantCore", "SextantTestSupport"],
+            dependencies: [
+                "SextantStore", "SextantCore", "SextantAPI", "SextantTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -66,12 +66,27 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         public var stableRevision: Int?
         public var candidateRevision: Int?
         public var traffic: [TrafficEntry]
+
+        public init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
+                    traffic: [TrafficEntry] = []) {
+            self.stableVersion = stableVersion
+            self.candidateVersion = candidateVersion
+            self.stableRevision = stableRevision
+            self.candidateRevision = candidateRevision
+            self.traffic = traffic
+        }
     }
 
     public struct DatasetFields: Sendable, Hashable, Codable {
         public var sha256: String?
         public var rows: Int?
         public var violations: [String]
+
+        public init(sha256: String? = nil, rows: Int? = nil, violations: [String] = []) {
+            self.sha256 = sha256
+            self.rows = rows
+            self.violations = violations
+        }
     }
 
     public var key: ObjectKey { ObjectKey(kind, name) }

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import GRDB
+import SextantAPI
+import SextantCore
+import SextantTestSupport
+@testable import SextantStore
+
+@Suite struct SQLiteStoreTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let key = ObjectKey(.dataset, "tx")
+
+    func entry(_ fingerprint: String = "f1") -> JournalEntry {
+        JournalEntry(action: "CheckDataset", key: Self.key, fingerprint: fingerprint, attempt: 1, commit: "c1", input: "{}", startedAt: Self.now)
+    }
+
+    func event(_ reason: String) -> Event {
+        Event(time: Self.now, kind: "Dataset", name: "tx", reason: reason, message: "m", commit: "c1", actor: "sextant")
+    }
+
+    @Test("the lock: a second holder fails naming the first; released when the holder goes")
+    func lock() throws {
+        let directory = try TemporaryDirectory()
+        var first: StateDirectoryLock? = try StateDirectoryLock(directory: directory.path, command: "sextant run")
+        #expect(throws: StoreError("state directory \(directory.path) is in use by another sextant process (pid \(getpid()): sextant run); stop it, or give this one another --state-dir")) {
+            try StateDirectoryLock(directory: directory.path, command: "sextant reconcile --once")
+        }
+        withExtendedLifetime(first) {}
+        first = nil
+        _ = try StateDirectoryLock(directory: directory.path, command: "again")
+    }
+
+    @Test("an action outcome, the object's state and its events are written together and survive reopening")
+    func journal() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        let id = try await store.startAction(entry())
+        let object = ObservedObject(key: Self.key, fingerprint: "f1", updatedAt: Self.now)
+        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: "ok", finishedAt: Self.now), update: .upsert(object), events: [event("DatasetValidated")])
+        try await store.record([event("Later")])
+
+        let reopened = try SQLiteStore(directory: directory.path)
+        let restored = try await reopened.restore(at: Self.now)
+        #expect(restored.objects[Self.key] == object)
+        #expect(try reopened.journal().map(\.state) == ["succeeded"])
+        let events = try reopened.events()
+        #expect(events.map(\.reason) == ["DatasetValidated", "Later"])
+        #expect(events[0].id! < events[1].id!)
+        #expect(try reopened.events(since: events[0].id!).map(\.reason) == ["Later"])
+    }
+
+    @Test("an action left started by a crash is marked failed on restore, so it is planned again")
+    func interrupted() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        _ = try await store.startAction(entry())
+        let restored = try await SQLiteStore(directory: directory.path).restore(at: Self.now)
+        #expect(restored.objects.isEmpty)
+        let row = try #require(try store.journal().first)
+        #expect(row.state == "failed")
+        #expect(row.output == "interrupted: the process ended before the action did")
+    }
+
+    @Test("a commit is recorded once; status round-trips; deleting an object removes it")
+    func commitsAndStatus() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        let revision = SourceRevision(commit: "c1", subject: "s", authorTime: Self.now)
+        #expect(try await store.recordCommit(revision, valid: true, diagnostics: [], at: Self.now))
+        #expect(try await !store.recordCommit(revision, valid: true, diagnostics: [], at: Self.now))
+        let object = ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: "Validated", message: "ok",
+                                  createdAt: Self.now, dataset: .init(sha256: "ab", rows: 3, violations: []))
+        let document = StatusDocument(revision: RevisionStatus(commit: "c1", appliedCommit: "c1", branch: "main"), objects: [object])
+        try await store.saveStatus(document, changed: [object], removed: [])
+        #expect(try store.status() == document)
+        try await store.saveStatus(StatusDocument(revision: document.revision, objects: []), changed: [], removed: [object.key])
+        #expect(try store.status()?.objects == [])
+    }
+
+    @Test("reading a state directory without a store says what to run")
+    func missing() throws {
+        let directory = try TemporaryDirectory()
+        #expect(throws: StoreError("no state in \(directory.path): run `sextant reconcile --once` or `sextant run` with --state-dir \(directory.path) first")) {
+            try SQLiteStore(readingFrom: directory.path)
+        }
+    }
+
+    @Test("a store written by a newer Sextant is refused")
+    func newerSchema() throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        try store.database.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
+        }
+        #expect(throws: StoreError.self) { try SQLiteStore(directory: directory.path) }
+    }
+}
