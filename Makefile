@@ -1,7 +1,10 @@
-# Two commands for a newcomer: `make quickstart` (set up, build, validate the example)
-# and `make test`. Both install missing system packages first.
+# Two commands for a newcomer: `make quickstart` (set up, build, validate the example and
+# reconcile it from this repository's own Git history) and `make test`. Both install
+# missing system packages first.
 
 SWIFT ?= swift
+# The branch the quickstart follows: the one checked out, or main.
+BRANCH ?= $(shell b=$$(git symbolic-ref --short -q HEAD 2>/dev/null); echo $${b:-main})
 
 .PHONY: quickstart test build bootstrap schemas bench
 
@@ -13,6 +16,7 @@ build: bootstrap
 
 quickstart: build
 	$(SWIFT) run --skip-build sextant validate examples/quickstart
+	$(SWIFT) run --skip-build sextant reconcile --once --repo . --branch $(BRANCH) --path examples/quickstart --log-level warning
 
 test: bootstrap
 	$(SWIFT) build --build-tests
@@ -25,3 +29,4 @@ schemas: build
 
 bench:
 	bench/validate
+	bench/reconcile
