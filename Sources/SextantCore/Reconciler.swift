@@ -74,9 +74,13 @@ public actor Reconciler {
 
     /// One pass. Throws only when the store fails: everything else becomes status.
     public func pass() async throws -> PassReport {
+        if !restored {
+            let started = ContinuousClock.now
+            try await restore(clock.now())
+            logger.info("restored state in \(milliseconds(ContinuousClock.now - started)) ms")
+        }
         let started = ContinuousClock.now
         let now = clock.now()
-        if !restored { try await restore(now) }
 
         var sourceUnavailable = false
         switch await fetch() {
