@@ -150,6 +150,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantRuntimeTests",
+            dependencies: ["SextantRuntime", "SextantCore", "SextantAPI", "SextantML", "SextantTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantCLITests",
             dependencies: ["SextantCLI", "SextantAPI", "SextantGit", "SextantYAML", "SextantTestSupport"],
             swiftSettings: strictSettings

@@ -16,7 +16,9 @@ public enum Fingerprint {
     public static func of(_ label: String, _ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = (try? encoder.encode(value)) ?? Data()
+        // Only Sextant's own types are fingerprinted: one that cannot encode is a bug, and
+        // hashing an empty input instead would hide changes.
+        let json = try! encoder.encode(value)
         return sha256(Array(label.utf8) + [0] + Array(json))
     }
 

@@ -4,7 +4,7 @@ import Logging
 extension SourceOptions {
     /// Sends log lines to standard error in the chosen format.
     func bootstrapLogging() {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = Logger.Level(rawValue: logLevel.rawValue) ?? .info
         let format = logFormat
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)

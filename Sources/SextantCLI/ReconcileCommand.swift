@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SextantCore
+import SextantGit
 import SextantRuntime
 import SextantStore
 
@@ -55,7 +56,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
         let reconciler = Reconciler(
-            source: repository, store: store, runtime: EmbeddedRuntime(blobs: repository),
+            source: repository, store: store, runtime: EmbeddedRuntime(blobs: repository, dataRoots: source.dataRoots.map(Self.absolute)),
             options: .init(prune: source.prune, allowEmpty: source.allowEmpty, dataRoots: source.dataRoots.map(Self.absolute)),
             logger: logger)
 
@@ -65,7 +66,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             report = try await reconciler.pass()
             passes += 1
             if report.sourceUnavailable {
-                throw CommandFailure(message: "cannot fetch \(source.repo) (branch \(source.branch)) and no commit was applied before: \(report.sourceError ?? "unknown error")")
+                throw CommandFailure(message: "cannot fetch \(redacted(source.repo)) (branch \(source.branch)) and no commit was applied before: \(report.sourceError ?? "unknown error")")
             }
         } while (!report.remaining.actions.isEmpty || passes < minPasses) && passes < max(100, minPasses)
         withExtendedLifetime(lock) {}

@@ -46,7 +46,6 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
 
     func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
         try await onQueue { repository throws(GitError) in
-            let info = try repository.commitInfo(commit)
             let tree: GitTreeSource
             do throws(GitError) {
                 tree = try GitTreeSource(repository: repository, commit: commit, root: self.root)
@@ -66,8 +65,7 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
                 let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
                 if let id = tree.blobID(of: normalized) { blobs[normalized] = id }
             }
-            let revision = SourceRevision(commit: commit, subject: info.subject, authorTime: Date(timeIntervalSince1970: TimeInterval(info.authorTime)))
-            return LoadedCommit(revision: revision, result: result, blobs: blobs)
+            return LoadedCommit(result: result, blobs: blobs)
         }
     }
 

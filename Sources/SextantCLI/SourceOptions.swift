@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 
 /// The flags that say what to follow and where to keep state: shared by `reconcile` and
 /// (later) `run`.
@@ -27,10 +28,14 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Log lines on standard error: text or json.", valueName: "format"))
     var logFormat: LogFormat = .text
 
-    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
-    var logLevel: String = "info"
+    @Option(help: "The least important log lines to show.")
+    var logLevel: LogLevel = .info
 }
 
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
+}
+
+enum LogLevel: String, ExpressibleByArgument, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
 }

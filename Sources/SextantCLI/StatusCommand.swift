@@ -43,7 +43,7 @@ struct StatusCommand: ParsableCommand {
         }
         let shown = name.map(document.filtered) ?? document
         if let name, shown.objects.isEmpty {
-            throw CommandFailure(message: "no object named \(name); `sextant status` lists them all", exitCode: 1)
+            throw CommandFailure(message: "no object named \(name); `sextant status` lists them all")
         }
         print(StatusRenderer.render(shown, as: output, now: Date()), terminator: "")
         if shown.isDegraded { throw ExitCode(1) }

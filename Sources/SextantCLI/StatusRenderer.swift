@@ -14,15 +14,18 @@ enum StatusRenderer {
     }
 
     static func json(_ document: StatusDocument) -> String {
-        let data = (try? StatusDocument.jsonEncoder().encode(document)) ?? Data()
+        // Our own types encode or the program is wrong.
+        let data = try! StatusDocument.jsonEncoder().encode(document)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     /// The JSON document read back through the YAML parser (JSON is YAML), so fields keep
-    /// their order, and written as block YAML.
+    /// their order, and written as block YAML. The input is ours, so the limits that guard
+    /// against hostile repositories are lifted.
     static func yaml(_ document: StatusDocument) -> String {
         let text = json(document)
-        guard let root = try? YAMLParser().parse(text, file: "status").first?.root else { return text }
+        let limits = YAMLLimits(maxFileBytes: .max, maxScalarBytes: .max, maxDepth: 64, maxNodes: .max, maxDocuments: 1)
+        let root = try! YAMLParser(limits: limits).parse(text, file: "status")[0].root
         return YAMLEmitter.emit(root)
     }
 

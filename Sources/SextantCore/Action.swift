@@ -1,3 +1,4 @@
+import Foundation
 public import SextantAPI
 
 /// One step the planner decides and the executor performs, journaled by fingerprint.
@@ -42,6 +43,18 @@ public struct DatasetCheck: Sendable, Hashable {
     /// The fingerprint of the rules (contract table, pin), computed once per commit.
     public var rulesFingerprint: String
 
+    public init(name: String, data: DataLocation, dataIdentity: String, sha256Pin: String?, table: ContractTable,
+                contract: ContractLabel, commit: String, rulesFingerprint: String) {
+        self.name = name
+        self.data = data
+        self.dataIdentity = dataIdentity
+        self.sha256Pin = sha256Pin
+        self.table = table
+        self.contract = contract
+        self.commit = commit
+        self.rulesFingerprint = rulesFingerprint
+    }
+
     /// Version of the check algorithm: bump it when the same inputs would get another verdict.
     public static let algorithm = "dataset-check/1"
 
@@ -51,8 +64,17 @@ public struct DatasetCheck: Sendable, Hashable {
         Fingerprint.sha256(Array("\(Self.algorithm)\u{0}\(rulesFingerprint)\u{0}\(dataIdentity)".utf8))
     }
 
-    /// What the journal records as the action's input.
+    /// What the journal records as the action's input (JSON).
     public var journalInput: String {
-        "{\"dataset\": \"\(name)\", \"data\": \"\(data)\", \"identity\": \"\(dataIdentity)\", \"contract\": \"\(contract)\"}"
+        struct Input: Encodable {
+            var dataset: String
+            var data: String
+            var identity: String
+            var contract: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = try! encoder.encode(Input(dataset: name, data: data.description, identity: dataIdentity, contract: contract.description))
+        return String(decoding: json, as: UTF8.self)
     }
 }

@@ -88,6 +88,12 @@ public struct ContractLabel: Sendable, Hashable, Codable, CustomStringConvertibl
     public var name: String
     public var version: String
 
+    public init(id: String, name: String, version: String) {
+        self.id = id
+        self.name = name
+        self.version = version
+    }
+
     public var description: String { "\(name) \(version)" }
 }
 

@@ -10,14 +10,12 @@ public protocol GitSource: Sendable {
     func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit
 }
 
-/// A commit's manifests, and the blob id of every file under the watched root.
+/// A commit's manifests, and the blob id of each data file its datasets read.
 public struct LoadedCommit: Sendable {
-    public var revision: SourceRevision
     public var result: ManifestLoader.Result
     public var blobs: [String: String]
 
-    public init(revision: SourceRevision, result: ManifestLoader.Result, blobs: [String: String]) {
-        self.revision = revision
+    public init(result: ManifestLoader.Result, blobs: [String: String]) {
         self.result = result
         self.blobs = blobs
     }
@@ -57,13 +55,15 @@ public struct SystemClock: WallClock {
 /// The store of everything the reconciler observed and did.
 public protocol StateStore: Sendable {
     /// What a restarted reconciler starts from. Actions left `started` by a crash are
-    /// marked failed first.
+    /// marked failed first, and their objects wait a backoff before the next attempt (an
+    /// action that kills the process must not kill it again at once), with an event.
     func restore(at now: Date) async throws -> StoredState
     func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws
     func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws
-    /// Records a commit as seen; returns false when it was seen before.
+    /// Records a commit as seen, and `eventsIfNew` with it when it was not seen before
+    /// (one transaction); returns false when it was seen before.
     @discardableResult
-    func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], at now: Date) async throws -> Bool
+    func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], eventsIfNew: [Event], at now: Date) async throws -> Bool
     /// Records a commit's desired objects as applied.
     func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws
     func startAction(_ entry: JournalEntry) async throws -> Int64
@@ -138,7 +138,6 @@ public struct JournalOutcome: Sendable, Hashable {
 
 /// How an action's end changes the observed objects.
 public enum ObjectUpdate: Sendable, Hashable {
-    case none
     case upsert(ObservedObject)
     case delete(ObjectKey)
 }

@@ -100,6 +100,7 @@ public final class PassTrigger: Sendable {
                         return true
                     }
                     if Task.isCancelled { return true }
+                    precondition(state.waiter == nil, "one loop waits on a PassTrigger")
                     state.waiter = continuation
                     return false
                 }

@@ -60,6 +60,8 @@ public actor Reconciler {
     private var revision: RevisionStatus
     private var previousStatus: [ObjectKey: ObjectStatus] = [:]
     private var passes = 0
+    /// The pass under way, which concurrent callers share.
+    private var running: Task<PassReport, any Error>?
 
     public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), logger: Logger = Logger(label: "sextant.reconciler")) {
@@ -73,7 +75,16 @@ public actor Reconciler {
     }
 
     /// One pass. Throws only when the store fails: everything else becomes status.
+    /// Passes never overlap: a caller that asks while one runs gets that pass's report.
     public func pass() async throws -> PassReport {
+        if let running { return try await running.value }
+        let task = Task { try await self.runPass() }
+        running = task
+        defer { running = nil }
+        return try await task.value
+    }
+
+    private func runPass() async throws -> PassReport {
         if !restored {
             let started = ContinuousClock.now
             try await restore(clock.now())
@@ -148,7 +159,9 @@ public actor Reconciler {
         observed = stored.objects
         if let status = stored.status {
             previousStatus = Dictionary(status.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-            revision.appliedCommit = status.revision.appliedCommit
+            // What the last run knew of the branch, until this run's first fetch.
+            revision = status.revision
+            revision.branch = source.branch
         }
         if let applied = stored.appliedCommit {
             revision.appliedCommit = applied
@@ -157,6 +170,10 @@ public actor Reconciler {
                 let loaded = try await source.load(applied)
                 if loaded.result.isValid {
                     desired = DesiredState(commit: applied, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
+                    loadedHead = applied
+                } else {
+                    // Validation changed since it was applied (a newer Sextant is stricter).
+                    logger.error("applied commit \(applied.prefix(7)) no longer validates: \(loaded.result.diagnostics.first.map(\.description) ?? "")")
                 }
             } catch {
                 logger.error("cannot reload applied commit \(applied.prefix(7)): \(error.message)")
@@ -170,9 +187,14 @@ public actor Reconciler {
         do throws(SourceFailure) {
             loaded = try await source.load(head.commit)
         } catch {
-            // The tree could not be read: like an invalid commit, the last good one stays.
+            // The tree could not be read: like an invalid commit, the last good one stays;
+            // the load is tried again next pass (the failure may be passing).
             comparisonError = ComparisonError(commit: head.commit, reason: "LoadFailed", message: error.message, diagnostics: [error.message])
-            loadedHead = head.commit
+            try await store.recordCommit(head, valid: false, diagnostics: [error.message], eventsIfNew: [
+                Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
+                      message: "\(head.commit.prefix(7)) \"\(head.subject)\" cannot be read: \(error.message)", commit: head.commit, actor: options.actor),
+            ], at: now)
+            logger.error("commit \(head.commit.prefix(7)) cannot be read: \(error.message)")
             return
         }
         let result = loaded.result
@@ -180,7 +202,7 @@ public actor Reconciler {
         let commit = head.commit
         switch admission {
         case .accept:
-            let isNew = try await store.recordCommit(head, valid: true, diagnostics: [], at: now)
+            let isNew = try await store.recordCommit(head, valid: true, diagnostics: [], eventsIfNew: [], at: now)
             let next = DesiredState(commit: commit, manifests: result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
             let counts = result.manifests.countsByKind.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
             var events: [Event] = []
@@ -201,21 +223,18 @@ public actor Reconciler {
             let first = lines.first ?? "invalid"
             let message = lines.count > 1 ? "\(first) (and \(lines.count - 1) more)" : first
             comparisonError = ComparisonError(commit: commit, reason: "InvalidManifests", message: message, diagnostics: lines)
-            let isNew = try await store.recordCommit(head, valid: false, diagnostics: lines, at: now)
-            if isNew {
-                try await store.record([Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
-                                              message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)",
-                                              commit: commit, actor: options.actor)])
-            }
+            try await store.recordCommit(head, valid: false, diagnostics: lines, eventsIfNew: [
+                Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
+                      message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)", commit: commit, actor: options.actor),
+            ], at: now)
             logger.error("commit \(commit.prefix(7)) is not applied: \(message)")
         case .wouldPruneEveryModel(let models):
             let message = "it removes every Model (\(models.joined(separator: ", "))); if that is intended, run with --allow-empty"
             comparisonError = ComparisonError(commit: commit, reason: "PruneRefused", message: message, diagnostics: [message])
-            let isNew = try await store.recordCommit(head, valid: true, diagnostics: [message], at: now)
-            if isNew {
-                try await store.record([Event(time: now, kind: "Repository", name: source.branch, reason: "PruneRefused",
-                                              message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor)])
-            }
+            try await store.recordCommit(head, valid: true, diagnostics: [message], eventsIfNew: [
+                Event(time: now, kind: "Repository", name: source.branch, reason: "PruneRefused",
+                      message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor),
+            ], at: now)
             logger.error("commit \(commit.prefix(7)) is not applied: \(message)")
         }
         loadedHead = commit

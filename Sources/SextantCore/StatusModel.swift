@@ -171,7 +171,8 @@ public enum StatusModel {
     }
 
     private static func formatPercent(_ fraction: Double) -> String {
-        let percent = fraction * 100
+        // Rounded to what people write (0.57 → 57%, 0.995 → 99.5%), not 56.99999999999999%.
+        let percent = (fraction * 100 * 1_000_000).rounded() / 1_000_000
         return (percent.rounded() == percent ? String(Int(percent)) : String(percent)) + "%"
     }
 }

@@ -1,4 +1,5 @@
 internal import CGit2
+import Foundation
 
 /// A local Git repository, read through libgit2 without a work tree.
 ///
@@ -37,27 +38,46 @@ public final class GitRepository {
 
     /// Opens the bare mirror at `path` whose `origin` is `url`, creating it (an empty bare
     /// repository with that remote) when the folder does not exist yet. Nothing is
-    /// downloaded until `fetch(branch:)`.
+    /// downloaded until `fetch(branch:)`. The caller owns the folder exclusively (the state
+    /// directory's lock): lock files a killed fetch left behind are removed.
     ///
     /// - Throws: `GitError` when the folder holds a mirror of another URL.
     public static func mirror(of url: String, at path: String) throws(GitError) -> GitRepository {
         _ = initialized
         var repository: OpaquePointer?
+        let opened: GitRepository
         if git_repository_open_ext(&repository, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | GIT_REPOSITORY_OPEN_BARE.rawValue, nil) == 0, let repository {
-            let opened = GitRepository(handle: repository, path: path)
-            let existing = try opened.remoteURL("origin")
-            guard existing == url else {
-                throw GitError(operation: "open mirror \(path)", code: 0,
-                               message: "it mirrors \(existing ?? "nothing"), not \(url); use another --state-dir or delete \(path)")
-            }
-            return opened
+            opened = GitRepository(handle: repository, path: path)
+            removeStaleLocks(under: path)
+        } else {
+            try check("create mirror \(path)", git_repository_init(&repository, path, 1))
+            opened = GitRepository(handle: repository!, path: path)
         }
-        try check("create mirror \(path)", git_repository_init(&repository, path, 1))
-        let created = GitRepository(handle: repository!, path: path)
-        var remote: OpaquePointer?
-        try check("add remote \(url)", git_remote_create(&remote, created.handle, "origin", url))
-        git_remote_free(remote)
-        return created
+        switch try opened.remoteURL("origin") {
+        case nil:
+            // New, or created by a process killed before it added the remote.
+            var remote: OpaquePointer?
+            try check("add remote \(redacted(url))", git_remote_create(&remote, opened.handle, "origin", url))
+            git_remote_free(remote)
+        case url?:
+            break
+        case let other?:
+            throw GitError(operation: "open mirror \(path)", code: 0,
+                           message: "it mirrors \(redacted(other)), not \(redacted(url)); use another --state-dir or delete \(path)")
+        }
+        return opened
+    }
+
+    /// `*.lock` files under `refs/` and the packed-refs lock, left by a process killed mid-fetch.
+    private static func removeStaleLocks(under path: String) {
+        let manager = FileManager.default
+        for candidate in ["packed-refs.lock", "config.lock", "HEAD.lock"] {
+            try? manager.removeItem(atPath: path + "/" + candidate)
+        }
+        guard let walker = manager.enumerator(atPath: path + "/refs") else { return }
+        for case let relative as String in walker where relative.hasSuffix(".lock") {
+            try? manager.removeItem(atPath: path + "/refs/" + relative)
+        }
     }
 
     /// The URL of a remote, or nil when there is no such remote.
@@ -73,14 +93,23 @@ public final class GitRepository {
     /// Fetches one branch of `origin` into `refs/remotes/origin/<branch>`, following force
     /// pushes, and returns the commit it now names. Blocks: call it off the cooperative pool.
     public func fetch(branch: String) throws(GitError) -> String {
-        let operation = "fetch \(branch) from \((try? remoteURL("origin")).flatMap { $0 } ?? "origin")"
+        let operation = "fetch \(branch) from \(redacted((try? remoteURL("origin")).flatMap { $0 } ?? "origin"))"
         var remote: OpaquePointer?
         try check(operation, git_remote_lookup(&remote, handle, "origin"))
         defer { git_remote_free(remote) }
         var options = git_fetch_options()
         try check(operation, git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
-        options.callbacks.credentials = { credential, url, usernameFromURL, allowedTypes, _ in
-            // ssh: the keys of a running ssh-agent; http(s): what the URL carries.
+        // ssh: the keys of a running ssh-agent, offered once (libgit2 asks again after a
+        // refusal, which would loop); http(s): what the URL carries.
+        var attempts: Int32 = 0
+        options.callbacks.credentials = { credential, _, usernameFromURL, allowedTypes, payload in
+            let attempts = payload!.assumingMemoryBound(to: Int32.self)
+            attempts.pointee += 1
+            guard attempts.pointee <= 2 else { return GIT_EUSER.rawValue }
+            if allowedTypes & GIT_CREDENTIAL_USERNAME.rawValue != 0 {
+                if let usernameFromURL { return git_credential_username_new(credential, usernameFromURL) }
+                return git_credential_username_new(credential, "git")
+            }
             if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
                 if let usernameFromURL { return git_credential_ssh_key_from_agent(credential, usernameFromURL) }
                 return git_credential_ssh_key_from_agent(credential, "git")
@@ -91,11 +120,14 @@ public final class GitRepository {
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         let refspec = "+refs/heads/\(branch):refs/remotes/origin/\(branch)"
         var code: Int32 = 0
-        refspec.withCString { spec in
-            var strings: [UnsafeMutablePointer<CChar>?] = [UnsafeMutablePointer(mutating: spec)]
-            strings.withUnsafeMutableBufferPointer { buffer in
-                var array = git_strarray(strings: buffer.baseAddress, count: 1)
-                code = git_remote_fetch(remote, &array, &options, "sextant fetch")
+        withUnsafeMutablePointer(to: &attempts) { attempts in
+            options.callbacks.payload = UnsafeMutableRawPointer(attempts)
+            refspec.withCString { spec in
+                var strings: [UnsafeMutablePointer<CChar>?] = [UnsafeMutablePointer(mutating: spec)]
+                strings.withUnsafeMutableBufferPointer { buffer in
+                    var array = git_strarray(strings: buffer.baseAddress, count: 1)
+                    code = git_remote_fetch(remote, &array, &options, "sextant fetch")
+                }
             }
         }
         try check(operation, code)
@@ -262,4 +294,14 @@ public final class GitRepository {
         git_oid_tostr(&buffer, 41, oid)
         return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// A URL with any password or token (`https://user:token@host`) replaced by `***`, for
+/// messages, logs and status: secrets never appear there.
+public func redacted(_ url: String) -> String {
+    guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+    let userInfo = url[scheme.upperBound..<at]
+    guard !userInfo.contains("/") else { return url }
+    let user = userInfo.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+    return url[..<scheme.upperBound] + (userInfo.contains(":") ? user + ":***" : "***") + url[at...]
 }

@@ -40,16 +40,15 @@ public struct CSVTable: Sendable {
         var record: [Field] = []
         record.reserveCapacity(32)
         var isHeader = true
+        var headerEnd = 0
         while !parser.isAtEnd {
             let line = parser.line
             try parser.readRecord(into: &record)
             if isHeader {
                 header = record.map { Self.text(of: $0, in: bytes) }
                 columns = Array(repeating: [], count: header.count)
-                let estimate = bytes.count / max(1, parser.offset)
-                for index in columns.indices { columns[index].reserveCapacity(estimate) }
-                lines.reserveCapacity(estimate)
                 isHeader = false
+                headerEnd = parser.offset
                 continue
             }
             // A blank line at the end of the file (or anywhere) is not a row.
@@ -59,6 +58,13 @@ public struct CSVTable: Sendable {
             }
             for index in record.indices { columns[index].append(record[index]) }
             lines.append(Int32(truncatingIfNeeded: line))
+            if lines.count == 256 {
+                // Reserve for the whole file from the length of the first rows.
+                let perRow = max(1, (parser.offset - headerEnd) / lines.count)
+                let estimate = (bytes.count - headerEnd) / perRow + (bytes.count - headerEnd) / perRow / 8
+                for index in columns.indices { columns[index].reserveCapacity(estimate) }
+                lines.reserveCapacity(estimate)
+            }
         }
         guard !isHeader else { throw CSVError(line: 1, message: "file is empty; the first line must name the columns") }
         var seen: [String: Int] = [:]

@@ -14,10 +14,13 @@ public struct CheckOutcome: Sendable, Hashable, Codable {
     public var detail: String?
     /// False for rules whose `severity` makes a failure a warning.
     public var blocking: Bool = true
+    /// A message that replaces the measured form, for problems that are not counts.
+    public var statement: String?
 
     /// `transactions.region: invalidValues = 3 rows, must be 0 (first at line 14: "mars")`
     public func message(table: String) -> String {
         let subject = column.map { "\(table).\($0)" } ?? table
+        if let statement { return "\(subject): \(statement)" }
         let amount = unit == "percent" ? "\(formatNumber((measured * 1000).rounded() / 1000))%" : "\(formatNumber(measured)) \(measured == 1 && unit == "rows" ? "row" : unit)"
         return "\(subject): \(rule) = \(amount), \(limit)" + (detail.map { " (\($0))" } ?? "")
     }
@@ -125,8 +128,8 @@ private struct Tally {
 extension ColumnRules {
     func check(_ table: CSVTable) -> [CheckOutcome] {
         guard let index = table.columnIndex(name) else {
-            return [CheckOutcome(rule: "column", column: name, measured: 0, unit: "rows", limit: "must be in the file",
-                                 passed: false, detail: "the header has \(table.header.joined(separator: ", "))")]
+            return [CheckOutcome(rule: "column", column: name, measured: 0, unit: "rows", limit: "must be in the file", passed: false,
+                                 statement: "no such column in the data; its header has \(table.header.joined(separator: ", "))")]
         }
         let type = self.type ?? .string
         let minimum = self.minimum.flatMap { type.parse($0.value) }
@@ -236,7 +239,7 @@ extension ColumnRules {
 
     private func unreadableLimit(_ rule: String, _ value: String, _ type: ColumnType) -> CheckOutcome {
         CheckOutcome(rule: rule, column: name, measured: 0, unit: "rows", limit: "must be a \(type.rawValue)", passed: false,
-                     detail: "the contract's limit \(value) is not a \(type.rawValue)")
+                     statement: "the contract's \(rule) \"\(value)\" is not a \(type.rawValue) value; fix the contract")
     }
 }
 

@@ -12,8 +12,8 @@ extension ContractTable {
                 type: property.logicalType.flatMap { ColumnType(rawValue: $0.rawValue) },
                 required: property.required == true || property.primaryKey == true,
                 unique: property.unique == true || property.primaryKey == true,
-                minimum: Self.bound(options?.minimum, exclusive: options?.exclusiveMinimum),
-                maximum: Self.bound(options?.maximum, exclusive: options?.exclusiveMaximum),
+                minimum: Self.bound(options?.minimum, exclusive: options?.exclusiveMinimum, lower: true),
+                maximum: Self.bound(options?.maximum, exclusive: options?.exclusiveMaximum, lower: false),
                 minLength: options?.minLength,
                 maxLength: options?.maxLength,
                 pattern: options?.pattern,
@@ -23,12 +23,20 @@ extension ContractTable {
     }
 
     /// ODCS v3.1 writes an exclusive limit as a number (`exclusiveMinimum: 0`); v3.0 as a
-    /// flag on `minimum`.
-    private static func bound(_ limit: JSONValue?, exclusive: JSONValue?) -> Bound? {
-        if let exclusive, let text = exclusive.limitText { return Bound(text, exclusive: true) }
-        guard let text = limit?.limitText else { return nil }
-        if case .bool(true) = exclusive { return Bound(text, exclusive: true) }
-        return Bound(text)
+    /// flag on `minimum` (`exclusiveMinimum: true`). When v3.1 gives both an inclusive and
+    /// an exclusive number, the stricter of the two is the limit.
+    private static func bound(_ limit: JSONValue?, exclusive: JSONValue?, lower: Bool) -> Bound? {
+        switch exclusive {
+        case .bool(let flag)?:
+            return limit?.limitText.map { Bound($0, exclusive: flag) }
+        case .number(let open)?:
+            if let closed = limit?.number, lower ? closed > open : closed < open {
+                return Bound(formatNumber(closed))
+            }
+            return Bound(formatNumber(open), exclusive: true)
+        default:
+            return limit?.limitText.map { Bound($0) }
+        }
     }
 }
 

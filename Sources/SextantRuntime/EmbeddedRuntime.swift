@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 public import Foundation
 public import SextantCore
 import SextantAPI
@@ -12,9 +15,45 @@ public protocol BlobReader: Sendable {
 /// The runtime that runs everything on this machine: for now, data checks.
 public struct EmbeddedRuntime: Runtime {
     private let blobs: any BlobReader
+    /// `--data-root` directories with symlinks resolved.
+    private let dataRoots: [String]
 
-    public init(blobs: any BlobReader) {
+    public init(blobs: any BlobReader, dataRoots: [String] = []) {
         self.blobs = blobs
+        self.dataRoots = dataRoots.map { Self.realPath($0) ?? $0 }
+    }
+
+    /// Why a local file may not be read: its real location (symlinks followed) is outside
+    /// every data root.
+    func confinementProblem(_ path: String) -> String? {
+        guard let real = Self.realPath(path) else { return nil }  // missing: reported when read
+        if dataRoots.contains(where: { real.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) { return nil }
+        return "\(path) leads to \(real), outside every --data-root; data must live under one"
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// A whole file, read straight into one array (no intermediate copy).
+    static func readFile(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 { if errno == EINTR { continue }; return nil }
+            if count == 0 { break }
+            filled += count
+        }
+        // A file that shrank while being read is read as it now is.
+        return filled == bytes.count ? bytes : Array(bytes.prefix(filled))
     }
 
     public func observeFiles(_ paths: [String]) async -> [String: DataFileObservation] {
@@ -22,7 +61,11 @@ public struct EmbeddedRuntime: Runtime {
         return await offPool {
             var observations: [String: DataFileObservation] = [:]
             for path in paths {
-                observations[path] = Self.hashFile(path)
+                if let problem = confinementProblem(path) {
+                    observations[path] = .unreadable(problem)
+                } else {
+                    observations[path] = Self.hashFile(path)
+                }
             }
             return observations
         }
@@ -34,10 +77,13 @@ public struct EmbeddedRuntime: Runtime {
         case .refused(let reason):
             return invalid(check, now: now, sha256: nil, "source: \(reason)")
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
+            if let escape = confinementProblem(path) {
+                return invalid(check, now: now, sha256: nil, "source: \(escape)")
+            }
+            guard let data = Self.readFile(path) else {
                 return invalid(check, now: now, sha256: nil, "source: cannot read \(path); check that it exists and is readable by sextant")
             }
-            bytes = Array(data)
+            bytes = data
         case .commit(_, let blob):
             do throws(SourceFailure) {
                 bytes = try await blobs.readBlob(blob)

@@ -68,10 +68,14 @@ public final class SQLiteStore: StateStore {
     public func restore(at now: Date) async throws -> StoredState {
         try await database.write { db in
             // Only the lock holder writes, so anything still `started` was interrupted.
+            let interrupted = try Row.fetchAll(db, sql: "SELECT * FROM actions WHERE state = 'started' ORDER BY id")
             try db.execute(sql: """
                 UPDATE actions SET state = 'failed', output = 'interrupted: the process ended before the action did', finishedAt = ?
                 WHERE state = 'started'
                 """, arguments: [now])
+            for row in interrupted {
+                try Self.backOff(after: row, db, now: now)
+            }
             let applied = try String.fetchOne(db, sql: "SELECT \"commit\" FROM applied WHERE id = 1")
             var objects: [ObjectKey: ObservedObject] = [:]
             for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects") {
@@ -101,12 +105,14 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], at now: Date) async throws -> Bool {
+    public func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], eventsIfNew: [Event], at now: Date) async throws -> Bool {
         try await database.write { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO commits (sha, subject, authorTime, firstSeenAt, valid, diagnostics) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [revision.commit, revision.subject, revision.authorTime, now, valid, diagnostics.joined(separator: "\n")])
-            return db.changesCount > 0
+            let isNew = db.changesCount > 0
+            if isNew { try Self.insert(eventsIfNew, db) }
+            return isNew
         }
     }
 
@@ -147,8 +153,6 @@ public final class SQLiteStore: StateStore {
             try db.execute(sql: "UPDATE actions SET state = ?, output = ?, finishedAt = ? WHERE id = ?",
                            arguments: [outcome.state.rawValue, outcome.output, outcome.finishedAt, id])
             switch update {
-            case .none:
-                break
             case .upsert(let object):
                 try db.execute(sql: """
                     INSERT INTO observedObjects (kind, name, fingerprint, record, updatedAt) VALUES (?, ?, ?, ?, ?)
@@ -237,6 +241,27 @@ public final class SQLiteStore: StateStore {
         }
         objects.sort { $0.key < $1.key }
         return StatusDocument(revision: header.revision, objects: objects, comparisonError: header.comparisonError)
+    }
+
+    /// An interrupted action's object waits like after a failure: the attempt is counted
+    /// and the next one is due after the backoff.
+    private static func backOff(after action: Row, _ db: Database, now: Date) throws {
+        let kind: String = action["kind"], name: String = action["name"]
+        let fingerprint: String = action["fingerprint"], attempt: Int = action["attempt"]
+        guard let manifestKind = ManifestKind(rawValue: kind) else { return }
+        let key = ObjectKey(manifestKind, name)
+        var object = try String.fetchOne(db, sql: "SELECT record FROM observedObjects WHERE kind = ? AND name = ?", arguments: [kind, name])
+            .map { try decoder.decode(ObservedObject.self, from: Data($0.utf8)) } ?? ObservedObject(key: key, updatedAt: now)
+        let delay = Backoff.delay(afterAttempts: attempt)
+        let message = "interrupted: the process ended during \(action["action"] as String)"
+        object.failure = ActionFailure(fingerprint: fingerprint, attempts: attempt, message: message, nextAttemptAt: now.addingTimeInterval(delay))
+        object.updatedAt = now
+        try db.execute(sql: """
+            INSERT INTO observedObjects (kind, name, fingerprint, record, updatedAt) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(kind, name) DO UPDATE SET record = excluded.record, updatedAt = excluded.updatedAt
+            """, arguments: [kind, name, object.fingerprint, String(decoding: try encoder.encode(object), as: UTF8.self), now])
+        try insert([Event(time: now, kind: kind, name: name, reason: "ActionInterrupted",
+                          message: "\(message) (attempt \(attempt)); retrying in \(Int(delay)) s", commit: action["commit"], actor: "sextant")], db)
     }
 
     private static func insert(_ events: [Event], _ db: Database) throws {

@@ -19,8 +19,10 @@ public final class StateDirectoryLock: Sendable {
         } catch {
             throw StoreError("cannot create state directory \(directory): \(error.localizedDescription)")
         }
-        path = directory + "/lock"
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let path = directory + "/lock"
+        // Stored only once locked: a throwing init of a fully initialised class runs deinit,
+        // which would close the descriptor a second time (possibly someone else's by then).
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw StoreError("cannot open \(path): \(String(cString: strerror(errno)))")
         }
@@ -30,6 +32,8 @@ public final class StateDirectoryLock: Sendable {
             throw StoreError("state directory \(directory) is in use by another sextant process"
                 + (holder.isEmpty ? "" : " (\(holder))") + "; stop it, or give this one another --state-dir")
         }
+        self.path = path
+        self.descriptor = descriptor
         let owner = "pid \(getpid()): \(command)\n"
         _ = ftruncate(descriptor, 0)
         _ = owner.withCString { pwrite(descriptor, $0, strlen($0), 0) }

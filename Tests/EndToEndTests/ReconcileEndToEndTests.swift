@@ -181,7 +181,7 @@ import SextantTestSupport
         ("valid-values", "id,amount,region,label\na,1,mars,true\nb,1,us,false\nc,2,eu,true\n", "tx.region: invalidValues = 1 row, must be 0 (first at line 2: \"mars\")"),
         ("row-count", "id,amount,region,label\na,1,eu,true\n", "tx: rowCount = 1 row, must be at least 3"),
         ("malformed", "id,amount,region,label\na,1,eu,true\nb,1,us\n", "data/malformed.csv:3: expected 4 fields as in the header, found 3"),
-        ("missing-column", "id,amount,label\na,1,true\nb,1,false\nc,2,true\n", "tx.region: column = 0 rows, must be in the file (the header has id, amount, label)"),
+        ("missing-column", "id,amount,label\na,1,true\nb,1,false\nc,2,true\n", "tx.region: no such column in the data; its header has id, amount, label"),
     ]
 
     @Test("data that breaks its contract: DataInvalid with every violation, a Stalled condition, exit 1")
@@ -326,7 +326,7 @@ import SextantTestSupport
         let yaml = try setup.status("tx", "-o", "yaml")
         #expect(yaml.stdout.contains("objects:\n- conditions: []\n"), "\(yaml.stdout)")
         let missing = try setup.status("nothing")
-        #expect(missing.status == 1)
+        #expect(missing.status == 2)
         #expect(missing.stderr == "error: no object named nothing; `sextant status` lists them all\n")
     }
 

@@ -31,8 +31,7 @@ final class FakeSource: GitSource {
         guard let files = commits.withLock({ $0[commit] }) else { throw SourceFailure("no commit \(commit)") }
         do {
             let result = try Manifests.load(files)
-            return LoadedCommit(revision: SourceRevision(commit: commit, subject: "test", authorTime: Date(timeIntervalSince1970: 0)),
-                                result: result, blobs: ["data/tx.csv": "blob-" + commit])
+            return LoadedCommit(result: result, blobs: ["data/tx.csv": "blob-" + commit])
         } catch {
             throw SourceFailure("\(error)")
         }
@@ -74,8 +73,12 @@ final class MemoryStore: StateStore {
     func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {}
     func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws {}
 
-    func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], at now: Date) async throws -> Bool {
-        data.withLock { $0.commits.insert(revision.commit).inserted }
+    func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], eventsIfNew: [Event], at now: Date) async throws -> Bool {
+        data.withLock {
+            let isNew = $0.commits.insert(revision.commit).inserted
+            if isNew { $0.events += eventsIfNew }
+            return isNew
+        }
     }
 
     func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws {
@@ -96,7 +99,6 @@ final class MemoryStore: StateStore {
         data.withLock {
             $0.journal[Int(id) - 1].outcome = outcome
             switch update {
-            case .none: break
             case .upsert(let object): $0.objects[object.key] = object
             case .delete(let key): $0.objects[key] = nil
             }

@@ -88,7 +88,7 @@ import Testing
             QualityCheck(.duplicateValues(columns: ["id"]), .equal(0)),
         ])
         #expect(try violations(rules) == [
-            "t.absent: column = 0 rows, must be in the file (the header has id, amount, region, hour, day, code)",
+            "t.absent: no such column in the data; its header has id, amount, region, hour, day, code",
             "t: rowCount = 5 rows, must be greater than 100",
             "t: duplicateValues = 1 row, must be 0 (first at line 5)",
         ])

@@ -49,16 +49,20 @@ import SextantTestSupport
         #expect(try reopened.events(since: events[0].id!).map(\.reason) == ["Later"])
     }
 
-    @Test("an action left started by a crash is marked failed on restore, so it is planned again")
+    @Test("an action left started by a crash is marked failed on restore and retried after a backoff, with an event")
     func interrupted() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteStore(directory: directory.path)
         _ = try await store.startAction(entry())
         let restored = try await SQLiteStore(directory: directory.path).restore(at: Self.now)
-        #expect(restored.objects.isEmpty)
+        let failure = try #require(restored.objects[Self.key]?.failure)
+        #expect(failure.fingerprint == "f1")
+        #expect(failure.attempts == 1)
+        #expect(failure.nextAttemptAt == Self.now + 5)
         let row = try #require(try store.journal().first)
         #expect(row.state == "failed")
         #expect(row.output == "interrupted: the process ended before the action did")
+        #expect(try store.events().map(\.message) == ["interrupted: the process ended during CheckDataset (attempt 1); retrying in 5 s"])
     }
 
     @Test("a commit is recorded once; status round-trips; deleting an object removes it")
@@ -66,8 +70,9 @@ import SextantTestSupport
         let directory = try TemporaryDirectory()
         let store = try SQLiteStore(directory: directory.path)
         let revision = SourceRevision(commit: "c1", subject: "s", authorTime: Self.now)
-        #expect(try await store.recordCommit(revision, valid: true, diagnostics: [], at: Self.now))
-        #expect(try await !store.recordCommit(revision, valid: true, diagnostics: [], at: Self.now))
+        #expect(try await store.recordCommit(revision, valid: true, diagnostics: [], eventsIfNew: [event("Seen")], at: Self.now))
+        #expect(try await !store.recordCommit(revision, valid: true, diagnostics: [], eventsIfNew: [event("Seen")], at: Self.now))
+        #expect(try store.events().map(\.reason) == ["Seen"], "the event is written once, with the commit")
         let object = ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: "Validated", message: "ok",
                                   createdAt: Self.now, dataset: .init(sha256: "ab", rows: 3, violations: []))
         let document = StatusDocument(revision: RevisionStatus(commit: "c1", appliedCommit: "c1", branch: "main"), objects: [object])
