@@ -209,7 +209,7 @@ extension ColumnRules {
         }
 
         var outcomes: [CheckOutcome] = []
-        func zero(_ rule: String, _ tally: Tally, what: String? = nil) {
+        func zero(_ rule: String, _ tally: Tally) {
             outcomes.append(CheckOutcome(rule: rule, column: name, measured: Double(tally.count), unit: "rows",
                                          limit: "must be 0", passed: tally.count == 0, detail: tally.count == 0 ? nil : tally.detail(table)))
         }
