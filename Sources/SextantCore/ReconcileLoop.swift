@@ -37,7 +37,7 @@ public struct ReconcileLoop: Service {
                 // try again with the same backoff as any action.
                 storeFailures += 1
                 let seconds = Backoff.delay(afterAttempts: storeFailures)
-                logger.error("pass failed: \(error); next pass in \(Int(seconds)) s")
+                logger.error("pass failed", metadata: ["error": "\(error)", "retryInSeconds": "\(Int(seconds))"])
                 wait = .seconds(seconds)
             }
             guard wait > .zero else { continue }

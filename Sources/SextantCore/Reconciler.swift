@@ -88,7 +88,7 @@ public actor Reconciler {
         if !restored {
             let started = ContinuousClock.now
             try await restore(clock.now())
-            logger.info("restored state in \(milliseconds(ContinuousClock.now - started)) ms")
+            logger.info("state restored", metadata: ["milliseconds": "\(milliseconds(ContinuousClock.now - started))"])
         }
         let started = ContinuousClock.now
         let now = clock.now()
@@ -105,7 +105,7 @@ public actor Reconciler {
                 try await load(head, now: now)
             }
         case .failure(let error):
-            logger.warning("source: \(error.message)")
+            logger.warning("fetch failed", metadata: ["branch": "\(source.branch)", "error": "\(error.message)"])
             revision.error = error.message
             try await store.recordFetchFailure(error.message, branch: source.branch, at: now)
             sourceUnavailable = desired == nil
@@ -131,7 +131,10 @@ public actor Reconciler {
         try await save(status)
         let duration = ContinuousClock.now - started
         passes += 1
-        logger.info("pass \(passes): \(actions) action\(actions == 1 ? "" : "s"), \(failures) failed, \(milliseconds(duration)) ms")
+        logger.info("pass finished", metadata: [
+            "pass": "\(passes)", "actions": "\(actions)", "failed": "\(failures)", "milliseconds": "\(milliseconds(duration))",
+            "commit": "\(desired?.commit.prefix(7) ?? "none")",
+        ])
         return PassReport(actions: actions, failures: failures, remaining: plan, status: status,
                           sourceUnavailable: sourceUnavailable, sourceError: revision.error, duration: duration)
     }
@@ -173,10 +176,12 @@ public actor Reconciler {
                     loadedHead = applied
                 } else {
                     // Validation changed since it was applied (a newer Sextant is stricter).
-                    logger.error("applied commit \(applied.prefix(7)) no longer validates: \(loaded.result.diagnostics.first.map(\.description) ?? "")")
+                    logger.error("applied commit no longer validates", metadata: [
+                        "commit": "\(applied.prefix(7))", "error": "\(loaded.result.diagnostics.first.map(\.description) ?? "")",
+                    ])
                 }
             } catch {
-                logger.error("cannot reload applied commit \(applied.prefix(7)): \(error.message)")
+                logger.error("cannot reload the applied commit", metadata: ["commit": "\(applied.prefix(7))", "error": "\(error.message)"])
             }
         }
         restored = true
@@ -194,7 +199,7 @@ public actor Reconciler {
                 Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
                       message: "\(head.commit.prefix(7)) \"\(head.subject)\" cannot be read: \(error.message)", commit: head.commit, actor: options.actor),
             ], at: now)
-            logger.error("commit \(head.commit.prefix(7)) cannot be read: \(error.message)")
+            logger.error("commit cannot be read", metadata: ["commit": "\(head.commit.prefix(7))", "error": "\(error.message)"])
             return
         }
         let result = loaded.result
@@ -215,7 +220,7 @@ public actor Reconciler {
                 AppliedObject(key: ObjectKey($0.kind, $0.name), file: $0.file, line: $0.document.root.mark.line)
             }
             try await store.apply(commit: commit, objects: objects, events: events, at: now)
-            logger.info("applied \(commit.prefix(7)) \"\(head.subject)\" (\(counts))")
+            logger.info("commit applied", metadata: ["commit": "\(commit.prefix(7))", "subject": "\(head.subject)", "objects": "\(counts)"])
             desired = next
             comparisonError = nil
         case .invalid(let diagnostics):
@@ -227,7 +232,7 @@ public actor Reconciler {
                 Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
                       message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)", commit: commit, actor: options.actor),
             ], at: now)
-            logger.error("commit \(commit.prefix(7)) is not applied: \(message)")
+            logger.error("commit not applied", metadata: ["commit": "\(commit.prefix(7))", "reason": "InvalidManifests", "error": "\(message)"])
         case .wouldPruneEveryModel(let models):
             let message = "it removes every Model (\(models.joined(separator: ", "))); if that is intended, run with --allow-empty"
             comparisonError = ComparisonError(commit: commit, reason: "PruneRefused", message: message, diagnostics: [message])
@@ -235,7 +240,7 @@ public actor Reconciler {
                 Event(time: now, kind: "Repository", name: source.branch, reason: "PruneRefused",
                       message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor),
             ], at: now)
-            logger.error("commit \(commit.prefix(7)) is not applied: \(message)")
+            logger.error("commit not applied", metadata: ["commit": "\(commit.prefix(7))", "reason": "PruneRefused", "error": "\(message)"])
         }
         loadedHead = commit
     }
@@ -277,7 +282,7 @@ public actor Reconciler {
                               message: "\(key) was removed from Git; its history is kept", commit: commit, actor: options.actor)
             try await store.finishAction(id, JournalOutcome(state: .succeeded, output: "", finishedAt: now), update: .delete(key), events: [event])
             observed[key] = nil
-            logger.info("pruned \(key)")
+            logger.info("object pruned", metadata: ["kind": "\(key.kind)", "name": "\(key.name)"])
             return true
 
         case .checkDataset(let check):
@@ -294,7 +299,10 @@ public actor Reconciler {
                 let output = result.verdict == .validated ? "validated" : result.violations.joined(separator: "\n")
                 try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .upsert(object), events: events)
                 observed[key] = object
-                logger.info("dataset \(check.name): \(result.verdict.rawValue), \(result.rows ?? 0) rows in \(milliseconds(ContinuousClock.now - started)) ms")
+                logger.info("dataset checked", metadata: [
+                    "dataset": "\(check.name)", "verdict": "\(result.verdict.rawValue)", "rows": "\(result.rows ?? 0)",
+                    "milliseconds": "\(milliseconds(ContinuousClock.now - started))", "commit": "\(check.commit.prefix(7))",
+                ])
                 return true
             case .failure(let error):
                 let delay = Backoff.delay(afterAttempts: attempt)
@@ -306,7 +314,9 @@ public actor Reconciler {
                                   message: "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))", commit: commit, actor: options.actor)
                 try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .upsert(object), events: [event])
                 observed[key] = object
-                logger.warning("dataset \(check.name): \(error.message); retrying in \(Int(delay)) s")
+                logger.warning("dataset check failed", metadata: [
+                    "dataset": "\(check.name)", "error": "\(error.message)", "attempt": "\(attempt)", "retryInSeconds": "\(Int(delay))",
+                ])
                 return false
             }
         }
