@@ -38,34 +38,20 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
 
     func fetch() async throws(SourceFailure) -> SourceRevision {
         try await onQueue { repository throws(GitError) in
+            let previous = try? repository.resolve("refs/remotes/origin/\(self.branch)")
             let commit = try repository.fetch(branch: self.branch)
             let info = try repository.commitInfo(commit)
-            return SourceRevision(commit: commit, subject: info.subject, authorTime: Date(timeIntervalSince1970: TimeInterval(info.authorTime)))
+            // A head that does not contain the previous one: the branch was force-pushed.
+            var replaced: String?
+            if let previous, previous != commit, try !repository.isDescendant(commit, of: previous) { replaced = previous }
+            return SourceRevision(commit: commit, subject: info.subject, authorTime: Date(timeIntervalSince1970: TimeInterval(info.authorTime)),
+                                  replaced: replaced)
         }
     }
 
     func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
         try await onQueue { repository throws(GitError) in
-            let tree: GitTreeSource
-            do throws(GitError) {
-                tree = try GitTreeSource(repository: repository, commit: commit, root: self.root)
-            } catch where error.isNotFound && !self.root.isEmpty {
-                throw GitError(operation: "read \(self.root)/ at \(commit.prefix(7))", code: error.code,
-                               message: "no such directory in the commit; check --path")
-            }
-            let result: ManifestLoader.Result
-            do throws(SourceError) {
-                result = try self.loader.load(tree)
-            } catch {
-                throw GitError(operation: "read \(commit.prefix(7))", code: 0, message: error.message)
-            }
-            var blobs: [String: String] = [:]
-            for dataset in result.manifests.datasets {
-                guard let path = dataset.spec.source.path else { continue }
-                let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
-                if let id = tree.blobID(of: normalized) { blobs[normalized] = id }
-            }
-            return LoadedCommit(result: result, blobs: blobs)
+            try repository.loadCommit(commit, root: self.root, loader: self.loader)
         }
     }
 
@@ -96,5 +82,32 @@ extension Result where Failure == GitError {
         case .success(let value): return value
         case .failure(let error): throw SourceFailure(error.description)
         }
+    }
+}
+
+extension GitRepository {
+    /// Loads and validates the manifests of a commit's watched root, with the blob ids of
+    /// the data files its datasets read. Reads objects only: never runs anything.
+    func loadCommit(_ commit: String, root: String, loader: ManifestLoader = ManifestLoader()) throws(GitError) -> LoadedCommit {
+        let tree: GitTreeSource
+        do throws(GitError) {
+            tree = try GitTreeSource(repository: self, commit: commit, root: root)
+        } catch where error.isNotFound && !root.isEmpty {
+            throw GitError(operation: "read \(root)/ at \(commit.prefix(7))", code: error.code,
+                           message: "no such directory in the commit; check --path")
+        }
+        let result: ManifestLoader.Result
+        do throws(SourceError) {
+            result = try loader.load(tree)
+        } catch {
+            throw GitError(operation: "read \(commit.prefix(7))", code: 0, message: error.message)
+        }
+        var blobs: [String: String] = [:]
+        for dataset in result.manifests.datasets {
+            guard let path = dataset.spec.source.path else { continue }
+            let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+            if let id = tree.blobID(of: normalized) { blobs[normalized] = id }
+        }
+        return LoadedCommit(result: result, blobs: blobs)
     }
 }

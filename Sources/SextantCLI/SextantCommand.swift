@@ -6,12 +6,14 @@ struct SextantCommand: AsyncParsableCommand {
         abstract: "GitOps for machine learning: models, data contracts, SLOs and rollouts from a Git repository.",
         discussion: """
             Examples:
+              sextant run --repo https://github.com/acme/ml-config --state-dir /var/lib/sextant
               sextant reconcile --once --repo . --path examples/quickstart
               sextant status
+              sextant plan --base origin/main --head HEAD -o markdown
               sextant validate examples/quickstart
               sextant validate --repo . --ref main --path examples/quickstart
               sextant schema Model
             """,
-        subcommands: [ReconcileCommand.self, StatusCommand.self, ValidateCommand.self, SchemaCommand.self]
+        subcommands: [RunCommand.self, ReconcileCommand.self, StatusCommand.self, PlanCommand.self, ValidateCommand.self, SchemaCommand.self]
     )
 }

@@ -141,3 +141,18 @@ public enum ObjectUpdate: Sendable, Hashable {
     case upsert(ObservedObject)
     case delete(ObjectKey)
 }
+
+/// What the reconciler reports to a metrics system (Prometheus in the daemon).
+public protocol ReconcilerMetrics: Sendable {
+    func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument)
+    func fetched(duration: Duration, failed: Bool)
+    func actionFinished(_ action: String, succeeded: Bool)
+}
+
+/// Metrics nobody reads (`reconcile --once`, tests).
+public struct NoMetrics: ReconcilerMetrics {
+    public init() {}
+    public func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument) {}
+    public func fetched(duration: Duration, failed: Bool) {}
+    public func actionFinished(_ action: String, succeeded: Bool) {}
+}

@@ -12,15 +12,24 @@ public struct ReconcileLoop: Service {
     private let interval: Duration
     private let trigger: PassTrigger
     private let clock: any WallClock
+    private let jitter: Double
+    private let onPass: @Sendable (Reconciler.PassReport) async -> Void
     private let logger: Logger
 
-    /// - Parameter trigger: asks for a pass as soon as the current one ends.
+    /// - Parameters:
+    ///   - trigger: asks for a pass as soon as the current one ends.
+    ///   - jitter: each wait for the interval is stretched or shrunk by up to this fraction,
+    ///     so daemons started together do not fetch in step.
+    ///   - onPass: called after every pass (readiness, watchers).
     public init(reconciler: Reconciler, interval: Duration, trigger: PassTrigger = PassTrigger(), clock: any WallClock = SystemClock(),
+                jitter: Double = 0.1, onPass: @escaping @Sendable (Reconciler.PassReport) async -> Void = { _ in },
                 logger: Logger = Logger(label: "sextant.loop")) {
         self.reconciler = reconciler
         self.interval = interval
         self.trigger = trigger
         self.clock = clock
+        self.jitter = max(0, min(jitter, 0.5))
+        self.onPass = onPass
         self.logger = logger
     }
 
@@ -31,7 +40,9 @@ public struct ReconcileLoop: Service {
             do {
                 let report = try await reconciler.pass()
                 storeFailures = 0
-                wait = Self.wait(after: report, interval: interval, now: clock.now())
+                await onPass(report)
+                let jittered = interval * (1 + Double.random(in: -jitter...jitter))
+                wait = Self.wait(after: report, interval: jittered, now: clock.now())
             } catch {
                 // The store failed: nothing was half-applied (each write is one transaction);
                 // try again with the same backoff as any action.

@@ -17,14 +17,19 @@ public actor Reconciler {
         /// How many dataset checks run at once.
         public var parallelChecks: Int
         public var actor: String
+        /// How long fetches may fail before status shows the error (a remote that blinks
+        /// should not page anyone); the failure is logged and recorded at once.
+        public var fetchErrorGrace: Duration
 
         public init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
-                    parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant") {
+                    parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant",
+                    fetchErrorGrace: Duration = .zero) {
             self.prune = prune
             self.allowEmpty = allowEmpty
             self.dataRoots = dataRoots
             self.parallelChecks = max(1, parallelChecks)
             self.actor = actor
+            self.fetchErrorGrace = fetchErrorGrace
         }
     }
 
@@ -62,9 +67,13 @@ public actor Reconciler {
     private var passes = 0
     /// The pass under way, which concurrent callers share.
     private var running: Task<PassReport, any Error>?
+    /// When fetches started failing (nil while they work).
+    private var fetchFailingSince: Date?
+    private let metrics: any ReconcilerMetrics
 
     public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
-                options: Options = Options(), logger: Logger = Logger(label: "sextant.reconciler")) {
+                options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), logger: Logger = Logger(label: "sextant.reconciler")) {
+        self.metrics = metrics
         self.source = source
         self.store = store
         self.runtime = runtime
@@ -94,19 +103,44 @@ public actor Reconciler {
         let now = clock.now()
 
         var sourceUnavailable = false
-        switch await fetch() {
+        let fetchStarted = ContinuousClock.now
+        let fetched = await fetch()
+        let fetchDuration = ContinuousClock.now - fetchStarted
+        switch fetched {
         case .success(let head):
+            var events: [Event] = []
+            if let since = fetchFailingSince {
+                events.append(Event(time: now, kind: "Repository", name: source.branch, reason: "FetchRecovered",
+                                    message: "fetching works again after failing since \(iso8601(since))", commit: head.commit, actor: options.actor))
+                fetchFailingSince = nil
+            }
+            if let replaced = head.replaced {
+                events.append(Event(time: now, kind: "Repository", name: source.branch, reason: "ForcePushed",
+                                    message: "\(source.branch) moved from \(replaced.prefix(7)) to \(head.commit.prefix(7)), which does not contain it (a force push); following it",
+                                    commit: head.commit, actor: options.actor))
+                logger.warning("branch force-pushed", metadata: ["branch": "\(source.branch)", "from": "\(replaced.prefix(7))", "to": "\(head.commit.prefix(7))"])
+            }
             revision.commit = head.commit
             revision.message = head.subject
             revision.fetchedAt = now
             revision.error = nil
             try await store.recordFetch(head, branch: source.branch, at: now)
+            try await store.record(events)
+            metrics.fetched(duration: fetchDuration, failed: false)
             if head.commit != loadedHead {
                 try await load(head, now: now)
             }
         case .failure(let error):
             logger.warning("fetch failed", metadata: ["branch": "\(source.branch)", "error": "\(error.message)"])
-            revision.error = error.message
+            metrics.fetched(duration: fetchDuration, failed: true)
+            if fetchFailingSince == nil {
+                fetchFailingSince = now
+                try await store.record([Event(time: now, kind: "Repository", name: source.branch, reason: "FetchFailed",
+                                              message: error.message, commit: revision.commit, actor: options.actor)])
+            }
+            // The last good snapshot keeps serving; status says why only after the grace.
+            let failingFor = now.timeIntervalSince(fetchFailingSince ?? now)
+            revision.error = failingFor >= options.fetchErrorGrace.seconds ? error.message : nil
             try await store.recordFetchFailure(error.message, branch: source.branch, at: now)
             sourceUnavailable = desired == nil
         }
@@ -131,6 +165,7 @@ public actor Reconciler {
         try await save(status)
         let duration = ContinuousClock.now - started
         passes += 1
+        metrics.passFinished(duration: duration, actions: actions, failures: failures, status: status)
         logger.info("pass finished", metadata: [
             "pass": "\(passes)", "actions": "\(actions)", "failed": "\(failures)", "milliseconds": "\(milliseconds(duration))",
             "commit": "\(desired?.commit.prefix(7) ?? "none")",
@@ -282,6 +317,7 @@ public actor Reconciler {
                               message: "\(key) was removed from Git; its history is kept", commit: commit, actor: options.actor)
             try await store.finishAction(id, JournalOutcome(state: .succeeded, output: "", finishedAt: now), update: .delete(key), events: [event])
             observed[key] = nil
+            metrics.actionFinished(action.name, succeeded: true)
             logger.info("object pruned", metadata: ["kind": "\(key.kind)", "name": "\(key.name)"])
             return true
 
@@ -299,6 +335,7 @@ public actor Reconciler {
                 let output = result.verdict == .validated ? "validated" : result.violations.joined(separator: "\n")
                 try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .upsert(object), events: events)
                 observed[key] = object
+                metrics.actionFinished(action.name, succeeded: true)
                 logger.info("dataset checked", metadata: [
                     "dataset": "\(check.name)", "verdict": "\(result.verdict.rawValue)", "rows": "\(result.rows ?? 0)",
                     "milliseconds": "\(milliseconds(ContinuousClock.now - started))", "commit": "\(check.commit.prefix(7))",
@@ -314,6 +351,7 @@ public actor Reconciler {
                                   message: "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))", commit: commit, actor: options.actor)
                 try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .upsert(object), events: [event])
                 observed[key] = object
+                metrics.actionFinished(action.name, succeeded: false)
                 logger.warning("dataset check failed", metadata: [
                     "dataset": "\(check.name)", "error": "\(error.message)", "attempt": "\(attempt)", "retryInSeconds": "\(Int(delay))",
                 ])
@@ -347,6 +385,14 @@ public actor Reconciler {
         let removed = previousStatus.keys.filter { current[$0] == nil }
         try await store.saveStatus(status, changed: changed, removed: Array(removed))
         previousStatus = current
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 

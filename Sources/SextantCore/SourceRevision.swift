@@ -5,11 +5,15 @@ public struct SourceRevision: Sendable, Hashable, Codable {
     public var commit: String
     public var subject: String
     public var authorTime: Date
+    /// The previous head, when this fetch moved the branch to a commit that does not
+    /// contain it (a force push).
+    public var replaced: String?
 
-    public init(commit: String, subject: String, authorTime: Date) {
+    public init(commit: String, subject: String, authorTime: Date, replaced: String? = nil) {
         self.commit = commit
         self.subject = subject
         self.authorTime = authorTime
+        self.replaced = replaced
     }
 }
 

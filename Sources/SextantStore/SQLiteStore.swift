@@ -198,6 +198,19 @@ public final class SQLiteStore: StateStore {
         try database.read { db in try Self.status(db) }
     }
 
+    /// The applied commit and what finished actions found, read without writing (`plan`).
+    public func observed() throws -> (appliedCommit: String?, objects: [ObjectKey: ObservedObject]) {
+        try database.read { db in
+            let applied = try String.fetchOne(db, sql: "SELECT \"commit\" FROM applied WHERE id = 1")
+            var objects: [ObjectKey: ObservedObject] = [:]
+            for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects") {
+                let object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
+                objects[object.key] = object
+            }
+            return (applied, objects)
+        }
+    }
+
     /// Events with an id above `since`, oldest first.
     public func events(since: Int64 = 0, limit: Int = 1000) throws -> [Event] {
         try database.read { db in

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import SextantAPI
+import SextantCore
+import SextantGit
+import SextantStore
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "What a change would do: per object, the fields that change and their consequences.",
+        discussion: """
+            With --base and --head (a pull request): the desired state at head against the
+            desired state at base, as if base had been reconciled. Without them: the desired
+            state at --head (default HEAD) against what the reconciler in --state-dir has
+            applied and observed. Consequences come from the reconciler's own planner: which
+            datasets will be checked and why, what is pruned, and which contract changes are
+            breaking (a removed column, a narrowed type or range, a new required column or
+            rule). Reads Git objects only: it never runs code from the repository.
+
+            Exit status (as `argocd app diff`): 0 no change, 1 changes, 2 error (including a
+            head that does not validate, whose problems are printed).
+
+            Examples:
+              sextant plan --repo . --base origin/main --head HEAD -o markdown > plan.md
+              sextant plan --path examples/quickstart --state-dir .sextant
+              sextant plan --base main --head feature -o json
+            """
+    )
+
+    @Option(help: ArgumentHelp("A local Git repository (work tree or bare).", valueName: "path"))
+    var repo: String = "."
+
+    @Option(help: ArgumentHelp("The base ref of a pull request. Without it, the base is what --state-dir applied.", valueName: "ref"))
+    var base: String?
+
+    @Option(help: ArgumentHelp("The ref whose desired state is planned.", valueName: "ref"))
+    var head: String = "HEAD"
+
+    @Option(help: ArgumentHelp("The watched root inside the repository.", valueName: "dir"))
+    var path: String = ""
+
+    @Option(help: ArgumentHelp("Without --base: the reconciler's state directory.", valueName: "dir"))
+    var stateDir: String = ".sextant"
+
+    @Option(help: ArgumentHelp("Whether removed objects are pruned, as the daemon's --prune.", valueName: "bool"))
+    var prune: Bool = true
+
+    @Option(help: ArgumentHelp("Directories uri: data sources may read, as the daemon's --data-root (repeatable).", valueName: "dir"))
+    var dataRoot: [String] = []
+
+    @Option(name: .shortAndLong, help: "text, markdown (for a pull-request comment) or json.")
+    var output: PlanOutput = .text
+
+    func run() throws {
+        let review = try makeReview()
+        print(PlanRenderer.render(review, as: output), terminator: "")
+        if !review.isValid { throw ExitCode(2) }
+        throw ExitCode(review.hasChanges ? 1 : 0)
+    }
+
+    private func makeReview() throws -> ChangeReview {
+        let repository = try open(repo)
+        let headCommit = try resolve(head, in: repository)
+        let roots = dataRoot.map(ReconcileCommand.absolute)
+        let headLoaded = try load(headCommit, from: repository)
+        var review = ChangeReview(base: .init(label: base ?? "applied", commit: nil), head: .init(label: head, commit: headCommit))
+        guard headLoaded.result.isValid else {
+            review.errors = headLoaded.result.diagnostics.map(\.description)
+            return review
+        }
+        let desired = DesiredState(commit: headCommit, manifests: headLoaded.result.manifests, blobs: headLoaded.blobs, dataRoots: roots)
+        let baseState: DesiredState?
+        var observed: ObservedState?
+        if let base {
+            let baseCommit = try resolve(base, in: repository)
+            review.base.commit = baseCommit
+            let loaded = try load(baseCommit, from: repository)
+            baseState = loaded.result.isValid
+                ? DesiredState(commit: baseCommit, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: roots) : nil
+        } else {
+            let snapshot: (appliedCommit: String?, objects: [ObjectKey: ObservedObject])
+            do {
+                snapshot = try SQLiteStore(readingFrom: stateDir).observed()
+            } catch let error as StoreError {
+                throw CommandFailure(message: error.message + "; or compare two refs with --base REF --head REF")
+            }
+            observed = ObservedState(objects: snapshot.objects)
+            if let applied = snapshot.appliedCommit {
+                review.base.commit = applied
+                // The applied commit is in the repository, or at least in the daemon's mirror.
+                let holder = (try? repository.commitInfo(applied)) != nil ? repository : try open(stateDir + "/source.git")
+                let loaded = try load(applied, from: holder)
+                baseState = DesiredState(commit: applied, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: roots)
+            } else {
+                baseState = nil
+            }
+        }
+        review.objects = ChangeReview.compare(base: baseState, head: desired, observed: observed, prune: prune, now: Date())
+        return review
+    }
+
+    private func open(_ path: String) throws -> GitRepository {
+        do throws(GitError) {
+            return try GitRepository(path: path)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+    }
+
+    private func resolve(_ ref: String, in repository: GitRepository) throws -> String {
+        do throws(GitError) {
+            return try repository.resolve(ref)
+        } catch {
+            throw CommandFailure(message: error.description + (error.isNotFound ? " (fetch it first, e.g. git fetch origin \(ref))" : ""))
+        }
+    }
+
+    private func load(_ commit: String, from repository: GitRepository) throws -> LoadedCommit {
+        do throws(GitError) {
+            return try repository.loadCommit(commit, root: path)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+    }
+}
+
+enum PlanOutput: String, ExpressibleByArgument, CaseIterable {
+    case text, markdown, json
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SextantAPI
+import SextantCore
+import SextantDaemon
+import SextantGit
+import SextantRuntime
+import SextantStore
+import ServiceLifecycle
+import UnixSignals
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The daemon: follow a branch, reconcile continuously, serve the HTTP API.",
+        discussion: """
+            Polls --branch of --repo every --interval (with ±10% jitter) and at once when the push
+            webhook is called, reconciles like `reconcile --once`, and serves GET /healthz,
+            /readyz, /metrics (Prometheus), /api/v1/status, /api/v1/events?since=ID and
+            POST /api/v1/hooks/git on --listen. SIGTERM finishes the current pass and exits 0;
+            SIGINT cancels it. See docs/operations.md.
+
+            Examples:
+              sextant run --repo https://github.com/acme/ml-config --state-dir /var/lib/sextant
+              sextant run --repo . --path examples/quickstart --interval 5s
+              sextant run --repo git@github.com:acme/ml-config.git --listen 0.0.0.0:7070 \\
+                  --webhook-secret-file /etc/sextant/webhook-secret --api-token-file /etc/sextant/api-token
+            """
+    )
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: ArgumentHelp("How often to fetch when no webhook arrives, e.g. 15s, 1m.", valueName: "duration"))
+    var interval: String = "15s"
+
+    @Option(help: ArgumentHelp("Where the HTTP API listens (host:port).", valueName: "address"))
+    var listen: String = "127.0.0.1:7070"
+
+    @Option(help: ArgumentHelp("A file holding the push webhook's shared secret; calls must then be signed (X-Hub-Signature-256).", valueName: "file"))
+    var webhookSecretFile: String?
+
+    @Option(help: ArgumentHelp("A file holding the bearer token of mutating API calls.", valueName: "file"))
+    var apiTokenFile: String?
+
+    @Option(help: ArgumentHelp("How long fetches may fail before status shows the error.", valueName: "duration"))
+    var fetchErrorGrace: String = "1m"
+
+    func validate() throws {
+        guard Self.duration(interval, positive: true) != nil else {
+            throw ValidationError("--interval \(interval) is not a duration such as 15s or 1m")
+        }
+        guard Self.duration(fetchErrorGrace, positive: false) != nil else {
+            throw ValidationError("--fetch-error-grace \(fetchErrorGrace) is not a duration such as 0s or 1m")
+        }
+        guard Self.address(listen) != nil else {
+            throw ValidationError("--listen \(listen) is not host:port, e.g. 127.0.0.1:7070 or [::1]:7070")
+        }
+    }
+
+    func run() async throws {
+        source.bootstrapLogging()
+        let logger = Logger(label: "sextant")
+        // Secrets are read once, here, and never logged or passed to child processes.
+        let secret = try webhookSecretFile.map { try Self.secret(from: $0, flag: "--webhook-secret-file") }
+        let token = try apiTokenFile.map { try Self.secret(from: $0, flag: "--api-token-file") }
+        let lock: StateDirectoryLock
+        let store: SQLiteStore
+        do throws(StoreError) {
+            lock = try StateDirectoryLock(directory: source.stateDir, command: "sextant run --listen \(listen)")
+            store = try SQLiteStore(directory: source.stateDir)
+        } catch {
+            throw CommandFailure(message: error.message)
+        }
+        let (host, port) = Self.address(listen)!
+        let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
+        let metrics = DaemonMetrics()
+        let dataRoots = source.dataRoots.map(ReconcileCommand.absolute)
+        let reconciler = Reconciler(
+            source: repository, store: store, runtime: EmbeddedRuntime(blobs: repository, dataRoots: dataRoots),
+            options: .init(prune: source.prune, allowEmpty: source.allowEmpty, dataRoots: dataRoots,
+                           fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!),
+            metrics: metrics, logger: logger)
+        let trigger = PassTrigger()
+        let readiness = Readiness()
+        let loop = ReconcileLoop(reconciler: reconciler, interval: Self.duration(interval, positive: true)!, trigger: trigger,
+                                 onPass: { _ in readiness.markReady() }, logger: logger)
+        let api = DaemonAPI(
+            configuration: .init(host: host, port: port, webhookSignature: secret.map(WebhookSignature.init), apiToken: token.map { String(decoding: $0, as: UTF8.self) }),
+            store: store, trigger: trigger, metrics: metrics, readiness: readiness)
+        let server = api.application(logger: logger) { port in
+            logger.notice("listening", metadata: ["address": "\(host):\(port)", "repo": "\(redacted(source.repo))", "branch": "\(source.branch)"])
+        }
+        if !api.isLoopbackOnly && secret == nil && token == nil {
+            logger.warning("the API listens beyond loopback without --webhook-secret-file or --api-token-file: the webhook refuses every call")
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: loop), .init(service: server)],
+            gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    /// `15s`, `1m`, `500ms` (the manifest duration syntax).
+    static func duration(_ text: String, positive: Bool) -> Duration? {
+        guard let parsed = ManifestDuration(text), parsed.milliseconds >= (positive ? 1 : 0) else { return nil }
+        return parsed.duration
+    }
+
+    /// `host:port` or `[ipv6]:port`.
+    static func address(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    static func secret(from path: String, flag: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure(message: "\(flag) \(path): cannot read the file")
+        }
+        var bytes = Array(data)
+        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
+        guard !bytes.isEmpty else { throw CommandFailure(message: "\(flag) \(path): the file is empty") }
+        return bytes
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+public import SextantCore
+public import SextantStore
+import Synchronization
+
+/// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events and the
+/// push webhook.
+public struct DaemonAPI: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// Set: push webhooks must carry a valid `X-Hub-Signature-256`.
+        public var webhookSignature: WebhookSignature?
+        /// Set: mutating calls may authenticate with `Authorization: Bearer <token>`.
+        public var apiToken: String?
+
+        public init(host: String, port: Int, webhookSignature: WebhookSignature? = nil, apiToken: String? = nil) {
+            self.host = host
+            self.port = port
+            self.webhookSignature = webhookSignature
+            self.apiToken = apiToken
+        }
+
+        /// Only this machine can connect: unauthenticated mutating calls are allowed.
+        public var isLoopback: Bool {
+            host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+        }
+    }
+
+    private let configuration: Configuration
+    private let store: SQLiteStore
+    private let trigger: PassTrigger
+    private let metrics: DaemonMetrics
+    private let readiness: Readiness
+
+    /// True when only this machine can connect.
+    public var isLoopbackOnly: Bool { configuration.isLoopback }
+
+    public init(configuration: Configuration, store: SQLiteStore, trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness) {
+        self.configuration = configuration
+        self.store = store
+        self.trigger = trigger
+        self.metrics = metrics
+        self.readiness = readiness
+    }
+
+    /// The server, as a `Service` for the daemon's `ServiceGroup`.
+    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sextant"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ in Self.text("ok\n") }
+        router.get("readyz") { _, _ in
+            readiness.isReady ? Self.text("ready\n") : Self.text("starting: the first reconcile pass has not finished\n", status: .serviceUnavailable)
+        }
+        router.get("metrics") { _, _ in
+            Self.text(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("api/v1/status") { request, _ in
+            guard var document = try store.status() else {
+                return Self.error("no status yet: the first reconcile pass has not finished", status: .serviceUnavailable)
+            }
+            if let name = request.uri.queryParameters["name"] { document = document.filtered(String(name)) }
+            return Self.json(document)
+        }
+        router.get("api/v1/events") { request, _ in
+            let sinceText = request.uri.queryParameters["since"].map(String.init) ?? "0"
+            guard let since = Int64(sinceText), since >= 0 else {
+                return Self.error("since must be an event id (a whole number ≥ 0), not \"\(sinceText)\"", status: .badRequest)
+            }
+            let limitText = request.uri.queryParameters["limit"].map(String.init) ?? "1000"
+            guard let limit = Int(limitText), (1...10_000).contains(limit) else {
+                return Self.error("limit must be 1–10000, not \"\(limitText)\"", status: .badRequest)
+            }
+            return Self.json(try store.events(since: since, limit: limit))
+        }
+        router.post("api/v1/hooks/git") { request, context in
+            let body = try await request.body.collect(upTo: 5 << 20)
+            let bytes = Array(body.readableBytesView)
+            if let signature = configuration.webhookSignature {
+                guard signature.verify(request.headers[Self.signatureHeader], body: bytes) else {
+                    metrics.webhook(.unauthorized)
+                    context.logger.warning("webhook refused", metadata: ["reason": "missing or wrong X-Hub-Signature-256"])
+                    return Self.error("missing or wrong X-Hub-Signature-256: sign the body with HMAC-SHA256 and the shared secret", status: .unauthorized)
+                }
+            } else if !configuration.isLoopback, !isAuthorized(request) {
+                metrics.webhook(.unauthorized)
+                return Self.error("this daemon listens beyond loopback: configure --webhook-secret-file, or send Authorization: Bearer <token>",
+                                  status: .unauthorized)
+            }
+            metrics.webhook(.accepted)
+            trigger.request()
+            return Self.json(["status": "fetch scheduled"], status: .accepted)
+        }
+        return router
+    }
+
+    private func isAuthorized(_ request: Request) -> Bool {
+        guard let token = configuration.apiToken, let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
+        return constantTimeEqual(Array(header.dropFirst("Bearer ".count).utf8), Array(token.utf8))
+    }
+
+    static let signatureHeader = HTTPField.Name("X-Hub-Signature-256")!
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = try! StatusDocument.jsonEncoder(pretty: false).encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
+        json(["error": message], status: status)
+    }
+}
+
+/// Whether the daemon has finished its first pass (`/readyz`).
+public final class Readiness: Sendable {
+    private let ready = Atomic<Bool>(false)
+
+    public init() {}
+
+    public var isReady: Bool { ready.load(ordering: .acquiring) }
+
+    public func markReady() { ready.store(true, ordering: .releasing) }
+}
+
+/// Compares secrets without leaking, through timing, how much of them matched.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for index in a.indices { difference |= a[index] ^ b[index] }
+    return difference == 0
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Prometheus
+import SextantAPI
+public import SextantCore
+import Synchronization
+
+/// The daemon's Prometheus metrics, `sextant_` names with help text, as `promtool check
+/// metrics` wants them.
+public final class DaemonMetrics: ReconcilerMetrics {
+    private let registry = PrometheusCollectorRegistry()
+    private let passes: Counter
+    private let passDuration: DurationHistogram
+    private let fetchDuration: DurationHistogram
+    private let fetches: (succeeded: Counter, failed: Counter)
+    private let webhooks: (accepted: Counter, unauthorized: Counter, invalid: Counter)
+    private let lastPass: Gauge
+    /// The object gauges set so far, by labels, so a combination that disappears reads 0.
+    private let objectGauges = Mutex<[[String]: Gauge]>([:])
+
+    private static let passBuckets: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                                  .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
+
+    private static func name(_ subsystem: String, _ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "sextant", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
+    }
+
+    static var passesName: MetricNameDescriptor { name("reconcile", "passes", unit: "total", "Reconcile passes finished.") }
+    static var passDurationName: MetricNameDescriptor { name("reconcile", "pass_duration", unit: "seconds", "Wall time of reconcile passes, including their actions.") }
+    static var lastPassName: MetricNameDescriptor { name("reconcile", "last_pass_timestamp", unit: "seconds", "When the last reconcile pass finished (Unix time).") }
+    static var fetchDurationName: MetricNameDescriptor { name("git", "fetch_duration", unit: "seconds", "Wall time of fetches of the followed branch.") }
+    static var fetchesName: MetricNameDescriptor { name("git", "fetches", unit: "total", "Fetches of the followed branch, by result.") }
+    static var webhooksName: MetricNameDescriptor { name("webhook", "requests", unit: "total", "Push webhook calls, by result.") }
+    static var actionsName: MetricNameDescriptor { name("", "actions", unit: "total", "Actions finished, by action and result.") }
+    static var objectsName: MetricNameDescriptor { name("", "objects", unit: "", "Objects of the applied commit, by kind, sync status and health.") }
+
+    public init() {
+        passes = registry.makeCounter(descriptor: Self.passesName)
+        passDuration = registry.makeDurationHistogram(descriptor: Self.passDurationName, buckets: Self.passBuckets)
+        fetchDuration = registry.makeDurationHistogram(descriptor: Self.fetchDurationName, buckets: Self.passBuckets)
+        fetches = (registry.makeCounter(descriptor: Self.fetchesName, labels: [("result", "succeeded")]),
+                   registry.makeCounter(descriptor: Self.fetchesName, labels: [("result", "failed")]))
+        webhooks = (registry.makeCounter(descriptor: Self.webhooksName, labels: [("result", "accepted")]),
+                    registry.makeCounter(descriptor: Self.webhooksName, labels: [("result", "unauthorized")]),
+                    registry.makeCounter(descriptor: Self.webhooksName, labels: [("result", "invalid")]))
+        lastPass = registry.makeGauge(descriptor: Self.lastPassName)
+        for action in ["CheckDataset", "Prune"] {
+            for result in ["succeeded", "failed"] {
+                _ = registry.makeCounter(descriptor: Self.actionsName, labels: [("action", action), ("result", result)])
+            }
+        }
+    }
+
+    /// The Prometheus text exposition format.
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+
+    public func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument) {
+        passes.increment()
+        passDuration.record(duration)
+        if let reconciledAt = status.revision.reconciledAt { lastPass.set(reconciledAt.timeIntervalSince1970) }
+        var counts: [[String]: Int] = [:]
+        for object in status.objects {
+            counts[[object.kind.rawValue, object.sync.rawValue, object.health.rawValue], default: 0] += 1
+        }
+        objectGauges.withLock { gauges in
+            for labels in Set(counts.keys).union(gauges.keys) {
+                let gauge = gauges[labels] ?? registry.makeGauge(
+                    descriptor: Self.objectsName, labels: [("kind", labels[0]), ("sync", labels[1]), ("health", labels[2])])
+                gauges[labels] = gauge
+                gauge.set(Double(counts[labels] ?? 0))
+            }
+        }
+    }
+
+    public func fetched(duration: Duration, failed: Bool) {
+        fetchDuration.record(duration)
+        (failed ? fetches.failed : fetches.succeeded).increment()
+    }
+
+    public func actionFinished(_ action: String, succeeded: Bool) {
+        registry.makeCounter(descriptor: Self.actionsName, labels: [("action", action), ("result", succeeded ? "succeeded" : "failed")]).increment()
+    }
+
+    public enum WebhookResult {
+        case accepted, unauthorized, invalid
+    }
+
+    public func webhook(_ result: WebhookResult) {
+        switch result {
+        case .accepted: webhooks.accepted.increment()
+        case .unauthorized: webhooks.unauthorized.increment()
+        case .invalid: webhooks.invalid.increment()
+        }
+    }
+}
