@@ -181,8 +181,10 @@ let package = Package(
         .testTarget(
             name: "SextantDaemonTests",
             dependencies: [
-                "SextantDaemon", "SextantCore", "SextantStore", "SextantTestSupport",
+                "SextantDaemon", "SextantCore", "SextantAPI", "SextantStore", "SextantTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

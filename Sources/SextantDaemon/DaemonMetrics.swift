@@ -12,7 +12,7 @@ public final class DaemonMetrics: ReconcilerMetrics {
     private let passDuration: DurationHistogram
     private let fetchDuration: DurationHistogram
     private let fetches: (succeeded: Counter, failed: Counter)
-    private let webhooks: (accepted: Counter, unauthorized: Counter, invalid: Counter)
+    private let webhooks: (accepted: Counter, unauthorized: Counter)
     private let lastPass: Gauge
     /// The object gauges set so far, by labels, so a combination that disappears reads 0.
     private let objectGauges = Mutex<[[String]: Gauge]>([:])
@@ -40,8 +40,7 @@ public final class DaemonMetrics: ReconcilerMetrics {
         fetches = (registry.makeCounter(descriptor: Self.fetchesName, labels: [("result", "succeeded")]),
                    registry.makeCounter(descriptor: Self.fetchesName, labels: [("result", "failed")]))
         webhooks = (registry.makeCounter(descriptor: Self.webhooksName, labels: [("result", "accepted")]),
-                    registry.makeCounter(descriptor: Self.webhooksName, labels: [("result", "unauthorized")]),
-                    registry.makeCounter(descriptor: Self.webhooksName, labels: [("result", "invalid")]))
+                    registry.makeCounter(descriptor: Self.webhooksName, labels: [("result", "unauthorized")]))
         lastPass = registry.makeGauge(descriptor: Self.lastPassName)
         for action in ["CheckDataset", "Prune"] {
             for result in ["succeeded", "failed"] {
@@ -83,14 +82,13 @@ public final class DaemonMetrics: ReconcilerMetrics {
     }
 
     public enum WebhookResult {
-        case accepted, unauthorized, invalid
+        case accepted, unauthorized
     }
 
     public func webhook(_ result: WebhookResult) {
         switch result {
         case .accepted: webhooks.accepted.increment()
         case .unauthorized: webhooks.unauthorized.increment()
-        case .invalid: webhooks.invalid.increment()
         }
     }
 }
