@@ -195,7 +195,12 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantTestSupport"],
+            dependencies: [
+                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantDaemon", "SextantTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
