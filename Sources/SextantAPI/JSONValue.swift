@@ -52,8 +52,26 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Decodable {
+    /// From a manifest (through the node, keeping YAML 1.2 resolution), or from JSON.
     public init(from decoder: any Decoder) throws {
-        self.init(try YAMLNode(from: decoder))
+        if let node = try? YAMLNode(from: decoder) {
+            self.init(node)
+            return
+        }
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 }
 

@@ -64,7 +64,8 @@ struct PlanCommand: ParsableCommand {
         let headCommit = try resolve(head, in: repository)
         let roots = dataRoot.map(ReconcileCommand.absolute)
         let headLoaded = try load(headCommit, from: repository)
-        var review = ChangeReview(base: .init(label: base ?? "applied", commit: nil), head: .init(label: head, commit: headCommit))
+        let baseCommit = try base.map { try resolve($0, in: repository) }
+        var review = ChangeReview(base: .init(label: base ?? "applied", commit: baseCommit), head: .init(label: head, commit: headCommit))
         guard headLoaded.result.isValid else {
             review.errors = headLoaded.result.diagnostics.map(\.description)
             return review
@@ -72,9 +73,7 @@ struct PlanCommand: ParsableCommand {
         let desired = DesiredState(commit: headCommit, manifests: headLoaded.result.manifests, blobs: headLoaded.blobs, dataRoots: roots)
         let baseState: DesiredState?
         var observed: ObservedState?
-        if let base {
-            let baseCommit = try resolve(base, in: repository)
-            review.base.commit = baseCommit
+        if let baseCommit {
             let loaded = try load(baseCommit, from: repository)
             baseState = loaded.result.isValid
                 ? DesiredState(commit: baseCommit, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: roots) : nil
