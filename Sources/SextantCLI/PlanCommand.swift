@@ -10,16 +10,17 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "What a change would do: per object, the fields that change and their consequences.",
         discussion: """
-            With --base and --head (a pull request): the desired state at head against the
-            desired state at base, as if base had been reconciled. Without them: the desired
-            state at --head (default HEAD) against what the reconciler in --state-dir has
-            applied and observed. Consequences come from the reconciler's own planner: which
-            datasets will be checked and why, what is pruned, and which contract changes are
-            breaking (a removed column, a narrowed type or range, a new required column or
-            rule). Reads Git objects only: it never runs code from the repository.
+            With --base and --head (a pull request): the desired state at head against
+            the desired state at base, as if base had been reconciled. Without them: the
+            desired state at --head (default HEAD) against what the reconciler in
+            --state-dir has applied and observed. Consequences come from the
+            reconciler's own planner: which datasets will be checked and why, what is
+            pruned, and which contract changes are breaking (a removed column, a
+            narrowed type or range, a new required column or rule). Reads Git objects
+            only: it never runs code from the repository.
 
-            Exit status (as `argocd app diff`): 0 no change, 1 changes, 2 error (including a
-            head that does not validate, whose problems are printed).
+            Exit status (as `argocd app diff`): 0 no change, 1 changes, 2 error
+            (including a head that does not validate, whose problems are printed).
 
             Examples:
               sextant plan --repo . --base origin/main --head HEAD -o markdown > plan.md

@@ -11,19 +11,19 @@ struct ReconcileCommand: AsyncParsableCommand {
         commandName: "reconcile",
         abstract: "Converge once: fetch, check data, act until nothing more can progress, then exit.",
         discussion: """
-            Follows --branch of --repo (mirrored into --state-dir on first use), applies the head
-            commit if its manifests are valid (otherwise the last good commit stays and status
-            says why), checks every dataset against its data contract, records everything in
-            the state store, and prints status.
+            Follows --branch of --repo (mirrored into --state-dir on first use), applies
+            the head commit if its manifests are valid (otherwise the last good commit
+            stays and status says why), checks every dataset against its data contract,
+            records everything in the state store, and prints status.
 
-            Exit status: 0 converged or progressing; 1 a dataset breaks its contract or the head
-            commit is invalid; 2 usage error, or the source is unreachable and no commit was
-            ever applied.
+            Exit status: 0 converged or progressing; 1 a dataset breaks its contract or
+            the head commit is invalid; 2 usage error, or the source is unreachable and
+            no commit was ever applied.
 
             Examples:
               sextant reconcile --once --repo . --path examples/quickstart
               sextant reconcile --once --repo https://github.com/acme/ml-config --branch prod
-              sextant reconcile --once --repo /srv/config --data-root /srv/data --state-dir /var/lib/sextant
+              sextant reconcile --once --repo /srv/config --data-root /srv/data
             """
     )
 

@@ -15,17 +15,20 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "The daemon: follow a branch, reconcile continuously, serve the HTTP API.",
         discussion: """
-            Polls --branch of --repo every --interval (with ±10% jitter) and at once when the push
-            webhook is called, reconciles like `reconcile --once`, and serves GET /healthz,
-            /readyz, /metrics (Prometheus), /api/v1/status, /api/v1/events?since=ID and
-            POST /api/v1/hooks/git on --listen. SIGTERM finishes the current pass and exits 0;
-            SIGINT cancels it. See docs/operations.md.
+            Polls --branch of --repo every --interval (with ±10% jitter) and at once
+            when the push webhook is called, reconciles like `reconcile --once`, and
+            serves GET /healthz, /readyz, /metrics (Prometheus), /api/v1/status,
+            /api/v1/events?since=ID and POST /api/v1/hooks/git on --listen. SIGTERM
+            finishes the current pass and exits 0; SIGINT cancels it. See
+            docs/operations.md.
 
             Examples:
-              sextant run --repo https://github.com/acme/ml-config --state-dir /var/lib/sextant
+              sextant run --repo https://github.com/acme/ml-config \\
+                  --state-dir /var/lib/sextant
               sextant run --repo . --path examples/quickstart --interval 5s
-              sextant run --repo git@github.com:acme/ml-config.git --listen 0.0.0.0:7070 \\
-                  --webhook-secret-file /etc/sextant/webhook-secret --api-token-file /etc/sextant/api-token
+              sextant run --repo git@github.com:acme/ml-config.git \\
+                  --listen 0.0.0.0:7070 \\
+                  --webhook-secret-file /etc/sextant/webhook-secret
             """
     )
 

@@ -11,12 +11,13 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show every object's sync, health and phase, and the followed commit.",
         discussion: """
-            Reads the state the reconciler saved in --state-dir (no lock needed: it works while
-            a daemon runs), or asks a running daemon with --server. NAME shows only objects of
-            that name; KIND/NAME one object. --watch redraws every 2 seconds until interrupted.
+            Reads the state the reconciler saved in --state-dir (no lock needed: it
+            works while a daemon runs), or asks a running daemon with --server. NAME
+            shows only objects of that name; KIND/NAME one object. --watch redraws every
+            2 seconds until interrupted.
 
-            Exit status: 0; 1 if any object is Degraded; 2 when nothing has that name, or the
-            state or the server cannot be read.
+            Exit status: 0; 1 if any object is Degraded; 2 when nothing has that name,
+            or the state or the server cannot be read.
 
             Examples:
               sextant status

@@ -9,10 +9,10 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check manifests and data contracts without a store; never runs repository code.",
         discussion: """
-            Reads every .yaml/.yml file under each watched root (skipping dot-directories and
-            paths in .sextantignore), decodes and validates it, checks references between
-            manifests and that the files they name exist, and prints every problem as
-            FILE:LINE:COL: message.
+            Reads every .yaml/.yml file under each watched root (skipping
+            dot-directories and paths in .sextantignore), decodes and validates it,
+            checks references between manifests and that the files they name exist, and
+            prints every problem as FILE:LINE:COL: message.
 
             Exit status: 0 valid, 1 invalid, 2 usage or source error.
 
