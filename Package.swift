@@ -190,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantCLITests",
-            dependencies: ["SextantCLI", "SextantAPI", "SextantGit", "SextantYAML", "SextantTestSupport"],
+            dependencies: ["SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantYAML", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

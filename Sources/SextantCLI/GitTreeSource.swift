@@ -46,6 +46,8 @@ final class GitTreeSource: ManifestSource {
         }
     }
 
+    func contentID(_ path: String) -> String? { blobID(of: path) }
+
     /// The blob id of a file, following symlinks inside the root.
     func blobID(of path: String) -> String? {
         guard case .resolved(let resolved) = resolve(path), let entry = entries[resolved], entry.kind != .submodule else { return nil }

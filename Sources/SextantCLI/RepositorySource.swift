@@ -20,6 +20,8 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
     /// Touched only on `queue`.
     private var repository: GitRepository?
     private let loader: ManifestLoader
+    /// Files parsed for the last commit, reused for the next one.
+    private let parsed = ParseCache()
 
     init(url: String, branch: String, root: String, stateDirectory: String, loader: ManifestLoader = ManifestLoader()) {
         self.url = Self.normalize(url)
@@ -51,7 +53,7 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
 
     func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
         try await onQueue { repository throws(GitError) in
-            try repository.loadCommit(commit, root: self.root, loader: self.loader)
+            try repository.loadCommit(commit, root: self.root, loader: self.loader, cache: self.parsed)
         }
     }
 
@@ -88,7 +90,7 @@ extension Result where Failure == GitError {
 extension GitRepository {
     /// Loads and validates the manifests of a commit's watched root, with the blob ids of
     /// the data files its datasets read. Reads objects only: never runs anything.
-    func loadCommit(_ commit: String, root: String, loader: ManifestLoader = ManifestLoader()) throws(GitError) -> LoadedCommit {
+    func loadCommit(_ commit: String, root: String, loader: ManifestLoader = ManifestLoader(), cache: ParseCache? = nil) throws(GitError) -> LoadedCommit {
         let tree: GitTreeSource
         do throws(GitError) {
             tree = try GitTreeSource(repository: self, commit: commit, root: root)
@@ -98,7 +100,7 @@ extension GitRepository {
         }
         let result: ManifestLoader.Result
         do throws(SourceError) {
-            result = try loader.load(tree)
+            result = try loader.load(tree, cache: cache)
         } catch {
             throw GitError(operation: "read \(commit.prefix(7))", code: 0, message: error.message)
         }

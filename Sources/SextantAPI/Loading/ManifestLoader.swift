@@ -1,5 +1,6 @@
 public import SextantYAML
 import Dispatch
+import Synchronization
 
 /// Loads every manifest of a watched root and validates the set: syntax, fields, names,
 /// references and paths. Reports every problem found, each with its file, line and column.
@@ -30,22 +31,32 @@ public struct ManifestLoader: Sendable {
     ///
     /// - Throws: `SourceError` only when the source cannot be listed at all; problems with
     ///   single files are diagnostics.
-    public func load(_ source: some ManifestSource) throws(SourceError) -> Result {
+    ///
+    /// - Parameter cache: files parsed by an earlier load, reused when the source names
+    ///   the same content (a Git blob id): a commit that changes one file of ten thousand
+    ///   parses one file.
+    public func load(_ source: some ManifestSource, cache: ParseCache? = nil) throws(SourceError) -> Result {
         var diagnostics: [Diagnostic] = []
         let paths = try manifestPaths(source, diagnostics: &diagnostics)
 
         let parser = YAMLParser(limits: limits)
-        let perFile: [FileResult]
+        var perFile: [FileResult]
         if let concurrent = source as? any ConcurrentManifestSource {
             perFile = Self.inParallel(paths.count) { index in
                 FileResult(path: paths[index], bytes: Self.read(paths[index], from: concurrent), source: concurrent, parser: parser)
             }
         } else {
-            let contents = paths.map { Self.read($0, from: source) }
             let names = paths.map(source.displayPath)
-            perFile = Self.inParallel(paths.count) { index in
-                FileResult(file: names[index], bytes: contents[index], parser: parser)
+            let keys = paths.indices.map { index in source.contentID(paths[index]).map { ParseCache.Key(file: names[index], content: $0) } }
+            let cached = cache?.results(for: keys) ?? Array(repeating: nil, count: paths.count)
+            let missing = paths.indices.filter { cached[$0] == nil }
+            let contents = missing.map { Self.read(paths[$0], from: source) }
+            let parsed = Self.inParallel(missing.count) { index in
+                FileResult(file: names[missing[index]], bytes: contents[index], parser: parser)
             }
+            perFile = cached.map { $0 ?? FileResult() }
+            for (position, index) in missing.enumerated() { perFile[index] = parsed[position] }
+            cache?.replace(keys: keys, results: perFile)
         }
         var manifests: [LoadedManifest] = []
         var undecoded: Set<ObjectReference> = []
@@ -162,5 +173,30 @@ struct FileResult: Sendable {
             }
             diagnostics += decoded.diagnostics
         }
+    }
+}
+
+/// Parsed files by content, kept between loads of successive commits.
+public final class ParseCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var file: String
+        var content: String
+    }
+
+    private let entries = Mutex<[Key: FileResult]>([:])
+
+    public init() {}
+
+    func results(for keys: [Key?]) -> [FileResult?] {
+        entries.withLock { entries in keys.map { $0.flatMap { entries[$0] } } }
+    }
+
+    /// Keeps exactly the files of the latest load, so the cache never outgrows one commit.
+    func replace(keys: [Key?], results: [FileResult]) {
+        var next: [Key: FileResult] = [:]
+        for (key, result) in zip(keys, results) where key != nil && result.wasRead {
+            next[key!] = result
+        }
+        entries.withLock { $0 = next }
     }
 }

@@ -46,9 +46,14 @@ public protocol ManifestSource {
     /// The first `count` bytes of a file (fewer if it is shorter): how data files are
     /// recognised without reading gigabytes.
     func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8]
+    /// A name for the file's content that changes when the content does (a Git blob id),
+    /// or nil when the source has none: what lets a loader reuse earlier work.
+    func contentID(_ path: String) -> String?
 }
 
 extension ManifestSource {
+    public func contentID(_ path: String) -> String? { nil }
+
     public func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
         Array(try read(path).prefix(count))
     }
