@@ -154,6 +154,7 @@ let package = Package(
         .testTarget(
             name: "SextantMLTests",
             dependencies: ["SextantML", "SextantTestSupport"],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         .testTarget(

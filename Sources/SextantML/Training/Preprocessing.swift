@@ -1,0 +1,125 @@
+/// A feature's raw value in one row, before preprocessing.
+public enum FeatureValue: Sendable, Hashable {
+    case number(Double)
+    case text(String)
+    case missing
+}
+
+/// How one feature becomes model inputs, learnt on the training rows and stored with the
+/// model, so serving applies exactly the same transform.
+///
+/// * `numeric` (numbers, integers, booleans as 0/1): `(x − mean) / scale` with the training
+///   rows' mean and population standard deviation (a constant column has scale 1); a
+///   missing value becomes the mean, i.e. 0.
+/// * `categorical` (text): one 0/1 input per category — the categories of the training rows
+///   and the contract's `validValues`, sorted. A missing value or a category never seen in
+///   training is all zeros (counted by `transform` so serving can report it).
+public struct FeatureTransform: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable {
+        case numeric, categorical
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var mean: Double?
+    public var scale: Double?
+    public var categories: [String]?
+
+    /// How many model inputs the feature becomes.
+    public var width: Int { kind == .numeric ? 1 : (categories?.count ?? 0) }
+}
+
+/// The raw column of a feature, over every row of the table.
+public enum FeatureColumn: Sendable {
+    case numeric(name: String, values: [Double?])
+    /// Text values, and categories the contract declares (`validValues`).
+    case categorical(name: String, values: [String?], declared: [String])
+
+    var name: String {
+        switch self {
+        case .numeric(let name, _), .categorical(let name, _, _): name
+        }
+    }
+
+    func value(at row: Int) -> FeatureValue {
+        switch self {
+        case .numeric(_, let values): values[row].map(FeatureValue.number) ?? .missing
+        case .categorical(_, let values, _): values[row].map(FeatureValue.text) ?? .missing
+        }
+    }
+}
+
+extension FeatureTransform {
+    /// Learns the transform from the training rows only.
+    static func fit(_ column: FeatureColumn, rows: [Int]) -> FeatureTransform {
+        switch column {
+        case .numeric(let name, let values):
+            var sum = 0.0, count = 0.0
+            for row in rows { if let value = values[row] { sum += value; count += 1 } }
+            let mean = count > 0 ? sum / count : 0
+            var squares = 0.0
+            for row in rows { if let value = values[row] { squares += (value - mean) * (value - mean) } }
+            let deviation = count > 0 ? (squares / count).squareRoot() : 0
+            return FeatureTransform(name: name, kind: .numeric, mean: mean, scale: deviation > 1e-12 ? deviation : 1, categories: nil)
+        case .categorical(let name, let values, let declared):
+            var seen = Set(declared)
+            for row in rows { if let value = values[row] { seen.insert(value) } }
+            return FeatureTransform(name: name, kind: .categorical, mean: nil, scale: nil, categories: seen.sorted())
+        }
+    }
+
+    /// Appends the feature's inputs for one value; returns false for an unseen category.
+    @discardableResult
+    func append(_ value: FeatureValue, to inputs: inout [Double]) -> Bool {
+        switch kind {
+        case .numeric:
+            switch value {
+            case .number(let number): inputs.append((number - (mean ?? 0)) / (scale ?? 1))
+            case .text(let text): inputs.append(((Double(text) ?? mean ?? 0) - (mean ?? 0)) / (scale ?? 1))
+            case .missing: inputs.append(0)
+            }
+            return true
+        case .categorical:
+            let categories = self.categories ?? []
+            let start = inputs.count
+            inputs.append(contentsOf: repeatElement(0, count: categories.count))
+            guard case .text(let text) = value else { return true }
+            guard let index = categories.firstIndex(of: text) else { return false }
+            inputs[start + index] = 1
+            return true
+        }
+    }
+}
+
+/// Every feature's transform, in order: the model's input layout.
+public struct Preprocessor: Codable, Sendable, Hashable {
+    public var features: [FeatureTransform]
+
+    public var width: Int { features.reduce(0) { $0 + $1.width } }
+
+    static func fit(_ columns: [FeatureColumn], rows: [Int]) -> Preprocessor {
+        Preprocessor(features: columns.map { FeatureTransform.fit($0, rows: rows) })
+    }
+
+    /// The design matrix of some rows (row-major, `rows.count × width`).
+    func matrix(_ columns: [FeatureColumn], rows: [Int]) -> [Double] {
+        var inputs: [Double] = []
+        inputs.reserveCapacity(rows.count * width)
+        for row in rows {
+            for (transform, column) in zip(features, columns) {
+                transform.append(column.value(at: row), to: &inputs)
+            }
+        }
+        return inputs
+    }
+
+    /// One row's inputs; `unseen` counts categories the model never saw.
+    public func transform(_ values: [FeatureValue], unseen: inout Int) -> [Double] {
+        var inputs: [Double] = []
+        inputs.reserveCapacity(width)
+        for (transform, value) in zip(features, values) where !transform.append(value, to: &inputs) {
+            unseen += 1
+        }
+        return inputs
+    }
+}
