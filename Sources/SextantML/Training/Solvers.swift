@@ -173,16 +173,15 @@ enum Solvers {
                     gradient[a] = gradient[a] * scale + (i < d ? l2 * theta[a] : 0)
                 }
             }
-            // Only blocks with e ≤ c were accumulated; mirror them.
+            // Only blocks with e ≤ c were accumulated (each in full): scale them, then
+            // mirror the off-diagonal ones.
             for c in 0..<k {
                 for e in 0...c {
                     for i in 0..<stride {
                         for j in 0..<stride {
                             let a = c * stride + i, b = e * stride + j
-                            var entry = hessian[a * p + b] * scale
-                            if a == b, i < d { entry += l2 }
-                            hessian[a * p + b] = entry
-                            hessian[b * p + a] = entry
+                            hessian[a * p + b] = hessian[a * p + b] * scale + (a == b && i < d ? l2 : 0)
+                            if e < c { hessian[b * p + a] = hessian[a * p + b] }
                         }
                     }
                 }
