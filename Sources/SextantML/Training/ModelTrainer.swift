@@ -25,7 +25,7 @@ public struct TrainingSpec: Sendable {
     public var trainRows: [Int]
 
     public init(trainer: BuiltinTrainer, target: String, targetType: ColumnType, features: [FeatureSpec], l2: Double? = nil,
-                maxIterations: Int = 100, tolerance: Double = 1e-8, trainRows: [Int]) {
+                maxIterations: Int = 100, tolerance: Double = 1e-6, trainRows: [Int]) {
         self.trainer = trainer
         self.target = target
         self.targetType = targetType
@@ -46,14 +46,20 @@ public enum ModelTrainer {
             guard let index = table.columnIndex(feature.name) else {
                 throw TrainingError("feature \(feature.name) is not a column of the data (\(table.header.joined(separator: ", ")))")
             }
-            let texts = (0..<table.rowCount).map { table.text(row: $0, column: index) }
             switch feature.type {
-            case .number, .integer:
-                columns.append(.numeric(name: feature.name, values: texts.map { $0.flatMap { text in ColumnType.number.parse(text).flatMap(\.number) } }))
-            case .boolean:
-                columns.append(.numeric(name: feature.name, values: texts.map { $0.flatMap { text in ColumnType.boolean.parse(text).flatMap(\.number) } }))
+            case .number, .integer, .boolean:
+                // Straight from the bytes: no string per value.
+                let parser: ColumnType = feature.type == .boolean ? .boolean : .number
+                var values = [Double?](repeating: nil, count: table.rowCount)
+                table.forEachField(column: index) { row, bytes, isNull, escaped in
+                    guard !isNull else { return }
+                    let value = escaped ? parser.parse(CSVTable.unescape(bytes)) : parser.parse(bytes)
+                    values[row] = value?.number
+                }
+                columns.append(.numeric(name: feature.name, values: values))
             case .string, .date, .timestamp:
-                columns.append(.categorical(name: feature.name, values: texts, declared: feature.categories))
+                columns.append(.categorical(name: feature.name, values: (0..<table.rowCount).map { table.text(row: $0, column: index) },
+                                            declared: feature.categories))
             }
         }
         return columns
@@ -76,8 +82,12 @@ public enum ModelTrainer {
     }
 
     public static func train(_ table: CSVTable, _ spec: TrainingSpec) throws(TrainingError) -> TrainedModel {
-        let columns = try self.columns(table, spec.features)
-        let targets = try labels(table, target: spec.target, type: spec.targetType)
+        try train(columns: try columns(table, spec.features), targets: try labels(table, target: spec.target, type: spec.targetType), spec)
+    }
+
+    /// Trains on columns already read from a table: preprocessing fitted on the training
+    /// rows, then the solver.
+    public static func train(columns: [FeatureColumn], targets: [String?], _ spec: TrainingSpec) throws(TrainingError) -> TrainedModel {
         let rows = spec.trainRows.filter { targets[$0] != nil }
         guard !rows.isEmpty else { throw TrainingError("no training rows have a value for the target \(spec.target)") }
         let preprocessor = Preprocessor.fit(columns, rows: rows)
@@ -108,7 +118,7 @@ public enum ModelTrainer {
             var y: [Double] = []
             for row in rows {
                 guard let value = Double(targets[row]!) else {
-                    throw TrainingError("linear-regression needs a numeric target; \(spec.target) holds \"\(targets[row]!)\" at line \(table.line(ofRow: row))")
+                    throw TrainingError("linear-regression needs a numeric target; \(spec.target) holds \"\(targets[row]!)\" (data row \(row + 1))")
                 }
                 y.append(value)
             }
@@ -122,8 +132,11 @@ public enum ModelTrainer {
 
     /// Predictions for some rows of a table (the holdout, in evaluation).
     public static func predict(_ model: TrainedModel, _ table: CSVTable, features: [FeatureSpec], rows: [Int]) throws(TrainingError) -> Predictions {
-        let columns = try self.columns(table, features)
-        return model.predict(rows.map { row in columns.map { $0.value(at: row) } })
+        predict(model, columns: try columns(table, features), rows: rows)
+    }
+
+    public static func predict(_ model: TrainedModel, columns: [FeatureColumn], rows: [Int]) -> Predictions {
+        model.predict(rows.map { row in columns.map { $0.value(at: row) } })
     }
 }
 

@@ -101,13 +101,27 @@ public struct Preprocessor: Codable, Sendable, Hashable {
         Preprocessor(features: columns.map { FeatureTransform.fit($0, rows: rows) })
     }
 
-    /// The design matrix of some rows (row-major, `rows.count × width`).
+    /// The design matrix of some rows (row-major, `rows.count × width`), filled column by
+    /// column so each column's values are unwrapped once.
     func matrix(_ columns: [FeatureColumn], rows: [Int]) -> [Double] {
-        var inputs: [Double] = []
-        inputs.reserveCapacity(rows.count * width)
-        for row in rows {
+        let width = self.width
+        var inputs = [Double](repeating: 0, count: rows.count * width)
+        var offset = 0
+        inputs.withUnsafeMutableBufferPointer { inputs in
             for (transform, column) in zip(features, columns) {
-                transform.append(column.value(at: row), to: &inputs)
+                switch column {
+                case .numeric(_, let values):
+                    let mean = transform.mean ?? 0, scale = transform.scale ?? 1
+                    for (position, row) in rows.enumerated() {
+                        inputs[position * width + offset] = values[row].map { ($0 - mean) / scale } ?? 0
+                    }
+                case .categorical(_, let values, _):
+                    let index = Dictionary(uniqueKeysWithValues: (transform.categories ?? []).enumerated().map { ($1, $0) })
+                    for (position, row) in rows.enumerated() {
+                        if let value = values[row], let category = index[value] { inputs[position * width + offset + category] = 1 }
+                    }
+                }
+                offset += transform.width
             }
         }
         return inputs

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import SextantML
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Compute Sextant's binary classification metrics from a CSV of predictions.",
+        discussion: """
+            Scores predictions made anywhere (an external model, a notebook) exactly as
+            Sextant's gates do: accuracy, precision, recall, f1 (threshold 0.5), auc, prAuc
+            and logLoss, and with --sensitive the fairness metrics per group.
+
+            Examples:
+              sextant metrics --predictions holdout.csv --truth is_fraud --score p_fraud
+              sextant metrics --predictions holdout.csv --truth is_fraud --score p_fraud \\
+                  --sensitive region -o json
+            """
+    )
+
+    @Option(help: ArgumentHelp("CSV with a label column and a score column.", valueName: "file"))
+    var predictions: String
+
+    @Option(help: ArgumentHelp("The true label: true/false or 1/0.", valueName: "column"))
+    var truth: String
+
+    @Option(help: ArgumentHelp("The predicted probability of the positive class.", valueName: "column"))
+    var score: String
+
+    @Option(help: ArgumentHelp("A sensitive column for the fairness metrics.", valueName: "column"))
+    var sensitive: String?
+
+    @Option(name: .shortAndLong, help: "text or json.")
+    var format: TrainOutput = .text
+
+    func run() throws {
+        guard let bytes = FileManager.default.contents(atPath: predictions) else {
+            throw CommandFailure(message: "--predictions \(predictions): cannot read the file")
+        }
+        let table: CSVTable
+        do throws(CSVError) {
+            table = try CSVTable(Array(bytes))
+        } catch {
+            throw CommandFailure(message: "\(predictions):\(error.line): \(error.message)", exitCode: 1)
+        }
+        func column(_ name: String, _ flag: String) throws -> Int {
+            guard let index = table.columnIndex(name) else {
+                throw CommandFailure(message: "\(flag) \(name) is not a column of \(predictions) (\(table.header.joined(separator: ", ")))")
+            }
+            return index
+        }
+        let truthColumn = try column(truth, "--truth"), scoreColumn = try column(score, "--score")
+        let groupColumn = try sensitive.map { try column($0, "--sensitive") }
+        var actual: [Bool] = [], scores: [Double] = [], groups: [String] = []
+        actual.reserveCapacity(table.rowCount)
+        scores.reserveCapacity(table.rowCount)
+        for row in 0..<table.rowCount {
+            guard let label = table.text(row: row, column: truthColumn).flatMap({ ColumnType.boolean.parse($0) }),
+                  let value = table.text(row: row, column: scoreColumn).flatMap(Double.init) else {
+                throw CommandFailure(message: "\(predictions):\(table.line(ofRow: row)): \(truth) must be true/false or 1/0 and \(score) a number", exitCode: 1)
+            }
+            actual.append(label == .boolean(true))
+            scores.append(value)
+            if let groupColumn { groups.append(table.text(row: row, column: groupColumn) ?? "") }
+        }
+        let started = ContinuousClock.now
+        let predicted = scores.map { $0 >= 0.5 }
+        var results: [(MetricName, Double?)] = [
+            (.auc, BinaryMetrics.auc(actual, scores)), (.prAuc, BinaryMetrics.averagePrecision(actual, scores)),
+            (.accuracy, BinaryMetrics.accuracy(actual, predicted)), (.precision, BinaryMetrics.precision(actual, predicted)),
+            (.recall, BinaryMetrics.recall(actual, predicted)), (.f1, BinaryMetrics.f1(actual, predicted)),
+            (.logLoss, BinaryMetrics.logLoss(actual, scores)),
+        ]
+        if sensitive != nil {
+            results += [(.demographicParityDifference, FairnessMetrics.demographicParityDifference(actual, predicted, sensitive: groups)),
+                        (.demographicParityRatio, FairnessMetrics.demographicParityRatio(actual, predicted, sensitive: groups)),
+                        (.equalizedOddsDifference, FairnessMetrics.equalizedOddsDifference(actual, predicted, sensitive: groups))]
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        if format == .json {
+            struct Document: Encodable {
+                var rows: Int
+                var seconds: Double
+                var metrics: [String: Double?]
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let document = Document(rows: table.rowCount, seconds: seconds, metrics: Dictionary(uniqueKeysWithValues: results.map { ($0.0.rawValue, $0.1) }))
+            print(String(decoding: try! encoder.encode(document), as: UTF8.self))
+        } else {
+            let width = results.map(\.0.rawValue.count).max() ?? 0
+            print("\(table.rowCount) predictions, computed in \(String(format: "%.3f", seconds)) s:")
+            for (name, value) in results {
+                print("  " + name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + (value.map { String(format: "%.6f", $0) } ?? "n/a"))
+            }
+        }
+    }
+}
