@@ -91,6 +91,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantServing",
+            dependencies: [
+                "SextantML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantDaemon",
             dependencies: [
                 "SextantCore",
@@ -112,6 +123,7 @@ let package = Package(
                 "SextantDaemon",
                 "SextantGit",
                 "SextantML",
+                "SextantServing",
                 "SextantRuntime",
                 "SextantStore",
                 "SextantYAML",
@@ -177,6 +189,17 @@ let package = Package(
         .testTarget(
             name: "SextantRuntimeTests",
             dependencies: ["SextantRuntime", "SextantCore", "SextantAPI", "SextantML", "SextantTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantServingTests",
+            dependencies: [
+                "SextantServing", "SextantML", "SextantTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

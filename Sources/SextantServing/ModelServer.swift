@@ -1,0 +1,265 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import NIOCore
+public import SextantML
+
+/// The built-in Open Inference Protocol v2 server (DESIGN §5) for a built-in model: health,
+/// metadata (with `parameters.classes`), inference in JSON or with the binary tensor data
+/// extension, the tabular convention (one input per feature column, `shape [N]`, a missing
+/// value as `null` or NaN), and `{"error"}` with 400 or 404.
+public struct ModelServer: Sendable {
+    public let name: String
+    public let version: String
+    public let model: TrainedModel
+
+    public init(name: String, version: String, model: TrainedModel) {
+        self.name = name
+        self.version = version
+        self.model = model
+    }
+
+    public func application(host: String, port: Int, logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "sextant-serve-model"),
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("v2/health/live") { _, _ in Response(status: .ok) }
+        router.get("v2/health/ready") { _, _ in Response(status: .ok) }
+        router.get("v2") { _, _ in
+            Self.json(ServerMetadata(name: "sextant", version: "1", extensions: ["binary_tensor_data"]))
+        }
+        for prefix in ["v2/models/:model", "v2/models/:model/versions/:version"] {
+            router.get(RouterPath(prefix)) { _, context in
+                if let error = check(context) { return error }
+                return Self.json(metadata)
+            }
+            router.get(RouterPath(prefix + "/ready")) { _, context in check(context) ?? Response(status: .ok) }
+            router.post(RouterPath(prefix + "/infer")) { request, context in
+                if let error = check(context) { return error }
+                let body = try await request.body.collect(upTo: 256 << 20)
+                let headerLength = request.headers[Self.headerLengthField].flatMap(Int.init)
+                do throws(BadRequest) {
+                    let answer = try infer(Array(body.readableBytesView), headerLength: headerLength)
+                    guard let binary = answer.binary else {
+                        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer.json)))
+                    }
+                    var headers: HTTPFields = [.contentType: "application/octet-stream"]
+                    headers[Self.headerLengthField] = String(answer.json.count)
+                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.json + binary)))
+                } catch {
+                    return Self.error(error.message, status: .badRequest)
+                }
+            }
+        }
+        return router
+    }
+
+    static let headerLengthField = HTTPField.Name("Inference-Header-Content-Length")!
+
+    /// 404 for another model or version.
+    private func check(_ context: BasicRequestContext) -> Response? {
+        let requested = context.parameters.get("model") ?? ""
+        guard requested == name else { return Self.error("unknown model \(requested); this server serves \(name)", status: .notFound) }
+        if let wanted = context.parameters.get("version"), wanted != version {
+            return Self.error("unknown version \(wanted) of \(name); this server serves version \(version)", status: .notFound)
+        }
+        return nil
+    }
+
+    // MARK: - Metadata
+
+    struct ServerMetadata: Encodable {
+        var name: String
+        var version: String
+        var extensions: [String]
+    }
+
+    struct TensorMetadata: Encodable {
+        var name: String
+        var datatype: String
+        var shape: [Int]
+        var parameters: [String: [String]]?
+    }
+
+    struct ModelMetadata: Encodable {
+        var name: String
+        var versions: [String]
+        var platform: String
+        var inputs: [TensorMetadata]
+        var outputs: [TensorMetadata]
+        var parameters: [String: String]
+    }
+
+    var metadata: ModelMetadata {
+        let inputs = model.preprocessing.features.map {
+            TensorMetadata(name: $0.name, datatype: $0.kind == .numeric ? "FP64" : "BYTES", shape: [-1], parameters: nil)
+        }
+        var outputs = [TensorMetadata(name: "predict", datatype: labelType, shape: [-1], parameters: model.classes.map { ["classes": $0] })]
+        if let classes = model.classes {
+            outputs.append(TensorMetadata(name: "predict_proba", datatype: "FP64", shape: [-1, classes.count], parameters: ["classes": classes]))
+        }
+        return ModelMetadata(name: name, versions: [version], platform: "sextant-\(model.trainer.rawValue)", inputs: inputs, outputs: outputs,
+                             parameters: ["content_type": "pd"])
+    }
+
+    /// The datatype of `predict`: the target's (booleans, integers, text) or FP64.
+    var labelType: String {
+        guard let classes = model.classes else { return "FP64" }
+        if classes.allSatisfy({ $0 == "true" || $0 == "false" }) { return "BOOL" }
+        if classes.allSatisfy({ Int64($0) != nil }) { return "INT64" }
+        return "BYTES"
+    }
+
+    // MARK: - Inference
+
+    struct OutputTensor: Encodable {
+        var name: String
+        var datatype: String
+        var shape: [Int]
+        var data: OutputValues?
+        var parameters: OutputParameters?
+    }
+
+    struct OutputParameters: Encodable {
+        var binary_data_size: Int?
+        var classes: [String]?
+    }
+
+    struct InferResponse: Encodable {
+        var model_name: String
+        var model_version: String
+        var id: String?
+        var outputs: [OutputTensor]
+    }
+
+    /// The answer to an infer request: JSON, and the binary part when one was asked for.
+    func infer(_ body: [UInt8], headerLength: Int?) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
+        let headerEnd = headerLength ?? body.count
+        guard headerEnd >= 0, headerEnd <= body.count else {
+            throw BadRequest("Inference-Header-Content-Length \(headerEnd) is larger than the body (\(body.count) bytes)")
+        }
+        let root: JSONElement
+        do {
+            root = try JSONDecoder().decode(JSONElement.self, from: Data(body[..<headerEnd]))
+        } catch {
+            throw BadRequest("the request is not JSON: \(error.localizedDescription)")
+        }
+        guard let inputs = root["inputs"]?.array, !inputs.isEmpty else { throw BadRequest("the request has no inputs") }
+
+        // Every input's values, in request order (binary data follows the header in that order).
+        var tensors: [String: TensorValues] = [:]
+        var offset = headerEnd
+        for input in inputs {
+            guard let inputName = input["name"]?.string, let datatype = input["datatype"]?.string else {
+                throw BadRequest("every input needs a name and a datatype")
+            }
+            let values: TensorValues
+            if let size = input["parameters"]?["binary_data_size"]?.number {
+                let length = Int(size)
+                guard length >= 0, offset + length <= body.count else { throw BadRequest("input \(inputName): binary_data_size \(length) runs past the body") }
+                values = try TensorCodec.values(fromBinary: body[offset..<(offset + length)], datatype: datatype, name: inputName)
+                offset += length
+            } else if let data = input["data"] {
+                values = try TensorCodec.values(fromJSON: data, datatype: datatype, name: inputName)
+            } else {
+                throw BadRequest("input \(inputName) has neither data nor binary_data_size")
+            }
+            if let shape = input["shape"]?.array?.compactMap(\.number), shape.reduce(1.0, *) != Double(values.count) {
+                throw BadRequest("input \(inputName): shape \(shape.map { Int($0) }) does not hold \(values.count) values")
+            }
+            guard tensors.updateValue(values, forKey: inputName) == nil else { throw BadRequest("input \(inputName) is given twice") }
+        }
+        let features = model.preprocessing.features
+        for inputName in tensors.keys where !features.contains(where: { $0.name == inputName }) {
+            throw BadRequest("unknown input \(inputName); the model's inputs are \(features.map(\.name).joined(separator: ", "))")
+        }
+        var columns: [TensorValues] = []
+        for feature in features {
+            guard let values = tensors[feature.name] else {
+                throw BadRequest("missing input \(feature.name); the model's inputs are \(features.map(\.name).joined(separator: ", "))")
+            }
+            columns.append(values)
+        }
+        let rows = columns[0].count
+        guard columns.allSatisfy({ $0.count == rows }) else { throw BadRequest("inputs hold different numbers of rows") }
+        let rowValues = (0..<rows).map { row in
+            zip(features, columns).map { feature, column -> FeatureValue in
+                switch column {
+                case .numbers(let numbers):
+                    guard let number = numbers[row] else { return .missing }
+                    return feature.kind == .numeric ? .number(number) : .text(number.rounded() == number ? String(Int64(number)) : String(number))
+                case .texts(let texts):
+                    return texts[row].map(FeatureValue.text) ?? .missing
+                }
+            }
+        }
+        let predictions = model.predict(rowValues)
+        return try respond(root, predictions: predictions, rows: rows)
+    }
+
+    private func respond(_ root: JSONElement, predictions: Predictions, rows: Int) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
+        let allBinary = root["parameters"]?["binary_data_output"]?.bool == true
+        var requested: [(name: String, binary: Bool)] = []
+        if let outputs = root["outputs"]?.array, !outputs.isEmpty {
+            for output in outputs {
+                guard let outputName = output["name"]?.string else { throw BadRequest("every requested output needs a name") }
+                requested.append((outputName, output["parameters"]?["binary_data"]?.bool ?? allBinary))
+            }
+        } else {
+            requested = [("predict", allBinary)]
+        }
+        var tensors: [OutputTensor] = []
+        var binary: [UInt8] = []
+        var anyBinary = false
+        for (outputName, asBinary) in requested {
+            let values: OutputValues
+            var shape = [rows]
+            var classes: [String]?
+            switch outputName {
+            case "predict":
+                values = predictValues(predictions)
+            case "predict_proba" where model.classes != nil:
+                values = .doubles(predictions.outputs.flatMap { $0 })
+                shape = [rows, model.classes!.count]
+                classes = model.classes
+            default:
+                throw BadRequest("unknown output \(outputName); this model answers \(model.classes == nil ? "predict" : "predict and predict_proba")")
+            }
+            if asBinary {
+                let bytes = TensorCodec.binary(values)
+                binary += bytes
+                anyBinary = true
+                tensors.append(OutputTensor(name: outputName, datatype: values.datatype, shape: shape, data: nil,
+                                            parameters: OutputParameters(binary_data_size: bytes.count, classes: classes)))
+            } else {
+                tensors.append(OutputTensor(name: outputName, datatype: values.datatype, shape: shape, data: values,
+                                            parameters: classes.map { OutputParameters(binary_data_size: nil, classes: $0) }))
+            }
+        }
+        let response = InferResponse(model_name: name, model_version: version, id: root["id"]?.string, outputs: tensors)
+        let json = Array(try! JSONEncoder().encode(response))
+        return (json, anyBinary ? binary : nil)
+    }
+
+    private func predictValues(_ predictions: Predictions) -> OutputValues {
+        switch labelType {
+        case "FP64": return .doubles(predictions.outputs.map { $0[0] })
+        case "BOOL": return .booleans(predictions.labels.map { $0 == "true" })
+        case "INT64": return .integers(predictions.labels.map { Int64($0) ?? 0 })
+        default: return .texts(predictions.labels)
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try! JSONEncoder().encode(value))))
+    }
+
+    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
+        json(["error": message], status: status)
+    }
+}
