@@ -14,12 +14,16 @@ public enum Fingerprint {
     /// The SHA-256 of a value's canonical JSON (sorted keys, no whitespace), under a label
     /// that names the algorithm and its version: a change of either gives new fingerprints.
     public static func of(_ label: String, _ value: some Encodable) -> String {
+        sha256(Array(label.utf8) + [0] + canonicalJSON(value))
+    }
+
+    /// Sorted keys, no whitespace, slashes unescaped.
+    public static func canonicalJSON(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Only Sextant's own types are fingerprinted: one that cannot encode is a bug, and
         // hashing an empty input instead would hide changes.
-        let json = try! encoder.encode(value)
-        return sha256(Array(label.utf8) + [0] + Array(json))
+        return Array(try! encoder.encode(value))
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {

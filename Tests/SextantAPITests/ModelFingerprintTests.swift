@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import SextantAPI
+import SextantTestSupport
+
+/// The training and serving fingerprints of DESIGN §2, pinned by a golden vector.
+@Suite struct ModelFingerprintTests {
+    static let datasetSha = "83aabdaa0a663d67842312e36d73a4ddea6578c6d90b86b988b2bdbe1dbef1a3"
+    static let builtin = ModelFingerprint.TrainerIdentity.builtin(name: "logistic-regression", algorithmVersion: 1)
+
+    static func quickstart(_ edit: (inout [String: String]) -> Void = { _ in }) throws -> ManifestSet {
+        var files: [String: String] = [:]
+        let root = packageRoot + "/examples/quickstart/"
+        for path in FileManager.default.subpaths(atPath: root) ?? [] where path.hasSuffix(".yaml") || path.hasSuffix(".csv") {
+            files[path] = try String(contentsOfFile: root + path, encoding: .utf8)
+        }
+        edit(&files)
+        let directory = try TemporaryDirectory()
+        for (path, content) in files { try directory.write(path, content) }
+        let result = try ManifestLoader().load(try DirectorySource(root: directory.path))
+        #expect(result.isValid, "\(result.diagnostics)")
+        return result.manifests
+    }
+
+    static func training(_ manifests: ManifestSet) -> String? {
+        ModelFingerprint.training(of: manifests.model(named: "fraud-detector")!, in: manifests, datasetSha256: datasetSha, trainer: builtin)
+    }
+
+    @Test("golden vector: the quickstart model's canonical document and digest")
+    func golden() throws {
+        let manifests = try Self.quickstart()
+        let model = try #require(manifests.model(named: "fraud-detector"))
+        let document = try #require(ModelFingerprint.trainingDocument(of: model, in: manifests, datasetSha256: Self.datasetSha, trainer: Self.builtin))
+        let text = String(decoding: document, as: UTF8.self)
+        #expect(text.hasPrefix(#"{"contractSha256":""#))
+        #expect(text.contains(#""features":["amount","hour","merchant_risk","account_age_days"]"#))
+        #expect(text.contains(#""split":{"holdout":0.2,"seed":42,"stratify":true}"#))
+        #expect(text.contains(#""trainer":{"algorithmVersion":1,"kind":"builtin","name":"logistic-regression"}"#))
+        #expect(text.contains(#""training":{"hyperparameters":{"l2":"1\/n","maxIterations":100,"tolerance":1e-06},"seed":42,"trainer":"logistic-regression"}"#) ||
+                text.contains(#""training":{"hyperparameters":{"l2":"1/n","maxIterations":100,"tolerance":1e-06},"seed":42,"trainer":"logistic-regression"}"#), "\(text)")
+        #expect(Self.training(manifests) == Fingerprint.sha256(Array("sextant.training/1".utf8) + [0] + document))
+        // Pinned: a change here retrains every model in the field. Change it on purpose only,
+        // with a new trainingAlgorithm.
+        #expect(Self.training(manifests) == ModelFingerprintTests.pinned, "\(Self.training(manifests) ?? "nil")\n\(text)")
+    }
+
+    /// Computed from examples/quickstart: an edit of its training inputs (not its gates,
+    /// serving or prose) changes it too.
+    static let pinned = "f3eefb4c7c0b945db83714a7606ef6f2f776409d53ab36c7ebb0ab19eccbf540"
+
+    @Test("what does not retrain: gates, timeout, serving, prose, key order, an explicit default")
+    func stable() throws {
+        let base = try Self.training(Self.quickstart())
+        let edits: [(String, (inout [String: String]) -> Void)] = [
+            ("gates", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "min: 0.90", with: "min: 0.95") }),
+            ("timeout", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "timeout: 10m", with: "timeout: 20m") }),
+            ("replicas", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "replicas: 1", with: "replicas: 3") }),
+            ("contract prose", { $0["contracts/transactions.odcs.yaml"] = $0["contracts/transactions.odcs.yaml"]!.replacingOccurrences(of: "One row per card transaction.", with: "Card transactions, one per row.") }),
+            ("explicit default", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "    seed: 42\n    timeout", with: "    seed: 42\n    hyperparameters: {maxIterations: 100}\n    timeout") }),
+        ]
+        for (name, edit) in edits {
+            #expect(try Self.training(Self.quickstart(edit)) == base, "\(name) must not retrain")
+        }
+    }
+
+    @Test("what retrains: features, hyperparameters, the split, the data, a contract rule, the trainer")
+    func changes() throws {
+        let manifests = try Self.quickstart()
+        let base = Self.training(manifests)
+        let edits: [(String, (inout [String: String]) -> Void)] = [
+            ("features", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "features: [amount, hour, merchant_risk, account_age_days]", with: "features: [amount, hour, merchant_risk]") }),
+            ("l2", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "    # hyperparameters: {l2: 0.01}", with: "    hyperparameters: {l2: 0.01}") }),
+            ("split", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "holdout: 0.2", with: "holdout: 0.25") }),
+            ("contract rule", { $0["contracts/transactions.odcs.yaml"] = $0["contracts/transactions.odcs.yaml"]!.replacingOccurrences(of: "mustBeGreaterThan: 1000", with: "mustBeGreaterThan: 2000") }),
+        ]
+        for (name, edit) in edits {
+            #expect(try Self.training(Self.quickstart(edit)) != base, "\(name) must retrain")
+        }
+        let model = manifests.model(named: "fraud-detector")!
+        #expect(ModelFingerprint.training(of: model, in: manifests, datasetSha256: String(repeating: "0", count: 64), trainer: Self.builtin) != base)
+        #expect(ModelFingerprint.training(of: model, in: manifests, datasetSha256: Self.datasetSha,
+                                          trainer: .builtin(name: "logistic-regression", algorithmVersion: 2)) != base)
+    }
+
+    @Test("serving: the runtime, command and env make a new revision; replicas and the rollout do not")
+    func serving() throws {
+        let manifests = try Self.quickstart()
+        let model = manifests.model(named: "fraud-detector")!
+        let base = ModelFingerprint.serving(of: model, contextSha256: nil, builtinServerVersion: 1)
+        #expect(ModelFingerprint.serving(of: model, contextSha256: nil, builtinServerVersion: 2) != base, "a new built-in server rolls out")
+        let scaled = try Self.quickstart { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "replicas: 1", with: "replicas: 2") }
+        #expect(ModelFingerprint.serving(of: scaled.model(named: "fraud-detector")!, contextSha256: nil, builtinServerVersion: 1) == base)
+    }
+}
