@@ -1,5 +1,5 @@
 /// The kinds of manifest Sextant reads, in the order status lists them.
-public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable, Codable, CustomStringConvertible {
     case model = "Model"
     case dataset = "Dataset"
     case dataContract = "DataContract"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SextantCore
 import SextantML
 
 struct MetricsCommand: ParsableCommand {
@@ -76,8 +77,7 @@ struct MetricsCommand: ParsableCommand {
                         (.demographicParityRatio, FairnessMetrics.demographicParityRatio(actual, predicted, sensitive: groups)),
                         (.equalizedOddsDifference, FairnessMetrics.equalizedOddsDifference(actual, predicted, sensitive: groups))]
         }
-        let elapsed = (ContinuousClock.now - started).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started).seconds
         if format == .json {
             struct Document: Encodable {
                 var rows: Int

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SextantCore
 import SextantML
 
 struct TrainCommand: ParsableCommand {
@@ -168,8 +169,7 @@ struct TrainingRun {
             metrics = [(.rmse, RegressionMetrics.rmse(actual, predicted)), (.mae, RegressionMetrics.mae(actual, predicted)),
                        (.r2, RegressionMetrics.r2(actual, predicted))]
         }
-        let (whole, fraction) = elapsed.components
-        return TrainingRun(model: model, rows: (train.count, held.count), seconds: Double(whole) + Double(fraction) / 1e18, metrics: metrics)
+        return TrainingRun(model: model, rows: (train.count, held.count), seconds: elapsed.seconds, metrics: metrics)
     }
 
     func text(output: String?) -> String {

@@ -16,24 +16,4 @@ public struct ObjectKey: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public var description: String { "\(kind)/\(name)" }
-
-    enum CodingKeys: String, CodingKey {
-        case kind, name
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let kind = try container.decode(String.self, forKey: .kind)
-        guard let parsed = ManifestKind(rawValue: kind) else {
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown kind \(kind)")
-        }
-        self.kind = parsed
-        self.name = try container.decode(String.self, forKey: .name)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind.rawValue, forKey: .kind)
-        try container.encode(name, forKey: .name)
-    }
 }

@@ -398,9 +398,7 @@ extension Duration {
 
 /// A duration in milliseconds with one decimal, for log lines.
 func milliseconds(_ duration: Duration) -> String {
-    let (seconds, attoseconds) = duration.components
-    let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    return String(format: "%.1f", value)
+    String(format: "%.1f", duration.seconds * 1000)
 }
 
 extension DesiredState {

@@ -113,7 +113,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind.rawValue, forKey: .kind)
+        try container.encode(kind, forKey: .kind)
         try container.encode(name, forKey: .name)
         try container.encode(sync, forKey: .sync)
         try container.encode(health, forKey: .health)
@@ -141,11 +141,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let kindName = try container.decode(String.self, forKey: .kind)
-        guard let kind = ManifestKind(rawValue: kindName) else {
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown kind \(kindName)")
-        }
-        self.kind = kind
+        kind = try container.decode(ManifestKind.self, forKey: .kind)
         name = try container.decode(String.self, forKey: .name)
         sync = try container.decode(SyncStatus.self, forKey: .sync)
         health = try container.decode(HealthStatus.self, forKey: .health)

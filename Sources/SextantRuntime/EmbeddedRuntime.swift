@@ -126,15 +126,13 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
 
 /// A dataset's bytes against its pin and contract.
 enum DatasetChecker {
-    static let lfsPointerPrefix = Array("version https://git-lfs.github.com/spec/v1".utf8)
-
     static func check(_ check: DatasetCheck, bytes: [UInt8], now: Date) -> DatasetResult {
         let sha256 = Fingerprint.sha256(bytes)
         func result(_ verdict: DatasetResult.Verdict, rows: Int?, checks: Int, violations: [String]) -> DatasetResult {
             DatasetResult(verdict: verdict, sha256: sha256, rows: rows, contract: check.contract, checks: checks,
                           violations: violations, commit: check.commit, checkedAt: now)
         }
-        if bytes.starts(with: lfsPointerPrefix) {
+        if ManifestSet.isLFSPointer(bytes[...]) {
             return result(.dataInvalid, rows: nil, checks: 1, violations: [
                 "source: \(check.data) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:",
             ])

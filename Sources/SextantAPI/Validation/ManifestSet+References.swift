@@ -151,7 +151,7 @@ extension ManifestSet {
         case .escapesRoot:
             report(field, "\(path) is a symlink that leads outside the watched root; paths must stay inside it", false)
         case .file:
-            if let bytes = try? source.readPrefix(path, count: Self.lfsPointerPrefix.count), Self.isLFSPointer(bytes) {
+            if let bytes = try? source.readPrefix(path, count: Self.lfsPointerPrefix.count), Self.isLFSPointer(bytes[...]) {
                 report(field, "\(path) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:", false)
             }
         }
@@ -169,8 +169,9 @@ extension ManifestSet {
 
     static let lfsPointerPrefix = Array("version https://git-lfs.github.com/spec/v1".utf8)
 
-    static func isLFSPointer(_ prefix: [UInt8]) -> Bool {
-        prefix == lfsPointerPrefix
+    /// True when a file's bytes (or their start) are a Git LFS pointer, not data.
+    public static func isLFSPointer(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.starts(with: lfsPointerPrefix)
     }
 
     /// "; did you mean …?" when a name is near a known one.

@@ -52,10 +52,6 @@ public struct ObjectReview: Sendable, Codable, Hashable {
     /// True when data that was accepted may now be rejected.
     public var breaking: Bool
 
-    enum CodingKeys: String, CodingKey {
-        case kind, name, change, file, fields, consequences, breaking
-    }
-
     public init(kind: ManifestKind, name: String, change: Change, file: String, fields: [FieldChange], consequences: [String], breaking: Bool) {
         self.kind = kind
         self.name = name
@@ -64,32 +60,6 @@ public struct ObjectReview: Sendable, Codable, Hashable {
         self.fields = fields
         self.consequences = consequences
         self.breaking = breaking
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let kindName = try container.decode(String.self, forKey: .kind)
-        guard let kind = ManifestKind(rawValue: kindName) else {
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown kind \(kindName)")
-        }
-        self.kind = kind
-        name = try container.decode(String.self, forKey: .name)
-        change = try container.decode(Change.self, forKey: .change)
-        file = try container.decode(String.self, forKey: .file)
-        fields = try container.decode([FieldChange].self, forKey: .fields)
-        consequences = try container.decode([String].self, forKey: .consequences)
-        breaking = try container.decode(Bool.self, forKey: .breaking)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind.rawValue, forKey: .kind)
-        try container.encode(name, forKey: .name)
-        try container.encode(change, forKey: .change)
-        try container.encode(file, forKey: .file)
-        try container.encode(fields, forKey: .fields)
-        try container.encode(consequences, forKey: .consequences)
-        try container.encode(breaking, forKey: .breaking)
     }
 }
 
