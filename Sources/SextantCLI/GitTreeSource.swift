@@ -48,6 +48,13 @@ final class GitTreeSource: ManifestSource {
 
     func contentID(_ path: String) -> String? { blobID(of: path) }
 
+    /// The blob id of every regular file under the root, by path.
+    var regularFiles: [String: String] {
+        var files: [String: String] = [:]
+        for (path, entry) in entries where entry.kind == .file || entry.kind == .executable { files[path] = entry.objectID }
+        return files
+    }
+
     /// The blob id of a file, following symlinks inside the root.
     func blobID(of path: String) -> String? {
         guard case .resolved(let resolved) = resolve(path), let entry = entries[resolved], entry.kind != .submodule else { return nil }

@@ -79,13 +79,13 @@ struct PlanCommand: ParsableCommand {
             baseState = loaded.result.isValid
                 ? DesiredState(commit: baseCommit, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: roots) : nil
         } else {
-            let snapshot: (appliedCommit: String?, objects: [ObjectKey: ObservedObject])
+            let snapshot: (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry])
             do {
                 snapshot = try SQLiteStore(readingFrom: stateDir).observed()
             } catch let error as StoreError {
                 throw CommandFailure(message: error.message + "; or compare two refs with --base REF --head REF")
             }
-            observed = ObservedState(objects: snapshot.objects)
+            observed = ObservedState(objects: snapshot.objects, registries: snapshot.registries)
             if let applied = snapshot.appliedCommit {
                 review.base.commit = applied
                 // The applied commit is in the repository, or at least in the daemon's mirror.

@@ -14,16 +14,20 @@ struct ReconcileCommand: AsyncParsableCommand {
             Follows --branch of --repo (mirrored into --state-dir on first use), applies
             the head commit if its manifests are valid (otherwise the last good commit
             stays and status says why), checks every dataset against its data contract,
-            records everything in the state store, and prints status.
+            trains what changed, evaluates each new revision through its own server,
+            packages what passes its gates and deploys it, records everything in the
+            state store, and prints status. The model servers it starts keep serving
+            after it exits: stop them with `sextant down`.
 
-            Exit status: 0 converged or progressing; 1 a dataset breaks its contract or
-            the head commit is invalid; 2 usage error, or the source is unreachable and
-            no commit was ever applied.
+            Exit status: 0 converged or progressing; 1 DataInvalid, TrainingFailed,
+            GateFailed or RolloutAborted, or the head commit is invalid; 2 usage error, or
+            the source is unreachable and no commit was ever applied.
 
             Examples:
               sextant reconcile --once --repo . --path examples/quickstart
               sextant reconcile --once --repo https://github.com/acme/ml-config --branch prod
               sextant reconcile --once --repo /srv/config --data-root /srv/data
+              sextant down    # stop the model servers it started
             """
     )
 
@@ -56,9 +60,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
         let reconciler = Reconciler(
-            source: repository, store: store, runtime: EmbeddedRuntime(blobs: repository, dataRoots: source.dataRoots.map(Self.absolute)),
-            options: .init(prune: source.prune, allowEmpty: source.allowEmpty, dataRoots: source.dataRoots.map(Self.absolute)),
-            logger: logger)
+            source: repository, store: store, runtime: source.runtime(blobs: repository, logger: logger),
+            options: source.reconcilerOptions(), logger: logger)
 
         var report: Reconciler.PassReport
         var passes = 0

@@ -104,7 +104,9 @@ extension GitRepository {
         } catch {
             throw GitError(operation: "read \(commit.prefix(7))", code: 0, message: error.message)
         }
-        var blobs: [String: String] = [:]
+        // Every file of the watched root (a trainer's or server's workspace is made of
+        // them), and each dataset's path as written (symlinks followed).
+        var blobs = tree.regularFiles
         for dataset in result.manifests.datasets {
             guard let path = dataset.spec.source.path else { continue }
             let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")

@@ -78,11 +78,9 @@ struct RunCommand: AsyncParsableCommand {
         let (host, port) = Self.address(listen)!
         let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
         let metrics = DaemonMetrics()
-        let dataRoots = source.dataRoots.map(ReconcileCommand.absolute)
         let reconciler = Reconciler(
-            source: repository, store: store, runtime: EmbeddedRuntime(blobs: repository, dataRoots: dataRoots),
-            options: .init(prune: source.prune, allowEmpty: source.allowEmpty, dataRoots: dataRoots,
-                           fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!),
+            source: repository, store: store, runtime: source.runtime(blobs: repository, logger: logger),
+            options: source.reconcilerOptions(fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!),
             metrics: metrics, logger: logger)
         let trigger = PassTrigger()
         let readiness = Readiness()

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Logging
+import SextantCore
+import SextantRuntime
 
-/// The flags that say what to follow and where to keep state: shared by `reconcile` and
-/// (later) `run`.
+/// The flags that say what to follow, where to keep state and how to act: shared by
+/// `reconcile` and `run`.
 struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The Git repository to follow: a local path, file://, git://, http(s):// or ssh URL.", valueName: "url|path"))
     var repo: String
@@ -25,11 +27,30 @@ struct SourceOptions: ParsableArguments {
     @Flag(help: "Apply a commit even when it removes every Model the applied commit has.")
     var allowEmpty = false
 
+    @Option(help: ArgumentHelp("How many trainings may run at once (external ones at lower CPU priority).", valueName: "n"))
+    var maxParallelTraining: Int = 1
+
+    /// How long a model server may take to become ready (tests shorten it).
+    @Option(help: .hidden)
+    var readinessTimeout: Double = 60
+
     @Option(help: ArgumentHelp("Log lines on standard error: text or json.", valueName: "format"))
     var logFormat: LogFormat = .text
 
     @Option(help: "The least important log lines to show.")
     var logLevel: LogLevel = .info
+
+    /// The embedded runtime of this state directory.
+    func runtime(blobs: any BlobReader, logger: Logger) -> EmbeddedRuntime {
+        EmbeddedRuntime(blobs: blobs, dataRoots: dataRoots.map(ReconcileCommand.absolute), stateDirectory: ReconcileCommand.absolute(stateDir),
+                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), logger: logger)
+    }
+
+    func reconcilerOptions(fetchErrorGrace: Duration = .zero) -> Reconciler.Options {
+        let roots = dataRoots.map(ReconcileCommand.absolute)
+        return Reconciler.Options(prune: prune, allowEmpty: allowEmpty, dataRoots: roots, fetchErrorGrace: fetchErrorGrace,
+                                  maxParallelTraining: maxParallelTraining)
+    }
 }
 
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {

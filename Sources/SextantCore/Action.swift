@@ -4,12 +4,27 @@ public import SextantAPI
 /// One step the planner decides and the executor performs, journaled by fingerprint.
 public enum Action: Sendable, Hashable {
     case checkDataset(DatasetCheck)
+    /// Train a new version.
+    case train(TrainingJob)
+    /// Judge a revision on the holdout through its serving path.
+    case evaluate(EvaluationJob)
+    /// Write a version that passed as a ModelPack artifact.
+    case package(PackageJob)
+    /// Start a revision's replicas (first deploy, replacement, restart after a crash).
+    case serve(ServingJob)
+    /// Stop a model's serving processes (a model removed from Git).
+    case stopServing(model: String, replicas: [Replica])
     /// Forget an object removed from Git (its history stays in the journal and events).
     case prune(ObjectKey)
 
     public var key: ObjectKey {
         switch self {
         case .checkDataset(let check): ObjectKey(.dataset, check.name)
+        case .train(let job): ObjectKey(.model, job.model)
+        case .evaluate(let job): ObjectKey(.model, job.model)
+        case .package(let job): ObjectKey(.model, job.model)
+        case .serve(let job): ObjectKey(.model, job.model)
+        case .stopServing(let model, _): ObjectKey(.model, model)
         case .prune(let key): key
         }
     }
@@ -18,6 +33,11 @@ public enum Action: Sendable, Hashable {
     public var name: String {
         switch self {
         case .checkDataset: "CheckDataset"
+        case .train: "Train"
+        case .evaluate: "Evaluate"
+        case .package: "Package"
+        case .serve: "Serve"
+        case .stopServing: "StopServing"
         case .prune: "Prune"
         }
     }
@@ -25,8 +45,18 @@ public enum Action: Sendable, Hashable {
     public var fingerprint: String {
         switch self {
         case .checkDataset(let check): check.fingerprint
+        case .train(let job): job.fingerprint
+        case .evaluate(let job): job.fingerprint
+        case .package(let job): Fingerprint.of("package/1", [job.model, String(job.version.number), job.version.fingerprint])
+        case .serve(let job): Fingerprint.of("serve/1", [job.model, String(job.launch.revision), String(job.replicas)])
+        case .stopServing(let model, let replicas): Fingerprint.of("stop/1", [model] + replicas.map { String($0.pid) })
         case .prune(let key): Fingerprint.of("prune/1", key)
         }
+    }
+
+    /// Whether it trains (at most `--max-parallel-training` at once).
+    public var isTraining: Bool {
+        if case .train = self { true } else { false }
     }
 }
 

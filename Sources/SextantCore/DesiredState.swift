@@ -6,12 +6,20 @@ public struct DesiredState: Sendable {
     public var commit: String
     public var manifests: ManifestSet
     public var datasets: [String: DesiredDataset]
+    public var models: [String: DesiredModel]
+    /// Every file of the watched root at the commit (Git blob ids), by path.
+    public var files: [String: String]
 
-    public init(commit: String, manifests: ManifestSet, datasets: [String: DesiredDataset]) {
+    public init(commit: String, manifests: ManifestSet, datasets: [String: DesiredDataset], models: [String: DesiredModel] = [:],
+                files: [String: String] = [:]) {
         self.commit = commit
         self.manifests = manifests
         self.datasets = datasets
+        self.models = models
+        self.files = files
     }
+
+    public var workspace: Workspace { Workspace(commit: commit, files: files) }
 
     /// Every object, in status order.
     public var keys: [ObjectKey] {
@@ -45,7 +53,11 @@ public struct DesiredState: Sendable {
                 name: name, data: location, sha256Pin: dataset.spec.sha256, table: table,
                 contract: ContractLabel(id: contract.id, name: contract.displayName, version: contract.version))
         }
-        self.init(commit: commit, manifests: manifests, datasets: datasets)
+        var models: [String: DesiredModel] = [:]
+        for model in manifests.models {
+            models[model.metadata.name] = DesiredModel(model, in: manifests, files: blobs)
+        }
+        self.init(commit: commit, manifests: manifests, datasets: datasets, models: models.compactMapValues { $0 }, files: blobs)
     }
 }
 

@@ -9,9 +9,17 @@ public struct ObservedState: Sendable {
     /// The content hash of each local data file (`uri:` sources), read this pass.
     public var dataFiles: [String: DataFileObservation]
 
-    public init(objects: [ObjectKey: ObservedObject] = [:], dataFiles: [String: DataFileObservation] = [:]) {
+    /// Every model's registry, by model name (kept when a model is pruned).
+    public var registries: [String: ModelRegistry]
+    /// What the probes found of each serving process, by pid.
+    public var replicas: [Int32: ReplicaHealth]
+
+    public init(objects: [ObjectKey: ObservedObject] = [:], dataFiles: [String: DataFileObservation] = [:],
+                registries: [String: ModelRegistry] = [:], replicas: [Int32: ReplicaHealth] = [:]) {
         self.objects = objects
         self.dataFiles = dataFiles
+        self.registries = registries
+        self.replicas = replicas
     }
 }
 
@@ -27,14 +35,18 @@ public struct ObservedObject: Sendable, Hashable, Codable {
     public var fingerprint: String?
     /// A dataset's last verdict.
     public var dataset: DatasetResult?
+    /// A model's serving state and stops.
+    public var model: ModelObservation?
     /// The last failure of an action, while it is retried.
     public var failure: ActionFailure?
     public var updatedAt: Date
 
-    public init(key: ObjectKey, fingerprint: String? = nil, dataset: DatasetResult? = nil, failure: ActionFailure? = nil, updatedAt: Date) {
+    public init(key: ObjectKey, fingerprint: String? = nil, dataset: DatasetResult? = nil, model: ModelObservation? = nil,
+                failure: ActionFailure? = nil, updatedAt: Date) {
         self.key = key
         self.fingerprint = fingerprint
         self.dataset = dataset
+        self.model = model
         self.failure = failure
         self.updatedAt = updatedAt
     }

@@ -45,9 +45,13 @@ public enum Planner {
             }
             plan.actions.append(.checkDataset(check))
         }
+        planModels(desired, observed: observed, plan: &plan, now: now)
         if options.prune {
             let wanted = Set(desired.keys)
             for key in observed.objects.keys.sorted() where !wanted.contains(key) {
+                if let replicas = observed.objects[key]?.model?.replicas, !replicas.isEmpty {
+                    plan.actions.append(.stopServing(model: key.name, replicas: replicas))
+                }
                 plan.actions.append(.prune(key))
             }
         }

@@ -28,14 +28,37 @@ public protocol Runtime: Sendable {
     /// Reads a dataset's data and checks it against its contract. Bad data is a verdict;
     /// a throw means the check could not run and is retried.
     func checkDataset(_ check: DatasetCheck, at now: Date) async throws(ActionError) -> DatasetResult
+    /// Trains version `version`: its files end up under the returned model directory.
+    func train(_ job: TrainingJob, version: Int) async throws(ActionError) -> TrainingOutput
+    /// Starts the revision privately, sends it the holdout, and judges the answers (and
+    /// the incumbent's, on the same rows).
+    func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation
+    /// Writes the version as a ModelPack artifact; returns its manifest digest.
+    func package(_ job: PackageJob) async throws(ActionError) -> String
+    /// Starts replicas of a revision (detached) and waits until each is ready.
+    func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica]
+    /// Stops replicas: SIGTERM, then SIGKILL after a grace period.
+    func stopReplicas(_ replicas: [Replica]) async
+    /// Whether each replica lives (same pid and start time) and is ready, by pid.
+    func probeReplicas(_ replicas: [Replica]) async -> [Int32: ReplicaHealth]
+    /// After a restart: stops every process this runtime started that the store does not
+    /// know (a trainer, an evaluation server or a replica a crash left behind), and adopts
+    /// the known replicas that still run.
+    func reapOrphans(keeping replicas: [Replica]) async
 }
 
-/// An action that could not run.
+/// An action that could not run, or failed.
 public struct ActionError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
+    /// Set when the repository's own code or data failed (a trainer's exit status, a
+    /// server that never gets ready, a constant target): the same fingerprint would fail
+    /// again, so it is not retried until Git changes it or `sextant retry`. Nil for
+    /// failures of the machine, retried with backoff.
+    public var reason: String?
 
-    public init(_ message: String) {
+    public init(_ message: String, reason: String? = nil) {
         self.message = message
+        self.reason = reason
     }
 
     public var description: String { message }
@@ -71,17 +94,36 @@ public protocol StateStore: Sendable {
     func record(_ events: [Event]) async throws
     /// Saves status: the revision, and the objects that changed.
     func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws
+    /// Takes the operator requests (`sextant retry`) not yet handled, removing them.
+    func takeRequests() async throws -> [OperatorRequest]
+}
+
+/// A decision of a person, queued for the reconciler (`sextant retry MODEL`).
+public struct OperatorRequest: Sendable, Hashable {
+    public var action: String
+    public var model: String
+    public var actor: String
+    public var time: Date
+
+    public init(action: String, model: String, actor: String, time: Date) {
+        self.action = action
+        self.model = model
+        self.actor = actor
+        self.time = time
+    }
 }
 
 /// What a store restores.
 public struct StoredState: Sendable {
     public var appliedCommit: String?
     public var objects: [ObjectKey: ObservedObject]
+    public var registries: [String: ModelRegistry]
     public var status: StatusDocument?
 
-    public init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], status: StatusDocument?) {
+    public init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry] = [:], status: StatusDocument?) {
         self.appliedCommit = appliedCommit
         self.objects = objects
+        self.registries = registries
         self.status = status
     }
 }
@@ -139,6 +181,8 @@ public struct JournalOutcome: Sendable, Hashable {
 /// How an action's end changes the observed objects.
 public enum ObjectUpdate: Sendable, Hashable {
     case upsert(ObservedObject)
+    /// A model's object and its whole registry.
+    case model(ObservedObject, ModelRegistry)
     case delete(ObjectKey)
 }
 

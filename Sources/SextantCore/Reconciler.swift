@@ -14,8 +14,12 @@ public actor Reconciler {
         public var allowEmpty: Bool
         /// Directories `uri:` data sources may read from.
         public var dataRoots: [String]
-        /// How many dataset checks run at once.
+        /// How many dataset checks (and other short actions) run at once.
         public var parallelChecks: Int
+        /// How many trainings run at once (`--max-parallel-training`).
+        public var maxParallelTraining: Int
+        /// How many rounds of actions one pass runs at most (train, then evaluate, …).
+        public var maxRounds: Int
         public var actor: String
         /// How long fetches may fail before status shows the error (a remote that blinks
         /// should not page anyone); the failure is logged and recorded at once.
@@ -23,7 +27,9 @@ public actor Reconciler {
 
         public init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
                     parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant",
-                    fetchErrorGrace: Duration = .zero) {
+                    fetchErrorGrace: Duration = .zero, maxParallelTraining: Int = 1, maxRounds: Int = 8) {
+            self.maxParallelTraining = max(1, maxParallelTraining)
+            self.maxRounds = max(1, maxRounds)
             self.prune = prune
             self.allowEmpty = allowEmpty
             self.dataRoots = dataRoots
@@ -50,15 +56,16 @@ public actor Reconciler {
     }
 
     private let source: any GitSource
-    private let store: any StateStore
-    private let runtime: any Runtime
-    private let clock: any WallClock
-    private let options: Options
-    private let logger: Logger
+    let store: any StateStore
+    let runtime: any Runtime
+    let clock: any WallClock
+    let options: Options
+    let logger: Logger
 
     private var restored = false
     private var desired: DesiredState?
-    private var observed: [ObjectKey: ObservedObject] = [:]
+    var observed: [ObjectKey: ObservedObject] = [:]
+    var registries: [String: ModelRegistry] = [:]
     /// The head commit last loaded, valid or not.
     private var loadedHead: String?
     private var comparisonError: ComparisonError?
@@ -69,7 +76,7 @@ public actor Reconciler {
     private var running: Task<PassReport, any Error>?
     /// When fetches started failing (nil while they work).
     private var fetchFailingSince: Date?
-    private let metrics: any ReconcilerMetrics
+    let metrics: any ReconcilerMetrics
 
     public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), logger: Logger = Logger(label: "sextant.reconciler")) {
@@ -145,22 +152,44 @@ public actor Reconciler {
             sourceUnavailable = desired == nil
         }
 
+        for request in try await store.takeRequests() where request.action == "retry" {
+            try await applyRetry(request, commit: desired?.commit, now: now)
+            logger.notice("retry requested", metadata: ["model": "\(request.model)", "actor": "\(request.actor)"])
+        }
+
         var actions = 0
         var failures = 0
         var plan = Planner.Plan()
+        var state = ObservedState(objects: observed, registries: registries)
         if let desired {
-            var state = ObservedState(objects: observed)
             state.dataFiles = await runtime.observeFiles(desired.localFiles)
-            plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
-            actions = plan.actions.count
-            failures = try await execute(plan.actions, desired: desired, now: now)
+            // Rounds: a model may train, be evaluated, packaged and deployed in one pass.
+            for round in 0..<options.maxRounds {
+                state.objects = observed
+                state.registries = registries
+                state.replicas = await runtime.probeReplicas(observed.values.flatMap { $0.model?.replicas ?? [] })
+                plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
+                if plan.actions.isEmpty { break }
+                if round > 0 || plan.actions.contains(where: { $0.key.kind == .model }) {
+                    // Show what runs now (Training, Evaluating, …) while it runs.
+                    try await save(StatusModel.compute(.init(
+                        desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
+                        plan: plan, previous: previousStatus, prune: options.prune, now: now, running: true)))
+                }
+                actions += plan.actions.count
+                failures += try await execute(plan.actions, desired: desired, now: now)
+            }
             state.objects = observed
+            state.registries = registries
+            state.replicas = await runtime.probeReplicas(observed.values.flatMap { $0.model?.replicas ?? [] })
             plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
         }
 
         revision.reconciledAt = now
+        state.objects = observed
+        state.registries = registries
         let status = StatusModel.compute(.init(
-            desired: desired, observed: ObservedState(objects: observed), revision: revision, comparisonError: comparisonError,
+            desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
             plan: plan, previous: previousStatus, prune: options.prune, now: now))
         try await save(status)
         let duration = ContinuousClock.now - started
@@ -195,6 +224,8 @@ public actor Reconciler {
     private func restore(_ now: Date) async throws {
         let stored = try await store.restore(at: now)
         observed = stored.objects
+        registries = stored.registries
+        await runtime.reapOrphans(keeping: observed.values.flatMap { $0.model?.replicas ?? [] })
         if let status = stored.status {
             previousStatus = Dictionary(status.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             // What the last run knew of the branch, until this run's first fetch.
@@ -282,21 +313,43 @@ public actor Reconciler {
 
     // MARK: - Acting
 
-    /// Runs the actions, at most `parallelChecks` at once; returns how many failed.
+    /// Runs the actions: those of one object in order, objects in parallel (at most
+    /// `parallelChecks` at once, of which at most `maxParallelTraining` train); returns
+    /// how many failed.
     private func execute(_ actions: [Action], desired: DesiredState, now: Date) async throws -> Int {
+        var order: [ObjectKey] = []
+        var groups: [ObjectKey: [Action]] = [:]
+        for action in actions {
+            if groups[action.key] == nil { order.append(action.key) }
+            groups[action.key, default: []].append(action)
+        }
+        var pending = order.map { groups[$0]! }[...]
         var failures = 0
-        var pending = actions[...]
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            var running = 0
-            while running < options.parallelChecks, let action = pending.popFirst() {
-                group.addTask { try await self.perform(action, commit: desired.commit, now: now) }
-                running += 1
-            }
-            while let succeeded = try await group.next() {
-                if !succeeded { failures += 1 }
-                if let action = pending.popFirst() {
-                    group.addTask { try await self.perform(action, commit: desired.commit, now: now) }
+        try await withThrowingTaskGroup(of: (failures: Int, training: Bool).self) { group in
+            var running = 0, training = 0
+            func startNext() {
+                guard running < options.parallelChecks else { return }
+                let index = pending.firstIndex { group in
+                    !group.contains(where: \.isTraining) || training < options.maxParallelTraining
                 }
+                guard let index else { return }
+                let next = pending.remove(at: index)
+                let trains = next.contains(where: \.isTraining)
+                running += 1
+                if trains { training += 1 }
+                group.addTask {
+                    var failed = 0
+                    for action in next where !(try await self.perform(action, commit: desired.commit, now: now)) { failed += 1 }
+                    return (failed, trains)
+                }
+                startNext()
+            }
+            startNext()
+            while let finished = try await group.next() {
+                failures += finished.failures
+                running -= 1
+                if finished.training { training -= 1 }
+                startNext()
             }
         }
         return failures
@@ -310,6 +363,12 @@ public actor Reconciler {
         let fingerprint = action.fingerprint
         let attempt = previous?.failure?.fingerprint == fingerprint ? (previous?.failure?.attempts ?? 0) + 1 : 1
         switch action {
+        case .train, .evaluate, .package, .serve, .stopServing:
+            let input = String(decoding: Fingerprint.canonicalJSON(["action": action.name, "fingerprint": action.fingerprint]), as: UTF8.self)
+            let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
+                                                              commit: commit, input: input, startedAt: now))
+            return try await performModelAction(action, id: id, attempt: attempt, commit: commit, now: now)
+
         case .prune(let key):
             let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
                                                               commit: commit, input: "{}", startedAt: now))

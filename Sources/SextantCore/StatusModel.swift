@@ -16,9 +16,12 @@ public enum StatusModel {
         public var previous: [ObjectKey: ObjectStatus]
         public var prune: Bool
         public var now: Date
+        /// The plan's actions are running now (status saved mid-pass).
+        public var running: Bool
 
         public init(desired: DesiredState?, observed: ObservedState, revision: RevisionStatus, comparisonError: ComparisonError?,
-                    plan: Planner.Plan, previous: [ObjectKey: ObjectStatus], prune: Bool, now: Date) {
+                    plan: Planner.Plan, previous: [ObjectKey: ObjectStatus], prune: Bool, now: Date, running: Bool = false) {
+            self.running = running
             self.desired = desired
             self.observed = observed
             self.revision = revision
@@ -67,28 +70,11 @@ public enum StatusModel {
     private static func status(of manifest: Manifest, in desired: DesiredState, _ inputs: Inputs) -> ObjectStatus {
         let key = ObjectKey(manifest.kind, manifest.name)
         let createdAt = inputs.previous[key]?.createdAt ?? inputs.now
-        let now = inputs.now
         switch manifest {
         case .dataset:
             return datasetStatus(key, desired: desired, inputs, createdAt: createdAt)
-        case .model(let model):
-            var status = ObjectStatus(kind: .model, name: key.name, sync: .outOfSync, health: .missing, phase: "Pending",
-                                      message: "", createdAt: createdAt, model: .init(traffic: []))
-            let datasetName = model.spec.dataset
-            let datasetStatus = datasetStatus(ObjectKey(.dataset, datasetName), desired: desired, inputs, createdAt: createdAt)
-            switch datasetStatus.phase {
-            case "Validated":
-                status.message = "dataset \(datasetName) validated; waiting for a trainer (this build does not train models yet)"
-            case "DataInvalid":
-                status.phase = "DataInvalid"
-                status.message = "dataset \(datasetName) breaks its contract: \(datasetStatus.message)"
-                status.conditions.append(StatusCondition(type: "Stalled", status: "True", reason: "DataInvalid",
-                                                         message: "fix the data or the contract of dataset \(datasetName) in Git", lastTransitionTime: now))
-            default:
-                status.phase = "ValidatingData"
-                status.message = "waiting for dataset \(datasetName)"
-            }
-            return status
+        case .model:
+            return modelStatus(key, desired: desired, inputs, createdAt: createdAt)
         case .dataContract(let contract):
             let tables = contract.schema ?? []
             let columns = tables.reduce(0) { $0 + ($1.properties?.count ?? 0) }

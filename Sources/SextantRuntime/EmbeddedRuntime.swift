@@ -3,6 +3,7 @@ import Dispatch
 import Glibc
 #endif
 public import Foundation
+public import Logging
 public import SextantCore
 import SextantAPI
 import SextantML
@@ -12,15 +13,38 @@ public protocol BlobReader: Sendable {
     func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8]
 }
 
-/// The runtime that runs everything on this machine: for now, data checks.
+/// The runtime that runs everything on this machine (DESIGN §5 "Embedded runtime"): data
+/// checks, training (built-in in-process, external as processes), evaluation through the
+/// serving path, packaging, and the supervisor of detached model servers.
 public struct EmbeddedRuntime: Runtime {
-    private let blobs: any BlobReader
+    let blobs: any BlobReader
     /// `--data-root` directories with symlinks resolved.
     private let dataRoots: [String]
+    /// Where models, runs, servers' logs and artifacts live (nil: data checks only).
+    let stateDirectory: String?
+    /// This program, which serves built-in models (`sextant serve-model`).
+    let executable: String
+    let processes: ProcessTable
+    /// How long a server may take to answer `/v2/health/ready`.
+    let readinessTimeout: Duration
+    /// How long a stopped server may take to exit before SIGKILL.
+    let stopGrace: Duration
+    /// Rows per inference request in evaluation.
+    let evaluationBatch: Int
+    let logger: Logger
 
-    public init(blobs: any BlobReader, dataRoots: [String] = []) {
+    public init(blobs: any BlobReader, dataRoots: [String] = [], stateDirectory: String? = nil, executable: String = CommandLine.arguments[0],
+                readinessTimeout: Duration = .seconds(60), stopGrace: Duration = .seconds(10), evaluationBatch: Int = 1000,
+                logger: Logger = Logger(label: "sextant.runtime")) {
         self.blobs = blobs
         self.dataRoots = dataRoots.map { Self.realPath($0) ?? $0 }
+        self.stateDirectory = stateDirectory
+        self.executable = Self.realPath(executable) ?? executable
+        self.processes = ProcessTable(stateDirectory: stateDirectory ?? FileManager.default.temporaryDirectory.path)
+        self.readinessTimeout = readinessTimeout
+        self.stopGrace = stopGrace
+        self.evaluationBatch = max(1, evaluationBatch)
+        self.logger = logger
     }
 
     /// Why a local file may not be read: its real location (symlinks followed) is outside
@@ -122,6 +146,13 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(returning: work()) }
     }
+}
+
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws(ActionError) -> T) async throws(ActionError) -> T {
+    let result: Result<T, ActionError> = await offPool {
+        do throws(ActionError) { return .success(try work()) } catch { return .failure(error) }
+    }
+    return try result.get()
 }
 
 /// A dataset's bytes against its pin and contract.

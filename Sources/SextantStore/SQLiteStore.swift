@@ -82,7 +82,7 @@ public final class SQLiteStore: StateStore {
                 let object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
                 objects[object.key] = object
             }
-            return StoredState(appliedCommit: applied, objects: objects, status: try Self.status(db))
+            return StoredState(appliedCommit: applied, objects: objects, registries: try Self.registries(db), status: try Self.status(db))
         }
     }
 
@@ -144,20 +144,22 @@ public final class SQLiteStore: StateStore {
 
     public func finishAction(_ id: Int64, _ outcome: JournalOutcome, update: ObjectUpdate, events: [Event]) async throws {
         let record: String?
-        if case .upsert(let object) = update {
+        switch update {
+        case .upsert(let object), .model(let object, _):
             record = String(decoding: try Self.encoder.encode(object), as: UTF8.self)
-        } else {
+        case .delete:
             record = nil
         }
         try await database.write { db in
             try db.execute(sql: "UPDATE actions SET state = ?, output = ?, finishedAt = ? WHERE id = ?",
                            arguments: [outcome.state.rawValue, outcome.output, outcome.finishedAt, id])
             switch update {
-            case .upsert(let object):
+            case .upsert(let object), .model(let object, _):
                 try db.execute(sql: """
                     INSERT INTO observedObjects (kind, name, fingerprint, record, updatedAt) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(kind, name) DO UPDATE SET fingerprint = excluded.fingerprint, record = excluded.record, updatedAt = excluded.updatedAt
                     """, arguments: [object.key.kind.rawValue, object.key.name, object.fingerprint, record, object.updatedAt])
+                if case .model(_, let registry) = update { try Self.write(registry, db) }
             case .delete(let key):
                 try db.execute(sql: "DELETE FROM observedObjects WHERE kind = ? AND name = ?", arguments: [key.kind.rawValue, key.name])
             }
@@ -193,13 +195,65 @@ public final class SQLiteStore: StateStore {
 
     // MARK: - Reading
 
+    public func takeRequests() async throws -> [OperatorRequest] {
+        try await database.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM requests ORDER BY id")
+            try db.execute(sql: "DELETE FROM requests")
+            return rows.map { OperatorRequest(action: $0["action"], model: $0["model"], actor: $0["actor"], time: $0["time"]) }
+        }
+    }
+
+    /// Queues a person's decision for the reconciler (it may be running: SQLite serialises
+    /// the writers).
+    public func queue(_ request: OperatorRequest) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO requests (action, model, actor, time) VALUES (?, ?, ?, ?)",
+                           arguments: [request.action, request.model, request.actor, request.time])
+        }
+    }
+
+    /// Every model's registry (`history`).
+    public func registries() throws -> [String: ModelRegistry] {
+        try database.read { db in try Self.registries(db) }
+    }
+
+    private static func registries(_ db: Database) throws -> [String: ModelRegistry] {
+        var registries: [String: ModelRegistry] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT model, record FROM modelVersions ORDER BY model, version") {
+            let model: String = row["model"]
+            registries[model, default: ModelRegistry(model: model)].versions.append(try decoder.decode(ModelVersion.self, from: Data((row["record"] as String).utf8)))
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT model, record FROM modelRevisions ORDER BY model, revision") {
+            let model: String = row["model"]
+            registries[model, default: ModelRegistry(model: model)].revisions.append(try decoder.decode(ModelRevision.self, from: Data((row["record"] as String).utf8)))
+        }
+        return registries
+    }
+
+    private static func write(_ registry: ModelRegistry, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM modelVersions WHERE model = ?", arguments: [registry.model])
+        try db.execute(sql: "DELETE FROM modelRevisions WHERE model = ?", arguments: [registry.model])
+        for version in registry.versions {
+            try db.execute(sql: """
+                INSERT INTO modelVersions (model, version, fingerprint, "commit", record, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [registry.model, version.number, version.fingerprint, version.commit,
+                                 String(decoding: try encoder.encode(version), as: UTF8.self), version.createdAt])
+        }
+        for revision in registry.revisions {
+            try db.execute(sql: """
+                INSERT INTO modelRevisions (model, revision, version, servingFingerprint, record) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [registry.model, revision.number, revision.version, revision.servingFingerprint,
+                                 String(decoding: try encoder.encode(revision), as: UTF8.self)])
+        }
+    }
+
     /// The status the reconciler last saved.
     public func status() throws -> StatusDocument? {
         try database.read { db in try Self.status(db) }
     }
 
     /// The applied commit and what finished actions found, read without writing (`plan`).
-    public func observed() throws -> (appliedCommit: String?, objects: [ObjectKey: ObservedObject]) {
+    public func observed() throws -> (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry]) {
         try database.read { db in
             let applied = try String.fetchOne(db, sql: "SELECT \"commit\" FROM applied WHERE id = 1")
             var objects: [ObjectKey: ObservedObject] = [:]
@@ -207,7 +261,7 @@ public final class SQLiteStore: StateStore {
                 let object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
                 objects[object.key] = object
             }
-            return (applied, objects)
+            return (applied, objects, try Self.registries(db))
         }
     }
 

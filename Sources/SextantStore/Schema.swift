@@ -71,6 +71,28 @@ enum Schema {
                 CREATE TABLE statusObjects (kind TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, name));
                 """)
         }
+        migrator.registerMigration("v2: model registry, operator requests") { db in
+            try db.execute(sql: """
+                -- Every version and revision of every model (JSON records), never pruned.
+                CREATE TABLE modelVersions (
+                    model TEXT NOT NULL, version INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL, "commit" TEXT NOT NULL,
+                    record TEXT NOT NULL, createdAt DATETIME NOT NULL,
+                    PRIMARY KEY (model, version)
+                );
+                CREATE INDEX modelVersionsByFingerprint ON modelVersions (model, fingerprint);
+                CREATE TABLE modelRevisions (
+                    model TEXT NOT NULL, revision INTEGER NOT NULL, version INTEGER NOT NULL,
+                    servingFingerprint TEXT NOT NULL, record TEXT NOT NULL,
+                    PRIMARY KEY (model, revision)
+                );
+                -- Decisions of people (`sextant retry`), taken by the next pass.
+                CREATE TABLE requests (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    action TEXT NOT NULL, model TEXT NOT NULL, actor TEXT NOT NULL, time DATETIME NOT NULL
+                );
+                """)
+        }
         return migrator
     }()
 }

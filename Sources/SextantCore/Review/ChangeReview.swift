@@ -91,6 +91,10 @@ extension ChangeReview {
                     consequences.append(checkReason(check, base: base?.datasets[key.name], head: head.datasets[key.name]))
                 case .prune:
                     consequences.append("removed from Git: Sextant forgets it (its history and events are kept)")
+                case .stopServing:
+                    consequences.append("its serving processes stop")
+                case .train, .evaluate, .package, .serve:
+                    break  // said below, from the fingerprints' inputs
                 }
             }
             if new == nil, planned[key] == nil {
@@ -106,8 +110,8 @@ extension ChangeReview {
                     consequences.append("datasets checked against it: \(readers.sorted().joined(separator: ", "))")
                 }
             }
-            if case .model(let model)? = new?.manifest, planned[ObjectKey(.dataset, model.spec.dataset)] != nil {
-                consequences.append("waits for dataset \(model.spec.dataset) to be checked again")
+            if key.kind == .model, let model = head.models[key.name] {
+                consequences += modelConsequences(base: base, head: head, name: key.name, model: model, observed: state)
             }
             guard !fields.isEmpty || !consequences.isEmpty else { continue }
             let change: ObjectReview.Change = old == nil ? .added : new == nil ? .removed : fields.isEmpty ? .dataChanged : .modified
@@ -126,6 +130,43 @@ extension ChangeReview {
             objects[action.key] = ObservedObject(key: action.key, fingerprint: action.fingerprint, updatedAt: epoch)
         }
         return ObservedState(objects: objects)
+    }
+
+    /// What a model change costs: a retraining (and which input of the training
+    /// fingerprint changed), a new revision only (serving changed), or a re-evaluation
+    /// (gates changed) — read from the manifests, never by running anything.
+    static func modelConsequences(base: DesiredState?, head: DesiredState, name: String, model: DesiredModel, observed: ObservedState) -> [String] {
+        func document(_ state: DesiredState, _ model: DesiredModel) -> [String: JSONValue]? {
+            guard let dataset = state.datasets[model.dataset] else { return nil }
+            let identity = Planner.identity(of: dataset.data, observed: observed)
+            guard let bytes = ModelFingerprint.trainingDocument(of: model.model, in: state.manifests, datasetSha256: identity, trainer: model.trainerIdentity),
+                  case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else { return nil }
+            return fields
+        }
+        guard let base, let previous = base.models[name] else {
+            return ["new model: trains v1, evaluates it through its server, packages it and deploys its first revision at 100% (no incumbent)"]
+        }
+        var consequences: [String] = []
+        if let before = document(base, previous), let after = document(head, model), before != after {
+            let names = ["task": "task", "target": "target", "features": "features", "training": "training spec", "split": "evaluation split",
+                         "datasetSha256": "dataset content", "contractSha256": "contract semantics", "trainer": "trainer code"]
+            let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted().map { names[$0] ?? $0 }
+            let known = (observed.registries[name]?.versions.count ?? 0) > 0 ? " (or reuses a registered version with the same fingerprint)" : ""
+            consequences.append("retrains a new version\(known): \(changed.joined(separator: ", ")) changed")
+            if model.servingFingerprint != previous.servingFingerprint { consequences.append("its revision serves with the new serving spec") }
+        } else if model.servingFingerprint != previous.servingFingerprint {
+            consequences.append("new revision of the same version (serving changed): evaluated through the new server, no retraining")
+        } else if model.model.spec.evaluation?.gates != previous.model.spec.evaluation?.gates
+                    || model.model.spec.evaluation?.incumbent != previous.model.spec.evaluation?.incumbent {
+            consequences.append("re-evaluates the current revision against the new gates, no retraining")
+        }
+        if model.replicas != previous.replicas {
+            consequences.append("scales the serving revision from \(previous.replicas) to \(model.replicas) replica\(model.replicas == 1 ? "" : "s")")
+        }
+        if model.unpinnedURI {
+            consequences.append("the dataset has no sha256 pin: new versions are registered, never deployed (CandidateReady)")
+        }
+        return consequences
     }
 
     static func checkReason(_ check: DatasetCheck, base: DesiredDataset?, head: DesiredDataset?) -> String {

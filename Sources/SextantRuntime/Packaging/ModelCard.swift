@@ -71,7 +71,7 @@ public struct ModelCard: Sendable, Codable, Hashable {
         func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "—" }
         var lines = [
             "# \(model) v\(version)", "",
-            "A \(task) model trained by Sextant's built-in `\(trainer)` to predict `\(target)`.", "",
+            "A \(task) model trained by `\(trainer)` to predict `\(target)`.", "",
             "## Data", "",
             "- dataset `\(dataset)`, SHA-256 `\(datasetSha256)`",
             "- contract \(contract)",

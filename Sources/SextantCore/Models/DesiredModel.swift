@@ -1,0 +1,90 @@
+public import SextantAPI
+
+/// A model as Git wants it, with everything resolved that does not depend on observation:
+/// its columns and their types, who trains it, and how it serves.
+public struct DesiredModel: Sendable, Hashable {
+    public var name: String
+    public var model: Model
+    public var dataset: String
+    public var features: [FeatureColumn]
+    public var targetType: LogicalType
+    public var trainerIdentity: ModelFingerprint.TrainerIdentity
+    /// Built-in trainer, or the external command.
+    public var builtinTrainer: BuiltinTrainer?
+    public var servingFingerprint: String
+    public var servingRuntime: ServingRuntime
+    public var replicas: Int
+    public var timeout: Duration
+    public var contractSha256: String
+    /// A `uri:` dataset without a `sha256` pin: trained and evaluated, never deployed.
+    public var unpinnedURI: Bool
+
+    /// The built-in server's version: part of its revisions' serving fingerprint, so
+    /// upgrading it rolls built-in servers out like any change.
+    public static let builtinServerVersion = 1
+
+    /// Resolves a valid model; nil when its dataset or contract table is missing (which
+    /// validation reports).
+    public init?(_ model: Model, in manifests: ManifestSet, files: [String: String]) {
+        let spec = model.spec
+        guard let dataset = manifests.dataset(named: spec.dataset), let table = manifests.table(of: dataset),
+              let names = manifests.resolvedFeatures(of: model) else { return nil }
+        let properties = Dictionary((table.properties ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func column(_ name: String) -> FeatureColumn {
+            let property = properties[name]
+            var categories: [String] = []
+            for rule in property?.quality ?? [] where rule.libraryMetric == QualityMetric.invalidValues.rawValue {
+                categories += (rule.arguments?.validValues ?? []).compactMap { if case .string(let text) = $0 { text } else { nil } }
+            }
+            return FeatureColumn(name: name, logicalType: property?.logicalType ?? .string, categories: categories)
+        }
+        self.name = model.metadata.name
+        self.model = model
+        self.dataset = spec.dataset
+        self.features = names.map(column)
+        self.targetType = properties[spec.target]?.logicalType ?? .string
+        self.builtinTrainer = spec.training.trainer
+        if let trainer = spec.training.trainer {
+            trainerIdentity = .builtin(name: trainer.rawValue, algorithmVersion: 1)
+        } else {
+            let command = spec.training.command ?? []
+            trainerIdentity = .command(command, contextSha256: Self.contextHash(spec.training.context, command: command, files: files))
+        }
+        let runtime = spec.serving?.runtime ?? (spec.training.trainer != nil ? .builtin : .command)
+        servingRuntime = runtime
+        let servingContext = runtime == .command
+            ? Self.contextHash(spec.serving?.context, command: spec.serving?.command ?? [], files: files) : nil
+        servingFingerprint = ModelFingerprint.serving(of: model, contextSha256: servingContext, builtinServerVersion: Self.builtinServerVersion)
+        replicas = spec.serving?.replicas ?? 1
+        timeout = (spec.training.timeout ?? TrainingSpec.defaultTimeout).duration
+        contractSha256 = ModelFingerprint.contractSemantics(of: table)
+        unpinnedURI = dataset.spec.source.uri != nil && dataset.spec.sha256 == nil
+    }
+
+    /// The SHA-256 of every file under a context folder (paths and blob ids): the folder
+    /// named, or else the folder of the command's first argument that is a file of the commit.
+    static func contextHash(_ context: String?, command: [String], files: [String: String]) -> String {
+        let folder: String
+        if let context {
+            folder = context.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        } else if let script = command.lazy.map({ $0.split(separator: "/").filter { $0 != "." }.joined(separator: "/") })
+                    .first(where: { files[$0] != nil }) {
+            folder = script.split(separator: "/").dropLast().joined(separator: "/")
+        } else {
+            folder = ""
+        }
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        let entries = files.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map { "\($0.key)\u{0}\($0.value)" }
+        return Fingerprint.sha256(Array(entries.joined(separator: "\n").utf8))
+    }
+
+    /// How the evaluation splits the rows (DESIGN §2 defaults filled in).
+    func trainingData(location: DataLocation, sha256: String) -> TrainingData {
+        let spec = model.spec
+        let seed = spec.training.seed ?? 0
+        let split = spec.evaluation?.split
+        return TrainingData(dataset: dataset, location: location, sha256: sha256, task: spec.task, target: spec.target, targetType: targetType,
+                            features: features, holdout: split?.holdout ?? SplitSpec.defaultHoldout, splitSeed: split?.seed ?? seed,
+                            stratify: split?.stratify ?? spec.task.isClassification)
+    }
+}

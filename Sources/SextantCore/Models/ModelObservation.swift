@@ -1,0 +1,81 @@
+public import Foundation
+
+/// What Sextant knows of one model beyond its registry: what serves, and why it stopped.
+public struct ModelObservation: Sendable, Hashable, Codable {
+    /// The revision that takes the traffic.
+    public var stableRevision: Int?
+    /// The serving processes of the stable revision.
+    public var replicas: [Replica]
+    /// A failure of the model's own making (trainer, gates, server): not retried for the
+    /// same fingerprint until Git changes it or `sextant retry`.
+    public var stall: ModelStall?
+    /// Consecutive crashes of the stable revision's replicas, and when the next restart is due.
+    public var crashes: Int
+    public var nextRestartAt: Date?
+    public var lastCrash: String?
+
+    public init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
+                nextRestartAt: Date? = nil, lastCrash: String? = nil) {
+        self.stableRevision = stableRevision
+        self.replicas = replicas
+        self.stall = stall
+        self.crashes = crashes
+        self.nextRestartAt = nextRestartAt
+        self.lastCrash = lastCrash
+    }
+
+    /// Crashes in a row after which the model is `CrashLoop` (health `Degraded`).
+    public static let crashLoopThreshold = 3
+}
+
+/// A stopping failure, for one fingerprint.
+public struct ModelStall: Sendable, Hashable, Codable {
+    /// `TrainingFailed`, `GateFailed` or `RolloutAborted`.
+    public var phase: String
+    /// The fingerprint that failed: training, evaluation or serving.
+    public var fingerprint: String
+    public var reason: String
+    public var message: String
+    public var at: Date
+
+    public init(phase: String, fingerprint: String, reason: String, message: String, at: Date) {
+        self.phase = phase
+        self.fingerprint = fingerprint
+        self.reason = reason
+        self.message = message
+        self.at = at
+    }
+}
+
+/// One detached serving process, as the store records it for adoption (DESIGN §1).
+public struct Replica: Sendable, Hashable, Codable {
+    public var revision: Int
+    public var index: Int
+    public var pid: Int32
+    /// The process's start time (clock ticks since boot): a reused pid is never signalled.
+    public var startTime: UInt64
+    public var port: Int
+    public var command: [String]
+    public var log: String
+    public var startedAt: Date
+
+    public init(revision: Int, index: Int, pid: Int32, startTime: UInt64, port: Int, command: [String], log: String, startedAt: Date) {
+        self.revision = revision
+        self.index = index
+        self.pid = pid
+        self.startTime = startTime
+        self.port = port
+        self.command = command
+        self.log = log
+        self.startedAt = startedAt
+    }
+}
+
+/// What a probe finds of a replica.
+public enum ReplicaHealth: Sendable, Hashable {
+    case ready
+    /// Alive, but `/v2/health/ready` does not answer 200.
+    case notReady(String)
+    /// Gone (or its pid now belongs to another process).
+    case exited(String)
+}

@@ -1,0 +1,216 @@
+import Foundation
+import Logging
+import SextantAPI
+
+extension Reconciler {
+    /// Trains, evaluates, packages or serves, and records the outcome with its events and
+    /// the model's registry in one transaction.
+    func performModelAction(_ action: Action, id: Int64, attempt: Int, commit: String, now: Date) async throws -> Bool {
+        let key = action.key
+        let name = key.name
+        var object = observed[key] ?? ObservedObject(key: key, model: ModelObservation(), updatedAt: now)
+        var state = object.model ?? ModelObservation()
+        var registry = registries[name] ?? ModelRegistry(model: name)
+        var events: [Event] = []
+        var output = ""
+        let started = ContinuousClock.now
+        func event(_ reason: String, _ message: String) {
+            events.append(Event(time: now, kind: "Model", name: name, reason: reason, message: message, commit: commit, actor: options.actor))
+        }
+
+        do throws(ActionError) {
+            switch action {
+            case .train(let job):
+                let number = registry.nextVersion
+                let trained = try await runtime.train(job, version: number)
+                registry.versions.append(ModelVersion(
+                    number: number, fingerprint: job.fingerprint, commit: job.commit, datasetSha256: job.data.sha256,
+                    contractSha256: job.contractSha256, trainer: job.trainerName, modelDirectory: trained.modelDirectory,
+                    trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, createdAt: now))
+                if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
+                output = "v\(number) in \(trained.modelDirectory)"
+                event("Trained", "v\(number) trained by \(job.trainerName) on \(trained.trainingRows) rows (\(trained.holdoutRows) held out) in \(seconds(since: started)); training fingerprint \(job.fingerprint.prefix(12))")
+
+            case .evaluate(let job):
+                let evaluation = try await runtime.evaluate(job, at: now)
+                if let index = registry.revisions.firstIndex(where: { $0.number == job.revision }) {
+                    registry.revisions[index].evaluation = evaluation
+                } else {
+                    registry.revisions.append(ModelRevision(
+                        number: job.revision, version: job.version.number, servingFingerprint: job.servingFingerprint, commit: job.commit,
+                        servingLaunch: job.launch, evaluation: evaluation, createdAt: now))
+                }
+                if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
+                let shown = evaluation.metrics.keys.sorted().prefix(6).map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
+                let rate = evaluation.seconds > 0 ? " (\(Int(Double(evaluation.holdoutRows) / evaluation.seconds)) rows/s)" : ""
+                if evaluation.passed {
+                    output = "passed"
+                    event("Evaluated", "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server in \(String(format: "%.2f", evaluation.seconds)) s\(rate): \(shown); every gate passed"
+                          + (evaluation.incumbent.map { "; incumbent: \($0.summary)" } ?? (job.incumbent == nil ? "; no incumbent" : "")))
+                } else {
+                    output = evaluation.failures.joined(separator: "\n")
+                    event("GateFailed", "r\(job.revision) (v\(job.version.number)) fails: \(evaluation.failures.joined(separator: "; "))"
+                          + (state.stableRevision.map { "; r\($0) keeps serving" } ?? ""))
+                }
+
+            case .package(let job):
+                let digest = try await runtime.package(job)
+                if let index = registry.versions.firstIndex(where: { $0.number == job.version.number }) {
+                    registry.versions[index].artifactDigest = digest
+                }
+                output = digest
+                event("Packaged", "v\(job.version.number) packaged as ModelPack artifact \(name)-v\(job.version.number) (\(digest.prefix(19))…)")
+
+            case .serve(let job):
+                try await serve(job, state: &state, registry: &registry, now: now, event: event)
+                output = state.replicas.map { "pid \($0.pid) port \($0.port)" }.joined(separator: ", ")
+
+            case .stopServing(_, let replicas):
+                await runtime.stopReplicas(replicas)
+                close(&registry, revision: state.stableRevision, at: now)
+                state.replicas = []
+                state.stableRevision = nil
+                event("ServingStopped", "stopped \(replicas.count) serving process\(replicas.count == 1 ? "" : "es") of a model removed from Git")
+
+            default:
+                return true
+            }
+        } catch {
+            if let reason = error.reason {
+                // The repository's own failure: stop on this fingerprint.
+                let phase: String
+                switch action {
+                case .train: phase = "TrainingFailed"
+                case .evaluate: phase = "GateFailed"
+                case .serve(let job) where job.launch.revision != state.stableRevision: phase = "RolloutAborted"
+                default: phase = ""
+                }
+                if phase.isEmpty {
+                    // A restart of what serves that failed: crash-loop backoff.
+                    recordCrash(&state, now: now)
+                    event("RestartFailed", "\(error.message); next attempt in \(Int(Backoff.delay(afterAttempts: state.crashes))) s")
+                } else {
+                    let fingerprint = if case .serve(let job) = action { Planner.servingKey(job.launch.revision) } else { action.fingerprint }
+                    state.stall = ModelStall(phase: phase, fingerprint: fingerprint, reason: reason, message: error.message, at: now)
+                    event(phase, error.message + (state.stableRevision.map { "; r\($0) keeps serving" } ?? "")
+                          + "; not retried until Git changes or `sextant retry \(name)`")
+                }
+                object.failure = nil
+                object.model = state
+                object.updatedAt = now
+                try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .model(object, registry), events: events)
+                observed[key] = object
+                registries[name] = registry
+                metrics.actionFinished(action.name, succeeded: false)
+                logger.warning("model action failed", metadata: ["model": "\(name)", "action": "\(action.name)", "reason": "\(reason)", "error": "\(error.message)"])
+                return false
+            }
+            let delay = Backoff.delay(afterAttempts: attempt)
+            object.failure = ActionFailure(fingerprint: action.fingerprint, attempts: attempt, message: error.message, nextAttemptAt: now.addingTimeInterval(delay))
+            object.model = state
+            object.updatedAt = now
+            event("\(action.name)Failed", "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))")
+            try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .model(object, registry), events: events)
+            observed[key] = object
+            registries[name] = registry
+            metrics.actionFinished(action.name, succeeded: false)
+            logger.warning("model action failed", metadata: ["model": "\(name)", "action": "\(action.name)", "error": "\(error.message)", "retryInSeconds": "\(Int(delay))"])
+            return false
+        }
+        object.failure = nil
+        object.model = state
+        object.updatedAt = now
+        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .model(object, registry), events: events)
+        observed[key] = object
+        registries[name] = registry
+        metrics.actionFinished(action.name, succeeded: true)
+        logger.info("model action finished", metadata: [
+            "model": "\(name)", "action": "\(action.name)", "milliseconds": "\(milliseconds(ContinuousClock.now - started))",
+        ])
+        return true
+    }
+
+    /// A deploy (another revision takes all traffic, then the old one stops) or upkeep of
+    /// the stable revision (dead replicas replaced, the count scaled).
+    private func serve(_ job: ServingJob, state: inout ModelObservation, registry: inout ModelRegistry, now: Date,
+                       event: (String, String) -> Void) async throws(ActionError) {
+        let revision = job.launch.revision
+        let deploying = revision != state.stableRevision
+        let dead = deploying ? [] : state.replicas.filter { replica in !job.keep.contains(replica) && !job.retire.contains(replica) }
+        let used = Set(job.keep.map(\.index))
+        let indices = Array((0..<max(job.replicas, 1) + used.count).filter { !used.contains($0) }.prefix(max(0, job.replicas - job.keep.count)))
+        if !deploying, !dead.isEmpty {
+            // Replicas that died: count the crash before restarting, so a failing restart backs off.
+            state.replicas = job.keep + job.retire
+            recordCrash(&state, now: now, lived: dead.map { now.timeIntervalSince($0.startedAt) }.min() ?? 0)
+            state.lastCrash = dead.map { "replica \($0.index) (pid \($0.pid))" }.joined(separator: ", ")
+        }
+        let started = try await runtime.startReplicas(job.launch, workspace: job.workspace, indices: indices, at: now)
+        await runtime.stopReplicas(job.retire)
+        state.replicas = (job.keep + started).sorted { $0.index < $1.index }
+        let ports = state.replicas.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
+        if deploying {
+            let previous = state.stableRevision
+            close(&registry, revision: previous, at: now)
+            if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
+                registry.revisions[index].served.append(ServedInterval(from: now))
+            }
+            state.stableRevision = revision
+            state.crashes = 0
+            state.nextRestartAt = nil
+            state.lastCrash = nil
+            if state.stall?.fingerprint == Planner.servingKey(revision) { state.stall = nil }
+            event("Deployed", "r\(revision) (v\(job.launch.version)) serves 100% of traffic with \(started.count) replica\(started.count == 1 ? "" : "s") on \(ports)"
+                  + (previous.map { "; r\($0) stopped" } ?? ""))
+        } else if !dead.isEmpty {
+            event("ReplicaRestarted", "\(state.lastCrash ?? "a replica") of r\(revision) exited; restarted on \(ports) (crash \(state.crashes) in a row)")
+        } else {
+            event("Scaled", "r\(revision) runs \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s") on \(ports)")
+        }
+    }
+
+    /// One more crash: the next restart waits 5 s, 10 s, 20 s, … (a replica that lived a
+    /// minute starts the count again).
+    private func recordCrash(_ state: inout ModelObservation, now: Date, lived: TimeInterval = 0) {
+        state.crashes = lived > 60 ? 1 : state.crashes + 1
+        state.nextRestartAt = now.addingTimeInterval(Backoff.delay(afterAttempts: state.crashes))
+    }
+
+    private func close(_ registry: inout ModelRegistry, revision: Int?, at now: Date) {
+        guard let revision, let index = registry.revisions.firstIndex(where: { $0.number == revision }),
+              let last = registry.revisions[index].served.indices.last, registry.revisions[index].served[last].until == nil else { return }
+        registry.revisions[index].served[last].until = now
+    }
+
+    /// `sextant retry MODEL`: forget the model's stop and failed evaluation, so the next
+    /// pass tries the same fingerprint again.
+    func applyRetry(_ request: OperatorRequest, commit: String?, now: Date) async throws {
+        let key = ObjectKey(.model, request.model)
+        var object = observed[key] ?? ObservedObject(key: key, model: ModelObservation(), updatedAt: now)
+        var state = object.model ?? ModelObservation()
+        var registry = registries[request.model] ?? ModelRegistry(model: request.model)
+        let stall = state.stall
+        state.stall = nil
+        state.nextRestartAt = nil
+        object.failure = nil
+        var forgotten: [Int] = []
+        for index in registry.revisions.indices where registry.revisions[index].evaluation?.passed == false {
+            registry.revisions[index].evaluation = nil
+            forgotten.append(registry.revisions[index].number)
+        }
+        object.model = state
+        object.updatedAt = now
+        let what = stall.map { "\($0.phase): \($0.message)" } ?? (forgotten.isEmpty ? "nothing had stopped" : "failed evaluation of r\(forgotten.map(String.init).joined(separator: ", r"))")
+        let event = Event(time: now, kind: "Model", name: request.model, reason: "RetryRequested",
+                          message: "\(request.actor) asked to retry (\(what))", commit: commit, actor: request.actor)
+        let id = try await store.startAction(JournalEntry(action: "Retry", key: key, fingerprint: Fingerprint.of("retry/1", [request.model]), attempt: 1,
+                                                          commit: commit, input: "{}", startedAt: now))
+        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: what, finishedAt: now), update: .model(object, registry), events: [event])
+        observed[key] = object
+        registries[request.model] = registry
+    }
+}
+
+private func seconds(since start: ContinuousClock.Instant) -> String {
+    String(format: "%.2f s", (ContinuousClock.now - start).seconds)
+}

@@ -1,0 +1,192 @@
+public import Foundation
+
+/// What a model's registry holds: every version trained and every revision evaluated,
+/// with their lineage (DESIGN §2 "Versions" and "Revisions", §4 `history`). Never pruned.
+public struct ModelRegistry: Sendable, Hashable, Codable {
+    public var model: String
+    public var versions: [ModelVersion]
+    public var revisions: [ModelRevision]
+
+    public init(model: String, versions: [ModelVersion] = [], revisions: [ModelRevision] = []) {
+        self.model = model
+        self.versions = versions
+        self.revisions = revisions
+    }
+
+    public func version(fingerprint: String) -> ModelVersion? { versions.first { $0.fingerprint == fingerprint } }
+    public func version(_ number: Int) -> ModelVersion? { versions.first { $0.number == number } }
+    public func revision(_ number: Int) -> ModelRevision? { revisions.first { $0.number == number } }
+    public func revision(version: Int, servingFingerprint: String) -> ModelRevision? {
+        revisions.first { $0.version == version && $0.servingFingerprint == servingFingerprint }
+    }
+
+    public var nextVersion: Int { (versions.map(\.number).max() ?? 0) + 1 }
+    public var nextRevision: Int { (revisions.map(\.number).max() ?? 0) + 1 }
+}
+
+/// What was trained: one training fingerprint.
+public struct ModelVersion: Sendable, Hashable, Codable {
+    public var number: Int
+    public var fingerprint: String
+    /// The commit whose manifests trained it.
+    public var commit: String
+    public var datasetSha256: String
+    public var contractSha256: String
+    /// `logistic-regression`, or the external command line.
+    public var trainer: String
+    /// The trained files, relative to the state directory (`models/NAME/vN`).
+    public var modelDirectory: String
+    public var trainingRows: Int
+    public var holdoutRows: Int
+    /// The ModelPack manifest digest once packaged.
+    public var artifactDigest: String?
+    public var createdAt: Date
+
+    public init(number: Int, fingerprint: String, commit: String, datasetSha256: String, contractSha256: String, trainer: String,
+                modelDirectory: String, trainingRows: Int, holdoutRows: Int, artifactDigest: String? = nil, createdAt: Date) {
+        self.number = number
+        self.fingerprint = fingerprint
+        self.commit = commit
+        self.datasetSha256 = datasetSha256
+        self.contractSha256 = contractSha256
+        self.trainer = trainer
+        self.modelDirectory = modelDirectory
+        self.trainingRows = trainingRows
+        self.holdoutRows = holdoutRows
+        self.artifactDigest = artifactDigest
+        self.createdAt = createdAt
+    }
+}
+
+/// How a version is served: a version plus a serving fingerprint, judged through that path.
+public struct ModelRevision: Sendable, Hashable, Codable {
+    public var number: Int
+    public var version: Int
+    public var servingFingerprint: String
+    /// The commit whose serving spec made it.
+    public var commit: String
+    /// How it is started.
+    public var servingLaunch: ServingLaunch?
+    /// The last evaluation (a gates-only change replaces it).
+    public var evaluation: Evaluation?
+    /// When it took traffic.
+    public var served: [ServedInterval]
+    public var createdAt: Date
+
+    public init(number: Int, version: Int, servingFingerprint: String, commit: String, servingLaunch: ServingLaunch?, evaluation: Evaluation? = nil,
+                served: [ServedInterval] = [], createdAt: Date) {
+        self.number = number
+        self.version = version
+        self.servingFingerprint = servingFingerprint
+        self.commit = commit
+        self.servingLaunch = servingLaunch
+        self.evaluation = evaluation
+        self.served = served
+        self.createdAt = createdAt
+    }
+}
+
+public struct ServedInterval: Sendable, Hashable, Codable {
+    public var from: Date
+    public var until: Date?
+
+    public init(from: Date, until: Date? = nil) {
+        self.from = from
+        self.until = until
+    }
+}
+
+/// A revision's evaluation on the holdout, through its serving path.
+public struct Evaluation: Sendable, Hashable, Codable {
+    /// The fingerprint of what was judged: version, serving, gates and incumbent rule.
+    public var fingerprint: String
+    public var metrics: [String: Double]
+    public var gates: [GateResult]
+    public var incumbent: IncumbentResult?
+    public var holdoutRows: Int
+    /// How long answering the holdout took, and its rate.
+    public var seconds: Double
+    public var evaluatedAt: Date
+
+    public init(fingerprint: String, metrics: [String: Double], gates: [GateResult], incumbent: IncumbentResult?, holdoutRows: Int,
+                seconds: Double, evaluatedAt: Date) {
+        self.fingerprint = fingerprint
+        self.metrics = metrics
+        self.gates = gates
+        self.incumbent = incumbent
+        self.holdoutRows = holdoutRows
+        self.seconds = seconds
+        self.evaluatedAt = evaluatedAt
+    }
+
+    public var passed: Bool { gates.allSatisfy(\.passed) && (incumbent?.passed ?? true) }
+
+    /// Each failed gate with its value and limit: `auc 0.81 < min 0.90`.
+    public var failures: [String] {
+        var lines = gates.filter { !$0.passed }.map(\.summary)
+        if let incumbent, !incumbent.passed { lines.append(incumbent.summary) }
+        return lines
+    }
+}
+
+public struct GateResult: Sendable, Hashable, Codable {
+    public var metric: String
+    public var sensitiveFeature: String?
+    public var value: Double?
+    public var min: Double?
+    public var max: Double?
+    public var passed: Bool
+
+    public init(metric: String, sensitiveFeature: String? = nil, value: Double?, min: Double?, max: Double?, passed: Bool) {
+        self.metric = metric
+        self.sensitiveFeature = sensitiveFeature
+        self.value = value
+        self.min = min
+        self.max = max
+        self.passed = passed
+    }
+
+    public var summary: String {
+        let name = metric + (sensitiveFeature.map { " by \($0)" } ?? "")
+        guard let value else { return "\(name) is undefined on the holdout" }
+        var limits: [String] = []
+        if let min { limits.append("min \(formatMetric(min))") }
+        if let max { limits.append("max \(formatMetric(max))") }
+        return "\(name) \(formatMetric(value)) \(passed ? "meets" : "breaks") \(limits.joined(separator: ", "))"
+    }
+}
+
+/// The candidate against the revision that serves, on the same holdout.
+public struct IncumbentResult: Sendable, Hashable, Codable {
+    public var revision: Int
+    public var metric: String
+    /// The incumbent's value.
+    public var value: Double?
+    /// The candidate's value.
+    public var candidate: Double?
+    public var maxRegression: Double
+    public var passed: Bool
+
+    public init(revision: Int, metric: String, value: Double?, candidate: Double?, maxRegression: Double, passed: Bool) {
+        self.revision = revision
+        self.metric = metric
+        self.value = value
+        self.candidate = candidate
+        self.maxRegression = maxRegression
+        self.passed = passed
+    }
+
+    public var summary: String {
+        "\(metric) \(candidate.map(formatMetric) ?? "undefined") vs \(value.map(formatMetric) ?? "undefined") of serving r\(revision)"
+            + " (max regression \(formatMetric(maxRegression)))"
+    }
+}
+
+/// A metric as people read it: four decimals, no trailing zeros.
+public func formatMetric(_ value: Double) -> String {
+    guard value.isFinite else { return String(value) }
+    var text = String(format: "%.4f", value)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
+}

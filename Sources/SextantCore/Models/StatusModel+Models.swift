@@ -1,0 +1,124 @@
+import Foundation
+import SextantAPI
+
+extension StatusModel {
+    /// A model's two axes (DESIGN §3): `sync` — does the newest revision serve?; `health` —
+    /// how is what serves?; and the phase of the way there.
+    static func modelStatus(_ key: ObjectKey, desired: DesiredState, _ inputs: Inputs, createdAt: Date) -> ObjectStatus {
+        let now = inputs.now
+        var status = ObjectStatus(kind: .model, name: key.name, sync: .outOfSync, health: .missing, phase: "Pending",
+                                  message: "", createdAt: createdAt, model: .init(traffic: []))
+        guard let model = desired.models[key.name] else {
+            status.health = .unknown
+            status.message = "the model's dataset or contract table is missing"
+            return status
+        }
+        let observed = inputs.observed
+        let object = observed.objects[key]
+        let state = object?.model ?? ModelObservation()
+        let registry = observed.registries[key.name] ?? ModelRegistry(model: key.name)
+        let datasetKey = ObjectKey(.dataset, model.dataset)
+        let datasetCurrent = !inputs.plan.actions.contains { $0.key == datasetKey } && inputs.plan.retries[datasetKey] == nil
+            && observed.objects[datasetKey]?.fingerprint != nil
+        let decision = Planner.decide(model, desired: desired, observed: observed, datasetCurrent: datasetCurrent, now: now)
+
+        // What serves.
+        if let stable = state.stableRevision, let revision = registry.revision(stable) {
+            status.model?.stableRevision = stable
+            status.model?.stableVersion = revision.version
+            status.model?.traffic = [TrafficEntry(revision: stable, version: revision.version, role: "stable", weight: 100)]
+            status.health = .healthy
+            let dead = state.replicas.filter { if case .exited? = observed.replicas[$0.pid] { true } else { false } }
+            if state.crashes >= ModelObservation.crashLoopThreshold, !dead.isEmpty || state.nextRestartAt.map({ $0 > now }) == true {
+                status.health = .degraded
+                status.conditions.append(StatusCondition(
+                    type: "CrashLoop", status: "True", reason: "CrashLoop",
+                    message: "r\(stable)'s server exited \(state.crashes) times in a row (\(state.lastCrash ?? "a replica")); next restart at \(state.nextRestartAt.map(iso8601) ?? "once due")",
+                    lastTransitionTime: now))
+            } else if !dead.isEmpty {
+                status.health = .progressing
+            }
+            if model.model.spec.evaluation?.incumbent != nil, let evaluation = revision.evaluation, evaluation.incumbent == nil,
+               registry.revisions.filter({ !$0.served.isEmpty }).count <= 1 {
+                status.conditions.append(StatusCondition(type: "NoIncumbent", status: "True", reason: "FirstRevision",
+                                                         message: "r\(stable) is the model's first served revision: the incumbent gate was skipped",
+                                                         lastTransitionTime: now))
+            }
+        }
+        if decision.version != nil, decision.revision != state.stableRevision {
+            status.model?.candidateVersion = decision.version
+            status.model?.candidateRevision = registry.revision(decision.revision ?? 0) != nil || decision.stageIsPast(.evaluation) ? decision.revision : nil
+        }
+        let serving = state.stableRevision.map { "r\($0) keeps serving" } ?? "nothing serves yet"
+
+        switch decision.stage {
+        case .waitingForData:
+            status.phase = "ValidatingData"
+            status.message = "waiting for dataset \(model.dataset) to be checked"
+        case .dataInvalid(let violation):
+            status.phase = "DataInvalid"
+            status.message = "dataset \(model.dataset) breaks its contract: \(violation); \(serving)"
+            status.conditions.append(stalled("DataInvalid", "fix the data or the contract of dataset \(model.dataset) in Git", now))
+        case .train(let job):
+            status.phase = "Training"
+            status.message = "training v\(registry.nextVersion) with \(job.trainerName) on dataset \(model.dataset) (sha256 \(job.data.sha256.prefix(12))); \(serving)"
+        case .evaluate(let job):
+            status.phase = "Evaluating"
+            status.message = "evaluating r\(job.revision) (v\(job.version.number)) on \(job.version.holdoutRows) holdout rows through its server"
+                + (job.incumbent.map { " against r\($0.revision)" } ?? "") + "; \(serving)"
+        case .package(let job):
+            status.phase = "Packaging"
+            status.message = "packaging v\(job.version.number) as a ModelPack artifact; \(serving)"
+        case .deploy(let job):
+            status.phase = "RollingOut"
+            status.message = "starting \(job.replicas) replica\(job.replicas == 1 ? "" : "s") of r\(job.launch.revision) (v\(job.launch.version)); \(serving)"
+            if state.stableRevision == nil { status.health = .progressing }
+        case .stalled(let stall):
+            status.phase = stall.phase
+            status.message = "\(stall.message); \(serving)"
+            let what = switch stall.phase {
+            case "TrainingFailed": "fix the trainer, its data or its spec in Git, then it trains again; or run `sextant retry \(key.name)`"
+            case "GateFailed": "change the model or its gates in Git, or run `sextant retry \(key.name)` to evaluate it again"
+            default: "change the model in Git, or run `sextant retry \(key.name)`"
+            }
+            status.conditions.append(stalled(stall.reason, what, now))
+            if stall.phase == "RolloutAborted" { status.health = .degraded }
+        case .candidateReady(let version, let revision, let sha256):
+            status.phase = "CandidateReady"
+            status.message = "v\(version) (r\(revision)) passed its gates but its data comes from an unpinned uri: and is never deployed; pin sha256: \(sha256) in dataset \(model.dataset) in Git to deploy it; \(serving)"
+            status.conditions.append(stalled("UnpinnedData", "pin spec.sha256: \(sha256) in dataset \(model.dataset)", now))
+        case .serving:
+            let revision = registry.revision(decision.revision ?? 0)
+            status.phase = "Serving"
+            let metrics = revision?.evaluation.map { evaluation in
+                evaluation.gates.map { "\($0.metric) \($0.value.map(formatMetric) ?? "n/a")" }.prefix(4).joined(separator: ", ")
+            } ?? ""
+            status.message = "r\(decision.revision ?? 0) (v\(decision.version ?? 0)) serves 100% on \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s")"
+                + (metrics.isEmpty ? "" : "; \(metrics)")
+            if decision.maintenance == nil { status.sync = .synced }
+        }
+        if let failure = object?.failure, let retry = inputs.plan.retries[key] {
+            status.conditions.append(StatusCondition(type: "ReconcileError", status: "True", reason: "ActionFailed",
+                                                     message: "\(failure.message); attempt \(failure.attempts), retrying at \(iso8601(retry))",
+                                                     lastTransitionTime: now))
+        }
+        return status
+    }
+
+    private static func stalled(_ reason: String, _ message: String, _ now: Date) -> StatusCondition {
+        StatusCondition(type: "Stalled", status: "True", reason: reason, message: message, lastTransitionTime: now)
+    }
+}
+
+extension ModelDecision {
+    enum Milestone { case evaluation }
+
+    /// Whether the decision is at or past a milestone (a revision number is then real).
+    func stageIsPast(_ milestone: Milestone) -> Bool {
+        switch stage {
+        case .evaluate, .package, .deploy, .candidateReady, .serving: true
+        case .stalled(let stall): stall.phase != "TrainingFailed"
+        default: false
+        }
+    }
+}

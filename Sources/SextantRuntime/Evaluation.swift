@@ -1,0 +1,229 @@
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOHTTP1
+import SextantAPI
+public import SextantCore
+import SextantML
+
+extension EmbeddedRuntime {
+    /// Evaluation through the serving path (DESIGN §5): a private server of the candidate
+    /// answers the holdout over OIP v2 in batches; Sextant computes the metrics from the
+    /// answers. The incumbent is a private server of the revision that serves, on the same rows.
+    public func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation {
+        let bytes = try await readData(job.data.location)
+        let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
+        let started = ContinuousClock.now
+        let answers = try await answers(of: job.launch, workspace: job.workspace, data: data, job: job, at: now)
+        let seconds = (ContinuousClock.now - started).seconds
+        let truth = data.holdout.map { data.labels[$0]! }
+        var metrics = Self.metrics(job.data.task, truth: truth, answers: answers)
+        var gates: [GateResult] = []
+        for gate in job.gates {
+            var value = metrics[gate.metric.rawValue]
+            if let feature = gate.sensitiveFeature {
+                value = Self.fairness(gate.metric, truth: truth, answers: answers, sensitive: column(feature, data: data))
+                metrics["\(gate.metric.rawValue)[\(feature)]"] = value
+            }
+            let passed = value.map { value in (gate.min.map { value >= $0 } ?? true) && (gate.max.map { value <= $0 } ?? true) } ?? false
+            gates.append(GateResult(metric: gate.metric.rawValue, sensitiveFeature: gate.sensitiveFeature, value: value, min: gate.min, max: gate.max, passed: passed))
+        }
+        var incumbent: IncumbentResult?
+        if let rule = job.incumbent {
+            let theirs = try await self.answers(of: rule.launch, workspace: rule.workspace, data: data, job: job, at: now)
+            let metric = rule.rule.metric
+            let candidate = metrics[metric.rawValue]
+            let serving = Self.metrics(job.data.task, truth: truth, answers: theirs)[metric.rawValue]
+            let allowed = rule.rule.maxRegression ?? 0
+            var passed = false
+            if let candidate, let serving {
+                passed = metric.lowerIsBetter ? candidate <= serving + allowed + 1e-12 : candidate >= serving - allowed - 1e-12
+            }
+            incumbent = IncumbentResult(revision: rule.revision, metric: metric.rawValue, value: serving, candidate: candidate,
+                                        maxRegression: allowed, passed: passed)
+        }
+        return Evaluation(fingerprint: job.fingerprint, metrics: metrics, gates: gates, incumbent: incumbent, holdoutRows: data.holdout.count,
+                          seconds: seconds, evaluatedAt: now)
+    }
+
+    /// What a server answers for the holdout: one label (and, for classifiers, the class
+    /// probabilities) per row.
+    struct Answers {
+        var labels: [String]
+        /// Probabilities per row, in sorted class order, when the server gives them.
+        var probabilities: [[Double]]?
+        var classes: [String]
+    }
+
+    private func answers(of launch: ServingLaunch, workspace: Workspace?, data: ModelData, job: EvaluationJob, at now: Date) async throws(ActionError) -> Answers {
+        let server = try await startServer(launch, workspace: workspace, role: "evaluation", index: 0, at: now)
+        let identity = ProcessIdentity(pid: server.pid, startTime: server.startTime)
+        do throws(ActionError) {
+            let answers = try await infer(port: server.port, launch: launch, data: data, job: job)
+            await processes.stop(identity, grace: stopGrace)
+            return answers
+        } catch {
+            await processes.stop(identity, grace: stopGrace)
+            throw error
+        }
+    }
+
+    /// The holdout in batches of `evaluationBatch` rows, with the tabular convention.
+    private func infer(port: Int, launch: ServingLaunch, data: ModelData, job: EvaluationJob) async throws(ActionError) -> Answers {
+        let classifier = job.data.task != .regression
+        let classes = classifier ? ClassOrder.sorted(Array(Set(data.train.compactMap { data.labels[$0] } + data.holdout.compactMap { data.labels[$0] }))) : []
+        var labels: [String] = []
+        var probabilities: [[Double]]? = classifier ? [] : nil
+        let columns = job.data.features.map { feature in (feature, data.table.columnIndex(feature.name)) }
+        for start in stride(from: 0, to: data.holdout.count, by: evaluationBatch) {
+            let rows = Array(data.holdout[start..<min(start + evaluationBatch, data.holdout.count)])
+            var inputs: [[String: JSONValue]] = []
+            for (feature, index) in columns {
+                let values: [JSONValue] = rows.map { row in
+                    guard let index, let text = data.table.text(row: row, column: index) else { return .null }
+                    return Self.tensorValue(text, type: feature.logicalType)
+                }
+                inputs.append(["name": .string(feature.name), "shape": .array([.number(Double(rows.count))]),
+                               "datatype": .string(feature.logicalType.inferenceDatatype), "data": .array(values)])
+            }
+            var outputs: [JSONValue] = [.object(["name": .string("predict")])]
+            if classifier { outputs.append(.object(["name": .string("predict_proba")])) }
+            let body: JSONValue = .object([
+                "id": .string("sextant-evaluation-\(start)"), "parameters": .object(["content_type": .string("pd")]),
+                "inputs": .array(inputs.map(JSONValue.object)), "outputs": .array(outputs),
+            ])
+            let answer = try await post(port: port, model: launch.model, body: Fingerprint.canonicalJSON(body), revision: launch.revision)
+            let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision)
+            labels += batch.labels
+            if let batchProbabilities = batch.probabilities { probabilities? += batchProbabilities } else { probabilities = nil }
+        }
+        return Answers(labels: labels, probabilities: probabilities, classes: classes)
+    }
+
+    private func post(port: Int, model: String, body: [UInt8], revision: Int) async throws(ActionError) -> [UInt8] {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/models/\(model)/infer")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            let answer = try await response.body.collect(upTo: 512 << 20)
+            let bytes = Array(answer.readableBytesView)
+            guard response.status == .ok else {
+                let text = String(decoding: bytes.prefix(600), as: UTF8.self)
+                throw ActionError("r\(revision)'s server answered the holdout with HTTP \(response.status.code): \(text)", reason: "EvaluationFailed")
+            }
+            return bytes
+        } catch let error as ActionError {
+            throw error
+        } catch {
+            throw ActionError("r\(revision)'s server failed while answering the holdout: \(error)", reason: "EvaluationFailed")
+        }
+    }
+
+    /// A CSV field as a tensor value of its logical type; what does not parse is null.
+    static func tensorValue(_ text: String, type: LogicalType) -> JSONValue {
+        switch type {
+        case .number, .integer:
+            if case .number(let number)? = ColumnType.number.parse(text) { return .number(number) }
+            return .null
+        case .boolean:
+            if case .boolean(let flag)? = ColumnType.boolean.parse(text) { return .bool(flag) }
+            return .null
+        case .string, .date, .timestamp:
+            return .string(text)
+        }
+    }
+
+    /// Reads `predict` and `predict_proba` from an OIP answer (flat or nested data,
+    /// `[N]` or `[N, 1]`).
+    static func parse(_ bytes: [UInt8], rows: Int, classes: [String], revision: Int) throws(ActionError) -> (labels: [String], probabilities: [[Double]]?) {
+        guard case .object(let root)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+              case .array(let outputs)? = root["outputs"] else {
+            throw ActionError("r\(revision)'s server answered without outputs: \(String(decoding: bytes.prefix(300), as: UTF8.self))", reason: "EvaluationFailed")
+        }
+        func flatten(_ value: JSONValue) -> [JSONValue] {
+            if case .array(let items) = value { return items.flatMap(flatten) }
+            return [value]
+        }
+        var labels: [String]?
+        var probabilities: [[Double]]?
+        for case .object(let output) in outputs {
+            guard case .string(let name)? = output["name"], let data = output["data"] else { continue }
+            let values = flatten(data)
+            if name == "predict" {
+                labels = values.map { value in
+                    switch value {
+                    case .bool(let flag): flag ? "true" : "false"
+                    case .number(let number): formatNumber(number)
+                    case .string(let text): text
+                    default: ""
+                    }
+                }
+            } else if name == "predict_proba", !classes.isEmpty {
+                let numbers = values.map { if case .number(let number) = $0 { number } else { Double.nan } }
+                let width = numbers.count / max(rows, 1)
+                if width == classes.count, numbers.count == rows * width {
+                    probabilities = (0..<rows).map { Array(numbers[($0 * width)..<(($0 + 1) * width)]) }
+                }
+            }
+        }
+        if labels == nil, let probabilities {
+            labels = probabilities.map { row in classes[row.indices.max { row[$0] < row[$1] } ?? 0] }
+        }
+        guard let labels, labels.count == rows else {
+            throw ActionError("r\(revision)'s server answered \(labels?.count ?? 0) predictions for \(rows) rows", reason: "EvaluationFailed")
+        }
+        return (labels, probabilities)
+    }
+
+    /// Every metric of the task (DESIGN §2 names) from the answers.
+    static func metrics(_ task: SextantAPI.ModelTask, truth: [String], answers: Answers) -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        func set(_ name: SextantML.MetricName, _ value: Double?) { if let value, value.isFinite { metrics[name.rawValue] = value } }
+        switch task {
+        case .binaryClassification:
+            let positive = answers.classes.last ?? "true"
+            let actual = truth.map { $0 == positive }
+            let predicted = answers.labels.map { $0 == positive }
+            let scores = answers.probabilities?.map { $0.last ?? 0 } ?? predicted.map { $0 ? 1 : 0 }
+            set(.accuracy, BinaryMetrics.accuracy(actual, predicted))
+            set(.precision, BinaryMetrics.precision(actual, predicted))
+            set(.recall, BinaryMetrics.recall(actual, predicted))
+            set(.f1, BinaryMetrics.f1(actual, predicted))
+            set(.auc, BinaryMetrics.auc(actual, scores))
+            set(.prAuc, BinaryMetrics.averagePrecision(actual, scores))
+            if answers.probabilities != nil { set(.logLoss, BinaryMetrics.logLoss(actual, scores)) }
+        case .multiclassClassification:
+            set(.accuracy, MulticlassMetrics.accuracy(truth, answers.labels))
+            set(.macroF1, MulticlassMetrics.macroF1(truth, answers.labels))
+            set(.weightedF1, MulticlassMetrics.weightedF1(truth, answers.labels))
+            if let probabilities = answers.probabilities {
+                set(.logLoss, MulticlassMetrics.logLoss(truth, classes: answers.classes, probabilities: probabilities))
+            }
+        case .regression:
+            let actual = truth.compactMap(Double.init), predicted = answers.labels.map { Double($0) ?? .nan }
+            guard actual.count == predicted.count else { return metrics }
+            set(.rmse, RegressionMetrics.rmse(actual, predicted))
+            set(.mae, RegressionMetrics.mae(actual, predicted))
+            set(.r2, RegressionMetrics.r2(actual, predicted))
+        }
+        return metrics
+    }
+
+    static func fairness(_ metric: SextantAPI.MetricName, truth: [String], answers: Answers, sensitive: [String]) -> Double? {
+        let positive = answers.classes.last ?? "true"
+        let actual = truth.map { $0 == positive }, predicted = answers.labels.map { $0 == positive }
+        switch metric {
+        case .demographicParityDifference: return FairnessMetrics.demographicParityDifference(actual, predicted, sensitive: sensitive)
+        case .demographicParityRatio: return FairnessMetrics.demographicParityRatio(actual, predicted, sensitive: sensitive)
+        case .equalizedOddsDifference: return FairnessMetrics.equalizedOddsDifference(actual, predicted, sensitive: sensitive)
+        default: return nil
+        }
+    }
+
+    private func column(_ name: String, data: ModelData) -> [String] {
+        guard let index = data.table.columnIndex(name) else { return data.holdout.map { _ in "" } }
+        return data.holdout.map { data.table.text(row: $0, column: index) ?? "" }
+    }
+}

@@ -1,0 +1,152 @@
+import Logging
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOHTTP1
+import SextantAPI
+public import SextantCore
+
+extension EmbeddedRuntime {
+    public func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica] {
+        var started: [Replica] = []
+        for index in indices {
+            do throws(ActionError) {
+                started.append(try await startServer(launch, workspace: workspace, role: "replica", index: index, at: now))
+            } catch {
+                await stopReplicas(started)
+                throw error
+            }
+        }
+        return started
+    }
+
+    public func stopReplicas(_ replicas: [Replica]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for replica in replicas {
+                group.addTask {
+                    await processes.stop(ProcessIdentity(pid: replica.pid, startTime: replica.startTime), grace: stopGrace)
+                }
+            }
+        }
+    }
+
+    public func probeReplicas(_ replicas: [Replica]) async -> [Int32: ReplicaHealth] {
+        var health: [Int32: ReplicaHealth] = [:]
+        for replica in replicas {
+            let identity = ProcessIdentity(pid: replica.pid, startTime: replica.startTime)
+            guard identity.isAlive else {
+                let status = ProcessTable.exitStatus(of: replica.pid).map { "exited with status \($0)" } ?? "is gone"
+                health[replica.pid] = .exited("pid \(replica.pid) \(status); log \(replica.log):\n\(logTail(replica.log, lines: 5))")
+                continue
+            }
+            health[replica.pid] = await isReady(port: replica.port, timeout: .seconds(2)) ? .ready : .notReady("/v2/health/ready does not answer 200")
+        }
+        return health
+    }
+
+    public func reapOrphans(keeping replicas: [Replica]) async {
+        let known = Set(replicas.map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) })
+        for (identity, role) in processes.live() where !known.contains(identity) {
+            logger.notice("stopping an orphaned process", metadata: ["pid": "\(identity.pid)", "role": "\(role)"])
+            await processes.stop(identity, grace: stopGrace)
+        }
+    }
+
+    /// Stops every process of the state directory (`sextant down`); returns how many.
+    public func stopAll() async -> Int {
+        let live = processes.live()
+        await withTaskGroup(of: Void.self) { group in
+            for (identity, _) in live {
+                group.addTask { await processes.stop(identity, grace: stopGrace) }
+            }
+        }
+        return live.count
+    }
+
+    /// Starts one server of a revision on a free loopback port and waits until it is
+    /// ready; a server that exits or never gets ready is stopped, with its log's tail.
+    func startServer(_ launch: ServingLaunch, workspace: Workspace?, role: String, index: Int, at now: Date) async throws(ActionError) -> Replica {
+        guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
+        let servers = "\(state)/servers/\(launch.model)"
+        let log = "\(servers)/r\(launch.revision)-\(role)-\(index).log"
+        let modelDirectory = state + "/" + launch.modelDirectory
+        guard let port = freeLoopbackPort(), let aux1 = freeLoopbackPort(), let aux2 = freeLoopbackPort() else {
+            throw ActionError("no free loopback port")
+        }
+        var environment = [
+            "PATH": inheritedPath, "LANG": "C.UTF-8",
+            "SEXTANT_MODEL_DIR": modelDirectory, "SEXTANT_MODEL_NAME": launch.model, "SEXTANT_MODEL_VERSION": String(launch.version),
+            "SEXTANT_PORT": String(port), "SEXTANT_PORT_AUX1": String(aux1), "SEXTANT_PORT_AUX2": String(aux2),
+        ]
+        let command: [String]
+        let directory: String
+        switch launch.runtime {
+        case .builtin:
+            directory = servers
+            environment["HOME"] = servers
+            command = [executable, "serve-model", "--artifact", modelDirectory, "--name", launch.model, "--version", String(launch.version),
+                       "--port", String(port)]
+        case .command(let serving, let env, let commit):
+            // The watched root as of the revision's commit, made once per revision.
+            directory = "\(servers)/r\(launch.revision)"
+            if !FileManager.default.fileExists(atPath: directory + "/.sextant-complete") {
+                guard let workspace, workspace.commit == commit else {
+                    throw ActionError("the files of r\(launch.revision) (commit \(commit.prefix(7))) are not in \(directory); run `sextant retry \(launch.model)` after the next commit")
+                }
+                try await materialize(workspace, at: directory)
+                _ = FileManager.default.createFile(atPath: directory + "/.sextant-complete", contents: nil)
+            }
+            environment["HOME"] = directory
+            for (name, value) in env { environment[name] = Self.substitute(value, environment) }
+            command = serving
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: servers, withIntermediateDirectories: true)
+        } catch {
+            throw ActionError("cannot create \(servers): \(error.localizedDescription)")
+        }
+        let identity: ProcessIdentity
+        do throws(SpawnError) {
+            identity = try processes.spawn(command, directory: directory, environment: environment, log: log, role: "\(launch.model) r\(launch.revision) \(role)")
+        } catch {
+            throw ActionError(error.message, reason: "ServerFailed")
+        }
+        let deadline = ContinuousClock.now + readinessTimeout
+        while ContinuousClock.now < deadline {
+            guard identity.isAlive else {
+                processes.forget(identity.pid)
+                let status = ProcessTable.exitStatus(of: identity.pid).map { " with status \($0)" } ?? ""
+                throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) exited\(status) before it was ready; log \(log):\n\(logTail(log))", reason: "ServerExited")
+            }
+            if await isReady(port: port, timeout: .seconds(1)) {
+                return Replica(revision: launch.revision, index: index, pid: identity.pid, startTime: identity.startTime, port: port,
+                               command: command, log: log, startedAt: now)
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        await processes.stop(identity, grace: stopGrace)
+        throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready on 127.0.0.1:\(port) within \(readinessTimeout); log \(log):\n\(logTail(log))", reason: "ServerNotReady")
+    }
+
+    /// `${SEXTANT_*}` in a `serving.env` value.
+    static func substitute(_ value: String, _ environment: [String: String]) -> String {
+        var result = value
+        for name in ServingSpec.substitutableVariables {
+            result = result.replacingOccurrences(of: "${\(name)}", with: environment[name] ?? "")
+        }
+        return result
+    }
+
+    func isReady(port: Int, timeout: Duration) async -> Bool {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/health/ready")
+        request.method = .GET
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout.seconds * 1000)))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            return response.status == .ok
+        } catch {
+            return false
+        }
+    }
+}
+

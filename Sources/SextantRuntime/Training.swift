@@ -1,0 +1,158 @@
+import Foundation
+import SextantAPI
+public import SextantCore
+import SextantML
+
+extension EmbeddedRuntime {
+    public func train(_ job: TrainingJob, version: Int) async throws(ActionError) -> TrainingOutput {
+        guard let state = stateDirectory else { throw ActionError("this runtime has no state directory to keep models in") }
+        let bytes = try await readData(job.data.location)
+        let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
+        let relative = "models/\(job.model)/v\(version)"
+        let destination = state + "/" + relative
+        try? FileManager.default.removeItem(atPath: destination)
+        do {
+            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        } catch {
+            throw ActionError("cannot create \(destination): \(error.localizedDescription)")
+        }
+        switch job.trainer {
+        case .builtin(let trainer):
+            try await offPool { () throws(ActionError) in try Self.trainBuiltin(job, trainer: trainer, data: data, into: destination) }
+        case .command(let command, let workspace):
+            try await trainExternal(job, command: command, workspace: workspace, data: data, into: destination, state: state)
+        }
+        return TrainingOutput(modelDirectory: relative, trainingRows: data.train.count, holdoutRows: data.holdout.count)
+    }
+
+    /// A built-in trainer, in-process and deterministic.
+    static func trainBuiltin(_ job: TrainingJob, trainer: SextantAPI.BuiltinTrainer, data: ModelData, into destination: String) throws(ActionError) {
+        guard let builtin = SextantML.BuiltinTrainer(rawValue: trainer.rawValue) else { throw ActionError("unknown trainer \(trainer.rawValue)") }
+        func number(_ name: String) -> Double? {
+            if case .number(let value)? = job.hyperparameters[name] { value } else { nil }
+        }
+        let features = job.data.features.map { FeatureSpec(name: $0.name, type: $0.logicalType.columnType, categories: $0.categories) }
+        let model: TrainedModel
+        do throws(TrainingError) {
+            let columns = try ModelTrainer.columns(data.table, features)
+            model = try ModelTrainer.train(columns: columns, targets: data.labels, SextantML.TrainingSpec(
+                trainer: builtin, target: job.data.target, targetType: job.data.task == .regression ? .number : job.data.targetType.columnType,
+                features: features, l2: number("l2"), maxIterations: number("maxIterations").map { Int($0) } ?? 100,
+                tolerance: number("tolerance") ?? 1e-6, trainRows: data.train))
+        } catch {
+            throw ActionError(error.message, reason: "TrainingFailed")
+        }
+        do {
+            try model.encoded().write(to: URL(fileURLWithPath: destination + "/model.json"))
+        } catch {
+            throw ActionError("cannot write \(destination)/model.json: \(error.localizedDescription)")
+        }
+    }
+
+    /// An external trainer (DESIGN §5): its run directory holds the watched root at the
+    /// commit; a clean environment; lower priority; a timeout; its log kept.
+    func trainExternal(_ job: TrainingJob, command: [String], workspace: Workspace, data: ModelData, into destination: String,
+                       state: String) async throws(ActionError) {
+        let run = "\(state)/runs/train-\(job.model)-\(job.fingerprint.prefix(12))-\(Int(Date().timeIntervalSince1970))"
+        try await materialize(workspace, at: run)
+        let own = run + "/.sextant"
+        let output = own + "/output"
+        let log = own + "/trainer.log"
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try Data(data.csv(rows: data.train)).write(to: URL(fileURLWithPath: own + "/train.csv"))
+            try Data(data.csv(rows: data.holdout)).write(to: URL(fileURLWithPath: own + "/eval.csv"))
+        } catch {
+            throw ActionError("cannot prepare \(run): \(error.localizedDescription)")
+        }
+        let hyperparameters = String(decoding: Fingerprint.canonicalJSON(job.hyperparameters), as: UTF8.self)
+        let environment = [
+            "PATH": inheritedPath, "HOME": run, "LANG": "C.UTF-8",
+            "SEXTANT_TRAIN_DATA": own + "/train.csv", "SEXTANT_EVAL_DATA": own + "/eval.csv",
+            "SEXTANT_TARGET": job.data.target, "SEXTANT_FEATURES": job.data.features.map(\.name).joined(separator: ","),
+            "SEXTANT_HYPERPARAMETERS": hyperparameters, "SEXTANT_SEED": String(job.seed), "SEXTANT_OUTPUT_DIR": output,
+        ]
+        let identity: ProcessIdentity
+        do throws(SpawnError) {
+            identity = try processes.spawn(["nice", "-n", "10"] + command, directory: run, environment: environment, log: log, role: "trainer")
+        } catch {
+            throw ActionError(error.message, reason: "TrainerFailed")
+        }
+        let deadline = ContinuousClock.now + job.timeout
+        while identity.isAlive, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if identity.isAlive {
+            await processes.stop(identity, grace: .seconds(5))
+            throw ActionError("the trainer ran past its timeout of \(job.timeout) and was stopped; log \(log):\n\(logTail(log))", reason: "TrainingTimeout")
+        }
+        processes.forget(identity.pid)
+        // Foundation reaps the child; give its handler a moment to record the status.
+        var status = ProcessTable.exitStatus(of: identity.pid)
+        for _ in 0..<20 where status == nil {
+            try? await Task.sleep(for: .milliseconds(10))
+            status = ProcessTable.exitStatus(of: identity.pid)
+        }
+        if let status, status != 0 {
+            throw ActionError("the trainer exited with status \(status); log \(log):\n\(logTail(log))", reason: "TrainerFailed")
+        }
+        let files = (try? FileManager.default.subpathsOfDirectory(atPath: output)) ?? []
+        guard files.contains(where: { !isDirectory(output + "/" + $0) }) else {
+            throw ActionError("the trainer wrote nothing to SEXTANT_OUTPUT_DIR; log \(log):\n\(logTail(log))", reason: "NoOutput")
+        }
+        do {
+            try FileManager.default.removeItem(atPath: destination)
+            try FileManager.default.copyItem(atPath: output, toPath: destination)
+        } catch {
+            throw ActionError("cannot keep the trainer's output in \(destination): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes a commit's files into a directory (skipping what is there already).
+    func materialize(_ workspace: Workspace, at directory: String) async throws(ActionError) {
+        for (path, blob) in workspace.files.sorted(by: { $0.key < $1.key }) {
+            let target = directory + "/" + path
+            if FileManager.default.fileExists(atPath: target) { continue }
+            let bytes: [UInt8]
+            do throws(SourceFailure) {
+                bytes = try await blobs.readBlob(blob)
+            } catch {
+                throw ActionError("cannot read \(path) at \(workspace.commit.prefix(7)): \(error.message)")
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(bytes).write(to: URL(fileURLWithPath: target))
+            } catch {
+                throw ActionError("cannot write \(target): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// A dataset's bytes, from the commit or the local file.
+    func readData(_ location: DataLocation) async throws(ActionError) -> [UInt8] {
+        switch location {
+        case .commit(let path, let blob):
+            do throws(SourceFailure) {
+                return try await blobs.readBlob(blob)
+            } catch {
+                throw ActionError("cannot read \(path) from the repository: \(error.message)")
+            }
+        case .file(let path):
+            guard let bytes = Self.readFile(path) else { throw ActionError("cannot read \(path)") }
+            return bytes
+        case .refused(let reason):
+            throw ActionError(reason, reason: "DataUnreadable")
+        }
+    }
+
+    /// The daemon's `PATH` (children find `python3` where the operator's shell does); no
+    /// other variable of the daemon's environment reaches them.
+    var inheritedPath: String {
+        ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    }
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var directory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+}
