@@ -3,6 +3,9 @@ import Foundation
 import Logging
 import SextantML
 import SextantServing
+import SextantStore
+import SextantAPI
+import SextantCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -21,6 +24,8 @@ struct ServeModelCommand: AsyncParsableCommand {
             serving contract's SEXTANT_MODEL_NAME, SEXTANT_MODEL_VERSION and SEXTANT_PORT.
 
             Examples:
+              sextant serve-model --state-dir .sextant --model fraud-detector --port 8081
+              sextant serve-model --state-dir .sextant --model fraud-detector --version 2
               sextant train --data tx.csv --target is_fraud --output model/
               sextant serve-model --artifact model/ --name fraud-detector --port 8081
               curl -s localhost:8081/v2/models/fraud-detector/infer -d \\
@@ -29,12 +34,18 @@ struct ServeModelCommand: AsyncParsableCommand {
     )
 
     @Option(help: ArgumentHelp("A directory holding model.json.", valueName: "dir"))
-    var artifact: String
+    var artifact: String?
+
+    @Option(help: ArgumentHelp("Serve a registered model of this state directory (with --model).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("The registered model to serve (with --state-dir).", valueName: "name"))
+    var model: String?
 
     @Option(help: ArgumentHelp("The model name clients use (default $SEXTANT_MODEL_NAME, else model).", valueName: "name"))
     var name: String?
 
-    @Option(help: ArgumentHelp("The version reported as model_version (default $SEXTANT_MODEL_VERSION, else 1).", valueName: "n"))
+    @Option(help: ArgumentHelp("The version reported as model_version (default $SEXTANT_MODEL_VERSION, else 1); with --model, the registered version to serve (default: the one that serves now).", valueName: "n"))
     var version: String?
 
     @Option(help: ArgumentHelp("The port (default $SEXTANT_PORT, else 8080).", valueName: "port"))
@@ -43,11 +54,29 @@ struct ServeModelCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The address to listen on.", valueName: "host"))
     var host: String = "127.0.0.1"
 
+    func validate() throws {
+        switch (artifact, stateDir, model) {
+        case (_?, nil, nil), (nil, _?, _?): return
+        case (_?, _, _): throw ValidationError("give either --artifact DIR or --state-dir DIR --model NAME, not both")
+        default: throw ValidationError("give --artifact DIR, or --state-dir DIR with --model NAME")
+        }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        var name = name, version = version
+        let artifact: String
+        if let given = self.artifact {
+            artifact = given
+        } else {
+            let (directory, number) = try registered()
+            artifact = directory
+            name = name ?? model
+            version = String(number)
+        }
         let path = artifact + "/model.json"
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure(message: "--artifact \(artifact): no model.json there (write one with `sextant train --output DIR`)")
+            throw CommandFailure(message: "\(artifact): no model.json there; serve-model serves built-in models (write one with `sextant train --output DIR`); an external trainer's model is served by its own serving command")
         }
         let model: TrainedModel
         do {
@@ -73,5 +102,34 @@ struct ServeModelCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "\(error)")
         }
+    }
+
+    /// The directory and number of the registered version to serve.
+    private func registered() throws -> (String, Int) {
+        guard let stateDir, let model else { throw CommandFailure(message: "--model needs --state-dir") }
+        let store: SQLiteStore
+        let registries: [String: ModelRegistry]
+        let observed: [ObjectKey: ObservedObject]
+        do {
+            store = try SQLiteStore(readingFrom: stateDir)
+            registries = try store.registries()
+            observed = try store.observed().objects
+        } catch let error as StoreError {
+            throw CommandFailure(message: error.message)
+        }
+        guard let registry = registries[model], let latest = registry.versions.last else {
+            throw CommandFailure(message: "--model \(model): no registered version in \(stateDir); `sextant history` lists what was trained")
+        }
+        let serving = observed[ObjectKey(.model, model)]?.model?.stableRevision.flatMap { registry.revision($0)?.version }
+        let number: Int
+        if let version {
+            guard let wanted = Int(version.hasPrefix("v") ? String(version.dropFirst()) : version), registry.version(wanted) != nil else {
+                throw CommandFailure(message: "--version \(version): \(model) has versions \(registry.versions.map { "\($0.number)" }.joined(separator: ", "))")
+            }
+            number = wanted
+        } else {
+            number = serving ?? latest.number
+        }
+        return (ReconcileCommand.absolute(stateDir) + "/" + registry.version(number)!.modelDirectory, number)
     }
 }

@@ -14,6 +14,6 @@ struct SextantCommand: AsyncParsableCommand {
               sextant validate --repo . --ref main --path examples/quickstart
               sextant schema Model
             """,
-        subcommands: [RunCommand.self, ReconcileCommand.self, StatusCommand.self, PlanCommand.self, TrainCommand.self, MetricsCommand.self, ServeModelCommand.self, ValidateCommand.self, SchemaCommand.self]
+        subcommands: [RunCommand.self, ReconcileCommand.self, StatusCommand.self, PlanCommand.self, TrainCommand.self, MetricsCommand.self, ServeModelCommand.self, HistoryCommand.self, RetryCommand.self, DownCommand.self, ValidateCommand.self, SchemaCommand.self]
     )
 }

@@ -54,16 +54,7 @@ enum StatusRenderer {
                          version(object), traffic(object), object.message, age(from: object.createdAt, to: now)])
         }
         if document.objects.isEmpty { lines.append("no objects"); return lines.joined(separator: "\n") + "\n" }
-        // Every column but MESSAGE padded; MESSAGE last but one, AGE after it.
-        var widths = [Int](repeating: 0, count: rows[0].count)
-        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-        for row in rows {
-            var line = ""
-            for (index, cell) in row.enumerated() {
-                line += index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
-            }
-            lines.append(line)
-        }
+        lines += TextTable.lines(rows)
         return lines.joined(separator: "\n") + "\n"
     }
 

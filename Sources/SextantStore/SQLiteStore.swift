@@ -212,6 +212,28 @@ public final class SQLiteStore: StateStore {
         }
     }
 
+    /// After `sextant down`: no model has serving processes any more (the next pass
+    /// starts the stable revisions again).
+    public func forgetReplicas(at now: Date, actor: String) async throws {
+        try await database.write { db in
+            var events: [Event] = []
+            for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects WHERE kind = 'Model'") {
+                var object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
+                guard var model = object.model, !model.replicas.isEmpty else { continue }
+                events.append(Event(time: now, kind: "Model", name: object.key.name, reason: "ServingStopped",
+                                    message: "`sextant down` stopped \(model.replicas.count) replica\(model.replicas.count == 1 ? "" : "s") of r\(model.stableRevision ?? 0)",
+                                    commit: nil, actor: actor))
+                model.replicas = []
+                model.crashes = 0
+                model.nextRestartAt = nil
+                object.model = model
+                try db.execute(sql: "UPDATE observedObjects SET record = ? WHERE kind = 'Model' AND name = ?",
+                               arguments: [String(decoding: try Self.encoder.encode(object), as: UTF8.self), object.key.name])
+            }
+            try Self.insert(events, db)
+        }
+    }
+
     /// Every model's registry (`history`).
     public func registries() throws -> [String: ModelRegistry] {
         try database.read { db in try Self.registries(db) }

@@ -1,0 +1,241 @@
+import ArgumentParser
+import Foundation
+import SextantAPI
+import SextantCore
+import SextantGit
+import SextantRuntime
+import SextantStore
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "A model's versions and revisions, with their lineage, metrics, gates and when they served.",
+        discussion: """
+            A version is what was trained (one training fingerprint: data, contract,
+            trainer, spec); a revision is a version served a certain way, evaluated on the
+            holdout through that server. Reads the state store; works while the daemon runs.
+
+            Examples:
+              sextant history fraud-detector
+              sextant history fraud-detector -o json | jq '.versions[-1].revisions[-1].metrics'
+            """
+    )
+
+    @Argument(help: "The model's name.")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "table or json.")
+    var output: HistoryOutput = .table
+
+    @Option(help: ArgumentHelp("The state directory of the daemon or `reconcile --once`.", valueName: "dir"))
+    var stateDir: String = ".sextant"
+
+    func run() throws {
+        let registries: [String: ModelRegistry]
+        do {
+            registries = try SQLiteStore(readingFrom: stateDir).registries()
+        } catch let error as StoreError {
+            throw CommandFailure(message: error.message)
+        }
+        guard let registry = registries[model] else {
+            let known = registries.keys.sorted()
+            throw CommandFailure(message: "no model \(model) in \(stateDir)" + (known.isEmpty ? " (nothing was trained yet)" : "; known: \(known.joined(separator: ", "))"))
+        }
+        print(output == .json ? HistoryDocument(registry).json : HistoryDocument.table(registry), terminator: "")
+    }
+}
+
+enum HistoryOutput: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// `history -o json` (DESIGN §4).
+struct HistoryDocument: Encodable {
+    struct Version: Encodable {
+        var version: Int
+        var fingerprint: String
+        var commit: String
+        var datasetSha256: String
+        var contractSha256: String
+        var trainer: String
+        var artifactDigest: String?
+        var createdAt: Date
+        var revisions: [Revision]
+    }
+    struct Revision: Encodable {
+        var revision: Int
+        var servingFingerprint: String
+        var commit: String
+        var metrics: [String: Double]
+        var gates: [Gate]
+        var incumbent: Incumbent?
+        var served: [Served]
+    }
+    struct Gate: Encodable {
+        var metric: String
+        var sensitiveFeature: String?
+        var value: Double?
+        var min: Double?
+        var max: Double?
+        var passed: Bool
+    }
+    struct Incumbent: Encodable {
+        var revision: Int
+        var metric: String
+        var value: Double?
+        var candidate: Double?
+        var passed: Bool
+    }
+    struct Served: Encodable {
+        var from: Date
+        var until: Date?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(from, forKey: .from)
+            try container.encode(until, forKey: .until)  // null while it serves
+        }
+        enum CodingKeys: String, CodingKey { case from, until }
+    }
+
+    var model: String
+    var versions: [Version]
+
+    init(_ registry: ModelRegistry) {
+        model = registry.model
+        versions = registry.versions.map { version in
+            Version(version: version.number, fingerprint: version.fingerprint, commit: version.commit, datasetSha256: version.datasetSha256,
+                    contractSha256: version.contractSha256, trainer: version.trainer, artifactDigest: version.artifactDigest,
+                    createdAt: version.createdAt,
+                    revisions: registry.revisions.filter { $0.version == version.number }.map { revision in
+                        Revision(revision: revision.number, servingFingerprint: revision.servingFingerprint, commit: revision.commit,
+                                 metrics: revision.evaluation?.metrics ?? [:],
+                                 gates: (revision.evaluation?.gates ?? []).map {
+                                     Gate(metric: $0.metric, sensitiveFeature: $0.sensitiveFeature, value: $0.value, min: $0.min, max: $0.max, passed: $0.passed)
+                                 },
+                                 incumbent: revision.evaluation?.incumbent.map {
+                                     Incumbent(revision: $0.revision, metric: $0.metric, value: $0.value, candidate: $0.candidate, passed: $0.passed)
+                                 },
+                                 served: revision.served.map { Served(from: $0.from, until: $0.until) })
+                    })
+        }
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    static func table(_ registry: ModelRegistry) -> String {
+        var rows = [["VERSION", "REVISION", "COMMIT", "TRAINER", "ROWS", "GATES", "METRICS", "SERVED", "CREATED"]]
+        for version in registry.versions {
+            let revisions = registry.revisions.filter { $0.version == version.number }
+            let base = ["v\(version.number)", "", String(version.commit.prefix(7)), version.trainer, "\(version.trainingRows)+\(version.holdoutRows)"]
+            if revisions.isEmpty {
+                rows.append(base + ["-", "-", "-", version.createdAt.formatted(.iso8601)])
+            }
+            for revision in revisions {
+                var row = base
+                row[1] = "r\(revision.number)"
+                let evaluation = revision.evaluation
+                row.append(evaluation.map { $0.passed ? "passed" : "FAILED: " + $0.failures.joined(separator: "; ") } ?? "not evaluated")
+                row.append((evaluation?.gates ?? []).map { "\($0.metric) \($0.value.map(formatMetric) ?? "n/a")" }.joined(separator: ", "))
+                row.append(revision.served.isEmpty ? "never" : revision.served.map { interval in
+                    interval.until == nil ? "since \(interval.from.formatted(.iso8601))" : "\(interval.from.formatted(.iso8601))…\(interval.until!.formatted(.iso8601))"
+                }.joined(separator: ", "))
+                row.append(revision.createdAt.formatted(.iso8601))
+                rows.append(row)
+            }
+        }
+        return "model \(registry.model): \(registry.versions.count) version\(registry.versions.count == 1 ? "" : "s"), \(registry.revisions.count) revision\(registry.revisions.count == 1 ? "" : "s")\n\n"
+            + TextTable.lines(rows).joined(separator: "\n") + "\n"
+    }
+}
+
+struct RetryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Try a model's stopped step again (TrainingFailed, GateFailed, RolloutAborted, CrashLoop).",
+        discussion: """
+            A failure of the model's own making is not retried for the same inputs until
+            Git changes them. After fixing what the trainer or server depended on outside
+            Git (a package, a GPU, a flaky server), ask for one more attempt. The request
+            is queued in the state store and taken by the next pass (the daemon's, or the
+            next `reconcile --once`), and recorded as an event with your user name.
+
+            Examples:
+              sextant retry fraud-detector
+              sextant retry fraud-detector --state-dir /var/lib/sextant && sextant reconcile --once …
+            """
+    )
+
+    @Argument(help: "The model's name.")
+    var model: String
+
+    @Option(help: ArgumentHelp("The state directory of the daemon or `reconcile --once`.", valueName: "dir"))
+    var stateDir: String = ".sextant"
+
+    func run() throws {
+        do {
+            let status = try SQLiteStore(readingFrom: stateDir).status()
+            guard status?.objects.contains(where: { $0.kind == .model && $0.name == model }) == true else {
+                throw CommandFailure(message: "no model \(model) in the status of \(stateDir); `sextant status` lists the models")
+            }
+            let actor = ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user"
+            try SQLiteStore(directory: stateDir).queue(OperatorRequest(action: "retry", model: model, actor: actor, time: Date()))
+        } catch let error as StoreError {
+            throw CommandFailure(message: error.message)
+        }
+        print("retry of \(model) queued: the next pass (the daemon's, or `sextant reconcile --once`) tries it again")
+    }
+}
+
+struct DownCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down",
+        abstract: "Stop every model server of a state directory (the data plane).",
+        discussion: """
+            The servers Sextant starts are detached: they keep serving when the daemon or
+            `reconcile --once` exits, so that restarting Sextant never drops traffic. `down`
+            stops them on purpose: SIGTERM, then SIGKILL after a grace period. It refuses
+            while a daemon holds the state directory (stop the daemon first). The next
+            `reconcile --once` or `run` starts them again.
+
+            Examples:
+              sextant down
+              sextant down --state-dir /var/lib/sextant
+            """
+    )
+
+    @Option(help: ArgumentHelp("The state directory.", valueName: "dir"))
+    var stateDir: String = ".sextant"
+
+    func run() async throws {
+        let lock: StateDirectoryLock
+        let store: SQLiteStore
+        do throws(StoreError) {
+            lock = try StateDirectoryLock(directory: stateDir, command: "sextant down")
+            store = try SQLiteStore(directory: stateDir)
+        } catch {
+            throw CommandFailure(message: error.message + "; `down` needs the state directory to itself")
+        }
+        let runtime = EmbeddedRuntime(blobs: NoBlobs(), stateDirectory: ReconcileCommand.absolute(stateDir))
+        let stopped = await runtime.stopAll()
+        do {
+            try await store.forgetReplicas(at: Date(), actor: ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user")
+        } catch {
+            throw CommandFailure(message: "stopped \(stopped) process\(stopped == 1 ? "" : "es") but cannot record it: \(error)")
+        }
+        withExtendedLifetime(lock) {}
+        print(stopped == 0 ? "nothing was running in \(stateDir)" : "stopped \(stopped) process\(stopped == 1 ? "" : "es") of \(stateDir)")
+    }
+}
+
+/// `down` reads no repository.
+private struct NoBlobs: BlobReader {
+    func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8] {
+        throw SourceFailure("no repository")
+    }
+}
