@@ -51,6 +51,63 @@ final class FakeRuntime: Runtime {
         return DatasetResult(verdict: .validated, sha256: "abc", rows: 1, contract: check.contract, checks: 1, violations: [],
                              commit: check.commit, checkedAt: now)
     }
+
+    /// What the fake model runtime did, and what it answers.
+    struct Models {
+        var trainings: [String] = []
+        var evaluations: [String] = []
+        /// The AUC the next evaluations measure.
+        var auc = 0.95
+        /// When set, trainings fail with this reason (the trainer's own failure).
+        var trainingFailure: String?
+        var nextPid: Int32 = 1000
+        var running: Set<Int32> = []
+    }
+
+    let models = Mutex(Models())
+
+    func train(_ job: TrainingJob, version: Int) async throws(ActionError) -> TrainingOutput {
+        let failure: String? = models.withLock {
+            $0.trainings.append(job.fingerprint)
+            return $0.trainingFailure
+        }
+        if let failure { throw ActionError("the trainer exited with status 1", reason: failure) }
+        return TrainingOutput(modelDirectory: "models/\(job.model)/v\(version)", trainingRows: 8, holdoutRows: 2)
+    }
+
+    func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation {
+        let auc = models.withLock {
+            $0.evaluations.append(job.fingerprint)
+            return $0.auc
+        }
+        let gates = job.gates.map { GateResult(metric: $0.metric.rawValue, value: auc, min: $0.min, max: $0.max, passed: auc >= ($0.min ?? 0)) }
+        return Evaluation(fingerprint: job.fingerprint, metrics: ["auc": auc], gates: gates, incumbent: nil, holdoutRows: 2, seconds: 0.01, evaluatedAt: now)
+    }
+
+    func package(_ job: PackageJob) async throws(ActionError) -> String { "sha256:" + job.version.fingerprint }
+
+    func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica] {
+        models.withLock { models in
+            indices.map { index in
+                models.nextPid += 1
+                models.running.insert(models.nextPid)
+                return Replica(revision: launch.revision, index: index, pid: models.nextPid, startTime: 1, port: 9000 + Int(models.nextPid),
+                               command: ["serve"], log: "log", startedAt: now)
+            }
+        }
+    }
+
+    func stopReplicas(_ replicas: [Replica]) async {
+        models.withLock { models in for replica in replicas { models.running.remove(replica.pid) } }
+    }
+
+    func probeReplicas(_ replicas: [Replica]) async -> [Int32: ReplicaHealth] {
+        models.withLock { models in
+            Dictionary(uniqueKeysWithValues: replicas.map { ($0.pid, models.running.contains($0.pid) ? ReplicaHealth.ready : .exited("killed")) })
+        }
+    }
+
+    func reapOrphans(keeping replicas: [Replica]) async {}
 }
 
 /// The store in memory, with the journal and events kept for inspection.
@@ -58,6 +115,8 @@ final class MemoryStore: StateStore {
     struct Data {
         var applied: String?
         var objects: [ObjectKey: ObservedObject] = [:]
+        var registries: [String: ModelRegistry] = [:]
+        var requests: [OperatorRequest] = []
         var status: StatusDocument?
         var journal: [(entry: JournalEntry, outcome: JournalOutcome?)] = []
         var events: [Event] = []
@@ -67,7 +126,7 @@ final class MemoryStore: StateStore {
     let data = Mutex(Data())
 
     func restore(at now: Date) async throws -> StoredState {
-        data.withLock { StoredState(appliedCommit: $0.applied, objects: $0.objects, status: $0.status) }
+        data.withLock { StoredState(appliedCommit: $0.applied, objects: $0.objects, registries: $0.registries, status: $0.status) }
     }
 
     func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {}
@@ -100,6 +159,9 @@ final class MemoryStore: StateStore {
             $0.journal[Int(id) - 1].outcome = outcome
             switch update {
             case .upsert(let object): $0.objects[object.key] = object
+            case .model(let object, let registry):
+                $0.objects[object.key] = object
+                $0.registries[registry.model] = registry
             case .delete(let key): $0.objects[key] = nil
             }
             $0.events += events
@@ -112,5 +174,12 @@ final class MemoryStore: StateStore {
 
     func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
         data.withLock { $0.status = document }
+    }
+
+    func takeRequests() async throws -> [OperatorRequest] {
+        data.withLock { data in
+            defer { data.requests = [] }
+            return data.requests
+        }
     }
 }

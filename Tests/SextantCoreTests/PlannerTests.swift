@@ -98,6 +98,7 @@ import SextantYAML
             switch action {
             case .checkDataset: .check
             case .prune(let key): .prune(key)
+            default: .nothing
             }
         }
         got += plan.retries.values.map { Expect.retryAt($0) }

@@ -1,0 +1,106 @@
+import Foundation
+import Synchronization
+import Testing
+import SextantAPI
+@testable import SextantCore
+
+/// The model lifecycle through the reconciler, with a fake runtime.
+@Suite struct ModelReconcilerTests {
+    static let key = ObjectKey(.model, "fraud")
+
+    static func files(seed: Int = 0, gates: String = "[{metric: auc, min: 0.9}]", incumbent: Bool = false) -> [String: String] {
+        var files = Manifests.basic
+        files["model.yaml"] = ModelPlannerTests.model(gates: gates, seed: seed, incumbent: incumbent)
+        return files
+    }
+
+    static func model(_ report: Reconciler.PassReport) throws -> ObjectStatus {
+        try #require(report.status.objects.first { $0.key == key })
+    }
+
+    @Test("one pass trains, evaluates, packages and deploys the first revision; the next does nothing")
+    func firstRevision() async throws {
+        let source = FakeSource()
+        source.push("c1", Self.files(incumbent: true))
+        let store = MemoryStore(), runtime = FakeRuntime()
+        let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: ManualClock())
+        let first = try await reconciler.pass()
+        let status = try Self.model(first)
+        #expect(status.phase == "Serving")
+        #expect(status.sync == .synced && status.health == .healthy)
+        #expect(status.model?.stableRevision == 1 && status.model?.stableVersion == 1)
+        #expect(status.model?.traffic == [TrafficEntry(revision: 1, version: 1, role: "stable", weight: 100)])
+        #expect(status.conditions.map(\.type) == ["NoIncumbent"])
+        let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
+        #expect(reasons == ["Trained", "Evaluated", "Packaged", "Deployed"])
+        #expect(try await reconciler.pass().actions == 0)
+        #expect(runtime.models.withLock { $0.trainings.count } == 1)
+    }
+
+    @Test("a revision that fails its gates stops, what serves keeps serving, and retry evaluates it again")
+    func gateFailure() async throws {
+        let source = FakeSource()
+        source.push("c1", Self.files())
+        let store = MemoryStore(), runtime = FakeRuntime()
+        let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: ManualClock())
+        _ = try await reconciler.pass()
+
+        runtime.models.withLock { $0.auc = 0.5 }
+        source.push("c2", Self.files(seed: 1))
+        let failed = try Self.model(try await reconciler.pass())
+        #expect(failed.phase == "GateFailed")
+        #expect(failed.sync == .outOfSync && failed.health == .healthy)
+        #expect(failed.model?.stableRevision == 1 && failed.model?.candidateRevision == 2)
+        #expect(failed.conditions.contains { $0.type == "Stalled" })
+        #expect(failed.message.contains("auc 0.5 breaks min 0.9"))
+        #expect(try await reconciler.pass().actions == 0, "not retried for the same fingerprint")
+
+        runtime.models.withLock { $0.auc = 0.97 }
+        store.data.withLock { $0.requests.append(OperatorRequest(action: "retry", model: "fraud", actor: "user:ada", time: Date())) }
+        let retried = try Self.model(try await reconciler.pass())
+        #expect(retried.phase == "Serving")
+        #expect(retried.model?.stableRevision == 2)
+        #expect(store.data.withLock { $0.events.contains { $0.reason == "RetryRequested" && $0.actor == "user:ada" } })
+    }
+
+    @Test("a trainer that fails is not retried until Git changes; a gates-only change re-evaluates without training")
+    func trainingFailure() async throws {
+        let source = FakeSource()
+        source.push("c1", Self.files())
+        let store = MemoryStore(), runtime = FakeRuntime()
+        runtime.models.withLock { $0.trainingFailure = "TrainerFailed" }
+        let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: ManualClock())
+        let failed = try Self.model(try await reconciler.pass())
+        #expect(failed.phase == "TrainingFailed" && failed.health == .missing)
+        #expect(try await reconciler.pass().actions == 0)
+
+        runtime.models.withLock { $0.trainingFailure = nil }
+        source.push("c2", Self.files(seed: 3))
+        #expect(try Self.model(try await reconciler.pass()).phase == "Serving")
+        source.push("c3", Self.files(seed: 3, gates: "[{metric: auc, min: 0.8}]"))
+        let reevaluated = try await reconciler.pass()
+        #expect(try Self.model(reevaluated).phase == "Serving")
+        #expect(runtime.models.withLock { ($0.trainings.count, $0.evaluations.count) } == (2, 2))
+    }
+
+    @Test("a replica that dies is restarted with backoff, and CrashLoop after three crashes in a row")
+    func crashLoop() async throws {
+        let source = FakeSource()
+        source.push("c1", Self.files())
+        let store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: clock)
+        _ = try await reconciler.pass()
+        var last: ObjectStatus?
+        for crash in 1...3 {
+            runtime.models.withLock { $0.running.removeAll() }
+            clock.advance(Backoff.delay(afterAttempts: crash) + 1)
+            let report = try await reconciler.pass()
+            last = try Self.model(report)
+            #expect(store.data.withLock { $0.events.filter { $0.reason == "ReplicaRestarted" }.count } == crash)
+        }
+        #expect(last?.health == .degraded)
+        #expect(last?.conditions.contains { $0.type == "CrashLoop" } == true)
+        runtime.models.withLock { $0.running.removeAll() }
+        #expect(try await reconciler.pass().actions == 0, "the next restart waits for its backoff")
+    }
+}
