@@ -64,8 +64,9 @@ public struct ProcessTable: Sendable {
         var command: [String]
     }
 
-    /// Children started by this process, kept so Foundation reaps them when they exit.
-    private static let children = Mutex<[Int32: Process]>([:])
+    /// Children started by this process, kept so Foundation reaps them when they exit,
+    /// and the exit status of those that did.
+    private static let children = Mutex<(running: [Int32: Process], exited: [Int32: Int32])>(([:], [:]))
 
     /// Starts a command in its own process group with exactly `environment`, output
     /// appended to `log`, and records it.
@@ -90,9 +91,12 @@ public struct ProcessTable: Sendable {
         }
         try? output.close()
         let pid = process.processIdentifier
-        Self.children.withLock { $0[pid] = process }
+        Self.children.withLock { $0.running[pid] = process }
         process.terminationHandler = { finished in
-            Self.children.withLock { _ = $0.removeValue(forKey: finished.processIdentifier) }
+            Self.children.withLock {
+                $0.running[finished.processIdentifier] = nil
+                $0.exited[finished.processIdentifier] = finished.terminationStatus
+            }
         }
         let identity = ProcessIdentity.of(pid) ?? ProcessIdentity(pid: pid, startTime: 0)
         record(Record(pid: pid, startTime: identity.startTime, role: role, command: command))
@@ -101,7 +105,7 @@ public struct ProcessTable: Sendable {
 
     /// Whether a child started here has exited, and how.
     static func exitStatus(of pid: Int32) -> Int32? {
-        children.withLock { $0[pid] }.flatMap { $0.isRunning ? nil : $0.terminationStatus }
+        children.withLock { $0.exited[pid] }
     }
 
     private func record(_ record: Record) {

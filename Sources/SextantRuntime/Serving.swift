@@ -87,11 +87,11 @@ extension EmbeddedRuntime {
             command = [executable, "serve-model", "--artifact", modelDirectory, "--name", launch.model, "--version", String(launch.version),
                        "--port", String(port)]
         case .command(let serving, let env, let commit):
-            // The watched root as of the revision's commit, made once per revision.
-            directory = "\(servers)/r\(launch.revision)"
+            // The watched root as of the revision's commit, made once per commit.
+            directory = "\(servers)/commit-\(commit.prefix(12))"
             if !FileManager.default.fileExists(atPath: directory + "/.sextant-complete") {
                 guard let workspace, workspace.commit == commit else {
-                    throw ActionError("the files of r\(launch.revision) (commit \(commit.prefix(7))) are not in \(directory); run `sextant retry \(launch.model)` after the next commit")
+                    throw ActionError("the files of r\(launch.revision) (commit \(commit.prefix(7))) are not in \(directory) any more")
                 }
                 try await materialize(workspace, at: directory)
                 _ = FileManager.default.createFile(atPath: directory + "/.sextant-complete", contents: nil)
@@ -125,7 +125,7 @@ extension EmbeddedRuntime {
             try? await Task.sleep(for: .milliseconds(100))
         }
         await processes.stop(identity, grace: stopGrace)
-        throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready on 127.0.0.1:\(port) within \(readinessTimeout); log \(log):\n\(logTail(log))", reason: "ServerNotReady")
+        throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready on 127.0.0.1:\(port) within \(describe(readinessTimeout)); log \(log):\n\(logTail(log))", reason: "ServerNotReady")
     }
 
     /// `${SEXTANT_*}` in a `serving.env` value.

@@ -84,7 +84,7 @@ extension EmbeddedRuntime {
         }
         if identity.isAlive {
             await processes.stop(identity, grace: .seconds(5))
-            throw ActionError("the trainer ran past its timeout of \(job.timeout) and was stopped; log \(log):\n\(logTail(log))", reason: "TrainingTimeout")
+            throw ActionError("the trainer ran past its timeout of \(describe(job.timeout)) and was stopped; log \(log):\n\(logTail(log))", reason: "TrainingTimeout")
         }
         processes.forget(identity.pid)
         // Foundation reaps the child; give its handler a moment to record the status.
@@ -155,4 +155,16 @@ extension EmbeddedRuntime {
 func isDirectory(_ path: String) -> Bool {
     var directory: ObjCBool = false
     return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+}
+
+/// A duration as manifests write it: `90s` → `1m30s`, `1s`, `250ms`.
+func describe(_ duration: Duration) -> String {
+    let milliseconds = Int((duration.seconds * 1000).rounded())
+    if milliseconds < 1000 { return "\(milliseconds)ms" }
+    var seconds = milliseconds / 1000
+    var text = ""
+    if seconds >= 3600 { text += "\(seconds / 3600)h"; seconds %= 3600 }
+    if seconds >= 60 { text += "\(seconds / 60)m"; seconds %= 60 }
+    if seconds > 0 || text.isEmpty { text += "\(seconds)s" }
+    return text
 }
