@@ -15,8 +15,7 @@ build: bootstrap
 	$(SWIFT) build --product sextant
 
 quickstart: build
-	$(SWIFT) run --skip-build sextant validate examples/quickstart
-	$(SWIFT) run --skip-build sextant reconcile --once --repo . --branch $(BRANCH) --path examples/quickstart --log-level warning
+	SEXTANT=$$($(SWIFT) build --show-bin-path)/sextant BRANCH=$(BRANCH) ./scripts/quickstart
 
 test: bootstrap
 	$(SWIFT) build --build-tests

@@ -66,14 +66,18 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         public var stableRevision: Int?
         public var candidateRevision: Int?
         public var traffic: [TrafficEntry]
+        /// Where the stable revision's replicas answer OIP v2 (`127.0.0.1:PORT`), until the
+        /// gateway routes to them.
+        public var endpoints: [String]
 
         public init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
-                    traffic: [TrafficEntry] = []) {
+                    traffic: [TrafficEntry] = [], endpoints: [String] = []) {
             self.stableVersion = stableVersion
             self.candidateVersion = candidateVersion
             self.stableRevision = stableRevision
             self.candidateRevision = candidateRevision
             self.traffic = traffic
+            self.endpoints = endpoints
         }
     }
 
@@ -107,7 +111,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
-        case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic
+        case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints
         case sha256, rows, violations
     }
 
@@ -127,6 +131,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encode(fields.stableRevision, forKey: .stableRevision)
             try container.encode(fields.candidateRevision, forKey: .candidateRevision)
             try container.encode(fields.traffic, forKey: .traffic)
+            try container.encode(fields.endpoints, forKey: .endpoints)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -155,7 +160,8 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
                 candidateVersion: try container.decodeIfPresent(Int.self, forKey: .candidateVersion),
                 stableRevision: try container.decodeIfPresent(Int.self, forKey: .stableRevision),
                 candidateRevision: try container.decodeIfPresent(Int.self, forKey: .candidateRevision),
-                traffic: try container.decodeIfPresent([TrafficEntry].self, forKey: .traffic) ?? [])
+                traffic: try container.decodeIfPresent([TrafficEntry].self, forKey: .traffic) ?? [],
+                endpoints: try container.decodeIfPresent([String].self, forKey: .endpoints) ?? [])
         }
         if kind == .dataset {
             dataset = DatasetFields(

@@ -27,6 +27,7 @@ extension StatusModel {
             status.model?.stableRevision = stable
             status.model?.stableVersion = revision.version
             status.model?.traffic = [TrafficEntry(revision: stable, version: revision.version, role: "stable", weight: 100)]
+            status.model?.endpoints = state.replicas.map { "127.0.0.1:\($0.port)" }
             status.health = .healthy
             let dead = state.replicas.filter { if case .exited? = observed.replicas[$0.pid] { true } else { false } }
             if state.crashes >= ModelObservation.crashLoopThreshold, !dead.isEmpty || state.nextRestartAt.map({ $0 > now }) == true {
