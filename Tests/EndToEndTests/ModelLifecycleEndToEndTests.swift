@@ -149,7 +149,10 @@ import SextantTestSupport
         #expect(try setup.replicas("fraud-detector").isEmpty)
     }
 
-    @Test("an external Python trainer and server; a trainer that crashes, hangs or writes nothing, and servers that never get ready or reject a feature, each stop with a clear status while v1 keeps serving")
+    static let hasPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+
+    @Test("an external Python trainer and server; a trainer that crashes, hangs or writes nothing, and servers that never get ready or reject a feature, each stop with a clear status while v1 keeps serving",
+          .enabled(if: hasPython, "needs /usr/bin/python3 for the example's trainer and server"))
     func externalTrainer() async throws {
         let setup = try Setup(example: "python-trainer")
         let first = try setup.reconcile()
