@@ -243,4 +243,27 @@ import SextantAPI
         #expect(a.fingerprint == b.fingerprint)
         #expect(a.fingerprint != c.fingerprint)
     }
+
+    @Test("plan says what a model change costs: which input retrains, a new revision, a re-evaluation, a scale", arguments: [
+        (model(seed: 5), "retrains a new version (or reuses a registered version with the same fingerprint): evaluation split, training spec changed"),
+        (model(gates: "[{metric: auc, min: 0.8}]"), "re-evaluates the current revision against the new gates, no retraining"),
+        (model().replacingOccurrences(of: "serving: {replicas: 1}", with: "serving: {replicas: 1, runtime: command, command: [python3, serve.py]}"),
+         "new revision of the same version (serving changed): evaluated through the new server, no retraining"),
+        (model(replicas: 3), "scales the serving revision from 1 to 3 replicas"),
+    ])
+    func consequences(head: String, expected: String) throws {
+        let base = try Self.desired()
+        let reviews = ChangeReview.compare(base: base, head: try Self.desired(head), observed: Self.served(base), prune: true, now: Self.now)
+        let review = try #require(reviews.first { $0.kind == .model })
+        #expect(review.consequences == [expected])
+    }
+
+    @Test("plan says which data change retrains")
+    func dataChange() throws {
+        let base = try Self.desired()
+        let head = try Manifests.desired(Manifests.basic.merging(["model.yaml": Self.model()]) { $1 }, commit: "c2", blobs: ["data/tx.csv": "blob2"])
+        let reviews = ChangeReview.compare(base: base, head: head, observed: Self.served(base), prune: true, now: Self.now)
+        let review = try #require(reviews.first { $0.kind == .model })
+        #expect(review.consequences == ["retrains a new version (or reuses a registered version with the same fingerprint): dataset content changed"])
+    }
 }
