@@ -30,7 +30,13 @@ extension EmbeddedRuntime {
         }
         var incumbent: IncumbentResult?
         if let rule = job.incumbent {
-            let theirs = try await self.answers(of: rule.launch, workspace: rule.workspace, data: data, job: job, at: now)
+            let theirs: Answers
+            do throws(ActionError) {
+                theirs = try await self.answers(of: rule.launch, workspace: rule.workspace, data: data, job: job, at: now)
+            } catch {
+                // Not the candidate's fault: retried with backoff, never a stop.
+                throw ActionError("the incumbent r\(rule.revision) could not answer the holdout: \(error.message)")
+            }
             let metric = rule.rule.metric
             let candidate = metrics[metric.rawValue]
             let serving = Self.metrics(job.data.task, truth: truth, answers: theirs)[metric.rawValue]
@@ -93,7 +99,7 @@ extension EmbeddedRuntime {
                 "inputs": .array(inputs.map(JSONValue.object)), "outputs": .array(outputs),
             ])
             let answer = try await post(port: port, model: launch.model, body: Fingerprint.canonicalJSON(body), revision: launch.revision)
-            let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision)
+            let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision, targetType: job.data.targetType)
             labels += batch.labels
             if let batchProbabilities = batch.probabilities { probabilities? += batchProbabilities } else { probabilities = nil }
         }
@@ -117,7 +123,8 @@ extension EmbeddedRuntime {
         } catch let error as ActionError {
             throw error
         } catch {
-            throw ActionError("r\(revision)'s server failed while answering the holdout: \(error)", reason: "EvaluationFailed")
+            // A transport failure (reset, timeout): retried with backoff.
+            throw ActionError("r\(revision)'s server failed while answering the holdout: \(error)")
         }
     }
 
@@ -137,7 +144,8 @@ extension EmbeddedRuntime {
 
     /// Reads `predict` and `predict_proba` from an OIP answer (flat or nested data,
     /// `[N]` or `[N, 1]`).
-    static func parse(_ bytes: [UInt8], rows: Int, classes: [String], revision: Int) throws(ActionError) -> (labels: [String], probabilities: [[Double]]?) {
+    static func parse(_ bytes: [UInt8], rows: Int, classes: [String], revision: Int,
+                      targetType: LogicalType) throws(ActionError) -> (labels: [String], probabilities: [[Double]]?) {
         guard case .object(let root)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
               case .array(let outputs)? = root["outputs"] else {
             throw ActionError("r\(revision)'s server answered without outputs: \(String(decoding: bytes.prefix(300), as: UTF8.self))", reason: "EvaluationFailed")
@@ -153,12 +161,13 @@ extension EmbeddedRuntime {
             let values = flatten(data)
             if name == "predict" {
                 labels = values.map { value in
-                    switch value {
+                    let text = switch value {
                     case .bool(let flag): flag ? "true" : "false"
                     case .number(let number): formatNumber(number)
                     case .string(let text): text
                     default: ""
                     }
+                    return canonicalLabel(text, targetType)
                 }
             } else if name == "predict_proba", !classes.isEmpty {
                 let numbers = values.map { if case .number(let number) = $0 { number } else { Double.nan } }
@@ -177,6 +186,22 @@ extension EmbeddedRuntime {
         return (labels, probabilities)
     }
 
+    /// A label as the holdout's truth is written (`ModelTrainer.labels`): `1`, `True` and
+    /// `true` are one boolean; `1.0` and `1` one number.
+    static func canonicalLabel(_ text: String, _ type: LogicalType) -> String {
+        switch type {
+        case .boolean:
+            if case .boolean(let flag)? = ColumnType.boolean.parse(text) ?? ColumnType.boolean.parse(text.lowercased()) { return flag ? "true" : "false" }
+            if let number = Double(text) { return number != 0 ? "true" : "false" }
+            return text
+        case .number, .integer:
+            if case .number(let number)? = ColumnType.number.parse(text) { return formatNumber(number) }
+            return text
+        default:
+            return text
+        }
+    }
+
     /// Every metric of the task (DESIGN §2 names) from the answers.
     static func metrics(_ task: SextantAPI.ModelTask, truth: [String], answers: Answers) -> [String: Double] {
         var metrics: [String: Double] = [:]
@@ -186,14 +211,17 @@ extension EmbeddedRuntime {
             let positive = answers.classes.last ?? "true"
             let actual = truth.map { $0 == positive }
             let predicted = answers.labels.map { $0 == positive }
-            let scores = answers.probabilities?.map { $0.last ?? 0 } ?? predicted.map { $0 ? 1 : 0 }
             set(.accuracy, BinaryMetrics.accuracy(actual, predicted))
             set(.precision, BinaryMetrics.precision(actual, predicted))
             set(.recall, BinaryMetrics.recall(actual, predicted))
             set(.f1, BinaryMetrics.f1(actual, predicted))
-            set(.auc, BinaryMetrics.auc(actual, scores))
-            set(.prAuc, BinaryMetrics.averagePrecision(actual, scores))
-            if answers.probabilities != nil { set(.logLoss, BinaryMetrics.logLoss(actual, scores)) }
+            // Ranking metrics need scores: without predict_proba they stay undefined (a
+            // gate on them fails, saying so) rather than being computed on hard labels.
+            if let scores = answers.probabilities?.map({ $0.last ?? 0 }) {
+                set(.auc, BinaryMetrics.auc(actual, scores))
+                set(.prAuc, BinaryMetrics.averagePrecision(actual, scores))
+                set(.logLoss, BinaryMetrics.logLoss(actual, scores))
+            }
         case .multiclassClassification:
             set(.accuracy, MulticlassMetrics.accuracy(truth, answers.labels))
             set(.macroF1, MulticlassMetrics.macroF1(truth, answers.labels))

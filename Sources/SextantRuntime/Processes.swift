@@ -31,7 +31,7 @@ struct ProcessIdentity: Sendable, Hashable, Codable {
         guard isAlive else { return }
         signal(SIGTERM)
         let deadline = ContinuousClock.now + grace
-        while isAlive, ContinuousClock.now < deadline {
+        while isAlive, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
         }
         if isAlive {
@@ -84,6 +84,13 @@ public struct ProcessTable: Sendable {
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
+        // Set before the start: a child that exits at once still has its status recorded.
+        process.terminationHandler = { finished in
+            Self.children.withLock {
+                $0.running[finished.processIdentifier] = nil
+                $0.exited[finished.processIdentifier] = finished.terminationStatus
+            }
+        }
         do {
             try process.run()
         } catch {
@@ -91,12 +98,9 @@ public struct ProcessTable: Sendable {
         }
         try? output.close()
         let pid = process.processIdentifier
-        Self.children.withLock { $0.running[pid] = process }
-        process.terminationHandler = { finished in
-            Self.children.withLock {
-                $0.running[finished.processIdentifier] = nil
-                $0.exited[finished.processIdentifier] = finished.terminationStatus
-            }
+        Self.children.withLock {
+            if $0.exited[pid] == nil || process.isRunning { $0.exited[pid] = nil }  // a reused pid's old status
+            $0.running[pid] = process
         }
         let identity = ProcessIdentity.of(pid) ?? ProcessIdentity(pid: pid, startTime: 0)
         record(Record(pid: pid, startTime: identity.startTime, role: role, command: command))

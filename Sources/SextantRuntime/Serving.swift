@@ -112,13 +112,14 @@ extension EmbeddedRuntime {
             throw ActionError(error.message, reason: "ServerFailed")
         }
         let deadline = ContinuousClock.now + readinessTimeout
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, !Task.isCancelled {
             guard identity.isAlive else {
                 processes.forget(identity.pid)
                 let status = ProcessTable.exitStatus(of: identity.pid).map { " with status \($0)" } ?? ""
                 throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) exited\(status) before it was ready; log \(log):\n\(logTail(log))", reason: "ServerExited")
             }
-            if await isReady(port: port, timeout: .seconds(1)) {
+            // Ready, and still ours (a port race would have made it exit).
+            if await isReady(port: port, timeout: .seconds(1)), identity.isAlive {
                 return Replica(revision: launch.revision, index: index, pid: identity.pid, startTime: identity.startTime, port: port,
                                command: command, log: log, startedAt: now)
             }

@@ -79,8 +79,12 @@ extension EmbeddedRuntime {
             throw ActionError(error.message, reason: "TrainerFailed")
         }
         let deadline = ContinuousClock.now + job.timeout
-        while identity.isAlive, ContinuousClock.now < deadline {
+        while identity.isAlive, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
+        }
+        if Task.isCancelled {
+            await processes.stop(identity, grace: .seconds(5))
+            throw ActionError("the training was cancelled")
         }
         if identity.isAlive {
             await processes.stop(identity, grace: .seconds(5))
@@ -89,11 +93,16 @@ extension EmbeddedRuntime {
         processes.forget(identity.pid)
         // Foundation reaps the child; give its handler a moment to record the status.
         var status = ProcessTable.exitStatus(of: identity.pid)
-        for _ in 0..<20 where status == nil {
+        for _ in 0..<200 where status == nil {
             try? await Task.sleep(for: .milliseconds(10))
             status = ProcessTable.exitStatus(of: identity.pid)
         }
-        if let status, status != 0 {
+        guard let status else {
+            // Not reaped yet (a child of the trainer may hold its output open): never take
+            // an unknown outcome for a success.
+            throw ActionError("the trainer's exit status is unknown (did it leave a process running?); log \(log)")
+        }
+        if status != 0 {
             throw ActionError("the trainer exited with status \(status); log \(log):\n\(logTail(log))", reason: "TrainerFailed")
         }
         let files = (try? FileManager.default.subpathsOfDirectory(atPath: output)) ?? []

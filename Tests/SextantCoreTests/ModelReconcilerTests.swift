@@ -60,6 +60,9 @@ import SextantAPI
         let retried = try Self.model(try await reconciler.pass())
         #expect(retried.phase == "Serving")
         #expect(retried.model?.stableRevision == 2)
+        let replicas = store.data.withLock { $0.objects[Self.key]?.model?.replicas ?? [] }
+        #expect(replicas.map(\.revision) == [2])
+        #expect(runtime.models.withLock { $0.running } == Set(replicas.map(\.pid)), "r1's replica was stopped once r2's was ready")
         #expect(store.data.withLock { $0.events.contains { $0.reason == "RetryRequested" && $0.actor == "user:ada" } })
     }
 

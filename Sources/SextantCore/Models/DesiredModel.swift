@@ -62,20 +62,25 @@ public struct DesiredModel: Sendable, Hashable {
     }
 
     /// The SHA-256 of every file under a context folder (paths and blob ids): the folder
-    /// named, or else the folder of the command's first argument that is a file of the commit.
+    /// named, or else the folder of the command's first argument that is a file of the
+    /// commit (that file alone when it lies at the root).
     static func contextHash(_ context: String?, command: [String], files: [String: String]) -> String {
-        let folder: String
+        func normalized(_ path: String) -> String { path.split(separator: "/").filter { $0 != "." }.joined(separator: "/") }
+        let entries: [(String, String)]
         if let context {
-            folder = context.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
-        } else if let script = command.lazy.map({ $0.split(separator: "/").filter { $0 != "." }.joined(separator: "/") })
-                    .first(where: { files[$0] != nil }) {
-            folder = script.split(separator: "/").dropLast().joined(separator: "/")
+            let folder = normalized(context)
+            let prefix = folder.isEmpty ? "" : folder + "/"
+            entries = files.filter { $0.key.hasPrefix(prefix) }.map { ($0.key, $0.value) }
+        } else if let script = command.lazy.map(normalized).first(where: { files[$0] != nil }) {
+            // The script's folder; a script at the root is its own context (the root also
+            // holds the manifests and the data, which must not change the trainer's identity).
+            let folder = script.split(separator: "/").dropLast().joined(separator: "/")
+            entries = folder.isEmpty ? [(script, files[script]!)] : files.filter { $0.key.hasPrefix(folder + "/") }.map { ($0.key, $0.value) }
         } else {
-            folder = ""
+            entries = []  // a command of installed programs only: its identity is the command
         }
-        let prefix = folder.isEmpty ? "" : folder + "/"
-        let entries = files.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map { "\($0.key)\u{0}\($0.value)" }
-        return Fingerprint.sha256(Array(entries.joined(separator: "\n").utf8))
+        let lines = entries.sorted { $0.0 < $1.0 }.map { "\($0.0)\u{0}\($0.1)" }
+        return Fingerprint.sha256(Array(lines.joined(separator: "\n").utf8))
     }
 
     /// How the evaluation splits the rows (DESIGN §2 defaults filled in).

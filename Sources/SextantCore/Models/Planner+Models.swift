@@ -199,9 +199,11 @@ extension Planner {
                 }
                 plan.actions.append(action)
             }
-            if let state = observed.objects[key]?.model, decision.maintenance == nil, let due = state.nextRestartAt, due > now,
-               state.replicas.contains(where: { if case .exited? = observed.replicas[$0.pid] { true } else { false } }) {
-                plan.retries[key] = due
+            // A restart waiting for its backoff: wake up when it is due.
+            if let state = observed.objects[key]?.model, state.stableRevision != nil, decision.maintenance == nil,
+               let due = state.nextRestartAt, due > now,
+               state.replicas.filter({ if case .exited? = observed.replicas[$0.pid] { false } else { true } }).count < model.replicas {
+                plan.retries[key] = min(plan.retries[key] ?? due, due)
             }
         }
     }

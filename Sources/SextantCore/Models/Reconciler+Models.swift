@@ -76,26 +76,35 @@ extension Reconciler {
                 return true
             }
         } catch {
-            if let reason = error.reason {
+            let deploying: Bool = if case .serve(let job) = action { job.launch.revision != state.stableRevision } else { false }
+            let maintaining: Bool = if case .serve = action { !deploying } else { false }
+            let phase: String? = switch action {
+            case .train: "TrainingFailed"
+            case .evaluate: "GateFailed"
+            case .serve where deploying: "RolloutAborted"
+            default: nil
+            }
+            if maintaining {
+                // A restart of what serves failed: crash-loop backoff (counted once).
+                let finished = clock.now()
+                if (state.nextRestartAt ?? .distantPast) <= finished { recordCrash(&state, now: finished) }
+                event("RestartFailed", "\(error.message); next attempt in \(Int(Backoff.delay(afterAttempts: state.crashes))) s")
+                object.model = state
+                object.updatedAt = now
+                try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: finished), update: .model(object, registry), events: events)
+                observed[key] = object
+                registries[name] = registry
+                metrics.actionFinished(action.name, succeeded: false)
+                logger.warning("replica restart failed", metadata: ["model": "\(name)", "error": "\(error.message)"])
+                return false
+            }
+            if let reason = error.reason, let phase {
                 // The repository's own failure: stop on this fingerprint.
-                let phase: String
-                switch action {
-                case .train: phase = "TrainingFailed"
-                case .evaluate: phase = "GateFailed"
-                case .serve(let job) where job.launch.revision != state.stableRevision: phase = "RolloutAborted"
-                default: phase = ""
-                }
-                if phase.isEmpty {
-                    // A restart of what serves that failed: crash-loop backoff.
-                    recordCrash(&state, now: now)
-                    event("RestartFailed", "\(error.message); next attempt in \(Int(Backoff.delay(afterAttempts: state.crashes))) s")
-                } else {
-                    let fingerprint = if case .serve(let job) = action { Planner.servingKey(job.launch.revision) } else { action.fingerprint }
-                    state.stall = ModelStall(phase: phase, fingerprint: fingerprint, reason: reason, message: error.message, at: now)
-                    event(phase, error.message + (state.stableRevision.map { "; r\($0) keeps serving" } ?? "")
-                          + "; not retried until Git changes or `sextant retry \(name)`")
-                }
-                object.failure = nil
+                let fingerprint = if case .serve(let job) = action { Planner.servingKey(job.launch.revision) } else { action.fingerprint }
+                state.stall = ModelStall(phase: phase, fingerprint: fingerprint, reason: reason, message: error.message, at: now)
+                event(phase, error.message + (state.stableRevision.map { "; r\($0) keeps serving" } ?? "")
+                      + "; not retried until Git changes or `sextant retry \(name)`")
+                if object.failure?.fingerprint == action.fingerprint { object.failure = nil }
                 object.model = state
                 object.updatedAt = now
                 try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .model(object, registry), events: events)
@@ -105,8 +114,10 @@ extension Reconciler {
                 logger.warning("model action failed", metadata: ["model": "\(name)", "action": "\(action.name)", "reason": "\(reason)", "error": "\(error.message)"])
                 return false
             }
+            // A failure of the machine: retried with backoff, counted from when it failed.
             let delay = Backoff.delay(afterAttempts: attempt)
-            object.failure = ActionFailure(fingerprint: action.fingerprint, attempts: attempt, message: error.message, nextAttemptAt: now.addingTimeInterval(delay))
+            object.failure = ActionFailure(fingerprint: action.fingerprint, attempts: attempt, message: error.message,
+                                           nextAttemptAt: clock.now().addingTimeInterval(delay))
             object.model = state
             object.updatedAt = now
             event("\(action.name)Failed", "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))")
@@ -117,7 +128,7 @@ extension Reconciler {
             logger.warning("model action failed", metadata: ["model": "\(name)", "action": "\(action.name)", "error": "\(error.message)", "retryInSeconds": "\(Int(delay))"])
             return false
         }
-        object.failure = nil
+        if object.failure?.fingerprint == action.fingerprint { object.failure = nil }
         object.model = state
         object.updatedAt = now
         try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .model(object, registry), events: events)
@@ -194,7 +205,9 @@ extension Reconciler {
         state.nextRestartAt = nil
         object.failure = nil
         var forgotten: [Int] = []
-        for index in registry.revisions.indices where registry.revisions[index].evaluation?.passed == false {
+        // The newest revision's failed evaluation is judged again; older ones stay in history.
+        if let index = registry.revisions.indices.max(by: { registry.revisions[$0].number < registry.revisions[$1].number }),
+           registry.revisions[index].evaluation?.passed == false {
             registry.revisions[index].evaluation = nil
             forgotten.append(registry.revisions[index].number)
         }
