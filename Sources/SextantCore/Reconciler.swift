@@ -179,10 +179,13 @@ public actor Reconciler {
                 actions += plan.actions.count
                 failures += try await execute(plan.actions, desired: desired, now: now)
             }
-            state.objects = observed
-            state.registries = registries
-            state.replicas = await runtime.probeReplicas(observed.values.flatMap { $0.model?.replicas ?? [] })
-            plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
+            if actions > 0 {
+                // What the actions changed (a no-op pass already has it: probing is I/O).
+                state.objects = observed
+                state.registries = registries
+                state.replicas = await runtime.probeReplicas(observed.values.flatMap { $0.model?.replicas ?? [] })
+                plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
+            }
         }
 
         revision.reconciledAt = now

@@ -84,61 +84,53 @@ extension Reconciler {
             case .serve where deploying: "RolloutAborted"
             default: nil
             }
+            let finished = clock.now()
+            var metadata: Logger.Metadata = ["model": "\(name)", "action": "\(action.name)", "error": "\(error.message)"]
             if maintaining {
                 // A restart of what serves failed: crash-loop backoff (counted once).
-                let finished = clock.now()
                 if (state.nextRestartAt ?? .distantPast) <= finished { recordCrash(&state, now: finished) }
                 event("RestartFailed", "\(error.message); next attempt in \(Int(Backoff.delay(afterAttempts: state.crashes))) s")
-                object.model = state
-                object.updatedAt = now
-                try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: finished), update: .model(object, registry), events: events)
-                observed[key] = object
-                registries[name] = registry
-                metrics.actionFinished(action.name, succeeded: false)
-                logger.warning("replica restart failed", metadata: ["model": "\(name)", "error": "\(error.message)"])
-                return false
-            }
-            if let reason = error.reason, let phase {
+            } else if let reason = error.reason, let phase {
                 // The repository's own failure: stop on this fingerprint.
                 let fingerprint = if case .serve(let job) = action { Planner.servingKey(job.launch.revision) } else { action.fingerprint }
                 state.stall = ModelStall(phase: phase, fingerprint: fingerprint, reason: reason, message: error.message, at: now)
                 event(phase, error.message + (state.stableRevision.map { "; r\($0) keeps serving" } ?? "")
                       + "; not retried until Git changes or `sextant retry \(name)`")
                 if object.failure?.fingerprint == action.fingerprint { object.failure = nil }
-                object.model = state
-                object.updatedAt = now
-                try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .model(object, registry), events: events)
-                observed[key] = object
-                registries[name] = registry
-                metrics.actionFinished(action.name, succeeded: false)
-                logger.warning("model action failed", metadata: ["model": "\(name)", "action": "\(action.name)", "reason": "\(reason)", "error": "\(error.message)"])
-                return false
+                metadata["reason"] = "\(reason)"
+            } else {
+                // A failure of the machine: retried with backoff, counted from when it failed.
+                let delay = Backoff.delay(afterAttempts: attempt)
+                object.failure = ActionFailure(fingerprint: action.fingerprint, attempts: attempt, message: error.message,
+                                               nextAttemptAt: finished.addingTimeInterval(delay))
+                event("\(action.name)Failed", "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))")
+                metadata["retryInSeconds"] = "\(Int(delay))"
             }
-            // A failure of the machine: retried with backoff, counted from when it failed.
-            let delay = Backoff.delay(afterAttempts: attempt)
-            object.failure = ActionFailure(fingerprint: action.fingerprint, attempts: attempt, message: error.message,
-                                           nextAttemptAt: clock.now().addingTimeInterval(delay))
-            object.model = state
-            object.updatedAt = now
-            event("\(action.name)Failed", "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))")
-            try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .model(object, registry), events: events)
-            observed[key] = object
-            registries[name] = registry
-            metrics.actionFinished(action.name, succeeded: false)
-            logger.warning("model action failed", metadata: ["model": "\(name)", "action": "\(action.name)", "error": "\(error.message)", "retryInSeconds": "\(Int(delay))"])
+            try await record(id, key: key, object: object, state: state, registry: registry, events: events,
+                             outcome: JournalOutcome(state: .failed, output: error.message, finishedAt: finished), action: action, now: now)
+            logger.warning("model action failed", metadata: metadata)
             return false
         }
         if object.failure?.fingerprint == action.fingerprint { object.failure = nil }
-        object.model = state
-        object.updatedAt = now
-        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .model(object, registry), events: events)
-        observed[key] = object
-        registries[name] = registry
-        metrics.actionFinished(action.name, succeeded: true)
+        try await record(id, key: key, object: object, state: state, registry: registry, events: events,
+                         outcome: JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), action: action, now: now)
         logger.info("model action finished", metadata: [
             "model": "\(name)", "action": "\(action.name)", "milliseconds": "\(milliseconds(ContinuousClock.now - started))",
         ])
         return true
+    }
+
+    /// Ends a model action: the journal, the model's object and registry, and the events in
+    /// one transaction, then the reconciler's own view.
+    private func record(_ id: Int64, key: ObjectKey, object: ObservedObject, state: ModelObservation, registry: ModelRegistry, events: [Event],
+                        outcome: JournalOutcome, action: Action, now: Date) async throws {
+        var object = object
+        object.model = state
+        object.updatedAt = now
+        try await store.finishAction(id, outcome, update: .model(object, registry), events: events)
+        observed[key] = object
+        registries[key.name] = registry
+        metrics.actionFinished(action.name, succeeded: outcome.state == .succeeded)
     }
 
     /// A deploy (another revision takes all traffic, then the old one stops) or upkeep of
