@@ -154,44 +154,6 @@ struct HistoryDocument: Encodable {
     }
 }
 
-struct RetryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "retry",
-        abstract: "Try a model's stopped step again (TrainingFailed, GateFailed, RolloutAborted, CrashLoop).",
-        discussion: """
-            A failure of the model's own making is not retried for the same inputs until
-            Git changes them. After fixing what the trainer or server depended on outside
-            Git (a package, a GPU, a flaky server), ask for one more attempt. The request
-            is queued in the state store and taken by the next pass (the daemon's, or the
-            next `reconcile --once`), and recorded as an event with your user name.
-
-            Examples:
-              sextant retry fraud-detector
-              sextant retry fraud-detector --state-dir /var/lib/sextant && sextant reconcile --once …
-            """
-    )
-
-    @Argument(help: "The model's name.")
-    var model: String
-
-    @Option(help: ArgumentHelp("The state directory of the daemon or `reconcile --once`.", valueName: "dir"))
-    var stateDir: String = ".sextant"
-
-    func run() throws {
-        do {
-            let status = try SQLiteStore(readingFrom: stateDir).status()
-            guard status?.objects.contains(where: { $0.kind == .model && $0.name == model }) == true else {
-                throw CommandFailure(message: "no model \(model) in the status of \(stateDir); `sextant status` lists the models")
-            }
-            let actor = ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user"
-            try SQLiteStore(directory: stateDir).queue(OperatorRequest(action: "retry", model: model, actor: actor, time: Date()))
-        } catch let error as StoreError {
-            throw CommandFailure(message: error.message)
-        }
-        print("retry of \(model) queued: the next pass (the daemon's, or `sextant reconcile --once`) tries it again")
-    }
-}
-
 struct DownCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down",

@@ -18,9 +18,12 @@ struct RunCommand: AsyncParsableCommand {
             Polls --branch of --repo every --interval (with ±10% jitter) and at once
             when the push webhook is called, reconciles like `reconcile --once`, and
             serves GET /healthz, /readyz, /metrics (Prometheus), /api/v1/status,
-            /api/v1/events?since=ID and POST /api/v1/hooks/git on --listen. SIGTERM
-            finishes the current pass and exits 0; SIGINT cancels it. See
-            docs/operations.md.
+            /api/v1/events?since=ID, POST /api/v1/hooks/git and POST
+            /api/v1/models/NAME/promote|abort|retry on --listen. It starts (or adopts)
+            the gateway on --gateway and the model servers, detached: they keep serving
+            when the daemon stops (`sextant down` stops them), and a killed gateway is
+            started again within a second. SIGTERM finishes the current pass and exits
+            0; SIGINT cancels it. See docs/operations.md and docs/rollouts.md.
 
             Examples:
               sextant run --repo https://github.com/acme/ml-config \\
@@ -96,7 +99,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.warning("the API listens beyond loopback without --webhook-secret-file or --api-token-file: the webhook refuses every call")
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: loop), .init(service: server)],
+            services: [.init(service: loop), .init(service: GatewayWatchdog(reconciler: reconciler)), .init(service: server)],
             gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
         do {
             try await group.run()

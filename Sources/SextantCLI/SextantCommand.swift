@@ -9,11 +9,13 @@ struct SextantCommand: AsyncParsableCommand {
               sextant run --repo https://github.com/acme/ml-config --state-dir /var/lib/sextant
               sextant reconcile --once --repo . --path examples/quickstart
               sextant status
+              sextant predict churn-predictor --csv rows.csv
+              sextant promote fraud-detector
               sextant plan --base origin/main --head HEAD -o markdown
               sextant validate examples/quickstart
               sextant validate --repo . --ref main --path examples/quickstart
               sextant schema Model
             """,
-        subcommands: [RunCommand.self, ReconcileCommand.self, StatusCommand.self, PlanCommand.self, TrainCommand.self, MetricsCommand.self, ServeModelCommand.self, HistoryCommand.self, RetryCommand.self, DownCommand.self, ValidateCommand.self, SchemaCommand.self]
+        subcommands: [RunCommand.self, ReconcileCommand.self, StatusCommand.self, PlanCommand.self, TrainCommand.self, MetricsCommand.self, ServeModelCommand.self, HistoryCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, PredictCommand.self, GatewayCommand.self, DownCommand.self, ValidateCommand.self, SchemaCommand.self]
     )
 }

@@ -30,6 +30,9 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How many trainings may run at once (external ones at lower CPU priority).", valueName: "n"))
     var maxParallelTraining: Int = 1
 
+    @Option(help: ArgumentHelp("Where the gateway serves inference for every model (host:port); it runs detached and outlives this process.", valueName: "address"))
+    var gateway: String = "127.0.0.1:8080"
+
     /// How long a model server may take to become ready (tests shorten it).
     @Option(help: .hidden)
     var readinessTimeout: Double = 60
@@ -48,8 +51,15 @@ struct SourceOptions: ParsableArguments {
 
     func reconcilerOptions(fetchErrorGrace: Duration = .zero) -> Reconciler.Options {
         let roots = dataRoots.map(ReconcileCommand.absolute)
+        let address = RunCommand.address(gateway).map { GatewayAddress(host: $0.0, port: $0.1) }
         return Reconciler.Options(prune: prune, allowEmpty: allowEmpty, dataRoots: roots, fetchErrorGrace: fetchErrorGrace,
-                                  maxParallelTraining: maxParallelTraining)
+                                  maxParallelTraining: maxParallelTraining, gateway: address)
+    }
+
+    func validate() throws {
+        guard RunCommand.address(gateway) != nil else {
+            throw ValidationError("--gateway \(gateway) is not host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080")
+        }
     }
 }
 

@@ -14,6 +14,10 @@ public enum Action: Sendable, Hashable {
     case serve(ServingJob)
     /// Stop a model's serving processes (a model removed from Git).
     case stopServing(model: String, replicas: [Replica])
+    /// Move a canary on: a step, a new sample window, a pause, promotion or abort.
+    case rollout(model: String, revision: Int, change: RolloutChange)
+    /// Stop an old stable revision once its `scaleDownDelay` has passed.
+    case retire(model: String, RetiringRevision)
     /// Forget an object removed from Git (its history stays in the journal and events).
     case prune(ObjectKey)
 
@@ -25,6 +29,8 @@ public enum Action: Sendable, Hashable {
         case .package(let job): ObjectKey(.model, job.model)
         case .serve(let job): ObjectKey(.model, job.model)
         case .stopServing(let model, _): ObjectKey(.model, model)
+        case .rollout(let model, _, _): ObjectKey(.model, model)
+        case .retire(let model, _): ObjectKey(.model, model)
         case .prune(let key): key
         }
     }
@@ -38,6 +44,8 @@ public enum Action: Sendable, Hashable {
         case .package: "Package"
         case .serve: "Serve"
         case .stopServing: "StopServing"
+        case .rollout(_, _, let change): change.name
+        case .retire: "Retire"
         case .prune: "Prune"
         }
     }
@@ -48,7 +56,9 @@ public enum Action: Sendable, Hashable {
         case .train(let job): job.fingerprint
         case .evaluate(let job): job.fingerprint
         case .package(let job): Fingerprint.of("package/1", [job.model, String(job.version.number), job.version.fingerprint])
-        case .serve(let job): Fingerprint.of("serve/1", [job.model, String(job.launch.revision), String(job.replicas)])
+        case .serve(let job): Fingerprint.of("serve/1", [job.model, job.role.rawValue, String(job.launch.revision), String(job.replicas)])
+        case .rollout(let model, let revision, let change): Fingerprint.of("rollout/1", [model, String(revision), change.name, "\(change)"])
+        case .retire(let model, let retiring): Fingerprint.of("retire/1", [model, String(retiring.revision)] + retiring.replicas.map { String($0.pid) })
         case .stopServing(let model, let replicas): Fingerprint.of("stop/1", [model] + replicas.map { String($0.pid) })
         case .prune(let key): Fingerprint.of("prune/1", key)
         }

@@ -13,13 +13,16 @@ public struct ObservedState: Sendable {
     public var registries: [String: ModelRegistry]
     /// What the probes found of each serving process, by pid.
     public var replicas: [Int32: ReplicaHealth]
+    /// What the gateway counted per revision (nil when it cannot be read).
+    public var traffic: GatewayStatistics?
 
     public init(objects: [ObjectKey: ObservedObject] = [:], dataFiles: [String: DataFileObservation] = [:],
-                registries: [String: ModelRegistry] = [:], replicas: [Int32: ReplicaHealth] = [:]) {
+                registries: [String: ModelRegistry] = [:], replicas: [Int32: ReplicaHealth] = [:], traffic: GatewayStatistics? = nil) {
         self.objects = objects
         self.dataFiles = dataFiles
         self.registries = registries
         self.replicas = replicas
+        self.traffic = traffic
     }
 }
 

@@ -44,7 +44,17 @@ public protocol Runtime: Sendable {
     /// After a restart: stops every process this runtime started that the store does not
     /// know (a trainer, an evaluation server or a replica a crash left behind), and adopts
     /// the known replicas that still run.
-    func reapOrphans(keeping replicas: [Replica]) async
+    func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async
+
+    /// Adopts `known` when it still runs on `address` and answers; otherwise stops it and
+    /// starts a gateway there, which loads the stored routing table.
+    func ensureGateway(_ known: GatewayProcess?, address: GatewayAddress, at now: Date) async throws(ActionError) -> GatewayProcess
+    /// Whether the gateway process lives (same pid and start time).
+    func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool
+    /// Sends a routing table to the gateway's admin endpoint.
+    func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError)
+    /// The gateway's per-revision counters; nil when it does not answer.
+    func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics?
 }
 
 /// An action that could not run, or failed.
@@ -96,9 +106,13 @@ public protocol StateStore: Sendable {
     func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws
     /// Takes the operator requests (`sextant retry`) not yet handled, removing them.
     func takeRequests() async throws -> [OperatorRequest]
+    /// Records the gateway process (for adoption after a restart).
+    func saveGateway(_ gateway: GatewayProcess) async throws
+    /// Stores the routing table: what a (re)started gateway loads.
+    func saveRoutes(_ table: RoutingTable) async throws
 }
 
-/// A decision of a person, queued for the reconciler (`sextant retry MODEL`).
+/// A decision of a person, queued for the reconciler (`sextant retry|promote|abort MODEL`).
 public struct OperatorRequest: Sendable, Hashable {
     public var action: String
     public var model: String
@@ -119,12 +133,17 @@ public struct StoredState: Sendable {
     public var objects: [ObjectKey: ObservedObject]
     public var registries: [String: ModelRegistry]
     public var status: StatusDocument?
+    public var gateway: GatewayProcess?
+    public var routes: RoutingTable?
 
-    public init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry] = [:], status: StatusDocument?) {
+    public init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry] = [:], status: StatusDocument?,
+                gateway: GatewayProcess? = nil, routes: RoutingTable? = nil) {
         self.appliedCommit = appliedCommit
         self.objects = objects
         self.registries = registries
         self.status = status
+        self.gateway = gateway
+        self.routes = routes
     }
 }
 

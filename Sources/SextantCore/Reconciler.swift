@@ -24,10 +24,13 @@ public actor Reconciler {
         /// How long fetches may fail before status shows the error (a remote that blinks
         /// should not page anyone); the failure is logged and recorded at once.
         public var fetchErrorGrace: Duration
+        /// Where the gateway serves (nil: no data plane, as in `plan` and tests of datasets).
+        public var gateway: GatewayAddress?
 
         public init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
                     parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant",
-                    fetchErrorGrace: Duration = .zero, maxParallelTraining: Int = 1, maxRounds: Int = 8) {
+                    fetchErrorGrace: Duration = .zero, maxParallelTraining: Int = 1, maxRounds: Int = 8, gateway: GatewayAddress? = nil) {
+            self.gateway = gateway
             self.maxParallelTraining = max(1, maxParallelTraining)
             self.maxRounds = max(1, maxRounds)
             self.prune = prune
@@ -62,10 +65,19 @@ public actor Reconciler {
     let options: Options
     let logger: Logger
 
-    private var restored = false
-    private var desired: DesiredState?
+    var restored = false
+    var desired: DesiredState?
     var observed: [ObjectKey: ObservedObject] = [:]
     var registries: [String: ModelRegistry] = [:]
+    /// The data plane: the gateway process, the routing table stored last, the generation
+    /// the gateway acknowledged, and what it counted at the last look.
+    var gateway: GatewayProcess?
+    var gatewayStarting = false
+    var routes: RoutingTable?
+    var pushedGeneration: Int?
+    var traffic: GatewayStatistics?
+    /// What the last probe found of each serving process.
+    var replicaHealth: [Int32: ReplicaHealth] = [:]
     /// The head commit last loaded, valid or not.
     private var loadedHead: String?
     private var comparisonError: ComparisonError?
@@ -152,10 +164,15 @@ public actor Reconciler {
             sourceUnavailable = desired == nil
         }
 
-        for request in try await store.takeRequests() where request.action == "retry" {
-            try await applyRetry(request, commit: desired?.commit, now: now)
-            logger.notice("retry requested", metadata: ["model": "\(request.model)", "actor": "\(request.actor)"])
+        for request in try await store.takeRequests() {
+            if request.action == "retry" {
+                try await applyRetry(request, commit: desired?.commit, now: now)
+            } else {
+                try await applyDecision(request, commit: desired?.commit, now: now)
+            }
+            logger.notice("\(request.action) requested", metadata: ["model": "\(request.model)", "actor": "\(request.actor)"])
         }
+        if desired.map({ !$0.models.isEmpty }) == true || gateway != nil { await superviseGateway() }
 
         var actions = 0
         var failures = 0
@@ -165,9 +182,7 @@ public actor Reconciler {
             state.dataFiles = await runtime.observeFiles(desired.localFiles)
             // Rounds: a model may train, be evaluated, packaged and deployed in one pass.
             for round in 0..<options.maxRounds {
-                state.objects = observed
-                state.registries = registries
-                state.replicas = await runtime.probeReplicas(observed.values.flatMap { $0.model?.replicas ?? [] })
+                state = await observe(state)
                 plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
                 if plan.actions.isEmpty { break }
                 if round > 0 || plan.actions.contains(where: { $0.key.kind == .model }) {
@@ -181,11 +196,10 @@ public actor Reconciler {
             }
             if actions > 0 {
                 // What the actions changed (a no-op pass already has it: probing is I/O).
-                state.objects = observed
-                state.registries = registries
-                state.replicas = await runtime.probeReplicas(observed.values.flatMap { $0.model?.replicas ?? [] })
+                state = await observe(state)
                 plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
             }
+            await publishRoutes(now: now)
         }
 
         revision.reconciledAt = now
@@ -204,6 +218,18 @@ public actor Reconciler {
         ])
         return PassReport(actions: actions, failures: failures, remaining: plan, status: status,
                           sourceUnavailable: sourceUnavailable, sourceError: revision.error, duration: duration)
+    }
+
+    /// What the world says now: every serving process probed, the gateway's counters.
+    private func observe(_ state: ObservedState) async -> ObservedState {
+        var state = state
+        state.objects = observed
+        state.registries = registries
+        replicaHealth = await runtime.probeReplicas(observed.values.flatMap { $0.model?.allReplicas ?? [] })
+        state.replicas = replicaHealth
+        await observeTraffic()
+        state.traffic = traffic
+        return state
     }
 
     // MARK: - Loading commits
@@ -228,7 +254,9 @@ public actor Reconciler {
         let stored = try await store.restore(at: now)
         observed = stored.objects
         registries = stored.registries
-        await runtime.reapOrphans(keeping: observed.values.flatMap { $0.model?.replicas ?? [] })
+        gateway = stored.gateway
+        routes = stored.routes
+        await runtime.reapOrphans(keeping: observed.values.flatMap { $0.model?.allReplicas ?? [] }, gateway: gateway)
         if let status = stored.status {
             previousStatus = Dictionary(status.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             // What the last run knew of the branch, until this run's first fetch.
@@ -366,7 +394,7 @@ public actor Reconciler {
         let fingerprint = action.fingerprint
         let attempt = previous?.failure?.fingerprint == fingerprint ? (previous?.failure?.attempts ?? 0) + 1 : 1
         switch action {
-        case .train, .evaluate, .package, .serve, .stopServing:
+        case .train, .evaluate, .package, .serve, .stopServing, .rollout, .retire:
             let input = String(decoding: Fingerprint.canonicalJSON(["action": action.name, "fingerprint": action.fingerprint]), as: UTF8.self)
             let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
                                                               commit: commit, input: input, startedAt: now))

@@ -42,6 +42,49 @@ public struct TrafficEntry: Sendable, Hashable, Codable {
     public var version: Int
     public var role: String
     public var weight: Int
+    /// What the gateway counted for this revision: a candidate's samples in the current
+    /// step's window, the stable revision's since the gateway started.
+    public var requests: Int?
+    public var errors: Int?
+    public var p99Milliseconds: Double?
+
+    public init(revision: Int, version: Int, role: String, weight: Int, counters: RevisionCounters? = nil) {
+        self.revision = revision
+        self.version = version
+        self.role = role
+        self.weight = weight
+        if let counters {
+            requests = Int(counters.requests)
+            errors = Int(counters.errors)
+            p99Milliseconds = counters.percentile(99).map { Double($0) / 1000 }
+        }
+    }
+}
+
+/// A canary in flight, for status: the step, the split and the analysis.
+public struct RolloutStatus: Sendable, Hashable, Codable {
+    public var strategy: String
+    public var policy: String?
+    /// 1-based.
+    public var step: Int
+    public var steps: Int
+    public var weight: Int
+    public var failures: Int
+    public var paused: Bool
+    public var stepStartedAt: Date
+    /// `Passed`, `Failed` or `Inconclusive`.
+    public var verdict: String?
+    public var objectives: [ObjectiveStatus]
+
+    public struct ObjectiveStatus: Sendable, Hashable, Codable {
+        public var slo: String
+        public var objective: String
+        public var target: Double
+        public var samples: Int
+        public var bad: Int
+        public var required: Int
+        public var verdict: String
+    }
 }
 
 /// One object in status. `kind`, `name`, `sync`, `health`, `phase`, `message` and
@@ -69,9 +112,11 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         /// Where the stable revision's replicas answer OIP v2 (`127.0.0.1:PORT`), until the
         /// gateway routes to them.
         public var endpoints: [String]
+        public var rollout: RolloutStatus?
 
         public init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
-                    traffic: [TrafficEntry] = [], endpoints: [String] = []) {
+                    traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil) {
+            self.rollout = rollout
             self.stableVersion = stableVersion
             self.candidateVersion = candidateVersion
             self.stableRevision = stableRevision
@@ -111,7 +156,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
-        case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints
+        case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints, rollout
         case sha256, rows, violations
     }
 
@@ -132,6 +177,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encode(fields.candidateRevision, forKey: .candidateRevision)
             try container.encode(fields.traffic, forKey: .traffic)
             try container.encode(fields.endpoints, forKey: .endpoints)
+            try container.encode(fields.rollout, forKey: .rollout)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -161,7 +207,8 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
                 stableRevision: try container.decodeIfPresent(Int.self, forKey: .stableRevision),
                 candidateRevision: try container.decodeIfPresent(Int.self, forKey: .candidateRevision),
                 traffic: try container.decodeIfPresent([TrafficEntry].self, forKey: .traffic) ?? [],
-                endpoints: try container.decodeIfPresent([String].self, forKey: .endpoints) ?? [])
+                endpoints: try container.decodeIfPresent([String].self, forKey: .endpoints) ?? [],
+                rollout: try container.decodeIfPresent(RolloutStatus.self, forKey: .rollout))
         }
         if kind == .dataset {
             dataset = DatasetFields(

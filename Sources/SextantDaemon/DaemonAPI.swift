@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import SextantAPI
 public import Hummingbird
 public import Logging
 public import SextantCore
@@ -101,8 +102,30 @@ public struct DaemonAPI: Sendable {
             trigger.request()
             return Self.json(["status": "fetch scheduled"], status: .accepted)
         }
+        router.post("api/v1/models/:name/:decision") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            let decision = context.parameters.get("decision") ?? ""
+            guard ["promote", "abort", "retry"].contains(decision) else {
+                return Self.error("no such decision \(decision); POST /api/v1/models/{name}/promote, abort or retry", status: .notFound)
+            }
+            // Mutating: a bearer token, unless only this machine can connect.
+            if !isAuthorized(request), !configuration.isLoopback || request.headers[.authorization] != nil {
+                return Self.error("\(decision) needs Authorization: Bearer <token> (the daemon's --api-token-file)", status: .unauthorized)
+            }
+            guard try store.status()?.objects.contains(where: { $0.kind == .model && $0.name == name }) == true else {
+                return Self.error("no model \(name); GET /api/v1/status lists the models", status: .notFound)
+            }
+            let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
+            try store.queue(OperatorRequest(action: decision, model: name, actor: actor, time: Date()))
+            trigger.request()
+            context.logger.notice("operator decision queued", metadata: ["model": "\(name)", "decision": "\(decision)", "actor": "\(actor)"])
+            return Self.json(["status": "\(decision) of \(name) queued: the next pass takes it"], status: .accepted)
+        }
         return router
     }
+
+    /// Who asks, as the caller names itself (recorded as the event's actor `api:NAME`).
+    static let actorHeader = HTTPField.Name("X-Sextant-Actor")!
 
     private func isAuthorized(_ request: Request) -> Bool {
         guard let token = configuration.apiToken, let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }

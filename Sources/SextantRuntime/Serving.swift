@@ -44,8 +44,9 @@ extension EmbeddedRuntime {
         return health
     }
 
-    public func reapOrphans(keeping replicas: [Replica]) async {
-        let known = Set(replicas.map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) })
+    public func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {
+        var known = Set(replicas.map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) })
+        if let gateway { known.insert(ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime)) }
         for (identity, role) in processes.live() where !known.contains(identity) {
             logger.notice("stopping an orphaned process", metadata: ["pid": "\(identity.pid)", "role": "\(role)"])
             await processes.stop(identity, grace: stopGrace)

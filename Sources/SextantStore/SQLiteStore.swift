@@ -82,8 +82,41 @@ public final class SQLiteStore: StateStore {
                 let object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
                 objects[object.key] = object
             }
-            return StoredState(appliedCommit: applied, objects: objects, registries: try Self.registries(db), status: try Self.status(db))
+            return StoredState(appliedCommit: applied, objects: objects, registries: try Self.registries(db), status: try Self.status(db),
+                               gateway: try Self.gateway(db), routes: try Self.routes(db))
         }
+    }
+
+    public func saveGateway(_ gateway: GatewayProcess) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO gateway (id, record) VALUES (1, ?)",
+                           arguments: [String(decoding: try Self.encoder.encode(gateway), as: UTF8.self)])
+        }
+    }
+
+    public func saveRoutes(_ table: RoutingTable) async throws {
+        try await database.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO routes (id, generation, record) VALUES (1, ?, ?)",
+                           arguments: [table.generation, String(decoding: try Self.encoder.encode(table), as: UTF8.self)])
+        }
+    }
+
+    /// The stored routing table (what the gateway loads at start).
+    public func routes() throws -> RoutingTable? {
+        try database.read { db in try Self.routes(db) }
+    }
+
+    /// The recorded gateway process.
+    public func gateway() throws -> GatewayProcess? {
+        try database.read { db in try Self.gateway(db) }
+    }
+
+    private static func gateway(_ db: Database) throws -> GatewayProcess? {
+        try String.fetchOne(db, sql: "SELECT record FROM gateway WHERE id = 1").map { try decoder.decode(GatewayProcess.self, from: Data($0.utf8)) }
+    }
+
+    private static func routes(_ db: Database) throws -> RoutingTable? {
+        try String.fetchOne(db, sql: "SELECT record FROM routes WHERE id = 1").map { try decoder.decode(RoutingTable.self, from: Data($0.utf8)) }
     }
 
     public func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {
@@ -219,17 +252,22 @@ public final class SQLiteStore: StateStore {
             var events: [Event] = []
             for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects WHERE kind = 'Model'") {
                 var object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
-                guard var model = object.model, !model.replicas.isEmpty else { continue }
+                guard var model = object.model, !model.allReplicas.isEmpty else { continue }
+                let count = model.allReplicas.count
                 events.append(Event(time: now, kind: "Model", name: object.key.name, reason: "ServingStopped",
-                                    message: "`sextant down` stopped \(model.replicas.count) replica\(model.replicas.count == 1 ? "" : "s") of r\(model.stableRevision ?? 0)",
+                                    message: "`sextant down` stopped \(count) serving process\(count == 1 ? "" : "es") of r\(model.stableRevision ?? 0)"
+                                        + (model.rollout.map { " and candidate r\($0.revision)" } ?? ""),
                                     commit: nil, actor: actor))
                 model.replicas = []
+                model.rollout?.replicas = []
+                model.retiring = []
                 model.crashes = 0
                 model.nextRestartAt = nil
                 object.model = model
                 try db.execute(sql: "UPDATE observedObjects SET record = ? WHERE kind = 'Model' AND name = ?",
                                arguments: [String(decoding: try Self.encoder.encode(object), as: UTF8.self), object.key.name])
             }
+            try db.execute(sql: "DELETE FROM gateway")
             try Self.insert(events, db)
         }
     }

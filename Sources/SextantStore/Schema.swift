@@ -93,6 +93,14 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3: data plane (gateway process, routing table)") { db in
+            try db.execute(sql: """
+                -- The gateway process (JSON of GatewayProcess), for adoption after a restart.
+                CREATE TABLE gateway (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+                -- The routing table the gateway loads at start; generations only increase.
+                CREATE TABLE routes (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL, record TEXT NOT NULL);
+                """)
+        }
         return migrator
     }()
 }

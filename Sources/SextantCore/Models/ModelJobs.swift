@@ -205,7 +205,16 @@ public struct PackageJob: Sendable, Hashable {
 /// Serve a revision with `replicas` processes (a first deploy or a replacement), or bring
 /// the stable revision's replicas back to their count.
 public struct ServingJob: Sendable, Hashable {
+    public enum Role: String, Sendable, Hashable {
+        /// Takes all traffic once ready (a first deploy, a replacement, a fast rollback) or
+        /// keeps what serves running.
+        case stable
+        /// A canary's candidate: starts at its first step's weight.
+        case candidate
+    }
+
     public var model: String
+    public var role: Role
     public var launch: ServingLaunch
     public var workspace: Workspace?
     public var replicas: Int
@@ -214,8 +223,9 @@ public struct ServingJob: Sendable, Hashable {
     /// Replicas of other revisions, stopped once this one is ready.
     public var retire: [Replica]
 
-    public init(model: String, launch: ServingLaunch, workspace: Workspace?, replicas: Int, keep: [Replica], retire: [Replica]) {
+    public init(model: String, role: Role = .stable, launch: ServingLaunch, workspace: Workspace?, replicas: Int, keep: [Replica], retire: [Replica]) {
         self.model = model
+        self.role = role
         self.launch = launch
         self.workspace = workspace
         self.replicas = replicas

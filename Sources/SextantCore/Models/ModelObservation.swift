@@ -13,15 +13,43 @@ public struct ModelObservation: Sendable, Hashable, Codable {
     public var crashes: Int
     public var nextRestartAt: Date?
     public var lastCrash: String?
+    /// A canary in flight.
+    public var rollout: Rollout?
+    /// Old stable revisions kept warm after a promotion, until their `scaleDownDelay` ends.
+    public var retiring: [RetiringRevision]
 
     public init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
-                nextRestartAt: Date? = nil, lastCrash: String? = nil) {
+                nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = []) {
         self.stableRevision = stableRevision
         self.replicas = replicas
         self.stall = stall
         self.crashes = crashes
         self.nextRestartAt = nextRestartAt
         self.lastCrash = lastCrash
+        self.rollout = rollout
+        self.retiring = retiring
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring
+    }
+
+    /// Records written before rollouts existed have no `rollout` or `retiring`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        stableRevision = try container.decodeIfPresent(Int.self, forKey: .stableRevision)
+        replicas = try container.decode([Replica].self, forKey: .replicas)
+        stall = try container.decodeIfPresent(ModelStall.self, forKey: .stall)
+        crashes = try container.decode(Int.self, forKey: .crashes)
+        nextRestartAt = try container.decodeIfPresent(Date.self, forKey: .nextRestartAt)
+        lastCrash = try container.decodeIfPresent(String.self, forKey: .lastCrash)
+        rollout = try container.decodeIfPresent(Rollout.self, forKey: .rollout)
+        retiring = try container.decodeIfPresent([RetiringRevision].self, forKey: .retiring) ?? []
+    }
+
+    /// Every serving process of the model: stable, candidate and retiring.
+    public var allReplicas: [Replica] {
+        replicas + (rollout?.replicas ?? []) + retiring.flatMap(\.replicas)
     }
 
     /// Crashes in a row after which the model is `CrashLoop` (health `Degraded`).

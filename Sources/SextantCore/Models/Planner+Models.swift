@@ -16,6 +16,8 @@ public struct ModelDecision: Sendable, Hashable {
         case stalled(ModelStall)
         /// An unpinned `uri:` dataset: registered, never deployed.
         case candidateReady(version: Int, revision: Int, sha256: String)
+        /// A canary moves the newest revision in step by step.
+        case rollingOut(RolloutProgress)
         /// The newest revision serves.
         case serving
     }
@@ -27,20 +29,35 @@ public struct ModelDecision: Sendable, Hashable {
     public var revision: Int?
     /// Bringing the stable revision's replicas back (crash, replicas changed).
     public var maintenance: ServingJob?
+    /// Bringing a canary's candidate replicas back.
+    public var candidateMaintenance: ServingJob?
+    /// A rollout that no longer matches Git (superseded, Git back on stable).
+    public var supersede: Action?
+    /// Old stable revisions whose `scaleDownDelay` has passed.
+    public var retire: [RetiringRevision] = []
+    /// When the model needs a pass again (an analysis, the end of a pause or delay).
+    public var wake: Date?
 
     /// The actions this decision takes, in order.
     public var actions: [Action] {
         var actions: [Action] = []
+        if let supersede { actions.append(supersede) }
         if let maintenance { actions.append(.serve(maintenance)) }
+        if let candidateMaintenance { actions.append(.serve(candidateMaintenance)) }
         switch stage {
         case .train(let job): actions.append(.train(job))
         case .evaluate(let job): actions.append(.evaluate(job))
         case .package(let job): actions.append(.package(job))
-        case .deploy(let job): actions.append(.serve(job))
+        case .deploy(let job) where supersede == nil: actions.append(.serve(job))
+        case .rollingOut(let progress):
+            if let change = progress.change { actions.append(.rollout(model: model, revision: progress.rollout.revision, change: change)) }
         default: break
         }
+        actions += retire.map { .retire(model: model, $0) }
         return actions
     }
+
+    public var model: String
 }
 
 extension Planner {
@@ -49,12 +66,29 @@ extension Planner {
     /// - Parameter datasetCurrent: whether the model's dataset was checked at its current
     ///   fingerprint (no check planned or waiting).
     public static func decide(_ model: DesiredModel, desired: DesiredState, observed: ObservedState, datasetCurrent: Bool, now: Date) -> ModelDecision {
+        var decision = decideStage(model, desired: desired, observed: observed, datasetCurrent: datasetCurrent, now: now)
+        // A new fingerprint on its way (training, evaluation, …) supersedes a canary at once.
+        if decision.supersede == nil, let rollout = observed.objects[ObjectKey(.model, model.name)]?.model?.rollout {
+            switch decision.stage {
+            case .train, .evaluate, .package, .stalled, .dataInvalid, .candidateReady:
+                decision.supersede = .rollout(model: model.name, revision: rollout.revision, change: .abort(
+                    reason: RolloutChange.superseded, message: "a change in Git supersedes the canary of r\(rollout.revision); traffic back to stable"))
+            default:
+                break
+            }
+        }
+        return decision
+    }
+
+    private static func decideStage(_ model: DesiredModel, desired: DesiredState, observed: ObservedState, datasetCurrent: Bool, now: Date) -> ModelDecision {
         let key = ObjectKey(.model, model.name)
         let object = observed.objects[key]
         let state = object?.model ?? ModelObservation()
         let registry = observed.registries[model.name] ?? ModelRegistry(model: model.name)
-        var decision = ModelDecision(stage: .waitingForData)
+        var decision = ModelDecision(stage: .waitingForData, model: model.name)
         decision.maintenance = maintenance(model, state: state, registry: registry, desired: desired, observed: observed, now: now)
+        decision.retire = state.retiring.filter { $0.until <= now }
+        decision.wake = state.retiring.map(\.until).filter { $0 > now }.min()
 
         let datasetResult = observed.objects[ObjectKey(.dataset, model.dataset)]?.dataset
         guard let wanted = desired.datasets[model.dataset], let datasetResult, datasetCurrent else { return decision }
@@ -125,17 +159,62 @@ extension Planner {
         }
         if state.stableRevision != revision.number {
             if let stall = state.stall, stall.fingerprint == servingKey(revision.number) {
+                if let rollout = state.rollout {
+                    decision.supersede = .rollout(model: model.name, revision: rollout.revision, change: .abort(reason: RolloutChange.superseded, message: "r\(rollout.revision) is no longer what Git asks for"))
+                }
                 decision.stage = .stalled(stall)
                 return decision
             }
             guard let launch = revision.launch(in: registry) else { return decision }
-            decision.stage = .deploy(ServingJob(model: model.name, launch: launch, workspace: model.servingRuntime == .command ? desired.workspace : nil,
-                                                replicas: model.replicas, keep: [], retire: state.replicas))
-            decision.maintenance = nil  // the deploy replaces what serves
+            let workspace = model.servingRuntime == .command ? desired.workspace : nil
+            let policy = ResolvedPolicy(model.model, in: desired.manifests)
+            if let rollout = state.rollout {
+                guard rollout.revision == revision.number else {
+                    // A newer fingerprint supersedes the canary: traffic back to stable first.
+                    decision.supersede = .rollout(model: model.name, revision: rollout.revision, change: .abort(reason: RolloutChange.superseded,
+                                                                  message: "r\(revision.number) (v\(version.number)) supersedes r\(rollout.revision); its canary starts from step 1"))
+                    decision.stage = .deploy(ServingJob(model: model.name, role: .candidate, launch: launch, workspace: workspace,
+                                                        replicas: model.replicas, keep: [], retire: []))
+                    return decision
+                }
+                let progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic, now: now)
+                decision.stage = .rollingOut(progress)
+                decision.wake = [decision.wake, progress.wake].compactMap { $0 }.min()
+                decision.candidateMaintenance = candidateMaintenance(model, rollout: rollout, launch: launch, workspace: workspace, observed: observed)
+                return decision
+            }
+            let fastRollback = recentStable(registry, excluding: state.stableRevision, window: policy.rollbackWindow).contains(revision.number)
+            if state.stableRevision == nil || policy.strategy != .canary || fastRollback {
+                // All at once: a first revision, `replace`, or a rollback to a recent stable one
+                // (warm replicas of it, kept after a promotion, take traffic at once).
+                let warm = state.retiring.filter { $0.revision == revision.number }.flatMap(\.replicas).filter {
+                    if case .ready? = observed.replicas[$0.pid] { true } else { false }
+                }
+                decision.stage = .deploy(ServingJob(model: model.name, launch: launch, workspace: workspace, replicas: model.replicas,
+                                                    keep: Array(warm.prefix(model.replicas)), retire: state.replicas))
+                decision.maintenance = nil  // the deploy replaces what serves
+                decision.retire = decision.retire.filter { $0.revision != revision.number }
+                return decision
+            }
+            decision.stage = .deploy(ServingJob(model: model.name, role: .candidate, launch: launch, workspace: workspace,
+                                                replicas: model.replicas, keep: [], retire: []))
             return decision
+        }
+        if let rollout = state.rollout {
+            // Git went back to the stable revision mid-rollout.
+            decision.supersede = .rollout(model: model.name, revision: rollout.revision, change: .abort(reason: RolloutChange.superseded, message: "Git asks for r\(revision.number), which serves; the canary of r\(rollout.revision) ends"))
         }
         decision.stage = .serving
         return decision
+    }
+
+    /// Restarts a canary's dead candidate replicas (the gateway sends their share to
+    /// stable meanwhile, counting the failures against the candidate).
+    static func candidateMaintenance(_ model: DesiredModel, rollout: Rollout, launch: ServingLaunch, workspace: Workspace?, observed: ObservedState) -> ServingJob? {
+        let alive = rollout.replicas.filter { if case .exited? = observed.replicas[$0.pid] { false } else { true } }
+        guard alive.count < rollout.replicas.count || alive.count < model.replicas else { return nil }
+        return ServingJob(model: model.name, role: .candidate, launch: launch, workspace: workspace, replicas: model.replicas,
+                          keep: Array(alive.prefix(model.replicas)), retire: Array(alive.dropFirst(model.replicas)))
     }
 
     /// The fingerprint of an evaluation: the version, the serving path and the bar.
@@ -199,6 +278,7 @@ extension Planner {
                 }
                 plan.actions.append(action)
             }
+            if let wake = decision.wake { plan.retries[key] = min(plan.retries[key] ?? wake, wake) }
             // A restart waiting for its backoff: wake up when it is due.
             if let state = observed.objects[key]?.model, state.stableRevision != nil, decision.maintenance == nil,
                let due = state.nextRestartAt, due > now,

@@ -65,11 +65,22 @@ extension Reconciler {
                 try await serve(job, state: &state, registry: &registry, now: now, event: event)
                 output = state.replicas.map { "pid \($0.pid) port \($0.port)" }.joined(separator: ", ")
 
+            case .rollout(_, let revision, let change):
+                output = try await applyRollout(change, revision: revision, state: &state, registry: &registry, name: name, now: now, event: event)
+
+            case .retire(_, let retiring):
+                await runtime.stopReplicas(retiring.replicas)
+                state.retiring.removeAll { $0 == retiring }
+                output = retiring.replicas.map { "pid \($0.pid)" }.joined(separator: ", ")
+                event("ScaledDown", "r\(retiring.revision) stopped after its scaleDownDelay (\(retiring.replicas.count) replica\(retiring.replicas.count == 1 ? "" : "s"))")
+
             case .stopServing(_, let replicas):
                 await runtime.stopReplicas(replicas)
                 close(&registry, revision: state.stableRevision, at: now)
                 state.replicas = []
                 state.stableRevision = nil
+                state.rollout = nil
+                state.retiring = []
                 event("ServingStopped", "stopped \(replicas.count) serving process\(replicas.count == 1 ? "" : "es") of a model removed from Git")
 
             default:
@@ -91,6 +102,12 @@ extension Reconciler {
                 if (state.nextRestartAt ?? .distantPast) <= finished { recordCrash(&state, now: finished) }
                 event("RestartFailed", "\(error.message); next attempt in \(Int(Backoff.delay(afterAttempts: state.crashes))) s")
             } else if let reason = error.reason, let phase {
+                if case .serve(let job) = action, job.role == .candidate, let rollout = state.rollout, rollout.revision == job.launch.revision {
+                    // The candidate cannot be brought back: its canary ends.
+                    state.rollout = nil
+                    await publishRoutes(name, state, registry, now: finished)
+                    await runtime.stopReplicas(rollout.replicas)
+                }
                 // The repository's own failure: stop on this fingerprint.
                 let fingerprint = if case .serve(let job) = action { Planner.servingKey(job.launch.revision) } else { action.fingerprint }
                 state.stall = ModelStall(phase: phase, fingerprint: fingerprint, reason: reason, message: error.message, at: now)
@@ -148,9 +165,25 @@ extension Reconciler {
             recordCrash(&state, now: now, lived: dead.map { now.timeIntervalSince($0.startedAt) }.min() ?? 0)
             state.lastCrash = dead.map { "replica \($0.index) (pid \($0.pid))" }.joined(separator: ", ")
         }
+        if job.role == .candidate {
+            try await serveCandidate(job, state: &state, registry: registry, indices: indices, now: now, event: event)
+            return
+        }
         let started = try await runtime.startReplicas(job.launch, workspace: job.workspace, indices: indices, at: now)
-        await runtime.stopReplicas(job.retire)
         state.replicas = (job.keep + started).sorted { $0.index < $1.index }
+        // Traffic moves before anything stops: the gateway first, then the old servers.
+        let aborted = deploying ? state.rollout : nil
+        if deploying {
+            state.rollout = nil
+            state.retiring.removeAll { $0.revision == revision }
+        }
+        var routed = registry
+        if deploying, let index = routed.revisions.firstIndex(where: { $0.number == revision }) { routed.revisions[index].served.append(ServedInterval(from: now)) }
+        let previousStable = state.stableRevision
+        if deploying { state.stableRevision = revision }
+        await publishRoutes(job.model, state, routed, now: now)
+        state.stableRevision = previousStable
+        await runtime.stopReplicas(job.retire + (aborted?.replicas ?? []))
         let ports = state.replicas.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
         if deploying {
             let previous = state.stableRevision
@@ -179,7 +212,7 @@ extension Reconciler {
         state.nextRestartAt = now.addingTimeInterval(Backoff.delay(afterAttempts: state.crashes))
     }
 
-    private func close(_ registry: inout ModelRegistry, revision: Int?, at now: Date) {
+    func close(_ registry: inout ModelRegistry, revision: Int?, at now: Date) {
         guard let revision, let index = registry.revisions.firstIndex(where: { $0.number == revision }),
               let last = registry.revisions[index].served.indices.last, registry.revisions[index].served[last].until == nil else { return }
         registry.revisions[index].served[last].until = now

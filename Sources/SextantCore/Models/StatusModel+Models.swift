@@ -26,8 +26,14 @@ extension StatusModel {
         if let stable = state.stableRevision, let revision = registry.revision(stable) {
             status.model?.stableRevision = stable
             status.model?.stableVersion = revision.version
-            status.model?.traffic = [TrafficEntry(revision: stable, version: revision.version, role: "stable", weight: 100)]
-            status.model?.endpoints = state.replicas.map { "127.0.0.1:\($0.port)" }
+            let weight = state.rollout?.weight ?? 0
+            status.model?.traffic = [TrafficEntry(revision: stable, version: revision.version, role: "stable", weight: 100 - weight,
+                                                  counters: observed.traffic?.counters(model: key.name, revision: stable))]
+            if let rollout = state.rollout {
+                status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: "candidate", weight: weight,
+                                                          counters: rollout.window.samples(model: key.name, revision: rollout.revision, traffic: observed.traffic)))
+            }
+            status.model?.endpoints = (state.replicas + (state.rollout?.replicas ?? [])).map { "127.0.0.1:\($0.port)" }
             status.health = .healthy
             let dead = state.replicas.filter { if case .exited? = observed.replicas[$0.pid] { true } else { false } }
             if state.crashes >= ModelObservation.crashLoopThreshold, !dead.isEmpty || state.nextRestartAt.map({ $0 > now }) == true {
@@ -72,8 +78,35 @@ extension StatusModel {
             status.message = "packaging v\(job.version.number) as a ModelPack artifact; \(serving)"
         case .deploy(let job):
             status.phase = "RollingOut"
-            status.message = "starting \(job.replicas) replica\(job.replicas == 1 ? "" : "s") of r\(job.launch.revision) (v\(job.launch.version)); \(serving)"
-            if state.stableRevision == nil { status.health = .progressing }
+            status.message = "starting \(job.replicas) replica\(job.replicas == 1 ? "" : "s") of r\(job.launch.revision) (v\(job.launch.version))"
+                + (job.role == .candidate ? " as a canary" : "") + "; \(serving)"
+            if state.stableRevision == nil || job.role == .candidate { status.health = .progressing }
+        case .rollingOut(let progress):
+            let rollout = progress.rollout
+            let policy = ResolvedPolicy(model.model, in: desired.manifests)
+            status.phase = "RollingOut"
+            if status.health == .healthy { status.health = rollout.suspended == nil ? .progressing : .suspended }
+            let samples = progress.analysis.map { ", \($0.progress)" } ?? ""
+            status.message = "step \(rollout.step + 1)/\(progress.steps): \(rollout.weight)% to r\(rollout.revision) (v\(rollout.version))\(samples)"
+                + (rollout.suspended.map { "; paused: \($0)" } ?? "")
+            if let analysis = progress.analysis {
+                let (conditionStatus, reason) = switch analysis.verdict {
+                case .passed: ("True", "Passed")
+                case .failed: ("False", "Failed")
+                case .inconclusive: ("Unknown", "Inconclusive")
+                }
+                status.conditions.append(StatusCondition(
+                    type: "Analysis", status: conditionStatus, reason: reason,
+                    message: analysis.judgements.isEmpty ? "no SLO to judge: steps advance on time alone" : analysis.judgements.map(\.summary).joined(separator: "; "),
+                    lastTransitionTime: rollout.window.startedAt))
+            }
+            status.model?.rollout = RolloutStatus(
+                strategy: policy.strategy.rawValue, policy: policy.name, step: rollout.step + 1, steps: progress.steps, weight: rollout.weight,
+                failures: rollout.failures, paused: rollout.suspended != nil, stepStartedAt: rollout.stepStartedAt, verdict: progress.analysis?.verdict.rawValue,
+                objectives: (progress.analysis?.judgements ?? []).map {
+                    .init(slo: $0.objective.slo, objective: $0.objective.name, target: $0.objective.target, samples: $0.samples, bad: $0.bad,
+                          required: $0.required, verdict: $0.verdict.rawValue)
+                })
         case .stalled(let stall):
             status.phase = stall.phase
             status.message = "\(stall.message); \(serving)"

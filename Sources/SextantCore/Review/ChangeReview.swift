@@ -93,6 +93,10 @@ extension ChangeReview {
                     consequences.append("removed from Git: Sextant forgets it (its history and events are kept)")
                 case .stopServing:
                     consequences.append("its serving processes stop")
+                case .rollout(_, _, let change):
+                    if case .abort(_, let message) = change { consequences.append(message) }
+                case .retire:
+                    break
                 case .train, .evaluate, .package, .serve:
                     break  // said below, from the fingerprints' inputs
                 }
@@ -160,6 +164,9 @@ extension ChangeReview {
                     || model.model.spec.evaluation?.incumbent != previous.model.spec.evaluation?.incumbent {
             consequences.append("re-evaluates the current revision against the new gates, no retraining")
         }
+        if !consequences.isEmpty, observed.objects[ObjectKey(.model, name)]?.model?.stableRevision != nil || base.models[name] != nil {
+            consequences.append(rolloutSummary(ResolvedPolicy(model.model, in: head.manifests)))
+        }
         if model.replicas != previous.replicas {
             consequences.append("scales the serving revision from \(previous.replicas) to \(model.replicas) replica\(model.replicas == 1 ? "" : "s")")
         }
@@ -167,6 +174,24 @@ extension ChangeReview {
             consequences.append("the dataset has no sha256 pin: new versions are registered, never deployed (CandidateReady)")
         }
         return consequences
+    }
+
+    /// How a new revision takes traffic under a policy: `canary by canary-10-50: 10% (30s),
+    /// 50% (1m), then promotion; judged by fraud-latency every 5 s`.
+    static func rolloutSummary(_ policy: ResolvedPolicy) -> String {
+        guard policy.strategy == .canary else {
+            return "rolls out by replace: the new revision takes 100% once ready" + (policy.strategy == .replace ? "" : " (\(policy.strategy.rawValue) is not built yet: it deploys as replace)")
+        }
+        let steps = policy.steps.map { step -> String in
+            switch step.pause {
+            case .none: "\(step.weight)%"
+            case .seconds(let seconds): "\(step.weight)% (\(Int(seconds)) s)"
+            case .untilPromoted: "\(step.weight)% (until `sextant promote`)"
+            }
+        }
+        let slos = Set(policy.objectives.map(\.slo)).sorted()
+        return "canary by \(policy.name ?? "policy"): \(steps.joined(separator: ", ")), then promotion; "
+            + (slos.isEmpty ? "no SLO judges it: steps advance on time alone" : "judged by \(slos.joined(separator: ", ")) every \(Int(policy.interval)) s")
     }
 
     static func checkReason(_ check: DatasetCheck, base: DesiredDataset?, head: DesiredDataset?) -> String {

@@ -1,0 +1,265 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SextantAPI
+import SextantCore
+import SextantGateway
+import SextantML
+import SextantRuntime
+import SextantStore
+import ServiceLifecycle
+import UnixSignals
+
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "The gateway: routes inference for every model of a state directory by its routing table.",
+        discussion: """
+            What `run` and `reconcile --once` start, detached, so that inference outlives
+            the daemon. It loads the routing table from the state store at start and takes
+            new ones on a loopback admin port (token in STATE/gateway.token). It serves
+            the Open Inference Protocol v2 (POST /v2/models/NAME/infer, …), adds
+            X-Sextant-Revision to every answer, and /metrics in Prometheus format.
+
+            Examples:
+              sextant gateway --state-dir .sextant --listen 127.0.0.1:8080
+              curl -s localhost:8080/v2/models/churn-predictor/infer -d @request.json
+            """
+    )
+
+    @Option(help: ArgumentHelp("The state directory whose models it routes.", valueName: "dir"))
+    var stateDir: String = ".sextant"
+
+    @Option(help: ArgumentHelp("Where it serves inference (host:port).", valueName: "address"))
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(help: ArgumentHelp("The loopback port of its admin endpoint (0: any free port, logged).", valueName: "port"))
+    var adminPort: Int = 0
+
+    func validate() throws {
+        guard RunCommand.address(listen) != nil else { throw ValidationError("--listen \(listen) is not host:port, e.g. 127.0.0.1:8080") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "sextant.gateway")
+        logger.logLevel = .info
+        let state = ReconcileCommand.absolute(stateDir)
+        let token: String
+        do throws(ActionError) {
+            token = try EmbeddedRuntime.gatewayToken(in: state)
+        } catch {
+            throw CommandFailure(message: "--state-dir \(stateDir): \(error.message)")
+        }
+        var routes = RoutingTable(generation: 0, models: [:])
+        if FileManager.default.fileExists(atPath: state + "/state.sqlite") {
+            do {
+                routes = try SQLiteStore(readingFrom: state).routes() ?? routes
+            } catch let error as StoreError {
+                throw CommandFailure(message: "--state-dir \(stateDir): \(error.message)")
+            }
+        }
+        guard routes.protocolVersion <= RoutingTable.protocolVersion else {
+            throw CommandFailure(message: "the stored routing table has protocol \(routes.protocolVersion), newer than this gateway's \(RoutingTable.protocolVersion): upgrade sextant")
+        }
+        let (host, port) = RunCommand.address(listen)!
+        let loaded = routes
+        let log = logger
+        let gateway = Gateway(routes: routes, token: token, logger: logger)
+        let admin = gateway.adminApplication(port: adminPort)
+        let inference = gateway.application(host: host, port: port) { bound in
+            log.notice("gateway serving", metadata: [
+                "address": "\(host):\(bound)", "instance": "\(gateway.instance)", "generation": "\(loaded.generation)",
+                "models": "\(loaded.models.keys.sorted().joined(separator: ","))",
+            ])
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: inference), .init(service: admin)],
+                                                      gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await gateway.shutdown()
+            let text = "\(error)"
+            if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+                throw CommandFailure(message: "--listen \(listen): the address is taken by another process; choose another with --gateway on `run`")
+            }
+            throw CommandFailure(message: "gateway: \(text)")
+        }
+        await gateway.shutdown()
+    }
+}
+
+struct PredictCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Send rows to a model through the gateway and print the answers and the revision that served.",
+        discussion: """
+            Rows come from a CSV file with a header, or a JSON file holding an array of
+            objects (one per row) or a whole Open Inference Protocol request. They are sent
+            with the tabular convention: one input per column, typed by the model's
+            metadata.
+
+            Examples:
+              sextant predict churn-predictor --csv rows.csv
+              sextant predict fraud-detector --json rows.json --gateway http://127.0.0.1:8080
+              echo '[{"amount": 120.5, "hour": 3}]' > one.json && sextant predict fraud-detector --json one.json
+            """
+    )
+
+    @Argument(help: "The model's name.")
+    var model: String
+
+    @Option(help: ArgumentHelp("Rows as CSV with a header line.", valueName: "file"))
+    var csv: String?
+
+    @Option(help: ArgumentHelp("Rows as a JSON array of objects, or an OIP v2 request.", valueName: "file"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("The gateway's URL.", valueName: "url"))
+    var gateway: String = "http://127.0.0.1:8080"
+
+    @Option(name: .shortAndLong, help: "table or json (the answer as the server sent it).")
+    var output: HistoryOutput = .table
+
+    func validate() throws {
+        guard (csv == nil) != (json == nil) else { throw ValidationError("give exactly one of --csv FILE or --json FILE") }
+    }
+
+    func run() async throws {
+        let base = gateway.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let (columns, rows, request) = try await readRows(base: base)
+        var outgoing = HTTPClientRequest(url: "\(base)/v2/models/\(model)/infer")
+        outgoing.method = .POST
+        outgoing.headers.add(name: "Content-Type", value: "application/json")
+        outgoing.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(request)))
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(60))
+            body = try await response.body.collect(upTo: 256 << 20)
+        } catch {
+            throw CommandFailure(message: "--gateway \(gateway): cannot reach the gateway: \(error); is `sextant run` (or `reconcile --once`) serving there?")
+        }
+        let answer = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))) ?? .null
+        let revision = response.headers.first(name: "X-Sextant-Revision")
+        guard response.status == .ok else {
+            let message = answer.objectValue?["error"]?.string ?? String(buffer: body)
+            throw CommandFailure(message: "\(model): HTTP \(response.status.code): \(message)")
+        }
+        if output == .json {
+            print(String(buffer: body))
+            return
+        }
+        let outputs = answer.objectValue?["outputs"]?.arrayValue ?? []
+        let predicted = outputs.first { $0.objectValue?["name"]?.string == "predict" }?.objectValue?["data"]?.arrayValue ?? []
+        let probabilities = outputs.first { $0.objectValue?["name"]?.string == "predict_proba" }?.objectValue
+        let classes = probabilities?["parameters"]?.objectValue?["classes"]?.arrayValue?.compactMap(\.string) ?? []
+        let flat = probabilities?["data"]?.arrayValue ?? []
+        var table = [["ROW"] + columns.prefix(4) + ["PREDICTION"] + classes.map { "P(\($0))" }]
+        for (index, row) in rows.enumerated() {
+            var line = [String(index + 1)] + row.prefix(4)
+            line.append(predicted.indices.contains(index) ? Self.text(predicted[index]) : "")
+            for k in classes.indices {
+                let position = index * classes.count + k
+                line.append(flat.indices.contains(position) ? flat[position].number.map { String(format: "%.4f", $0) } ?? "" : "")
+            }
+            table.append(line)
+        }
+        print(TextTable.lines(table).joined(separator: "\n"))
+        let version = answer.objectValue?["model_version"]?.string ?? "?"
+        print("\nserved by r\(revision ?? "?") (version \(version)) of \(model) through \(base)")
+    }
+
+    /// The rows to show (first columns, as text) and the request to send.
+    private func readRows(base: String) async throws -> ([String], [[String]], JSONValue) {
+        if let json {
+            guard let data = FileManager.default.contents(atPath: json) else { throw CommandFailure(message: "--json \(json): cannot read the file") }
+            let value: JSONValue
+            do {
+                value = try JSONDecoder().decode(JSONValue.self, from: data)
+            } catch {
+                throw CommandFailure(message: "--json \(json): not JSON: \(error)")
+            }
+            if value.objectValue?["inputs"] != nil { return ([], [], value) }
+            guard let objects = value.arrayValue?.compactMap(\.objectValue), objects.count == value.arrayValue?.count, !objects.isEmpty else {
+                throw CommandFailure(message: "--json \(json): expected an array of row objects, like [{\"amount\": 12.5}], or an OIP request with inputs")
+            }
+            let columns = objects.flatMap(\.keys).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let values = columns.map { column in objects.map { $0[column] ?? .null } }
+            let types = try await datatypes(base: base)
+            let rows = objects.map { object in columns.map { Self.text(object[$0] ?? .null) } }
+            return (columns, rows, Self.request(columns: columns, values: values, types: types))
+        }
+        let path = csv!
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(message: "--csv \(path): cannot read the file") }
+        let table: CSVTable
+        do throws(CSVError) {
+            table = try CSVTable(Array(data))
+        } catch {
+            throw CommandFailure(message: "\(path):\(error.line): \(error.message)")
+        }
+        let types = try await datatypes(base: base)
+        let values = table.header.indices.map { column in
+            (0..<table.rowCount).map { row -> JSONValue in
+                guard let text = table.text(row: row, column: column), !text.isEmpty else { return .null }
+                switch types[table.header[column]] {
+                case "FP64", "FP32", "INT64", "INT32": return Double(text).map(JSONValue.number) ?? .string(text)
+                case "BOOL": return text == "true" ? .bool(true) : text == "false" ? .bool(false) : .string(text)
+                case nil: return Double(text).map(JSONValue.number) ?? .string(text)
+                default: return .string(text)
+                }
+            }
+        }
+        let rows = (0..<table.rowCount).map { row in table.header.indices.map { table.text(row: row, column: $0) ?? "" } }
+        return (table.header, rows, Self.request(columns: table.header, values: values, types: types))
+    }
+
+    /// The model's input datatypes and outputs, from its metadata through the gateway
+    /// (none when it has no metadata: then types follow the values, and only `predict` is asked).
+    private func datatypes(base: String) async throws -> [String: String] {
+        let request = HTTPClientRequest(url: "\(base)/v2/models/\(model)")
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
+              let body = try? await response.body.collect(upTo: 16 << 20), response.status == .ok,
+              let metadata = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else { return [:] }
+        var types: [String: String] = [:]
+        for input in metadata.objectValue?["inputs"]?.arrayValue ?? [] {
+            if let name = input.objectValue?["name"]?.string, let type = input.objectValue?["datatype"]?.string { types[name] = type }
+        }
+        for output in metadata.objectValue?["outputs"]?.arrayValue ?? [] {
+            if let name = output.objectValue?["name"]?.string { types[Self.outputPrefix + name] = "output" }
+        }
+        return types
+    }
+
+    static let outputPrefix = "\u{0}output:"
+
+    static func request(columns: [String], values: [[JSONValue]], types: [String: String]) -> JSONValue {
+        let outputs = ["predict", "predict_proba"].filter { $0 == "predict" || types[outputPrefix + $0] != nil }
+        let inputs = zip(columns, values).map { column, data -> JSONValue in
+            let type = types[column] ?? (data.allSatisfy { $0.number != nil || $0 == .null } ? "FP64" : data.allSatisfy { $0.bool != nil || $0 == .null } ? "BOOL" : "BYTES")
+            return .object(["name": .string(column), "shape": .array([.number(Double(data.count))]), "datatype": .string(type), "data": .array(data)])
+        }
+        return .object([
+            "parameters": .object(["content_type": .string("pd")]), "inputs": .array(inputs),
+            "outputs": .array(outputs.map { .object(["name": .string($0)]) }),
+        ])
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .null: ""
+        case .bool(let flag): flag ? "true" : "false"
+        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(format: "%.4g", number)
+        case .string(let text): text
+        case .array(let items): items.map(text).joined(separator: ",")
+        case .object: "{…}"
+        }
+    }
+}
+
+extension JSONValue {
+    var objectValue: [String: JSONValue]? { if case .object(let fields) = self { fields } else { nil } }
+    var arrayValue: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
+}

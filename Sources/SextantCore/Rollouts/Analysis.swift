@@ -1,0 +1,152 @@
+import Foundation
+public import SextantAPI
+
+/// The verdict of one analysis, or of one objective in it.
+public enum Verdict: String, Sendable, Hashable, Codable {
+    case passed = "Passed"
+    case failed = "Failed"
+    case inconclusive = "Inconclusive"
+}
+
+/// DESIGN §5 "Analysis": with n samples, b of them bad, N = max(minSamples, ⌈1/(1−target)⌉)
+/// and allowed(k) = ⌊k·(1−target) + 1e-9⌋, the verdict fails if b > allowed(max(n, N)),
+/// passes if n ≥ N, and is inconclusive otherwise. A clearly broken candidate is stopped
+/// at once; one slow request among 50 cannot fail a 99% objective.
+public struct SampleRule: Sendable, Hashable {
+    public var target: Double
+    public var minSamples: Int
+
+    public init(target: Double, minSamples: Int) {
+        self.target = target
+        self.minSamples = minSamples
+    }
+
+    /// The least whole N with N·(1−target) ≥ 1 (within 1e-9), and at least `minSamples`.
+    public var required: Int {
+        let budget = 1 - target
+        guard budget > 1e-12 else { return max(minSamples, 1) }
+        var n = max(1, Int((1 / budget).rounded(.down)) - 1)
+        while Double(n) * budget < 1 - 1e-9 { n += 1 }
+        return max(minSamples, n)
+    }
+
+    public func allowed(_ samples: Int) -> Int {
+        Int((Double(samples) * (1 - target) + 1e-9).rounded(.down))
+    }
+
+    public func verdict(samples n: Int, bad b: Int) -> Verdict {
+        let needed = required
+        if b > allowed(max(n, needed)) { return .failed }
+        return n >= needed ? .passed : .inconclusive
+    }
+}
+
+/// One SLO objective, as analysis judges it on a revision's samples.
+public struct AnalysisObjective: Sendable, Hashable {
+    public enum Measure: Sendable, Hashable {
+        /// A sample is an answered request; it is good when `latency op value` (milliseconds).
+        case latency(op: String, milliseconds: Double)
+        /// A sample is a request; it is bad when it is an error.
+        case errors
+    }
+
+    public var slo: String
+    public var name: String
+    public var measure: Measure
+    public var target: Double
+
+    public init(slo: String, name: String, measure: Measure, target: Double) {
+        self.slo = slo
+        self.name = name
+        self.measure = measure
+        self.target = target
+    }
+
+    /// The objectives of an SLO that the gateway's samples can judge (online `accuracy`
+    /// needs feedback labels: a later issue).
+    public static func of(_ slo: SLO) -> [AnalysisObjective] {
+        let name = slo.metadata.name
+        guard let spec = slo.spec.indicator?.spec else { return [] }
+        var measure: Measure?
+        var isLatency = false
+        if let threshold = spec.thresholdMetric, threshold.metricSource.sextantQuery?.metric == SextantMetric.latency.rawValue {
+            isLatency = true
+        } else if spec.ratioMetric?.total?.metricSource.sextantQuery?.metric == SextantMetric.requests.rawValue {
+            measure = .errors
+        }
+        return (slo.spec.objectives ?? []).enumerated().compactMap { index, objective in
+            guard let target = objective.target ?? objective.targetPercent.map({ $0 / 100 }) else { return nil }
+            let label = objective.displayName ?? "\(name) objective \(index + 1)"
+            if isLatency {
+                guard let op = objective.op, let value = objective.value else { return nil }
+                return AnalysisObjective(slo: name, name: label, measure: .latency(op: op, milliseconds: value), target: target)
+            }
+            return measure.map { AnalysisObjective(slo: name, name: label, measure: $0, target: target) }
+        }
+    }
+
+    /// (samples, bad samples) in counters.
+    public func count(_ counters: RevisionCounters) -> (samples: Int, bad: Int) {
+        switch measure {
+        case .errors:
+            return (Int(counters.requests), Int(counters.errors))
+        case .latency(let op, let threshold):
+            let good = counters.answered { latency in
+                switch op {
+                case "lt": latency < threshold
+                case "gt": latency > threshold
+                case "gte": latency >= threshold
+                default: latency <= threshold
+                }
+            }
+            let answered = counters.answered
+            return (Int(answered), Int(answered - min(answered, good)))
+        }
+    }
+}
+
+/// What one analysis found: a verdict per objective and overall.
+public struct AnalysisResult: Sendable, Hashable {
+    public struct Judgement: Sendable, Hashable {
+        public var objective: AnalysisObjective
+        public var samples: Int
+        public var bad: Int
+        public var required: Int
+        public var verdict: Verdict
+
+        /// `fraud-latency p99 under 50 ms: 3 of 41 bad (41/100 samples)`.
+        public var summary: String {
+            "\(objective.name): \(bad) of \(samples) bad (\(min(samples, required))/\(required) samples)"
+        }
+    }
+
+    public var verdict: Verdict
+    public var judgements: [Judgement]
+
+    /// Judges every objective on the samples; with no objective the verdict passes (steps
+    /// then advance on time alone). Any failure fails; all passes pass.
+    public static func judge(_ objectives: [AnalysisObjective], samples: RevisionCounters, minSamples: Int) -> AnalysisResult {
+        let judgements = objectives.map { objective -> Judgement in
+            let rule = SampleRule(target: objective.target, minSamples: minSamples)
+            let (n, b) = objective.count(samples)
+            return Judgement(objective: objective, samples: n, bad: b, required: rule.required, verdict: rule.verdict(samples: n, bad: b))
+        }
+        let verdict: Verdict = if judgements.contains(where: { $0.verdict == .failed }) {
+            .failed
+        } else if judgements.allSatisfy({ $0.verdict == .passed }) {
+            .passed
+        } else {
+            .inconclusive
+        }
+        return AnalysisResult(verdict: verdict, judgements: judgements)
+    }
+
+    /// The samples and the furthest requirement, for status: `41/100 samples`.
+    public var progress: String {
+        guard let least = judgements.min(by: { Double($0.samples) / Double(max($0.required, 1)) < Double($1.samples) / Double(max($1.required, 1)) })
+        else { return "no SLO to judge" }
+        return "\(min(least.samples, least.required))/\(least.required) samples"
+    }
+
+    public var failures: [Judgement] { judgements.filter { $0.verdict == .failed } }
+}

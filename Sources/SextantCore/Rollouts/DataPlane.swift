@@ -1,0 +1,186 @@
+public import Foundation
+
+/// What the gateway routes: per model, the revisions that take traffic and their servers.
+/// The daemon computes it from observed state, stores it, and pushes it to the gateway
+/// with a generation number that only increases (DESIGN §1 "Data plane").
+public struct RoutingTable: Sendable, Hashable, Codable {
+    /// The admin protocol's version: a gateway refuses a table of a newer protocol.
+    public static let protocolVersion = 1
+
+    public var protocolVersion: Int
+    public var generation: Int
+    public var models: [String: ModelRoute]
+
+    public init(generation: Int, models: [String: ModelRoute]) {
+        self.protocolVersion = Self.protocolVersion
+        self.generation = generation
+        self.models = models
+    }
+}
+
+/// How one model's requests are split.
+public struct ModelRoute: Sendable, Hashable, Codable {
+    public var backends: [RouteBackend]
+    /// Requests carrying this header go to the revision it names.
+    public var headerRoute: HeaderRouteTarget?
+
+    public init(backends: [RouteBackend], headerRoute: HeaderRouteTarget? = nil) {
+        self.backends = backends
+        self.headerRoute = headerRoute
+    }
+}
+
+/// One revision behind the gateway: its share of traffic and its servers' loopback ports.
+public struct RouteBackend: Sendable, Hashable, Codable {
+    public var revision: Int
+    public var version: Int
+    /// `stable` or `candidate`.
+    public var role: String
+    /// Percent of the model's traffic (the weights of a model add up to 100).
+    public var weight: Int
+    public var ports: [Int]
+
+    public init(revision: Int, version: Int, role: String, weight: Int, ports: [Int]) {
+        self.revision = revision
+        self.version = version
+        self.role = role
+        self.weight = weight
+        self.ports = ports
+    }
+}
+
+public struct HeaderRouteTarget: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: String
+    public var revision: Int
+
+    public init(name: String, value: String, revision: Int) {
+        self.name = name
+        self.value = value
+        self.revision = revision
+    }
+}
+
+/// The gateway process, as the store records it for adoption.
+public struct GatewayProcess: Sendable, Hashable, Codable {
+    public var pid: Int32
+    /// The process's start time (clock ticks since boot): a reused pid is never signalled.
+    public var startTime: UInt64
+    /// Where it serves inference (`--gateway`).
+    public var host: String
+    public var port: Int
+    /// Its admin endpoint, on 127.0.0.1.
+    public var adminPort: Int
+    public var command: [String]
+    public var log: String
+    public var startedAt: Date
+
+    public init(pid: Int32, startTime: UInt64, host: String, port: Int, adminPort: Int, command: [String], log: String, startedAt: Date) {
+        self.pid = pid
+        self.startTime = startTime
+        self.host = host
+        self.port = port
+        self.adminPort = adminPort
+        self.command = command
+        self.log = log
+        self.startedAt = startedAt
+    }
+
+    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// Where the gateway should listen (`--gateway host:port`).
+public struct GatewayAddress: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// The gateway's counters: cumulative since the instance started, per revision. The
+/// daemon subtracts the snapshot taken when a step's sample window began.
+public struct GatewayStatistics: Sendable, Hashable, Codable {
+    public var protocolVersion: Int
+    /// A new id per gateway process: a new instance restarts the current sample window.
+    public var instance: String
+    public var generation: Int
+    public var revisions: [RevisionCounters]
+
+    public init(instance: String, generation: Int, revisions: [RevisionCounters]) {
+        self.protocolVersion = RoutingTable.protocolVersion
+        self.instance = instance
+        self.generation = generation
+        self.revisions = revisions
+    }
+
+    public func counters(model: String, revision: Int) -> RevisionCounters {
+        revisions.first { $0.model == model && $0.revision == revision } ?? RevisionCounters(model: model, revision: revision)
+    }
+}
+
+/// What one revision answered through the gateway.
+public struct RevisionCounters: Sendable, Hashable, Codable {
+    public var model: String
+    public var revision: Int
+    /// Every request routed to it (a retried one counts once here, as an error).
+    public var requests: UInt64
+    /// 5xx answers, refused or reset connections, timeouts (DESIGN §2 "SLO").
+    public var errors: UInt64
+    /// 4xx answers: the client's mistake, never an error.
+    public var clientErrors: UInt64
+    /// Latencies of the answered requests (not errors), in microseconds: HdrHistogram's
+    /// recorded buckets as `[value, count]` pairs, each value the bucket's highest.
+    public var latency: [[UInt64]]
+
+    public init(model: String, revision: Int, requests: UInt64 = 0, errors: UInt64 = 0, clientErrors: UInt64 = 0, latency: [[UInt64]] = []) {
+        self.model = model
+        self.revision = revision
+        self.requests = requests
+        self.errors = errors
+        self.clientErrors = clientErrors
+        self.latency = latency
+    }
+
+    /// What was counted after `baseline` (counters only grow within one instance).
+    public func since(_ baseline: RevisionCounters?) -> RevisionCounters {
+        guard let baseline else { return self }
+        var before: [UInt64: UInt64] = [:]
+        for pair in baseline.latency where pair.count == 2 { before[pair[0], default: 0] += pair[1] }
+        let latency = self.latency.compactMap { pair -> [UInt64]? in
+            guard pair.count == 2 else { return nil }
+            let count = pair[1] &- min(pair[1], before[pair[0]] ?? 0)
+            return count > 0 ? [pair[0], count] : nil
+        }
+        return RevisionCounters(model: model, revision: revision, requests: requests &- min(requests, baseline.requests),
+                                errors: errors &- min(errors, baseline.errors),
+                                clientErrors: clientErrors &- min(clientErrors, baseline.clientErrors), latency: latency)
+    }
+
+    /// The latency (microseconds) at or below which `percent` of the answered requests fall.
+    public func percentile(_ percent: Double) -> UInt64? {
+        let total = answered
+        guard total > 0 else { return nil }
+        let wanted = UInt64((Double(total) * percent / 100).rounded(.up))
+        var seen: UInt64 = 0
+        for pair in latency.sorted(by: { $0[0] < $1[0] }) where pair.count == 2 {
+            seen += pair[1]
+            if seen >= wanted { return pair[0] }
+        }
+        return latency.last?.first
+    }
+
+    /// Answered requests.
+    public var answered: UInt64 { latency.reduce(0) { $0 + ($1.count == 2 ? $1[1] : 0) } }
+
+    /// How many answered requests took more than `milliseconds` (to the histogram's
+    /// precision of three significant digits).
+    public func answered(where predicate: (Double) -> Bool) -> UInt64 {
+        latency.reduce(0) { total, pair in
+            guard pair.count == 2 else { return total }
+            return predicate(Double(pair[0]) / 1000) ? total + pair[1] : total
+        }
+    }
+}

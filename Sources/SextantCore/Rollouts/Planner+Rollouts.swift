@@ -1,0 +1,151 @@
+public import Foundation
+import SextantAPI
+
+/// What a rollout does next: the canary state machine's transitions (DESIGN §5 "Analysis").
+public enum RolloutChange: Sendable, Hashable {
+    /// The next step: a new weight and a new sample window.
+    case advance(step: Int, weight: Int, window: SampleWindow, message: String)
+    /// A failed verdict within `failureLimit`, or a new gateway instance: samples start again.
+    case restartWindow(window: SampleWindow, failures: Int, message: String)
+    /// Waits for `sextant promote` (a `pause: {}`, an inconclusive step with `inconclusive: pause`).
+    case suspend(message: String)
+    /// The candidate becomes stable; the old stable scales down after `scaleDownDelay`.
+    case promote(message: String)
+    /// All traffic back to stable at once. `Superseded` is not the candidate's failure.
+    case abort(reason: String, message: String)
+
+    public var name: String {
+        switch self {
+        case .advance: "StepAdvanced"
+        case .restartWindow: "AnalysisWindowRestarted"
+        case .suspend: "RolloutPaused"
+        case .promote: "Promoted"
+        case .abort(let reason, _): reason == RolloutChange.superseded ? "Superseded" : "RolloutAborted"
+        }
+    }
+
+    public static let superseded = "Superseded"
+}
+
+/// Where a canary stands: its analysis this pass, and what it does next.
+public struct RolloutProgress: Sendable, Hashable {
+    public var rollout: Rollout
+    public var steps: Int
+    public var analysis: AnalysisResult?
+    public var change: RolloutChange?
+    /// When the next analysis (or the end of a pause) is due.
+    public var wake: Date?
+}
+
+extension Planner {
+    /// The next transition of a canary: operator requests first, then a new gateway
+    /// instance, then the verdict of the candidate's samples since the step began.
+    public static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, now: Date) -> RolloutProgress {
+        let steps = policy.steps.isEmpty ? [CanaryStep(weight: 0, pause: .none)] : policy.steps
+        let index = min(rollout.step, steps.count - 1)
+        let step = steps[index]
+        var progress = RolloutProgress(rollout: rollout, steps: steps.count)
+        let r = "r\(rollout.revision)"
+        let stepLabel = "step \(index + 1)/\(steps.count)"
+
+        func advance(_ why: String) -> RolloutChange {
+            let next = index + 1
+            guard next < steps.count else { return .promote(message: "\(r) promoted after \(stepLabel): \(why)") }
+            return .advance(step: next, weight: steps[next].weight,
+                            window: .starting(at: now, model: model, revision: rollout.revision, traffic: traffic),
+                            message: "\(r) \(stepLabel) done (\(why)); step \(next + 1)/\(steps.count): \(steps[next].weight)% to \(r)")
+        }
+
+        if let actor = rollout.abortRequested {
+            progress.change = .abort(reason: "OperatorAbort", message: "\(actor) aborted the rollout of \(r) at \(stepLabel)")
+            return progress
+        }
+        if let actor = rollout.promoteRequested {
+            progress.change = advance("promoted by \(actor)")
+            return progress
+        }
+        if let traffic, traffic.instance != rollout.window.instance {
+            progress.change = .restartWindow(
+                window: SampleWindow(instance: traffic.instance, baseline: nil, startedAt: now), failures: rollout.failures,
+                message: rollout.window.instance == nil ? "the gateway counts \(r)'s samples" : "a new gateway instance: \(stepLabel)'s sample window starts again")
+            return progress
+        }
+
+        let samples = rollout.window.samples(model: model, revision: rollout.revision, traffic: traffic)
+        let analysis = AnalysisResult.judge(policy.objectives, samples: samples ?? RevisionCounters(model: model, revision: rollout.revision),
+                                            minSamples: policy.minSamples)
+        progress.analysis = analysis
+        let elapsed = now.timeIntervalSince(rollout.stepStartedAt)
+        let nextAnalysis = now.addingTimeInterval(policy.interval)
+        progress.wake = nextAnalysis
+
+        switch analysis.verdict {
+        case .failed:
+            let why = analysis.failures.map(\.summary).joined(separator: "; ")
+            if rollout.failures + 1 > policy.failureLimit {
+                progress.change = policy.automaticRollback
+                    ? .abort(reason: "AnalysisFailed", message: "\(r) failed its analysis at \(stepLabel): \(why)")
+                    : (rollout.suspended == nil ? .suspend(message: "\(r) failed its analysis at \(stepLabel) (\(why)); rollback.automatic is false: `sextant abort` or `sextant promote`") : nil)
+            } else {
+                progress.change = .restartWindow(
+                    window: .starting(at: now, model: model, revision: rollout.revision, traffic: traffic), failures: rollout.failures + 1,
+                    message: "\(r) failed its analysis at \(stepLabel) (\(why)); failure \(rollout.failures + 1) of \(policy.failureLimit) allowed, the window starts again")
+            }
+        case .passed:
+            switch step.pause {
+            case .untilPromoted:
+                if rollout.suspended == nil {
+                    progress.change = .suspend(message: "\(r) \(stepLabel) at \(step.weight)% passed its analysis; paused until `sextant promote`")
+                }
+            case .seconds(let pause) where elapsed < pause:
+                progress.wake = min(nextAnalysis, rollout.stepStartedAt.addingTimeInterval(pause))
+            default:
+                progress.change = advance(analysis.judgements.isEmpty ? "no SLO to judge" : "analysis passed, \(analysis.progress)")
+            }
+        case .inconclusive:
+            guard elapsed >= policy.maxStepDuration else { break }
+            let why = "\(stepLabel) still inconclusive after \(Int(policy.maxStepDuration)) s (\(analysis.progress))"
+            switch policy.inconclusive {
+            case .pause:
+                if rollout.suspended == nil { progress.change = .suspend(message: "\(r) \(why); paused until `sextant promote` or `sextant abort`") }
+            case .rollback:
+                progress.change = .abort(reason: "Inconclusive", message: "\(r) \(why); inconclusive: rollback")
+            case .promote:
+                progress.change = advance("\(why); inconclusive: promote")
+            }
+        }
+        return progress
+    }
+
+    /// The routing table's models: each model's stable revision and candidate, with the
+    /// ports of their live replicas.
+    public static func routes(_ desired: DesiredState?, observed: ObservedState) -> [String: ModelRoute] {
+        var routes: [String: ModelRoute] = [:]
+        for (key, object) in observed.objects where key.kind == .model {
+            guard let state = object.model, let stable = state.stableRevision,
+                  let revision = observed.registries[key.name]?.revision(stable) else { continue }
+            func ports(_ replicas: [Replica]) -> [Int] {
+                replicas.filter { if case .exited? = observed.replicas[$0.pid] { false } else { true } }.map(\.port).sorted()
+            }
+            let weight = state.rollout?.weight ?? 0
+            var backends = [RouteBackend(revision: stable, version: revision.version, role: "stable", weight: 100 - weight, ports: ports(state.replicas))]
+            var header: HeaderRouteTarget?
+            if let rollout = state.rollout {
+                backends.append(RouteBackend(revision: rollout.revision, version: rollout.version, role: "candidate", weight: weight,
+                                             ports: ports(rollout.replicas)))
+                if let model = desired?.manifests.model(named: key.name), let route = ResolvedPolicy(model, in: desired!.manifests).headerRoute {
+                    header = HeaderRouteTarget(name: route.name, value: route.value, revision: rollout.revision)
+                }
+            }
+            routes[key.name] = ModelRoute(backends: backends, headerRoute: header)
+        }
+        return routes
+    }
+
+    /// The revisions that served most recently before the current stable one, newest first:
+    /// a Git rollback to one of them skips the steps.
+    static func recentStable(_ registry: ModelRegistry, excluding current: Int?, window: Int) -> [Int] {
+        let served = registry.revisions.filter { $0.number != current && !$0.served.isEmpty }
+        return served.sorted { ($0.served.last?.from ?? .distantPast) > ($1.served.last?.from ?? .distantPast) }.prefix(window).map(\.number)
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import SextantAPI
+
+extension Reconciler {
+    // MARK: - Canary transitions
+
+    /// Applies a canary transition to the model's state. Traffic moves (the routing table is
+    /// pushed) before any server stops.
+    func applyRollout(_ change: RolloutChange, revision: Int, state: inout ModelObservation, registry: inout ModelRegistry,
+                      name: String, now: Date, event: (String, String) -> Void) async throws(ActionError) -> String {
+        guard var rollout = state.rollout, rollout.revision == revision else { return "no canary of r\(revision) in flight" }
+        let stable = state.stableRevision.map { "r\($0)" } ?? "stable"
+        switch change {
+        case .advance(let step, let weight, let window, let message):
+            rollout.step = step
+            rollout.weight = weight
+            rollout.window = window
+            rollout.stepStartedAt = now
+            rollout.suspended = nil
+            rollout.promoteRequested = nil
+            state.rollout = rollout
+            await publishRoutes(name, state, registry, now: now)
+            event(change.name, message)
+        case .restartWindow(let window, let failures, let message):
+            let failed = failures > rollout.failures
+            rollout.window = window
+            rollout.failures = failures
+            state.rollout = rollout
+            event(failed ? "AnalysisFailed" : change.name, message)
+        case .suspend(let message):
+            rollout.suspended = message
+            state.rollout = rollout
+            event(change.name, message)
+        case .promote(let message):
+            let policy = desired?.manifests.model(named: name).map { ResolvedPolicy($0, in: desired!.manifests) }
+            if let previous = state.stableRevision {
+                close(&registry, revision: previous, at: now)
+                if !state.replicas.isEmpty {
+                    state.retiring.append(RetiringRevision(revision: previous, replicas: state.replicas,
+                                                           until: now.addingTimeInterval(policy?.scaleDownDelay ?? 30)))
+                }
+            }
+            if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
+                registry.revisions[index].served.append(ServedInterval(from: now))
+            }
+            state.stableRevision = revision
+            state.replicas = rollout.replicas
+            state.rollout = nil
+            state.crashes = 0
+            state.nextRestartAt = nil
+            state.lastCrash = nil
+            await publishRoutes(name, state, registry, now: now)
+            event(change.name, "\(message); r\(revision) serves 100%" + (state.retiring.isEmpty ? "" : "; \(stable) stays warm for \(Int(policy?.scaleDownDelay ?? 30)) s"))
+        case .abort(let reason, let message):
+            state.rollout = nil
+            await publishRoutes(name, state, registry, now: now)
+            await runtime.stopReplicas(rollout.replicas)
+            if reason != RolloutChange.superseded {
+                state.stall = ModelStall(phase: "RolloutAborted", fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
+            }
+            event(change.name, "\(message); all traffic back to \(stable)"
+                  + (reason == RolloutChange.superseded ? "" : "; not retried until Git changes or `sextant retry \(name)`"))
+        }
+        return change.name
+    }
+
+    /// Starts a canary's candidate, or brings its dead replicas back.
+    func serveCandidate(_ job: ServingJob, state: inout ModelObservation, registry: ModelRegistry, indices: [Int], now: Date,
+                        event: (String, String) -> Void) async throws(ActionError) {
+        let revision = job.launch.revision
+        let started = try await runtime.startReplicas(job.launch, workspace: job.workspace, indices: indices, at: now)
+        let ports = started.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
+        if var rollout = state.rollout, rollout.revision == revision {
+            rollout.replicas = (job.keep + started).sorted { $0.index < $1.index }
+            state.rollout = rollout
+            await publishRoutes(job.model, state, registry, now: now)
+            await runtime.stopReplicas(job.retire)
+            event("ReplicaRestarted", "a replica of candidate r\(revision) exited; restarted on \(ports)")
+            return
+        }
+        let policy = desired?.manifests.model(named: job.model).map { ResolvedPolicy($0, in: desired!.manifests) }
+        let steps = policy.map { $0.steps.isEmpty ? [CanaryStep(weight: 0, pause: .none)] : $0.steps } ?? []
+        let weight = steps.first?.weight ?? 0
+        state.rollout = Rollout(revision: revision, version: job.launch.version, replicas: started, step: 0, weight: weight, startedAt: now,
+                                window: .starting(at: now, model: job.model, revision: revision, traffic: traffic))
+        await publishRoutes(job.model, state, registry, now: now)
+        let slos = Set(policy?.objectives.map(\.slo) ?? []).sorted()
+        event("RolloutStarted", "canary of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(ports): step 1/\(steps.count): \(weight)% to r\(revision)"
+              + (slos.isEmpty ? "; no SLO judges it" : "; judged by \(slos.joined(separator: ", ")) every \(Int(policy?.interval ?? 5)) s"))
+    }
+
+    // MARK: - Operator requests
+
+    /// `sextant promote` / `abort`: recorded on the rollout (the next plan acts on it), as
+    /// an event naming the person.
+    func applyDecision(_ request: OperatorRequest, commit: String?, now: Date) async throws {
+        let key = ObjectKey(.model, request.model)
+        var object = observed[key] ?? ObservedObject(key: key, model: ModelObservation(), updatedAt: now)
+        var state = object.model ?? ModelObservation()
+        let message: String
+        if var rollout = state.rollout {
+            if request.action == "promote" { rollout.promoteRequested = request.actor } else { rollout.abortRequested = request.actor }
+            state.rollout = rollout
+            message = "\(request.actor) asked to \(request.action) the canary of r\(rollout.revision) (step \(rollout.step + 1), \(rollout.weight)%)"
+        } else {
+            message = "\(request.actor) asked to \(request.action), but no rollout is in flight: nothing changes"
+        }
+        object.model = state
+        object.updatedAt = now
+        let reason = request.action == "promote" ? "PromoteRequested" : "AbortRequested"
+        let event = Event(time: now, kind: "Model", name: request.model, reason: reason, message: message, commit: commit, actor: request.actor)
+        let id = try await store.startAction(JournalEntry(action: reason, key: key, fingerprint: Fingerprint.of("\(request.action)/1", [request.model]),
+                                                          attempt: 1, commit: commit, input: "{}", startedAt: now))
+        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: message, finishedAt: now),
+                                     update: .model(object, registries[request.model] ?? ModelRegistry(model: request.model)), events: [event])
+        observed[key] = object
+    }
+
+    // MARK: - Routing
+
+    /// Computes the routing table from what serves (with one model's state replaced by
+    /// `state`, not yet recorded), stores it with the next generation when it changed, and
+    /// pushes it to the gateway. A push that fails is repeated next pass; a restarted
+    /// gateway loads the stored table.
+    func publishRoutes(_ model: String? = nil, _ state: ModelObservation? = nil, _ registry: ModelRegistry? = nil, now: Date) async {
+        guard options.gateway != nil else { return }
+        var view = ObservedState(objects: observed, registries: registries, replicas: replicaHealth)
+        if let model, let state {
+            let key = ObjectKey(.model, model)
+            var object = view.objects[key] ?? ObservedObject(key: key, updatedAt: now)
+            object.model = state
+            view.objects[key] = object
+            if let registry { view.registries[model] = registry }
+        }
+        let models = Planner.routes(desired, observed: view)
+        if models != routes?.models {
+            let table = RoutingTable(generation: (routes?.generation ?? 0) + 1, models: models)
+            do {
+                try await store.saveRoutes(table)
+            } catch {
+                logger.error("cannot store the routing table", metadata: ["error": "\(error)"])
+                return
+            }
+            routes = table
+        }
+        await pushRoutes()
+    }
+
+    /// Sends the stored table to the gateway unless it already has it.
+    func pushRoutes() async {
+        guard let gateway, let routes, pushedGeneration != routes.generation || traffic.map({ $0.generation < routes.generation }) == true else { return }
+        do throws(ActionError) {
+            try await runtime.pushRoutes(routes, to: gateway)
+            pushedGeneration = routes.generation
+        } catch {
+            logger.warning("cannot push the routing table to the gateway", metadata: ["generation": "\(routes.generation)", "error": "\(error.message)"])
+        }
+    }
+
+    // MARK: - The gateway process
+
+    /// Starts the gateway when it is missing (or adopts the one still running), records it,
+    /// and pushes it the routing table. The daemon calls it every few hundred
+    /// milliseconds, so a killed gateway is back within a second.
+    ///
+    /// - Parameter onlyIfStarted: leave a gateway that never ran to the next pass (which
+    ///   starts it once there is a model).
+    public func superviseGateway(onlyIfStarted: Bool = false) async {
+        guard let address = options.gateway, restored, !onlyIfStarted || gateway != nil else { return }
+        if let gateway, gateway.host == address.host, gateway.port == address.port, await runtime.gatewayIsAlive(gateway) { return }
+        if gatewayStarting { return }
+        gatewayStarting = true
+        defer { gatewayStarting = false }
+        let now = clock.now()
+        let previous = gateway
+        do {
+            let started = try await runtime.ensureGateway(previous, address: address, at: now)
+            try await store.saveGateway(started)
+            gateway = started
+            pushedGeneration = nil
+            if started != previous {
+                let how = previous == nil ? "started" : "restarted (pid \(previous!.pid) was gone)"
+                logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "pid": "\(started.pid)"])
+                try await store.record([Event(time: now, kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
+                                              message: "the gateway \(how) on \(started.address), pid \(started.pid), routing table generation \(routes?.generation ?? 0)",
+                                              commit: desired?.commit, actor: options.actor)])
+            }
+            await pushRoutes()
+        } catch let error as ActionError {
+            logger.error("cannot start the gateway", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error.message)"])
+        } catch {
+            logger.error("cannot record the gateway", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads the gateway's counters for analysis.
+    func observeTraffic() async {
+        guard let gateway else {
+            traffic = nil
+            return
+        }
+        traffic = await runtime.gatewayStatistics(gateway)
+    }
+}

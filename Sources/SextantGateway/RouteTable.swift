@@ -1,0 +1,85 @@
+import SextantCore
+
+/// The routing table in force, with each model's choice state: a smooth weighted
+/// round-robin over its revisions (deterministic: at 10% the candidate gets exactly one
+/// request in ten) and a round-robin over each revision's replicas.
+struct RouteTable: Sendable {
+    private(set) var table: RoutingTable
+    private var models: [String: ModelChooser]
+
+    init(_ table: RoutingTable) {
+        self.table = table
+        models = table.models.mapValues(ModelChooser.init)
+    }
+
+    /// Replaces the table, keeping the choice state of models whose backends did not change.
+    mutating func replace(with next: RoutingTable) {
+        var choosers: [String: ModelChooser] = [:]
+        for (name, route) in next.models {
+            if let existing = models[name], existing.route == route { choosers[name] = existing } else { choosers[name] = ModelChooser(route) }
+        }
+        table = next
+        models = choosers
+    }
+
+    func knows(_ model: String) -> Bool { table.models[model] != nil }
+
+    /// The backend for a request: the header route when the request carries it, else the
+    /// weighted choice; `excluding` a revision that just failed (a retry).
+    mutating func choose(model: String, header: (String) -> String?, excluding failed: Target? = nil) -> Target? {
+        models[model]?.choose(header: header, excluding: failed)
+    }
+
+    /// Where one request goes.
+    struct Target: Sendable, Hashable {
+        var revision: Int
+        var port: Int
+    }
+}
+
+struct ModelChooser: Sendable {
+    let route: ModelRoute
+    private var current: [Int]
+    private var cursors: [Int]
+
+    init(_ route: ModelRoute) {
+        self.route = route
+        current = Array(repeating: 0, count: route.backends.count)
+        cursors = Array(repeating: 0, count: route.backends.count)
+    }
+
+    mutating func choose(header: (String) -> String?, excluding failed: RouteTable.Target?) -> RouteTable.Target? {
+        let backends = route.backends
+        if failed == nil, let headerRoute = route.headerRoute, header(headerRoute.name) == headerRoute.value,
+           let index = backends.firstIndex(where: { $0.revision == headerRoute.revision && !$0.ports.isEmpty }) {
+            return pick(index)
+        }
+        var eligible = backends.indices.filter { backends[$0].weight > 0 && !backends[$0].ports.isEmpty && backends[$0].revision != failed?.revision }
+        if eligible.isEmpty {
+            // Nothing weighted is left: any revision with a server, then another replica of the failed one.
+            eligible = backends.indices.filter { !backends[$0].ports.isEmpty && backends[$0].revision != failed?.revision }
+        }
+        if eligible.isEmpty, let failed, let index = backends.firstIndex(where: { $0.revision == failed.revision && $0.ports.count > 1 }) {
+            var target = pick(index)
+            if target.port == failed.port { target = pick(index) }
+            return target
+        }
+        guard !eligible.isEmpty else { return nil }
+        let weights = eligible.map { max(backends[$0].weight, 1) }
+        let total = weights.reduce(0, +)
+        var best = eligible[0]
+        for (position, index) in eligible.enumerated() {
+            current[index] += weights[position]
+            if current[index] > current[best] { best = index }
+        }
+        current[best] -= total
+        return pick(best)
+    }
+
+    private mutating func pick(_ index: Int) -> RouteTable.Target {
+        let backend = route.backends[index]
+        let port = backend.ports[cursors[index] % backend.ports.count]
+        cursors[index] &+= 1
+        return RouteTable.Target(revision: backend.revision, port: port)
+    }
+}
