@@ -237,7 +237,9 @@ struct PredictCommand: AsyncParsableCommand {
 
     static func request(columns: [String], values: [[JSONValue]], types: [String: String]) -> JSONValue {
         let outputs = ["predict", "predict_proba"].filter { $0 == "predict" || types[outputPrefix + $0] != nil }
-        let inputs = zip(columns, values).map { column, data -> JSONValue in
+        // Columns the model does not take (the target, keys) are shown, not sent.
+        let known = types.keys.contains { !$0.hasPrefix(outputPrefix) }
+        let inputs = zip(columns, values).filter { !known || types[$0.0] != nil }.map { column, data -> JSONValue in
             let type = types[column] ?? (data.allSatisfy { $0.number != nil || $0 == .null } ? "FP64" : data.allSatisfy { $0.bool != nil || $0 == .null } ? "BOOL" : "BYTES")
             return .object(["name": .string(column), "shape": .array([.number(Double(data.count))]), "datatype": .string(type), "data": .array(data)])
         }

@@ -39,6 +39,9 @@ public final class Gateway: Sendable {
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // Servers are on loopback: a refused connection is final at once (the pool would
+        // otherwise keep trying for 10 s), and the request goes to another revision.
+        configuration.timeout = .init(connect: .milliseconds(250))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

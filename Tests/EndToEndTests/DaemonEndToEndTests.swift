@@ -52,7 +52,7 @@ import SextantTestSupport
 
         func startSextant(_ extra: [String] = []) async throws {
             daemon = try BackgroundProcess(sextantBinary, [
-                "run", "--repo", url, "--state-dir", state.path, "--listen", "127.0.0.1:\(apiPort)", "--interval", "1h",
+                "run", "--repo", url, "--state-dir", state.path, "--listen", "127.0.0.1:\(apiPort)", "--interval", "1h", "--gateway", "127.0.0.1:\(try freePort())",
                 "--fetch-error-grace", "0s", "--log-level", "debug",
             ] + extra, logPath: logs.path + "/sextant-\(UUID().uuidString.prefix(6)).log")
             let ready = try await eventually(timeout: .seconds(30)) { (try? await self.get("/readyz").status) == .ok }
@@ -180,7 +180,7 @@ import SextantTestSupport
         let fixture = try Fixture(files)
         try await fixture.startGitDaemon()
         fixture.daemon = try BackgroundProcess(sextantBinary, [
-            "run", "--repo", fixture.url, "--state-dir", fixture.state.path, "--listen", "127.0.0.1:\(fixture.apiPort)", "--interval", "1h",
+            "run", "--repo", fixture.url, "--state-dir", fixture.state.path, "--listen", "127.0.0.1:\(fixture.apiPort)", "--interval", "1h", "--gateway", "127.0.0.1:\(try freePort())",
         ], logPath: fixture.logs.path + "/first.log")
         let started = try await eventually(timeout: .seconds(60)) {
             (try? SQLiteStore(readingFrom: fixture.state.path).journal().contains { $0.state == "started" }) == true

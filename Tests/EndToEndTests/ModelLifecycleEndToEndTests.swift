@@ -15,8 +15,11 @@ import SextantTestSupport
     final class Setup: Sendable {
         let repository: GitFixture
         let state: TemporaryDirectory
+        /// Where this setup's gateway listens.
+        let gatewayPort: Int
 
         init(example: String) throws {
+            gatewayPort = try freePort()
             repository = try GitFixture()
             state = try TemporaryDirectory("sextant-state")
             let root = packageRoot + "/examples/" + example
@@ -37,7 +40,8 @@ import SextantTestSupport
         }
 
         func reconcile(_ extra: String...) throws -> ProcessOutput {
-            try run(["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "-o", "json", "--readiness-timeout", "20"] + extra)
+            try run(["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "-o", "json", "--readiness-timeout", "20",
+                     "--gateway", "127.0.0.1:\(gatewayPort)"] + extra)
         }
 
         func model(_ output: ProcessOutput, _ name: String) throws -> ObjectStatus {
@@ -191,6 +195,7 @@ import SextantTestSupport
         for fault in faults {
             try setup.repository.commit(fault.name, files: fault.files)
             let run = fault.name == "never ready" ? try setup.run(["reconcile", "--once", "--repo", setup.repository.path, "--state-dir", setup.state.path,
+                                                                   "--gateway", "127.0.0.1:\(setup.gatewayPort)",
                                                                     "-o", "json", "--readiness-timeout", "2"]) : try setup.reconcile()
             #expect(run.status == 1, "\(fault.name): \(run.stderr)")
             let status = try setup.model(run, "churn-predictor")

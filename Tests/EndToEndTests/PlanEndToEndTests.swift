@@ -55,7 +55,9 @@ import SextantTestSupport
         let repository = try GitFixture()
         try repository.commit("base", files: ReconcileEndToEndTests.files)
         let state = try TemporaryDirectory()
-        let reconciled = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path])
+        let reconciled = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path,
+                                                             "--gateway", "127.0.0.1:\(try freePort())"])
+        defer { _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path]) }
         #expect(reconciled.status == 0)
         #expect(try plan(repository, "--state-dir", state.path).status == 0, "converged: nothing to do")
         try repository.commit("new data", files: ["data/tx.csv": ReconcileEndToEndTests.goodData + "e,1,eu,false\n"])

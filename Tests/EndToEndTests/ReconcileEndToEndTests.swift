@@ -64,8 +64,10 @@ import SextantTestSupport
     final class Setup: Sendable {
         let repository: GitFixture
         let state: TemporaryDirectory
+        let gatewayPort: Int
 
         init(_ files: [String: String] = ReconcileEndToEndTests.files) throws {
+            gatewayPort = try freePort()
             repository = try GitFixture()
             state = try TemporaryDirectory("sextant-state")
             try repository.commit("first", files: files)
@@ -77,7 +79,8 @@ import SextantTestSupport
         }
 
         func reconcile(_ extra: String...) throws -> ProcessOutput {
-            try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "-o", "json"] + extra,
+            try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "-o", "json",
+                                            "--gateway", "127.0.0.1:\(gatewayPort)"] + extra,
                            environment: ["PATH": "/usr/bin:/bin"])
         }
 
@@ -292,11 +295,11 @@ import SextantTestSupport
         var files: [String: String] = [:]
         for (path, content) in Self.files { files["deploy/ml/" + path] = content }
         let setup = try Setup(files)
-        let run = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "file://" + setup.repository.path, "--path", "deploy/ml",
+        let run = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "file://" + setup.repository.path, "--gateway", "127.0.0.1:\(setup.gatewayPort)", "--path", "deploy/ml",
                                                  "--state-dir", setup.state.path, "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(setup.object(try setup.document(run), "Dataset", "tx")?.phase == "Validated")
-        let wrong = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "file://" + setup.repository.path, "--path", "nowhere",
+        let wrong = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "file://" + setup.repository.path, "--gateway", "127.0.0.1:\(setup.gatewayPort)", "--path", "nowhere",
                                                    "--state-dir", try TemporaryDirectory().path])
         #expect(wrong.status == 1)
     }

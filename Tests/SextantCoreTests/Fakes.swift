@@ -107,7 +107,39 @@ final class FakeRuntime: Runtime {
         }
     }
 
-    func reapOrphans(keeping replicas: [Replica]) async {}
+    func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {}
+
+    /// The fake data plane: the gateway's counters as the test sets them, and every
+    /// routing table pushed.
+    struct DataPlane {
+        var gatewayStarts = 0
+        var alive = true
+        var traffic: GatewayStatistics? = GatewayStatistics(instance: "g1", generation: 0, revisions: [])
+        var pushed: [RoutingTable] = []
+    }
+
+    let dataPlane = Mutex(DataPlane())
+
+    func ensureGateway(_ known: GatewayProcess?, address: GatewayAddress, at now: Date) async throws(ActionError) -> GatewayProcess {
+        dataPlane.withLock { plane in
+            if let known, plane.alive { return known }
+            plane.gatewayStarts += 1
+            plane.alive = true
+            return GatewayProcess(pid: 900 + Int32(plane.gatewayStarts), startTime: 1, host: address.host, port: address.port, adminPort: 1,
+                                  command: ["gateway"], log: "gateway.log", startedAt: now)
+        }
+    }
+
+    func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool { dataPlane.withLock { $0.alive } }
+
+    func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError) {
+        dataPlane.withLock {
+            $0.pushed.append(table)
+            $0.traffic?.generation = table.generation
+        }
+    }
+
+    func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics? { dataPlane.withLock { $0.traffic } }
 }
 
 /// The store in memory, with the journal and events kept for inspection.
@@ -121,12 +153,15 @@ final class MemoryStore: StateStore {
         var journal: [(entry: JournalEntry, outcome: JournalOutcome?)] = []
         var events: [Event] = []
         var commits: Set<String> = []
+        var gateway: GatewayProcess?
+        var routes: RoutingTable?
     }
 
     let data = Mutex(Data())
 
     func restore(at now: Date) async throws -> StoredState {
-        data.withLock { StoredState(appliedCommit: $0.applied, objects: $0.objects, registries: $0.registries, status: $0.status) }
+        data.withLock { StoredState(appliedCommit: $0.applied, objects: $0.objects, registries: $0.registries, status: $0.status,
+                                    gateway: $0.gateway, routes: $0.routes) }
     }
 
     func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {}
@@ -174,6 +209,14 @@ final class MemoryStore: StateStore {
 
     func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
         data.withLock { $0.status = document }
+    }
+
+    func saveGateway(_ gateway: GatewayProcess) async throws {
+        data.withLock { $0.gateway = gateway }
+    }
+
+    func saveRoutes(_ table: RoutingTable) async throws {
+        data.withLock { $0.routes = table }
     }
 
     func takeRequests() async throws -> [OperatorRequest] {

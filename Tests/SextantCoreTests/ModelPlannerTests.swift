@@ -214,7 +214,7 @@ import SextantAPI
             case .serve(let job): job.launch.revision == observed.objects[Self.modelKey]?.model?.stableRevision ? .restart : .deploy(revision: job.launch.revision)
             case .stopServing: .stopServing
             case .prune: .prune
-            case .checkDataset: fatalError("not a model action")
+            case .checkDataset, .rollout, .retire: fatalError("not an action of these rows")
             }
         }
         if plan.retries[Self.modelKey] != nil { got.append(.retry) }
@@ -244,18 +244,33 @@ import SextantAPI
         #expect(a.fingerprint != c.fingerprint)
     }
 
-    @Test("plan says what a model change costs: which input retrains, a new revision, a re-evaluation, a scale", arguments: [
-        (model(seed: 5), "retrains a new version (or reuses a registered version with the same fingerprint): evaluation split, training spec changed"),
-        (model(gates: "[{metric: auc, min: 0.8}]"), "re-evaluates the current revision against the new gates, no retraining"),
+    static let replaceRollout = "rolls out by replace: the new revision takes 100% once ready"
+
+    @Test("plan says what a model change costs: which input retrains, a new revision and how it rolls out, a re-evaluation, a scale", arguments: [
+        (model(seed: 5), ["retrains a new version (or reuses a registered version with the same fingerprint): evaluation split, training spec changed", replaceRollout]),
+        (model(gates: "[{metric: auc, min: 0.8}]"), ["re-evaluates the current revision against the new gates, no retraining"]),
         (model().replacingOccurrences(of: "serving: {replicas: 1}", with: "serving: {replicas: 1, runtime: command, command: [python3, serve.py]}"),
-         "new revision of the same version (serving changed): evaluated through the new server, no retraining"),
-        (model(replicas: 3), "scales the serving revision from 1 to 3 replicas"),
+         ["new revision of the same version (serving changed): evaluated through the new server, no retraining", replaceRollout]),
+        (model(replicas: 3), ["scales the serving revision from 1 to 3 replicas"]),
     ])
-    func consequences(head: String, expected: String) throws {
+    func consequences(head: String, expected: [String]) throws {
         let base = try Self.desired()
         let reviews = ChangeReview.compare(base: base, head: try Self.desired(head), observed: Self.served(base), prune: true, now: Self.now)
         let review = try #require(reviews.first { $0.kind == .model })
-        #expect(review.consequences == [expected])
+        #expect(review.consequences == expected)
+    }
+
+    @Test("plan says how a canary policy rolls the new revision out")
+    func canaryConsequence() throws {
+        let base = try Self.desired()
+        let head = try Manifests.desired(Manifests.basic.merging([
+            "model.yaml": Self.model(seed: 5).replacingOccurrences(of: "serving: {replicas: 1}", with: "serving: {replicas: 1, rollout: canary, slos: [errors]}"),
+            "policy.yaml": RolloutPlannerTests.policy(steps: "[{setWeight: 10}, {pause: {duration: 30s}}, {setWeight: 50}, {pause: {}}]"),
+            "errors.yaml": RolloutPlannerTests.errorsSLO,
+        ]) { $1 })
+        let reviews = ChangeReview.compare(base: base, head: head, observed: Self.served(base), prune: true, now: Self.now)
+        let review = try #require(reviews.first { $0.kind == .model })
+        #expect(review.consequences.last == "canary by canary: 10% (30 s), 50% (until `sextant promote`), then promotion; judged by errors every 5 s")
     }
 
     @Test("plan says which data change retrains")
@@ -264,6 +279,6 @@ import SextantAPI
         let head = try Manifests.desired(Manifests.basic.merging(["model.yaml": Self.model()]) { $1 }, commit: "c2", blobs: ["data/tx.csv": "blob2"])
         let reviews = ChangeReview.compare(base: base, head: head, observed: Self.served(base), prune: true, now: Self.now)
         let review = try #require(reviews.first { $0.kind == .model })
-        #expect(review.consequences == ["retrains a new version (or reuses a registered version with the same fingerprint): dataset content changed"])
+        #expect(review.consequences == ["retrains a new version (or reuses a registered version with the same fingerprint): dataset content changed", Self.replaceRollout])
     }
 }

@@ -164,7 +164,7 @@ extension ChangeReview {
                     || model.model.spec.evaluation?.incumbent != previous.model.spec.evaluation?.incumbent {
             consequences.append("re-evaluates the current revision against the new gates, no retraining")
         }
-        if !consequences.isEmpty, observed.objects[ObjectKey(.model, name)]?.model?.stableRevision != nil || base.models[name] != nil {
+        if !consequences.isEmpty, consequences[0].hasPrefix("retrains") || consequences[0].hasPrefix("new revision") {
             consequences.append(rolloutSummary(ResolvedPolicy(model.model, in: head.manifests)))
         }
         if model.replicas != previous.replicas {

@@ -10,12 +10,16 @@ Outputs: predict (BOOL) and predict_proba ([N, 2], classes false then true).
 import json
 import math
 import os
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 NAME = os.environ["SEXTANT_MODEL_NAME"]
 VERSION = os.environ.get("SEXTANT_MODEL_VERSION", "1")
 with open(os.path.join(os.environ["SEXTANT_MODEL_DIR"], "model.json")) as source:
     MODEL = json.load(source)
+# A deliberately slow server (serving.env: {CHURN_DELAY_MS: "80"}) to watch a canary
+# break its latency SLO and roll back; 0 by default.
+DELAY = float(os.environ.get("CHURN_DELAY_MS", "0")) / 1000
 
 
 class BadRequest(Exception):
@@ -101,6 +105,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(404, {"error": f"no such endpoint {self.path}"})
             return
         length = int(self.headers.get("Content-Length") or 0)
+        if DELAY:
+            time.sleep(DELAY)
         try:
             self.answer(200, infer(json.loads(self.rfile.read(length) or b"{}")))
         except (BadRequest, ValueError, TypeError) as error:
