@@ -1,0 +1,80 @@
+import Testing
+import SextantCore
+@testable import SextantGateway
+
+/// The gateway's choice of revision and replica: deterministic weights, the header route,
+/// and the retry on another revision.
+@Suite struct RouteTableTests {
+    static func table(stable: Int = 90, candidate: Int = 10, stablePorts: [Int] = [9000, 9001], candidatePorts: [Int] = [9100],
+                      header: Bool = false) -> RouteTable {
+        RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
+            backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: stable, ports: stablePorts),
+                       RouteBackend(revision: 2, version: 2, role: "candidate", weight: candidate, ports: candidatePorts)],
+            headerRoute: header ? HeaderRouteTarget(name: "X-Sextant-Candidate", value: "true", revision: 2) : nil)]))
+    }
+
+    static func shares(_ table: inout RouteTable, requests: Int, header: @escaping (String) -> String? = { _ in nil }) -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        for _ in 0..<requests { counts[table.choose(model: "fraud", header: header)!.revision, default: 0] += 1 }
+        return counts
+    }
+
+    @Test(arguments: [(90, 10), (50, 50), (99, 1), (0, 100), (100, 0), (67, 33)])
+    func weightsAreExact(stable: Int, candidate: Int) {
+        var table = Self.table(stable: stable, candidate: candidate)
+        let counts = Self.shares(&table, requests: 2000)
+        #expect(counts[2, default: 0] == 2000 * candidate / 100)
+        #expect(counts[1, default: 0] == 2000 * stable / 100)
+    }
+
+    @Test func tenPercentIsSpreadEvenly() {
+        var table = Self.table()
+        // Smooth weighted round-robin: one candidate request in every ten, never a burst.
+        for _ in 0..<20 {
+            let window = (0..<10).map { _ in table.choose(model: "fraud", header: { _ in nil })!.revision }
+            #expect(window.filter { $0 == 2 }.count == 1)
+        }
+    }
+
+    @Test func replicasTakeTurns() {
+        var table = Self.table(stable: 100, candidate: 0)
+        let ports = (0..<4).map { _ in table.choose(model: "fraud", header: { _ in nil })!.port }
+        #expect(ports == [9000, 9001, 9000, 9001])
+    }
+
+    @Test func theHeaderRouteAlwaysReachesTheCandidate() {
+        var table = Self.table(header: true)
+        let counts = Self.shares(&table, requests: 50) { $0 == "X-Sextant-Candidate" ? "true" : nil }
+        #expect(counts == [2: 50])
+        let other = Self.shares(&table, requests: 10) { $0 == "X-Sextant-Candidate" ? "false" : nil }
+        #expect(other[2] == 1)
+    }
+
+    @Test func aRetryGoesToAnotherRevision() {
+        var table = Self.table()
+        let failed = RouteTable.Target(revision: 2, port: 9100)
+        for _ in 0..<20 { #expect(table.choose(model: "fraud", header: { _ in nil }, excluding: failed)?.revision == 1) }
+        // Only one revision: another of its replicas, if it has one.
+        var single = Self.table(stable: 100, candidate: 0, candidatePorts: [])
+        let retry = single.choose(model: "fraud", header: { _ in nil }, excluding: RouteTable.Target(revision: 1, port: 9000))
+        #expect(retry == RouteTable.Target(revision: 1, port: 9001))
+        var lone = Self.table(stable: 100, candidate: 0, stablePorts: [9000], candidatePorts: [])
+        #expect(lone.choose(model: "fraud", header: { _ in nil }, excluding: RouteTable.Target(revision: 1, port: 9000)) == nil)
+    }
+
+    @Test func aRevisionWithoutServersTakesNoTraffic() {
+        var table = Self.table(candidatePorts: [])
+        #expect(Self.shares(&table, requests: 100) == [1: 100])
+        var noStable = Self.table(stablePorts: [])
+        #expect(Self.shares(&noStable, requests: 10) == [2: 10], "what is left serves rather than fail")
+    }
+
+    @Test func aNewTableKeepsTheChoiceStateOfUnchangedModels() {
+        var table = Self.table()
+        _ = Self.shares(&table, requests: 5)
+        let before = table
+        table.replace(with: RoutingTable(generation: 2, models: before.table.models))
+        var replaced = table, kept = before
+        #expect(Self.shares(&replaced, requests: 5) == Self.shares(&kept, requests: 5))
+    }
+}
