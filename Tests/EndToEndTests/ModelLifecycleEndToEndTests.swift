@@ -146,10 +146,12 @@ import SextantTestSupport
         #expect(replacement.pid != replica.pid)
         #expect(try setup.events("ReplicaRestarted").count == 1)
 
-        // down stops every process; nothing is left.
+        // down stops every process (the replica and the gateway); nothing is left.
+        let gateway = try #require(try SQLiteStore(readingFrom: setup.state.path).gateway())
         let down = try setup.run(["down", "--state-dir", setup.state.path])
-        #expect(down.status == 0 && down.stdout.contains("stopped 1 process"), "\(down.stdout)\(down.stderr)")
+        #expect(down.status == 0 && down.stdout.contains("stopped 2 processes"), "\(down.stdout)\(down.stderr)")
         #expect(!Self.alive(replacement.pid))
+        #expect(!Self.alive(gateway.pid))
         #expect(try setup.replicas("fraud-detector").isEmpty)
     }
 
@@ -211,9 +213,10 @@ import SextantTestSupport
         }
         #expect(try await Self.infer(port: replica.port, model: "churn-predictor", body: body).0 == 200)
         #expect(try setup.replicas("churn-predictor").first?.pid == replica.pid, "the first server served throughout")
-        // Only the served replica runs: no trainer, evaluation server or sleeper was left behind.
+        // Only the served replica and the gateway run: no trainer, evaluation server or sleeper was left behind.
         let processes = try FileManager.default.contentsOfDirectory(atPath: setup.state.path + "/processes")
-        #expect(processes == ["\(replica.pid).json"])
+        let gateway = try #require(try SQLiteStore(readingFrom: setup.state.path).gateway())
+        #expect(Set(processes) == ["\(replica.pid).json", "\(gateway.pid).json"])
     }
 }
 

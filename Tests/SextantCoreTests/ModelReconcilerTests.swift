@@ -107,3 +107,90 @@ import SextantAPI
         #expect(try await reconciler.pass().actions == 0, "the next restart waits for its backoff")
     }
 }
+
+/// Canary rollouts through the reconciler, with a fake runtime and gateway.
+@Suite struct RolloutReconcilerTests {
+    static func files(seed: Int) -> [String: String] {
+        var files = Manifests.basic
+        files["model.yaml"] = ModelPlannerTests.model(seed: seed).replacingOccurrences(of: "serving: {replicas: 1}",
+                                                                                      with: "serving: {replicas: 1, rollout: canary, slos: [errors]}")
+        files["policy.yaml"] = RolloutPlannerTests.policy(steps: "[{setWeight: 10}, {setWeight: 50}]", analysis: "{interval: 1s, minSamples: 20}",
+                                                          extra: "  scaleDownDelay: 10s")
+        files["errors.yaml"] = RolloutPlannerTests.errorsSLO
+        return files
+    }
+
+    static func traffic(_ runtime: FakeRuntime, requests: UInt64, errors: UInt64 = 0) {
+        runtime.dataPlane.withLock {
+            $0.traffic?.revisions = [RevisionCounters(model: "fraud", revision: 2, requests: requests, errors: errors, latency: [[2000, requests - errors]])]
+        }
+    }
+
+    @Test("a canary: the candidate beside stable, routes pushed at each step, steps on samples, promotion, the old stable scaled down after its delay")
+    func canary() async throws {
+        let source = FakeSource()
+        source.push("c1", Self.files(seed: 0))
+        let store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: clock,
+                                    options: .init(gateway: GatewayAddress(host: "127.0.0.1", port: 8080)))
+        _ = try await reconciler.pass()
+        #expect(runtime.dataPlane.withLock { $0.gatewayStarts } == 1)
+        #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.weight) } == [100])
+
+        source.push("c2", Self.files(seed: 1))
+        let started = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(started.phase == "RollingOut" && started.health == .progressing && started.sync == .outOfSync)
+        #expect(started.model?.traffic.map(\.weight) == [90, 10])
+        #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.weight) } == [90, 10])
+        #expect(started.message.hasPrefix("step 1/2: 10% to r2 (v2)"), "\(started.message)")
+
+        Self.traffic(runtime, requests: 100)
+        clock.advance(1)
+        let stepped = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(stepped.model?.rollout?.step == 2)
+        #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.weight) } == [50, 50])
+        #expect(stepped.model?.rollout?.objectives.first?.samples == 0, "the new step's window starts on the current counters")
+
+        Self.traffic(runtime, requests: 200)
+        clock.advance(1)
+        let promoted = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(promoted.phase == "Serving" && promoted.sync == .synced)
+        #expect(promoted.model?.stableRevision == 2 && promoted.model?.rollout == nil)
+        #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.revision) } == [2])
+        let old = store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.retiring.first?.replicas.first?.pid }
+        #expect(old.map { pid in runtime.models.withLock { $0.running.contains(pid) } } == true, "r1 stays warm for scaleDownDelay")
+
+        clock.advance(11)
+        _ = try await reconciler.pass()
+        #expect(old.map { pid in runtime.models.withLock { !$0.running.contains(pid) } } == true)
+        let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
+        #expect(reasons.suffix(4) == ["RolloutStarted", "StepAdvanced", "Promoted", "ScaledDown"], "\(reasons)")
+    }
+
+    @Test("a failing canary is aborted: traffic back to stable before its server stops; RolloutAborted until Git changes or retry")
+    func abort() async throws {
+        let source = FakeSource()
+        source.push("c1", Self.files(seed: 0))
+        let store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: clock,
+                                    options: .init(gateway: GatewayAddress(host: "127.0.0.1", port: 8080)))
+        _ = try await reconciler.pass()
+        source.push("c2", Self.files(seed: 1))
+        _ = try await reconciler.pass()
+        let candidate = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.rollout?.replicas.first?.pid })
+
+        Self.traffic(runtime, requests: 10, errors: 5)
+        clock.advance(1)
+        let aborted = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(aborted.phase == "RolloutAborted" && aborted.health == .degraded && aborted.sync == .outOfSync)
+        #expect(aborted.model?.traffic.map(\.revision) == [1])
+        #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.revision) } == [1])
+        #expect(runtime.models.withLock { !$0.running.contains(candidate) })
+        #expect(try await reconciler.pass().actions == 0, "not rolled out again for the same revision")
+
+        store.data.withLock { $0.requests.append(OperatorRequest(action: "retry", model: "fraud", actor: "user:ada", time: Date())) }
+        Self.traffic(runtime, requests: 10)
+        let retried = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(retried.phase == "RollingOut", "retry starts the canary again: \(retried.message)")
+    }
+}
