@@ -15,6 +15,8 @@ public struct ObservedState: Sendable {
     public var replicas: [Int32: ReplicaHealth]
     /// What the gateway counted per revision (nil when it cannot be read).
     public var traffic: GatewayStatistics?
+    /// Per SLO: what the serving revision answered within the SLO's rolling time window.
+    public var sloSamples: [String: SLOSamples] = [:]
 
     public init(objects: [ObjectKey: ObservedObject] = [:], dataFiles: [String: DataFileObservation] = [:],
                 registries: [String: ModelRegistry] = [:], replicas: [Int32: ReplicaHealth] = [:], traffic: GatewayStatistics? = nil) {
@@ -23,6 +25,21 @@ public struct ObservedState: Sendable {
         self.registries = registries
         self.replicas = replicas
         self.traffic = traffic
+    }
+}
+
+/// A serving revision's requests within an SLO's rolling window (or since the gateway
+/// started, if that is shorter).
+public struct SLOSamples: Sendable, Hashable {
+    public var revision: Int
+    public var counters: RevisionCounters
+    /// Where the samples begin.
+    public var since: Date
+
+    public init(revision: Int, counters: RevisionCounters, since: Date) {
+        self.revision = revision
+        self.counters = counters
+        self.since = since
     }
 }
 

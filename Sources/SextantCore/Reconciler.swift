@@ -76,6 +76,7 @@ public actor Reconciler {
     var routes: RoutingTable?
     var pushedGeneration: Int?
     var traffic: GatewayStatistics?
+    var trafficHistory: [(at: Date, statistics: GatewayStatistics)] = []
     /// What the last probe found of each serving process.
     var replicaHealth: [Int32: ReplicaHealth] = [:]
     /// The head commit last loaded, valid or not.
@@ -205,6 +206,7 @@ public actor Reconciler {
         revision.reconciledAt = now
         state.objects = observed
         state.registries = registries
+        state.sloSamples = sloSamples(state)
         let status = StatusModel.compute(.init(
             desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
             plan: plan, previous: previousStatus, prune: options.prune, now: now))
@@ -229,6 +231,7 @@ public actor Reconciler {
         state.replicas = replicaHealth
         await observeTraffic()
         state.traffic = traffic
+        state.sloSamples = sloSamples(state)
         return state
     }
 

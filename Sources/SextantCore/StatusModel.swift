@@ -87,8 +87,18 @@ public enum StatusModel {
             var message = "objective"
             if let target { message += " \(formatPercent(target))" }
             if let window { message += " over \(window)" }
-            message += " for model \(slo.spec.service); no samples yet"
-            return ObjectStatus(kind: .slo, name: key.name, sync: .synced, health: .healthy, phase: "Valid", message: message, createdAt: createdAt)
+            message += " for model \(slo.spec.service)"
+            var health = HealthStatus.healthy
+            if let samples = inputs.observed.sloSamples[key.name] {
+                let budgets = AnalysisObjective.of(slo).map { ErrorBudget($0, samples.counters) }
+                let shown = budgets.map { $0.summary }.joined(separator: "; ")
+                let seconds = Int(inputs.now.timeIntervalSince(samples.since))
+                message += ": r\(samples.revision) over the last \(seconds) s: " + (shown.isEmpty ? "no objective Sextant measures yet" : shown)
+                if budgets.contains(where: \.spent) { health = .degraded }
+            } else {
+                message += "; no samples yet"
+            }
+            return ObjectStatus(kind: .slo, name: key.name, sync: .synced, health: health, phase: "Valid", message: message, createdAt: createdAt)
         case .rolloutPolicy(let policy):
             let steps = policy.spec.steps?.count ?? 0
             let message = steps > 0 ? "\(policy.spec.strategy.rawValue): \(steps) step\(steps == 1 ? "" : "s")" : policy.spec.strategy.rawValue

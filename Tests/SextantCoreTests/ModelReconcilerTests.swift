@@ -160,8 +160,14 @@ import SextantAPI
         let old = store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.retiring.first?.replicas.first?.pid }
         #expect(old.map { pid in runtime.models.withLock { $0.running.contains(pid) } } == true, "r1 stays warm for scaleDownDelay")
 
+        runtime.dataPlane.withLock {
+            $0.traffic?.revisions = [RevisionCounters(model: "fraud", revision: 2, requests: 1200, errors: 3, latency: [[2000, 1197]])]
+        }
         clock.advance(11)
-        _ = try await reconciler.pass()
+        let later = try await reconciler.pass()
+        let slo = try #require(later.status.objects.first { $0.kind == .slo })
+        #expect(slo.message.contains("r2 over the last"), "\(slo.message)")
+        #expect(slo.message.contains("% of the error budget left"), "\(slo.message)")
         #expect(old.map { pid in runtime.models.withLock { !$0.running.contains(pid) } } == true)
         let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
         #expect(reasons.suffix(4) == ["RolloutStarted", "StepAdvanced", "Promoted", "ScaledDown"], "\(reasons)")

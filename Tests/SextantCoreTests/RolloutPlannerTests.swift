@@ -62,6 +62,20 @@ import SextantAPI
                 == [CanaryStep(weight: 0, pause: .seconds(60)), CanaryStep(weight: 20, pause: .none), CanaryStep(weight: 40, pause: .none)])
     }
 
+    @Test func errorBudgetsOfServingRevisions() {
+        let objective = AnalysisObjective(slo: "errors", name: "99% succeed", measure: .errors, target: 0.99)
+        let half = ErrorBudget(objective, RevisionCounters(model: "fraud", revision: 1, requests: 1000, errors: 5))
+        #expect(half.summary == "99% succeed: 99.50% good of 1000, 50% of the error budget left")
+        #expect(!half.spent)
+        let spent = ErrorBudget(objective, RevisionCounters(model: "fraud", revision: 1, requests: 1000, errors: 20))
+        #expect(spent.spent)
+        #expect(spent.summary.hasSuffix("error budget spent (20 bad)"))
+        // One bad request among three is not enough to call a 99% budget spent... but two are.
+        #expect(!ErrorBudget(objective, RevisionCounters(model: "fraud", revision: 1, requests: 3, errors: 1)).spent)
+        #expect(ErrorBudget(objective, RevisionCounters(model: "fraud", revision: 1, requests: 3, errors: 2)).spent)
+        #expect(ErrorBudget(objective, RevisionCounters(model: "fraud", revision: 1)).remaining == nil)
+    }
+
     // MARK: - Transitions
 
     static func policy(steps: String = "[{setWeight: 10}, {pause: {duration: 30s}}, {setWeight: 50}]", analysis: String = "{interval: 5s, minSamples: 50}",

@@ -150,3 +150,36 @@ public struct AnalysisResult: Sendable, Hashable {
 
     public var failures: [Judgement] { judgements.filter { $0.verdict == .failed } }
 }
+
+/// An objective's error budget over a serving revision's recent samples (OpenSLO
+/// `Occurrences`): the bad samples it may have, `(1 − target) · n`, and how much is left.
+public struct ErrorBudget: Sendable, Hashable {
+    public var objective: AnalysisObjective
+    public var samples: Int
+    public var bad: Int
+
+    public init(_ objective: AnalysisObjective, _ counters: RevisionCounters) {
+        self.objective = objective
+        (samples, bad) = objective.count(counters)
+    }
+
+    /// The share of the budget left (negative when overspent); nil without samples.
+    public var remaining: Double? {
+        guard samples > 0 else { return nil }
+        let allowed = Double(samples) * (1 - objective.target)
+        return allowed > 0 ? 1 - Double(bad) / allowed : (bad == 0 ? 1 : -1)
+    }
+
+    /// Spent: more bad samples than the objective allows, on enough samples to say so.
+    public var spent: Bool {
+        bad > SampleRule(target: objective.target, minSamples: 0).allowed(max(samples, SampleRule(target: objective.target, minSamples: 0).required))
+    }
+
+    /// `99.5% of requests succeed: 99.98% good of 12,000, 96% of the error budget left`.
+    public var summary: String {
+        guard let remaining else { return "\(objective.name): no samples yet" }
+        let good = 100 * Double(samples - bad) / Double(samples)
+        return "\(objective.name): \(String(format: "%.2f", good))% good of \(samples), "
+            + (remaining < 0 ? "error budget spent (\(bad) bad)" : "\(Int((remaining * 100).rounded(.down)))% of the error budget left")
+    }
+}

@@ -194,12 +194,39 @@ extension Reconciler {
         }
     }
 
-    /// Reads the gateway's counters for analysis.
+    /// Reads the gateway's counters for analysis, and keeps a history of them for the
+    /// SLOs' rolling windows (in memory: a restarted daemon starts the windows again).
     func observeTraffic() async {
         guard let gateway else {
             traffic = nil
             return
         }
         traffic = await runtime.gatewayStatistics(gateway)
+        let now = clock.now()
+        if let traffic {
+            trafficHistory.append((now, traffic))
+            let longest = (desired?.manifests.slos ?? []).compactMap { $0.spec.timeWindow?.first.flatMap { ManifestDuration($0.duration)?.seconds } }.max() ?? 0
+            // Keep the newest snapshot older than the longest window: the baseline.
+            while trafficHistory.count > 1, trafficHistory[1].at <= now.addingTimeInterval(-longest) { trafficHistory.removeFirst() }
+        }
+    }
+
+    /// Per SLO, the serving revision's samples within its rolling window: the counters now
+    /// minus the oldest snapshot of the same gateway instance inside the window.
+    func sloSamples(_ state: ObservedState) -> [String: SLOSamples] {
+        guard let desired, let traffic, let current = trafficHistory.last else { return [:] }
+        var samples: [String: SLOSamples] = [:]
+        for slo in desired.manifests.slos {
+            guard let stable = state.objects[ObjectKey(.model, slo.spec.service)]?.model?.stableRevision,
+                  let window = slo.spec.timeWindow?.first.flatMap({ ManifestDuration($0.duration)?.seconds }) else { continue }
+            let start = current.at.addingTimeInterval(-window)
+            let baseline = trafficHistory.last { $0.at <= start && $0.statistics.instance == traffic.instance }
+                ?? trafficHistory.first { $0.statistics.instance == traffic.instance }
+            guard let baseline else { continue }
+            let counters = traffic.counters(model: slo.spec.service, revision: stable)
+            samples[slo.metadata.name] = SLOSamples(revision: stable, counters: counters.since(baseline.statistics.counters(model: slo.spec.service, revision: stable)),
+                                                    since: baseline.at)
+        }
+        return samples
     }
 }
