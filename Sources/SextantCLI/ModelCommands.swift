@@ -157,9 +157,9 @@ struct HistoryDocument: Encodable {
 struct DownCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down",
-        abstract: "Stop every model server of a state directory (the data plane).",
+        abstract: "Stop the gateway and every model server of a state directory (the data plane).",
         discussion: """
-            The servers Sextant starts are detached: they keep serving when the daemon or
+            The gateway and the servers Sextant starts are detached: they keep serving when the daemon or
             `reconcile --once` exits, so that restarting Sextant never drops traffic. `down`
             stops them on purpose: SIGTERM, then SIGKILL after a grace period. It refuses
             while a daemon holds the state directory (stop the daemon first). The next

@@ -127,6 +127,32 @@ import SextantTestSupport
         #expect(await fixture.triggered())
     }
 
+    @Test("promote, abort and retry: queued for the next pass with the caller as actor; a token beyond loopback; 404 for an unknown model or decision")
+    func decisions() async throws {
+        let fixture = try Fixture()
+        let now = Date()
+        let document = StatusDocument(revision: .init(branch: "main", reconciledAt: now), objects: [
+            ObjectStatus(kind: .model, name: "fraud", sync: .outOfSync, health: .suspended, phase: "RollingOut", message: "", createdAt: now),
+        ])
+        try await fixture.store.saveStatus(document, changed: document.objects, removed: [])
+        try await fixture.api(host: "127.0.0.1").application(logger: Logger(label: "test")).test(.router) { client in
+            try await client.execute(uri: "/api/v1/models/fraud/promote", method: .post, headers: [HTTPField.Name("X-Sextant-Actor")!: "ana"]) {
+                #expect($0.status == .accepted)
+            }
+            try await client.execute(uri: "/api/v1/models/ghost/abort", method: .post) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/models/fraud/delete", method: .post) { #expect($0.status == .notFound) }
+        }
+        #expect(await fixture.triggered())
+        try await fixture.api(host: "0.0.0.0", token: "t0ken").application(logger: Logger(label: "test")).test(.router) { client in
+            try await client.execute(uri: "/api/v1/models/fraud/abort", method: .post) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/models/fraud/abort", method: .post, headers: [.authorization: "Bearer wrong"]) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/models/fraud/retry", method: .post, headers: [.authorization: "Bearer t0ken"]) { #expect($0.status == .accepted) }
+        }
+        let requests = try await fixture.store.takeRequests()
+        #expect(requests.map(\.action) == ["promote", "retry"])
+        #expect(requests.map(\.actor) == ["api:ana", "api"])
+    }
+
     @Test("metrics: every family has help and a type; object gauges follow status")
     func metrics() throws {
         let metrics = DaemonMetrics()
