@@ -49,7 +49,7 @@ public enum Planner {
         if options.prune {
             let wanted = Set(desired.keys)
             for key in observed.objects.keys.sorted() where !wanted.contains(key) {
-                if let replicas = observed.objects[key]?.model?.replicas, !replicas.isEmpty {
+                if let replicas = observed.objects[key]?.model?.allReplicas, !replicas.isEmpty {
                     plan.actions.append(.stopServing(model: key.name, replicas: replicas))
                 }
                 plan.actions.append(.prune(key))

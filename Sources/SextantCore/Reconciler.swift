@@ -77,6 +77,8 @@ public actor Reconciler {
     var pushedGeneration: Int?
     var traffic: GatewayStatistics?
     var trafficHistory: [(at: Date, statistics: GatewayStatistics)] = []
+    /// Models whose new state an action has routed but not yet recorded.
+    var unrecorded: [String: (state: ModelObservation, registry: ModelRegistry?)] = [:]
     /// What the last probe found of each serving process.
     var replicaHealth: [Int32: ReplicaHealth] = [:]
     /// The head commit last loaded, valid or not.

@@ -70,14 +70,15 @@ public final class Gateway: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(string: counters.prometheus(generation: generation))))
         case (_, 3...) where parts[0] == "v2" && parts[1] == "models":
-            return try await proxy(request, model: String(parts[2]))
+            // Only inference is a sample of a revision; metadata and readiness calls are not.
+            let inference = request.method == .post && parts.last == "infer"
+            return try await proxy(request, model: String(parts[2]), counted: inference)
         default:
             return Self.error("no such endpoint \(path); inference is POST /v2/models/{name}/infer", status: .notFound)
         }
     }
 
-    private func proxy(_ request: Request, model: String) async throws -> Response {
-        let started = ContinuousClock.now
+    private func proxy(_ request: Request, model: String, counted: Bool) async throws -> Response {
         let headers = request.headers
         let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { headers[$0] } }
         guard let first = routes.withLock({ table -> RouteTable.Target?? in
@@ -91,12 +92,16 @@ public final class Gateway: Sendable {
         var target = first
         var retried = false
         while true {
+            // Each attempt is timed on its own, from when the whole request is in hand.
+            let started = ContinuousClock.now
             do {
                 let response = try await forward(request, body: body, to: target)
                 let answer = try await response.body.collect(upTo: 256 << 20)
                 let elapsed = ContinuousClock.now - started
-                counters.record(model: model, revision: target.revision,
-                                .answered(status: Int(response.status.code), microseconds: UInt64(elapsed.seconds * 1_000_000)), retried: retried)
+                if counted {
+                    counters.record(model: model, revision: target.revision,
+                                    .answered(status: Int(response.status.code), microseconds: UInt64(elapsed.seconds * 1_000_000)), retried: retried)
+                }
                 var fields = HTTPFields()
                 for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
                     if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
@@ -105,9 +110,10 @@ public final class Gateway: Sendable {
                 return Response(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase), headers: fields,
                                 body: .init(byteBuffer: answer))
             } catch let failure as ForwardFailure {
-                // No byte of an answer arrived: inference is idempotent, try another revision once.
-                counters.record(model: model, revision: target.revision, .failed)
-                let next = retried ? nil : routes.withLock { $0.choose(model: model, header: header, excluding: target) }
+                // No byte of an answer arrived: inference is idempotent, try another revision
+                // once (not after a timeout: the client has waited long enough).
+                if counted { counters.record(model: model, revision: target.revision, .failed) }
+                let next = retried || failure.timedOut ? nil : routes.withLock { $0.choose(model: model, header: header, excluding: target) }
                 guard let next else {
                     logger.warning("request failed", metadata: ["model": "\(model)", "revision": "\(target.revision)", "error": "\(failure.message)"])
                     return Self.error("r\(target.revision) of \(model) did not answer: \(failure.message)", status: failure.timedOut ? .gatewayTimeout : .badGateway,
@@ -117,7 +123,7 @@ public final class Gateway: Sendable {
                 retried = true
             } catch {
                 // The answer broke off midway: too late to retry.
-                counters.record(model: model, revision: target.revision, .failed)
+                if counted { counters.record(model: model, revision: target.revision, .failed) }
                 return Self.error("r\(target.revision) of \(model) broke off its answer: \(error)", status: .badGateway, revision: target.revision)
             }
         }

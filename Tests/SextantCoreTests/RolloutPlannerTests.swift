@@ -246,6 +246,23 @@ import SextantAPI
         #expect(Next(progress.change) == row.next)
     }
 
+    @Test func aWindowBegunWithoutStatisticsStartsOnTheCurrentCounters() throws {
+        let progress = Planner.progress(Self.rollout(instance: nil), model: "fraud", policy: try Self.resolved(), traffic: Self.traffic(requests: 500, errors: 50),
+                                        now: Self.now)
+        guard case .restartWindow(let window, _, _)? = progress.change else { Issue.record("expected a new window"); return }
+        #expect(window.baseline?.requests == 500, "earlier errors (another step, an aborted attempt) never count again")
+        let fresh = Planner.progress(Self.rollout(instance: "g0"), model: "fraud", policy: try Self.resolved(), traffic: Self.traffic(requests: 5), now: Self.now)
+        guard case .restartWindow(let restarted, _, _)? = fresh.change else { Issue.record("expected a new window"); return }
+        #expect(restarted.baseline == nil, "a new gateway instance counts from zero")
+    }
+
+    @Test func maxStepDurationCountsFromTheWindowStart() throws {
+        var rollout = Self.rollout(startedSecondsAgo: 3600)
+        rollout.window.startedAt = Self.now.addingTimeInterval(-10)  // restarted by a failure 10 s ago
+        let policy = try Self.resolved(Self.policy(analysis: "{minSamples: 50, maxStepDuration: 1m, inconclusive: promote}"))
+        #expect(Planner.progress(rollout, model: "fraud", policy: policy, traffic: Self.traffic(requests: 3), now: Self.now).change == nil)
+    }
+
     @Test func anAdvanceStartsANewWindowOnTheCurrentCounters() throws {
         let progress = Planner.progress(Self.rollout(), model: "fraud", policy: try Self.resolved(), traffic: Self.traffic(requests: 100), now: Self.now)
         guard case .advance(_, _, let window, _)? = progress.change else { Issue.record("expected an advance"); return }

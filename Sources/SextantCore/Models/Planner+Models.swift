@@ -190,8 +190,10 @@ extension Planner {
                 let warm = state.retiring.filter { $0.revision == revision.number }.flatMap(\.replicas).filter {
                     if case .ready? = observed.replicas[$0.pid] { true } else { false }
                 }
+                let kept = Array(warm.prefix(model.replicas))
+                let leftover = state.retiring.filter { $0.revision == revision.number }.flatMap(\.replicas).filter { !kept.contains($0) }
                 decision.stage = .deploy(ServingJob(model: model.name, launch: launch, workspace: workspace, replicas: model.replicas,
-                                                    keep: Array(warm.prefix(model.replicas)), retire: state.replicas))
+                                                    keep: kept, retire: state.replicas + leftover))
                 decision.maintenance = nil  // the deploy replaces what serves
                 decision.retire = decision.retire.filter { $0.revision != revision.number }
                 return decision

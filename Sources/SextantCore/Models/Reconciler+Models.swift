@@ -75,12 +75,13 @@ extension Reconciler {
                 event("ScaledDown", "r\(retiring.revision) stopped after its scaleDownDelay (\(retiring.replicas.count) replica\(retiring.replicas.count == 1 ? "" : "s"))")
 
             case .stopServing(_, let replicas):
-                await runtime.stopReplicas(replicas)
                 close(&registry, revision: state.stableRevision, at: now)
                 state.replicas = []
                 state.stableRevision = nil
                 state.rollout = nil
                 state.retiring = []
+                await publishRoutes(name, state, registry, now: now)  // out of the gateway first
+                await runtime.stopReplicas(replicas)
                 event("ServingStopped", "stopped \(replicas.count) serving process\(replicas.count == 1 ? "" : "es") of a model removed from Git")
 
             default:
@@ -147,6 +148,7 @@ extension Reconciler {
         try await store.finishAction(id, outcome, update: .model(object, registry), events: events)
         observed[key] = object
         registries[key.name] = registry
+        unrecorded[key.name] = nil
         metrics.actionFinished(action.name, succeeded: outcome.state == .succeeded)
     }
 

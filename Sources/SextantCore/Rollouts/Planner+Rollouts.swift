@@ -65,8 +65,11 @@ extension Planner {
             return progress
         }
         if let traffic, traffic.instance != rollout.window.instance {
+            // A new gateway instance counts from zero; a window that began while the gateway
+            // could not be read starts on what it has counted so far.
+            let baseline = rollout.window.instance == nil ? traffic.counters(model: model, revision: rollout.revision) : nil
             progress.change = .restartWindow(
-                window: SampleWindow(instance: traffic.instance, baseline: nil, startedAt: now), failures: rollout.failures,
+                window: SampleWindow(instance: traffic.instance, baseline: baseline, startedAt: now), failures: rollout.failures,
                 message: rollout.window.instance == nil ? "the gateway counts \(r)'s samples" : "a new gateway instance: \(stepLabel)'s sample window starts again")
             return progress
         }
@@ -103,7 +106,8 @@ extension Planner {
                 progress.change = advance(analysis.judgements.isEmpty ? "no SLO to judge" : "analysis passed, \(analysis.progress)")
             }
         case .inconclusive:
-            guard elapsed >= policy.maxStepDuration else { break }
+            // Measured from the window's start: a window restarted by a failure gets its full time.
+            guard now.timeIntervalSince(max(rollout.stepStartedAt, rollout.window.startedAt)) >= policy.maxStepDuration else { break }
             let why = "\(stepLabel) still inconclusive after \(Int(policy.maxStepDuration)) s (\(analysis.progress))"
             switch policy.inconclusive {
             case .pause:

@@ -125,24 +125,26 @@ extension Reconciler {
     /// gateway loads the stored table.
     func publishRoutes(_ model: String? = nil, _ state: ModelObservation? = nil, _ registry: ModelRegistry? = nil, now: Date) async {
         guard options.gateway != nil else { return }
+        // Models acting in parallel: each one's state, changed but not yet recorded, counts.
+        if let model, let state { unrecorded[model] = (state, registry ?? unrecorded[model]?.registry) }
         var view = ObservedState(objects: observed, registries: registries, replicas: replicaHealth)
-        if let model, let state {
-            let key = ObjectKey(.model, model)
+        for (name, pending) in unrecorded {
+            let key = ObjectKey(.model, name)
             var object = view.objects[key] ?? ObservedObject(key: key, updatedAt: now)
-            object.model = state
+            object.model = pending.state
             view.objects[key] = object
-            if let registry { view.registries[model] = registry }
+            if let registry = pending.registry { view.registries[name] = registry }
         }
         let models = Planner.routes(desired, observed: view)
         if models != routes?.models {
+            // The generation is taken before the store is awaited: two tables never share one.
             let table = RoutingTable(generation: (routes?.generation ?? 0) + 1, models: models)
+            routes = table
             do {
                 try await store.saveRoutes(table)
             } catch {
                 logger.error("cannot store the routing table", metadata: ["error": "\(error)"])
-                return
             }
-            routes = table
         }
         await pushRoutes()
     }
