@@ -24,7 +24,7 @@ extension EmbeddedRuntime {
         }
         _ = try Self.gatewayToken(in: state)  // made before the gateway reads it
         guard let adminPort = freeLoopbackPort() else { throw ActionError("no free loopback port for the gateway's admin endpoint") }
-        let listen = address.host.contains(":") ? "[\(address.host)]:\(address.port)" : "\(address.host):\(address.port)"
+        let listen = address.description
         let command = [executable, "gateway", "--state-dir", state, "--listen", listen, "--admin-port", String(adminPort)]
         let log = state + "/gateway.log"
         let identity: ProcessIdentity

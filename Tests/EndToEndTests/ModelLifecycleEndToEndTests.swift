@@ -22,17 +22,22 @@ import SextantTestSupport
             gatewayPort = try freePort()
             repository = try GitFixture()
             state = try TemporaryDirectory("sextant-state")
+            try repository.commit("first", files: try Self.files(of: example))
+        }
+
+        deinit {
+            _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path])
+        }
+
+        /// An example's files (its README left out), by path.
+        static func files(of example: String) throws -> [String: String] {
             let root = packageRoot + "/examples/" + example
             var files: [String: String] = [:]
             for path in try FileManager.default.subpathsOfDirectory(atPath: root) {
                 guard let data = FileManager.default.contents(atPath: root + "/" + path), !path.hasSuffix(".md") else { continue }
                 files[path] = String(decoding: data, as: UTF8.self)
             }
-            try repository.commit("first", files: files)
-        }
-
-        deinit {
-            _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path])
+            return files
         }
 
         func run(_ arguments: [String]) throws -> ProcessOutput {

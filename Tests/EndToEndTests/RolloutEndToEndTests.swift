@@ -30,12 +30,7 @@ import SextantTestSupport
             apiPort = try freePort()
             repository = try GitFixture()
             state = try TemporaryDirectory("sextant-rollout")
-            let root = packageRoot + "/examples/" + example
-            var files: [String: String] = [:]
-            for path in try FileManager.default.subpathsOfDirectory(atPath: root) {
-                guard let data = FileManager.default.contents(atPath: root + "/" + path), !path.hasSuffix(".md") else { continue }
-                files[path] = String(decoding: data, as: UTF8.self)
-            }
+            var files = try ModelLifecycleEndToEndTests.Setup.files(of: example)
             files["rollouts/canary-10-50.yaml"] = nil
             files["rollouts/fast.yaml"] = """
                 apiVersion: sextant.dev/v1alpha1

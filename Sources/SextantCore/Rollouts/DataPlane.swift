@@ -86,11 +86,11 @@ public struct GatewayProcess: Sendable, Hashable, Codable {
         self.startedAt = startedAt
     }
 
-    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var address: String { GatewayAddress(host: host, port: port).description }
 }
 
 /// Where the gateway should listen (`--gateway host:port`).
-public struct GatewayAddress: Sendable, Hashable {
+public struct GatewayAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
 
@@ -98,6 +98,9 @@ public struct GatewayAddress: Sendable, Hashable {
         self.host = host
         self.port = port
     }
+
+    /// `host:port`, an IPv6 host in brackets.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// The gateway's counters: cumulative since the instance started, per revision. The

@@ -190,7 +190,7 @@ extension Reconciler {
             }
             await pushRoutes()
         } catch let error as ActionError {
-            logger.error("cannot start the gateway", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error.message)"])
+            logger.error("cannot start the gateway", metadata: ["address": "\(address)", "error": "\(error.message)"])
         } catch {
             logger.error("cannot record the gateway", metadata: ["error": "\(error)"])
         }
