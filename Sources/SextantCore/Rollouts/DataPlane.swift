@@ -34,18 +34,23 @@ public struct ModelRoute: Sendable, Hashable, Codable {
 public struct RouteBackend: Sendable, Hashable, Codable {
     public var revision: Int
     public var version: Int
-    /// `stable` or `candidate`.
+    /// `stable`, `candidate`, `shadow` or `preview`.
     public var role: String
     /// Percent of the model's traffic (the weights of a model add up to 100).
     public var weight: Int
     public var ports: [Int]
+    /// A mirror (`shadow`, `preview`; weight 0): this percent of the model's inference
+    /// requests that other revisions answer is copied to it asynchronously. Its answers
+    /// are counted and compared with the answers the clients got, never returned.
+    public var mirrorPercent: Int?
 
-    public init(revision: Int, version: Int, role: String, weight: Int, ports: [Int]) {
+    public init(revision: Int, version: Int, role: String, weight: Int, ports: [Int], mirrorPercent: Int? = nil) {
         self.revision = revision
         self.version = version
         self.role = role
         self.weight = weight
         self.ports = ports
+        self.mirrorPercent = mirrorPercent
     }
 }
 
@@ -134,17 +139,63 @@ public struct RevisionCounters: Sendable, Hashable, Codable {
     public var errors: UInt64
     /// 4xx answers: the client's mistake, never an error.
     public var clientErrors: UInt64
-    /// Latencies of the answered requests (not errors), in microseconds: HdrHistogram's
-    /// recorded buckets as `[value, count]` pairs, each value the bucket's highest.
+    /// Latencies of the answered requests and of the timed-out ones (at the time waited),
+    /// in microseconds: HdrHistogram's recorded buckets as `[value, count]` pairs, each
+    /// value the bucket's highest. Refused and reset requests have no latency.
     public var latency: [[UInt64]]
+    /// Requests on their way to it now (a gauge: what a graceful stop waits for).
+    public var inFlight: Int?
+    /// Its mirrored answers compared with the answers the clients got (shadow, preview).
+    public var agreement: Agreement?
 
-    public init(model: String, revision: Int, requests: UInt64 = 0, errors: UInt64 = 0, clientErrors: UInt64 = 0, latency: [[UInt64]] = []) {
+    public init(model: String, revision: Int, requests: UInt64 = 0, errors: UInt64 = 0, clientErrors: UInt64 = 0, latency: [[UInt64]] = [],
+                inFlight: Int? = nil, agreement: Agreement? = nil) {
         self.model = model
         self.revision = revision
         self.requests = requests
         self.errors = errors
         self.clientErrors = clientErrors
         self.latency = latency
+        self.inFlight = inFlight
+        self.agreement = agreement
+    }
+
+    /// How a mirror's answers compare with the answers the clients got from the revision
+    /// that served them, over the pairs where both were 2xx OIP v2 JSON. Outputs are matched
+    /// by name, element by element: `BOOL`, `BYTES` and integer outputs are labels (equal or
+    /// not), `FP16`/`FP32`/`FP64` outputs are scores (absolute difference).
+    public struct Agreement: Sendable, Hashable, Codable {
+        /// Mirrored requests whose two answers were compared.
+        public var compared: UInt64
+        /// Mirrored requests not sent because too many mirrors were already in flight.
+        public var dropped: UInt64
+        public var labels: UInt64
+        public var equalLabels: UInt64
+        public var scores: UInt64
+        /// The sum of `|mirror − served|` over the compared scores.
+        public var scoreDifference: Double
+
+        public init(compared: UInt64 = 0, dropped: UInt64 = 0, labels: UInt64 = 0, equalLabels: UInt64 = 0, scores: UInt64 = 0, scoreDifference: Double = 0) {
+            self.compared = compared
+            self.dropped = dropped
+            self.labels = labels
+            self.equalLabels = equalLabels
+            self.scores = scores
+            self.scoreDifference = scoreDifference
+        }
+
+        /// The share of equal labels, nil before any.
+        public var labelAgreement: Double? { labels == 0 ? nil : Double(equalLabels) / Double(labels) }
+        /// The mean absolute difference of scores, nil before any.
+        public var meanScoreDifference: Double? { scores == 0 ? nil : scoreDifference / Double(scores) }
+
+        /// What was compared after `baseline`.
+        public func since(_ baseline: Agreement?) -> Agreement {
+            guard let baseline else { return self }
+            return Agreement(compared: compared &- min(compared, baseline.compared), dropped: dropped &- min(dropped, baseline.dropped),
+                             labels: labels &- min(labels, baseline.labels), equalLabels: equalLabels &- min(equalLabels, baseline.equalLabels),
+                             scores: scores &- min(scores, baseline.scores), scoreDifference: max(0, scoreDifference - baseline.scoreDifference))
+        }
     }
 
     /// What was counted after `baseline` (counters only grow within one instance).
@@ -159,7 +210,8 @@ public struct RevisionCounters: Sendable, Hashable, Codable {
         }
         return RevisionCounters(model: model, revision: revision, requests: requests &- min(requests, baseline.requests),
                                 errors: errors &- min(errors, baseline.errors),
-                                clientErrors: clientErrors &- min(clientErrors, baseline.clientErrors), latency: latency)
+                                clientErrors: clientErrors &- min(clientErrors, baseline.clientErrors), latency: latency,
+                                inFlight: inFlight, agreement: agreement?.since(baseline.agreement))
     }
 
     /// The latency (microseconds) at or below which `percent` of the answered requests fall.
