@@ -47,12 +47,24 @@ public struct TrafficEntry: Sendable, Hashable, Codable {
     public var requests: Int?
     public var errors: Int?
     public var p99Milliseconds: Double?
+    /// `shadow`, `preview`: the percent of requests copied to it.
+    public var mirrorPercent: Int?
+    /// `header`: the header that routes a request to it.
+    public var headerRoute: HeaderRouteStatus?
 
-    public init(revision: Int, version: Int, role: String, weight: Int, counters: RevisionCounters? = nil) {
+    public struct HeaderRouteStatus: Sendable, Hashable, Codable {
+        public var name: String
+        public var value: String
+    }
+
+    public init(revision: Int, version: Int, role: String, weight: Int, counters: RevisionCounters? = nil, mirrorPercent: Int? = nil,
+                headerRoute: HeaderRoute? = nil) {
         self.revision = revision
         self.version = version
         self.role = role
         self.weight = weight
+        self.mirrorPercent = mirrorPercent
+        self.headerRoute = headerRoute.map { HeaderRouteStatus(name: $0.name, value: $0.value) }
         if let counters {
             requests = Int(counters.requests)
             errors = Int(counters.errors)
@@ -61,10 +73,19 @@ public struct TrafficEntry: Sendable, Hashable, Codable {
     }
 }
 
-/// A canary in flight, for status: the step, the split and the analysis.
+/// A rollout in flight, for status: the step, the split and the analysis.
 public struct RolloutStatus: Sendable, Hashable, Codable {
     public var strategy: String
     public var policy: String?
+    /// `canary`, `shadow`, `preview` (blueGreen before the switch) or `switched` (after it).
+    public var phase: String
+    /// shadow, preview: the percent of requests mirrored to the candidate.
+    public var mirrorPercent: Int?
+    /// shadow, preview: the candidate's mirrored answers against the answers clients got.
+    public var agreement: AgreementStatus?
+    /// switched: the revision kept warm to switch back to, until when.
+    public var previousRevision: Int?
+    public var switchBackUntil: Date?
     /// 1-based.
     public var step: Int
     public var steps: Int
@@ -75,6 +96,33 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
     /// `Passed`, `Failed` or `Inconclusive`.
     public var verdict: String?
     public var objectives: [ObjectiveStatus]
+
+    public struct AgreementStatus: Sendable, Hashable, Codable {
+        /// Request pairs compared in the current window.
+        public var compared: Int
+        /// Share of equal labels (0–1), null before any.
+        public var labelAgreement: Double?
+        /// Mean absolute difference of scores, null before any.
+        public var meanScoreDifference: Double?
+        /// Copies not sent because too many were in flight.
+        public var dropped: Int
+
+        public init(_ agreement: RevisionCounters.Agreement) {
+            compared = Int(agreement.compared)
+            labelAgreement = agreement.labelAgreement
+            meanScoreDifference = agreement.meanScoreDifference
+            dropped = Int(agreement.dropped)
+        }
+
+        /// `98.5% equal labels, mean |Δscore| 0.012 over 412 requests`.
+        public var summary: String {
+            guard compared > 0 else { return "no answers compared yet" }
+            var parts: [String] = []
+            if let labelAgreement { parts.append(String(format: "%.1f%% equal labels", labelAgreement * 100)) }
+            if let meanScoreDifference { parts.append(String(format: "mean |Δscore| %.3f", meanScoreDifference)) }
+            return (parts.isEmpty ? "answers not comparable" : parts.joined(separator: ", ")) + " over \(compared) request\(compared == 1 ? "" : "s")"
+        }
+    }
 
     public struct ObjectiveStatus: Sendable, Hashable, Codable {
         public var slo: String

@@ -52,14 +52,14 @@ import SextantAPI
     }
 
     @Test func stepsFollowTheArgoVocabulary() throws {
-        func steps(_ yaml: String) throws -> [CanaryStep] {
+        func steps(_ yaml: String) throws -> [PolicyStep] {
             let policy = try Manifests.desired(Manifests.basic.merging(["policy.yaml": Self.policy(steps: yaml)]) { $1 }).manifests.rolloutPolicy(named: "canary")!
-            return CanaryStep.steps(policy.spec.steps ?? [])
+            return PolicyStep.canary(policy.spec.steps ?? [])
         }
         #expect(try steps("[{setWeight: 10}, {pause: {duration: 30s}}, {setWeight: 50}, {pause: {}}]")
-                == [CanaryStep(weight: 10, pause: .seconds(30)), CanaryStep(weight: 50, pause: .untilPromoted)])
+                == [PolicyStep(weight: 10, pause: .seconds(30)), PolicyStep(weight: 50, pause: .untilPromoted)])
         #expect(try steps("[{pause: {duration: 1m}}, {setWeight: 20}, {setWeight: 40}]")
-                == [CanaryStep(weight: 0, pause: .seconds(60)), CanaryStep(weight: 20, pause: .none), CanaryStep(weight: 40, pause: .none)])
+                == [PolicyStep(weight: 0, pause: .seconds(60)), PolicyStep(weight: 20, pause: .none), PolicyStep(weight: 40, pause: .none)])
     }
 
     @Test func errorBudgetsOfServingRevisions() {
@@ -162,7 +162,7 @@ import SextantAPI
         init(_ change: RolloutChange?) {
             switch change {
             case nil: self = .none
-            case .advance(let step, let weight, _, _)?: self = .advance(step: step, weight: weight)
+            case .advance(let step, let next, _, _)?: self = .advance(step: step, weight: next.weight)
             case .restartWindow(_, let failures, _)?: self = .restartWindow(failures: failures)
             case .suspend?: self = .suspend
             case .promote?: self = .promote

@@ -87,7 +87,9 @@ extension Planner {
         let registry = observed.registries[model.name] ?? ModelRegistry(model: model.name)
         var decision = ModelDecision(stage: .waitingForData, model: model.name)
         decision.maintenance = maintenance(model, state: state, registry: registry, desired: desired, observed: observed, now: now)
-        decision.retire = state.retiring.filter { $0.until <= now }
+        // After a blueGreen switch the old stable stays until the guard ends (or switches back to it).
+        let guarded = state.rollout.flatMap { $0.phase == .switched ? $0.previousRevision : nil }
+        decision.retire = state.retiring.filter { $0.until <= now && $0.revision != guarded }
         decision.wake = state.retiring.map(\.until).filter { $0 > now }.min()
 
         let datasetResult = observed.objects[ObjectKey(.dataset, model.dataset)]?.dataset
@@ -168,7 +170,13 @@ extension Planner {
             guard let launch = revision.launch(in: registry) else { return decision }
             let workspace = model.servingRuntime == .command ? desired.workspace : nil
             let policy = ResolvedPolicy(model.model, in: desired.manifests)
-            if let rollout = state.rollout {
+            if let rollout = state.rollout, rollout.phase == .switched {
+                // Git moved on during the guard after a blueGreen switch: the switched revision
+                // stays stable and the old one warm until its scale-down; the new one rolls out
+                // as if no rollout were in flight (a rollback to the old one reuses it at once).
+                decision.supersede = .rollout(model: model.name, revision: rollout.revision, change: .abort(
+                    reason: RolloutChange.superseded, message: "r\(revision.number) (v\(version.number)) ends the guard of r\(rollout.revision) after its switch"))
+            } else if let rollout = state.rollout {
                 guard rollout.revision == revision.number else {
                     // A newer fingerprint supersedes the canary: traffic back to stable first.
                     decision.supersede = .rollout(model: model.name, revision: rollout.revision, change: .abort(reason: RolloutChange.superseded,
@@ -184,7 +192,7 @@ extension Planner {
                 return decision
             }
             let fastRollback = recentStable(registry, excluding: state.stableRevision, window: policy.rollbackWindow).contains(revision.number)
-            if state.stableRevision == nil || policy.strategy != .canary || fastRollback {
+            if state.stableRevision == nil || policy.steps.isEmpty || fastRollback {
                 // All at once: a first revision, `replace`, or a rollback to a recent stable one
                 // (warm replicas of it, kept after a promotion, take traffic at once).
                 let warm = state.retiring.filter { $0.revision == revision.number }.flatMap(\.replicas).filter {
@@ -200,6 +208,13 @@ extension Planner {
             }
             decision.stage = .deploy(ServingJob(model: model.name, role: .candidate, launch: launch, workspace: workspace,
                                                 replicas: model.replicas, keep: [], retire: []))
+            return decision
+        }
+        if let rollout = state.rollout, rollout.phase == .switched, rollout.revision == revision.number {
+            // blueGreen after the switch: judged until scaleDownDelay ends, or switched back.
+            let progress = progress(rollout, model: model.name, policy: ResolvedPolicy(model.model, in: desired.manifests), traffic: observed.traffic, now: now)
+            decision.stage = .rollingOut(progress)
+            decision.wake = [decision.wake, progress.wake].compactMap { $0 }.min()
             return decision
         }
         if let rollout = state.rollout {

@@ -185,7 +185,8 @@ extension Reconciler {
         if deploying { state.stableRevision = revision }
         await publishRoutes(job.model, state, routed, now: now)
         state.stableRevision = previousStable
-        await runtime.stopReplicas(job.retire + (aborted?.replicas ?? []))
+        if let aborted { await stopWhenDrained(aborted.replicas, model: job.model, revision: aborted.revision) }
+        await stopWhenDrained(job.retire, model: job.model, revision: deploying ? previousStable ?? revision : revision)
         let ports = state.replicas.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
         if deploying {
             let previous = state.stableRevision

@@ -26,12 +26,18 @@ extension StatusModel {
         if let stable = state.stableRevision, let revision = registry.revision(stable) {
             status.model?.stableRevision = stable
             status.model?.stableVersion = revision.version
-            let weight = state.rollout?.weight ?? 0
+            // After a blueGreen switch the candidate is the stable revision.
+            let rollout = state.rollout.flatMap { $0.phase == .switched ? nil : $0 }
+            let weight = rollout?.phase == .canary ? rollout?.weight ?? 0 : 0
             status.model?.traffic = [TrafficEntry(revision: stable, version: revision.version, role: "stable", weight: 100 - weight,
                                                   counters: observed.traffic?.counters(model: key.name, revision: stable))]
-            if let rollout = state.rollout {
-                status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: "candidate", weight: weight,
-                                                          counters: rollout.window.samples(model: key.name, revision: rollout.revision, traffic: observed.traffic)))
+            if let rollout {
+                status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: rollout.role, weight: weight,
+                                                          counters: rollout.window.samples(model: key.name, revision: rollout.revision, traffic: observed.traffic),
+                                                          mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100))
+                if let header = ResolvedPolicy(model.model, in: desired.manifests).headerRoute {
+                    status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: "header", weight: 0, headerRoute: header))
+                }
             }
             status.model?.endpoints = (state.replicas + (state.rollout?.replicas ?? [])).map { "127.0.0.1:\($0.port)" }
             status.health = .healthy
@@ -87,8 +93,26 @@ extension StatusModel {
             status.phase = "RollingOut"
             if status.health == .healthy { status.health = rollout.suspended == nil ? .progressing : .suspended }
             let samples = progress.analysis.map { ", \($0.progress)" } ?? ""
-            status.message = "step \(rollout.step + 1)/\(progress.steps): \(rollout.weight)% to r\(rollout.revision) (v\(rollout.version))\(samples)"
-                + (rollout.suspended.map { "; paused: \($0)" } ?? "")
+            let candidate = "r\(rollout.revision) (v\(rollout.version))"
+            let samplesInWindow = rollout.window.samples(model: key.name, revision: rollout.revision, traffic: observed.traffic)
+            let agreement = samplesInWindow?.agreement.map(RolloutStatus.AgreementStatus.init)
+            let warmUntil = rollout.phase == .switched ? state.retiring.first { $0.revision == rollout.previousRevision }?.until : nil
+            switch rollout.phase {
+            case .canary:
+                status.message = "step \(rollout.step + 1)/\(progress.steps): \(rollout.weight)% to \(candidate)\(samples)"
+            case .shadow, .preview:
+                let held = Int(now.timeIntervalSince(rollout.stepStartedAt))
+                let hold = policy.steps.indices.contains(rollout.step) ? policy.steps[rollout.step].pause : .none
+                let of = if case .seconds(let seconds) = hold { " of \(Int(seconds)) s" } else { "" }
+                status.message = "\(rollout.phase == .shadow ? "shadow" : "preview"): \(rollout.mirrorPercent ?? 100)% of requests mirrored to \(candidate) for \(held) s\(of)\(samples)"
+                    + "; \(agreement?.summary ?? "no answers compared yet")"
+            case .switched:
+                status.message = "switched to \(candidate)\(samples)"
+                    + (rollout.previousRevision.map { previous in
+                        "; r\(previous) stays warm" + (warmUntil.map { " until \(iso8601($0))" } ?? "") + " and takes all traffic back on a failed verdict"
+                    } ?? "")
+            }
+            status.message += rollout.suspended.map { "; paused: \($0)" } ?? ""
             if let analysis = progress.analysis {
                 let (conditionStatus, reason) = switch analysis.verdict {
                 case .passed: ("True", "Passed")
@@ -101,7 +125,10 @@ extension StatusModel {
                     lastTransitionTime: rollout.window.startedAt))
             }
             status.model?.rollout = RolloutStatus(
-                strategy: policy.strategy.rawValue, policy: policy.name, step: rollout.step + 1, steps: progress.steps, weight: rollout.weight,
+                strategy: policy.strategy.rawValue, policy: policy.name, phase: rollout.phase.rawValue,
+                mirrorPercent: rollout.phase == .shadow || rollout.phase == .preview ? rollout.mirrorPercent ?? 100 : nil,
+                agreement: rollout.phase == .shadow || rollout.phase == .preview ? agreement : nil,
+                previousRevision: rollout.previousRevision, switchBackUntil: warmUntil, step: rollout.step + 1, steps: progress.steps, weight: rollout.weight,
                 failures: rollout.failures, paused: rollout.suspended != nil, stepStartedAt: rollout.stepStartedAt, verdict: progress.analysis?.verdict.rawValue,
                 objectives: (progress.analysis?.judgements ?? []).map {
                     .init(slo: $0.objective.slo, objective: $0.objective.name, target: $0.objective.target, samples: $0.samples, bad: $0.bad,

@@ -176,22 +176,36 @@ extension ChangeReview {
         return consequences
     }
 
-    /// How a new revision takes traffic under a policy: `canary by canary-10-50: 10% (30s),
-    /// 50% (1m), then promotion; judged by fraud-latency every 5 s`.
+    /// How a new revision takes traffic under a policy: `canary by canary-10-50: 10% (30 s),
+    /// 50% (60 s), then promotion; judged by fraud-latency every 5 s`.
     static func rolloutSummary(_ policy: ResolvedPolicy) -> String {
-        guard policy.strategy == .canary else {
-            return "rolls out by replace: the new revision takes 100% once ready" + (policy.strategy == .replace ? "" : " (\(policy.strategy.rawValue) is not built yet: it deploys as replace)")
-        }
-        let steps = policy.steps.map { step -> String in
+        let name = policy.name ?? "policy"
+        let canary = policy.steps.filter { $0.phase == .canary }.map { step -> String in
             switch step.pause {
             case .none: "\(step.weight)%"
             case .seconds(let seconds): "\(step.weight)% (\(Int(seconds)) s)"
             case .untilPromoted: "\(step.weight)% (until `sextant promote`)"
             }
         }
+        let mirror = policy.steps.first { $0.mirrorPercent != nil }
+        let mirrored = "\(mirror?.mirrorPercent ?? 100)% of requests mirrored to it"
+            + (mirror.flatMap { if case .seconds(let seconds) = $0.pause { " for \(Int(seconds)) s" } else { nil } } ?? "")
+        let plan: String
+        switch policy.strategy {
+        case .replace:
+            return "rolls out by replace: the new revision takes 100% once ready"
+        case .canary:
+            plan = "canary by \(name): \(canary.joined(separator: ", ")), then promotion"
+        case .shadow:
+            plan = "shadow by \(name): \(mirrored), answers recorded and never returned, "
+                + (canary.isEmpty ? "then promotion" : "then \(canary.joined(separator: ", ")), then promotion")
+        case .blueGreen:
+            plan = "blueGreen by \(name): a preview with \(mirrored), then all traffic switches at once; "
+                + "the old revision stays warm \(Int(policy.scaleDownDelay)) s and takes it back on a failed verdict"
+        }
         let slos = Set(policy.objectives.map(\.slo)).sorted()
-        return "canary by \(policy.name ?? "policy"): \(steps.joined(separator: ", ")), then promotion; "
-            + (slos.isEmpty ? "no SLO judges it: steps advance on time alone" : "judged by \(slos.joined(separator: ", ")) every \(Int(policy.interval)) s")
+        return plan + "; " + (slos.isEmpty ? "no SLO judges it: steps advance on time alone" : "judged by \(slos.joined(separator: ", ")) every \(Int(policy.interval)) s")
+            + (policy.headerRoute.map { "; requests with \($0.name): \($0.value) go to it" } ?? "")
     }
 
     static func checkReason(_ check: DatasetCheck, base: DesiredDataset?, head: DesiredDataset?) -> String {

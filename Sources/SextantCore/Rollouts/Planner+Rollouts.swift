@@ -1,22 +1,24 @@
 public import Foundation
 import SextantAPI
 
-/// What a rollout does next: the canary state machine's transitions (DESIGN §5 "Analysis").
+/// What a rollout does next: the state machine's transitions (DESIGN §5 "Analysis").
 public enum RolloutChange: Sendable, Hashable {
-    /// The next step: a new weight and a new sample window.
-    case advance(step: Int, weight: Int, window: SampleWindow, message: String)
+    /// The next step (a new weight, mirroring, blueGreen's switch) and a new sample window.
+    case advance(step: Int, to: PolicyStep, window: SampleWindow, message: String)
     /// A failed verdict within `failureLimit`, or a new gateway instance: samples start again.
     case restartWindow(window: SampleWindow, failures: Int, message: String)
     /// Waits for `sextant promote` (a `pause: {}`, an inconclusive step with `inconclusive: pause`).
     case suspend(message: String)
-    /// The candidate becomes stable; the old stable scales down after `scaleDownDelay`.
+    /// The candidate becomes stable; the old stable scales down after `scaleDownDelay`
+    /// (after a blueGreen switch: the guard ends, the old stable scales down now).
     case promote(message: String)
-    /// All traffic back to stable at once. `Superseded` is not the candidate's failure.
+    /// All traffic back to stable at once (after a blueGreen switch: back to the revision
+    /// that served before). `Superseded` is not the candidate's failure.
     case abort(reason: String, message: String)
 
     public var name: String {
         switch self {
-        case .advance: "StepAdvanced"
+        case .advance(_, let step, _, _): step.phase == .switched ? "Switched" : "StepAdvanced"
         case .restartWindow: "AnalysisWindowRestarted"
         case .suspend: "RolloutPaused"
         case .promote: "Promoted"
@@ -27,7 +29,7 @@ public enum RolloutChange: Sendable, Hashable {
     public static let superseded = "Superseded"
 }
 
-/// Where a canary stands: its analysis this pass, and what it does next.
+/// Where a rollout stands: its analysis this pass, and what it does next.
 public struct RolloutProgress: Sendable, Hashable {
     public var rollout: Rollout
     public var steps: Int
@@ -38,26 +40,36 @@ public struct RolloutProgress: Sendable, Hashable {
 }
 
 extension Planner {
-    /// The next transition of a canary: operator requests first, then a new gateway
-    /// instance, then the verdict of the candidate's samples since the step began.
+    /// The next transition of a rollout: operator requests first, then a new gateway
+    /// instance, then the verdict of the candidate's samples since the step began (its
+    /// share of traffic, its mirrored copies, or after a blueGreen switch all traffic).
     public static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, now: Date) -> RolloutProgress {
-        let steps = policy.steps.isEmpty ? [CanaryStep(weight: 0, pause: .none)] : policy.steps
+        // A rollout begun under another policy keeps its phase: `replace` has no steps.
+        let steps = policy.steps.isEmpty ? [PolicyStep(weight: rollout.weight, pause: .none, phase: rollout.phase, mirrorPercent: rollout.mirrorPercent)] : policy.steps
         let index = min(rollout.step, steps.count - 1)
         let step = steps[index]
         var progress = RolloutProgress(rollout: rollout, steps: steps.count)
         let r = "r\(rollout.revision)"
-        let stepLabel = "step \(index + 1)/\(steps.count)"
+        let (stepLabel, at) = Self.label(of: rollout.phase == .switched ? PolicyStep(weight: 100, pause: .none, phase: .switched) : step,
+                                         index: index, count: steps.count)
 
         func advance(_ why: String) -> RolloutChange {
             let next = index + 1
-            guard next < steps.count else { return .promote(message: "\(r) promoted after \(stepLabel): \(why)") }
-            return .advance(step: next, weight: steps[next].weight,
-                            window: .starting(at: now, model: model, revision: rollout.revision, traffic: traffic),
-                            message: "\(r) \(stepLabel) done (\(why)); step \(next + 1)/\(steps.count): \(steps[next].weight)% to \(r)")
+            guard next < steps.count, rollout.phase != .switched else {
+                return .promote(message: rollout.phase == .switched ? "\(r) held \(why)" : "\(r) promoted after \(stepLabel): \(why)")
+            }
+            let upcoming = steps[next]
+            let what = switch upcoming.phase {
+            case .canary: "step \(next + 1)/\(steps.count): \(upcoming.weight)% to \(r)"
+            case .shadow, .preview: "\(upcoming.phase.rawValue): \(upcoming.mirrorPercent ?? 100)% of requests mirrored to \(r)"
+            case .switched: "all traffic switched to \(r)"
+            }
+            return .advance(step: next, to: upcoming, window: .starting(at: now, model: model, revision: rollout.revision, traffic: traffic),
+                            message: "\(stepLabel) of \(r) done (\(why)); \(what)")
         }
 
         if let actor = rollout.abortRequested {
-            progress.change = .abort(reason: "OperatorAbort", message: "\(actor) aborted the rollout of \(r) at \(stepLabel)")
+            progress.change = .abort(reason: "OperatorAbort", message: "\(actor) aborted the rollout of \(r) \(at)")
             return progress
         }
         if let actor = rollout.promoteRequested {
@@ -87,12 +99,19 @@ extension Planner {
             let why = analysis.failures.map(\.summary).joined(separator: "; ")
             if rollout.failures + 1 > policy.failureLimit {
                 progress.change = policy.automaticRollback
-                    ? .abort(reason: "AnalysisFailed", message: "\(r) failed its analysis at \(stepLabel): \(why)")
-                    : (rollout.suspended == nil ? .suspend(message: "\(r) failed its analysis at \(stepLabel) (\(why)); rollback.automatic is false: `sextant abort` or `sextant promote`") : nil)
+                    ? .abort(reason: "AnalysisFailed", message: "\(r) failed its analysis \(at): \(why)")
+                    : (rollout.suspended == nil ? .suspend(message: "\(r) failed its analysis \(at) (\(why)); rollback.automatic is false: `sextant abort` or `sextant promote`") : nil)
             } else {
                 progress.change = .restartWindow(
                     window: .starting(at: now, model: model, revision: rollout.revision, traffic: traffic), failures: rollout.failures + 1,
-                    message: "\(r) failed its analysis at \(stepLabel) (\(why)); failure \(rollout.failures + 1) of \(policy.failureLimit) allowed, the window starts again")
+                    message: "\(r) failed its analysis \(at) (\(why)); failure \(rollout.failures + 1) of \(policy.failureLimit) allowed, the window starts again")
+            }
+        case .passed where rollout.phase == .switched:
+            // After a blueGreen switch: the guard holds for scaleDownDelay, then the old stable goes.
+            if elapsed < policy.scaleDownDelay {
+                progress.wake = min(nextAnalysis, rollout.stepStartedAt.addingTimeInterval(policy.scaleDownDelay))
+            } else {
+                progress.change = advance("\(Int(policy.scaleDownDelay)) s after the switch, analysis passed (\(analysis.progress))")
             }
         case .passed:
             switch step.pause {
@@ -104,6 +123,13 @@ extension Planner {
                 progress.wake = min(nextAnalysis, rollout.stepStartedAt.addingTimeInterval(pause))
             default:
                 progress.change = advance(analysis.judgements.isEmpty ? "no SLO to judge" : "analysis passed, \(analysis.progress)")
+            }
+        case .inconclusive where rollout.phase == .switched:
+            // The preview passed: too few samples after the switch cannot undo it.
+            if elapsed < policy.scaleDownDelay {
+                progress.wake = min(nextAnalysis, rollout.stepStartedAt.addingTimeInterval(policy.scaleDownDelay))
+            } else {
+                progress.change = advance("\(Int(policy.scaleDownDelay)) s after the switch, no verdict against it (\(analysis.progress))")
             }
         case .inconclusive:
             // Measured from the window's start: a window restarted by a failure gets its full time.
@@ -121,8 +147,20 @@ extension Planner {
         return progress
     }
 
-    /// The routing table's models: each model's stable revision and candidate, with the
-    /// ports of their live replicas.
+    /// How messages name a step (`step 2/3`, `the shadow phase`, …), and where something
+    /// happened in it (`at step 2/3`, `in the shadow phase`, …).
+    static func label(of step: PolicyStep, index: Int, count: Int) -> (name: String, at: String) {
+        switch step.phase {
+        case .canary: ("step \(index + 1)/\(count)", "at step \(index + 1)/\(count)")
+        case .shadow: ("the shadow phase", "in the shadow phase")
+        case .preview: ("the preview", "in the preview")
+        case .switched: ("the guard after the switch", "after the switch")
+        }
+    }
+
+    /// The routing table's models: each model's stable revision and its candidate (a
+    /// weighted share, or a mirror with `mirrorPercent`), with the ports of their live
+    /// replicas and the header route to the candidate.
     public static func routes(_ desired: DesiredState?, observed: ObservedState) -> [String: ModelRoute] {
         var routes: [String: ModelRoute] = [:]
         for (key, object) in observed.objects where key.kind == .model {
@@ -131,12 +169,14 @@ extension Planner {
             func ports(_ replicas: [Replica]) -> [Int] {
                 replicas.filter { if case .exited? = observed.replicas[$0.pid] { false } else { true } }.map(\.port).sorted()
             }
-            let weight = state.rollout?.weight ?? 0
+            // After a blueGreen switch the candidate is the stable revision: it takes everything.
+            let rollout = state.rollout.flatMap { $0.phase == .switched ? nil : $0 }
+            let weight = rollout?.phase == .canary ? rollout?.weight ?? 0 : 0
             var backends = [RouteBackend(revision: stable, version: revision.version, role: "stable", weight: 100 - weight, ports: ports(state.replicas))]
             var header: HeaderRouteTarget?
-            if let rollout = state.rollout {
-                backends.append(RouteBackend(revision: rollout.revision, version: rollout.version, role: "candidate", weight: weight,
-                                             ports: ports(rollout.replicas)))
+            if let rollout {
+                backends.append(RouteBackend(revision: rollout.revision, version: rollout.version, role: rollout.role, weight: weight,
+                                             ports: ports(rollout.replicas), mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100))
                 if let model = desired?.manifests.model(named: key.name), let route = ResolvedPolicy(model, in: desired!.manifests).headerRoute {
                     header = HeaderRouteTarget(name: route.name, value: route.value, revision: rollout.revision)
                 }

@@ -3,25 +3,56 @@ import Logging
 import SextantAPI
 
 extension Reconciler {
-    // MARK: - Canary transitions
+    // MARK: - Rollout transitions
 
-    /// Applies a canary transition to the model's state. Traffic moves (the routing table is
-    /// pushed) before any server stops.
+    /// Applies a rollout transition to the model's state. Traffic moves (the routing table
+    /// is pushed) before any server stops, and a server stops once nothing is in flight to it.
     func applyRollout(_ change: RolloutChange, revision: Int, state: inout ModelObservation, registry: inout ModelRegistry,
                       name: String, now: Date, event: (String, String) -> Void) async throws(ActionError) -> String {
-        guard var rollout = state.rollout, rollout.revision == revision else { return "no canary of r\(revision) in flight" }
+        guard var rollout = state.rollout, rollout.revision == revision else { return "no rollout of r\(revision) in flight" }
+        if rollout.phase == .switched {
+            return await applyAfterSwitch(change, rollout: rollout, state: &state, registry: &registry, name: name, now: now, event: event)
+        }
         let stable = state.stableRevision.map { "r\($0)" } ?? "stable"
         switch change {
-        case .advance(let step, let weight, let window, let message):
+        case .advance(let step, let next, let window, let message):
             rollout.step = step
-            rollout.weight = weight
             rollout.window = window
             rollout.stepStartedAt = now
             rollout.suspended = nil
             rollout.promoteRequested = nil
-            state.rollout = rollout
-            await publishRoutes(name, state, registry, now: now)
-            event(change.name, message)
+            if next.phase == .switched {
+                // blueGreen's switch: the preview becomes stable at once, the old stable stays warm.
+                let policy = desired?.manifests.model(named: name).map { ResolvedPolicy($0, in: desired!.manifests) }
+                let delay = policy?.scaleDownDelay ?? 30
+                if let previous = state.stableRevision {
+                    close(&registry, revision: previous, at: now)
+                    state.retiring.append(RetiringRevision(revision: previous, replicas: state.replicas, until: now.addingTimeInterval(delay)))
+                }
+                if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
+                    registry.revisions[index].served.append(ServedInterval(from: now))
+                }
+                rollout.previousRevision = state.stableRevision
+                rollout.phase = .switched
+                rollout.weight = 100
+                rollout.mirrorPercent = nil
+                state.stableRevision = revision
+                state.replicas = rollout.replicas
+                rollout.replicas = []
+                state.crashes = 0
+                state.nextRestartAt = nil
+                state.lastCrash = nil
+                state.rollout = rollout
+                await publishRoutes(name, state, registry, now: now)
+                event(change.name, "\(message); \(stable) stays warm for \(Int(delay)) s and takes everything back if r\(revision) fails its analysis meanwhile")
+            } else {
+                rollout.phase = next.phase
+                rollout.weight = next.weight
+                rollout.mirrorPercent = next.mirrorPercent
+                state.rollout = rollout
+                await publishRoutes(name, state, registry, now: now)
+                event(change.name, message)
+            }
         case .restartWindow(let window, let failures, let message):
             let failed = failures > rollout.failures
             rollout.window = window
@@ -55,7 +86,7 @@ extension Reconciler {
         case .abort(let reason, let message):
             state.rollout = nil
             await publishRoutes(name, state, registry, now: now)
-            await runtime.stopReplicas(rollout.replicas)
+            await stopWhenDrained(rollout.replicas, model: name, revision: revision)
             if reason != RolloutChange.superseded {
                 state.stall = ModelStall(phase: "RolloutAborted", fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
             }
@@ -65,7 +96,88 @@ extension Reconciler {
         return change.name
     }
 
-    /// Starts a canary's candidate, or brings its dead replicas back.
+    /// A transition of blueGreen's guard after the switch: the switched revision is stable,
+    /// the one before it warm among the retiring revisions.
+    private func applyAfterSwitch(_ change: RolloutChange, rollout: Rollout, state: inout ModelObservation, registry: inout ModelRegistry,
+                                  name: String, now: Date, event: (String, String) -> Void) async -> String {
+        var rollout = rollout
+        let revision = rollout.revision
+        let previous = rollout.previousRevision
+        let warm = state.retiring.first { $0.revision == previous }
+        switch change {
+        case .advance, .promote:
+            // The guard held: the old stable goes now.
+            state.rollout = nil
+            state.retiring.removeAll { $0.revision == previous }
+            if let warm { await runtime.stopReplicas(warm.replicas) }
+            event(RolloutChange.promote(message: "").name, "\(changeMessage(change)); r\(revision) stays"
+                  + (warm.map { "; r\($0.revision) stopped (\($0.replicas.count) replica\($0.replicas.count == 1 ? "" : "s"))" } ?? ""))
+        case .restartWindow(let window, let failures, let message):
+            let failed = failures > rollout.failures
+            rollout.window = window
+            rollout.failures = failures
+            state.rollout = rollout
+            event(failed ? "AnalysisFailed" : change.name, message)
+        case .suspend(let message):
+            rollout.suspended = message
+            state.rollout = rollout
+            event(change.name, message)
+        case .abort(let reason, let message) where reason == RolloutChange.superseded:
+            state.rollout = nil
+            event(change.name, "\(message); r\(revision) stays stable" + (warm.map { ", r\($0.revision) warm until its scale-down" } ?? ""))
+        case .abort(let reason, let message):
+            // Switch back: the warm revision takes everything again, then the switched one stops.
+            guard let previous else {
+                state.rollout = nil
+                event(change.name, "\(message); no revision to switch back to: r\(revision) keeps serving")
+                return change.name
+            }
+            let switched = state.replicas
+            close(&registry, revision: revision, at: now)
+            if let index = registry.revisions.firstIndex(where: { $0.number == previous }) {
+                registry.revisions[index].served.append(ServedInterval(from: now))
+            }
+            state.stableRevision = previous
+            state.replicas = warm?.replicas ?? []
+            state.retiring.removeAll { $0.revision == previous }
+            state.rollout = nil
+            state.crashes = 0
+            state.nextRestartAt = nil
+            state.lastCrash = nil
+            state.stall = ModelStall(phase: "RolloutAborted", fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
+            await publishRoutes(name, state, registry, now: now)
+            await stopWhenDrained(switched, model: name, revision: revision)
+            event(change.name, "\(message); switched back: all traffic to r\(previous)"
+                  + (warm == nil ? " (its servers start again)" : "") + "; not retried until Git changes or `sextant retry \(name)`")
+        }
+        return change.name
+    }
+
+    private func changeMessage(_ change: RolloutChange) -> String {
+        switch change {
+        case .advance(_, _, _, let message), .restartWindow(_, _, let message), .suspend(let message), .promote(let message), .abort(_, let message): message
+        }
+    }
+
+    /// Stops servers that left the routing table once the gateway has nothing in flight to
+    /// their revision (at most `drainGrace`): requests on their way finish.
+    func stopWhenDrained(_ replicas: [Replica], model: String, revision: Int) async {
+        guard !replicas.isEmpty else { return }
+        if let gateway {
+            let deadline = ContinuousClock.now + Self.drainGrace
+            while ContinuousClock.now < deadline,
+                  let statistics = await runtime.gatewayStatistics(gateway), statistics.generation >= (routes?.generation ?? 0),
+                  (statistics.counters(model: model, revision: revision).inFlight ?? 0) > 0 {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        await runtime.stopReplicas(replicas)
+    }
+
+    /// How long a stop waits for requests in flight.
+    static let drainGrace: Duration = .seconds(10)
+
+    /// Starts a rollout's candidate, or brings its dead replicas back.
     func serveCandidate(_ job: ServingJob, state: inout ModelObservation, registry: ModelRegistry, indices: [Int], now: Date,
                         event: (String, String) -> Void) async throws(ActionError) {
         let revision = job.launch.revision
@@ -80,14 +192,21 @@ extension Reconciler {
             return
         }
         let policy = desired?.manifests.model(named: job.model).map { ResolvedPolicy($0, in: desired!.manifests) }
-        let steps = policy.map { $0.steps.isEmpty ? [CanaryStep(weight: 0, pause: .none)] : $0.steps } ?? []
-        let weight = steps.first?.weight ?? 0
-        state.rollout = Rollout(revision: revision, version: job.launch.version, replicas: started, step: 0, weight: weight, startedAt: now,
+        let steps = policy?.steps ?? []
+        let first = steps.first ?? PolicyStep(weight: 0, pause: .none)
+        state.rollout = Rollout(revision: revision, version: job.launch.version, replicas: started, step: 0, phase: first.phase, weight: first.weight,
+                                mirrorPercent: first.mirrorPercent, startedAt: now,
                                 window: .starting(at: now, model: job.model, revision: revision, traffic: traffic))
         await publishRoutes(job.model, state, registry, now: now)
         let slos = Set(policy?.objectives.map(\.slo) ?? []).sorted()
-        event("RolloutStarted", "canary of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(ports): step 1/\(steps.count): \(weight)% to r\(revision)"
-              + (slos.isEmpty ? "; no SLO judges it" : "; judged by \(slos.joined(separator: ", ")) every \(Int(policy?.interval ?? 5)) s"))
+        let how = switch first.phase {
+        case .canary: "canary of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(ports): step 1/\(steps.count): \(first.weight)% to r\(revision)"
+        case .shadow, .preview:
+            "\(first.phase == .shadow ? "shadow" : "blueGreen preview") of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(ports): "
+                + "\(first.mirrorPercent ?? 100)% of requests mirrored to it, its answers recorded and never returned"
+        case .switched: "r\(revision) (v\(job.launch.version)) switched in on \(ports)"
+        }
+        event("RolloutStarted", how + (slos.isEmpty ? "; no SLO judges it" : "; judged by \(slos.joined(separator: ", ")) every \(Int(policy?.interval ?? 5)) s"))
     }
 
     // MARK: - Operator requests
@@ -102,7 +221,7 @@ extension Reconciler {
         if var rollout = state.rollout {
             if request.action == "promote" { rollout.promoteRequested = request.actor } else { rollout.abortRequested = request.actor }
             state.rollout = rollout
-            message = "\(request.actor) asked to \(request.action) the canary of r\(rollout.revision) (step \(rollout.step + 1), \(rollout.weight)%)"
+            message = "\(request.actor) asked to \(request.action) the rollout of r\(rollout.revision) (\(rollout.phase.rawValue), step \(rollout.step + 1), \(rollout.weight)%)"
         } else {
             message = "\(request.actor) asked to \(request.action), but no rollout is in flight: nothing changes"
         }

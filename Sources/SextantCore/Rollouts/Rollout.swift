@@ -1,17 +1,24 @@
 public import Foundation
 public import SextantAPI
 
-/// A canary in flight, persisted with the model so a restarted daemon resumes it at the
+/// A rollout in flight, persisted with the model so a restarted daemon resumes it at the
 /// same step, split and sample window.
 public struct Rollout: Sendable, Hashable, Codable {
     /// The candidate.
     public var revision: Int
     public var version: Int
+    /// The candidate's servers (none once a blueGreen switch made them the stable ones).
     public var replicas: [Replica]
-    /// The index of the current step (of `CanaryStep.steps`).
+    /// The index of the current step (of `ResolvedPolicy.steps`).
     public var step: Int
-    /// The candidate's share of traffic, in percent.
+    /// What the current step does with traffic.
+    public var phase: RolloutPhase
+    /// The candidate's share of traffic, in percent (0 while it only gets mirrored copies).
     public var weight: Int
+    /// The percent of requests copied to the candidate (shadow, preview).
+    public var mirrorPercent: Int?
+    /// After a blueGreen switch: the revision that served before, kept warm to switch back to.
+    public var previousRevision: Int?
     public var startedAt: Date
     public var stepStartedAt: Date
     public var window: SampleWindow
@@ -23,19 +30,63 @@ public struct Rollout: Sendable, Hashable, Codable {
     public var promoteRequested: String?
     public var abortRequested: String?
 
-    public init(revision: Int, version: Int, replicas: [Replica], step: Int, weight: Int, startedAt: Date, window: SampleWindow,
-                failures: Int = 0, suspended: String? = nil) {
+    public init(revision: Int, version: Int, replicas: [Replica], step: Int, phase: RolloutPhase = .canary, weight: Int, mirrorPercent: Int? = nil,
+                startedAt: Date, window: SampleWindow, failures: Int = 0, suspended: String? = nil) {
         self.revision = revision
         self.version = version
         self.replicas = replicas
         self.step = step
+        self.phase = phase
         self.weight = weight
+        self.mirrorPercent = mirrorPercent
         self.startedAt = startedAt
         self.stepStartedAt = startedAt
         self.window = window
         self.failures = failures
         self.suspended = suspended
     }
+
+    /// Canaries recorded before blueGreen and shadow existed have no phase.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        revision = try container.decode(Int.self, forKey: .revision)
+        version = try container.decode(Int.self, forKey: .version)
+        replicas = try container.decode([Replica].self, forKey: .replicas)
+        step = try container.decode(Int.self, forKey: .step)
+        phase = try container.decodeIfPresent(RolloutPhase.self, forKey: .phase) ?? .canary
+        weight = try container.decode(Int.self, forKey: .weight)
+        mirrorPercent = try container.decodeIfPresent(Int.self, forKey: .mirrorPercent)
+        previousRevision = try container.decodeIfPresent(Int.self, forKey: .previousRevision)
+        startedAt = try container.decode(Date.self, forKey: .startedAt)
+        stepStartedAt = try container.decode(Date.self, forKey: .stepStartedAt)
+        window = try container.decode(SampleWindow.self, forKey: .window)
+        failures = try container.decode(Int.self, forKey: .failures)
+        suspended = try container.decodeIfPresent(String.self, forKey: .suspended)
+        promoteRequested = try container.decodeIfPresent(String.self, forKey: .promoteRequested)
+        abortRequested = try container.decodeIfPresent(String.self, forKey: .abortRequested)
+    }
+
+    /// The candidate as the routing table and status name it.
+    public var role: String {
+        switch phase {
+        case .canary, .switched: "candidate"
+        case .shadow: "shadow"
+        case .preview: "preview"
+        }
+    }
+}
+
+/// What a rollout's current step does with the candidate (DESIGN §2 "RolloutPolicy").
+public enum RolloutPhase: String, Sendable, Hashable, Codable {
+    /// A weighted share of live traffic: the canary steps.
+    case canary
+    /// Mirrored copies of live traffic, answers recorded and never returned: `shadow`.
+    case shadow
+    /// blueGreen before the switch: the preview is judged on mirrored copies.
+    case preview
+    /// blueGreen after the switch: the new revision is stable and serves 100%; the old one
+    /// stays warm for `scaleDownDelay`, and a failed verdict switches back to it.
+    case switched
 }
 
 /// Where a step's samples begin: the gateway instance and its counters of the candidate
@@ -76,8 +127,9 @@ public struct RetiringRevision: Sendable, Hashable, Codable {
     }
 }
 
-/// One canary step: the candidate's weight and how long it holds at least.
-public struct CanaryStep: Sendable, Hashable {
+/// One step of a rollout: what the candidate gets (a weight, mirrored copies) and how long
+/// the step holds at least.
+public struct PolicyStep: Sendable, Hashable {
     public enum Pause: Sendable, Hashable {
         /// Advances as soon as the verdict passes.
         case none
@@ -88,20 +140,29 @@ public struct CanaryStep: Sendable, Hashable {
 
     public var weight: Int
     public var pause: Pause
+    public var phase: RolloutPhase
+    public var mirrorPercent: Int?
 
-    /// Each `setWeight` begins a step; a following `pause` is that step's minimum duration.
-    /// A pause before any `setWeight` holds at weight 0.
-    public static func steps(_ steps: [RolloutStep]) -> [CanaryStep] {
-        var result: [CanaryStep] = []
+    public init(weight: Int, pause: Pause, phase: RolloutPhase = .canary, mirrorPercent: Int? = nil) {
+        self.weight = weight
+        self.pause = pause
+        self.phase = phase
+        self.mirrorPercent = mirrorPercent
+    }
+
+    /// The canary steps: each `setWeight` begins a step; a following `pause` is that step's
+    /// minimum duration. A pause before any `setWeight` holds at weight 0.
+    public static func canary(_ steps: [RolloutStep]) -> [PolicyStep] {
+        var result: [PolicyStep] = []
         for step in steps {
             if let weight = step.setWeight {
-                result.append(CanaryStep(weight: weight, pause: .none))
+                result.append(PolicyStep(weight: weight, pause: .none))
             } else if let pause = step.pause {
                 let hold: Pause = pause.duration.map { .seconds($0.seconds) } ?? .untilPromoted
                 if let last = result.indices.last, result[last].pause == .none {
                     result[last].pause = hold
                 } else {
-                    result.append(CanaryStep(weight: result.last?.weight ?? 0, pause: hold))
+                    result.append(PolicyStep(weight: result.last?.weight ?? 0, pause: hold))
                 }
             }
         }
@@ -113,7 +174,10 @@ public struct CanaryStep: Sendable, Hashable {
 public struct ResolvedPolicy: Sendable, Hashable {
     public var name: String?
     public var strategy: RolloutStrategy
-    public var steps: [CanaryStep]
+    /// Every step a new revision goes through, whatever the strategy: a shadow phase (then
+    /// the canary steps, if listed), the canary steps, or blueGreen's preview and its guard
+    /// after the switch. Empty for `replace`.
+    public var steps: [PolicyStep]
     public var headerRoute: HeaderRoute?
     public var objectives: [AnalysisObjective]
     public var interval: Double
@@ -133,7 +197,23 @@ public struct ResolvedPolicy: Sendable, Hashable {
         let analysis = spec?.analysis
         name = policy?.metadata.name
         strategy = spec?.strategy ?? .replace
-        steps = CanaryStep.steps(spec?.steps ?? [])
+        scaleDownDelay = (spec?.scaleDownDelay ?? RolloutPolicySpec.defaultScaleDownDelay).seconds
+        let canary = PolicyStep.canary(spec?.steps ?? [])
+        switch strategy {
+        case .replace:
+            steps = []
+        case .canary:
+            steps = canary.isEmpty ? [PolicyStep(weight: 0, pause: .none)] : canary
+        case .shadow:
+            let shadow = spec?.shadow
+            steps = [PolicyStep(weight: 0, pause: .seconds(shadow?.duration?.seconds ?? Self.defaultShadowDuration), phase: .shadow,
+                                mirrorPercent: shadow?.mirrorPercent ?? 100)] + canary
+        case .blueGreen:
+            let blueGreen = spec?.blueGreen
+            steps = [PolicyStep(weight: 0, pause: .seconds(blueGreen?.previewDuration?.seconds ?? Self.defaultPreviewDuration), phase: .preview,
+                                mirrorPercent: blueGreen?.mirrorPercent ?? 100),
+                     PolicyStep(weight: 100, pause: .seconds(scaleDownDelay), phase: .switched)]
+        }
         headerRoute = spec?.headerRoute
         let sloNames = analysis?.slos ?? model.spec.serving?.slos ?? []
         objectives = sloNames.compactMap { manifests.slo(named: $0) }.flatMap(AnalysisObjective.of)
@@ -144,6 +224,9 @@ public struct ResolvedPolicy: Sendable, Hashable {
         inconclusive = analysis?.inconclusive ?? .pause
         automaticRollback = spec?.rollback?.automatic ?? true
         rollbackWindow = spec?.rollback?.window ?? 3
-        scaleDownDelay = (spec?.scaleDownDelay ?? RolloutPolicySpec.defaultScaleDownDelay).seconds
     }
+
+    /// `shadow.duration` and `blueGreen.previewDuration` when the policy leaves them out.
+    public static let defaultShadowDuration: Double = 300
+    public static let defaultPreviewDuration: Double = 60
 }
