@@ -108,7 +108,7 @@ import SextantAPI
     }
 }
 
-/// Canary rollouts through the reconciler, with a fake runtime and gateway.
+/// Rollouts of every strategy through the reconciler, with a fake runtime and gateway.
 @Suite struct RolloutReconcilerTests {
     static func files(seed: Int) -> [String: String] {
         var files = Manifests.basic
@@ -171,6 +171,118 @@ import SextantAPI
         #expect(old.map { pid in runtime.models.withLock { !$0.running.contains(pid) } } == true)
         let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
         #expect(reasons.suffix(4) == ["RolloutStarted", "StepAdvanced", "Promoted", "ScaledDown"], "\(reasons)")
+    }
+
+    static func files(seed: Int, policy: String) -> [String: String] {
+        var files = Self.files(seed: seed)
+        files["policy.yaml"] = policy
+        return files
+    }
+
+    static func reconciler(_ source: FakeSource, _ store: MemoryStore, _ runtime: FakeRuntime, _ clock: ManualClock) -> Reconciler {
+        Reconciler(source: source, store: store, runtime: runtime, clock: clock, options: .init(gateway: GatewayAddress(host: "127.0.0.1", port: 8080)))
+    }
+
+    static func pushed(_ runtime: FakeRuntime) -> [RouteBackend] {
+        runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends ?? [] }
+    }
+
+    static let blueGreen = RolloutPlannerTests.strategyPolicy("blueGreen", "  blueGreen: {previewDuration: 1s}\n  analysis: {interval: 1s, minSamples: 20}")
+        .replacingOccurrences(of: "  analysis: {interval: 5s, minSamples: 50}\n", with: "").replacingOccurrences(of: "scaleDownDelay: 30s", with: "scaleDownDelay: 10s")
+
+    @Test("blueGreen: the preview gets mirrored traffic, the switch makes it stable at once, the guard holds for scaleDownDelay, then the old revision stops")
+    func blueGreenSwitches() async throws {
+        let source = FakeSource(), store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        source.push("c1", Self.files(seed: 0, policy: Self.blueGreen))
+        let reconciler = Self.reconciler(source, store, runtime, clock)
+        _ = try await reconciler.pass()
+        let old = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.pid })
+
+        source.push("c2", Self.files(seed: 1, policy: Self.blueGreen))
+        let preview = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(preview.message.hasPrefix("preview: 100% of requests mirrored to r2 (v2)"), "\(preview.message)")
+        #expect(preview.model?.traffic.map(\.role) == ["stable", "preview", "header"])
+        #expect(preview.model?.rollout?.phase == "preview")
+        #expect(Self.pushed(runtime).map { [$0.revision, $0.weight, $0.mirrorPercent ?? -1] } == [[1, 100, -1], [2, 0, 100]])
+
+        Self.traffic(runtime, requests: 100)
+        clock.advance(2)
+        let switched = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(switched.model?.stableRevision == 2 && switched.model?.candidateRevision == nil, "the stable revision changes at the switch")
+        #expect(switched.model?.rollout?.phase == "switched" && switched.model?.rollout?.previousRevision == 1)
+        #expect(switched.message.hasPrefix("switched to r2 (v2)"), "\(switched.message)")
+        #expect(Self.pushed(runtime).map(\.revision) == [2])
+        #expect(runtime.models.withLock { $0.running.contains(old) }, "r1 stays warm for the guard")
+        let history = store.data.withLock { $0.registries["fraud"]?.revisions.map { ($0.number, $0.served.last?.until == nil) } }
+        #expect(history?.map(\.0) == [1, 2] && history?.map(\.1) == [false, true], "r1's service ended at the switch")
+
+        Self.traffic(runtime, requests: 200)
+        clock.advance(11)
+        let held = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(held.phase == "Serving" && held.model?.rollout == nil)
+        #expect(runtime.models.withLock { !$0.running.contains(old) }, "the guard held: r1 stopped")
+        let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
+        #expect(reasons.suffix(3) == ["RolloutStarted", "Switched", "Promoted"], "\(reasons)")
+    }
+
+    @Test("blueGreen: a failed verdict after the switch switches back to the warm revision; RolloutAborted")
+    func blueGreenSwitchesBack() async throws {
+        let source = FakeSource(), store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        source.push("c1", Self.files(seed: 0, policy: Self.blueGreen))
+        let reconciler = Self.reconciler(source, store, runtime, clock)
+        _ = try await reconciler.pass()
+        let old = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.pid })
+        source.push("c2", Self.files(seed: 1, policy: Self.blueGreen))
+        _ = try await reconciler.pass()
+        Self.traffic(runtime, requests: 100)
+        clock.advance(2)
+        _ = try await reconciler.pass()
+        let new = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.pid })
+
+        Self.traffic(runtime, requests: 120, errors: 10)
+        clock.advance(1)
+        let back = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(back.phase == "RolloutAborted" && back.health == .degraded)
+        #expect(back.model?.stableRevision == 1)
+        #expect(Self.pushed(runtime).map(\.revision) == [1])
+        #expect(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.map(\.pid) } == [old], "the warm servers take it back")
+        #expect(runtime.models.withLock { $0.running.contains(old) && !$0.running.contains(new) })
+        #expect(try await reconciler.pass().actions == 0, "not switched again for the same revision")
+    }
+
+    static let shadow = RolloutPlannerTests.strategyPolicy("shadow", "  shadow: {mirrorPercent: 50, duration: 1s}\n  steps: [{setWeight: 50}]\n  analysis: {interval: 1s, minSamples: 20}")
+        .replacingOccurrences(of: "  analysis: {interval: 5s, minSamples: 50}\n", with: "")
+
+    @Test("shadow: mirrored copies for its duration, then the canary steps, then promotion; or an abort that leaves stable alone")
+    func shadowThenCanary() async throws {
+        let source = FakeSource(), store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        source.push("c1", Self.files(seed: 0, policy: Self.shadow))
+        let reconciler = Self.reconciler(source, store, runtime, clock)
+        _ = try await reconciler.pass()
+        source.push("c2", Self.files(seed: 1, policy: Self.shadow))
+        let shadowing = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(shadowing.message.hasPrefix("shadow: 50% of requests mirrored to r2 (v2)"), "\(shadowing.message)")
+        #expect(Self.pushed(runtime).map { [$0.revision, $0.weight, $0.mirrorPercent ?? -1] } == [[1, 100, -1], [2, 0, 50]])
+        #expect(shadowing.model?.traffic.first { $0.role == "shadow" }?.mirrorPercent == 50)
+
+        runtime.dataPlane.withLock {
+            $0.traffic?.revisions = [RevisionCounters(model: "fraud", revision: 2, requests: 100, latency: [[2000, 100]],
+                                                      agreement: .init(compared: 100, labels: 100, equalLabels: 97, scores: 200, scoreDifference: 4))]
+        }
+        let compared = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(compared.message.contains("97.0% equal labels, mean |Δscore| 0.020 over 100 requests"), "\(compared.message)")
+        #expect(compared.model?.rollout?.agreement?.labelAgreement == 0.97)
+
+        clock.advance(2)
+        let canary = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(canary.model?.rollout?.phase == "canary" && canary.model?.rollout?.step == 2)
+        #expect(Self.pushed(runtime).map { [$0.revision, $0.weight, $0.mirrorPercent ?? -1] } == [[1, 50, -1], [2, 50, -1]])
+
+        Self.traffic(runtime, requests: 10, errors: 8)
+        clock.advance(1)
+        let aborted = try ModelReconcilerTests.model(try await reconciler.pass())
+        #expect(aborted.phase == "RolloutAborted" && aborted.model?.stableRevision == 1)
+        #expect(Self.pushed(runtime).map(\.revision) == [1])
     }
 
     @Test("a failing canary is aborted: traffic back to stable before its server stops; RolloutAborted until Git changes or retry")

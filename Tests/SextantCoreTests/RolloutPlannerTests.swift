@@ -141,13 +141,15 @@ import SextantAPI
         ])
     }
 
-    static func rollout(step: Int = 0, weight: Int = 10, startedSecondsAgo: Double = 60, failures: Int = 0, suspended: String? = nil,
+    static func rollout(step: Int = 0, phase: RolloutPhase = .canary, weight: Int = 10, startedSecondsAgo: Double = 60, failures: Int = 0, suspended: String? = nil,
                         baseline: GatewayStatistics? = nil, instance: String? = "g1") -> Rollout {
-        var rollout = Rollout(revision: 2, version: 2, replicas: [], step: step, weight: weight, startedAt: Self.now.addingTimeInterval(-startedSecondsAgo),
+        var rollout = Rollout(revision: 2, version: 2, replicas: [], step: step, phase: phase, weight: weight,
+                              mirrorPercent: phase == .shadow || phase == .preview ? 50 : nil, startedAt: Self.now.addingTimeInterval(-startedSecondsAgo),
                               window: SampleWindow(instance: instance, baseline: baseline?.counters(model: "fraud", revision: 2),
                                                    startedAt: Self.now.addingTimeInterval(-startedSecondsAgo)),
                               failures: failures, suspended: suspended)
         rollout.stepStartedAt = Self.now.addingTimeInterval(-startedSecondsAgo)
+        if phase == .switched { rollout.previousRevision = 1 }
         return rollout
     }
 
@@ -240,6 +242,84 @@ import SextantAPI
                       rollout: rollout(), traffic: traffic(requests: 10, errors: 5), next: .suspend),
     ]
 
+    // MARK: - shadow and blueGreen
+
+    /// A policy of another strategy (named `canary`, as the model refers to it).
+    static func strategyPolicy(_ strategy: String, _ body: String, header: Bool = true) -> String {
+        """
+        apiVersion: sextant.dev/v1alpha1
+        kind: RolloutPolicy
+        metadata: {name: canary}
+        spec:
+          strategy: \(strategy)
+          analysis: {interval: 5s, minSamples: 50}
+          scaleDownDelay: 30s
+        \(header ? "  headerRoute: {name: X-Sextant-Candidate, value: \"true\"}" : "")
+        \(body)
+        """
+    }
+
+    static let shadowPolicy = strategyPolicy("shadow", "  shadow: {mirrorPercent: 50, duration: 1m}\n  steps: [{setWeight: 20}]")
+    static let shadowOnlyPolicy = strategyPolicy("shadow", "  shadow: {mirrorPercent: 50, duration: 1m}")
+    static let blueGreenPolicy = strategyPolicy("blueGreen", "  blueGreen: {previewDuration: 1m, mirrorPercent: 50}")
+
+    @Test func everyStrategyIsASequenceOfSteps() throws {
+        #expect(try Self.resolved(Self.shadowPolicy).steps
+                == [PolicyStep(weight: 0, pause: .seconds(60), phase: .shadow, mirrorPercent: 50), PolicyStep(weight: 20, pause: .none)])
+        #expect(try Self.resolved(Self.blueGreenPolicy).steps
+                == [PolicyStep(weight: 0, pause: .seconds(60), phase: .preview, mirrorPercent: 50), PolicyStep(weight: 100, pause: .seconds(30), phase: .switched)])
+        // Defaults (DESIGN §2): mirrorPercent 100, and the durations of the design's example.
+        #expect(try Self.resolved(Self.strategyPolicy("blueGreen", "")).steps.first == PolicyStep(weight: 0, pause: .seconds(60), phase: .preview, mirrorPercent: 100))
+        #expect(try Self.resolved(Self.strategyPolicy("shadow", "")).steps == [PolicyStep(weight: 0, pause: .seconds(300), phase: .shadow, mirrorPercent: 100)])
+        #expect(try Self.resolved(Self.strategyPolicy("replace", "", header: false)).steps.isEmpty)
+    }
+
+    static let strategyRows: [TransitionRow] = [
+        TransitionRow(description: "shadow: good mirrored answers for the whole duration: the canary steps begin", policy: { try resolved(shadowPolicy) },
+                      rollout: rollout(phase: .shadow, weight: 0, startedSecondsAgo: 120), traffic: traffic(requests: 100), next: .advance(step: 1, weight: 20)),
+        TransitionRow(description: "shadow: the duration is not over: wait", policy: { try resolved(shadowPolicy) },
+                      rollout: rollout(phase: .shadow, weight: 0, startedSecondsAgo: 30), traffic: traffic(requests: 100), next: .none),
+        TransitionRow(description: "shadow: mirrored answers that break the SLO abort", policy: { try resolved(shadowPolicy) },
+                      rollout: rollout(phase: .shadow, weight: 0, startedSecondsAgo: 5), traffic: traffic(requests: 10, errors: 5), next: .abort("AnalysisFailed")),
+        TransitionRow(description: "shadow without steps: promotion after the duration", policy: { try resolved(shadowOnlyPolicy) },
+                      rollout: rollout(phase: .shadow, weight: 0, startedSecondsAgo: 120), traffic: traffic(requests: 100), next: .promote),
+        TransitionRow(description: "shadow: too few mirrored answers past maxStepDuration: pause", policy: { try resolved(shadowPolicy) },
+                      rollout: rollout(phase: .shadow, weight: 0, startedSecondsAgo: 3600), traffic: traffic(requests: 3), next: .suspend),
+        TransitionRow(description: "blueGreen: the preview passed after previewDuration: the switch", policy: { try resolved(blueGreenPolicy) },
+                      rollout: rollout(phase: .preview, weight: 0, startedSecondsAgo: 120), traffic: traffic(requests: 100), next: .advance(step: 1, weight: 100)),
+        TransitionRow(description: "blueGreen: previewDuration not over: wait", policy: { try resolved(blueGreenPolicy) },
+                      rollout: rollout(phase: .preview, weight: 0, startedSecondsAgo: 10), traffic: traffic(requests: 100), next: .none),
+        TransitionRow(description: "blueGreen: a failing preview aborts before the switch", policy: { try resolved(blueGreenPolicy) },
+                      rollout: rollout(phase: .preview, weight: 0, startedSecondsAgo: 5), traffic: traffic(requests: 10, errors: 5), next: .abort("AnalysisFailed")),
+        TransitionRow(description: "after the switch: a failed verdict switches back", policy: { try resolved(blueGreenPolicy) },
+                      rollout: rollout(step: 1, phase: .switched, weight: 100, startedSecondsAgo: 5), traffic: traffic(requests: 10, errors: 5),
+                      next: .abort("AnalysisFailed")),
+        TransitionRow(description: "after the switch: passing within scaleDownDelay: keep guarding", policy: { try resolved(blueGreenPolicy) },
+                      rollout: rollout(step: 1, phase: .switched, weight: 100, startedSecondsAgo: 5), traffic: traffic(requests: 100), next: .none),
+        TransitionRow(description: "after the switch: scaleDownDelay over and passing: the guard ends", policy: { try resolved(blueGreenPolicy) },
+                      rollout: rollout(step: 1, phase: .switched, weight: 100, startedSecondsAgo: 40), traffic: traffic(requests: 100), next: .promote),
+        TransitionRow(description: "after the switch: scaleDownDelay over with too few samples: the guard ends", policy: { try resolved(blueGreenPolicy) },
+                      rollout: rollout(step: 1, phase: .switched, weight: 100, startedSecondsAgo: 40), traffic: traffic(requests: 3), next: .promote),
+        TransitionRow(description: "after the switch: sextant abort switches back", policy: { try resolved(blueGreenPolicy) },
+                      rollout: { var r = rollout(step: 1, phase: .switched, weight: 100, startedSecondsAgo: 5); r.abortRequested = "user:ana"; return r }(),
+                      traffic: traffic(requests: 100), next: .abort("OperatorAbort")),
+    ]
+
+    @Test(arguments: strategyRows)
+    func strategyTransition(_ row: TransitionRow) throws {
+        let progress = Planner.progress(row.rollout, model: "fraud", policy: try row.policy(), traffic: row.traffic, now: Self.now)
+        #expect(Next(progress.change) == row.next)
+    }
+
+    @Test func theSwitchIsItsOwnEventWithAWindowOnTheCurrentCounters() throws {
+        let progress = Planner.progress(Self.rollout(phase: .preview, weight: 0, startedSecondsAgo: 120), model: "fraud",
+                                        policy: try Self.resolved(Self.blueGreenPolicy), traffic: Self.traffic(requests: 100), now: Self.now)
+        guard case .advance(_, let next, let window, _)? = progress.change else { Issue.record("expected the switch"); return }
+        #expect(next.phase == .switched)
+        #expect(progress.change?.name == "Switched")
+        #expect(window.baseline?.requests == 100)
+    }
+
     @Test(arguments: transitionRows)
     func transition(_ row: TransitionRow) throws {
         let progress = Planner.progress(row.rollout, model: "fraud", policy: try row.policy(), traffic: row.traffic, now: Self.now)
@@ -331,6 +411,52 @@ import SextantAPI
         let routes = Planner.routes(desired, observed: state)["fraud"]
         #expect(routes?.backends.map(\.weight) == [90, 10])
         #expect(routes?.backends.map(\.ports) == [[9000], [9001]])
+    }
+
+    @Test(arguments: [(RolloutPhase.shadow, "shadow"), (.preview, "preview")])
+    func aMirrorTakesNoWeightAndTheHeaderRoute(_ phase: RolloutPhase, role: String) throws {
+        let replica = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
+        var (desired, observed) = try Self.candidate(policy: phase == .shadow ? Self.shadowPolicy : Self.blueGreenPolicy,
+                                                     rollout: Rollout(revision: 2, version: 2, replicas: [replica], step: 0, phase: phase, weight: 0,
+                                                                      mirrorPercent: 50, startedAt: Self.now,
+                                                                      window: SampleWindow(instance: "g1", baseline: nil, startedAt: Self.now)))
+        observed.replicas[43] = .ready
+        let route = try #require(Planner.routes(desired, observed: observed)["fraud"])
+        #expect(route.backends == [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [9000]),
+                                   RouteBackend(revision: 2, version: 2, role: role, weight: 0, ports: [9001], mirrorPercent: 50)])
+        #expect(route.headerRoute == HeaderRouteTarget(name: "X-Sextant-Candidate", value: "true", revision: 2))
+        guard case .rollingOut = ModelPlannerTests.decision(desired, observed).stage else { Issue.record("expected a rollout"); return }
+    }
+
+    @Test func afterTheSwitchTheNewRevisionIsStableAndTheOldOneStaysForTheGuard() throws {
+        var (desired, observed) = try Self.candidate(policy: Self.blueGreenPolicy)
+        let new = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
+        var state = observed.objects[ModelPlannerTests.modelKey]!.model!
+        let old = state.replicas
+        var rollout = Self.rollout(step: 1, phase: .switched, weight: 100, startedSecondsAgo: 40)
+        rollout.replicas = []
+        state.stableRevision = 2
+        state.replicas = [new]
+        state.retiring = [RetiringRevision(revision: 1, replicas: old, until: Self.now.addingTimeInterval(-10))]
+        state.rollout = rollout
+        observed.objects[ModelPlannerTests.modelKey]!.model = state
+        observed.replicas[43] = .ready
+        observed.traffic = Self.traffic(requests: 3)
+        let decision = ModelPlannerTests.decision(desired, observed)
+        #expect(decision.retire.isEmpty, "the guard decides when r1 goes")
+        guard case .rollingOut(let progress) = decision.stage else { Issue.record("expected the guard, got \(decision.stage)"); return }
+        #expect(Next(progress.change) == .promote)
+        #expect(Planner.routes(desired, observed: observed)["fraud"]?.backends == [RouteBackend(revision: 2, version: 2, role: "stable", weight: 100, ports: [9001])])
+
+        // Git moves on during the guard: it ends, r2 stays stable, r1 warm until its scale-down.
+        desired = try Manifests.desired(Manifests.basic.merging([
+            "model.yaml": ModelPlannerTests.model(seed: 0).replacingOccurrences(of: "serving: {replicas: 1}", with: "serving: {replicas: 1, rollout: canary, slos: [errors]}"),
+            "errors.yaml": Self.errorsSLO, "policy.yaml": Self.blueGreenPolicy,
+        ]) { $1 })
+        let back = ModelPlannerTests.decision(desired, observed)
+        guard case .rollout(_, 2, .abort(RolloutChange.superseded, _))? = back.supersede else { Issue.record("expected the guard to end, got \(back.actions)"); return }
+        guard case .deploy(let job) = back.stage else { Issue.record("expected a deploy of r1, got \(back.stage)"); return }
+        #expect(job.role == .stable && job.launch.revision == 1, "r1 served recently: it comes back at once")
     }
 
     @Test func aDeadCandidateReplicaIsRestartedAndLeavesTheRoutes() throws {
