@@ -260,17 +260,26 @@ import SextantAPI
         #expect(review.consequences == expected)
     }
 
-    @Test("plan says how a canary policy rolls the new revision out")
-    func canaryConsequence() throws {
+    @Test("plan says how each strategy rolls the new revision out", arguments: [
+        (RolloutPlannerTests.policy(steps: "[{setWeight: 10}, {pause: {duration: 30s}}, {setWeight: 50}, {pause: {}}]"),
+         "canary by canary: 10% (30 s), 50% (until `sextant promote`), then promotion; judged by errors every 5 s"),
+        (RolloutPlannerTests.shadowPolicy,
+         "shadow by canary: 50% of requests mirrored to it for 60 s, answers recorded and never returned, then 20%, then promotion; judged by errors every 5 s; "
+            + "requests with X-Sextant-Candidate: true go to it"),
+        (RolloutPlannerTests.blueGreenPolicy,
+         "blueGreen by canary: a preview with 50% of requests mirrored to it for 60 s, then all traffic switches at once; "
+            + "the old revision stays warm 30 s and takes it back on a failed verdict; judged by errors every 5 s; requests with X-Sextant-Candidate: true go to it"),
+    ])
+    func rolloutConsequence(policy: String, expected: String) throws {
         let base = try Self.desired()
         let head = try Manifests.desired(Manifests.basic.merging([
             "model.yaml": Self.model(seed: 5).replacingOccurrences(of: "serving: {replicas: 1}", with: "serving: {replicas: 1, rollout: canary, slos: [errors]}"),
-            "policy.yaml": RolloutPlannerTests.policy(steps: "[{setWeight: 10}, {pause: {duration: 30s}}, {setWeight: 50}, {pause: {}}]"),
+            "policy.yaml": policy,
             "errors.yaml": RolloutPlannerTests.errorsSLO,
         ]) { $1 })
         let reviews = ChangeReview.compare(base: base, head: head, observed: Self.served(base), prune: true, now: Self.now)
         let review = try #require(reviews.first { $0.kind == .model })
-        #expect(review.consequences.last == "canary by canary: 10% (30 s), 50% (until `sextant promote`), then promotion; judged by errors every 5 s")
+        #expect(review.consequences.last == expected)
     }
 
     @Test("plan says which data change retrains")
