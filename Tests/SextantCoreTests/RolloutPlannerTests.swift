@@ -469,6 +469,26 @@ import SextantAPI
         #expect(Planner.routes(desired, observed: observed)["fraud"]?.backends.map(\.ports) == [[9000], []])
     }
 
+    @Test func aCandidateThatKeepsCrashingBacksOffThenItsRolloutIsAborted() throws {
+        let replica = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
+        var rollout = Rollout(revision: 2, version: 2, replicas: [replica], step: 0, weight: 10, startedAt: Self.now,
+                              window: SampleWindow(instance: "g1", baseline: nil, startedAt: Self.now))
+        rollout.crashes = 2
+        rollout.nextRestartAt = Self.now.addingTimeInterval(10)
+        var (desired, observed) = try Self.candidate(rollout: rollout)
+        observed.replicas[43] = .exited("killed")
+        let waiting = ModelPlannerTests.decision(desired, observed)
+        #expect(waiting.candidateMaintenance == nil, "the restart waits for its backoff")
+        #expect(waiting.wake == Self.now.addingTimeInterval(5), "the next analysis comes first")
+        observed.objects[ModelPlannerTests.modelKey]!.model!.rollout!.nextRestartAt = Self.now.addingTimeInterval(-1)
+        #expect(ModelPlannerTests.decision(desired, observed).candidateMaintenance?.keep == [])
+
+        observed.objects[ModelPlannerTests.modelKey]!.model!.rollout!.crashes = 3
+        let looping = ModelPlannerTests.decision(desired, observed)
+        #expect(looping.candidateMaintenance == nil)
+        guard case .rollout(_, 2, .abort("CrashLoop", _))? = looping.actions.first else { Issue.record("expected an abort, got \(looping.actions)"); return }
+    }
+
     @Test func aNewerFingerprintSupersedesTheCanary() throws {
         let (desired, observed) = try Self.candidate(rollout: Rollout(revision: 7, version: 5, replicas: [], step: 1, weight: 50, startedAt: Self.now,
                                                                        window: SampleWindow(instance: "g1", baseline: nil, startedAt: Self.now)))

@@ -185,10 +185,15 @@ extension Planner {
                                                         replicas: model.replicas, keep: [], retire: []))
                     return decision
                 }
-                let progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic, now: now)
+                var progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic, now: now)
+                let deadReplica = rollout.replicas.contains { if case .exited? = observed.replicas[$0.pid] { true } else { false } }
+                if deadReplica, rollout.crashes >= ModelObservation.crashLoopThreshold, progress.change?.isAbort != true {
+                    // A candidate whose servers keep exiting is not rolled out any further.
+                    progress.change = .abort(reason: "CrashLoop", message: "r\(rollout.revision)'s server exited \(rollout.crashes + 1) times in a row")
+                }
                 decision.stage = .rollingOut(progress)
-                decision.wake = [decision.wake, progress.wake].compactMap { $0 }.min()
-                decision.candidateMaintenance = candidateMaintenance(model, rollout: rollout, launch: launch, workspace: workspace, observed: observed)
+                decision.wake = [decision.wake, progress.wake, rollout.nextRestartAt.flatMap { $0 > now ? $0 : nil }].compactMap { $0 }.min()
+                decision.candidateMaintenance = candidateMaintenance(model, rollout: rollout, launch: launch, workspace: workspace, observed: observed, now: now)
                 return decision
             }
             let fastRollback = recentStable(registry, excluding: state.stableRevision, window: policy.rollbackWindow).contains(revision.number)
@@ -225,11 +230,16 @@ extension Planner {
         return decision
     }
 
-    /// Restarts a canary's dead candidate replicas (the gateway sends their share to
-    /// stable meanwhile, counting the failures against the candidate).
-    static func candidateMaintenance(_ model: DesiredModel, rollout: Rollout, launch: ServingLaunch, workspace: Workspace?, observed: ObservedState) -> ServingJob? {
+    /// Restarts a rollout's dead candidate replicas after their backoff (the gateway sends
+    /// their share to stable meanwhile, counting the failures against the candidate).
+    static func candidateMaintenance(_ model: DesiredModel, rollout: Rollout, launch: ServingLaunch, workspace: Workspace?, observed: ObservedState,
+                                     now: Date) -> ServingJob? {
         let alive = rollout.replicas.filter { if case .exited? = observed.replicas[$0.pid] { false } else { true } }
         guard alive.count < rollout.replicas.count || alive.count < model.replicas else { return nil }
+        if alive.count < rollout.replicas.count {
+            guard rollout.crashes < ModelObservation.crashLoopThreshold else { return nil }
+            if let due = rollout.nextRestartAt, due > now { return nil }
+        }
         return ServingJob(model: model.name, role: .candidate, launch: launch, workspace: workspace, replicas: model.replicas,
                           keep: Array(alive.prefix(model.replicas)), retire: Array(alive.dropFirst(model.replicas)))
     }

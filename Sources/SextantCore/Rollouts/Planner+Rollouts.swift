@@ -27,6 +27,10 @@ public enum RolloutChange: Sendable, Hashable {
     }
 
     public static let superseded = "Superseded"
+
+    public var isAbort: Bool {
+        if case .abort = self { true } else { false }
+    }
 }
 
 /// Where a rollout stands: its analysis this pass, and what it does next.

@@ -184,11 +184,18 @@ extension Reconciler {
         let started = try await runtime.startReplicas(job.launch, workspace: job.workspace, indices: indices, at: now)
         let ports = started.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
         if var rollout = state.rollout, rollout.revision == revision {
+            let dead = rollout.replicas.filter { !job.keep.contains($0) && !job.retire.contains($0) }
+            if !dead.isEmpty {
+                // A replica that lived a minute starts the count again.
+                let lived = dead.map { now.timeIntervalSince($0.startedAt) }.min() ?? 0
+                rollout.crashes = lived > 60 ? 1 : rollout.crashes + 1
+                rollout.nextRestartAt = now.addingTimeInterval(Backoff.delay(afterAttempts: rollout.crashes))
+            }
             rollout.replicas = (job.keep + started).sorted { $0.index < $1.index }
             state.rollout = rollout
             await publishRoutes(job.model, state, registry, now: now)
             await runtime.stopReplicas(job.retire)
-            event("ReplicaRestarted", "a replica of candidate r\(revision) exited; restarted on \(ports)")
+            event("ReplicaRestarted", "a replica of candidate r\(revision) exited; restarted on \(ports) (crash \(rollout.crashes) in a row)")
             return
         }
         let policy = desired?.manifests.model(named: job.model).map { ResolvedPolicy($0, in: desired!.manifests) }

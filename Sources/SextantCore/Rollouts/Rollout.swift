@@ -29,6 +29,10 @@ public struct Rollout: Sendable, Hashable, Codable {
     /// Who asked to promote or abort (taken by the next pass).
     public var promoteRequested: String?
     public var abortRequested: String?
+    /// The candidate's servers' exits in a row, and when the next restart is due: a
+    /// candidate that keeps crashing backs off, then its rollout is aborted.
+    public var crashes: Int = 0
+    public var nextRestartAt: Date?
 
     public init(revision: Int, version: Int, replicas: [Replica], step: Int, phase: RolloutPhase = .canary, weight: Int, mirrorPercent: Int? = nil,
                 startedAt: Date, window: SampleWindow, failures: Int = 0, suspended: String? = nil) {
@@ -64,6 +68,8 @@ public struct Rollout: Sendable, Hashable, Codable {
         suspended = try container.decodeIfPresent(String.self, forKey: .suspended)
         promoteRequested = try container.decodeIfPresent(String.self, forKey: .promoteRequested)
         abortRequested = try container.decodeIfPresent(String.self, forKey: .abortRequested)
+        crashes = try container.decodeIfPresent(Int.self, forKey: .crashes) ?? 0
+        nextRestartAt = try container.decodeIfPresent(Date.self, forKey: .nextRestartAt)
     }
 
     /// The candidate as the routing table and status name it.
