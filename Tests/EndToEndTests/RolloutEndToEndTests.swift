@@ -22,9 +22,11 @@ import SextantTestSupport
         let model: String
 
         /// - Parameters:
+        ///   - strategy: the policy's strategy, with `extra` lines (e.g. its `blueGreen:` block).
         ///   - steps: the canary's steps.
         ///   - analysis: the policy's analysis block.
-        init(example: String = "quickstart", model: String = "fraud-detector", steps: String, analysis: String) throws {
+        init(example: String = "quickstart", model: String = "fraud-detector", strategy: String = "canary", steps: String? = nil, analysis: String,
+             extra: String = "  scaleDownDelay: 1s") throws {
             self.model = model
             gatewayPort = try freePort()
             apiPort = try freePort()
@@ -37,10 +39,11 @@ import SextantTestSupport
                 kind: RolloutPolicy
                 metadata: {name: fast}
                 spec:
-                  strategy: canary
-                  steps: \(steps)
+                  strategy: \(strategy)
                   analysis: \(analysis)
-                  scaleDownDelay: 1s
+                  headerRoute: {name: X-Sextant-Candidate, value: "true"}
+                \(steps.map { "  steps: \($0)" } ?? "")
+                \(extra)
                 """
             for slo in ["fraud-latency", "fraud-errors"] where files["slos/\(slo).yaml"] != nil {
                 // 95%: 20 samples decide, so a step takes seconds, not minutes.
@@ -172,6 +175,18 @@ import SextantTestSupport
 
     static var fraudRequest: String { ModelLifecycleEndToEndTests.fraudRequest }
 
+    /// One inference request through the gateway: its status, the revision that served, the body.
+    static func infer(_ rig: Rig, body: String = fraudRequest, headers: [String: String] = [:]) async throws -> (status: UInt, revision: String?, body: String) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(rig.gatewayPort)/v2/models/\(rig.model)/infer")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        return (response.status.code, response.headers.first(name: "X-Sextant-Revision"), String(buffer: answer))
+    }
+
     static func alive(_ pid: Int32) -> Bool { ModelLifecycleEndToEndTests.alive(pid) }
 
     @Test("a canary under steady load: weights honoured at 10%, a killed candidate server, and a killed daemon cost no request, a killed gateway is back at once; promote finishes it")
@@ -198,6 +213,8 @@ import SextantTestSupport
         let candidate = (after.byRevision["2"] ?? 0) - (before.byRevision["2"] ?? 0)
         let share = Double(candidate) / Double(total) * 100
         #expect(abs(share - 10) <= 3, "candidate share \(share)% of \(total)")
+        // The header route: always the candidate.
+        for _ in 0..<5 { #expect(try await Self.infer(rig, headers: ["X-Sextant-Candidate": "true"]).revision == "2") }
 
         // The candidate's server is killed: its requests go to stable, and it comes back.
         let candidatePid = try #require(rig.observation()?.rollout?.replicas.first?.pid)

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import SextantAPI
+import SextantCore
+import SextantStore
+import SextantTestSupport
+
+/// blueGreen and shadow behind the gateway, with the real daemon, gateway and servers,
+/// under steady load from this process: mirrored copies never change what clients get.
+@Suite(.serialized) struct StrategyEndToEndTests {
+    typealias Rig = RolloutEndToEndTests.Rig
+    typealias Load = RolloutEndToEndTests.Load
+
+    static let newVersion = (path: "models/fraud-detector.yaml", old: "# hyperparameters: {l2: 0.01}", new: "hyperparameters: {l2: 0.0005}")
+
+    /// While the candidate only gets copies, every client answer comes from stable: a
+    /// snapshot taken while status still says `phase` holds no answer of r2.
+    static func clientsSeeOnlyStable(_ rig: Rig, _ load: Load, during phase: String) async throws {
+        try await rig.waitFor("answers during the \(phase)") { load.snapshot.ok > 50 }
+        let during = load.snapshot
+        let still = rig.status()?.model?.rollout?.phase == phase
+        try #require(still, "the \(phase) ended before the check; make it longer")
+        #expect(during.byRevision.keys.sorted() == ["1"], "clients got answers from \(during.byRevision)")
+        #expect(during.failed.isEmpty, "\(during.failed.prefix(3))")
+    }
+
+    @Test("blueGreen: the preview is judged on mirrored copies while clients get stable, the header route reaches it; the switch makes it stable; `abort` during the guard switches back to the warm servers")
+    func blueGreen() async throws {
+        let rig = try Rig(strategy: "blueGreen", analysis: "{interval: 1s, minSamples: 20}", extra: "  blueGreen: {previewDuration: 4s}\n  scaleDownDelay: 5m")
+        try rig.startDaemon()
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        let warm = try #require(rig.observation()?.replicas.first?.pid)
+        try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
+        try await rig.waitFor("the preview") { rig.status()?.model?.rollout?.phase == "preview" }
+        let load = Load(port: rig.gatewayPort, model: rig.model, body: RolloutEndToEndTests.fraudRequest)
+
+        let preview = try #require(rig.status())
+        #expect(preview.model?.traffic.map(\.role) == ["stable", "preview", "header"])
+        #expect(preview.model?.traffic.map(\.weight) == [100, 0, 0])
+        #expect(preview.model?.traffic.first { $0.role == "preview" }?.mirrorPercent == 100)
+        #expect(try await RolloutEndToEndTests.infer(rig, headers: ["X-Sextant-Candidate": "true"]).revision == "2", "the header route reaches the preview")
+        try await Self.clientsSeeOnlyStable(rig, load, during: "preview")
+        try await rig.waitFor("mirrored answers compared") { (rig.status()?.model?.rollout?.agreement?.compared ?? 0) > 20 }
+
+        try await rig.waitFor("the switch") { !rig.events("Switched").isEmpty }
+        let switched = try #require(rig.status())
+        #expect(switched.model?.stableRevision == 2, "the stable revision changes at the switch")
+        #expect(switched.model?.rollout?.phase == "switched" && switched.model?.rollout?.previousRevision == 1)
+        #expect(switched.model?.traffic.map(\.revision) == [2])
+        let atSwitch = load.snapshot.byRevision["2"] ?? 0
+        try await rig.waitFor("clients answered by r2") { (load.snapshot.byRevision["2"] ?? 0) > atSwitch + 50 }
+        #expect(Self.alive(warm), "r1 stays warm during the guard")
+
+        let aborted = try runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
+        #expect(aborted.status == 0, "\(aborted.stderr)")
+        try await rig.waitFor("the switch back") { rig.status()?.phase == "RolloutAborted" }
+        let tally = await load.stop()
+        let back = try #require(rig.status())
+        #expect(back.model?.stableRevision == 1 && back.health == .degraded)
+        #expect(back.model?.traffic.map(\.revision) == [1])
+        #expect(rig.observation()?.replicas.map(\.pid) == [warm], "the warm servers take everything back")
+        #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
+        #expect(rig.events("RolloutAborted").first?.message.contains("switched back") == true)
+    }
+
+    @Test("shadow: mirrored copies for its duration (clients get stable; answers compared), the header route reaches it, then the canary steps and promotion")
+    func shadow() async throws {
+        let rig = try Rig(strategy: "shadow", steps: "[{setWeight: 50}, {pause: {duration: 2s}}]", analysis: "{interval: 1s, minSamples: 20}",
+                          extra: "  shadow: {duration: 4s}\n  scaleDownDelay: 1s")
+        try rig.startDaemon()
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
+        try await rig.waitFor("the shadow phase") { rig.status()?.model?.rollout?.phase == "shadow" }
+        let load = Load(port: rig.gatewayPort, model: rig.model, body: RolloutEndToEndTests.fraudRequest)
+
+        let shadowing = try #require(rig.status())
+        #expect(shadowing.model?.traffic.map(\.role) == ["stable", "shadow", "header"])
+        #expect(try await RolloutEndToEndTests.infer(rig, headers: ["X-Sextant-Candidate": "true"]).revision == "2", "the header route reaches the shadow")
+        try await Self.clientsSeeOnlyStable(rig, load, during: "shadow")
+        try await rig.waitFor("mirrored answers compared") { (rig.status()?.model?.rollout?.agreement?.compared ?? 0) > 20 }
+        let agreement = try #require(rig.status()?.model?.rollout?.agreement)
+        #expect(agreement.labelAgreement != nil && agreement.meanScoreDifference != nil, "\(agreement)")
+        #expect(rig.status()?.message.contains("equal labels") == true, "\(rig.status()?.message ?? "")")
+
+        try await rig.waitFor("the canary step") { rig.status()?.model?.rollout?.phase == "canary" }
+        try await rig.waitFor("clients answered by r2") { (load.snapshot.byRevision["2"] ?? 0) > 20 }
+        try await rig.waitFor("promotion") { rig.status()?.model?.stableRevision == 2 && rig.status()?.model?.rollout == nil }
+        let tally = await load.stop()
+        #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
+        let reasons = ((try? SQLiteStore(readingFrom: rig.state.path).events()) ?? []).filter { $0.name == rig.model }.map(\.reason)
+        #expect(reasons.filter { ["RolloutStarted", "StepAdvanced", "Promoted"].contains($0) } == ["RolloutStarted", "StepAdvanced", "Promoted"], "\(reasons)")
+    }
+
+    @Test("a deliberately slow server is aborted on its mirrored copies alone; clients never get its answers",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")), arguments: [
+        ("shadow", "  shadow: {duration: 1m}", "in the shadow phase"),
+        ("blueGreen", "  blueGreen: {previewDuration: 1m}", "in the preview"),
+    ])
+    func slowMirrorIsAborted(strategy: String, block: String, where phase: String) async throws {
+        let rig = try Rig(example: "python-trainer", model: "churn-predictor", strategy: strategy, analysis: "{interval: 1s, minSamples: 20}",
+                          extra: block + "\n  scaleDownDelay: 1s")
+        try rig.startDaemon()
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        let load = Load(port: rig.gatewayPort, model: rig.model, body: Self.churnRequest)
+        try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}")
+        try await rig.waitFor("the rollback") { rig.status()?.phase == "RolloutAborted" }
+        let tally = await load.stop()
+        #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
+        #expect(tally.byRevision.keys.sorted() == ["1"], "clients got answers from \(tally.byRevision)")
+        let aborted = try #require(rig.events("RolloutAborted").first)
+        #expect(aborted.message.contains(phase) && aborted.message.contains("p95 under 50 ms"), "\(aborted.message)")
+        #expect(rig.status()?.model?.traffic.map(\.revision) == [1])
+    }
+
+    static let churnRequest = """
+        {"parameters":{"content_type":"pd"},"inputs":[{"name":"tenure_months","datatype":"FP64","shape":[1],"data":[12]},
+        {"name":"monthly_charges","datatype":"FP64","shape":[1],"data":[70.5]},{"name":"support_calls","datatype":"FP64","shape":[1],"data":[3]}]}
+        """
+
+    static func alive(_ pid: Int32) -> Bool { ModelLifecycleEndToEndTests.alive(pid) }
+}
