@@ -70,7 +70,10 @@ enum StatusRenderer {
 
     private static func traffic(_ object: ObjectStatus) -> String {
         guard let entries = object.model?.traffic, !entries.isEmpty else { return "-" }
-        return entries.map { "r\($0.revision) \($0.weight)%" }.joined(separator: " ")
+        // A mirror shows what it copies; the header route is in the JSON and the message.
+        return entries.filter { $0.role != "header" }
+            .map { entry in entry.mirrorPercent.map { "r\(entry.revision) mirror \($0)%" } ?? "r\(entry.revision) \(entry.weight)%" }
+            .joined(separator: " ")
     }
 
     /// `45s`, `12m`, `3h`, `2d`.

@@ -202,7 +202,8 @@ import SextantTestSupport
         try await rig.waitFor("the canary to pause at 10%") { rig.status()?.health == .suspended }
         let paused = try #require(rig.status())
         #expect(paused.phase == "RollingOut")
-        #expect(paused.model?.traffic.map(\.weight) == [90, 10])
+        #expect(paused.model?.traffic.map(\.weight) == [90, 10, 0])
+        #expect(paused.model?.traffic.map(\.role) == ["stable", "candidate", "header"])
         #expect(paused.model?.rollout?.step == 1)
 
         // Weights: of 2,000 requests, the candidate's share is within 10 ± 3 points.
@@ -235,7 +236,7 @@ import SextantTestSupport
             let status = rig.status()
             return status?.model?.rollout?.step == 1 && status?.health == .suspended
         }
-        #expect(rig.status()?.model?.traffic.map(\.weight) == [90, 10])
+        #expect(rig.status()?.model?.traffic.map(\.weight) == [90, 10, 0])
 
         // The gateway is killed: the daemon starts it again with the last routing table
         // (requests in flight through the killed process are lost with it; no other is).
