@@ -69,9 +69,9 @@ struct GatewayCommand: AsyncParsableCommand {
         let log = logger
         let gateway = Gateway(routes: routes, token: token, logger: logger)
         let admin = gateway.adminApplication(port: adminPort)
-        let inference = gateway.application(host: host, port: port) { bound in
+        let inference = gateway.inferenceServer(host: host, port: port) { bound in
             log.notice("gateway serving", metadata: [
-                "address": "\(host):\(bound)", "instance": "\(gateway.instance)", "generation": "\(loaded.generation)",
+                "address": "\(GatewayAddress(host: host, port: bound))", "instance": "\(gateway.instance)", "generation": "\(loaded.generation)",
                 "models": "\(loaded.models.keys.sorted().joined(separator: ","))",
             ])
         }
@@ -80,14 +80,12 @@ struct GatewayCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            await gateway.shutdown()
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("EADDRINUSE") {
                 throw CommandFailure(message: "--listen \(listen): the address is taken by another process; choose another with --gateway on `run`")
             }
             throw CommandFailure(message: "gateway: \(text)")
         }
-        await gateway.shutdown()
     }
 }
 

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 public import HTTPTypes
 public import Hummingbird
@@ -9,154 +8,96 @@ public import SextantCore
 import Synchronization
 
 /// Sextant's gateway (DESIGN §5 "Gateway"): routes Open Inference Protocol v2 requests of
-/// every model to its revisions by the routing table, passes request and answer bytes
+/// every model to its revisions by the routing table, streams request and answer bytes
 /// through untouched, names the revision that served in `X-Sextant-Revision`, retries a
-/// request that failed before any answer byte once on another revision, and counts
-/// every request per revision. Routes arrive on a loopback admin endpoint with a token.
+/// request that failed before any answer byte once on another revision, copies a share of
+/// a model's requests to its mirror revisions and compares their answers, and counts every
+/// request per revision. Routes arrive on a loopback admin endpoint with a token.
 public final class Gateway: Sendable {
     /// A new id per process: the daemon restarts a step's sample window when it changes.
     public let instance: String
     private let routes: Mutex<RouteTable>
-    private let counters = TrafficCounters()
+    let counters = TrafficCounters()
     private let token: String
-    private let client: HTTPClient
-    private let timeout: TimeAmount
-    private let logger: Logger
+    let timeout: TimeAmount
+    let timeoutDescription: String
+    let logger: Logger
+    /// Mirrored copies in flight per model, and how many may be.
+    private let mirrorsInFlight = Mutex<[String: Int]>([:])
+    let mirrorLimit: Int
 
     public static let revisionField = HTTPField.Name("X-Sextant-Revision")!
+    static let revisionHeader = "X-Sextant-Revision"
 
     /// - Parameters:
     ///   - routes: the table loaded from the store at start (generation 0: none yet).
     ///   - token: what admin calls must carry as `Authorization: Bearer …`.
-    ///   - timeout: how long a server may take to answer (then an error: 504).
-    public init(routes: RoutingTable, token: String, timeout: Duration = .seconds(30), logger: Logger) {
+    ///   - timeout: how long a server may take to answer once it has the whole request
+    ///     (then an error: 504, and a latency sample at the time waited).
+    ///   - mirrorLimit: mirrored copies in flight per model; beyond, copies are dropped (counted).
+    public init(routes: RoutingTable, token: String, timeout: Duration = .seconds(30), mirrorLimit: Int = 64, logger: Logger) {
         instance = UUID().uuidString.lowercased()
         self.routes = Mutex(RouteTable(routes))
         self.token = token
-        self.timeout = .milliseconds(Int64(timeout.seconds * 1000))
+        let (seconds, attoseconds) = timeout.components
+        self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        timeoutDescription = attoseconds == 0 ? "\(seconds) s" : "\(Double(seconds) + Double(attoseconds) / 1e18) s"
+        self.mirrorLimit = mirrorLimit
         self.logger = logger
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.decompression = .disabled
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-        // Servers are on loopback: a refused connection is final at once (the pool would
-        // otherwise keep trying for 10 s), and the request goes to another revision.
-        configuration.timeout = .init(connect: .milliseconds(250))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
-
-    public func shutdown() async {
-        try? await client.shutdown()
     }
 
     public var generation: Int { routes.withLock { $0.table.generation } }
 
     // MARK: - Inference
 
-    /// The public listener: OIP v2 for every model, health, and `/metrics`.
-    public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(responder: CallbackResponder<BasicRequestContext> { request, _ in try await self.respond(to: request) },
-                    configuration: .init(address: .hostname(host, port: port), serverName: "sextant-gateway"),
-                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    /// The public listener: OIP v2 for every model, health, and `/metrics`, as a service
+    /// that stops accepting on graceful shutdown and lets requests in flight finish.
+    public func inferenceServer(host: String, port: Int, drainTime: Duration = .seconds(5),
+                                onServing: @escaping @Sendable (Int) -> Void = { _ in }) -> InferenceServer {
+        InferenceServer(gateway: self, host: host, port: port, drainTime: drainTime, onServing: onServing)
     }
 
-    func respond(to request: Request) async throws -> Response {
-        let path = request.uri.path
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        switch (request.method, parts.count) {
-        case (.get, 3) where parts[0] == "v2" && parts[1] == "health":
-            return parts[2] == "live" || parts[2] == "ready" ? Response(status: .ok) : Self.error("no such endpoint \(path)", status: .notFound)
-        case (.get, 1) where parts[0] == "metrics":
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(string: counters.prometheus(generation: generation))))
-        case (_, 3...) where parts[0] == "v2" && parts[1] == "models":
-            // Only inference is a sample of a revision; metadata and readiness calls are not.
-            let inference = request.method == .post && parts.last == "infer"
-            return try await proxy(request, model: String(parts[2]), counted: inference)
-        default:
-            return Self.error("no such endpoint \(path); inference is POST /v2/models/{name}/infer", status: .notFound)
+    enum Routing {
+        case unknownModel
+        case noServer
+        case target(RouteTable.Target, mirrors: [RouteTable.Target])
+    }
+
+    /// Where a request goes and, for inference, which mirrors get a copy.
+    func route(model: String, head: HTTPRequestHead, counted: Bool) -> Routing {
+        routes.withLock { table in
+            guard table.knows(model) else { return .unknownModel }
+            guard let target = table.choose(model: model, header: { head.headers.first(name: $0) }) else { return .noServer }
+            return .target(target, mirrors: counted ? table.mirrors(model: model, servedBy: target.revision) : [])
         }
     }
 
-    private func proxy(_ request: Request, model: String, counted: Bool) async throws -> Response {
-        let headers = request.headers
-        let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { headers[$0] } }
-        guard let first = routes.withLock({ table -> RouteTable.Target?? in
-            guard table.knows(model) else { return .none }
-            return .some(table.choose(model: model, header: header))
-        }) else {
-            return Self.error("unknown model \(model): no revision of it is routed here", status: .notFound)
-        }
-        guard let first else { return Self.error("no server of \(model) is ready", status: .serviceUnavailable) }
-        let body = try await request.body.collect(upTo: 256 << 20)
-        var target = first
-        var retried = false
-        while true {
-            // Each attempt is timed on its own, from when the whole request is in hand.
-            let started = ContinuousClock.now
-            do {
-                let response = try await forward(request, body: body, to: target)
-                let answer = try await response.body.collect(upTo: 256 << 20)
-                let elapsed = ContinuousClock.now - started
-                if counted {
-                    counters.record(model: model, revision: target.revision,
-                                    .answered(status: Int(response.status.code), microseconds: UInt64(elapsed.seconds * 1_000_000)), retried: retried)
-                }
-                var fields = HTTPFields()
-                for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
-                    if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
-                }
-                fields[Self.revisionField] = String(target.revision)
-                return Response(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase), headers: fields,
-                                body: .init(byteBuffer: answer))
-            } catch let failure as ForwardFailure {
-                // No byte of an answer arrived: inference is idempotent, try another revision
-                // once (not after a timeout: the client has waited long enough).
-                if counted { counters.record(model: model, revision: target.revision, .failed) }
-                let next = retried || failure.timedOut ? nil : routes.withLock { $0.choose(model: model, header: header, excluding: target) }
-                guard let next else {
-                    logger.warning("request failed", metadata: ["model": "\(model)", "revision": "\(target.revision)", "error": "\(failure.message)"])
-                    return Self.error("r\(target.revision) of \(model) did not answer: \(failure.message)", status: failure.timedOut ? .gatewayTimeout : .badGateway,
-                                      revision: target.revision)
-                }
-                target = next
-                retried = true
-            } catch {
-                // The answer broke off midway: too late to retry.
-                if counted { counters.record(model: model, revision: target.revision, .failed) }
-                return Self.error("r\(target.revision) of \(model) broke off its answer: \(error)", status: .badGateway, revision: target.revision)
-            }
+    /// Another revision (or replica) after `failed` did not answer.
+    func retryTarget(model: String, excluding failed: RouteTable.Target) -> RouteTable.Target? {
+        routes.withLock { $0.choose(model: model, header: { _ in nil }, excluding: failed) }
+    }
+
+    /// Takes a place for a mirrored copy; false when the model's mirrors are at the limit.
+    func reserveMirror(model: String) -> Bool {
+        mirrorsInFlight.withLock { counts in
+            guard counts[model, default: 0] < mirrorLimit else { return false }
+            counts[model, default: 0] += 1
+            return true
         }
     }
 
-    private struct ForwardFailure: Error {
-        var message: String
-        var timedOut: Bool
+    func releaseMirror(model: String) {
+        mirrorsInFlight.withLock { counts in counts[model, default: 1] -= 1 }
     }
 
-    /// Sends the request to one server; throws `ForwardFailure` when no answer began.
-    private func forward(_ request: Request, body: ByteBuffer, to target: RouteTable.Target) async throws -> HTTPClientResponse {
-        var outgoing = HTTPClientRequest(url: "http://127.0.0.1:\(target.port)\(request.uri.description)")
-        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) && field.name != .contentLength {
-            outgoing.headers.add(name: field.name.rawName, value: field.value)
-        }
-        if request.method != .get && request.method != .head || body.readableBytes > 0 {
-            outgoing.body = .bytes(body)
-        }
-        do {
-            return try await client.execute(outgoing, timeout: timeout)
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
-            throw ForwardFailure(message: "no answer within \(timeout.nanoseconds / 1_000_000_000) s", timedOut: true)
-        } catch {
-            throw ForwardFailure(message: "\(error)", timedOut: false)
-        }
+    func prometheus() -> String {
+        counters.prometheus(generation: generation)
     }
 
-    /// Headers of one connection, never forwarded (RFC 9110 §7.6.1), and the length the
-    /// server computes again from the same bytes.
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
-                                        "proxy-authenticate", "proxy-authorization", "host", "content-length"]
+    /// The counters the admin endpoint reports.
+    public func statistics() -> GatewayStatistics {
+        GatewayStatistics(instance: instance, generation: generation, revisions: counters.snapshot())
+    }
 
     static func error(_ message: String, status: HTTPResponse.Status, revision: Int? = nil) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
@@ -180,8 +121,7 @@ public final class Gateway: Sendable {
         }
         switch (request.method, request.uri.path) {
         case (.get, "/admin/v1/stats"):
-            let statistics = GatewayStatistics(instance: instance, generation: generation, revisions: counters.snapshot())
-            return Self.json(statistics)
+            return Self.json(statistics())
         case (.get, "/admin/v1/routes"):
             return Self.json(routes.withLock { $0.table })
         case (.put, "/admin/v1/routes"):
@@ -209,7 +149,7 @@ public final class Gateway: Sendable {
             routes.withLock { $0.replace(with: table) }
             logger.info("routing table installed", metadata: [
                 "generation": "\(table.generation)",
-                "routes": "\(table.models.keys.sorted().map { name in "\(name): " + table.models[name]!.backends.map { "r\($0.revision) \($0.weight)%" }.joined(separator: " ") }.joined(separator: "; "))",
+                "routes": "\(table.models.keys.sorted().map { name in "\(name): " + table.models[name]!.backends.map { "r\($0.revision) \($0.weight)%" + ($0.mirrorPercent.map { " mirror \($0)%" } ?? "") }.joined(separator: " ") }.joined(separator: "; "))",
             ])
         }
         return Self.json(["generation": table.generation])

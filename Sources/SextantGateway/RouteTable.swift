@@ -2,7 +2,7 @@ import SextantCore
 
 /// The routing table in force, with each model's choice state: a smooth weighted
 /// round-robin over its revisions (deterministic: at 10% the candidate gets exactly one
-/// request in ten) and a round-robin over each revision's replicas.
+/// request in ten), a round-robin over each revision's replicas, and each mirror's share.
 struct RouteTable: Sendable {
     private(set) var table: RoutingTable
     private var models: [String: ModelChooser]
@@ -30,6 +30,13 @@ struct RouteTable: Sendable {
         models[model]?.choose(header: header, excluding: failed)
     }
 
+    /// The mirrors that get a copy of one inference request served by `revision`: each
+    /// mirror backend other than it adds its `mirrorPercent` to its accumulator and takes
+    /// the request when that reaches 100 (so 10% is exactly one request in ten).
+    mutating func mirrors(model: String, servedBy revision: Int) -> [Target] {
+        models[model]?.mirrors(servedBy: revision) ?? []
+    }
+
     /// Where one request goes.
     struct Target: Sendable, Hashable {
         var revision: Int
@@ -41,11 +48,22 @@ struct ModelChooser: Sendable {
     let route: ModelRoute
     private var current: [Int]
     private var cursors: [Int]
+    private var mirrorCredit: [Int]
+    /// Whether any backend mirrors: most models have none, and then nothing is counted.
+    private let mirrored: Bool
 
     init(_ route: ModelRoute) {
         self.route = route
         current = Array(repeating: 0, count: route.backends.count)
         cursors = Array(repeating: 0, count: route.backends.count)
+        mirrorCredit = Array(repeating: 0, count: route.backends.count)
+        mirrored = route.backends.contains { ($0.mirrorPercent ?? 0) > 0 }
+    }
+
+    /// A shadow or preview copy answers clients only through the header route: a mirror's
+    /// answers are recorded, never returned, unless a client asks for that revision.
+    private static func servesClients(_ backend: RouteBackend) -> Bool {
+        (backend.mirrorPercent ?? 0) <= 0 && backend.role != "shadow" && backend.role != "preview"
     }
 
     mutating func choose(header: (String) -> String?, excluding failed: RouteTable.Target?) -> RouteTable.Target? {
@@ -57,7 +75,9 @@ struct ModelChooser: Sendable {
         var eligible = backends.indices.filter { backends[$0].weight > 0 && !backends[$0].ports.isEmpty && backends[$0].revision != failed?.revision }
         if eligible.isEmpty {
             // Nothing weighted is left: any revision with a server, then another replica of the failed one.
-            eligible = backends.indices.filter { !backends[$0].ports.isEmpty && backends[$0].revision != failed?.revision }
+            eligible = backends.indices.filter {
+                !backends[$0].ports.isEmpty && backends[$0].revision != failed?.revision && Self.servesClients(backends[$0])
+            }
         }
         if eligible.isEmpty, let failed, let index = backends.firstIndex(where: { $0.revision == failed.revision && $0.ports.count > 1 }) {
             var target = pick(index)
@@ -65,20 +85,37 @@ struct ModelChooser: Sendable {
             return target
         }
         guard !eligible.isEmpty else { return nil }
-        let weights = eligible.map { max(backends[$0].weight, 1) }
-        let total = weights.reduce(0, +)
+        if eligible.count == 1 { return pick(eligible[0]) }
+        var total = 0
         var best = eligible[0]
-        for (position, index) in eligible.enumerated() {
-            current[index] += weights[position]
+        for index in eligible {
+            let weight = max(backends[index].weight, 1)
+            total += weight
+            current[index] += weight
             if current[index] > current[best] { best = index }
         }
         current[best] -= total
         return pick(best)
     }
 
+    mutating func mirrors(servedBy revision: Int) -> [RouteTable.Target] {
+        guard mirrored else { return [] }
+        var targets: [RouteTable.Target] = []
+        for index in route.backends.indices {
+            let backend = route.backends[index]
+            guard let percent = backend.mirrorPercent, percent > 0, !backend.ports.isEmpty, backend.revision != revision else { continue }
+            mirrorCredit[index] += min(percent, 100)
+            if mirrorCredit[index] >= 100 {
+                mirrorCredit[index] -= 100
+                targets.append(pick(index))
+            }
+        }
+        return targets
+    }
+
     private mutating func pick(_ index: Int) -> RouteTable.Target {
         let backend = route.backends[index]
-        let port = backend.ports[cursors[index] % backend.ports.count]
+        let port = backend.ports.count == 1 ? backend.ports[0] : backend.ports[cursors[index] % backend.ports.count]
         cursors[index] &+= 1
         return RouteTable.Target(revision: backend.revision, port: port)
     }

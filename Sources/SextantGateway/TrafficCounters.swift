@@ -4,12 +4,17 @@ import SextantCore
 import Synchronization
 
 /// Per-revision counters and latency histograms (HdrHistogram, 1 µs to 60 s at three
-/// significant digits), cumulative for the life of the gateway process.
+/// significant digits), cumulative for the life of the gateway process, with the requests
+/// in flight now and, for mirrors, how their answers agree with the served ones.
 final class TrafficCounters: Sendable {
-    enum Outcome {
+    enum Outcome: Sendable, Equatable {
         case answered(status: Int, microseconds: UInt64)
-        /// Refused, reset, closed before an answer, or timed out.
+        /// Refused, reset, or closed before an answer: no latency.
         case failed
+        /// No complete answer in time: an error, and a latency sample at the time waited.
+        case timedOut(microseconds: UInt64)
+        /// The client went away before the answer was complete: not a sample of the revision.
+        case abandoned
     }
 
     private struct Revision {
@@ -17,7 +22,10 @@ final class TrafficCounters: Sendable {
         var errors: UInt64 = 0
         var clientErrors: UInt64 = 0
         var retries: UInt64 = 0
+        var mirrored: UInt64 = 0
         var latencySum: UInt64 = 0
+        var inFlight = 0
+        var agreement: RevisionCounters.Agreement?
         var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
     }
 
@@ -28,24 +36,73 @@ final class TrafficCounters: Sendable {
 
     private let revisions = Mutex<[Key: Revision]>([:])
 
+    /// A request (or a mirror's copy) is on its way to a revision.
+    func begin(model: String, revision: Int) {
+        revisions.withLock { revisions in revisions[Key(model: model, revision: revision), default: Revision()].inFlight += 1 }
+    }
+
+    /// The end of what `begin` started; `counted` is false for calls that are not samples
+    /// (metadata, readiness), which only leave the in-flight gauge.
+    func finish(model: String, revision: Int, _ outcome: Outcome, counted: Bool, retried: Bool = false, mirror: Bool = false) {
+        revisions.withLock { revisions in
+            Self.apply(outcome, to: &revisions[Key(model: model, revision: revision), default: Revision()], counted: counted, retried: retried, mirror: mirror,
+                       leaving: true)
+        }
+    }
+
+    /// Records an outcome without touching the in-flight gauge.
     func record(model: String, revision: Int, _ outcome: Outcome, retried: Bool = false) {
         revisions.withLock { revisions in
-            var counters = revisions[Key(model: model, revision: revision)] ?? Revision()
-            counters.requests += 1
-            if retried { counters.retries += 1 }
-            switch outcome {
-            case .failed:
+            Self.apply(outcome, to: &revisions[Key(model: model, revision: revision), default: Revision()], counted: true, retried: retried, mirror: false,
+                       leaving: false)
+        }
+    }
+
+    private static func apply(_ outcome: Outcome, to counters: inout Revision, counted: Bool, retried: Bool, mirror: Bool, leaving: Bool) {
+        if leaving { counters.inFlight -= 1 }
+        guard counted, outcome != .abandoned else { return }
+        counters.requests += 1
+        if retried { counters.retries += 1 }
+        if mirror { counters.mirrored += 1 }
+        switch outcome {
+        case .failed:
+            counters.errors += 1
+        case .timedOut(let microseconds):
+            counters.errors += 1
+            _ = counters.latency.record(min(max(microseconds, 1), 60_000_000))
+            counters.latencySum &+= microseconds
+        case .answered(let status, let microseconds):
+            if status >= 500 {
                 counters.errors += 1
-            case .answered(let status, let microseconds):
-                if status >= 500 {
-                    counters.errors += 1
-                } else {
-                    if status >= 400 { counters.clientErrors += 1 }
-                    _ = counters.latency.record(min(max(microseconds, 1), 60_000_000))
-                    counters.latencySum &+= microseconds
-                }
+            } else {
+                if status >= 400 { counters.clientErrors += 1 }
+                _ = counters.latency.record(min(max(microseconds, 1), 60_000_000))
+                counters.latencySum &+= microseconds
             }
-            revisions[Key(model: model, revision: revision)] = counters
+        case .abandoned:
+            break
+        }
+    }
+
+    /// A mirror's copy was not sent: too many of the model's mirrors were in flight.
+    func dropped(model: String, revision: Int) {
+        revisions.withLock { revisions in
+            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
+            agreement.dropped += 1
+            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
+        }
+    }
+
+    /// A mirror's answer compared with the served one.
+    func compared(model: String, revision: Int, _ comparison: AnswerComparison) {
+        revisions.withLock { revisions in
+            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
+            agreement.compared += 1
+            agreement.labels += comparison.labels
+            agreement.equalLabels += comparison.equalLabels
+            agreement.scores += comparison.scores
+            agreement.scoreDifference += comparison.scoreDifference
+            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
         }
     }
 
@@ -55,12 +112,14 @@ final class TrafficCounters: Sendable {
             revisions.map { key, counters in
                 RevisionCounters(model: key.model, revision: key.revision, requests: counters.requests, errors: counters.errors,
                                  clientErrors: counters.clientErrors,
-                                 latency: counters.latency.recordedValues().map { [counters.latency.highestEquivalentForValue($0.value), $0.count] })
+                                 latency: counters.latency.recordedValues().map { [counters.latency.highestEquivalentForValue($0.value), $0.count] },
+                                 inFlight: counters.inFlight, agreement: counters.agreement)
             }.sorted { ($0.model, $0.revision) < ($1.model, $1.revision) }
         }
     }
 
-    /// Prometheus text: requests by outcome, retries, and latency quantiles per revision.
+    /// Prometheus text: requests by outcome, retries, mirrors, in-flight requests, latency
+    /// quantiles and agreement per revision.
     func prometheus(generation: Int) -> String {
         struct Line {
             var model: String
@@ -70,15 +129,15 @@ final class TrafficCounters: Sendable {
         let lines = revisions.withLock { revisions in
             revisions.map { Line(model: $0.key.model, revision: $0.key.revision, counters: $0.value) }
         }.sorted { ($0.model, $0.revision) < ($1.model, $1.revision) }
+        func labels(_ line: Line) -> String { "model=\"\(Self.escaped(line.model))\",revision=\"\(line.revision)\"" }
         var text = """
             # HELP sextant_gateway_routing_generation The generation of the routing table in force.
             # TYPE sextant_gateway_routing_generation gauge
             sextant_gateway_routing_generation \(generation)
-            # HELP sextant_gateway_requests_total Requests routed to a revision, by outcome (error: 5xx, refused, reset or timed out).
+            # HELP sextant_gateway_requests_total Requests routed to a revision, mirrored copies included, by outcome (error: 5xx, refused, reset or timed out).
             # TYPE sextant_gateway_requests_total counter
 
             """
-        func labels(_ line: Line) -> String { "model=\"\(line.model)\",revision=\"\(line.revision)\"" }
         for line in lines {
             let answered = line.counters.requests - line.counters.errors - line.counters.clientErrors
             text += "sextant_gateway_requests_total{\(labels(line)),outcome=\"success\"} \(answered)\n"
@@ -92,7 +151,56 @@ final class TrafficCounters: Sendable {
             """
         for line in lines { text += "sextant_gateway_retries_total{\(labels(line))} \(line.counters.retries)\n" }
         text += """
-            # HELP sextant_gateway_request_duration_seconds Latency of answered requests, from HdrHistogram.
+            # HELP sextant_gateway_in_flight Requests on their way to a revision now, mirrored copies included.
+            # TYPE sextant_gateway_in_flight gauge
+
+            """
+        for line in lines { text += "sextant_gateway_in_flight{\(labels(line))} \(line.counters.inFlight)\n" }
+        let mirrors = lines.filter { $0.counters.mirrored > 0 || $0.counters.agreement != nil }
+        if !mirrors.isEmpty {
+            text += """
+                # HELP sextant_gateway_mirrored_requests_total Copies of requests sent to a mirror revision (shadow, preview); they are in requests_total too.
+                # TYPE sextant_gateway_mirrored_requests_total counter
+
+                """
+            for line in mirrors { text += "sextant_gateway_mirrored_requests_total{\(labels(line))} \(line.counters.mirrored)\n" }
+            text += """
+                # HELP sextant_gateway_mirror_dropped_total Copies not sent to a mirror because too many of the model's mirrors were in flight.
+                # TYPE sextant_gateway_mirror_dropped_total counter
+
+                """
+            for line in mirrors { text += "sextant_gateway_mirror_dropped_total{\(labels(line))} \(line.counters.agreement?.dropped ?? 0)\n" }
+            text += """
+                # HELP sextant_gateway_mirror_compared_total Mirrored answers compared with the answers the clients got.
+                # TYPE sextant_gateway_mirror_compared_total counter
+
+                """
+            for line in mirrors { text += "sextant_gateway_mirror_compared_total{\(labels(line))} \(line.counters.agreement?.compared ?? 0)\n" }
+            text += """
+                # HELP sextant_gateway_mirror_labels_total Labels compared between mirrored and served answers, by whether they were equal.
+                # TYPE sextant_gateway_mirror_labels_total counter
+
+                """
+            for line in mirrors {
+                let agreement = line.counters.agreement ?? .init()
+                text += "sextant_gateway_mirror_labels_total{\(labels(line)),result=\"equal\"} \(agreement.equalLabels)\n"
+                text += "sextant_gateway_mirror_labels_total{\(labels(line)),result=\"different\"} \(agreement.labels - agreement.equalLabels)\n"
+            }
+            text += """
+                # HELP sextant_gateway_mirror_scores_total Scores compared between mirrored and served answers.
+                # TYPE sextant_gateway_mirror_scores_total counter
+
+                """
+            for line in mirrors { text += "sextant_gateway_mirror_scores_total{\(labels(line))} \(line.counters.agreement?.scores ?? 0)\n" }
+            text += """
+                # HELP sextant_gateway_mirror_score_difference_total The sum of absolute differences between mirrored and served scores.
+                # TYPE sextant_gateway_mirror_score_difference_total counter
+
+                """
+            for line in mirrors { text += "sextant_gateway_mirror_score_difference_total{\(labels(line))} \(line.counters.agreement?.scoreDifference ?? 0)\n" }
+        }
+        text += """
+            # HELP sextant_gateway_request_duration_seconds Latency of answered and timed-out requests, from HdrHistogram.
             # TYPE sextant_gateway_request_duration_seconds summary
 
             """
@@ -106,4 +214,10 @@ final class TrafficCounters: Sendable {
         }
         return text
     }
+
+    /// A label value as the text format wants it.
+    private static func escaped(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
 }
+

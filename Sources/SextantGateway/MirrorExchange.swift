@@ -1,0 +1,175 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A copy of a client's request sent to a mirror revision (shadow, preview) once the
+/// request is complete. Its answer is counted as a sample of the mirror and compared with
+/// the served answer, never returned: nothing it does reaches the client. Runs on the loop
+/// of the client's connection, on a connection of its own.
+final class MirrorExchange: UpstreamDelegate {
+    private let gateway: Gateway
+    private let pool: UpstreamPool
+    private let eventLoop: any EventLoop
+    private let model: String
+    private let target: RouteTable.Target
+    private var head: HTTPRequestHead
+    private let body: [ByteBuffer]
+    private let trailers: HTTPHeaders?
+    private let pair: AnswerPair
+
+    private var upstream: UpstreamConnection?
+    private var reused = false
+    private var reconnected = false
+    private var finished = false
+    private var started = NIODeadline.now()
+    private var status = 0
+    private var keepAlive = true
+    private var answer: ByteBuffer?
+    private var timeoutTask: Scheduled<Void>?
+
+    init(gateway: Gateway, pool: UpstreamPool, eventLoop: any EventLoop, model: String, target: RouteTable.Target, head: HTTPRequestHead,
+         body: [ByteBuffer], trailers: HTTPHeaders?, pair: AnswerPair) {
+        self.gateway = gateway
+        self.pool = pool
+        self.eventLoop = eventLoop
+        self.model = model
+        self.target = target
+        var head = head
+        head.headers.replaceOrAdd(name: "host", value: "127.0.0.1:\(target.port)")
+        self.head = head
+        self.body = body
+        self.trailers = trailers
+        self.pair = pair
+    }
+
+    func start() {
+        gateway.counters.begin(model: model, revision: target.revision)
+        started = .now()
+        timeoutTask = eventLoop.assumeIsolated().scheduleTask(in: gateway.timeout) { [self] in timedOut() }
+        connect(fresh: false)
+    }
+
+    private func connect(fresh: Bool) {
+        if !fresh, let connection = pool.take(port: target.port) {
+            attach(connection)
+            return
+        }
+        pool.connect(port: target.port) { [self] result in
+            switch result {
+            case .success(let connection):
+                if finished { pool.release(connection) } else { attach(connection) }
+            case .failure:
+                if !finished { finish(.failed) }
+            }
+        }
+    }
+
+    private func attach(_ connection: UpstreamConnection) {
+        upstream = connection
+        connection.attach(self)
+        reused = connection.exchanges > 1
+        connection.write(.head(head))
+        for buffer in body { connection.write(.body(.byteBuffer(buffer))) }
+        connection.write(.end(trailers))
+        connection.flush()
+    }
+
+    var upstreamMayRead: Bool { true }
+
+    func upstreamBecameWritable(_ connection: UpstreamConnection) {}
+
+    func upstreamReadComplete(_ connection: UpstreamConnection) {}
+
+    func upstream(_ connection: UpstreamConnection, received part: HTTPClientResponsePart) {
+        guard !finished else { return }
+        switch part {
+        case .head(let head):
+            if head.status.code < 200 && head.status != .switchingProtocols { return }
+            status = Int(head.status.code)
+            keepAlive = head.isKeepAlive
+            let comparable = (200..<300).contains(status) && !head.headers.contains(name: "inference-header-content-length")
+            answer = comparable ? ByteBuffer() : nil
+        case .body(let buffer):
+            if answer != nil {
+                if answer!.readableBytes + buffer.readableBytes > ProxyExchange.comparedLimit { answer = nil } else { answer!.writeImmutableBuffer(buffer) }
+            }
+        case .end:
+            if let upstream {
+                self.upstream = nil
+                if keepAlive { pool.release(upstream) } else { upstream.close() }
+            }
+            finish(.answered(status: status, microseconds: elapsed()))
+        }
+    }
+
+    func upstreamClosed(_ connection: UpstreamConnection, error: (any Error)?) {
+        guard !finished, connection === upstream else { return }
+        upstream = nil
+        if status == 0 && reused && !reconnected {
+            // A pooled connection its server had closed: not the revision's failure.
+            reconnected = true
+            connect(fresh: true)
+            return
+        }
+        finish(.failed)
+    }
+
+    private func timedOut() {
+        guard !finished else { return }
+        upstream?.close()
+        upstream = nil
+        finish(.timedOut(microseconds: elapsed()))
+    }
+
+    private func finish(_ outcome: TrafficCounters.Outcome) {
+        finished = true
+        timeoutTask?.cancel()
+        gateway.counters.finish(model: model, revision: target.revision, outcome, counted: true, mirror: true)
+        gateway.releaseMirror(model: model)
+        if case .answered = outcome { pair.mirrored(answer) } else { pair.mirrored(nil) }
+    }
+
+    private func elapsed() -> UInt64 {
+        let nanoseconds = (NIODeadline.now() - started).nanoseconds
+        return nanoseconds > 0 ? UInt64(nanoseconds / 1000) : 0
+    }
+}
+
+/// The served answer and a mirror's answer to the same request, compared off the event
+/// loop once both are in, when both were 2xx JSON.
+final class AnswerPair {
+    private let gateway: Gateway
+    private let model: String
+    private let revision: Int
+    private var servedSide: ByteBuffer??
+    private var mirrorSide: ByteBuffer??
+
+    init(gateway: Gateway, model: String, revision: Int) {
+        self.gateway = gateway
+        self.model = model
+        self.revision = revision
+    }
+
+    /// The client's answer when it can be compared (2xx, JSON, whole), else nil.
+    func served(_ answer: ByteBuffer?) {
+        guard servedSide == nil else { return }
+        servedSide = .some(answer)
+        compareIfComplete()
+    }
+
+    func mirrored(_ answer: ByteBuffer?) {
+        guard mirrorSide == nil else { return }
+        mirrorSide = .some(answer)
+        compareIfComplete()
+    }
+
+    private func compareIfComplete() {
+        guard case .some(let served) = servedSide, case .some(let mirror) = mirrorSide else { return }
+        guard let served, let mirror else { return }
+        let counters = gateway.counters, model = model, revision = revision
+        NIOThreadPool.singleton.submit { state in
+            guard state == .active, let comparison = AnswerComparison(served: served.readableBytesView, mirror: mirror.readableBytesView) else { return }
+            counters.compared(model: model, revision: revision, comparison)
+        }
+    }
+}

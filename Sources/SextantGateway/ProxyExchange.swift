@@ -1,0 +1,331 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One client request on its way through the gateway: streamed to the chosen revision's
+/// server as it arrives, its answer streamed back as it arrives. Until the first byte of an
+/// answer it keeps the request's parts (up to `retryLimit`) to send them again: once on a
+/// fresh connection when a pooled one turns out closed, once on another revision when the
+/// server refused, reset or closed. It starts the mirrors' copies once the request is
+/// complete, and hands them the served answer to compare. Runs on its client's loop.
+final class ProxyExchange: UpstreamDelegate {
+    /// Bodies up to this size are kept for a retry.
+    static let retryLimit = 1 << 20
+    /// Bodies up to this size are kept for a mirror's copy; larger ones are not mirrored.
+    static let mirrorLimit = 16 << 20
+    /// A served answer up to this size is kept to compare with a mirror's.
+    static let comparedLimit = 4 << 20
+
+    private let proxy: ProxyHandler
+    private let gateway: Gateway
+    private let model: String
+    private let counted: Bool
+    private var head: HTTPRequestHead
+    private var target: RouteTable.Target
+    private var mirrors: [RouteTable.Target]
+
+    private var upstream: UpstreamConnection?
+    private var connecting = false
+    private var reused = false
+    /// The body so far, while a retry or a mirror may need it; nil once neither can.
+    private var retained: [ByteBuffer]? = []
+    private var retainedBytes = 0
+    /// Body parts that arrived while no connection was ready.
+    private var unsent: [ByteBuffer] = []
+    private var requestEnded = false
+    private var trailers: HTTPHeaders?
+    private var answerStarted = false
+    private var status = 0
+    private var upstreamKeepAlive = true
+    private var retried = false
+    private var reconnected = false
+    private var finished = false
+    private var attemptStarted = NIODeadline.now()
+    private var requestEndedAt: NIODeadline?
+    private var timeoutTask: Scheduled<Void>?
+    /// The mirrors waiting for this answer, and the answer kept for them.
+    private var pairs: [AnswerPair] = []
+    private var served: ByteBuffer?
+
+    init(proxy: ProxyHandler, model: String, counted: Bool, head: HTTPRequestHead, target: RouteTable.Target, mirrors: [RouteTable.Target]) {
+        self.proxy = proxy
+        self.gateway = proxy.gateway
+        self.model = model
+        self.counted = counted
+        var head = head
+        head.headers = Hop.removing(from: head.headers, keepingTransferEncoding: true)
+        head.version = .http1_1
+        self.head = head
+        self.target = target
+        self.mirrors = mirrors
+    }
+
+    func start() {
+        gateway.counters.begin(model: model, revision: target.revision)
+        connect(fresh: false)
+    }
+
+    private var canRetry: Bool { retained != nil && retainedBytes <= Self.retryLimit }
+
+    private func connect(fresh: Bool) {
+        attemptStarted = .now()
+        head.headers.replaceOrAdd(name: "host", value: "127.0.0.1:\(target.port)")
+        if requestEnded { armTimeout() }
+        if !fresh, let connection = proxy.pool.take(port: target.port) {
+            attach(connection)
+            return
+        }
+        connecting = true
+        proxy.pool.connect(port: target.port) { [self] result in
+            connecting = false
+            switch result {
+            case .success(let connection):
+                if finished { proxy.pool.release(connection) } else { attach(connection) }
+            case .failure(let error):
+                if !finished { failedBeforeAnswer(Self.describe(error)) }
+            }
+        }
+    }
+
+    private func attach(_ connection: UpstreamConnection) {
+        upstream = connection
+        connection.attach(self)
+        reused = connection.exchanges > 1
+        connection.write(.head(head))
+        for buffer in unsent { connection.write(.body(.byteBuffer(buffer))) }
+        unsent = []
+        if requestEnded { connection.write(.end(trailers)) }
+        connection.flush()
+        proxy.resumeReading()
+    }
+
+    // MARK: - From the client
+
+    /// Whether the client's connection may be read: not while the server's connection is
+    /// being made or cannot take more.
+    var mayReadRequest: Bool { !connecting && (upstream?.isWritable ?? true) }
+
+    func requestBody(_ buffer: ByteBuffer) {
+        guard !finished else { return }
+        if retained != nil {
+            retained!.append(buffer)
+            retainedBytes += buffer.readableBytes
+            if retainedBytes > (mirrors.isEmpty ? Self.retryLimit : Self.mirrorLimit) {
+                retained = nil
+                dropMirrors()
+            }
+        }
+        if let upstream, !connecting {
+            upstream.write(.body(.byteBuffer(buffer)))
+        } else {
+            unsent.append(buffer)
+        }
+    }
+
+    func requestEnd(_ trailers: HTTPHeaders?) {
+        guard !finished else { return }
+        requestEnded = true
+        self.trailers = trailers
+        requestEndedAt = .now()
+        if let upstream, !connecting { upstream.write(.end(trailers)) }
+        armTimeout()
+        if !mirrors.isEmpty { sendMirrors() }
+        if answerStarted { retained = nil }
+    }
+
+    func flushUpstream() {
+        if !connecting { upstream?.flush() }
+    }
+
+    func clientBecameWritable() {
+        upstream?.resumeReading()
+    }
+
+    func clientWentAway() {
+        guard !finished else { return }
+        finished = true
+        timeoutTask?.cancel()
+        upstream?.close()
+        upstream = nil
+        gateway.counters.finish(model: model, revision: target.revision, .abandoned, counted: counted)
+        handOverServed(nil)
+    }
+
+    // MARK: - From the server
+
+    var upstreamMayRead: Bool { proxy.isWritable }
+
+    func upstreamBecameWritable(_ connection: UpstreamConnection) {
+        proxy.resumeReading()
+    }
+
+    func upstreamReadComplete(_ connection: UpstreamConnection) {
+        proxy.flush()
+    }
+
+    func upstream(_ connection: UpstreamConnection, received part: HTTPClientResponsePart) {
+        guard !finished else { return }
+        switch part {
+        case .head(let answer):
+            // 1xx interim answers are not relayed (the gateway answers `Expect` itself).
+            if answer.status.code < 200 && answer.status != .switchingProtocols { return }
+            answerStarted = true
+            status = Int(answer.status.code)
+            upstreamKeepAlive = answer.isKeepAlive
+            if requestEnded || mirrors.isEmpty { retained = nil }
+            if !pairs.isEmpty {
+                let comparable = (200..<300).contains(status) && !answer.headers.contains(name: "inference-header-content-length")
+                served = comparable ? ByteBuffer() : nil
+                if !comparable { handOverServed(nil) }
+            }
+            proxy.writeAnswerHead(answer, revision: target.revision)
+        case .body(let buffer):
+            if served != nil {
+                if served!.readableBytes + buffer.readableBytes > Self.comparedLimit {
+                    served = nil
+                    handOverServed(nil)
+                } else {
+                    served!.writeImmutableBuffer(buffer)
+                }
+            }
+            proxy.writeAnswerBody(buffer)
+        case .end(let trailers):
+            complete(trailers: trailers)
+        }
+    }
+
+    func upstreamClosed(_ connection: UpstreamConnection, error: (any Error)?) {
+        guard !finished, connection === upstream else { return }
+        upstream = nil
+        if answerStarted {
+            // Too late to retry: the client has part of an answer.
+            finished = true
+            timeoutTask?.cancel()
+            gateway.counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
+            gateway.logger.warning("answer broke off", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
+            proxy.abortAnswer()
+            handOverServed(nil)
+        } else {
+            failedBeforeAnswer(error.map(Self.describe) ?? "the connection closed before an answer")
+        }
+    }
+
+    // MARK: - Outcomes
+
+    private func complete(trailers: HTTPHeaders?) {
+        finished = true
+        timeoutTask?.cancel()
+        gateway.counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: elapsed()), counted: counted,
+                                retried: retried)
+        if let upstream {
+            self.upstream = nil
+            // A connection is reused only after a whole request and a whole keep-alive answer.
+            if requestEnded && upstreamKeepAlive { proxy.pool.release(upstream) } else { upstream.close() }
+        }
+        proxy.finishAnswer(requestComplete: requestEnded, trailers: trailers)
+        if !pairs.isEmpty { handOverServed(served) }
+    }
+
+    /// Refused, reset or closed before any byte of an answer: inference is idempotent, so
+    /// the request goes again, once on a fresh connection if a pooled one had been closed by
+    /// its server, and once on another revision.
+    private func failedBeforeAnswer(_ message: String) {
+        timeoutTask?.cancel()
+        if reused && !reconnected && canRetry {
+            // A server may close an idle keep-alive connection at any time (RFC 9112 §9.3.1):
+            // that is not a failure of the revision.
+            reconnected = true
+            reused = false
+            unsent = retained ?? []
+            connect(fresh: true)
+            return
+        }
+        gateway.counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
+        if !retried, canRetry, let next = gateway.retryTarget(model: model, excluding: target) {
+            gateway.logger.debug("retrying on another revision", metadata: [
+                "model": "\(model)", "revision": "\(target.revision)", "next": "\(next.revision)", "error": "\(message)",
+            ])
+            retried = true
+            target = next
+            unsent = retained ?? []
+            gateway.counters.begin(model: model, revision: target.revision)
+            connect(fresh: false)
+            return
+        }
+        finished = true
+        gateway.logger.warning("request failed", metadata: ["model": "\(model)", "revision": "\(target.revision)", "error": "\(message)"])
+        proxy.respondError("r\(target.revision) of \(model) did not answer: \(message)", status: .badGateway, revision: target.revision,
+                           requestComplete: requestEnded)
+        handOverServed(nil)
+    }
+
+    private func armTimeout() {
+        timeoutTask?.cancel()
+        guard let eventLoop = proxy.context?.eventLoop else { return }
+        timeoutTask = eventLoop.assumeIsolated().scheduleTask(in: gateway.timeout) { [self] in timedOut() }
+    }
+
+    /// No complete answer in time: an error, a latency sample at the time waited, never a retry.
+    private func timedOut() {
+        guard !finished else { return }
+        finished = true
+        gateway.counters.finish(model: model, revision: target.revision, .timedOut(microseconds: elapsed()), counted: counted, retried: retried)
+        upstream?.close()
+        upstream = nil
+        gateway.logger.warning("request timed out", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
+        if answerStarted {
+            proxy.abortAnswer()
+        } else {
+            proxy.respondError("r\(target.revision) of \(model) did not answer: no answer within \(gateway.timeoutDescription)", status: .gatewayTimeout,
+                               revision: target.revision, requestComplete: requestEnded)
+        }
+        handOverServed(nil)
+    }
+
+    /// Microseconds since the attempt had the whole request (or began, if later).
+    private func elapsed() -> UInt64 {
+        var start = attemptStarted
+        if let requestEndedAt, requestEndedAt > start { start = requestEndedAt }
+        let nanoseconds = (NIODeadline.now() - start).nanoseconds
+        return nanoseconds > 0 ? UInt64(nanoseconds / 1000) : 0
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return "\(error.description)" }
+        if let error = error as? ChannelError { return "\(error)" }
+        return "\(error)"
+    }
+
+    // MARK: - Mirrors
+
+    private func sendMirrors() {
+        let targets = mirrors
+        mirrors = []
+        guard let body = retained, let eventLoop = proxy.context?.eventLoop else {
+            for target in targets { gateway.counters.dropped(model: model, revision: target.revision) }
+            return
+        }
+        for target in targets {
+            guard gateway.reserveMirror(model: model) else {
+                gateway.counters.dropped(model: model, revision: target.revision)
+                continue
+            }
+            let pair = AnswerPair(gateway: gateway, model: model, revision: target.revision)
+            if !answerStarted { pairs.append(pair) } else { pair.served(nil) }
+            MirrorExchange(gateway: gateway, pool: proxy.pool, eventLoop: eventLoop, model: model, target: target, head: head, body: body,
+                           trailers: trailers, pair: pair).start()
+        }
+    }
+
+    private func dropMirrors() {
+        for target in mirrors { gateway.counters.dropped(model: model, revision: target.revision) }
+        mirrors = []
+    }
+
+    private func handOverServed(_ answer: ByteBuffer?) {
+        let waiting = pairs
+        pairs = []
+        served = nil
+        for pair in waiting { pair.served(answer) }
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of a client's connection to the inference listener: answers health
+/// and `/metrics` itself and streams `/v2/models/…` calls to a model server through a
+/// `ProxyExchange`, one request at a time (`HTTPServerPipelineHandler` holds pipelined
+/// ones back until the answer before them is complete).
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        /// Answered already (by the gateway, or the server answered early): the rest of the
+        /// request is read and dropped.
+        case discarding
+        case proxying(ProxyExchange)
+    }
+
+    let gateway: Gateway
+    let pool: UpstreamPool
+    private(set) var context: ChannelHandlerContext?
+    private var state = State.idle
+    private var readPending = false
+    /// Whether the connection stays open after the current answer.
+    private var keepAlive = true
+    private var version = HTTPVersion.http1_1
+
+    init(gateway: Gateway, pool: UpstreamPool) {
+        self.gateway = gateway
+        self.pool = pool
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: - The client's request
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            begin(head, context: context)
+        case .body(let buffer):
+            if case .proxying(let exchange) = state { exchange.requestBody(buffer) }
+        case .end(let trailers):
+            switch state {
+            case .proxying(let exchange): exchange.requestEnd(trailers)
+            case .discarding: state = .idle
+            case .idle: break
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = state { exchange.flushUpstream() }
+        context.fireChannelReadComplete()
+    }
+
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        keepAlive = head.isKeepAlive
+        version = head.version
+        state = .discarding
+        let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(head.uri[..<$0]) } ?? head.uri
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        switch (head.method, parts.count) {
+        case (.POST, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "infer",
+             (_, 3...) where parts[0] == "v2" && parts[1] == "models":
+            // Only inference is a sample of a revision; metadata and readiness calls are not.
+            let inference = head.method == .POST && parts.count == 4 && parts[3] == "infer"
+            proxy(head, model: String(parts[2]), counted: inference)
+        case (.GET, 3) where parts[0] == "v2" && parts[1] == "health" && (parts[2] == "live" || parts[2] == "ready"):
+            respond(status: .ok, body: ByteBuffer(), contentType: nil)
+        case (.GET, 1) where parts[0] == "metrics":
+            respond(status: .ok, body: ByteBuffer(string: gateway.prometheus()), contentType: "text/plain; version=0.0.4")
+        default:
+            respondError("no such endpoint \(path); inference is POST /v2/models/{name}/infer", status: .notFound)
+        }
+    }
+
+    private func proxy(_ head: HTTPRequestHead, model: String, counted: Bool) {
+        switch gateway.route(model: model, head: head, counted: counted) {
+        case .unknownModel:
+            respondError("unknown model \(model): no revision of it is routed here", status: .notFound)
+        case .noServer:
+            respondError("no server of \(model) is ready", status: .serviceUnavailable)
+        case .target(let target, let mirrors):
+            let exchange = ProxyExchange(proxy: self, model: model, counted: counted, head: head, target: target, mirrors: mirrors)
+            state = .proxying(exchange)
+            exchange.start()
+        }
+    }
+
+    // MARK: - Backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = state, !exchange.mayReadRequest {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Reads the client again once the upstream connection can take more.
+    func resumeReading() {
+        guard readPending, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, case .proxying(let exchange) = state { exchange.clientBecameWritable() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    // MARK: - The answer
+
+    /// Forwards a server's answer head: hop-by-hop fields dropped, the revision named.
+    func writeAnswerHead(_ upstream: HTTPResponseHead, revision: Int) {
+        guard let context else { return }
+        var headers = Hop.removing(from: upstream.headers)
+        if version.major == 1 && version.minor == 0 && !headers.contains(name: "content-length") {
+            // HTTP/1.0 has no chunks: the end of the connection ends the body.
+            keepAlive = false
+        }
+        headers.add(name: Gateway.revisionHeader, value: String(revision))
+        addConnectionHeader(&headers)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: upstream.status, headers: headers))), promise: nil)
+    }
+
+    func writeAnswerBody(_ buffer: ByteBuffer) {
+        context?.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+    }
+
+    func flush() {
+        context?.flush()
+    }
+
+    /// The exchange is over and its answer complete: the connection takes the next
+    /// request, or closes if it was the last.
+    func finishAnswer(requestComplete: Bool, trailers: HTTPHeaders? = nil) {
+        state = requestComplete ? .idle : .discarding
+        guard let context else { return }
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        } else {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+
+    /// The answer broke off after its head went out: the client learns it from the closed
+    /// connection.
+    func abortAnswer() {
+        state = .discarding
+        context?.close(promise: nil)
+    }
+
+    /// An error made by the gateway, as OIP's `{"error": …}`, naming the revision when one is concerned.
+    /// `requestComplete`: whether the request's end was read already (else the rest is dropped).
+    func respondError(_ message: String, status: HTTPResponseStatus, revision: Int? = nil, requestComplete: Bool = false) {
+        let data = (try? JSONEncoder().encode(["error": message])) ?? Data(#"{"error":"gateway error"}"#.utf8)
+        respond(status: status, body: ByteBuffer(bytes: data), contentType: "application/json", revision: revision, requestComplete: requestComplete)
+    }
+
+    private func respond(status: HTTPResponseStatus, body: ByteBuffer, contentType: String?, revision: Int? = nil, requestComplete: Bool = false) {
+        guard let context else { return }
+        var headers = HTTPHeaders()
+        if let contentType { headers.add(name: "content-type", value: contentType) }
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        if let revision { headers.add(name: Gateway.revisionHeader, value: String(revision)) }
+        addConnectionHeader(&headers)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        finishAnswer(requestComplete: requestComplete)
+    }
+
+    private func addConnectionHeader(_ headers: inout HTTPHeaders) {
+        if !keepAlive {
+            headers.add(name: "connection", value: "close")
+        } else if version.major == 1 && version.minor == 0 {
+            headers.add(name: "connection", value: "keep-alive")
+        }
+    }
+
+    // MARK: - The connection
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = state {
+            state = .idle
+            exchange.clientWentAway()
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// Headers of one connection, never forwarded (RFC 9110 §7.6.1), with the fields the
+/// `Connection` header names.
+enum Hop {
+    static let names: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                                     "upgrade", "transfer-encoding"]
+
+    /// The headers without hop-by-hop fields (`Transfer-Encoding` too: the codec frames the
+    /// body again, keeping `Content-Length` when there is one); the same storage when none.
+    static func removing(from headers: HTTPHeaders, keepingTransferEncoding: Bool = false) -> HTTPHeaders {
+        var found = false
+        for (name, _) in headers where isHopByHop(name) {
+            found = true
+            break
+        }
+        guard found else { return headers }
+        var named: Set<String> = []
+        for value in headers[canonicalForm: "connection"] { named.insert(value.lowercased()) }
+        var kept = HTTPHeaders()
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            if keepingTransferEncoding && lower == "transfer-encoding" {
+                kept.add(name: name, value: value)
+            } else if !names.contains(lower) && !named.contains(lower) {
+                kept.add(name: name, value: value)
+            }
+        }
+        return kept
+    }
+
+    private static func isHopByHop(_ name: String) -> Bool {
+        // Most fields are none of these: compare lengths before case-folding.
+        switch name.utf8.count {
+        case 2, 7, 10, 17, 16, 18, 19:
+            return names.contains(name.lowercased())
+        default:
+            return false
+        }
+    }
+}
