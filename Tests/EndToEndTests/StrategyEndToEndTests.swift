@@ -42,7 +42,7 @@ import SextantTestSupport
         try await Self.clientsSeeOnlyStable(rig, load, during: "preview")
         try await rig.waitFor("mirrored answers compared") { (rig.status()?.model?.rollout?.agreement?.compared ?? 0) > 20 }
 
-        try await rig.waitFor("the switch") { !rig.events("Switched").isEmpty }
+        try await rig.waitFor("the switch") { rig.status()?.model?.rollout?.phase == "switched" }
         let switched = try #require(rig.status())
         #expect(switched.model?.stableRevision == 2, "the stable revision changes at the switch")
         #expect(switched.model?.rollout?.phase == "switched" && switched.model?.rollout?.previousRevision == 1)
@@ -71,7 +71,9 @@ import SextantTestSupport
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
         try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
         try await rig.waitFor("the shadow phase") { rig.status()?.model?.rollout?.phase == "shadow" }
-        let load = Load(port: rig.gatewayPort, model: rig.model, body: RolloutEndToEndTests.fraudRequest)
+        // Labels and scores: both outputs compared.
+        let body = RolloutEndToEndTests.fraudRequest.replacingOccurrences(of: "]}]}", with: #"]}],"outputs":[{"name":"predict"},{"name":"predict_proba"}]}"#)
+        let load = Load(port: rig.gatewayPort, model: rig.model, body: body)
 
         let shadowing = try #require(rig.status())
         #expect(shadowing.model?.traffic.map(\.role) == ["stable", "shadow", "header"])
