@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import SextantTestSupport
+
+/// The README's main command, `make demo`, in the shortened mode CI runs: `scripts/demo
+/// --fast` with the built binary on free ports, from the scratch repository to the clean-up.
+@Suite struct DemoEndToEndTests {
+    @Test("scripts/demo --fast: the better model is promoted, the slow server's canary rolled back, no client request fails, nothing is left behind",
+          .timeLimit(.minutes(15)))
+    func demo() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["KEEP"] = nil
+        environment["SEXTANT"] = sextantBinary
+        environment["GATEWAY"] = "127.0.0.1:\(try freePort())"
+        environment["LISTEN"] = "127.0.0.1:\(try freePort())"
+        if environment["PATH"] == nil { environment["PATH"] = "/usr/bin:/bin" }
+        let run = try runProcess("/usr/bin/env", ["python3", packageRoot + "/scripts/demo", "--fast"], in: packageRoot, environment: environment)
+        let output = run.stdout + run.stderr
+        #expect(run.status == 0, "\(output)")
+
+        // The timeline's events (reason, then the daemon's message) and the summary.
+        let lines = output.split(separator: "\n").map(String.init)
+        func event(_ reason: String, _ fragments: String...) -> Bool {
+            lines.contains { line in line.contains(" s  \(reason) ") && fragments.allSatisfy { line.contains($0) } }
+        }
+        // Act 1: the first revision serves.
+        #expect(event("Deployed", "r1 (v1)"), "\(output)")
+        // Act 2: the retrained model goes through both canary steps, then is promoted.
+        #expect(event("RolloutStarted", "r2 (v2)"), "\(output)")
+        #expect(event("StepAdvanced", "r2", "1/2"), "\(output)")
+        #expect(event("Promoted", "r2"), "\(output)")
+        #expect(output.contains("act 2    r2 (v2, l2 0.0001) promoted"), "\(output)")
+        // Act 3: the slow server's canary fails its latency objective and traffic returns to r2.
+        #expect(event("RolloutStarted", "r3 (v2)"), "\(output)")
+        #expect(event("RolloutAborted", "r3", "p99 under 50 ms"), "\(output)")
+        #expect(!event("Promoted", "r3"), "\(output)")
+        #expect(output.contains("act 3    r3 (v2, 80 ms server) rolled back"), "\(output)")
+        #expect(output.contains("none since the rollback"), "\(output)")
+
+        // The clients' table: every revision answered, and no request failed.
+        let rows = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        let counts = Dictionary(rows.filter { $0.count == 3 && ($0[0].hasPrefix("r") || ["?", "total"].contains($0[0])) && Int($0[1]) != nil }
+            .map { ($0[0], (requests: Int($0[1])!, errors: Int($0[2]) ?? -1)) }, uniquingKeysWith: { _, last in last })
+        for revision in ["r1", "r2", "r3", "total"] {
+            #expect((counts[revision]?.requests ?? 0) > 0, "\(revision) answered no request: \(output)")
+            #expect(counts[revision]?.errors == 0, "\(revision): \(output)")
+        }
+        #expect(counts["?"] == nil, "requests that reached no revision: \(output)")
+
+        // Everything stopped: the daemon exited cleanly, the data plane went down, the scratch
+        // directory is gone.
+        #expect(output.contains("daemon stopped (SIGTERM, exit status 0)"), "\(output)")
+        let state = try #require(rows.first { $0.first == "state" }?.last, "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: state), "\(state) left behind")
+        let work = (state as NSString).deletingLastPathComponent
+        #expect(processes(mentioning: work).isEmpty, "processes of \(work) still run: \(processes(mentioning: work))")
+    }
+
+    /// Running processes whose command line or working directory mentions `text`: the daemon,
+    /// the gateway and `serve-model` name the state directory, a serving command runs in it.
+    func processes(mentioning text: String) -> [String] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.filter { Int($0) != nil }.compactMap { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let command = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: " ")
+            let directory = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? ""
+            return command.contains(text) || directory.hasPrefix(text) ? "\(pid): \(command) (in \(directory))" : nil
+        }
+    }
+}
