@@ -250,7 +250,9 @@ import SextantTestSupport
         print("gateway restarted \(restartedAfter) after kill -9")
         try await Task.sleep(for: .milliseconds(500))
         let failedWithTheGateway = load.snapshot.failed.count
-        #expect(failedWithTheGateway <= 2, "only the requests in flight through the killed gateway fail (2 workers)")
+        // Per client worker (2): the request in flight through the killed process, and one
+        // sent on a kept-alive connection to it before the client saw it close.
+        #expect(failedWithTheGateway <= 4, "only requests through the killed gateway fail: \(load.snapshot.failed)")
         let routes = try #require(try SQLiteStore(readingFrom: rig.state.path).routes())
         #expect(routes.models[rig.model]?.backends.map(\.weight) == [90, 10])
 
