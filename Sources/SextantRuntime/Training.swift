@@ -91,7 +91,7 @@ extension EmbeddedRuntime {
             throw ActionError("the trainer ran past its timeout of \(describe(job.timeout)) and was stopped; log \(log):\n\(logTail(log))", reason: "TrainingTimeout")
         }
         processes.forget(identity.pid)
-        // Foundation reaps the child; give its handler a moment to record the status.
+        // The reaper thread records the status as the child exits; give it a moment.
         var status = ProcessTable.exitStatus(of: identity.pid)
         for _ in 0..<200 where status == nil {
             try? await Task.sleep(for: .milliseconds(10))
