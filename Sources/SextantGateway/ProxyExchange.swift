@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -290,9 +293,17 @@ final class ProxyExchange: UpstreamDelegate {
         return nanoseconds > 0 ? UInt64(nanoseconds / 1000) : 0
     }
 
+    /// A failure in a few words: "connection refused", "connection reset", ….
     static func describe(_ error: any Error) -> String {
-        if let error = error as? IOError { return "\(error.description)" }
-        if let error = error as? ChannelError { return "\(error)" }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ECONNRESET: return "connection reset"
+            case EPIPE: return "connection closed"
+            default: return String(cString: strerror(error.errnoCode)).lowercased()
+            }
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error { return "no connection within 5 s" }
         return "\(error)"
     }
 

@@ -149,6 +149,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func finishAnswer(requestComplete: Bool, trailers: HTTPHeaders? = nil) {
         state = requestComplete ? .idle : .discarding
         guard let context else { return }
+        // Reads held for the exchange go on: the rest of the request is dropped.
+        resumeReading()
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
         } else {
