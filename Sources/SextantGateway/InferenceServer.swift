@@ -38,7 +38,7 @@ public struct InferenceServer: Service {
                     let box = loopPools[ObjectIdentifier(channel.eventLoop)]!
                     let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop)
                     box.value = pool
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
                 }
             }

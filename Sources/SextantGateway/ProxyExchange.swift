@@ -11,7 +11,7 @@ import NIOHTTP1
 /// fresh connection when a pooled one turns out closed, once on another revision when the
 /// server refused, reset or closed. It starts the mirrors' copies once the request is
 /// complete, and hands them the served answer to compare. Runs on its client's loop.
-final class ProxyExchange: UpstreamDelegate {
+final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     /// Bodies up to this size are kept for a retry.
     static let retryLimit = 1 << 20
     /// Bodies up to this size are kept for a mirror's copy; larger ones are not mirrored.
@@ -45,7 +45,7 @@ final class ProxyExchange: UpstreamDelegate {
     private var finished = false
     private var attemptStarted = NIODeadline.now()
     private var requestEndedAt: NIODeadline?
-    private var timeoutTask: Scheduled<Void>?
+    private var timeoutTask: NIOScheduledCallback?
     /// The mirrors waiting for this answer, and the answer kept for them.
     private var pairs: [AnswerPair] = []
     private var served: ByteBuffer?
@@ -63,19 +63,20 @@ final class ProxyExchange: UpstreamDelegate {
         self.mirrors = mirrors
     }
 
+    /// Called while the client's connection is being read: its read-complete flushes.
     func start() {
         gateway.counters.begin(model: model, revision: target.revision)
-        connect(fresh: false)
+        connect(fresh: false, flush: false)
     }
 
     private var canRetry: Bool { retained != nil && retainedBytes <= Self.retryLimit }
 
-    private func connect(fresh: Bool) {
+    private func connect(fresh: Bool, flush: Bool = true) {
         attemptStarted = .now()
         head.headers.replaceOrAdd(name: "host", value: "127.0.0.1:\(target.port)")
         if requestEnded { armTimeout() }
         if !fresh, let connection = proxy.pool.take(port: target.port) {
-            attach(connection)
+            attach(connection, flush: flush)
             return
         }
         connecting = true
@@ -90,7 +91,9 @@ final class ProxyExchange: UpstreamDelegate {
         }
     }
 
-    private func attach(_ connection: UpstreamConnection) {
+    /// `flush: false` when the client's read-complete will flush: one write for the head
+    /// and the body parts of the same read.
+    private func attach(_ connection: UpstreamConnection, flush: Bool = true) {
         upstream = connection
         connection.attach(self)
         reused = connection.exchanges > 1
@@ -98,8 +101,10 @@ final class ProxyExchange: UpstreamDelegate {
         for buffer in unsent { connection.write(.body(.byteBuffer(buffer))) }
         unsent = []
         if requestEnded { connection.write(.end(trailers)) }
-        connection.flush()
-        proxy.resumeReading()
+        if flush {
+            connection.flush()
+            proxy.resumeReading()
+        }
     }
 
     // MARK: - From the client
@@ -265,7 +270,11 @@ final class ProxyExchange: UpstreamDelegate {
     private func armTimeout() {
         timeoutTask?.cancel()
         guard let eventLoop = proxy.context?.eventLoop else { return }
-        timeoutTask = eventLoop.assumeIsolated().scheduleTask(in: gateway.timeout) { [self] in timedOut() }
+        timeoutTask = try? eventLoop.assumeIsolated().scheduleCallback(in: gateway.timeout, handler: self)
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        timedOut()
     }
 
     /// No complete answer in time: an error, a latency sample at the time waited, never a retry.

@@ -4,8 +4,10 @@ import NIOHTTP1
 
 /// The last handler of a client's connection to the inference listener: answers health
 /// and `/metrics` itself and streams `/v2/models/…` calls to a model server through a
-/// `ProxyExchange`, one request at a time (`HTTPServerPipelineHandler` holds pipelined
-/// ones back until the answer before them is complete).
+/// `ProxyExchange`, one request at a time. A pipelined request waits in a queue (and the
+/// connection is not read meanwhile) until the answer before it is complete; a client that
+/// does not pipeline never has its reads paused between requests, which saves two
+/// `epoll_ctl` calls per request over `HTTPServerPipelineHandler`.
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -24,6 +26,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private(set) var context: ChannelHandlerContext?
     private var state = State.idle
     private var readPending = false
+    /// Parts of pipelined requests that arrived before the answer in progress was complete.
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
     /// Whether the connection stays open after the current answer.
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
@@ -44,7 +48,21 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - The client's request
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if !queued.isEmpty {
+            queued.append(part)
+            return
+        }
+        if case .head = part, case .proxying = state {
+            // Pipelined: the answer before it is still on its way.
+            queued.append(part)
+            return
+        }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             begin(head, context: context)
         case .body(let buffer):
@@ -100,7 +118,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - Backpressure
 
     func read(context: ChannelHandlerContext) {
-        if case .proxying(let exchange) = state, !exchange.mayReadRequest {
+        if !queued.isEmpty {
+            readPending = true
+        } else if case .proxying(let exchange) = state, !exchange.mayReadRequest {
             readPending = true
         } else {
             context.read()
@@ -149,14 +169,34 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func finishAnswer(requestComplete: Bool, trailers: HTTPHeaders? = nil) {
         state = requestComplete ? .idle : .discarding
         guard let context else { return }
-        // Reads held for the exchange go on: the rest of the request is dropped.
-        resumeReading()
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
         } else {
+            queued.removeAll()
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in loopBound.value.close(promise: nil) }
+            return
         }
+        if !queued.isEmpty {
+            // Later on this loop turn: the exchange that called finishes its own work first.
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute { loopBound.value.deliverQueued() }
+        } else {
+            // Reads held for the exchange go on (the rest of its request, if any, is dropped).
+            resumeReading()
+        }
+    }
+
+    /// Handles the pipelined requests that waited, until one is in progress again.
+    private func deliverQueued() {
+        guard let context else { return }
+        while let part = queued.first {
+            if case .head = part, case .proxying = state { break }
+            queued.removeFirst()
+            handle(part, context: context)
+        }
+        if case .proxying(let exchange) = state { exchange.flushUpstream() }
+        if queued.isEmpty { resumeReading() }
     }
 
     /// The answer broke off after its head went out: the client learns it from the closed
@@ -195,7 +235,19 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: - The connection
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // Graceful shutdown: close now if nothing is in progress, else after the answer.
+        queued.removeAll()
+        keepAlive = false
+        if case .idle = state { context.close(promise: nil) }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        queued.removeAll()
         if case .proxying(let exchange) = state {
             state = .idle
             exchange.clientWentAway()
