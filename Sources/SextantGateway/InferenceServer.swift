@@ -38,7 +38,10 @@ public struct InferenceServer: Service {
                     let box = loopPools[ObjectIdentifier(channel.eventLoop)]!
                     let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop)
                     box.value = pool
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+                    // Headers are checked as they are parsed; what goes out was parsed by the same parser.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        position: .last, withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
+                        withOutboundHeaderValidation: false, withEncoderConfiguration: .init())
                     try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
                 }
             }

@@ -255,8 +255,15 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// A request the parser refused gets a 400 when no answer is under way; the
+    /// connection closes in any case (its framing is lost).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        guard error is HTTPParserError, case .idle = state, queued.isEmpty else {
+            context.close(promise: nil)
+            return
+        }
+        keepAlive = false
+        respondError("not an HTTP/1.1 request: \(error)", status: .badRequest)
     }
 }
 
@@ -275,27 +282,47 @@ enum Hop {
             break
         }
         guard found else { return headers }
-        var named: Set<String> = []
-        for value in headers[canonicalForm: "connection"] { named.insert(value.lowercased()) }
-        var kept = HTTPHeaders()
-        for (name, value) in headers {
-            let lower = name.lowercased()
-            if keepingTransferEncoding && lower == "transfer-encoding" {
-                kept.add(name: name, value: value)
-            } else if !names.contains(lower) && !named.contains(lower) {
-                kept.add(name: name, value: value)
-            }
+        return rebuilt(headers, keepingTransferEncoding: keepingTransferEncoding)
+    }
+
+    private static func rebuilt(_ headers: HTTPHeaders, keepingTransferEncoding: Bool) -> HTTPHeaders {
+        var kept = headers
+        // Fields the Connection header names go too ("keep-alive" and "close" are no fields).
+        for value in headers[canonicalForm: "connection"] where !equal(String(value), "keep-alive") && !equal(String(value), "close") {
+            kept.remove(name: String(value))
+        }
+        for name in names where !(keepingTransferEncoding && name == "transfer-encoding") {
+            kept.remove(name: name)
         }
         return kept
     }
 
+    /// Without allocating: most fields are none of these.
     private static func isHopByHop(_ name: String) -> Bool {
-        // Most fields are none of these: compare lengths before case-folding.
         switch name.utf8.count {
-        case 2, 7, 10, 17, 16, 18, 19:
-            return names.contains(name.lowercased())
-        default:
-            return false
+        case 2: return equal(name, "te")
+        case 7: return equal(name, "trailer") || equal(name, "upgrade")
+        case 10: return equal(name, "connection") || equal(name, "keep-alive")
+        case 16: return equal(name, "proxy-connection")
+        case 17: return equal(name, "transfer-encoding")
+        case 18: return equal(name, "proxy-authenticate")
+        case 19: return equal(name, "proxy-authorization")
+        default: return false
+        }
+    }
+
+    /// ASCII case-insensitive equality with a lowercase name.
+    private static func equal(_ name: String, _ lowercase: StaticString) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+            let other = lowercase.utf8Start
+            for index in 0..<bytes.count {
+                var byte = bytes[index]
+                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+                if byte != other[index] { return false }
+            }
+            return true
         }
     }
 }
