@@ -38,10 +38,8 @@ public struct InferenceServer: Service {
                     let box = loopPools[ObjectIdentifier(channel.eventLoop)]!
                     let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop)
                     box.value = pool
-                    // Headers are checked as they are parsed; what goes out was parsed by the same parser.
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        position: .last, withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
-                        withOutboundHeaderValidation: false, withEncoderConfiguration: .init())
+                    // No encoder: the proxy writes answer heads itself, from the parsed ones.
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
                 }
             }

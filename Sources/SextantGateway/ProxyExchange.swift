@@ -55,9 +55,6 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         self.gateway = proxy.gateway
         self.model = model
         self.counted = counted
-        var head = head
-        head.headers = Hop.removing(from: head.headers, keepingTransferEncoding: true)
-        head.version = .http1_1
         self.head = head
         self.target = target
         self.mirrors = mirrors
@@ -73,7 +70,6 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
 
     private func connect(fresh: Bool, flush: Bool = true) {
         attemptStarted = .now()
-        head.headers.replaceOrAdd(name: "host", value: "127.0.0.1:\(target.port)")
         if requestEnded { armTimeout() }
         if !fresh, let connection = proxy.pool.take(port: target.port) {
             attach(connection, flush: flush)
@@ -97,10 +93,10 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         upstream = connection
         connection.attach(self)
         reused = connection.exchanges > 1
-        connection.write(.head(head))
-        for buffer in unsent { connection.write(.body(.byteBuffer(buffer))) }
+        connection.writeHead(head)
+        for buffer in unsent { connection.writeBody(buffer) }
         unsent = []
-        if requestEnded { connection.write(.end(trailers)) }
+        if requestEnded { connection.writeEnd() }
         if flush {
             connection.flush()
             proxy.resumeReading()
@@ -124,7 +120,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
             }
         }
         if let upstream, !connecting {
-            upstream.write(.body(.byteBuffer(buffer)))
+            upstream.writeBody(buffer)
         } else {
             unsent.append(buffer)
         }
@@ -135,7 +131,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         requestEnded = true
         self.trailers = trailers
         requestEndedAt = .now()
-        if let upstream, !connecting { upstream.write(.end(trailers)) }
+        if let upstream, !connecting { upstream.writeEnd() }
         armTimeout()
         if !mirrors.isEmpty { sendMirrors() }
         if answerStarted { retained = nil }
@@ -230,7 +226,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
             // A connection is reused only after a whole request and a whole keep-alive answer.
             if requestEnded && upstreamKeepAlive { proxy.pool.release(upstream) } else { upstream.close() }
         }
-        proxy.finishAnswer(requestComplete: requestEnded, trailers: trailers)
+        proxy.finishAnswer(requestComplete: requestEnded)
         if !pairs.isEmpty { handOverServed(served) }
     }
 

@@ -10,8 +10,8 @@ import NIOHTTP1
 /// `epoll_ctl` calls per request over `HTTPServerPipelineHandler`.
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum State {
         case idle
@@ -31,6 +31,10 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether the connection stays open after the current answer.
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
+    /// Whether the request in progress is a HEAD, whose answer has no body.
+    private var headRequest = false
+    /// How the answer in progress frames its body.
+    private var framing = Wire.Framing.asIs
 
     init(gateway: Gateway, pool: UpstreamPool) {
         self.gateway = gateway
@@ -84,6 +88,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         keepAlive = head.isKeepAlive
         version = head.version
+        headRequest = head.method == .HEAD
         state = .discarding
         let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(head.uri[..<$0]) } ?? head.uri
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
@@ -109,6 +114,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .noServer:
             respondError("no server of \(model) is ready", status: .serviceUnavailable)
         case .target(let target, let mirrors):
+            if head.version.minor >= 1, head.headers.contains(name: "expect") {
+                // The gateway takes the body at once: it streams it on as it comes.
+                context?.write(wrapOutboundOut(Wire.continueAnswer), promise: nil)
+                context?.flush()
+            }
             let exchange = ProxyExchange(proxy: self, model: model, counted: counted, head: head, target: target, mirrors: mirrors)
             state = .proxying(exchange)
             exchange.start()
@@ -146,18 +156,20 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Forwards a server's answer head: hop-by-hop fields dropped, the revision named.
     func writeAnswerHead(_ upstream: HTTPResponseHead, revision: Int) {
         guard let context else { return }
-        var headers = Hop.removing(from: upstream.headers)
-        if version.major == 1 && version.minor == 0 && !headers.contains(name: "content-length") {
-            // HTTP/1.0 has no chunks: the end of the connection ends the body.
-            keepAlive = false
-        }
-        headers.add(name: Gateway.revisionHeader, value: String(revision))
-        addConnectionHeader(&headers)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: upstream.status, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        framing = Wire.writeResponseHead(upstream, version: version, bodyAllowed: !headRequest, revision: revision, keepAlive: &keepAlive, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
     func writeAnswerBody(_ buffer: ByteBuffer) {
-        context?.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        guard let context, buffer.readableBytes > 0, !headRequest else { return }
+        if case .chunked = framing {
+            context.write(wrapOutboundOut(Wire.chunkHeader(buffer.readableBytes, allocator: context.channel.allocator)), promise: nil)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            context.write(wrapOutboundOut(Wire.chunkEnd), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
     }
 
     func flush() {
@@ -166,15 +178,17 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The exchange is over and its answer complete: the connection takes the next
     /// request, or closes if it was the last.
-    func finishAnswer(requestComplete: Bool, trailers: HTTPHeaders? = nil) {
+    func finishAnswer(requestComplete: Bool) {
         state = requestComplete ? .idle : .discarding
         guard let context else { return }
+        if case .chunked = framing, !headRequest { context.write(wrapOutboundOut(Wire.lastChunk), promise: nil) }
+        framing = .asIs
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            context.flush()
         } else {
             queued.removeAll()
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in loopBound.value.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in loopBound.value.close(promise: nil) }
             return
         }
         if !queued.isEmpty {
@@ -215,22 +229,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func respond(status: HTTPResponseStatus, body: ByteBuffer, contentType: String?, revision: Int? = nil, requestComplete: Bool = false) {
         guard let context else { return }
-        var headers = HTTPHeaders()
-        if let contentType { headers.add(name: "content-type", value: contentType) }
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        if let revision { headers.add(name: Gateway.revisionHeader, value: String(revision)) }
-        addConnectionHeader(&headers)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
-        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        var buffer = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
+        Wire.writeAnswer(status: status, version: version, contentType: contentType, body: headRequest ? ByteBuffer() : body, revision: revision,
+                         keepAlive: keepAlive, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        framing = .asIs
         finishAnswer(requestComplete: requestComplete)
-    }
-
-    private func addConnectionHeader(_ headers: inout HTTPHeaders) {
-        if !keepAlive {
-            headers.add(name: "connection", value: "close")
-        } else if version.major == 1 && version.minor == 0 {
-            headers.add(name: "connection", value: "keep-alive")
-        }
     }
 
     // MARK: - The connection
@@ -267,62 +271,3 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
-/// Headers of one connection, never forwarded (RFC 9110 §7.6.1), with the fields the
-/// `Connection` header names.
-enum Hop {
-    static let names: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                                     "upgrade", "transfer-encoding"]
-
-    /// The headers without hop-by-hop fields (`Transfer-Encoding` too: the codec frames the
-    /// body again, keeping `Content-Length` when there is one); the same storage when none.
-    static func removing(from headers: HTTPHeaders, keepingTransferEncoding: Bool = false) -> HTTPHeaders {
-        var found = false
-        for (name, _) in headers where isHopByHop(name) {
-            found = true
-            break
-        }
-        guard found else { return headers }
-        return rebuilt(headers, keepingTransferEncoding: keepingTransferEncoding)
-    }
-
-    private static func rebuilt(_ headers: HTTPHeaders, keepingTransferEncoding: Bool) -> HTTPHeaders {
-        var kept = headers
-        // Fields the Connection header names go too ("keep-alive" and "close" are no fields).
-        for value in headers[canonicalForm: "connection"] where !equal(String(value), "keep-alive") && !equal(String(value), "close") {
-            kept.remove(name: String(value))
-        }
-        for name in names where !(keepingTransferEncoding && name == "transfer-encoding") {
-            kept.remove(name: name)
-        }
-        return kept
-    }
-
-    /// Without allocating: most fields are none of these.
-    private static func isHopByHop(_ name: String) -> Bool {
-        switch name.utf8.count {
-        case 2: return equal(name, "te")
-        case 7: return equal(name, "trailer") || equal(name, "upgrade")
-        case 10: return equal(name, "connection") || equal(name, "keep-alive")
-        case 16: return equal(name, "proxy-connection")
-        case 17: return equal(name, "transfer-encoding")
-        case 18: return equal(name, "proxy-authenticate")
-        case 19: return equal(name, "proxy-authorization")
-        default: return false
-        }
-    }
-
-    /// ASCII case-insensitive equality with a lowercase name.
-    private static func equal(_ name: String, _ lowercase: StaticString) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-            let other = lowercase.utf8Start
-            for index in 0..<bytes.count {
-                var byte = bytes[index]
-                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
-                if byte != other[index] { return false }
-            }
-            return true
-        }
-    }
-}
