@@ -38,7 +38,8 @@ public struct InferenceServer: Service {
                     let box = loopPools[ObjectIdentifier(channel.eventLoop)]!
                     let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop)
                     box.value = pool
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    // No encoder: the proxy writes answer heads itself, from the parsed ones.
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
                 }
             }

@@ -12,7 +12,7 @@ final class MirrorExchange: UpstreamDelegate {
     private let eventLoop: any EventLoop
     private let model: String
     private let target: RouteTable.Target
-    private var head: HTTPRequestHead
+    private let head: HTTPRequestHead
     private let body: [ByteBuffer]
     private let trailers: HTTPHeaders?
     private let pair: AnswerPair
@@ -34,8 +34,6 @@ final class MirrorExchange: UpstreamDelegate {
         self.eventLoop = eventLoop
         self.model = model
         self.target = target
-        var head = head
-        head.headers.replaceOrAdd(name: "host", value: "127.0.0.1:\(target.port)")
         self.head = head
         self.body = body
         self.trailers = trailers
@@ -68,9 +66,9 @@ final class MirrorExchange: UpstreamDelegate {
         upstream = connection
         connection.attach(self)
         reused = connection.exchanges > 1
-        connection.write(.head(head))
-        for buffer in body { connection.write(.body(.byteBuffer(buffer))) }
-        connection.write(.end(trailers))
+        connection.writeHead(head)
+        for buffer in body { connection.writeBody(buffer) }
+        connection.writeEnd()
         connection.flush()
     }
 

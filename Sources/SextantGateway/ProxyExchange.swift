@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -8,7 +11,7 @@ import NIOHTTP1
 /// fresh connection when a pooled one turns out closed, once on another revision when the
 /// server refused, reset or closed. It starts the mirrors' copies once the request is
 /// complete, and hands them the served answer to compare. Runs on its client's loop.
-final class ProxyExchange: UpstreamDelegate {
+final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     /// Bodies up to this size are kept for a retry.
     static let retryLimit = 1 << 20
     /// Bodies up to this size are kept for a mirror's copy; larger ones are not mirrored.
@@ -42,7 +45,7 @@ final class ProxyExchange: UpstreamDelegate {
     private var finished = false
     private var attemptStarted = NIODeadline.now()
     private var requestEndedAt: NIODeadline?
-    private var timeoutTask: Scheduled<Void>?
+    private var timeoutTask: NIOScheduledCallback?
     /// The mirrors waiting for this answer, and the answer kept for them.
     private var pairs: [AnswerPair] = []
     private var served: ByteBuffer?
@@ -52,27 +55,24 @@ final class ProxyExchange: UpstreamDelegate {
         self.gateway = proxy.gateway
         self.model = model
         self.counted = counted
-        var head = head
-        head.headers = Hop.removing(from: head.headers, keepingTransferEncoding: true)
-        head.version = .http1_1
         self.head = head
         self.target = target
         self.mirrors = mirrors
     }
 
+    /// Called while the client's connection is being read: its read-complete flushes.
     func start() {
         gateway.counters.begin(model: model, revision: target.revision)
-        connect(fresh: false)
+        connect(fresh: false, flush: false)
     }
 
     private var canRetry: Bool { retained != nil && retainedBytes <= Self.retryLimit }
 
-    private func connect(fresh: Bool) {
+    private func connect(fresh: Bool, flush: Bool = true) {
         attemptStarted = .now()
-        head.headers.replaceOrAdd(name: "host", value: "127.0.0.1:\(target.port)")
         if requestEnded { armTimeout() }
         if !fresh, let connection = proxy.pool.take(port: target.port) {
-            attach(connection)
+            attach(connection, flush: flush)
             return
         }
         connecting = true
@@ -87,16 +87,20 @@ final class ProxyExchange: UpstreamDelegate {
         }
     }
 
-    private func attach(_ connection: UpstreamConnection) {
+    /// `flush: false` when the client's read-complete will flush: one write for the head
+    /// and the body parts of the same read.
+    private func attach(_ connection: UpstreamConnection, flush: Bool = true) {
         upstream = connection
         connection.attach(self)
         reused = connection.exchanges > 1
-        connection.write(.head(head))
-        for buffer in unsent { connection.write(.body(.byteBuffer(buffer))) }
+        connection.writeHead(head)
+        for buffer in unsent { connection.writeBody(buffer) }
         unsent = []
-        if requestEnded { connection.write(.end(trailers)) }
-        connection.flush()
-        proxy.resumeReading()
+        if requestEnded { connection.writeEnd() }
+        if flush {
+            connection.flush()
+            proxy.resumeReading()
+        }
     }
 
     // MARK: - From the client
@@ -116,7 +120,7 @@ final class ProxyExchange: UpstreamDelegate {
             }
         }
         if let upstream, !connecting {
-            upstream.write(.body(.byteBuffer(buffer)))
+            upstream.writeBody(buffer)
         } else {
             unsent.append(buffer)
         }
@@ -127,7 +131,7 @@ final class ProxyExchange: UpstreamDelegate {
         requestEnded = true
         self.trailers = trailers
         requestEndedAt = .now()
-        if let upstream, !connecting { upstream.write(.end(trailers)) }
+        if let upstream, !connecting { upstream.writeEnd() }
         armTimeout()
         if !mirrors.isEmpty { sendMirrors() }
         if answerStarted { retained = nil }
@@ -222,7 +226,7 @@ final class ProxyExchange: UpstreamDelegate {
             // A connection is reused only after a whole request and a whole keep-alive answer.
             if requestEnded && upstreamKeepAlive { proxy.pool.release(upstream) } else { upstream.close() }
         }
-        proxy.finishAnswer(requestComplete: requestEnded, trailers: trailers)
+        proxy.finishAnswer(requestComplete: requestEnded)
         if !pairs.isEmpty { handOverServed(served) }
     }
 
@@ -262,7 +266,11 @@ final class ProxyExchange: UpstreamDelegate {
     private func armTimeout() {
         timeoutTask?.cancel()
         guard let eventLoop = proxy.context?.eventLoop else { return }
-        timeoutTask = eventLoop.assumeIsolated().scheduleTask(in: gateway.timeout) { [self] in timedOut() }
+        timeoutTask = try? eventLoop.assumeIsolated().scheduleCallback(in: gateway.timeout, handler: self)
+    }
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        timedOut()
     }
 
     /// No complete answer in time: an error, a latency sample at the time waited, never a retry.
@@ -290,9 +298,17 @@ final class ProxyExchange: UpstreamDelegate {
         return nanoseconds > 0 ? UInt64(nanoseconds / 1000) : 0
     }
 
+    /// A failure in a few words: "connection refused", "connection reset", ….
     static func describe(_ error: any Error) -> String {
-        if let error = error as? IOError { return "\(error.description)" }
-        if let error = error as? ChannelError { return "\(error)" }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ECONNRESET: return "connection reset"
+            case EPIPE: return "connection closed"
+            default: return String(cString: strerror(error.errnoCode)).lowercased()
+            }
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error { return "no connection within 5 s" }
         return "\(error)"
     }
 

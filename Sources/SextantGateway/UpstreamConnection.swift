@@ -25,6 +25,9 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     let port: Int
+    private let host: String
+    private let sink: HeadSink
+    private var framing = Wire.Framing.asIs
     /// How many exchanges it carried; more than zero means it came from the pool.
     private(set) var exchanges = 0
     private var context: ChannelHandlerContext?
@@ -33,8 +36,10 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     weak var pool: UpstreamPool?
     var delegate: (any UpstreamDelegate)?
 
-    init(port: Int) {
+    init(port: Int, sink: HeadSink) {
         self.port = port
+        self.host = "127.0.0.1:\(port)"
+        self.sink = sink
     }
 
     var isActive: Bool { context?.channel.isActive ?? false }
@@ -54,12 +59,35 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         exchanges += 1
     }
 
-    func write(_ part: HTTPClientRequestPart) {
-        context?.write(wrapOutboundOut(part), promise: nil)
+    /// Writes a request head as bytes. The parsed head also goes down the pipeline, where
+    /// the answer's decoder notes its method (a HEAD's answer has no body) and the sink drops it.
+    func writeHead(_ head: HTTPRequestHead) {
+        guard let context, let raw = sink.context else { return }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        framing = Wire.writeRequestHead(head, host: host, into: &buffer)
+        raw.write(NIOAny(buffer), promise: nil)
+    }
+
+    func writeBody(_ buffer: ByteBuffer) {
+        guard let raw = sink.context, buffer.readableBytes > 0 else { return }
+        if case .chunked = framing {
+            raw.write(NIOAny(Wire.chunkHeader(buffer.readableBytes, allocator: raw.channel.allocator)), promise: nil)
+            raw.write(NIOAny(buffer), promise: nil)
+            raw.write(NIOAny(Wire.chunkEnd), promise: nil)
+        } else {
+            raw.write(NIOAny(buffer), promise: nil)
+        }
+    }
+
+    func writeEnd() {
+        guard let raw = sink.context else { return }
+        if case .chunked = framing { raw.write(NIOAny(Wire.lastChunk), promise: nil) }
+        framing = .asIs
     }
 
     func flush() {
-        context?.flush()
+        sink.context?.flush()
     }
 
     /// Reads again after the delegate's client drained what it was sent.
@@ -153,8 +181,11 @@ final class UpstreamPool {
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(port: port))
+                    // No encoder: requests are written as bytes through the sink's context.
+                    let sink = HeadSink()
+                    try channel.pipeline.syncOperations.addHandler(sink)
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(port: port, sink: sink))
                 }
             }
             .connect(to: address)
@@ -187,5 +218,27 @@ final class UpstreamPool {
         let all = idle.values.flatMap { $0 }
         idle = [:]
         for connection in all { connection.close() }
+    }
+}
+
+/// The first handler of an upstream connection: request bytes are written from its
+/// context, straight to the socket; the parsed request heads that come down the pipeline
+/// (for the answer decoder to see) end here.
+final class HeadSink: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = ByteBuffer
+
+    private(set) var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        promise?.succeed()
     }
 }

@@ -1,0 +1,226 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SextantCore
+import SextantTestSupport
+import Testing
+@testable import SextantGateway
+
+/// The inference listener against small servers on 127.0.0.1: streaming, framing, reuse of
+/// connections, retries, timeouts and what clients get back.
+@Suite struct ProxyTests {
+    static func table(_ backends: [RouteBackend], header: HeaderRouteTarget? = nil) -> RoutingTable {
+        RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: backends, headerRoute: header)])
+    }
+
+    static func stable(_ port: Int, revision: Int = 1, weight: Int = 100) -> RouteBackend {
+        RouteBackend(revision: revision, version: revision, role: "stable", weight: weight, ports: [port])
+    }
+
+    struct Answer {
+        var status: Int
+        var body: ByteBuffer
+        var headers: HTTPHeaders
+        var text: String { String(buffer: body) }
+        var revision: String? { headers.first(name: "X-Sextant-Revision") }
+    }
+
+    static func send(_ url: String, method: HTTPMethod = .POST, body: HTTPClientRequest.Body? = nil, headers: [(String, String)] = [],
+                     client: HTTPClient = .shared) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let body { request.body = body }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await client.execute(request, timeout: .seconds(20))
+        return Answer(status: Int(response.status.code), body: try await response.body.collect(upTo: 64 << 20), headers: response.headers)
+    }
+
+    static func infer(_ base: String, _ body: String = #"{"inputs":[]}"#, headers: [(String, String)] = []) async throws -> Answer {
+        try await send(base + "/v2/models/fraud/infer", body: .bytes(ByteBuffer(string: body)), headers: headers)
+    }
+
+    @Test("gateway-made answers: health, /metrics, unknown model 404, no server 503, other paths 404, all JSON errors")
+    func gatewayAnswers() async throws {
+        let table = RoutingTable(generation: 1, models: ["empty": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [])])])
+        try await withGateway(table) { _, base in
+            #expect(try await Self.send(base + "/v2/health/live", method: .GET).status == 200)
+            #expect(try await Self.send(base + "/v2/health/ready", method: .GET).status == 200)
+            let metrics = try await Self.send(base + "/metrics", method: .GET)
+            #expect(metrics.status == 200 && metrics.text.contains("sextant_gateway_routing_generation 1"))
+            let unknown = try await Self.infer(base)
+            #expect(unknown.status == 404)
+            #expect(unknown.text == #"{"error":"unknown model fraud: no revision of it is routed here"}"#)
+            let none = try await Self.send(base + "/v2/models/empty/infer", body: .bytes(ByteBuffer(string: "{}")))
+            #expect(none.status == 503 && none.text.contains("no server of empty is ready"))
+            let other = try await Self.send(base + "/v1/models", method: .GET)
+            #expect(other.status == 404 && other.headers.first(name: "content-type") == "application/json" && other.text.hasPrefix(#"{"error":"no such endpoint"#))
+        }
+    }
+
+    @Test("8 MiB both ways, byte for byte; Content-Length kept; a chunked request works; Host names the server")
+    func largeBodiesStreamUntouched() async throws {
+        let upstream = try await TestUpstream.start(.echo)
+        defer { Task { await upstream.stop() } }
+        let payload = ByteBuffer(bytes: (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) })
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { gateway, base in
+            let sized = try await Self.send(base + "/v2/models/fraud/infer", body: .bytes(payload))
+            #expect(sized.status == 200)
+            #expect(sized.body == payload)
+            #expect(sized.revision == "1")
+            #expect(sized.headers.first(name: "content-length") == String(8 << 20))
+            #expect(upstream.lastHead?.headers.first(name: "content-length") == String(8 << 20))
+            #expect(upstream.lastHead?.headers.first(name: "host") == "127.0.0.1:\(upstream.port)")
+
+            let chunks = stride(from: 0, to: payload.readableBytes, by: 100_000).map { payload.getSlice(at: $0, length: min(100_000, payload.readableBytes - $0))! }
+            let (stream, feed) = AsyncStream.makeStream(of: ByteBuffer.self)
+            for chunk in chunks { feed.yield(chunk) }
+            feed.finish()
+            let streamed = try await Self.send(base + "/v2/models/fraud/infer", body: .stream(stream, length: .unknown))
+            #expect(streamed.status == 200)
+            #expect(streamed.body == payload)
+            #expect(upstream.lastHead?.headers.first(name: "transfer-encoding") == "chunked")
+            #expect(upstream.lastHead?.headers.first(name: "content-length") == nil)
+            let counters = gateway.statistics().counters(model: "fraud", revision: 1)
+            #expect(counters.requests == 2 && counters.errors == 0 && counters.inFlight == 0)
+        }
+    }
+
+    @Test("keep-alive: the server sees fewer connections than requests; metadata calls are proxied, not counted")
+    func connectionsAreReused() async throws {
+        let upstream = try await TestUpstream.start(.answer(status: 200, body: #"{"outputs":[]}"#))
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { gateway, base in
+            for _ in 0..<20 {
+                let answer = try await Self.infer(base)
+                #expect(answer.status == 200)
+            }
+            let metadata = try await Self.send(base + "/v2/models/fraud", method: .GET)
+            #expect(metadata.status == 200)
+            #expect(upstream.requests == 21)
+            #expect(upstream.connections < 21)
+            #expect(upstream.connections <= 2, "sequential requests from one client reuse one connection per event loop")
+            #expect(gateway.statistics().counters(model: "fraud", revision: 1).requests == 20)
+        }
+    }
+
+    @Test("a refused port: the request is answered by the other revision, and the refusing one counts an error")
+    func refusedPortFailsOver() async throws {
+        let upstream = try await TestUpstream.start(.answer(status: 200, body: #"{"outputs":[]}"#))
+        defer { Task { await upstream.stop() } }
+        let closed = try freePort()
+        let table = Self.table([Self.stable(upstream.port, revision: 1, weight: 50),
+                                RouteBackend(revision: 2, version: 2, role: "candidate", weight: 50, ports: [closed])])
+        try await withGateway(table) { gateway, base in
+            for _ in 0..<10 {
+                let answer = try await Self.infer(base)
+                #expect(answer.status == 200)
+                #expect(answer.revision == "1")
+            }
+            let statistics = gateway.statistics()
+            #expect(statistics.counters(model: "fraud", revision: 2).errors == 5)
+            #expect(statistics.counters(model: "fraud", revision: 2).requests == 5)
+            #expect(statistics.counters(model: "fraud", revision: 1).requests == 10)
+            #expect(statistics.counters(model: "fraud", revision: 1).errors == 0)
+            #expect(statistics.counters(model: "fraud", revision: 2).inFlight == 0)
+        }
+    }
+
+    @Test("a pooled connection its server closed is retried on a fresh one, and is no error of the revision")
+    func closedPooledConnectionIsRetried() async throws {
+        let upstream = try await TestUpstream.start(.oneAnswerPerConnection(body: #"{"outputs":[]}"#))
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { gateway, base in
+            for _ in 0..<10 {
+                let answer = try await Self.infer(base)
+                #expect(answer.status == 200, "\(answer.text)")
+            }
+            #expect(upstream.connections == 10)
+            #expect(upstream.requests > 10, "some requests reached a pooled connection the server then closed")
+            let counters = gateway.statistics().counters(model: "fraud", revision: 1)
+            #expect(counters.requests == 10 && counters.errors == 0 && counters.inFlight == 0)
+        }
+    }
+
+    @Test("servers that do not answer: 502 naming the revision that failed last; a request over 1 MiB is not retried")
+    func badGateway() async throws {
+        let closing = try await TestUpstream.start(.closeWithoutAnswer)
+        defer { Task { await closing.stop() } }
+        let other = try freePort()
+        let table = Self.table([Self.stable(closing.port, revision: 3, weight: 100),
+                                RouteBackend(revision: 4, version: 4, role: "candidate", weight: 0, ports: [other])])
+        try await withGateway(table) { gateway, base in
+            let answer = try await Self.infer(base)
+            #expect(answer.status == 502)
+            #expect(answer.revision == "4", "r3 closed without an answer; retried once on r4, which refused")
+            #expect(answer.text.hasPrefix(#"{"error":"r4 of fraud did not answer: "#))
+            let large = try await Self.send(base + "/v2/models/fraud/infer", body: .bytes(ByteBuffer(repeating: 0x20, count: 2 << 20)))
+            #expect(large.status == 502)
+            #expect(large.revision == "3", "too large to keep for a retry")
+            #expect(closing.requests == 2)
+            let statistics = gateway.statistics()
+            #expect(statistics.counters(model: "fraud", revision: 3).errors == 2)
+            #expect(statistics.counters(model: "fraud", revision: 4).errors == 1)
+        }
+    }
+
+    @Test("no answer in time: 504 naming the revision, an error, and a latency sample at the time waited")
+    func timeoutIsAnErrorAndASample() async throws {
+        let upstream = try await TestUpstream.start(.hang)
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port, revision: 2)]), timeout: .milliseconds(300)) { gateway, base in
+            let answer = try await Self.infer(base)
+            #expect(answer.status == 504)
+            #expect(answer.revision == "2")
+            #expect(answer.text.contains("r2 of fraud did not answer: no answer within 0.3 s"))
+            let counters = gateway.statistics().counters(model: "fraud", revision: 2)
+            #expect(counters.requests == 1 && counters.errors == 1 && counters.inFlight == 0)
+            #expect(counters.answered == 1, "the timeout is in the latency histogram")
+            #expect((counters.percentile(100) ?? 0) >= 300_000)
+            #expect(upstream.requests == 1, "never retried after a timeout")
+        }
+    }
+
+    @Test("keep-alive and pipelined requests from one client connection are answered in order")
+    func pipelining() async throws {
+        let upstream = try await TestUpstream.start(.echo)
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { _, base in
+            let port = Int(base.split(separator: ":").last!)!
+            let socket = try await RawClient.connect(port: port)
+            var requests = ""
+            for index in 0..<3 {
+                let body = "{\"n\":\(index)}"
+                requests += "POST /v2/models/fraud/infer HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            }
+            requests += "GET /v2/health/ready HTTP/1.1\r\nHost: x\r\n\r\n"
+            let text = try await socket.exchange(requests, until: { $0.components(separatedBy: "HTTP/1.1 200").count == 5 })
+            let bodies = ["{\"n\":0}", "{\"n\":1}", "{\"n\":2}"].map { text.range(of: $0)?.lowerBound }
+            #expect(bodies.allSatisfy { $0 != nil })
+            #expect(bodies[0]! < bodies[1]! && bodies[1]! < bodies[2]!)
+            #expect(text.lowercased().contains("x-sextant-revision: 1"))
+        }
+    }
+}
+
+/// Runs an in-process gateway's inference listener on a free port for `body`.
+func withGateway(_ table: RoutingTable, timeout: Duration = .seconds(30), mirrorLimit: Int = 64,
+                 _ body: (Gateway, String) async throws -> Void) async throws {
+    let gateway = Gateway(routes: table, token: "token", timeout: timeout, mirrorLimit: mirrorLimit, logger: Logger(label: "test"))
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await gateway.inferenceServer(host: "127.0.0.1", port: 0) { continuation.yield($0) }.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { return }
+        do {
+            try await body(gateway, "http://127.0.0.1:\(port)")
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+        group.cancelAll()
+        while let _ = try? await group.next() {}
+    }
+}
+
