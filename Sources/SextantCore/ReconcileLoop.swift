@@ -93,12 +93,21 @@ public final class PassTrigger: Sendable {
     }
 
     /// Returns after `duration`, at a request, or when the task is cancelled.
-    func wait(upTo duration: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: duration) }
-            group.addTask { await self.nextRequest() }
-            await group.next()
+    /// - Returns: whether a request came (rather than the time running out).
+    @discardableResult
+    func wait(upTo duration: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: duration)
+                return false
+            }
+            group.addTask {
+                await self.nextRequest()
+                return !Task.isCancelled
+            }
+            let requested = await group.next() ?? false
             group.cancelAll()
+            return requested
         }
     }
 
