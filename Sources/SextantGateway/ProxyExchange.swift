@@ -21,6 +21,8 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
 
     private let proxy: ProxyHandler
     private let gateway: Gateway
+    /// This loop's shard of the gateway's counters.
+    private let counters: Shard
     private let model: String
     private let counted: Bool
     private var head: HTTPRequestHead
@@ -53,6 +55,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     init(proxy: ProxyHandler, model: String, counted: Bool, head: HTTPRequestHead, target: RouteTable.Target, mirrors: [RouteTable.Target]) {
         self.proxy = proxy
         self.gateway = proxy.gateway
+        self.counters = proxy.pool.counters
         self.model = model
         self.counted = counted
         self.head = head
@@ -62,7 +65,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
 
     /// Called while the client's connection is being read: its read-complete flushes.
     func start() {
-        gateway.counters.begin(model: model, revision: target.revision)
+        counters.begin(model: model, revision: target.revision)
         connect(fresh: false, flush: false)
     }
 
@@ -151,7 +154,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         timeoutTask?.cancel()
         upstream?.close()
         upstream = nil
-        gateway.counters.finish(model: model, revision: target.revision, .abandoned, counted: counted)
+        counters.finish(model: model, revision: target.revision, .abandoned, counted: counted)
         handOverServed(nil)
     }
 
@@ -205,7 +208,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
             // Too late to retry: the client has part of an answer.
             finished = true
             timeoutTask?.cancel()
-            gateway.counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
+            counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
             gateway.logger.warning("answer broke off", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
             proxy.abortAnswer()
             handOverServed(nil)
@@ -218,15 +221,17 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
 
     private func complete(trailers: HTTPHeaders?) {
         finished = true
+        let microseconds = elapsed()
+        // The client first; the bookkeeping after its answer is on its way.
+        proxy.finishAnswer(requestComplete: requestEnded)
         timeoutTask?.cancel()
-        gateway.counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: elapsed()), counted: counted,
-                                retried: retried)
+        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: microseconds), counted: counted,
+                        retried: retried)
         if let upstream {
             self.upstream = nil
             // A connection is reused only after a whole request and a whole keep-alive answer.
             if requestEnded && upstreamKeepAlive { proxy.pool.release(upstream) } else { upstream.close() }
         }
-        proxy.finishAnswer(requestComplete: requestEnded)
         if !pairs.isEmpty { handOverServed(served) }
     }
 
@@ -244,7 +249,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
             connect(fresh: true)
             return
         }
-        gateway.counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
+        counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
         if !retried, canRetry, let next = gateway.retryTarget(model: model, excluding: target) {
             gateway.logger.debug("retrying on another revision", metadata: [
                 "model": "\(model)", "revision": "\(target.revision)", "next": "\(next.revision)", "error": "\(message)",
@@ -252,7 +257,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
             retried = true
             target = next
             unsent = retained ?? []
-            gateway.counters.begin(model: model, revision: target.revision)
+            counters.begin(model: model, revision: target.revision)
             connect(fresh: false)
             return
         }
@@ -277,7 +282,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     private func timedOut() {
         guard !finished else { return }
         finished = true
-        gateway.counters.finish(model: model, revision: target.revision, .timedOut(microseconds: elapsed()), counted: counted, retried: retried)
+        counters.finish(model: model, revision: target.revision, .timedOut(microseconds: elapsed()), counted: counted, retried: retried)
         upstream?.close()
         upstream = nil
         gateway.logger.warning("request timed out", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
@@ -318,12 +323,12 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         let targets = mirrors
         mirrors = []
         guard let body = retained, let eventLoop = proxy.context?.eventLoop else {
-            for target in targets { gateway.counters.dropped(model: model, revision: target.revision) }
+            for target in targets { counters.dropped(model: model, revision: target.revision) }
             return
         }
         for target in targets {
             guard gateway.reserveMirror(model: model) else {
-                gateway.counters.dropped(model: model, revision: target.revision)
+                counters.dropped(model: model, revision: target.revision)
                 continue
             }
             let pair = AnswerPair(gateway: gateway, model: model, revision: target.revision)
@@ -334,7 +339,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     }
 
     private func dropMirrors() {
-        for target in mirrors { gateway.counters.dropped(model: model, revision: target.revision) }
+        for target in mirrors { counters.dropped(model: model, revision: target.revision) }
         mirrors = []
     }
 
