@@ -11,7 +11,7 @@ import NIOHTTP1
 /// fresh connection when a pooled one turns out closed, once on another revision when the
 /// server refused, reset or closed. It starts the mirrors' copies once the request is
 /// complete, and hands them the served answer to compare. Runs on its client's loop.
-final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
+final class ProxyExchange: UpstreamDelegate {
     /// Bodies up to this size are kept for a retry.
     static let retryLimit = 1 << 20
     /// Bodies up to this size are kept for a mirror's copy; larger ones are not mirrored.
@@ -47,7 +47,11 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     private var finished = false
     private var attemptStarted = NIODeadline.now()
     private var requestEndedAt: NIODeadline?
-    private var timeoutTask: NIOScheduledCallback?
+    /// Its place in its loop's `TimeoutQueue`.
+    var deadline = NIODeadline.uptimeNanoseconds(0)
+    var timeoutArmed = false
+    var timeoutNext: ProxyExchange?
+    unowned(unsafe) var timeoutPrevious: ProxyExchange?
     /// The mirrors waiting for this answer, and the answer kept for them.
     private var pairs: [AnswerPair] = []
     private var served: ByteBuffer?
@@ -151,7 +155,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     func clientWentAway() {
         guard !finished else { return }
         finished = true
-        timeoutTask?.cancel()
+        proxy.pool.timeouts.disarm(self)
         upstream?.close()
         upstream = nil
         counters.finish(model: model, revision: target.revision, .abandoned, counted: counted)
@@ -207,7 +211,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         if answerStarted {
             // Too late to retry: the client has part of an answer.
             finished = true
-            timeoutTask?.cancel()
+            proxy.pool.timeouts.disarm(self)
             counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
             gateway.logger.warning("answer broke off", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
             proxy.abortAnswer()
@@ -224,7 +228,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         let microseconds = elapsed()
         // The client first; the bookkeeping after its answer is on its way.
         proxy.finishAnswer(requestComplete: requestEnded)
-        timeoutTask?.cancel()
+        proxy.pool.timeouts.disarm(self)
         counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: microseconds), counted: counted,
                         retried: retried)
         if let upstream {
@@ -239,7 +243,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     /// the request goes again, once on a fresh connection if a pooled one had been closed by
     /// its server, and once on another revision.
     private func failedBeforeAnswer(_ message: String) {
-        timeoutTask?.cancel()
+        proxy.pool.timeouts.disarm(self)
         if reused && !reconnected && canRetry {
             // A server may close an idle keep-alive connection at any time (RFC 9112 §9.3.1):
             // that is not a failure of the revision.
@@ -269,17 +273,11 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     }
 
     private func armTimeout() {
-        timeoutTask?.cancel()
-        guard let eventLoop = proxy.context?.eventLoop else { return }
-        timeoutTask = try? eventLoop.assumeIsolated().scheduleCallback(in: gateway.timeout, handler: self)
-    }
-
-    func handleScheduledCallback(eventLoop: some EventLoop) {
-        timedOut()
+        proxy.pool.timeouts.arm(self)
     }
 
     /// No complete answer in time: an error, a latency sample at the time waited, never a retry.
-    private func timedOut() {
+    func timedOut() {
         guard !finished else { return }
         finished = true
         counters.finish(model: model, revision: target.revision, .timedOut(microseconds: elapsed()), counted: counted, retried: retried)
