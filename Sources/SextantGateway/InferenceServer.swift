@@ -36,7 +36,8 @@ public struct InferenceServer: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let box = loopPools[ObjectIdentifier(channel.eventLoop)]!
-                    let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop)
+                    let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop, counters: gateway.counters.shard(for: channel.eventLoop),
+                                                             timeout: gateway.timeout)
                     box.value = pool
                     // No encoder: the proxy writes answer heads itself, from the parsed ones.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))

@@ -9,6 +9,7 @@ import NIOPosix
 final class MirrorExchange: UpstreamDelegate {
     private let gateway: Gateway
     private let pool: UpstreamPool
+    private let counters: Shard
     private let eventLoop: any EventLoop
     private let model: String
     private let target: RouteTable.Target
@@ -31,6 +32,7 @@ final class MirrorExchange: UpstreamDelegate {
          body: [ByteBuffer], trailers: HTTPHeaders?, pair: AnswerPair) {
         self.gateway = gateway
         self.pool = pool
+        self.counters = pool.counters
         self.eventLoop = eventLoop
         self.model = model
         self.target = target
@@ -41,7 +43,7 @@ final class MirrorExchange: UpstreamDelegate {
     }
 
     func start() {
-        gateway.counters.begin(model: model, revision: target.revision)
+        counters.begin(model: model, revision: target.revision)
         started = .now()
         timeoutTask = eventLoop.assumeIsolated().scheduleTask(in: gateway.timeout) { [self] in timedOut() }
         connect(fresh: false)
@@ -122,7 +124,7 @@ final class MirrorExchange: UpstreamDelegate {
     private func finish(_ outcome: TrafficCounters.Outcome) {
         finished = true
         timeoutTask?.cancel()
-        gateway.counters.finish(model: model, revision: target.revision, outcome, counted: true, mirror: true)
+        counters.finish(model: model, revision: target.revision, outcome, counted: true, mirror: true)
         gateway.releaseMirror(model: model)
         if case .answered = outcome { pair.mirrored(answer) } else { pair.mirrored(nil) }
     }

@@ -11,7 +11,7 @@ import NIOHTTP1
 /// fresh connection when a pooled one turns out closed, once on another revision when the
 /// server refused, reset or closed. It starts the mirrors' copies once the request is
 /// complete, and hands them the served answer to compare. Runs on its client's loop.
-final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
+final class ProxyExchange: UpstreamDelegate {
     /// Bodies up to this size are kept for a retry.
     static let retryLimit = 1 << 20
     /// Bodies up to this size are kept for a mirror's copy; larger ones are not mirrored.
@@ -21,6 +21,8 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
 
     private let proxy: ProxyHandler
     private let gateway: Gateway
+    /// This loop's shard of the gateway's counters.
+    private let counters: Shard
     private let model: String
     private let counted: Bool
     private var head: HTTPRequestHead
@@ -45,7 +47,11 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     private var finished = false
     private var attemptStarted = NIODeadline.now()
     private var requestEndedAt: NIODeadline?
-    private var timeoutTask: NIOScheduledCallback?
+    /// Its place in its loop's `TimeoutQueue`.
+    var deadline = NIODeadline.uptimeNanoseconds(0)
+    var timeoutArmed = false
+    var timeoutNext: ProxyExchange?
+    unowned(unsafe) var timeoutPrevious: ProxyExchange?
     /// The mirrors waiting for this answer, and the answer kept for them.
     private var pairs: [AnswerPair] = []
     private var served: ByteBuffer?
@@ -53,6 +59,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     init(proxy: ProxyHandler, model: String, counted: Bool, head: HTTPRequestHead, target: RouteTable.Target, mirrors: [RouteTable.Target]) {
         self.proxy = proxy
         self.gateway = proxy.gateway
+        self.counters = proxy.pool.counters
         self.model = model
         self.counted = counted
         self.head = head
@@ -62,7 +69,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
 
     /// Called while the client's connection is being read: its read-complete flushes.
     func start() {
-        gateway.counters.begin(model: model, revision: target.revision)
+        counters.begin(model: model, revision: target.revision)
         connect(fresh: false, flush: false)
     }
 
@@ -148,10 +155,10 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     func clientWentAway() {
         guard !finished else { return }
         finished = true
-        timeoutTask?.cancel()
+        proxy.pool.timeouts.disarm(self)
         upstream?.close()
         upstream = nil
-        gateway.counters.finish(model: model, revision: target.revision, .abandoned, counted: counted)
+        counters.finish(model: model, revision: target.revision, .abandoned, counted: counted)
         handOverServed(nil)
     }
 
@@ -204,8 +211,8 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         if answerStarted {
             // Too late to retry: the client has part of an answer.
             finished = true
-            timeoutTask?.cancel()
-            gateway.counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
+            proxy.pool.timeouts.disarm(self)
+            counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
             gateway.logger.warning("answer broke off", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
             proxy.abortAnswer()
             handOverServed(nil)
@@ -218,15 +225,17 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
 
     private func complete(trailers: HTTPHeaders?) {
         finished = true
-        timeoutTask?.cancel()
-        gateway.counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: elapsed()), counted: counted,
-                                retried: retried)
+        let microseconds = elapsed()
+        // The client first; the bookkeeping after its answer is on its way.
+        proxy.finishAnswer(requestComplete: requestEnded)
+        proxy.pool.timeouts.disarm(self)
+        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: microseconds), counted: counted,
+                        retried: retried)
         if let upstream {
             self.upstream = nil
             // A connection is reused only after a whole request and a whole keep-alive answer.
             if requestEnded && upstreamKeepAlive { proxy.pool.release(upstream) } else { upstream.close() }
         }
-        proxy.finishAnswer(requestComplete: requestEnded)
         if !pairs.isEmpty { handOverServed(served) }
     }
 
@@ -234,7 +243,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     /// the request goes again, once on a fresh connection if a pooled one had been closed by
     /// its server, and once on another revision.
     private func failedBeforeAnswer(_ message: String) {
-        timeoutTask?.cancel()
+        proxy.pool.timeouts.disarm(self)
         if reused && !reconnected && canRetry {
             // A server may close an idle keep-alive connection at any time (RFC 9112 §9.3.1):
             // that is not a failure of the revision.
@@ -244,7 +253,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
             connect(fresh: true)
             return
         }
-        gateway.counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
+        counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
         if !retried, canRetry, let next = gateway.retryTarget(model: model, excluding: target) {
             gateway.logger.debug("retrying on another revision", metadata: [
                 "model": "\(model)", "revision": "\(target.revision)", "next": "\(next.revision)", "error": "\(message)",
@@ -252,7 +261,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
             retried = true
             target = next
             unsent = retained ?? []
-            gateway.counters.begin(model: model, revision: target.revision)
+            counters.begin(model: model, revision: target.revision)
             connect(fresh: false)
             return
         }
@@ -264,20 +273,14 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     }
 
     private func armTimeout() {
-        timeoutTask?.cancel()
-        guard let eventLoop = proxy.context?.eventLoop else { return }
-        timeoutTask = try? eventLoop.assumeIsolated().scheduleCallback(in: gateway.timeout, handler: self)
-    }
-
-    func handleScheduledCallback(eventLoop: some EventLoop) {
-        timedOut()
+        proxy.pool.timeouts.arm(self)
     }
 
     /// No complete answer in time: an error, a latency sample at the time waited, never a retry.
-    private func timedOut() {
+    func timedOut() {
         guard !finished else { return }
         finished = true
-        gateway.counters.finish(model: model, revision: target.revision, .timedOut(microseconds: elapsed()), counted: counted, retried: retried)
+        counters.finish(model: model, revision: target.revision, .timedOut(microseconds: elapsed()), counted: counted, retried: retried)
         upstream?.close()
         upstream = nil
         gateway.logger.warning("request timed out", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
@@ -318,12 +321,12 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
         let targets = mirrors
         mirrors = []
         guard let body = retained, let eventLoop = proxy.context?.eventLoop else {
-            for target in targets { gateway.counters.dropped(model: model, revision: target.revision) }
+            for target in targets { counters.dropped(model: model, revision: target.revision) }
             return
         }
         for target in targets {
             guard gateway.reserveMirror(model: model) else {
-                gateway.counters.dropped(model: model, revision: target.revision)
+                counters.dropped(model: model, revision: target.revision)
                 continue
             }
             let pair = AnswerPair(gateway: gateway, model: model, revision: target.revision)
@@ -334,7 +337,7 @@ final class ProxyExchange: UpstreamDelegate, NIOScheduledCallbackHandler {
     }
 
     private func dropMirrors() {
-        for target in mirrors { gateway.counters.dropped(model: model, revision: target.revision) }
+        for target in mirrors { counters.dropped(model: model, revision: target.revision) }
         mirrors = []
     }
 

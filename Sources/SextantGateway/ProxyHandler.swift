@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -90,6 +93,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         version = head.version
         headRequest = head.method == .HEAD
         state = .discarding
+        if let (model, inference) = Self.modelCall(head.uri) {
+            // Only inference is a sample of a revision; metadata and readiness calls are not.
+            proxy(head, model: model, counted: inference && head.method == .POST)
+            return
+        }
         let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(head.uri[..<$0]) } ?? head.uri
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch (head.method, parts.count) {
@@ -104,6 +112,26 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
             respond(status: .ok, body: ByteBuffer(string: gateway.prometheus()), contentType: "text/plain; version=0.0.4")
         default:
             respondError("no such endpoint \(path); inference is POST /v2/models/{name}/infer", status: .notFound)
+        }
+    }
+
+    /// `/v2/models/NAME[/…]`: the model's name, and whether the rest is `/infer`; read
+    /// from the bytes without splitting (this runs for every request).
+    static func modelCall(_ uri: String) -> (model: String, inference: Bool)? {
+        let prefix: StaticString = "/v2/models/"
+        var uri = uri
+        return uri.withUTF8 { bytes -> (String, Bool)? in
+            let count = prefix.utf8CodeUnitCount
+            guard bytes.count > count, memcmp(bytes.baseAddress!, prefix.utf8Start, count) == 0 else { return nil }
+            var end = count
+            while end < bytes.count && bytes[end] != UInt8(ascii: "/") && bytes[end] != UInt8(ascii: "?") { end += 1 }
+            guard end > count else { return nil }
+            let model = String(decoding: UnsafeBufferPointer(rebasing: bytes[count..<end]), as: UTF8.self)
+            var rest = bytes.count
+            if let query = bytes[end...].firstIndex(of: UInt8(ascii: "?")) { rest = query }
+            let infer: StaticString = "/infer"
+            let inference = rest - end == infer.utf8CodeUnitCount && memcmp(bytes.baseAddress! + end, infer.utf8Start, infer.utf8CodeUnitCount) == 0
+            return (model, inference)
         }
     }
 

@@ -1,121 +1,72 @@
 import Foundation
 import Histogram
+import NIOCore
+import NIOPosix
 import SextantCore
 import Synchronization
 
 /// Per-revision counters and latency histograms (HdrHistogram, 1 µs to 60 s at three
 /// significant digits), cumulative for the life of the gateway process, with the requests
-/// in flight now and, for mirrors, how their answers agree with the served ones.
+/// in flight now and, for mirrors, how their answers agree with the served ones. Each
+/// event loop records into a shard of its own (an uncontended lock on a cache line no
+/// other thread writes); a snapshot merges the shards.
 final class TrafficCounters: Sendable {
-    enum Outcome: Sendable, Equatable {
-        case answered(status: Int, microseconds: UInt64)
-        /// Refused, reset, or closed before an answer: no latency.
-        case failed
-        /// No complete answer in time: an error, and a latency sample at the time waited.
-        case timedOut(microseconds: UInt64)
-        /// The client went away before the answer was complete: not a sample of the revision.
-        case abandoned
+    private let shards: [Shard]
+    private let loops: [ObjectIdentifier: Int]
+
+    init() {
+        var shards = [Shard()]
+        var loops: [ObjectIdentifier: Int] = [:]
+        for eventLoop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
+            loops[ObjectIdentifier(eventLoop)] = shards.count
+            shards.append(Shard())
+        }
+        self.shards = shards
+        self.loops = loops
     }
 
-    private struct Revision {
-        var requests: UInt64 = 0
-        var errors: UInt64 = 0
-        var clientErrors: UInt64 = 0
-        var retries: UInt64 = 0
-        var mirrored: UInt64 = 0
-        var latencySum: UInt64 = 0
-        var inFlight = 0
-        var agreement: RevisionCounters.Agreement?
-        var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    /// The shard an event loop records into (others share the first).
+    func shard(for eventLoop: any EventLoop) -> Shard {
+        shards[loops[ObjectIdentifier(eventLoop)] ?? 0]
     }
 
-    private struct Key: Hashable {
-        var model: String
-        var revision: Int
-    }
+    func begin(model: String, revision: Int) { shards[0].begin(model: model, revision: revision) }
 
-    private let revisions = Mutex<[Key: Revision]>([:])
-
-    /// A request (or a mirror's copy) is on its way to a revision.
-    func begin(model: String, revision: Int) {
-        revisions.withLock { revisions in revisions[Key(model: model, revision: revision), default: Revision()].inFlight += 1 }
-    }
-
-    /// The end of what `begin` started; `counted` is false for calls that are not samples
-    /// (metadata, readiness), which only leave the in-flight gauge.
     func finish(model: String, revision: Int, _ outcome: Outcome, counted: Bool, retried: Bool = false, mirror: Bool = false) {
-        revisions.withLock { revisions in
-            Self.apply(outcome, to: &revisions[Key(model: model, revision: revision), default: Revision()], counted: counted, retried: retried, mirror: mirror,
-                       leaving: true)
-        }
+        shards[0].finish(model: model, revision: revision, outcome, counted: counted, retried: retried, mirror: mirror)
     }
 
-    /// Records an outcome without touching the in-flight gauge.
-    func record(model: String, revision: Int, _ outcome: Outcome, retried: Bool = false) {
-        revisions.withLock { revisions in
-            Self.apply(outcome, to: &revisions[Key(model: model, revision: revision), default: Revision()], counted: true, retried: retried, mirror: false,
-                       leaving: false)
-        }
-    }
-
-    private static func apply(_ outcome: Outcome, to counters: inout Revision, counted: Bool, retried: Bool, mirror: Bool, leaving: Bool) {
-        if leaving { counters.inFlight -= 1 }
-        guard counted, outcome != .abandoned else { return }
-        counters.requests += 1
-        if retried { counters.retries += 1 }
-        if mirror { counters.mirrored += 1 }
-        switch outcome {
-        case .failed:
-            counters.errors += 1
-        case .timedOut(let microseconds):
-            counters.errors += 1
-            _ = counters.latency.record(min(max(microseconds, 1), 60_000_000))
-            counters.latencySum &+= microseconds
-        case .answered(let status, let microseconds):
-            if status >= 500 {
-                counters.errors += 1
-            } else {
-                if status >= 400 { counters.clientErrors += 1 }
-                _ = counters.latency.record(min(max(microseconds, 1), 60_000_000))
-                counters.latencySum &+= microseconds
-            }
-        case .abandoned:
-            break
-        }
-    }
-
-    /// A mirror's copy was not sent: too many of the model's mirrors were in flight.
-    func dropped(model: String, revision: Int) {
-        revisions.withLock { revisions in
-            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
-            agreement.dropped += 1
-            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
-        }
-    }
-
-    /// A mirror's answer compared with the served one.
     func compared(model: String, revision: Int, _ comparison: AnswerComparison) {
-        revisions.withLock { revisions in
-            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
-            agreement.compared += 1
-            agreement.labels += comparison.labels
-            agreement.equalLabels += comparison.equalLabels
-            agreement.scores += comparison.scores
-            agreement.scoreDifference += comparison.scoreDifference
-            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
-        }
+        shards[0].compared(model: model, revision: revision, comparison)
     }
+
+    private func merged() -> [Key: Revision] {
+        var all: [Key: Revision] = [:]
+        for shard in shards {
+            for (key, counters) in shard.copy() {
+                if var known = all[key] {
+                    known.add(counters)
+                    all[key] = known
+                } else {
+                    all[key] = counters
+                }
+            }
+        }
+        return all
+    }
+
+    typealias Outcome = Shard.Outcome
+    typealias Key = Shard.Key
+    typealias Revision = Shard.Revision
 
     /// The counters as the admin endpoint reports them.
     func snapshot() -> [RevisionCounters] {
-        revisions.withLock { revisions in
-            revisions.map { key, counters in
-                RevisionCounters(model: key.model, revision: key.revision, requests: counters.requests, errors: counters.errors,
-                                 clientErrors: counters.clientErrors,
-                                 latency: counters.latency.recordedValues().map { [counters.latency.highestEquivalentForValue($0.value), $0.count] },
-                                 inFlight: counters.inFlight, agreement: counters.agreement)
-            }.sorted { ($0.model, $0.revision) < ($1.model, $1.revision) }
-        }
+        merged().map { key, counters in
+            RevisionCounters(model: key.model, revision: key.revision, requests: counters.requests, errors: counters.errors,
+                             clientErrors: counters.clientErrors,
+                             latency: counters.latency.recordedValues().map { [counters.latency.highestEquivalentForValue($0.value), $0.count] },
+                             inFlight: counters.inFlight, agreement: counters.agreement)
+        }.sorted { ($0.model, $0.revision) < ($1.model, $1.revision) }
     }
 
     /// Prometheus text: requests by outcome, retries, mirrors, in-flight requests, latency
@@ -126,9 +77,7 @@ final class TrafficCounters: Sendable {
             var revision: Int
             var counters: Revision
         }
-        let lines = revisions.withLock { revisions in
-            revisions.map { Line(model: $0.key.model, revision: $0.key.revision, counters: $0.value) }
-        }.sorted { ($0.model, $0.revision) < ($1.model, $1.revision) }
+        let lines = merged().map { Line(model: $0.key.model, revision: $0.key.revision, counters: $0.value) }.sorted { ($0.model, $0.revision) < ($1.model, $1.revision) }
         func labels(_ line: Line) -> String { "model=\"\(Self.escaped(line.model))\",revision=\"\(line.revision)\"" }
         var text = """
             # HELP sextant_gateway_routing_generation The generation of the routing table in force.
@@ -221,3 +170,123 @@ final class TrafficCounters: Sendable {
     }
 }
 
+
+/// One event loop's counters (see `TrafficCounters`).
+final class Shard: Sendable {
+    enum Outcome: Sendable, Equatable {
+        case answered(status: Int, microseconds: UInt64)
+        /// Refused, reset, or closed before an answer: no latency.
+        case failed
+        /// No complete answer in time: an error, and a latency sample at the time waited.
+        case timedOut(microseconds: UInt64)
+        /// The client went away before the answer was complete: not a sample of the revision.
+        case abandoned
+    }
+
+    struct Revision {
+        var requests: UInt64 = 0
+        var errors: UInt64 = 0
+        var clientErrors: UInt64 = 0
+        var retries: UInt64 = 0
+        var mirrored: UInt64 = 0
+        var latencySum: UInt64 = 0
+        var inFlight = 0
+        var agreement: RevisionCounters.Agreement?
+        var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+
+        mutating func add(_ other: Revision) {
+            requests += other.requests
+            errors += other.errors
+            clientErrors += other.clientErrors
+            retries += other.retries
+            mirrored += other.mirrored
+            latencySum &+= other.latencySum
+            inFlight += other.inFlight
+            if let theirs = other.agreement {
+                var ours = agreement ?? .init()
+                ours.compared += theirs.compared
+                ours.dropped += theirs.dropped
+                ours.labels += theirs.labels
+                ours.equalLabels += theirs.equalLabels
+                ours.scores += theirs.scores
+                ours.scoreDifference += theirs.scoreDifference
+                agreement = ours
+            }
+            latency.add(other.latency)
+        }
+    }
+
+    struct Key: Hashable {
+        var model: String
+        var revision: Int
+    }
+
+    private let revisions = Mutex<[Key: Revision]>([:])
+
+    /// A request (or a mirror's copy) is on its way to a revision.
+    func begin(model: String, revision: Int) {
+        revisions.withLock { revisions in revisions[Key(model: model, revision: revision), default: Revision()].inFlight += 1 }
+    }
+
+    /// The end of what `begin` started; `counted` is false for calls that are not samples
+    /// (metadata, readiness), which only leave the in-flight gauge.
+    func finish(model: String, revision: Int, _ outcome: Outcome, counted: Bool, retried: Bool = false, mirror: Bool = false) {
+        revisions.withLock { revisions in
+            Self.apply(outcome, to: &revisions[Key(model: model, revision: revision), default: Revision()], counted: counted, retried: retried, mirror: mirror,
+                       leaving: true)
+        }
+    }
+
+    private static func apply(_ outcome: Outcome, to counters: inout Revision, counted: Bool, retried: Bool, mirror: Bool, leaving: Bool) {
+        if leaving { counters.inFlight -= 1 }
+        guard counted, outcome != .abandoned else { return }
+        counters.requests += 1
+        if retried { counters.retries += 1 }
+        if mirror { counters.mirrored += 1 }
+        switch outcome {
+        case .failed:
+            counters.errors += 1
+        case .timedOut(let microseconds):
+            counters.errors += 1
+            _ = counters.latency.record(min(max(microseconds, 1), 60_000_000))
+            counters.latencySum &+= microseconds
+        case .answered(let status, let microseconds):
+            if status >= 500 {
+                counters.errors += 1
+            } else {
+                if status >= 400 { counters.clientErrors += 1 }
+                _ = counters.latency.record(min(max(microseconds, 1), 60_000_000))
+                counters.latencySum &+= microseconds
+            }
+        case .abandoned:
+            break
+        }
+    }
+
+    /// A mirror's copy was not sent: too many of the model's mirrors were in flight.
+    func dropped(model: String, revision: Int) {
+        revisions.withLock { revisions in
+            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
+            agreement.dropped += 1
+            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
+        }
+    }
+
+    /// A mirror's answer compared with the served one.
+    func compared(model: String, revision: Int, _ comparison: AnswerComparison) {
+        revisions.withLock { revisions in
+            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
+            agreement.compared += 1
+            agreement.labels += comparison.labels
+            agreement.equalLabels += comparison.equalLabels
+            agreement.scores += comparison.scores
+            agreement.scoreDifference += comparison.scoreDifference
+            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
+        }
+    }
+
+
+    func copy() -> [Key: Revision] {
+        revisions.withLock { $0 }
+    }
+}

@@ -149,12 +149,18 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 /// with no lock and no thread hop.
 final class UpstreamPool {
     let eventLoop: any EventLoop
+    /// The loop's shard of the gateway's counters.
+    let counters: Shard
+    /// The loop's requests waiting for answers.
+    let timeouts: TimeoutQueue
     private var idle: [Int: [UpstreamConnection]] = [:]
     /// Idle connections kept per port; more are closed.
     private let limit: Int
 
-    init(eventLoop: any EventLoop, limit: Int = 256) {
+    init(eventLoop: any EventLoop, counters: Shard, timeout: TimeAmount, limit: Int = 256) {
         self.eventLoop = eventLoop
+        self.counters = counters
+        self.timeouts = TimeoutQueue(eventLoop: eventLoop, timeout: timeout)
         self.limit = limit
     }
 

@@ -161,6 +161,8 @@ enum Hop {
     static func connectionTokens(_ headers: HTTPHeaders) -> Set<String>? {
         var tokens: Set<String>?
         for (name, value) in headers where kind(of: name) == .hopByHop && equal(name, "connection") {
+            // Nearly always exactly one of these: no need to split.
+            if equal(value, "keep-alive") || equal(value, "close") { continue }
             for token in value.split(separator: ",") {
                 let field = token.trimmingCharacters(in: .whitespaces).lowercased()
                 if field != "keep-alive" && field != "close" && !field.isEmpty { tokens = (tokens ?? []).union([field]) }

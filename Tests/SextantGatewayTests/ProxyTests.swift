@@ -41,6 +41,17 @@ import Testing
         try await send(base + "/v2/models/fraud/infer", body: .bytes(ByteBuffer(string: body)), headers: headers)
     }
 
+    @Test("which paths are a model's, and which of them are inference", arguments: [
+        ("/v2/models/fraud/infer", "fraud", true), ("/v2/models/fraud/infer?x=1", "fraud", true), ("/v2/models/fraud", "fraud", false),
+        ("/v2/models/fraud/ready", "fraud", false), ("/v2/models/fraud/versions/3/infer", "fraud", false), ("/v2/models/a-very-long-model-name/infer", "a-very-long-model-name", true),
+        ("/v2/models/", nil, false), ("/v2/health/ready", nil, false), ("/v2/modelsx/fraud/infer", nil, false),
+    ] as [(String, String?, Bool)])
+    func modelPaths(uri: String, model: String?, inference: Bool) {
+        let call = ProxyHandler.modelCall(uri)
+        #expect(call?.model == model)
+        #expect((call?.inference ?? false) == inference)
+    }
+
     @Test("gateway-made answers: health, /metrics, unknown model 404, no server 503, other paths 404, all JSON errors")
     func gatewayAnswers() async throws {
         let table = RoutingTable(generation: 1, models: ["empty": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [])])])
