@@ -33,7 +33,7 @@ final class ProxyExchange: UpstreamDelegate {
     private var connecting = false
     private var reused = false
     /// The body so far, while a retry or a mirror may need it; nil once neither can.
-    private var retained: [ByteBuffer]? = []
+    private var retained: BodyParts? = BodyParts()
     private var retainedBytes = 0
     /// Body parts that arrived while no connection was ready.
     private var unsent: [ByteBuffer] = []
@@ -225,12 +225,11 @@ final class ProxyExchange: UpstreamDelegate {
 
     private func complete(trailers: HTTPHeaders?) {
         finished = true
-        let microseconds = elapsed()
-        // The client first; the bookkeeping after its answer is on its way.
-        proxy.finishAnswer(requestComplete: requestEnded)
         proxy.pool.timeouts.disarm(self)
-        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: microseconds), counted: counted,
+        // Counted before the client can see the answer: whoever got an answer finds it counted.
+        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: elapsed()), counted: counted,
                         retried: retried)
+        proxy.finishAnswer(requestComplete: requestEnded)
         if let upstream {
             self.upstream = nil
             // A connection is reused only after a whole request and a whole keep-alive answer.
@@ -249,7 +248,7 @@ final class ProxyExchange: UpstreamDelegate {
             // that is not a failure of the revision.
             reconnected = true
             reused = false
-            unsent = retained ?? []
+            unsent = retained?.all ?? []
             connect(fresh: true)
             return
         }
@@ -260,7 +259,7 @@ final class ProxyExchange: UpstreamDelegate {
             ])
             retried = true
             target = next
-            unsent = retained ?? []
+            unsent = retained?.all ?? []
             counters.begin(model: model, revision: target.revision)
             connect(fresh: false)
             return
@@ -320,7 +319,7 @@ final class ProxyExchange: UpstreamDelegate {
     private func sendMirrors() {
         let targets = mirrors
         mirrors = []
-        guard let body = retained, let eventLoop = proxy.context?.eventLoop else {
+        guard let body = retained?.all, let eventLoop = proxy.context?.eventLoop else {
             for target in targets { counters.dropped(model: model, revision: target.revision) }
             return
         }
@@ -346,5 +345,20 @@ final class ProxyExchange: UpstreamDelegate {
         pairs = []
         served = nil
         for pair in waiting { pair.served(answer) }
+    }
+}
+
+/// A request body's parts as they came; the usual one-part body needs no array.
+struct BodyParts {
+    private var first: ByteBuffer?
+    private var rest: [ByteBuffer] = []
+
+    mutating func append(_ buffer: ByteBuffer) {
+        if first == nil { first = buffer } else { rest.append(buffer) }
+    }
+
+    var all: [ByteBuffer] {
+        guard let first else { return [] }
+        return [first] + rest
     }
 }
