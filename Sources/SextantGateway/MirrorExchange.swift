@@ -80,15 +80,13 @@ final class MirrorExchange: UpstreamDelegate {
 
     func upstreamReadComplete(_ connection: UpstreamConnection) {}
 
-    func upstream(_ connection: UpstreamConnection, received part: HTTPClientResponsePart) {
+    func upstream(_ connection: UpstreamConnection, received part: AnswerPart) {
         guard !finished else { return }
         switch part {
         case .head(let head):
-            if head.status.code < 200 && head.status != .switchingProtocols { return }
-            status = Int(head.status.code)
-            keepAlive = head.isKeepAlive
-            let comparable = (200..<300).contains(status) && !head.headers.contains(name: "inference-header-content-length")
-            answer = comparable ? ByteBuffer() : nil
+            status = head.status
+            keepAlive = head.keepAlive
+            answer = (200..<300).contains(status) && !head.binary ? ByteBuffer() : nil
         case .body(let buffer):
             if answer != nil {
                 if answer!.readableBytes + buffer.readableBytes > ProxyExchange.comparedLimit { answer = nil } else { answer!.writeImmutableBuffer(buffer) }

@@ -174,18 +174,16 @@ final class ProxyExchange: UpstreamDelegate {
         proxy.flush()
     }
 
-    func upstream(_ connection: UpstreamConnection, received part: HTTPClientResponsePart) {
+    func upstream(_ connection: UpstreamConnection, received part: AnswerPart) {
         guard !finished else { return }
         switch part {
         case .head(let answer):
-            // 1xx interim answers are not relayed (the gateway answers `Expect` itself).
-            if answer.status.code < 200 && answer.status != .switchingProtocols { return }
             answerStarted = true
-            status = Int(answer.status.code)
-            upstreamKeepAlive = answer.isKeepAlive
+            status = answer.status
+            upstreamKeepAlive = answer.keepAlive
             if requestEnded || mirrors.isEmpty { retained = nil }
             if !pairs.isEmpty {
-                let comparable = (200..<300).contains(status) && !answer.headers.contains(name: "inference-header-content-length")
+                let comparable = (200..<300).contains(status) && !answer.binary
                 served = comparable ? ByteBuffer() : nil
                 if !comparable { handOverServed(nil) }
             }
@@ -200,8 +198,8 @@ final class ProxyExchange: UpstreamDelegate {
                 }
             }
             proxy.writeAnswerBody(buffer)
-        case .end(let trailers):
-            complete(trailers: trailers)
+        case .end:
+            complete()
         }
     }
 
@@ -223,7 +221,7 @@ final class ProxyExchange: UpstreamDelegate {
 
     // MARK: - Outcomes
 
-    private func complete(trailers: HTTPHeaders?) {
+    private func complete() {
         finished = true
         proxy.pool.timeouts.disarm(self)
         // Counted before the client can see the answer: whoever got an answer finds it counted.

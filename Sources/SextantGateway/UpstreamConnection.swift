@@ -6,7 +6,7 @@ import NIOPosix
 /// (`ProxyExchange`) or a mirror's copy (`MirrorExchange`). Everything runs on the loop of
 /// the connection, which is the loop of the client's connection.
 protocol UpstreamDelegate: AnyObject {
-    func upstream(_ connection: UpstreamConnection, received part: HTTPClientResponsePart)
+    func upstream(_ connection: UpstreamConnection, received part: AnswerPart)
     func upstreamReadComplete(_ connection: UpstreamConnection)
     /// The connection can take more bytes again.
     func upstreamBecameWritable(_ connection: UpstreamConnection)
@@ -16,18 +16,19 @@ protocol UpstreamDelegate: AnyObject {
     var upstreamMayRead: Bool { get }
 }
 
-/// One keep-alive HTTP/1.1 connection to a model server on loopback: the last handler of
-/// its channel. Idle, it waits in its loop's `UpstreamPool`; busy, it passes the answer to
-/// its delegate and holds reads while the delegate's client cannot take more.
+/// One keep-alive HTTP/1.1 connection to a model server on loopback, the only handler of
+/// its channel: it writes requests as bytes and reads answers with an `AnswerParser`.
+/// Idle, it waits in its loop's `UpstreamPool`; busy, it passes the answer to its delegate
+/// and holds reads while the delegate's client cannot take more.
 final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let port: Int
     private let host: String
-    private let sink: HeadSink
     private var framing = Wire.Framing.asIs
+    private let parser = AnswerParser()
     /// How many exchanges it carried; more than zero means it came from the pool.
     private(set) var exchanges = 0
     private var context: ChannelHandlerContext?
@@ -36,13 +37,14 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     weak var pool: UpstreamPool?
     var delegate: (any UpstreamDelegate)?
 
-    init(port: Int, sink: HeadSink) {
+    init(port: Int) {
         self.port = port
         self.host = "127.0.0.1:\(port)"
-        self.sink = sink
     }
 
     var isActive: Bool { context?.channel.isActive ?? false }
+    /// Whether its last answer was read to the end (so the next can follow).
+    var isIdle: Bool { parser.isIdle }
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -59,35 +61,34 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         exchanges += 1
     }
 
-    /// Writes a request head as bytes. The parsed head also goes down the pipeline, where
-    /// the answer's decoder notes its method (a HEAD's answer has no body) and the sink drops it.
+    /// Writes a request head as bytes; its answer is read next.
     func writeHead(_ head: HTTPRequestHead) {
-        guard let context, let raw = sink.context else { return }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         framing = Wire.writeRequestHead(head, host: host, into: &buffer)
-        raw.write(NIOAny(buffer), promise: nil)
+        parser.expectAnswer(toHead: head.method == .HEAD)
+        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
     func writeBody(_ buffer: ByteBuffer) {
-        guard let raw = sink.context, buffer.readableBytes > 0 else { return }
+        guard let context, buffer.readableBytes > 0 else { return }
         if case .chunked = framing {
-            raw.write(NIOAny(Wire.chunkHeader(buffer.readableBytes, allocator: raw.channel.allocator)), promise: nil)
-            raw.write(NIOAny(buffer), promise: nil)
-            raw.write(NIOAny(Wire.chunkEnd), promise: nil)
+            context.write(wrapOutboundOut(Wire.chunkHeader(buffer.readableBytes, allocator: context.channel.allocator)), promise: nil)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            context.write(wrapOutboundOut(Wire.chunkEnd), promise: nil)
         } else {
-            raw.write(NIOAny(buffer), promise: nil)
+            context.write(wrapOutboundOut(buffer), promise: nil)
         }
     }
 
     func writeEnd() {
-        guard let raw = sink.context else { return }
-        if case .chunked = framing { raw.write(NIOAny(Wire.lastChunk), promise: nil) }
+        guard let context else { return }
+        if case .chunked = framing { context.write(wrapOutboundOut(Wire.lastChunk), promise: nil) }
         framing = .asIs
     }
 
     func flush() {
-        sink.context?.flush()
+        context?.flush()
     }
 
     /// Reads again after the delegate's client drained what it was sent.
@@ -104,13 +105,20 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        guard let delegate else {
+        guard delegate != nil else {
             // An idle connection has nothing to say; whatever it says, it is not reused.
             context.close(promise: nil)
             return
         }
-        delegate.upstream(self, received: part)
+        do {
+            try parser.feed(unwrapInboundIn(data)) { part in
+                // The delegate may detach (and another attach) once the answer ends.
+                self.delegate?.upstream(self, received: part)
+            }
+        } catch {
+            closedError = error
+            context.close(promise: nil)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -137,6 +145,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         pool?.remove(self)
+        // An answer with neither length nor chunks ends here.
+        parser.closed { part in self.delegate?.upstream(self, received: part) }
         if let delegate {
             self.delegate = nil
             delegate.upstreamClosed(self, error: closedError)
@@ -187,11 +197,7 @@ final class UpstreamPool {
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // No encoder: requests are written as bytes through the sink's context.
-                    let sink = HeadSink()
-                    try channel.pipeline.syncOperations.addHandler(sink)
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(port: port, sink: sink))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(port: port))
                 }
             }
             .connect(to: address)
@@ -206,7 +212,10 @@ final class UpstreamPool {
     /// Keeps a connection that finished an exchange cleanly for the next request.
     func release(_ connection: UpstreamConnection) {
         connection.delegate = nil
-        guard connection.isActive else { return }
+        guard connection.isActive, connection.isIdle else {
+            connection.close()
+            return
+        }
         if idle[connection.port, default: []].count >= limit {
             connection.close()
             return
@@ -227,24 +236,3 @@ final class UpstreamPool {
     }
 }
 
-/// The first handler of an upstream connection: request bytes are written from its
-/// context, straight to the socket; the parsed request heads that come down the pipeline
-/// (for the answer decoder to see) end here.
-final class HeadSink: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = ByteBuffer
-
-    private(set) var context: ChannelHandlerContext?
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
-    }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        promise?.succeed()
-    }
-}

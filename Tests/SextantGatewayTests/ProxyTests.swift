@@ -193,6 +193,62 @@ import Testing
         }
     }
 
+    @Test("a chunked answer (extensions, trailers) reaches HTTP/1.1 clients chunked, whole; hop-by-hop fields and the ones Connection names are dropped")
+    func chunkedAnswer() async throws {
+        let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Private\r\n"
+            + "X-Private: secret\r\nKeep-Alive: timeout=5\r\nX-Model: m\r\n\r\n"
+            + "5;ext=1\r\n{\"out\r\n7\r\nputs\":[\r\n2\r\n]}\r\n0\r\nX-Trailer: t\r\n\r\n"
+        let upstream = try await RawUpstream.start(answer: answer)
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { gateway, base in
+            for _ in 0..<3 {
+                let reply = try await Self.infer(base)
+                #expect(reply.status == 200)
+                #expect(reply.text == #"{"outputs":[]}"#)
+                #expect(reply.headers.first(name: "transfer-encoding") == "chunked")
+                #expect(reply.headers.first(name: "x-model") == "m")
+                #expect(reply.headers.first(name: "x-private") == nil && reply.headers.first(name: "keep-alive") == nil)
+                #expect(reply.revision == "1")
+            }
+            #expect(upstream.connections == 1, "a chunked answer read to its end leaves the connection reusable")
+            #expect(gateway.statistics().counters(model: "fraud", revision: 1).requests == 3)
+        }
+    }
+
+    @Test("an answer without length ends with its connection; one with Connection: close is not reused")
+    func answersThatEndConnections() async throws {
+        let unframed = try await RawUpstream.start(answer: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"outputs\":[1]}", close: true)
+        let closing = try await RawUpstream.start(answer: "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", close: true)
+        defer { Task { await unframed.stop(); await closing.stop() } }
+        let table = RoutingTable(generation: 1, models: [
+            "fraud": ModelRoute(backends: [Self.stable(unframed.port)]), "churn": ModelRoute(backends: [Self.stable(closing.port)]),
+        ])
+        try await withGateway(table) { _, base in
+            for _ in 0..<3 {
+                let reply = try await Self.infer(base)
+                #expect(reply.status == 200 && reply.text == #"{"outputs":[1]}"#)
+                let other = try await Self.send(base + "/v2/models/churn/infer", body: .bytes(ByteBuffer(string: "{}")))
+                #expect(other.status == 200 && other.text == "{}")
+            }
+            #expect(unframed.connections == 3 && closing.connections == 3)
+        }
+    }
+
+    @Test("HEAD: the answer's length passes, no body follows, and the connection is reused")
+    func headRequests() async throws {
+        let upstream = try await RawUpstream.start(answer: "HTTP/1.1 200 OK\r\nContent-Length: 120\r\n\r\n")
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { _, base in
+            for _ in 0..<2 {
+                let reply = try await Self.send(base + "/v2/models/fraud", method: .HEAD)
+                #expect(reply.status == 200)
+                #expect(reply.headers.first(name: "content-length") == "120")
+                #expect(reply.body.readableBytes == 0)
+            }
+            #expect(upstream.connections == 1)
+        }
+    }
+
     @Test("keep-alive and pipelined requests from one client connection are answered in order")
     func pipelining() async throws {
         let upstream = try await TestUpstream.start(.echo)
