@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import SextantCore
 import SextantTestSupport
+import ServiceLifecycle
 import Testing
 @testable import SextantGateway
 
@@ -291,3 +292,33 @@ func withGateway(_ table: RoutingTable, timeout: Duration = .seconds(30), mirror
     }
 }
 
+
+/// The inference listener as a service: a graceful shutdown lets the request in flight
+/// finish, then the service returns.
+@Suite struct InferenceServerTests {
+    @Test("graceful shutdown: no new connections, the answer in flight is delivered, then run() returns")
+    func gracefulShutdownFinishesInFlightRequests() async throws {
+        let upstream = try await TestUpstream.start(.answer(status: 200, body: #"{"outputs":[]}"#, delayMilliseconds: 300))
+        defer { Task { await upstream.stop() } }
+        let gateway = Gateway(routes: ProxyTests.table([ProxyTests.stable(upstream.port)]), token: "t", logger: Logger(label: "test"))
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = gateway.inferenceServer(host: "127.0.0.1", port: 0) { continuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let base = "http://127.0.0.1:\(port)"
+            // A client of its own, whose connection is not shared with other tests.
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            async let answer = ProxyTests.send(base + "/v2/models/fraud/infer", body: .bytes(ByteBuffer(string: "{}")), client: client)
+            #expect(try await eventually { upstream.requests == 1 })
+            await group.triggerGracefulShutdown()
+            let delivered = try await answer
+            #expect(delivered.status == 200 && delivered.text == #"{"outputs":[]}"#)
+            try await tasks.next()
+            try await client.shutdown()
+            #expect(gateway.statistics().counters(model: "fraud", revision: 1).inFlight == 0)
+        }
+    }
+}
