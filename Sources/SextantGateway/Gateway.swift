@@ -57,19 +57,9 @@ public final class Gateway: Sendable {
         InferenceServer(gateway: self, host: host, port: port, drainTime: drainTime, onServing: onServing)
     }
 
-    enum Routing {
-        case unknownModel
-        case noServer
-        case target(RouteTable.Target, mirrors: [RouteTable.Target])
-    }
-
     /// Where a request goes and, for inference, which mirrors get a copy.
-    func route(model: String, head: HTTPRequestHead, counted: Bool) -> Routing {
-        routes.withLock { table in
-            guard table.knows(model) else { return .unknownModel }
-            guard let target = table.choose(model: model, header: { head.headers.first(name: $0) }) else { return .noServer }
-            return .target(target, mirrors: counted ? table.mirrors(model: model, servedBy: target.revision) : [])
-        }
+    func route(model: String, head: HTTPRequestHead, counted: Bool) -> RouteTable.Routing {
+        routes.withLock { $0.route(model: model, header: { head.headers.first(name: $0) }, counted: counted) }
     }
 
     /// Another revision (or replica) after `failed` did not answer.

@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// A copy of a client's request sent to a mirror revision (shadow, preview) once the
 /// request is complete. Its answer is counted as a sample of the mirror and compared with
@@ -80,15 +79,13 @@ final class MirrorExchange: UpstreamDelegate {
 
     func upstreamReadComplete(_ connection: UpstreamConnection) {}
 
-    func upstream(_ connection: UpstreamConnection, received part: HTTPClientResponsePart) {
+    func upstream(_ connection: UpstreamConnection, received part: AnswerPart) {
         guard !finished else { return }
         switch part {
         case .head(let head):
-            if head.status.code < 200 && head.status != .switchingProtocols { return }
-            status = Int(head.status.code)
-            keepAlive = head.isKeepAlive
-            let comparable = (200..<300).contains(status) && !head.headers.contains(name: "inference-header-content-length")
-            answer = comparable ? ByteBuffer() : nil
+            status = head.status
+            keepAlive = head.keepAlive
+            answer = (200..<300).contains(status) && !head.binary ? ByteBuffer() : nil
         case .body(let buffer):
             if answer != nil {
                 if answer!.readableBytes + buffer.readableBytes > ProxyExchange.comparedLimit { answer = nil } else { answer!.writeImmutableBuffer(buffer) }
@@ -132,44 +129,5 @@ final class MirrorExchange: UpstreamDelegate {
     private func elapsed() -> UInt64 {
         let nanoseconds = (NIODeadline.now() - started).nanoseconds
         return nanoseconds > 0 ? UInt64(nanoseconds / 1000) : 0
-    }
-}
-
-/// The served answer and a mirror's answer to the same request, compared off the event
-/// loop once both are in, when both were 2xx JSON.
-final class AnswerPair {
-    private let gateway: Gateway
-    private let model: String
-    private let revision: Int
-    private var servedSide: ByteBuffer??
-    private var mirrorSide: ByteBuffer??
-
-    init(gateway: Gateway, model: String, revision: Int) {
-        self.gateway = gateway
-        self.model = model
-        self.revision = revision
-    }
-
-    /// The client's answer when it can be compared (2xx, JSON, whole), else nil.
-    func served(_ answer: ByteBuffer?) {
-        guard servedSide == nil else { return }
-        servedSide = .some(answer)
-        compareIfComplete()
-    }
-
-    func mirrored(_ answer: ByteBuffer?) {
-        guard mirrorSide == nil else { return }
-        mirrorSide = .some(answer)
-        compareIfComplete()
-    }
-
-    private func compareIfComplete() {
-        guard case .some(let served) = servedSide, case .some(let mirror) = mirrorSide else { return }
-        guard let served, let mirror else { return }
-        let counters = gateway.counters, model = model, revision = revision
-        NIOThreadPool.singleton.submit { state in
-            guard state == .active, let comparison = AnswerComparison(served: served.readableBytesView, mirror: mirror.readableBytesView) else { return }
-            counters.compared(model: model, revision: revision, comparison)
-        }
     }
 }

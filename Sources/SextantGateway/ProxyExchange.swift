@@ -33,7 +33,7 @@ final class ProxyExchange: UpstreamDelegate {
     private var connecting = false
     private var reused = false
     /// The body so far, while a retry or a mirror may need it; nil once neither can.
-    private var retained: [ByteBuffer]? = []
+    private var retained: BodyParts? = BodyParts()
     private var retainedBytes = 0
     /// Body parts that arrived while no connection was ready.
     private var unsent: [ByteBuffer] = []
@@ -174,18 +174,16 @@ final class ProxyExchange: UpstreamDelegate {
         proxy.flush()
     }
 
-    func upstream(_ connection: UpstreamConnection, received part: HTTPClientResponsePart) {
+    func upstream(_ connection: UpstreamConnection, received part: AnswerPart) {
         guard !finished else { return }
         switch part {
         case .head(let answer):
-            // 1xx interim answers are not relayed (the gateway answers `Expect` itself).
-            if answer.status.code < 200 && answer.status != .switchingProtocols { return }
             answerStarted = true
-            status = Int(answer.status.code)
-            upstreamKeepAlive = answer.isKeepAlive
+            status = answer.status
+            upstreamKeepAlive = answer.keepAlive
             if requestEnded || mirrors.isEmpty { retained = nil }
             if !pairs.isEmpty {
-                let comparable = (200..<300).contains(status) && !answer.headers.contains(name: "inference-header-content-length")
+                let comparable = (200..<300).contains(status) && !answer.binary
                 served = comparable ? ByteBuffer() : nil
                 if !comparable { handOverServed(nil) }
             }
@@ -200,8 +198,8 @@ final class ProxyExchange: UpstreamDelegate {
                 }
             }
             proxy.writeAnswerBody(buffer)
-        case .end(let trailers):
-            complete(trailers: trailers)
+        case .end:
+            complete()
         }
     }
 
@@ -223,14 +221,13 @@ final class ProxyExchange: UpstreamDelegate {
 
     // MARK: - Outcomes
 
-    private func complete(trailers: HTTPHeaders?) {
+    private func complete() {
         finished = true
-        let microseconds = elapsed()
-        // The client first; the bookkeeping after its answer is on its way.
-        proxy.finishAnswer(requestComplete: requestEnded)
         proxy.pool.timeouts.disarm(self)
-        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: microseconds), counted: counted,
+        // Counted before the client can see the answer: whoever got an answer finds it counted.
+        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: elapsed()), counted: counted,
                         retried: retried)
+        proxy.finishAnswer(requestComplete: requestEnded)
         if let upstream {
             self.upstream = nil
             // A connection is reused only after a whole request and a whole keep-alive answer.
@@ -249,7 +246,7 @@ final class ProxyExchange: UpstreamDelegate {
             // that is not a failure of the revision.
             reconnected = true
             reused = false
-            unsent = retained ?? []
+            unsent = retained?.all ?? []
             connect(fresh: true)
             return
         }
@@ -260,7 +257,7 @@ final class ProxyExchange: UpstreamDelegate {
             ])
             retried = true
             target = next
-            unsent = retained ?? []
+            unsent = retained?.all ?? []
             counters.begin(model: model, revision: target.revision)
             connect(fresh: false)
             return
@@ -320,7 +317,7 @@ final class ProxyExchange: UpstreamDelegate {
     private func sendMirrors() {
         let targets = mirrors
         mirrors = []
-        guard let body = retained, let eventLoop = proxy.context?.eventLoop else {
+        guard let body = retained?.all, let eventLoop = proxy.context?.eventLoop else {
             for target in targets { counters.dropped(model: model, revision: target.revision) }
             return
         }
@@ -346,5 +343,20 @@ final class ProxyExchange: UpstreamDelegate {
         pairs = []
         served = nil
         for pair in waiting { pair.served(answer) }
+    }
+}
+
+/// A request body's parts as they came; the usual one-part body needs no array.
+struct BodyParts {
+    private var first: ByteBuffer?
+    private var rest: [ByteBuffer] = []
+
+    mutating func append(_ buffer: ByteBuffer) {
+        if first == nil { first = buffer } else { rest.append(buffer) }
+    }
+
+    var all: [ByteBuffer] {
+        guard let first else { return [] }
+        return [first] + rest
     }
 }

@@ -182,7 +182,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - The answer
 
     /// Forwards a server's answer head: hop-by-hop fields dropped, the revision named.
-    func writeAnswerHead(_ upstream: HTTPResponseHead, revision: Int) {
+    func writeAnswerHead(_ upstream: AnswerHead, revision: Int) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         framing = Wire.writeResponseHead(upstream, version: version, bodyAllowed: !headRequest, revision: revision, keepAlive: &keepAlive, into: &buffer)

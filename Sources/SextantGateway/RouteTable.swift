@@ -24,6 +24,20 @@ struct RouteTable: Sendable {
 
     func knows(_ model: String) -> Bool { table.models[model] != nil }
 
+    /// Where one request goes and, for inference (`counted`), which mirrors get a copy: one
+    /// look-up of the model for both (this runs for every request, under the table's lock).
+    mutating func route(model: String, header: (String) -> String?, counted: Bool) -> Routing {
+        guard let index = models.index(forKey: model) else { return .unknownModel }
+        guard let target = models.values[index].choose(header: header, excluding: nil) else { return .noServer }
+        return .target(target, mirrors: counted ? models.values[index].mirrors(servedBy: target.revision) : [])
+    }
+
+    enum Routing {
+        case unknownModel
+        case noServer
+        case target(Target, mirrors: [Target])
+    }
+
     /// The backend for a request: the header route when the request carries it, else the
     /// weighted choice; `excluding` a revision that just failed (a retry).
     mutating func choose(model: String, header: (String) -> String?, excluding failed: Target? = nil) -> Target? {

@@ -48,26 +48,19 @@ enum Wire {
         return chunked && !length ? .chunked : .asIs
     }
 
-    /// An answer head for the client: the server's fields less hop-by-hop ones, the revision
-    /// named, and the framing the client's HTTP version allows.
-    static func writeResponseHead(_ head: HTTPResponseHead, version: HTTPVersion, bodyAllowed: Bool, revision: Int, keepAlive: inout Bool,
+    /// An answer head for the client: the server's status and fields (hop-by-hop ones
+    /// already left out by the parser), the revision named, and the framing the client's
+    /// HTTP version allows.
+    static func writeResponseHead(_ head: AnswerHead, version: HTTPVersion, bodyAllowed: Bool, revision: Int, keepAlive: inout Bool,
                                   into buffer: inout ByteBuffer) -> Framing {
-        writeStatusLine(head.status, version: version, into: &buffer)
-        var length = false
-        let named = Hop.connectionTokens(head.headers)
-        for (name, value) in head.headers {
-            switch Hop.kind(of: name) {
-            case .hopByHop, .transferEncoding:
-                continue
-            case .contentLength:
-                length = true
-            case .host, .expect, .other:
-                if let named, named.contains(name.lowercased()) { continue }
-            }
-            writeField(name, value, into: &buffer)
-        }
+        buffer.writeStaticString(version.major == 1 && version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        buffer.writeString(String(head.status))
+        buffer.writeStaticString(" ")
+        buffer.writeImmutableBuffer(head.reason)
+        buffer.writeStaticString("\r\n")
+        buffer.writeImmutableBuffer(head.fields)
         var framing = Framing.asIs
-        if !length && bodyAllowed && head.status.mayHaveResponseBody {
+        if head.contentLength == nil && bodyAllowed && head.mayHaveBody {
             if version.major == 1 && version.minor >= 1 {
                 buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
                 framing = .chunked

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import SextantCore
 import SextantTestSupport
+import ServiceLifecycle
 import Testing
 @testable import SextantGateway
 
@@ -193,6 +194,62 @@ import Testing
         }
     }
 
+    @Test("a chunked answer (extensions, trailers) reaches HTTP/1.1 clients chunked, whole; hop-by-hop fields and the ones Connection names are dropped")
+    func chunkedAnswer() async throws {
+        let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Private\r\n"
+            + "X-Private: secret\r\nKeep-Alive: timeout=5\r\nX-Model: m\r\n\r\n"
+            + "5;ext=1\r\n{\"out\r\n7\r\nputs\":[\r\n2\r\n]}\r\n0\r\nX-Trailer: t\r\n\r\n"
+        let upstream = try await RawUpstream.start(answer: answer)
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { gateway, base in
+            for _ in 0..<3 {
+                let reply = try await Self.infer(base)
+                #expect(reply.status == 200)
+                #expect(reply.text == #"{"outputs":[]}"#)
+                #expect(reply.headers.first(name: "transfer-encoding") == "chunked")
+                #expect(reply.headers.first(name: "x-model") == "m")
+                #expect(reply.headers.first(name: "x-private") == nil && reply.headers.first(name: "keep-alive") == nil)
+                #expect(reply.revision == "1")
+            }
+            #expect(upstream.connections == 1, "a chunked answer read to its end leaves the connection reusable")
+            #expect(gateway.statistics().counters(model: "fraud", revision: 1).requests == 3)
+        }
+    }
+
+    @Test("an answer without length ends with its connection; one with Connection: close is not reused")
+    func answersThatEndConnections() async throws {
+        let unframed = try await RawUpstream.start(answer: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"outputs\":[1]}", close: true)
+        let closing = try await RawUpstream.start(answer: "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", close: true)
+        defer { Task { await unframed.stop(); await closing.stop() } }
+        let table = RoutingTable(generation: 1, models: [
+            "fraud": ModelRoute(backends: [Self.stable(unframed.port)]), "churn": ModelRoute(backends: [Self.stable(closing.port)]),
+        ])
+        try await withGateway(table) { _, base in
+            for _ in 0..<3 {
+                let reply = try await Self.infer(base)
+                #expect(reply.status == 200 && reply.text == #"{"outputs":[1]}"#)
+                let other = try await Self.send(base + "/v2/models/churn/infer", body: .bytes(ByteBuffer(string: "{}")))
+                #expect(other.status == 200 && other.text == "{}")
+            }
+            #expect(unframed.connections == 3 && closing.connections == 3)
+        }
+    }
+
+    @Test("HEAD: the answer's length passes, no body follows, and the connection is reused")
+    func headRequests() async throws {
+        let upstream = try await RawUpstream.start(answer: "HTTP/1.1 200 OK\r\nContent-Length: 120\r\n\r\n")
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { _, base in
+            for _ in 0..<2 {
+                let reply = try await Self.send(base + "/v2/models/fraud", method: .HEAD)
+                #expect(reply.status == 200)
+                #expect(reply.headers.first(name: "content-length") == "120")
+                #expect(reply.body.readableBytes == 0)
+            }
+            #expect(upstream.connections == 1)
+        }
+    }
+
     @Test("keep-alive and pipelined requests from one client connection are answered in order")
     func pipelining() async throws {
         let upstream = try await TestUpstream.start(.echo)
@@ -235,3 +292,33 @@ func withGateway(_ table: RoutingTable, timeout: Duration = .seconds(30), mirror
     }
 }
 
+
+/// The inference listener as a service: a graceful shutdown lets the request in flight
+/// finish, then the service returns.
+@Suite struct InferenceServerTests {
+    @Test("graceful shutdown: no new connections, the answer in flight is delivered, then run() returns")
+    func gracefulShutdownFinishesInFlightRequests() async throws {
+        let upstream = try await TestUpstream.start(.answer(status: 200, body: #"{"outputs":[]}"#, delayMilliseconds: 300))
+        defer { Task { await upstream.stop() } }
+        let gateway = Gateway(routes: ProxyTests.table([ProxyTests.stable(upstream.port)]), token: "t", logger: Logger(label: "test"))
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = gateway.inferenceServer(host: "127.0.0.1", port: 0) { continuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let base = "http://127.0.0.1:\(port)"
+            // A client of its own, whose connection is not shared with other tests.
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            async let answer = ProxyTests.send(base + "/v2/models/fraud/infer", body: .bytes(ByteBuffer(string: "{}")), client: client)
+            #expect(try await eventually { upstream.requests == 1 })
+            await group.triggerGracefulShutdown()
+            let delivered = try await answer
+            #expect(delivered.status == 200 && delivered.text == #"{"outputs":[]}"#)
+            try await tasks.next()
+            try await client.shutdown()
+            #expect(gateway.statistics().counters(model: "fraud", revision: 1).inFlight == 0)
+        }
+    }
+}

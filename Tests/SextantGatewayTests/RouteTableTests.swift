@@ -77,4 +77,19 @@ import SextantCore
         var replaced = table, kept = before
         #expect(Self.shares(&replaced, requests: 5) == Self.shares(&kept, requests: 5))
     }
+
+    @Test func routeAnswersUnknownModelsAndServerlessOnesAndMirrorsOnlyInference() {
+        var table = RouteTable(RoutingTable(generation: 1, models: [
+            "fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [9000]),
+                                           RouteBackend(revision: 2, version: 2, role: "shadow", weight: 0, ports: [9100], mirrorPercent: 100)]),
+            "empty": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [])]),
+        ]))
+        guard case .unknownModel = table.route(model: "churn", header: { _ in nil }, counted: true) else { Issue.record("churn is unknown"); return }
+        guard case .noServer = table.route(model: "empty", header: { _ in nil }, counted: true) else { Issue.record("empty has no server"); return }
+        guard case .target(let target, let mirrors) = table.route(model: "fraud", header: { _ in nil }, counted: true) else { Issue.record("fraud"); return }
+        #expect(target == RouteTable.Target(revision: 1, port: 9000))
+        #expect(mirrors == [RouteTable.Target(revision: 2, port: 9100)])
+        guard case .target(_, let none) = table.route(model: "fraud", header: { _ in nil }, counted: false) else { Issue.record("fraud"); return }
+        #expect(none.isEmpty, "metadata and readiness calls are not mirrored")
+    }
 }

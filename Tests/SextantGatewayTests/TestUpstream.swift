@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -173,5 +174,80 @@ final class RawClient: Sendable {
         }
         try? await channel.close()
         return received.text.withLock { $0 }
+    }
+}
+
+/// A model server stand-in that answers every request with canned bytes, for the framings
+/// NIO's encoder would not write (chunks with extensions and trailers, no length at all).
+final class RawUpstream: Sendable {
+    let port: Int
+    private let channel: any Channel
+    private let counts: Counts
+
+    private final class Counts: Sendable {
+        let connections = Mutex(0)
+        let requests = Mutex(0)
+    }
+
+    var connections: Int { counts.connections.withLock { $0 } }
+    var requests: Int { counts.requests.withLock { $0 } }
+
+    private init(port: Int, channel: any Channel, counts: Counts) {
+        self.port = port
+        self.channel = channel
+        self.counts = counts
+    }
+
+    /// `answer` is written after each request (its head and `Content-Length` bytes of body);
+    /// with `close`, the connection is closed after it.
+    static func start(answer: String, close: Bool = false) async throws -> RawUpstream {
+        let counts = Counts()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                counts.connections.withLock { $0 += 1 }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Handler(answer: answer, close: close, counts: counts))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return RawUpstream(port: channel.localAddress!.port!, channel: channel, counts: counts)
+    }
+
+    func stop() async {
+        try? await channel.close()
+    }
+
+    private final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let answer: String
+        let close: Bool
+        let counts: Counts
+        var received = ""
+
+        init(answer: String, close: Bool, counts: Counts) {
+            self.answer = answer
+            self.close = close
+            self.counts = counts
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received += String(buffer: unwrapInboundIn(data))
+            while let end = received.range(of: "\r\n\r\n") {
+                let head = received[..<end.lowerBound].lowercased()
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                guard received.utf8.count - received[..<end.upperBound].utf8.count >= length else { return }
+                received = String(received.utf8.dropFirst(received[..<end.upperBound].utf8.count + length))!
+                counts.requests.withLock { $0 += 1 }
+                if close {
+                    context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                    return
+                } else {
+                    context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer)), promise: nil)
+                }
+            }
+        }
     }
 }
