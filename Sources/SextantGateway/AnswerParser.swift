@@ -208,65 +208,94 @@ final class AnswerParser {
         return size
     }
 
-    /// Parses a whole head (status line, fields, empty line).
+    /// Parses a whole head (status line, fields, empty line) in one pass over its bytes;
+    /// the fields to pass on are copied line by line, CRLF included.
     private static func parseHead(_ head: ByteBuffer) throws(AnswerParseError) -> HeadInfo {
-        var head = head
-        guard let statusLine = try readLine(&head, limit: headLimit) else { throw AnswerParseError(description: "no status line") }
-        let (minor, status, reason) = try parseStatusLine(statusLine)
         var fields = ByteBufferAllocator().buffer(capacity: head.readableBytes)
+        var failure: String?
+        var minor = 1, status = 0, reasonRange = 0..<0
         var contentLength: Int?
-        var chunked = false
-        var close = minor == 0
-        var binary = false
+        var chunked = false, close = false, binary = false
         var named: [ByteBuffer] = []
-        while let line = try readLine(&head, limit: headLimit), line.readableBytes > 0 {
-            guard let colon = line.readableBytesView.firstIndex(of: UInt8(ascii: ":")) else {
-                throw AnswerParseError(description: "a header line without a colon")
-            }
-            let name = line.getSlice(at: line.readerIndex, length: colon - line.readerIndex)!
-            guard name.readableBytes > 0, !name.readableBytesView.contains(where: { $0 == 0x20 || $0 == 0x09 }) else {
-                throw AnswerParseError(description: "a header name with white space")
-            }
-            let value = trimmed(line.getSlice(at: colon + 1, length: line.writerIndex - colon - 1)!)
-            switch Field(name) {
-            case .contentLength:
-                guard let length = decimal(value), contentLength == nil || contentLength == length else {
-                    throw AnswerParseError(description: "a bad or repeated Content-Length")
+        head.withUnsafeReadableBytes { bytes in
+            var start = 0
+            /// The next line without its CRLF; nil at the end or on a bare LF.
+            func nextLine() -> Range<Int>? {
+                var index = start
+                while index < bytes.count && bytes[index] != 0x0A { index += 1 }
+                guard index < bytes.count, index > start, bytes[index - 1] == 0x0D else {
+                    failure = failure ?? "a line not ended by CRLF"
+                    return nil
                 }
-                contentLength = length
-            case .transferEncoding:
-                chunked = chunked || endsWithChunked(value)
-                continue
-            case .connection:
-                // Nearly always exactly one of these two.
-                if equal(value, "keep-alive") {
-                    if minor == 0 { close = false }
-                } else if equal(value, "close") {
-                    close = true
-                } else {
-                    for token in value.readableBytesView.split(separator: UInt8(ascii: ",")) {
-                        let token = trimmed(ByteBuffer(bytes: token))
-                        if equal(token, "close") {
-                            close = true
-                        } else if equal(token, "keep-alive") {
-                            if minor == 0 { close = false }
-                        } else if token.readableBytes > 0 {
-                            named.append(token)
+                let line = start..<(index - 1)
+                start = index + 1
+                return line
+            }
+            guard let statusLine = nextLine() else { return }
+            switch statusParts(bytes, statusLine) {
+            case .none:
+                failure = "not an HTTP/1.x status line"
+                return
+            case .some(let parts):
+                (minor, status, reasonRange) = parts
+            }
+            close = minor == 0
+            while let line = nextLine(), !line.isEmpty {
+                var colon = line.lowerBound
+                while colon < line.upperBound && bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+                guard colon < line.upperBound, colon > line.lowerBound else {
+                    failure = "a header line without a name and a colon"
+                    return
+                }
+                let name = line.lowerBound..<colon
+                guard !bytes[name].contains(where: { $0 == 0x20 || $0 == 0x09 }) else {
+                    failure = "a header name with white space"
+                    return
+                }
+                var valueStart = colon + 1, valueEnd = line.upperBound
+                while valueStart < valueEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
+                while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) { valueEnd -= 1 }
+                let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+                switch Field(UnsafeRawBufferPointer(rebasing: bytes[name])) {
+                case .contentLength:
+                    guard let length = decimal(value), contentLength == nil || contentLength == length else {
+                        failure = "a bad or repeated Content-Length"
+                        return
+                    }
+                    contentLength = length
+                case .transferEncoding:
+                    chunked = chunked || endsWithChunked(ByteBuffer(bytes: value))
+                    continue
+                case .connection:
+                    // Nearly always exactly one of these two.
+                    if equal(value, "keep-alive") {
+                        if minor == 0 { close = false }
+                    } else if equal(value, "close") {
+                        close = true
+                    } else {
+                        for token in value.split(separator: UInt8(ascii: ",")) {
+                            let token = trimmed(ByteBuffer(bytes: token))
+                            if equal(token, "close") {
+                                close = true
+                            } else if equal(token, "keep-alive") {
+                                if minor == 0 { close = false }
+                            } else if token.readableBytes > 0 {
+                                named.append(token)
+                            }
                         }
                     }
+                    continue
+                case .hopByHop:
+                    continue
+                case .binary:
+                    binary = true
+                case .other:
+                    break
                 }
-                continue
-            case .hopByHop:
-                continue
-            case .binary:
-                binary = true
-            case .other:
-                break
+                fields.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[line.lowerBound..<(line.upperBound + 2)]))
             }
-            var line = line
-            fields.writeBuffer(&line)
-            fields.writeStaticString("\r\n")
         }
+        if let failure { throw AnswerParseError(description: failure) }
         if !named.isEmpty {
             // Fields the Connection header names are of this connection only (rare).
             var kept = ByteBufferAllocator().buffer(capacity: fields.readableBytes)
@@ -280,32 +309,34 @@ final class AnswerParser {
             }
             fields = kept
         }
+        let reason = head.getSlice(at: head.readerIndex + reasonRange.lowerBound, length: reasonRange.count) ?? ByteBuffer()
         return HeadInfo(head: AnswerHead(status: status, reason: reason, fields: fields, contentLength: chunked ? nil : contentLength, keepAlive: !close,
                                          binary: binary),
                         chunked: chunked)
     }
 
-    private static func parseStatusLine(_ line: ByteBuffer) throws(AnswerParseError) -> (minor: Int, status: Int, reason: ByteBuffer) {
-        let bytes = line.readableBytesView
-        guard bytes.count >= 12, bytes.starts(with: "HTTP/1.".utf8) else { throw AnswerParseError(description: "not an HTTP/1.x status line") }
-        let start = bytes.startIndex
-        let minor = Int(bytes[start + 7]) - Int(UInt8(ascii: "0"))
-        guard minor == 0 || minor == 1, bytes[start + 8] == UInt8(ascii: " ") else { throw AnswerParseError(description: "not an HTTP/1.x status line") }
+    /// `HTTP/1.x SSS reason`: the minor version, the status and where the reason is.
+    private static func statusParts(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) -> (Int, Int, Range<Int>)? {
+        guard line.count >= 12 else { return nil }
+        let prefix: StaticString = "HTTP/1."
+        for offset in 0..<7 where bytes[line.lowerBound + offset] != prefix.utf8Start[offset] { return nil }
+        let minor = Int(bytes[line.lowerBound + 7]) - Int(UInt8(ascii: "0"))
+        guard minor == 0 || minor == 1, bytes[line.lowerBound + 8] == UInt8(ascii: " ") else { return nil }
         var status = 0
         for offset in 9..<12 {
-            let digit = Int(bytes[start + offset]) - Int(UInt8(ascii: "0"))
-            guard (0...9).contains(digit) else { throw AnswerParseError(description: "a status that is not three digits") }
+            let digit = Int(bytes[line.lowerBound + offset]) - Int(UInt8(ascii: "0"))
+            guard (0...9).contains(digit) else { return nil }
             status = status * 10 + digit
         }
-        let reason = bytes.count > 13 ? line.getSlice(at: line.readerIndex + 13, length: bytes.count - 13)! : ByteBuffer()
+        let reason = line.count > 13 ? (line.lowerBound + 13)..<line.upperBound : line.upperBound..<line.upperBound
         return (minor, status, reason)
     }
 
     private enum Field {
         case contentLength, transferEncoding, connection, hopByHop, binary, other
 
-        init(_ name: ByteBuffer) {
-            switch name.readableBytes {
+        init(_ name: UnsafeRawBufferPointer) {
+            switch name.count {
             case 2: self = AnswerParser.equal(name, "te") ? .hopByHop : .other
             case 7: self = AnswerParser.equal(name, "trailer") || AnswerParser.equal(name, "upgrade") ? .hopByHop : .other
             case 10:
@@ -329,15 +360,18 @@ final class AnswerParser {
     /// ASCII case-insensitive equality with a lowercase name.
     static func equal(_ bytes: ByteBuffer, _ lowercase: StaticString) -> Bool {
         guard bytes.readableBytes == lowercase.utf8CodeUnitCount else { return false }
-        return bytes.withUnsafeReadableBytes { raw in
-            let other = lowercase.utf8Start
-            for index in 0..<raw.count {
-                var byte = raw[index]
-                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
-                if byte != other[index] { return false }
-            }
-            return true
+        return bytes.withUnsafeReadableBytes { equal($0, lowercase) }
+    }
+
+    static func equal(_ raw: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        guard raw.count == lowercase.utf8CodeUnitCount else { return false }
+        let other = lowercase.utf8Start
+        for index in 0..<raw.count {
+            var byte = raw[index]
+            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+            if byte != other[index] { return false }
         }
+        return true
     }
 
     private static func equal(_ a: ByteBuffer, _ b: ByteBuffer) -> Bool {
@@ -356,10 +390,10 @@ final class AnswerParser {
         return value
     }
 
-    private static func decimal(_ value: ByteBuffer) -> Int? {
-        guard value.readableBytes > 0, value.readableBytes <= 18 else { return nil }
+    private static func decimal(_ value: UnsafeRawBufferPointer) -> Int? {
+        guard value.count > 0, value.count <= 18 else { return nil }
         var result = 0
-        for byte in value.readableBytesView {
+        for byte in value {
             guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
             result = result * 10 + Int(byte - UInt8(ascii: "0"))
         }

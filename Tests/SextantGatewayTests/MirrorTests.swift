@@ -78,6 +78,13 @@ import Testing
             #expect(stable.requests == 4, "a failing mirror is never retried on the served revision")
             let metrics = try await ProxyTests.send(base + "/metrics", method: .GET)
             #expect(metrics.text.contains(#"sextant_gateway_mirrored_requests_total{model="fraud",revision="2"} 4"#))
+            #expect(metrics.text.contains(#"sextant_gateway_in_flight{model="fraud",revision="2"} 0"#))
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
+                let work = try TemporaryDirectory()
+                _ = try work.write("metrics.txt", metrics.text)
+                let checked = try runProcess("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \(work.path)/metrics.txt"], environment: ["PATH": "/usr/bin:/bin"])
+                #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
+            }
         }
     }
 

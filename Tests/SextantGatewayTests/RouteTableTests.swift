@@ -92,4 +92,19 @@ import SextantCore
         guard case .target(_, let none) = table.route(model: "fraud", header: { _ in nil }, counted: false) else { Issue.record("fraud"); return }
         #expect(none.isEmpty, "metadata and readiness calls are not mirrored")
     }
+
+    @Test func theHeaderRouteReachesAWeightZeroShadowWhichOtherwiseServesNoOne() {
+        var table = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
+            backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [9000]),
+                       RouteBackend(revision: 3, version: 3, role: "preview", weight: 0, ports: [9300], mirrorPercent: 20)],
+            headerRoute: HeaderRouteTarget(name: "X-Preview", value: "on", revision: 3))]))
+        let counts = Self.shares(&table, requests: 100)
+        #expect(counts == [1: 100], "a preview at weight 0 serves no weighted traffic")
+        for _ in 0..<5 { #expect(table.choose(model: "fraud", header: { $0 == "X-Preview" ? "on" : nil }) == RouteTable.Target(revision: 3, port: 9300)) }
+        var noStable = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: [
+            RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: []),
+            RouteBackend(revision: 3, version: 3, role: "preview", weight: 0, ports: [9300], mirrorPercent: 20),
+        ])]))
+        #expect(noStable.choose(model: "fraud", header: { _ in nil }) == nil, "a mirror's answers are never returned unless asked for")
+    }
 }
