@@ -28,6 +28,13 @@ public enum RolloutChange: Sendable, Hashable {
 
     public static let superseded = "Superseded"
 
+    /// What the transition's event says.
+    public var message: String {
+        switch self {
+        case .advance(_, _, _, let message), .restartWindow(_, _, let message), .suspend(let message), .promote(let message), .abort(_, let message): message
+        }
+    }
+
     public var isAbort: Bool {
         if case .abort = self { true } else { false }
     }

@@ -26,22 +26,14 @@ extension Reconciler {
                 let policy = desired?.manifests.model(named: name).map { ResolvedPolicy($0, in: desired!.manifests) }
                 let delay = policy?.scaleDownDelay ?? 30
                 if let previous = state.stableRevision {
-                    close(&registry, revision: previous, at: now)
                     state.retiring.append(RetiringRevision(revision: previous, replicas: state.replicas, until: now.addingTimeInterval(delay)))
-                }
-                if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
-                    registry.revisions[index].served.append(ServedInterval(from: now))
                 }
                 rollout.previousRevision = state.stableRevision
                 rollout.phase = .switched
                 rollout.weight = 100
                 rollout.mirrorPercent = nil
-                state.stableRevision = revision
-                state.replicas = rollout.replicas
+                makeStable(revision, replicas: rollout.replicas, state: &state, registry: &registry, now: now)
                 rollout.replicas = []
-                state.crashes = 0
-                state.nextRestartAt = nil
-                state.lastCrash = nil
                 state.rollout = rollout
                 await publishRoutes(name, state, registry, now: now)
                 event(change.name, "\(message); \(stable) stays warm for \(Int(delay)) s and takes everything back if r\(revision) fails its analysis meanwhile")
@@ -65,22 +57,12 @@ extension Reconciler {
             event(change.name, message)
         case .promote(let message):
             let policy = desired?.manifests.model(named: name).map { ResolvedPolicy($0, in: desired!.manifests) }
-            if let previous = state.stableRevision {
-                close(&registry, revision: previous, at: now)
-                if !state.replicas.isEmpty {
-                    state.retiring.append(RetiringRevision(revision: previous, replicas: state.replicas,
-                                                           until: now.addingTimeInterval(policy?.scaleDownDelay ?? 30)))
-                }
+            if let previous = state.stableRevision, !state.replicas.isEmpty {
+                state.retiring.append(RetiringRevision(revision: previous, replicas: state.replicas,
+                                                       until: now.addingTimeInterval(policy?.scaleDownDelay ?? 30)))
             }
-            if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
-                registry.revisions[index].served.append(ServedInterval(from: now))
-            }
-            state.stableRevision = revision
-            state.replicas = rollout.replicas
+            makeStable(revision, replicas: rollout.replicas, state: &state, registry: &registry, now: now)
             state.rollout = nil
-            state.crashes = 0
-            state.nextRestartAt = nil
-            state.lastCrash = nil
             await publishRoutes(name, state, registry, now: now)
             event(change.name, "\(message); r\(revision) serves 100%" + (state.retiring.isEmpty ? "" : "; \(stable) stays warm for \(Int(policy?.scaleDownDelay ?? 30)) s"))
         case .abort(let reason, let message):
@@ -110,7 +92,7 @@ extension Reconciler {
             state.rollout = nil
             state.retiring.removeAll { $0.revision == previous }
             if let warm { await runtime.stopReplicas(warm.replicas) }
-            event(RolloutChange.promote(message: "").name, "\(changeMessage(change)); r\(revision) stays"
+            event(RolloutChange.promote(message: "").name, "\(change.message); r\(revision) stays"
                   + (warm.map { "; r\($0.revision) stopped (\($0.replicas.count) replica\($0.replicas.count == 1 ? "" : "s"))" } ?? ""))
         case .restartWindow(let window, let failures, let message):
             let failed = failures > rollout.failures
@@ -133,17 +115,9 @@ extension Reconciler {
                 return change.name
             }
             let switched = state.replicas
-            close(&registry, revision: revision, at: now)
-            if let index = registry.revisions.firstIndex(where: { $0.number == previous }) {
-                registry.revisions[index].served.append(ServedInterval(from: now))
-            }
-            state.stableRevision = previous
-            state.replicas = warm?.replicas ?? []
+            makeStable(previous, replicas: warm?.replicas ?? [], state: &state, registry: &registry, now: now)
             state.retiring.removeAll { $0.revision == previous }
             state.rollout = nil
-            state.crashes = 0
-            state.nextRestartAt = nil
-            state.lastCrash = nil
             state.stall = ModelStall(phase: "RolloutAborted", fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
             await publishRoutes(name, state, registry, now: now)
             await stopWhenDrained(switched, model: name, revision: revision)
@@ -153,10 +127,18 @@ extension Reconciler {
         return change.name
     }
 
-    private func changeMessage(_ change: RolloutChange) -> String {
-        switch change {
-        case .advance(_, _, _, let message), .restartWindow(_, _, let message), .suspend(let message), .promote(let message), .abort(_, let message): message
+    /// Makes `revision` the stable one from now on, on `replicas`: the service of the one
+    /// before ends in the registry, and the crash count starts again.
+    private func makeStable(_ revision: Int, replicas: [Replica], state: inout ModelObservation, registry: inout ModelRegistry, now: Date) {
+        close(&registry, revision: state.stableRevision, at: now)
+        if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
+            registry.revisions[index].served.append(ServedInterval(from: now))
         }
+        state.stableRevision = revision
+        state.replicas = replicas
+        state.crashes = 0
+        state.nextRestartAt = nil
+        state.lastCrash = nil
     }
 
     /// Stops servers that left the routing table once the gateway has nothing in flight to
