@@ -14,7 +14,15 @@ let package = Package(
     name: "sextant",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "sextant", targets: ["sextant"])
+        .executable(name: "sextant", targets: ["sextant"]),
+        // The libraries the fuzz targets in Fuzz/ drive: another package can depend on
+        // products only. Their public API is all they use.
+        .library(name: "SextantYAML", targets: ["SextantYAML"]),
+        .library(name: "SextantAPI", targets: ["SextantAPI"]),
+        .library(name: "SextantML", targets: ["SextantML"]),
+        .library(name: "SextantCore", targets: ["SextantCore"]),
+        .library(name: "SextantServing", targets: ["SextantServing"]),
+        .library(name: "SextantGateway", targets: ["SextantGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
