@@ -1,8 +1,8 @@
-import NIOCore
+public import NIOCore
 
 /// The head of a model server's answer, as the gateway needs it: the status, the fields to
 /// pass on (as bytes, hop-by-hop ones and `Transfer-Encoding` left out), and the framing.
-struct AnswerHead {
+public struct AnswerHead {
     var status: Int
     /// The reason phrase as the server wrote it.
     var reason: ByteBuffer
@@ -17,14 +17,14 @@ struct AnswerHead {
     var mayHaveBody: Bool { !(100..<200).contains(status) && status != 204 && status != 304 }
 }
 
-enum AnswerPart {
+public enum AnswerPart {
     case head(AnswerHead)
     case body(ByteBuffer)
     case end
 }
 
-struct AnswerParseError: Error, CustomStringConvertible {
-    var description: String
+public struct AnswerParseError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 /// Reads HTTP/1.1 answers from a model server's bytes without building header lists: the
@@ -33,7 +33,9 @@ struct AnswerParseError: Error, CustomStringConvertible {
 /// llhttp callbacks, a String per field and three pipeline events per answer; on the
 /// gateway's hot path that was a sizeable share of its CPU. A class: its connection asks
 /// whether it is idle while it is emitting an answer's end.
-final class AnswerParser {
+///
+/// Public for the fuzz target `FuzzGatewayAnswer` (Fuzz/, docs/fuzzing.md) only.
+public final class AnswerParser {
     private enum State {
         /// No request is waiting for an answer: bytes now are a protocol error.
         case idle
@@ -50,8 +52,10 @@ final class AnswerParser {
     private var pending: ByteBuffer?
     static let headLimit = 64 << 10
 
+    public init() {}
+
     /// A request went out: its answer comes next (with no body for a HEAD).
-    func expectAnswer(toHead: Bool) {
+    public func expectAnswer(toHead: Bool) {
         state = .head(skipBody: toHead)
     }
 
@@ -67,7 +71,7 @@ final class AnswerParser {
     }
 
     /// Feeds bytes read; emits the parts they complete.
-    func feed(_ input: ByteBuffer, _ emit: (AnswerPart) -> Void) throws(AnswerParseError) {
+    public func feed(_ input: ByteBuffer, _ emit: (AnswerPart) -> Void) throws(AnswerParseError) {
         var buffer: ByteBuffer
         if var pending {
             var input = input
@@ -150,7 +154,7 @@ final class AnswerParser {
     }
 
     /// The connection closed: the end of an answer that runs until then.
-    func closed(_ emit: (AnswerPart) -> Void) {
+    public func closed(_ emit: (AnswerPart) -> Void) {
         if case .untilClose = state {
             state = .idle
             emit(.end)

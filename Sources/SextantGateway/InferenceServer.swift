@@ -1,5 +1,5 @@
 import Logging
-import NIOCore
+public import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
@@ -39,9 +39,7 @@ public struct InferenceServer: Service {
                     let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop, counters: gateway.counters.shard(for: channel.eventLoop),
                                                              timeout: gateway.timeout)
                     box.value = pool
-                    // No encoder: the proxy writes answer heads itself, from the parsed ones.
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
+                    try Self.addHandlers(to: channel, gateway: gateway, pool: pool)
                 }
             }
             .bind(host: host, port: port)
@@ -67,9 +65,30 @@ public struct InferenceServer: Service {
         await Self.closeIdle(loopPools)
     }
 
+    /// The handlers of one client connection: NIO's HTTP/1.1 request parser, then the proxy.
+    static func addHandlers(to channel: any Channel, gateway: Gateway, pool: UpstreamPool) throws {
+        // No encoder: the proxy writes answer heads itself, from the parsed ones.
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+        try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
+    }
+
     private static func closeIdle(_ pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamPool?>]) async {
         for box in pools.values {
             try? await box.eventLoop.submit { box.value?.closeAll() }.get()
         }
+    }
+}
+
+extension Gateway {
+    /// Serves inference on a connection opened elsewhere, with the handlers the inference
+    /// listener gives each connection it accepts and an upstream pool of the connection's own.
+    ///
+    /// How the listener's request handling runs without a socket: the fuzz target
+    /// `FuzzGatewayRequest` (Fuzz/, docs/fuzzing.md) writes bytes into an `EmbeddedChannel`.
+    /// Call it on the channel's event loop. A route to a server would connect from that loop,
+    /// so over an `EmbeddedChannel` the routing table must route nowhere.
+    public func serveInference(on channel: any Channel) throws {
+        let pool = UpstreamPool(eventLoop: channel.eventLoop, counters: counters.shard(for: channel.eventLoop), timeout: timeout)
+        try InferenceServer.addHandlers(to: channel, gateway: self, pool: pool)
     }
 }
