@@ -4,7 +4,7 @@ import PackageDescription
 /// libFuzzer targets for the parsers that read what others send Sextant: manifests, OIP v2
 /// requests, HTTP requests to the gateway and model servers' answers to it. A package of
 /// its own so that the main build never sees `-sanitize=fuzzer`: `scripts/fuzz` builds it
-/// with `--sanitize fuzzer --sanitize address` and runs every target (docs/fuzzing.md).
+/// with the fuzzer and address sanitizers and runs every target (docs/fuzzing.md).
 ///
 /// Each target defines `LLVMFuzzerTestOneInput` and no `main`: with `--sanitize fuzzer`
 /// SwiftPM compiles executables as libraries and libFuzzer's runtime provides `main`.
