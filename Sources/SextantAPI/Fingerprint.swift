@@ -17,12 +17,16 @@ public enum Fingerprint {
         sha256(Array(label.utf8) + [0] + canonicalJSON(value))
     }
 
-    /// Sorted keys, no whitespace, slashes unescaped.
+    /// Sorted keys, no whitespace, slashes unescaped; a non-finite number (a manifest's
+    /// `.inf` or `.nan`, which JSON has no word for) as the string `Infinity`, `-Infinity` or
+    /// `NaN`.
     public static func canonicalJSON(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Only Sextant's own types are fingerprinted: one that cannot encode is a bug, and
-        // hashing an empty input instead would hide changes.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        // Only Sextant's own types are fingerprinted, and with non-finite numbers written as
+        // strings every value of them encodes: one that cannot is a bug, and hashing an empty
+        // input instead would hide changes.
         return Array(try! encoder.encode(value))
     }
 

@@ -82,6 +82,23 @@ import SextantTestSupport
                                           trainer: .builtin(name: "logistic-regression", algorithmVersion: 2)) != base)
     }
 
+    @Test("a contract limit of .inf or .nan fingerprints, and not as its finite neighbour (FuzzManifest: try! on a non-finite number)")
+    func nonFiniteNumbers() throws {
+        let contract = "contracts/transactions.odcs.yaml"
+        let fingerprints = try [
+            ("mustBeGreaterThan: 1000", "mustBeGreaterThan: .inf"),
+            ("mustBeGreaterThan: 1000", "mustBeGreaterThan: -.inf"),
+            ("maximum: 23", "maximum: .nan"),
+            ("maximum: 23", "maximum: 1.0e308"),
+        ].map { old, new in
+            try #require(Self.training(Self.quickstart { $0[contract] = $0[contract]!.replacingOccurrences(of: old, with: new) }))
+        }
+        let base = try #require(Self.training(Self.quickstart()))
+        #expect(Set(fingerprints + [base]).count == 5)
+        let document = String(decoding: Fingerprint.canonicalJSON([JSONValue.number(.infinity), .number(-.infinity), .number(.nan), .number(1.5)]), as: UTF8.self)
+        #expect(document == #"["Infinity","-Infinity","NaN",1.5]"#)
+    }
+
     @Test("serving: the runtime, command and env make a new revision; replicas and the rollout do not")
     func serving() throws {
         let manifests = try Self.quickstart()
