@@ -51,10 +51,13 @@ extension TrainingSpec {
                     issues.add(field, "\(name) must be a number")
                     continue
                 }
+                // Comparisons false for NaN: `.nan` and `.inf` fail them too (the trainer reads
+                // maxIterations as an Int, which 1e300 or .inf would trap).
                 switch name {
-                case "l2" where number < 0: issues.add(field, "l2 must be 0 or more")
-                case "maxIterations" where number < 1 || number != number.rounded(): issues.add(field, "maxIterations must be a whole number of at least 1")
-                case "tolerance" where number <= 0: issues.add(field, "tolerance must be more than 0")
+                case "l2" where !(number >= 0 && number.isFinite): issues.add(field, "l2 must be a finite number, 0 or more")
+                case "maxIterations" where !(number >= 1 && number <= Double(Int32.max) && number == number.rounded()):
+                    issues.add(field, "maxIterations must be a whole number from 1 to \(Int32.max)")
+                case "tolerance" where !(number > 0 && number.isFinite): issues.add(field, "tolerance must be a finite number more than 0")
                 default: break
                 }
             }
