@@ -26,6 +26,7 @@ The seeds are real inputs, so that libFuzzer starts from what Sextant is sent:
 """
 
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -124,10 +125,12 @@ def le_bytes_tensor(texts):
 
 def inference_seeds():
     def plain(name, body):
-        return (name, b"\n" + json.dumps(body, separators=(",", ":")).encode())
+        # Strings that look like numbers with exponents are written as such numbers.
+        text = re.sub(r'"(-?[0-9.]+e-?[0-9]+)"', r"\1", json.dumps(body, separators=(",", ":")))
+        return (name, b"\n" + text.encode())
 
     def binary(name, header, payload):
-        head = json.dumps(header, separators=(",", ":")).encode()
+        head = re.sub(r'"(-?[0-9.]+e-?[0-9]+)"', r"\1", json.dumps(header, separators=(",", ":"))).encode()
         return (name, str(len(head)).encode() + b"\n" + head + payload)
 
     x = {"name": "x", "datatype": "FP64", "shape": [3], "data": [0, 9.5, None]}
@@ -141,6 +144,11 @@ def inference_seeds():
                                                  {"name": "region", "datatype": "BYTES", "shape": [2, 1], "data": [["eu"], [7]]}]}),
         plain("json-int-bool.json", {"inputs": [{"name": "x", "datatype": "INT64", "shape": [2], "data": [1, True]},
                                                 {"name": "region", "datatype": "BYTES", "shape": [2], "data": [None, False]}]}),
+        # Numbers as numpy and other encoders may write them, and a shape that does not fit.
+        plain("json-exponents.json", {"inputs": [{"name": "x", "datatype": "FP64", "shape": ["2e0"], "data": ["1e2", "2.5e-1"]},
+                                                 {"name": "region", "datatype": "BYTES", "shape": [2], "data": ["eu", "1e2"]}]}),
+        plain("json-wrong-shape.json", {"inputs": [{"name": "x", "datatype": "FP64", "shape": ["1e1"], "data": [1]},
+                                                   {"name": "region", "datatype": "BYTES", "shape": [1], "data": ["eu"]}]}),
         plain("json-missing-input.json", {"inputs": [{"name": "x", "datatype": "FP64", "shape": [1], "data": [1]}]}),
         plain("json-unknown-output.json", {"inputs": [x, region], "outputs": [{"name": "shap"}]}),
         ("not-json", b"\n{"),
@@ -158,6 +166,9 @@ def inference_seeds():
         seeds.append(binary(f"binary-{datatype.lower()}", {
             "inputs": [{"name": "x", "datatype": datatype, "shape": [2], "parameters": {"binary_data_size": len(numbers)}},
                        {"name": "region", "datatype": "BYTES", "shape": [2], "data": ["eu", "us"]}]}, numbers))
+    seeds.append(binary("binary-size-exponent", {
+        "inputs": [{"name": "x", "datatype": "FP64", "shape": [3], "parameters": {"binary_data_size": "2.4e1"}},
+                   {"name": "region", "datatype": "BYTES", "shape": [3], "data": ["eu", "us", "eu"]}]}, payload))
     seeds.append(binary("binary-bool-mixed", {
         "inputs": [{"name": "x", "datatype": "BOOL", "shape": [2], "parameters": {"binary_data_size": 2}},
                    {"name": "region", "datatype": "BYTES", "shape": [2], "parameters": {"binary_data_size": len(le_bytes_tensor(["eu", "us"]))}}],
@@ -170,7 +181,7 @@ def inference_tokens():
             '"binary_data"', '"binary_data_output"', '"id"', '"content_type"', '"pd"', '"x"', '"region"', '"eu"',
             '"predict"', '"predict_proba"', '"FP64"', '"FP32"', '"FP16"', '"INT64"', '"INT32"', '"INT16"', '"INT8"',
             '"UINT64"', '"UINT32"', '"UINT16"', '"UINT8"', '"BOOL"', '"BYTES"', "null", "true", "false", "1e300",
-            "-1e300", "1e-300", "-0", "9007199254740993", "NaN", "[[", "]]", "\\u0000", "\n"]
+            "-1e300", "1e-300", "1e19", "-1e19", "1e400", "-0", "9007199254740993", "9223372036854775808", "NaN", "[[", "]]", "\\u0000", "\n"]
 
 
 # MARK: - HTTP requests to the gateway
