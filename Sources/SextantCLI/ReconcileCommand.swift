@@ -60,7 +60,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
         let reconciler = Reconciler(
-            source: repository, store: store, runtime: source.runtime(blobs: repository, logger: logger),
+            source: repository, store: store, runtime: try source.runtime(blobs: repository, logger: logger),
             options: source.reconcilerOptions(), logger: logger)
 
         var report: Reconciler.PassReport

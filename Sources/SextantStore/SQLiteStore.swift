@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 public import SextantCore
 import SextantAPI
@@ -21,6 +24,11 @@ public final class SQLiteStore: StateStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        // Private to the daemon (DESIGN §6), whatever the umask, from the first byte; SQLite
+        // gives its -wal and -shm files the database's mode.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+        for file in [path, path + "-wal", path + "-shm"] { _ = chmod(file, 0o600) }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
         } catch {

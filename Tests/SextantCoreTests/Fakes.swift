@@ -107,6 +107,10 @@ final class FakeRuntime: Runtime {
         }
     }
 
+    func exitedReplicas(_ replicas: [Replica]) async -> Set<Int32> {
+        models.withLock { models in Set(replicas.map(\.pid).filter { !models.running.contains($0) }) }
+    }
+
     func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {}
 
     /// The fake data plane: the gateway's counters as the test sets them, and every

@@ -304,6 +304,18 @@ extension Reconciler {
         }
     }
 
+    /// Whether a serving process died that the last probe still saw alive: the watchdog
+    /// then asks for a pass, which replaces it.
+    public func replicaDiedUnnoticed() async -> Bool {
+        guard restored else { return false }
+        let watched = observed.values.flatMap { $0.model?.allReplicas ?? [] }.filter { replica in
+            if case .exited? = replicaHealth[replica.pid] { return false }
+            return true
+        }
+        guard !watched.isEmpty else { return false }
+        return !(await runtime.exitedReplicas(watched)).isEmpty
+    }
+
     /// Reads the gateway's counters for analysis, and keeps a history of them for the
     /// SLOs' rolling windows (in memory: a restarted daemon starts the windows again).
     func observeTraffic() async {
