@@ -98,6 +98,8 @@ public actor Reconciler {
     var outbox: [PendingWrite] = []
     /// The flush of the outbox under way, which concurrent writers wait for.
     var flushing: Task<Void, any Error>?
+    /// Operator requests taken from the store and not yet journaled.
+    var takenRequests: [OperatorRequest] = []
 
     public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), storeHealth: StoreHealth = StoreHealth(),
@@ -181,7 +183,9 @@ public actor Reconciler {
             sourceUnavailable = desired == nil
         }
 
-        for request in try await write("taking operator requests", { try await store.takeRequests() }) {
+        // Taken requests have left the store: they stay here until journaled.
+        takenRequests += try await write("taking operator requests") { try await store.takeRequests() }
+        for request in takenRequests {
             if request.action == "retry" {
                 try await applyRetry(request, commit: desired?.commit, now: now)
             } else {
@@ -509,8 +513,11 @@ public actor Reconciler {
     }
 
     /// Journals an action before it starts: it does not start unless the journal has it.
-    func journal(_ entry: JournalEntry) async throws -> Int64 {
-        try await write("journaling \(entry.action) of \(entry.key)") { try await store.startAction(entry) }
+    /// - Parameter request: the operator request it carries out, which the journal now holds.
+    func journal(_ entry: JournalEntry, for request: OperatorRequest? = nil) async throws -> Int64 {
+        let id = try await write("journaling \(entry.action) of \(entry.key)") { try await store.startAction(entry) }
+        if let request, let index = takenRequests.firstIndex(of: request) { takenRequests.remove(at: index) }
+        return id
     }
 }
 

@@ -100,6 +100,25 @@ import SextantAPI
         #expect(reasons == ["Trained", "StoreUnavailable", "Evaluated", "StoreRecovered"])
     }
 
+    @Test("an operator request taken from the store while the journal cannot be written is kept and carried out once")
+    func requestIsNotLost() async throws {
+        let source = FakeSource()
+        source.push("c1", ModelReconcilerTests.files())
+        let store = MemoryStore()
+        let reconciler = Reconciler(source: source, store: store, runtime: FakeRuntime(), clock: ManualClock())
+        _ = try await reconciler.pass()
+        store.data.withLock { $0.requests.append(OperatorRequest(action: "retry", model: "fraud", actor: "user:ada", time: Date())) }
+        store.failing.withLock { $0 = ["startAction"] }
+        await #expect(throws: StoreWriteError.self) { try await reconciler.pass() }
+        #expect(store.data.withLock { $0.requests.isEmpty }, "taken from the store")
+
+        store.failing.withLock { $0 = [] }
+        _ = try await reconciler.pass()
+        _ = try await reconciler.pass()
+        #expect(Self.reasons(store).filter { $0 == "RetryRequested" } == ["RetryRequested"])
+        #expect(store.data.withLock { $0.journal.filter { $0.entry.action == "Retry" }.map { $0.outcome?.state } } == [.succeeded])
+    }
+
     @Test("an outage ends only when a whole pass has written everything: small writes that work do not end it")
     func outageEndsOnlyWithAWholePass() async throws {
         let source = FakeSource()

@@ -246,8 +246,7 @@ extension Reconciler {
         let event = Event(time: now, kind: "Model", name: request.model, reason: "RetryRequested",
                           message: "\(request.actor) asked to retry (\(what))", commit: commit, actor: request.actor)
         let id = try await journal(JournalEntry(action: "Retry", key: key, fingerprint: Fingerprint.of("retry/1", [request.model]), attempt: 1,
-                                                commit: commit, input: "{}", startedAt: now))
-        // The request has left the store: from here on it lives in the outbox.
+                                                commit: commit, input: "{}", startedAt: now), for: request)
         observed[key] = object
         registries[request.model] = registry
         try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: what, finishedAt: now), update: .model(object, registry),

@@ -219,7 +219,7 @@ extension Reconciler {
         let reason = request.action == "promote" ? "PromoteRequested" : "AbortRequested"
         let event = Event(time: now, kind: "Model", name: request.model, reason: reason, message: message, commit: commit, actor: request.actor)
         let id = try await journal(JournalEntry(action: reason, key: key, fingerprint: Fingerprint.of("\(request.action)/1", [request.model]),
-                                                attempt: 1, commit: commit, input: "{}", startedAt: now))
+                                                attempt: 1, commit: commit, input: "{}", startedAt: now), for: request)
         observed[key] = object
         try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: message, finishedAt: now),
                                        update: .model(object, registries[request.model] ?? ModelRegistry(model: request.model)), events: [event],
