@@ -27,6 +27,8 @@ public final class SQLiteStore: StateStore {
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw StoreError("cannot open the store: " + Self.describe(error, path: path, directory: directory))
         } catch {
             throw StoreError("cannot open \(path): \(error)")
         }
@@ -39,6 +41,8 @@ public final class SQLiteStore: StateStore {
             try Schema.migrator.migrate(database)
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError {
+            throw StoreError("cannot migrate the store: " + Self.describe(error, path: path, directory: directory))
         } catch {
             throw StoreError("cannot migrate \(path): \(error)")
         }
@@ -76,21 +80,29 @@ public final class SQLiteStore: StateStore {
         do {
             return try await database.write(updates)
         } catch let error as DatabaseError {
-            throw StoreError(describe(error))
+            throw StoreError(Self.describe(error, path: path, directory: directory))
         }
     }
 
     /// `/st/state.sqlite: database or disk is full (SQLite error 13); free space on the
-    /// file system that holds /st, or give --state-dir a place with room`.
-    func describe(_ error: DatabaseError) -> String {
-        let said = "\(error.message ?? "SQLite error") (SQLite error \(error.extendedResultCode.rawValue))"
+    /// file system that holds /st, or give --state-dir a place with room`. SQLite reports
+    /// some failures of a full or read-only file system as I/O errors: the file system is
+    /// asked too.
+    static func describe(_ error: DatabaseError, path: String, directory: String) -> String {
+        let said = "\(error.message ?? "SQLite error") (SQLite error \(error.resultCode.rawValue))"
+        let freeSpace = "free space on the file system that holds \(directory), or give --state-dir a place with room"
+        let makeWritable = "make \(directory) and its files writable by the daemon's user (a read-only mount, an immutable file, an owner changed?)"
         let advice: String
-        switch error.resultCode {
-        case .SQLITE_FULL:
-            advice = "free space on the file system that holds \(directory), or give --state-dir a place with room"
-        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
-            advice = "make \(directory) and its files writable by the daemon's user (a read-only mount, an immutable file, an owner changed?)"
-        case .SQLITE_IOERR:
+        switch (error.resultCode, fileSystem(of: directory)) {
+        case (.SQLITE_FULL, _):
+            advice = freeSpace
+        case (_, .full(let problem)):
+            advice = "\(problem): free space there, or give --state-dir a place with room"
+        case (_, .readOnly(let problem)):
+            advice = "\(problem): " + makeWritable
+        case (.SQLITE_READONLY, _), (.SQLITE_PERM, _), (.SQLITE_CANTOPEN, _):
+            advice = makeWritable
+        case (.SQLITE_IOERR, _):
             advice = "check the device that holds \(directory) (df -h, dmesg)"
         default:
             advice = "check \(directory)"
@@ -278,7 +290,7 @@ public final class SQLiteStore: StateStore {
                                arguments: [request.action, request.model, request.actor, request.time])
             }
         } catch let error as DatabaseError {
-            throw StoreError(describe(error))
+            throw StoreError(Self.describe(error, path: path, directory: directory))
         }
     }
 
