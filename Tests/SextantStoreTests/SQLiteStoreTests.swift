@@ -118,4 +118,16 @@ import SextantTestSupport
         try await store.record(large)
         #expect(try store.events().count == 201)
     }
+
+    @Test("a database that may not be written says to make the state directory writable")
+    func readOnly() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        // What SQLite answers for a read-only file or mount (root ignores file modes).
+        try await store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
+        await #expect(throws: StoreError("\(directory.path)/state.sqlite: attempt to write a readonly database (SQLite error 8); make \(directory.path) "
+            + "and its files writable by the daemon's user (a read-only mount, an immutable file, an owner changed?)")) {
+            try await store.record([event("Refused")])
+        }
+    }
 }
