@@ -83,18 +83,20 @@ struct RunCommand: AsyncParsableCommand {
         }
         let (host, port) = Self.address(listen)!
         let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
-        let metrics = DaemonMetrics()
+        // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
+        let storeHealth = StoreHealth()
+        let metrics = DaemonMetrics(storeHealth: storeHealth)
         let reconciler = Reconciler(
             source: repository, store: store, runtime: try source.runtime(blobs: repository, logger: logger),
             options: source.reconcilerOptions(fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!),
-            metrics: metrics, logger: logger)
+            metrics: metrics, storeHealth: storeHealth, logger: logger)
         let trigger = PassTrigger()
         let readiness = Readiness()
         let loop = ReconcileLoop(reconciler: reconciler, interval: Self.duration(interval, positive: true)!, trigger: trigger,
                                  onPass: { _ in readiness.markReady() }, logger: logger)
         let api = DaemonAPI(
             configuration: .init(host: host, port: port, webhookSignature: secret.map(WebhookSignature.init), apiToken: token.map { String(decoding: $0, as: UTF8.self) }),
-            store: store, trigger: trigger, metrics: metrics, readiness: readiness)
+            store: store, trigger: trigger, metrics: metrics, readiness: readiness, storeHealth: storeHealth)
         let server = api.application(logger: logger) { port in
             logger.notice("listening", metadata: ["address": "\(host):\(port)", "repo": "\(redacted(source.repo))", "branch": "\(source.branch)"])
         }
