@@ -29,7 +29,7 @@ extension EmbeddedRuntime {
         let log = state + "/gateway.log"
         let identity: ProcessIdentity
         do throws(SpawnError) {
-            identity = try processes.spawn(command, directory: state, environment: ["PATH": inheritedPath, "LANG": "C.UTF-8", "HOME": state],
+            identity = try processes.spawn(command, directory: state, environment: ["PATH": inheritedPath, "LANG": "C.UTF-8", "HOME": state, Self.quickCrash.name: Self.quickCrash.value],
                                            log: log, role: "gateway")
         } catch {
             throw ActionError("cannot start the gateway: \(error.message)")

@@ -89,6 +89,7 @@ extension EmbeddedRuntime {
         case .builtin:
             directory = servers
             environment["HOME"] = servers
+            environment[Self.quickCrash.name] = Self.quickCrash.value
             command = [executable, "serve-model", "--artifact", modelDirectory, "--name", launch.model, "--version", String(launch.version),
                        "--port", String(port)]
         case .command(let serving, let env, let commit):
@@ -153,6 +154,13 @@ extension EmbeddedRuntime {
         await processes.stop(identity, grace: stopGrace)
         throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready on 127.0.0.1:\(port) within \(describe(readinessTimeout)); log \(log):\n\(logTail(log))", reason: "ServerNotReady")
     }
+
+    /// For Sextant's own data-plane processes (the gateway, `serve-model`): a fault ends the
+    /// process at once with the runtime's short, unsymbolicated stack trace in its log,
+    /// instead of the backtracer's full symbolication — 4 to 10 seconds on this binary,
+    /// during which the process holds its port and answers nothing, and the supervisor
+    /// cannot replace it.
+    static let quickCrash = (name: "SWIFT_BACKTRACE", value: "enable=no")
 
     /// `${SEXTANT_*}` in a `serving.env` value.
     static func substitute(_ value: String, _ environment: [String: String]) -> String {
