@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SextantAPI
 import SextantCore
 import SextantRuntime
 
@@ -37,7 +38,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("When sextant runs as root: the user that runs the repository's code (external trainers, serving commands); root keeps it root.", valueName: "user"))
     var runAs: String?
 
-    @Option(help: ArgumentHelp("With --run-as: where the repository's code runs, outside the private state directory (default: the state directory's path + \"-work\").", valueName: "dir"))
+    @Option(help: ArgumentHelp("With --run-as: where the repository's code runs, outside the private state directory (default: /var/lib/sextant-work/NAME-HASH, one per state directory).", valueName: "dir"))
     var workDir: String?
 
     /// How long a model server may take to become ready (tests shorten it).
@@ -70,12 +71,20 @@ struct SourceOptions: ParsableArguments {
             logger.warning("the repository's code runs as root (--run-as root): it can read the state directory, its database and tokens")
             return nil
         }
-        let state = ReconcileCommand.absolute(stateDir)
         do throws(SandboxError) {
-            return try Sandbox(user: user, workDirectory: workDir.map(ReconcileCommand.absolute) ?? state + "-work")
+            return try Sandbox(user: user, workDirectory: workDir.map(ReconcileCommand.absolute) ?? Self.defaultWorkDirectory(stateDirectory: stateDir))
         } catch {
             throw CommandFailure(message: error.message)
         }
+    }
+
+    /// One work directory per state directory, in a place every user can pass through
+    /// whatever the state directory's parents allow (a `mktemp -d` is 0700): its name and
+    /// a hash of its absolute path.
+    static func defaultWorkDirectory(stateDirectory: String) -> String {
+        let state = ReconcileCommand.absolute(stateDirectory)
+        let name = state.split(separator: "/").last.map(String.init) ?? "state"
+        return "/var/lib/sextant-work/\(name)-\(Fingerprint.sha256(Array(state.utf8)).prefix(8))"
     }
 
     func reconcilerOptions(fetchErrorGrace: Duration = .zero) -> Reconciler.Options {

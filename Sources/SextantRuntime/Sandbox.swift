@@ -20,6 +20,7 @@ public struct Sandbox: Sendable, Hashable {
     /// it (mode 0711, owned by the daemon) but not list it.
     public let workDirectory: String
     let setpriv: String
+    let env: String
 
     /// Looks the user up and prepares the work directory.
     /// - Throws: `SandboxError` naming the flag and what to do.
@@ -39,13 +40,17 @@ public struct Sandbox: Sendable, Hashable {
         self.uid = entry.uid
         self.gid = entry.gid
         self.setpriv = setpriv
+        env = ProcessTable.resolve("env", path: "/usr/bin:/bin")
         self.workDirectory = workDirectory
         try prepareWorkDirectory()
     }
 
-    /// The command, run as the sandbox's user.
+    /// The command, run as the sandbox's user. `env` finds the command on `PATH` as that
+    /// user sees it: setpriv searches `PATH` while it still holds root's capabilities, and
+    /// would pick a program in a directory the user cannot enter (a pyenv shim under
+    /// `/root`, say), which then fails to start.
     func wrap(_ command: [String]) -> [String] {
-        [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--no-new-privs", "--"] + command
+        [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--no-new-privs", "--", env, "--"] + command
     }
 
     /// Gives a directory the daemon prepared (and everything in it) to the sandbox's user,
