@@ -86,7 +86,7 @@ extension EmbeddedRuntime {
             directory = servers
             environment["HOME"] = servers
             command = [executable, "serve-model", "--artifact", modelDirectory, "--name", launch.model, "--version", String(launch.version),
-                       "--port", String(port)]
+                       "--port", String(port)] + (maxRequestBytes.map { ["--max-request-bytes", String($0)] } ?? [])
         case .command(let serving, let env, let commit):
             // The watched root as of the revision's commit, made once per commit.
             directory = "\(servers)/commit-\(commit.prefix(12))"

@@ -1,0 +1,116 @@
+import Foundation
+import NIOCore
+
+/// The requests a server's HTTP limits refuse (413, 408, 400, idle close), each sent on a
+/// raw connection of its own to 127.0.0.1:`port`: what came back, and whether the server
+/// then closed the connection. The same probes run against the gateway and `serve-model`,
+/// in-process and as processes.
+public struct LimitProbe: Sendable {
+    public let port: Int
+    /// The request path, e.g. `/v2/models/fraud/infer`.
+    public let path: String
+
+    public init(port: Int, path: String) {
+        self.port = port
+        self.path = path
+    }
+
+    /// What the server answered to one probe.
+    public struct Outcome: Sendable, CustomStringConvertible {
+        /// Everything the server sent.
+        public var raw: String
+        /// Whether it closed the connection afterwards.
+        public var closed: Bool
+        /// The status of the first answer, if one came.
+        public var status: Int? {
+            guard raw.hasPrefix("HTTP/1."), raw.count >= 12 else { return nil }
+            return Int(raw.dropFirst(9).prefix(3))
+        }
+        /// The body of the first answer.
+        public var body: String {
+            guard let end = raw.range(of: "\r\n\r\n") else { return "" }
+            return String(raw[end.upperBound...])
+        }
+        /// Its `{"error": …}` message.
+        public var error: String? {
+            guard let data = body.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            return object["error"] as? String
+        }
+        /// Whether the answer says the connection closes.
+        public var saysClose: Bool { raw.lowercased().contains("\r\nconnection: close\r\n") }
+
+        public var description: String { "closed: \(closed), received: \(raw.prefix(600))" }
+    }
+
+    private func head(_ fields: String) -> String {
+        "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\(fields)\r\n"
+    }
+
+    /// A head whose `Content-Length` is over the limit, and not a byte of its body.
+    public func tooLargeByLength(_ length: Int) async throws -> Outcome {
+        let connection = try await RawHTTPConnection.open(port: port)
+        try await connection.send(head("Content-Length: \(length)\r\n"))
+        return await outcome(connection)
+    }
+
+    /// A chunked body sent in 64 KiB chunks until the server closes (at most `maximum` bytes).
+    public func tooLargeChunked(maximum: Int) async throws -> Outcome {
+        let connection = try await RawHTTPConnection.open(port: port)
+        try await connection.send(head("Transfer-Encoding: chunked\r\n"))
+        let chunk = ByteBuffer(string: String(65536, radix: 16) + "\r\n" + String(repeating: " ", count: 65536) + "\r\n")
+        var sent = 0
+        while sent < maximum, !connection.isClosed, connection.received.isEmpty {
+            do {
+                try await connection.send(chunk)
+            } catch {
+                break
+            }
+            sent += 65536
+        }
+        return await outcome(connection)
+    }
+
+    /// A head sent one byte at a time, every 50 ms, until the server closes (at most 20 s).
+    public func slowHead() async throws -> Outcome {
+        let connection = try await RawHTTPConnection.open(port: port)
+        let bytes = Array(head("Content-Length: 2\r\nX-Slow: " + String(repeating: "s", count: 400) + "\r\n").utf8)
+        let deadline = ContinuousClock.now + .seconds(20)
+        var index = 0
+        while !connection.isClosed, connection.received.isEmpty, ContinuousClock.now < deadline {
+            if index < bytes.count - 2 {
+                // Never the final CRLF: the head is never complete.
+                try? await connection.send(ByteBuffer(bytes: [bytes[index]]))
+                index += 1
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return await outcome(connection)
+    }
+
+    /// `Content-Length: 100` and 10 bytes of body, then silence.
+    public func shortBody() async throws -> Outcome {
+        let connection = try await RawHTTPConnection.open(port: port)
+        try await connection.send(head("Content-Length: 100\r\n") + #"{"inputs":"#)
+        return await outcome(connection)
+    }
+
+    /// A chunked body whose second chunk-size line is not hexadecimal.
+    public func malformedChunk() async throws -> Outcome {
+        let connection = try await RawHTTPConnection.open(port: port)
+        try await connection.send(head("Transfer-Encoding: chunked\r\n") + "5\r\n{\"in\"\r\nzz\r\nputs\r\n")
+        return await outcome(connection)
+    }
+
+    /// A connection that sends nothing.
+    public func idle() async throws -> Outcome {
+        let connection = try await RawHTTPConnection.open(port: port)
+        return await outcome(connection)
+    }
+
+    private func outcome(_ connection: RawHTTPConnection) async -> Outcome {
+        let closed = await connection.waitUntilClosed(timeout: .seconds(30))
+        let raw = connection.received
+        await connection.close()
+        return Outcome(raw: raw, closed: closed)
+    }
+}
