@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(
             name: "SextantGatewayTests",
             dependencies: [
-                "SextantGateway", "SextantCore", "SextantTestSupport",
+                "SextantGateway", "SextantCore", "SextantHTTP", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

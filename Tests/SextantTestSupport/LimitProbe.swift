@@ -94,10 +94,20 @@ public struct LimitProbe: Sendable {
         return await outcome(connection)
     }
 
-    /// A chunked body whose second chunk-size line is not hexadecimal.
-    public func malformedChunk() async throws -> Outcome {
+    /// A chunked body whose second chunk-size line is not hexadecimal; `between` runs
+    /// after the head and first chunk were sent, before the bad line.
+    public func malformedChunk(between: () async throws -> Void = {}) async throws -> Outcome {
         let connection = try await RawHTTPConnection.open(port: port)
-        try await connection.send(head("Transfer-Encoding: chunked\r\n") + "5\r\n{\"in\"\r\nzz\r\nputs\r\n")
+        try await connection.send(head("Transfer-Encoding: chunked\r\n") + "5\r\n{\"in\"\r\n")
+        try await between()
+        try await connection.send("zz\r\nputs\r\n")
+        return await outcome(connection)
+    }
+
+    /// An ordinary request with this body, on a connection of its own (`Connection: close`).
+    public func ordinary(_ body: String) async throws -> Outcome {
+        let connection = try await RawHTTPConnection.open(port: port)
+        try await connection.send(head("Content-Length: \(body.utf8.count)\r\nConnection: close\r\n") + body)
         return await outcome(connection)
     }
 
