@@ -234,10 +234,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantHTTPTests",
+            dependencies: [
+                "SextantHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantServingTests",
             dependencies: [
-                "SextantServing", "SextantML", "SextantTestSupport",
+                "SextantServing", "SextantML", "SextantHTTP", "SextantTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -364,7 +364,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
             // Every answer before it is complete: what is in progress or queued is the refused request.
             endExchange()
             queued.removeAll()
-            let body = (try? JSONEncoder().encode(["error": refusal.message])) ?? Data(#"{"error":"request refused"}"#.utf8)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            let body = (try? encoder.encode(["error": refusal.message])) ?? Data(#"{"error":"request refused"}"#.utf8)
             var buffer = context.channel.allocator.buffer(capacity: 256 + body.count)
             Wire.writeAnswer(status: refusal.status, version: version, contentType: "application/json", body: ByteBuffer(bytes: body), revision: nil,
                              keepAlive: false, into: &buffer)

@@ -162,20 +162,24 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
         case .proceed:
             return
         case .refuse(let refusal):
-            endApplicationRequest(refusal, context: context)
+            // Output first: the application may answer its failed read at once.
             ownsOutput = true
-            let body = ByteBuffer(bytes: (try? JSONEncoder().encode(["error": refusal.message])) ?? Data(#"{"error":"request refused"}"#.utf8))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            let body = ByteBuffer(bytes: (try? encoder.encode(["error": refusal.message])) ?? Data(#"{"error":"request refused"}"#.utf8))
             let headers: HTTPHeaders = ["content-type": "application/json", "content-length": String(body.readableBytes), "connection": "close"]
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: refusal.status, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
             stopWriting(context: context)
-        case .drop(let refusal):
             endApplicationRequest(refusal, context: context)
+        case .drop(let refusal):
             ownsOutput = true
             stopWriting(context: context)
-        case .hold(let refusal):
             endApplicationRequest(refusal, context: context)
+        case .hold:
+            // The application hears of it when its turn comes (`.refuse`), not before:
+            // until then its answers to the requests before are written.
             context.read()
         case .close:
             closeNow(context: context)

@@ -36,6 +36,13 @@ public struct LimitProbe: Sendable {
             guard let data = body.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
             return object["error"] as? String
         }
+        /// How many answers came (status lines: `HTTP/1.1 NNN `).
+        public var answers: Int {
+            raw.components(separatedBy: "HTTP/1.1 ").dropFirst().filter { piece in
+                let code = piece.prefix(4)
+                return code.count == 4 && code.prefix(3).allSatisfy(\.isNumber) && code.last == " "
+            }.count
+        }
         /// Whether the answer says the connection closes.
         public var saysClose: Bool { raw.lowercased().contains("\r\nconnection: close\r\n") }
 
