@@ -384,9 +384,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
             stopWriting(context: context)
         case .hold(let refusal):
             count(refusal)
-            // Pipelined behind an answer under way: the refused request's parts leave the
-            // queue (the requests before it are answered first).
-            if let start = queued.lastIndex(where: { if case .head = $0 { true } else { false } }) {
+            // Pipelined behind an answer under way: the requests before it are answered
+            // first; its own parts, if its head was queued (the last head, without an end
+            // after it), leave the queue.
+            if let start = queued.lastIndex(where: { if case .head = $0 { true } else { false } }),
+               !queued[start...].contains(where: { if case .end = $0 { true } else { false } }) {
                 queued.removeSubrange(start..<queued.endIndex)
             }
         case .close:

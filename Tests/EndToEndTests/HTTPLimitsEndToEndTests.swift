@@ -31,7 +31,7 @@ import SextantTestSupport
         #expect(tooLarge.error == "the request body is 96000000 bytes; this server takes at most 1048576 (--max-request-bytes)", "\(name)")
         try await stillServes(after: "a 96 MB Content-Length")
 
-        let chunked = try await probe.tooLargeChunked(maximum: 16 << 20)
+        let chunked = try await probe.tooLargeChunked(size: 4 << 20)
         #expect(chunked.status == 413 && chunked.closed && chunked.answers == 1, "\(name): \(chunked)")
         try await stillServes(after: "a chunked body over the limit")
 

@@ -12,12 +12,15 @@ import Testing
 /// exchange a refused request had begun with a model server is torn down; and the same
 /// gateway goes on serving.
 @Suite struct LimitsTests {
-    /// Short, so that the tests do not wait: timeouts are what is tested, not their length.
-    static let limits = HTTPLimits(maxRequestBytes: 1 << 20, headerTimeout: .milliseconds(300), bodyTimeout: .milliseconds(300),
-                                   idleTimeout: .milliseconds(500), lingerTime: .seconds(2))
+    /// 1 MiB, and long timeouts but for the one a test is about, made short so that it does
+    /// not wait: what is tested is that a timeout applies, not its length. (A long one is
+    /// never met by a test's client, even when a busy machine delays it by seconds.)
+    static func limits(header: Duration = .seconds(30), body: Duration = .seconds(30), idle: Duration = .seconds(30)) -> HTTPLimits {
+        HTTPLimits(maxRequestBytes: 1 << 20, headerTimeout: header, bodyTimeout: body, idleTimeout: idle, lingerTime: .seconds(2))
+    }
 
     /// A gateway with `limits` that routes `fraud` to an echo server.
-    static func withLimitedGateway(_ body: (Gateway, LimitProbe, TestUpstream) async throws -> Void) async throws {
+    static func withLimitedGateway(_ limits: HTTPLimits = limits(), _ body: (Gateway, LimitProbe, TestUpstream) async throws -> Void) async throws {
         let upstream = try await TestUpstream.start(.echo)
         defer { Task { await upstream.stop() } }
         try await withGateway(ProxyTests.table([ProxyTests.stable(upstream.port)]), limits: limits) { gateway, base in
@@ -51,7 +54,7 @@ import Testing
     @Test("a chunked body that grows past the limit: 413, its exchange with the model server torn down, the connection closed")
     func tooLargeChunked() async throws {
         try await Self.withLimitedGateway { gateway, probe, upstream in
-            let outcome = try await probe.tooLargeChunked(maximum: 16 << 20)
+            let outcome = try await probe.tooLargeChunked(size: 4 << 20)
             #expect(outcome.status == 413, "\(outcome)")
             #expect(outcome.error == "the request body is more than 1048576 bytes; this server takes at most 1048576 (--max-request-bytes)")
             #expect(outcome.closed)
@@ -66,7 +69,7 @@ import Testing
 
     @Test("a head that trickles in a byte at a time: 408 after the header timeout, and the connection closes")
     func slowHead() async throws {
-        try await Self.withLimitedGateway { gateway, probe, upstream in
+        try await Self.withLimitedGateway(Self.limits(header: .milliseconds(300))) { gateway, probe, upstream in
             let outcome = try await probe.slowHead()
             #expect(outcome.status == 408, "\(outcome)")
             #expect(outcome.error == "the request head was not complete within 0.3 s (header timeout)")
@@ -78,7 +81,7 @@ import Testing
 
     @Test("a body shorter than its Content-Length: 408 after the body timeout, the exchange torn down")
     func shortBody() async throws {
-        try await Self.withLimitedGateway { gateway, probe, upstream in
+        try await Self.withLimitedGateway(Self.limits(body: .milliseconds(300))) { gateway, probe, upstream in
             let outcome = try await probe.shortBody()
             #expect(outcome.status == 408, "\(outcome)")
             #expect(outcome.error == "the request body is short: 10 of its 100 bytes arrived, then nothing for 0.3 s (body timeout)")
@@ -111,9 +114,9 @@ import Testing
 
     @Test("no body timeout while the gateway itself holds the client's reads (its model server is not reading)")
     func backpressureIsNoStall() async throws {
-        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 1500)
+        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 3000)
         defer { Task { await upstream.stop() } }
-        var limits = Self.limits
+        var limits = Self.limits(body: .seconds(1))
         limits.maxRequestBytes = 64 << 20
         try await withGateway(ProxyTests.table([ProxyTests.stable(upstream.port)]), limits: limits) { gateway, base in
             // More than the loopback socket buffers hold, so the gateway stops reading for the stall.
@@ -127,13 +130,12 @@ import Testing
 
     @Test("idle connections close without a word: a new one that sends nothing, and a keep-alive one after its answer")
     func idleConnections() async throws {
-        try await Self.withLimitedGateway { gateway, probe, _ in
+        try await Self.withLimitedGateway(Self.limits(idle: .milliseconds(500))) { gateway, probe, _ in
             let silent = try await probe.idle()
             #expect(silent.closed)
             #expect(silent.raw.isEmpty)
 
-            let connection = try await RawHTTPConnection.open(port: probe.port)
-            try await connection.send("GET /v2/health/ready HTTP/1.1\r\nHost: x\r\n\r\n")
+            let connection = try await RawHTTPConnection.open(port: probe.port, sending: "GET /v2/health/ready HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(await connection.waitUntilClosed())
             #expect(connection.received.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(connection.received.components(separatedBy: "HTTP/1.1").count == 2, "one answer, then the close: \(connection.received)")
@@ -141,25 +143,24 @@ import Testing
         }
     }
 
-    @Test("a request pipelined behind one under way is refused after that one's answer, in order")
+    @Test("a request pipelined behind others under way is refused after their answers, in order")
     func pipelinedRefusal() async throws {
         try await Self.withLimitedGateway { gateway, probe, _ in
-            let connection = try await RawHTTPConnection.open(port: probe.port)
-            try await connection.send("POST /v2/models/fraud/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"n\":1}"
+            let connection = try await RawHTTPConnection.open(port: probe.port, sending: "POST /v2/models/fraud/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"n\":1}"
+                + "POST /v2/models/fraud/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"n\":2}"
                 + "POST /v2/models/fraud/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 9999999\r\n\r\n")
             #expect(await connection.waitUntilClosed())
             let text = connection.received
-            let ok = text.range(of: "HTTP/1.1 200 OK"), refused = text.range(of: "HTTP/1.1 413 Payload Too Large")
-            #expect(ok != nil && refused != nil, "\(text)")
-            if let ok, let refused { #expect(ok.lowerBound < refused.lowerBound) }
-            #expect(text.contains(#"{"n":1}"#))
+            let first = text.range(of: #"{"n":1}"#), second = text.range(of: #"{"n":2}"#), refused = text.range(of: "HTTP/1.1 413 Payload Too Large")
+            #expect(first != nil && second != nil && refused != nil, "\(text)")
+            if let first, let second, let refused { #expect(first.lowerBound < second.lowerBound && second.lowerBound < refused.lowerBound) }
             try await Self.stillServes(gateway, probe)
         }
     }
 
     @Test("refusals are counted on /metrics by reason, and promtool accepts the text")
     func refusalMetrics() async throws {
-        try await Self.withLimitedGateway { gateway, probe, _ in
+        try await Self.withLimitedGateway(Self.limits(body: .milliseconds(300))) { gateway, probe, _ in
             _ = try await probe.tooLargeByLength(2 << 20)
             _ = try await probe.shortBody()
             _ = try await probe.malformedChunk()
@@ -181,8 +182,7 @@ import Testing
 extension LimitProbe {
     /// `GET /metrics`, its body.
     func metrics() async throws -> String {
-        let connection = try await RawHTTPConnection.open(port: port)
-        try await connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let connection = try await RawHTTPConnection.open(port: port, sending: "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         _ = await connection.waitUntilClosed()
         let text = connection.received
         await connection.close()

@@ -55,73 +55,60 @@ public struct LimitProbe: Sendable {
 
     /// A head whose `Content-Length` is over the limit, and not a byte of its body.
     public func tooLargeByLength(_ length: Int) async throws -> Outcome {
-        let connection = try await RawHTTPConnection.open(port: port)
-        try await connection.send(head("Content-Length: \(length)\r\n"))
-        return await outcome(connection)
+        await outcome(try await RawHTTPConnection.open(port: port, sending: head("Content-Length: \(length)\r\n")))
     }
 
-    /// A chunked body sent in 64 KiB chunks until the server closes (at most `maximum` bytes).
-    public func tooLargeChunked(maximum: Int) async throws -> Outcome {
-        let connection = try await RawHTTPConnection.open(port: port)
-        try await connection.send(head("Transfer-Encoding: chunked\r\n"))
-        let chunk = ByteBuffer(string: String(65536, radix: 16) + "\r\n" + String(repeating: " ", count: 65536) + "\r\n")
-        var sent = 0
-        while sent < maximum, !connection.isClosed, connection.received.isEmpty {
-            do {
-                try await connection.send(chunk)
-            } catch {
-                break
-            }
-            sent += 65536
-        }
-        return await outcome(connection)
+    /// A chunked body of 64 KiB chunks, `size` bytes in all, written in one go (the
+    /// server's answer is read meanwhile).
+    public func tooLargeChunked(size: Int) async throws -> Outcome {
+        var bytes = ByteBuffer(string: head("Transfer-Encoding: chunked\r\n"))
+        let chunk = String(65536, radix: 16) + "\r\n" + String(repeating: " ", count: 65536) + "\r\n"
+        for _ in 0..<(size / 65536) { bytes.writeString(chunk) }
+        bytes.writeString("0\r\n\r\n")
+        return await outcome(try await RawHTTPConnection.open(port: port, sending: bytes))
     }
 
     /// A head sent one byte at a time, every 50 ms, until the server closes (at most 20 s).
     public func slowHead() async throws -> Outcome {
-        let connection = try await RawHTTPConnection.open(port: port)
         let bytes = Array(head("Content-Length: 2\r\nX-Slow: " + String(repeating: "s", count: 400) + "\r\n").utf8)
+        let connection = try await RawHTTPConnection.open(port: port, sending: ByteBuffer(bytes: bytes.prefix(1)))
         let deadline = ContinuousClock.now + .seconds(20)
-        var index = 0
+        var index = 1
         while !connection.isClosed, connection.received.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
             if index < bytes.count - 2 {
                 // Never the final CRLF: the head is never complete.
                 try? await connection.send(ByteBuffer(bytes: [bytes[index]]))
                 index += 1
             }
-            try await Task.sleep(for: .milliseconds(50))
         }
         return await outcome(connection)
     }
 
     /// `Content-Length: 100` and 10 bytes of body, then silence.
     public func shortBody() async throws -> Outcome {
-        let connection = try await RawHTTPConnection.open(port: port)
-        try await connection.send(head("Content-Length: 100\r\n") + #"{"inputs":"#)
-        return await outcome(connection)
+        await outcome(try await RawHTTPConnection.open(port: port, sending: head("Content-Length: 100\r\n") + #"{"inputs":"#))
     }
 
     /// A chunked body whose second chunk-size line is not hexadecimal; `between` runs
     /// after the head and first chunk were sent, before the bad line.
-    public func malformedChunk(between: () async throws -> Void = {}) async throws -> Outcome {
-        let connection = try await RawHTTPConnection.open(port: port)
-        try await connection.send(head("Transfer-Encoding: chunked\r\n") + "5\r\n{\"in\"\r\n")
+    public func malformedChunk(between: (() async throws -> Void)? = nil) async throws -> Outcome {
+        let start = head("Transfer-Encoding: chunked\r\n") + "5\r\n{\"in\"\r\n", bad = "zz\r\nputs\r\n"
+        guard let between else { return await outcome(try await RawHTTPConnection.open(port: port, sending: start + bad)) }
+        let connection = try await RawHTTPConnection.open(port: port, sending: start)
         try await between()
-        try await connection.send("zz\r\nputs\r\n")
+        try await connection.send(bad)
         return await outcome(connection)
     }
 
     /// An ordinary request with this body, on a connection of its own (`Connection: close`).
     public func ordinary(_ body: String) async throws -> Outcome {
-        let connection = try await RawHTTPConnection.open(port: port)
-        try await connection.send(head("Content-Length: \(body.utf8.count)\r\nConnection: close\r\n") + body)
-        return await outcome(connection)
+        await outcome(try await RawHTTPConnection.open(port: port, sending: head("Content-Length: \(body.utf8.count)\r\nConnection: close\r\n") + body))
     }
 
     /// A connection that sends nothing.
     public func idle() async throws -> Outcome {
-        let connection = try await RawHTTPConnection.open(port: port)
-        return await outcome(connection)
+        await outcome(try await RawHTTPConnection.open(port: port))
     }
 
     private func outcome(_ connection: RawHTTPConnection) async -> Outcome {

@@ -14,10 +14,18 @@ public final class RawHTTPConnection: Sendable {
 
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
         let received: Received
+        let initial: ByteBuffer?
 
-        init(received: Received) {
+        init(received: Received, initial: ByteBuffer?) {
             self.received = received
+            self.initial = initial
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            if let initial { context.writeAndFlush(wrapOutboundOut(initial), promise: nil) }
+            context.fireChannelActive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -40,11 +48,18 @@ public final class RawHTTPConnection: Sendable {
         self.state = state
     }
 
-    public static func open(port: Int) async throws -> RawHTTPConnection {
+    /// - Parameter initial: bytes written as soon as the connection is made, from its event
+    ///   loop: their timing does not depend on the test's task being scheduled (which can
+    ///   take seconds when many tests run at once), so short server timeouts are safe.
+    public static func open(port: Int, sending initial: String? = nil) async throws -> RawHTTPConnection {
+        try await open(port: port, sending: initial.map { ByteBuffer(string: $0) })
+    }
+
+    public static func open(port: Int, sending initial: ByteBuffer?) async throws -> RawHTTPConnection {
         let received = Received()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received, initial: initial)) }
             }
             .connect(host: "127.0.0.1", port: port).get()
         return RawHTTPConnection(channel: channel, state: received)
