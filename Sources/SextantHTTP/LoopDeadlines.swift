@@ -1,14 +1,14 @@
-public import NIOCore
+import NIOCore
 
 /// One event loop's deadline lists for the connections of one server.
-public final class LoopDeadlines {
+final class LoopDeadlines {
     let limits: HTTPLimits
     let idle: DeadlineList
     let header: DeadlineList
     let body: DeadlineList
     let linger: DeadlineList
 
-    public init(limits: HTTPLimits, eventLoop: any EventLoop) {
+    init(limits: HTTPLimits, eventLoop: any EventLoop) {
         self.limits = limits
         idle = DeadlineList(eventLoop: eventLoop, timeout: limits.idleTimeout)
         header = DeadlineList(eventLoop: eventLoop, timeout: limits.headerTimeout)
@@ -17,7 +17,7 @@ public final class LoopDeadlines {
     }
 
     /// A new connection's limiter (call on this loop).
-    public func limiter() -> RequestLimiter {
+    func limiter() -> RequestLimiter {
         RequestLimiter(deadlines: self)
     }
 }

@@ -1,10 +1,10 @@
-public import NIOHTTP1
+package import NIOHTTP1
 
 /// Why a request was refused by the `HTTPLimits` of its server, with the status and the
 /// message of its answer (`{"error": message}`). It is also the error the rest of a
 /// pipeline sees in place of the rest of a refused request's body.
-public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: String, Sendable, CaseIterable {
+package struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Reason: String, Sendable, CaseIterable {
         /// Over `maxRequestBytes` (413).
         case tooLarge = "too_large"
         /// The head was not complete in time (408).
@@ -15,10 +15,12 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         case malformed
     }
 
-    public let reason: Reason
-    public let message: String
+    package let reason: Reason
+    /// What the client is told, naming the limit (and its flag).
+    package let message: String
 
-    public var status: HTTPResponseStatus {
+    /// 413, 408 or 400.
+    package var status: HTTPResponseStatus {
         switch reason {
         case .tooLarge: .payloadTooLarge
         case .headerTimeout, .bodyTimeout: .requestTimeout
@@ -26,9 +28,9 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(status.code): \(message)" }
+    package var description: String { "\(status.code): \(message)" }
 
-    public init(_ reason: Reason, _ message: String) {
+    package init(_ reason: Reason, _ message: String) {
         self.reason = reason
         self.message = message
     }

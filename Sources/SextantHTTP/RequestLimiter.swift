@@ -1,8 +1,8 @@
 import NIOCore
-public import NIOHTTP1
+package import NIOHTTP1
 
 /// What a `RequestLimiter` tells its connection's handler when a deadline passes.
-public protocol RequestLimiterDelegate: AnyObject {
+package protocol RequestLimiterDelegate: AnyObject {
     /// Acts on the verdict: `.refuse`, `.drop` or `.close` (never `.proceed` or `.hold`).
     func requestLimiter(_ limiter: RequestLimiter, decided verdict: RequestLimiter.Verdict)
 }
@@ -19,9 +19,9 @@ public protocol RequestLimiterDelegate: AnyObject {
 /// Pipelined requests are counted as they arrive: a refusal is answered only when the
 /// answers to the requests before it are complete, and never once an answer to the
 /// refused request has begun (then the connection just closes).
-public final class RequestLimiter {
+package final class RequestLimiter {
     /// What the handler does next.
-    public enum Verdict {
+    package enum Verdict {
         /// Go on.
         case proceed
         /// Answer the refusal now (`Connection: close`), then stop writing and drop what
@@ -48,7 +48,7 @@ public final class RequestLimiter {
         case refused
     }
 
-    public weak var delegate: (any RequestLimiterDelegate)?
+    package weak var delegate: (any RequestLimiterDelegate)?
     let deadlines: LoopDeadlines
     private var limits: HTTPLimits { deadlines.limits }
     private var phase = Phase.between
@@ -75,19 +75,19 @@ public final class RequestLimiter {
     }
 
     /// Whether a request was refused: what arrives from now on is dropped.
-    public var isRefused: Bool {
+    package var isRefused: Bool {
         if case .refused = phase { return true }
         return false
     }
 
     /// The connection is open: it waits for its first request (the idle timeout).
-    public func start() {
+    package func start() {
         guard case .between = phase, list == nil else { return }
         deadlines.idle.append(self)
     }
 
     /// The connection closed, or the handler left it: no more deadlines.
-    public func stop() {
+    package func stop() {
         list?.remove(self)
         phase = .refused
         held = nil
@@ -97,7 +97,7 @@ public final class RequestLimiter {
     // MARK: - The request, as the parser delivers it
 
     /// A request head: refused at once when its `Content-Length` is over the limit.
-    public func head(_ head: HTTPRequestHead) -> Verdict {
+    package func head(_ head: HTTPRequestHead) -> Verdict {
         partsThisRead = true
         requests += 1
         if list != nil { list!.remove(self) }
@@ -115,7 +115,7 @@ public final class RequestLimiter {
     }
 
     /// A part of a body: a chunked body is refused once it grows past the limit.
-    public func body(_ bytes: Int) -> Verdict {
+    package func body(_ bytes: Int) -> Verdict {
         partsThisRead = true
         guard case .body(var received, let expected) = phase else { return .proceed }
         received += bytes
@@ -128,14 +128,14 @@ public final class RequestLimiter {
     }
 
     /// The end of a request.
-    public func end() {
+    package func end() {
         partsThisRead = true
         guard case .body = phase else { return }
         phase = .between
     }
 
     /// The parser refused the input: the request it belongs to gets 400.
-    public func malformed(_ error: any Error) -> Verdict {
+    package func malformed(_ error: any Error) -> Verdict {
         switch phase {
         case .refused:
             return .proceed
@@ -149,7 +149,7 @@ public final class RequestLimiter {
     // MARK: - Reads
 
     /// A read is over (the parser has delivered what it could of it).
-    public func readComplete() {
+    package func readComplete() {
         defer { partsThisRead = false }
         switch phase {
         case .between:
@@ -171,7 +171,7 @@ public final class RequestLimiter {
     }
 
     /// The server asks for more bytes: a head or body in progress is now waited for.
-    public func readRequested() {
+    package func readRequested() {
         switch phase {
         case .head:
             if list !== deadlines.header { deadlines.header.append(self) }
@@ -183,19 +183,19 @@ public final class RequestLimiter {
     }
 
     /// The server holds its reads (backpressure): nothing is waited for meanwhile.
-    public func readHeld() {
+    package func readHeld() {
         if let list, list === deadlines.header || list === deadlines.body { list.remove(self) }
     }
 
     // MARK: - Answers
 
     /// The first byte of an answer goes out (informational `1xx` answers do not count).
-    public func answerBegan() {
+    package func answerBegan() {
         answerBegun = true
     }
 
     /// An answer is complete: a held refusal may be answered now.
-    public func answerEnded() -> Verdict {
+    package func answerEnded() -> Verdict {
         answered += 1
         answerBegun = false
         if let refusal = held, answered == heldRequest - 1 {

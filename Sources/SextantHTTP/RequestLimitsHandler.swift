@@ -1,6 +1,6 @@
 import Foundation
-public import NIOCore
-public import NIOHTTP1
+package import NIOCore
+package import NIOHTTP1
 
 /// `HTTPLimits` for a server built on NIO's HTTP/1.1 codec, whatever answers behind it
 /// (`serve-model`'s Hummingbird): it sits right after the `HTTPRequestDecoder`, passes the
@@ -13,11 +13,11 @@ public import NIOHTTP1
 /// application writes after the answers before the refusal is dropped (its write fails
 /// with `ChannelError.outputClosed`); and its requests to close are held until the
 /// refusal was delivered and the client closed or the linger time passed.
-public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler, RequestLimiterDelegate {
-    public typealias InboundIn = HTTPServerRequestPart
-    public typealias InboundOut = HTTPServerRequestPart
-    public typealias OutboundIn = HTTPServerResponsePart
-    public typealias OutboundOut = HTTPServerResponsePart
+package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler, RequestLimiterDelegate {
+    package typealias InboundIn = HTTPServerRequestPart
+    package typealias InboundOut = HTTPServerRequestPart
+    package typealias OutboundIn = HTTPServerResponsePart
+    package typealias OutboundOut = HTTPServerResponsePart
 
     private let limiter: RequestLimiter
     private var context: ChannelHandlerContext?
@@ -33,23 +33,23 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
         self.limiter = limiter
     }
 
-    public func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         limiter.delegate = self
         if context.channel.isActive { limiter.start() }
     }
 
-    public func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         limiter.stop()
         self.context = nil
     }
 
-    public func channelActive(context: ChannelHandlerContext) {
+    package func channelActive(context: ChannelHandlerContext) {
         limiter.start()
         context.fireChannelActive()
     }
 
-    public func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         limiter.stop()
         let closes = heldCloses
         heldCloses = []
@@ -59,7 +59,7 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
 
     // MARK: - The request
 
-    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !limiter.isRefused else { return }
         let part = unwrapInboundIn(data)
         let verdict: RequestLimiter.Verdict
@@ -81,7 +81,7 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
         context.fireChannelRead(data)
     }
 
-    public func channelReadComplete(context: ChannelHandlerContext) {
+    package func channelReadComplete(context: ChannelHandlerContext) {
         limiter.readComplete()
         if limiter.isRefused {
             // Dropping: read on, whatever the application's backpressure says.
@@ -90,12 +90,12 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
         context.fireChannelReadComplete()
     }
 
-    public func read(context: ChannelHandlerContext) {
+    package func read(context: ChannelHandlerContext) {
         limiter.readRequested()
         context.read()
     }
 
-    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if limiter.isRefused {
             // The parser's complaints about what is dropped anyway.
             if error is HTTPParserError || error is ByteToMessageDecoderError { return }
@@ -109,7 +109,7 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
         act(on: limiter.malformed(error), context: context)
     }
 
-    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
             inputClosed = true
             if limiter.isRefused {
@@ -123,7 +123,7 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
 
     // MARK: - The answers
 
-    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard !ownsOutput else {
             promise?.fail(ChannelError.outputClosed)
             return
@@ -141,7 +141,7 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
         }
     }
 
-    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+    package func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         guard limiter.isRefused, mode != .input, context.channel.isActive else {
             context.close(mode: mode, promise: promise)
             return
@@ -152,7 +152,7 @@ public final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelH
 
     // MARK: - Refusals
 
-    public func requestLimiter(_ limiter: RequestLimiter, decided verdict: RequestLimiter.Verdict) {
+    package func requestLimiter(_ limiter: RequestLimiter, decided verdict: RequestLimiter.Verdict) {
         guard let context else { return }
         act(on: verdict, context: context)
     }
