@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import SextantCore
 import SextantHTTP
@@ -37,6 +38,12 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The largest inference request body the gateway and the built-in model servers take, in bytes (larger: 413); passed to them when they start.", valueName: "bytes"))
     var maxRequestBytes: Int = HTTPLimits.defaultMaxRequestBytes
 
+    @Option(help: ArgumentHelp("When sextant runs as root: the user that runs the repository's code (external trainers, serving commands); root keeps it root.", valueName: "user"))
+    var runAs: String?
+
+    @Option(help: ArgumentHelp("With --run-as: where the repository's code runs, outside the private state directory (default: the state directory's path + \"-work\").", valueName: "dir"))
+    var workDir: String?
+
     /// How long a model server may take to become ready (tests shorten it).
     @Option(help: .hidden)
     var readinessTimeout: Double = 60
@@ -48,9 +55,32 @@ struct SourceOptions: ParsableArguments {
     var logLevel: LogLevel = .info
 
     /// The embedded runtime of this state directory.
-    func runtime(blobs: any BlobReader, logger: Logger) -> EmbeddedRuntime {
+    func runtime(blobs: any BlobReader, logger: Logger) throws -> EmbeddedRuntime {
         EmbeddedRuntime(blobs: blobs, dataRoots: dataRoots.map(ReconcileCommand.absolute), stateDirectory: ReconcileCommand.absolute(stateDir),
-                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), maxRequestBytes: maxRequestBytes, logger: logger)
+                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), sandbox: try sandbox(logger: logger), maxRequestBytes: maxRequestBytes,
+                        logger: logger)
+    }
+
+    /// Who runs the repository's code (DESIGN §6): as root, `--run-as` (default `nobody`)
+    /// in `--work-dir`; otherwise this process's user, in the state directory.
+    func sandbox(logger: Logger) throws -> Sandbox? {
+        guard getuid() == 0 else {
+            if let runAs, runAs != ProcessInfo.processInfo.userName {
+                throw CommandFailure(message: "--run-as \(runAs) needs sextant to run as root; it runs as \(ProcessInfo.processInfo.userName), who runs the repository's code")
+            }
+            return nil
+        }
+        let user = runAs ?? "nobody"
+        if user == "root" {
+            logger.warning("the repository's code runs as root (--run-as root): it can read the state directory, its database and tokens")
+            return nil
+        }
+        let state = ReconcileCommand.absolute(stateDir)
+        do throws(SandboxError) {
+            return try Sandbox(user: user, workDirectory: workDir.map(ReconcileCommand.absolute) ?? state + "-work")
+        } catch {
+            throw CommandFailure(message: error.message)
+        }
     }
 
     func reconcilerOptions(fetchErrorGrace: Duration = .zero) -> Reconciler.Options {
