@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SextantAPI
 import SextantCore
+import SextantHTTP
 import SextantRuntime
 
 /// The flags that say what to follow, where to keep state and how to act: shared by
@@ -35,6 +36,9 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where the gateway serves inference for every model (host:port); it runs detached and outlives this process.", valueName: "address"))
     var gateway: String = "127.0.0.1:8080"
 
+    @Option(help: ArgumentHelp("The largest inference request body the gateway and the built-in model servers take, in bytes (larger: 413); passed to them when they start.", valueName: "bytes"))
+    var maxRequestBytes: Int = HTTPLimits.defaultMaxRequestBytes
+
     @Option(help: ArgumentHelp("When sextant runs as root: the user that runs the repository's code (external trainers, serving commands); root keeps it root.", valueName: "user"))
     var runAs: String?
 
@@ -54,7 +58,8 @@ struct SourceOptions: ParsableArguments {
     /// The embedded runtime of this state directory.
     func runtime(blobs: any BlobReader, logger: Logger) throws -> EmbeddedRuntime {
         EmbeddedRuntime(blobs: blobs, dataRoots: dataRoots.map(ReconcileCommand.absolute), stateDirectory: ReconcileCommand.absolute(stateDir),
-                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), sandbox: try sandbox(logger: logger), logger: logger)
+                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), sandbox: try sandbox(logger: logger), maxRequestBytes: maxRequestBytes,
+                        logger: logger)
     }
 
     /// Who runs the repository's code (DESIGN §6): as root, `--run-as` (default `nobody`)
@@ -95,6 +100,7 @@ struct SourceOptions: ParsableArguments {
     }
 
     func validate() throws {
+        guard maxRequestBytes > 0 else { throw ValidationError("--max-request-bytes \(maxRequestBytes) must be a positive number of bytes, e.g. 67108864 (64 MiB)") }
         guard RunCommand.address(gateway) != nil else {
             throw ValidationError("--gateway \(gateway) is not host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080")
         }

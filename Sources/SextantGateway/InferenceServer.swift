@@ -3,6 +3,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import SextantHTTP
 public import ServiceLifecycle
 
 /// The gateway's inference listener as a service: a SwiftNIO HTTP/1.1 server whose
@@ -23,6 +24,7 @@ public struct InferenceServer: Service {
         }
         let loopPools = pools
         let gateway = gateway
+        let limits = RequestLimits(gateway.limits, group: group)
         let quiesce = ServerQuiescingHelper(group: group)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -41,7 +43,7 @@ public struct InferenceServer: Service {
                     box.value = pool
                     // No encoder: the proxy writes answer heads itself, from the parsed ones.
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
+                    try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool, limiter: limits.limiter(on: channel.eventLoop)))
                 }
             }
             .bind(host: host, port: port)

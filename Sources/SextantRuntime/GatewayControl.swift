@@ -26,6 +26,7 @@ extension EmbeddedRuntime {
         guard let adminPort = freeLoopbackPort() else { throw ActionError("no free loopback port for the gateway's admin endpoint") }
         let listen = address.description
         let command = [executable, "gateway", "--state-dir", state, "--listen", listen, "--admin-port", String(adminPort)]
+            + (maxRequestBytes.map { ["--max-request-bytes", String($0)] } ?? [])
         let log = state + "/gateway.log"
         let identity: ProcessIdentity
         do throws(SpawnError) {

@@ -91,7 +91,7 @@ extension EmbeddedRuntime {
             environment["HOME"] = servers
             environment[Self.quickCrash.name] = Self.quickCrash.value
             command = [executable, "serve-model", "--artifact", modelDirectory, "--name", launch.model, "--version", String(launch.version),
-                       "--port", String(port)]
+                       "--port", String(port)] + (maxRequestBytes.map { ["--max-request-bytes", String($0)] } ?? [])
         case .command(let serving, let env, let commit):
             // The watched root as of the revision's commit, made once per commit; under a
             // sandbox, in the work directory, the user's, with a copy of the model files it

@@ -3,6 +3,8 @@ import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
+import NIOPosix
+public import SextantHTTP
 public import SextantML
 
 /// The built-in Open Inference Protocol v2 server (DESIGN §5) for a built-in model: health,
@@ -20,13 +22,20 @@ public struct ModelServer: Sendable {
         self.model = model
     }
 
-    public func application(host: String, port: Int, logger: Logger,
+    /// The server on `host:port`, refusing what `limits` refuse (413, 408, 400; see
+    /// `HTTPLimits`) before Hummingbird sees it.
+    public func application(host: String, port: Int, limits: HTTPLimits = HTTPLimits(), logger: Logger,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "sextant-serve-model"),
-                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+        let group = MultiThreadedEventLoopGroup.singleton
+        return Application(router: router(maxRequestBytes: limits.maxRequestBytes), server: .limitedHTTP1(RequestLimits(limits, group: group)),
+                           configuration: .init(address: .hostname(host, port: port), serverName: "sextant-serve-model"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+                           eventLoopGroupProvider: .shared(group), logger: logger)
     }
 
-    public func router() -> Router<BasicRequestContext> {
+    /// - Parameter maxRequestBytes: the largest body `infer` collects (the limits' handler
+    ///   refuses larger ones first; without it, as in `.router` tests, this answers 413).
+    public func router(maxRequestBytes: Int = HTTPLimits.defaultMaxRequestBytes) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("v2/health/live") { _, _ in Response(status: .ok) }
         router.get("v2/health/ready") { _, _ in Response(status: .ok) }
@@ -41,7 +50,7 @@ public struct ModelServer: Sendable {
             router.get(RouterPath(prefix + "/ready")) { _, context in check(context) ?? Response(status: .ok) }
             router.post(RouterPath(prefix + "/infer")) { request, context in
                 if let error = check(context) { return error }
-                let body = try await request.body.collect(upTo: 256 << 20)
+                let body = try await request.body.collect(upTo: maxRequestBytes)
                 let headerLength = request.headers[Self.headerLengthField]
                 do throws(BadRequest) {
                     let answer = try infer(Array(body.readableBytesView), headerLength: headerLength)
