@@ -7,7 +7,7 @@ import SextantTestSupport
 @Suite(.serialized) struct ReplicaRestartEndToEndTests {
     @Test("kill -9 of a model server: with a one-hour interval, the daemon's watchdog has it replaced, and the count says crash 1 in a row")
     func killedServerIsReplaced() async throws {
-        let rig = try RolloutEndToEndTests.Rig(analysis: "{interval: 1s, minSamples: 20}")
+        let rig = try RolloutEndToEndTests.Rig(steps: "[{setWeight: 50}]", analysis: "{interval: 1s, minSamples: 20}")
         try rig.startDaemon(interval: "1h")
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" && rig.observation()?.replicas.count == 1 }
         let first = try #require(rig.observation()?.replicas.first)
