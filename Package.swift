@@ -105,13 +105,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantServing",
             dependencies: [
                 "SextantML",
+                "SextantHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -119,6 +131,7 @@ let package = Package(
             name: "SextantGateway",
             dependencies: [
                 "SextantCore",
+                "SextantHTTP",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -154,6 +167,7 @@ let package = Package(
                 "SextantDaemon",
                 "SextantGateway",
                 "SextantGit",
+                "SextantHTTP",
                 "SextantML",
                 "SextantServing",
                 "SextantRuntime",
@@ -176,6 +190,10 @@ let package = Package(
         ),
         .target(
             name: "SextantTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/SextantTestSupport",
             swiftSettings: strictSettings
         ),
@@ -224,10 +242,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantHTTPTests",
+            dependencies: [
+                "SextantHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantServingTests",
             dependencies: [
-                "SextantServing", "SextantML", "SextantTestSupport",
+                "SextantServing", "SextantML", "SextantHTTP", "SextantTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -237,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "SextantGatewayTests",
             dependencies: [
-                "SextantGateway", "SextantCore", "SextantTestSupport",
+                "SextantGateway", "SextantCore", "SextantHTTP", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -23,9 +23,13 @@ struct GatewayCommand: AsyncParsableCommand {
             new ones on a loopback admin port (token in STATE/gateway.token). It serves
             the Open Inference Protocol v2 (POST /v2/models/NAME/infer, …), adds
             X-Sextant-Revision to every answer, and /metrics in Prometheus format.
+            A request body over --max-request-bytes gets 413, a head or body that does
+            not arrive in time 408, a malformed one 400; each closes its connection
+            (`run` passes its own --max-request-bytes on).
 
             Examples:
               sextant gateway --state-dir .sextant --listen 127.0.0.1:8080
+              sextant gateway --state-dir .sextant --max-request-bytes 16777216
               curl -s localhost:8080/v2/models/churn-predictor/infer -d @request.json
             """
     )
@@ -38,6 +42,9 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The loopback port of its admin endpoint (0: any free port, logged).", valueName: "port"))
     var adminPort: Int = 0
+
+    @OptionGroup(title: "Request limits")
+    var limits: HTTPLimitOptions
 
     func validate() throws {
         guard RunCommand.address(listen) != nil else { throw ValidationError("--listen \(listen) is not host:port, e.g. 127.0.0.1:8080") }
@@ -67,7 +74,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let (host, port) = RunCommand.address(listen)!
         let loaded = routes
         let log = logger
-        let gateway = Gateway(routes: routes, token: token, logger: logger)
+        let gateway = Gateway(routes: routes, token: token, limits: limits.limits, logger: logger)
         let admin = gateway.adminApplication(port: adminPort)
         let inference = gateway.inferenceServer(host: host, port: port) { bound in
             log.notice("gateway serving", metadata: [

@@ -48,6 +48,10 @@ final class GitTreeSource: ManifestSource {
 
     func contentID(_ path: String) -> String? { blobID(of: path) }
 
+    func byteCount(_ path: String) -> Int? {
+        blobID(of: path).flatMap { try? repository.blobSize($0) }
+    }
+
     /// The blob id of every regular file under the root, by path.
     var regularFiles: [String: String] {
         var files: [String: String] = [:]
@@ -93,7 +97,9 @@ final class GitTreeSource: ManifestSource {
             resolved.append(component)
             let current = resolved.joined(separator: "/")
             if let entry = entries[current], entry.kind == .symlink {
-                guard let target = try? repository.read(entry) else { return .missing }
+                // A link's target is a path: a blob larger than any path is not read.
+                guard (try? repository.blobSize(entry.objectID)).map({ $0 <= 4096 }) == true,
+                      let target = try? repository.read(entry) else { return .missing }
                 let targetText = String(decoding: target, as: UTF8.self)
                 if targetText.hasPrefix("/") { return .escapes }
                 let base = resolved.dropLast().joined(separator: "/")

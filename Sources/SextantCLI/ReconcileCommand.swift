@@ -20,8 +20,9 @@ struct ReconcileCommand: AsyncParsableCommand {
             after it exits: stop them with `sextant down`.
 
             Exit status: 0 converged or progressing; 1 DataInvalid, TrainingFailed,
-            GateFailed or RolloutAborted, or the head commit is invalid; 2 usage error, or
-            the source is unreachable and no commit was ever applied.
+            GateFailed or RolloutAborted, or the head commit is invalid; 2 usage error, the
+            source is unreachable and no commit was ever applied, or the state store
+            cannot be written (disk full, read-only).
 
             Examples:
               sextant reconcile --once --repo . --path examples/quickstart
@@ -60,13 +61,19 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
         let reconciler = Reconciler(
-            source: repository, store: store, runtime: source.runtime(blobs: repository, logger: logger),
+            source: repository, store: store, runtime: try source.runtime(blobs: repository, logger: logger),
             options: source.reconcilerOptions(), logger: logger)
 
         var report: Reconciler.PassReport
         var passes = 0
         repeat {
-            report = try await reconciler.pass()
+            do {
+                report = try await reconciler.pass()
+            } catch {
+                // The store cannot be written: what waits in memory is logged, then one line.
+                await reconciler.flushBeforeExit()
+                throw CommandFailure(message: "\(error)")
+            }
             passes += 1
             if report.sourceUnavailable {
                 throw CommandFailure(message: "cannot fetch \(redacted(source.repo)) (branch \(source.branch)) and no commit was applied before: \(report.sourceError ?? "unknown error")")

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Logging
 import SextantAPI
@@ -80,18 +83,20 @@ struct RunCommand: AsyncParsableCommand {
         }
         let (host, port) = Self.address(listen)!
         let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
-        let metrics = DaemonMetrics()
+        // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
+        let storeHealth = StoreHealth()
+        let metrics = DaemonMetrics(storeHealth: storeHealth)
         let reconciler = Reconciler(
-            source: repository, store: store, runtime: source.runtime(blobs: repository, logger: logger),
+            source: repository, store: store, runtime: try source.runtime(blobs: repository, logger: logger),
             options: source.reconcilerOptions(fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!),
-            metrics: metrics, logger: logger)
+            metrics: metrics, storeHealth: storeHealth, logger: logger)
         let trigger = PassTrigger()
         let readiness = Readiness()
         let loop = ReconcileLoop(reconciler: reconciler, interval: Self.duration(interval, positive: true)!, trigger: trigger,
                                  onPass: { _ in readiness.markReady() }, logger: logger)
         let api = DaemonAPI(
             configuration: .init(host: host, port: port, webhookSignature: secret.map(WebhookSignature.init), apiToken: token.map { String(decoding: $0, as: UTF8.self) }),
-            store: store, trigger: trigger, metrics: metrics, readiness: readiness)
+            store: store, trigger: trigger, metrics: metrics, readiness: readiness, storeHealth: storeHealth)
         let server = api.application(logger: logger) { port in
             logger.notice("listening", metadata: ["address": "\(host):\(port)", "repo": "\(redacted(source.repo))", "branch": "\(source.branch)"])
         }
@@ -99,7 +104,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.warning("the API listens beyond loopback without --webhook-secret-file or --api-token-file: the webhook refuses every call")
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: loop), .init(service: GatewayWatchdog(reconciler: reconciler)), .init(service: server)],
+            services: [.init(service: loop), .init(service: DataPlaneWatchdog(reconciler: reconciler, trigger: trigger)), .init(service: server)],
             gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
         do {
             try await group.run()
@@ -123,11 +128,32 @@ struct RunCommand: AsyncParsableCommand {
         return host.isEmpty ? nil : (host, port)
     }
 
+    /// A secret file's bytes (trailing newlines dropped). Like ssh with a private key, a file
+    /// that group or others may read is refused: the secret may already have leaked.
     static func secret(from path: String, flag: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure(message: "\(flag) \(path): cannot read the file")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CommandFailure(message: "\(flag) \(path): cannot read the file (\(String(cString: strerror(errno))))")
         }
-        var bytes = Array(data)
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw CommandFailure(message: "\(flag) \(path): not a regular file")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw CommandFailure(message: "\(flag) \(path): permissions \(String(info.st_mode & 0o777, radix: 8)) are too open (group or others may read it); "
+                + "run `chmod 600 \(path)`, and replace the secret if others could read it")
+        }
+        guard info.st_size <= 64 << 10 else { throw CommandFailure(message: "\(flag) \(path): \(info.st_size) bytes is not a secret (at most 64 KiB)") }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        bytes.removeLast(bytes.count - filled)
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
         guard !bytes.isEmpty else { throw CommandFailure(message: "\(flag) \(path): the file is empty") }
         return bytes

@@ -22,12 +22,16 @@ struct ServeModelCommand: AsyncParsableCommand {
             named after it, shape [N]; null (or NaN) is a missing value. Outputs: predict,
             and predict_proba for classifiers. Name, version and port default to the
             serving contract's SEXTANT_MODEL_NAME, SEXTANT_MODEL_VERSION and SEXTANT_PORT.
+            A request body over --max-request-bytes gets 413 before it is read, a head or
+            body that does not arrive in time 408, a malformed one 400; each closes its
+            connection, and the server goes on serving the others.
 
             Examples:
               sextant serve-model --state-dir .sextant --model fraud-detector --port 8081
               sextant serve-model --state-dir .sextant --model fraud-detector --version 2
               sextant train --data tx.csv --target is_fraud --output model/
               sextant serve-model --artifact model/ --name fraud-detector --port 8081
+              sextant serve-model --artifact model/ --max-request-bytes 8388608
               curl -s localhost:8081/v2/models/fraud-detector/infer -d \\
                 '{"inputs":[{"name":"amount","datatype":"FP64","shape":[1],"data":[12.5]}]}'
             """
@@ -53,6 +57,9 @@ struct ServeModelCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The address to listen on.", valueName: "host"))
     var host: String = "127.0.0.1"
+
+    @OptionGroup(title: "Request limits")
+    var limits: HTTPLimitOptions
 
     func validate() throws {
         switch (artifact, stateDir, model) {
@@ -92,7 +99,7 @@ struct ServeModelCommand: AsyncParsableCommand {
             logger.logLevel = .notice
             return logger
         }()
-        let application = server.application(host: host, port: portNumber, logger: logger) { port in
+        let application = server.application(host: host, port: portNumber, limits: limits.limits, logger: logger) { port in
             logger.notice("serving", metadata: ["model": "\(server.name)", "version": "\(server.version)", "address": "\(host):\(port)"])
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: application)], gracefulShutdownSignals: [.sigterm],

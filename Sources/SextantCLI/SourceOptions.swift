@@ -1,6 +1,9 @@
 import ArgumentParser
+import Foundation
 import Logging
+import SextantAPI
 import SextantCore
+import SextantHTTP
 import SextantRuntime
 
 /// The flags that say what to follow, where to keep state and how to act: shared by
@@ -33,6 +36,15 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where the gateway serves inference for every model (host:port); it runs detached and outlives this process.", valueName: "address"))
     var gateway: String = "127.0.0.1:8080"
 
+    @Option(help: ArgumentHelp("The largest inference request body the gateway and the built-in model servers take, in bytes (larger: 413); passed to them when they start.", valueName: "bytes"))
+    var maxRequestBytes: Int = HTTPLimits.defaultMaxRequestBytes
+
+    @Option(help: ArgumentHelp("When sextant runs as root: the user that runs the repository's code (external trainers, serving commands); root keeps it root.", valueName: "user"))
+    var runAs: String?
+
+    @Option(help: ArgumentHelp("With --run-as: where the repository's code runs, outside the private state directory (default: /var/lib/sextant-work/NAME-HASH, one per state directory).", valueName: "dir"))
+    var workDir: String?
+
     /// How long a model server may take to become ready (tests shorten it).
     @Option(help: .hidden)
     var readinessTimeout: Double = 60
@@ -44,9 +56,40 @@ struct SourceOptions: ParsableArguments {
     var logLevel: LogLevel = .info
 
     /// The embedded runtime of this state directory.
-    func runtime(blobs: any BlobReader, logger: Logger) -> EmbeddedRuntime {
+    func runtime(blobs: any BlobReader, logger: Logger) throws -> EmbeddedRuntime {
         EmbeddedRuntime(blobs: blobs, dataRoots: dataRoots.map(ReconcileCommand.absolute), stateDirectory: ReconcileCommand.absolute(stateDir),
-                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), logger: logger)
+                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), sandbox: try sandbox(logger: logger), maxRequestBytes: maxRequestBytes,
+                        logger: logger)
+    }
+
+    /// Who runs the repository's code (DESIGN §6): as root, `--run-as` (default `nobody`)
+    /// in `--work-dir`; otherwise this process's user, in the state directory.
+    func sandbox(logger: Logger) throws -> Sandbox? {
+        guard getuid() == 0 else {
+            if let runAs, runAs != ProcessInfo.processInfo.userName {
+                throw CommandFailure(message: "--run-as \(runAs) needs sextant to run as root; it runs as \(ProcessInfo.processInfo.userName), who runs the repository's code")
+            }
+            return nil
+        }
+        let user = runAs ?? "nobody"
+        if user == "root" {
+            logger.warning("the repository's code runs as root (--run-as root): it can read the state directory, its database and tokens")
+            return nil
+        }
+        do throws(SandboxError) {
+            return try Sandbox(user: user, workDirectory: workDir.map(ReconcileCommand.absolute) ?? Self.defaultWorkDirectory(stateDirectory: stateDir))
+        } catch {
+            throw CommandFailure(message: error.message)
+        }
+    }
+
+    /// One work directory per state directory, in a place every user can pass through
+    /// whatever the state directory's parents allow (a `mktemp -d` is 0700): its name and
+    /// a hash of its absolute path.
+    static func defaultWorkDirectory(stateDirectory: String) -> String {
+        let state = ReconcileCommand.absolute(stateDirectory)
+        let name = state.split(separator: "/").last.map(String.init) ?? "state"
+        return "/var/lib/sextant-work/\(name)-\(Fingerprint.sha256(Array(state.utf8)).prefix(8))"
     }
 
     func reconcilerOptions(fetchErrorGrace: Duration = .zero) -> Reconciler.Options {
@@ -57,6 +100,7 @@ struct SourceOptions: ParsableArguments {
     }
 
     func validate() throws {
+        guard maxRequestBytes > 0 else { throw ValidationError("--max-request-bytes \(maxRequestBytes) must be a positive number of bytes, e.g. 67108864 (64 MiB)") }
         guard RunCommand.address(gateway) != nil else {
             throw ValidationError("--gateway \(gateway) is not host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080")
         }

@@ -79,6 +79,12 @@ struct StatusCommand: AsyncParsableCommand {
             guard let saved = try Self.read(store) else {
                 throw StoreError("no status in \(directory) yet: the reconciler has not finished a pass")
             }
+            if let problem = SQLiteStore.writeProblem(in: directory) {
+                // A daemon that cannot write cannot record why: say what the file system shows.
+                let asOf = saved.revision.reconciledAt.map { " (saved \(iso8601($0)))" } ?? ""
+                printError("warning: \(problem): a daemon cannot save status there, so this may be out of date\(asOf); "
+                    + "`sextant status --server URL` asks the daemon what it knows now")
+            }
             return saved
         } catch {
             throw CommandFailure(message: error.message)

@@ -41,7 +41,8 @@ enum StatusRenderer {
         } else {
             lines.append("\(revision.branch): not fetched yet")
         }
-        if let error = revision.error { lines.append("source error: \(error)") }
+        // A fetch that fails, or (from a daemon) a store that cannot be written.
+        if let error = revision.error { lines.append("error: \(error)") }
         if let error = document.comparisonError {
             lines.append("not applied: \(error.commit.prefix(7)) (\(error.reason))")
             for diagnostic in error.diagnostics.prefix(10) { lines.append("  \(diagnostic)") }

@@ -41,6 +41,9 @@ public protocol Runtime: Sendable {
     func stopReplicas(_ replicas: [Replica]) async
     /// Whether each replica lives (same pid and start time) and is ready, by pid.
     func probeReplicas(_ replicas: [Replica]) async -> [Int32: ReplicaHealth]
+    /// The replicas whose process is gone, by pid: a cheap look (no request) made often,
+    /// so a crashed server is replaced at once rather than at the next interval.
+    func exitedReplicas(_ replicas: [Replica]) async -> Set<Int32>
     /// After a restart: stops every process this runtime started that the store does not
     /// know (a trainer, an evaluation server or a replica a crash left behind), and adopts
     /// the known replicas that still run.

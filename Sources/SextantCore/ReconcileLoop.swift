@@ -44,18 +44,26 @@ public struct ReconcileLoop: Service {
                 let jittered = interval * (1 + Double.random(in: -jitter...jitter))
                 wait = Self.wait(after: report, interval: jittered, now: clock.now())
             } catch {
-                // The store failed: nothing was half-applied (each write is one transaction);
-                // try again with the same backoff as any action.
+                // The store failed: nothing was half-applied (each write is one transaction,
+                // and what already happened waits in the reconciler's memory). `/readyz`,
+                // status and metrics say so through the reconciler's StoreHealth; try again
+                // with the same backoff as any action, never slower than the interval.
                 storeFailures += 1
-                let seconds = Backoff.delay(afterAttempts: storeFailures)
-                logger.error("pass failed", metadata: ["error": "\(error)", "retryInSeconds": "\(Int(seconds))"])
-                wait = .seconds(seconds)
+                wait = Self.wait(afterStoreFailures: storeFailures, interval: interval)
+                logger.error("pass failed", metadata: ["error": "\(error)", "retryInSeconds": "\(Int(wait.seconds))"])
             }
             guard wait > .zero else { continue }
             // Whichever comes first: the wait, a wake-up, or the end.
             let trigger = trigger
             _ = await cancelWhenGracefulShutdown { await trigger.wait(upTo: wait) }
         }
+        await reconciler.flushBeforeExit()
+    }
+
+    /// How long to wait after passes failed on the store: the action backoff, capped by the
+    /// interval, so a store that recovers is noticed as soon as a normal pass would be.
+    static func wait(afterStoreFailures failures: Int, interval: Duration) -> Duration {
+        min(.milliseconds(Int64(Backoff.delay(afterAttempts: failures) * 1000)), interval)
     }
 
     /// How long to wait before the next pass: not at all when actions remain, until the

@@ -92,10 +92,20 @@ public actor Reconciler {
     /// When fetches started failing (nil while they work).
     private var fetchFailingSince: Date?
     let metrics: any ReconcilerMetrics
+    /// Whether the store takes writes (shared with the API and metrics).
+    public nonisolated let storeHealth: StoreHealth
+    /// Writes of what already happened, in order, until the store takes them.
+    var outbox: [PendingWrite] = []
+    /// The flush of the outbox under way, which concurrent writers wait for.
+    var flushing: Task<Void, any Error>?
+    /// Operator requests taken from the store and not yet journaled.
+    var takenRequests: [OperatorRequest] = []
 
     public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
-                options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), logger: Logger = Logger(label: "sextant.reconciler")) {
+                options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), storeHealth: StoreHealth = StoreHealth(),
+                logger: Logger = Logger(label: "sextant.reconciler")) {
         self.metrics = metrics
+        self.storeHealth = storeHealth
         self.source = source
         self.store = store
         self.runtime = runtime
@@ -105,8 +115,11 @@ public actor Reconciler {
         self.revision = RevisionStatus(branch: source.branch)
     }
 
-    /// One pass. Throws only when the store fails: everything else becomes status.
-    /// Passes never overlap: a caller that asks while one runs gets that pass's report.
+    /// One pass. Throws only when the store fails (a `StoreWriteError`, also recorded in
+    /// `storeHealth`): everything else becomes status. What already happened when a write
+    /// failed (an action's outcome, events) waits in memory and is written first by the
+    /// next pass. Passes never overlap: a caller that asks while one runs gets that pass's
+    /// report.
     public func pass() async throws -> PassReport {
         if let running { return try await running.value }
         let task = Task { try await self.runPass() }
@@ -132,6 +145,9 @@ public actor Reconciler {
         case .success(let head):
             var events: [Event] = []
             if let since = fetchFailingSince {
+                // FetchFailed was queued when fetchFailingSince was set (the outbox keeps it
+                // if the store refused it), and queued writes keep their order: this never
+                // reaches the store before it.
                 events.append(Event(time: now, kind: "Repository", name: source.branch, reason: "FetchRecovered",
                                     message: "fetching works again after failing since \(iso8601(since))", commit: head.commit, actor: options.actor))
                 fetchFailingSince = nil
@@ -146,8 +162,8 @@ public actor Reconciler {
             revision.message = head.subject
             revision.fetchedAt = now
             revision.error = nil
-            try await store.recordFetch(head, branch: source.branch, at: now)
-            try await store.record(events)
+            if !events.isEmpty { try await persist(.events(events)) }
+            try await write("recording the fetch") { try await store.recordFetch(head, branch: source.branch, at: now) }
             metrics.fetched(duration: fetchDuration, failed: false)
             if head.commit != loadedHead {
                 try await load(head, now: now)
@@ -157,17 +173,19 @@ public actor Reconciler {
             metrics.fetched(duration: fetchDuration, failed: true)
             if fetchFailingSince == nil {
                 fetchFailingSince = now
-                try await store.record([Event(time: now, kind: "Repository", name: source.branch, reason: "FetchFailed",
-                                              message: error.message, commit: revision.commit, actor: options.actor)])
+                try await persist(.events([Event(time: now, kind: "Repository", name: source.branch, reason: "FetchFailed",
+                                                message: error.message, commit: revision.commit, actor: options.actor)]))
             }
             // The last good snapshot keeps serving; status says why only after the grace.
             let failingFor = now.timeIntervalSince(fetchFailingSince ?? now)
             revision.error = failingFor >= options.fetchErrorGrace.seconds ? error.message : nil
-            try await store.recordFetchFailure(error.message, branch: source.branch, at: now)
+            try await write("recording the fetch failure") { try await store.recordFetchFailure(error.message, branch: source.branch, at: now) }
             sourceUnavailable = desired == nil
         }
 
-        for request in try await store.takeRequests() {
+        // Taken requests have left the store: they stay here until journaled.
+        takenRequests += try await write("taking operator requests") { try await store.takeRequests() }
+        for request in takenRequests {
             if request.action == "retry" {
                 try await applyRetry(request, commit: desired?.commit, now: now)
             } else {
@@ -213,6 +231,7 @@ public actor Reconciler {
             desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
             plan: plan, previous: previousStatus, prune: options.prune, now: now))
         try await save(status)
+        try await storeWorked(at: clock.now())
         let duration = ContinuousClock.now - started
         passes += 1
         metrics.passFinished(duration: duration, actions: actions, failures: failures, status: status)
@@ -256,7 +275,7 @@ public actor Reconciler {
     }
 
     private func restore(_ now: Date) async throws {
-        let stored = try await store.restore(at: now)
+        let stored = try await write("restoring state") { try await store.restore(at: now) }
         observed = stored.objects
         registries = stored.registries
         gateway = stored.gateway
@@ -297,10 +316,12 @@ public actor Reconciler {
             // The tree could not be read: like an invalid commit, the last good one stays;
             // the load is tried again next pass (the failure may be passing).
             comparisonError = ComparisonError(commit: head.commit, reason: "LoadFailed", message: error.message, diagnostics: [error.message])
-            try await store.recordCommit(head, valid: false, diagnostics: [error.message], eventsIfNew: [
-                Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
-                      message: "\(head.commit.prefix(7)) \"\(head.subject)\" cannot be read: \(error.message)", commit: head.commit, actor: options.actor),
-            ], at: now)
+            try await write("recording commit \(head.commit.prefix(7))") {
+                try await store.recordCommit(head, valid: false, diagnostics: [error.message], eventsIfNew: [
+                    Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
+                          message: "\(head.commit.prefix(7)) \"\(head.subject)\" cannot be read: \(error.message)", commit: head.commit, actor: options.actor),
+                ], at: now)
+            }
             logger.error("commit cannot be read", metadata: ["commit": "\(head.commit.prefix(7))", "error": "\(error.message)"])
             return
         }
@@ -309,7 +330,9 @@ public actor Reconciler {
         let commit = head.commit
         switch admission {
         case .accept:
-            let isNew = try await store.recordCommit(head, valid: true, diagnostics: [], eventsIfNew: [], at: now)
+            let isNew = try await write("recording commit \(commit.prefix(7))") {
+                try await store.recordCommit(head, valid: true, diagnostics: [], eventsIfNew: [], at: now)
+            }
             let next = DesiredState(commit: commit, manifests: result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
             let counts = result.manifests.countsByKind.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
             var events: [Event] = []
@@ -321,7 +344,7 @@ public actor Reconciler {
             let objects = result.manifests.all.map {
                 AppliedObject(key: ObjectKey($0.kind, $0.name), file: $0.file, line: $0.document.root.mark.line)
             }
-            try await store.apply(commit: commit, objects: objects, events: events, at: now)
+            try await write("applying commit \(commit.prefix(7))") { try await store.apply(commit: commit, objects: objects, events: events, at: now) }
             logger.info("commit applied", metadata: ["commit": "\(commit.prefix(7))", "subject": "\(head.subject)", "objects": "\(counts)"])
             desired = next
             comparisonError = nil
@@ -330,18 +353,22 @@ public actor Reconciler {
             let first = lines.first ?? "invalid"
             let message = lines.count > 1 ? "\(first) (and \(lines.count - 1) more)" : first
             comparisonError = ComparisonError(commit: commit, reason: "InvalidManifests", message: message, diagnostics: lines)
-            try await store.recordCommit(head, valid: false, diagnostics: lines, eventsIfNew: [
-                Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
-                      message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)", commit: commit, actor: options.actor),
-            ], at: now)
+            try await write("recording commit \(commit.prefix(7))") {
+                try await store.recordCommit(head, valid: false, diagnostics: lines, eventsIfNew: [
+                    Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
+                          message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)", commit: commit, actor: options.actor),
+                ], at: now)
+            }
             logger.error("commit not applied", metadata: ["commit": "\(commit.prefix(7))", "reason": "InvalidManifests", "error": "\(message)"])
         case .wouldPruneEveryModel(let models):
             let message = "it removes every Model (\(models.joined(separator: ", "))); if that is intended, run with --allow-empty"
             comparisonError = ComparisonError(commit: commit, reason: "PruneRefused", message: message, diagnostics: [message])
-            try await store.recordCommit(head, valid: true, diagnostics: [message], eventsIfNew: [
-                Event(time: now, kind: "Repository", name: source.branch, reason: "PruneRefused",
-                      message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor),
-            ], at: now)
+            try await write("recording commit \(commit.prefix(7))") {
+                try await store.recordCommit(head, valid: true, diagnostics: [message], eventsIfNew: [
+                    Event(time: now, kind: "Repository", name: source.branch, reason: "PruneRefused",
+                          message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor),
+                ], at: now)
+            }
             logger.error("commit not applied", metadata: ["commit": "\(commit.prefix(7))", "reason": "PruneRefused", "error": "\(message)"])
         }
         loadedHead = commit
@@ -401,24 +428,25 @@ public actor Reconciler {
         switch action {
         case .train, .evaluate, .package, .serve, .stopServing, .rollout, .retire:
             let input = String(decoding: Fingerprint.canonicalJSON(["action": action.name, "fingerprint": action.fingerprint]), as: UTF8.self)
-            let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                              commit: commit, input: input, startedAt: now))
+            let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
+                                                    commit: commit, input: input, startedAt: now))
             return try await performModelAction(action, id: id, attempt: attempt, commit: commit, now: now)
 
         case .prune(let key):
-            let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                              commit: commit, input: "{}", startedAt: now))
+            let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
+                                                    commit: commit, input: "{}", startedAt: now))
             let event = Event(time: now, kind: key.kind.rawValue, name: key.name, reason: "Pruned",
                               message: "\(key) was removed from Git; its history is kept", commit: commit, actor: options.actor)
-            try await store.finishAction(id, JournalOutcome(state: .succeeded, output: "", finishedAt: now), update: .delete(key), events: [event])
             observed[key] = nil
             metrics.actionFinished(action.name, succeeded: true)
             logger.info("object pruned", metadata: ["kind": "\(key.kind)", "name": "\(key.name)"])
+            try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: "", finishedAt: now), update: .delete(key),
+                                           events: [event], action: action.name))
             return true
 
         case .checkDataset(let check):
-            let id = try await store.startAction(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                              commit: commit, input: check.journalInput, startedAt: now))
+            let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
+                                                    commit: commit, input: check.journalInput, startedAt: now))
             let started = ContinuousClock.now
             switch await self.check(check, now: now) {
             case .success(let result):
@@ -428,13 +456,14 @@ public actor Reconciler {
                     events.append(datasetEvent(check, result, now: now))
                 }
                 let output = result.verdict == .validated ? "validated" : result.violations.joined(separator: "\n")
-                try await store.finishAction(id, JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()), update: .upsert(object), events: events)
                 observed[key] = object
                 metrics.actionFinished(action.name, succeeded: true)
                 logger.info("dataset checked", metadata: [
                     "dataset": "\(check.name)", "verdict": "\(result.verdict.rawValue)", "rows": "\(result.rows ?? 0)",
                     "milliseconds": "\(milliseconds(ContinuousClock.now - started))", "commit": "\(check.commit.prefix(7))",
                 ])
+                try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()),
+                                               update: .upsert(object), events: events, action: action.name))
                 return true
             case .failure(let error):
                 let delay = Backoff.delay(afterAttempts: attempt)
@@ -444,12 +473,13 @@ public actor Reconciler {
                 object.updatedAt = now
                 let event = Event(time: now, kind: "Dataset", name: check.name, reason: "CheckFailed",
                                   message: "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))", commit: commit, actor: options.actor)
-                try await store.finishAction(id, JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()), update: .upsert(object), events: [event])
                 observed[key] = object
                 metrics.actionFinished(action.name, succeeded: false)
                 logger.warning("dataset check failed", metadata: [
                     "dataset": "\(check.name)", "error": "\(error.message)", "attempt": "\(attempt)", "retryInSeconds": "\(Int(delay))",
                 ])
+                try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()),
+                                               update: .upsert(object), events: [event], action: action.name))
                 return false
             }
         }
@@ -478,8 +508,16 @@ public actor Reconciler {
             if previousStatus[object.key] != object { changed.append(object) }
         }
         let removed = previousStatus.keys.filter { current[$0] == nil }
-        try await store.saveStatus(status, changed: changed, removed: Array(removed))
+        try await write("saving status") { try await store.saveStatus(status, changed: changed, removed: Array(removed)) }
         previousStatus = current
+    }
+
+    /// Journals an action before it starts: it does not start unless the journal has it.
+    /// - Parameter request: the operator request it carries out, which the journal now holds.
+    func journal(_ entry: JournalEntry, for request: OperatorRequest? = nil) async throws -> Int64 {
+        let id = try await write("journaling \(entry.action) of \(entry.key)") { try await store.startAction(entry) }
+        if let request, let index = takenRequests.firstIndex(of: request) { takenRequests.remove(at: index) }
+        return id
     }
 }
 

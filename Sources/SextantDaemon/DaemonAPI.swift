@@ -8,7 +8,8 @@ public import SextantStore
 import Synchronization
 
 /// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events and the
-/// push webhook.
+/// push webhook. While the store cannot be written, `/readyz` answers 503 saying why and
+/// status is the last saved one, marked with the failure.
 public struct DaemonAPI: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -36,16 +37,20 @@ public struct DaemonAPI: Sendable {
     private let trigger: PassTrigger
     private let metrics: DaemonMetrics
     private let readiness: Readiness
+    private let storeHealth: StoreHealth
 
     /// True when only this machine can connect.
     public var isLoopbackOnly: Bool { configuration.isLoopback }
 
-    public init(configuration: Configuration, store: SQLiteStore, trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness) {
+    /// - Parameter storeHealth: the reconciler's (`Reconciler.storeHealth`).
+    public init(configuration: Configuration, store: SQLiteStore, trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness,
+                storeHealth: StoreHealth = StoreHealth()) {
         self.configuration = configuration
         self.store = store
         self.trigger = trigger
         self.metrics = metrics
         self.readiness = readiness
+        self.storeHealth = storeHealth
     }
 
     /// The server, as a `Service` for the daemon's `ServiceGroup`.
@@ -61,15 +66,20 @@ public struct DaemonAPI: Sendable {
         let router = Router()
         router.get("healthz") { _, _ in Self.text("ok\n") }
         router.get("readyz") { _, _ in
-            readiness.isReady ? Self.text("ready\n") : Self.text("starting: the first reconcile pass has not finished\n", status: .serviceUnavailable)
+            if let failure = storeHealth.failure { return Self.text(failure.summary + "\n", status: .serviceUnavailable) }
+            return readiness.isReady ? Self.text("ready\n") : Self.text("starting: the first reconcile pass has not finished\n", status: .serviceUnavailable)
         }
         router.get("metrics") { _, _ in
             Self.text(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("api/v1/status") { request, _ in
+            let failure = storeHealth.failure
             guard var document = try store.status() else {
-                return Self.error("no status yet: the first reconcile pass has not finished", status: .serviceUnavailable)
+                let why = failure.map { "no status saved yet: \($0.summary)" } ?? "no status yet: the first reconcile pass has not finished"
+                return Self.error(why, status: .serviceUnavailable)
             }
+            // The saved document is as old as the last write that worked: say so.
+            if let failure { document = document.showing(failure) }
             if let name = request.uri.queryParameters["name"] { document = document.filtered(String(name)) }
             return Self.json(document)
         }
@@ -116,7 +126,11 @@ public struct DaemonAPI: Sendable {
                 return Self.error("no model \(name); GET /api/v1/status lists the models", status: .notFound)
             }
             let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
-            try store.queue(OperatorRequest(action: decision, model: name, actor: actor, time: Date()))
+            do {
+                try store.queue(OperatorRequest(action: decision, model: name, actor: actor, time: Date()))
+            } catch let error as StoreError {
+                return Self.error("\(decision) of \(name) not queued: \(error.message)", status: .serviceUnavailable)
+            }
             trigger.request()
             context.logger.notice("operator decision queued", metadata: ["model": "\(name)", "decision": "\(decision)", "actor": "\(actor)"])
             return Self.json(["status": "\(decision) of \(name) queued: the next pass takes it"], status: .accepted)

@@ -16,6 +16,11 @@ public final class DaemonMetrics: ReconcilerMetrics {
     private let lastPass: Gauge
     /// The object gauges set so far, by labels, so a combination that disappears reads 0.
     private let objectGauges = Mutex<[[String]: Gauge]>([:])
+    /// The store's health, read at each scrape.
+    private let storeHealth: StoreHealth
+    private let store: (available: Gauge, pendingWrites: Gauge, writeFailures: Counter)
+    /// The failed writes already added to the counter.
+    private let countedWriteFailures = Mutex(0)
 
     private static let passBuckets: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
@@ -32,8 +37,21 @@ public final class DaemonMetrics: ReconcilerMetrics {
     static var webhooksName: MetricNameDescriptor { name("webhook", "requests", unit: "total", "Push webhook calls, by result.") }
     static var actionsName: MetricNameDescriptor { name("", "actions", unit: "total", "Actions finished, by action and result.") }
     static var objectsName: MetricNameDescriptor { name("", "objects", unit: "", "Objects of the applied commit, by kind, sync status and health.") }
+    static var storeAvailableName: MetricNameDescriptor {
+        name("store", "available", unit: "", "1 while the state store takes writes, 0 while it fails them (GET /readyz says why).")
+    }
+    static var storePendingWritesName: MetricNameDescriptor {
+        name("store", "pending_writes", unit: "", "Writes (events, finished actions) waiting in memory until the state store takes them.")
+    }
+    static var storeWriteFailuresName: MetricNameDescriptor {
+        name("store", "write_failures", unit: "total", "Writes to the state store that failed (disk full, read-only, I/O error).")
+    }
 
-    public init() {
+    /// - Parameter storeHealth: the reconciler's (`Reconciler.storeHealth`).
+    public init(storeHealth: StoreHealth = StoreHealth()) {
+        self.storeHealth = storeHealth
+        store = (registry.makeGauge(descriptor: Self.storeAvailableName), registry.makeGauge(descriptor: Self.storePendingWritesName),
+                 registry.makeCounter(descriptor: Self.storeWriteFailuresName))
         passes = registry.makeCounter(descriptor: Self.passesName)
         passDuration = registry.makeDurationHistogram(descriptor: Self.passDurationName, buckets: Self.passBuckets)
         fetchDuration = registry.makeDurationHistogram(descriptor: Self.fetchDurationName, buckets: Self.passBuckets)
@@ -51,7 +69,18 @@ public final class DaemonMetrics: ReconcilerMetrics {
 
     /// The Prometheus text exposition format.
     public func exposition() -> String {
-        registry.emitToString()
+        observeStore()
+        return registry.emitToString()
+    }
+
+    private func observeStore() {
+        store.available.set(storeHealth.failure == nil ? 1.0 : 0.0)
+        store.pendingWrites.set(Double(storeHealth.pendingWrites))
+        let failures = storeHealth.failedWrites
+        countedWriteFailures.withLock { counted in
+            if failures > counted { store.writeFailures.increment(by: Int64(failures - counted)) }
+            counted = max(counted, failures)
+        }
     }
 
     public func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument) {

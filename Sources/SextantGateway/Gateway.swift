@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import NIOHTTP1
 public import SextantCore
+public import SextantHTTP
 import Synchronization
 
 /// Sextant's gateway (DESIGN §5 "Gateway"): routes Open Inference Protocol v2 requests of
@@ -18,6 +19,10 @@ public final class Gateway: Sendable {
     public let instance: String
     private let routes: Mutex<RouteTable>
     let counters = TrafficCounters()
+    /// Requests refused by `limits`, by reason.
+    let refusals = RefusalCounters()
+    /// What clients may send, and how slowly.
+    let limits: HTTPLimits
     private let token: String
     let timeout: TimeAmount
     let timeoutDescription: String
@@ -35,7 +40,9 @@ public final class Gateway: Sendable {
     ///   - timeout: how long a server may take to answer once it has the whole request
     ///     (then an error: 504, and a latency sample at the time waited).
     ///   - mirrorLimit: mirrored copies in flight per model; beyond, copies are dropped (counted).
-    public init(routes: RoutingTable, token: String, timeout: Duration = .seconds(30), mirrorLimit: Int = 64, logger: Logger) {
+    ///   - limits: request size and header, body and idle timeouts of the inference listener.
+    public init(routes: RoutingTable, token: String, timeout: Duration = .seconds(30), mirrorLimit: Int = 64, limits: HTTPLimits = HTTPLimits(),
+                logger: Logger) {
         instance = UUID().uuidString.lowercased()
         self.routes = Mutex(RouteTable(routes))
         self.token = token
@@ -43,6 +50,7 @@ public final class Gateway: Sendable {
         self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         timeoutDescription = attoseconds == 0 ? "\(seconds) s" : "\(Double(seconds) + Double(attoseconds) / 1e18) s"
         self.mirrorLimit = mirrorLimit
+        self.limits = limits
         self.logger = logger
     }
 
@@ -81,7 +89,7 @@ public final class Gateway: Sendable {
     }
 
     func prometheus() -> String {
-        counters.prometheus(generation: generation)
+        counters.prometheus(generation: generation) + refusals.prometheus()
     }
 
     /// The counters the admin endpoint reports.

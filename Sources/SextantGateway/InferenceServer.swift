@@ -3,6 +3,7 @@ public import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import SextantHTTP
 public import ServiceLifecycle
 
 /// The gateway's inference listener as a service: a SwiftNIO HTTP/1.1 server whose
@@ -23,6 +24,7 @@ public struct InferenceServer: Service {
         }
         let loopPools = pools
         let gateway = gateway
+        let limits = RequestLimits(gateway.limits, group: group)
         let quiesce = ServerQuiescingHelper(group: group)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -39,7 +41,7 @@ public struct InferenceServer: Service {
                     let pool = box.value ?? UpstreamPool(eventLoop: channel.eventLoop, counters: gateway.counters.shard(for: channel.eventLoop),
                                                              timeout: gateway.timeout)
                     box.value = pool
-                    try Self.addHandlers(to: channel, gateway: gateway, pool: pool)
+                    try Self.addHandlers(to: channel, gateway: gateway, pool: pool, limiter: limits.limiter(on: channel.eventLoop))
                 }
             }
             .bind(host: host, port: port)
@@ -65,11 +67,12 @@ public struct InferenceServer: Service {
         await Self.closeIdle(loopPools)
     }
 
-    /// The handlers of one client connection: NIO's HTTP/1.1 request parser, then the proxy.
-    static func addHandlers(to channel: any Channel, gateway: Gateway, pool: UpstreamPool) throws {
+    /// The handlers of one client connection: NIO's HTTP/1.1 request parser, then the proxy,
+    /// which drives the connection's limiter.
+    static func addHandlers(to channel: any Channel, gateway: Gateway, pool: UpstreamPool, limiter: RequestLimiter) throws {
         // No encoder: the proxy writes answer heads itself, from the parsed ones.
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-        try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool))
+        try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool, limiter: limiter))
     }
 
     private static func closeIdle(_ pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamPool?>]) async {
@@ -81,7 +84,8 @@ public struct InferenceServer: Service {
 
 extension Gateway {
     /// Serves inference on a connection opened elsewhere, with the handlers the inference
-    /// listener gives each connection it accepts and an upstream pool of the connection's own.
+    /// listener gives each connection it accepts (and its `limits`), and an upstream pool
+    /// and deadline lists of the connection's own.
     ///
     /// How the listener's request handling runs without a socket: the fuzz target
     /// `FuzzGatewayRequest` (Fuzz/, docs/fuzzing.md) writes bytes into an `EmbeddedChannel`.
@@ -89,6 +93,7 @@ extension Gateway {
     /// so over an `EmbeddedChannel` the routing table must route nowhere.
     public func serveInference(on channel: any Channel) throws {
         let pool = UpstreamPool(eventLoop: channel.eventLoop, counters: counters.shard(for: channel.eventLoop), timeout: timeout)
-        try InferenceServer.addHandlers(to: channel, gateway: self, pool: pool)
+        let limiter = RequestLimits(limits, group: channel.eventLoop).limiter(on: channel.eventLoop)
+        try InferenceServer.addHandlers(to: channel, gateway: self, pool: pool, limiter: limiter)
     }
 }

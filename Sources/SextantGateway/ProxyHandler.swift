@@ -2,8 +2,10 @@
 import Glibc
 #endif
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
+import SextantHTTP
 
 /// The last handler of a client's connection to the inference listener: answers health
 /// and `/metrics` itself and streams `/v2/models/…` calls to a model server through a
@@ -11,7 +13,12 @@ import NIOHTTP1
 /// connection is not read meanwhile) until the answer before it is complete; a client that
 /// does not pipeline never has its reads paused between requests, which saves two
 /// `epoll_ctl` calls per request over `HTTPServerPipelineHandler`.
-final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
+///
+/// It drives its connection's `RequestLimiter` itself (rather than through a handler of
+/// its own in the pipeline, one more hop per part on the hot path): a refused request is
+/// answered 413, 408 or 400 when it can be, its exchange with a model server torn down,
+/// and the connection closed, lingering (see `HTTPLimits`).
+final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, RequestLimiterDelegate {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -26,6 +33,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let gateway: Gateway
     let pool: UpstreamPool
+    private let limiter: RequestLimiter
     private(set) var context: ChannelHandlerContext?
     private var state = State.idle
     private var readPending = false
@@ -39,23 +47,46 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// How the answer in progress frames its body.
     private var framing = Wire.Framing.asIs
 
-    init(gateway: Gateway, pool: UpstreamPool) {
+    init(gateway: Gateway, pool: UpstreamPool, limiter: RequestLimiter) {
         self.gateway = gateway
         self.pool = pool
+        self.limiter = limiter
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        limiter.delegate = self
+        if context.channel.isActive { limiter.start() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        limiter.stop()
         self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        limiter.start()
+        context.fireChannelActive()
     }
 
     // MARK: - The client's request
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // After a refusal, whatever comes is dropped.
+        guard !limiter.isRefused else { return }
         let part = unwrapInboundIn(data)
+        let verdict: RequestLimiter.Verdict
+        switch part {
+        case .head(let head): verdict = limiter.head(head)
+        case .body(let buffer): verdict = limiter.body(buffer.readableBytes)
+        case .end:
+            limiter.end()
+            verdict = .proceed
+        }
+        guard case .proceed = verdict else {
+            act(on: verdict)
+            return
+        }
         if !queued.isEmpty {
             queued.append(part)
             return
@@ -84,6 +115,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        limiter.readComplete()
         if case .proxying(let exchange) = state { exchange.flushUpstream() }
         context.fireChannelReadComplete()
     }
@@ -158,9 +190,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func read(context: ChannelHandlerContext) {
         if !queued.isEmpty {
             readPending = true
+            limiter.readHeld()
         } else if case .proxying(let exchange) = state, !exchange.mayReadRequest {
             readPending = true
+            limiter.readHeld()
         } else {
+            limiter.readRequested()
             context.read()
         }
     }
@@ -169,6 +204,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func resumeReading() {
         guard readPending, let context else { return }
         readPending = false
+        limiter.readRequested()
         context.read()
     }
 
@@ -186,6 +222,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         framing = Wire.writeResponseHead(upstream, version: version, bodyAllowed: !headRequest, revision: revision, keepAlive: &keepAlive, into: &buffer)
+        limiter.answerBegan()
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
@@ -211,7 +248,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         if case .chunked = framing, !headRequest { context.write(wrapOutboundOut(Wire.lastChunk), promise: nil) }
         framing = .asIs
+        let verdict = limiter.answerEnded()
         if keepAlive {
+            if case .refuse = verdict {
+                // A pipelined request refused while this answer was under way: its turn.
+                act(on: verdict, alreadyCounted: true)
+                return
+            }
             context.flush()
         } else {
             queued.removeAll()
@@ -275,10 +318,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Graceful shutdown: close now if nothing is in progress, else after the answer.
         queued.removeAll()
         keepAlive = false
-        if case .idle = state { context.close(promise: nil) }
+        if case .idle = state { context.close(promise: nil) } else if limiter.isRefused { context.close(promise: nil) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        limiter.stop()
         queued.removeAll()
         if case .proxying(let exchange) = state {
             state = .idle
@@ -287,15 +331,98 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    /// A request the parser refused gets a 400 when no answer is under way; the
-    /// connection closes in any case (its framing is lost).
+    /// A request the parser refused gets a 400 when no answer to it has begun (and after
+    /// the answers before it); the connection closes in any case (its framing is lost).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError, case .idle = state, queued.isEmpty else {
+        if limiter.isRefused {
+            // The parser's complaints about what is dropped anyway.
+            if error is HTTPParserError || error is ByteToMessageDecoderError { return }
             context.close(promise: nil)
             return
         }
+        guard error is HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        act(on: limiter.malformed(error))
+    }
+
+    // MARK: - Refusals
+
+    func requestLimiter(_ limiter: RequestLimiter, decided verdict: RequestLimiter.Verdict) {
+        act(on: verdict)
+    }
+
+    /// `alreadyCounted`: a held refusal, counted when it was held.
+    private func act(on verdict: RequestLimiter.Verdict, alreadyCounted: Bool = false) {
+        guard let context else { return }
+        switch verdict {
+        case .proceed:
+            return
+        case .refuse(let refusal):
+            if !alreadyCounted { count(refusal) }
+            // Every answer before it is complete: what is in progress or queued is the refused request.
+            endExchange()
+            queued.removeAll()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            let body = (try? encoder.encode(["error": refusal.message])) ?? Data(#"{"error":"request refused"}"#.utf8)
+            var buffer = context.channel.allocator.buffer(capacity: 256 + body.count)
+            Wire.writeAnswer(status: refusal.status, version: version, contentType: "application/json", body: ByteBuffer(bytes: body), revision: nil,
+                             keepAlive: false, into: &buffer)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            stopWriting(context: context)
+        case .drop(let refusal):
+            count(refusal)
+            queued.removeAll()
+            if case .proxying = state {
+                // Its answer has begun: it is cut.
+                endExchange()
+                context.close(promise: nil)
+                return
+            }
+            stopWriting(context: context)
+        case .hold(let refusal):
+            count(refusal)
+            // Pipelined behind an answer under way: the requests before it are answered
+            // first; its own parts, if its head was queued (the last head, without an end
+            // after it), leave the queue.
+            if let start = queued.lastIndex(where: { if case .head = $0 { true } else { false } }),
+               !queued[start...].contains(where: { if case .end = $0 { true } else { false } }) {
+                queued.removeSubrange(start..<queued.endIndex)
+            }
+        case .close:
+            context.close(promise: nil)
+        }
+    }
+
+    private func count(_ refusal: Refusal) {
+        gateway.refusals.count(refusal.reason)
+        gateway.logger.debug("request refused", metadata: ["status": "\(refusal.status.code)", "reason": "\(refusal.reason.rawValue)",
+                                                           "error": "\(refusal.message)"])
+    }
+
+    /// The exchange of a refused request ends before its answer: not a sample of its revision.
+    private func endExchange() {
+        if case .proxying(let exchange) = state {
+            state = .discarding
+            exchange.clientWentAway()
+        }
+        state = .discarding
+    }
+
+    /// Lingering close: the refusal goes out, then the end of output (NIO shuts the
+    /// socket's output once its pending writes are written); what arrives is dropped until
+    /// the client closes, or the linger deadline (`.close`).
+    private func stopWriting(context: ChannelHandlerContext) {
         keepAlive = false
-        respondError("not an HTTP/1.1 request: \(error)", status: .badRequest)
+        context.flush()
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        promise.futureResult.whenFailure { _ in loopBound.value.close(promise: nil) }
+        context.close(mode: .output, promise: promise)
+        readPending = false
+        context.read()
     }
 }
 

@@ -216,6 +216,21 @@ public final class GitRepository {
         return try blob(&oid, operation: operation)
     }
 
+    /// A blob's size from its object header, without loading its content (a blob can be
+    /// gigabytes; a manifest may not).
+    public func blobSize(_ id: String) throws(GitError) -> Int {
+        let operation = "measure blob \(id.prefix(12))"
+        var oid = git_oid()
+        try check(operation, git_oid_fromstr(&oid, id))
+        var database: OpaquePointer?
+        try check(operation, git_repository_odb(&database, handle))
+        defer { git_odb_free(database) }
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        try check(operation, git_odb_read_header(&size, &type, database, &oid))
+        return size
+    }
+
     /// The content of a blob by its id.
     public func readBlob(_ id: String) throws(GitError) -> [UInt8] {
         let operation = "read blob \(id.prefix(12))"

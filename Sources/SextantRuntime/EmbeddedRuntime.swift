@@ -31,11 +31,19 @@ public struct EmbeddedRuntime: Runtime {
     let stopGrace: Duration
     /// Rows per inference request in evaluation.
     let evaluationBatch: Int
+    /// Set when the daemon is root: who runs the repository's code, and where.
+    let sandbox: Sandbox?
+    /// `--max-request-bytes` of the gateway and the built-in model servers it starts (nil: their default).
+    let maxRequestBytes: Int?
     let logger: Logger
+
+    /// Where the repository's code runs (training runs, serving commands' directories):
+    /// the sandbox's work directory, or the state directory.
+    var workDirectory: String? { sandbox?.workDirectory ?? stateDirectory }
 
     public init(blobs: any BlobReader, dataRoots: [String] = [], stateDirectory: String? = nil, executable: String = CommandLine.arguments[0],
                 readinessTimeout: Duration = .seconds(60), stopGrace: Duration = .seconds(10), evaluationBatch: Int = 1000,
-                logger: Logger = Logger(label: "sextant.runtime")) {
+                sandbox: Sandbox? = nil, maxRequestBytes: Int? = nil, logger: Logger = Logger(label: "sextant.runtime")) {
         self.blobs = blobs
         self.dataRoots = dataRoots.map { Self.realPath($0) ?? $0 }
         self.stateDirectory = stateDirectory
@@ -44,6 +52,8 @@ public struct EmbeddedRuntime: Runtime {
         self.readinessTimeout = readinessTimeout
         self.stopGrace = stopGrace
         self.evaluationBatch = max(1, evaluationBatch)
+        self.sandbox = sandbox
+        self.maxRequestBytes = maxRequestBytes
         self.logger = logger
     }
 

@@ -26,10 +26,11 @@ extension EmbeddedRuntime {
         guard let adminPort = freeLoopbackPort() else { throw ActionError("no free loopback port for the gateway's admin endpoint") }
         let listen = address.description
         let command = [executable, "gateway", "--state-dir", state, "--listen", listen, "--admin-port", String(adminPort)]
+            + (maxRequestBytes.map { ["--max-request-bytes", String($0)] } ?? [])
         let log = state + "/gateway.log"
         let identity: ProcessIdentity
         do throws(SpawnError) {
-            identity = try processes.spawn(command, directory: state, environment: ["PATH": inheritedPath, "LANG": "C.UTF-8", "HOME": state],
+            identity = try processes.spawn(command, directory: state, environment: ["PATH": inheritedPath, "LANG": "C.UTF-8", "HOME": state, Self.quickCrash.name: Self.quickCrash.value],
                                            log: log, role: "gateway")
         } catch {
             throw ActionError("cannot start the gateway: \(error.message)")

@@ -44,6 +44,10 @@ extension EmbeddedRuntime {
         return health
     }
 
+    public func exitedReplicas(_ replicas: [Replica]) async -> Set<Int32> {
+        Set(replicas.filter { !ProcessIdentity(pid: $0.pid, startTime: $0.startTime).isAlive }.map(\.pid))
+    }
+
     public func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {
         var known = Set(replicas.map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) })
         if let gateway { known.insert(ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime)) }
@@ -85,21 +89,42 @@ extension EmbeddedRuntime {
         case .builtin:
             directory = servers
             environment["HOME"] = servers
+            environment[Self.quickCrash.name] = Self.quickCrash.value
             command = [executable, "serve-model", "--artifact", modelDirectory, "--name", launch.model, "--version", String(launch.version),
-                       "--port", String(port)]
+                       "--port", String(port)] + (maxRequestBytes.map { ["--max-request-bytes", String($0)] } ?? [])
         case .command(let serving, let env, let commit):
-            // The watched root as of the revision's commit, made once per commit.
-            directory = "\(servers)/commit-\(commit.prefix(12))"
-            if !FileManager.default.fileExists(atPath: directory + "/.sextant-complete") {
-                guard let workspace, workspace.commit == commit else {
-                    throw ActionError("the files of r\(launch.revision) (commit \(commit.prefix(7))) are not in \(directory) any more")
+            // The watched root as of the revision's commit, made once per commit; under a
+            // sandbox, in the work directory, the user's, with a copy of the model files it
+            // can read (the state directory is private).
+            let work = workDirectory ?? state
+            directory = "\(work)/servers/\(launch.model)/commit-\(commit.prefix(12))"
+            do throws(SandboxError) {
+                if !FileManager.default.fileExists(atPath: directory + "/.sextant-complete") {
+                    guard let workspace, workspace.commit == commit else {
+                        throw SandboxError("the files of r\(launch.revision) (commit \(commit.prefix(7))) are not in \(directory) any more")
+                    }
+                    // Never written into where the user may have left links: made afresh.
+                    try? FileManager.default.removeItem(atPath: directory)
+                    if let sandbox { try sandbox.makeTraversable(directory, below: work) }
+                    do throws(ActionError) {
+                        try await materialize(workspace, at: directory)
+                    } catch {
+                        throw SandboxError(error.message)
+                    }
+                    _ = FileManager.default.createFile(atPath: directory + "/.sextant-complete", contents: nil)
+                    try sandbox?.handOver(directory)
                 }
-                try await materialize(workspace, at: directory)
-                _ = FileManager.default.createFile(atPath: directory + "/.sextant-complete", contents: nil)
+                if let sandbox {
+                    let copy = work + "/" + launch.modelDirectory
+                    try sandbox.readableCopy(of: modelDirectory, at: copy)
+                    environment["SEXTANT_MODEL_DIR"] = copy
+                }
+            } catch {
+                throw ActionError(error.message)
             }
             environment["HOME"] = directory
             for (name, value) in env { environment[name] = Self.substitute(value, environment) }
-            command = serving
+            command = sandbox?.wrap(serving) ?? serving
         }
         do {
             try FileManager.default.createDirectory(atPath: servers, withIntermediateDirectories: true)
@@ -129,6 +154,13 @@ extension EmbeddedRuntime {
         await processes.stop(identity, grace: stopGrace)
         throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready on 127.0.0.1:\(port) within \(describe(readinessTimeout)); log \(log):\n\(logTail(log))", reason: "ServerNotReady")
     }
+
+    /// For Sextant's own data-plane processes (the gateway, `serve-model`): a fault ends the
+    /// process at once with the runtime's short, unsymbolicated stack trace in its log,
+    /// instead of the backtracer's full symbolication — 4 to 10 seconds on this binary,
+    /// during which the process holds its port and answers nothing, and the supervisor
+    /// cannot replace it.
+    static let quickCrash = (name: "SWIFT_BACKTRACE", value: "enable=no")
 
     /// `${SEXTANT_*}` in a `serving.env` value.
     static func substitute(_ value: String, _ environment: [String: String]) -> String {

@@ -50,20 +50,29 @@ extension EmbeddedRuntime {
     }
 
     /// An external trainer (DESIGN §5): its run directory holds the watched root at the
-    /// commit; a clean environment; lower priority; a timeout; its log kept.
+    /// commit; a clean environment; lower priority; a timeout; its log kept. Under a
+    /// sandbox the run directory is the sandbox user's, in the work directory, while the
+    /// log stays in the private state directory, where the trainer cannot replace it.
     func trainExternal(_ job: TrainingJob, command: [String], workspace: Workspace, data: ModelData, into destination: String,
                        state: String) async throws(ActionError) {
-        let run = "\(state)/runs/train-\(job.model)-\(job.fingerprint.prefix(12))-\(Int(Date().timeIntervalSince1970))"
-        try await materialize(workspace, at: run)
+        let id = "train-\(job.model)-\(job.fingerprint.prefix(12))-\(Int(Date().timeIntervalSince1970))"
+        let run = "\(workDirectory ?? state)/runs/\(id)"
         let own = run + "/.sextant"
         let output = own + "/output"
-        let log = own + "/trainer.log"
+        let logDirectory = "\(state)/runs/\(id)/.sextant"
+        let log = logDirectory + "/trainer.log"
         do {
+            if let sandbox { try sandbox.makeTraversable(run, below: sandbox.workDirectory) }
+            try await materialize(workspace, at: run)
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
             try Data(data.csv(rows: data.train)).write(to: URL(fileURLWithPath: own + "/train.csv"))
             try Data(data.csv(rows: data.holdout)).write(to: URL(fileURLWithPath: own + "/eval.csv"))
+            try sandbox?.handOver(run)
+        } catch let error as ActionError {
+            throw error
         } catch {
-            throw ActionError("cannot prepare \(run): \(error.localizedDescription)")
+            throw ActionError("cannot prepare \(run): \(error)")
         }
         let hyperparameters = String(decoding: Fingerprint.canonicalJSON(job.hyperparameters), as: UTF8.self)
         let environment = [
@@ -74,7 +83,8 @@ extension EmbeddedRuntime {
         ]
         let identity: ProcessIdentity
         do throws(SpawnError) {
-            identity = try processes.spawn(["nice", "-n", "10"] + command, directory: run, environment: environment, log: log, role: "trainer")
+            let niced = ["nice", "-n", "10"] + command
+            identity = try processes.spawn(sandbox?.wrap(niced) ?? niced, directory: run, environment: environment, log: log, role: "trainer")
         } catch {
             throw ActionError(error.message, reason: "TrainerFailed")
         }
@@ -105,15 +115,15 @@ extension EmbeddedRuntime {
         if status != 0 {
             throw ActionError("the trainer exited with status \(status); log \(log):\n\(logTail(log))", reason: "TrainerFailed")
         }
-        let files = (try? FileManager.default.subpathsOfDirectory(atPath: output)) ?? []
-        guard files.contains(where: { !isDirectory(output + "/" + $0) }) else {
-            throw ActionError("the trainer wrote nothing to SEXTANT_OUTPUT_DIR; log \(log):\n\(logTail(log))", reason: "NoOutput")
-        }
-        do {
-            try FileManager.default.removeItem(atPath: destination)
-            try FileManager.default.copyItem(atPath: output, toPath: destination)
+        try? FileManager.default.removeItem(atPath: destination)
+        let copied: Int
+        do throws(ModelFiles.CopyError) {
+            copied = try ModelFiles.copy(from: output, to: destination)
         } catch {
-            throw ActionError("cannot keep the trainer's output in \(destination): \(error.localizedDescription)")
+            throw ActionError("the trainer's output cannot be kept: \(error.message); log \(log)", reason: "TrainerFailed")
+        }
+        guard copied > 0 else {
+            throw ActionError("the trainer wrote nothing to SEXTANT_OUTPUT_DIR; log \(log):\n\(logTail(log))", reason: "NoOutput")
         }
     }
 

@@ -3,6 +3,8 @@ import HTTPTypes
 public import Hummingbird
 public import Logging
 import NIOCore
+import NIOPosix
+public import SextantHTTP
 public import SextantML
 
 /// The built-in Open Inference Protocol v2 server (DESIGN §5) for a built-in model: health,
@@ -20,13 +22,20 @@ public struct ModelServer: Sendable {
         self.model = model
     }
 
-    public func application(host: String, port: Int, logger: Logger,
+    /// The server on `host:port`, refusing what `limits` refuse (413, 408, 400; see
+    /// `HTTPLimits`) before Hummingbird sees it.
+    public func application(host: String, port: Int, limits: HTTPLimits = HTTPLimits(), logger: Logger,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "sextant-serve-model"),
-                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
+        let group = MultiThreadedEventLoopGroup.singleton
+        return Application(router: router(maxRequestBytes: limits.maxRequestBytes), server: .limitedHTTP1(RequestLimits(limits, group: group)),
+                           configuration: .init(address: .hostname(host, port: port), serverName: "sextant-serve-model"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+                           eventLoopGroupProvider: .shared(group), logger: logger)
     }
 
-    public func router() -> Router<BasicRequestContext> {
+    /// - Parameter maxRequestBytes: the largest body `infer` collects (the limits' handler
+    ///   refuses larger ones first; without it, as in `.router` tests, this answers 413).
+    public func router(maxRequestBytes: Int = HTTPLimits.defaultMaxRequestBytes) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("v2/health/live") { _, _ in Response(status: .ok) }
         router.get("v2/health/ready") { _, _ in Response(status: .ok) }
@@ -41,8 +50,8 @@ public struct ModelServer: Sendable {
             router.get(RouterPath(prefix + "/ready")) { _, context in check(context) ?? Response(status: .ok) }
             router.post(RouterPath(prefix + "/infer")) { request, context in
                 if let error = check(context) { return error }
-                let body = try await request.body.collect(upTo: 256 << 20)
-                let headerLength = request.headers[Self.headerLengthField].flatMap(Int.init)
+                let body = try await request.body.collect(upTo: maxRequestBytes)
+                let headerLength = request.headers[Self.headerLengthField]
                 do throws(BadRequest) {
                     let answer = try infer(Array(body.readableBytesView), headerLength: headerLength)
                     guard let binary = answer.binary else {
@@ -138,68 +147,46 @@ public struct ModelServer: Sendable {
     }
 
     /// The answer to an infer request: JSON, and the binary part when one was asked for.
-    func infer(_ body: [UInt8], headerLength: Int?) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
-        let headerEnd = headerLength ?? body.count
-        guard headerEnd >= 0, headerEnd <= body.count else {
-            throw BadRequest("Inference-Header-Content-Length \(headerEnd) is larger than the body (\(body.count) bytes)")
-        }
-        let root: JSONElement
-        do {
-            root = try JSONDecoder().decode(JSONElement.self, from: Data(body[..<headerEnd]))
-        } catch {
-            throw BadRequest("the request is not JSON: \(error.localizedDescription)")
-        }
-        guard let inputs = root["inputs"]?.array, !inputs.isEmpty else { throw BadRequest("the request has no inputs") }
-
-        // Every input's values, in request order (binary data follows the header in that order).
-        var tensors: [String: TensorValues] = [:]
-        var offset = headerEnd
-        for input in inputs {
-            guard let inputName = input["name"]?.string, let datatype = input["datatype"]?.string else {
-                throw BadRequest("every input needs a name and a datatype")
-            }
-            let values: TensorValues
-            if let size = input["parameters"]?["binary_data_size"]?.number {
-                let length = Int(size)
-                guard length >= 0, offset + length <= body.count else { throw BadRequest("input \(inputName): binary_data_size \(length) runs past the body") }
-                values = try TensorCodec.values(fromBinary: body[offset..<(offset + length)], datatype: datatype, name: inputName)
-                offset += length
-            } else if let data = input["data"] {
-                values = try TensorCodec.values(fromJSON: data, datatype: datatype, name: inputName)
-            } else {
-                throw BadRequest("input \(inputName) has neither data nor binary_data_size")
-            }
-            if let shape = input["shape"]?.array?.compactMap(\.number), shape.reduce(1.0, *) != Double(values.count) {
-                throw BadRequest("input \(inputName): shape \(shape.map { Int($0) }) does not hold \(values.count) values")
-            }
-            guard tensors.updateValue(values, forKey: inputName) == nil else { throw BadRequest("input \(inputName) is given twice") }
-        }
+    /// - Parameter headerLength: the `Inference-Header-Content-Length` field as sent.
+    func infer(_ body: [UInt8], headerLength: String?) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
+        let request = try InferenceRequest(body, headerLength: headerLength)
         let features = model.preprocessing.features
-        for inputName in tensors.keys where !features.contains(where: { $0.name == inputName }) {
-            throw BadRequest("unknown input \(inputName); the model's inputs are \(features.map(\.name).joined(separator: ", "))")
+        for name in request.tensors.keys where !features.contains(where: { $0.name == name }) {
+            throw BadRequest("unknown input \(name); the model's inputs are \(features.map(\.name).joined(separator: ", "))")
         }
         var columns: [TensorValues] = []
         for feature in features {
-            guard let values = tensors[feature.name] else {
+            guard let values = request.tensors[feature.name] else {
                 throw BadRequest("missing input \(feature.name); the model's inputs are \(features.map(\.name).joined(separator: ", "))")
             }
-            columns.append(values)
+            // The datatype must agree with what the model does with the feature: a number
+            // sent as text would otherwise be imputed as missing, text sent as a number lost.
+            switch (feature.kind, values) {
+            case (.numeric, .texts):
+                throw BadRequest("input \(feature.name): datatype BYTES, but the model reads \(feature.name) as a number; send it as FP64 (or another numeric datatype)")
+            case (.categorical, .numbers):
+                throw BadRequest("input \(feature.name): a numeric datatype, but the model reads \(feature.name) as text; send it as BYTES")
+            default:
+                columns.append(values)
+            }
         }
         let rows = columns[0].count
-        guard columns.allSatisfy({ $0.count == rows }) else { throw BadRequest("inputs hold different numbers of rows") }
+        if let other = columns.firstIndex(where: { $0.count != rows }) {
+            throw BadRequest("inputs hold different numbers of rows: \(features[0].name) has \(rows), \(features[other].name) has \(columns[other].count)")
+        }
         let rowValues = (0..<rows).map { row in
-            zip(features, columns).map { feature, column -> FeatureValue in
+            columns.map { column -> FeatureValue in
                 switch column {
-                case .numbers(let numbers):
-                    guard let number = numbers[row] else { return .missing }
-                    return feature.kind == .numeric ? .number(number) : .text(number.rounded() == number ? String(Int64(number)) : String(number))
-                case .texts(let texts):
-                    return texts[row].map(FeatureValue.text) ?? .missing
+                case .numbers(let numbers): numbers[row].map(FeatureValue.number) ?? .missing
+                case .texts(let texts): texts[row].map(FeatureValue.text) ?? .missing
                 }
             }
         }
         let predictions = model.predict(rowValues)
-        return try respond(root, predictions: predictions, rows: rows)
+        if let row = predictions.outputs.firstIndex(where: { $0.contains { !$0.isFinite } }) {
+            throw BadRequest("the model's answer for row \(row) is not a finite number: its input values are too large for this model")
+        }
+        return try respond(request.root, predictions: predictions, rows: rows)
     }
 
     private func respond(_ root: JSONElement, predictions: Predictions, rows: Int) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
@@ -242,8 +229,9 @@ public struct ModelServer: Sendable {
             }
         }
         let response = InferResponse(model_name: name, model_version: version, id: root["id"]?.string, outputs: tensors)
-        let json = Array(try! JSONEncoder().encode(response))
-        return (json, anyBinary ? binary : nil)
+        // Every value is finite (checked above), which is all JSONEncoder can refuse.
+        guard let json = try? JSONEncoder().encode(response) else { throw BadRequest("the answer could not be encoded as JSON") }
+        return (Array(json), anyBinary ? binary : nil)
     }
 
     private func predictValues(_ predictions: Predictions) -> OutputValues {

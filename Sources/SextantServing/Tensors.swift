@@ -61,69 +61,98 @@ struct BadRequest: Error {
 /// Decoding tensors from JSON `data` and from the binary tensor data extension
 /// (`Inference-Header-Content-Length`: the JSON header, then each binary input's raw bytes
 /// in order — little-endian numbers, one byte per BOOL, BYTES as 4-byte length + bytes).
+/// Every value is checked against its datatype (range, whole numbers, finite), and errors
+/// name the input and the element.
 enum TensorCodec {
-    static let numericTypes: Set<String> = ["FP64", "FP32", "FP16", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT16", "UINT8", "BOOL"]
-
-    static func values(fromJSON data: JSONElement, datatype: String, name: String) throws(BadRequest) -> TensorValues {
+    static func values(fromJSON data: JSONElement, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
         let elements = data.flattened
-        if datatype == "BYTES" {
-            return .texts(try elements.map { element throws(BadRequest) -> String? in
+        guard datatype.isNumeric else {
+            return .texts(try elements.enumerated().map { position, element throws(BadRequest) -> String? in
                 switch element {
                 case .null: return nil
                 case .string(let text): return text
-                case .number(let number): return number.rounded() == number ? String(Int64(number)) : String(number)
-                case .bool(let flag): return String(flag)
-                default: throw BadRequest("input \(name): BYTES data must be strings")
+                default: throw BadRequest("input \(name): element \(position) of BYTES data is not a string")
                 }
             })
         }
-        guard numericTypes.contains(datatype) else { throw BadRequest("input \(name): datatype \(datatype) is not supported") }
-        return .numbers(try elements.map { element throws(BadRequest) -> Double? in
+        return .numbers(try elements.enumerated().map { position, element throws(BadRequest) -> Double? in
+            let value: Double
             switch element {
             case .null: return nil
-            case .number(let number): return number.isNaN ? nil : number
-            case .bool(let flag): return flag ? 1 : 0
-            default: throw BadRequest("input \(name): \(datatype) data must be numbers\(datatype == "BOOL" ? " or booleans" : "")")
+            case .number(let number): value = number
+            case .bool(let flag) where datatype == .bool: value = flag ? 1 : 0
+            default:
+                throw BadRequest("input \(name): element \(position) of \(datatype.rawValue) data is not a number\(datatype == .bool ? " or a boolean" : "")")
             }
+            if let problem = datatype.problem(with: value) { throw BadRequest("input \(name): element \(position): \(problem)") }
+            return value
         })
     }
 
-    static func values(fromBinary bytes: ArraySlice<UInt8>, datatype: String, name: String) throws(BadRequest) -> TensorValues {
+    static func values(fromBinary bytes: ArraySlice<UInt8>, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
         func readLE<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
             var value: T = 0
             for index in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[bytes.startIndex + offset + index]) << (8 * index) }
             return value
         }
-        func fixed(_ width: Int, _ read: (Int) -> Double?) throws(BadRequest) -> TensorValues {
-            guard bytes.count % width == 0 else { throw BadRequest("input \(name): \(bytes.count) bytes is not a whole number of \(datatype) values") }
-            return .numbers((0..<(bytes.count / width)).map { read($0 * width) })
+        guard let width = datatype.byteWidth else { return .texts(try texts(fromBinary: bytes, name: name)) }
+        guard bytes.count % width == 0 else {
+            throw BadRequest("input \(name): \(bytes.count) bytes is not a whole number of \(datatype.rawValue) values (\(width) bytes each)")
         }
-        switch datatype {
-        case "FP64": return try fixed(8) { let value = Double(bitPattern: readLE(UInt64.self, at: $0)); return value.isNaN ? nil : value }
-        case "FP32": return try fixed(4) { let value = Double(Float(bitPattern: readLE(UInt32.self, at: $0))); return value.isNaN ? nil : value }
-        case "INT64": return try fixed(8) { Double(readLE(Int64.self, at: $0)) }
-        case "INT32": return try fixed(4) { Double(readLE(Int32.self, at: $0)) }
-        case "INT16": return try fixed(2) { Double(readLE(Int16.self, at: $0)) }
-        case "INT8": return try fixed(1) { Double(readLE(Int8.self, at: $0)) }
-        case "UINT64": return try fixed(8) { Double(readLE(UInt64.self, at: $0)) }
-        case "UINT32": return try fixed(4) { Double(readLE(UInt32.self, at: $0)) }
-        case "UINT16": return try fixed(2) { Double(readLE(UInt16.self, at: $0)) }
-        case "UINT8", "BOOL": return try fixed(1) { Double(readLE(UInt8.self, at: $0) == 0 ? 0 : (datatype == "BOOL" ? 1 : readLE(UInt8.self, at: $0))) }
-        case "BYTES":
-            var texts: [String?] = []
-            var offset = 0
-            while offset < bytes.count {
-                guard offset + 4 <= bytes.count else { throw BadRequest("input \(name): truncated BYTES element length") }
-                let length = Int(readLE(UInt32.self, at: offset))
-                offset += 4
-                guard offset + length <= bytes.count else { throw BadRequest("input \(name): truncated BYTES element") }
-                texts.append(String(decoding: bytes[(bytes.startIndex + offset)..<(bytes.startIndex + offset + length)], as: UTF8.self))
-                offset += length
+        var values: [Double?] = []
+        values.reserveCapacity(bytes.count / width)
+        for position in 0..<(bytes.count / width) {
+            let offset = position * width
+            let value: Double
+            switch datatype {
+            case .fp64: value = Double(bitPattern: readLE(UInt64.self, at: offset))
+            case .fp32: value = Double(Float(bitPattern: readLE(UInt32.self, at: offset)))
+            case .fp16: value = Double(Float(Float16(bitPattern: readLE(UInt16.self, at: offset))))
+            case .int64: value = Double(readLE(Int64.self, at: offset))
+            case .int32: value = Double(readLE(Int32.self, at: offset))
+            case .int16: value = Double(readLE(Int16.self, at: offset))
+            case .int8: value = Double(readLE(Int8.self, at: offset))
+            case .uint64: value = Double(readLE(UInt64.self, at: offset))
+            case .uint32: value = Double(readLE(UInt32.self, at: offset))
+            case .uint16: value = Double(readLE(UInt16.self, at: offset))
+            case .uint8: value = Double(readLE(UInt8.self, at: offset))
+            case .bool:
+                let byte = readLE(UInt8.self, at: offset)
+                guard byte <= 1 else { throw BadRequest("input \(name): element \(position) of BOOL data is byte \(byte); a BOOL is 0 or 1") }
+                value = Double(byte)
+            case .bytes: preconditionFailure("BYTES has no fixed width")
             }
-            return .texts(texts)
-        default:
-            throw BadRequest("input \(name): datatype \(datatype) is not supported")
+            // NaN is a missing value in binary form (the tabular convention); infinities are refused.
+            if value.isNaN {
+                values.append(nil)
+            } else if let problem = datatype.problem(with: value) {
+                throw BadRequest("input \(name): element \(position): \(problem)")
+            } else {
+                values.append(value)
+            }
         }
+        return .numbers(values)
+    }
+
+    /// BYTES elements: a 4-byte little-endian length, then that many bytes, each checked
+    /// against what is left of the input's data.
+    private static func texts(fromBinary bytes: ArraySlice<UInt8>, name: String) throws(BadRequest) -> [String?] {
+        var texts: [String?] = []
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            guard bytes.endIndex - offset >= 4 else {
+                throw BadRequest("input \(name): element \(texts.count) of BYTES data is cut off in its 4-byte length")
+            }
+            var length = 0
+            for index in 0..<4 { length |= Int(bytes[offset + index]) << (8 * index) }
+            offset += 4
+            guard length <= bytes.endIndex - offset else {
+                throw BadRequest("input \(name): element \(texts.count) of BYTES data says \(length) bytes, but only \(bytes.endIndex - offset) are left")
+            }
+            texts.append(String(decoding: bytes[offset..<(offset + length)], as: UTF8.self))
+            offset += length
+        }
+        return texts
     }
 
     /// An output's values as raw little-endian bytes.

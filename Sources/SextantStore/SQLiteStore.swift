@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 public import SextantCore
 import SextantAPI
@@ -7,22 +10,33 @@ import SextantAPI
 ///
 /// Every write that ends an action also writes its events and the object's new state in
 /// the same transaction, with `synchronous = FULL`: a crash loses neither an action's
-/// outcome nor the audit log.
+/// outcome nor the audit log. A write that fails (disk full, read-only) throws a
+/// `StoreError` naming the file and what to do.
 public final class SQLiteStore: StateStore {
     public let path: String
+    /// The state directory that holds the database.
+    public let directory: String
     let database: DatabasePool
 
     /// Opens (creating and migrating) the store of a state directory. The caller holds the
     /// directory's lock.
     public init(directory: String) throws(StoreError) {
+        self.directory = directory
         path = directory + "/state.sqlite"
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        // Private to the daemon (DESIGN §6), whatever the umask, from the first byte; SQLite
+        // gives its -wal and -shm files the database's mode.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+        for file in [path, path + "-wal", path + "-shm"] { _ = chmod(file, 0o600) }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw StoreError("cannot open the store: " + Self.describe(error, path: path, directory: directory))
         } catch {
             throw StoreError("cannot open \(path): \(error)")
         }
@@ -35,6 +49,8 @@ public final class SQLiteStore: StateStore {
             try Schema.migrator.migrate(database)
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError {
+            throw StoreError("cannot migrate the store: " + Self.describe(error, path: path, directory: directory))
         } catch {
             throw StoreError("cannot migrate \(path): \(error)")
         }
@@ -42,6 +58,7 @@ public final class SQLiteStore: StateStore {
 
     /// Opens an existing store for reading only (`status`, `history`): no lock needed.
     public init(readingFrom directory: String) throws(StoreError) {
+        self.directory = directory
         path = directory + "/state.sqlite"
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("no state in \(directory): run `sextant reconcile --once` or `sextant run` with --state-dir \(directory) first")
@@ -65,8 +82,44 @@ public final class SQLiteStore: StateStore {
 
     // MARK: - StateStore
 
+    /// One write transaction; SQLite's failures become one line naming the file and what
+    /// to do (free space, make it writable).
+    private func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.write(updates)
+        } catch let error as DatabaseError {
+            throw StoreError(Self.describe(error, path: path, directory: directory))
+        }
+    }
+
+    /// `/st/state.sqlite: database or disk is full (SQLite error 13); free space on the
+    /// file system that holds /st, or give --state-dir a place with room`. SQLite reports
+    /// some failures of a full or read-only file system as I/O errors: the file system is
+    /// asked too.
+    static func describe(_ error: DatabaseError, path: String, directory: String) -> String {
+        let said = "\(error.message ?? "SQLite error") (SQLite error \(error.resultCode.rawValue))"
+        let freeSpace = "free space on the file system that holds \(directory), or give --state-dir a place with room"
+        let makeWritable = "make \(directory) and its files writable by the daemon's user (a read-only mount, an immutable file, an owner changed?)"
+        let advice: String
+        switch (error.resultCode, fileSystem(of: directory)) {
+        case (.SQLITE_FULL, _):
+            advice = freeSpace
+        case (_, .full(let problem)):
+            advice = "\(problem): free space there, or give --state-dir a place with room"
+        case (_, .readOnly(let problem)):
+            advice = "\(problem): " + makeWritable
+        case (.SQLITE_READONLY, _), (.SQLITE_PERM, _), (.SQLITE_CANTOPEN, _):
+            advice = makeWritable
+        case (.SQLITE_IOERR, _):
+            advice = "check the device that holds \(directory) (df -h, dmesg)"
+        default:
+            advice = "check \(directory)"
+        }
+        return "\(path): \(said); \(advice)"
+    }
+
     public func restore(at now: Date) async throws -> StoredState {
-        try await database.write { db in
+        try await write { db in
             // Only the lock holder writes, so anything still `started` was interrupted.
             let interrupted = try Row.fetchAll(db, sql: "SELECT * FROM actions WHERE state = 'started' ORDER BY id")
             try db.execute(sql: """
@@ -88,14 +141,14 @@ public final class SQLiteStore: StateStore {
     }
 
     public func saveGateway(_ gateway: GatewayProcess) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO gateway (id, record) VALUES (1, ?)",
                            arguments: [String(decoding: try Self.encoder.encode(gateway), as: UTF8.self)])
         }
     }
 
     public func saveRoutes(_ table: RoutingTable) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO routes (id, generation, record) VALUES (1, ?, ?)",
                            arguments: [table.generation, String(decoding: try Self.encoder.encode(table), as: UTF8.self)])
         }
@@ -120,7 +173,7 @@ public final class SQLiteStore: StateStore {
     }
 
     public func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO source (id, branch, head, subject, fetchedAt, error, errorSince) VALUES (1, ?, ?, ?, ?, NULL, NULL)
                 ON CONFLICT(id) DO UPDATE SET branch = excluded.branch, head = excluded.head, subject = excluded.subject,
@@ -130,7 +183,7 @@ public final class SQLiteStore: StateStore {
     }
 
     public func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO source (id, branch, error, errorSince) VALUES (1, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET error = excluded.error, errorSince = coalesce(source.errorSince, excluded.errorSince)
@@ -139,7 +192,7 @@ public final class SQLiteStore: StateStore {
     }
 
     public func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], eventsIfNew: [Event], at now: Date) async throws -> Bool {
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO commits (sha, subject, authorTime, firstSeenAt, valid, diagnostics) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [revision.commit, revision.subject, revision.authorTime, now, valid, diagnostics.joined(separator: "\n")])
@@ -150,7 +203,7 @@ public final class SQLiteStore: StateStore {
     }
 
     public func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws {
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO applied (id, "commit", appliedAt) VALUES (1, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET "commit" = excluded."commit", appliedAt = excluded.appliedAt
@@ -165,7 +218,7 @@ public final class SQLiteStore: StateStore {
     }
 
     public func startAction(_ entry: JournalEntry) async throws -> Int64 {
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO actions (action, kind, name, fingerprint, attempt, "commit", input, state, startedAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'started', ?)
@@ -183,7 +236,7 @@ public final class SQLiteStore: StateStore {
         case .delete:
             record = nil
         }
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE actions SET state = ?, output = ?, finishedAt = ? WHERE id = ?",
                            arguments: [outcome.state.rawValue, outcome.output, outcome.finishedAt, id])
             switch update {
@@ -202,7 +255,7 @@ public final class SQLiteStore: StateStore {
 
     public func record(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
-        try await database.write { db in try Self.insert(events, db) }
+        try await write { db in try Self.insert(events, db) }
     }
 
     public func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
@@ -212,7 +265,7 @@ public final class SQLiteStore: StateStore {
         }
         let header = String(decoding: try Self.encoder.encode(Header(revision: document.revision, comparisonError: document.comparisonError)), as: UTF8.self)
         let rows = try changed.map { ($0.key, String(decoding: try Self.encoder.encode($0), as: UTF8.self)) }
-        try await database.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO statusHeader (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json
                 """, arguments: [header])
@@ -229,7 +282,7 @@ public final class SQLiteStore: StateStore {
     // MARK: - Reading
 
     public func takeRequests() async throws -> [OperatorRequest] {
-        try await database.write { db in
+        try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM requests ORDER BY id")
             try db.execute(sql: "DELETE FROM requests")
             return rows.map { OperatorRequest(action: $0["action"], model: $0["model"], actor: $0["actor"], time: $0["time"]) }
@@ -239,16 +292,20 @@ public final class SQLiteStore: StateStore {
     /// Queues a person's decision for the reconciler (it may be running: SQLite serialises
     /// the writers).
     public func queue(_ request: OperatorRequest) throws {
-        try database.write { db in
-            try db.execute(sql: "INSERT INTO requests (action, model, actor, time) VALUES (?, ?, ?, ?)",
-                           arguments: [request.action, request.model, request.actor, request.time])
+        do {
+            try database.write { db in
+                try db.execute(sql: "INSERT INTO requests (action, model, actor, time) VALUES (?, ?, ?, ?)",
+                               arguments: [request.action, request.model, request.actor, request.time])
+            }
+        } catch let error as DatabaseError {
+            throw StoreError(Self.describe(error, path: path, directory: directory))
         }
     }
 
     /// After `sextant down`: no model has serving processes any more (the next pass
     /// starts the stable revisions again).
     public func forgetReplicas(at now: Date, actor: String) async throws {
-        try await database.write { db in
+        try await write { db in
             var events: [Event] = []
             for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects WHERE kind = 'Model'") {
                 var object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))

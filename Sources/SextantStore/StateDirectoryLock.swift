@@ -19,6 +19,10 @@ public final class StateDirectoryLock: Sendable {
         } catch {
             throw StoreError("cannot create state directory \(directory): \(error.localizedDescription)")
         }
+        // Private to the daemon even when it existed with a wider mode (DESIGN §6).
+        guard chmod(directory, 0o700) == 0 else {
+            throw StoreError("cannot make state directory \(directory) private (mode 0700): \(String(cString: strerror(errno)))")
+        }
         let path = directory + "/lock"
         // Stored only once locked: a throwing init of a fully initialised class runs deinit,
         // which would close the descriptor a second time (possibly someone else's by then).

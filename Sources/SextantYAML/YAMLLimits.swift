@@ -29,4 +29,10 @@ public struct YAMLLimits: Sendable, Hashable {
 
     /// The documented defaults.
     public static let `default` = YAMLLimits()
+
+    /// Why a file of `size` bytes is not read, or nil when it may be.
+    public func fileSizeProblem(_ size: Int) -> String? {
+        size <= maxFileBytes ? nil
+            : "file is \(size) bytes, more than the limit of \(maxFileBytes) bytes; split it or keep large data out of manifests"
+    }
 }

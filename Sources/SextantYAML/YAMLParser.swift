@@ -19,10 +19,8 @@ public struct YAMLParser: Sendable {
     /// - Throws: `YAMLError` for a syntax error, a non-scalar or duplicate mapping key, or a
     ///   passed limit, naming the line and column.
     public func parse(_ bytes: [UInt8], file: String) throws(YAMLError) -> [YAMLDocument] {
-        guard bytes.count <= limits.maxFileBytes else {
-            throw YAMLError(
-                file: file, mark: .start,
-                message: "file is \(bytes.count) bytes, more than the limit of \(limits.maxFileBytes) bytes; split it or keep large data out of manifests")
+        if let problem = limits.fileSizeProblem(bytes.count) {
+            throw YAMLError(file: file, mark: .start, message: problem)
         }
         var builder = TreeBuilder(file: file, limits: limits, bytes: bytes)
         let result: Result<[YAMLDocument], YAMLError> = bytes.withUnsafeBufferPointer { buffer in

@@ -145,6 +145,14 @@ import SextantTestSupport
         let fixture = try Fixture()
         let secretFile = try fixture.state.write("../secret-\(fixture.apiPort)", "s3cret\n")
         defer { try? FileManager.default.removeItem(atPath: secretFile) }
+        // A secret others may read is refused, as ssh refuses such a key.
+        #expect(chmod(secretFile, 0o644) == 0)
+        let refused = try runProcess(sextantBinary, ["run", "--repo", fixture.repository.path, "--state-dir", fixture.state.path + "/open",
+                                                     "--webhook-secret-file", secretFile], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--webhook-secret-file \(secretFile): permissions 644 are too open"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("chmod 600 \(secretFile)"))
+        #expect(chmod(secretFile, 0o600) == 0)
         try await fixture.startGitDaemon()
         try await fixture.startSextant(["--webhook-secret-file", secretFile])
         let first = try fixture.repository.git("rev-parse", "HEAD")

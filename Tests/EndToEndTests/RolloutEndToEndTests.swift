@@ -82,9 +82,9 @@ import SextantTestSupport
             _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path])
         }
 
-        func startDaemon() throws {
+        func startDaemon(interval: String = "1s") throws {
             daemon = try BackgroundProcess(sextantBinary, [
-                "run", "--repo", repository.path, "--state-dir", state.path, "--interval", "1s", "--listen", "127.0.0.1:\(apiPort)",
+                "run", "--repo", repository.path, "--state-dir", state.path, "--interval", interval, "--listen", "127.0.0.1:\(apiPort)",
                 "--gateway", "127.0.0.1:\(gatewayPort)", "--readiness-timeout", "20",
             ], logPath: state.path + "/../daemon-\(apiPort).log", environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SextantAPI
 import SextantYAML
+import Synchronization
 import SextantTestSupport
 
 /// The corpus under BadInput/: each case is a watched root whose `expected.txt` lists every
@@ -77,5 +78,50 @@ import SextantTestSupport
             "\(directory.path)/big.yaml:1:1: file is \(big.utf8.count) bytes, more than the limit of 4194304 bytes; split it or keep large data out of manifests",
             "\(directory.path)/long.yaml:6:11: scalar of 2097152 bytes is longer than the limit of 1048576 bytes; keep large data out of manifests",
         ])
+    }
+
+    @Test("a 1 GiB manifest is refused by its size, measured before a byte of it is read")
+    func measuredBeforeRead() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("small.yaml", "apiVersion: sextant.dev/v1alpha1\nkind: RolloutPolicy\nmetadata: {name: small}\nspec: {strategy: replace}\n")
+        let huge = try directory.write("huge.yaml", "")
+        #expect(truncate(huge, 1 << 30) == 0, "a sparse file: no disk, and 1 GiB to whoever reads it")
+        let source = ReadRecorder(try DirectorySource(root: directory.path))
+        let result = try ManifestLoader().load(source)
+        #expect(result.diagnostics.map(\.description) == [
+            "\(directory.path)/huge.yaml:1:1: file is 1073741824 bytes, more than the limit of 4194304 bytes; split it or keep large data out of manifests",
+        ])
+        #expect(result.manifests.rolloutPolicies.map(\.metadata.name) == ["small"])
+        #expect(source.bytesRead.withLock { $0["huge.yaml"] } == nil, "never read")
+        #expect(source.bytesRead.withLock { $0["small.yaml"] } != nil)
+    }
+}
+
+/// A source that records how many bytes each file gave, to show what was never read.
+final class ReadRecorder<Source: ManifestSource>: ManifestSource {
+    let source: Source
+    let bytesRead = Mutex<[String: Int]>([:])
+
+    init(_ source: Source) {
+        self.source = source
+    }
+
+    func displayPath(_ path: String) -> String { source.displayPath(path) }
+    func listFiles() throws(SourceError) -> [SourceFile] { try source.listFiles() }
+    func status(of path: String) -> PathStatus { source.status(of: path) }
+    func byteCount(_ path: String) -> Int? { source.byteCount(path) }
+    func contentID(_ path: String) -> String? { source.contentID(path) }
+
+    func read(_ path: String) throws(SourceError) -> [UInt8] {
+        record(path, try source.read(path))
+    }
+
+    func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
+        record(path, try source.readPrefix(path, count: count))
+    }
+
+    private func record(_ path: String, _ bytes: [UInt8]) -> [UInt8] {
+        bytesRead.withLock { $0[path, default: 0] += bytes.count }
+        return bytes
     }
 }

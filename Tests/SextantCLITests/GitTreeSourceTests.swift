@@ -69,6 +69,21 @@ import SextantTestSupport
         ])
     }
 
+    @Test("a blob over the size limit is measured by its object header and refused unread")
+    func measuredBlob() throws {
+        let fixture = try GitFixture()
+        let big = "# " + String(repeating: "x", count: 6 << 20) + "\n"
+        let sha = try fixture.commit("big", files: ["ml/contract.yaml": Self.contract, "ml/big.yaml": big])
+        let source = try GitTreeSource(repository: try GitRepository(path: fixture.path), commit: sha, root: "ml")
+        #expect(source.byteCount("big.yaml") == big.utf8.count)
+        #expect(source.byteCount("contract.yaml") == Self.contract.utf8.count)
+        #expect(source.byteCount("missing.yaml") == nil)
+        let result = try ManifestLoader().load(source)
+        #expect(result.diagnostics.map(\.description) == [
+            "ml/big.yaml:1:1: file is \(big.utf8.count) bytes, more than the limit of 4194304 bytes; split it or keep large data out of manifests",
+        ])
+    }
+
     @Test("directories and missing files are told apart in the tree")
     func pathStatus() throws {
         let fixture = try GitFixture()

@@ -16,6 +16,8 @@ final class FakeSource: GitSource {
     private let commits = Mutex<[String: [String: String]]>([:])
     private let headCommit = Mutex("")
     let fetches = Atomic<Int>(0)
+    /// Set: fetches fail with this message.
+    let fetchFailure = Mutex<String?>(nil)
 
     func push(_ commit: String, _ files: [String: String]) {
         commits.withLock { $0[commit] = files }
@@ -24,6 +26,7 @@ final class FakeSource: GitSource {
 
     func fetch() async throws(SourceFailure) -> SourceRevision {
         fetches.add(1, ordering: .relaxed)
+        if let message = fetchFailure.withLock({ $0 }) { throw SourceFailure(message) }
         return SourceRevision(commit: headCommit.withLock { $0 }, subject: "test", authorTime: Date(timeIntervalSince1970: 0))
     }
 
@@ -107,6 +110,10 @@ final class FakeRuntime: Runtime {
         }
     }
 
+    func exitedReplicas(_ replicas: [Replica]) async -> Set<Int32> {
+        models.withLock { models in Set(replicas.map(\.pid).filter { !models.running.contains($0) }) }
+    }
+
     func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {}
 
     /// The fake data plane: the gateway's counters as the test sets them, and every
@@ -142,8 +149,21 @@ final class FakeRuntime: Runtime {
     func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics? { dataPlane.withLock { $0.traffic } }
 }
 
-/// The store in memory, with the journal and events kept for inspection.
+/// The store in memory, with the journal and events kept for inspection. Writes fail on
+/// demand, as a full disk makes them: `failing` holds the names of the methods that throw
+/// (`"*"` for every write; `finishAction:Train` for the end of one kind of action).
 final class MemoryStore: StateStore {
+    struct DiskFull: Error, CustomStringConvertible {
+        var description: String { "database or disk is full" }
+    }
+
+    let failing = Mutex<Set<String>>([])
+
+    private func check(_ write: String) throws {
+        let failing = failing.withLock { $0 }
+        if failing.contains("*") || failing.contains(write) { throw DiskFull() }
+    }
+
     struct Data {
         var applied: String?
         var objects: [ObjectKey: ObservedObject] = [:]
@@ -160,15 +180,17 @@ final class MemoryStore: StateStore {
     let data = Mutex(Data())
 
     func restore(at now: Date) async throws -> StoredState {
-        data.withLock { StoredState(appliedCommit: $0.applied, objects: $0.objects, registries: $0.registries, status: $0.status,
+        try check("restore")
+        return data.withLock { StoredState(appliedCommit: $0.applied, objects: $0.objects, registries: $0.registries, status: $0.status,
                                     gateway: $0.gateway, routes: $0.routes) }
     }
 
-    func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {}
-    func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws {}
+    func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws { try check("recordFetch") }
+    func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws { try check("recordFetchFailure") }
 
     func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], eventsIfNew: [Event], at now: Date) async throws -> Bool {
-        data.withLock {
+        try check("recordCommit")
+        return data.withLock {
             let isNew = $0.commits.insert(revision.commit).inserted
             if isNew { $0.events += eventsIfNew }
             return isNew
@@ -176,6 +198,7 @@ final class MemoryStore: StateStore {
     }
 
     func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws {
+        try check("apply")
         data.withLock {
             $0.applied = commit
             $0.events += events
@@ -183,13 +206,16 @@ final class MemoryStore: StateStore {
     }
 
     func startAction(_ entry: JournalEntry) async throws -> Int64 {
-        data.withLock {
+        try check("startAction")
+        return data.withLock {
             $0.journal.append((entry, nil))
             return Int64($0.journal.count)
         }
     }
 
     func finishAction(_ id: Int64, _ outcome: JournalOutcome, update: ObjectUpdate, events: [Event]) async throws {
+        try check("finishAction")
+        try check("finishAction:" + data.withLock { $0.journal[Int(id) - 1].entry.action })
         data.withLock {
             $0.journal[Int(id) - 1].outcome = outcome
             switch update {
@@ -204,23 +230,28 @@ final class MemoryStore: StateStore {
     }
 
     func record(_ events: [Event]) async throws {
+        try check("record")
         data.withLock { $0.events += events }
     }
 
     func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
+        try check("saveStatus")
         data.withLock { $0.status = document }
     }
 
     func saveGateway(_ gateway: GatewayProcess) async throws {
+        try check("saveGateway")
         data.withLock { $0.gateway = gateway }
     }
 
     func saveRoutes(_ table: RoutingTable) async throws {
+        try check("saveRoutes")
         data.withLock { $0.routes = table }
     }
 
     func takeRequests() async throws -> [OperatorRequest] {
-        data.withLock { data in
+        try check("takeRequests")
+        return data.withLock { data in
             defer { data.requests = [] }
             return data.requests
         }

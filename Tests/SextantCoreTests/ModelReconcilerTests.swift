@@ -106,6 +106,30 @@ import SextantAPI
         runtime.models.withLock { $0.running.removeAll() }
         #expect(try await reconciler.pass().actions == 0, "the next restart waits for its backoff")
     }
+
+    @Test("the crash count forgives: after a minute of serving, a crash restarts at once and counts as the first in a row")
+    func crashCountForgives() async throws {
+        let source = FakeSource()
+        source.push("c1", Self.files())
+        let store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: clock)
+        _ = try await reconciler.pass()
+        for crash in 1...3 {
+            runtime.models.withLock { $0.running.removeAll() }
+            clock.advance(Backoff.delay(afterAttempts: crash) + 1)
+            _ = try await reconciler.pass()
+        }
+        #expect(try Self.model(try await reconciler.pass()).health == .degraded)
+        // The third restart serves, ready, for more than a minute; then it crashes again.
+        clock.advance(61)
+        #expect(try Self.model(try await reconciler.pass()).health == .healthy, "serving again: no CrashLoop")
+        runtime.models.withLock { $0.running.removeAll() }
+        let report = try await reconciler.pass()
+        #expect(report.actions == 1, "restarted at once, with no backoff")
+        let restarted = try #require(store.data.withLock { $0.events.last { $0.reason == "ReplicaRestarted" } })
+        #expect(restarted.message.contains("(crash 1 in a row)"), "\(restarted.message)")
+        #expect(try Self.model(report).health == .healthy)
+    }
 }
 
 /// Rollouts of every strategy through the reconciler, with a fake runtime and gateway.

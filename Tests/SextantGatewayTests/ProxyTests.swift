@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SextantCore
+import SextantHTTP
 import SextantTestSupport
 import ServiceLifecycle
 import Testing
@@ -273,9 +274,9 @@ import Testing
 }
 
 /// Runs an in-process gateway's inference listener on a free port for `body`.
-func withGateway(_ table: RoutingTable, timeout: Duration = .seconds(30), mirrorLimit: Int = 64,
+func withGateway(_ table: RoutingTable, timeout: Duration = .seconds(30), mirrorLimit: Int = 64, limits: HTTPLimits = HTTPLimits(),
                  _ body: (Gateway, String) async throws -> Void) async throws {
-    let gateway = Gateway(routes: table, token: "token", timeout: timeout, mirrorLimit: mirrorLimit, logger: Logger(label: "test"))
+    let gateway = Gateway(routes: table, token: "token", timeout: timeout, mirrorLimit: mirrorLimit, limits: limits, logger: Logger(label: "test"))
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await gateway.inferenceServer(host: "127.0.0.1", port: 0) { continuation.yield($0) }.run() }

@@ -23,6 +23,7 @@ final class TestUpstream: Sendable {
 
     struct Seen: Sendable {
         var connections = 0
+        var closed = 0
         var requests = 0
         var lastHead: HTTPRequestHead?
     }
@@ -38,15 +39,24 @@ final class TestUpstream: Sendable {
     }
 
     var connections: Int { recorder.seen.withLock { $0.connections } }
+    /// Connections that have closed since.
+    var closedConnections: Int { recorder.seen.withLock { $0.closed } }
     var requests: Int { recorder.seen.withLock { $0.requests } }
     var lastHead: HTTPRequestHead? { recorder.seen.withLock { $0.lastHead } }
 
-    static func start(_ behavior: Behavior) async throws -> TestUpstream {
+    /// `stallMilliseconds`: each connection reads nothing for that long (its socket's
+    /// buffers fill up, and the gateway must hold its client's reads).
+    static func start(_ behavior: Behavior, stallMilliseconds: Int64 = 0) async throws -> TestUpstream {
         let recorder = Recorder()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: stallMilliseconds == 0)
             .childChannelInitializer { channel in
                 recorder.seen.withLock { $0.connections += 1 }
+                channel.closeFuture.whenComplete { _ in recorder.seen.withLock { $0.closed += 1 } }
+                if stallMilliseconds > 0 {
+                    channel.eventLoop.scheduleTask(in: .milliseconds(stallMilliseconds)) { channel.setOption(.autoRead, value: true).whenSuccess { channel.read() } }
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(Handler(behavior: behavior, recorder: recorder))

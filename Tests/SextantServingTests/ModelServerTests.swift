@@ -82,8 +82,8 @@ import SextantML
             ("{", "the request is not JSON"),
             (#"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]}]}"#, "missing input region; the model's inputs are x, region"),
             (#"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]},{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]},{"name":"z","datatype":"FP64","shape":[1],"data":[1]}]}"#, "unknown input z"),
-            (#"{"inputs":[{"name":"x","datatype":"FP64","shape":[2],"data":[1]},{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]}]}"#, "input x: shape [2] does not hold 1 values"),
-            (#"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":["one"]},{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]}]}"#, "input x: FP64 data must be numbers"),
+            (#"{"inputs":[{"name":"x","datatype":"FP64","shape":[2],"data":[1]},{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]}]}"#, "input x: shape [2] holds 2 values, but 1 were sent"),
+            (#"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":["one"]},{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]}]}"#, "input x: element 0 of FP64 data is not a number"),
             (#"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]},{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]}],"outputs":[{"name":"shap"}]}"#, "unknown output shap"),
         ]
         try await app.test(.router) { client in
@@ -129,5 +129,105 @@ import SextantML
                 #expect((outputs[1]["data"] as! [Double]).count == 6)
             }
         }
+    }
+
+    /// Requests a hostile client sends: each must be a 400 that names the input, never a trap.
+    static let hostile: [(name: String, body: String, header: String?, message: String)] = {
+        let region = #"{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]}"#
+        func with(_ x: String) -> String { #"{"inputs":["# + x + "," + region + "]}" }
+        return [
+            ("a shape of 1e300", with(#"{"name":"x","datatype":"FP64","shape":[1e300],"data":[1]}"#), nil,
+             "input x: shape [1e+300]: every dimension must be a whole number from 0 to 2147483647"),
+            ("a negative shape", with(#"{"name":"x","datatype":"FP64","shape":[-1],"data":[1]}"#), nil, "input x: shape [-1]: every dimension"),
+            ("a fractional shape", with(#"{"name":"x","datatype":"FP64","shape":[1.5],"data":[1]}"#), nil, "input x: shape [1.5]: every dimension"),
+            ("a shape whose product overflows", with(#"{"name":"x","datatype":"FP64","shape":[2147483647,2147483647,2147483647],"data":[1]}"#), nil,
+             "holds more elements than can be counted"),
+            ("no shape", with(#"{"name":"x","datatype":"FP64","data":[1]}"#), nil, "input x has no shape"),
+            ("a binary_data_size of 1e300", with(#"{"name":"x","datatype":"FP64","shape":[1],"parameters":{"binary_data_size":1e300}}"#), nil,
+             "input x: binary_data_size 1e+300 is not a byte count"),
+            ("a negative binary_data_size", with(#"{"name":"x","datatype":"FP64","shape":[1],"parameters":{"binary_data_size":-8}}"#), nil,
+             "input x: binary_data_size -8 is not a byte count"),
+            ("a binary_data_size given as text", with(#"{"name":"x","datatype":"FP64","shape":[1],"parameters":{"binary_data_size":"8"}}"#), nil,
+             "input x: binary_data_size \"8\" is not a byte count"),
+            ("an Inference-Header-Content-Length of 1e300", with(#"{"name":"x","datatype":"FP64","shape":[1],"data":[1]}"#), "1e300",
+             "Inference-Header-Content-Length \"1e300\" is not a byte count"),
+            ("an Inference-Header-Content-Length past the body", with(#"{"name":"x","datatype":"FP64","shape":[1],"data":[1]}"#), "99999",
+             "Inference-Header-Content-Length \"99999\" is not a byte count within the body"),
+            ("text for a numeric feature", with(#"{"name":"x","datatype":"BYTES","shape":[1],"data":["12"]}"#), nil,
+             "input x: datatype BYTES, but the model reads x as a number"),
+            ("a number for a text feature", #"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]},{"name":"region","datatype":"INT64","shape":[1],"data":[3]}]}"#, nil,
+             "input region: a numeric datatype, but the model reads region as text"),
+            ("an INT8 of 100000", with(#"{"name":"x","datatype":"INT8","shape":[1],"data":[100000]}"#), nil,
+             "input x: element 0: 100000 is outside INT8's range -128…127"),
+            ("a UINT8 of -1", with(#"{"name":"x","datatype":"UINT8","shape":[1],"data":[-1]}"#), nil, "input x: element 0: -1 is outside UINT8's range"),
+            ("an INT64 of 1e19", with(#"{"name":"x","datatype":"INT64","shape":[1],"data":[1e19]}"#), nil, "outside INT64's range"),
+            ("a fractional INT32", with(#"{"name":"x","datatype":"INT32","shape":[1],"data":[2.5]}"#), nil, "2.5 is not a whole number, as INT32 needs"),
+            ("an FP32 beyond its range", with(#"{"name":"x","datatype":"FP32","shape":[1],"data":[1e300]}"#), nil, "outside FP32's range"),
+            ("a BOOL of 7", with(#"{"name":"x","datatype":"BOOL","shape":[1],"data":[7]}"#), nil, "input x: element 0: 7 is outside BOOL's range 0…1"),
+            ("an unknown datatype", with(#"{"name":"x","datatype":"FP128","shape":[1],"data":[1]}"#), nil, "input x: datatype FP128 is not one of"),
+            ("a number as BYTES data", #"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]},{"name":"region","datatype":"BYTES","shape":[1],"data":[3]}]}"#, nil,
+             "input region: element 0 of BYTES data is not a string"),
+        ]
+    }()
+
+    @Test("hostile numbers in a request are 400s naming the input", arguments: hostile.indices)
+    func hostileRequests(_ index: Int) throws {
+        let (name, body, header, message) = Self.hostile[index]
+        let server = try Self.server()
+        do {
+            _ = try server.infer(Array(body.utf8), headerLength: header)
+            Issue.record("\(name): answered, expected a 400")
+        } catch {
+            #expect(error.message.contains(message), "\(name): \(error.message)")
+        }
+    }
+
+    /// The binary part of a request with one FP64 input `x` and the BYTES input `region`.
+    static func binaryRequest(x: [UInt8], xType: String = "FP64", rows: Int = 1) -> (body: [UInt8], header: String) {
+        var region: [UInt8] = []
+        for _ in 0..<rows { region += [2, 0, 0, 0] + Array("eu".utf8) }
+        let header = #"{"inputs":[{"name":"x","datatype":"\#(xType)","shape":[\#(rows)],"parameters":{"binary_data_size":\#(x.count)}},"#
+            + #"{"name":"region","datatype":"BYTES","shape":[\#(rows)],"parameters":{"binary_data_size":\#(region.count)}}]}"#
+        return (Array(header.utf8) + x + region, String(header.utf8.count))
+    }
+
+    @Test("binary values are checked: infinities, BOOL bytes, cut-off BYTES lengths, widths")
+    func hostileBinary() throws {
+        let server = try Self.server()
+        func message(_ request: (body: [UInt8], header: String)) -> String? {
+            do {
+                _ = try server.infer(request.body, headerLength: request.header)
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        var infinity: [UInt8] = []
+        withUnsafeBytes(of: Double.infinity.bitPattern.littleEndian) { infinity += $0 }
+        #expect(message(Self.binaryRequest(x: infinity))?.contains("input x: element 0: inf is not a finite number") == true)
+        #expect(message(Self.binaryRequest(x: [7], xType: "BOOL"))?.contains("input x: element 0 of BOOL data is byte 7") == true)
+        #expect(message(Self.binaryRequest(x: [1, 2, 3], xType: "FP32"))?.contains("3 bytes is not a whole number of FP32 values") == true)
+        var nan: [UInt8] = []
+        withUnsafeBytes(of: Double.nan.bitPattern.littleEndian) { nan += $0 }
+        #expect(message(Self.binaryRequest(x: nan)) == nil, "NaN is a missing value")
+        // A BYTES element whose length runs past the body.
+        let header = #"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]},{"name":"region","datatype":"BYTES","shape":[1],"parameters":{"binary_data_size":6}}]}"#
+        let cut = message((Array(header.utf8) + [255, 255, 255, 127, 65, 66], String(header.utf8.count)))
+        #expect(cut?.contains("input region: element 0 of BYTES data says 2147483647 bytes, but only 2 are left") == true, "\(cut ?? "answered")")
+        // FP16 values decode (1.5 is 0x3E00).
+        #expect(message(Self.binaryRequest(x: [0x00, 0x3E], xType: "FP16")) == nil)
+    }
+
+    @Test("an answer that is not a finite number is a 400, not a trap in the JSON encoder")
+    func nonFiniteAnswer() throws {
+        let rows = (0..<20).map { "\(Double($0)),\(Double($0) * 2 + 1)" }
+        let table = try CSVTable(Array(("x,y\n" + rows.joined(separator: "\n") + "\n").utf8))
+        let model = try ModelTrainer.train(table, TrainingSpec(trainer: .linearRegression, target: "y", targetType: .number,
+                                                               features: [FeatureSpec(name: "x", type: .number)], trainRows: Array(0..<20)))
+        let server = ModelServer(name: "r", version: "1", model: model)
+        let body = #"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1.7e308]}]}"#
+        #expect(throws: BadRequest.self) { _ = try server.infer(Array(body.utf8), headerLength: nil) }
+        let fine = #"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[3]}]}"#
+        #expect(String(decoding: try server.infer(Array(fine.utf8), headerLength: nil).json, as: UTF8.self).contains(#""data":[7"#))
     }
 }

@@ -99,4 +99,35 @@ import SextantTestSupport
         }
         #expect(throws: StoreError.self) { try SQLiteStore(directory: directory.path) }
     }
+
+    @Test("a full database refuses a write with one line naming the file and saying to free space; nothing is half-written; room makes it work")
+    func full() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        try await store.record([event("Before")])
+        // The database may not grow past its size now, as on a full disk.
+        let pages = try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+        _ = try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
+        let large = (1...200).map { Event(time: Self.now, kind: "Dataset", name: "tx", reason: "R\($0)", message: String(repeating: "x", count: 1000), commit: nil, actor: "sextant") }
+        let expected = StoreError("\(directory.path)/state.sqlite: database or disk is full (SQLite error 13); "
+            + "free space on the file system that holds \(directory.path), or give --state-dir a place with room")
+        await #expect(throws: expected) { try await store.record(large) }
+        #expect(try store.events().map(\.reason) == ["Before"], "the transaction was rolled back whole")
+
+        _ = try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
+        try await store.record(large)
+        #expect(try store.events().count == 201)
+    }
+
+    @Test("a database that may not be written says to make the state directory writable")
+    func readOnly() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        // What SQLite answers for a read-only file or mount (root ignores file modes).
+        try await store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
+        await #expect(throws: StoreError("\(directory.path)/state.sqlite: attempt to write a readonly database (SQLite error 8); make \(directory.path) "
+            + "and its files writable by the daemon's user (a read-only mount, an immutable file, an owner changed?)")) {
+            try await store.record([event("Refused")])
+        }
+    }
 }

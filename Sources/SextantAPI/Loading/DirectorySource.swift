@@ -69,6 +69,12 @@ public struct DirectorySource: ConcurrentManifestSource {
         return offset == bytes.count ? bytes : Array(bytes.prefix(offset))
     }
 
+    public func byteCount(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(displayPath(path), &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     public func status(of path: String) -> PathStatus {
         let full = displayPath(path)
         var info = stat()

@@ -43,14 +43,14 @@ public struct ManifestLoader: Sendable {
         var perFile: [FileResult]
         if let concurrent = source as? any ConcurrentManifestSource {
             perFile = Self.inParallel(paths.count) { index in
-                FileResult(path: paths[index], bytes: Self.read(paths[index], from: concurrent), source: concurrent, parser: parser)
+                FileResult(path: paths[index], bytes: Self.read(paths[index], from: concurrent, limits: parser.limits), source: concurrent, parser: parser)
             }
         } else {
             let names = paths.map(source.displayPath)
             let keys = paths.indices.map { index in source.contentID(paths[index]).map { ParseCache.Key(file: names[index], content: $0) } }
             let cached = cache?.results(for: keys) ?? Array(repeating: nil, count: paths.count)
             let missing = paths.indices.filter { cached[$0] == nil }
-            let contents = missing.map { Self.read(paths[$0], from: source) }
+            let contents = missing.map { Self.read(paths[$0], from: source, limits: limits) }
             let parsed = Self.inParallel(missing.count) { index in
                 FileResult(file: names[missing[index]], bytes: contents[index], parser: parser)
             }
@@ -103,8 +103,13 @@ public struct ManifestLoader: Sendable {
         return paths.sorted()
     }
 
-    private static func read(_ path: String, from source: some ManifestSource) -> Swift.Result<[UInt8], SourceError> {
-        Swift.Result { () throws(SourceError) -> [UInt8] in try source.read(path) }
+    /// A file's bytes, measured first: one over the size limit is refused unread, and no
+    /// more than one byte past the limit is ever read (a file may grow meanwhile).
+    private static func read(_ path: String, from source: some ManifestSource, limits: YAMLLimits) -> Swift.Result<[UInt8], SourceError> {
+        if let size = source.byteCount(path), let problem = limits.fileSizeProblem(size) {
+            return .failure(SourceError(problem))
+        }
+        return Swift.Result { () throws(SourceError) -> [UInt8] in try source.readPrefix(path, count: min(limits.maxFileBytes, Int.max - 1) + 1) }
     }
 
     /// Runs `work` for every index on every core: files are independent, and a repository

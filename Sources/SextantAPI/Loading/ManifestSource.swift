@@ -49,10 +49,16 @@ public protocol ManifestSource {
     /// A name for the file's content that changes when the content does (a Git blob id),
     /// or nil when the source has none: what lets a loader reuse earlier work.
     func contentID(_ path: String) -> String?
+    /// The file's size in bytes, measured without reading it (`stat`, a Git object's
+    /// header), so a file over a limit is refused before any byte is loaded; nil when the
+    /// source cannot tell.
+    func byteCount(_ path: String) -> Int?
 }
 
 extension ManifestSource {
     public func contentID(_ path: String) -> String? { nil }
+
+    public func byteCount(_ path: String) -> Int? { nil }
 
     public func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
         Array(try read(path).prefix(count))

@@ -138,18 +138,19 @@ extension Reconciler {
         return true
     }
 
-    /// Ends a model action: the journal, the model's object and registry, and the events in
-    /// one transaction, then the reconciler's own view.
+    /// Ends a model action: the reconciler's own view (what the action did has happened),
+    /// then the journal, the model's object and registry, and the events in one
+    /// transaction, which waits in memory if the store cannot take it yet.
     private func record(_ id: Int64, key: ObjectKey, object: ObservedObject, state: ModelObservation, registry: ModelRegistry, events: [Event],
                         outcome: JournalOutcome, action: Action, now: Date) async throws {
         var object = object
         object.model = state
         object.updatedAt = now
-        try await store.finishAction(id, outcome, update: .model(object, registry), events: events)
         observed[key] = object
         registries[key.name] = registry
         unrecorded[key.name] = nil
         metrics.actionFinished(action.name, succeeded: outcome.state == .succeeded)
+        try await persist(.finishAction(id: id, outcome: outcome, update: .model(object, registry), events: events, action: action.name))
     }
 
     /// A deploy (another revision takes all traffic, then the old one stops) or upkeep of
@@ -244,11 +245,12 @@ extension Reconciler {
         let what = stall.map { "\($0.phase): \($0.message)" } ?? (forgotten.isEmpty ? "nothing had stopped" : "failed evaluation of r\(forgotten.map(String.init).joined(separator: ", r"))")
         let event = Event(time: now, kind: "Model", name: request.model, reason: "RetryRequested",
                           message: "\(request.actor) asked to retry (\(what))", commit: commit, actor: request.actor)
-        let id = try await store.startAction(JournalEntry(action: "Retry", key: key, fingerprint: Fingerprint.of("retry/1", [request.model]), attempt: 1,
-                                                          commit: commit, input: "{}", startedAt: now))
-        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: what, finishedAt: now), update: .model(object, registry), events: [event])
+        let id = try await journal(JournalEntry(action: "Retry", key: key, fingerprint: Fingerprint.of("retry/1", [request.model]), attempt: 1,
+                                                commit: commit, input: "{}", startedAt: now), for: request)
         observed[key] = object
         registries[request.model] = registry
+        try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: what, finishedAt: now), update: .model(object, registry),
+                                       events: [event], action: "Retry"))
     }
 }
 

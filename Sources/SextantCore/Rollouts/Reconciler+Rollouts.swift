@@ -218,11 +218,12 @@ extension Reconciler {
         object.updatedAt = now
         let reason = request.action == "promote" ? "PromoteRequested" : "AbortRequested"
         let event = Event(time: now, kind: "Model", name: request.model, reason: reason, message: message, commit: commit, actor: request.actor)
-        let id = try await store.startAction(JournalEntry(action: reason, key: key, fingerprint: Fingerprint.of("\(request.action)/1", [request.model]),
-                                                          attempt: 1, commit: commit, input: "{}", startedAt: now))
-        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: message, finishedAt: now),
-                                     update: .model(object, registries[request.model] ?? ModelRegistry(model: request.model)), events: [event])
+        let id = try await journal(JournalEntry(action: reason, key: key, fingerprint: Fingerprint.of("\(request.action)/1", [request.model]),
+                                                attempt: 1, commit: commit, input: "{}", startedAt: now), for: request)
         observed[key] = object
+        try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: message, finishedAt: now),
+                                       update: .model(object, registries[request.model] ?? ModelRegistry(model: request.model)), events: [event],
+                                       action: reason))
     }
 
     // MARK: - Routing
@@ -249,9 +250,10 @@ extension Reconciler {
             let table = RoutingTable(generation: (routes?.generation ?? 0) + 1, models: models)
             routes = table
             do {
-                try await store.saveRoutes(table)
+                try await persist(.routes(table))
             } catch {
-                logger.error("cannot store the routing table", metadata: ["error": "\(error)"])
+                // Queued: stored before anything else the store takes next.
+                logger.error("cannot store the routing table yet", metadata: ["generation": "\(table.generation)", "error": "\(error)"])
             }
         }
         await pushRoutes()
@@ -284,24 +286,42 @@ extension Reconciler {
         defer { gatewayStarting = false }
         let now = clock.now()
         let previous = gateway
-        do {
-            let started = try await runtime.ensureGateway(previous, address: address, at: now)
-            try await store.saveGateway(started)
-            gateway = started
-            pushedGeneration = nil
-            if started != previous {
-                let how = previous == nil ? "started" : "restarted (pid \(previous!.pid) was gone)"
-                logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "pid": "\(started.pid)"])
-                try await store.record([Event(time: now, kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
-                                              message: "the gateway \(how) on \(started.address), pid \(started.pid), routing table generation \(routes?.generation ?? 0)",
-                                              commit: desired?.commit, actor: options.actor)])
-            }
-            await pushRoutes()
-        } catch let error as ActionError {
-            logger.error("cannot start the gateway", metadata: ["address": "\(address)", "error": "\(error.message)"])
+        let started: GatewayProcess
+        do throws(ActionError) {
+            started = try await runtime.ensureGateway(previous, address: address, at: now)
         } catch {
-            logger.error("cannot record the gateway", metadata: ["error": "\(error)"])
+            logger.error("cannot start the gateway", metadata: ["address": "\(address)", "error": "\(error.message)"])
+            return
         }
+        // It runs: the reconciler knows it even if the store cannot record it yet.
+        gateway = started
+        pushedGeneration = nil
+        var writes: [PendingWrite] = [.gateway(started)]
+        if started != previous {
+            let how = previous == nil ? "started" : "restarted (pid \(previous!.pid) was gone)"
+            logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "pid": "\(started.pid)"])
+            writes.append(.events([Event(time: now, kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
+                                         message: "the gateway \(how) on \(started.address), pid \(started.pid), routing table generation \(routes?.generation ?? 0)",
+                                         commit: desired?.commit, actor: options.actor)]))
+        }
+        do {
+            try await persist(writes)
+        } catch {
+            logger.error("cannot record the gateway yet", metadata: ["error": "\(error)"])
+        }
+        await pushRoutes()
+    }
+
+    /// Whether a serving process died that the last probe still saw alive: the watchdog
+    /// then asks for a pass, which replaces it.
+    public func replicaDiedUnnoticed() async -> Bool {
+        guard restored else { return false }
+        let watched = observed.values.flatMap { $0.model?.allReplicas ?? [] }.filter { replica in
+            if case .exited? = replicaHealth[replica.pid] { return false }
+            return true
+        }
+        guard !watched.isEmpty else { return false }
+        return !(await runtime.exitedReplicas(watched)).isEmpty
     }
 
     /// Reads the gateway's counters for analysis, and keeps a history of them for the

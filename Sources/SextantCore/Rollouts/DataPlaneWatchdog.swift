@@ -1,0 +1,25 @@
+public import ServiceLifecycle
+
+/// Keeps the data plane up between passes: every `period`, a gateway killed at any moment
+/// is started again (with the stored routing table), even mid-pass, and a model server
+/// that died asks for a pass at once, which replaces it — rather than leaving its
+/// revision short of servers until the next interval.
+public struct DataPlaneWatchdog: Service {
+    private let reconciler: Reconciler
+    private let trigger: PassTrigger
+    private let period: Duration
+
+    public init(reconciler: Reconciler, trigger: PassTrigger, period: Duration = .milliseconds(250)) {
+        self.reconciler = reconciler
+        self.trigger = trigger
+        self.period = period
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await reconciler.superviseGateway(onlyIfStarted: true)
+            if await reconciler.replicaDiedUnnoticed() { trigger.request() }
+            try? await Task.sleep(for: period)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package import NIOCore
+
+/// One server's `HTTPLimits` with each of its event loops' `LoopDeadlines`, made on first
+/// use: the maker of its connections' `RequestLimiter`s and `RequestLimitsHandler`s.
+///
+/// The gateway and `serve-model` share this target rather than each having its own copy:
+/// the gateway drives a `RequestLimiter` from its own last handler (no extra handler on
+/// its hot path), `serve-model` (Hummingbird) puts a `RequestLimitsHandler` after its
+/// HTTP/1.1 decoder. It depends on SwiftNIO only, so the gateway gains no Hummingbird code.
+package final class RequestLimits: Sendable {
+    package let limits: HTTPLimits
+    private let loops: [ObjectIdentifier: NIOLoopBoundBox<LoopDeadlines?>]
+
+    /// - Parameter group: the loops the server's connections live on (others work too,
+    ///   with deadline lists of their own per connection).
+    package init(_ limits: HTTPLimits, group: any EventLoopGroup) {
+        self.limits = limits
+        var loops: [ObjectIdentifier: NIOLoopBoundBox<LoopDeadlines?>] = [:]
+        for eventLoop in group.makeIterator() {
+            loops[ObjectIdentifier(eventLoop)] = NIOLoopBoundBox.makeEmptyBox(valueType: LoopDeadlines.self, eventLoop: eventLoop)
+        }
+        self.loops = loops
+    }
+
+    /// The deadline lists of `eventLoop` (call on it).
+    func deadlines(on eventLoop: any EventLoop) -> LoopDeadlines {
+        guard let box = loops[ObjectIdentifier(eventLoop)] else { return LoopDeadlines(limits: limits, eventLoop: eventLoop) }
+        if let deadlines = box.value { return deadlines }
+        let deadlines = LoopDeadlines(limits: limits, eventLoop: eventLoop)
+        box.value = deadlines
+        return deadlines
+    }
+
+    /// A connection's limiter (call on its loop).
+    package func limiter(on eventLoop: any EventLoop) -> RequestLimiter {
+        deadlines(on: eventLoop).limiter()
+    }
+
+    /// A connection's handler, for a pipeline that decodes with NIO's `HTTPRequestDecoder`
+    /// (call on its loop; put it right after the decoder).
+    package func handler(on eventLoop: any EventLoop) -> RequestLimitsHandler {
+        RequestLimitsHandler(limiter: limiter(on: eventLoop))
+    }
+}
