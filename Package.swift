@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SextantAPI", targets: ["SextantAPI"]),
         .library(name: "SextantML", targets: ["SextantML"]),
         .library(name: "SextantCore", targets: ["SextantCore"]),
+        .library(name: "SextantHTTP", targets: ["SextantHTTP"]),
         .library(name: "SextantServing", targets: ["SextantServing"]),
         .library(name: "SextantGateway", targets: ["SextantGateway"]),
     ],

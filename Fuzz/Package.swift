@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 .product(name: "SextantCore", package: "sextant"),
                 .product(name: "SextantGateway", package: "sextant"),
+                .product(name: "SextantHTTP", package: "sextant"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

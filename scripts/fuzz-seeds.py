@@ -19,8 +19,8 @@ The seeds are real inputs, so that libFuzzer starts from what Sextant is sent:
     FuzzInference       OIP v2 requests to the model of ModelServerTests, JSON and binary
                         (first line: the Inference-Header-Content-Length value)
     FuzzGatewayRequest  HTTP/1.1 requests to the gateway: health, metrics, inference with
-                        Content-Length and chunked, pipelined, HEAD, Expect, HTTP/1.0
-                        (first byte: how the bytes arrive, see the target)
+                        Content-Length and chunked, pipelined, HEAD, Expect, HTTP/1.0, too
+                        large, too slow (first byte: how the bytes arrive, see the target)
     FuzzGatewayAnswer   model servers' answers: by length, chunked with trailers, 100
                         Continue first, binary tensors, until close, two in a row
 """
@@ -190,7 +190,7 @@ def gateway_request_seeds():
     body = b'{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]}]}'
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     length = b"Content-Length: %d\r\n" % len(body)
-    all_at_once, in_sevens, quiesce = b"\x00", b"\x07", b"\x80"
+    all_at_once, in_sevens, quiesce, sevens_paused = b"\x00", b"\x07", b"\x80", b"\x47"
     requests = [
         ("health", all_at_once, b"GET /v2/health/ready HTTP/1.1\r\nHost: gw\r\n\r\n"),
         ("live-http10", all_at_once, b"GET /v2/health/live HTTP/1.0\r\n\r\n"),
@@ -206,6 +206,11 @@ def gateway_request_seeds():
         ("quiesce-pipelined", quiesce, b"GET /v2/health/ready HTTP/1.1\r\n\r\nGET /v2/health/live HTTP/1.1\r\n\r\n"),
         ("header-route", all_at_once, b"POST /v2/models/m/infer HTTP/1.1\r\nX-Sextant-Revision: 2\r\nContent-Length: 0\r\n\r\n"),
         ("not-http", all_at_once, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"),
+        ("too-large", all_at_once, b"POST /v2/models/m/infer HTTP/1.1\r\nContent-Length: 5000\r\n\r\n" + body),
+        ("too-large-chunked", in_sevens, b"POST /v2/models/m/infer HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+         + b"".join(b"%x\r\n%s\r\n" % (len(body), body) for _ in range(20)) + b"0\r\n\r\n"),
+        ("slow-head", sevens_paused, b"POST /v2/models/m/infer HTTP/1.1\r\nHost: gw\r\n" + length + b"\r\n" + body),
+        ("short-body-then-idle", sevens_paused, b"GET /v2/health/ready HTTP/1.1\r\n\r\nPOST /v2/models/m/infer HTTP/1.1\r\n" + length + b"\r\n{"),
     ]
     return [(name + ".http", control + data) for name, control, data in requests]
 

@@ -3,22 +3,27 @@ import NIOCore
 import NIOEmbedded
 import SextantCore
 import SextantGateway
+import SextantHTTP
 
 // Bytes → a client's connection to the gateway's inference listener: NIO's HTTP/1.1
 // request parser and the gateway's `ProxyHandler` (routing, health, `/metrics`, errors,
-// pipelining, keep-alive), on an `EmbeddedChannel`, with no network. The routing table
-// knows one model, `m`, with no server ready, so calls to it are answered 503 by the
-// gateway itself, and calls to any other model 404.
+// pipelining, keep-alive, its `RequestLimiter`), on an `EmbeddedChannel`, with no network.
+// The routing table knows one model, `m`, with no server ready, so calls to it are
+// answered 503 by the gateway itself, and calls to any other model 404. Bodies over 1 KiB
+// are refused (413), so that inputs of a few KiB reach that refusal too.
 //
-// The first byte sets how the rest arrives: bits 0–6 the size of each read (0: all in
-// one), bit 7 a graceful shutdown of the listener after the first read.
+// The first byte sets how the rest arrives: bits 0–5 the size of each read (0: all in
+// one), bit 6 a pause after each read longer than every timeout of `HTTPLimits` (on the
+// channel's virtual clock: 408s, idle closes, the linger's end), bit 7 a graceful shutdown
+// of the listener after the first read.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let control = bytes.first else { return 0 }
     let stream = bytes.dropFirst()
-    let readSize = control & 0x7F == 0 ? max(stream.count, 1) : Int(control & 0x7F)
+    let readSize = control & 0x3F == 0 ? max(stream.count, 1) : Int(control & 0x3F)
+    let pause = control & 0x40 != 0
     let quiesce = control & 0x80 != 0
 
     let channel = EmbeddedChannel()
@@ -30,6 +35,7 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         // An error the handlers pass on closes the connection, as the listener's would.
         if (try? channel.writeInbound(ByteBuffer(bytes: stream[offset..<end]))) == nil { break }
         if quiesce, offset == stream.startIndex { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+        if pause { channel.embeddedEventLoop.advanceTime(by: .seconds(120)) }
         channel.embeddedEventLoop.run()
         while (try? channel.readOutbound(as: ByteBuffer.self)) ?? nil != nil {}
         offset = end
@@ -43,5 +49,5 @@ enum GatewayTarget {
         routes: RoutingTable(generation: 1, models: [
             "m": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [])]),
         ]),
-        token: "fuzz", logger: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() })
+        token: "fuzz", limits: HTTPLimits(maxRequestBytes: 1024), logger: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() })
 }
