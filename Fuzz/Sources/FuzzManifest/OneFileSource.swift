@@ -23,6 +23,10 @@ struct OneFileSource: ManifestSource {
         return path.contains("lfs") ? Self.lfsPointer : Self.data
     }
 
+    func byteCount(_ path: String) -> Int? {
+        path == Self.manifestPath ? manifest.count : nil
+    }
+
     func status(of path: String) -> PathStatus {
         if path == Self.manifestPath || path.hasSuffix(".csv") || path.hasSuffix(".parquet") { return .file }
         let name = path.split(separator: "/").last ?? ""
