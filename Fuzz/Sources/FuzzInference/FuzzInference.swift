@@ -52,9 +52,7 @@ enum InferenceTarget {
         let done = DispatchSemaphore(value: 0)
         Task {
             let context = BasicRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
-            if let response = try? await responder.respond(to: request, context: context) {
-                _ = response.status
-            }
+            _ = try? await responder.respond(to: request, context: context)
             done.signal()
         }
         done.wait()
