@@ -296,6 +296,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "DocsTests",
+            dependencies: ["sextant", "SextantTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantDaemon", "SextantTestSupport",

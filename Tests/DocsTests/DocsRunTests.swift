@@ -1,0 +1,81 @@
+import Foundation
+import SextantTestSupport
+import Testing
+
+/// Runs every example of the docs and of `--help` against the quickstart, as the
+/// convention of docs/contributing.md describes.
+@Suite(.serialized)
+struct DocsRunTests {
+    @Test("every command in the docs and in --help runs and prints what its quote says",
+          .enabled(if: DocSession.isAvailable,
+                   "needs root, unshare, nsenter and ip: the docs run in a private network namespace so their ports (8080, 7070, 8081) are their own"),
+          .timeLimit(.minutes(15)))
+    func docsRun() throws {
+        let session = try DocSession()
+        var blocks: [DocBlock] = []
+        for path in DocPages.paths {
+            blocks += MarkdownExamples.parse(try DocPages.text(of: path), file: path).blocks
+        }
+        var skipped = blocks.compactMap { block in block.skipReason.map { "\(block.source): \($0)" } }
+        for command in try helpCommands() {
+            if let reason = HelpExampleSkips.reason(for: command) {
+                skipped.append("\(command.source): \(command.text.split(separator: "\n")[0]): \(reason)")
+            } else {
+                blocks.append(DocBlock(source: command.source, commands: [command]))
+            }
+        }
+
+        let setup = DocCommand(source: "setup", text: "sextant reconcile --once --repo . --path examples/quickstart", quotedOutput: [])
+        let teardown = DocCommand(source: "teardown", text: "sextant down", quotedOutput: [])
+        var failures = try session.failures(of: DocBlock(source: "setup", commands: [setup]))
+        if failures.isEmpty {
+            for block in blocks where block.skipReason == nil {
+                failures += try session.failures(of: block)
+            }
+        }
+        failures += try session.failures(of: DocBlock(source: "teardown", commands: [teardown]))
+
+        print("docs test: \(blocks.count - skipped.count) blocks run, \(skipped.count) skipped:\n  " + skipped.joined(separator: "\n  "))
+        for failure in failures {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+
+    @Test("the pages keep their commands in console blocks and link only inside the repository")
+    func pagesFollowTheConvention() throws {
+        var problems: [DocProblem] = []
+        for path in DocPages.paths {
+            let text = try DocPages.text(of: path)
+            problems += MarkdownExamples.parse(text, file: path).problems
+            problems += LinkChecker.problems(in: text, file: path, root: packageRoot)
+        }
+        #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test("help examples stay whole at 80 columns")
+    func helpExamplesFitEightyColumns() throws {
+        for command in try subcommands() {
+            let narrow = try help(command, columns: 80)
+            let wide = try help(command, columns: 200)
+            let lines = HelpExamples.lines(in: narrow)
+            #expect(lines == HelpExamples.lines(in: wide), "sextant \(command) --help: an example wraps at 80 columns:\n\(lines.joined(separator: "\n"))")
+            for line in lines {
+                #expect(line.count <= 78, "sextant \(command) --help: \(line.count) columns: \(line)")
+            }
+        }
+    }
+
+    private func subcommands() throws -> [String] {
+        [""] + HelpExamples.subcommands(in: try help("", columns: 200))
+    }
+
+    private func helpCommands() throws -> [DocCommand] {
+        try subcommands().flatMap { HelpExamples.commands(in: try help($0, columns: 200), command: $0) }
+    }
+
+    private func help(_ command: String, columns: Int) throws -> String {
+        let arguments = command.isEmpty ? ["--help"] : [command, "--help"]
+        let output = try runProcess(sextantBinary, arguments, environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "\(columns)"])
+        return output.stdout
+    }
+}
