@@ -58,17 +58,18 @@ final class DocSession: Sendable {
     /// Runs a block's commands in one bash, in the scratch repository, and splits the output
     /// per command. Commands ending in `&` run in the background until the block ends.
     func run(_ block: DocBlock) throws -> [CommandResult] {
-        var script = "exec 2>&1\n"
+        var script = "exec 2>&1\n__docs_jobs=\n"
         for command in block.commands {
             let text = command.text.trimmingCharacters(in: .whitespaces)
             if text.hasSuffix("&"), !text.hasSuffix("&&") {
-                script += "{ \(text.dropLast()) ; } >/dev/null 2>&1 &\n"
+                // Its own session, so that the end of the block stops it and its children.
+                script += "setsid bash -c \(shellQuoted(String(text.dropLast()))) </dev/null >/dev/null 2>&1 & __docs_jobs+=\" -$!\"\n"
             } else {
                 script += text + "\n"
             }
             script += "__docs_status=$?; printf '\\036%d\\036\\n' \"$__docs_status\"; (exit $__docs_status)\n"
         }
-        script += "kill $(jobs -p) 2>/dev/null; wait 2>/dev/null\n"
+        script += "[ -n \"$__docs_jobs\" ] && { kill -TERM -- $__docs_jobs; sleep 1; kill -KILL -- $__docs_jobs; } 2>/dev/null\nexit 0\n"
         let file = repository.path + "/../block.sh"
         try script.write(toFile: file, atomically: true, encoding: .utf8)
         let output = try runProcess("/usr/bin/nsenter", [
@@ -89,10 +90,17 @@ final class DocSession: Sendable {
         return results
     }
 
+    private func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// The failures of a block: a command that exits non-zero (unless the next command
     /// reads `$?`), does not finish, or prints what its quote does not match.
     func failures(of block: DocBlock) throws -> [String] {
+        let started = ContinuousClock.now
         let results = try run(block)
+        let elapsed = ContinuousClock.now - started
+        if elapsed > .seconds(20) { print("docs test: \(block.source) took \(elapsed)") }
         var failures: [String] = []
         for (index, result) in results.enumerated() {
             let command = result.command

@@ -19,7 +19,7 @@ enum LinkChecker {
                 let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
                 let path = String(parts[0])
                 let anchor = parts.count > 1 ? String(parts[1]) : nil
-                let relative = path.isEmpty ? file : ((directory as NSString).appendingPathComponent(path) as NSString).standardizingPath
+                let relative = path.isEmpty ? file : normalised(directory.isEmpty ? path : "\(directory)/\(path)")
                 let source = "\(file):\(index + 1)"
                 if relative.hasPrefix("..") || relative.hasPrefix("/") {
                     problems.append(DocProblem(source: source, message:
@@ -39,6 +39,19 @@ enum LinkChecker {
             }
         }
         return problems
+    }
+
+    /// A relative path with `.` and `..` resolved; a leading `..` stays (outside the root).
+    static func normalised(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        return parts.joined(separator: "/")
     }
 
     /// GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces to `-`.
