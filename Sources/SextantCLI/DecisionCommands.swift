@@ -76,7 +76,8 @@ struct PromoteCommand: AsyncParsableCommand {
 
             Examples:
               sextant promote fraud-detector
-              sextant promote fraud-detector --server http://127.0.0.1:7070 --token-file /etc/sextant/api-token
+              sextant promote fraud-detector --server http://127.0.0.1:7070 \\
+                  --token-file /etc/sextant/api-token
             """
     )
 
@@ -98,7 +99,8 @@ struct AbortCommand: AsyncParsableCommand {
 
             Examples:
               sextant abort fraud-detector
-              sextant abort fraud-detector --server http://127.0.0.1:7070 --token-file /etc/sextant/api-token
+              sextant abort fraud-detector --server http://127.0.0.1:7070 \\
+                  --token-file /etc/sextant/api-token
             """
     )
 
@@ -122,7 +124,8 @@ struct RetryCommand: AsyncParsableCommand {
 
             Examples:
               sextant retry fraud-detector
-              sextant retry fraud-detector --state-dir /var/lib/sextant && sextant reconcile --once …
+              sextant retry fraud-detector --state-dir .sextant &&
+                  sextant reconcile --once --repo . --path examples/quickstart
               sextant retry fraud-detector --server http://127.0.0.1:7070
             """
     )

@@ -30,7 +30,8 @@ struct GatewayCommand: AsyncParsableCommand {
             Examples:
               sextant gateway --state-dir .sextant --listen 127.0.0.1:8080
               sextant gateway --state-dir .sextant --max-request-bytes 16777216
-              curl -s localhost:8080/v2/models/churn-predictor/infer -d @request.json
+              curl -fsS localhost:8080/v2/models/fraud-detector/infer \\
+                  -d @examples/quickstart/requests/infer.json
             """
     )
 
@@ -107,9 +108,11 @@ struct PredictCommand: AsyncParsableCommand {
             metadata.
 
             Examples:
-              sextant predict churn-predictor --csv rows.csv
-              sextant predict fraud-detector --json rows.json --gateway http://127.0.0.1:8080
-              echo '[{"amount": 120.5, "hour": 3}]' > one.json && sextant predict fraud-detector --json one.json
+              sextant predict fraud-detector --csv examples/quickstart/requests/rows.csv
+              sextant predict fraud-detector --gateway http://127.0.0.1:8080 \\
+                  --json examples/quickstart/requests/rows.json
+              sextant predict fraud-detector -o json \\
+                  --json examples/quickstart/requests/rows.json
             """
     )
 

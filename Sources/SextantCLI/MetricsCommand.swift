@@ -13,9 +13,10 @@ struct MetricsCommand: ParsableCommand {
             and logLoss, and with --sensitive the fairness metrics per group.
 
             Examples:
-              sextant metrics --predictions holdout.csv --truth is_fraud --score p_fraud
-              sextant metrics --predictions holdout.csv --truth is_fraud --score p_fraud \\
-                  --sensitive region -o json
+              sextant metrics --predictions examples/quickstart/requests/scored.csv \\
+                  --truth is_fraud --score p_fraud
+              sextant metrics --predictions examples/quickstart/requests/scored.csv \\
+                  --truth is_fraud --score p_fraud --sensitive region -f json
             """
     )
 

@@ -17,7 +17,8 @@ struct HistoryCommand: ParsableCommand {
 
             Examples:
               sextant history fraud-detector
-              sextant history fraud-detector -o json | jq '.versions[-1].revisions[-1].metrics'
+              sextant history fraud-detector -o json |
+                  jq '.versions[-1].revisions[-1].metrics'
             """
     )
 

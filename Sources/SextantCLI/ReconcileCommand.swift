@@ -26,7 +26,8 @@ struct ReconcileCommand: AsyncParsableCommand {
 
             Examples:
               sextant reconcile --once --repo . --path examples/quickstart
-              sextant reconcile --once --repo https://github.com/acme/ml-config --branch prod
+              sextant reconcile --once --repo https://github.com/acme/ml-config \\
+                  --branch prod
               sextant reconcile --once --repo /srv/config --data-root /srv/data
               sextant down    # stop the model servers it started
             """

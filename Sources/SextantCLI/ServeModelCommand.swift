@@ -27,13 +27,15 @@ struct ServeModelCommand: AsyncParsableCommand {
             connection, and the server goes on serving the others.
 
             Examples:
-              sextant serve-model --state-dir .sextant --model fraud-detector --port 8081
-              sextant serve-model --state-dir .sextant --model fraud-detector --version 2
-              sextant train --data tx.csv --target is_fraud --output model/
-              sextant serve-model --artifact model/ --name fraud-detector --port 8081
-              sextant serve-model --artifact model/ --max-request-bytes 8388608
-              curl -s localhost:8081/v2/models/fraud-detector/infer -d \\
-                '{"inputs":[{"name":"amount","datatype":"FP64","shape":[1],"data":[12.5]}]}'
+              sextant serve-model --state-dir .sextant --model fraud-detector \\
+                  --version 1 --port 8081 &
+              sextant train --data examples/quickstart/data/transactions.csv \\
+                  --target is_fraud --output model/
+              sextant serve-model --artifact model/ --name fraud-detector \\
+                  --port 8082 --max-request-bytes 8388608 &
+              curl -fsS --retry 5 --retry-connrefused \\
+                  localhost:8081/v2/models/fraud-detector/infer \\
+                  -d @examples/quickstart/requests/infer.json
             """
     )
 

@@ -6,12 +6,13 @@ struct SextantCommand: AsyncParsableCommand {
         abstract: "GitOps for machine learning: models, data contracts, SLOs and rollouts from a Git repository.",
         discussion: """
             Examples:
-              sextant run --repo https://github.com/acme/ml-config --state-dir /var/lib/sextant
+              sextant run --repo https://github.com/acme/ml-config \\
+                  --state-dir /var/lib/sextant
               sextant reconcile --once --repo . --path examples/quickstart
               sextant status
-              sextant predict churn-predictor --csv rows.csv
+              sextant predict fraud-detector --csv examples/quickstart/requests/rows.csv
               sextant promote fraud-detector
-              sextant plan --base origin/main --head HEAD -o markdown
+              sextant plan --base origin/main --head HEAD --path examples/quickstart
               sextant validate examples/quickstart
               sextant validate --repo . --ref main --path examples/quickstart
               sextant schema Model

@@ -18,9 +18,8 @@ struct TrainCommand: ParsableCommand {
             Examples:
               sextant train --data examples/quickstart/data/transactions.csv \\
                   --target is_fraud --features amount,hour,merchant_risk,account_age_days
-              sextant train --data iris.csv --target species --trainer softmax-regression
-              sextant train --data houses.csv --target price --trainer linear-regression \\
-                  --l2 0.01 --output model/ -o json
+              sextant train --data examples/quickstart/data/transactions.csv \\
+                  --target is_fraud --l2 0.01 --seed 42 --output model/ -f json
             """
     )
 

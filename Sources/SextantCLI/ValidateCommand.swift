@@ -18,9 +18,10 @@ struct ValidateCommand: ParsableCommand {
 
             Examples:
               sextant validate examples/quickstart
-              sextant validate models/ -o json
-              sextant validate --repo . --ref origin/main --path deploy/ml
-              sextant validate --repo . --ref HEAD -o github    # annotations in GitHub Actions
+              sextant validate examples/quickstart/models -o json
+              sextant validate --repo . --ref origin/main --path examples/quickstart
+              sextant validate --repo . --ref HEAD --path examples/quickstart \\
+                  -o github    # annotations in GitHub Actions
             """
     )
 

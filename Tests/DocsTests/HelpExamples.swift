@@ -1,7 +1,7 @@
 import Foundation
 
 /// The `Examples:` section of a `--help` text: one command per line, two spaces in,
-/// `\` continuing it on the next line.
+/// `\`, `|` or `&&` continuing it on the next line.
 enum HelpExamples {
     /// The example lines exactly as printed (for the width check).
     static func lines(in help: String) -> [String] {
@@ -21,7 +21,7 @@ enum HelpExamples {
             } else {
                 commands.append(DocCommand(source: command.isEmpty ? "sextant --help" : "sextant \(command) --help", text: text, quotedOutput: []))
             }
-            continuing = text.hasSuffix("\\")
+            continuing = text.hasSuffix("\\") || text.hasSuffix("|") || text.hasSuffix("&&")
         }
         return commands
     }

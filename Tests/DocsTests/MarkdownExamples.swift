@@ -41,7 +41,9 @@ enum MarkdownExamples {
                 let (commands, stray) = commands(in: body, file: file, firstLine: start + 2)
                 problems += stray
                 blocks.append(DocBlock(source: source, commands: commands, skipReason: skipReason))
-            } else if skipReason == nil, body.contains(where: looksLikeCommand) {
+            } else if skipReason != nil {
+                blocks.append(DocBlock(source: source, commands: [], skipReason: skipReason))
+            } else if ["", "sh", "bash", "shell", "text"].contains(info), body.contains(where: looksLikeCommand) {
                 problems.append(DocProblem(source: source, message:
                     "commands in a ```\(info) block are not run; write them as `$ ` lines in a ```console block, or skip the block with a reason"))
             }
@@ -49,10 +51,9 @@ enum MarkdownExamples {
         return (blocks, problems)
     }
 
-    /// A line a reader would copy into a shell.
+    /// A line a reader would copy into a shell (indented lines are diagrams or output).
     static func looksLikeCommand(_ line: String) -> Bool {
-        let trimmed = line.drop(while: { $0 == " " })
-        return trimmed.hasPrefix("sextant ") || trimmed.hasPrefix("$ ") || trimmed.hasPrefix(".build/debug/sextant ")
+        line.hasPrefix("sextant ") || line.hasPrefix("$ ") || line.hasPrefix(".build/debug/sextant ")
     }
 
     /// Splits a console block into commands (with `\` continuations) and quoted output.
