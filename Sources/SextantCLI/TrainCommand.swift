@@ -19,7 +19,8 @@ struct TrainCommand: ParsableCommand {
               sextant train --data examples/quickstart/data/transactions.csv \\
                   --target is_fraud --features amount,hour,merchant_risk,account_age_days
               sextant train --data examples/quickstart/data/transactions.csv \\
-                  --target is_fraud --l2 0.01 --seed 42 --output model/ -f json
+                  --target is_fraud --features amount,hour --l2 0.01 --seed 42 \\
+                  --output model/ -f json
             """
     )
 

@@ -16,7 +16,7 @@ struct CommandResult: Sendable {
 /// `--repo . --path examples/quickstart` works as the docs write it), and a private
 /// network namespace in which the docs' default ports (8080, 7070, 8081) are free.
 final class DocSession: Sendable {
-    static let blockTimeLimit = 300
+    static let blockTimeLimit = 120
 
     /// The tools the session needs: entering a network namespace takes root.
     static let isAvailable: Bool = getuid() == 0
