@@ -23,9 +23,10 @@ struct PlanCommand: ParsableCommand {
             (including a head that does not validate, whose problems are printed).
 
             Examples:
-              sextant plan --repo . --base origin/main --head HEAD -o markdown > plan.md
+              sextant plan --repo . --base origin/main --head HEAD \\
+                  --path examples/quickstart -o markdown > plan.md
               sextant plan --path examples/quickstart --state-dir .sextant
-              sextant plan --base main --head feature -o json
+              sextant plan --base main --head HEAD --path examples/quickstart -o json
             """
     )
 

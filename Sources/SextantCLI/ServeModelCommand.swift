@@ -30,11 +30,11 @@ struct ServeModelCommand: AsyncParsableCommand {
               sextant serve-model --state-dir .sextant --model fraud-detector \\
                   --version 1 --port 8081 &
               sextant train --data examples/quickstart/data/transactions.csv \\
-                  --target is_fraud --features amount,hour,merchant_risk,account_age_days \\
-                  --output model/
+                  --target is_fraud --output model/ \\
+                  --features amount,hour,merchant_risk,account_age_days
               sextant serve-model --artifact model/ --name fraud-detector \\
                   --port 8082 --max-request-bytes 8388608 &
-              curl -fsS --retry 5 --retry-connrefused \\
+              curl -fs --retry 5 --retry-connrefused \\
                   localhost:8081/v2/models/fraud-detector/infer \\
                   -d @examples/quickstart/requests/infer.json
             """

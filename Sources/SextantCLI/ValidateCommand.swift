@@ -18,7 +18,7 @@ struct ValidateCommand: ParsableCommand {
 
             Examples:
               sextant validate examples/quickstart
-              sextant validate examples/quickstart/models -o json
+              sextant validate examples/quickstart -o json
               sextant validate --repo . --ref origin/main --path examples/quickstart
               sextant validate --repo . --ref HEAD --path examples/quickstart \\
                   -o github    # annotations in GitHub Actions

@@ -29,6 +29,7 @@ enum HelpExampleSkips {
         ("/var/lib/sextant", "a system state directory"),
         ("sextant promote ", "needs a rollout in progress"),
         ("sextant abort ", "needs a rollout in progress"),
+        ("/srv/", "a repository and data root of your own"),
         ("sextant gateway ", "the gateway runs until it is stopped; reconcile starts it"),
     ]
 

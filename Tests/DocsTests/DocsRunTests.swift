@@ -12,8 +12,12 @@ struct DocsRunTests {
           .timeLimit(.minutes(15)))
     func docsRun() throws {
         let session = try DocSession()
-        // The help examples first: docs/lifecycle.md stops the servers they talk to.
-        var blocks: [DocBlock] = []
+        let setup = DocBlock(source: "setup", commands: [
+            DocCommand(source: "setup", text: "sextant reconcile --once --repo . --path examples/quickstart", quotedOutput: []),
+        ])
+        // The help examples first (`reconcile --help` ends with `down`), then the pages,
+        // each after a reconcile that starts the gateway and the model server again.
+        var blocks: [DocBlock] = [setup]
         var skipped: [String] = []
         for subcommand in try subcommands() {
             var block = DocBlock(source: subcommand.isEmpty ? "sextant --help" : "sextant \(subcommand) --help", commands: [])
@@ -26,18 +30,16 @@ struct DocsRunTests {
             }
             blocks.append(block)
         }
+        blocks.append(setup)
         for path in DocPages.paths {
             blocks += MarkdownExamples.parse(try DocPages.text(of: path), file: path).blocks
         }
         skipped += blocks.compactMap { block in block.skipReason.map { "\(block.source): \($0)" } }
 
-        let setup = DocCommand(source: "setup", text: "sextant reconcile --once --repo . --path examples/quickstart", quotedOutput: [])
         let teardown = DocCommand(source: "teardown", text: "sextant down", quotedOutput: [])
-        var failures = try session.failures(of: DocBlock(source: "setup", commands: [setup]))
-        if failures.isEmpty {
-            for block in blocks where block.skipReason == nil && !block.commands.isEmpty {
-                failures += try session.failures(of: block)
-            }
+        var failures: [String] = []
+        for block in blocks where block.skipReason == nil && !block.commands.isEmpty {
+            failures += try session.failures(of: block)
         }
         failures += try session.failures(of: DocBlock(source: "teardown", commands: [teardown]))
 

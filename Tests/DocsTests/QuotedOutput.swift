@@ -17,7 +17,8 @@ struct QuotedOutput {
         lines = quoted.map { line in
             let normalised = Self.normalise(line)
             if normalised == "..." { return .anyLines }
-            let pattern = normalised.components(separatedBy: "...").map(Self.escaped).joined(separator: ".*")
+            let pattern = normalised.components(separatedBy: "...")
+                .map { Self.escaped($0.trimmingCharacters(in: .whitespaces)) }.joined(separator: ".*")
             // An escaped literal joined by `.*` always compiles.
             return .pattern(try! Regex(pattern), quoted: line)
         }
