@@ -92,7 +92,15 @@ public struct DaemonAPI: Sendable {
             guard let limit = Int(limitText), (1...10_000).contains(limit) else {
                 return Self.error("limit must be 1–10000, not \"\(limitText)\"", status: .badRequest)
             }
-            return Self.json(try store.events(since: since, limit: limit))
+            let name = request.uri.queryParameters["name"].map(String.init)
+            var kind: EventKind?
+            if let kindText = request.uri.queryParameters["kind"].map(String.init) {
+                guard let parsed = EventKind(parsing: kindText) else {
+                    return Self.error("kind must be one of \(EventKind.allowed), not \"\(kindText)\"", status: .badRequest)
+                }
+                kind = parsed
+            }
+            return Self.json(try store.events(since: since, limit: limit, name: name, kind: kind))
         }
         router.post("api/v1/hooks/git") { request, context in
             let body = try await request.body.collect(upTo: 5 << 20)
