@@ -13,9 +13,8 @@ struct EventsCommand: AsyncParsableCommand {
         discussion: """
             Reads the store in --state-dir (no lock needed: it works while a daemon runs),
             or asks a running daemon with --server. NAME keeps the events of objects of
-            that name; --kind those of one kind (\(EventKind.allowed)).
-            --follow keeps printing new events as they happen, until interrupted.
-            Times are when each thing happened (UTC).
+            that name, --kind those of one kind. --follow keeps printing new events as
+            they happen, until interrupted. Times are when each thing happened (UTC).
 
             Examples:
               sextant events

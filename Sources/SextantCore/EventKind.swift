@@ -1,5 +1,3 @@
-public import SextantAPI
-
 /// What an event is about (its `kind` field): a manifest's kind, the followed branch, the
 /// gateway or the store. `sextant events --kind` and `GET /api/v1/events?kind=` take these.
 public enum EventKind: String, Sendable, Hashable, CaseIterable {
@@ -11,10 +9,6 @@ public enum EventKind: String, Sendable, Hashable, CaseIterable {
     case repository = "Repository"
     case gateway = "Gateway"
     case store = "Store"
-
-    public init(_ kind: ManifestKind) {
-        self = Self(rawValue: kind.rawValue)!
-    }
 
     /// A kind as people type it: `model`, `Model` and `MODEL` are one.
     public init?(parsing text: String) {

@@ -113,6 +113,15 @@ import SextantAPI
         #expect(Self.registry(store)?.revision(2)?.served == [ServedInterval(from: canary, peakWeight: 50)])
     }
 
+    @Test("every manifest kind is a kind of event that --kind and ?kind= accept, in any case")
+    func everyManifestKindIsAnEventKind() {
+        for kind in ManifestKind.allCases {
+            #expect(EventKind(parsing: kind.rawValue)?.rawValue == kind.rawValue)
+            #expect(EventKind(parsing: kind.rawValue.lowercased())?.rawValue == kind.rawValue)
+        }
+        #expect(EventKind(parsing: "repository") == .repository && EventKind(parsing: "Modle") == nil)
+    }
+
     @Test("intervals stored before exposure was measured were the stable revision's: peak 100%")
     func storedIntervalsDecode() throws {
         let decoder = JSONDecoder()
