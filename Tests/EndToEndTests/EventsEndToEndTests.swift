@@ -57,6 +57,11 @@ import SextantTestSupport
                 "\(mistyped.stderr)")
         let missing = try setup.run(["events", "--state-dir", setup.state.path + "/nope"])
         #expect(missing.status == 2 && missing.stderr.contains("no state in"), "\(missing.stderr)")
+        let closed = "http://127.0.0.1:\(try freePort())"
+        let unreachable = try setup.run(["events", "--server", closed])
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stderr == "error: --server \(closed): the daemon's API does not answer; is `sextant run` listening there (its --listen)?\n",
+                "one line naming the flag and the URL: \(unreachable.stderr)")
     }
 
     @Test("events --follow prints what happens after it started (from the daemon's API and from the state directory); history shows the aborted canary's exposure and peak")
