@@ -78,6 +78,10 @@ import SextantTestSupport
             fromServer.log.contains("Deployed") && fromStore.log.contains("\"Deployed\"")
         }
         #expect(fromServer.log.hasPrefix("ID     TIME"), "\(fromServer.log)")
+        // The Server-Sent Events stream, as a browser's EventSource reads it, from event 5 on.
+        let stream = try await RawHTTPConnection.open(port: rig.apiPort, sending: """
+            GET /api/v1/events/stream?name=\(rig.model)&kind=Model HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nLast-Event-ID: 5\r\n\r\n
+            """)
         #expect(!fromServer.log.contains("RolloutStarted") && !fromStore.log.contains("AbortRequested"))
 
         // A new version: its canary takes 20%, finds no traffic, and pauses; a person aborts it.
@@ -90,6 +94,11 @@ import SextantTestSupport
             ["RolloutStarted", "AbortRequested", "RolloutAborted"].allSatisfy { fromServer.log.contains($0) && fromStore.log.contains("\"\($0)\"") }
         }
         #expect(fromServer.log.contains("(by user"), "the person who aborted is named: \(fromServer.log)")
+        #expect(await stream.waitFor(timeout: .seconds(5)) { text, _ in text.contains("event: RolloutAborted") }, "\(stream.received)")
+        let streamed = stream.received
+        #expect(streamed.lowercased().contains("content-type: text/event-stream"), "\(streamed)")
+        #expect(!streamed.contains("id: 5\n") && streamed.contains("id: 6\nevent: Packaged\ndata: {"), "after Last-Event-ID 5: \(streamed)")
+        #expect(streamed.contains("event: AbortRequested\ndata: {") && !streamed.contains("event: CommitApplied"))
         let followed = try fromStore.log.split(separator: "\n").map { try StatusDocument.jsonDecoder().decode(Event.self, from: Data($0.utf8)) }
         #expect(followed.allSatisfy { $0.kind == "Model" })
         #expect(Set(followed.compactMap(\.id)).count == followed.count, "no event printed twice")
@@ -124,6 +133,8 @@ import SextantTestSupport
         let table = try runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path])
         #expect(table.stdout.contains("(peak 20%)"), "\(table.stdout)")
         #expect(!table.stdout.contains("never"), "r2 took traffic: \(table.stdout)")
-        await rig.daemon?.stop()
+        // An open stream does not hold the daemon up: it ends with the daemon.
+        #expect(await rig.daemon?.stop() == 0, "the daemon stops gracefully with a stream open")
+        #expect(await stream.waitUntilClosed(timeout: .seconds(5)))
     }
 }

@@ -108,6 +108,9 @@ import SextantTestSupport
             #expect(try await reasons("kind=model", client) == ["Model/fraud Trained", "Model/churn Trained", "Model/fraud Deployed"], "kinds as people type them")
             #expect(try await reasons("since=2&name=fraud&kind=Model", client) == ["Model/fraud Deployed"])
             #expect(try await reasons("name=nobody", client) == [])
+            try await client.execute(uri: "/api/v1/events/stream?kind=Modle", method: .get) { response in
+                #expect(response.status == .badRequest, "the stream checks its parameters as the log does")
+            }
             try await client.execute(uri: "/api/v1/events?kind=Modle", method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("kind must be one of Model, Dataset, DataContract, SLO, RolloutPolicy, Repository, Gateway, Store, not \\\"Modle\\\""),
