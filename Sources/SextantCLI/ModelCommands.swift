@@ -90,13 +90,16 @@ struct HistoryDocument: Encodable {
     struct Served: Encodable {
         var from: Date
         var until: Date?
+        /// The largest share of traffic it took, in percent (below 100: a canary's).
+        var peakWeight: Int
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(from, forKey: .from)
             try container.encode(until, forKey: .until)  // null while it serves
+            try container.encode(peakWeight, forKey: .peakWeight)
         }
-        enum CodingKeys: String, CodingKey { case from, until }
+        enum CodingKeys: String, CodingKey { case from, until, peakWeight }
     }
 
     var model: String
@@ -117,7 +120,7 @@ struct HistoryDocument: Encodable {
                                  incumbent: revision.evaluation?.incumbent.map {
                                      Incumbent(revision: $0.revision, metric: $0.metric, value: $0.value, candidate: $0.candidate, passed: $0.passed)
                                  },
-                                 served: revision.served.map { Served(from: $0.from, until: $0.until) })
+                                 served: revision.served.map { Served(from: $0.from, until: $0.until, peakWeight: $0.peakWeight) })
                     })
         }
     }
@@ -143,15 +146,20 @@ struct HistoryDocument: Encodable {
                 let evaluation = revision.evaluation
                 row.append(evaluation.map { $0.passed ? "passed" : "FAILED: " + $0.failures.joined(separator: "; ") } ?? "not evaluated")
                 row.append((evaluation?.gates ?? []).map { "\($0.metric) \($0.value.map(formatMetric) ?? "n/a")" }.joined(separator: ", "))
-                row.append(revision.served.isEmpty ? "never" : revision.served.map { interval in
-                    interval.until == nil ? "since \(interval.from.formatted(.iso8601))" : "\(interval.from.formatted(.iso8601))…\(interval.until!.formatted(.iso8601))"
-                }.joined(separator: ", "))
+                row.append(revision.served.isEmpty ? "never" : revision.served.map(servedText).joined(separator: ", "))
                 row.append(revision.createdAt.formatted(.iso8601))
                 rows.append(row)
             }
         }
         return "model \(registry.model): \(registry.versions.count) version\(registry.versions.count == 1 ? "" : "s"), \(registry.revisions.count) revision\(registry.revisions.count == 1 ? "" : "s")\n\n"
             + TextTable.lines(rows).joined(separator: "\n") + "\n"
+    }
+
+    /// `since 2026-11-21T23:52:13Z`, or `2026-…Z…2026-…Z`; a canary's share adds its peak:
+    /// `… (peak 50%)`.
+    static func servedText(_ interval: ServedInterval) -> String {
+        let span = interval.until.map { "\(interval.from.formatted(.iso8601))…\($0.formatted(.iso8601))" } ?? "since \(interval.from.formatted(.iso8601))"
+        return interval.wasStable ? span : "\(span) (peak \(interval.peakWeight)%)"
     }
 }
 

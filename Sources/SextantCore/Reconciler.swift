@@ -148,12 +148,12 @@ public actor Reconciler {
                 // FetchFailed was queued when fetchFailingSince was set (the outbox keeps it
                 // if the store refused it), and queued writes keep their order: this never
                 // reaches the store before it.
-                events.append(Event(time: now, kind: "Repository", name: source.branch, reason: "FetchRecovered",
+                events.append(Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "FetchRecovered",
                                     message: "fetching works again after failing since \(iso8601(since))", commit: head.commit, actor: options.actor))
                 fetchFailingSince = nil
             }
             if let replaced = head.replaced {
-                events.append(Event(time: now, kind: "Repository", name: source.branch, reason: "ForcePushed",
+                events.append(Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "ForcePushed",
                                     message: "\(source.branch) moved from \(replaced.prefix(7)) to \(head.commit.prefix(7)), which does not contain it (a force push); following it",
                                     commit: head.commit, actor: options.actor))
                 logger.warning("branch force-pushed", metadata: ["branch": "\(source.branch)", "from": "\(replaced.prefix(7))", "to": "\(head.commit.prefix(7))"])
@@ -173,7 +173,7 @@ public actor Reconciler {
             metrics.fetched(duration: fetchDuration, failed: true)
             if fetchFailingSince == nil {
                 fetchFailingSince = now
-                try await persist(.events([Event(time: now, kind: "Repository", name: source.branch, reason: "FetchFailed",
+                try await persist(.events([Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "FetchFailed",
                                                 message: error.message, commit: revision.commit, actor: options.actor)]))
             }
             // The last good snapshot keeps serving; status says why only after the grace.
@@ -318,7 +318,7 @@ public actor Reconciler {
             comparisonError = ComparisonError(commit: head.commit, reason: "LoadFailed", message: error.message, diagnostics: [error.message])
             try await write("recording commit \(head.commit.prefix(7))") {
                 try await store.recordCommit(head, valid: false, diagnostics: [error.message], eventsIfNew: [
-                    Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
+                    Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "CommitRejected",
                           message: "\(head.commit.prefix(7)) \"\(head.subject)\" cannot be read: \(error.message)", commit: head.commit, actor: options.actor),
                 ], at: now)
             }
@@ -337,7 +337,7 @@ public actor Reconciler {
             let counts = result.manifests.countsByKind.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
             var events: [Event] = []
             if isNew || desired?.commit != commit {
-                events.append(Event(time: now, kind: "Repository", name: source.branch, reason: "CommitApplied",
+                events.append(Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "CommitApplied",
                                     message: "applied \(commit.prefix(7)) \"\(head.subject)\": \(counts.isEmpty ? "no objects" : counts)",
                                     commit: commit, actor: options.actor))
             }
@@ -355,7 +355,7 @@ public actor Reconciler {
             comparisonError = ComparisonError(commit: commit, reason: "InvalidManifests", message: message, diagnostics: lines)
             try await write("recording commit \(commit.prefix(7))") {
                 try await store.recordCommit(head, valid: false, diagnostics: lines, eventsIfNew: [
-                    Event(time: now, kind: "Repository", name: source.branch, reason: "CommitRejected",
+                    Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "CommitRejected",
                           message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)", commit: commit, actor: options.actor),
                 ], at: now)
             }
@@ -365,7 +365,7 @@ public actor Reconciler {
             comparisonError = ComparisonError(commit: commit, reason: "PruneRefused", message: message, diagnostics: [message])
             try await write("recording commit \(commit.prefix(7))") {
                 try await store.recordCommit(head, valid: true, diagnostics: [message], eventsIfNew: [
-                    Event(time: now, kind: "Repository", name: source.branch, reason: "PruneRefused",
+                    Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "PruneRefused",
                           message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor),
                 ], at: now)
             }
@@ -429,13 +429,13 @@ public actor Reconciler {
         case .train, .evaluate, .package, .serve, .stopServing, .rollout, .retire:
             let input = String(decoding: Fingerprint.canonicalJSON(["action": action.name, "fingerprint": action.fingerprint]), as: UTF8.self)
             let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                    commit: commit, input: input, startedAt: now))
+                                                    commit: commit, input: input, startedAt: clock.now()))
             return try await performModelAction(action, id: id, attempt: attempt, commit: commit, now: now)
 
         case .prune(let key):
             let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                    commit: commit, input: "{}", startedAt: now))
-            let event = Event(time: now, kind: key.kind.rawValue, name: key.name, reason: "Pruned",
+                                                    commit: commit, input: "{}", startedAt: clock.now()))
+            let event = Event(time: clock.now(), kind: key.kind.rawValue, name: key.name, reason: "Pruned",
                               message: "\(key) was removed from Git; its history is kept", commit: commit, actor: options.actor)
             observed[key] = nil
             metrics.actionFinished(action.name, succeeded: true)
@@ -446,14 +446,14 @@ public actor Reconciler {
 
         case .checkDataset(let check):
             let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                    commit: commit, input: check.journalInput, startedAt: now))
+                                                    commit: commit, input: check.journalInput, startedAt: clock.now()))
             let started = ContinuousClock.now
             switch await self.check(check, now: now) {
             case .success(let result):
                 let object = ObservedObject(key: key, fingerprint: fingerprint, dataset: result, failure: nil, updatedAt: now)
                 var events: [Event] = []
                 if previous?.dataset?.verdict != result.verdict || previous?.dataset?.sha256 != result.sha256 || previous?.dataset?.violations != result.violations {
-                    events.append(datasetEvent(check, result, now: now))
+                    events.append(datasetEvent(check, result))
                 }
                 let output = result.verdict == .validated ? "validated" : result.violations.joined(separator: "\n")
                 observed[key] = object
@@ -471,7 +471,7 @@ public actor Reconciler {
                 object.failure = ActionFailure(fingerprint: fingerprint, attempts: attempt, message: error.message,
                                                nextAttemptAt: now.addingTimeInterval(delay))
                 object.updatedAt = now
-                let event = Event(time: now, kind: "Dataset", name: check.name, reason: "CheckFailed",
+                let event = Event(time: clock.now(), kind: "Dataset", name: check.name, reason: "CheckFailed",
                                   message: "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))", commit: commit, actor: options.actor)
                 observed[key] = object
                 metrics.actionFinished(action.name, succeeded: false)
@@ -485,16 +485,16 @@ public actor Reconciler {
         }
     }
 
-    private func datasetEvent(_ check: DatasetCheck, _ result: DatasetResult, now: Date) -> Event {
+    private func datasetEvent(_ check: DatasetCheck, _ result: DatasetResult) -> Event {
         let hash = result.sha256.map { " (sha256 \($0.prefix(12)))" } ?? ""
         switch result.verdict {
         case .validated:
-            return Event(time: now, kind: "Dataset", name: check.name, reason: "DatasetValidated",
+            return Event(time: clock.now(), kind: "Dataset", name: check.name, reason: "DatasetValidated",
                          message: "\(check.data)\(hash) meets contract \(check.contract): \(result.checks) checks passed",
                          commit: check.commit, actor: options.actor)
         case .dataInvalid:
             let shown = result.violations.prefix(5).joined(separator: "; ")
-            return Event(time: now, kind: "Dataset", name: check.name, reason: "DataInvalid",
+            return Event(time: clock.now(), kind: "Dataset", name: check.name, reason: "DataInvalid",
                          message: "\(check.data)\(hash) breaks contract \(check.contract): \(shown)\(result.violations.count > 5 ? "; …" : "")",
                          commit: check.commit, actor: options.actor)
         }

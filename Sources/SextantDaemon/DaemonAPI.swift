@@ -33,7 +33,7 @@ public struct DaemonAPI: Sendable {
     }
 
     private let configuration: Configuration
-    private let store: SQLiteStore
+    let store: SQLiteStore
     private let trigger: PassTrigger
     private let metrics: DaemonMetrics
     private let readiness: Readiness
@@ -83,17 +83,7 @@ public struct DaemonAPI: Sendable {
             if let name = request.uri.queryParameters["name"] { document = document.filtered(String(name)) }
             return Self.json(document)
         }
-        router.get("api/v1/events") { request, _ in
-            let sinceText = request.uri.queryParameters["since"].map(String.init) ?? "0"
-            guard let since = Int64(sinceText), since >= 0 else {
-                return Self.error("since must be an event id (a whole number ≥ 0), not \"\(sinceText)\"", status: .badRequest)
-            }
-            let limitText = request.uri.queryParameters["limit"].map(String.init) ?? "1000"
-            guard let limit = Int(limitText), (1...10_000).contains(limit) else {
-                return Self.error("limit must be 1–10000, not \"\(limitText)\"", status: .badRequest)
-            }
-            return Self.json(try store.events(since: since, limit: limit))
-        }
+        addEventRoutes(to: router)
         router.post("api/v1/hooks/git") { request, context in
             let body = try await request.body.collect(upTo: 5 << 20)
             let bytes = Array(body.readableBytesView)

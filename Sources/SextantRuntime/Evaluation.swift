@@ -48,8 +48,9 @@ extension EmbeddedRuntime {
             incumbent = IncumbentResult(revision: rule.revision, metric: metric.rawValue, value: serving, candidate: candidate,
                                         maxRegression: allowed, passed: passed)
         }
+        // Stamped when the answers were judged, not when the pass asked for them.
         return Evaluation(fingerprint: job.fingerprint, metrics: metrics, gates: gates, incumbent: incumbent, holdoutRows: data.holdout.count,
-                          seconds: seconds, evaluatedAt: now)
+                          seconds: seconds, evaluatedAt: Date())
     }
 
     /// What a server answers for the holdout: one label (and, for classifiers, the class

@@ -382,10 +382,23 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    /// Events with an id above `since`, oldest first.
-    public func events(since: Int64 = 0, limit: Int = 1000) throws -> [Event] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", arguments: [since, limit]).map { row in
+    /// Events with an id above `since`, oldest first; only those of objects named `name`
+    /// and of `kind` when given.
+    public func events(since: Int64 = 0, limit: Int = 1000, name: String? = nil, kind: EventKind? = nil) throws -> [Event] {
+        var conditions = ["id > ?"]
+        var arguments: StatementArguments = [since]
+        if let name {
+            conditions.append("name = ?")
+            arguments += [name]
+        }
+        if let kind {
+            conditions.append("kind = ?")
+            arguments += [kind.rawValue]
+        }
+        arguments += [limit]
+        let sql = "SELECT * FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
+        return try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 Event(id: row["id"], time: row["time"], kind: row["kind"], name: row["name"], reason: row["reason"],
                       message: row["message"], commit: row["commit"], actor: row["actor"])
             }

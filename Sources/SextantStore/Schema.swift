@@ -101,6 +101,13 @@ enum Schema {
                 CREATE TABLE routes (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL, record TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v4: events by object") { db in
+            try db.execute(sql: """
+                -- `sextant events NAME --kind K` and `GET /api/v1/events?name=&kind=` filter here.
+                CREATE INDEX eventsByName ON events (name, id);
+                CREATE INDEX eventsByKind ON events (kind, id);
+                """)
+        }
         return migrator
     }()
 }

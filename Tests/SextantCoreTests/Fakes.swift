@@ -45,6 +45,17 @@ final class FakeSource: GitSource {
 final class FakeRuntime: Runtime {
     let failing = Atomic<Bool>(false)
     let checks = Atomic<Int>(0)
+    /// Set: model effects take time on this clock, as real ones do (`EffectSeconds`).
+    let effectClock: ManualClock?
+
+    /// How long each model effect takes on `effectClock`.
+    enum EffectSeconds {
+        static let training = 10.0, evaluation = 20.0, packaging = 5.0, startingReplicas = 3.0
+    }
+
+    init(effectClock: ManualClock? = nil) {
+        self.effectClock = effectClock
+    }
 
     func observeFiles(_ paths: [String]) async -> [String: DataFileObservation] { [:] }
 
@@ -75,6 +86,7 @@ final class FakeRuntime: Runtime {
             return $0.trainingFailure
         }
         if let failure { throw ActionError("the trainer exited with status 1", reason: failure) }
+        effectClock?.advance(EffectSeconds.training)
         return TrainingOutput(modelDirectory: "models/\(job.model)/v\(version)", trainingRows: 8, holdoutRows: 2)
     }
 
@@ -84,13 +96,19 @@ final class FakeRuntime: Runtime {
             return $0.auc
         }
         let gates = job.gates.map { GateResult(metric: $0.metric.rawValue, value: auc, min: $0.min, max: $0.max, passed: auc >= ($0.min ?? 0)) }
-        return Evaluation(fingerprint: job.fingerprint, metrics: ["auc": auc], gates: gates, incumbent: nil, holdoutRows: 2, seconds: 0.01, evaluatedAt: now)
+        effectClock?.advance(EffectSeconds.evaluation)
+        return Evaluation(fingerprint: job.fingerprint, metrics: ["auc": auc], gates: gates, incumbent: nil, holdoutRows: 2, seconds: 0.01,
+                          evaluatedAt: effectClock?.now() ?? now)
     }
 
-    func package(_ job: PackageJob) async throws(ActionError) -> String { "sha256:" + job.version.fingerprint }
+    func package(_ job: PackageJob) async throws(ActionError) -> String {
+        effectClock?.advance(EffectSeconds.packaging)
+        return "sha256:" + job.version.fingerprint
+    }
 
     func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica] {
-        models.withLock { models in
+        effectClock?.advance(EffectSeconds.startingReplicas)
+        return models.withLock { models in
             indices.map { index in
                 models.nextPid += 1
                 models.running.insert(models.nextPid)

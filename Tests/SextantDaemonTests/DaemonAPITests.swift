@@ -85,6 +85,40 @@ import SextantTestSupport
         }
     }
 
+    @Test("events of one object and kind: name and kind filter, with since; an unknown kind is a 400 naming the allowed ones")
+    func filteredEvents() async throws {
+        let fixture = try Fixture()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await fixture.store.record([
+            Event(time: now, kind: "Repository", name: "main", reason: "CommitApplied", message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: "Model", name: "fraud", reason: "Trained", message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: "Dataset", name: "fraud", reason: "DatasetValidated", message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: "Model", name: "churn", reason: "Trained", message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: "Model", name: "fraud", reason: "Deployed", message: "m", commit: "c1", actor: "sextant"),
+        ])
+        @Sendable func reasons(_ query: String, _ client: some TestClientProtocol) async throws -> [String] {
+            try await client.execute(uri: "/api/v1/events?" + query, method: .get) { response in
+                #expect(response.status == .ok, "\(query): \(String(buffer: response.body))")
+                return try StatusDocument.jsonDecoder().decode([Event].self, from: Data(String(buffer: response.body).utf8)).map { "\($0.kind)/\($0.name) \($0.reason)" }
+            }
+        }
+        try await fixture.api().application(logger: Logger(label: "test")).test(.router) { client in
+            #expect(try await reasons("name=fraud", client) == ["Model/fraud Trained", "Dataset/fraud DatasetValidated", "Model/fraud Deployed"])
+            #expect(try await reasons("name=fraud&kind=Model", client) == ["Model/fraud Trained", "Model/fraud Deployed"])
+            #expect(try await reasons("kind=model", client) == ["Model/fraud Trained", "Model/churn Trained", "Model/fraud Deployed"], "kinds as people type them")
+            #expect(try await reasons("since=2&name=fraud&kind=Model", client) == ["Model/fraud Deployed"])
+            #expect(try await reasons("name=nobody", client) == [])
+            try await client.execute(uri: "/api/v1/events/stream?kind=Modle", method: .get) { response in
+                #expect(response.status == .badRequest, "the stream checks its parameters as the log does")
+            }
+            try await client.execute(uri: "/api/v1/events?kind=Modle", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("kind must be one of Model, Dataset, DataContract, SLO, RolloutPolicy, Repository, Gateway, Store, not \\\"Modle\\\""),
+                        "\(String(buffer: response.body))")
+            }
+        }
+    }
+
     @Test("webhook with a secret: a good signature fetches at once; a wrong or missing one is 401 and fetches nothing")
     func signedWebhook() async throws {
         let fixture = try Fixture()

@@ -14,8 +14,9 @@ extension Reconciler {
         var events: [Event] = []
         var output = ""
         let started = ContinuousClock.now
+        // Stamped when called: after the effect it reports completed, not at the pass's start.
         func event(_ reason: String, _ message: String) {
-            events.append(Event(time: now, kind: "Model", name: name, reason: reason, message: message, commit: commit, actor: options.actor))
+            events.append(Event(time: clock.now(), kind: "Model", name: name, reason: reason, message: message, commit: commit, actor: options.actor))
         }
 
         do throws(ActionError) {
@@ -26,7 +27,7 @@ extension Reconciler {
                 registry.versions.append(ModelVersion(
                     number: number, fingerprint: job.fingerprint, commit: job.commit, datasetSha256: job.data.sha256,
                     contractSha256: job.contractSha256, trainer: job.trainerName, modelDirectory: trained.modelDirectory,
-                    trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, createdAt: now))
+                    trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, createdAt: clock.now()))
                 if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
                 output = "v\(number) in \(trained.modelDirectory)"
                 event("Trained", "v\(number) trained by \(job.trainerName) on \(trained.trainingRows) rows (\(trained.holdoutRows) held out) in \(seconds(since: started)); training fingerprint \(job.fingerprint.prefix(12))")
@@ -38,7 +39,7 @@ extension Reconciler {
                 } else {
                     registry.revisions.append(ModelRevision(
                         number: job.revision, version: job.version.number, servingFingerprint: job.servingFingerprint, commit: job.commit,
-                        servingLaunch: job.launch, evaluation: evaluation, createdAt: now))
+                        servingLaunch: job.launch, evaluation: evaluation, createdAt: clock.now()))
                 }
                 if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
                 let shown = evaluation.metrics.keys.sorted().prefix(6).map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
@@ -75,12 +76,14 @@ extension Reconciler {
                 event("ScaledDown", "r\(retiring.revision) stopped after its scaleDownDelay (\(retiring.replicas.count) replica\(retiring.replicas.count == 1 ? "" : "s"))")
 
             case .stopServing(_, let replicas):
-                close(&registry, revision: state.stableRevision, at: now)
+                let withdrawn = [state.stableRevision, state.rollout?.revision]
                 state.replicas = []
                 state.stableRevision = nil
                 state.rollout = nil
                 state.retiring = []
                 await publishRoutes(name, state, registry, now: now)  // out of the gateway first
+                let outAt = clock.now()
+                for revision in withdrawn { registry.withdraw(revision, at: outAt) }
                 await runtime.stopReplicas(replicas)
                 event("ServingStopped", "stopped \(replicas.count) serving process\(replicas.count == 1 ? "" : "es") of a model removed from Git")
 
@@ -107,6 +110,7 @@ extension Reconciler {
                     // The candidate cannot be brought back: its canary ends.
                     state.rollout = nil
                     await publishRoutes(name, state, registry, now: finished)
+                    registry.withdraw(rollout.revision, at: clock.now())
                     await runtime.stopReplicas(rollout.replicas)
                 }
                 // The repository's own failure: stop on this fingerprint.
@@ -169,7 +173,7 @@ extension Reconciler {
             state.lastCrash = dead.map { "replica \($0.index) (pid \($0.pid))" }.joined(separator: ", ")
         }
         if job.role == .candidate {
-            try await serveCandidate(job, state: &state, registry: registry, indices: indices, now: now, event: event)
+            try await serveCandidate(job, state: &state, registry: &registry, indices: indices, now: now, event: event)
             return
         }
         let started = try await runtime.startReplicas(job.launch, workspace: job.workspace, indices: indices, at: now)
@@ -181,20 +185,19 @@ extension Reconciler {
             state.retiring.removeAll { $0.revision == revision }
         }
         var routed = registry
-        if deploying, let index = routed.revisions.firstIndex(where: { $0.number == revision }) { routed.revisions[index].served.append(ServedInterval(from: now)) }
+        if deploying { routed.moveAllTraffic(from: state.stableRevision, to: revision, at: now) }
         let previousStable = state.stableRevision
         if deploying { state.stableRevision = revision }
         await publishRoutes(job.model, state, routed, now: now)
+        let switched = clock.now()
         state.stableRevision = previousStable
         if let aborted { await stopWhenDrained(aborted.replicas, model: job.model, revision: aborted.revision) }
         await stopWhenDrained(job.retire, model: job.model, revision: deploying ? previousStable ?? revision : revision)
         let ports = state.replicas.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
         if deploying {
             let previous = state.stableRevision
-            close(&registry, revision: previous, at: now)
-            if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
-                registry.revisions[index].served.append(ServedInterval(from: now))
-            }
+            if let aborted, aborted.revision != revision { registry.withdraw(aborted.revision, at: switched) }
+            registry.moveAllTraffic(from: previous, to: revision, at: switched)
             state.stableRevision = revision
             state.crashes = 0
             state.nextRestartAt = nil
@@ -214,12 +217,6 @@ extension Reconciler {
     private func recordCrash(_ state: inout ModelObservation, now: Date, lived: TimeInterval = 0) {
         state.crashes = lived > 60 ? 1 : state.crashes + 1
         state.nextRestartAt = now.addingTimeInterval(Backoff.delay(afterAttempts: state.crashes))
-    }
-
-    func close(_ registry: inout ModelRegistry, revision: Int?, at now: Date) {
-        guard let revision, let index = registry.revisions.firstIndex(where: { $0.number == revision }),
-              let last = registry.revisions[index].served.indices.last, registry.revisions[index].served[last].until == nil else { return }
-        registry.revisions[index].served[last].until = now
     }
 
     /// `sextant retry MODEL`: forget the model's stop and failed evaluation, so the next
@@ -243,7 +240,7 @@ extension Reconciler {
         object.model = state
         object.updatedAt = now
         let what = stall.map { "\($0.phase): \($0.message)" } ?? (forgotten.isEmpty ? "nothing had stopped" : "failed evaluation of r\(forgotten.map(String.init).joined(separator: ", r"))")
-        let event = Event(time: now, kind: "Model", name: request.model, reason: "RetryRequested",
+        let event = Event(time: clock.now(), kind: "Model", name: request.model, reason: "RetryRequested",
                           message: "\(request.actor) asked to retry (\(what))", commit: commit, actor: request.actor)
         let id = try await journal(JournalEntry(action: "Retry", key: key, fingerprint: Fingerprint.of("retry/1", [request.model]), attempt: 1,
                                                 commit: commit, input: "{}", startedAt: now), for: request)

@@ -86,13 +86,61 @@ public struct ModelRevision: Sendable, Hashable, Codable {
     }
 }
 
+/// A span during which a revision took live traffic: as the stable one (100%), or as a
+/// canary's weighted share. Mirrored copies (shadow, blueGreen preview) are not serving.
 public struct ServedInterval: Sendable, Hashable, Codable {
     public var from: Date
+    /// Nil while it serves.
     public var until: Date?
+    /// The largest share of traffic it took in the span, in percent.
+    public var peakWeight: Int
 
-    public init(from: Date, until: Date? = nil) {
+    public init(from: Date, until: Date? = nil, peakWeight: Int = 100) {
         self.from = from
         self.until = until
+        self.peakWeight = peakWeight
+    }
+
+    /// Whether it took all traffic (was the stable revision) at some point of the span.
+    public var wasStable: Bool { peakWeight >= 100 }
+
+    /// Intervals recorded before exposure was measured were the stable revision's.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        from = try container.decode(Date.self, forKey: .from)
+        until = try container.decodeIfPresent(Date.self, forKey: .until)
+        peakWeight = try container.decodeIfPresent(Int.self, forKey: .peakWeight) ?? 100
+    }
+}
+
+extension ModelRevision {
+    /// Whether it ever was the stable revision (not only a canary's share).
+    public var wasStable: Bool { served.contains(where: \.wasStable) }
+}
+
+extension ModelRegistry {
+    /// `revision` takes `weight`% of live traffic from `time` on: its open interval keeps
+    /// its peak, or one opens (nothing for 0%: mirrored copies are not serving).
+    public mutating func expose(_ revision: Int, weight: Int, at time: Date) {
+        guard let index = revisions.firstIndex(where: { $0.number == revision }) else { return }
+        if let last = revisions[index].served.indices.last, revisions[index].served[last].until == nil {
+            revisions[index].served[last].peakWeight = max(revisions[index].served[last].peakWeight, weight)
+        } else if weight > 0 {
+            revisions[index].served.append(ServedInterval(from: time, peakWeight: weight))
+        }
+    }
+
+    /// `revision` becomes the stable one at `time`: `previous` stops serving.
+    public mutating func moveAllTraffic(from previous: Int?, to revision: Int, at time: Date) {
+        if previous != revision { withdraw(previous, at: time) }
+        expose(revision, weight: 100, at: time)
+    }
+
+    /// `revision` takes no traffic from `time` on: its open interval ends.
+    public mutating func withdraw(_ revision: Int?, at time: Date) {
+        guard let revision, let index = revisions.firstIndex(where: { $0.number == revision }),
+              let last = revisions[index].served.indices.last, revisions[index].served[last].until == nil else { return }
+        revisions[index].served[last].until = time
     }
 }
 

@@ -52,7 +52,7 @@ extension StatusModel {
                 status.health = .progressing
             }
             if model.model.spec.evaluation?.incumbent != nil, let evaluation = revision.evaluation, evaluation.incumbent == nil,
-               registry.revisions.filter({ !$0.served.isEmpty }).count <= 1 {
+               registry.revisions.filter(\.wasStable).count <= 1 {
                 status.conditions.append(StatusCondition(type: "NoIncumbent", status: "True", reason: "FirstRevision",
                                                          message: "r\(stable) is the model's first served revision: the incumbent gate was skipped",
                                                          lastTransitionTime: now))

@@ -200,7 +200,9 @@ extension Planner {
     /// The revisions that served most recently before the current stable one, newest first:
     /// a Git rollback to one of them skips the steps.
     static func recentStable(_ registry: ModelRegistry, excluding current: Int?, window: Int) -> [Int] {
-        let served = registry.revisions.filter { $0.number != current && !$0.served.isEmpty }
-        return served.sorted { ($0.served.last?.from ?? .distantPast) > ($1.served.last?.from ?? .distantPast) }.prefix(window).map(\.number)
+        // A canary's share of traffic does not make a revision one that served.
+        let served = registry.revisions.filter { $0.number != current && $0.wasStable }
+        func lastStable(_ revision: ModelRevision) -> Date { revision.served.last(where: \.wasStable)?.from ?? .distantPast }
+        return served.sorted { lastStable($0) > lastStable($1) }.prefix(window).map(\.number)
     }
 }

@@ -32,10 +32,11 @@ extension Reconciler {
                 rollout.phase = .switched
                 rollout.weight = 100
                 rollout.mirrorPercent = nil
-                makeStable(revision, replicas: rollout.replicas, state: &state, registry: &registry, now: now)
+                let previous = makeStable(revision, replicas: rollout.replicas, state: &state)
                 rollout.replicas = []
                 state.rollout = rollout
                 await publishRoutes(name, state, registry, now: now)
+                registry.moveAllTraffic(from: previous, to: revision, at: clock.now())
                 event(change.name, "\(message); \(stable) stays warm for \(Int(delay)) s and takes everything back if r\(revision) fails its analysis meanwhile")
             } else {
                 rollout.phase = next.phase
@@ -43,6 +44,7 @@ extension Reconciler {
                 rollout.mirrorPercent = next.mirrorPercent
                 state.rollout = rollout
                 await publishRoutes(name, state, registry, now: now)
+                registry.expose(revision, weight: next.weight, at: clock.now())
                 event(change.name, message)
             }
         case .restartWindow(let window, let failures, let message):
@@ -61,13 +63,15 @@ extension Reconciler {
                 state.retiring.append(RetiringRevision(revision: previous, replicas: state.replicas,
                                                        until: now.addingTimeInterval(policy?.scaleDownDelay ?? 30)))
             }
-            makeStable(revision, replicas: rollout.replicas, state: &state, registry: &registry, now: now)
+            let previous = makeStable(revision, replicas: rollout.replicas, state: &state)
             state.rollout = nil
             await publishRoutes(name, state, registry, now: now)
+            registry.moveAllTraffic(from: previous, to: revision, at: clock.now())
             event(change.name, "\(message); r\(revision) serves 100%" + (state.retiring.isEmpty ? "" : "; \(stable) stays warm for \(Int(policy?.scaleDownDelay ?? 30)) s"))
         case .abort(let reason, let message):
             state.rollout = nil
             await publishRoutes(name, state, registry, now: now)
+            registry.withdraw(revision, at: clock.now())
             await stopWhenDrained(rollout.replicas, model: name, revision: revision)
             if reason != RolloutChange.superseded {
                 state.stall = ModelStall(phase: "RolloutAborted", fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
@@ -115,11 +119,12 @@ extension Reconciler {
                 return change.name
             }
             let switched = state.replicas
-            makeStable(previous, replicas: warm?.replicas ?? [], state: &state, registry: &registry, now: now)
+            makeStable(previous, replicas: warm?.replicas ?? [], state: &state)
             state.retiring.removeAll { $0.revision == previous }
             state.rollout = nil
             state.stall = ModelStall(phase: "RolloutAborted", fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
             await publishRoutes(name, state, registry, now: now)
+            registry.moveAllTraffic(from: revision, to: previous, at: clock.now())
             await stopWhenDrained(switched, model: name, revision: revision)
             event(change.name, "\(message); switched back: all traffic to r\(previous)"
                   + (warm == nil ? " (its servers start again)" : "") + "; not retried until Git changes or `sextant retry \(name)`")
@@ -127,18 +132,18 @@ extension Reconciler {
         return change.name
     }
 
-    /// Makes `revision` the stable one from now on, on `replicas`: the service of the one
-    /// before ends in the registry, and the crash count starts again.
-    private func makeStable(_ revision: Int, replicas: [Replica], state: inout ModelObservation, registry: inout ModelRegistry, now: Date) {
-        close(&registry, revision: state.stableRevision, at: now)
-        if let index = registry.revisions.firstIndex(where: { $0.number == revision }) {
-            registry.revisions[index].served.append(ServedInterval(from: now))
-        }
+    /// Makes `revision` the stable one, on `replicas`, and starts the crash count again.
+    /// Returns the stable revision before it; the registry records the move once the
+    /// gateway routes it (`moveAllTraffic`).
+    @discardableResult
+    private func makeStable(_ revision: Int, replicas: [Replica], state: inout ModelObservation) -> Int? {
+        let previous = state.stableRevision
         state.stableRevision = revision
         state.replicas = replicas
         state.crashes = 0
         state.nextRestartAt = nil
         state.lastCrash = nil
+        return previous
     }
 
     /// Stops servers that left the routing table once the gateway has nothing in flight to
@@ -160,7 +165,7 @@ extension Reconciler {
     static let drainGrace: Duration = .seconds(10)
 
     /// Starts a rollout's candidate, or brings its dead replicas back.
-    func serveCandidate(_ job: ServingJob, state: inout ModelObservation, registry: ModelRegistry, indices: [Int], now: Date,
+    func serveCandidate(_ job: ServingJob, state: inout ModelObservation, registry: inout ModelRegistry, indices: [Int], now: Date,
                         event: (String, String) -> Void) async throws(ActionError) {
         let revision = job.launch.revision
         let started = try await runtime.startReplicas(job.launch, workspace: job.workspace, indices: indices, at: now)
@@ -187,6 +192,7 @@ extension Reconciler {
                                 mirrorPercent: first.mirrorPercent, startedAt: now,
                                 window: .starting(at: now, model: job.model, revision: revision, traffic: traffic))
         await publishRoutes(job.model, state, registry, now: now)
+        registry.expose(revision, weight: first.weight, at: clock.now())
         let slos = Set(policy?.objectives.map(\.slo) ?? []).sorted()
         let how = switch first.phase {
         case .canary: "canary of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(ports): step 1/\(steps.count): \(first.weight)% to r\(revision)"
@@ -217,7 +223,7 @@ extension Reconciler {
         object.model = state
         object.updatedAt = now
         let reason = request.action == "promote" ? "PromoteRequested" : "AbortRequested"
-        let event = Event(time: now, kind: "Model", name: request.model, reason: reason, message: message, commit: commit, actor: request.actor)
+        let event = Event(time: clock.now(), kind: "Model", name: request.model, reason: reason, message: message, commit: commit, actor: request.actor)
         let id = try await journal(JournalEntry(action: reason, key: key, fingerprint: Fingerprint.of("\(request.action)/1", [request.model]),
                                                 attempt: 1, commit: commit, input: "{}", startedAt: now), for: request)
         observed[key] = object
@@ -300,7 +306,7 @@ extension Reconciler {
         if started != previous {
             let how = previous == nil ? "started" : "restarted (pid \(previous!.pid) was gone)"
             logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "pid": "\(started.pid)"])
-            writes.append(.events([Event(time: now, kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
+            writes.append(.events([Event(time: clock.now(), kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
                                          message: "the gateway \(how) on \(started.address), pid \(started.pid), routing table generation \(routes?.generation ?? 0)",
                                          commit: desired?.commit, actor: options.actor)]))
         }
