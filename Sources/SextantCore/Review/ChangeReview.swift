@@ -147,7 +147,7 @@ extension ChangeReview {
                 outcome = predicted.outcome
                 consequences += predicted.consequences
             }
-            guard !fields.isEmpty || !consequences.isEmpty else { continue }
+            guard !fields.isEmpty || !consequences.isEmpty || outcome != nil else { continue }
             let change: ObjectReview.Change = old == nil ? .added : new == nil ? .removed : !fields.isEmpty ? .modified
                 : prediction.inputChange(of: key)
             let traffic = key.kind == .model && new != nil ? serving.map { $0[key.name] ?? [] } : nil
