@@ -141,6 +141,12 @@ import SextantTestSupport
         #expect(dataset.diff == nil, "the dataset's manifest did not change")
         #expect(review.objects.first { $0.kind == .dataContract }?.diff?.contains("+          maximum: 22\n") == true)
         #expect(review.summary == "3 objects change: 2 blocked (DataInvalid), 1 breaking")
+
+        let small = try plan(repository, "--base", "main", "--head", "narrow", "--max-data-bytes", "1000")
+        #expect(small.status == 1)
+        #expect(small.stdout.contains("3 objects change: 2 not predicted, 1 breaking\n"), "\(small.stdout)")
+        #expect(small.stdout.contains("  ⇒ not predicted: data/transactions.csv is \(try #require(files["data/transactions.csv"]).utf8.count) bytes, more than --max-data-bytes 1000;"),
+                "data too large is said, never guessed: \(small.stdout)")
     }
 
     @Test("a data change is labelled data changed and passes; a contract the data meets keeps the retraining story")
