@@ -16,8 +16,13 @@ struct PlanCommand: ParsableCommand {
             --state-dir has applied and observed. Consequences come from the
             reconciler's own planner: which datasets will be checked and why, what is
             pruned, and which contract changes are breaking (a removed column, a
-            narrowed type or range, a new required column or rule). Reads Git objects
-            only: it never runs code from the repository.
+            narrowed type or range, a new required column or rule). The head's data is
+            checked against the head's contracts, as the reconciler will check it, so
+            the plan says the real outcome: a dataset that will be blocked (DataInvalid,
+            with the rules and row counts), a model that will not retrain because of it.
+            Each model shows what serves now (from the store in --state-dir, when there
+            is one), each changed manifest its unified diff. Reads Git objects and data
+            files only: it never runs code from the repository.
 
             Exit status (as `argocd app diff`): 0 no change, 1 changes, 2 error
             (including a head that does not validate, whose problems are printed).
@@ -42,8 +47,11 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The watched root inside the repository.", valueName: "dir"))
     var path: String = ""
 
-    @Option(help: ArgumentHelp("Without --base: the reconciler's state directory.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The reconciler's state directory: the base without --base, and what serves now.", valueName: "dir"))
     var stateDir: String = ".sextant"
+
+    @Option(help: ArgumentHelp("The largest data file checked against its contract; larger ones are reported as not predicted.", valueName: "bytes"))
+    var maxDataBytes: Int = 256 << 20
 
     @Option(help: ArgumentHelp("Whether removed objects are pruned, as the daemon's --prune.", valueName: "bool"))
     var prune: Bool = true
@@ -75,14 +83,20 @@ struct PlanCommand: ParsableCommand {
         let desired = DesiredState(commit: headCommit, manifests: headLoaded.result.manifests, blobs: headLoaded.blobs, dataRoots: roots)
         let baseState: DesiredState?
         var observed: ObservedState?
+        var baseSource: (GitRepository, String)?
+        let store: SQLiteStore?
         if let baseCommit {
             let loaded = try load(baseCommit, from: repository)
             baseState = loaded.result.isValid
                 ? DesiredState(commit: baseCommit, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: roots) : nil
+            baseSource = (repository, baseCommit)
+            // A pull request is planned anywhere; a store, when there is one, says what serves.
+            store = try? SQLiteStore(readingFrom: stateDir)
         } else {
             let snapshot: (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry])
             do {
-                snapshot = try SQLiteStore(readingFrom: stateDir).observed()
+                store = try SQLiteStore(readingFrom: stateDir)
+                snapshot = try store!.observed()
             } catch let error as StoreError {
                 throw CommandFailure(message: error.message + "; or compare two refs with --base REF --head REF")
             }
@@ -93,12 +107,27 @@ struct PlanCommand: ParsableCommand {
                 let holder = (try? repository.commitInfo(applied)) != nil ? repository : try open(stateDir + "/source.git")
                 let loaded = try load(applied, from: holder)
                 baseState = DesiredState(commit: applied, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: roots)
+                baseSource = (holder, applied)
             } else {
                 baseState = nil
             }
         }
-        review.objects = ChangeReview.compare(base: baseState, head: desired, observed: observed, prune: prune, now: Date())
+        let data = PlanData(repository: repository, maxBytes: maxDataBytes, dataRoots: roots).forecasts(desired)
+        review.objects = ChangeReview.compare(base: baseState, head: desired, observed: observed, prune: prune, now: Date(),
+                                              data: data, serving: store.flatMap(Self.serving))
+        PlanDiffs.attach(to: &review.objects, base: baseSource, head: (repository, headCommit))
         return review
+    }
+
+    /// Each model's traffic as the store's status has it (empty: nothing serves); nil when
+    /// the store has no status.
+    private static func serving(_ store: SQLiteStore) -> [String: [TrafficEntry]]? {
+        guard let document = try? store.status() else { return nil }
+        var traffic: [String: [TrafficEntry]] = [:]
+        for object in document.objects where object.kind == .model {
+            traffic[object.name] = object.model?.traffic ?? []
+        }
+        return traffic
     }
 
     private func open(_ path: String) throws -> GitRepository {

@@ -20,13 +20,6 @@ enum PlanRenderer {
         revision.label + (revision.commit.map { " (\($0.prefix(7)))" } ?? " (nothing applied)")
     }
 
-    static func summary(_ review: ChangeReview) -> String {
-        let count = review.objects.count
-        let breaking = review.breakingCount
-        guard count > 0 else { return "no changes" }
-        return "\(count) object\(count == 1 ? "" : "s") change" + (count == 1 ? "s" : "") + (breaking > 0 ? ", \(breaking) breaking" : "")
-    }
-
     static func value(_ value: JSONValue?) -> String {
         value.map(\.compactText) ?? "(none)"
     }
@@ -38,18 +31,37 @@ enum PlanRenderer {
             lines += review.errors.map { "  " + $0 }
             return lines.joined(separator: "\n") + "\n"
         }
-        lines.append(summary(review))
+        lines.append(review.summary)
+        var diffed: Set<String> = []
         for object in review.objects {
             lines.append("")
             lines.append("\(object.kind)/\(object.name)  \(label(object.change))\(object.breaking ? "  BREAKING" : "")  \(object.file)")
+            if let serving = servingText(object) { lines.append("  serving now: \(serving)") }
             for field in object.fields {
                 lines.append("  \(field.path): \(value(field.before)) → \(value(field.after))")
             }
-            for consequence in object.consequences {
+            if let outcome = object.outcome { lines.append("  ⇒ \(outcome.message)") }
+            for consequence in object.consequences where consequence != object.outcome?.message {
                 lines.append("  → \(consequence)")
+            }
+            if let diff = object.diff, diffed.insert(object.file).inserted {
+                lines.append("  diff \(object.file):")
+                lines += diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast(diff.hasSuffix("\n") ? 1 : 0).map { "    " + $0 }
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `v1 (r1) 90%, v2 (r2) 10% candidate`, `nothing serves`; nil for objects that do not serve.
+    static func servingText(_ object: ObjectReview) -> String? {
+        guard object.kind == .model else { return nil }
+        guard let traffic = object.serving else { return "not known here (no store in --state-dir)" }
+        let shares = traffic.filter { $0.role != "header" }.map { entry in
+            "v\(entry.version) (r\(entry.revision)) "
+                + (entry.mirrorPercent.map { "\($0)% mirrored" } ?? "\(entry.weight)%")
+                + (entry.role == "stable" ? "" : " \(entry.role)")
+        }
+        return shares.isEmpty ? "nothing serves" : shares.joined(separator: ", ")
     }
 
     static func label(_ change: ObjectReview.Change) -> String {
@@ -58,6 +70,9 @@ enum PlanRenderer {
         case .removed: "removed"
         case .modified: "modified"
         case .dataChanged: "data changed"
+        case .contractChanged: "contract changed"
+        case .dataAndContractChanged: "data and contract changed"
+        case .inputsChanged: "inputs changed"
         }
     }
 
@@ -78,12 +93,17 @@ enum PlanRenderer {
             lines.append("No changes: merging this does not change what Sextant does.")
             return lines.joined(separator: "\n") + "\n"
         }
-        lines.append("**\(summary(review).prefix(1).uppercased() + summary(review).dropFirst()).**")
+        lines.append("**\(review.summary.prefix(1).uppercased() + review.summary.dropFirst()).**")
+        var diffed: Set<String> = []
         for object in review.objects {
             lines.append("")
             lines.append("#### \(object.kind) `\(object.name)`: \(label(object.change))\(object.breaking ? " — ⚠️ breaking" : "")")
             lines.append("")
-            lines.append("`\(object.file)`")
+            lines.append("`\(object.file)`" + (servingText(object).map { " · serving now: \($0)" } ?? ""))
+            if let outcome = object.outcome {
+                lines.append("")
+                lines.append("**\(outcome.effect == .blocked ? "⛔ " : "")\(outcome.message.prefix(1).uppercased() + outcome.message.dropFirst())**")
+            }
             if !object.fields.isEmpty {
                 lines.append("")
                 lines.append("| field | before | after |")
@@ -92,15 +112,22 @@ enum PlanRenderer {
                     lines.append("| `\(cell(field.path))` | \(code(field.before)) | \(code(field.after)) |")
                 }
             }
-            if !object.consequences.isEmpty {
+            let details = object.consequences.filter { $0 != object.outcome?.message }
+            if !details.isEmpty {
                 lines.append("")
-                for consequence in object.consequences {
+                for consequence in details {
                     if consequence.hasPrefix("breaking: ") {
                         lines.append("- **breaking:** \(consequence.dropFirst("breaking: ".count))")
                     } else {
                         lines.append("- \(consequence)")
                     }
                 }
+            }
+            if let diff = object.diff, diffed.insert(object.file).inserted {
+                let fence = diff.contains("```") ? "````" : "```"
+                lines += ["", "<details><summary>diff \(object.file)</summary>", "", fence + "diff"]
+                lines.append(diff.hasSuffix("\n") ? String(diff.dropLast()) : diff)
+                lines += [fence, "", "</details>"]
             }
         }
         return lines.joined(separator: "\n") + "\n"

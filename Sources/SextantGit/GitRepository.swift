@@ -9,7 +9,7 @@ public final class GitRepository {
     /// The path the repository was opened from.
     public let path: String
 
-    private static let initialized: Bool = {
+    static let initialized: Bool = {
         git_libgit2_init()
         return true
     }()

@@ -26,6 +26,30 @@ public struct CheckOutcome: Sendable, Hashable, Codable {
     }
 }
 
+extension CheckOutcome {
+    /// The rule as a condition each value must meet, for rules that count offending rows:
+    /// `hour ≤ 22`, `amount ≥ 0`, `region required`. nil for table rules, quality metrics
+    /// and problems that are not counts (their `message` says it).
+    public var condition: String? {
+        guard let column, statement == nil, unit == "rows" else { return nil }
+        let parts = rule.split(separator: " ", maxSplits: 1).map(String.init)
+        let argument = parts.count > 1 ? parts[1] : ""
+        switch parts[0] {
+        case "logicalType": return "\(column) is a valid \(argument)"
+        case "required": return "\(column) required"
+        case "unique": return "\(column) unique"
+        case "minimum": return "\(column) ≥ \(argument)"
+        case "exclusiveMinimum": return "\(column) > \(argument)"
+        case "maximum": return "\(column) ≤ \(argument)"
+        case "exclusiveMaximum": return "\(column) < \(argument)"
+        case "minLength": return "length of \(column) ≥ \(argument)"
+        case "maxLength": return "length of \(column) ≤ \(argument)"
+        case "pattern" where !argument.hasPrefix("("): return "\(column) matches \(argument)"
+        default: return nil
+        }
+    }
+}
+
 /// Every rule of a table checked against a CSV table.
 public struct ContractReport: Sendable, Hashable {
     public var table: String

@@ -164,39 +164,3 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () throws(ActionError) -> 
     }
     return try result.get()
 }
-
-/// A dataset's bytes against its pin and contract.
-enum DatasetChecker {
-    static func check(_ check: DatasetCheck, bytes: [UInt8], now: Date) -> DatasetResult {
-        let sha256 = Fingerprint.sha256(bytes)
-        func result(_ verdict: DatasetResult.Verdict, rows: Int?, checks: Int, violations: [String]) -> DatasetResult {
-            DatasetResult(verdict: verdict, sha256: sha256, rows: rows, contract: check.contract, checks: checks,
-                          violations: violations, commit: check.commit, checkedAt: now)
-        }
-        if ManifestSet.isLFSPointer(bytes[...]) {
-            return result(.dataInvalid, rows: nil, checks: 1, violations: [
-                "source: \(check.data) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:",
-            ])
-        }
-        var violations: [String] = []
-        var checks = 0
-        if let pin = check.sha256Pin {
-            checks += 1
-            if pin != sha256 {
-                violations.append("sha256: the data hashes to \(sha256), the manifest pins \(pin); pin the new hash in spec.sha256 if the change is intended")
-            }
-        }
-        let table: CSVTable
-        do throws(CSVError) {
-            table = try CSVTable(bytes)
-        } catch {
-            return result(.dataInvalid, rows: nil, checks: checks + 1, violations: violations + ["\(check.data):\(error.line): \(error.message)"])
-        }
-        let report = check.table.rules.check(table)
-        checks += report.outcomes.count
-        violations += report.violations.map { $0.message(table: check.table.name) }
-        var checked = result(violations.isEmpty ? .validated : .dataInvalid, rows: table.rowCount, checks: checks, violations: violations)
-        checked.warnings = report.warnings.map { $0.message(table: check.table.name) }
-        return checked
-    }
-}

@@ -48,6 +48,20 @@ import Testing
         ])
     }
 
+    @Test("a rule that counts rows reads as a condition on values; other rules have none", arguments: [
+        (ColumnRules(name: "hour", type: .integer, maximum: Bound("23")), ["hour is a valid integer", "hour ≤ 23"]),
+        (ColumnRules(name: "amount", type: .number, minimum: Bound("0", exclusive: true)), ["amount > 0"]),
+        (ColumnRules(name: "amount", type: .number, required: true), ["amount required"]),
+        (ColumnRules(name: "region", type: .string, maxLength: 3), ["length of region ≤ 3"]),
+        (ColumnRules(name: "code", type: .string, pattern: "^[A-Z]"), ["code matches ^[A-Z]"]),
+        (ColumnRules(name: "region", type: .string, quality: [QualityCheck(.invalidValues(validValues: ["eu"], pattern: nil), .equal(0))]), [nil]),
+        (ColumnRules(name: "absent", type: .string), [nil]),
+    ] as [(ColumnRules, [String?])])
+    func conditions(rules: ColumnRules, expected: [String?]) throws {
+        let table = try CSVTable(Array(Self.csv.utf8))
+        #expect(TableRules(name: "t", columns: [rules]).check(table).violations.map(\.condition) == expected)
+    }
+
     @Test("lengths and patterns on text (a pattern is searched, as regexp_matches does)")
     func text() throws {
         #expect(try column(ColumnRules(name: "region", type: .string, minLength: 3)) == ["t.region: minLength 3 = 3 rows, must be 0 (first at line 2: \"eu\")"])

@@ -38,8 +38,15 @@ public struct ChangeReview: Sendable, Codable {
 public struct ObjectReview: Sendable, Codable, Hashable {
     public enum Change: String, Sendable, Codable, Hashable {
         case added, removed, modified
-        /// The manifest is the same; what it points at (data) changed.
+        /// The manifest is the same; the data it points at changed (its SHA-256).
         case dataChanged
+        /// The manifest and the data are the same; the contract they are checked against changed.
+        case contractChanged
+        /// The manifest is the same; both the data and its contract changed.
+        case dataAndContractChanged
+        /// Neither its manifest nor its dataset changed, yet the reconciler acts on it (a
+        /// trainer's code changed, a check not finished since it was applied).
+        case inputsChanged
     }
 
     public var kind: ManifestKind
@@ -51,8 +58,17 @@ public struct ObjectReview: Sendable, Codable, Hashable {
     public var consequences: [String]
     /// True when data that was accepted may now be rejected.
     public var breaking: Bool
+    /// What will really happen, when it can be predicted (datasets and models).
+    public var outcome: Outcome?
+    /// A model's traffic now, from the store: empty when nothing serves, nil when no store
+    /// was read.
+    public var serving: [TrafficEntry]?
+    /// The unified diff of the object's manifest file (`file`), base to head; nil when the
+    /// file did not change.
+    public var diff: String?
 
-    public init(kind: ManifestKind, name: String, change: Change, file: String, fields: [FieldChange], consequences: [String], breaking: Bool) {
+    public init(kind: ManifestKind, name: String, change: Change, file: String, fields: [FieldChange], consequences: [String], breaking: Bool,
+                outcome: Outcome? = nil, serving: [TrafficEntry]? = nil, diff: String? = nil) {
         self.kind = kind
         self.name = name
         self.change = change
@@ -60,24 +76,32 @@ public struct ObjectReview: Sendable, Codable, Hashable {
         self.fields = fields
         self.consequences = consequences
         self.breaking = breaking
+        self.outcome = outcome
+        self.serving = serving
+        self.diff = diff
     }
 }
 
 extension ChangeReview {
-    /// Compares desired states.
+    /// Compares desired states, and predicts what the reconciler will really do with the head.
     ///
     /// - Parameters:
     ///   - base: the desired state before (the applied commit, or a pull request's base);
     ///     nil when nothing was applied yet.
     ///   - observed: what the reconciler has done; nil to assume the base was fully
     ///     reconciled (pull requests).
-    public static func compare(base: DesiredState?, head: DesiredState, observed: ObservedState?, prune: Bool, now: Date) -> [ObjectReview] {
+    ///   - data: what each head dataset's check will find, by dataset name (computed by the
+    ///     caller from the head's data; a dataset without one gets no outcome).
+    ///   - serving: each model's traffic now, from the store; nil when no store was read.
+    public static func compare(base: DesiredState?, head: DesiredState, observed: ObservedState?, prune: Bool, now: Date,
+                               data: [String: DataForecast] = [:], serving: [String: [TrafficEntry]]? = nil) -> [ObjectReview] {
         let before = Dictionary((base?.manifests.all ?? []).map { (ObjectKey($0.kind, $0.name), $0) }, uniquingKeysWith: { first, _ in first })
         let after = Dictionary(head.manifests.all.map { (ObjectKey($0.kind, $0.name), $0) }, uniquingKeysWith: { first, _ in first })
         let state = observed ?? base.map(reconciledObservation) ?? ObservedState()
         let plan = Planner.plan(desired: head, observed: state, now: now, options: .init(prune: prune))
         var planned: [ObjectKey: [Action]] = [:]
         for action in plan.actions { planned[action.key, default: []].append(action) }
+        let prediction = Prediction(base: base, head: head, state: state, fromStore: observed != nil, planned: planned, data: data)
 
         var reviews: [ObjectReview] = []
         for key in Set(before.keys).union(after.keys).union(planned.keys).sorted() {
@@ -85,10 +109,13 @@ extension ChangeReview {
             let fields = FieldDiff.changes(from: old.map { JSONValue($0.document.root) }, to: new.map { JSONValue($0.document.root) })
             var consequences: [String] = []
             var breaking = false
+            var outcome: Outcome?
             for action in planned[key] ?? [] {
                 switch action {
                 case .checkDataset(let check):
-                    consequences.append(checkReason(check, base: base?.datasets[key.name], head: head.datasets[key.name]))
+                    consequences.append(checkReason(check, base: base?.datasets[key.name], head: head.datasets[key.name],
+                                                    inputs: prediction.inputs(ofDataset: key.name)))
+                    outcome = prediction.datasetOutcome(check)
                 case .prune:
                     consequences.append("removed from Git: Sextant forgets it (its history and events are kept)")
                 case .stopServing:
@@ -115,12 +142,17 @@ extension ChangeReview {
                 }
             }
             if key.kind == .model, let model = head.models[key.name] {
-                consequences += modelConsequences(base: base, head: head, name: key.name, model: model, observed: state)
+                let story = modelConsequences(base: base, head: head, name: key.name, model: model, observed: state)
+                let predicted = prediction.modelOutcome(model, story: story)
+                outcome = predicted.outcome
+                consequences += predicted.consequences
             }
-            guard !fields.isEmpty || !consequences.isEmpty else { continue }
-            let change: ObjectReview.Change = old == nil ? .added : new == nil ? .removed : fields.isEmpty ? .dataChanged : .modified
+            guard !fields.isEmpty || !consequences.isEmpty || outcome != nil else { continue }
+            let change: ObjectReview.Change = old == nil ? .added : new == nil ? .removed : !fields.isEmpty ? .modified
+                : prediction.inputChange(of: key)
+            let traffic = key.kind == .model && new != nil ? serving.map { $0[key.name] ?? [] } : nil
             reviews.append(ObjectReview(kind: key.kind, name: key.name, change: change, file: (new ?? old)?.file ?? "",
-                                        fields: fields, consequences: consequences, breaking: breaking))
+                                        fields: fields, consequences: consequences, breaking: breaking, outcome: outcome, serving: traffic))
         }
         return reviews
     }
@@ -208,12 +240,12 @@ extension ChangeReview {
             + (policy.headerRoute.map { "; requests with \($0.name): \($0.value) go to it" } ?? "")
     }
 
-    static func checkReason(_ check: DatasetCheck, base: DesiredDataset?, head: DesiredDataset?) -> String {
+    static func checkReason(_ check: DatasetCheck, base: DesiredDataset?, head: DesiredDataset?, inputs: Prediction.DatasetInputs) -> String {
         let what = "\(check.data) will be checked against contract \(check.contract)"
         guard let base, let head else { return what + " (new dataset)" }
         var reasons: [String] = []
-        if base.data != head.data { reasons.append("the data changed") }
-        if base.table != head.table || base.contract != head.contract { reasons.append("the contract changed") }
+        if inputs.data { reasons.append("the data changed") }
+        if inputs.contract { reasons.append("the contract changed") }
         if base.sha256Pin != head.sha256Pin { reasons.append("the sha256 pin changed") }
         return what + (reasons.isEmpty ? " (not checked since it was applied)" : " (\(reasons.joined(separator: ", ")))")
     }
