@@ -258,6 +258,7 @@ struct PredictCommand: AsyncParsableCommand {
         switch value {
         case .null: ""
         case .bool(let flag): flag ? "true" : "false"
+        case .integer(let number): String(number)
         case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(format: "%.4g", number)
         case .string(let text): text
         case .array(let items): items.map(text).joined(separator: ",")

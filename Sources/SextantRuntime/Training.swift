@@ -28,9 +28,7 @@ extension EmbeddedRuntime {
     /// A built-in trainer, in-process and deterministic.
     static func trainBuiltin(_ job: TrainingJob, trainer: SextantAPI.BuiltinTrainer, data: ModelData, into destination: String) throws(ActionError) {
         guard let builtin = SextantML.BuiltinTrainer(rawValue: trainer.rawValue) else { throw ActionError("unknown trainer \(trainer.rawValue)") }
-        func number(_ name: String) -> Double? {
-            if case .number(let value)? = job.hyperparameters[name] { value } else { nil }
-        }
+        func number(_ name: String) -> Double? { job.hyperparameters[name]?.number }
         let features = job.data.features.map { FeatureSpec(name: $0.name, type: $0.logicalType.columnType, categories: $0.categories) }
         let model: TrainedModel
         do throws(TrainingError) {
@@ -74,7 +72,7 @@ extension EmbeddedRuntime {
         } catch {
             throw ActionError("cannot prepare \(run): \(error)")
         }
-        let hyperparameters = String(decoding: Fingerprint.canonicalJSON(job.hyperparameters), as: UTF8.self)
+        let hyperparameters = JSONValue.object(job.hyperparameters).typedJSON
         let environment = [
             "PATH": inheritedPath, "HOME": run, "LANG": "C.UTF-8",
             "SEXTANT_TRAIN_DATA": own + "/train.csv", "SEXTANT_EVAL_DATA": own + "/eval.csv",
