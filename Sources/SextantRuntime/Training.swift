@@ -78,6 +78,7 @@ extension EmbeddedRuntime {
             "SEXTANT_TRAIN_DATA": own + "/train.csv", "SEXTANT_EVAL_DATA": own + "/eval.csv",
             "SEXTANT_TARGET": job.data.target, "SEXTANT_FEATURES": job.data.features.map(\.name).joined(separator: ","),
             "SEXTANT_HYPERPARAMETERS": hyperparameters, "SEXTANT_SEED": String(job.seed), "SEXTANT_OUTPUT_DIR": output,
+            "SEXTANT_MODEL_NAME": job.model,
         ]
         let identity: ProcessIdentity
         do throws(SpawnError) {

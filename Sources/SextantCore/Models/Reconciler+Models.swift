@@ -43,9 +43,11 @@ extension Reconciler {
                 if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
                 let shown = evaluation.metrics.keys.sorted().prefix(6).map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
                 let rate = evaluation.seconds > 0 ? " (\(Int(Double(evaluation.holdoutRows) / evaluation.seconds)) rows/s)" : ""
+                let timing = (evaluation.startupSeconds.map { "server ready in \(String(format: "%.1f", $0)) s, " } ?? "")
+                    + "inference \(String(format: "%.2f", evaluation.seconds)) s\(rate)"
                 if evaluation.passed {
                     output = "passed"
-                    event("Evaluated", "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server in \(String(format: "%.2f", evaluation.seconds)) s\(rate): \(shown); every gate passed"
+                    event("Evaluated", "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server (\(timing)): \(shown); every gate passed"
                           + (evaluation.incumbent.map { "; incumbent: \($0.summary)" } ?? (job.incumbent == nil ? "; no incumbent" : "")))
                 } else {
                     output = evaluation.failures.joined(separator: "\n")

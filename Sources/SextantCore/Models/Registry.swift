@@ -104,18 +104,22 @@ public struct Evaluation: Sendable, Hashable, Codable {
     public var gates: [GateResult]
     public var incumbent: IncumbentResult?
     public var holdoutRows: Int
-    /// How long answering the holdout took, and its rate.
+    /// How long answering the holdout took once the server was ready (inference only), and its rate.
     public var seconds: Double
+    /// How long the candidate's private server took to get ready (nil in records from
+    /// before it was measured, whose `seconds` include it).
+    public var startupSeconds: Double?
     public var evaluatedAt: Date
 
     public init(fingerprint: String, metrics: [String: Double], gates: [GateResult], incumbent: IncumbentResult?, holdoutRows: Int,
-                seconds: Double, evaluatedAt: Date) {
+                seconds: Double, startupSeconds: Double? = nil, evaluatedAt: Date) {
         self.fingerprint = fingerprint
         self.metrics = metrics
         self.gates = gates
         self.incumbent = incumbent
         self.holdoutRows = holdoutRows
         self.seconds = seconds
+        self.startupSeconds = startupSeconds
         self.evaluatedAt = evaluatedAt
     }
 
