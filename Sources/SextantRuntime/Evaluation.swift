@@ -81,7 +81,7 @@ extension EmbeddedRuntime {
     /// The holdout in batches of `evaluationBatch` rows, with the tabular convention.
     private func infer(port: Int, launch: ServingLaunch, data: ModelData, job: EvaluationJob) async throws(ActionError) -> Answers {
         let classifier = job.data.task != .regression
-        let classes = classifier ? ClassOrder.sorted(Array(Set(data.train.compactMap { data.labels[$0] } + data.holdout.compactMap { data.labels[$0] }))) : []
+        let classes = classifier ? data.classes : []
         var labels: [String] = []
         var probabilities: [[Double]]? = classifier ? [] : nil
         let columns = job.data.features.map { feature in (feature, data.table.columnIndex(feature.name)) }

@@ -22,7 +22,8 @@ extension EmbeddedRuntime {
         case .command(let command, let workspace):
             try await trainExternal(job, command: command, workspace: workspace, data: data, into: destination, state: state)
         }
-        return TrainingOutput(modelDirectory: relative, trainingRows: data.train.count, holdoutRows: data.holdout.count)
+        return TrainingOutput(modelDirectory: relative, trainingRows: data.train.count, holdoutRows: data.holdout.count,
+                              classes: job.data.task.isClassification ? data.classes : [])
     }
 
     /// A built-in trainer, in-process and deterministic.

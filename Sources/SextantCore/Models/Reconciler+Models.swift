@@ -26,7 +26,8 @@ extension Reconciler {
                 registry.versions.append(ModelVersion(
                     number: number, fingerprint: job.fingerprint, commit: job.commit, datasetSha256: job.data.sha256,
                     contractSha256: job.contractSha256, trainer: job.trainerName, modelDirectory: trained.modelDirectory,
-                    trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, createdAt: now))
+                    trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, features: job.data.features,
+                    classes: job.data.task.isClassification ? trained.classes : nil, createdAt: now))
                 if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
                 output = "v\(number) in \(trained.modelDirectory)"
                 event("Trained", "v\(number) trained by \(job.trainerName) on \(trained.trainingRows) rows (\(trained.holdoutRows) held out) in \(seconds(since: started)); training fingerprint \(job.fingerprint.prefix(12))")

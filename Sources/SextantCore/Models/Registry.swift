@@ -38,12 +38,19 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     public var modelDirectory: String
     public var trainingRows: Int
     public var holdoutRows: Int
+    /// The manifest's features, in its order and with the contract's types: what `predict`
+    /// sends when the server's metadata lists no inputs (nil in older records).
+    public var features: [FeatureColumn]?
+    /// A classifier's class labels in sorted order: what `predict` labels probabilities by
+    /// when the answer does not name them (nil in older records).
+    public var classes: [String]?
     /// The ModelPack manifest digest once packaged.
     public var artifactDigest: String?
     public var createdAt: Date
 
     public init(number: Int, fingerprint: String, commit: String, datasetSha256: String, contractSha256: String, trainer: String,
-                modelDirectory: String, trainingRows: Int, holdoutRows: Int, artifactDigest: String? = nil, createdAt: Date) {
+                modelDirectory: String, trainingRows: Int, holdoutRows: Int, features: [FeatureColumn]? = nil, classes: [String]? = nil,
+                artifactDigest: String? = nil, createdAt: Date) {
         self.number = number
         self.fingerprint = fingerprint
         self.commit = commit
@@ -53,6 +60,8 @@ public struct ModelVersion: Sendable, Hashable, Codable {
         self.modelDirectory = modelDirectory
         self.trainingRows = trainingRows
         self.holdoutRows = holdoutRows
+        self.features = features
+        self.classes = classes
         self.artifactDigest = artifactDigest
         self.createdAt = createdAt
     }
