@@ -43,8 +43,10 @@ extension Reconciler {
                 }
                 if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
                 let shown = evaluation.metrics.keys.sorted().prefix(6).map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
-                let rate = evaluation.seconds > 0 ? " (\(Int(Double(evaluation.holdoutRows) / evaluation.seconds)) rows/s)" : ""
-                let timing = (evaluation.startupSeconds.map { "server ready in \(String(format: "%.1f", $0)) s, " } ?? "")
+                // Start-up apart from inference: a server that takes seconds to load does not
+                // make its rows/s look slow.
+                let rate = evaluation.seconds > 0 ? ", \(Int(Double(evaluation.holdoutRows) / evaluation.seconds)) rows/s" : ""
+                let timing = (evaluation.startupSeconds.map { "ready in \(String(format: "%.1f", $0)) s; " } ?? "")
                     + "inference \(String(format: "%.2f", evaluation.seconds)) s\(rate)"
                 if evaluation.passed {
                     output = "passed"
