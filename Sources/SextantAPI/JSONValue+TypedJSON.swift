@@ -4,7 +4,7 @@ extension JSONValue {
     /// reads as `SEXTANT_HYPERPARAMETERS`, so that `C: 1.0` reaches Python as a float.
     /// Keys sorted, no whitespace; a non-finite float as the string `Infinity`, `-Infinity`
     /// or `NaN`, as in the canonical form.
-    public var typedJSON: String {
+    package var typedJSON: String {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"

@@ -1,5 +1,5 @@
 import Foundation
-public import SextantAPI
+package import SextantAPI
 import SextantCore
 import SextantML
 
@@ -82,7 +82,7 @@ extension LogicalType {
     }
 
     /// The Open Inference Protocol datatype of the tabular convention (DESIGN §5).
-    public var inferenceDatatype: String {
+    package var inferenceDatatype: String {
         switch self {
         case .number: "FP64"
         case .integer: "INT64"
