@@ -5,6 +5,10 @@ public import SextantYAML
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
+    /// A YAML integer (`100`): kept apart from `number` so that a trainer reads `100` as an
+    /// integer and `1.0` as a float (`typedJSON`).
+    case integer(Int64)
+    /// A YAML float (`1.0`, `0.5`, `.inf`), or any number read from JSON.
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -17,7 +21,7 @@ public enum JSONValue: Sendable, Hashable {
             switch scalar.resolved {
             case .null: self = .null
             case .bool(let value): self = .bool(value)
-            case .int(let value): self = .number(Double(value))
+            case .int(let value): self = .integer(value)
             case .float(let value): self = .number(value)
             case .string(let value): self = .string(value)
             }
@@ -30,9 +34,13 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// The value of an integer or a float.
     public var number: Double? {
-        if case .number(let value) = self { return value }
-        return nil
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let value): value
+        default: nil
+        }
     }
 
     public var string: String? {
@@ -81,6 +89,9 @@ extension JSONValue: Encodable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
+        // As the number it is: the canonical form (and so every fingerprint) does not tell
+        // `1` from `1.0`.
+        case .integer(let value): try JSONValue.number(Double(value)).encode(to: encoder)
         case .number(let value):
             if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
         case .string(let value): try container.encode(value)

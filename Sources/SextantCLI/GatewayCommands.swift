@@ -104,8 +104,11 @@ struct PredictCommand: AsyncParsableCommand {
         discussion: """
             Rows come from a CSV file with a header, or a JSON file holding an array of
             objects (one per row) or a whole Open Inference Protocol request. They are sent
-            with the tabular convention: one input per column, typed by the model's
-            metadata.
+            with the tabular convention: one input per feature, typed by the model's
+            metadata; when the metadata lists no inputs (MLServer's), by the features of
+            the serving version as recorded in --state-dir, in the manifest's order (other
+            columns are shown, not sent). Probabilities are labelled by the answer's
+            classes, or else by the version's sorted class labels.
 
             Examples:
               sextant predict fraud-detector --csv examples/quickstart/requests/rows.csv
@@ -128,6 +131,10 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The gateway's URL.", valueName: "url"))
     var gateway: String = "http://127.0.0.1:8080"
 
+    @Option(help: ArgumentHelp("The state directory whose registry records the model's features and classes (used when the server's metadata lacks them).",
+                               valueName: "dir"))
+    var stateDir: String = ".sextant"
+
     @Option(name: .shortAndLong, help: "table or json (the answer as the server sent it).")
     var output: HistoryOutput = .table
 
@@ -137,7 +144,8 @@ struct PredictCommand: AsyncParsableCommand {
 
     func run() async throws {
         let base = gateway.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let (columns, rows, request) = try await readRows(base: base)
+        let version = servingVersion()
+        let (columns, rows, request) = try await readRows(base: base, version: version)
         var outgoing = HTTPClientRequest(url: "\(base)/v2/models/\(model)/infer")
         outgoing.method = .POST
         outgoing.headers.add(name: "Content-Type", value: "application/json")
@@ -163,8 +171,11 @@ struct PredictCommand: AsyncParsableCommand {
         let outputs = answer.objectValue?["outputs"]?.arrayValue ?? []
         let predicted = outputs.first { $0.objectValue?["name"]?.string == "predict" }?.objectValue?["data"]?.arrayValue ?? []
         let probabilities = outputs.first { $0.objectValue?["name"]?.string == "predict_proba" }?.objectValue
-        let classes = probabilities?["parameters"]?.objectValue?["classes"]?.arrayValue?.compactMap(\.string) ?? []
         let flat = probabilities?["data"]?.arrayValue ?? []
+        let named = probabilities?["parameters"]?.objectValue?["classes"]?.arrayValue?.compactMap(\.string) ?? []
+        // Without classes in the answer, the version's sorted labels, when they fit its width.
+        let recorded = version?.classes ?? []
+        let classes = !named.isEmpty ? named : !recorded.isEmpty && flat.count == rows.count * recorded.count ? recorded : []
         var table = [["ROW"] + columns.prefix(4) + ["PREDICTION"] + classes.map { "P(\($0))" }]
         for (index, row) in rows.enumerated() {
             var line = [String(index + 1)] + row.prefix(4)
@@ -176,12 +187,12 @@ struct PredictCommand: AsyncParsableCommand {
             table.append(line)
         }
         print(TextTable.lines(table).joined(separator: "\n"))
-        let version = answer.objectValue?["model_version"]?.string ?? "?"
-        print("\nserved by r\(revision ?? "?") (version \(version)) of \(model) through \(base)")
+        let modelVersion = answer.objectValue?["model_version"]?.string ?? "?"
+        print("\nserved by r\(revision ?? "?") (version \(modelVersion)) of \(model) through \(base)")
     }
 
     /// The rows to show (first columns, as text) and the request to send.
-    private func readRows(base: String) async throws -> ([String], [[String]], JSONValue) {
+    private func readRows(base: String, version: ModelVersion?) async throws -> ([String], [[String]], JSONValue) {
         if let json {
             guard let data = FileManager.default.contents(atPath: json) else { throw CommandFailure(message: "--json \(json): cannot read the file") }
             let value: JSONValue
@@ -196,9 +207,9 @@ struct PredictCommand: AsyncParsableCommand {
             }
             let columns = objects.flatMap(\.keys).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             let values = columns.map { column in objects.map { $0[column] ?? .null } }
-            let types = try await datatypes(base: base)
+            let types = try await datatypes(base: base, version: version)
             let rows = objects.map { object in columns.map { Self.text(object[$0] ?? .null) } }
-            return (columns, rows, Self.request(columns: columns, values: values, types: types))
+            return (columns, rows, Self.request(columns: columns, values: values, types: types, order: version?.features?.map(\.name)))
         }
         let path = csv!
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(message: "--csv \(path): cannot read the file") }
@@ -208,7 +219,7 @@ struct PredictCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "\(path):\(error.line): \(error.message)")
         }
-        let types = try await datatypes(base: base)
+        let types = try await datatypes(base: base, version: version)
         let values = table.header.indices.map { column in
             (0..<table.rowCount).map { row -> JSONValue in
                 guard let text = table.text(row: row, column: column), !text.isEmpty else { return .null }
@@ -221,12 +232,12 @@ struct PredictCommand: AsyncParsableCommand {
             }
         }
         let rows = (0..<table.rowCount).map { row in table.header.indices.map { table.text(row: row, column: $0) ?? "" } }
-        return (table.header, rows, Self.request(columns: table.header, values: values, types: types))
+        return (table.header, rows, Self.request(columns: table.header, values: values, types: types, order: version?.features?.map(\.name)))
     }
 
     /// The model's input datatypes and outputs, from its metadata through the gateway
     /// (none when it has no metadata: then types follow the values, and only `predict` is asked).
-    private func datatypes(base: String) async throws -> [String: String] {
+    private func datatypes(base: String, version: ModelVersion?) async throws -> [String: String] {
         let request = HTTPClientRequest(url: "\(base)/v2/models/\(model)")
         guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
               let body = try? await response.body.collect(upTo: 16 << 20), response.status == .ok,
@@ -238,16 +249,38 @@ struct PredictCommand: AsyncParsableCommand {
         for output in metadata.objectValue?["outputs"]?.arrayValue ?? [] {
             if let name = output.objectValue?["name"]?.string { types[Self.outputPrefix + name] = "output" }
         }
+        // A server that describes neither (MLServer loads a model without its signature):
+        // the features and classes the serving version was trained with.
+        if types.isEmpty, let features = version?.features {
+            for feature in features { types[feature.name] = feature.logicalType.inferenceDatatype }
+        }
+        if !types.keys.contains(where: { $0.hasPrefix(Self.outputPrefix) }), !(version?.classes ?? []).isEmpty {
+            types[Self.outputPrefix + "predict"] = "output"
+            types[Self.outputPrefix + "predict_proba"] = "output"
+        }
         return types
+    }
+
+    /// The version of the model's stable revision (else its newest) in the registry of
+    /// --state-dir; nil when there is none to read (a remote gateway).
+    private func servingVersion() -> ModelVersion? {
+        guard FileManager.default.fileExists(atPath: stateDir), let store = try? SQLiteStore(readingFrom: stateDir),
+              let observed = try? store.observed(), let registry = observed.registries[model] else { return nil }
+        let stable = observed.objects[ObjectKey(.model, model)]?.model?.stableRevision.flatMap(registry.revision)
+        return stable.flatMap { registry.version($0.version) } ?? registry.versions.last
     }
 
     static let outputPrefix = "\u{0}output:"
 
-    static func request(columns: [String], values: [[JSONValue]], types: [String: String]) -> JSONValue {
+    /// - Parameter order: the features in the manifest's order, which inputs follow (a
+    ///   scikit-learn model checks the columns' order); other columns after them.
+    static func request(columns: [String], values: [[JSONValue]], types: [String: String], order: [String]? = nil) -> JSONValue {
         let outputs = ["predict", "predict_proba"].filter { $0 == "predict" || types[outputPrefix + $0] != nil }
         // Columns the model does not take (the target, keys) are shown, not sent.
         let known = types.keys.contains { !$0.hasPrefix(outputPrefix) }
-        let inputs = zip(columns, values).filter { !known || types[$0.0] != nil }.map { column, data -> JSONValue in
+        let rank = { (column: String) in order?.firstIndex(of: column) ?? Int.max }
+        let sent = zip(columns, values).filter { !known || types[$0.0] != nil }.sorted { rank($0.0) < rank($1.0) }
+        let inputs = sent.map { column, data -> JSONValue in
             let type = types[column] ?? (data.allSatisfy { $0.number != nil || $0 == .null } ? "FP64" : data.allSatisfy { $0.bool != nil || $0 == .null } ? "BOOL" : "BYTES")
             return .object(["name": .string(column), "shape": .array([.number(Double(data.count))]), "datatype": .string(type), "data": .array(data)])
         }
@@ -261,6 +294,7 @@ struct PredictCommand: AsyncParsableCommand {
         switch value {
         case .null: ""
         case .bool(let flag): flag ? "true" : "false"
+        case .integer(let number): String(number)
         case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(format: "%.4g", number)
         case .string(let text): text
         case .array(let items): items.map(text).joined(separator: ",")

@@ -26,17 +26,16 @@ extension ContractTable {
     /// flag on `minimum` (`exclusiveMinimum: true`). When v3.1 gives both an inclusive and
     /// an exclusive number, the stricter of the two is the limit.
     private static func bound(_ limit: JSONValue?, exclusive: JSONValue?, lower: Bool) -> Bound? {
-        switch exclusive {
-        case .bool(let flag)?:
+        if case .bool(let flag)? = exclusive {
             return limit?.limitText.map { Bound($0, exclusive: flag) }
-        case .number(let open)?:
+        }
+        if let open = exclusive?.number {
             if let closed = limit?.number, lower ? closed > open : closed < open {
                 return Bound(formatNumber(closed))
             }
             return Bound(formatNumber(open), exclusive: true)
-        default:
-            return limit?.limitText.map { Bound($0) }
         }
+        return limit?.limitText.map { Bound($0) }
     }
 }
 
@@ -44,6 +43,7 @@ extension JSONValue {
     /// A limit or listed value as text, read later by the column's type.
     var limitText: String? {
         switch self {
+        case .integer(let value): formatNumber(Double(value))
         case .number(let value): formatNumber(value)
         case .string(let value): value
         case .bool(let value): String(value)

@@ -13,9 +13,7 @@ extension EmbeddedRuntime {
     public func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation {
         let bytes = try await readData(job.data.location)
         let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
-        let started = ContinuousClock.now
-        let answers = try await answers(of: job.launch, workspace: job.workspace, data: data, job: job, at: now)
-        let seconds = (ContinuousClock.now - started).seconds
+        let (answers, timing) = try await answers(of: job.launch, role: "evaluation", workspace: job.workspace, data: data, job: job, at: now)
         let truth = data.holdout.map { data.labels[$0]! }
         var metrics = Self.metrics(job.data.task, truth: truth, answers: answers)
         var gates: [GateResult] = []
@@ -32,7 +30,7 @@ extension EmbeddedRuntime {
         if let rule = job.incumbent {
             let theirs: Answers
             do throws(ActionError) {
-                theirs = try await self.answers(of: rule.launch, workspace: rule.workspace, data: data, job: job, at: now)
+                theirs = try await self.answers(of: rule.launch, role: "incumbent", workspace: rule.workspace, data: data, job: job, at: now).answers
             } catch {
                 // Not the candidate's fault: retried with backoff, never a stop.
                 throw ActionError("the incumbent r\(rule.revision) could not answer the holdout: \(error.message)")
@@ -50,7 +48,7 @@ extension EmbeddedRuntime {
         }
         // Stamped when the answers were judged, not when the pass asked for them.
         return Evaluation(fingerprint: job.fingerprint, metrics: metrics, gates: gates, incumbent: incumbent, holdoutRows: data.holdout.count,
-                          seconds: seconds, evaluatedAt: Date())
+                          seconds: timing.inference, startupSeconds: timing.startup, evaluatedAt: Date())
     }
 
     /// What a server answers for the holdout: one label (and, for classifiers, the class
@@ -62,13 +60,19 @@ extension EmbeddedRuntime {
         var classes: [String]
     }
 
-    private func answers(of launch: ServingLaunch, workspace: Workspace?, data: ModelData, job: EvaluationJob, at now: Date) async throws(ActionError) -> Answers {
-        let server = try await startServer(launch, workspace: workspace, role: "evaluation", index: 0, at: now)
+    /// The answers of a private server of `launch` (`role`: the candidate's `evaluation`
+    /// instance, or the `incumbent`'s), and how long it took to get ready and to answer.
+    private func answers(of launch: ServingLaunch, role: String, workspace: Workspace?, data: ModelData, job: EvaluationJob,
+                         at now: Date) async throws(ActionError) -> (answers: Answers, timing: (startup: Double, inference: Double)) {
+        let started = ContinuousClock.now
+        let server = try await startServer(launch, workspace: workspace, role: role, index: 0, at: now)
+        let ready = ContinuousClock.now
         let identity = ProcessIdentity(pid: server.pid, startTime: server.startTime)
         do throws(ActionError) {
             let answers = try await infer(port: server.port, launch: launch, data: data, job: job)
+            let timing = (startup: (ready - started).seconds, inference: (ContinuousClock.now - ready).seconds)
             await processes.stop(identity, grace: stopGrace)
-            return answers
+            return (answers, timing)
         } catch {
             await processes.stop(identity, grace: stopGrace)
             throw error
@@ -78,7 +82,7 @@ extension EmbeddedRuntime {
     /// The holdout in batches of `evaluationBatch` rows, with the tabular convention.
     private func infer(port: Int, launch: ServingLaunch, data: ModelData, job: EvaluationJob) async throws(ActionError) -> Answers {
         let classifier = job.data.task != .regression
-        let classes = classifier ? ClassOrder.sorted(Array(Set(data.train.compactMap { data.labels[$0] } + data.holdout.compactMap { data.labels[$0] }))) : []
+        let classes = classifier ? data.classes : []
         var labels: [String] = []
         var probabilities: [[Double]]? = classifier ? [] : nil
         let columns = job.data.features.map { feature in (feature, data.table.columnIndex(feature.name)) }

@@ -1,5 +1,5 @@
 import Foundation
-import SextantAPI
+package import SextantAPI
 import SextantCore
 import SextantML
 
@@ -34,6 +34,11 @@ struct ModelData {
                           labels: data.stratify ? present.map { labels[$0]! } : nil)
         train = split.train.map { present[$0] }
         holdout = split.holdout.map { present[$0] }
+    }
+
+    /// The labels of the rows that have one, in sorted class order (DESIGN §5).
+    var classes: [String] {
+        ClassOrder.sorted(Array(Set((train + holdout).compactMap { labels[$0] })))
     }
 
     /// Some rows as CSV (the header and the rows' values, quoted where needed): what an
@@ -77,7 +82,7 @@ extension LogicalType {
     }
 
     /// The Open Inference Protocol datatype of the tabular convention (DESIGN §5).
-    var inferenceDatatype: String {
+    package var inferenceDatatype: String {
         switch self {
         case .number: "FP64"
         case .integer: "INT64"

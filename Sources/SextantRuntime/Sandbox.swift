@@ -90,32 +90,6 @@ public struct Sandbox: Sendable, Hashable {
         }
     }
 
-    /// A copy of a version's model files the user can read and not change (the state
-    /// directory, where they are kept, is private): directories 0755, files 0644, owned by
-    /// the daemon. Made once; `.sextant-complete` marks a whole copy.
-    func readableCopy(of source: String, at destination: String) throws(SandboxError) {
-        let marker = destination + "/.sextant-complete"
-        if FileManager.default.fileExists(atPath: marker) { return }
-        try? FileManager.default.removeItem(atPath: destination)
-        try makeTraversable((destination as NSString).deletingLastPathComponent, below: workDirectory)
-        do throws(ModelFiles.CopyError) {
-            _ = try ModelFiles.copy(from: source, to: destination)
-        } catch {
-            throw SandboxError("cannot copy the model files for \(user): \(error.message)")
-        }
-        let walker = FileManager.default.enumerator(atPath: destination)
-        var paths = [destination]
-        while let relative = walker?.nextObject() as? String { paths.append(destination + "/" + relative) }
-        for path in paths {
-            var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
-            _ = chmod(path, info.st_mode & S_IFMT == S_IFDIR ? 0o755 : 0o644)
-        }
-        guard FileManager.default.createFile(atPath: marker, contents: nil) else {
-            throw SandboxError("cannot write \(marker)")
-        }
-    }
-
     /// The work directory, owned by the daemon, mode 0711: the user reaches its own
     /// directories inside by name without being able to list the others'. Every directory
     /// above it must let the user through.

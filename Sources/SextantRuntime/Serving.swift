@@ -39,7 +39,8 @@ extension EmbeddedRuntime {
                 health[replica.pid] = .exited("pid \(replica.pid) \(status); log \(replica.log):\n\(logTail(replica.log, lines: 5))")
                 continue
             }
-            health[replica.pid] = await isReady(port: replica.port, timeout: .seconds(2)) ? .ready : .notReady("/v2/health/ready does not answer 200")
+            // The model's readiness is asked at start; here, whether the server still answers.
+            health[replica.pid] = await Readiness.problem(port: replica.port, model: nil, timeout: .seconds(2)).map(ReplicaHealth.notReady) ?? .ready
         }
         return health
     }
@@ -93,35 +94,9 @@ extension EmbeddedRuntime {
             command = [executable, "serve-model", "--artifact", modelDirectory, "--name", launch.model, "--version", String(launch.version),
                        "--port", String(port)] + (maxRequestBytes.map { ["--max-request-bytes", String($0)] } ?? [])
         case .command(let serving, let env, let commit):
-            // The watched root as of the revision's commit, made once per commit; under a
-            // sandbox, in the work directory, the user's, with a copy of the model files it
-            // can read (the state directory is private).
-            let work = workDirectory ?? state
-            directory = "\(work)/servers/\(launch.model)/commit-\(commit.prefix(12))"
-            do throws(SandboxError) {
-                if !FileManager.default.fileExists(atPath: directory + "/.sextant-complete") {
-                    guard let workspace, workspace.commit == commit else {
-                        throw SandboxError("the files of r\(launch.revision) (commit \(commit.prefix(7))) are not in \(directory) any more")
-                    }
-                    // Never written into where the user may have left links: made afresh.
-                    try? FileManager.default.removeItem(atPath: directory)
-                    if let sandbox { try sandbox.makeTraversable(directory, below: work) }
-                    do throws(ActionError) {
-                        try await materialize(workspace, at: directory)
-                    } catch {
-                        throw SandboxError(error.message)
-                    }
-                    _ = FileManager.default.createFile(atPath: directory + "/.sextant-complete", contents: nil)
-                    try sandbox?.handOver(directory)
-                }
-                if let sandbox {
-                    let copy = work + "/" + launch.modelDirectory
-                    try sandbox.readableCopy(of: modelDirectory, at: copy)
-                    environment["SEXTANT_MODEL_DIR"] = copy
-                }
-            } catch {
-                throw ActionError(error.message)
-            }
+            let instance = try await prepareInstance(launch, commit: commit, workspace: workspace, role: role, index: index, state: state)
+            directory = instance.directory
+            environment["SEXTANT_MODEL_DIR"] = instance.modelDirectory
             environment["HOME"] = directory
             for (name, value) in env { environment[name] = Self.substitute(value, environment) }
             command = sandbox?.wrap(serving) ?? serving
@@ -138,21 +113,25 @@ extension EmbeddedRuntime {
             throw ActionError(error.message, reason: "ServerFailed")
         }
         let deadline = ContinuousClock.now + readinessTimeout
+        var problem = "GET http://127.0.0.1:\(port)/v2/health/ready got no answer"
         while ContinuousClock.now < deadline, !Task.isCancelled {
             guard identity.isAlive else {
                 processes.forget(identity.pid)
                 let status = ProcessTable.exitStatus(of: identity.pid).map { " with status \($0)" } ?? ""
                 throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) exited\(status) before it was ready; log \(log):\n\(logTail(log))", reason: "ServerExited")
             }
-            // Ready, and still ours (a port race would have made it exit).
-            if await isReady(port: port, timeout: .seconds(1)), identity.isAlive {
+            // Ready for the model, and still ours (a port race would have made it exit).
+            let answer = await Readiness.problem(port: port, model: launch.model, timeout: .seconds(1))
+            if answer == nil, identity.isAlive {
                 return Replica(revision: launch.revision, index: index, pid: identity.pid, startTime: identity.startTime, port: port,
                                command: command, log: log, startedAt: now)
             }
+            problem = answer ?? problem
             try? await Task.sleep(for: .milliseconds(100))
         }
         await processes.stop(identity, grace: stopGrace)
-        throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready on 127.0.0.1:\(port) within \(describe(readinessTimeout)); log \(log):\n\(logTail(log))", reason: "ServerNotReady")
+        throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready for \(launch.model) within \(describe(readinessTimeout)): "
+            + "\(problem); log \(log):\n\(logTail(log))", reason: "ServerNotReady")
     }
 
     /// For Sextant's own data-plane processes (the gateway, `serve-model`): a fault ends the
@@ -170,17 +149,4 @@ extension EmbeddedRuntime {
         }
         return result
     }
-
-    func isReady(port: Int, timeout: Duration) async -> Bool {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/health/ready")
-        request.method = .GET
-        do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout.seconds * 1000)))
-            _ = try await response.body.collect(upTo: 1 << 16)
-            return response.status == .ok
-        } catch {
-            return false
-        }
-    }
 }
-

@@ -22,15 +22,14 @@ extension EmbeddedRuntime {
         case .command(let command, let workspace):
             try await trainExternal(job, command: command, workspace: workspace, data: data, into: destination, state: state)
         }
-        return TrainingOutput(modelDirectory: relative, trainingRows: data.train.count, holdoutRows: data.holdout.count)
+        return TrainingOutput(modelDirectory: relative, trainingRows: data.train.count, holdoutRows: data.holdout.count,
+                              classes: job.data.task.isClassification ? data.classes : [])
     }
 
     /// A built-in trainer, in-process and deterministic.
     static func trainBuiltin(_ job: TrainingJob, trainer: SextantAPI.BuiltinTrainer, data: ModelData, into destination: String) throws(ActionError) {
         guard let builtin = SextantML.BuiltinTrainer(rawValue: trainer.rawValue) else { throw ActionError("unknown trainer \(trainer.rawValue)") }
-        func number(_ name: String) -> Double? {
-            if case .number(let value)? = job.hyperparameters[name] { value } else { nil }
-        }
+        func number(_ name: String) -> Double? { job.hyperparameters[name]?.number }
         let features = job.data.features.map { FeatureSpec(name: $0.name, type: $0.logicalType.columnType, categories: $0.categories) }
         let model: TrainedModel
         do throws(TrainingError) {
@@ -74,12 +73,13 @@ extension EmbeddedRuntime {
         } catch {
             throw ActionError("cannot prepare \(run): \(error)")
         }
-        let hyperparameters = String(decoding: Fingerprint.canonicalJSON(job.hyperparameters), as: UTF8.self)
+        let hyperparameters = JSONValue.object(job.hyperparameters).typedJSON
         let environment = [
             "PATH": inheritedPath, "HOME": run, "LANG": "C.UTF-8",
             "SEXTANT_TRAIN_DATA": own + "/train.csv", "SEXTANT_EVAL_DATA": own + "/eval.csv",
             "SEXTANT_TARGET": job.data.target, "SEXTANT_FEATURES": job.data.features.map(\.name).joined(separator: ","),
             "SEXTANT_HYPERPARAMETERS": hyperparameters, "SEXTANT_SEED": String(job.seed), "SEXTANT_OUTPUT_DIR": output,
+            "SEXTANT_MODEL_NAME": job.model,
         ]
         let identity: ProcessIdentity
         do throws(SpawnError) {

@@ -194,7 +194,7 @@ import SextantTestSupport
             Fault(name: "nothing", files: ["trainer/train.py": "print('done, honest')\n"],
                   phase: "TrainingFailed", message: "the trainer wrote nothing to SEXTANT_OUTPUT_DIR"),
             Fault(name: "never ready", files: ["serving/server.py": "import time\ntime.sleep(600)\n"],
-                  phase: "GateFailed", message: "was not ready on 127.0.0.1:"),
+                  phase: "GateFailed", message: "was not ready for churn-predictor within 2s: GET http://127.0.0.1:"),
             Fault(name: "feature missing", files: ["serving/server.py": server.replacingOccurrences(of: "for index, feature in enumerate(MODEL[\"features\"]):",
                                                                                                     with: "for index, feature in enumerate(MODEL[\"features\"] + [\"region\"]):")],
                   phase: "GateFailed", message: "missing input region"),

@@ -37,7 +37,7 @@ import SextantAPI
         let reviews = try review(Manifests.basic, head)
         let contract = try #require(reviews.first { $0.kind == .dataContract })
         #expect(contract.breaking)
-        #expect(contract.fields == [FieldChange(path: "schema[tx].properties[amount].logicalTypeOptions.minimum", before: .number(0), after: .number(5))])
+        #expect(contract.fields == [FieldChange(path: "schema[tx].properties[amount].logicalTypeOptions.minimum", before: .integer(0), after: .integer(5))])
         #expect(contract.consequences.contains("breaking: tx.amount: minimum narrowed from 0 to 5"))
         #expect(contract.consequences.contains("datasets checked against it: tx"))
         #expect(reviews.first { $0.kind == .dataset }?.consequences == ["data/tx.csv will be checked against contract tx 1.0.0 (the contract changed)"])

@@ -102,11 +102,15 @@ public struct TrainingOutput: Sendable, Hashable {
     public var modelDirectory: String
     public var trainingRows: Int
     public var holdoutRows: Int
+    /// A classifier's class labels in sorted order (DESIGN §5: `false` before `true`), as
+    /// the rows' target has them; empty for a regression.
+    public var classes: [String]
 
-    public init(modelDirectory: String, trainingRows: Int, holdoutRows: Int) {
+    public init(modelDirectory: String, trainingRows: Int, holdoutRows: Int, classes: [String] = []) {
         self.modelDirectory = modelDirectory
         self.trainingRows = trainingRows
         self.holdoutRows = holdoutRows
+        self.classes = classes
     }
 }
 

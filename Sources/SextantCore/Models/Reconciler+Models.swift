@@ -27,7 +27,8 @@ extension Reconciler {
                 registry.versions.append(ModelVersion(
                     number: number, fingerprint: job.fingerprint, commit: job.commit, datasetSha256: job.data.sha256,
                     contractSha256: job.contractSha256, trainer: job.trainerName, modelDirectory: trained.modelDirectory,
-                    trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, createdAt: clock.now()))
+                    trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, features: job.data.features,
+                    classes: job.data.task.isClassification ? trained.classes : nil, createdAt: clock.now()))
                 if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
                 output = "v\(number) in \(trained.modelDirectory)"
                 event("Trained", "v\(number) trained by \(job.trainerName) on \(trained.trainingRows) rows (\(trained.holdoutRows) held out) in \(seconds(since: started)); training fingerprint \(job.fingerprint.prefix(12))")
@@ -43,10 +44,14 @@ extension Reconciler {
                 }
                 if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
                 let shown = evaluation.metrics.keys.sorted().prefix(6).map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
-                let rate = evaluation.seconds > 0 ? " (\(Int(Double(evaluation.holdoutRows) / evaluation.seconds)) rows/s)" : ""
+                // Start-up apart from inference: a server that takes seconds to load does not
+                // make its rows/s look slow.
+                let rate = evaluation.seconds > 0 ? ", \(Int(Double(evaluation.holdoutRows) / evaluation.seconds)) rows/s" : ""
+                let timing = (evaluation.startupSeconds.map { "ready in \(String(format: "%.1f", $0)) s; " } ?? "")
+                    + "inference \(String(format: "%.2f", evaluation.seconds)) s\(rate)"
                 if evaluation.passed {
                     output = "passed"
-                    event("Evaluated", "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server in \(String(format: "%.2f", evaluation.seconds)) s\(rate): \(shown); every gate passed"
+                    event("Evaluated", "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server (\(timing)): \(shown); every gate passed"
                           + (evaluation.incumbent.map { "; incumbent: \($0.summary)" } ?? (job.incumbent == nil ? "; no incumbent" : "")))
                 } else {
                     output = evaluation.failures.joined(separator: "\n")

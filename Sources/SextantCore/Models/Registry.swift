@@ -38,12 +38,19 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     public var modelDirectory: String
     public var trainingRows: Int
     public var holdoutRows: Int
+    /// The manifest's features, in its order and with the contract's types: what `predict`
+    /// sends when the server's metadata lists no inputs (nil in older records).
+    public var features: [FeatureColumn]?
+    /// A classifier's class labels in sorted order: what `predict` labels probabilities by
+    /// when the answer does not name them (nil in older records).
+    public var classes: [String]?
     /// The ModelPack manifest digest once packaged.
     public var artifactDigest: String?
     public var createdAt: Date
 
     public init(number: Int, fingerprint: String, commit: String, datasetSha256: String, contractSha256: String, trainer: String,
-                modelDirectory: String, trainingRows: Int, holdoutRows: Int, artifactDigest: String? = nil, createdAt: Date) {
+                modelDirectory: String, trainingRows: Int, holdoutRows: Int, features: [FeatureColumn]? = nil, classes: [String]? = nil,
+                artifactDigest: String? = nil, createdAt: Date) {
         self.number = number
         self.fingerprint = fingerprint
         self.commit = commit
@@ -53,6 +60,8 @@ public struct ModelVersion: Sendable, Hashable, Codable {
         self.modelDirectory = modelDirectory
         self.trainingRows = trainingRows
         self.holdoutRows = holdoutRows
+        self.features = features
+        self.classes = classes
         self.artifactDigest = artifactDigest
         self.createdAt = createdAt
     }
@@ -152,18 +161,22 @@ public struct Evaluation: Sendable, Hashable, Codable {
     public var gates: [GateResult]
     public var incumbent: IncumbentResult?
     public var holdoutRows: Int
-    /// How long answering the holdout took, and its rate.
+    /// How long answering the holdout took once the server was ready (inference only), and its rate.
     public var seconds: Double
+    /// How long the candidate's private server took to get ready (nil in records from
+    /// before it was measured, whose `seconds` include it).
+    public var startupSeconds: Double?
     public var evaluatedAt: Date
 
     public init(fingerprint: String, metrics: [String: Double], gates: [GateResult], incumbent: IncumbentResult?, holdoutRows: Int,
-                seconds: Double, evaluatedAt: Date) {
+                seconds: Double, startupSeconds: Double? = nil, evaluatedAt: Date) {
         self.fingerprint = fingerprint
         self.metrics = metrics
         self.gates = gates
         self.incumbent = incumbent
         self.holdoutRows = holdoutRows
         self.seconds = seconds
+        self.startupSeconds = startupSeconds
         self.evaluatedAt = evaluatedAt
     }
 

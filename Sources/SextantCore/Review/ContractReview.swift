@@ -86,7 +86,8 @@ public enum ContractReview {
 
     /// A limit that appears, moves inward, disappears or moves outward.
     static func limit(_ subject: String, _ name: String, _ before: JSONValue?, _ after: JSONValue?, tighterWhenGreater: Bool) -> [ContractFinding] {
-        guard before != after else { return [] }
+        // `5` and `5.0` are one limit.
+        guard before != after, before?.number == nil || before?.number != after?.number else { return [] }
         switch (before, after) {
         case (nil, let new?):
             return [ContractFinding(breaking: true, "\(subject): \(name) \(new.compactText) added")]
@@ -94,10 +95,12 @@ public enum ContractReview {
             return [ContractFinding(breaking: false, "\(subject): \(name) \(old.compactText) removed")]
         case (let old?, let new?):
             let greater: Bool
-            switch (old, new) {
-            case (.number(let a), .number(let b)): greater = b > a
-            case (.string(let a), .string(let b)): greater = b > a  // ISO dates order as text
-            default: greater = tighterWhenGreater  // a flag or a change of kind: assume stricter
+            if let a = old.number, let b = new.number {
+                greater = b > a
+            } else if case .string(let a) = old, case .string(let b) = new {
+                greater = b > a  // ISO dates order as text
+            } else {
+                greater = tighterWhenGreater  // a flag or a change of kind: assume stricter
             }
             let tighter = greater == tighterWhenGreater
             return [ContractFinding(breaking: tighter, "\(subject): \(name) \(tighter ? "narrowed" : "widened") from \(old.compactText) to \(new.compactText)")]

@@ -70,6 +70,7 @@ extension JSONValue {
         switch self {
         case .null: "null"
         case .bool(let value): String(value)
+        case .integer(let value): String(value)
         case .number(let value): value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
         case .string(let value): value
         case .array(let items): "[" + items.map(\.compactText).joined(separator: ", ") + "]"
