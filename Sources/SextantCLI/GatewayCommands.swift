@@ -7,6 +7,7 @@ import NIOHTTP1
 import SextantAPI
 import SextantCore
 import SextantGateway
+import SextantHTTP
 import SextantML
 import SextantRuntime
 import SextantStore
@@ -51,6 +52,8 @@ struct GatewayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try PortPreflight.requireFree(flag: "--listen", address: listen)
+        if adminPort != 0 { try PortPreflight.requireFree(flag: "--admin-port", address: "127.0.0.1:\(adminPort)") }
         var logger = Logger(label: "sextant.gateway")
         logger.logLevel = .info
         let state = ReconcileCommand.absolute(stateDir)
@@ -89,7 +92,7 @@ struct GatewayCommand: AsyncParsableCommand {
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("EADDRINUSE") {
-                throw CommandFailure(message: "--listen \(listen): the address is taken by another process; choose another with --gateway on `run`")
+                throw CommandFailure(message: PortProblem.taken.message(flag: "--listen", address: listen))
             }
             throw CommandFailure(message: "gateway: \(text)")
         }

@@ -259,11 +259,8 @@ public final class SQLiteStore: StateStore {
     }
 
     public func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
-        struct Header: Codable {
-            var revision: RevisionStatus
-            var comparisonError: ComparisonError?
-        }
-        let header = String(decoding: try Self.encoder.encode(Header(revision: document.revision, comparisonError: document.comparisonError)), as: UTF8.self)
+        let header = String(decoding: try Self.encoder.encode(StatusHeader(revision: document.revision, comparisonError: document.comparisonError,
+                                                                            gateway: document.gateway)), as: UTF8.self)
         let rows = try changed.map { ($0.key, String(decoding: try Self.encoder.encode($0), as: UTF8.self)) }
         try await write { db in
             try db.execute(sql: """
@@ -414,17 +411,13 @@ public final class SQLiteStore: StateStore {
     }
 
     private static func status(_ db: Database) throws -> StatusDocument? {
-        struct Header: Codable {
-            var revision: RevisionStatus
-            var comparisonError: ComparisonError?
-        }
         guard let headerJSON = try String.fetchOne(db, sql: "SELECT json FROM statusHeader WHERE id = 1") else { return nil }
-        let header = try decoder.decode(Header.self, from: Data(headerJSON.utf8))
+        let header = try decoder.decode(StatusHeader.self, from: Data(headerJSON.utf8))
         var objects = try String.fetchAll(db, sql: "SELECT json FROM statusObjects").map {
             try decoder.decode(ObjectStatus.self, from: Data($0.utf8))
         }
         objects.sort { $0.key < $1.key }
-        return StatusDocument(revision: header.revision, objects: objects, comparisonError: header.comparisonError)
+        return StatusDocument(revision: header.revision, objects: objects, comparisonError: header.comparisonError, gateway: header.gateway)
     }
 
     /// An interrupted action's object waits like after a failure: the attempt is counted
@@ -469,4 +462,11 @@ public final class SQLiteStore: StateStore {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+}
+
+/// The part of status stored in one row: everything but the objects.
+private struct StatusHeader: Codable {
+    var revision: RevisionStatus
+    var comparisonError: ComparisonError?
+    var gateway: GatewayStatus?
 }
