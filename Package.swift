@@ -97,7 +97,6 @@ let package = Package(
                 "SextantCore",
                 "SextantAPI",
                 "SextantML",
-                "SextantHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

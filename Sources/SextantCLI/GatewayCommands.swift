@@ -7,7 +7,6 @@ import NIOHTTP1
 import SextantAPI
 import SextantCore
 import SextantGateway
-import SextantHTTP
 import SextantML
 import SextantRuntime
 import SextantStore
@@ -92,7 +91,7 @@ struct GatewayCommand: AsyncParsableCommand {
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("EADDRINUSE") {
-                throw CommandFailure(message: PortProblem.taken.message(flag: "--listen", address: listen))
+                throw CommandFailure(message: PortPreflight.taken(flag: "--listen", address: listen))
             }
             throw CommandFailure(message: "gateway: \(text)")
         }
@@ -148,7 +147,7 @@ struct PredictCommand: AsyncParsableCommand {
             response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(60))
             body = try await response.body.collect(upTo: 256 << 20)
         } catch {
-            throw CommandFailure(message: "--gateway \(gateway): cannot reach the gateway: \(error); is `sextant run` (or `reconcile --once`) serving there?")
+            throw CommandFailure(message: ConnectionFailure.message(error, url: base, peer: .gateway))
         }
         let answer = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))) ?? .null
         let revision = response.headers.first(name: "X-Sextant-Revision")

@@ -1,5 +1,4 @@
 import SextantCore
-import SextantHTTP
 import SextantRuntime
 import SextantStore
 
@@ -11,6 +10,17 @@ enum PortPreflight {
     static func requireFree(flag: String, address: String) throws {
         guard let (host, port) = RunCommand.address(address), let problem = PortAvailability.problem(host: host, port: port) else { return }
         throw CommandFailure(message: problem.message(flag: flag, address: address))
+    }
+
+    /// `--port N` (on `host`) must be free.
+    static func requireFree(flag: String, host: String, port: Int) throws {
+        guard let problem = PortAvailability.problem(host: host, port: port) else { return }
+        throw CommandFailure(message: problem.message(flag: flag, address: String(port)))
+    }
+
+    /// The line for a port taken between the check and the bind.
+    static func taken(flag: String, address: String) -> String {
+        PortProblem.taken.message(flag: flag, address: address)
     }
 
     /// `--gateway address` must be free, unless this state directory's own gateway holds

@@ -52,6 +52,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         source.bootstrapLogging()
         let logger = Logger(label: "sextant")
+        try source.requireRepository()
         try PortPreflight.requireGatewayFree(source.gateway, stateDir: source.stateDir)
         let lock: StateDirectoryLock
         let store: SQLiteStore

@@ -2,13 +2,15 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+// `struct stat` is defined by whichever C module the compiler met first; when that is
+// NIO's shim (files of this module import NIOCore), its members need this import.
+import CNIOLinux
 import Foundation
 import Logging
 import SextantAPI
 import SextantCore
 import SextantDaemon
 import SextantGit
-import SextantHTTP
 import SextantRuntime
 import SextantStore
 import ServiceLifecycle
@@ -77,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         // Secrets are read once, here, and never logged or passed to child processes.
         let secret = try webhookSecretFile.map { try Self.secret(from: $0, flag: "--webhook-secret-file") }
         let token = try apiTokenFile.map { try Self.secret(from: $0, flag: "--api-token-file") }
+        try source.requireRepository()
         try PortPreflight.requireFree(flag: "--listen", address: listen)
         try PortPreflight.requireGatewayFree(source.gateway, stateDir: source.stateDir)
         let lock: StateDirectoryLock
@@ -117,7 +120,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             // Taken between the check and the bind: the same line as the check's.
             if "\(error)".contains("Address already in use") {
-                throw CommandFailure(message: PortProblem.taken.message(flag: "--listen", address: listen))
+                throw CommandFailure(message: PortPreflight.taken(flag: "--listen", address: listen))
             }
             throw CommandFailure(message: "\(error)")
         }

@@ -6,7 +6,6 @@ import SextantServing
 import SextantStore
 import SextantAPI
 import SextantCore
-import SextantHTTP
 import ServiceLifecycle
 import UnixSignals
 
@@ -93,9 +92,7 @@ struct ServeModelCommand: AsyncParsableCommand {
             throw CommandFailure(message: "\(path): \(error)")
         }
         let portNumber = port ?? environment["SEXTANT_PORT"].flatMap(Int.init) ?? 8080
-        if let problem = PortAvailability.problem(host: host, port: portNumber) {
-            throw CommandFailure(message: problem.message(flag: "--port", address: String(portNumber)) + (host == "127.0.0.1" ? "" : " (on --host \(host))"))
-        }
+        try PortPreflight.requireFree(flag: "--port", host: host, port: portNumber)
         let server = ModelServer(name: name ?? environment["SEXTANT_MODEL_NAME"] ?? "model",
                                  version: version ?? environment["SEXTANT_MODEL_VERSION"] ?? "1", model: model)
         let logger = {
@@ -112,7 +109,7 @@ struct ServeModelCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             if "\(error)".contains("Address already in use") {
-                throw CommandFailure(message: PortProblem.taken.message(flag: "--port", address: String(portNumber)))
+                throw CommandFailure(message: PortPreflight.taken(flag: "--port", address: String(portNumber)))
             }
             throw CommandFailure(message: "\(error)")
         }

@@ -6,7 +6,6 @@ public import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import SextantHTTP
 public import SextantCore
 
 /// The gateway as the daemon sees it: a detached `sextant gateway` process, adopted when

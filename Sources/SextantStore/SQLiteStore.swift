@@ -60,6 +60,10 @@ public final class SQLiteStore: StateStore {
     public init(readingFrom directory: String) throws(StoreError) {
         self.directory = directory
         path = directory + "/state.sqlite"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError("--state-dir \(directory): no such state directory; pass the one `sextant reconcile --once` or `sextant run` uses")
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("no state in \(directory): run `sextant reconcile --once` or `sextant run` with --state-dir \(directory) first")
         }
