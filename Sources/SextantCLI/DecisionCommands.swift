@@ -54,7 +54,7 @@ struct DecisionOptions: ParsableArguments {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            response = try await CommandHTTPClient.shared.execute(request, timeout: .seconds(10))
             body = try await response.body.collect(upTo: 1 << 20)
         } catch {
             throw CommandFailure(message: ConnectionFailure.message(error, url: server, peer: .daemon))

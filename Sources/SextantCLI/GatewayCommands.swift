@@ -144,7 +144,7 @@ struct PredictCommand: AsyncParsableCommand {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(60))
+            response = try await CommandHTTPClient.shared.execute(outgoing, timeout: .seconds(60))
             body = try await response.body.collect(upTo: 256 << 20)
         } catch {
             throw CommandFailure(message: ConnectionFailure.message(error, url: base, peer: .gateway))
@@ -227,7 +227,7 @@ struct PredictCommand: AsyncParsableCommand {
     /// (none when it has no metadata: then types follow the values, and only `predict` is asked).
     private func datatypes(base: String) async throws -> [String: String] {
         let request = HTTPClientRequest(url: "\(base)/v2/models/\(model)")
-        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
+        guard let response = try? await CommandHTTPClient.shared.execute(request, timeout: .seconds(10)),
               let body = try? await response.body.collect(upTo: 16 << 20), response.status == .ok,
               let metadata = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else { return [:] }
         var types: [String: String] = [:]

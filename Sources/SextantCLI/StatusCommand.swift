@@ -105,7 +105,7 @@ struct StatusCommand: AsyncParsableCommand {
         let body: ByteBuffer
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            response = try await CommandHTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
             body = try await response.body.collect(upTo: 256 << 20)
         } catch {
             throw CommandFailure(message: ConnectionFailure.message(error, url: server, peer: .daemon))
