@@ -31,8 +31,10 @@ struct DecisionOptions: ParsableArguments {
         }
         do {
             let status = try SQLiteStore(readingFrom: stateDir).status()
-            guard status?.objects.contains(where: { $0.kind == .model && $0.name == model }) == true else {
-                throw CommandFailure(message: "no model \(model) in the status of \(stateDir); `sextant status` lists the models")
+            let models = status?.objects.filter { $0.kind == .model }.map(\.name) ?? []
+            guard models.contains(model) else {
+                let hint = UnknownName.hint(model, known: models)
+                throw CommandFailure(message: "no model \(model) in the status of \(stateDir)" + (hint.isEmpty ? "; `sextant status` lists the models" : hint))
             }
             try SQLiteStore(directory: stateDir).queue(OperatorRequest(action: decision, model: model, actor: actor, time: Date()))
         } catch let error as StoreError {
@@ -52,10 +54,10 @@ struct DecisionOptions: ParsableArguments {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            response = try await CommandHTTPClient.shared.execute(request, timeout: .seconds(10))
             body = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            throw CommandFailure(message: "--server \(server): cannot reach the daemon's API: \(error)")
+            throw CommandFailure(message: ConnectionFailure.message(error, url: server, peer: .daemon))
         }
         let answer = (try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView))) ?? [:]
         guard response.status == .accepted else {

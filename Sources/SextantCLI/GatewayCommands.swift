@@ -52,6 +52,8 @@ struct GatewayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try PortPreflight.requireFree(flag: "--listen", address: listen)
+        if adminPort != 0 { try PortPreflight.requireFree(flag: "--admin-port", address: "127.0.0.1:\(adminPort)") }
         var logger = Logger(label: "sextant.gateway")
         logger.logLevel = .info
         let state = ReconcileCommand.absolute(stateDir)
@@ -90,7 +92,7 @@ struct GatewayCommand: AsyncParsableCommand {
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("EADDRINUSE") {
-                throw CommandFailure(message: "--listen \(listen): the address is taken by another process; choose another with --gateway on `run`")
+                throw CommandFailure(message: PortPreflight.taken(flag: "--listen", address: listen))
             }
             throw CommandFailure(message: "gateway: \(text)")
         }
@@ -153,10 +155,10 @@ struct PredictCommand: AsyncParsableCommand {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(60))
+            response = try await CommandHTTPClient.shared.execute(outgoing, timeout: .seconds(60))
             body = try await response.body.collect(upTo: 256 << 20)
         } catch {
-            throw CommandFailure(message: "--gateway \(gateway): cannot reach the gateway: \(error); is `sextant run` (or `reconcile --once`) serving there?")
+            throw CommandFailure(message: ConnectionFailure.message(error, url: base, peer: .gateway))
         }
         let answer = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))) ?? .null
         let revision = response.headers.first(name: "X-Sextant-Revision")
@@ -239,7 +241,7 @@ struct PredictCommand: AsyncParsableCommand {
     /// (none when it has no metadata: then types follow the values, and only `predict` is asked).
     private func datatypes(base: String, version: ModelVersion?) async throws -> [String: String] {
         let request = HTTPClientRequest(url: "\(base)/v2/models/\(model)")
-        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(10)),
+        guard let response = try? await CommandHTTPClient.shared.execute(request, timeout: .seconds(10)),
               let body = try? await response.body.collect(upTo: 16 << 20), response.status == .ok,
               let metadata = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else { return [:] }
         var types: [String: String] = [:]

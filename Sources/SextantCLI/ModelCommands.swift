@@ -39,8 +39,8 @@ struct HistoryCommand: ParsableCommand {
             throw CommandFailure(message: error.message)
         }
         guard let registry = registries[model] else {
-            let known = registries.keys.sorted()
-            throw CommandFailure(message: "no model \(model) in \(stateDir)" + (known.isEmpty ? " (nothing was trained yet)" : "; known: \(known.joined(separator: ", "))"))
+            let known = Array(registries.keys)
+            throw CommandFailure(message: "no model \(model) in \(stateDir)" + (known.isEmpty ? " (nothing was trained yet)" : UnknownName.hint(model, known: known)))
         }
         print(output == .json ? HistoryDocument(registry).json : HistoryDocument.table(registry), terminator: "")
     }
@@ -184,6 +184,11 @@ struct DownCommand: AsyncParsableCommand {
     var stateDir: String = ".sextant"
 
     func run() async throws {
+        // A mistyped directory is not created (and so holds nothing to stop).
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: stateDir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure(message: "--state-dir \(stateDir): no such state directory; nothing was started from it")
+        }
         let lock: StateDirectoryLock
         let store: SQLiteStore
         do throws(StoreError) {

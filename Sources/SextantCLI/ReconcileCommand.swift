@@ -20,8 +20,9 @@ struct ReconcileCommand: AsyncParsableCommand {
             after it exits: stop them with `sextant down`.
 
             Exit status: 0 converged or progressing; 1 DataInvalid, TrainingFailed,
-            GateFailed or RolloutAborted, or the head commit is invalid; 2 usage error, the
-            source is unreachable and no commit was ever applied, or the state store
+            GateFailed or RolloutAborted, the head commit is invalid, or the gateway does
+            not serve; 2 usage error, --gateway taken by another process (checked first),
+            the source is unreachable and no commit was ever applied, or the state store
             cannot be written (disk full, read-only).
 
             Examples:
@@ -52,6 +53,8 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         source.bootstrapLogging()
         let logger = Logger(label: "sextant")
+        try source.requireRepository()
+        try PortPreflight.requireGatewayFree(source.gateway, stateDir: source.stateDir)
         let lock: StateDirectoryLock
         let store: SQLiteStore
         do throws(StoreError) {
@@ -86,10 +89,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         throw ExitCode(Self.exitStatus(report.status))
     }
 
-    /// 1 when anything is stopped for a reason a person must fix.
+    /// 1 when anything is stopped for a reason a person must fix, or the gateway does not serve.
     static func exitStatus(_ status: StatusDocument) -> Int32 {
         let stopping: Set<String> = ["DataInvalid", "TrainingFailed", "GateFailed", "RolloutAborted"]
         if status.comparisonError != nil || status.objects.contains(where: { stopping.contains($0.phase) }) { return 1 }
+        if status.gateway?.serving == false { return 1 }
         return 0
     }
 

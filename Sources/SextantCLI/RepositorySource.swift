@@ -38,8 +38,24 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
         return URL(fileURLWithPath: absolute).standardizedFileURL.path
     }
 
+    /// Why a local `--repo` path cannot be followed (nil for URLs, and for a repository):
+    /// said before libgit2, which would call a missing path an "unsupported URL protocol".
+    static func localProblem(_ url: String) -> String? {
+        if url.contains("://") || (url.contains("@") && url.contains(":")) { return nil }
+        let path = normalize(url)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such directory" }
+        guard isDirectory.boolValue else { return "not a directory; give the repository's directory or a URL" }
+        let bare = FileManager.default.fileExists(atPath: path + "/HEAD") && FileManager.default.fileExists(atPath: path + "/objects")
+        guard bare || FileManager.default.fileExists(atPath: path + "/.git") else {
+            return "not a Git repository (no .git inside); give the repository's top directory, and --path for a directory in it"
+        }
+        return nil
+    }
+
     func fetch() async throws(SourceFailure) -> SourceRevision {
-        try await onQueue { repository throws(GitError) in
+        if let problem = Self.localProblem(url) { throw SourceFailure("--repo \(url): \(problem)") }
+        return try await onQueue { repository throws(GitError) in
             let previous = try? repository.resolve("refs/remotes/origin/\(self.branch)")
             let commit = try repository.fetch(branch: self.branch)
             let info = try repository.commitInfo(commit)

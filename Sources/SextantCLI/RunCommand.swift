@@ -2,6 +2,9 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+// `struct stat` is defined by whichever C module the compiler met first; when that is
+// NIO's shim (files of this module import NIOCore), its members need this import.
+import CNIOLinux
 import Foundation
 import Logging
 import SextantAPI
@@ -62,8 +65,11 @@ struct RunCommand: AsyncParsableCommand {
         guard Self.duration(fetchErrorGrace, positive: false) != nil else {
             throw ValidationError("--fetch-error-grace \(fetchErrorGrace) is not a duration such as 0s or 1m")
         }
-        guard Self.address(listen) != nil else {
+        guard let api = Self.address(listen) else {
             throw ValidationError("--listen \(listen) is not host:port, e.g. 127.0.0.1:7070 or [::1]:7070")
+        }
+        if let gateway = Self.address(source.gateway), gateway.1 == api.1, gateway.1 != 0 {
+            throw ValidationError("--listen \(listen) and --gateway \(source.gateway) share port \(api.1): the API and the gateway need a port each")
         }
     }
 
@@ -73,6 +79,9 @@ struct RunCommand: AsyncParsableCommand {
         // Secrets are read once, here, and never logged or passed to child processes.
         let secret = try webhookSecretFile.map { try Self.secret(from: $0, flag: "--webhook-secret-file") }
         let token = try apiTokenFile.map { try Self.secret(from: $0, flag: "--api-token-file") }
+        try source.requireRepository()
+        try PortPreflight.requireFree(flag: "--listen", address: listen)
+        try PortPreflight.requireGatewayFree(source.gateway, stateDir: source.stateDir)
         let lock: StateDirectoryLock
         let store: SQLiteStore
         do throws(StoreError) {
@@ -109,6 +118,10 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            // Taken between the check and the bind: the same line as the check's.
+            if "\(error)".contains("Address already in use") {
+                throw CommandFailure(message: PortPreflight.taken(flag: "--listen", address: listen))
+            }
             throw CommandFailure(message: "\(error)")
         }
         withExtendedLifetime(lock) {}

@@ -95,6 +95,7 @@ struct ServeModelCommand: AsyncParsableCommand {
             throw CommandFailure(message: "\(path): \(error)")
         }
         let portNumber = port ?? environment["SEXTANT_PORT"].flatMap(Int.init) ?? 8080
+        try PortPreflight.requireFree(flag: "--port", host: host, port: portNumber)
         let server = ModelServer(name: name ?? environment["SEXTANT_MODEL_NAME"] ?? "model",
                                  version: version ?? environment["SEXTANT_MODEL_VERSION"] ?? "1", model: model)
         let logger = {
@@ -110,6 +111,9 @@ struct ServeModelCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            if "\(error)".contains("Address already in use") {
+                throw CommandFailure(message: PortPreflight.taken(flag: "--port", address: String(portNumber)))
+            }
             throw CommandFailure(message: "\(error)")
         }
     }

@@ -55,6 +55,14 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "The least important log lines to show.")
     var logLevel: LogLevel = .info
 
+    /// A local `--repo` that is no repository ends the command at once, unless a mirror
+    /// of it was made before (then the last snapshot applies and status shows the error).
+    func requireRepository() throws {
+        guard let problem = RepositorySource.localProblem(repo),
+              !FileManager.default.fileExists(atPath: stateDir + "/source.git") else { return }
+        throw CommandFailure(message: "--repo \(repo): \(problem)")
+    }
+
     /// The embedded runtime of this state directory.
     func runtime(blobs: any BlobReader, logger: Logger) throws -> EmbeddedRuntime {
         EmbeddedRuntime(blobs: blobs, dataRoots: dataRoots.map(ReconcileCommand.absolute), stateDirectory: ReconcileCommand.absolute(stateDir),

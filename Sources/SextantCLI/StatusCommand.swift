@@ -105,10 +105,10 @@ struct StatusCommand: AsyncParsableCommand {
         let body: ByteBuffer
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            response = try await CommandHTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
             body = try await response.body.collect(upTo: 256 << 20)
         } catch {
-            throw CommandFailure(message: "cannot reach \(url): \(error); is `sextant run` listening there?")
+            throw CommandFailure(message: ConnectionFailure.message(error, url: server, peer: .daemon))
         }
         let data = Data(body.readableBytesView)
         guard response.status == .ok else {

@@ -43,6 +43,7 @@ enum StatusRenderer {
         }
         // A fetch that fails, or (from a daemon) a store that cannot be written.
         if let error = revision.error { lines.append("error: \(error)") }
+        if let gateway = document.gateway, !gateway.serving { lines.append("gateway \(gateway.address) down: \(gateway.error ?? "not running")") }
         if let error = document.comparisonError {
             lines.append("not applied: \(error.commit.prefix(7)) (\(error.reason))")
             for diagnostic in error.diagnostics.prefix(10) { lines.append("  \(diagnostic)") }

@@ -73,6 +73,8 @@ public actor Reconciler {
     /// the gateway acknowledged, and what it counted at the last look.
     var gateway: GatewayProcess?
     var gatewayStarting = false
+    /// Why the gateway could not be started or adopted (nil while it serves).
+    var gatewayError: String?
     var routes: RoutingTable?
     var pushedGeneration: Int?
     var traffic: GatewayStatistics?
@@ -210,7 +212,7 @@ public actor Reconciler {
                     // Show what runs now (Training, Evaluating, …) while it runs.
                     try await save(StatusModel.compute(.init(
                         desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
-                        plan: plan, previous: previousStatus, prune: options.prune, now: now, running: true)))
+                        plan: plan, previous: previousStatus, prune: options.prune, now: now, running: true, gateway: gatewayStatus)))
                 }
                 actions += plan.actions.count
                 failures += try await execute(plan.actions, desired: desired, now: now)
@@ -229,7 +231,7 @@ public actor Reconciler {
         state.sloSamples = sloSamples(state)
         let status = StatusModel.compute(.init(
             desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
-            plan: plan, previous: previousStatus, prune: options.prune, now: now))
+            plan: plan, previous: previousStatus, prune: options.prune, now: now, gateway: gatewayStatus))
         try await save(status)
         try await storeWorked(at: clock.now())
         let duration = ContinuousClock.now - started

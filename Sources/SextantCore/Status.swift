@@ -332,15 +332,18 @@ public struct StatusDocument: Sendable, Hashable, Codable {
     public var objects: [ObjectStatus]
     /// Set while the head commit is not applied.
     public var comparisonError: ComparisonError?
+    /// The gateway (null while no model needs one, or without a data plane).
+    public var gateway: GatewayStatus?
 
-    public init(revision: RevisionStatus, objects: [ObjectStatus], comparisonError: ComparisonError? = nil) {
+    public init(revision: RevisionStatus, objects: [ObjectStatus], comparisonError: ComparisonError? = nil, gateway: GatewayStatus? = nil) {
         self.revision = revision
         self.objects = objects
         self.comparisonError = comparisonError
+        self.gateway = gateway
     }
 
     enum CodingKeys: String, CodingKey {
-        case revision, objects, comparisonError
+        case revision, objects, comparisonError, gateway
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -348,6 +351,7 @@ public struct StatusDocument: Sendable, Hashable, Codable {
         try container.encode(revision, forKey: .revision)
         try container.encode(objects, forKey: .objects)
         try container.encode(comparisonError, forKey: .comparisonError)
+        try container.encode(gateway, forKey: .gateway)
     }
 
     /// Exit status of `sextant status`: 1 when any object is degraded.

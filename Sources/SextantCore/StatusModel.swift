@@ -18,10 +18,14 @@ public enum StatusModel {
         public var now: Date
         /// The plan's actions are running now (status saved mid-pass).
         public var running: Bool
+        /// The gateway, when the models need one.
+        public var gateway: GatewayStatus?
 
         public init(desired: DesiredState?, observed: ObservedState, revision: RevisionStatus, comparisonError: ComparisonError?,
-                    plan: Planner.Plan, previous: [ObjectKey: ObjectStatus], prune: Bool, now: Date, running: Bool = false) {
+                    plan: Planner.Plan, previous: [ObjectKey: ObjectStatus], prune: Bool, now: Date, running: Bool = false,
+                    gateway: GatewayStatus? = nil) {
             self.running = running
+            self.gateway = gateway
             self.desired = desired
             self.observed = observed
             self.revision = revision
@@ -58,13 +62,16 @@ public enum StatusModel {
                 objects[index].conditions.insert(condition, at: 0)
             }
         }
+        if let gateway = inputs.gateway {
+            applyGatewayOutage(gateway, to: &objects, since: inputs.now)
+        }
         for index in objects.indices {
             carryTransitionTimes(&objects[index], previous: inputs.previous[objects[index].key])
         }
         objects.sort { $0.key < $1.key }
         var revision = inputs.revision
         revision.appliedCommit = inputs.desired?.commit ?? revision.appliedCommit
-        return StatusDocument(revision: revision, objects: objects, comparisonError: inputs.comparisonError)
+        return StatusDocument(revision: revision, objects: objects, comparisonError: inputs.comparisonError, gateway: inputs.gateway)
     }
 
     private static func status(of manifest: Manifest, in desired: DesiredState, _ inputs: Inputs) -> ObjectStatus {

@@ -112,8 +112,10 @@ public struct DaemonAPI: Sendable {
             if !isAuthorized(request), !configuration.isLoopback || request.headers[.authorization] != nil {
                 return Self.error("\(decision) needs Authorization: Bearer <token> (the daemon's --api-token-file)", status: .unauthorized)
             }
-            guard try store.status()?.objects.contains(where: { $0.kind == .model && $0.name == name }) == true else {
-                return Self.error("no model \(name); GET /api/v1/status lists the models", status: .notFound)
+            let models = try store.status()?.objects.filter { $0.kind == .model }.map(\.name) ?? []
+            guard models.contains(name) else {
+                let hint = UnknownName.hint(name, known: models)
+                return Self.error("no model \(name)" + (hint.isEmpty ? "; GET /api/v1/status lists the models" : hint), status: .notFound)
             }
             let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
             do {

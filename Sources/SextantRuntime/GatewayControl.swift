@@ -22,6 +22,10 @@ extension EmbeddedRuntime {
             // Moved to another address, or alive but deaf: replace it.
             await processes.stop(identity, grace: .seconds(2))
         }
+        if let problem = PortAvailability.problem(host: address.host, port: address.port) {
+            // Nothing to start: a gateway there could not listen (and a client would reach the other process).
+            throw ActionError(problem.message(flag: "--gateway", address: address.description))
+        }
         _ = try Self.gatewayToken(in: state)  // made before the gateway reads it
         guard let adminPort = freeLoopbackPort() else { throw ActionError("no free loopback port for the gateway's admin endpoint") }
         let listen = address.description
@@ -52,6 +56,13 @@ extension EmbeddedRuntime {
 
     public func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool {
         ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime).isAlive
+    }
+
+    /// Whether this state directory's recorded gateway still runs on `address`: it holds
+    /// the port legitimately (the next pass adopts it), so the port is not "taken".
+    public static func gatewayHolds(_ address: GatewayAddress, recorded gateway: GatewayProcess?) -> Bool {
+        guard let gateway, gateway.host == address.host, gateway.port == address.port else { return false }
+        return ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime).isAlive
     }
 
     public func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError) {

@@ -60,6 +60,10 @@ public final class SQLiteStore: StateStore {
     public init(readingFrom directory: String) throws(StoreError) {
         self.directory = directory
         path = directory + "/state.sqlite"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError("--state-dir \(directory): no such state directory; pass the one `sextant reconcile --once` or `sextant run` uses")
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("no state in \(directory): run `sextant reconcile --once` or `sextant run` with --state-dir \(directory) first")
         }
@@ -259,11 +263,8 @@ public final class SQLiteStore: StateStore {
     }
 
     public func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
-        struct Header: Codable {
-            var revision: RevisionStatus
-            var comparisonError: ComparisonError?
-        }
-        let header = String(decoding: try Self.encoder.encode(Header(revision: document.revision, comparisonError: document.comparisonError)), as: UTF8.self)
+        let header = String(decoding: try Self.encoder.encode(StatusHeader(revision: document.revision, comparisonError: document.comparisonError,
+                                                                            gateway: document.gateway)), as: UTF8.self)
         let rows = try changed.map { ($0.key, String(decoding: try Self.encoder.encode($0), as: UTF8.self)) }
         try await write { db in
             try db.execute(sql: """
@@ -427,17 +428,13 @@ public final class SQLiteStore: StateStore {
     }
 
     private static func status(_ db: Database) throws -> StatusDocument? {
-        struct Header: Codable {
-            var revision: RevisionStatus
-            var comparisonError: ComparisonError?
-        }
         guard let headerJSON = try String.fetchOne(db, sql: "SELECT json FROM statusHeader WHERE id = 1") else { return nil }
-        let header = try decoder.decode(Header.self, from: Data(headerJSON.utf8))
+        let header = try decoder.decode(StatusHeader.self, from: Data(headerJSON.utf8))
         var objects = try String.fetchAll(db, sql: "SELECT json FROM statusObjects").map {
             try decoder.decode(ObjectStatus.self, from: Data($0.utf8))
         }
         objects.sort { $0.key < $1.key }
-        return StatusDocument(revision: header.revision, objects: objects, comparisonError: header.comparisonError)
+        return StatusDocument(revision: header.revision, objects: objects, comparisonError: header.comparisonError, gateway: header.gateway)
     }
 
     /// An interrupted action's object waits like after a failure: the attempt is counted
@@ -482,4 +479,11 @@ public final class SQLiteStore: StateStore {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+}
+
+/// The part of status stored in one row: everything but the objects.
+private struct StatusHeader: Codable {
+    var revision: RevisionStatus
+    var comparisonError: ComparisonError?
+    var gateway: GatewayStatus?
 }

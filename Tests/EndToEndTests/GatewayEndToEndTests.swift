@@ -103,10 +103,10 @@ import SextantTestSupport
         #expect(gone == 502, "\(goneAnswer)")
         #expect(["7", "8"].contains(goneHeaders.first(name: "X-Sextant-Revision") ?? ""), "the answer names the revision that failed last")
 
-        // A second gateway on the same port: one clear line, exit 1.
+        // A second gateway on the same port: one clear line, exit 2.
         let second = try runProcess(sextantBinary, ["gateway", "--state-dir", work.path, "--listen", "127.0.0.1:\(port)"])
         #expect(second.status == 2)
-        #expect(second.stderr.contains("--listen 127.0.0.1:\(port): the address is taken"), "\(second.stderr)")
+        #expect(second.stderr == "error: --listen 127.0.0.1:\(port) is taken by another process; stop it or pass --listen with a free port\n", "\(second.stderr)")
         #expect(await gateway.stop(SIGTERM) == 0, "\(gateway.log)")
     }
 }

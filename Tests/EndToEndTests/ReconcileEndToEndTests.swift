@@ -350,9 +350,13 @@ import SextantTestSupport
         withExtendedLifetime(lock) {}
 
         let state = try TemporaryDirectory()
-        let unreachable = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "/nonexistent/repo", "--state-dir", state.path])
+        let unreachable = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "file:///nonexistent/repo", "--state-dir", state.path])
         #expect(unreachable.status == 2)
-        #expect(unreachable.stderr.contains("error: cannot fetch /nonexistent/repo (branch main) and no commit was applied before"), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("error: cannot fetch file:///nonexistent/repo (branch main) and no commit was applied before"), "\(unreachable.stderr)")
+        let fresh = try TemporaryDirectory()
+        let missing = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "/nonexistent/repo", "--state-dir", fresh.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "error: --repo /nonexistent/repo: no such directory\n", "a missing path is said before libgit2: \(missing.stderr)")
         let usage = try runProcess(sextantBinary, ["reconcile", "--repo", "."])
         #expect(usage.status == 2)
     }

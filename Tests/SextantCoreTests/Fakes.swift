@@ -141,18 +141,23 @@ final class FakeRuntime: Runtime {
         var alive = true
         var traffic: GatewayStatistics? = GatewayStatistics(instance: "g1", generation: 0, revisions: [])
         var pushed: [RoutingTable] = []
+        /// While set, the gateway cannot start (a taken port, a crash at start).
+        var startFailure: String?
     }
 
     let dataPlane = Mutex(DataPlane())
 
     func ensureGateway(_ known: GatewayProcess?, address: GatewayAddress, at now: Date) async throws(ActionError) -> GatewayProcess {
-        dataPlane.withLock { plane in
+        let started: GatewayProcess? = dataPlane.withLock { plane in
             if let known, plane.alive { return known }
+            if plane.startFailure != nil { return nil }
             plane.gatewayStarts += 1
             plane.alive = true
             return GatewayProcess(pid: 900 + Int32(plane.gatewayStarts), startTime: 1, host: address.host, port: address.port, adminPort: 1,
                                   command: ["gateway"], log: "gateway.log", startedAt: now)
         }
+        guard let started else { throw ActionError(dataPlane.withLock { $0.startFailure ?? "" }) }
+        return started
     }
 
     func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool { dataPlane.withLock { $0.alive } }

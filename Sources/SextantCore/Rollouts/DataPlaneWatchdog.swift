@@ -17,8 +17,10 @@ public struct DataPlaneWatchdog: Service {
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await reconciler.superviseGateway(onlyIfStarted: true)
-            if await reconciler.replicaDiedUnnoticed() { trigger.request() }
+            // A gateway that went down or came back: a pass saves status saying so.
+            let gatewayChanged = await reconciler.superviseGateway(onlyIfStarted: true)
+            let replicaDied = await reconciler.replicaDiedUnnoticed()
+            if gatewayChanged || replicaDied { trigger.request() }
             try? await Task.sleep(for: period)
         }
     }

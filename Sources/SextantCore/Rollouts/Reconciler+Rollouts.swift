@@ -284,10 +284,12 @@ extension Reconciler {
     ///
     /// - Parameter onlyIfStarted: leave a gateway that never ran to the next pass (which
     ///   starts it once there is a model).
-    public func superviseGateway(onlyIfStarted: Bool = false) async {
-        guard let address = options.gateway, restored, !onlyIfStarted || gateway != nil else { return }
-        if let gateway, gateway.host == address.host, gateway.port == address.port, await runtime.gatewayIsAlive(gateway) { return }
-        if gatewayStarting { return }
+    /// - Returns: whether the gateway went down or came back (status then needs a pass).
+    @discardableResult
+    public func superviseGateway(onlyIfStarted: Bool = false) async -> Bool {
+        guard let address = options.gateway, restored, !onlyIfStarted || gateway != nil || gatewayError != nil else { return false }
+        if let gateway, gateway.host == address.host, gateway.port == address.port, await runtime.gatewayIsAlive(gateway) { return false }
+        if gatewayStarting { return false }
         gatewayStarting = true
         defer { gatewayStarting = false }
         let now = clock.now()
@@ -296,10 +298,17 @@ extension Reconciler {
         do throws(ActionError) {
             started = try await runtime.ensureGateway(previous, address: address, at: now)
         } catch {
-            logger.error("cannot start the gateway", metadata: ["address": "\(address)", "error": "\(error.message)"])
-            return
+            let wasServing = gatewayError == nil
+            if error.message != gatewayError {
+                // Once per cause: the watchdog tries again every few hundred milliseconds.
+                logger.error("cannot start the gateway", metadata: ["address": "\(address)", "error": "\(error.message)"])
+            }
+            gatewayError = error.message
+            return wasServing
         }
         // It runs: the reconciler knows it even if the store cannot record it yet.
+        let recovered = gatewayError != nil
+        gatewayError = nil
         gateway = started
         pushedGeneration = nil
         var writes: [PendingWrite] = [.gateway(started)]
@@ -316,6 +325,13 @@ extension Reconciler {
             logger.error("cannot record the gateway yet", metadata: ["error": "\(error)"])
         }
         await pushRoutes()
+        return recovered
+    }
+
+    /// The gateway for status: nil until a model needs one.
+    var gatewayStatus: GatewayStatus? {
+        guard let address = options.gateway, gateway != nil || gatewayError != nil else { return nil }
+        return GatewayStatus(address: address.description, serving: gatewayError == nil, error: gatewayError)
     }
 
     /// Whether a serving process died that the last probe still saw alive: the watchdog
