@@ -56,7 +56,7 @@ import SextantTestSupport
         #expect(mistyped.stderr.contains("--kind Modle is not a kind of event; use one of Model, Dataset, DataContract, SLO, RolloutPolicy, Repository, Gateway, Store"),
                 "\(mistyped.stderr)")
         let missing = try setup.run(["events", "--state-dir", setup.state.path + "/nope"])
-        #expect(missing.status == 2 && missing.stderr.contains("no state in"), "\(missing.stderr)")
+        #expect(missing.status == 2 && missing.stderr.contains("no such state directory"), "\(missing.stderr)")
         let closed = "http://127.0.0.1:\(try freePort())"
         let unreachable = try setup.run(["events", "--server", closed])
         #expect(unreachable.status == 2)
