@@ -34,10 +34,10 @@ enum StatusRenderer {
     /// The columns that give way, in order, to fit a width: MESSAGE first, then the cells
     /// with the least to lose, each down to a floor that still reads; then further.
     static let shrinking: [TextTable.Shrink] = [
-        .init(column: 7, floor: 24), .init(column: 0, floor: 8), .init(column: 5, floor: 5), .init(column: 7, floor: 12),
+        .init(column: 7, floor: 24), .init(column: 0, floor: 8), .init(column: 7, floor: 16), .init(column: 5, floor: 5),
         .init(column: 6, floor: 9), .init(column: 4, floor: 8), .init(column: 3, floor: 8), .init(column: 2, floor: 7),
-        .init(column: 1, floor: 10), .init(column: 7, floor: 4), .init(column: 6, floor: 5), .init(column: 1, floor: 6),
-        .init(column: 0, floor: 4), .init(column: 4, floor: 5), .init(column: 3, floor: 5), .init(column: 2, floor: 4),
+        .init(column: 7, floor: 8), .init(column: 1, floor: 12), .init(column: 7, floor: 4), .init(column: 6, floor: 5),
+        .init(column: 1, floor: 6), .init(column: 0, floor: 4), .init(column: 4, floor: 5), .init(column: 3, floor: 5), .init(column: 2, floor: 4),
     ]
 
     static func table(_ document: StatusDocument, now: Date, width: Int? = nil) -> String {
