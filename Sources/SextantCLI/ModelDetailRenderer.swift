@@ -116,7 +116,7 @@ enum ModelDetailRenderer {
     private static func traffic(_ entries: [TrafficEntry]) -> [[String]] {
         var rows = [["REVISION", "VERSION", "ROLE", "WEIGHT", "REQUESTS", "ERRORS", "P99", "ROUTE"]]
         for entry in entries {
-            let share: String = entry.mirrorPercent.map { "mirror \($0)%" } ?? "\(entry.weight)%"
+            let share: String = entry.role == "header" ? "-" : entry.mirrorPercent.map { "mirror \($0)%" } ?? "\(entry.weight)%"
             let requests: String = entry.requests.map { String($0) } ?? "-"
             let errors: String = entry.errors.map { String($0) } ?? "-"
             let p99: String = entry.p99Milliseconds.map { String(format: "%.1f ms", $0) } ?? "-"

@@ -29,9 +29,12 @@ import SextantTestSupport
 
         static let environment = ["PATH": "/usr/bin:/bin", "TERM": "xterm-256color", "LANG": "C.UTF-8"]
 
-        /// Ends the session and its server (the watched command gets SIGHUP).
+        /// Ends the session and its server (the watched command gets SIGHUP). The server is
+        /// also killed by its pid: `kill-server` alone has left servers behind here.
         func close() {
+            let pid = (try? tmux(["display-message", "-p", "#{pid}"]))?.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             _ = try? tmux(["kill-server"])
+            if let pid = pid.flatMap({ Int32($0) }), pid > 1 { kill(pid, SIGKILL) }
         }
 
         func tmux(_ arguments: [String]) throws -> ProcessOutput {
