@@ -25,6 +25,20 @@ public struct ManifestDuration: Decodable, Sendable, Hashable, CustomStringConve
         self = value
     }
 
+    /// Seconds as a manifest would write them: `30s`, `1m`, `1m30s`, `2h`, `500ms`.
+    public static func describe(_ seconds: Double) -> String {
+        let milliseconds = Int64((seconds * 1000).rounded())
+        guard milliseconds % 1000 == 0 else { return "\(milliseconds)ms" }
+        var rest = milliseconds / 1000
+        guard rest > 0 else { return "0s" }
+        var text = ""
+        for (suffix, size) in [("d", Int64(86_400)), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+            text += "\(rest / size)\(suffix)"
+            rest %= size
+        }
+        return text
+    }
+
     private static let units: [(suffix: String, milliseconds: Int64)] = [
         ("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000),
     ]

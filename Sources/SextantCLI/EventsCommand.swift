@@ -142,33 +142,12 @@ enum EventLog {
                 throw CommandFailure(message: "cannot read the events in \(store.path): \(error)")
             }
         case .server(let server):
-            var components = URLComponents(string: server + "/api/v1/events")
-            components?.queryItems = [URLQueryItem(name: "since", value: String(after)), URLQueryItem(name: "limit", value: String(Self.page))]
+            var components = URLComponents()
+            components.path = "/api/v1/events"
+            components.queryItems = [URLQueryItem(name: "since", value: String(after)), URLQueryItem(name: "limit", value: String(Self.page))]
                 + [filter.name.map { URLQueryItem(name: "name", value: $0) }, filter.kind.map { URLQueryItem(name: "kind", value: $0.rawValue) }]
                 .compactMap { $0 }
-            guard let url = components?.string else { throw CommandFailure(message: "--server \(server) is not a URL") }
-            return try await Self.fetch(url, server: server)
-        }
-    }
-
-    private static func fetch(_ url: String, server: String) async throws -> [Event] {
-        let response: HTTPClientResponse
-        let body: ByteBuffer
-        do {
-            response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-            body = try await response.body.collect(upTo: 256 << 20)
-        } catch {
-            throw CommandFailure(message: "--server \(server): the daemon's API does not answer; is `sextant run` listening there (its --listen)?")
-        }
-        let data = Data(body.readableBytesView)
-        guard response.status == .ok else {
-            let message = (try? JSONDecoder().decode([String: String].self, from: data))?["error"] ?? "HTTP \(response.status.code)"
-            throw CommandFailure(message: "--server \(server): GET /api/v1/events: \(message)")
-        }
-        do {
-            return try StatusDocument.jsonDecoder().decode([Event].self, from: data)
-        } catch {
-            throw CommandFailure(message: "--server \(server) answered something that is not Sextant's event log; is it a Sextant daemon's API?")
+            return try await DaemonRead.get([Event].self, server: server, path: components.string ?? "/api/v1/events", what: "Sextant's event log")
         }
     }
 }

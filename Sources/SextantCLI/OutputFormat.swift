@@ -5,7 +5,7 @@ enum ValidateOutput: String, ExpressibleByArgument, CaseIterable {
     case text, json, github
 }
 
-/// `-o` of `status`.
+/// `-o` of `status`: `table` fits the terminal, `wide` prints every cell whole.
 enum StatusOutput: String, ExpressibleByArgument, CaseIterable {
-    case table, json, yaml
+    case table, wide, json, yaml
 }

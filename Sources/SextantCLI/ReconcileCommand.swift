@@ -39,7 +39,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Option(name: .shortAndLong, help: "How to print status at the end: table, json or yaml.")
+    @Option(name: .shortAndLong, help: "How to print status at the end: table, wide, json or yaml.")
     var output: StatusOutput = .table
 
     /// For benchmarks: at least this many passes, so a no-op pass is timed in-process.
@@ -85,7 +85,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         } while (!report.remaining.actions.isEmpty || passes < minPasses) && passes < max(100, minPasses)
         withExtendedLifetime(lock) {}
 
-        print(StatusRenderer.render(report.status, as: output, now: Date()), terminator: "")
+        print(StatusRenderer.render(report.status, as: output, now: Date(), width: Terminal.width()), terminator: "")
         throw ExitCode(Self.exitStatus(report.status))
     }
 

@@ -1,10 +1,6 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import SextantCore
-import SextantStore
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +9,9 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Reads the state the reconciler saved in --state-dir (no lock needed: it
             works while a daemon runs), or asks a running daemon with --server. NAME
-            shows only objects of that name; KIND/NAME one object. --watch redraws every
-            2 seconds until interrupted.
+            shows only objects of that name; KIND/NAME one object. The table fits the
+            terminal (or COLUMNS), long messages cut with …; -o wide prints every cell
+            whole. --watch redraws every 2 seconds until interrupted, the header on top.
 
             Exit status: 0; 1 if any object is Degraded; 2 when nothing has that name,
             or the state or the server cannot be read.
@@ -23,7 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
               sextant status
               sextant status transactions
               sextant status Dataset/transactions -o json
-              sextant status -o yaml --state-dir /var/lib/sextant
+              sextant status -o wide --state-dir /var/lib/sextant
               sextant status --server http://127.0.0.1:7070 --watch
             """
     )
@@ -31,94 +28,38 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Only objects of this name, or KIND/NAME.", valueName: "name"))
     var name: String?
 
-    @Option(name: .shortAndLong, help: "table, json or yaml.")
+    @Option(name: .shortAndLong, help: "table, wide, json or yaml.")
     var output: StatusOutput = .table
 
-    @Option(help: ArgumentHelp("The state directory the reconciler writes (default .sextant).", valueName: "dir"))
-    var stateDir: String?
-
-    @Option(help: ArgumentHelp("A running daemon's API, e.g. http://127.0.0.1:7070, instead of --state-dir.", valueName: "url"))
-    var server: String?
+    @OptionGroup var source: StatusSource
 
     @Flag(help: "Redraw every 2 seconds until interrupted.")
     var watch = false
 
-    func validate() throws {
-        if server != nil, stateDir != nil { throw ValidationError("give --server or --state-dir, not both") }
-        if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
-            throw ValidationError("--server \(server) must be an http:// or https:// URL, e.g. http://127.0.0.1:7070")
-        }
-    }
-
     func run() async throws {
-        while true {
-            let document = try await read()
-            let shown = name.map(document.filtered) ?? document
-            if let name, shown.objects.isEmpty, !watch {
-                throw CommandFailure(message: "no object named \(name); `sextant status` lists them all")
+        guard watch else {
+            let document = try await source.status()
+            let shown = try shown(of: document)
+            print(StatusRenderer.render(shown, as: output, now: Date(), width: Terminal.width()), terminator: "")
+            if shown.isDegraded { throw ExitCode(1) }
+            return
+        }
+        try await WatchScreen.run(every: .seconds(2)) { width in
+            let document = try await source.status()
+            do {
+                return StatusRenderer.render(try shown(of: document), as: output, now: Date(), width: width)
+            } catch let unknown as CommandFailure {
+                // While watching, a name may not exist yet: the view says so and waits.
+                return StatusRenderer.render(document.filtered(name ?? ""), as: output, now: Date(), width: width) + unknown.message + "\n"
             }
-            let rendered = StatusRenderer.render(shown, as: output, now: Date())
-            guard watch else {
-                print(rendered, terminator: "")
-                if shown.isDegraded { throw ExitCode(1) }
-                return
-            }
-            // On a terminal, redraw in place; in a pipe, one snapshot after another.
-            let clear = isatty(STDOUT_FILENO) == 1 ? "\u{1B}[H\u{1B}[2J" : "---\n"
-            print(clear + rendered, terminator: "")
-            fflush(nil)
-            try await Task.sleep(for: .seconds(2))
         }
     }
 
-    private func read() async throws -> StatusDocument {
-        if let server { return try await Self.fetch(server) }
-        let directory = stateDir ?? ".sextant"
-        do throws(StoreError) {
-            let store = try SQLiteStore(readingFrom: directory)
-            guard let saved = try Self.read(store) else {
-                throw StoreError("no status in \(directory) yet: the reconciler has not finished a pass")
-            }
-            if let problem = SQLiteStore.writeProblem(in: directory) {
-                // A daemon that cannot write cannot record why: say what the file system shows.
-                let asOf = saved.revision.reconciledAt.map { " (saved \(iso8601($0)))" } ?? ""
-                printError("warning: \(problem): a daemon cannot save status there, so this may be out of date\(asOf); "
-                    + "`sextant status --server URL` asks the daemon what it knows now")
-            }
-            return saved
-        } catch {
-            throw CommandFailure(message: error.message)
-        }
-    }
-
-    private static func read(_ store: SQLiteStore) throws(StoreError) -> StatusDocument? {
-        do {
-            return try store.status()
-        } catch {
-            throw StoreError("cannot read \(store.path): \(error)")
-        }
-    }
-
-    /// GET /api/v1/status of a daemon.
-    static func fetch(_ server: String) async throws -> StatusDocument {
-        let url = (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/api/v1/status"
-        let body: ByteBuffer
-        let response: HTTPClientResponse
-        do {
-            response = try await CommandHTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-            body = try await response.body.collect(upTo: 256 << 20)
-        } catch {
-            throw CommandFailure(message: ConnectionFailure.message(error, url: server, peer: .daemon))
-        }
-        let data = Data(body.readableBytesView)
-        guard response.status == .ok else {
-            let message = (try? JSONDecoder().decode([String: String].self, from: data))?["error"] ?? "HTTP \(response.status.code)"
-            throw CommandFailure(message: "\(url): \(message)")
-        }
-        do {
-            return try StatusDocument.jsonDecoder().decode(StatusDocument.self, from: data)
-        } catch {
-            throw CommandFailure(message: "\(url) answered something that is not Sextant status: \(error)")
-        }
+    /// The objects NAME selects, or a failure suggesting the nearest name.
+    private func shown(of document: StatusDocument) throws -> StatusDocument {
+        guard let name else { return document }
+        let shown = document.filtered(name)
+        if shown.objects.isEmpty { throw NameSuggestion.noObject(named: name, in: document, listing: "sextant status") }
+        return shown
     }
 }

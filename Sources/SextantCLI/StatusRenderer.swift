@@ -5,11 +5,13 @@ import SextantYAML
 
 /// Status as a table, JSON (DESIGN §3) or YAML.
 enum StatusRenderer {
-    static func render(_ document: StatusDocument, as format: StatusOutput, now: Date) -> String {
+    /// - Parameter width: the columns the table fits (nil: no limit); `wide` ignores it.
+    static func render(_ document: StatusDocument, as format: StatusOutput, now: Date, width: Int? = nil) -> String {
         switch format {
         case .json: return json(document)
         case .yaml: return yaml(document)
-        case .table: return table(document, now: now)
+        case .table: return table(document, now: now, width: width)
+        case .wide: return table(document, now: now, width: nil)
         }
     }
 
@@ -29,7 +31,30 @@ enum StatusRenderer {
         return YAMLEmitter.emit(root)
     }
 
-    static func table(_ document: StatusDocument, now: Date) -> String {
+    /// The columns that give way, in order, to fit a width: MESSAGE first, then the cells
+    /// with the least to lose, each down to a floor that still reads; then further.
+    static let shrinking: [TextTable.Shrink] = [
+        .init(column: 7, floor: 24), .init(column: 0, floor: 8), .init(column: 7, floor: 16), .init(column: 5, floor: 5),
+        .init(column: 6, floor: 9), .init(column: 4, floor: 8), .init(column: 3, floor: 8), .init(column: 2, floor: 7),
+        .init(column: 7, floor: 8), .init(column: 1, floor: 12), .init(column: 7, floor: 4), .init(column: 6, floor: 5),
+        .init(column: 1, floor: 6), .init(column: 0, floor: 4), .init(column: 4, floor: 5), .init(column: 3, floor: 5), .init(column: 2, floor: 4),
+    ]
+
+    static func table(_ document: StatusDocument, now: Date, width: Int? = nil) -> String {
+        var lines = header(document, now: now)
+        var rows = [["KIND", "NAME", "SYNC", "HEALTH", "PHASE", "VERSION", "TRAFFIC", "MESSAGE", "AGE"]]
+        for object in document.objects {
+            rows.append([object.kind.rawValue, object.name, object.sync.rawValue, object.health.rawValue, object.phase,
+                         version(object), traffic(object), object.message, age(from: object.createdAt, to: now)])
+        }
+        if let width { lines = lines.map { $0.fitted(to: width) } }
+        if document.objects.isEmpty { lines.append("no objects"); return lines.joined(separator: "\n") + "\n" }
+        lines += TextTable.lines(rows, width: width, shrinking: shrinking)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The followed commit, the source's error and a head not applied, then a blank line.
+    static func header(_ document: StatusDocument, now: Date) -> [String] {
         var lines: [String] = []
         let revision = document.revision
         if let commit = revision.commit {
@@ -50,17 +75,10 @@ enum StatusRenderer {
             if error.diagnostics.count > 10 { lines.append("  … and \(error.diagnostics.count - 10) more") }
         }
         lines.append("")
-        var rows = [["KIND", "NAME", "SYNC", "HEALTH", "PHASE", "VERSION", "TRAFFIC", "MESSAGE", "AGE"]]
-        for object in document.objects {
-            rows.append([object.kind.rawValue, object.name, object.sync.rawValue, object.health.rawValue, object.phase,
-                         version(object), traffic(object), object.message, age(from: object.createdAt, to: now)])
-        }
-        if document.objects.isEmpty { lines.append("no objects"); return lines.joined(separator: "\n") + "\n" }
-        lines += TextTable.lines(rows)
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 
-    private static func version(_ object: ObjectStatus) -> String {
+    static func version(_ object: ObjectStatus) -> String {
         guard let model = object.model else { return "-" }
         switch (model.stableVersion, model.candidateVersion) {
         case (let stable?, let candidate?): return "v\(stable)→v\(candidate)"
@@ -70,7 +88,7 @@ enum StatusRenderer {
         }
     }
 
-    private static func traffic(_ object: ObjectStatus) -> String {
+    static func traffic(_ object: ObjectStatus) -> String {
         guard let entries = object.model?.traffic, !entries.isEmpty else { return "-" }
         // A mirror shows what it copies; the header route is in the JSON and the message.
         return entries.filter { $0.role != "header" }

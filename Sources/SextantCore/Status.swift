@@ -96,6 +96,47 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
     /// `Passed`, `Failed` or `Inconclusive`.
     public var verdict: String?
     public var objectives: [ObjectiveStatus]
+    /// Every step of the policy, in order, the current one marked (`sextant get`). The
+    /// count is `steps`: a `pause` belongs to the `setWeight` before it.
+    public var policySteps: [StepStatus]?
+    /// When the current step's pause ends (null for no pause, or one until `sextant promote`).
+    public var pauseUntil: Date?
+    /// When a step still inconclusive gives up (`analysis.maxStepDuration`), and what then.
+    public var stepDeadline: Date?
+    /// `failureLimit`: failed verdicts a rollout survives.
+    public var failureLimit: Int?
+
+    /// One step of the policy as a rollout goes through it.
+    public struct StepStatus: Sendable, Hashable, Codable {
+        public enum State: String, Sendable, Hashable, Codable {
+            case done, current, pending
+        }
+
+        /// 1-based.
+        public var number: Int
+        /// `canary`, `shadow`, `preview` or `switched`.
+        public var phase: String
+        public var weight: Int
+        public var mirrorPercent: Int?
+        /// The least time the step holds; null when it advances as soon as its verdict passes.
+        public var pauseSeconds: Double?
+        /// `pause: {}`: waits for `sextant promote`.
+        public var untilPromoted: Bool
+        public var state: State
+
+        public init(number: Int, _ step: PolicyStep, state: State) {
+            self.number = number
+            phase = step.phase.rawValue
+            weight = step.weight
+            mirrorPercent = step.mirrorPercent
+            switch step.pause {
+            case .none: untilPromoted = false
+            case .seconds(let seconds): pauseSeconds = seconds; untilPromoted = false
+            case .untilPromoted: untilPromoted = true
+            }
+            self.state = state
+        }
+    }
 
     public struct AgreementStatus: Sendable, Hashable, Codable {
         /// Request pairs compared in the current window.
@@ -132,6 +173,51 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
         public var bad: Int
         public var required: Int
         public var verdict: String
+        /// The share of good samples (0–1), null before any.
+        public var value: Double?
+    }
+}
+
+/// One serving process of a model, as status shows it (`sextant get`).
+public struct ReplicaStatus: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable {
+        /// Answers `/v2/health/ready`.
+        case ready
+        case notReady
+        case exited
+        /// Not probed yet.
+        case unknown
+    }
+
+    public var revision: Int
+    /// `stable`, `candidate`, `shadow`, `preview` or `retiring`.
+    public var role: String
+    public var index: Int
+    public var pid: Int32
+    public var port: Int
+    public var state: State
+    /// Why it is not ready, or how it exited.
+    public var detail: String?
+    /// Its revision's servers' exits in a row.
+    public var crashes: Int
+    public var startedAt: Date
+    public var log: String
+
+    public init(_ replica: Replica, role: String, health: ReplicaHealth?, crashes: Int) {
+        revision = replica.revision
+        self.role = role
+        index = replica.index
+        pid = replica.pid
+        port = replica.port
+        switch health {
+        case .ready?: state = .ready
+        case .notReady(let why)?: state = .notReady; detail = why
+        case .exited(let why)?: state = .exited; detail = why
+        case nil: state = .unknown
+        }
+        self.crashes = crashes
+        startedAt = replica.startedAt
+        log = replica.log
     }
 }
 
@@ -161,10 +247,13 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         /// gateway routes to them.
         public var endpoints: [String]
         public var rollout: RolloutStatus?
+        /// Every serving process: stable, candidate and retiring.
+        public var replicas: [ReplicaStatus]
 
         public init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
-                    traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil) {
+                    traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = []) {
             self.rollout = rollout
+            self.replicas = replicas
             self.stableVersion = stableVersion
             self.candidateVersion = candidateVersion
             self.stableRevision = stableRevision
@@ -205,6 +294,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
         case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints, rollout
+        case replicas
         case sha256, rows, violations
     }
 
@@ -226,6 +316,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encode(fields.traffic, forKey: .traffic)
             try container.encode(fields.endpoints, forKey: .endpoints)
             try container.encode(fields.rollout, forKey: .rollout)
+            try container.encode(fields.replicas, forKey: .replicas)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -256,7 +347,8 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
                 candidateRevision: try container.decodeIfPresent(Int.self, forKey: .candidateRevision),
                 traffic: try container.decodeIfPresent([TrafficEntry].self, forKey: .traffic) ?? [],
                 endpoints: try container.decodeIfPresent([String].self, forKey: .endpoints) ?? [],
-                rollout: try container.decodeIfPresent(RolloutStatus.self, forKey: .rollout))
+                rollout: try container.decodeIfPresent(RolloutStatus.self, forKey: .rollout),
+                replicas: try container.decodeIfPresent([ReplicaStatus].self, forKey: .replicas) ?? [])
         }
         if kind == .dataset {
             dataset = DatasetFields(

@@ -107,8 +107,17 @@ public enum StatusModel {
             }
             return ObjectStatus(kind: .slo, name: key.name, sync: .synced, health: health, phase: "Valid", message: message, createdAt: createdAt)
         case .rolloutPolicy(let policy):
-            let steps = policy.spec.steps?.count ?? 0
-            let message = steps > 0 ? "\(policy.spec.strategy.rawValue): \(steps) step\(steps == 1 ? "" : "s")" : policy.spec.strategy.rawValue
+            // Counted as a rollout counts them (`step 1/2`): a pause belongs to the setWeight before it.
+            let steps = PolicyStep.canary(policy.spec.steps ?? [])
+            let listed = steps.map { step in
+                switch step.pause {
+                case .none: "\(step.weight)%"
+                case .seconds(let seconds): "\(step.weight)% for \(ManifestDuration.describe(seconds))"
+                case .untilPromoted: "\(step.weight)% until promoted"
+                }
+            }
+            let message = steps.isEmpty ? policy.spec.strategy.rawValue
+                : "\(policy.spec.strategy.rawValue): \(steps.count) step\(steps.count == 1 ? "" : "s") (\(listed.joined(separator: ", ")))"
             return ObjectStatus(kind: .rolloutPolicy, name: key.name, sync: .synced, health: .healthy, phase: "Valid", message: message, createdAt: createdAt)
         }
     }

@@ -337,7 +337,7 @@ import SextantTestSupport
         #expect(yaml.stdout.contains("objects:\n- conditions: []\n"), "\(yaml.stdout)")
         let missing = try setup.status("nothing")
         #expect(missing.status == 2)
-        #expect(missing.stderr == "error: no object named nothing; `sextant status` lists them all\n")
+        #expect(missing.stderr == "error: no object named \"nothing\"; `sextant status` lists them all\n")
     }
 
     @Test("a second process on the same state directory fails clearly; an unreachable source exits 2")

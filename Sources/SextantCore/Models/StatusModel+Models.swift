@@ -40,6 +40,7 @@ extension StatusModel {
                 }
             }
             status.model?.endpoints = (state.replicas + (state.rollout?.replicas ?? [])).map { "127.0.0.1:\($0.port)" }
+            status.model?.replicas = replicaStatuses(state, health: observed.replicas)
             status.health = .healthy
             let dead = state.replicas.filter { if case .exited? = observed.replicas[$0.pid] { true } else { false } }
             if state.crashes >= ModelObservation.crashLoopThreshold, !dead.isEmpty || state.nextRestartAt.map({ $0 > now }) == true {
@@ -97,9 +98,14 @@ extension StatusModel {
             let samplesInWindow = rollout.window.samples(model: key.name, revision: rollout.revision, traffic: observed.traffic)
             let agreement = samplesInWindow?.agreement.map(RolloutStatus.AgreementStatus.init)
             let warmUntil = rollout.phase == .switched ? state.retiring.first { $0.revision == rollout.previousRevision }?.until : nil
+            let step = policy.steps.indices.contains(rollout.step) ? policy.steps[rollout.step] : nil
+            let pauseUntil = step.flatMap { step in
+                if case .seconds(let seconds) = step.pause { rollout.stepStartedAt.addingTimeInterval(seconds) } else { nil }
+            }
             switch rollout.phase {
             case .canary:
-                status.message = "step \(rollout.step + 1)/\(progress.steps): \(rollout.weight)% to \(candidate)\(samples)"
+                let pauseLeft = pauseUntil.map { Int($0.timeIntervalSince(now).rounded(.up)) }.flatMap { $0 > 0 ? ", pause \($0) s left" : nil } ?? ""
+                status.message = "step \(rollout.step + 1)/\(progress.steps): \(rollout.weight)% to \(candidate)\(samples)\(pauseLeft)"
             case .shadow, .preview:
                 let held = Int(now.timeIntervalSince(rollout.stepStartedAt))
                 let hold = policy.steps.indices.contains(rollout.step) ? policy.steps[rollout.step].pause : .none
@@ -132,8 +138,15 @@ extension StatusModel {
                 failures: rollout.failures, paused: rollout.suspended != nil, stepStartedAt: rollout.stepStartedAt, verdict: progress.analysis?.verdict.rawValue,
                 objectives: (progress.analysis?.judgements ?? []).map {
                     .init(slo: $0.objective.slo, objective: $0.objective.name, target: $0.objective.target, samples: $0.samples, bad: $0.bad,
-                          required: $0.required, verdict: $0.verdict.rawValue)
-                })
+                          required: $0.required, verdict: $0.verdict.rawValue,
+                          value: $0.samples > 0 ? Double($0.samples - $0.bad) / Double($0.samples) : nil)
+                },
+                policySteps: policy.steps.enumerated().map { index, step in
+                    .init(number: index + 1, step, state: index < rollout.step ? .done : index == rollout.step ? .current : .pending)
+                },
+                pauseUntil: pauseUntil,
+                stepDeadline: rollout.phase == .switched ? nil : max(rollout.stepStartedAt, rollout.window.startedAt).addingTimeInterval(policy.maxStepDuration),
+                failureLimit: policy.failureLimit)
         case .stalled(let stall):
             status.phase = stall.phase
             status.message = "\(stall.message); \(serving)"
@@ -164,6 +177,18 @@ extension StatusModel {
                                                      lastTransitionTime: now))
         }
         return status
+    }
+
+    /// The stable, candidate and retiring servers, with what the last probe found.
+    private static func replicaStatuses(_ state: ModelObservation, health: [Int32: ReplicaHealth]) -> [ReplicaStatus] {
+        var replicas = state.replicas.map { ReplicaStatus($0, role: "stable", health: health[$0.pid], crashes: state.crashes) }
+        if let rollout = state.rollout {
+            replicas += rollout.replicas.map { ReplicaStatus($0, role: rollout.role, health: health[$0.pid], crashes: rollout.crashes) }
+        }
+        for retiring in state.retiring {
+            replicas += retiring.replicas.map { ReplicaStatus($0, role: "retiring", health: health[$0.pid], crashes: 0) }
+        }
+        return replicas
     }
 
     private static func stalled(_ reason: String, _ message: String, _ now: Date) -> StatusCondition {

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import SextantCore
+import SextantStore
+
+/// Where `status` and `get` read: the state directory the reconciler writes, or a running
+/// daemon's API.
+struct StatusSource: ParsableArguments {
+    @Option(help: ArgumentHelp("The state directory the reconciler writes (default .sextant).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("A running daemon's API, e.g. http://127.0.0.1:7070, instead of --state-dir.", valueName: "url"))
+    var server: String?
+
+    func validate() throws {
+        if server != nil, stateDir != nil { throw ValidationError("give --server or --state-dir, not both") }
+        if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
+            throw ValidationError("--server \(server) must be an http:// or https:// URL, e.g. http://127.0.0.1:7070")
+        }
+    }
+
+    private var directory: String { stateDir ?? ".sextant" }
+
+    func status() async throws -> StatusDocument {
+        if let server { return try await DaemonRead.get(StatusDocument.self, server: server, path: "/api/v1/status", what: "Sextant status") }
+        do throws(StoreError) {
+            let store = try SQLiteStore(readingFrom: directory)
+            guard let saved = try Self.read(store) else {
+                throw StoreError("no status in \(directory) yet: the reconciler has not finished a pass")
+            }
+            if let problem = SQLiteStore.writeProblem(in: directory) {
+                // A daemon that cannot write cannot record why: say what the file system shows.
+                let asOf = saved.revision.reconciledAt.map { " (saved \(iso8601($0)))" } ?? ""
+                printError("warning: \(problem): a daemon cannot save status there, so this may be out of date\(asOf); "
+                    + "`sextant status --server URL` asks the daemon what it knows now")
+            }
+            return saved
+        } catch {
+            throw CommandFailure(message: error.message)
+        }
+    }
+
+    /// The events of the model `name` with an id above `since`, oldest first.
+    func modelEvents(since: Int64, name: String) async throws -> [Event] {
+        try await EventLog(stateDir: stateDir, server: server).events(since: since, EventFilter(name: name, kind: .model))
+    }
+
+    private static func read(_ store: SQLiteStore) throws(StoreError) -> StatusDocument? {
+        do {
+            return try store.status()
+        } catch {
+            throw StoreError("cannot read \(store.path): \(error)")
+        }
+    }
+}
