@@ -60,7 +60,7 @@ import SextantTestSupport
         let closed = "http://127.0.0.1:\(try freePort())"
         let unreachable = try setup.run(["events", "--server", closed])
         #expect(unreachable.status == 2)
-        #expect(unreachable.stderr == "error: --server \(closed): the daemon's API does not answer; is `sextant run` listening there (its --listen)?\n",
+        #expect(unreachable.stderr == "error: cannot reach the daemon at \(closed) (connection refused): is \"sextant run\" running with --listen \(closed.dropFirst(7))?\n",
                 "one line naming the flag and the URL: \(unreachable.stderr)")
     }
 
