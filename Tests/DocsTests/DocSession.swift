@@ -57,7 +57,7 @@ final class DocSession: Sendable {
 
     /// Runs a block's commands in one bash, in the scratch repository, and splits the output
     /// per command. Commands ending in `&` run in the background until the block ends
-    /// (SIGTERM, then SIGKILL after 15 s); those that run until Ctrl-C get SIGINT after a few
+    /// (SIGTERM, then SIGKILL after 15 s); those that run until Ctrl-C get SIGTERM after a few
     /// seconds; a block that talks to the daemon gets one first.
     func run(_ block: DocBlock) throws -> [CommandResult] {
         let commands = (DocDaemon.isNeeded(by: block) ? DocDaemon.start(for: block) : []) + block.commands
@@ -68,7 +68,7 @@ final class DocSession: Sendable {
                 // Its own session, so that the end of the block stops it and its children.
                 script += "setsid bash -c \(shellQuoted(String(text.dropLast()))) </dev/null >/dev/null 2>&1 & __docs_jobs+=\" -$!\"\n"
             } else if UntilStopped.matches(command) {
-                script += "timeout -s INT \(UntilStopped.seconds) bash -c \(shellQuoted(text)) </dev/null; __docs_status=$?; [ $__docs_status -eq 124 ] && __docs_status=0; (exit $__docs_status)\n"
+                script += "timeout -k 2 \(UntilStopped.seconds) bash -c \(shellQuoted(text)) </dev/null; __docs_status=$?; case $__docs_status in 124|137) __docs_status=0;; esac; (exit $__docs_status)\n"
             } else {
                 script += text + "\n"
             }

@@ -2,8 +2,9 @@ import Foundation
 
 /// Commands that run until the reader presses Ctrl-C (`sextant run` in the foreground,
 /// `--watch`, `--follow`, `curl -N` on a stream): the test lets them run for `seconds`,
-/// then sends SIGINT. They pass when they were still running then (or exited 0), and
-/// their quote is compared with what they printed until then.
+/// then sends SIGTERM (SIGINT is ignored by commands a background job starts, as the test
+/// may be), and SIGKILL 2 s later. They pass when they were still running then (or exited
+/// 0), and their quote is compared with what they printed until then.
 enum UntilStopped {
     static let seconds = 4
 
