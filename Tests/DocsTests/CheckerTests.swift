@@ -31,6 +31,30 @@ struct CheckerTests {
         ])
     }
 
+    @Test("a block that names 127.0.0.1:7070 gets a daemon, unless it starts its own", arguments: [
+        (["curl -fs http://127.0.0.1:7070/api/v1/status"], true),
+        (["sextant status", "sextant status --server http://127.0.0.1:7070"], true),
+        (["sextant run --repo . --path examples/quickstart &", "curl -fs http://127.0.0.1:7070/readyz"], false),
+        (["sextant status", "curl -fs http://127.0.0.1:8080/v2/models/fraud-detector/ready"], false),
+    ])
+    func daemonForBlocks(commands: [String], needsDaemon: Bool) {
+        let block = DocBlock(source: "page.md:1", commands: commands.map { DocCommand(source: "page.md:2", text: $0, quotedOutput: []) })
+        #expect(DocDaemon.isNeeded(by: block) == needsDaemon)
+    }
+
+    @Test("commands that run until Ctrl-C are recognised; background and one-shot ones are not", arguments: [
+        ("sextant run --repo . --path examples/quickstart --interval 5s", true),
+        ("sextant run --repo . --path examples/quickstart &", false),
+        ("sextant status --server http://127.0.0.1:7070 --watch    # redrawn every 2 s", true),
+        ("sextant events fraud-detector --follow --server http://127.0.0.1:7070", true),
+        ("curl -N 'http://127.0.0.1:7070/api/v1/events/stream'", true),
+        ("curl -fs http://127.0.0.1:7070/api/v1/status", false),
+        ("sextant reconcile --once --repo . --path examples/quickstart", false),
+    ])
+    func untilStopped(text: String, runsUntilStopped: Bool) {
+        #expect(UntilStopped.matches(DocCommand(source: "page.md:2", text: text, quotedOutput: [])) == runsUntilStopped)
+    }
+
     @Test("quoted output matches with ellipses and normalised times, hashes, ports, paths", arguments: [
         (["main @ 69b756f \"...\", fetched 0s ago"], "main @ 3f2a9c1 \"raise the threshold\", fetched 12s ago", true),
         (["a", "...", "z"], "a\nb\nc\nz\n", true),

@@ -22,15 +22,13 @@ enum DocPages {
 /// part of the command.
 enum HelpExampleSkips {
     static let rules: [(part: String, reason: String)] = [
-        ("sextant run ", "the daemon runs until it is stopped; docs/operations.md covers it"),
-        ("--server ", "talks to a running daemon"),
         ("https://github.com/", "needs a remote repository"),
         ("git@github.com:", "needs a remote repository"),
         ("/var/lib/sextant", "a system state directory"),
         ("sextant promote ", "needs a rollout in progress"),
         ("sextant abort ", "needs a rollout in progress"),
         ("/srv/", "a repository and data root of your own"),
-        ("sextant gateway ", "the gateway runs until it is stopped; reconcile starts it"),
+        ("sextant gateway ", "the quickstart's gateway, which reconcile starts, holds its port"),
     ]
 
     static func reason(for command: DocCommand) -> String? {

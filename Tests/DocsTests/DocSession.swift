@@ -56,20 +56,33 @@ final class DocSession: Sendable {
     }
 
     /// Runs a block's commands in one bash, in the scratch repository, and splits the output
-    /// per command. Commands ending in `&` run in the background until the block ends.
+    /// per command. Commands ending in `&` run in the background until the block ends
+    /// (SIGTERM, then SIGKILL after 15 s); those that run until Ctrl-C get SIGTERM after a few
+    /// seconds; a block that talks to the daemon gets one first.
     func run(_ block: DocBlock) throws -> [CommandResult] {
+        let commands = (DocDaemon.isNeeded(by: block) ? DocDaemon.start(for: block) : []) + block.commands
         var script = "exec 2>&1\n__docs_jobs=\n"
-        for command in block.commands {
+        for command in commands {
             let text = command.text.trimmingCharacters(in: .whitespaces)
             if text.hasSuffix("&"), !text.hasSuffix("&&") {
                 // Its own session, so that the end of the block stops it and its children.
                 script += "setsid bash -c \(shellQuoted(String(text.dropLast()))) </dev/null >/dev/null 2>&1 & __docs_jobs+=\" -$!\"\n"
+            } else if UntilStopped.matches(command) {
+                script += "timeout -k 2 \(UntilStopped.seconds) bash -c \(shellQuoted(text)) </dev/null; __docs_status=$?; case $__docs_status in 124|137) __docs_status=0;; esac; (exit $__docs_status)\n"
             } else {
                 script += text + "\n"
             }
             script += "__docs_status=$?; printf '\\036%d\\036\\n' \"$__docs_status\"; (exit $__docs_status)\n"
         }
-        script += "[ -n \"$__docs_jobs\" ] && { kill -TERM -- $__docs_jobs; sleep 1; kill -KILL -- $__docs_jobs; } 2>/dev/null\nexit 0\n"
+        script += """
+            if [ -n "$__docs_jobs" ]; then
+              kill -TERM -- $__docs_jobs 2>/dev/null
+              for __docs_wait in $(seq 75); do kill -0 -- $__docs_jobs 2>/dev/null || break; sleep 0.2; done
+              kill -KILL -- $__docs_jobs 2>/dev/null
+            fi
+            exit 0
+
+            """
         let file = repository.path + "/../block.sh"
         try script.write(toFile: file, atomically: true, encoding: .utf8)
         let output = try runProcess("/usr/bin/nsenter", [
@@ -78,7 +91,7 @@ final class DocSession: Sendable {
 
         var results: [CommandResult] = []
         var rest = Substring(output.stdout)
-        for command in block.commands {
+        for command in commands {
             guard let match = rest.firstMatch(of: #/\x1E(\d+)\x1E\n?/#) else {
                 results.append(CommandResult(command: command, status: nil, output: String(rest)))
                 rest = ""

@@ -20,15 +20,21 @@ struct DocsRunTests {
         var blocks: [DocBlock] = [setup]
         var skipped: [String] = []
         for subcommand in try subcommands() {
-            var block = DocBlock(source: subcommand.isEmpty ? "sextant --help" : "sextant \(subcommand) --help", commands: [])
+            // The examples that talk to the daemon run in a block of their own, which gets
+            // one: the others may need the state directory's lock.
+            let source = subcommand.isEmpty ? "sextant --help" : "sextant \(subcommand) --help"
+            var block = DocBlock(source: source, commands: [])
+            var daemonBlock = DocBlock(source: source, commands: [])
             for command in HelpExamples.commands(in: try help(subcommand, columns: 200), command: subcommand) {
                 if let reason = HelpExampleSkips.reason(for: command) {
                     skipped.append("\(command.source): \(command.text.split(separator: "\n")[0]): \(reason)")
+                } else if DocDaemon.isNeeded(by: DocBlock(source: source, commands: [command])) {
+                    daemonBlock.commands.append(command)
                 } else {
                     block.commands.append(command)
                 }
             }
-            blocks.append(block)
+            blocks += [block, daemonBlock]
         }
         blocks.append(setup)
         for path in DocPages.paths {
