@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SextantCore
+import SextantRuntime
 import SextantStore
 
 /// Where `status` and `get` read: the state directory the reconciler writes, or a running
@@ -34,7 +35,7 @@ struct StatusSource: ParsableArguments {
                 printError("warning: \(problem): a daemon cannot save status there, so this may be out of date\(asOf); "
                     + "`sextant status --server URL` asks the daemon what it knows now")
             }
-            return saved
+            return Self.checkingGateway(saved, in: store)
         } catch {
             throw CommandFailure(message: error.message)
         }
@@ -43,6 +44,20 @@ struct StatusSource: ParsableArguments {
     /// The events of the model `name` with an id above `since`, oldest first.
     func modelEvents(since: Int64, name: String) async throws -> [Event] {
         try await EventLog(stateDir: stateDir, server: server).events(since: since, EventFilter(name: name, kind: .model))
+    }
+
+    /// Saved status is as of the last pass. With no daemon watching (after `reconcile
+    /// --once`, or `down`), a gateway that has exited since must not be shown serving.
+    private static func checkingGateway(_ saved: StatusDocument, in store: SQLiteStore) -> StatusDocument {
+        guard let gateway = saved.gateway, gateway.serving, let process = try? store.gateway(), !EmbeddedRuntime.runs(process) else {
+            return saved
+        }
+        let down = GatewayStatus(address: gateway.address, serving: false,
+                                 error: "its process (pid \(process.pid)) has exited since the last pass; a running daemon or `sextant reconcile --once` starts it again")
+        var document = saved
+        document.gateway = down
+        StatusModel.applyGatewayOutage(down, to: &document.objects, since: Date())
+        return document
     }
 
     private static func read(_ store: SQLiteStore) throws(StoreError) -> StatusDocument? {

@@ -62,7 +62,12 @@ extension EmbeddedRuntime {
     /// the port legitimately (the next pass adopts it), so the port is not "taken".
     public static func gatewayHolds(_ address: GatewayAddress, recorded gateway: GatewayProcess?) -> Bool {
         guard let gateway, gateway.host == address.host, gateway.port == address.port else { return false }
-        return ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime).isAlive
+        return runs(gateway)
+    }
+
+    /// Whether the recorded gateway process still runs (the same pid and start time).
+    public static func runs(_ gateway: GatewayProcess) -> Bool {
+        ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime).isAlive
     }
 
     public func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError) {

@@ -95,6 +95,24 @@ import SextantTestSupport
             #expect(output.status == 2)
             #expect(output.stderr.contains("no model fraud-detectr") && output.stderr.contains("did you mean \"fraud-detector\"?"), "\(command): \(output.stderr)")
         }
+
+        // No daemon watches after reconcile --once: status itself notices the gateway is gone.
+        #expect(kill(pid, SIGKILL) == 0)
+        try waitUntilExited(pid)
+        let table = try sextant("status", "--state-dir", rig.state.path)
+        #expect(table.status == 1, "Degraded: exit 1")
+        #expect(table.stdout.contains("gateway 127.0.0.1:\(rig.gatewayPort) down: its process (pid \(pid)) has exited since the last pass"), "\(table.stdout)")
+        let json = try sextant("status", "fraud-detector", "-o", "json", "--state-dir", rig.state.path)
+        let document = try StatusDocument.jsonDecoder().decode(StatusDocument.self, from: Data(json.stdout.utf8))
+        #expect(document.gateway?.serving == false)
+        #expect(document.objects.first?.phase == "Unavailable" && document.objects.first?.health == .degraded)
+    }
+
+    /// Waits (up to 5 s) until `pid` no longer exists.
+    func waitUntilExited(_ pid: Int32) throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while kill(pid, 0) == 0 && ContinuousClock.now < deadline { usleep(20_000) }
+        try #require(kill(pid, 0) != 0, "pid \(pid) still runs")
     }
 
     @Test("a gateway killed while the port is taken by another process: status says the model is not served until the gateway is back")
