@@ -121,14 +121,16 @@ struct CheckerTests {
         #expect(try session.failures(of: DocBlock(source: "setup", commands: [setup])).isEmpty)
         defer { _ = try? session.failures(of: DocBlock(source: "teardown", commands: [DocCommand(source: "teardown", text: "sextant down", quotedOutput: [])])) }
         let failures = try blocks.map { try session.failures(of: $0) }
-        #expect(failures.count == 5)
+        #expect(failures.count == 6)
         #expect(failures[0].first?.contains("stale-commands.md:6: $ sextant train") == true)
         #expect(failures[0].first?.contains("exited with status") == true)
         #expect(failures[1].first?.contains("exited with status") == true)
         #expect(failures[2].last?.contains("$ curl") == true)
         #expect(failures[3].first?.contains("exited with status") == true)
-        #expect(failures[4].first?.contains("no longer matches the quote") == true)
-        #expect(failures[4].first?.contains("- Model  fraud-detector  Synced  Healthy  Serving    v7") == true)
+        #expect(failures[4].first?.contains("$ sextant validate --repo . --ref HEAD -o github") == true)
+        #expect(failures[4].first?.contains("exited with status") == true)
+        #expect(failures[5].first?.contains("no longer matches the quote") == true)
+        #expect(failures[5].first?.contains("- Model  fraud-detector  Synced  Healthy  Serving    v7") == true)
         print(failures.flatMap { $0 }.joined(separator: "\n\n"))
     }
 }
