@@ -29,7 +29,7 @@ import SextantTestSupport
 
     @Test("blueGreen: the preview is judged on mirrored copies while clients get stable, the header route reaches it; the switch makes it stable; `abort` during the guard switches back to the warm servers")
     func blueGreen() async throws {
-        let rig = try Rig(strategy: "blueGreen", analysis: "{interval: 1s, minSamples: 20}", extra: "  blueGreen: {previewDuration: 20s}\n  scaleDownDelay: 5m")
+        let rig = try Rig(strategy: "blueGreen", analysis: "{interval: 1s, minSamples: 20}", extra: "  blueGreen: {previewDuration: 60s}\n  scaleDownDelay: 5m")
         try rig.startDaemon()
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
         let warm = try #require(rig.observation()?.replicas.first?.pid)
@@ -69,7 +69,7 @@ import SextantTestSupport
     @Test("shadow: mirrored copies for its duration (clients get stable; answers compared), the header route reaches it, then the canary steps and promotion")
     func shadow() async throws {
         let rig = try Rig(strategy: "shadow", steps: "[{setWeight: 50}, {pause: {duration: 2s}}]", analysis: "{interval: 1s, minSamples: 20}",
-                          extra: "  shadow: {duration: 20s}\n  scaleDownDelay: 1s")
+                          extra: "  shadow: {duration: 45s}\n  scaleDownDelay: 1s")
         try rig.startDaemon()
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
         try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
