@@ -43,6 +43,23 @@ import SextantAPI
         #expect(registry.revisions.first?.served == [ServedInterval(from: deployed)], "served since it took traffic")
     }
 
+    @Test("a rollout's first step begins when its replicas are ready: a pass that trained first does not shorten its pause")
+    func firstStepBeginsWhenReady() async throws {
+        let clock = ManualClock()
+        let source = FakeSource(), store = MemoryStore(), runtime = FakeRuntime(effectClock: clock)
+        source.push("c1", RolloutReconcilerTests.files(seed: 0))
+        let reconciler = RolloutReconcilerTests.reconciler(source, store, runtime, clock)
+        _ = try await reconciler.pass()
+
+        clock.advance(60)
+        let passStarted = clock.now()
+        source.push("c2", RolloutReconcilerTests.files(seed: 1))
+        let rollout = try #require(try ModelReconcilerTests.model(try await reconciler.pass()).model?.rollout)
+        typealias Seconds = FakeRuntime.EffectSeconds
+        #expect(rollout.stepStartedAt >= passStarted.addingTimeInterval(Seconds.training + Seconds.evaluation + Seconds.startingReplicas))
+        #expect(rollout.stepStartedAt == (try Self.event(store, "RolloutStarted").time))
+    }
+
     @Test("a canary aborted at 50% served from its first step to the abort, peak 50%, and is no rollback target")
     func abortedCanaryExposure() async throws {
         let source = FakeSource(), store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()

@@ -18,7 +18,7 @@ extension Reconciler {
         case .advance(let step, let next, let window, let message):
             rollout.step = step
             rollout.window = window
-            rollout.stepStartedAt = now
+            rollout.stepStartedAt = clock.now()
             rollout.suspended = nil
             rollout.promoteRequested = nil
             if next.phase == .switched {
@@ -188,9 +188,12 @@ extension Reconciler {
         let policy = desired?.manifests.model(named: job.model).map { ResolvedPolicy($0, in: desired!.manifests) }
         let steps = policy?.steps ?? []
         let first = steps.first ?? PolicyStep(weight: 0, pause: .none)
+        // The first step begins now that its replicas are ready, not when the pass began: a
+        // pass that trained and evaluated first would otherwise shorten its pause.
+        let began = clock.now()
         state.rollout = Rollout(revision: revision, version: job.launch.version, replicas: started, step: 0, phase: first.phase, weight: first.weight,
-                                mirrorPercent: first.mirrorPercent, startedAt: now,
-                                window: .starting(at: now, model: job.model, revision: revision, traffic: traffic))
+                                mirrorPercent: first.mirrorPercent, startedAt: began,
+                                window: .starting(at: began, model: job.model, revision: revision, traffic: traffic))
         await publishRoutes(job.model, state, registry, now: now)
         registry.expose(revision, weight: first.weight, at: clock.now())
         let slos = Set(policy?.objectives.map(\.slo) ?? []).sorted()
