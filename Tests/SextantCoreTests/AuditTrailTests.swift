@@ -15,6 +15,22 @@ import SextantAPI
         try #require(store.data.withLock { $0.events.last { $0.reason == reason } }, "no \(reason) event")
     }
 
+    /// c1's r1 deployed, then, a minute later, c2's r2 in its first canary step: the
+    /// reconciler, when r1 began serving and when the canary began.
+    static func canaryOfSecondCommit(_ store: MemoryStore, _ runtime: FakeRuntime, _ clock: ManualClock) async throws
+        -> (reconciler: Reconciler, deployed: Date, canaryStarted: Date) {
+        let source = FakeSource()
+        source.push("c1", RolloutReconcilerTests.files(seed: 0))
+        let reconciler = RolloutReconcilerTests.reconciler(source, store, runtime, clock)
+        _ = try await reconciler.pass()
+        let deployed = clock.now()
+        clock.advance(60)
+        let canaryStarted = clock.now()
+        source.push("c2", RolloutReconcilerTests.files(seed: 1))
+        _ = try await reconciler.pass()
+        return (reconciler, deployed, canaryStarted)
+    }
+
     @Test("Trained, Evaluated, Packaged and Deployed carry the times their effects completed, not the pass's start")
     func eventsCarryWhenTheirEffectCompleted() async throws {
         let clock = ManualClock()
@@ -62,16 +78,9 @@ import SextantAPI
 
     @Test("a canary aborted at 50% served from its first step to the abort, peak 50%, and is no rollback target")
     func abortedCanaryExposure() async throws {
-        let source = FakeSource(), store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
-        source.push("c1", RolloutReconcilerTests.files(seed: 0))
-        let reconciler = RolloutReconcilerTests.reconciler(source, store, runtime, clock)
-        _ = try await reconciler.pass()
-        let deployed = clock.now()
+        let store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        let (reconciler, deployed, canaryStarted) = try await Self.canaryOfSecondCommit(store, runtime, clock)
 
-        clock.advance(60)
-        let canaryStarted = clock.now()
-        source.push("c2", RolloutReconcilerTests.files(seed: 1))
-        _ = try await reconciler.pass()
         #expect(Self.registry(store)?.revision(2)?.served == [ServedInterval(from: canaryStarted, peakWeight: 10)])
 
         RolloutReconcilerTests.traffic(runtime, requests: 100)
@@ -93,15 +102,8 @@ import SextantAPI
 
     @Test("a promoted canary serves on in one span from its first step, now at 100%; the old stable's span ends at the promotion")
     func promotedCanaryExposure() async throws {
-        let source = FakeSource(), store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
-        source.push("c1", RolloutReconcilerTests.files(seed: 0))
-        let reconciler = RolloutReconcilerTests.reconciler(source, store, runtime, clock)
-        _ = try await reconciler.pass()
-        let deployed = clock.now()
-        clock.advance(60)
-        let canaryStarted = clock.now()
-        source.push("c2", RolloutReconcilerTests.files(seed: 1))
-        _ = try await reconciler.pass()
+        let store = MemoryStore(), runtime = FakeRuntime(), clock = ManualClock()
+        let (reconciler, deployed, canaryStarted) = try await Self.canaryOfSecondCommit(store, runtime, clock)
         for requests: UInt64 in [100, 200] {
             RolloutReconcilerTests.traffic(runtime, requests: requests)
             clock.advance(1)
