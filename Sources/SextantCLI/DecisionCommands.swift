@@ -25,7 +25,7 @@ struct DecisionOptions: ParsableArguments {
     var actor: String { ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user" }
 
     /// Queues the decision; returns what to print.
-    func send(_ decision: String) async throws -> String {
+    func send(_ decision: OperatorDecision) async throws -> String {
         if let server {
             return try await post(decision, to: server)
         }
@@ -36,15 +36,15 @@ struct DecisionOptions: ParsableArguments {
                 let hint = UnknownName.hint(model, known: models)
                 throw CommandFailure(message: "no model \(model) in the status of \(stateDir)" + (hint.isEmpty ? "; `sextant status` lists the models" : hint))
             }
-            try SQLiteStore(directory: stateDir).queue(OperatorRequest(action: decision, model: model, actor: actor, time: Date()))
+            try SQLiteStore(directory: stateDir).queue(OperatorRequest(decision: decision, model: model, actor: actor, time: Date()))
         } catch let error as StoreError {
             throw CommandFailure(message: error.message)
         }
         return "\(decision) of \(model) queued: the next pass (the daemon's, or `sextant reconcile --once`) takes it"
     }
 
-    private func post(_ decision: String, to server: String) async throws -> String {
-        var request = HTTPClientRequest(url: server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/models/\(model)/\(decision)")
+    private func post(_ decision: OperatorDecision, to server: String) async throws -> String {
+        var request = HTTPClientRequest(url: server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/models/\(model)/\(decision.rawValue)")
         request.method = .POST
         request.headers.add(name: "X-Sextant-Actor", value: actor)
         if let tokenFile {
@@ -86,7 +86,7 @@ struct PromoteCommand: AsyncParsableCommand {
     @OptionGroup var options: DecisionOptions
 
     func run() async throws {
-        print(try await options.send("promote"))
+        print(try await options.send(.promote))
     }
 }
 
@@ -109,7 +109,7 @@ struct AbortCommand: AsyncParsableCommand {
     @OptionGroup var options: DecisionOptions
 
     func run() async throws {
-        print(try await options.send("abort"))
+        print(try await options.send(.abort))
     }
 }
 
@@ -135,6 +135,6 @@ struct RetryCommand: AsyncParsableCommand {
     @OptionGroup var options: DecisionOptions
 
     func run() async throws {
-        print(try await options.send("retry"))
+        print(try await options.send(.retry))
     }
 }

@@ -117,13 +117,13 @@ public protocol StateStore: Sendable {
 
 /// A decision of a person, queued for the reconciler (`sextant retry|promote|abort MODEL`).
 public struct OperatorRequest: Sendable, Hashable {
-    public var action: String
+    public var decision: OperatorDecision
     public var model: String
     public var actor: String
     public var time: Date
 
-    public init(action: String, model: String, actor: String, time: Date) {
-        self.action = action
+    public init(decision: OperatorDecision, model: String, actor: String, time: Date) {
+        self.decision = decision
         self.model = model
         self.actor = actor
         self.time = time

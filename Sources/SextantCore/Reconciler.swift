@@ -79,8 +79,6 @@ public actor Reconciler {
     var pushedGeneration: Int?
     var traffic: GatewayStatistics?
     var trafficHistory: [(at: Date, statistics: GatewayStatistics)] = []
-    /// Models whose new state an action has routed but not yet recorded.
-    var unrecorded: [String: (state: ModelObservation, registry: ModelRegistry?)] = [:]
     /// What the last probe found of each serving process.
     var replicaHealth: [Int32: ReplicaHealth] = [:]
     /// The head commit last loaded, valid or not.
@@ -188,12 +186,8 @@ public actor Reconciler {
         // Taken requests have left the store: they stay here until journaled.
         takenRequests += try await write("taking operator requests") { try await store.takeRequests() }
         for request in takenRequests {
-            if request.action == "retry" {
-                try await applyRetry(request, commit: desired?.commit, now: now)
-            } else {
-                try await applyDecision(request, commit: desired?.commit, now: now)
-            }
-            logger.notice("\(request.action) requested", metadata: ["model": "\(request.model)", "actor": "\(request.actor)"])
+            try await applyDecision(request, commit: desired?.commit, now: now)
+            logger.notice("\(request.decision.rawValue) requested", metadata: ["model": "\(request.model)", "actor": "\(request.actor)"])
         }
         if desired.map({ !$0.models.isEmpty }) == true || gateway != nil { await superviseGateway() }
 
@@ -222,7 +216,7 @@ public actor Reconciler {
                 state = await observe(state)
                 plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
             }
-            await publishRoutes(now: now)
+            await publishRoutes()
         }
 
         revision.reconciledAt = now

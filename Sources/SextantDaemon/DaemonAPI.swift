@@ -104,9 +104,9 @@ public struct DaemonAPI: Sendable {
         }
         router.post("api/v1/models/:name/:decision") { request, context in
             let name = context.parameters.get("name") ?? ""
-            let decision = context.parameters.get("decision") ?? ""
-            guard ["promote", "abort", "retry"].contains(decision) else {
-                return Self.error("no such decision \(decision); POST /api/v1/models/{name}/promote, abort or retry", status: .notFound)
+            let asked = context.parameters.get("decision") ?? ""
+            guard let decision = OperatorDecision(rawValue: asked) else {
+                return Self.error("no such decision \(asked); POST /api/v1/models/{name}/promote, abort or retry", status: .notFound)
             }
             // Mutating: a bearer token, unless only this machine can connect.
             if !isAuthorized(request), !configuration.isLoopback || request.headers[.authorization] != nil {
@@ -119,7 +119,7 @@ public struct DaemonAPI: Sendable {
             }
             let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
             do {
-                try store.queue(OperatorRequest(action: decision, model: name, actor: actor, time: Date()))
+                try store.queue(OperatorRequest(decision: decision, model: name, actor: actor, time: Date()))
             } catch let error as StoreError {
                 return Self.error("\(decision) of \(name) not queued: \(error.message)", status: .serviceUnavailable)
             }

@@ -286,7 +286,10 @@ public final class SQLiteStore: StateStore {
         try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM requests ORDER BY id")
             try db.execute(sql: "DELETE FROM requests")
-            return rows.map { OperatorRequest(action: $0["action"], model: $0["model"], actor: $0["actor"], time: $0["time"]) }
+            // A decision this version does not know (queued by a newer one) is dropped, with the rest taken.
+            return rows.compactMap { row in
+                OperatorDecision(rawValue: row["action"]).map { OperatorRequest(decision: $0, model: row["model"], actor: row["actor"], time: row["time"]) }
+            }
         }
     }
 
@@ -296,7 +299,7 @@ public final class SQLiteStore: StateStore {
         do {
             try database.write { db in
                 try db.execute(sql: "INSERT INTO requests (action, model, actor, time) VALUES (?, ?, ?, ?)",
-                               arguments: [request.action, request.model, request.actor, request.time])
+                               arguments: [request.decision.rawValue, request.model, request.actor, request.time])
             }
         } catch let error as DatabaseError {
             throw StoreError(Self.describe(error, path: path, directory: directory))

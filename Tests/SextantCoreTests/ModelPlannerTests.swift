@@ -142,7 +142,7 @@ import SextantAPI
                 var observed = validated(desired)
                 guard case .train(let job) = decision(desired, observed).stage else { fatalError() }
                 observed.objects[modelKey] = ObservedObject(key: modelKey, model: ModelObservation(stall: ModelStall(
-                    phase: "TrainingFailed", fingerprint: job.fingerprint, reason: "TrainerFailed", message: "exit 1", at: now)), updatedAt: now)
+                    phase: .trainingFailed, fingerprint: job.fingerprint, reason: "TrainerFailed", message: "exit 1", at: now)), updatedAt: now)
                 return observed
             }, expect: [], phase: "stalled"),
         Row(description: "a training failure of an older fingerprint: Git changed, train again",
@@ -152,7 +152,7 @@ import SextantAPI
                 var observed = validated(old)
                 guard case .train(let job) = decision(old, observed).stage else { fatalError() }
                 observed.objects[modelKey] = ObservedObject(key: modelKey, model: ModelObservation(stall: ModelStall(
-                    phase: "TrainingFailed", fingerprint: job.fingerprint, reason: "TrainerFailed", message: "exit 1", at: now)), updatedAt: now)
+                    phase: .trainingFailed, fingerprint: job.fingerprint, reason: "TrainerFailed", message: "exit 1", at: now)), updatedAt: now)
                 return observed
             }, expect: [.train]),
         Row(description: "a gates-only change re-evaluates r1, without training",

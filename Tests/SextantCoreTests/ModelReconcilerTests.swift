@@ -56,7 +56,7 @@ import SextantAPI
         #expect(try await reconciler.pass().actions == 0, "not retried for the same fingerprint")
 
         runtime.models.withLock { $0.auc = 0.97 }
-        store.data.withLock { $0.requests.append(OperatorRequest(action: "retry", model: "fraud", actor: "user:ada", time: Date())) }
+        store.data.withLock { $0.requests.append(OperatorRequest(decision: .retry, model: "fraud", actor: "user:ada", time: Date())) }
         let retried = try Self.model(try await reconciler.pass())
         #expect(retried.phase == "Serving")
         #expect(retried.model?.stableRevision == 2)
@@ -330,7 +330,7 @@ import SextantAPI
         #expect(runtime.models.withLock { !$0.running.contains(candidate) })
         #expect(try await reconciler.pass().actions == 0, "not rolled out again for the same revision")
 
-        store.data.withLock { $0.requests.append(OperatorRequest(action: "retry", model: "fraud", actor: "user:ada", time: Date())) }
+        store.data.withLock { $0.requests.append(OperatorRequest(decision: .retry, model: "fraud", actor: "user:ada", time: Date())) }
         Self.traffic(runtime, requests: 10)
         let retried = try ModelReconcilerTests.model(try await reconciler.pass())
         #expect(retried.phase == "RollingOut", "retry starts the canary again: \(retried.message)")

@@ -107,7 +107,7 @@ import SextantAPI
         let store = MemoryStore()
         let reconciler = Reconciler(source: source, store: store, runtime: FakeRuntime(), clock: ManualClock())
         _ = try await reconciler.pass()
-        store.data.withLock { $0.requests.append(OperatorRequest(action: "retry", model: "fraud", actor: "user:ada", time: Date())) }
+        store.data.withLock { $0.requests.append(OperatorRequest(decision: .retry, model: "fraud", actor: "user:ada", time: Date())) }
         store.failing.withLock { $0 = ["startAction"] }
         await #expect(throws: StoreWriteError.self) { try await reconciler.pass() }
         #expect(store.data.withLock { $0.requests.isEmpty }, "taken from the store")

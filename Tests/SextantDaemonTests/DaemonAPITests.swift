@@ -181,7 +181,7 @@ import SextantTestSupport
             try await client.execute(uri: "/api/v1/models/fraud/retry", method: .post, headers: [.authorization: "Bearer t0ken"]) { #expect($0.status == .accepted) }
         }
         let requests = try await fixture.store.takeRequests()
-        #expect(requests.map(\.action) == ["promote", "retry"])
+        #expect(requests.map(\.decision) == [.promote, .retry])
         #expect(requests.map(\.actor) == ["api:ana", "api"])
     }
 

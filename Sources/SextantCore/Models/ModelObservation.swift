@@ -58,21 +58,27 @@ public struct ModelObservation: Sendable, Hashable, Codable {
 
 /// A stopping failure, for one fingerprint.
 public struct ModelStall: Sendable, Hashable, Codable {
-    /// `TrainingFailed`, `GateFailed` or `RolloutAborted`.
-    public var phase: String
+    public var phase: StallPhase
     /// The fingerprint that failed: training, evaluation or serving.
     public var fingerprint: String
     public var reason: String
     public var message: String
     public var at: Date
 
-    public init(phase: String, fingerprint: String, reason: String, message: String, at: Date) {
+    public init(phase: StallPhase, fingerprint: String, reason: String, message: String, at: Date) {
         self.phase = phase
         self.fingerprint = fingerprint
         self.reason = reason
         self.message = message
         self.at = at
     }
+}
+
+/// Why a model stopped (its status phase while stopped).
+public enum StallPhase: String, Sendable, Hashable, Codable {
+    case trainingFailed = "TrainingFailed"
+    case gateFailed = "GateFailed"
+    case rolloutAborted = "RolloutAborted"
 }
 
 /// One detached serving process, as the store records it for adoption (DESIGN §1).
@@ -97,6 +103,14 @@ public struct Replica: Sendable, Hashable, Codable {
         self.log = log
         self.startedAt = startedAt
     }
+}
+
+extension Replica {
+    /// Where it answers, as events and logs name it.
+    var endpointDescription: String { "127.0.0.1:\(port)" }
+
+    /// Which one died, as a crash names it.
+    var crashDescription: String { "replica \(index) (pid \(pid))" }
 }
 
 /// What a probe finds of a replica.

@@ -144,7 +144,7 @@ extension Planner {
             return decision
         }
         if !evaluation.passed {
-            decision.stage = .stalled(ModelStall(phase: "GateFailed", fingerprint: evaluationFingerprint, reason: "GateFailed",
+            decision.stage = .stalled(ModelStall(phase: .gateFailed, fingerprint: evaluationFingerprint, reason: "GateFailed",
                                                  message: evaluation.failures.joined(separator: "; "), at: evaluation.evaluatedAt))
             return decision
         }

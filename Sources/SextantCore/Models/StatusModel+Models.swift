@@ -148,15 +148,15 @@ extension StatusModel {
                 stepDeadline: rollout.phase == .switched ? nil : max(rollout.stepStartedAt, rollout.window.startedAt).addingTimeInterval(policy.maxStepDuration),
                 failureLimit: policy.failureLimit)
         case .stalled(let stall):
-            status.phase = stall.phase
+            status.phase = stall.phase.rawValue
             status.message = "\(stall.message); \(serving)"
             let what = switch stall.phase {
-            case "TrainingFailed": "fix the trainer, its data or its spec in Git, then it trains again; or run `sextant retry \(key.name)`"
-            case "GateFailed": "change the model or its gates in Git, or run `sextant retry \(key.name)` to evaluate it again"
-            default: "change the model in Git, or run `sextant retry \(key.name)`"
+            case .trainingFailed: "fix the trainer, its data or its spec in Git, then it trains again; or run `sextant retry \(key.name)`"
+            case .gateFailed: "change the model or its gates in Git, or run `sextant retry \(key.name)` to evaluate it again"
+            case .rolloutAborted: "change the model in Git, or run `sextant retry \(key.name)`"
             }
             status.conditions.append(stalled(stall.reason, what, now))
-            if stall.phase == "RolloutAborted" { status.health = .degraded }
+            if stall.phase == .rolloutAborted { status.health = .degraded }
         case .candidateReady(let version, let revision, let sha256):
             status.phase = "CandidateReady"
             status.message = "v\(version) (r\(revision)) passed its gates but its data comes from an unpinned uri: and is never deployed; pin sha256: \(sha256) in dataset \(model.dataset) in Git to deploy it; \(serving)"
@@ -203,7 +203,7 @@ extension ModelDecision {
     func stageIsPast(_ milestone: Milestone) -> Bool {
         switch stage {
         case .evaluate, .package, .deploy, .candidateReady, .serving: true
-        case .stalled(let stall): stall.phase != "TrainingFailed"
+        case .stalled(let stall): stall.phase != .trainingFailed
         default: false
         }
     }
