@@ -33,7 +33,23 @@ public struct ReconcileLoop: Service {
         self.logger = logger
     }
 
+    /// Passes until the end (a graceful shutdown lets the pass under way finish; a
+    /// cancellation, SIGINT, cancels it), with the long actions running beside them as
+    /// background jobs, which end with the loop: cancelled, journaled as such, and started
+    /// again by the next daemon.
     public func run() async throws {
+        let reconciler = reconciler
+        let trigger = trigger
+        await withDiscardingTaskGroup { group in
+            group.addTask { await reconciler.jobs.run(onFinish: { trigger.request() }) }
+            await reconciler.runJobsInBackground()
+            await passes()
+            group.cancelAll()
+        }
+        await reconciler.flushBeforeExit()
+    }
+
+    private func passes() async {
         var storeFailures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let wait: Duration
@@ -57,7 +73,6 @@ public struct ReconcileLoop: Service {
             let trigger = trigger
             _ = await cancelWhenGracefulShutdown { await trigger.wait(upTo: wait) }
         }
-        await reconciler.flushBeforeExit()
     }
 
     /// How long to wait after passes failed on the store: the action backoff, capped by the

@@ -87,8 +87,10 @@ public actor Reconciler {
     private var revision: RevisionStatus
     private var previousStatus: [ObjectKey: ObjectStatus] = [:]
     private var passes = 0
-    /// The pass under way, which concurrent callers share.
-    private var running: Task<PassReport, any Error>?
+    /// Whether long actions run as background jobs (set by the loop that runs them).
+    private var backgroundJobs = false
+    /// Long actions running across passes: started by a pass, run by the loop's task.
+    public nonisolated let jobs = BackgroundJobs()
     /// When fetches started failing (nil while they work).
     private var fetchFailingSince: Date?
     let metrics: any ReconcilerMetrics
@@ -119,16 +121,10 @@ public actor Reconciler {
     /// `storeHealth`): everything else becomes status. What already happened when a write
     /// failed (an action's outcome, events) waits in memory and is written first by the
     /// next pass. Passes never overlap: a caller that asks while one runs gets that pass's
-    /// report.
+    ///
+    /// Passes run one after another (the loop, or `reconcile --once`, is the only caller),
+    /// in the caller's task: cancelling it cancels the pass and the work it awaits.
     public func pass() async throws -> PassReport {
-        if let running { return try await running.value }
-        let task = Task { try await self.runPass() }
-        running = task
-        defer { running = nil }
-        return try await task.value
-    }
-
-    private func runPass() async throws -> PassReport {
         if !restored {
             let started = ContinuousClock.now
             try await restore(clock.now())
@@ -201,15 +197,16 @@ public actor Reconciler {
             for round in 0..<options.maxRounds {
                 state = await observe(state)
                 plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
-                if plan.actions.isEmpty { break }
+                let runnable = plan.actions.filter { !isHeld($0) }
+                if runnable.isEmpty { break }
                 if round > 0 || plan.actions.contains(where: { $0.key.kind == .model }) {
                     // Show what runs now (Training, Evaluating, …) while it runs.
                     try await save(StatusModel.compute(.init(
                         desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
                         plan: plan, previous: previousStatus, prune: options.prune, now: now, running: true, gateway: gatewayStatus)))
                 }
-                actions += plan.actions.count
-                failures += try await execute(plan.actions, desired: desired, now: now)
+                actions += runnable.count
+                failures += try await execute(runnable, desired: desired, now: now)
             }
             if actions > 0 {
                 // What the actions changed (a no-op pass already has it: probing is I/O).
@@ -235,7 +232,10 @@ public actor Reconciler {
             "pass": "\(passes)", "actions": "\(actions)", "failed": "\(failures)", "milliseconds": "\(milliseconds(duration))",
             "commit": "\(desired?.commit.prefix(7) ?? "none")",
         ])
-        return PassReport(actions: actions, failures: failures, remaining: plan, status: status,
+        // What runs as a job (or waits for a training slot) is not left to do: its end wakes the loop.
+        var remaining = plan
+        remaining.actions.removeAll(where: isHeld)
+        return PassReport(actions: actions, failures: failures, remaining: remaining, status: status,
                           sourceUnavailable: sourceUnavailable, sourceError: revision.error, duration: duration)
     }
 
@@ -372,13 +372,43 @@ public actor Reconciler {
 
     // MARK: - Acting
 
-    /// Runs the actions: those of one object in order, objects in parallel (at most
-    /// `parallelChecks` at once, of which at most `maxParallelTraining` train); returns
-    /// how many failed.
+    /// Long actions run as background jobs from now on: the caller runs `jobs`.
+    public func runJobsInBackground() {
+        backgroundJobs = true
+    }
+
+    /// Whether an action waits for a background job: one of its object runs, or (a
+    /// training) every training slot is taken. Its end wakes the loop.
+    private func isHeld(_ action: Action) -> Bool {
+        guard backgroundJobs, action.isLong else { return false }
+        return jobs.running(action.key) != nil || (action.isTraining && jobs.trainings >= options.maxParallelTraining)
+    }
+
+    /// Starts a long action as a background job: it journals its start, runs, and records
+    /// its outcome like any action, then wakes the loop. The pass goes on without it.
+    private func startJob(_ action: Action, commit: String) {
+        _ = jobs.start(action) { [self] in
+            do {
+                _ = try await perform(action, commit: commit, now: clock.now())
+            } catch {
+                // The store failed: what happened waits in memory; the next pass plans again.
+                logger.error("background job not recorded", metadata: ["action": "\(action.name)", "object": "\(action.key)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Runs the actions: long ones as background jobs when the loop runs them; the others
+    /// (or all) of one object in order, objects in parallel (at most `parallelChecks` at
+    /// once, of which at most `maxParallelTraining` train); returns how many failed.
     private func execute(_ actions: [Action], desired: DesiredState, now: Date) async throws -> Int {
+        var inline = actions
+        if backgroundJobs {
+            inline = actions.filter { !$0.isLong }
+            for action in actions where action.isLong && !isHeld(action) { startJob(action, commit: desired.commit) }
+        }
         var order: [ObjectKey] = []
         var groups: [ObjectKey: [Action]] = [:]
-        for action in actions {
+        for action in inline {
             if groups[action.key] == nil { order.append(action.key) }
             groups[action.key, default: []].append(action)
         }

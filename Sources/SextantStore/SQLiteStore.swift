@@ -2,6 +2,7 @@ public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import GRDB
 public import SextantCore
 import SextantAPI
@@ -88,9 +89,17 @@ public final class SQLiteStore: StateStore {
 
     /// One write transaction; SQLite's failures become one line naming the file and what
     /// to do (free space, make it writable).
-    private func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// Not cancelled with the task that asks: what a write records already happened (a job
+    /// cancelled by SIGINT, the events a stopping daemon still holds), so it is written on a
+    /// thread of its own even while that task is being cancelled.
+    private func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let database = database
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Result { try database.write(updates) }) }
+        }
         do {
-            return try await database.write(updates)
+            return try result.get()
         } catch let error as DatabaseError {
             throw StoreError(Self.describe(error, path: path, directory: directory))
         }

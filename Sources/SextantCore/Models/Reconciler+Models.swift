@@ -12,7 +12,7 @@ extension Reconciler {
         do throws(ActionError) {
             outcome = try await work(action, now: now, started: started)
         } catch {
-            outcome = .failed(action, error, attempt: attempt)
+            outcome = Task.isCancelled ? .cancelled(action) : .failed(action, error, attempt: attempt)
         }
         let succeeded = try await fold(outcome, key: action.key, journal: id, journalAction: action.name, commit: commit, actor: options.actor)
         if succeeded {

@@ -18,6 +18,9 @@ public enum ModelOutcome: Sendable, Hashable {
     case servingStopped([Replica])
     /// An action could not run or failed; `attempt` counts the tries of its fingerprint.
     case failed(Action, ActionError, attempt: Int)
+    /// An action stopped because the daemon is stopping: nothing about the model changes,
+    /// and the next daemon runs it again.
+    case cancelled(Action)
     /// A person's decision (`sextant promote|abort|retry`).
     case decided(OperatorDecision, actor: String)
 
@@ -31,7 +34,7 @@ public enum ModelOutcome: Sendable, Hashable {
         case .rolloutChanged(let revision, let change): .rollout(model: model, revision: revision, change: change)
         case .retired(let retiring): .retire(model: model, retiring)
         case .servingStopped(let replicas): .stopServing(model: model, replicas: replicas)
-        case .failed(let action, _, _): action
+        case .failed(let action, _, _), .cancelled(let action): action
         case .decided: nil
         }
     }

@@ -54,6 +54,7 @@ public enum ModelTransition {
         case .retired(let retiring): change.retired(retiring)
         case .servingStopped(let replicas): change.stopped(replicas)
         case .failed(let action, let error, let attempt): change.failed(action, error, attempt: attempt)
+        case .cancelled(let action): change.cancelled(action)
         case .decided(let decision, let actor): change.decided(decision, actor: actor)
         }
         // An action that succeeded ends the backoff of its fingerprint.
@@ -193,6 +194,12 @@ struct Change {
                                            nextAttemptAt: now.addingTimeInterval(delay))
             event("\(action.name)Failed", "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))")
         }
+    }
+
+    mutating func cancelled(_ action: Action) {
+        succeeded = false
+        output = "cancelled: the daemon stopped before it ended"
+        event("Cancelled", "\(action.name) cancelled: the daemon is stopping; the next daemon runs it again")
     }
 
     // MARK: - Operator decisions
