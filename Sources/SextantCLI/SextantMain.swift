@@ -35,9 +35,9 @@ public enum SextantMain {
 }
 
 /// An error a command reports as one line, with its exit code.
-struct CommandFailure: Error {
-    var message: String
-    var exitCode: Int32 = 2
+package struct CommandFailure: Error {
+    package var message: String
+    package var exitCode: Int32 = 2
 }
 
 /// Flushes standard output and ends the process without unwinding: for commands whose
