@@ -303,7 +303,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantCLITests",
-            dependencies: ["SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantYAML", "SextantTestSupport"],
+            dependencies: ["SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
