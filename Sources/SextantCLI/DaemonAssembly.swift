@@ -13,8 +13,11 @@ package import ServiceLifecycle
 /// data-plane watchdog and the HTTP API. `run`, `reconcile --once` and tests build it
 /// with `buildDaemon`; it holds the state directory's lock until it is dropped.
 package struct Daemon {
+    /// Runs passes: `reconcile --once` calls it directly, `run`'s loop on its interval.
     package let reconciler: Reconciler
+    /// The state directory's store, opened for writing.
     package let store: SQLiteStore
+    /// The followed branch, mirrored into the state directory.
     package let repository: RepositorySource
     /// `run`'s services, to run in one group: the loop, the watchdog and the API. Empty
     /// without `DaemonConfiguration.run`.
@@ -39,7 +42,7 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
                                       stateDirectory: configuration.stateDirectory)
     let runtime = EmbeddedRuntime(
         blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
-        stateDirectory: ReconcileCommand.absolute(configuration.stateDirectory), readinessTimeout: configuration.readinessTimeout,
+        stateDirectory: stateDirectory.absolutePath, readinessTimeout: configuration.readinessTimeout,
         sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, logger: logger)
     guard let run = configuration.run else {
         let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, options: configuration.reconcilerOptions, logger: logger)

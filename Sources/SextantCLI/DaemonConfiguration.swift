@@ -1,31 +1,41 @@
 import Foundation
+import Logging
 import SextantAPI
-package import SextantCore
+import SextantCore
 import SextantHTTP
 import SextantRuntime
 import SextantSource
-import Logging
 
 /// What the daemon is made of, as `run` and `reconcile --once` take it from their flags
 /// (`SourceOptions`); tests fill it in directly. `buildDaemon` turns it into a `Daemon`.
 package struct DaemonConfiguration: Sendable {
     /// `--repo`: a local path or a URL.
     package var repository: String
+    /// `--branch`: the branch to follow.
     package var branch = "main"
     /// `--path`: the watched root inside the repository ("" for its root).
     package var root = ""
+    /// `--state-dir`: the mirror, the store and the lock.
     package var stateDirectory = ".sextant"
+    /// `--data-root`: directories `uri:` data sources may read.
     package var dataRoots: [String] = []
+    /// `--prune`: forget objects removed from Git.
     package var prune = true
+    /// `--allow-empty`: apply a commit that removes every Model.
     package var allowEmpty = false
+    /// `--max-parallel-training`.
     package var maxParallelTraining = 1
     /// `--gateway` as given (host:port).
     package var gateway = "127.0.0.1:8080"
+    /// `--max-request-bytes`, passed to the gateway and the built-in model servers.
     package var maxRequestBytes = HTTPLimits.defaultMaxRequestBytes
+    /// `--run-as`: who runs the repository's code when sextant runs as root.
     package var runAs: String?
+    /// `--work-dir`: where that user's code runs.
     package var workDirectory: String?
     /// How long a model server may take to become ready.
     package var readinessTimeout: Duration = .seconds(60)
+    /// `--fetch-error-grace`: how long fetches may fail before status shows the error.
     package var fetchErrorGrace: Duration = .zero
     /// `run`'s loop and HTTP API; nil for passes on demand (`reconcile --once`).
     package var run: Run?
@@ -41,6 +51,7 @@ package struct DaemonConfiguration: Sendable {
         /// The bearer token of mutating API calls, read from `--api-token-file`.
         package var apiToken: [UInt8]?
 
+        /// `run`'s loop and API, secrets already read from their files.
         package init(listen: String, interval: Duration, webhookSecret: [UInt8]? = nil, apiToken: [UInt8]? = nil) {
             self.listen = listen
             self.interval = interval
@@ -49,6 +60,7 @@ package struct DaemonConfiguration: Sendable {
         }
     }
 
+    /// The flags' defaults, following `repository`.
     package init(repository: String, stateDirectory: String = ".sextant") {
         self.repository = repository
         self.stateDirectory = stateDirectory
@@ -67,7 +79,7 @@ package struct DaemonConfiguration: Sendable {
         throw CommandFailure(message: "--repo \(repository): \(problem)")
     }
 
-    package var reconcilerOptions: Reconciler.Options {
+    var reconcilerOptions: Reconciler.Options {
         let address = RunCommand.address(gateway).map { GatewayAddress(host: $0.0, port: $0.1) }
         return Reconciler.Options(prune: prune, allowEmpty: allowEmpty, dataRoots: dataRoots.map(ReconcileCommand.absolute),
                                   fetchErrorGrace: fetchErrorGrace, maxParallelTraining: maxParallelTraining, gateway: address)

@@ -195,7 +195,7 @@ struct DownCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: error.message + "; `down` needs the state directory to itself")
         }
-        let runtime = EmbeddedRuntime(blobs: NoBlobs(), stateDirectory: ReconcileCommand.absolute(stateDir))
+        let runtime = EmbeddedRuntime(blobs: NoBlobs(), stateDirectory: held.absolutePath)
         let stopped = await runtime.stopAll()
         do {
             try await held.store.forgetReplicas(at: Date(), actor: ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user")

@@ -8,11 +8,6 @@ import CNIOLinux
 import Foundation
 import Logging
 import SextantAPI
-import SextantCore
-import SextantDaemon
-import SextantGit
-import SextantRuntime
-import SextantStore
 import ServiceLifecycle
 import UnixSignals
 

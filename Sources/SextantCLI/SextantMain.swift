@@ -36,7 +36,9 @@ public enum SextantMain {
 
 /// An error a command reports as one line, with its exit code.
 package struct CommandFailure: Error {
+    /// The line printed after `error: `.
     package var message: String
+    /// The process's exit status (2: usage, or nothing could start).
     package var exitCode: Int32 = 2
 }
 

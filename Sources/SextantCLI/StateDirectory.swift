@@ -14,4 +14,8 @@ struct StateDirectory {
         lock = try StateDirectoryLock(directory: path, command: holder)
         store = try SQLiteStore(directory: path)
     }
+
+    /// Where the runtime keeps models, runs, servers and processes: the same directory
+    /// whatever the working directory of a later command.
+    var absolutePath: String { ReconcileCommand.absolute(path) }
 }

@@ -3,13 +3,17 @@ package import SextantGit
 
 /// The watched root as the tree of one commit, read through libgit2 without a work tree.
 package final class GitTreeSource: ManifestSource {
+    /// The repository the tree is read from.
     package let repository: GitRepository
+    /// The commit whose tree this is.
     package let commit: String
     /// The watched root inside the repository ("" for the root).
     package let root: String
     private let entries: [String: TreeEntry]
     private let directories: Set<String>
 
+    /// Lists the tree of `commit` under `root` once; files are read when asked for.
+    /// - Throws: `GitError` when the commit or the root is not in the repository.
     package init(repository: GitRepository, commit: String, root: String) throws(GitError) {
         self.repository = repository
         self.commit = commit
@@ -27,14 +31,17 @@ package final class GitTreeSource: ManifestSource {
         self.directories = directories
     }
 
+    /// A path under the root as messages name it: relative to the repository root.
     package func displayPath(_ path: String) -> String {
         root.isEmpty ? path : root + "/" + path
     }
 
+    /// Every file and symlink under the root (submodules are not files of the commit).
     package func listFiles() throws(SourceError) -> [SourceFile] {
         entries.values.filter { $0.kind != .submodule }.map { SourceFile(path: $0.path, isSymlink: $0.kind == .symlink) }
     }
 
+    /// A file's bytes, following symlinks inside the root.
     package func read(_ path: String) throws(SourceError) -> [UInt8] {
         guard case .resolved(let resolved) = resolve(path), let entry = entries[resolved] else {
             throw SourceError("\(displayPath(path)): no such file at \(commit.prefix(7))")
@@ -46,8 +53,10 @@ package final class GitTreeSource: ManifestSource {
         }
     }
 
+    /// The blob id, which names the file's content for the parse cache.
     package func contentID(_ path: String) -> String? { blobID(of: path) }
 
+    /// A file's size from its object header, without reading it.
     package func byteCount(_ path: String) -> Int? {
         blobID(of: path).flatMap { try? repository.blobSize($0) }
     }
@@ -65,6 +74,7 @@ package final class GitTreeSource: ManifestSource {
         return entry.objectID
     }
 
+    /// Whether a path is a file, a directory, missing, or leads above the root.
     package func status(of path: String) -> PathStatus {
         switch resolve(path) {
         case .escapes: return .escapesRoot

@@ -10,7 +10,9 @@ import SextantGit
 /// libgit2 calls block, and a repository handle belongs to one thread at a time: every
 /// call runs on one serial Dispatch queue, never on the cooperative pool.
 package final class RepositorySource: GitSource, @unchecked Sendable {
+    /// `--repo`, local paths made absolute.
     package let url: String
+    /// The followed branch.
     package let branch: String
     /// The watched root inside the repository.
     package let root: String
@@ -22,6 +24,8 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
     /// Files parsed for the last commit, reused for the next one.
     private let parsed = ParseCache()
 
+    /// Nothing is opened yet: the first call mirrors the repository into
+    /// `stateDirectory/source.git` (or opens the mirror made before).
     package init(url: String, branch: String, root: String, stateDirectory: String, loader: ManifestLoader = ManifestLoader()) {
         self.url = Self.normalize(url)
         self.branch = branch
@@ -52,6 +56,8 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
         return nil
     }
 
+    /// Fetches the branch into the mirror and reports its head, and the head it replaced
+    /// when the branch was force-pushed.
     package func fetch() async throws(SourceFailure) -> SourceRevision {
         if let problem = Self.localProblem(url) { throw SourceFailure("--repo \(url): \(problem)") }
         return try await onQueue { repository throws(GitError) in
@@ -66,12 +72,14 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
         }
     }
 
+    /// The manifests of a commit's watched root, reusing what the last commit parsed.
     package func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
         try await onQueue { repository throws(GitError) in
             try repository.loadCommit(commit, root: self.root, loader: self.loader, cache: self.parsed)
         }
     }
 
+    /// A blob of the mirror by id (the data files datasets read).
     package func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8] {
         try await onQueue { repository throws(GitError) in try repository.readBlob(id) }
     }
