@@ -303,7 +303,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantCLITests",
-            dependencies: ["SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport"],
+            dependencies: [
+                "SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

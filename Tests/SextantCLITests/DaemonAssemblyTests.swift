@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import SextantCLI
 import SextantAPI
@@ -53,10 +54,17 @@ import SextantTestSupport
         }
     }
 
+    /// Warnings and errors only: a pass logs every step at info.
+    static let logger: Logger = {
+        var logger = Logger(label: "sextant.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
     @Test("reconcile's daemon applies the head commit and checks its dataset, read from the mirrored repository")
     func reconcileDaemon() async throws {
         let setup = try Setup()
-        let daemon = try buildDaemon(setup.configuration())
+        let daemon = try buildDaemon(setup.configuration(), logger: Self.logger)
         #expect(daemon.services.isEmpty)
         let report = try await daemon.reconciler.pass()
         #expect(report.status.revision.appliedCommit == setup.head)
