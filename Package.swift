@@ -69,6 +69,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantSource",
+            dependencies: ["SextantAPI", "SextantCore", "SextantGit"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantML",
             swiftSettings: strictSettings
         ),
@@ -172,6 +177,7 @@ let package = Package(
                 "SextantML",
                 "SextantServing",
                 "SextantRuntime",
+                "SextantSource",
                 "SextantStore",
                 "SextantYAML",
                 .product(name: "Logging", package: "swift-log"),
@@ -212,6 +218,11 @@ let package = Package(
             name: "SextantAPITests",
             dependencies: ["SextantAPI", "SextantYAML", "SextantTestSupport"],
             exclude: ["BadInput"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantSourceTests",
+            dependencies: ["SextantSource", "SextantAPI", "SextantCore", "SextantGit", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -292,7 +303,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantCLITests",
-            dependencies: ["SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantYAML", "SextantTestSupport"],
+            dependencies: [
+                "SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -189,22 +189,20 @@ struct DownCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: stateDir, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CommandFailure(message: "--state-dir \(stateDir): no such state directory; nothing was started from it")
         }
-        let lock: StateDirectoryLock
-        let store: SQLiteStore
+        let held: StateDirectory
         do throws(StoreError) {
-            lock = try StateDirectoryLock(directory: stateDir, command: "sextant down")
-            store = try SQLiteStore(directory: stateDir)
+            held = try StateDirectory(stateDir, holder: "sextant down")
         } catch {
             throw CommandFailure(message: error.message + "; `down` needs the state directory to itself")
         }
-        let runtime = EmbeddedRuntime(blobs: NoBlobs(), stateDirectory: ReconcileCommand.absolute(stateDir))
+        let runtime = EmbeddedRuntime(blobs: NoBlobs(), stateDirectory: held.absolutePath)
         let stopped = await runtime.stopAll()
         do {
-            try await store.forgetReplicas(at: Date(), actor: ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user")
+            try await held.store.forgetReplicas(at: Date(), actor: ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user")
         } catch {
             throw CommandFailure(message: "stopped \(stopped) process\(stopped == 1 ? "" : "es") but cannot record it: \(error)")
         }
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(held) {}
         print(stopped == 0 ? "nothing was running in \(stateDir)" : "stopped \(stopped) process\(stopped == 1 ? "" : "es") of \(stateDir)")
     }
 }

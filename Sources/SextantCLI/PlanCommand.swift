@@ -3,6 +3,7 @@ import Foundation
 import SextantAPI
 import SextantCore
 import SextantGit
+import SextantSource
 import SextantStore
 
 struct PlanCommand: ParsableCommand {

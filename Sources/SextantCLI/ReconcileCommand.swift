@@ -3,8 +3,6 @@ import Foundation
 import Logging
 import SextantCore
 import SextantGit
-import SextantRuntime
-import SextantStore
 
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,20 +51,8 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         source.bootstrapLogging()
         let logger = Logger(label: "sextant")
-        try source.requireRepository()
-        try PortPreflight.requireGatewayFree(source.gateway, stateDir: source.stateDir)
-        let lock: StateDirectoryLock
-        let store: SQLiteStore
-        do throws(StoreError) {
-            lock = try StateDirectoryLock(directory: source.stateDir, command: "sextant reconcile --once")
-            store = try SQLiteStore(directory: source.stateDir)
-        } catch {
-            throw CommandFailure(message: error.message)
-        }
-        let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
-        let reconciler = Reconciler(
-            source: repository, store: store, runtime: try source.runtime(blobs: repository, logger: logger),
-            options: source.reconcilerOptions(), logger: logger)
+        let daemon = try buildDaemon(source.daemonConfiguration(), logger: logger)
+        let reconciler = daemon.reconciler
 
         var report: Reconciler.PassReport
         var passes = 0
@@ -83,7 +69,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "cannot fetch \(redacted(source.repo)) (branch \(source.branch)) and no commit was applied before: \(report.sourceError ?? "unknown error")")
             }
         } while (!report.remaining.actions.isEmpty || passes < minPasses) && passes < max(100, minPasses)
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(daemon) {}
 
         print(StatusRenderer.render(report.status, as: output, now: Date(), width: Terminal.width()), terminator: "")
         throw ExitCode(Self.exitStatus(report.status))

@@ -8,11 +8,6 @@ import CNIOLinux
 import Foundation
 import Logging
 import SextantAPI
-import SextantCore
-import SextantDaemon
-import SextantGit
-import SextantRuntime
-import SextantStore
 import ServiceLifecycle
 import UnixSignals
 
@@ -79,41 +74,10 @@ struct RunCommand: AsyncParsableCommand {
         // Secrets are read once, here, and never logged or passed to child processes.
         let secret = try webhookSecretFile.map { try Self.secret(from: $0, flag: "--webhook-secret-file") }
         let token = try apiTokenFile.map { try Self.secret(from: $0, flag: "--api-token-file") }
-        try source.requireRepository()
-        try PortPreflight.requireFree(flag: "--listen", address: listen)
-        try PortPreflight.requireGatewayFree(source.gateway, stateDir: source.stateDir)
-        let lock: StateDirectoryLock
-        let store: SQLiteStore
-        do throws(StoreError) {
-            lock = try StateDirectoryLock(directory: source.stateDir, command: "sextant run --listen \(listen)")
-            store = try SQLiteStore(directory: source.stateDir)
-        } catch {
-            throw CommandFailure(message: error.message)
-        }
-        let (host, port) = Self.address(listen)!
-        let repository = RepositorySource(url: source.repo, branch: source.branch, root: source.path, stateDirectory: source.stateDir)
-        // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
-        let storeHealth = StoreHealth()
-        let metrics = DaemonMetrics(storeHealth: storeHealth)
-        let reconciler = Reconciler(
-            source: repository, store: store, runtime: try source.runtime(blobs: repository, logger: logger),
-            options: source.reconcilerOptions(fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!),
-            metrics: metrics, storeHealth: storeHealth, logger: logger)
-        let trigger = PassTrigger()
-        let readiness = Readiness()
-        let loop = ReconcileLoop(reconciler: reconciler, interval: Self.duration(interval, positive: true)!, trigger: trigger,
-                                 onPass: { _ in readiness.markReady() }, logger: logger)
-        let api = DaemonAPI(
-            configuration: .init(host: host, port: port, webhookSignature: secret.map(WebhookSignature.init), apiToken: token.map { String(decoding: $0, as: UTF8.self) }),
-            store: store, trigger: trigger, metrics: metrics, readiness: readiness, storeHealth: storeHealth)
-        let server = api.application(logger: logger) { port in
-            logger.notice("listening", metadata: ["address": "\(host):\(port)", "repo": "\(redacted(source.repo))", "branch": "\(source.branch)"])
-        }
-        if !api.isLoopbackOnly && secret == nil && token == nil {
-            logger.warning("the API listens beyond loopback without --webhook-secret-file or --api-token-file: the webhook refuses every call")
-        }
+        let run = DaemonConfiguration.Run(listen: listen, interval: Self.duration(interval, positive: true)!, webhookSecret: secret, apiToken: token)
+        let daemon = try buildDaemon(source.daemonConfiguration(run: run, fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!), logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: loop), .init(service: DataPlaneWatchdog(reconciler: reconciler, trigger: trigger)), .init(service: server)],
+            services: daemon.services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
         do {
             try await group.run()
@@ -124,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             throw CommandFailure(message: "\(error)")
         }
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(daemon) {}
     }
 
     /// `15s`, `1m`, `500ms` (the manifest duration syntax).

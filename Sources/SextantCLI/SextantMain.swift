@@ -35,9 +35,11 @@ public enum SextantMain {
 }
 
 /// An error a command reports as one line, with its exit code.
-struct CommandFailure: Error {
-    var message: String
-    var exitCode: Int32 = 2
+package struct CommandFailure: Error {
+    /// The line printed after `error: `.
+    package var message: String
+    /// The process's exit status (2: usage, or nothing could start).
+    package var exitCode: Int32 = 2
 }
 
 /// Flushes standard output and ends the process without unwinding: for commands whose

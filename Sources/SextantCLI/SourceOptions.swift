@@ -1,10 +1,5 @@
 import ArgumentParser
-import Foundation
-import Logging
-import SextantAPI
-import SextantCore
 import SextantHTTP
-import SextantRuntime
 
 /// The flags that say what to follow, where to keep state and how to act: shared by
 /// `reconcile` and `run`.
@@ -55,56 +50,23 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "The least important log lines to show.")
     var logLevel: LogLevel = .info
 
-    /// A local `--repo` that is no repository ends the command at once, unless a mirror
-    /// of it was made before (then the last snapshot applies and status shows the error).
-    func requireRepository() throws {
-        guard let problem = RepositorySource.localProblem(repo),
-              !FileManager.default.fileExists(atPath: stateDir + "/source.git") else { return }
-        throw CommandFailure(message: "--repo \(repo): \(problem)")
-    }
-
-    /// The embedded runtime of this state directory.
-    func runtime(blobs: any BlobReader, logger: Logger) throws -> EmbeddedRuntime {
-        EmbeddedRuntime(blobs: blobs, dataRoots: dataRoots.map(ReconcileCommand.absolute), stateDirectory: ReconcileCommand.absolute(stateDir),
-                        readinessTimeout: .milliseconds(Int64(readinessTimeout * 1000)), sandbox: try sandbox(logger: logger), maxRequestBytes: maxRequestBytes,
-                        logger: logger)
-    }
-
-    /// Who runs the repository's code (DESIGN §6): as root, `--run-as` (default `nobody`)
-    /// in `--work-dir`; otherwise this process's user, in the state directory.
-    func sandbox(logger: Logger) throws -> Sandbox? {
-        guard getuid() == 0 else {
-            if let runAs, runAs != ProcessInfo.processInfo.userName {
-                throw CommandFailure(message: "--run-as \(runAs) needs sextant to run as root; it runs as \(ProcessInfo.processInfo.userName), who runs the repository's code")
-            }
-            return nil
-        }
-        let user = runAs ?? "nobody"
-        if user == "root" {
-            logger.warning("the repository's code runs as root (--run-as root): it can read the state directory, its database and tokens")
-            return nil
-        }
-        do throws(SandboxError) {
-            return try Sandbox(user: user, workDirectory: workDir.map(ReconcileCommand.absolute) ?? Self.defaultWorkDirectory(stateDirectory: stateDir))
-        } catch {
-            throw CommandFailure(message: error.message)
-        }
-    }
-
-    /// One work directory per state directory, in a place every user can pass through
-    /// whatever the state directory's parents allow (a `mktemp -d` is 0700): its name and
-    /// a hash of its absolute path.
-    static func defaultWorkDirectory(stateDirectory: String) -> String {
-        let state = ReconcileCommand.absolute(stateDirectory)
-        let name = state.split(separator: "/").last.map(String.init) ?? "state"
-        return "/var/lib/sextant-work/\(name)-\(Fingerprint.sha256(Array(state.utf8)).prefix(8))"
-    }
-
-    func reconcilerOptions(fetchErrorGrace: Duration = .zero) -> Reconciler.Options {
-        let roots = dataRoots.map(ReconcileCommand.absolute)
-        let address = RunCommand.address(gateway).map { GatewayAddress(host: $0.0, port: $0.1) }
-        return Reconciler.Options(prune: prune, allowEmpty: allowEmpty, dataRoots: roots, fetchErrorGrace: fetchErrorGrace,
-                                  maxParallelTraining: maxParallelTraining, gateway: address)
+    /// The daemon these flags describe; `run` adds its loop and API.
+    func daemonConfiguration(run: DaemonConfiguration.Run? = nil, fetchErrorGrace: Duration = .zero) -> DaemonConfiguration {
+        var configuration = DaemonConfiguration(repository: repo, stateDirectory: stateDir)
+        configuration.branch = branch
+        configuration.root = path
+        configuration.dataRoots = dataRoots
+        configuration.prune = prune
+        configuration.allowEmpty = allowEmpty
+        configuration.maxParallelTraining = maxParallelTraining
+        configuration.gateway = gateway
+        configuration.maxRequestBytes = maxRequestBytes
+        configuration.runAs = runAs
+        configuration.workDirectory = workDir
+        configuration.readinessTimeout = .milliseconds(Int64(readinessTimeout * 1000))
+        configuration.fetchErrorGrace = fetchErrorGrace
+        configuration.run = run
+        return configuration
     }
 
     func validate() throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SextantAPI
 import SextantGit
+import SextantSource
 import SextantYAML
 
 struct ValidateCommand: ParsableCommand {

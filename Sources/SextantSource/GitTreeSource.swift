@@ -1,16 +1,20 @@
-import SextantAPI
-import SextantGit
+package import SextantAPI
+package import SextantGit
 
 /// The watched root as the tree of one commit, read through libgit2 without a work tree.
-final class GitTreeSource: ManifestSource {
-    let repository: GitRepository
-    let commit: String
+package final class GitTreeSource: ManifestSource {
+    /// The repository the tree is read from.
+    package let repository: GitRepository
+    /// The commit whose tree this is.
+    package let commit: String
     /// The watched root inside the repository ("" for the root).
-    let root: String
+    package let root: String
     private let entries: [String: TreeEntry]
     private let directories: Set<String>
 
-    init(repository: GitRepository, commit: String, root: String) throws(GitError) {
+    /// Lists the tree of `commit` under `root` once; files are read when asked for.
+    /// - Throws: `GitError` when the commit or the root is not in the repository.
+    package init(repository: GitRepository, commit: String, root: String) throws(GitError) {
         self.repository = repository
         self.commit = commit
         self.root = root.split(separator: "/").joined(separator: "/")
@@ -27,15 +31,18 @@ final class GitTreeSource: ManifestSource {
         self.directories = directories
     }
 
-    func displayPath(_ path: String) -> String {
+    /// A path under the root as messages name it: relative to the repository root.
+    package func displayPath(_ path: String) -> String {
         root.isEmpty ? path : root + "/" + path
     }
 
-    func listFiles() throws(SourceError) -> [SourceFile] {
+    /// Every file and symlink under the root (submodules are not files of the commit).
+    package func listFiles() throws(SourceError) -> [SourceFile] {
         entries.values.filter { $0.kind != .submodule }.map { SourceFile(path: $0.path, isSymlink: $0.kind == .symlink) }
     }
 
-    func read(_ path: String) throws(SourceError) -> [UInt8] {
+    /// A file's bytes, following symlinks inside the root.
+    package func read(_ path: String) throws(SourceError) -> [UInt8] {
         guard case .resolved(let resolved) = resolve(path), let entry = entries[resolved] else {
             throw SourceError("\(displayPath(path)): no such file at \(commit.prefix(7))")
         }
@@ -46,26 +53,29 @@ final class GitTreeSource: ManifestSource {
         }
     }
 
-    func contentID(_ path: String) -> String? { blobID(of: path) }
+    /// The blob id, which names the file's content for the parse cache.
+    package func contentID(_ path: String) -> String? { blobID(of: path) }
 
-    func byteCount(_ path: String) -> Int? {
+    /// A file's size from its object header, without reading it.
+    package func byteCount(_ path: String) -> Int? {
         blobID(of: path).flatMap { try? repository.blobSize($0) }
     }
 
     /// The blob id of every regular file under the root, by path.
-    var regularFiles: [String: String] {
+    package var regularFiles: [String: String] {
         var files: [String: String] = [:]
         for (path, entry) in entries where entry.kind == .file || entry.kind == .executable { files[path] = entry.objectID }
         return files
     }
 
     /// The blob id of a file, following symlinks inside the root.
-    func blobID(of path: String) -> String? {
+    package func blobID(of path: String) -> String? {
         guard case .resolved(let resolved) = resolve(path), let entry = entries[resolved], entry.kind != .submodule else { return nil }
         return entry.objectID
     }
 
-    func status(of path: String) -> PathStatus {
+    /// Whether a path is a file, a directory, missing, or leads above the root.
+    package func status(of path: String) -> PathStatus {
         switch resolve(path) {
         case .escapes: return .escapesRoot
         case .missing: return .missing

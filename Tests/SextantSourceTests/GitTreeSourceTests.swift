@@ -1,10 +1,8 @@
 import Foundation
 import Testing
-@testable import SextantCLI
 import SextantAPI
-import SextantCore
 import SextantGit
-import SextantYAML
+import SextantSource
 import SextantTestSupport
 
 @Suite struct GitTreeSourceTests {
@@ -95,37 +93,5 @@ import SextantTestSupport
         #expect(source.status(of: "../other/b.yaml") == .escapesRoot)
         #expect(try source.listFiles().map(\.path) == ["models/a.yaml"])
         #expect(source.displayPath("models/a.yaml") == "ml/models/a.yaml")
-    }
-}
-
-@Suite struct ValidateOutputTests {
-    @Test("GitHub annotations escape what the runner would misread")
-    func githubEscaping() {
-        let diagnostic = Diagnostic(file: "./a,b:c.yaml", mark: .init(line: 2, column: 3), message: "100% wrong\nsecond line")
-        let result = ManifestLoader.Result(manifests: ManifestSet([]), diagnostics: [diagnostic], fileCount: 1)
-        let text = ValidateCommand.github(.init(label: "x", result: result))
-        #expect(text.hasPrefix("::error file=a%2Cb%3Ac.yaml,line=2,col=3::100%25 wrong%0Asecond line\n"))
-    }
-}
-
-@Suite struct ParseCacheTests {
-    @Test("a commit that changes one file reuses every other parsed file, and sees the change")
-    func reuse() throws {
-        let fixture = try GitFixture()
-        let first = try fixture.commit("first", files: [
-            "contract.yaml": GitTreeSourceTests.contract, "dataset.yaml": GitTreeSourceTests.dataset("data.csv"), "data.csv": "id\n1\n",
-        ])
-        let second = try fixture.commit("second", files: ["dataset.yaml": GitTreeSourceTests.dataset("other.csv"), "other.csv": "id\n2\n"])
-        let repository = try GitRepository(path: fixture.path)
-        let cache = ParseCache()
-        let before = try repository.loadCommit(first, root: "", cache: cache).result
-        let after = try repository.loadCommit(second, root: "", cache: cache).result
-        #expect(before.isValid && after.isValid)
-        let contractBefore = try #require(before.manifests.all.first { $0.kind == .dataContract })
-        let contractAfter = try #require(after.manifests.all.first { $0.kind == .dataContract })
-        #expect(contractBefore === contractAfter, "the unchanged file was not parsed again")
-        #expect(after.manifests.dataset(named: "tx")?.spec.source.path == "other.csv")
-        let uncached = try repository.loadCommit(second, root: "").result
-        #expect(uncached.manifests.all.first { $0.kind == .dataContract } !== contractAfter)
     }
 }

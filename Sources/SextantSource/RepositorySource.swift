@@ -1,20 +1,21 @@
 import Dispatch
 import Foundation
-import SextantAPI
-import SextantCore
+package import SextantAPI
+package import SextantCore
 import SextantGit
-import SextantRuntime
 
 /// The followed branch of a repository, mirrored under the state directory: cloned once,
 /// fetched every pass, read commit by commit without a work tree.
 ///
 /// libgit2 calls block, and a repository handle belongs to one thread at a time: every
 /// call runs on one serial Dispatch queue, never on the cooperative pool.
-final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
-    let url: String
-    let branch: String
+package final class RepositorySource: GitSource, @unchecked Sendable {
+    /// `--repo`, local paths made absolute.
+    package let url: String
+    /// The followed branch.
+    package let branch: String
     /// The watched root inside the repository.
-    let root: String
+    package let root: String
     private let mirrorPath: String
     private let queue = DispatchQueue(label: "sextant.git")
     /// Touched only on `queue`.
@@ -23,7 +24,9 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
     /// Files parsed for the last commit, reused for the next one.
     private let parsed = ParseCache()
 
-    init(url: String, branch: String, root: String, stateDirectory: String, loader: ManifestLoader = ManifestLoader()) {
+    /// Nothing is opened yet: the first call mirrors the repository into
+    /// `stateDirectory/source.git` (or opens the mirror made before).
+    package init(url: String, branch: String, root: String, stateDirectory: String, loader: ManifestLoader = ManifestLoader()) {
         self.url = Self.normalize(url)
         self.branch = branch
         self.root = root.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
@@ -32,7 +35,7 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
     }
 
     /// Local paths become absolute, so the mirror keeps working from any directory.
-    static func normalize(_ url: String) -> String {
+    package static func normalize(_ url: String) -> String {
         if url.contains("://") || (url.contains("@") && url.contains(":")) { return url }
         let absolute = url.hasPrefix("/") ? url : FileManager.default.currentDirectoryPath + "/" + url
         return URL(fileURLWithPath: absolute).standardizedFileURL.path
@@ -40,7 +43,7 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
 
     /// Why a local `--repo` path cannot be followed (nil for URLs, and for a repository):
     /// said before libgit2, which would call a missing path an "unsupported URL protocol".
-    static func localProblem(_ url: String) -> String? {
+    package static func localProblem(_ url: String) -> String? {
         if url.contains("://") || (url.contains("@") && url.contains(":")) { return nil }
         let path = normalize(url)
         var isDirectory: ObjCBool = false
@@ -53,7 +56,9 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
         return nil
     }
 
-    func fetch() async throws(SourceFailure) -> SourceRevision {
+    /// Fetches the branch into the mirror and reports its head, and the head it replaced
+    /// when the branch was force-pushed.
+    package func fetch() async throws(SourceFailure) -> SourceRevision {
         if let problem = Self.localProblem(url) { throw SourceFailure("--repo \(url): \(problem)") }
         return try await onQueue { repository throws(GitError) in
             let previous = try? repository.resolve("refs/remotes/origin/\(self.branch)")
@@ -67,13 +72,15 @@ final class RepositorySource: GitSource, BlobReader, @unchecked Sendable {
         }
     }
 
-    func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
+    /// The manifests of a commit's watched root, reusing what the last commit parsed.
+    package func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
         try await onQueue { repository throws(GitError) in
             try repository.loadCommit(commit, root: self.root, loader: self.loader, cache: self.parsed)
         }
     }
 
-    func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8] {
+    /// A blob of the mirror by id (the data files datasets read).
+    package func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8] {
         try await onQueue { repository throws(GitError) in try repository.readBlob(id) }
     }
 
@@ -100,34 +107,5 @@ extension Result where Failure == GitError {
         case .success(let value): return value
         case .failure(let error): throw SourceFailure(error.description)
         }
-    }
-}
-
-extension GitRepository {
-    /// Loads and validates the manifests of a commit's watched root, with the blob ids of
-    /// the data files its datasets read. Reads objects only: never runs anything.
-    func loadCommit(_ commit: String, root: String, loader: ManifestLoader = ManifestLoader(), cache: ParseCache? = nil) throws(GitError) -> LoadedCommit {
-        let tree: GitTreeSource
-        do throws(GitError) {
-            tree = try GitTreeSource(repository: self, commit: commit, root: root)
-        } catch where error.isNotFound && !root.isEmpty {
-            throw GitError(operation: "read \(root)/ at \(commit.prefix(7))", code: error.code,
-                           message: "no such directory in the commit; check --path")
-        }
-        let result: ManifestLoader.Result
-        do throws(SourceError) {
-            result = try loader.load(tree, cache: cache)
-        } catch {
-            throw GitError(operation: "read \(commit.prefix(7))", code: 0, message: error.message)
-        }
-        // Every file of the watched root (a trainer's or server's workspace is made of
-        // them), and each dataset's path as written (symlinks followed).
-        var blobs = tree.regularFiles
-        for dataset in result.manifests.datasets {
-            guard let path = dataset.spec.source.path else { continue }
-            let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
-            if let id = tree.blobID(of: normalized) { blobs[normalized] = id }
-        }
-        return LoadedCommit(result: result, blobs: blobs)
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+package import Logging
+package import SextantCore
+import SextantDaemon
+import SextantGit
+import SextantRuntime
+package import SextantSource
+package import SextantStore
+package import ServiceLifecycle
+
+/// The daemon, built in one place from its configuration: the state directory held, the
+/// followed repository, the runtime, the reconciler and, for `run`, the loop, the
+/// data-plane watchdog and the HTTP API. `run`, `reconcile --once` and tests build it
+/// with `buildDaemon`; it holds the state directory's lock until it is dropped.
+package struct Daemon {
+    /// Runs passes: `reconcile --once` calls it directly, `run`'s loop on its interval.
+    package let reconciler: Reconciler
+    /// The state directory's store, opened for writing.
+    package let store: SQLiteStore
+    /// The followed branch, mirrored into the state directory.
+    package let repository: RepositorySource
+    /// `run`'s services, to run in one group: the loop, the watchdog and the API. Empty
+    /// without `DaemonConfiguration.run`.
+    package let services: [any Service]
+    fileprivate let stateDirectory: StateDirectory
+}
+
+/// Checks what would stop the daemon before it does anything (a local `--repo` that is no
+/// repository, taken ports), takes the state directory and wires the daemon. Errors are
+/// `CommandFailure`s, one line each, as the commands print them.
+package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = Logger(label: "sextant")) throws -> Daemon {
+    try configuration.requireRepository()
+    if let run = configuration.run { try PortPreflight.requireFree(flag: "--listen", address: run.listen) }
+    try PortPreflight.requireGatewayFree(configuration.gateway, stateDir: configuration.stateDirectory)
+    let stateDirectory: StateDirectory
+    do throws(StoreError) {
+        stateDirectory = try StateDirectory(configuration.stateDirectory, holder: configuration.holder)
+    } catch {
+        throw CommandFailure(message: error.message)
+    }
+    let repository = RepositorySource(url: configuration.repository, branch: configuration.branch, root: configuration.root,
+                                      stateDirectory: configuration.stateDirectory)
+    let runtime = EmbeddedRuntime(
+        blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
+        stateDirectory: stateDirectory.absolutePath, readinessTimeout: configuration.readinessTimeout,
+        sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, logger: logger)
+    guard let run = configuration.run else {
+        let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, options: configuration.reconcilerOptions, logger: logger)
+        return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: repository, services: [], stateDirectory: stateDirectory)
+    }
+    // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
+    let storeHealth = StoreHealth()
+    let metrics = DaemonMetrics(storeHealth: storeHealth)
+    let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, options: configuration.reconcilerOptions,
+                                metrics: metrics, storeHealth: storeHealth, logger: logger)
+    let trigger = PassTrigger()
+    let readiness = Readiness()
+    let loop = ReconcileLoop(reconciler: reconciler, interval: run.interval, trigger: trigger, onPass: { _ in readiness.markReady() }, logger: logger)
+    guard let (host, port) = RunCommand.address(run.listen) else {
+        throw CommandFailure(message: "--listen \(run.listen) is not host:port, e.g. 127.0.0.1:7070 or [::1]:7070")
+    }
+    let api = DaemonAPI(
+        configuration: .init(host: host, port: port, webhookSignature: run.webhookSecret.map(WebhookSignature.init),
+                             apiToken: run.apiToken.map { String(decoding: $0, as: UTF8.self) }),
+        store: stateDirectory.store, trigger: trigger, metrics: metrics, readiness: readiness, storeHealth: storeHealth)
+    let server = api.application(logger: logger) { port in
+        logger.notice("listening", metadata: ["address": "\(host):\(port)", "repo": "\(redacted(configuration.repository))", "branch": "\(configuration.branch)"])
+    }
+    if !api.isLoopbackOnly && run.webhookSecret == nil && run.apiToken == nil {
+        logger.warning("the API listens beyond loopback without --webhook-secret-file or --api-token-file: the webhook refuses every call")
+    }
+    return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: repository,
+                  services: [loop, DataPlaneWatchdog(reconciler: reconciler, trigger: trigger), server], stateDirectory: stateDirectory)
+}
+
+/// The runtime reads data files' blobs from the followed repository.
+extension RepositorySource: BlobReader {}
