@@ -150,6 +150,7 @@ let package = Package(
             dependencies: [
                 "SextantAPI",
                 "SextantCore",
+                "SextantHTTP",
                 "SextantStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SextantAPI
+import SextantHTTP
 public import Hummingbird
 public import Logging
 public import SextantCore
@@ -134,8 +135,8 @@ public struct DaemonAPI: Sendable {
     static let actorHeader = HTTPField.Name("X-Sextant-Actor")!
 
     private func isAuthorized(_ request: Request) -> Bool {
-        guard let token = configuration.apiToken, let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
-        return constantTimeEqual(Array(header.dropFirst("Bearer ".count).utf8), Array(token.utf8))
+        guard let token = configuration.apiToken else { return false }
+        return BearerToken.matches(authorization: request.headers[.authorization], token: token)
     }
 
     static let signatureHeader = HTTPField.Name("X-Hub-Signature-256")!
@@ -163,12 +164,4 @@ public final class Readiness: Sendable {
     public var isReady: Bool { ready.load(ordering: .acquiring) }
 
     public func markReady() { ready.store(true, ordering: .releasing) }
-}
-
-/// Compares secrets without leaking, through timing, how much of them matched.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for index in a.indices { difference |= a[index] ^ b[index] }
-    return difference == 0
 }
