@@ -115,8 +115,7 @@ public struct DaemonAPI: Sendable {
             }
             let models = try store.status()?.objects.filter { $0.kind == .model }.map(\.name) ?? []
             guard models.contains(name) else {
-                let hint = UnknownName.hint(name, known: models)
-                return Self.error("no model \(name)" + (hint.isEmpty ? "; GET /api/v1/status lists the models" : hint), status: .notFound)
+                return Self.error("no model \(name)" + UnknownName.hint(name, known: models, listing: "GET /api/v1/status"), status: .notFound)
             }
             let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
             do {
