@@ -32,7 +32,6 @@ public final class Gateway: Sendable {
     let mirrorLimit: Int
 
     public static let revisionField = HTTPField.Name("X-Sextant-Revision")!
-    static let revisionHeader = "X-Sextant-Revision"
 
     /// - Parameters:
     ///   - routes: the table loaded from the store at start (generation 0: none yet).
