@@ -155,6 +155,7 @@ let package = Package(
             dependencies: [
                 "SextantAPI",
                 "SextantCore",
+                "SextantHTTP",
                 "SextantStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -33,8 +33,7 @@ struct DecisionOptions: ParsableArguments {
             let status = try SQLiteStore(readingFrom: stateDir).status()
             let models = status?.objects.filter { $0.kind == .model }.map(\.name) ?? []
             guard models.contains(model) else {
-                let hint = UnknownName.hint(model, known: models)
-                throw CommandFailure(message: "no model \(model) in the status of \(stateDir)" + (hint.isEmpty ? "; `sextant status` lists the models" : hint))
+                throw CommandFailure(message: "no model \(model) in the status of \(stateDir)" + UnknownName.hint(model, known: models, listing: "sextant status"))
             }
             try SQLiteStore(directory: stateDir).queue(OperatorRequest(decision: decision, model: model, actor: actor, time: Date()))
         } catch let error as StoreError {

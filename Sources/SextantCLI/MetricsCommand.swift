@@ -53,31 +53,22 @@ struct MetricsCommand: ParsableCommand {
         }
         let truthColumn = try column(truth, "--truth"), scoreColumn = try column(score, "--score")
         let groupColumn = try sensitive.map { try column($0, "--sensitive") }
-        var actual: [Bool] = [], scores: [Double] = [], groups: [String] = []
-        actual.reserveCapacity(table.rowCount)
+        var truths: [String] = [], scores: [[Double]] = [], groups: [String] = []
+        truths.reserveCapacity(table.rowCount)
         scores.reserveCapacity(table.rowCount)
         for row in 0..<table.rowCount {
             guard let label = table.text(row: row, column: truthColumn).flatMap({ ColumnType.boolean.parse($0) }),
                   let value = table.text(row: row, column: scoreColumn).flatMap(Double.init) else {
                 throw CommandFailure(message: "\(predictions):\(table.line(ofRow: row)): \(truth) must be true/false or 1/0 and \(score) a number", exitCode: 1)
             }
-            actual.append(label == .boolean(true))
-            scores.append(value)
+            truths.append(label == .boolean(true) ? "true" : "false")
+            scores.append([1 - value, value])
             if let groupColumn { groups.append(table.text(row: row, column: groupColumn) ?? "") }
         }
         let started = ContinuousClock.now
-        let predicted = scores.map { $0 >= 0.5 }
-        var results: [(MetricName, Double?)] = [
-            (.auc, BinaryMetrics.auc(actual, scores)), (.prAuc, BinaryMetrics.averagePrecision(actual, scores)),
-            (.accuracy, BinaryMetrics.accuracy(actual, predicted)), (.precision, BinaryMetrics.precision(actual, predicted)),
-            (.recall, BinaryMetrics.recall(actual, predicted)), (.f1, BinaryMetrics.f1(actual, predicted)),
-            (.logLoss, BinaryMetrics.logLoss(actual, scores)),
-        ]
-        if sensitive != nil {
-            results += [(.demographicParityDifference, FairnessMetrics.demographicParityDifference(actual, predicted, sensitive: groups)),
-                        (.demographicParityRatio, FairnessMetrics.demographicParityRatio(actual, predicted, sensitive: groups)),
-                        (.equalizedOddsDifference, FairnessMetrics.equalizedOddsDifference(actual, predicted, sensitive: groups))]
-        }
+        let metrics = TaskMetrics(task: .binaryClassification, classes: ["false", "true"], truth: truths, labels: nil, scores: scores)
+        var results = metrics.values
+        if sensitive != nil { results += metrics.fairness(sensitive: groups) }
         let seconds = (ContinuousClock.now - started).seconds
         if format == .json {
             struct Document: Encodable {
@@ -87,14 +78,11 @@ struct MetricsCommand: ParsableCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let document = Document(rows: table.rowCount, seconds: seconds, metrics: Dictionary(uniqueKeysWithValues: results.map { ($0.0.rawValue, $0.1) }))
+            let document = Document(rows: table.rowCount, seconds: seconds, metrics: MetricLines.json(results))
             print(String(decoding: try! encoder.encode(document), as: UTF8.self))
         } else {
-            let width = results.map(\.0.rawValue.count).max() ?? 0
             print("\(table.rowCount) predictions, computed in \(String(format: "%.3f", seconds)) s:")
-            for (name, value) in results {
-                print("  " + name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + (value.map { String(format: "%.6f", $0) } ?? "n/a"))
-            }
+            for line in MetricLines.text(results) { print(line) }
         }
     }
 }

@@ -40,7 +40,7 @@ struct HistoryCommand: ParsableCommand {
         }
         guard let registry = registries[model] else {
             let known = Array(registries.keys)
-            throw CommandFailure(message: "no model \(model) in \(stateDir)" + (known.isEmpty ? " (nothing was trained yet)" : UnknownName.hint(model, known: known)))
+            throw CommandFailure(message: "no model \(model) in \(stateDir)" + (known.isEmpty ? " (nothing was trained yet)" : UnknownName.hint(model, known: known, listing: "sextant status")))
         }
         print(output == .json ? HistoryDocument(registry).json : HistoryDocument.table(registry), terminator: "")
     }

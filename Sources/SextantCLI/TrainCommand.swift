@@ -131,7 +131,7 @@ struct TrainingRun {
     var model: TrainedModel
     var rows: (train: Int, holdout: Int)
     var seconds: Double
-    var metrics: [(MetricName, Double?)]
+    var metrics: [MetricValue]
 
     static func run(_ table: CSVTable, trainer: BuiltinTrainer, target: String, targetType: ColumnType, features: [FeatureSpec],
                     l2: Double?, maxIterations: Int, tolerance: Double, holdout: Double, seed: UInt64) throws(TrainingError) -> TrainingRun {
@@ -150,25 +150,7 @@ struct TrainingRun {
         let elapsed = ContinuousClock.now - started
         let predictions = ModelTrainer.predict(model, columns: columns, rows: held)
         let truth = held.map { labels[$0]! }
-        var metrics: [(MetricName, Double?)] = []
-        switch trainer.task {
-        case .binaryClassification:
-            let positive = model.classes![1]
-            let actual = truth.map { $0 == positive }, scores = predictions.outputs.map { $0[1] }, predicted = scores.map { $0 >= 0.5 }
-            metrics = [(.auc, BinaryMetrics.auc(actual, scores)), (.prAuc, BinaryMetrics.averagePrecision(actual, scores)),
-                       (.accuracy, BinaryMetrics.accuracy(actual, predicted)), (.precision, BinaryMetrics.precision(actual, predicted)),
-                       (.recall, BinaryMetrics.recall(actual, predicted)), (.f1, BinaryMetrics.f1(actual, predicted)),
-                       (.logLoss, BinaryMetrics.logLoss(actual, scores))]
-        case .multiclassClassification:
-            let predicted = predictions.labels
-            metrics = [(.accuracy, MulticlassMetrics.accuracy(truth, predicted)), (.macroF1, MulticlassMetrics.macroF1(truth, predicted)),
-                       (.weightedF1, MulticlassMetrics.weightedF1(truth, predicted)),
-                       (.logLoss, MulticlassMetrics.logLoss(truth, classes: model.classes!, probabilities: predictions.outputs))]
-        case .regression:
-            let actual = truth.compactMap(Double.init), predicted = predictions.outputs.map { $0[0] }
-            metrics = [(.rmse, RegressionMetrics.rmse(actual, predicted)), (.mae, RegressionMetrics.mae(actual, predicted)),
-                       (.r2, RegressionMetrics.r2(actual, predicted))]
-        }
+        let metrics = TaskMetrics(task: trainer.task, classes: model.classes ?? [], truth: truth, labels: nil, scores: predictions.outputs).values
         return TrainingRun(model: model, rows: (train.count, held.count), seconds: elapsed.seconds, metrics: metrics)
     }
 
@@ -179,10 +161,7 @@ struct TrainingRun {
             "\(report.converged ? "converged" : "NOT converged") after \(report.iterations) iteration\(report.iterations == 1 ? "" : "s") in \(String(format: "%.3f", seconds)) s: objective \(report.objective), gradient \(String(format: "%.1e", report.gradientNorm))",
             "holdout (\(rows.holdout) rows):",
         ]
-        let width = metrics.map(\.0.rawValue.count).max() ?? 0
-        for (name, value) in metrics {
-            lines.append("  " + name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + (value.map { String(format: "%.6f", $0) } ?? "n/a"))
-        }
+        lines += MetricLines.text(metrics)
         if let output { lines.append("model written to \(output)/model.json") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -197,7 +176,7 @@ struct TrainingRun {
             var metrics: [String: Double?]
         }
         let document = Document(trainer: model.trainer.rawValue, trainRows: rows.train, holdoutRows: rows.holdout, seconds: seconds,
-                                training: model.training, metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.0.rawValue, $0.1) }))
+                                training: model.training, metrics: MetricLines.json(metrics))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try! encoder.encode(document), as: UTF8.self) + "\n"

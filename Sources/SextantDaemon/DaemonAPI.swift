@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SextantAPI
+import SextantHTTP
 public import Hummingbird
 public import Logging
 public import SextantCore
@@ -114,8 +115,7 @@ public struct DaemonAPI: Sendable {
             }
             let models = try store.status()?.objects.filter { $0.kind == .model }.map(\.name) ?? []
             guard models.contains(name) else {
-                let hint = UnknownName.hint(name, known: models)
-                return Self.error("no model \(name)" + (hint.isEmpty ? "; GET /api/v1/status lists the models" : hint), status: .notFound)
+                return Self.error("no model \(name)" + UnknownName.hint(name, known: models, listing: "GET /api/v1/status"), status: .notFound)
             }
             let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
             do {
@@ -134,8 +134,8 @@ public struct DaemonAPI: Sendable {
     static let actorHeader = HTTPField.Name("X-Sextant-Actor")!
 
     private func isAuthorized(_ request: Request) -> Bool {
-        guard let token = configuration.apiToken, let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
-        return constantTimeEqual(Array(header.dropFirst("Bearer ".count).utf8), Array(token.utf8))
+        guard let token = configuration.apiToken else { return false }
+        return BearerToken.matches(authorization: request.headers[.authorization], token: token)
     }
 
     static let signatureHeader = HTTPField.Name("X-Hub-Signature-256")!
@@ -163,12 +163,4 @@ public final class Readiness: Sendable {
     public var isReady: Bool { ready.load(ordering: .acquiring) }
 
     public func markReady() { ready.store(true, ordering: .releasing) }
-}
-
-/// Compares secrets without leaking, through timing, how much of them matched.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for index in a.indices { difference |= a[index] ^ b[index] }
-    return difference == 0
 }

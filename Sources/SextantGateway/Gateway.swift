@@ -32,7 +32,6 @@ public final class Gateway: Sendable {
     let mirrorLimit: Int
 
     public static let revisionField = HTTPField.Name("X-Sextant-Revision")!
-    static let revisionHeader = "X-Sextant-Revision"
 
     /// - Parameters:
     ///   - routes: the table loaded from the store at start (generation 0: none yet).
@@ -46,9 +45,8 @@ public final class Gateway: Sendable {
         instance = UUID().uuidString.lowercased()
         self.routes = Mutex(RouteTable(routes))
         self.token = token
-        let (seconds, attoseconds) = timeout.components
-        self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        timeoutDescription = attoseconds == 0 ? "\(seconds) s" : "\(Double(seconds) + Double(attoseconds) / 1e18) s"
+        self.timeout = TimeAmount(timeout)
+        timeoutDescription = HTTPLimits.describe(timeout)
         self.mirrorLimit = mirrorLimit
         self.limits = limits
         self.logger = logger
@@ -114,7 +112,7 @@ public final class Gateway: Sendable {
     }
 
     func admin(_ request: Request) async throws -> Response {
-        guard Self.constantTimeEqual(request.headers[.authorization] ?? "", "Bearer \(token)") else {
+        guard BearerToken.matches(authorization: request.headers[.authorization], token: token) else {
             return Self.error("the admin endpoint needs the gateway token (Authorization: Bearer …)", status: .unauthorized)
         }
         switch (request.method, request.uri.path) {
@@ -158,13 +156,5 @@ public final class Gateway: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }

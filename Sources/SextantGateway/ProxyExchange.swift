@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
+import SextantHTTP
 
 /// One client request on its way through the gateway: streamed to the chosen revision's
 /// server as it arrives, its answer streamed back as it arrives. Until the first byte of an
@@ -11,7 +12,7 @@ import NIOHTTP1
 /// fresh connection when a pooled one turns out closed, once on another revision when the
 /// server refused, reset or closed. It starts the mirrors' copies once the request is
 /// complete, and hands them the served answer to compare. Runs on its client's loop.
-final class ProxyExchange: UpstreamDelegate {
+final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     /// Bodies up to this size are kept for a retry.
     static let retryLimit = 1 << 20
     /// Bodies up to this size are kept for a mirror's copy; larger ones are not mirrored.
@@ -47,11 +48,8 @@ final class ProxyExchange: UpstreamDelegate {
     private var finished = false
     private var attemptStarted = NIODeadline.now()
     private var requestEndedAt: NIODeadline?
-    /// Its place in its loop's `TimeoutQueue`.
-    var deadline = NIODeadline.uptimeNanoseconds(0)
-    var timeoutArmed = false
-    var timeoutNext: ProxyExchange?
-    unowned(unsafe) var timeoutPrevious: ProxyExchange?
+    /// Its place in its loop's list of requests waiting for answers.
+    var deadlineLink = DeadlineLink<ProxyExchange>()
     /// The mirrors waiting for this answer, and the answer kept for them.
     private var pairs: [AnswerPair] = []
     private var served: ByteBuffer?
@@ -155,7 +153,7 @@ final class ProxyExchange: UpstreamDelegate {
     func clientWentAway() {
         guard !finished else { return }
         finished = true
-        proxy.pool.timeouts.disarm(self)
+        proxy.pool.timeouts.remove(self)
         upstream?.close()
         upstream = nil
         counters.finish(model: model, revision: target.revision, .abandoned, counted: counted)
@@ -209,7 +207,7 @@ final class ProxyExchange: UpstreamDelegate {
         if answerStarted {
             // Too late to retry: the client has part of an answer.
             finished = true
-            proxy.pool.timeouts.disarm(self)
+            proxy.pool.timeouts.remove(self)
             counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
             gateway.logger.warning("answer broke off", metadata: ["model": "\(model)", "revision": "\(target.revision)"])
             proxy.abortAnswer()
@@ -223,7 +221,7 @@ final class ProxyExchange: UpstreamDelegate {
 
     private func complete() {
         finished = true
-        proxy.pool.timeouts.disarm(self)
+        proxy.pool.timeouts.remove(self)
         // Counted before the client can see the answer: whoever got an answer finds it counted.
         counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: elapsed()), counted: counted,
                         retried: retried)
@@ -240,7 +238,7 @@ final class ProxyExchange: UpstreamDelegate {
     /// the request goes again, once on a fresh connection if a pooled one had been closed by
     /// its server, and once on another revision.
     private func failedBeforeAnswer(_ message: String) {
-        proxy.pool.timeouts.disarm(self)
+        proxy.pool.timeouts.remove(self)
         if reused && !reconnected && canRetry {
             // A server may close an idle keep-alive connection at any time (RFC 9112 §9.3.1):
             // that is not a failure of the revision.
@@ -270,11 +268,11 @@ final class ProxyExchange: UpstreamDelegate {
     }
 
     private func armTimeout() {
-        proxy.pool.timeouts.arm(self)
+        proxy.pool.timeouts.append(self)
     }
 
     /// No complete answer in time: an error, a latency sample at the time waited, never a retry.
-    func timedOut() {
+    func deadlinePassed(in list: DeadlineList<ProxyExchange>) {
         guard !finished else { return }
         finished = true
         counters.finish(model: model, revision: target.revision, .timedOut(microseconds: elapsed()), counted: counted, retried: retried)

@@ -228,13 +228,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
 
     func writeAnswerBody(_ buffer: ByteBuffer) {
         guard let context, buffer.readableBytes > 0, !headRequest else { return }
-        if case .chunked = framing {
-            context.write(wrapOutboundOut(Wire.chunkHeader(buffer.readableBytes, allocator: context.channel.allocator)), promise: nil)
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            context.write(wrapOutboundOut(Wire.chunkEnd), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
+        framing.writeBody(buffer, to: context)
     }
 
     func flush() {
@@ -246,7 +240,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     func finishAnswer(requestComplete: Bool) {
         state = requestComplete ? .idle : .discarding
         guard let context else { return }
-        if case .chunked = framing, !headRequest { context.write(wrapOutboundOut(Wire.lastChunk), promise: nil) }
+        if !headRequest { framing.writeEnd(to: context) }
         framing = .asIs
         let verdict = limiter.answerEnded()
         if keepAlive {

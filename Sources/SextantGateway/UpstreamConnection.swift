@@ -71,18 +71,12 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 
     func writeBody(_ buffer: ByteBuffer) {
         guard let context, buffer.readableBytes > 0 else { return }
-        if case .chunked = framing {
-            context.write(wrapOutboundOut(Wire.chunkHeader(buffer.readableBytes, allocator: context.channel.allocator)), promise: nil)
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            context.write(wrapOutboundOut(Wire.chunkEnd), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
+        framing.writeBody(buffer, to: context)
     }
 
     func writeEnd() {
         guard let context else { return }
-        if case .chunked = framing { context.write(wrapOutboundOut(Wire.lastChunk), promise: nil) }
+        framing.writeEnd(to: context)
         framing = .asIs
     }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SextantHTTP
 
 /// One event loop's idle upstream connections, per port, used only on that loop: a
 /// request's connection to its model server lives on the loop of the client's connection,
@@ -9,7 +10,7 @@ final class UpstreamPool {
     /// The loop's shard of the gateway's counters.
     let counters: Shard
     /// The loop's requests waiting for answers.
-    let timeouts: TimeoutQueue
+    let timeouts: DeadlineList<ProxyExchange>
     private var idle: [Int: [UpstreamConnection]] = [:]
     /// Idle connections kept per port; more are closed.
     private let limit: Int
@@ -17,7 +18,7 @@ final class UpstreamPool {
     init(eventLoop: any EventLoop, counters: Shard, timeout: TimeAmount, limit: Int = 256) {
         self.eventLoop = eventLoop
         self.counters = counters
-        self.timeouts = TimeoutQueue(eventLoop: eventLoop, timeout: timeout)
+        self.timeouts = DeadlineList(eventLoop: eventLoop, timeout: timeout)
         self.limit = limit
     }
 

@@ -90,16 +90,6 @@ enum Wire {
         buffer.writeBuffer(&body)
     }
 
-    /// The chunk header before a part of a chunked body.
-    static func chunkHeader(_ size: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 12)
-        buffer.writeString(String(size, radix: 16))
-        buffer.writeStaticString("\r\n")
-        return buffer
-    }
-
-    static let chunkEnd = ByteBuffer(string: "\r\n")
-    static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
     static let continueAnswer = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
 
     private static func writeStatusLine(_ status: HTTPResponseStatus, version: HTTPVersion, into buffer: inout ByteBuffer) {
@@ -123,6 +113,31 @@ enum Wire {
         buffer.writeStaticString(": ")
         buffer.writeString(value)
         buffer.writeStaticString("\r\n")
+    }
+}
+
+extension Wire.Framing {
+    private static let chunkEnd = ByteBuffer(string: "\r\n")
+    private static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
+
+    /// Writes a part of a body framed this way: as one chunk, or as it is (the proxy's
+    /// answers to clients and its requests to servers alike).
+    func writeBody(_ part: ByteBuffer, to context: ChannelHandlerContext) {
+        guard case .chunked = self else {
+            context.write(NIOAny(part), promise: nil)
+            return
+        }
+        var header = context.channel.allocator.buffer(capacity: 12)
+        header.writeString(String(part.readableBytes, radix: 16))
+        header.writeStaticString("\r\n")
+        context.write(NIOAny(header), promise: nil)
+        context.write(NIOAny(part), promise: nil)
+        context.write(NIOAny(Self.chunkEnd), promise: nil)
+    }
+
+    /// Ends a body framed this way: the last chunk, or nothing.
+    func writeEnd(to context: ChannelHandlerContext) {
+        if case .chunked = self { context.write(NIOAny(Self.lastChunk), promise: nil) }
     }
 }
 

@@ -1,54 +1,74 @@
-import NIOCore
+package import NIOCore
 
-/// One event loop's connections waiting for one kind of deadline (idle, header, body,
-/// linger), in the order they were armed. Every entry gets the same timeout, so that order
-/// is also the order of their deadlines: arming appends, disarming unlinks, both O(1), and
-/// a single scheduled callback per list at the earliest deadline expires what is due. It is
-/// never cancelled: when it fires early (its entry left), it is scheduled again for the new
-/// first. (The gateway's `TimeoutQueue` does the same for answers: a timer per request,
-/// scheduled and cancelled, costs several percent of a proxy's CPU.)
-final class DeadlineList: NIOScheduledCallbackHandler {
+/// Something that waits in a `DeadlineList`: it holds its own links, so arming and
+/// disarming allocate nothing.
+package protocol DeadlineListEntry: AnyObject {
+    /// Its place in the list it is in; only `DeadlineList` changes it.
+    var deadlineLink: DeadlineLink<Self> { get set }
+    /// Its deadline in `list` passed; it is out of the list already.
+    func deadlinePassed(in list: DeadlineList<Self>)
+}
+
+/// An entry's place in a `DeadlineList`.
+package struct DeadlineLink<Entry: DeadlineListEntry> {
+    /// The list it waits in, nil when in none.
+    package fileprivate(set) unowned(unsafe) var list: DeadlineList<Entry>?
+    fileprivate var deadline = NIODeadline.uptimeNanoseconds(0)
+    fileprivate var next: Entry?
+    fileprivate unowned(unsafe) var previous: Entry?
+
+    package init() {}
+}
+
+/// One event loop's entries waiting for one kind of deadline (a connection's idle, header,
+/// body or linger time; a proxied request's answer), in the order they were armed. Every
+/// entry gets the same timeout, so that order is also the order of their deadlines:
+/// arming appends, disarming unlinks, both O(1), and a single scheduled callback per list
+/// at the earliest deadline expires what is due. It is never cancelled: when it fires
+/// early (its entry left), it is scheduled again for the new first. (A timer per request,
+/// scheduled and cancelled, cost several percent of the gateway's CPU: cancelling searches
+/// the loop's timer queue.)
+package final class DeadlineList<Entry: DeadlineListEntry>: NIOScheduledCallbackHandler {
     private let eventLoop: any EventLoop
-    let timeout: TimeAmount
-    private var head: RequestLimiter?
-    private unowned(unsafe) var tail: RequestLimiter?
+    private let timeout: TimeAmount
+    private var head: Entry?
+    private unowned(unsafe) var tail: Entry?
     private var scheduled = false
 
-    init(eventLoop: any EventLoop, timeout: Duration) {
+    package init(eventLoop: any EventLoop, timeout: TimeAmount) {
         self.eventLoop = eventLoop
-        let (seconds, attoseconds) = timeout.components
-        self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self.timeout = timeout
     }
 
-    /// Arms the limiter's deadline, from now; it leaves the list it was in.
-    func append(_ limiter: RequestLimiter) {
-        limiter.list?.remove(limiter)
-        limiter.deadline = eventLoop.now + timeout
-        limiter.previous = tail
-        if let tail { tail.next = limiter } else { head = limiter }
-        tail = limiter
-        limiter.list = self
-        if !scheduled { schedule(at: limiter.deadline) }
+    /// Arms the entry's deadline, from now; it leaves the list it was in.
+    package func append(_ entry: Entry) {
+        entry.deadlineLink.list?.remove(entry)
+        let deadline = eventLoop.now + timeout
+        entry.deadlineLink.deadline = deadline
+        entry.deadlineLink.previous = tail
+        if let tail { tail.deadlineLink.next = entry } else { head = entry }
+        tail = entry
+        entry.deadlineLink.list = self
+        if !scheduled { schedule(at: deadline) }
     }
 
-    func remove(_ limiter: RequestLimiter) {
-        guard limiter.list === self else { return }
-        let previous = limiter.previous, next = limiter.next
-        if let previous { previous.next = next } else { head = next }
-        if let next { next.previous = previous } else { tail = previous }
-        limiter.previous = nil
-        limiter.next = nil
-        limiter.list = nil
+    /// Disarms the entry if it waits in this list.
+    package func remove(_ entry: Entry) {
+        guard entry.deadlineLink.list === self else { return }
+        let previous = entry.deadlineLink.previous, next = entry.deadlineLink.next
+        if let previous { previous.deadlineLink.next = next } else { head = next }
+        if let next { next.deadlineLink.previous = previous } else { tail = previous }
+        entry.deadlineLink = DeadlineLink()
     }
 
-    func handleScheduledCallback(eventLoop: some EventLoop) {
+    package func handleScheduledCallback(eventLoop: some EventLoop) {
         scheduled = false
         let now = self.eventLoop.now
-        while let first = head, first.deadline <= now {
+        while let first = head, first.deadlineLink.deadline <= now {
             remove(first)
-            first.expired(self)
+            first.deadlinePassed(in: self)
         }
-        if let first = head { schedule(at: first.deadline) }
+        if let first = head { schedule(at: first.deadlineLink.deadline) }
     }
 
     private func schedule(at deadline: NIODeadline) {

@@ -49,7 +49,7 @@ public struct HTTPLimits: Sendable, Equatable {
     }
 
     /// A duration as messages show it: `10 s`, `0.25 s`.
-    static func describe(_ duration: Duration) -> String {
+    package static func describe(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         if attoseconds == 0 { return "\(seconds) s" }
         return "\(Double(seconds) + Double(attoseconds) / 1e18) s"

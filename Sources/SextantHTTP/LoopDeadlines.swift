@@ -3,17 +3,17 @@ import NIOCore
 /// One event loop's deadline lists for the connections of one server.
 final class LoopDeadlines {
     let limits: HTTPLimits
-    let idle: DeadlineList
-    let header: DeadlineList
-    let body: DeadlineList
-    let linger: DeadlineList
+    let idle: DeadlineList<RequestLimiter>
+    let header: DeadlineList<RequestLimiter>
+    let body: DeadlineList<RequestLimiter>
+    let linger: DeadlineList<RequestLimiter>
 
     init(limits: HTTPLimits, eventLoop: any EventLoop) {
         self.limits = limits
-        idle = DeadlineList(eventLoop: eventLoop, timeout: limits.idleTimeout)
-        header = DeadlineList(eventLoop: eventLoop, timeout: limits.headerTimeout)
-        body = DeadlineList(eventLoop: eventLoop, timeout: limits.bodyTimeout)
-        linger = DeadlineList(eventLoop: eventLoop, timeout: limits.lingerTime)
+        idle = DeadlineList(eventLoop: eventLoop, timeout: TimeAmount(limits.idleTimeout))
+        header = DeadlineList(eventLoop: eventLoop, timeout: TimeAmount(limits.headerTimeout))
+        body = DeadlineList(eventLoop: eventLoop, timeout: TimeAmount(limits.bodyTimeout))
+        linger = DeadlineList(eventLoop: eventLoop, timeout: TimeAmount(limits.lingerTime))
     }
 
     /// A new connection's limiter (call on this loop).

@@ -19,7 +19,7 @@ package protocol RequestLimiterDelegate: AnyObject {
 /// Pipelined requests are counted as they arrive: a refusal is answered only when the
 /// answers to the requests before it are complete, and never once an answer to the
 /// refused request has begun (then the connection just closes).
-package final class RequestLimiter {
+package final class RequestLimiter: DeadlineListEntry {
     /// What the handler does next.
     package enum Verdict {
         /// Go on.
@@ -65,10 +65,8 @@ package final class RequestLimiter {
     private var partsThisRead = false
 
     /// Its place in one of its loop's deadline lists.
-    unowned(unsafe) var list: DeadlineList?
-    var deadline = NIODeadline.uptimeNanoseconds(0)
-    var next: RequestLimiter?
-    unowned(unsafe) var previous: RequestLimiter?
+    package var deadlineLink = DeadlineLink<RequestLimiter>()
+    private var list: DeadlineList<RequestLimiter>? { deadlineLink.list }
 
     init(deadlines: LoopDeadlines) {
         self.deadlines = deadlines
@@ -229,7 +227,7 @@ package final class RequestLimiter {
     }
 
     /// Its deadline in `list` passed (it is out of the list already).
-    func expired(_ list: DeadlineList) {
+    package func deadlinePassed(in list: DeadlineList<RequestLimiter>) {
         let verdict: Verdict
         if list === deadlines.header {
             verdict = refuse(Refusal(.headerTimeout, "the request head was not complete within \(HTTPLimits.describe(limits.headerTimeout)) (header timeout)"),

@@ -15,12 +15,13 @@ extension EmbeddedRuntime {
         let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
         let (answers, timing) = try await answers(of: job.launch, role: "evaluation", workspace: job.workspace, data: data, job: job, at: now)
         let truth = data.holdout.map { data.labels[$0]! }
-        var metrics = Self.metrics(job.data.task, truth: truth, answers: answers)
+        let scored = answers.metrics(job.data.task, truth: truth)
+        var metrics = Self.defined(scored.values)
         var gates: [GateResult] = []
         for gate in job.gates {
             var value = metrics[gate.metric.rawValue]
-            if let feature = gate.sensitiveFeature {
-                value = Self.fairness(gate.metric, truth: truth, answers: answers, sensitive: column(feature, data: data))
+            if let feature = gate.sensitiveFeature, let metric = SextantML.MetricName(rawValue: gate.metric.rawValue) {
+                value = scored.fairness(metric, sensitive: column(feature, data: data))
                 metrics["\(gate.metric.rawValue)[\(feature)]"] = value
             }
             let passed = value.map { value in (gate.min.map { value >= $0 } ?? true) && (gate.max.map { value <= $0 } ?? true) } ?? false
@@ -37,7 +38,7 @@ extension EmbeddedRuntime {
             }
             let metric = rule.rule.metric
             let candidate = metrics[metric.rawValue]
-            let serving = Self.metrics(job.data.task, truth: truth, answers: theirs)[metric.rawValue]
+            let serving = Self.defined(theirs.metrics(job.data.task, truth: truth).values)[metric.rawValue]
             let allowed = rule.rule.maxRegression ?? 0
             var passed = false
             if let candidate, let serving {
@@ -51,13 +52,26 @@ extension EmbeddedRuntime {
                           seconds: timing.inference, startupSeconds: timing.startup, evaluatedAt: Date())
     }
 
-    /// What a server answers for the holdout: one label (and, for classifiers, the class
-    /// probabilities) per row.
+    /// What a server answers for the holdout: one label, or for classifiers the class
+    /// probabilities, or both, per row.
     struct Answers {
-        var labels: [String]
+        /// `predict`, when the server gives it.
+        var labels: [String]?
         /// Probabilities per row, in sorted class order, when the server gives them.
         var probabilities: [[Double]]?
         var classes: [String]
+
+        /// The task's metrics of these answers (DESIGN §2 names).
+        func metrics(_ task: SextantAPI.ModelTask, truth: [String]) -> TaskMetrics {
+            TaskMetrics(task: SextantML.ModelTask(task), classes: classes, truth: truth, labels: labels, scores: probabilities)
+        }
+    }
+
+    /// The metrics that have a finite value, by name (what gates and status read).
+    static func defined(_ values: [MetricValue]) -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        for metric in values { if let value = metric.value, value.isFinite { metrics[metric.name.rawValue] = value } }
+        return metrics
     }
 
     /// The answers of a private server of `launch` (`role`: the candidate's `evaluation`
@@ -83,7 +97,7 @@ extension EmbeddedRuntime {
     private func infer(port: Int, launch: ServingLaunch, data: ModelData, job: EvaluationJob) async throws(ActionError) -> Answers {
         let classifier = job.data.task != .regression
         let classes = classifier ? data.classes : []
-        var labels: [String] = []
+        var labels: [String]? = []
         var probabilities: [[Double]]? = classifier ? [] : nil
         let columns = job.data.features.map { feature in (feature, data.table.columnIndex(feature.name)) }
         for start in stride(from: 0, to: data.holdout.count, by: evaluationBatch) {
@@ -105,7 +119,7 @@ extension EmbeddedRuntime {
             ])
             let answer = try await post(port: port, model: launch.model, body: Fingerprint.canonicalJSON(body), revision: launch.revision)
             let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision, targetType: job.data.targetType)
-            labels += batch.labels
+            if let batchLabels = batch.labels { labels? += batchLabels } else { labels = nil }
             if let batchProbabilities = batch.probabilities { probabilities? += batchProbabilities } else { probabilities = nil }
         }
         return Answers(labels: labels, probabilities: probabilities, classes: classes)
@@ -150,7 +164,7 @@ extension EmbeddedRuntime {
     /// Reads `predict` and `predict_proba` from an OIP answer (flat or nested data,
     /// `[N]` or `[N, 1]`).
     static func parse(_ bytes: [UInt8], rows: Int, classes: [String], revision: Int,
-                      targetType: LogicalType) throws(ActionError) -> (labels: [String], probabilities: [[Double]]?) {
+                      targetType: LogicalType) throws(ActionError) -> (labels: [String]?, probabilities: [[Double]]?) {
         guard case .object(let root)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
               case .array(let outputs)? = root["outputs"] else {
             throw ActionError("r\(revision)'s server answered without outputs: \(String(decoding: bytes.prefix(300), as: UTF8.self))", reason: "EvaluationFailed")
@@ -182,11 +196,10 @@ extension EmbeddedRuntime {
                 }
             }
         }
-        if labels == nil, let probabilities {
-            labels = probabilities.map { row in classes[row.indices.max { row[$0] < row[$1] } ?? 0] }
-        }
-        guard let labels, labels.count == rows else {
-            throw ActionError("r\(revision)'s server answered \(labels?.count ?? 0) predictions for \(rows) rows", reason: "EvaluationFailed")
+        // Without `predict`, the labels are the probabilities' (`TaskMetrics`).
+        let answered = labels?.count ?? probabilities?.count ?? 0
+        guard answered == rows else {
+            throw ActionError("r\(revision)'s server answered \(answered) predictions for \(rows) rows", reason: "EvaluationFailed")
         }
         return (labels, probabilities)
     }
@@ -207,56 +220,19 @@ extension EmbeddedRuntime {
         }
     }
 
-    /// Every metric of the task (DESIGN §2 names) from the answers.
-    static func metrics(_ task: SextantAPI.ModelTask, truth: [String], answers: Answers) -> [String: Double] {
-        var metrics: [String: Double] = [:]
-        func set(_ name: SextantML.MetricName, _ value: Double?) { if let value, value.isFinite { metrics[name.rawValue] = value } }
-        switch task {
-        case .binaryClassification:
-            let positive = answers.classes.last ?? "true"
-            let actual = truth.map { $0 == positive }
-            let predicted = answers.labels.map { $0 == positive }
-            set(.accuracy, BinaryMetrics.accuracy(actual, predicted))
-            set(.precision, BinaryMetrics.precision(actual, predicted))
-            set(.recall, BinaryMetrics.recall(actual, predicted))
-            set(.f1, BinaryMetrics.f1(actual, predicted))
-            // Ranking metrics need scores: without predict_proba they stay undefined (a
-            // gate on them fails, saying so) rather than being computed on hard labels.
-            if let scores = answers.probabilities?.map({ $0.last ?? 0 }) {
-                set(.auc, BinaryMetrics.auc(actual, scores))
-                set(.prAuc, BinaryMetrics.averagePrecision(actual, scores))
-                set(.logLoss, BinaryMetrics.logLoss(actual, scores))
-            }
-        case .multiclassClassification:
-            set(.accuracy, MulticlassMetrics.accuracy(truth, answers.labels))
-            set(.macroF1, MulticlassMetrics.macroF1(truth, answers.labels))
-            set(.weightedF1, MulticlassMetrics.weightedF1(truth, answers.labels))
-            if let probabilities = answers.probabilities {
-                set(.logLoss, MulticlassMetrics.logLoss(truth, classes: answers.classes, probabilities: probabilities))
-            }
-        case .regression:
-            let actual = truth.compactMap(Double.init), predicted = answers.labels.map { Double($0) ?? .nan }
-            guard actual.count == predicted.count else { return metrics }
-            set(.rmse, RegressionMetrics.rmse(actual, predicted))
-            set(.mae, RegressionMetrics.mae(actual, predicted))
-            set(.r2, RegressionMetrics.r2(actual, predicted))
-        }
-        return metrics
-    }
-
-    static func fairness(_ metric: SextantAPI.MetricName, truth: [String], answers: Answers, sensitive: [String]) -> Double? {
-        let positive = answers.classes.last ?? "true"
-        let actual = truth.map { $0 == positive }, predicted = answers.labels.map { $0 == positive }
-        switch metric {
-        case .demographicParityDifference: return FairnessMetrics.demographicParityDifference(actual, predicted, sensitive: sensitive)
-        case .demographicParityRatio: return FairnessMetrics.demographicParityRatio(actual, predicted, sensitive: sensitive)
-        case .equalizedOddsDifference: return FairnessMetrics.equalizedOddsDifference(actual, predicted, sensitive: sensitive)
-        default: return nil
-        }
-    }
-
     private func column(_ name: String, data: ModelData) -> [String] {
         guard let index = data.table.columnIndex(name) else { return data.holdout.map { _ in "" } }
         return data.holdout.map { data.table.text(row: $0, column: index) ?? "" }
+    }
+}
+
+extension SextantML.ModelTask {
+    /// The manifest's task: the same three.
+    init(_ task: SextantAPI.ModelTask) {
+        switch task {
+        case .binaryClassification: self = .binaryClassification
+        case .multiclassClassification: self = .multiclassClassification
+        case .regression: self = .regression
+        }
     }
 }

@@ -185,8 +185,8 @@ final class NodeDecoder: Decoder {
             guard !known.contains(key) else { continue }
             let path = self.path
             var message = "unknown field \"\(key)\""
-            if let suggestion = NearestName.closest(to: key, in: known) {
-                message += "; did you mean \"\(suggestion)\"?"
+            if let hint = NearestName.hint(key, in: known) {
+                message += hint
             } else {
                 message += "; expected one of: \(known.joined(separator: ", "))"
             }
@@ -216,9 +216,23 @@ extension YAMLNode: Decodable {
     }
 }
 
-/// Suggestions for misspelt names: "did you mean …?".
+/// Suggestions for misspelt or shortened names: "did you mean …?", for fields, kinds,
+/// references and the names commands and the API are given.
 package enum NearestName {
-    /// The known key nearest to a misspelt one, if it is near enough to be a typo.
+    /// The one wording of a suggestion: `; did you mean "fraud-detector"?`.
+    package static func didYouMean(_ suggestion: String) -> String {
+        "; did you mean \"\(suggestion)\"?"
+    }
+
+    /// `didYouMean` the name `closest` finds, nil when none.
+    package static func hint(_ name: String, in known: [String]) -> String? {
+        closest(to: name, in: known).map(didYouMean)
+    }
+
+    /// The known name a misspelt or shortened one stands for: the nearest one if it is near
+    /// enough to be a typo; else the only one that the name (3 characters or more) begins,
+    /// or begins one of its segments (`fraud` and `detector` of `fraud-detector`). Case is
+    /// ignored.
     package static func closest(to key: String, in known: [String]) -> String? {
         let lowered = key.lowercased()
         var best: (name: String, distance: Int)?
@@ -228,8 +242,17 @@ package enum NearestName {
                 best = (name, distance)
             }
         }
-        return best?.name
+        if let best { return best.name }
+        guard lowered.count >= 3 else { return nil }
+        let extended = known.filter { name in
+            let name = name.lowercased()
+            return name.hasPrefix(lowered) || segmentSeparators.contains { name.contains(String($0) + lowered) }
+        }
+        return extended.count == 1 ? extended[0] : nil
     }
+
+    /// What separates the words of a name: `fraud-detector`, `is_fraud`, `Model/churn`.
+    private static let segmentSeparators: [Character] = ["-", "_", ".", "/"]
 
     /// The optimal-string-alignment distance: insertions, deletions, substitutions and
     /// swaps of neighbours each cost one (`nmae` is one edit from `name`).

@@ -169,10 +169,8 @@ import SextantTestSupport
         let metrics = try await fixture.get("/metrics").body
         #expect(metrics.contains(#"sextant_webhook_requests_total{result="unauthorized"} 2"#))
         #expect(!fixture.daemon!.log.contains("s3cret"), "the secret never reaches the log")
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
-            try fixture.logs.write("metrics.txt", metrics)
-            let checked = try runProcess("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \(fixture.logs.path)/metrics.txt"],
-                                         environment: ["PATH": "/usr/bin:/bin"])
+        if PeerTool.promtool.isInstalled {
+            let checked = try PeerTool.checkMetrics(metrics)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
         await fixture.daemon?.stop()

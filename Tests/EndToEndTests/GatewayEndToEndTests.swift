@@ -74,9 +74,8 @@ import SextantTestSupport
         #expect(statistics.generation == 4)
         let metrics = try await call(.GET, base + "/metrics").1
         #expect(metrics.contains(#"sextant_gateway_requests_total{model="fraud",revision="7",outcome="client_error"}"#))
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
-            _ = try work.write("metrics.txt", metrics)
-            let checked = try runProcess("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \(work.path)/metrics.txt"], environment: ["PATH": "/usr/bin:/bin"])
+        if PeerTool.promtool.isInstalled {
+            let checked = try PeerTool.checkMetrics(metrics)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
 

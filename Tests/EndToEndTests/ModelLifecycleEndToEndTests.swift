@@ -107,8 +107,8 @@ import SextantTestSupport
         #expect((revision["served"] as? [[String: Any]])?.count == 1)
 
         // The artifact is a ModelPack in an OCI layout that skopeo reads.
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/skopeo") {
-            let raw = try runProcess("/usr/bin/skopeo", ["inspect", "--raw", "oci:\(setup.state.path)/artifacts:fraud-detector-v1"])
+        if PeerTool.skopeo.isInstalled {
+            let raw = try runProcess(PeerTool.skopeo.path, ["inspect", "--raw", "oci:\(setup.state.path)/artifacts:fraud-detector-v1"])
             #expect(raw.status == 0 && raw.stdout.contains("application/vnd.cncf.model.manifest.v1+json"), "\(raw.stderr)")
         }
 

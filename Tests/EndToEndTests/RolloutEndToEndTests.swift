@@ -303,7 +303,7 @@ import SextantTestSupport
     }
 
     @Test("a canary that breaks its latency SLO is rolled back within one analysis interval, with no failed request",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3 for the example's trainer and server"))
     func slowCanaryRollsBack() async throws {
         let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}, {pause: {duration: 1m}}]",
                           analysis: "{interval: 1s, minSamples: 20}")

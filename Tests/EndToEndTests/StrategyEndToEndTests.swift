@@ -96,7 +96,7 @@ import SextantTestSupport
     }
 
     @Test("a deliberately slow server is aborted on its mirrored copies alone; clients never get its answers",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")), arguments: [
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3 for the example's trainer and server"), arguments: [
         ("shadow", "  shadow: {duration: 1m}", "in the shadow phase"),
         ("blueGreen", "  blueGreen: {previewDuration: 1m}", "in the preview"),
     ])

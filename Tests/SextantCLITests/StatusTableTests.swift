@@ -117,6 +117,10 @@ import SextantCore
         ("fraud-detectr", #"no object named "fraud-detectr"; did you mean "fraud-detector"?"#),
         ("Model/fraud-detectr", #"no object named "Model/fraud-detectr"; did you mean "Model/fraud-detector"?"#),
         ("transactons", #"no object named "transactons"; did you mean "transactions"?"#),
+        ("fraud", #"no object named "fraud"; did you mean "fraud-detector"?"#),
+        ("Model/detector", #"no object named "Model/detector"; did you mean "Model/fraud-detector"?"#),
+        ("SLO/fraud", #"no object named "SLO/fraud"; did you mean "SLO/fraud-latency"?"#),
+        ("latency", #"no object named "latency"; did you mean "fraud-latency"?"#),
         ("zzz", "no object named \"zzz\"; `sextant status` lists them all"),
     ])
     func suggestion(name: String, message: String) {

@@ -147,15 +147,13 @@ import SextantTestSupport
     }
 
     @Test("metrics while the store fails pass promtool check metrics",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"), "promtool (Debian's prometheus package) is not installed"))
+          .enabled(if: PeerTool.promtool.isInstalled, Comment(rawValue: PeerTool.promtool.missing)))
     func promtool() throws {
         let health = StoreHealth()
         let metrics = DaemonMetrics(storeHealth: health)
         metrics.passFinished(duration: .milliseconds(30), actions: 1, failures: 0, status: StatusDocument(revision: .init(branch: "main", reconciledAt: Self.saved), objects: []))
         health.recordFailure(operation: "saving status", message: "full", at: Self.saved)
-        let work = try TemporaryDirectory()
-        try work.write("metrics.txt", metrics.exposition())
-        let checked = try runProcess("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \(work.path)/metrics.txt"], environment: ["PATH": "/usr/bin:/bin"])
+        let checked = try PeerTool.checkMetrics(metrics.exposition())
         #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
     }
 }

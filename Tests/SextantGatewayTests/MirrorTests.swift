@@ -79,12 +79,20 @@ import Testing
             let metrics = try await ProxyTests.send(base + "/metrics", method: .GET)
             #expect(metrics.text.contains(#"sextant_gateway_mirrored_requests_total{model="fraud",revision="2"} 4"#))
             #expect(metrics.text.contains(#"sextant_gateway_in_flight{model="fraud",revision="2"} 0"#))
-            if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
-                let work = try TemporaryDirectory()
-                _ = try work.write("metrics.txt", metrics.text)
-                let checked = try runProcess("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \(work.path)/metrics.txt"], environment: ["PATH": "/usr/bin:/bin"])
-                #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
-            }
+        }
+    }
+
+    @Test("promtool accepts /metrics with a mirror's counters and agreement", .enabled(if: PeerTool.promtool.isInstalled, Comment(rawValue: PeerTool.promtool.missing)))
+    func mirrorMetricsPassPromtool() async throws {
+        let stable = try await TestUpstream.start(.answer(status: 200, body: Self.served))
+        let mirror = try await TestUpstream.start(.answer(status: 200, body: Self.served.replacingOccurrences(of: "[true,false]", with: "[false,false]")))
+        defer { Task { await stable.stop(); await mirror.stop() } }
+        try await withGateway(Self.table(stable: stable.port, mirror: mirror.port)) { gateway, base in
+            for _ in 0..<4 { _ = try await ProxyTests.infer(base) }
+            #expect(try await eventually { gateway.statistics().counters(model: "fraud", revision: 2).agreement?.compared == 4 })
+            let metrics = try await ProxyTests.send(base + "/metrics", method: .GET)
+            let checked = try PeerTool.checkMetrics(metrics.text)
+            #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
     }
 

@@ -96,11 +96,28 @@ private struct Lenient: Decodable {
         #expect(nested.issues.map { "\($0.mark) \($0.path)" } == ["4:5 steps[0].setWeight"])
     }
 
-    @Test("suggestions are offered only for near misses")
-    func suggestions() {
-        #expect(NearestName.closest(to: "featurs", in: ["features", "target"]) == "features")
-        #expect(NearestName.closest(to: "Target", in: ["features", "target"]) == "target")
-        #expect(NearestName.closest(to: "banana", in: ["features", "target"]) == nil)
+    @Test("suggestions are offered for near misses and for the one name a short form begins, or begins a segment of", arguments: [
+        ("featurs", ["features", "target"], "features"),
+        ("Target", ["features", "target"], "target"),
+        ("banana", ["features", "target"], nil),
+        ("fraud", ["fraud-detector", "churn"], "fraud-detector"),
+        ("detector", ["fraud-detector", "churn"], "fraud-detector"),
+        ("Fraud", ["fraud-detector", "churn"], "fraud-detector"),
+        ("detector-v", ["fraud-detector-v2", "churn"], "fraud-detector-v2"),
+        ("eval", ["evaluation", "serving"], "evaluation"),
+        ("fraud", ["fraud-detector", "fraud-scorer"], nil),
+        ("tector", ["fraud-detector"], nil),
+        ("fr", ["fraud-detector"], nil),
+        ("churm", ["churn", "churn-predictor"], "churn"),
+    ] as [(String, [String], String?)])
+    func suggestions(name: String, known: [String], expected: String?) {
+        #expect(NearestName.closest(to: name, in: known) == expected)
+    }
+
+    @Test("a suggestion is worded one way")
+    func suggestionWording() {
+        #expect(NearestName.hint("featurs", in: ["features"]) == #"; did you mean "features"?"#)
+        #expect(NearestName.hint("banana", in: ["features"]) == nil)
         #expect(NearestName.editDistance("kitten", "sitting") == 3)
     }
 }

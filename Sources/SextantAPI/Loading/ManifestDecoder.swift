@@ -19,8 +19,8 @@ public enum ManifestDecoder {
         guard let kindText = kindNode.text, let kind = ManifestKind(rawValue: kindText) else {
             let shown = kindNode.text.map { "\"\($0)\"" } ?? kindNode.kindDescription
             let known = ManifestKind.allCases.map(\.rawValue)
-            if let text = kindNode.text, let suggestion = NearestName.closest(to: text, in: known) {
-                return fail(kindNode.mark, "unknown kind \(shown); did you mean \(suggestion)?")
+            if let text = kindNode.text, let hint = NearestName.hint(text, in: known) {
+                return fail(kindNode.mark, "unknown kind \(shown)" + hint)
             }
             return fail(kindNode.mark, "unknown kind \(shown); Sextant reads \(known.joined(separator: ", "))")
         }

@@ -176,7 +176,6 @@ extension ManifestSet {
 
     /// "; did you mean …?" when a name is near a known one.
     static func hint(_ name: String, in known: some Sequence<String>) -> String {
-        guard let suggestion = NearestName.closest(to: name, in: Array(known)) else { return "" }
-        return "; did you mean \"\(suggestion)\"?"
+        NearestName.hint(name, in: Array(known)) ?? ""
     }
 }

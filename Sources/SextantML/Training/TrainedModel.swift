@@ -112,8 +112,13 @@ public struct Predictions: Sendable, Hashable {
     public var labels: [String] {
         switch task {
         case .regression: outputs.map { formatNumber($0[0]) }
-        default: outputs.map { row in classes[row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0] }
+        default: outputs.map { classes[Self.mostProbable($0)] }
         }
+    }
+
+    /// The index of a row's largest probability, the first on ties (NumPy's `argmax`).
+    static func mostProbable(_ row: [Double]) -> Int {
+        row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0
     }
 }
 
