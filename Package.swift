@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SextantYAML", targets: ["SextantYAML"]),
         .library(name: "SextantAPI", targets: ["SextantAPI"]),
         .library(name: "SextantML", targets: ["SextantML"]),
+        .library(name: "SextantWire", targets: ["SextantWire"]),
         .library(name: "SextantCore", targets: ["SextantCore"]),
         .library(name: "SextantHTTP", targets: ["SextantHTTP"]),
         .library(name: "SextantServing", targets: ["SextantServing"]),
@@ -73,9 +74,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantWire",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantCore",
             dependencies: [
                 "SextantAPI",
+                "SextantWire",
                 "SextantYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,6 +92,7 @@ let package = Package(
             name: "SextantStore",
             dependencies: [
                 "SextantCore",
+                "SextantWire",
                 "SextantAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -95,6 +102,7 @@ let package = Package(
             name: "SextantRuntime",
             dependencies: [
                 "SextantCore",
+                "SextantWire",
                 "SextantAPI",
                 "SextantML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -131,7 +139,7 @@ let package = Package(
         .target(
             name: "SextantGateway",
             dependencies: [
-                "SextantCore",
+                "SextantWire",
                 "SextantHTTP",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -151,6 +159,7 @@ let package = Package(
                 "SextantAPI",
                 "SextantCore",
                 "SextantStore",
+                "SextantWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -173,6 +182,7 @@ let package = Package(
                 "SextantServing",
                 "SextantRuntime",
                 "SextantStore",
+                "SextantWire",
                 "SextantYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -221,9 +231,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantWireTests",
+            dependencies: ["SextantWire"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantCoreTests",
             dependencies: [
-                "SextantCore", "SextantAPI", "SextantYAML", "SextantTestSupport",
+                "SextantCore", "SextantWire", "SextantAPI", "SextantYAML", "SextantTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -232,14 +247,14 @@ let package = Package(
         .testTarget(
             name: "SextantStoreTests",
             dependencies: [
-                "SextantStore", "SextantCore", "SextantAPI", "SextantTestSupport",
+                "SextantStore", "SextantCore", "SextantWire", "SextantAPI", "SextantTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SextantRuntimeTests",
-            dependencies: ["SextantRuntime", "SextantCore", "SextantAPI", "SextantML", "SextantTestSupport"],
+            dependencies: ["SextantRuntime", "SextantCore", "SextantWire", "SextantAPI", "SextantML", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -268,7 +283,7 @@ let package = Package(
         .testTarget(
             name: "SextantGatewayTests",
             dependencies: [
-                "SextantGateway", "SextantCore", "SextantHTTP", "SextantTestSupport",
+                "SextantGateway", "SextantWire", "SextantHTTP", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -283,7 +298,7 @@ let package = Package(
         .testTarget(
             name: "SextantDaemonTests",
             dependencies: [
-                "SextantDaemon", "SextantCore", "SextantAPI", "SextantStore", "SextantTestSupport",
+                "SextantDaemon", "SextantCore", "SextantWire", "SextantAPI", "SextantStore", "SextantTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -292,7 +307,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantCLITests",
-            dependencies: ["SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantYAML", "SextantTestSupport"],
+            dependencies: ["SextantCLI", "SextantAPI", "SextantCore", "SextantWire", "SextantGit", "SextantYAML", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -304,7 +319,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantDaemon", "SextantTestSupport",
+                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantWire", "SextantDaemon", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

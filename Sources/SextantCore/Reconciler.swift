@@ -1,4 +1,5 @@
 public import Foundation
+public import SextantWire
 public import Logging
 import SextantAPI
 import SextantYAML
@@ -82,7 +83,7 @@ public actor Reconciler {
     /// Models whose new state an action has routed but not yet recorded.
     var unrecorded: [String: (state: ModelObservation, registry: ModelRegistry?)] = [:]
     /// What the last probe found of each serving process.
-    var replicaHealth: [Int32: ReplicaHealth] = [:]
+    var replicaHealth: [Replica.ID: ReplicaHealth] = [:]
     /// The head commit last loaded, valid or not.
     private var loadedHead: String?
     private var comparisonError: ComparisonError?

@@ -69,7 +69,7 @@ extension Reconciler {
 
             case .serve(let job):
                 try await serve(job, state: &state, registry: &registry, now: now, event: event)
-                output = state.replicas.map { "pid \($0.pid) port \($0.port)" }.joined(separator: ", ")
+                output = state.replicas.map(\.endpoint).joined(separator: ", ")
 
             case .rollout(_, let revision, let change):
                 output = try await applyRollout(change, revision: revision, state: &state, registry: &registry, name: name, now: now, event: event)
@@ -77,7 +77,7 @@ extension Reconciler {
             case .retire(_, let retiring):
                 await runtime.stopReplicas(retiring.replicas)
                 state.retiring.removeAll { $0 == retiring }
-                output = retiring.replicas.map { "pid \($0.pid)" }.joined(separator: ", ")
+                output = retiring.replicas.map(\.endpoint).joined(separator: ", ")
                 event("ScaledDown", "r\(retiring.revision) stopped after its scaleDownDelay (\(retiring.replicas.count) replica\(retiring.replicas.count == 1 ? "" : "s"))")
 
             case .stopServing(_, let replicas):
@@ -175,7 +175,7 @@ extension Reconciler {
             // Replicas that died: count the crash before restarting, so a failing restart backs off.
             state.replicas = job.keep + job.retire
             recordCrash(&state, now: now, lived: dead.map { now.timeIntervalSince($0.startedAt) }.min() ?? 0)
-            state.lastCrash = dead.map { "replica \($0.index) (pid \($0.pid))" }.joined(separator: ", ")
+            state.lastCrash = dead.map { "replica \($0.index) (\($0.endpoint))" }.joined(separator: ", ")
         }
         if job.role == .candidate {
             try await serveCandidate(job, state: &state, registry: &registry, indices: indices, now: now, event: event)
@@ -198,7 +198,7 @@ extension Reconciler {
         state.stableRevision = previousStable
         if let aborted { await stopWhenDrained(aborted.replicas, model: job.model, revision: aborted.revision) }
         await stopWhenDrained(job.retire, model: job.model, revision: deploying ? previousStable ?? revision : revision)
-        let ports = state.replicas.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
+        let endpoints = state.replicas.map(\.endpoint).joined(separator: ", ")
         if deploying {
             let previous = state.stableRevision
             if let aborted, aborted.revision != revision { registry.withdraw(aborted.revision, at: switched) }
@@ -208,12 +208,12 @@ extension Reconciler {
             state.nextRestartAt = nil
             state.lastCrash = nil
             if state.stall?.fingerprint == Planner.servingKey(revision) { state.stall = nil }
-            event("Deployed", "r\(revision) (v\(job.launch.version)) serves 100% of traffic with \(started.count) replica\(started.count == 1 ? "" : "s") on \(ports)"
+            event("Deployed", "r\(revision) (v\(job.launch.version)) serves 100% of traffic with \(started.count) replica\(started.count == 1 ? "" : "s") on \(endpoints)"
                   + (previous.map { "; r\($0) stopped" } ?? ""))
         } else if !dead.isEmpty {
-            event("ReplicaRestarted", "\(state.lastCrash ?? "a replica") of r\(revision) exited; restarted on \(ports) (crash \(state.crashes) in a row)")
+            event("ReplicaRestarted", "\(state.lastCrash ?? "a replica") of r\(revision) exited; restarted on \(endpoints) (crash \(state.crashes) in a row)")
         } else {
-            event("Scaled", "r\(revision) runs \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s") on \(ports)")
+            event("Scaled", "r\(revision) runs \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s") on \(endpoints)")
         }
     }
 

@@ -1,3 +1,4 @@
+import SextantWire
 import Foundation
 import Logging
 import SextantAPI
@@ -169,7 +170,7 @@ extension Reconciler {
                         event: (String, String) -> Void) async throws(ActionError) {
         let revision = job.launch.revision
         let started = try await runtime.startReplicas(job.launch, workspace: job.workspace, indices: indices, at: now)
-        let ports = started.map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")
+        let endpoints = started.map(\.endpoint).joined(separator: ", ")
         if var rollout = state.rollout, rollout.revision == revision {
             let dead = rollout.replicas.filter { !job.keep.contains($0) && !job.retire.contains($0) }
             if !dead.isEmpty {
@@ -182,7 +183,7 @@ extension Reconciler {
             state.rollout = rollout
             await publishRoutes(job.model, state, registry, now: now)
             await runtime.stopReplicas(job.retire)
-            event("ReplicaRestarted", "a replica of candidate r\(revision) exited; restarted on \(ports) (crash \(rollout.crashes) in a row)")
+            event("ReplicaRestarted", "a replica of candidate r\(revision) exited; restarted on \(endpoints) (crash \(rollout.crashes) in a row)")
             return
         }
         let policy = desired?.manifests.model(named: job.model).map { ResolvedPolicy($0, in: desired!.manifests) }
@@ -198,11 +199,11 @@ extension Reconciler {
         registry.expose(revision, weight: first.weight, at: clock.now())
         let slos = Set(policy?.objectives.map(\.slo) ?? []).sorted()
         let how = switch first.phase {
-        case .canary: "canary of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(ports): step 1/\(steps.count): \(first.weight)% to r\(revision)"
+        case .canary: "canary of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(endpoints): step 1/\(steps.count): \(first.weight)% to r\(revision)"
         case .shadow, .preview:
-            "\(first.phase == .shadow ? "shadow" : "blueGreen preview") of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(ports): "
+            "\(first.phase == .shadow ? "shadow" : "blueGreen preview") of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(endpoints): "
                 + "\(first.mirrorPercent ?? 100)% of requests mirrored to it, its answers recorded and never returned"
-        case .switched: "r\(revision) (v\(job.launch.version)) switched in on \(ports)"
+        case .switched: "r\(revision) (v\(job.launch.version)) switched in on \(endpoints)"
         }
         event("RolloutStarted", how + (slos.isEmpty ? "; no SLO judges it" : "; judged by \(slos.joined(separator: ", ")) every \(Int(policy?.interval ?? 5)) s"))
     }
@@ -291,7 +292,7 @@ extension Reconciler {
     @discardableResult
     public func superviseGateway(onlyIfStarted: Bool = false) async -> Bool {
         guard let address = options.gateway, restored, !onlyIfStarted || gateway != nil || gatewayError != nil else { return false }
-        if let gateway, gateway.host == address.host, gateway.port == address.port, await runtime.gatewayIsAlive(gateway) { return false }
+        if let gateway, gateway.address == address, await runtime.gatewayIsAlive(gateway) { return false }
         if gatewayStarting { return false }
         gatewayStarting = true
         defer { gatewayStarting = false }
@@ -316,10 +317,10 @@ extension Reconciler {
         pushedGeneration = nil
         var writes: [PendingWrite] = [.gateway(started)]
         if started != previous {
-            let how = previous == nil ? "started" : "restarted (pid \(previous!.pid) was gone)"
-            logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "pid": "\(started.pid)"])
+            let how = previous == nil ? "started" : "restarted (the previous one was gone)"
+            logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "admin": "\(started.adminEndpoint)", "handle": "\(started.handle.id)"])
             writes.append(.events([Event(time: clock.now(), kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
-                                         message: "the gateway \(how) on \(started.address), pid \(started.pid), routing table generation \(routes?.generation ?? 0)",
+                                         message: "the gateway \(how) on \(started.address), admin endpoint \(started.adminEndpoint), routing table generation \(routes?.generation ?? 0)",
                                          commit: desired?.commit, actor: options.actor)]))
         }
         do {
@@ -342,7 +343,7 @@ extension Reconciler {
     public func replicaDiedUnnoticed() async -> Bool {
         guard restored else { return false }
         let watched = observed.values.flatMap { $0.model?.allReplicas ?? [] }.filter { replica in
-            if case .exited? = replicaHealth[replica.pid] { return false }
+            if case .exited? = replicaHealth[replica.id] { return false }
             return true
         }
         guard !watched.isEmpty else { return false }
