@@ -5,6 +5,7 @@ import SextantAPI
 import SextantCore
 import SextantHTTP
 import SextantRuntime
+import SextantWire
 
 /// The flags that say what to follow, where to keep state and how to act: shared by
 /// `reconcile` and `run`.

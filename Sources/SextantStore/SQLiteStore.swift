@@ -5,6 +5,7 @@ import Glibc
 import GRDB
 public import SextantCore
 import SextantAPI
+public import SextantWire
 
 /// The state store: one SQLite database (`state.sqlite`, WAL mode) in the state directory.
 ///
