@@ -203,7 +203,7 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
     public var crashes: Int
     public var startedAt: Date
     public var log: String
-    /// What the runtime shows of it (the embedded runtime: `pid` and `port`), as fields of
+    /// What the runtime shows of it (the embedded runtime: its process id and loopback socket), as fields of
     /// the replica's object beside the ones above.
     public var runtime: [String: JSONValue]
 
