@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SextantYAML", targets: ["SextantYAML"]),
         .library(name: "SextantAPI", targets: ["SextantAPI"]),
         .library(name: "SextantML", targets: ["SextantML"]),
+        .library(name: "SextantWire", targets: ["SextantWire"]),
         .library(name: "SextantCore", targets: ["SextantCore"]),
         .library(name: "SextantHTTP", targets: ["SextantHTTP"]),
         .library(name: "SextantServing", targets: ["SextantServing"]),
@@ -78,9 +79,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantWire",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantCore",
             dependencies: [
                 "SextantAPI",
+                "SextantWire",
                 "SextantYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +97,7 @@ let package = Package(
             name: "SextantStore",
             dependencies: [
                 "SextantCore",
+                "SextantWire",
                 "SextantAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -100,6 +107,7 @@ let package = Package(
             name: "SextantRuntime",
             dependencies: [
                 "SextantCore",
+                "SextantWire",
                 "SextantAPI",
                 "SextantML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -136,7 +144,7 @@ let package = Package(
         .target(
             name: "SextantGateway",
             dependencies: [
-                "SextantCore",
+                "SextantWire",
                 "SextantHTTP",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -157,6 +165,7 @@ let package = Package(
                 "SextantCore",
                 "SextantHTTP",
                 "SextantStore",
+                "SextantWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -180,6 +189,7 @@ let package = Package(
                 "SextantRuntime",
                 "SextantSource",
                 "SextantStore",
+                "SextantWire",
                 "SextantYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -233,9 +243,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantWireTests",
+            dependencies: ["SextantWire"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantCoreTests",
             dependencies: [
-                "SextantCore", "SextantAPI", "SextantYAML", "SextantTestSupport",
+                "SextantCore", "SextantWire", "SextantAPI", "SextantYAML", "SextantTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,14 +259,14 @@ let package = Package(
         .testTarget(
             name: "SextantStoreTests",
             dependencies: [
-                "SextantStore", "SextantCore", "SextantAPI", "SextantTestSupport",
+                "SextantStore", "SextantCore", "SextantWire", "SextantAPI", "SextantTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SextantRuntimeTests",
-            dependencies: ["SextantRuntime", "SextantCore", "SextantAPI", "SextantML", "SextantTestSupport"],
+            dependencies: ["SextantRuntime", "SextantCore", "SextantWire", "SextantAPI", "SextantML", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -280,7 +295,7 @@ let package = Package(
         .testTarget(
             name: "SextantGatewayTests",
             dependencies: [
-                "SextantGateway", "SextantCore", "SextantHTTP", "SextantTestSupport",
+                "SextantGateway", "SextantWire", "SextantHTTP", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -295,7 +310,7 @@ let package = Package(
         .testTarget(
             name: "SextantDaemonTests",
             dependencies: [
-                "SextantDaemon", "SextantCore", "SextantAPI", "SextantStore", "SextantTestSupport",
+                "SextantDaemon", "SextantCore", "SextantWire", "SextantAPI", "SextantStore", "SextantTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -305,7 +320,7 @@ let package = Package(
         .testTarget(
             name: "SextantCLITests",
             dependencies: [
-                "SextantCLI", "SextantAPI", "SextantCore", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport",
+                "SextantCLI", "SextantAPI", "SextantCore", "SextantWire", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -319,7 +334,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantDaemon", "SextantTestSupport",
+                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantWire", "SextantDaemon", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

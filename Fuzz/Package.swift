@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzGatewayRequest",
             dependencies: [
-                .product(name: "SextantCore", package: "sextant"),
+                .product(name: "SextantWire", package: "sextant"),
                 .product(name: "SextantGateway", package: "sextant"),
                 .product(name: "SextantHTTP", package: "sextant"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SextantAPI
 import SextantCore
+import SextantWire
 import SextantHTTP
 import SextantRuntime
 import SextantSource

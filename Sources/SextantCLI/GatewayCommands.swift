@@ -12,6 +12,7 @@ import SextantRuntime
 import SextantStore
 import ServiceLifecycle
 import UnixSignals
+import SextantWire
 
 struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

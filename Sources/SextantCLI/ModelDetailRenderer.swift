@@ -128,9 +128,21 @@ enum ModelDetailRenderer {
 
     private static func replicas(_ replicas: [ReplicaStatus], now: Date) -> [[String]] {
         [["REVISION", "ROLE", "#", "PID", "PORT", "STATE", "CRASHES", "AGE", "LOG"]] + replicas.map { replica in
-            ["r\(replica.revision)", replica.role, "\(replica.index)", "\(replica.pid)", "\(replica.port)",
+            ["r\(replica.revision)", replica.role, "\(replica.index)", runtimeField("pid", of: replica), runtimeField("port", of: replica),
              replica.state.rawValue + (replica.detail.map { " (\($0))" } ?? ""), "\(replica.crashes)",
              StatusRenderer.age(from: replica.startedAt, to: now), replica.log]
+        }
+    }
+
+    /// A field the runtime shows of a replica (the embedded runtime: `pid`, `port`), `-` when it has none.
+    private static func runtimeField(_ name: String, of replica: ReplicaStatus) -> String {
+        switch replica.runtime[name] {
+        case .integer(let value)?: String(value)
+        case .number(let value)? where value == value.rounded() && abs(value) < 1e15: String(Int64(value))
+        case .number(let value)?: String(value)
+        case .string(let value)?: value
+        case .bool(let value)?: String(value)
+        case .null?, .array?, .object?, nil: "-"
         }
     }
 

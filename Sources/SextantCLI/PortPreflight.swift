@@ -1,6 +1,7 @@
 import SextantCore
 import SextantRuntime
 import SextantStore
+import SextantWire
 
 /// The ports a command listens on, checked before it does anything else (fetching,
 /// training, starting a process): a taken one ends the command at once with one line

@@ -3,6 +3,7 @@ import Foundation
 import SextantCore
 import SextantRuntime
 import SextantStore
+import SextantWire
 
 /// Where `status` and `get` read: the state directory the reconciler writes, or a running
 /// daemon's API.
@@ -53,7 +54,7 @@ struct StatusSource: ParsableArguments {
             return saved
         }
         let down = GatewayStatus(address: gateway.address, serving: false,
-                                 error: "its process (pid \(process.pid)) has exited since the last pass; a running daemon or `sextant reconcile --once` starts it again")
+                                 error: "its process (\(LocalProcess(process.handle).map { "pid \($0.pid)" } ?? process.handle.id)) has exited since the last pass; a running daemon or `sextant reconcile --once` starts it again")
         var document = saved
         document.gateway = down
         StatusModel.applyGatewayOutage(down, to: &document.objects, since: Date())

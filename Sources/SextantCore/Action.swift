@@ -58,8 +58,8 @@ public enum Action: Sendable, Hashable {
         case .package(let job): Fingerprint.of("package/1", [job.model, String(job.version.number), job.version.fingerprint])
         case .serve(let job): Fingerprint.of("serve/1", [job.model, job.role.rawValue, String(job.launch.revision), String(job.replicas)])
         case .rollout(let model, let revision, let change): Fingerprint.of("rollout/1", [model, String(revision), change.name, "\(change)"])
-        case .retire(let model, let retiring): Fingerprint.of("retire/1", [model, String(retiring.revision)] + retiring.replicas.map { String($0.pid) })
-        case .stopServing(let model, let replicas): Fingerprint.of("stop/1", [model] + replicas.map { String($0.pid) })
+        case .retire(let model, let retiring): Fingerprint.of("retire/2", [model, String(retiring.revision)] + retiring.replicas.map(\.id))
+        case .stopServing(let model, let replicas): Fingerprint.of("stop/2", [model] + replicas.map(\.id))
         case .prune(let key): Fingerprint.of("prune/1", key)
         }
     }

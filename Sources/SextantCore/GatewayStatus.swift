@@ -4,7 +4,7 @@ import SextantAPI
 /// The gateway in status (a field added to the DESIGN §3 document): where it should serve,
 /// whether it does, and why not.
 public struct GatewayStatus: Sendable, Hashable, Codable {
-    /// `host:port` (`--gateway`).
+    /// Where it serves (`--gateway`).
     public var address: String
     public var serving: Bool
     /// Why it does not serve (null while it does).

@@ -1,5 +1,6 @@
 public import Foundation
 import SextantAPI
+public import SextantWire
 
 /// What Sextant has seen and done: the results of finished actions (from the store) and
 /// what the runtime reports now.
@@ -11,15 +12,15 @@ public struct ObservedState: Sendable {
 
     /// Every model's registry, by model name (kept when a model is pruned).
     public var registries: [String: ModelRegistry]
-    /// What the probes found of each serving process, by pid.
-    public var replicas: [Int32: ReplicaHealth]
+    /// What the probes found of each replica, by id.
+    public var replicas: [Replica.ID: ReplicaHealth]
     /// What the gateway counted per revision (nil when it cannot be read).
     public var traffic: GatewayStatistics?
     /// Per SLO: what the serving revision answered within the SLO's rolling time window.
     public var sloSamples: [String: SLOSamples] = [:]
 
     public init(objects: [ObjectKey: ObservedObject] = [:], dataFiles: [String: DataFileObservation] = [:],
-                registries: [String: ModelRegistry] = [:], replicas: [Int32: ReplicaHealth] = [:], traffic: GatewayStatistics? = nil) {
+                registries: [String: ModelRegistry] = [:], replicas: [Replica.ID: ReplicaHealth] = [:], traffic: GatewayStatistics? = nil) {
         self.objects = objects
         self.dataFiles = dataFiles
         self.registries = registries

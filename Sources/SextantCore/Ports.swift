@@ -1,5 +1,6 @@
 public import Foundation
 public import SextantAPI
+public import SextantWire
 
 /// The followed branch of a Git repository.
 public protocol GitSource: Sendable {
@@ -37,13 +38,15 @@ public protocol Runtime: Sendable {
     func package(_ job: PackageJob) async throws(ActionError) -> String
     /// Starts replicas of a revision (detached) and waits until each is ready.
     func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica]
-    /// Stops replicas: SIGTERM, then SIGKILL after a grace period.
+    /// Stops replicas, and whatever each one started: gracefully, then by force after a
+    /// grace period.
     func stopReplicas(_ replicas: [Replica]) async
-    /// Whether each replica lives (same pid and start time) and is ready, by pid.
-    func probeReplicas(_ replicas: [Replica]) async -> [Int32: ReplicaHealth]
-    /// The replicas whose process is gone, by pid: a cheap look (no request) made often,
-    /// so a crashed server is replaced at once rather than at the next interval.
-    func exitedReplicas(_ replicas: [Replica]) async -> Set<Int32>
+    /// Whether each replica still runs (the very one started) and is ready, by id.
+    func probeReplicas(_ replicas: [Replica]) async -> [Replica.ID: ReplicaHealth]
+    /// The replicas that are gone, by id: a cheap look (no request) made often, so a
+    /// crashed server is replaced at once rather than at the next interval. What a gone
+    /// replica started is stopped.
+    func exitedReplicas(_ replicas: [Replica]) async -> Set<Replica.ID>
     /// After a restart: stops every process this runtime started that the store does not
     /// know (a trainer, an evaluation server or a replica a crash left behind), and adopts
     /// the known replicas that still run.
@@ -52,7 +55,7 @@ public protocol Runtime: Sendable {
     /// Adopts `known` when it still runs on `address` and answers; otherwise stops it and
     /// starts a gateway there, which loads the stored routing table.
     func ensureGateway(_ known: GatewayProcess?, address: GatewayAddress, at now: Date) async throws(ActionError) -> GatewayProcess
-    /// Whether the gateway process lives (same pid and start time).
+    /// Whether the gateway still runs (the very one started).
     func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool
     /// Sends a routing table to the gateway's admin endpoint.
     func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError)

@@ -1,3 +1,4 @@
+import SextantWire
 import Foundation
 import Logging
 

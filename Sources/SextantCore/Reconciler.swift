@@ -1,4 +1,5 @@
 public import Foundation
+public import SextantWire
 public import Logging
 import SextantAPI
 import SextantYAML
@@ -80,7 +81,7 @@ public actor Reconciler {
     var traffic: GatewayStatistics?
     var trafficHistory: [(at: Date, statistics: GatewayStatistics)] = []
     /// What the last probe found of each serving process.
-    var replicaHealth: [Int32: ReplicaHealth] = [:]
+    var replicaHealth: [Replica.ID: ReplicaHealth] = [:]
     /// The head commit last loaded, valid or not.
     private var loadedHead: String?
     private var comparisonError: ComparisonError?

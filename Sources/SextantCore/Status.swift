@@ -1,4 +1,5 @@
 public import Foundation
+public import SextantWire
 public import SextantAPI
 
 /// Does what runs match the desired state at the head commit?
@@ -178,7 +179,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
     }
 }
 
-/// One serving process of a model, as status shows it (`sextant get`).
+/// One server of a model, as status shows it (`sextant get`).
 public struct ReplicaStatus: Sendable, Hashable, Codable {
     public enum State: String, Sendable, Hashable, Codable {
         /// Answers `/v2/health/ready`.
@@ -193,8 +194,8 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
     /// `stable`, `candidate`, `shadow`, `preview` or `retiring`.
     public var role: String
     public var index: Int
-    public var pid: Int32
-    public var port: Int
+    /// Where it answers OIP v2.
+    public var endpoint: String?
     public var state: State
     /// Why it is not ready, or how it exited.
     public var detail: String?
@@ -202,13 +203,15 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
     public var crashes: Int
     public var startedAt: Date
     public var log: String
+    /// What the runtime shows of it (the embedded runtime: its process id and loopback socket), as fields of
+    /// the replica's object beside the ones above.
+    public var runtime: [String: JSONValue]
 
     public init(_ replica: Replica, role: String, health: ReplicaHealth?, crashes: Int) {
         revision = replica.revision
         self.role = role
         index = replica.index
-        pid = replica.pid
-        port = replica.port
+        endpoint = replica.endpoint
         switch health {
         case .ready?: state = .ready
         case .notReady(let why)?: state = .notReady; detail = why
@@ -218,6 +221,56 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
         self.crashes = crashes
         startedAt = replica.startedAt
         log = replica.log
+        runtime = replica.handle.summary
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case revision, role, index, endpoint, state, detail, crashes, startedAt, log
+    }
+
+    /// A field of the runtime's summary.
+    private struct RuntimeKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        revision = try container.decode(Int.self, forKey: .revision)
+        role = try container.decode(String.self, forKey: .role)
+        index = try container.decode(Int.self, forKey: .index)
+        endpoint = try container.decodeIfPresent(String.self, forKey: .endpoint)
+        state = try container.decode(State.self, forKey: .state)
+        detail = try container.decodeIfPresent(String.self, forKey: .detail)
+        crashes = try container.decode(Int.self, forKey: .crashes)
+        startedAt = try container.decode(Date.self, forKey: .startedAt)
+        log = try container.decode(String.self, forKey: .log)
+        let own = Set(CodingKeys.allCases.map(\.stringValue))
+        let fields = try decoder.container(keyedBy: RuntimeKey.self)
+        runtime = [:]
+        for key in fields.allKeys where !own.contains(key.stringValue) {
+            runtime[key.stringValue] = try fields.decode(JSONValue.self, forKey: key)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(revision, forKey: .revision)
+        try container.encode(role, forKey: .role)
+        try container.encode(index, forKey: .index)
+        try container.encodeIfPresent(endpoint, forKey: .endpoint)
+        try container.encode(state, forKey: .state)
+        try container.encodeIfPresent(detail, forKey: .detail)
+        try container.encode(crashes, forKey: .crashes)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(log, forKey: .log)
+        let own = Set(CodingKeys.allCases.map(\.stringValue))
+        var fields = encoder.container(keyedBy: RuntimeKey.self)
+        for (name, value) in runtime where !own.contains(name) {
+            try fields.encode(value, forKey: RuntimeKey(stringValue: name))
+        }
     }
 }
 
@@ -243,7 +296,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         public var stableRevision: Int?
         public var candidateRevision: Int?
         public var traffic: [TrafficEntry]
-        /// Where the stable revision's replicas answer OIP v2 (`127.0.0.1:PORT`), until the
+        /// Where the stable revision's replicas answer OIP v2 (`http://HOST:PORT`), until the
         /// gateway routes to them.
         public var endpoints: [String]
         public var rollout: RolloutStatus?

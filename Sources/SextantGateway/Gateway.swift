@@ -4,7 +4,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import NIOHTTP1
-public import SextantCore
+public import SextantWire
 public import SextantHTTP
 import Synchronization
 

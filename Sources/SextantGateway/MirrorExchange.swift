@@ -49,11 +49,11 @@ final class MirrorExchange: UpstreamDelegate {
     }
 
     private func connect(fresh: Bool) {
-        if !fresh, let connection = pool.take(port: target.port) {
+        if !fresh, let connection = pool.take(target.upstream) {
             attach(connection)
             return
         }
-        pool.connect(port: target.port) { [self] result in
+        pool.connect(target.upstream) { [self] result in
             switch result {
             case .success(let connection):
                 if finished { pool.release(connection) } else { attach(connection) }

@@ -76,12 +76,12 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     private func connect(fresh: Bool, flush: Bool = true) {
         attemptStarted = .now()
         if requestEnded { armTimeout() }
-        if !fresh, let connection = proxy.pool.take(port: target.port) {
+        if !fresh, let connection = proxy.pool.take(target.upstream) {
             attach(connection, flush: flush)
             return
         }
         connecting = true
-        proxy.pool.connect(port: target.port) { [self] result in
+        proxy.pool.connect(target.upstream) { [self] result in
             connecting = false
             switch result {
             case .success(let connection):

@@ -1,4 +1,4 @@
-import SextantCore
+import SextantWire
 
 /// The routing table in force, with each model's choice state: a smooth weighted
 /// round-robin over its revisions (deterministic: at 10% the candidate gets exactly one
@@ -54,12 +54,15 @@ struct RouteTable: Sendable {
     /// Where one request goes.
     struct Target: Sendable, Hashable {
         var revision: Int
-        var port: Int
+        var upstream: Upstream
     }
 }
 
 struct ModelChooser: Sendable {
     let route: ModelRoute
+    /// Each backend's servers, from its endpoints (one that is not an `http://HOST:PORT`
+    /// URL is left out).
+    private let upstreams: [[Upstream]]
     private var current: [Int]
     private var cursors: [Int]
     private var mirrorCredit: [Int]
@@ -68,6 +71,7 @@ struct ModelChooser: Sendable {
 
     init(_ route: ModelRoute) {
         self.route = route
+        upstreams = route.backends.map { $0.endpoints.compactMap(Upstream.init(endpoint:)) }
         current = Array(repeating: 0, count: route.backends.count)
         cursors = Array(repeating: 0, count: route.backends.count)
         mirrorCredit = Array(repeating: 0, count: route.backends.count)
@@ -77,25 +81,25 @@ struct ModelChooser: Sendable {
     /// A shadow or preview copy answers clients only through the header route: a mirror's
     /// answers are recorded, never returned, unless a client asks for that revision.
     private static func servesClients(_ backend: RouteBackend) -> Bool {
-        (backend.mirrorPercent ?? 0) <= 0 && backend.role != "shadow" && backend.role != "preview"
+        (backend.mirrorPercent ?? 0) <= 0 && !backend.role.isMirror
     }
 
     mutating func choose(header: (String) -> String?, excluding failed: RouteTable.Target?) -> RouteTable.Target? {
         let backends = route.backends
         if failed == nil, let headerRoute = route.headerRoute, header(headerRoute.name) == headerRoute.value,
-           let index = backends.firstIndex(where: { $0.revision == headerRoute.revision && !$0.ports.isEmpty }) {
+           let index = backends.indices.first(where: { backends[$0].revision == headerRoute.revision && !upstreams[$0].isEmpty }) {
             return pick(index)
         }
-        var eligible = backends.indices.filter { backends[$0].weight > 0 && !backends[$0].ports.isEmpty && backends[$0].revision != failed?.revision }
+        var eligible = backends.indices.filter { backends[$0].weight > 0 && !upstreams[$0].isEmpty && backends[$0].revision != failed?.revision }
         if eligible.isEmpty {
             // Nothing weighted is left: any revision with a server, then another replica of the failed one.
             eligible = backends.indices.filter {
-                !backends[$0].ports.isEmpty && backends[$0].revision != failed?.revision && Self.servesClients(backends[$0])
+                !upstreams[$0].isEmpty && backends[$0].revision != failed?.revision && Self.servesClients(backends[$0])
             }
         }
-        if eligible.isEmpty, let failed, let index = backends.firstIndex(where: { $0.revision == failed.revision && $0.ports.count > 1 }) {
+        if eligible.isEmpty, let failed, let index = backends.indices.first(where: { backends[$0].revision == failed.revision && upstreams[$0].count > 1 }) {
             var target = pick(index)
-            if target.port == failed.port { target = pick(index) }
+            if target.upstream == failed.upstream { target = pick(index) }
             return target
         }
         guard !eligible.isEmpty else { return nil }
@@ -117,7 +121,7 @@ struct ModelChooser: Sendable {
         var targets: [RouteTable.Target] = []
         for index in route.backends.indices {
             let backend = route.backends[index]
-            guard let percent = backend.mirrorPercent, percent > 0, !backend.ports.isEmpty, backend.revision != revision else { continue }
+            guard let percent = backend.mirrorPercent, percent > 0, !upstreams[index].isEmpty, backend.revision != revision else { continue }
             mirrorCredit[index] += min(percent, 100)
             if mirrorCredit[index] >= 100 {
                 mirrorCredit[index] -= 100
@@ -128,9 +132,9 @@ struct ModelChooser: Sendable {
     }
 
     private mutating func pick(_ index: Int) -> RouteTable.Target {
-        let backend = route.backends[index]
-        let port = backend.ports.count == 1 ? backend.ports[0] : backend.ports[cursors[index] % backend.ports.count]
+        let servers = upstreams[index]
+        let upstream = servers.count == 1 ? servers[0] : servers[cursors[index] % servers.count]
         cursors[index] &+= 1
-        return RouteTable.Target(revision: backend.revision, port: port)
+        return RouteTable.Target(revision: route.backends[index].revision, upstream: upstream)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Histogram
 import NIOCore
 import NIOPosix
-import SextantCore
+import SextantWire
 import Synchronization
 
 /// Per-revision counters and latency histograms (HdrHistogram, 1 µs to 60 s at three

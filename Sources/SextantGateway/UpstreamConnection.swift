@@ -15,7 +15,7 @@ protocol UpstreamDelegate: AnyObject {
     var upstreamMayRead: Bool { get }
 }
 
-/// One keep-alive HTTP/1.1 connection to a model server on loopback, the only handler of
+/// One keep-alive HTTP/1.1 connection to a model server, the only handler of
 /// its channel: it writes requests as bytes and reads answers with an `AnswerParser`.
 /// Idle, it waits in its loop's `UpstreamPool`; busy, it passes the answer to its delegate
 /// and holds reads while the delegate's client cannot take more.
@@ -24,7 +24,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    let port: Int
+    let upstream: Upstream
     private let host: String
     private var framing = Wire.Framing.asIs
     private let parser = AnswerParser()
@@ -36,9 +36,9 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     weak var pool: UpstreamPool?
     var delegate: (any UpstreamDelegate)?
 
-    init(port: Int) {
-        self.port = port
-        self.host = "127.0.0.1:\(port)"
+    init(_ upstream: Upstream) {
+        self.upstream = upstream
+        self.host = upstream.description
     }
 
     var isActive: Bool { context?.channel.isActive ?? false }

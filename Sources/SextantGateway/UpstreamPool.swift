@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import SextantHTTP
 
-/// One event loop's idle upstream connections, per port, used only on that loop: a
+/// One event loop's idle upstream connections, per server, used only on that loop: a
 /// request's connection to its model server lives on the loop of the client's connection,
 /// with no lock and no thread hop.
 final class UpstreamPool {
@@ -11,8 +11,8 @@ final class UpstreamPool {
     let counters: Shard
     /// The loop's requests waiting for answers.
     let timeouts: DeadlineList<ProxyExchange>
-    private var idle: [Int: [UpstreamConnection]] = [:]
-    /// Idle connections kept per port; more are closed.
+    private var idle: [Upstream: [UpstreamConnection]] = [:]
+    /// Idle connections kept per server; more are closed.
     private let limit: Int
 
     init(eventLoop: any EventLoop, counters: Shard, timeout: TimeAmount, limit: Int = 256) {
@@ -22,33 +22,32 @@ final class UpstreamPool {
         self.limit = limit
     }
 
-    /// An idle connection to the port if one is open (most recently used first), else nil.
-    func take(port: Int) -> UpstreamConnection? {
-        while let connection = idle[port]?.popLast() {
+    /// An idle connection to the server if one is open (most recently used first), else nil.
+    func take(_ upstream: Upstream) -> UpstreamConnection? {
+        while let connection = idle[upstream]?.popLast() {
             if connection.isActive { return connection }
         }
         return nil
     }
 
-    /// Opens a new connection to 127.0.0.1:port on this loop. A refused connection on
-    /// loopback fails at once.
-    func connect(port: Int, _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        let address: SocketAddress
-        do {
-            address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
-        } catch {
-            completion(.failure(error))
-            return
-        }
-        ClientBootstrap(group: eventLoop)
+    /// Opens a new connection to the server on this loop. A refused connection on
+    /// loopback fails at once. An IP address is connected to as it is; a host name is
+    /// resolved first (off the loop).
+    func connect(_ upstream: Upstream, _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(port: port))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(upstream))
                 }
             }
-            .connect(to: address)
+        let connected = if let address = try? SocketAddress(ipAddress: upstream.host, port: upstream.port) {
+            bootstrap.connect(to: address)
+        } else {
+            bootstrap.connect(host: upstream.host, port: upstream.port)
+        }
+        connected
             .assumeIsolated()
             .flatMapThrowing { channel in try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self) }
             .whenComplete { result in
@@ -64,16 +63,16 @@ final class UpstreamPool {
             connection.close()
             return
         }
-        if idle[connection.port, default: []].count >= limit {
+        if idle[connection.upstream, default: []].count >= limit {
             connection.close()
             return
         }
-        idle[connection.port, default: []].append(connection)
+        idle[connection.upstream, default: []].append(connection)
     }
 
     func remove(_ connection: UpstreamConnection) {
-        guard let index = idle[connection.port]?.firstIndex(where: { $0 === connection }) else { return }
-        idle[connection.port]?.remove(at: index)
+        guard let index = idle[connection.upstream]?.firstIndex(where: { $0 === connection }) else { return }
+        idle[connection.upstream]?.remove(at: index)
     }
 
     /// Closes every idle connection (at shutdown).

@@ -5,6 +5,7 @@ import NIOHTTP1
 import SextantAPI
 public import SextantCore
 import SextantML
+import SextantWire
 
 extension EmbeddedRuntime {
     /// Evaluation through the serving path (DESIGN §5): a private server of the candidate
@@ -79,9 +80,9 @@ extension EmbeddedRuntime {
     private func answers(of launch: ServingLaunch, role: String, workspace: Workspace?, data: ModelData, job: EvaluationJob,
                          at now: Date) async throws(ActionError) -> (answers: Answers, timing: (startup: Double, inference: Double)) {
         let started = ContinuousClock.now
-        let server = try await startServer(launch, workspace: workspace, role: role, index: 0, at: now)
+        let server = try await startServer(launch, workspace: workspace, role: role, index: 0, at: now).process
         let ready = ContinuousClock.now
-        let identity = ProcessIdentity(pid: server.pid, startTime: server.startTime)
+        let identity = server.identity
         do throws(ActionError) {
             let answers = try await infer(port: server.port, launch: launch, data: data, job: job)
             let timing = (startup: (ready - started).seconds, inference: (ContinuousClock.now - ready).seconds)

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 public import SextantCore
+public import SextantWire
 
 /// The gateway as the daemon sees it: a detached `sextant gateway` process, adopted when
 /// it still runs, told its routes and asked for its counters on the loopback admin
@@ -14,13 +15,12 @@ public import SextantCore
 extension EmbeddedRuntime {
     public func ensureGateway(_ known: GatewayProcess?, address: GatewayAddress, at now: Date) async throws(ActionError) -> GatewayProcess {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
-        if let known {
-            let identity = ProcessIdentity(pid: known.pid, startTime: known.startTime)
-            if identity.isAlive, known.host == address.host, known.port == address.port, await gatewayStatistics(known) != nil {
+        if let known, let process = LocalProcess(known.handle) {
+            if process.isAlive, known.address == address, await gatewayStatistics(known) != nil {
                 return known
             }
             // Moved to another address, or alive but deaf: replace it.
-            await processes.stop(identity, grace: .seconds(2))
+            await processes.stop(process.identity, grace: .seconds(2))
         }
         if let problem = PortAvailability.problem(host: address.host, port: address.port) {
             // Nothing to start: a gateway there could not listen (and a client would reach the other process).
@@ -39,12 +39,12 @@ extension EmbeddedRuntime {
         } catch {
             throw ActionError("cannot start the gateway: \(error.message)")
         }
-        let gateway = GatewayProcess(pid: identity.pid, startTime: identity.startTime, host: address.host, port: address.port, adminPort: adminPort,
-                                     command: command, log: log, startedAt: now)
+        let process = LocalProcess(identity, port: adminPort, command: command)
+        let gateway = GatewayProcess(address: address, adminEndpoint: process.endpoint, log: log, startedAt: now, handle: try process.handle())
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             guard identity.isAlive else {
-                processes.forget(identity.pid)
+                await processes.stop(identity, grace: .seconds(2))  // what it started, if anything
                 throw ActionError("the gateway exited before it was ready (\(listen)); log \(log):\n\(logTail(log, lines: 5))")
             }
             if await gatewayStatistics(gateway) != nil { return gateway }
@@ -55,25 +55,25 @@ extension EmbeddedRuntime {
     }
 
     public func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool {
-        ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime).isAlive
+        Self.runs(gateway)
     }
 
     /// Whether this state directory's recorded gateway still runs on `address`: it holds
     /// the port legitimately (the next pass adopts it), so the port is not "taken".
     public static func gatewayHolds(_ address: GatewayAddress, recorded gateway: GatewayProcess?) -> Bool {
-        guard let gateway, gateway.host == address.host, gateway.port == address.port else { return false }
+        guard let gateway, gateway.address == address else { return false }
         return runs(gateway)
     }
 
     /// Whether the recorded gateway process still runs (the same pid and start time).
     public static func runs(_ gateway: GatewayProcess) -> Bool {
-        ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime).isAlive
+        LocalProcess(gateway.handle)?.isAlive ?? false
     }
 
     public func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError) {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
         let token = try Self.gatewayToken(in: state)
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(gateway.adminPort)/admin/v1/routes")
+        var request = HTTPClientRequest(url: "\(gateway.adminEndpoint)/admin/v1/routes")
         request.method = .PUT
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -87,13 +87,13 @@ extension EmbeddedRuntime {
         } catch let error as ActionError {
             throw error
         } catch {
-            throw ActionError("cannot reach the gateway's admin endpoint 127.0.0.1:\(gateway.adminPort): \(error)")
+            throw ActionError("cannot reach the gateway's admin endpoint \(gateway.adminEndpoint): \(error)")
         }
     }
 
     public func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics? {
         guard let state = stateDirectory, let token = try? Self.gatewayToken(in: state) else { return nil }
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(gateway.adminPort)/admin/v1/stats")
+        var request = HTTPClientRequest(url: "\(gateway.adminEndpoint)/admin/v1/stats")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(2))

@@ -26,25 +26,51 @@ struct ProcessIdentity: Sendable, Hashable, Codable {
 
     var isAlive: Bool { Self.startTime(of: pid) == startTime }
 
-    /// SIGTERM to the process group, then SIGKILL after `grace`.
-    func stop(grace: Duration = .seconds(5)) async {
-        guard isAlive else { return }
-        signal(SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while isAlive, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        if isAlive {
-            signal(SIGKILL)
-            for _ in 0..<40 where isAlive { try? await Task.sleep(for: .milliseconds(25)) }
+    /// Whether the process, or anything left of the process group it led, still runs.
+    var isRunning: Bool { isAlive || !leftovers.isEmpty }
+
+    /// The live members of the process group this process led, once it has exited (what it
+    /// started and did not stop). While one of them lives the kernel does not give the
+    /// group's number to a new process, so they are this group's, unless the number was
+    /// reused after the whole group ended: a live process of that pid that is not this one
+    /// says so, and then nothing is left.
+    var leftovers: [Int32] {
+        guard !isAlive, Self.startTime(of: pid) == nil else { return [] }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { name -> Int32? in
+            guard let member = Int32(name), member != pid, let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // After "pid (comm) ": state, ppid, pgrp, …, starttime (field 22).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 19, fields[0] != "Z", fields[0] != "X", Int32(fields[2]) == pid,
+                  let started = UInt64(fields[19]), started >= startTime else { return nil }
+            return member
         }
     }
 
-    /// Signals the process's group (it leads one: `ProcessTable.spawn` starts children that way),
-    /// or the process alone.
+    /// SIGTERM to the process group, then SIGKILL after `grace`: whatever the process
+    /// started stops with it, also when the process itself has already exited.
+    func stop(grace: Duration = .seconds(5)) async {
+        guard isRunning else { return }
+        signal(SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if isRunning {
+            signal(SIGKILL)
+            for _ in 0..<40 where isRunning { try? await Task.sleep(for: .milliseconds(25)) }
+        }
+    }
+
+    /// Signals the process's group (it leads one: `ProcessTable.spawn` starts children that
+    /// way), or the process alone; once it has exited, what is left of its group.
     func signal(_ signal: Int32) {
-        guard isAlive else { return }
-        if getpgid(pid) == pid { kill(-pid, signal) } else { kill(pid, signal) }
+        if isAlive {
+            if getpgid(pid) == pid { kill(-pid, signal) } else { kill(pid, signal) }
+        } else if !leftovers.isEmpty {
+            kill(-pid, signal)
+        }
     }
 }
 
@@ -214,7 +240,8 @@ public struct ProcessTable: Sendable {
         try? FileManager.default.removeItem(atPath: "\(directory)/\(pid).json")
     }
 
-    /// Every recorded process still alive (same start time); records of dead ones are removed.
+    /// Every recorded process still running (same start time), or whose process group
+    /// still does; records of the others are removed.
     func live() -> [(identity: ProcessIdentity, role: String)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var found: [(ProcessIdentity, String)] = []
@@ -222,7 +249,7 @@ public struct ProcessTable: Sendable {
             guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)"),
                   let record = try? JSONDecoder().decode(Record.self, from: data) else { continue }
             let identity = ProcessIdentity(pid: record.pid, startTime: record.startTime)
-            if identity.isAlive { found.append((identity, record.role)) } else { forget(record.pid) }
+            if identity.isRunning { found.append((identity, record.role)) } else { forget(record.pid) }
         }
         return found
     }

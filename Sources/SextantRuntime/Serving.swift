@@ -5,13 +5,14 @@ import NIOCore
 import NIOHTTP1
 import SextantAPI
 public import SextantCore
+import SextantWire
 
 extension EmbeddedRuntime {
     public func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica] {
         var started: [Replica] = []
         for index in indices {
             do throws(ActionError) {
-                started.append(try await startServer(launch, workspace: workspace, role: "replica", index: index, at: now))
+                started.append(try await startServer(launch, workspace: workspace, role: "replica", index: index, at: now).replica)
             } catch {
                 await stopReplicas(started)
                 throw error
@@ -23,35 +24,57 @@ extension EmbeddedRuntime {
     public func stopReplicas(_ replicas: [Replica]) async {
         await withTaskGroup(of: Void.self) { group in
             for replica in replicas {
+                guard let process = LocalProcess(replica.handle) else { continue }
                 group.addTask {
-                    await processes.stop(ProcessIdentity(pid: replica.pid, startTime: replica.startTime), grace: stopGrace)
+                    await processes.stop(process.identity, grace: stopGrace)
                 }
             }
         }
     }
 
-    public func probeReplicas(_ replicas: [Replica]) async -> [Int32: ReplicaHealth] {
-        var health: [Int32: ReplicaHealth] = [:]
+    public func probeReplicas(_ replicas: [Replica]) async -> [Replica.ID: ReplicaHealth] {
+        var health: [Replica.ID: ReplicaHealth] = [:]
         for replica in replicas {
-            let identity = ProcessIdentity(pid: replica.pid, startTime: replica.startTime)
-            guard identity.isAlive else {
-                let status = ProcessTable.exitStatus(of: replica.pid).map { "exited with status \($0)" } ?? "is gone"
-                health[replica.pid] = .exited("pid \(replica.pid) \(status); log \(replica.log):\n\(logTail(replica.log, lines: 5))")
+            guard let process = LocalProcess(replica.handle) else {
+                health[replica.id] = .exited("not a process of the embedded runtime (\(replica.id))")
+                continue
+            }
+            guard process.isAlive else {
+                await stopLeftovers(of: process)
+                let status = ProcessTable.exitStatus(of: process.pid).map { "exited with status \($0)" } ?? "is gone"
+                health[replica.id] = .exited("pid \(process.pid) \(status); log \(replica.log):\n\(logTail(replica.log, lines: 5))")
                 continue
             }
             // The model's readiness is asked at start; here, whether the server still answers.
-            health[replica.pid] = await Readiness.problem(port: replica.port, model: nil, timeout: .seconds(2)).map(ReplicaHealth.notReady) ?? .ready
+            health[replica.id] = await Readiness.problem(port: process.port, model: nil, timeout: .seconds(2)).map(ReplicaHealth.notReady) ?? .ready
         }
         return health
     }
 
-    public func exitedReplicas(_ replicas: [Replica]) async -> Set<Int32> {
-        Set(replicas.filter { !ProcessIdentity(pid: $0.pid, startTime: $0.startTime).isAlive }.map(\.pid))
+    public func exitedReplicas(_ replicas: [Replica]) async -> Set<Replica.ID> {
+        var exited: Set<Replica.ID> = []
+        for replica in replicas {
+            guard let process = LocalProcess(replica.handle) else {
+                exited.insert(replica.id)
+                continue
+            }
+            guard !process.isAlive else { continue }
+            await stopLeftovers(of: process)
+            exited.insert(replica.id)
+        }
+        return exited
+    }
+
+    /// A server whose process exited leaves nothing running: what it started is stopped.
+    private func stopLeftovers(of process: LocalProcess) async {
+        guard !process.identity.leftovers.isEmpty else { return }
+        logger.notice("stopping what an exited server left running", metadata: ["pid": "\(process.pid)"])
+        await processes.stop(process.identity, grace: stopGrace)
     }
 
     public func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {
-        var known = Set(replicas.map { ProcessIdentity(pid: $0.pid, startTime: $0.startTime) })
-        if let gateway { known.insert(ProcessIdentity(pid: gateway.pid, startTime: gateway.startTime)) }
+        var known = Set(replicas.compactMap { LocalProcess($0.handle)?.identity })
+        if let gateway, let process = LocalProcess(gateway.handle) { known.insert(process.identity) }
         for (identity, role) in processes.live() where !known.contains(identity) {
             logger.notice("stopping an orphaned process", metadata: ["pid": "\(identity.pid)", "role": "\(role)"])
             await processes.stop(identity, grace: stopGrace)
@@ -71,7 +94,8 @@ extension EmbeddedRuntime {
 
     /// Starts one server of a revision on a free loopback port and waits until it is
     /// ready; a server that exits or never gets ready is stopped, with its log's tail.
-    func startServer(_ launch: ServingLaunch, workspace: Workspace?, role: String, index: Int, at now: Date) async throws(ActionError) -> Replica {
+    func startServer(_ launch: ServingLaunch, workspace: Workspace?, role: String, index: Int,
+                     at now: Date) async throws(ActionError) -> (replica: Replica, process: LocalProcess) {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
         let servers = "\(state)/servers/\(launch.model)"
         let log = "\(servers)/r\(launch.revision)-\(role)-\(index).log"
@@ -116,15 +140,15 @@ extension EmbeddedRuntime {
         var problem = "GET http://127.0.0.1:\(port)/v2/health/ready got no answer"
         while ContinuousClock.now < deadline, !Task.isCancelled {
             guard identity.isAlive else {
-                processes.forget(identity.pid)
                 let status = ProcessTable.exitStatus(of: identity.pid).map { " with status \($0)" } ?? ""
+                await processes.stop(identity, grace: stopGrace)  // what it started, if anything
                 throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) exited\(status) before it was ready; log \(log):\n\(logTail(log))", reason: "ServerExited")
             }
             // Ready for the model, and still ours (a port race would have made it exit).
             let answer = await Readiness.problem(port: port, model: launch.model, timeout: .seconds(1))
             if answer == nil, identity.isAlive {
-                return Replica(revision: launch.revision, index: index, pid: identity.pid, startTime: identity.startTime, port: port,
-                               command: command, log: log, startedAt: now)
+                let process = LocalProcess(identity, port: port, command: command)
+                return (Replica(revision: launch.revision, index: index, endpoint: process.endpoint, log: log, startedAt: now, handle: try process.handle()), process)
             }
             problem = answer ?? problem
             try? await Task.sleep(for: .milliseconds(100))

@@ -6,6 +6,7 @@ import Dispatch
 import GRDB
 public import SextantCore
 import SextantAPI
+public import SextantWire
 
 /// The state store: one SQLite database (`state.sqlite`, WAL mode) in the state directory.
 ///

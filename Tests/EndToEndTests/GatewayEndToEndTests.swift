@@ -5,6 +5,7 @@ import NIOHTTP1
 import Testing
 import SextantCore
 import SextantTestSupport
+import SextantWire
 
 /// `sextant gateway` as a process: routes pushed on its admin endpoint with the state
 /// directory's token, tritonclient's binary protocol through it, /metrics for promtool.
@@ -44,7 +45,7 @@ import SextantTestSupport
         let token = try String(contentsOfFile: work.path + "/gateway.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let attributes = try FileManager.default.attributesOfItem(atPath: work.path + "/gateway.token")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let table = RoutingTable(generation: 4, models: ["fraud": ModelRoute(backends: [RouteBackend(revision: 7, version: 3, role: "stable", weight: 100, ports: [serverPort])])])
+        let table = RoutingTable(generation: 4, models: ["fraud": ModelRoute(backends: [RouteBackend(revision: 7, version: 3, role: .stable, weight: 100, endpoints: loopbackEndpoints([serverPort]))])])
         let json = String(decoding: try JSONEncoder().encode(table), as: UTF8.self)
         #expect(try await call(.PUT, admin + "/admin/v1/routes", body: json).0 == 401, "no token, no routes")
         #expect(try await call(.PUT, admin + "/admin/v1/routes", body: json, token: "wrong").0 == 401)
@@ -83,8 +84,8 @@ import SextantTestSupport
         // count as its errors.
         let closedPort = try freePort()
         let split = RoutingTable(generation: 5, models: ["fraud": ModelRoute(backends: [
-            RouteBackend(revision: 7, version: 3, role: "stable", weight: 50, ports: [serverPort]),
-            RouteBackend(revision: 8, version: 3, role: "candidate", weight: 50, ports: [closedPort]),
+            RouteBackend(revision: 7, version: 3, role: .stable, weight: 50, endpoints: loopbackEndpoints([serverPort])),
+            RouteBackend(revision: 8, version: 3, role: .candidate, weight: 50, endpoints: loopbackEndpoints([closedPort])),
         ])])
         #expect(try await call(.PUT, admin + "/admin/v1/routes", body: String(decoding: try JSONEncoder().encode(split), as: UTF8.self), token: token).0 == 200)
         for _ in 0..<10 {

@@ -6,6 +6,7 @@ import Testing
 import SextantCore
 import SextantStore
 import SextantTestSupport
+import SextantWire
 
 /// The data plane's HTTP limits (DESIGN §6 "No request can crash a server") on the built
 /// binary: `sextant serve-model` and `sextant gateway` as processes get every kind of bad
@@ -77,7 +78,7 @@ import SextantTestSupport
         #expect(try await eventually { await status("http://127.0.0.1:\(serverPort)/v2/health/ready") == 200 }, "\(server.log)")
         #expect(try await eventually { await status("http://127.0.0.1:\(port)/v2/health/ready") == 200 }, "\(gateway.log)")
         let token = try String(contentsOfFile: work.path + "/gateway.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let table = RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [serverPort])])])
+        let table = RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([serverPort]))])])
         #expect(await status("http://127.0.0.1:\(adminPort)/admin/v1/routes", method: .PUT, body: String(decoding: try JSONEncoder().encode(table), as: UTF8.self),
                              token: token) == 200)
 

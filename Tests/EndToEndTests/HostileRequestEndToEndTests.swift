@@ -5,6 +5,7 @@ import NIOHTTP1
 import Testing
 import SextantCore
 import SextantTestSupport
+import SextantWire
 
 /// Requests a hostile client sends through the gateway to a real `serve-model`: each is a
 /// 4xx naming what is wrong, and the same server process keeps serving.
@@ -56,7 +57,7 @@ import SextantTestSupport
         #expect(try await eventually { (try? await call(base + "/v2/health/ready", method: .GET).0) == 200 }, "\(gateway.log)")
         #expect(try await eventually { (try? await call("http://127.0.0.1:\(serverPort)/v2/health/ready", method: .GET).0) == 200 }, "\(server.log)")
         let token = try String(contentsOfFile: work.path + "/gateway.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let table = RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [serverPort])])])
+        let table = RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([serverPort]))])])
         let routed = try await call("http://127.0.0.1:\(adminPort)/admin/v1/routes", method: .PUT, body: String(decoding: try JSONEncoder().encode(table), as: UTF8.self),
                                     headers: [("Authorization", "Bearer \(token)")])
         #expect(routed.0 == 200, "\(routed.1)")

@@ -8,6 +8,7 @@ import SextantAPI
 import SextantCore
 import SextantStore
 import SextantTestSupport
+import SextantWire
 
 /// Canary rollouts behind the gateway, with the real daemon, gateway and servers, under
 /// steady load from this process: no valid request fails, whatever is killed.

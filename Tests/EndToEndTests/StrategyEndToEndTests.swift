@@ -7,6 +7,7 @@ import SextantAPI
 import SextantCore
 import SextantStore
 import SextantTestSupport
+import SextantWire
 
 /// blueGreen and shadow behind the gateway, with the real daemon, gateway and servers,
 /// under steady load from this process: mirrored copies never change what clients get.
@@ -126,7 +127,7 @@ import SextantTestSupport
     static func agreement(_ rig: Rig) async throws -> RevisionCounters.Agreement? {
         guard let gateway = rig.gateway() else { return nil }
         let token = try String(contentsOfFile: rig.state.path + "/gateway.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(gateway.adminPort)/admin/v1/stats")
+        var request = HTTPClientRequest(url: "\(gateway.adminEndpoint)/admin/v1/stats")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import SextantAPI
 import SextantCore
+import SextantWire
 
 /// A clock the test moves.
 final class ManualClock: WallClock {
@@ -75,7 +76,7 @@ final class FakeRuntime: Runtime {
         /// When set, trainings fail with this reason (the trainer's own failure).
         var trainingFailure: String?
         var nextPid: Int32 = 1000
-        var running: Set<Int32> = []
+        var running: Set<Replica.ID> = []
     }
 
     let models = Mutex(Models())
@@ -111,25 +112,25 @@ final class FakeRuntime: Runtime {
         return models.withLock { models in
             indices.map { index in
                 models.nextPid += 1
-                models.running.insert(models.nextPid)
-                return Replica(revision: launch.revision, index: index, pid: models.nextPid, startTime: 1, port: 9000 + Int(models.nextPid),
-                               command: ["serve"], log: "log", startedAt: now)
+                let replica = Replica.fake(revision: launch.revision, index: index, id: "\(models.nextPid)", port: 9000 + Int(models.nextPid), startedAt: now)
+                models.running.insert(replica.id)
+                return replica
             }
         }
     }
 
     func stopReplicas(_ replicas: [Replica]) async {
-        models.withLock { models in for replica in replicas { models.running.remove(replica.pid) } }
+        models.withLock { models in for replica in replicas { models.running.remove(replica.id) } }
     }
 
-    func probeReplicas(_ replicas: [Replica]) async -> [Int32: ReplicaHealth] {
+    func probeReplicas(_ replicas: [Replica]) async -> [Replica.ID: ReplicaHealth] {
         models.withLock { models in
-            Dictionary(uniqueKeysWithValues: replicas.map { ($0.pid, models.running.contains($0.pid) ? ReplicaHealth.ready : .exited("killed")) })
+            Dictionary(uniqueKeysWithValues: replicas.map { ($0.id, models.running.contains($0.id) ? ReplicaHealth.ready : .exited("killed")) })
         }
     }
 
-    func exitedReplicas(_ replicas: [Replica]) async -> Set<Int32> {
-        models.withLock { models in Set(replicas.map(\.pid).filter { !models.running.contains($0) }) }
+    func exitedReplicas(_ replicas: [Replica]) async -> Set<Replica.ID> {
+        models.withLock { models in Set(replicas.map(\.id).filter { !models.running.contains($0) }) }
     }
 
     func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {}
@@ -153,8 +154,8 @@ final class FakeRuntime: Runtime {
             if plane.startFailure != nil { return nil }
             plane.gatewayStarts += 1
             plane.alive = true
-            return GatewayProcess(pid: 900 + Int32(plane.gatewayStarts), startTime: 1, host: address.host, port: address.port, adminPort: 1,
-                                  command: ["gateway"], log: "gateway.log", startedAt: now)
+            return GatewayProcess(address: address, adminEndpoint: "http://127.0.0.1:1", log: "gateway.log", startedAt: now,
+                                  handle: RuntimeHandle(id: "gateway-\(plane.gatewayStarts)", data: [:]))
         }
         guard let started else { throw ActionError(dataPlane.withLock { $0.startFailure ?? "" }) }
         return started
@@ -278,5 +279,12 @@ final class MemoryStore: StateStore {
             defer { data.requests = [] }
             return data.requests
         }
+    }
+}
+
+extension Replica {
+    /// A replica of the fake runtime: its handle is an id, its endpoint on loopback.
+    static func fake(revision: Int, index: Int, id: String, port: Int, log: String = "log", startedAt: Date) -> Replica {
+        Replica(revision: revision, index: index, endpoint: "http://127.0.0.1:\(port)", log: log, startedAt: startedAt, handle: RuntimeHandle(id: id, data: [:]))
     }
 }

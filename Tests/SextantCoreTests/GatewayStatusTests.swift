@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import SextantAPI
 @testable import SextantCore
+import SextantWire
 
 /// A model is only served through the gateway: status never says Serving or Healthy while
 /// the gateway does not serve.

@@ -70,9 +70,9 @@ import SextantAPI
             served: deployed ? [ServedInterval(from: now)] : [], createdAt: now))
         observed.registries["fraud"] = registry
         if deployed {
-            let replica = Replica(revision: 1, index: 0, pid: 42, startTime: 7, port: 9000, command: ["serve"], log: "log", startedAt: now)
+            let replica = Replica.fake(revision: 1, index: 0, id: "42", port: 9000, log: "log", startedAt: now)
             observed.objects[modelKey] = ObservedObject(key: modelKey, model: ModelObservation(stableRevision: 1, replicas: [replica]), updatedAt: now)
-            observed.replicas[42] = replicaAlive ? .ready : .exited("killed")
+            observed.replicas["42"] = replicaAlive ? .ready : .exited("killed")
         }
         return observed
     }

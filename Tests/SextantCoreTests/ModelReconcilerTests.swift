@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import SextantAPI
 @testable import SextantCore
+import SextantWire
 
 /// The model lifecycle through the reconciler, with a fake runtime.
 @Suite struct ModelReconcilerTests {
@@ -62,7 +63,7 @@ import SextantAPI
         #expect(retried.model?.stableRevision == 2)
         let replicas = store.data.withLock { $0.objects[Self.key]?.model?.replicas ?? [] }
         #expect(replicas.map(\.revision) == [2])
-        #expect(runtime.models.withLock { $0.running } == Set(replicas.map(\.pid)), "r1's replica was stopped once r2's was ready")
+        #expect(runtime.models.withLock { $0.running } == Set(replicas.map(\.id)), "r1's replica was stopped once r2's was ready")
         #expect(store.data.withLock { $0.events.contains { $0.reason == "RetryRequested" && $0.actor == "user:ada" } })
     }
 
@@ -181,7 +182,7 @@ import SextantAPI
         #expect(promoted.phase == "Serving" && promoted.sync == .synced)
         #expect(promoted.model?.stableRevision == 2 && promoted.model?.rollout == nil)
         #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.revision) } == [2])
-        let old = store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.retiring.first?.replicas.first?.pid }
+        let old = store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.retiring.first?.replicas.first?.id }
         #expect(old.map { pid in runtime.models.withLock { $0.running.contains(pid) } } == true, "r1 stays warm for scaleDownDelay")
 
         runtime.dataPlane.withLock {
@@ -220,7 +221,7 @@ import SextantAPI
         source.push("c1", Self.files(seed: 0, policy: Self.blueGreen))
         let reconciler = Self.reconciler(source, store, runtime, clock)
         _ = try await reconciler.pass()
-        let old = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.pid })
+        let old = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.id })
 
         source.push("c2", Self.files(seed: 1, policy: Self.blueGreen))
         let preview = try ModelReconcilerTests.model(try await reconciler.pass())
@@ -255,13 +256,13 @@ import SextantAPI
         source.push("c1", Self.files(seed: 0, policy: Self.blueGreen))
         let reconciler = Self.reconciler(source, store, runtime, clock)
         _ = try await reconciler.pass()
-        let old = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.pid })
+        let old = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.id })
         source.push("c2", Self.files(seed: 1, policy: Self.blueGreen))
         _ = try await reconciler.pass()
         Self.traffic(runtime, requests: 100)
         clock.advance(2)
         _ = try await reconciler.pass()
-        let new = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.pid })
+        let new = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.first?.id })
 
         Self.traffic(runtime, requests: 120, errors: 10)
         clock.advance(1)
@@ -269,7 +270,7 @@ import SextantAPI
         #expect(back.phase == "RolloutAborted" && back.health == .degraded)
         #expect(back.model?.stableRevision == 1)
         #expect(Self.pushed(runtime).map(\.revision) == [1])
-        #expect(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.map(\.pid) } == [old], "the warm servers take it back")
+        #expect(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.map(\.id) } == [old], "the warm servers take it back")
         #expect(runtime.models.withLock { $0.running.contains(old) && !$0.running.contains(new) })
         #expect(try await reconciler.pass().actions == 0, "not switched again for the same revision")
     }
@@ -319,7 +320,7 @@ import SextantAPI
         _ = try await reconciler.pass()
         source.push("c2", Self.files(seed: 1))
         _ = try await reconciler.pass()
-        let candidate = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.rollout?.replicas.first?.pid })
+        let candidate = try #require(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.rollout?.replicas.first?.id })
 
         Self.traffic(runtime, requests: 10, errors: 5)
         clock.advance(1)

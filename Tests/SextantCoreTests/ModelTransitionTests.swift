@@ -8,8 +8,8 @@ import SextantAPI
     static let now = ModelPlannerTests.now
 
     static func replica(_ revision: Int, _ index: Int = 0, livedSeconds: Double = 5) -> Replica {
-        Replica(revision: revision, index: index, pid: Int32(100 * revision + index), startTime: 1, port: 9000 + 100 * revision + index,
-                command: ["serve"], log: "log", startedAt: now.addingTimeInterval(-livedSeconds))
+        Replica(revision: revision, index: index, endpoint: "http://127.0.0.1:\(9000 + 100 * revision + index)", log: "log",
+                startedAt: now.addingTimeInterval(-livedSeconds), handle: RuntimeHandle(id: "r\(revision)-\(index)-\(livedSeconds)", data: [:]))
     }
 
     static func launch(_ revision: Int) -> ServingLaunch {

@@ -1,7 +1,9 @@
 import Foundation
+import SextantTestSupport
 import Testing
 import SextantAPI
 @testable import SextantCore
+import SextantWire
 
 /// The canary state machine and the sample rule, as tables.
 @Suite struct RolloutPlannerTests {
@@ -397,12 +399,11 @@ import SextantAPI
     }
 
     @Test func aRolloutInFlightIsJudged() throws {
-        var replica = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
-        replica.port = 9001
+        let replica = Replica.fake(revision: 2, index: 0, id: "43", port: 9001, log: "", startedAt: Self.now)
         let (desired, observed) = try Self.candidate(rollout: Rollout(revision: 2, version: 2, replicas: [replica], step: 0, weight: 10,
                                                                        startedAt: Self.now.addingTimeInterval(-5), window: SampleWindow(instance: "g1", baseline: nil, startedAt: Self.now)))
         var state = observed
-        state.replicas[43] = .ready
+        state.replicas["43"] = .ready
         let decision = ModelPlannerTests.decision(desired, state)
         guard case .rollingOut(let progress) = decision.stage else { Issue.record("expected a rollout, got \(decision.stage)"); return }
         #expect(progress.analysis?.verdict == .inconclusive)
@@ -410,27 +411,27 @@ import SextantAPI
         #expect(decision.candidateMaintenance == nil)
         let routes = Planner.routes(desired, observed: state)["fraud"]
         #expect(routes?.backends.map(\.weight) == [90, 10])
-        #expect(routes?.backends.map(\.ports) == [[9000], [9001]])
+        #expect(routes?.backends.map(\.endpoints) == [loopbackEndpoints([9000]), loopbackEndpoints([9001])])
     }
 
-    @Test(arguments: [(RolloutPhase.shadow, "shadow"), (.preview, "preview")])
-    func aMirrorTakesNoWeightAndTheHeaderRoute(_ phase: RolloutPhase, role: String) throws {
-        let replica = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
+    @Test(arguments: [(RolloutPhase.shadow, RouteRole.shadow), (.preview, .preview)])
+    func aMirrorTakesNoWeightAndTheHeaderRoute(_ phase: RolloutPhase, role: RouteRole) throws {
+        let replica = Replica.fake(revision: 2, index: 0, id: "43", port: 9001, log: "", startedAt: Self.now)
         var (desired, observed) = try Self.candidate(policy: phase == .shadow ? Self.shadowPolicy : Self.blueGreenPolicy,
                                                      rollout: Rollout(revision: 2, version: 2, replicas: [replica], step: 0, phase: phase, weight: 0,
                                                                       mirrorPercent: 50, startedAt: Self.now,
                                                                       window: SampleWindow(instance: "g1", baseline: nil, startedAt: Self.now)))
-        observed.replicas[43] = .ready
+        observed.replicas["43"] = .ready
         let route = try #require(Planner.routes(desired, observed: observed)["fraud"])
-        #expect(route.backends == [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [9000]),
-                                   RouteBackend(revision: 2, version: 2, role: role, weight: 0, ports: [9001], mirrorPercent: 50)])
+        #expect(route.backends == [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([9000])),
+                                   RouteBackend(revision: 2, version: 2, role: role, weight: 0, endpoints: loopbackEndpoints([9001]), mirrorPercent: 50)])
         #expect(route.headerRoute == HeaderRouteTarget(name: "X-Sextant-Candidate", value: "true", revision: 2))
         guard case .rollingOut = ModelPlannerTests.decision(desired, observed).stage else { Issue.record("expected a rollout"); return }
     }
 
     @Test func afterTheSwitchTheNewRevisionIsStableAndTheOldOneStaysForTheGuard() throws {
         var (desired, observed) = try Self.candidate(policy: Self.blueGreenPolicy)
-        let new = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
+        let new = Replica.fake(revision: 2, index: 0, id: "43", port: 9001, log: "", startedAt: Self.now)
         var state = observed.objects[ModelPlannerTests.modelKey]!.model!
         let old = state.replicas
         var rollout = Self.rollout(step: 1, phase: .switched, weight: 100, startedSecondsAgo: 40)
@@ -440,13 +441,13 @@ import SextantAPI
         state.retiring = [RetiringRevision(revision: 1, replicas: old, until: Self.now.addingTimeInterval(-10))]
         state.rollout = rollout
         observed.objects[ModelPlannerTests.modelKey]!.model = state
-        observed.replicas[43] = .ready
+        observed.replicas["43"] = .ready
         observed.traffic = Self.traffic(requests: 3)
         let decision = ModelPlannerTests.decision(desired, observed)
         #expect(decision.retire.isEmpty, "the guard decides when r1 goes")
         guard case .rollingOut(let progress) = decision.stage else { Issue.record("expected the guard, got \(decision.stage)"); return }
         #expect(Next(progress.change) == .promote)
-        #expect(Planner.routes(desired, observed: observed)["fraud"]?.backends == [RouteBackend(revision: 2, version: 2, role: "stable", weight: 100, ports: [9001])])
+        #expect(Planner.routes(desired, observed: observed)["fraud"]?.backends == [RouteBackend(revision: 2, version: 2, role: .stable, weight: 100, endpoints: loopbackEndpoints([9001]))])
 
         // Git moves on during the guard: it ends, r2 stays stable, r1 warm until its scale-down.
         desired = try Manifests.desired(Manifests.basic.merging([
@@ -460,23 +461,23 @@ import SextantAPI
     }
 
     @Test func aDeadCandidateReplicaIsRestartedAndLeavesTheRoutes() throws {
-        let replica = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
+        let replica = Replica.fake(revision: 2, index: 0, id: "43", port: 9001, log: "", startedAt: Self.now)
         var (desired, observed) = try Self.candidate(rollout: Rollout(revision: 2, version: 2, replicas: [replica], step: 0, weight: 10, startedAt: Self.now,
                                                                        window: SampleWindow(instance: "g1", baseline: nil, startedAt: Self.now)))
-        observed.replicas[43] = .exited("killed")
+        observed.replicas["43"] = .exited("killed")
         let decision = ModelPlannerTests.decision(desired, observed)
         #expect(decision.candidateMaintenance?.role == .candidate)
-        #expect(Planner.routes(desired, observed: observed)["fraud"]?.backends.map(\.ports) == [[9000], []])
+        #expect(Planner.routes(desired, observed: observed)["fraud"]?.backends.map(\.endpoints) == [loopbackEndpoints([9000]), []])
     }
 
     @Test func aCandidateThatKeepsCrashingBacksOffThenItsRolloutIsAborted() throws {
-        let replica = Replica(revision: 2, index: 0, pid: 43, startTime: 8, port: 9001, command: [], log: "", startedAt: Self.now)
+        let replica = Replica.fake(revision: 2, index: 0, id: "43", port: 9001, log: "", startedAt: Self.now)
         var rollout = Rollout(revision: 2, version: 2, replicas: [replica], step: 0, weight: 10, startedAt: Self.now,
                               window: SampleWindow(instance: "g1", baseline: nil, startedAt: Self.now))
         rollout.crashes = 2
         rollout.nextRestartAt = Self.now.addingTimeInterval(10)
         var (desired, observed) = try Self.candidate(rollout: rollout)
-        observed.replicas[43] = .exited("killed")
+        observed.replicas["43"] = .exited("killed")
         let waiting = ModelPlannerTests.decision(desired, observed)
         #expect(waiting.candidateMaintenance == nil, "the restart waits for its backoff")
         #expect(waiting.wake == Self.now.addingTimeInterval(5), "the next analysis comes first")
@@ -518,7 +519,7 @@ import SextantAPI
 
     @Test func anOldStableScalesDownAfterItsDelay() throws {
         var (desired, observed) = try Self.candidate()
-        let old = Replica(revision: 1, index: 0, pid: 50, startTime: 9, port: 9100, command: [], log: "", startedAt: Self.now)
+        let old = Replica.fake(revision: 1, index: 0, id: "50", port: 9100, log: "", startedAt: Self.now)
         observed.objects[ModelPlannerTests.modelKey]!.model!.retiring = [
             RetiringRevision(revision: 1, replicas: [old], until: Self.now.addingTimeInterval(-1)),
             RetiringRevision(revision: 3, replicas: [old], until: Self.now.addingTimeInterval(20)),

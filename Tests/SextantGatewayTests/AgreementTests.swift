@@ -1,5 +1,6 @@
 import Foundation
-import SextantCore
+import SextantWire
+import SextantTestSupport
 import Testing
 @testable import SextantGateway
 
@@ -7,8 +8,8 @@ import Testing
 @Suite struct AgreementTests {
     static func table(percent: Int) -> RouteTable {
         RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
-            backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [9000]),
-                       RouteBackend(revision: 2, version: 2, role: "shadow", weight: 0, ports: [9100], mirrorPercent: percent)],
+            backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([9000])),
+                       RouteBackend(revision: 2, version: 2, role: .shadow, weight: 0, endpoints: loopbackEndpoints([9100]), mirrorPercent: percent)],
             headerRoute: HeaderRouteTarget(name: "X-Shadow", value: "1", revision: 2))]))
     }
 

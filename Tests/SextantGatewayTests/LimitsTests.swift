@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import SextantCore
+import SextantWire
 import SextantHTTP
 import SextantTestSupport
 import Testing

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import SextantCore
+import SextantWire
 import SextantTestSupport
 import Testing
 @testable import SextantGateway
@@ -14,8 +14,8 @@ import Testing
 
     static func table(stable: Int, mirror: Int, percent: Int = 100, header: Bool = false) -> RoutingTable {
         RoutingTable(generation: 1, models: ["fraud": ModelRoute(
-            backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [stable]),
-                       RouteBackend(revision: 2, version: 2, role: "shadow", weight: 0, ports: [mirror], mirrorPercent: percent)],
+            backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([stable])),
+                       RouteBackend(revision: 2, version: 2, role: .shadow, weight: 0, endpoints: loopbackEndpoints([mirror]), mirrorPercent: percent)],
             headerRoute: header ? HeaderRouteTarget(name: "X-Sextant-Shadow", value: "yes", revision: 2) : nil)])
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import SextantCore
+import SextantWire
 import SextantHTTP
 import SextantTestSupport
 import ServiceLifecycle
@@ -18,7 +18,7 @@ import Testing
     }
 
     static func stable(_ port: Int, revision: Int = 1, weight: Int = 100) -> RouteBackend {
-        RouteBackend(revision: revision, version: revision, role: "stable", weight: weight, ports: [port])
+        RouteBackend(revision: revision, version: revision, role: .stable, weight: weight, endpoints: loopbackEndpoints([port]))
     }
 
     struct Answer {
@@ -56,7 +56,7 @@ import Testing
 
     @Test("gateway-made answers: health, /metrics, unknown model 404, no server 503, other paths 404, all JSON errors")
     func gatewayAnswers() async throws {
-        let table = RoutingTable(generation: 1, models: ["empty": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [])])])
+        let table = RoutingTable(generation: 1, models: ["empty": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([]))])])
         try await withGateway(table) { _, base in
             #expect(try await Self.send(base + "/v2/health/live", method: .GET).status == 200)
             #expect(try await Self.send(base + "/v2/health/ready", method: .GET).status == 200)
@@ -124,7 +124,7 @@ import Testing
         defer { Task { await upstream.stop() } }
         let closed = try freePort()
         let table = Self.table([Self.stable(upstream.port, revision: 1, weight: 50),
-                                RouteBackend(revision: 2, version: 2, role: "candidate", weight: 50, ports: [closed])])
+                                RouteBackend(revision: 2, version: 2, role: .candidate, weight: 50, endpoints: loopbackEndpoints([closed]))])
         try await withGateway(table) { gateway, base in
             for _ in 0..<10 {
                 let answer = try await Self.infer(base)
@@ -162,7 +162,7 @@ import Testing
         defer { Task { await closing.stop() } }
         let other = try freePort()
         let table = Self.table([Self.stable(closing.port, revision: 3, weight: 100),
-                                RouteBackend(revision: 4, version: 4, role: "candidate", weight: 0, ports: [other])])
+                                RouteBackend(revision: 4, version: 4, role: .candidate, weight: 0, endpoints: loopbackEndpoints([other]))])
         try await withGateway(table) { gateway, base in
             let answer = try await Self.infer(base)
             #expect(answer.status == 502)

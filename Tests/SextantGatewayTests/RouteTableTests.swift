@@ -1,5 +1,6 @@
+import SextantTestSupport
 import Testing
-import SextantCore
+import SextantWire
 @testable import SextantGateway
 
 /// The gateway's choice of revision and replica: deterministic weights, the header route,
@@ -8,8 +9,8 @@ import SextantCore
     static func table(stable: Int = 90, candidate: Int = 10, stablePorts: [Int] = [9000, 9001], candidatePorts: [Int] = [9100],
                       header: Bool = false) -> RouteTable {
         RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
-            backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: stable, ports: stablePorts),
-                       RouteBackend(revision: 2, version: 2, role: "candidate", weight: candidate, ports: candidatePorts)],
+            backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: stable, endpoints: loopbackEndpoints(stablePorts)),
+                       RouteBackend(revision: 2, version: 2, role: .candidate, weight: candidate, endpoints: loopbackEndpoints(candidatePorts))],
             headerRoute: header ? HeaderRouteTarget(name: "X-Sextant-Candidate", value: "true", revision: 2) : nil)]))
     }
 
@@ -80,9 +81,9 @@ import SextantCore
 
     @Test func routeAnswersUnknownModelsAndServerlessOnesAndMirrorsOnlyInference() {
         var table = RouteTable(RoutingTable(generation: 1, models: [
-            "fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [9000]),
-                                           RouteBackend(revision: 2, version: 2, role: "shadow", weight: 0, ports: [9100], mirrorPercent: 100)]),
-            "empty": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [])]),
+            "fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([9000])),
+                                           RouteBackend(revision: 2, version: 2, role: .shadow, weight: 0, endpoints: loopbackEndpoints([9100]), mirrorPercent: 100)]),
+            "empty": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([]))]),
         ]))
         guard case .unknownModel = table.route(model: "churn", header: { _ in nil }, counted: true) else { Issue.record("churn is unknown"); return }
         guard case .noServer = table.route(model: "empty", header: { _ in nil }, counted: true) else { Issue.record("empty has no server"); return }
@@ -95,15 +96,15 @@ import SextantCore
 
     @Test func theHeaderRouteReachesAWeightZeroShadowWhichOtherwiseServesNoOne() {
         var table = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
-            backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [9000]),
-                       RouteBackend(revision: 3, version: 3, role: "preview", weight: 0, ports: [9300], mirrorPercent: 20)],
+            backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([9000])),
+                       RouteBackend(revision: 3, version: 3, role: .preview, weight: 0, endpoints: loopbackEndpoints([9300]), mirrorPercent: 20)],
             headerRoute: HeaderRouteTarget(name: "X-Preview", value: "on", revision: 3))]))
         let counts = Self.shares(&table, requests: 100)
         #expect(counts == [1: 100], "a preview at weight 0 serves no weighted traffic")
         for _ in 0..<5 { #expect(table.choose(model: "fraud", header: { $0 == "X-Preview" ? "on" : nil }) == RouteTable.Target(revision: 3, port: 9300)) }
         var noStable = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: [
-            RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: []),
-            RouteBackend(revision: 3, version: 3, role: "preview", weight: 0, ports: [9300], mirrorPercent: 20),
+            RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([])),
+            RouteBackend(revision: 3, version: 3, role: .preview, weight: 0, endpoints: loopbackEndpoints([9300]), mirrorPercent: 20),
         ])]))
         #expect(noStable.choose(model: "fraud", header: { _ in nil }) == nil, "a mirror's answers are never returned unless asked for")
     }

@@ -80,7 +80,7 @@ import SextantTestSupport
         let runtime = Self.runtime(state)
         let launch = Self.launch(revision: 2, commit: commit, modelReady: true)
         let replicas = try await runtime.startReplicas(launch, workspace: nil, indices: [0, 1], at: Date())
-        let evaluation = try await runtime.startServer(launch, workspace: nil, role: "evaluation", index: 0, at: Date())
+        let evaluation = try await runtime.startServer(launch, workspace: nil, role: "evaluation", index: 0, at: Date()).replica
         var logs: [[String]] = []
         for server in replicas + [evaluation] { logs.append(await Self.logLines(server.log, count: 3)) }
         // What one instance writes, no other sees.

@@ -1,9 +1,9 @@
 import Logging
 import NIOCore
 import NIOEmbedded
-import SextantCore
 import SextantGateway
 import SextantHTTP
+import SextantWire
 
 // Bytes → a client's connection to the gateway's inference listener: NIO's HTTP/1.1
 // request parser and the gateway's `ProxyHandler` (routing, health, `/metrics`, errors,
@@ -47,7 +47,7 @@ func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 enum GatewayTarget {
     static let gateway = Gateway(
         routes: RoutingTable(generation: 1, models: [
-            "m": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: "stable", weight: 100, ports: [])]),
+            "m": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: [])]),
         ]),
         token: "fuzz", limits: HTTPLimits(maxRequestBytes: 1024), logger: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() })
 }

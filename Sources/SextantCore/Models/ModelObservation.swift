@@ -1,4 +1,5 @@
 public import Foundation
+import SextantWire
 
 /// What Sextant knows of one model beyond its registry: what serves, and why it stopped.
 public struct ModelObservation: Sendable, Hashable, Codable {
@@ -81,36 +82,54 @@ public enum StallPhase: String, Sendable, Hashable, Codable {
     case rolloutAborted = "RolloutAborted"
 }
 
-/// One detached serving process, as the store records it for adoption (DESIGN §1).
-public struct Replica: Sendable, Hashable, Codable {
+/// One server of a revision, as the store records it for adoption (DESIGN §1): where it
+/// answers, and the runtime's own handle on it.
+public struct Replica: Sendable, Hashable, Codable, Identifiable {
     public var revision: Int
     public var index: Int
-    public var pid: Int32
-    /// The process's start time (clock ticks since boot): a reused pid is never signalled.
-    public var startTime: UInt64
-    public var port: Int
-    public var command: [String]
+    /// Where it answers OIP v2: an `http://HOST:PORT` URL.
+    public var endpoint: String
     public var log: String
     public var startedAt: Date
+    public var handle: RuntimeHandle
 
-    public init(revision: Int, index: Int, pid: Int32, startTime: UInt64, port: Int, command: [String], log: String, startedAt: Date) {
+    public init(revision: Int, index: Int, endpoint: String, log: String, startedAt: Date, handle: RuntimeHandle) {
         self.revision = revision
         self.index = index
-        self.pid = pid
-        self.startTime = startTime
-        self.port = port
-        self.command = command
+        self.endpoint = endpoint
         self.log = log
         self.startedAt = startedAt
+        self.handle = handle
+    }
+
+    public var id: RuntimeHandle.ID { handle.id }
+
+    enum CodingKeys: String, CodingKey {
+        case revision, index, endpoint, log, startedAt, handle
+    }
+
+    /// Records written before runtime handles hold the embedded runtime's process fields
+    /// themselves: they become its handle, so an upgraded daemon adopts the servers that run.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        revision = try container.decode(Int.self, forKey: .revision)
+        index = try container.decode(Int.self, forKey: .index)
+        log = try container.decode(String.self, forKey: .log)
+        startedAt = try container.decode(Date.self, forKey: .startedAt)
+        if let handle = try container.decodeIfPresent(RuntimeHandle.self, forKey: .handle) {
+            self.handle = handle
+            endpoint = try container.decode(String.self, forKey: .endpoint)
+        } else {
+            let process = try LocalProcess(from: decoder)
+            handle = try RuntimeHandle(id: process.id, summary: process.summary, data: process)
+            endpoint = process.endpoint
+        }
     }
 }
 
 extension Replica {
-    /// Where it answers, as events and logs name it.
-    var endpointDescription: String { "127.0.0.1:\(port)" }
-
     /// Which one died, as a crash names it.
-    var crashDescription: String { "replica \(index) (pid \(pid))" }
+    var crashDescription: String { "replica \(index) (\(endpoint))" }
 }
 
 /// What a probe finds of a replica.
@@ -118,6 +137,6 @@ public enum ReplicaHealth: Sendable, Hashable {
     case ready
     /// Alive, but `/v2/health/ready` does not answer 200.
     case notReady(String)
-    /// Gone (or its pid now belongs to another process).
+    /// Gone (or what the runtime knew it by now is something else).
     case exited(String)
 }

@@ -186,7 +186,7 @@ extension Planner {
                     return decision
                 }
                 var progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic, now: now)
-                let deadReplica = rollout.replicas.contains { if case .exited? = observed.replicas[$0.pid] { true } else { false } }
+                let deadReplica = rollout.replicas.contains { if case .exited? = observed.replicas[$0.id] { true } else { false } }
                 if deadReplica, rollout.crashes >= ModelObservation.crashLoopThreshold, progress.change?.isAbort != true {
                     // A candidate whose servers keep exiting is not rolled out any further.
                     progress.change = .abort(reason: "CrashLoop", message: "r\(rollout.revision)'s server exited \(rollout.crashes + 1) times in a row")
@@ -201,7 +201,7 @@ extension Planner {
                 // All at once: a first revision, `replace`, or a rollback to a recent stable one
                 // (warm replicas of it, kept after a promotion, take traffic at once).
                 let warm = state.retiring.filter { $0.revision == revision.number }.flatMap(\.replicas).filter {
-                    if case .ready? = observed.replicas[$0.pid] { true } else { false }
+                    if case .ready? = observed.replicas[$0.id] { true } else { false }
                 }
                 let kept = Array(warm.prefix(model.replicas))
                 let leftover = state.retiring.filter { $0.revision == revision.number }.flatMap(\.replicas).filter { !kept.contains($0) }
@@ -234,7 +234,7 @@ extension Planner {
     /// their share to stable meanwhile, counting the failures against the candidate).
     static func candidateMaintenance(_ model: DesiredModel, rollout: Rollout, launch: ServingLaunch, workspace: Workspace?, observed: ObservedState,
                                      now: Date) -> ServingJob? {
-        let alive = rollout.replicas.filter { if case .exited? = observed.replicas[$0.pid] { false } else { true } }
+        let alive = rollout.replicas.filter { if case .exited? = observed.replicas[$0.id] { false } else { true } }
         guard alive.count < rollout.replicas.count || alive.count < model.replicas else { return nil }
         if alive.count < rollout.replicas.count {
             guard rollout.crashes < ModelObservation.crashLoopThreshold else { return nil }
@@ -277,7 +277,7 @@ extension Planner {
                             observed: ObservedState, now: Date) -> ServingJob? {
         guard let stable = state.stableRevision, let revision = registry.revision(stable), let launch = revision.launch(in: registry) else { return nil }
         let alive = state.replicas.filter { replica in
-            if case .exited? = observed.replicas[replica.pid] { return false }
+            if case .exited? = observed.replicas[replica.id] { return false }
             return replica.revision == stable
         }
         let wanted = model.replicas
@@ -309,7 +309,7 @@ extension Planner {
             // A restart waiting for its backoff: wake up when it is due.
             if let state = observed.objects[key]?.model, state.stableRevision != nil, decision.maintenance == nil,
                let due = state.nextRestartAt, due > now,
-               state.replicas.filter({ if case .exited? = observed.replicas[$0.pid] { false } else { true } }).count < model.replicas {
+               state.replicas.filter({ if case .exited? = observed.replicas[$0.id] { false } else { true } }).count < model.replicas {
                 plan.retries[key] = min(plan.retries[key] ?? due, due)
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SextantAPI
+import SextantWire
 
 extension StatusModel {
     /// A model's two axes (DESIGN §3): `sync` — does the newest revision serve?; `health` —
@@ -32,17 +33,17 @@ extension StatusModel {
             status.model?.traffic = [TrafficEntry(revision: stable, version: revision.version, role: "stable", weight: 100 - weight,
                                                   counters: observed.traffic?.counters(model: key.name, revision: stable))]
             if let rollout {
-                status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: rollout.role, weight: weight,
+                status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: rollout.role.rawValue, weight: weight,
                                                           counters: rollout.window.samples(model: key.name, revision: rollout.revision, traffic: observed.traffic),
                                                           mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100))
                 if let header = ResolvedPolicy(model.model, in: desired.manifests).headerRoute {
                     status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: "header", weight: 0, headerRoute: header))
                 }
             }
-            status.model?.endpoints = (state.replicas + (state.rollout?.replicas ?? [])).map { "127.0.0.1:\($0.port)" }
+            status.model?.endpoints = (state.replicas + (state.rollout?.replicas ?? [])).map(\.endpoint)
             status.model?.replicas = replicaStatuses(state, health: observed.replicas)
             status.health = .healthy
-            let dead = state.replicas.filter { if case .exited? = observed.replicas[$0.pid] { true } else { false } }
+            let dead = state.replicas.filter { if case .exited? = observed.replicas[$0.id] { true } else { false } }
             if state.crashes >= ModelObservation.crashLoopThreshold, !dead.isEmpty || state.nextRestartAt.map({ $0 > now }) == true {
                 status.health = .degraded
                 status.conditions.append(StatusCondition(
@@ -180,13 +181,13 @@ extension StatusModel {
     }
 
     /// The stable, candidate and retiring servers, with what the last probe found.
-    private static func replicaStatuses(_ state: ModelObservation, health: [Int32: ReplicaHealth]) -> [ReplicaStatus] {
-        var replicas = state.replicas.map { ReplicaStatus($0, role: "stable", health: health[$0.pid], crashes: state.crashes) }
+    private static func replicaStatuses(_ state: ModelObservation, health: [Replica.ID: ReplicaHealth]) -> [ReplicaStatus] {
+        var replicas = state.replicas.map { ReplicaStatus($0, role: "stable", health: health[$0.id], crashes: state.crashes) }
         if let rollout = state.rollout {
-            replicas += rollout.replicas.map { ReplicaStatus($0, role: rollout.role, health: health[$0.pid], crashes: rollout.crashes) }
+            replicas += rollout.replicas.map { ReplicaStatus($0, role: rollout.role.rawValue, health: health[$0.id], crashes: rollout.crashes) }
         }
         for retiring in state.retiring {
-            replicas += retiring.replicas.map { ReplicaStatus($0, role: "retiring", health: health[$0.pid], crashes: 0) }
+            replicas += retiring.replicas.map { ReplicaStatus($0, role: "retiring", health: health[$0.id], crashes: 0) }
         }
         return replicas
     }

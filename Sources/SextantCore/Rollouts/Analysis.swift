@@ -1,3 +1,4 @@
+public import SextantWire
 import Foundation
 public import SextantAPI
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import SextantWire
 import SextantAPI
 
 /// What a rollout does next: the state machine's transitions (DESIGN §5 "Analysis").
@@ -170,24 +171,24 @@ extension Planner {
     }
 
     /// The routing table's models: each model's stable revision and its candidate (a
-    /// weighted share, or a mirror with `mirrorPercent`), with the ports of their live
+    /// weighted share, or a mirror with `mirrorPercent`), with the endpoints of their live
     /// replicas and the header route to the candidate.
     public static func routes(_ desired: DesiredState?, observed: ObservedState) -> [String: ModelRoute] {
         var routes: [String: ModelRoute] = [:]
         for (key, object) in observed.objects where key.kind == .model {
             guard let state = object.model, let stable = state.stableRevision,
                   let revision = observed.registries[key.name]?.revision(stable) else { continue }
-            func ports(_ replicas: [Replica]) -> [Int] {
-                replicas.filter { if case .exited? = observed.replicas[$0.pid] { false } else { true } }.map(\.port).sorted()
+            func endpoints(_ replicas: [Replica]) -> [String] {
+                replicas.filter { if case .exited? = observed.replicas[$0.id] { false } else { true } }.map(\.endpoint).sorted()
             }
             // After a blueGreen switch the candidate is the stable revision: it takes everything.
             let rollout = state.rollout.flatMap { $0.phase == .switched ? nil : $0 }
             let weight = rollout?.phase == .canary ? rollout?.weight ?? 0 : 0
-            var backends = [RouteBackend(revision: stable, version: revision.version, role: "stable", weight: 100 - weight, ports: ports(state.replicas))]
+            var backends = [RouteBackend(revision: stable, version: revision.version, role: .stable, weight: 100 - weight, endpoints: endpoints(state.replicas))]
             var header: HeaderRouteTarget?
             if let rollout {
                 backends.append(RouteBackend(revision: rollout.revision, version: rollout.version, role: rollout.role, weight: weight,
-                                             ports: ports(rollout.replicas), mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100))
+                                             endpoints: endpoints(rollout.replicas), mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100))
                 if let model = desired?.manifests.model(named: key.name), let route = ResolvedPolicy(model, in: desired!.manifests).headerRoute {
                     header = HeaderRouteTarget(name: route.name, value: route.value, revision: rollout.revision)
                 }

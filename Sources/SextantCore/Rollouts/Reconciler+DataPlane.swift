@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SextantAPI
+import SextantWire
 
 extension Reconciler {
     /// Stops servers that left the routing table once the gateway has nothing in flight to
@@ -67,7 +68,7 @@ extension Reconciler {
     @discardableResult
     public func superviseGateway(onlyIfStarted: Bool = false) async -> Bool {
         guard let address = options.gateway, restored, !onlyIfStarted || gateway != nil || gatewayError != nil else { return false }
-        if let gateway, gateway.host == address.host, gateway.port == address.port, await runtime.gatewayIsAlive(gateway) { return false }
+        if let gateway, gateway.address == address, await runtime.gatewayIsAlive(gateway) { return false }
         if gatewayStarting { return false }
         gatewayStarting = true
         defer { gatewayStarting = false }
@@ -92,10 +93,10 @@ extension Reconciler {
         pushedGeneration = nil
         var writes: [PendingWrite] = [.gateway(started)]
         if started != previous {
-            let how = previous == nil ? "started" : "restarted (pid \(previous!.pid) was gone)"
-            logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "pid": "\(started.pid)"])
+            let how = previous == nil ? "started" : "restarted (the previous one was gone)"
+            logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "admin": "\(started.adminEndpoint)", "handle": "\(started.handle.id)"])
             writes.append(.events([Event(time: clock.now(), kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
-                                         message: "the gateway \(how) on \(started.address), pid \(started.pid), routing table generation \(routes?.generation ?? 0)",
+                                         message: "the gateway \(how) on \(started.address), admin endpoint \(started.adminEndpoint), routing table generation \(routes?.generation ?? 0)",
                                          commit: desired?.commit, actor: options.actor)]))
         }
         do {
@@ -118,7 +119,7 @@ extension Reconciler {
     public func replicaDiedUnnoticed() async -> Bool {
         guard restored else { return false }
         let watched = observed.values.flatMap { $0.model?.allReplicas ?? [] }.filter { replica in
-            if case .exited? = replicaHealth[replica.pid] { return false }
+            if case .exited? = replicaHealth[replica.id] { return false }
             return true
         }
         guard !watched.isEmpty else { return false }

@@ -1,4 +1,5 @@
 public import Foundation
+public import SextantWire
 public import SextantAPI
 
 /// A rollout in flight, persisted with the model so a restarted daemon resumes it at the
@@ -73,11 +74,11 @@ public struct Rollout: Sendable, Hashable, Codable {
     }
 
     /// The candidate as the routing table and status name it.
-    public var role: String {
+    public var role: RouteRole {
         switch phase {
-        case .canary, .switched: "candidate"
-        case .shadow: "shadow"
-        case .preview: "preview"
+        case .canary, .switched: .candidate
+        case .shadow: .shadow
+        case .preview: .preview
         }
     }
 }

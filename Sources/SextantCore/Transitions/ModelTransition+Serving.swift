@@ -21,7 +21,7 @@ extension Change {
         let deploying = revision != state.stableRevision
         let restarted = deploying ? nil : countDeadStableReplicas(job)
         state.replicas = (job.keep + started).sorted { $0.index < $1.index }
-        let endpoints = state.replicas.map(\.endpointDescription).joined(separator: ", ")
+        let endpoints = state.replicas.map(\.endpoint).joined(separator: ", ")
         output = endpoints
         guard deploying else {
             effects += [.publishRoutes, .stopWhenDrained(revision: revision, job.retire)]
@@ -51,7 +51,7 @@ extension Change {
     /// Starts a rollout's candidate, or brings its dead replicas back.
     private mutating func servedCandidate(_ job: ServingJob, started: [Replica]) {
         let revision = job.launch.revision
-        let endpoints = started.map(\.endpointDescription).joined(separator: ", ")
+        let endpoints = started.map(\.endpoint).joined(separator: ", ")
         output = endpoints
         if var rollout = state.rollout, rollout.revision == revision {
             let dead = rollout.replicas.filter { !job.keep.contains($0) && !job.retire.contains($0) }

@@ -1,5 +1,6 @@
 public import Foundation
 import SextantAPI
+public import SextantWire
 
 /// What an outcome means for a model (DESIGN §1 "Transitions and effects"): a pure function
 /// from the model's observation and registry, an outcome and the time, to the new

@@ -1,0 +1,113 @@
+/// What the gateway routes: per model, the revisions that take traffic and their servers.
+/// The daemon computes it from observed state, stores it, and pushes it to the gateway
+/// with a generation number that only increases (DESIGN §1 "Data plane").
+public struct RoutingTable: Sendable, Hashable, Codable {
+    /// The admin protocol's version: a gateway refuses a table of a newer protocol.
+    /// 2: backends name endpoint URLs (`endpoints`), not loopback ports.
+    public static let protocolVersion = 2
+
+    public var protocolVersion: Int
+    public var generation: Int
+    public var models: [String: ModelRoute]
+
+    public init(generation: Int, models: [String: ModelRoute]) {
+        self.protocolVersion = Self.protocolVersion
+        self.generation = generation
+        self.models = models
+    }
+}
+
+/// How one model's requests are split.
+public struct ModelRoute: Sendable, Hashable, Codable {
+    public var backends: [RouteBackend]
+    /// Requests carrying this header go to the revision it names.
+    public var headerRoute: HeaderRouteTarget?
+
+    public init(backends: [RouteBackend], headerRoute: HeaderRouteTarget? = nil) {
+        self.backends = backends
+        self.headerRoute = headerRoute
+    }
+}
+
+/// One revision behind the gateway: its share of traffic and its servers' endpoints.
+public struct RouteBackend: Sendable, Hashable, Codable {
+    public var revision: Int
+    public var version: Int
+    public var role: RouteRole
+    /// Percent of the model's traffic (the weights of a model add up to 100).
+    public var weight: Int
+    /// Where its servers answer: `http://HOST:PORT` URLs.
+    public var endpoints: [String]
+    /// A mirror (`shadow`, `preview`; weight 0): this percent of the model's inference
+    /// requests that other revisions answer is copied to it asynchronously. Its answers
+    /// are counted and compared with the answers the clients got, never returned.
+    public var mirrorPercent: Int?
+
+    public init(revision: Int, version: Int, role: RouteRole, weight: Int, endpoints: [String], mirrorPercent: Int? = nil) {
+        self.revision = revision
+        self.version = version
+        self.role = role
+        self.weight = weight
+        self.endpoints = endpoints
+        self.mirrorPercent = mirrorPercent
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case revision, version, role, weight, endpoints, mirrorPercent
+        /// Protocol 1: loopback ports.
+        case ports
+    }
+
+    /// A table of protocol 1 (stored before an upgrade, or pushed by an older daemon)
+    /// names loopback ports: they become `http://127.0.0.1:PORT` endpoints.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        revision = try container.decode(Int.self, forKey: .revision)
+        version = try container.decode(Int.self, forKey: .version)
+        role = try container.decode(RouteRole.self, forKey: .role)
+        weight = try container.decode(Int.self, forKey: .weight)
+        mirrorPercent = try container.decodeIfPresent(Int.self, forKey: .mirrorPercent)
+        if let endpoints = try container.decodeIfPresent([String].self, forKey: .endpoints) {
+            self.endpoints = endpoints
+        } else {
+            endpoints = try container.decode([Int].self, forKey: .ports).map { "http://127.0.0.1:\($0)" }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(revision, forKey: .revision)
+        try container.encode(version, forKey: .version)
+        try container.encode(role, forKey: .role)
+        try container.encode(weight, forKey: .weight)
+        try container.encode(endpoints, forKey: .endpoints)
+        try container.encodeIfPresent(mirrorPercent, forKey: .mirrorPercent)
+    }
+}
+
+/// What a revision is to the gateway.
+public enum RouteRole: String, Sendable, Hashable, Codable, CaseIterable {
+    /// What serves: the rest of the traffic.
+    case stable
+    /// A canary's revision: its weighted share.
+    case candidate
+    /// A mirror whose answers are compared, never returned (`shadow` step).
+    case shadow
+    /// blueGreen's preview: a mirror, and what the header route reaches.
+    case preview
+
+    /// A mirror answers clients only through the header route.
+    public var isMirror: Bool { self == .shadow || self == .preview }
+}
+
+public struct HeaderRouteTarget: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: String
+    public var revision: Int
+
+    public init(name: String, value: String, revision: Int) {
+        self.name = name
+        self.value = value
+        self.revision = revision
+    }
+}

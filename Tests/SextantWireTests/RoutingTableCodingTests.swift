@@ -1,0 +1,61 @@
+import Foundation
+import SextantWire
+import Testing
+
+/// The admin protocol's JSON: what a gateway and a daemon of different versions, and a
+/// table stored before an upgrade, exchange.
+@Suite struct RoutingTableCodingTests {
+    @Test("a stored table of protocol 1 (loopback ports) loads with endpoints, so an upgrade loses no route")
+    func protocolOneTableLoads() throws {
+        let json = """
+            {"protocolVersion": 1, "generation": 7, "models": {"fraud": {"backends": [
+              {"revision": 3, "version": 2, "role": "stable", "weight": 90, "ports": [9000, 9001]},
+              {"revision": 4, "version": 3, "role": "candidate", "weight": 10, "ports": [9100]}],
+              "headerRoute": {"name": "X-Canary", "value": "1", "revision": 4}}}}
+            """
+        let table = try JSONDecoder().decode(RoutingTable.self, from: Data(json.utf8))
+        #expect(table.protocolVersion == 1)
+        #expect(table.generation == 7)
+        let backends = try #require(table.models["fraud"]).backends
+        #expect(backends.map(\.endpoints) == [["http://127.0.0.1:9000", "http://127.0.0.1:9001"], ["http://127.0.0.1:9100"]])
+        #expect(backends.map(\.role) == [.stable, .candidate])
+    }
+
+    @Test("a table of this protocol names endpoints and keeps the role strings")
+    func currentTableRoundTrips() throws {
+        let table = RoutingTable(generation: 2, models: ["m": ModelRoute(backends: [
+            RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: ["http://10.0.0.5:8000"]),
+            RouteBackend(revision: 2, version: 2, role: .shadow, weight: 0, endpoints: ["http://[::1]:8001"], mirrorPercent: 20),
+        ])])
+        let json = try JSONEncoder().encode(table)
+        let object = try #require(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(object["protocolVersion"] as? Int == RoutingTable.protocolVersion)
+        #expect(RoutingTable.protocolVersion == 2)
+        let text = String(decoding: json, as: UTF8.self)
+        #expect(text.contains(#""role":"shadow""#))
+        #expect(!text.contains("ports"))
+        #expect(try JSONDecoder().decode(RoutingTable.self, from: json) == table)
+    }
+
+    @Test("roles are the strings of protocol 1", arguments: RouteRole.allCases)
+    func roleStrings(role: RouteRole) throws {
+        let decoded = try JSONDecoder().decode(RouteRole.self, from: Data("\"\(role.rawValue)\"".utf8))
+        #expect(decoded == role)
+        #expect(["stable", "candidate", "shadow", "preview"].contains(role.rawValue))
+    }
+
+    @Test("an unknown role is refused, not routed")
+    func unknownRole() {
+        let json = #"{"revision": 1, "version": 1, "role": "retiring", "weight": 0, "endpoints": []}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RouteBackend.self, from: Data(json.utf8)) }
+    }
+
+    @Test("a gateway record of protocol 1 gives the process of its admin port")
+    func legacyGatewayProcess() throws {
+        let json = #"{"pid": 42, "startTime": 9876, "host": "0.0.0.0", "port": 8080, "adminPort": 41000, "command": ["sextant", "gateway"]}"#
+        let legacy = try JSONDecoder().decode(LocalProcess.LegacyGateway.self, from: Data(json.utf8))
+        #expect(legacy.process == LocalProcess(pid: 42, startTime: 9876, port: 41000, command: ["sextant", "gateway"]))
+        #expect(legacy.process.endpoint == "http://127.0.0.1:41000")
+        #expect(try JSONDecoder().decode(GatewayAddress.self, from: Data(json.utf8)) == GatewayAddress(host: "0.0.0.0", port: 8080))
+    }
+}
