@@ -9,6 +9,8 @@ public struct DesiredState: Sendable {
     public var models: [String: DesiredModel]
     /// Every file of the watched root at the commit (Git blob ids), by path.
     public var files: [String: String]
+    /// The fingerprints the planner computed for this commit.
+    public let fingerprints = FingerprintMemo()
 
     public init(commit: String, manifests: ManifestSet, datasets: [String: DesiredDataset], models: [String: DesiredModel] = [:],
                 files: [String: String] = [:]) {

@@ -70,9 +70,10 @@ import SextantTestSupport
         #expect(Self.status(rig, "slow-trainer")?.phase == "Training", "\(String(describing: Self.status(rig, "slow-trainer")))")
         // Generous against a loaded machine; bench/rollback measures it (interval + 1 s).
         #expect(aborted.time.timeIntervalSince(started.time) < 30, "the canary ran \(aborted.time.timeIntervalSince(started.time)) s before its rollback")
+        // Status is saved at the end of the pass that wrote the event.
+        try await rig.waitFor("status to show r1 alone") { rig.status()?.model?.traffic.map(\.revision) == [1] }
         let tally = await load.stop()
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
-        #expect(rig.status()?.model?.traffic.map(\.revision) == [1])
     }
 
     @Test("SIGINT during an external training: the trainer's process group is gone within 5 s, the daemon exits, and a restart trains it again exactly once",

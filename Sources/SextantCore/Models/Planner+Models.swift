@@ -99,7 +99,9 @@ extension Planner {
             return decision
         }
         guard let sha256 = datasetResult.sha256,
-              let fingerprint = ModelFingerprint.training(of: model.model, in: desired.manifests, datasetSha256: sha256, trainer: model.trainerIdentity)
+              let fingerprint = desired.fingerprints.value("training\u{0}\(model.name)\u{0}\(sha256)", {
+                  ModelFingerprint.training(of: model.model, in: desired.manifests, datasetSha256: sha256, trainer: model.trainerIdentity)
+              })
         else { return decision }
         decision.trainingFingerprint = fingerprint
         let data = model.trainingData(location: wanted.data, sha256: sha256)
@@ -124,7 +126,9 @@ extension Planner {
         let existing = registry.revision(version: version.number, servingFingerprint: model.servingFingerprint)
         let revisionNumber = existing?.number ?? registry.nextRevision
         decision.revision = revisionNumber
-        let evaluationFingerprint = evaluationFingerprint(model, training: fingerprint)
+        let evaluationFingerprint = desired.fingerprints.value("evaluation\u{0}\(model.name)\u{0}\(fingerprint)") {
+            Self.evaluationFingerprint(model, training: fingerprint)
+        }!
         if let stall = state.stall, stall.fingerprint == evaluationFingerprint {
             decision.stage = .stalled(stall)
             return decision

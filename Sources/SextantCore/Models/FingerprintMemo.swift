@@ -1,0 +1,18 @@
+import Synchronization
+
+/// Fingerprints already computed for one commit's desired state, by what they depend on
+/// besides it (a model and its data's hash). The planner asks for the same ones every pass
+/// (and status again): hashing canonical JSON of a model and its contract each time cost
+/// most of a no-op pass. A memo of pure functions: the planner stays pure.
+public final class FingerprintMemo: Sendable {
+    private let values = Mutex<[String: String?]>([:])
+
+    public init() {}
+
+    func value(_ key: String, _ compute: () -> String?) -> String? {
+        if let known = values.withLock({ $0[key] }) { return known }
+        let computed = compute()
+        values.withLock { $0[key] = .some(computed) }
+        return computed
+    }
+}
