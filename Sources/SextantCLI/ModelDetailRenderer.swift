@@ -37,7 +37,7 @@ enum ModelDetailRenderer {
         if !fields.traffic.isEmpty { lines += section("Traffic", traffic(fields.traffic), width: width) }
         if !fields.replicas.isEmpty { lines += section("Replicas", replicas(fields.replicas, now: now), width: width) }
         let events = [["AGE", "REASON", "MESSAGE"]] + detail.events.reversed().map { event in
-            [StatusRenderer.age(from: event.time, to: now), event.reason, event.message + (event.actor == "sextant" ? "" : " (by \(event.actor))")]
+            [StatusRenderer.age(from: event.time, to: now), event.reason.rawValue, event.message + (event.actor == "sextant" ? "" : " (by \(event.actor))")]
         }
         lines += detail.events.isEmpty ? ["", "Events: none yet"] : section("Events (newest first)", events, width: width)
         if let width { lines = lines.map { $0.fitted(to: width) } }

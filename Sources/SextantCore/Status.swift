@@ -282,7 +282,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
     public var name: String
     public var sync: SyncStatus
     public var health: HealthStatus
-    public var phase: String
+    public var phase: ObjectPhase
     public var message: String
     public var conditions: [StatusCondition]
     /// When the object first appeared in an applied commit.
@@ -330,7 +330,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 
     public var key: ObjectKey { ObjectKey(kind, name) }
 
-    public init(kind: ManifestKind, name: String, sync: SyncStatus, health: HealthStatus, phase: String, message: String,
+    public init(kind: ManifestKind, name: String, sync: SyncStatus, health: HealthStatus, phase: ObjectPhase, message: String,
                 conditions: [StatusCondition] = [], createdAt: Date, model: ModelFields? = nil, dataset: DatasetFields? = nil) {
         self.kind = kind
         self.name = name
@@ -388,7 +388,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         name = try container.decode(String.self, forKey: .name)
         sync = try container.decode(SyncStatus.self, forKey: .sync)
         health = try container.decode(HealthStatus.self, forKey: .health)
-        phase = try container.decode(String.self, forKey: .phase)
+        phase = try container.decode(ObjectPhase.self, forKey: .phase)
         message = try container.decode(String.self, forKey: .message)
         conditions = try container.decode([StatusCondition].self, forKey: .conditions)
         createdAt = try container.decode(Date.self, forKey: .createdAt)
