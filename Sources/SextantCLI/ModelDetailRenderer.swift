@@ -12,7 +12,7 @@ enum ModelDetailRenderer {
         let rollout = fields.rollout
         var summary: [(String, String)] = [
             ("Name", object.name),
-            ("Status", "\(object.health.rawValue), \(object.sync.rawValue), \(object.phase)"),
+            ("Status", "\(object.health.rawValue), \(object.sync.rawValue), \(object.phase.rawValue)"),
             ("Message", object.message),
         ]
         if let rollout {
@@ -85,7 +85,7 @@ enum ModelDetailRenderer {
 
     private static func steps(_ rollout: RolloutStatus) -> [[String]] {
         guard let steps = rollout.policySteps, !steps.isEmpty else {
-            return [["► \(rollout.step)", rollout.phase, "\(rollout.weight)%", ""]]
+            return [["► \(rollout.step)", rollout.phase.rawValue, "\(rollout.weight)%", ""]]
         }
         return steps.map { step in
             let mark = switch step.state {
@@ -95,7 +95,7 @@ enum ModelDetailRenderer {
             }
             let share = step.mirrorPercent.map { "\($0)% mirrored" } ?? "\(step.weight)%"
             let hold = step.untilPromoted ? "pause until promoted" : step.pauseSeconds.map { "pause \(ManifestDuration.describe($0))" } ?? ""
-            return ["\(mark) \(step.number)", step.phase, share, hold]
+            return ["\(mark) \(step.number)", step.phase.rawValue, share, hold]
         }
     }
 

@@ -79,7 +79,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
     public var strategy: String
     public var policy: String?
     /// `canary`, `shadow`, `preview` (blueGreen before the switch) or `switched` (after it).
-    public var phase: String
+    public var phase: RolloutPhase
     /// shadow, preview: the percent of requests mirrored to the candidate.
     public var mirrorPercent: Int?
     /// shadow, preview: the candidate's mirrored answers against the answers clients got.
@@ -116,7 +116,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
         /// 1-based.
         public var number: Int
         /// `canary`, `shadow`, `preview` or `switched`.
-        public var phase: String
+        public var phase: RolloutPhase
         public var weight: Int
         public var mirrorPercent: Int?
         /// The least time the step holds; null when it advances as soon as its verdict passes.
@@ -127,7 +127,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
 
         public init(number: Int, _ step: PolicyStep, state: State) {
             self.number = number
-            phase = step.phase.rawValue
+            phase = step.phase
             weight = step.weight
             mirrorPercent = step.mirrorPercent
             switch step.pause {

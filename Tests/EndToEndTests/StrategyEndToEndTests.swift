@@ -19,7 +19,7 @@ import SextantWire
 
     /// While the candidate only gets copies, every client answer comes from stable: a
     /// snapshot taken while status still says `phase` holds no answer of r2.
-    static func clientsSeeOnlyStable(_ rig: Rig, _ load: Load, during phase: String) async throws {
+    static func clientsSeeOnlyStable(_ rig: Rig, _ load: Load, during phase: RolloutPhase) async throws {
         try await rig.waitFor("answers during the \(phase)") { load.snapshot.ok > 20 }
         let during = load.snapshot
         let still = rig.status()?.model?.rollout?.phase == phase
@@ -35,7 +35,7 @@ import SextantWire
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let warm = try #require(rig.observation()?.replicas.first?.pid)
         try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
-        try await rig.waitFor("the preview") { rig.status()?.model?.rollout?.phase == "preview" }
+        try await rig.waitFor("the preview") { rig.status()?.model?.rollout?.phase == .preview }
         let load = Load(port: rig.gatewayPort, model: rig.model, body: RolloutEndToEndTests.fraudRequest)
 
         let preview = try #require(rig.status())
@@ -43,13 +43,13 @@ import SextantWire
         #expect(preview.model?.traffic.map(\.weight) == [100, 0, 0])
         #expect(preview.model?.traffic.first { $0.role == "preview" }?.mirrorPercent == 100)
         #expect(try await RolloutEndToEndTests.infer(rig, headers: ["X-Sextant-Candidate": "true"]).revision == "2", "the header route reaches the preview")
-        try await Self.clientsSeeOnlyStable(rig, load, during: "preview")
+        try await Self.clientsSeeOnlyStable(rig, load, during: .preview)
         #expect(try await eventually(timeout: .seconds(60)) { (try await Self.agreement(rig)?.compared ?? 0) > 20 }, "mirrored answers compared")
 
-        try await rig.waitFor("the switch") { rig.status()?.model?.rollout?.phase == "switched" }
+        try await rig.waitFor("the switch") { rig.status()?.model?.rollout?.phase == .switched }
         let switched = try #require(rig.status())
         #expect(switched.model?.stableRevision == 2, "the stable revision changes at the switch")
-        #expect(switched.model?.rollout?.phase == "switched" && switched.model?.rollout?.previousRevision == 1)
+        #expect(switched.model?.rollout?.phase == .switched && switched.model?.rollout?.previousRevision == 1)
         #expect(switched.model?.traffic.map(\.revision) == [2])
         let atSwitch = load.snapshot.byRevision["2"] ?? 0
         try await rig.waitFor("clients answered by r2") { (load.snapshot.byRevision["2"] ?? 0) > atSwitch + 50 }
@@ -74,7 +74,7 @@ import SextantWire
         try rig.startDaemon()
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
-        try await rig.waitFor("the shadow phase") { rig.status()?.model?.rollout?.phase == "shadow" }
+        try await rig.waitFor("the shadow phase") { rig.status()?.model?.rollout?.phase == .shadow }
         // Labels and scores: both outputs compared.
         let body = RolloutEndToEndTests.fraudRequest.replacingOccurrences(of: "]}]}", with: #"]}],"outputs":[{"name":"predict"},{"name":"predict_proba"}]}"#)
         let load = Load(port: rig.gatewayPort, model: rig.model, body: body)
@@ -82,12 +82,12 @@ import SextantWire
         let shadowing = try #require(rig.status())
         #expect(shadowing.model?.traffic.map(\.role) == ["stable", "shadow", "header"])
         #expect(try await RolloutEndToEndTests.infer(rig, headers: ["X-Sextant-Candidate": "true"]).revision == "2", "the header route reaches the shadow")
-        try await Self.clientsSeeOnlyStable(rig, load, during: "shadow")
+        try await Self.clientsSeeOnlyStable(rig, load, during: .shadow)
         #expect(try await eventually(timeout: .seconds(60)) { (try await Self.agreement(rig)?.compared ?? 0) > 20 }, "mirrored answers compared")
         let agreement = try #require(try await Self.agreement(rig))
         #expect(agreement.labelAgreement != nil && agreement.meanScoreDifference != nil, "\(agreement)")
 
-        try await rig.waitFor("the canary step") { rig.status()?.model?.rollout?.phase == "canary" }
+        try await rig.waitFor("the canary step") { rig.status()?.model?.rollout?.phase == .canary }
         try await rig.waitFor("clients answered by r2") { (load.snapshot.byRevision["2"] ?? 0) > 20 }
         try await rig.waitFor("promotion") { rig.status()?.model?.stableRevision == 2 && rig.status()?.model?.rollout == nil }
         let tally = await load.stop()

@@ -128,7 +128,7 @@ import SextantAPI
         RolloutReconcilerTests.traffic(runtime, requests: 100)
         clock.advance(2)
         let canary = clock.now()
-        #expect(try ModelReconcilerTests.model(try await reconciler.pass()).model?.rollout?.phase == "canary")
+        #expect(try ModelReconcilerTests.model(try await reconciler.pass()).model?.rollout?.phase == .canary)
         #expect(Self.registry(store)?.revision(2)?.served == [ServedInterval(from: canary, peakWeight: 50)])
     }
 

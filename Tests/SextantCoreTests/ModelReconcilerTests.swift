@@ -227,14 +227,14 @@ import SextantWire
         let preview = try ModelReconcilerTests.model(try await reconciler.pass())
         #expect(preview.message.hasPrefix("preview: 100% of requests mirrored to r2 (v2)"), "\(preview.message)")
         #expect(preview.model?.traffic.map(\.role) == ["stable", "preview", "header"])
-        #expect(preview.model?.rollout?.phase == "preview")
+        #expect(preview.model?.rollout?.phase == .preview)
         #expect(Self.pushed(runtime).map { [$0.revision, $0.weight, $0.mirrorPercent ?? -1] } == [[1, 100, -1], [2, 0, 100]])
 
         Self.traffic(runtime, requests: 100)
         clock.advance(2)
         let switched = try ModelReconcilerTests.model(try await reconciler.pass())
         #expect(switched.model?.stableRevision == 2 && switched.model?.candidateRevision == nil, "the stable revision changes at the switch")
-        #expect(switched.model?.rollout?.phase == "switched" && switched.model?.rollout?.previousRevision == 1)
+        #expect(switched.model?.rollout?.phase == .switched && switched.model?.rollout?.previousRevision == 1)
         #expect(switched.message.hasPrefix("switched to r2 (v2)"), "\(switched.message)")
         #expect(Self.pushed(runtime).map(\.revision) == [2])
         #expect(runtime.models.withLock { $0.running.contains(old) }, "r1 stays warm for the guard")
@@ -300,7 +300,7 @@ import SextantWire
 
         clock.advance(2)
         let canary = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(canary.model?.rollout?.phase == "canary" && canary.model?.rollout?.step == 2)
+        #expect(canary.model?.rollout?.phase == .canary && canary.model?.rollout?.step == 2)
         #expect(Self.pushed(runtime).map { [$0.revision, $0.weight, $0.mirrorPercent ?? -1] } == [[1, 50, -1], [2, 50, -1]])
 
         Self.traffic(runtime, requests: 10, errors: 8)

@@ -132,7 +132,7 @@ extension StatusModel {
                     lastTransitionTime: rollout.window.startedAt))
             }
             status.model?.rollout = RolloutStatus(
-                strategy: policy.strategy.rawValue, policy: policy.name, phase: rollout.phase.rawValue,
+                strategy: policy.strategy.rawValue, policy: policy.name, phase: rollout.phase,
                 mirrorPercent: rollout.phase == .shadow || rollout.phase == .preview ? rollout.mirrorPercent ?? 100 : nil,
                 agreement: rollout.phase == .shadow || rollout.phase == .preview ? agreement : nil,
                 previousRevision: rollout.previousRevision, switchBackUntil: warmUntil, step: rollout.step + 1, steps: progress.steps, weight: rollout.weight,
