@@ -120,6 +120,22 @@ import SextantTestSupport
         #expect(try store.events().count == 201)
     }
 
+    @Test("an event a newer version stored, with a reason and a kind this one does not know, loads as written; a kind filter leaves it out")
+    func unknownReasonLoads() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        try await store.record([event("DatasetValidated")])
+        _ = try await store.database.write { db in
+            try db.execute(sql: """
+                INSERT INTO events (time, kind, name, reason, message, "commit", actor) VALUES (?, 'Monitor', 'fraud', 'DriftDetected', 'psi 0.31', NULL, 'sextant')
+                """, arguments: [Self.now])
+        }
+        let events = try store.events()
+        #expect(events.map(\.reason) == [.datasetValidated, .unknown("DriftDetected")])
+        #expect(events.map(\.kind) == [.dataset, .unknown("Monitor")])
+        #expect(try store.events(kind: .dataset).map(\.reason) == [.datasetValidated])
+    }
+
     @Test("a database that may not be written says to make the state directory writable")
     func readOnly() async throws {
         let directory = try TemporaryDirectory()
