@@ -118,12 +118,4 @@ public enum EventReason: OpenStringEnum {
         case .rolloutAborted: .rolloutAborted
         }
     }
-
-    /// A dataset's verdict after a check.
-    public init(_ verdict: DatasetResult.Verdict) {
-        self = switch verdict {
-        case .validated: .datasetValidated
-        case .dataInvalid: .dataInvalid
-        }
-    }
 }
