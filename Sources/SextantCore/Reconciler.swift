@@ -378,11 +378,13 @@ public actor Reconciler {
         backgroundJobs = true
     }
 
-    /// Whether an action waits for a background job: one of its object runs, or (a
-    /// training) every training slot is taken. Its end wakes the loop.
+    /// Whether an action waits for a background job: one of its object runs, or every slot
+    /// of its kind is taken (`--max-parallel-training` trainings; as many evaluations and
+    /// packagings as dataset checks run at once). A job's end wakes the loop.
     private func isHeld(_ action: Action) -> Bool {
         guard backgroundJobs, action.isLong else { return false }
-        return jobs.running(action.key) != nil || (action.isTraining && jobs.trainings >= options.maxParallelTraining)
+        let slots = action.isTraining ? options.maxParallelTraining : options.parallelChecks
+        return jobs.running(action.key) != nil || jobs.count(training: action.isTraining) >= slots
     }
 
     /// Starts a long action as a background job: it journals its start, runs, and records

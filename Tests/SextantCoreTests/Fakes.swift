@@ -75,6 +75,8 @@ final class FakeRuntime: Runtime {
         var auc = 0.95
         /// When set, trainings fail with this reason (the trainer's own failure).
         var trainingFailure: String?
+        /// While set, trainings wait (a long training); a cancelled one throws.
+        var holdTraining = false
         var nextPid: Int32 = 1000
         var running: Set<Replica.ID> = []
     }
@@ -87,6 +89,8 @@ final class FakeRuntime: Runtime {
             return $0.trainingFailure
         }
         if let failure { throw ActionError("the trainer exited with status 1", reason: failure) }
+        while models.withLock({ $0.holdTraining }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+        if Task.isCancelled { throw ActionError("the training was cancelled") }
         effectClock?.advance(EffectSeconds.training)
         return TrainingOutput(modelDirectory: "models/\(job.model)/v\(version)", trainingRows: 8, holdoutRows: 2)
     }

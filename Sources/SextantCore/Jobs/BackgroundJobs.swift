@@ -55,9 +55,9 @@ public final class BackgroundJobs: Sendable {
         running.withLock { $0[key] }
     }
 
-    /// How many trainings run.
-    var trainings: Int {
-        running.withLock { $0.values.filter(\.isTraining).count }
+    /// How many jobs run that train, or that do not.
+    func count(training: Bool) -> Int {
+        running.withLock { $0.values.count { $0.isTraining == training } }
     }
 
     /// Every job running, by object.
