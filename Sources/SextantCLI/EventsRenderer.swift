@@ -8,7 +8,7 @@ enum EventsRenderer {
     /// The cells of one event; a person's or token's act names them after the message.
     static func cells(_ event: Event) -> [String] {
         let by = event.actor == "sextant" ? "" : " (by \(event.actor))"
-        return [event.id.map(String.init) ?? "-", iso8601(event.time), event.kind, event.name, event.reason,
+        return [event.id.map(String.init) ?? "-", iso8601(event.time), event.kind.rawValue, event.name, event.reason.rawValue,
                 event.commit.map { String($0.prefix(7)) } ?? "-", event.message + by]
     }
 

@@ -12,7 +12,7 @@ enum ModelDetailRenderer {
         let rollout = fields.rollout
         var summary: [(String, String)] = [
             ("Name", object.name),
-            ("Status", "\(object.health.rawValue), \(object.sync.rawValue), \(object.phase)"),
+            ("Status", "\(object.health.rawValue), \(object.sync.rawValue), \(object.phase.rawValue)"),
             ("Message", object.message),
         ]
         if let rollout {
@@ -37,7 +37,7 @@ enum ModelDetailRenderer {
         if !fields.traffic.isEmpty { lines += section("Traffic", traffic(fields.traffic), width: width) }
         if !fields.replicas.isEmpty { lines += section("Replicas", replicas(fields.replicas, now: now), width: width) }
         let events = [["AGE", "REASON", "MESSAGE"]] + detail.events.reversed().map { event in
-            [StatusRenderer.age(from: event.time, to: now), event.reason, event.message + (event.actor == "sextant" ? "" : " (by \(event.actor))")]
+            [StatusRenderer.age(from: event.time, to: now), event.reason.rawValue, event.message + (event.actor == "sextant" ? "" : " (by \(event.actor))")]
         }
         lines += detail.events.isEmpty ? ["", "Events: none yet"] : section("Events (newest first)", events, width: width)
         if let width { lines = lines.map { $0.fitted(to: width) } }
@@ -85,7 +85,7 @@ enum ModelDetailRenderer {
 
     private static func steps(_ rollout: RolloutStatus) -> [[String]] {
         guard let steps = rollout.policySteps, !steps.isEmpty else {
-            return [["► \(rollout.step)", rollout.phase, "\(rollout.weight)%", ""]]
+            return [["► \(rollout.step)", rollout.phase.rawValue, "\(rollout.weight)%", ""]]
         }
         return steps.map { step in
             let mark = switch step.state {
@@ -95,7 +95,7 @@ enum ModelDetailRenderer {
             }
             let share = step.mirrorPercent.map { "\($0)% mirrored" } ?? "\(step.weight)%"
             let hold = step.untilPromoted ? "pause until promoted" : step.pauseSeconds.map { "pause \(ManifestDuration.describe($0))" } ?? ""
-            return ["\(mark) \(step.number)", step.phase, share, hold]
+            return ["\(mark) \(step.number)", step.phase.rawValue, share, hold]
         }
     }
 

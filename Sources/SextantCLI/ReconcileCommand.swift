@@ -77,8 +77,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     /// 1 when anything is stopped for a reason a person must fix, or the gateway does not serve.
     static func exitStatus(_ status: StatusDocument) -> Int32 {
-        let stopping: Set<String> = ["DataInvalid", "TrainingFailed", "GateFailed", "RolloutAborted"]
-        if status.comparisonError != nil || status.objects.contains(where: { stopping.contains($0.phase) }) { return 1 }
+        if status.comparisonError != nil || status.objects.contains(where: \.phase.needsAPerson) { return 1 }
         if status.gateway?.serving == false { return 1 }
         return 0
     }

@@ -44,7 +44,7 @@ enum StatusRenderer {
         var lines = header(document, now: now)
         var rows = [["KIND", "NAME", "SYNC", "HEALTH", "PHASE", "VERSION", "TRAFFIC", "MESSAGE", "AGE"]]
         for object in document.objects {
-            rows.append([object.kind.rawValue, object.name, object.sync.rawValue, object.health.rawValue, object.phase,
+            rows.append([object.kind.rawValue, object.name, object.sync.rawValue, object.health.rawValue, object.phase.rawValue,
                          version(object), traffic(object), object.message, age(from: object.createdAt, to: now)])
         }
         if let width { lines = lines.map { $0.fitted(to: width) } }

@@ -6,15 +6,15 @@ public struct Event: Sendable, Hashable, Codable {
     public var id: Int64?
     public var time: Date
     /// An object's kind, or `Repository` for events of the followed branch.
-    public var kind: String
+    public var kind: EventKind
     public var name: String
-    public var reason: String
+    public var reason: EventReason
     public var message: String
     public var commit: String?
     /// `sextant` for the reconciler, or the person or token behind a command.
     public var actor: String
 
-    public init(id: Int64? = nil, time: Date, kind: String, name: String, reason: String, message: String, commit: String?, actor: String) {
+    public init(id: Int64? = nil, time: Date, kind: EventKind, name: String, reason: EventReason, message: String, commit: String?, actor: String) {
         self.id = id
         self.time = time
         self.kind = kind

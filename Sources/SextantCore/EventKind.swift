@@ -1,14 +1,45 @@
+public import SextantAPI
+
 /// What an event is about (its `kind` field): a manifest's kind, the followed branch, the
 /// gateway or the store. `sextant events --kind` and `GET /api/v1/events?kind=` take these.
-public enum EventKind: String, Sendable, Hashable, CaseIterable {
-    case model = "Model"
-    case dataset = "Dataset"
-    case dataContract = "DataContract"
-    case slo = "SLO"
-    case rolloutPolicy = "RolloutPolicy"
-    case repository = "Repository"
-    case gateway = "Gateway"
-    case store = "Store"
+public enum EventKind: OpenStringEnum {
+    case model
+    case dataset
+    case dataContract
+    case slo
+    case rolloutPolicy
+    case repository
+    case gateway
+    case store
+    /// A kind written by a newer version.
+    case unknown(String)
+
+    public static let allCases: [EventKind] = [.model, .dataset, .dataContract, .slo, .rolloutPolicy, .repository, .gateway, .store]
+
+    public var rawValue: String {
+        switch self {
+        case .model: "Model"
+        case .dataset: "Dataset"
+        case .dataContract: "DataContract"
+        case .slo: "SLO"
+        case .rolloutPolicy: "RolloutPolicy"
+        case .repository: "Repository"
+        case .gateway: "Gateway"
+        case .store: "Store"
+        case .unknown(let kind): kind
+        }
+    }
+
+    /// The events of an object of this manifest kind.
+    public init(_ kind: ManifestKind) {
+        self = switch kind {
+        case .model: .model
+        case .dataset: .dataset
+        case .dataContract: .dataContract
+        case .slo: .slo
+        case .rolloutPolicy: .rolloutPolicy
+        }
+    }
 
     /// A kind as people type it: `model`, `Model` and `MODEL` are one.
     public init?(parsing text: String) {

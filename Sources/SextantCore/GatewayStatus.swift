@@ -45,7 +45,7 @@ extension StatusModel {
             guard objects[index].model?.stableRevision != nil else { continue }
             objects[index].health = .degraded
             objects[index].sync = .outOfSync
-            if objects[index].phase == "Serving" { objects[index].phase = "Unavailable" }
+            if objects[index].phase == .serving { objects[index].phase = .unavailable }
             objects[index].message = "not served: the gateway on \(gateway.address) is down; " + objects[index].message
         }
     }

@@ -13,7 +13,7 @@ enum PendingWrite: Sendable {
     /// What the write is for, as `/readyz` names it.
     var operation: String {
         switch self {
-        case .events(let events): "recording \(events.map(\.reason).joined(separator: ", ")) event\(events.count == 1 ? "" : "s")"
+        case .events(let events): "recording \(events.map(\.reason.rawValue).joined(separator: ", ")) event\(events.count == 1 ? "" : "s")"
         case .finishAction(_, _, let update, _, let action): "recording the end of \(action) of \(update.key)"
         case .gateway: "recording the gateway process"
         case .routes(let table): "storing routing table generation \(table.generation)"
@@ -117,7 +117,7 @@ extension Reconciler {
         let failure = StoreWriteError(operation: operation, message: "\(error)")
         let now = clock.now()
         if storeHealth.recordFailure(operation: operation, message: failure.message, at: now) {
-            outbox.append(.events([Event(time: now, kind: "Store", name: "store", reason: "StoreUnavailable",
+            outbox.append(.events([Event(time: now, kind: .store, name: "store", reason: .storeUnavailable,
                                          message: "\(operation) failed: \(failure.message); events wait in memory until the store takes writes again",
                                          commit: desired?.commit, actor: options.actor)]))
             storeHealth.setPendingWrites(outbox.count)
@@ -132,7 +132,7 @@ extension Reconciler {
     func storeWorked(at now: Date) async throws {
         guard let ended = storeHealth.recordRecovery() else { return }
         logger.notice("store takes writes again", metadata: ["since": "\(iso8601(ended.since))", "failedWrites": "\(ended.failedWrites)"])
-        try await persist(.events([Event(time: now, kind: "Store", name: "store", reason: "StoreRecovered",
+        try await persist(.events([Event(time: now, kind: .store, name: "store", reason: .storeRecovered,
                                         message: "the store takes writes again after failing since \(iso8601(ended.since)) (\(ended.failedWrites) failed write\(ended.failedWrites == 1 ? "" : "s"))",
                                         commit: desired?.commit, actor: options.actor)]))
     }

@@ -145,12 +145,12 @@ public actor Reconciler {
                 // FetchFailed was queued when fetchFailingSince was set (the outbox keeps it
                 // if the store refused it), and queued writes keep their order: this never
                 // reaches the store before it.
-                events.append(Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "FetchRecovered",
+                events.append(Event(time: clock.now(), kind: .repository, name: source.branch, reason: .fetchRecovered,
                                     message: "fetching works again after failing since \(iso8601(since))", commit: head.commit, actor: options.actor))
                 fetchFailingSince = nil
             }
             if let replaced = head.replaced {
-                events.append(Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "ForcePushed",
+                events.append(Event(time: clock.now(), kind: .repository, name: source.branch, reason: .forcePushed,
                                     message: "\(source.branch) moved from \(replaced.prefix(7)) to \(head.commit.prefix(7)), which does not contain it (a force push); following it",
                                     commit: head.commit, actor: options.actor))
                 logger.warning("branch force-pushed", metadata: ["branch": "\(source.branch)", "from": "\(replaced.prefix(7))", "to": "\(head.commit.prefix(7))"])
@@ -170,7 +170,7 @@ public actor Reconciler {
             metrics.fetched(duration: fetchDuration, failed: true)
             if fetchFailingSince == nil {
                 fetchFailingSince = now
-                try await persist(.events([Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "FetchFailed",
+                try await persist(.events([Event(time: clock.now(), kind: .repository, name: source.branch, reason: .fetchFailed,
                                                 message: error.message, commit: revision.commit, actor: options.actor)]))
             }
             // The last good snapshot keeps serving; status says why only after the grace.
@@ -315,7 +315,7 @@ public actor Reconciler {
             comparisonError = ComparisonError(commit: head.commit, reason: "LoadFailed", message: error.message, diagnostics: [error.message])
             try await write("recording commit \(head.commit.prefix(7))") {
                 try await store.recordCommit(head, valid: false, diagnostics: [error.message], eventsIfNew: [
-                    Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "CommitRejected",
+                    Event(time: clock.now(), kind: .repository, name: source.branch, reason: .commitRejected,
                           message: "\(head.commit.prefix(7)) \"\(head.subject)\" cannot be read: \(error.message)", commit: head.commit, actor: options.actor),
                 ], at: now)
             }
@@ -334,7 +334,7 @@ public actor Reconciler {
             let counts = result.manifests.countsByKind.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
             var events: [Event] = []
             if isNew || desired?.commit != commit {
-                events.append(Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "CommitApplied",
+                events.append(Event(time: clock.now(), kind: .repository, name: source.branch, reason: .commitApplied,
                                     message: "applied \(commit.prefix(7)) \"\(head.subject)\": \(counts.isEmpty ? "no objects" : counts)",
                                     commit: commit, actor: options.actor))
             }
@@ -352,7 +352,7 @@ public actor Reconciler {
             comparisonError = ComparisonError(commit: commit, reason: "InvalidManifests", message: message, diagnostics: lines)
             try await write("recording commit \(commit.prefix(7))") {
                 try await store.recordCommit(head, valid: false, diagnostics: lines, eventsIfNew: [
-                    Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "CommitRejected",
+                    Event(time: clock.now(), kind: .repository, name: source.branch, reason: .commitRejected,
                           message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)", commit: commit, actor: options.actor),
                 ], at: now)
             }
@@ -362,7 +362,7 @@ public actor Reconciler {
             comparisonError = ComparisonError(commit: commit, reason: "PruneRefused", message: message, diagnostics: [message])
             try await write("recording commit \(commit.prefix(7))") {
                 try await store.recordCommit(head, valid: true, diagnostics: [message], eventsIfNew: [
-                    Event(time: clock.now(), kind: "Repository", name: source.branch, reason: "PruneRefused",
+                    Event(time: clock.now(), kind: .repository, name: source.branch, reason: .pruneRefused,
                           message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor),
                 ], at: now)
             }
@@ -464,7 +464,7 @@ public actor Reconciler {
         case .prune(let key):
             let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
                                                     commit: commit, input: "{}", startedAt: clock.now()))
-            let event = Event(time: clock.now(), kind: key.kind.rawValue, name: key.name, reason: "Pruned",
+            let event = Event(time: clock.now(), kind: EventKind(key.kind), name: key.name, reason: .pruned,
                               message: "\(key) was removed from Git; its history is kept", commit: commit, actor: options.actor)
             observed[key] = nil
             metrics.actionFinished(action.name, succeeded: true)
@@ -500,7 +500,7 @@ public actor Reconciler {
                 object.failure = ActionFailure(fingerprint: fingerprint, attempts: attempt, message: error.message,
                                                nextAttemptAt: now.addingTimeInterval(delay))
                 object.updatedAt = now
-                let event = Event(time: clock.now(), kind: "Dataset", name: check.name, reason: "CheckFailed",
+                let event = Event(time: clock.now(), kind: .dataset, name: check.name, reason: .checkFailed,
                                   message: "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))", commit: commit, actor: options.actor)
                 observed[key] = object
                 metrics.actionFinished(action.name, succeeded: false)
@@ -518,12 +518,12 @@ public actor Reconciler {
         let hash = result.sha256.map { " (sha256 \($0.prefix(12)))" } ?? ""
         switch result.verdict {
         case .validated:
-            return Event(time: clock.now(), kind: "Dataset", name: check.name, reason: "DatasetValidated",
+            return Event(time: clock.now(), kind: .dataset, name: check.name, reason: .datasetValidated,
                          message: "\(check.data)\(hash) meets contract \(check.contract): \(result.checks) checks passed",
                          commit: check.commit, actor: options.actor)
         case .dataInvalid:
             let shown = result.violations.prefix(5).joined(separator: "; ")
-            return Event(time: clock.now(), kind: "Dataset", name: check.name, reason: "DataInvalid",
+            return Event(time: clock.now(), kind: .dataset, name: check.name, reason: .dataInvalid,
                          message: "\(check.data)\(hash) breaks contract \(check.contract): \(shown)\(result.violations.count > 5 ? "; …" : "")",
                          commit: check.commit, actor: options.actor)
         }

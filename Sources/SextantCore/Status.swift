@@ -79,7 +79,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
     public var strategy: String
     public var policy: String?
     /// `canary`, `shadow`, `preview` (blueGreen before the switch) or `switched` (after it).
-    public var phase: String
+    public var phase: RolloutPhase
     /// shadow, preview: the percent of requests mirrored to the candidate.
     public var mirrorPercent: Int?
     /// shadow, preview: the candidate's mirrored answers against the answers clients got.
@@ -116,7 +116,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
         /// 1-based.
         public var number: Int
         /// `canary`, `shadow`, `preview` or `switched`.
-        public var phase: String
+        public var phase: RolloutPhase
         public var weight: Int
         public var mirrorPercent: Int?
         /// The least time the step holds; null when it advances as soon as its verdict passes.
@@ -127,7 +127,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
 
         public init(number: Int, _ step: PolicyStep, state: State) {
             self.number = number
-            phase = step.phase.rawValue
+            phase = step.phase
             weight = step.weight
             mirrorPercent = step.mirrorPercent
             switch step.pause {
@@ -282,7 +282,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
     public var name: String
     public var sync: SyncStatus
     public var health: HealthStatus
-    public var phase: String
+    public var phase: ObjectPhase
     public var message: String
     public var conditions: [StatusCondition]
     /// When the object first appeared in an applied commit.
@@ -330,7 +330,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 
     public var key: ObjectKey { ObjectKey(kind, name) }
 
-    public init(kind: ManifestKind, name: String, sync: SyncStatus, health: HealthStatus, phase: String, message: String,
+    public init(kind: ManifestKind, name: String, sync: SyncStatus, health: HealthStatus, phase: ObjectPhase, message: String,
                 conditions: [StatusCondition] = [], createdAt: Date, model: ModelFields? = nil, dataset: DatasetFields? = nil) {
         self.kind = kind
         self.name = name
@@ -388,7 +388,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         name = try container.decode(String.self, forKey: .name)
         sync = try container.decode(SyncStatus.self, forKey: .sync)
         health = try container.decode(HealthStatus.self, forKey: .health)
-        phase = try container.decode(String.self, forKey: .phase)
+        phase = try container.decode(ObjectPhase.self, forKey: .phase)
         message = try container.decode(String.self, forKey: .message)
         conditions = try container.decode([StatusCondition].self, forKey: .conditions)
         createdAt = try container.decode(Date.self, forKey: .createdAt)

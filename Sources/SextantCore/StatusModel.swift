@@ -47,7 +47,7 @@ public enum StatusModel {
         // Objects removed from Git but kept (--prune=false, or not pruned yet).
         let desiredKeys = Set(objects.map(\.key))
         for key in inputs.observed.objects.keys.sorted() where !desiredKeys.contains(key) {
-            var status = ObjectStatus(kind: key.kind, name: key.name, sync: .outOfSync, health: .unknown, phase: "Pending",
+            var status = ObjectStatus(kind: key.kind, name: key.name, sync: .outOfSync, health: .unknown, phase: .pending,
                                       message: inputs.prune ? "removed from Git; pruning" : "removed from Git; kept because --prune=false",
                                       createdAt: inputs.previous[key]?.createdAt ?? inputs.now)
             if key.kind == .dataset { status.dataset = .init(violations: []) }
@@ -85,7 +85,7 @@ public enum StatusModel {
         case .dataContract(let contract):
             let tables = contract.schema ?? []
             let columns = tables.reduce(0) { $0 + ($1.properties?.count ?? 0) }
-            return ObjectStatus(kind: .dataContract, name: key.name, sync: .synced, health: .healthy, phase: "Valid",
+            return ObjectStatus(kind: .dataContract, name: key.name, sync: .synced, health: .healthy, phase: .valid,
                                 message: "ODCS \(contract.apiVersion), version \(contract.version): \(tables.count) table\(tables.count == 1 ? "" : "s"), \(columns) column\(columns == 1 ? "" : "s")",
                                 createdAt: createdAt)
         case .slo(let slo):
@@ -105,7 +105,7 @@ public enum StatusModel {
             } else {
                 message += "; no samples yet"
             }
-            return ObjectStatus(kind: .slo, name: key.name, sync: .synced, health: health, phase: "Valid", message: message, createdAt: createdAt)
+            return ObjectStatus(kind: .slo, name: key.name, sync: .synced, health: health, phase: .valid, message: message, createdAt: createdAt)
         case .rolloutPolicy(let policy):
             // Counted as a rollout counts them (`step 1/2`): a pause belongs to the setWeight before it.
             let steps = PolicyStep.canary(policy.spec.steps ?? [])
@@ -118,14 +118,14 @@ public enum StatusModel {
             }
             let message = steps.isEmpty ? policy.spec.strategy.rawValue
                 : "\(policy.spec.strategy.rawValue): \(steps.count) step\(steps.count == 1 ? "" : "s") (\(listed.joined(separator: ", ")))"
-            return ObjectStatus(kind: .rolloutPolicy, name: key.name, sync: .synced, health: .healthy, phase: "Valid", message: message, createdAt: createdAt)
+            return ObjectStatus(kind: .rolloutPolicy, name: key.name, sync: .synced, health: .healthy, phase: .valid, message: message, createdAt: createdAt)
         }
     }
 
     private static func datasetStatus(_ key: ObjectKey, desired: DesiredState, _ inputs: Inputs, createdAt: Date) -> ObjectStatus {
         let observed = inputs.observed.objects[key]
         let result = observed?.dataset
-        var status = ObjectStatus(kind: .dataset, name: key.name, sync: .outOfSync, health: .progressing, phase: "Validating",
+        var status = ObjectStatus(kind: .dataset, name: key.name, sync: .outOfSync, health: .progressing, phase: .validating,
                                   message: "", createdAt: createdAt,
                                   dataset: .init(sha256: result?.sha256, rows: result?.rows, violations: result?.violations ?? []))
         guard let wanted = desired.datasets[key.name] else {
@@ -140,7 +140,7 @@ public enum StatusModel {
             let current = !planned && retry == nil && observed?.fingerprint != nil
             if current {
                 status.sync = .synced
-                status.phase = result.verdict.rawValue
+                status.phase = ObjectPhase(result.verdict)
             }
             switch result.verdict {
             case .validated:

@@ -325,7 +325,7 @@ public final class SQLiteStore: StateStore {
                 var object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
                 guard var model = object.model, !model.allReplicas.isEmpty else { continue }
                 let count = model.allReplicas.count
-                events.append(Event(time: now, kind: "Model", name: object.key.name, reason: "ServingStopped",
+                events.append(Event(time: now, kind: .model, name: object.key.name, reason: .servingStopped,
                                     message: "`sextant down` stopped \(count) serving process\(count == 1 ? "" : "es") of r\(model.stableRevision ?? 0)"
                                         + (model.rollout.map { " and candidate r\($0.revision)" } ?? ""),
                                     commit: nil, actor: actor))
@@ -413,7 +413,7 @@ public final class SQLiteStore: StateStore {
         let sql = "SELECT * FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
         return try database.read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                Event(id: row["id"], time: row["time"], kind: row["kind"], name: row["name"], reason: row["reason"],
+                Event(id: row["id"], time: row["time"], kind: EventKind(rawValue: row["kind"]), name: row["name"], reason: EventReason(rawValue: row["reason"]),
                       message: row["message"], commit: row["commit"], actor: row["actor"])
             }
         }
@@ -467,7 +467,7 @@ public final class SQLiteStore: StateStore {
             INSERT INTO observedObjects (kind, name, fingerprint, record, updatedAt) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(kind, name) DO UPDATE SET record = excluded.record, updatedAt = excluded.updatedAt
             """, arguments: [kind, name, object.fingerprint, String(decoding: try encoder.encode(object), as: UTF8.self), now])
-        try insert([Event(time: now, kind: kind, name: name, reason: "ActionInterrupted",
+        try insert([Event(time: now, kind: EventKind(manifestKind), name: name, reason: .actionInterrupted,
                           message: "\(message) (attempt \(attempt)); retrying in \(Int(delay)) s", commit: action["commit"], actor: "sextant")], db)
     }
 
@@ -477,7 +477,7 @@ public final class SQLiteStore: StateStore {
             INSERT INTO events (time, kind, name, reason, message, "commit", actor) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         for event in events {
-            try statement.execute(arguments: [event.time, event.kind, event.name, event.reason, event.message, event.commit, event.actor])
+            try statement.execute(arguments: [event.time, event.kind.rawValue, event.name, event.reason.rawValue, event.message, event.commit, event.actor])
         }
     }
 

@@ -29,7 +29,7 @@ import SextantTestSupport
         (try? SQLiteStore(readingFrom: rig.state.path).status())??.objects.first { $0.kind == .model && $0.name == model }
     }
 
-    static func events(_ rig: Rig, _ model: String, _ reason: String) -> [Event] {
+    static func events(_ rig: Rig, _ model: String, _ reason: EventReason) -> [Event] {
         ((try? SQLiteStore(readingFrom: rig.state.path).events()) ?? []).filter { $0.name == model && $0.reason == reason }
     }
 
@@ -53,7 +53,7 @@ import SextantTestSupport
         let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}, {pause: {duration: 1m}}]",
                           analysis: "{interval: 1s, minSamples: 20}")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let load = RolloutEndToEndTests.Load(port: rig.gatewayPort, model: rig.model, body: Self.churnRequest)
         // One commit: a second model whose trainer sleeps a minute first, and a serving change
         // that makes churn-predictor's candidate break its latency SLO.
@@ -62,12 +62,12 @@ import SextantTestSupport
             "models/slow-trainer.yaml": try Self.model("slow-trainer", command: "[sh, -c, \"sleep 60; exec python3 trainer/train.py\"]"),
             "models/churn-predictor.yaml": churn.replacingOccurrences(of: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}"),
         ])
-        try await rig.waitFor("the rollback") { !rig.events("RolloutAborted").isEmpty }
-        let aborted = try #require(rig.events("RolloutAborted").first)
-        let started = try #require(rig.events("RolloutStarted").last { $0.time <= aborted.time })
+        try await rig.waitFor("the rollback") { !rig.events(.rolloutAborted).isEmpty }
+        let aborted = try #require(rig.events(.rolloutAborted).first)
+        let started = try #require(rig.events(.rolloutStarted).last { $0.time <= aborted.time })
         // The training still runs: the canary did not wait for it.
-        #expect(Self.events(rig, "slow-trainer", "Trained").isEmpty, "slow-trainer finished training before churn-predictor's rollback")
-        #expect(Self.status(rig, "slow-trainer")?.phase == "Training", "\(String(describing: Self.status(rig, "slow-trainer")))")
+        #expect(Self.events(rig, "slow-trainer", .trained).isEmpty, "slow-trainer finished training before churn-predictor's rollback")
+        #expect(Self.status(rig, "slow-trainer")?.phase == .training, "\(String(describing: Self.status(rig, "slow-trainer")))")
         // Generous against a loaded machine; bench/rollback measures it (interval + 1 s).
         #expect(aborted.time.timeIntervalSince(started.time) < 30, "the canary ran \(aborted.time.timeIntervalSince(started.time)) s before its rollback")
         // Status is saved at the end of the pass that wrote the event.
@@ -100,12 +100,12 @@ import SextantTestSupport
         #expect(gone, "the trainer's process group \(group) still runs 5 s after SIGINT")
         let status = await daemon.stop(SIGINT, timeout: .seconds(15))
         #expect(status != nil, "the daemon still runs 15 s after SIGINT; log:\n\(daemon.log.suffix(2000))")
-        #expect(rig.events("Cancelled").count == 1, "\(rig.events("Cancelled"))")
+        #expect(rig.events(.cancelled).count == 1, "\(rig.events(.cancelled))")
 
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve after the restart") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve after the restart") { rig.status()?.phase == .serving }
         let runs = try String(contentsOfFile: marks + "/runs", encoding: .utf8).split(separator: "\n")
         #expect(runs.count == 2, "the trainer ran \(runs.count) times: once interrupted, once to the end")
-        #expect(rig.events("Trained").count == 1)
+        #expect(rig.events(.trained).count == 1)
     }
 }

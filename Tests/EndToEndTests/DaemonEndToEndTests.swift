@@ -105,7 +105,7 @@ import SextantTestSupport
         let rewritten = try fixture.repository.commit("rewritten", files: ["README.md": "rewritten\n"])
         #expect(try await fixture.post("/api/v1/hooks/git") == .accepted)
         #expect(try await fixture.waitForHead(rewritten))
-        let forced = try await fixture.events().first { $0.reason == "ForcePushed" }
+        let forced = try await fixture.events().first { $0.reason == .forcePushed }
         #expect(forced?.message == "main moved from \(second.prefix(7)) to \(rewritten.prefix(7)), which does not contain it (a force push); following it")
 
         // status --server reads the same document.
@@ -126,7 +126,7 @@ import SextantTestSupport
         #expect(try await eventually { (try? await fixture.status().revision.error) != nil })
         let failing = try await fixture.status()
         #expect(failing.revision.appliedCommit == applied)
-        #expect(failing.objects.first { $0.kind == .dataset }?.phase == "Validated", "the last good state keeps serving")
+        #expect(failing.objects.first { $0.kind == .dataset }?.phase == .validated, "the last good state keeps serving")
         #expect(failing.revision.error?.contains("fetch main from git://127.0.0.1:\(fixture.gitPort)") == true, "\(failing.revision.error ?? "")")
 
         try await fixture.startGitDaemon()
@@ -135,8 +135,8 @@ import SextantTestSupport
         #expect(try await fixture.waitForHead(next))
         #expect(try await fixture.status().revision.error == nil)
         let reasons = try await fixture.events().map(\.reason)
-        #expect(reasons.filter { $0 == "FetchFailed" }.count == 1)
-        #expect(reasons.contains("FetchRecovered"))
+        #expect(reasons.filter { $0 == .fetchFailed }.count == 1)
+        #expect(reasons.contains(.fetchRecovered))
         await fixture.daemon?.stop()
     }
 
@@ -196,7 +196,7 @@ import SextantTestSupport
 
         try await fixture.startSextant()
         #expect(try await eventually(timeout: .seconds(60)) {
-            (try? await fixture.status().objects.first { $0.kind == .dataset }?.phase) == "Validated"
+            (try? await fixture.status().objects.first { $0.kind == .dataset }?.phase) == .validated
         })
         let journal = try SQLiteStore(readingFrom: fixture.state.path).journal()
         #expect(journal.map(\.state) == ["failed", "succeeded"], "\(journal)")
@@ -204,7 +204,7 @@ import SextantTestSupport
         #expect(journal.map(\.attempt) == [1, 2])
         #expect(Set(journal.map(\.fingerprint)).count == 1, "the same check, finished once")
         let reasons = try await fixture.events().map(\.reason)
-        #expect(reasons == ["CommitApplied", "ActionInterrupted", "DatasetValidated"], "\(reasons)")
+        #expect(reasons == [.commitApplied, .actionInterrupted, .datasetValidated], "\(reasons)")
 
         // Another restart does nothing again.
         await fixture.daemon?.stop()

@@ -36,8 +36,8 @@ import SextantTestSupport
         let model = try setup.run(["events", "fraud-detector", "--kind", "Model", "-o", "json"] + state)
         #expect(model.status == 0, "\(model.stderr)")
         let modelEvents = try Self.events(model)
-        #expect(modelEvents.map(\.reason) == ["Trained", "Evaluated", "Packaged", "Deployed"])
-        #expect(modelEvents.allSatisfy { $0.kind == "Model" && $0.name == "fraud-detector" && $0.commit != nil && $0.actor == "sextant" })
+        #expect(modelEvents.map(\.reason) == [.trained, .evaluated, .packaged, .deployed])
+        #expect(modelEvents.allSatisfy { $0.kind == .model && $0.name == "fraud-detector" && $0.commit != nil && $0.actor == "sextant" })
         #expect(zip(modelEvents, modelEvents.dropFirst()).allSatisfy { $0.id! < $1.id! && $0.time <= $1.time }, "ids and times increase")
         let stored = try SQLiteStore(readingFrom: setup.state.path).events(name: "fraud-detector", kind: .model)
         #expect(modelEvents.map(\.id) == stored.map(\.id) && modelEvents.map(\.message) == stored.map(\.message), "the store's events, as the API gives them")
@@ -45,7 +45,7 @@ import SextantTestSupport
         let named = try setup.run(["events", "transactions"] + state)
         #expect(named.stdout.contains("DatasetValidated") && !named.stdout.contains("Trained"), "\(named.stdout)")
         let repository = try Self.events(try setup.run(["events", "--kind", "repository", "-o", "json"] + state))
-        #expect(repository.map(\.reason) == ["CommitApplied"])
+        #expect(repository.map(\.reason) == [.commitApplied])
         let later = try setup.run(["events", "--since", String(modelEvents.last!.id!)] + state)
         #expect(later.status == 0 && later.stdout == "no events\n", "\(later.stdout)")
         let nobody = try setup.run(["events", "fraud-detecter"] + state)
@@ -68,7 +68,7 @@ import SextantTestSupport
     func followAndExposure() async throws {
         let rig = try RolloutEndToEndTests.Rig(steps: "[{setWeight: 20}, {setWeight: 60}]", analysis: "{interval: 1s, minSamples: 20, maxStepDuration: 3s}")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let environment = ["PATH": "/usr/bin:/bin"]
         let fromServer = try BackgroundProcess(sextantBinary, ["events", rig.model, "--follow", "--server", "http://127.0.0.1:\(rig.apiPort)"],
                                                logPath: rig.state.path + "/../follow-server-\(rig.apiPort).log", environment: environment)
@@ -89,7 +89,7 @@ import SextantTestSupport
         try await rig.waitFor("the canary to pause") { rig.status()?.health == .suspended }
         let aborted = try runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
         #expect(aborted.status == 0, "\(aborted.stderr)")
-        try await rig.waitFor("the abort") { rig.status()?.phase == "RolloutAborted" }
+        try await rig.waitFor("the abort") { rig.status()?.phase == .rolloutAborted }
         try await rig.waitFor("the followers to print the canary and its abort", timeout: .seconds(10)) {
             ["RolloutStarted", "AbortRequested", "RolloutAborted"].allSatisfy { fromServer.log.contains($0) && fromStore.log.contains("\"\($0)\"") }
         }
@@ -100,7 +100,7 @@ import SextantTestSupport
         #expect(!streamed.contains("id: 5\n") && streamed.contains("id: 6\nevent: Packaged\ndata: {"), "after Last-Event-ID 5: \(streamed)")
         #expect(streamed.contains("event: AbortRequested\ndata: {") && !streamed.contains("event: CommitApplied"))
         let followed = try fromStore.log.split(separator: "\n").map { try StatusDocument.jsonDecoder().decode(Event.self, from: Data($0.utf8)) }
-        #expect(followed.allSatisfy { $0.kind == "Model" })
+        #expect(followed.allSatisfy { $0.kind == .model })
         #expect(Set(followed.compactMap(\.id)).count == followed.count, "no event printed twice")
         #expect(await fromServer.stop(SIGINT) != nil, "Ctrl-C ends --follow")
         #expect(await fromStore.stop(SIGINT) != nil, "Ctrl-C ends --follow")
@@ -126,8 +126,8 @@ import SextantTestSupport
         #expect(candidate.count == 1 && candidate.first?.peakWeight == 20, "\(history.stdout)")
         let span = try #require(candidate.first)
         let until = try #require(span.until, "r2's span ended at the abort")
-        let abortEvent = try #require(rig.events("RolloutAborted").first)
-        let startedEvent = try #require(rig.events("RolloutStarted").first)
+        let abortEvent = try #require(rig.events(.rolloutAborted).first)
+        let startedEvent = try #require(rig.events(.rolloutStarted).first)
         #expect(abs(until.timeIntervalSince(abortEvent.time)) < 2 && abs(span.from.timeIntervalSince(startedEvent.time)) < 2)
         #expect(revisions.first { $0.revision == 1 }?.served.map(\.peakWeight) == [100])
         let table = try runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path])

@@ -76,19 +76,19 @@ import SextantTestSupport
         func status() -> ObjectStatus? {
             (try? SQLiteStore(readingFrom: state.path).status())??.objects.first { $0.kind == .model && $0.name == Self.model }
         }
-        func events(_ reason: String) -> [Event] {
+        func events(_ reason: EventReason) -> [Event] {
             ((try? SQLiteStore(readingFrom: state.path).events()) ?? []).filter { $0.reason == reason && $0.name == Self.model }
         }
         func waitFor(_ what: String, timeout: Duration = .seconds(300), _ condition: () -> Bool) async throws {
             // A failure of the example's own (a trainer's import, a gate) ends the wait at once.
-            let done = try await eventually(timeout: timeout) { condition() || status()?.phase.hasSuffix("Failed") == true }
-            try #require(status()?.phase.hasSuffix("Failed") != true || condition(), "\(status()?.message ?? "")")
+            let done = try await eventually(timeout: timeout) { condition() || status()?.phase.rawValue.hasSuffix("Failed") == true }
+            try #require(status()?.phase.rawValue.hasSuffix("Failed") != true || condition(), "\(status()?.message ?? "")")
             try #require(done, "waited \(timeout) for \(what); status: \(String(describing: status())); daemon log:\n\(daemon.log.suffix(4000))")
         }
 
         // v1: trained by scikit-learn, evaluated through a private MLServer, served.
-        try await waitFor("r1 to serve") { status()?.phase == "Serving" }
-        let evaluated = try #require(events("Evaluated").first)
+        try await waitFor("r1 to serve") { status()?.phase == .serving }
+        let evaluated = try #require(events(.evaluated).first)
         #expect(evaluated.message.contains("answered 200 holdout rows through its server (ready in "), "\(evaluated.message)")
         #expect(evaluated.message.contains(" s; inference ") && evaluated.message.contains(" rows/s): "), "\(evaluated.message)")
         let trainerLogs = try FileManager.default.subpathsOfDirectory(atPath: state.path + "/runs").filter { $0.hasSuffix("trainer.log") }
@@ -113,12 +113,12 @@ import SextantTestSupport
         let manifest = try String(contentsOfFile: path, encoding: .utf8)
         #expect(manifest.contains("{C: 1.0, max_iter: 200}"))
         try repository.commit("weaker regularisation", files: ["models/churn-sklearn.yaml": manifest.replacingOccurrences(of: "{C: 1.0, max_iter: 200}", with: "{C: 4.0, max_iter: 200}")])
-        try await waitFor("the canary to start") { !events("RolloutStarted").isEmpty }
+        try await waitFor("the canary to start") { !events(.rolloutStarted).isEmpty }
         try await waitFor("promotion") { status()?.model?.stableRevision == 2 && status()?.model?.rollout == nil }
         let tally = await load.stop()
         #expect(tally.failed.isEmpty, "\(tally.failed.count) failed: \(tally.failed.prefix(5))")
         #expect((tally.byRevision["2"] ?? 0) > 0 && (tally.byRevision["1"] ?? 0) > 0, "\(tally.byRevision)")
-        #expect(!events("Promoted").isEmpty)
+        #expect(!events(.promoted).isEmpty)
         #expect(status()?.model?.traffic.map(\.revision) == [2])
 
         // Every instance had its own directory: r1's evaluation and replica, r2's evaluation, incumbent (r1) and replica.

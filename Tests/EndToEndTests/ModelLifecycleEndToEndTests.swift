@@ -62,7 +62,7 @@ import SextantTestSupport
             try SQLiteStore(readingFrom: state.path).journal().filter { $0.action == action }.count
         }
 
-        func events(_ reason: String) throws -> [Event] {
+        func events(_ reason: EventReason) throws -> [Event] {
             try SQLiteStore(readingFrom: state.path).events().filter { $0.reason == reason }
         }
     }
@@ -88,7 +88,7 @@ import SextantTestSupport
         let first = try setup.reconcile()
         #expect(first.status == 0, "\(first.stderr)")
         let serving = try setup.model(first, "fraud-detector")
-        #expect(serving.phase == "Serving" && serving.sync == .synced && serving.health == .healthy, "\(serving.message)")
+        #expect(serving.phase == .serving && serving.sync == .synced && serving.health == .healthy, "\(serving.message)")
         #expect(serving.conditions.map(\.type) == ["NoIncumbent"])
         let replica = try #require(try setup.replicas("fraud-detector").first)
         let (status, answer) = try await Self.infer(port: replica.port, model: "fraud-detector", body: Self.fraudRequest)
@@ -122,7 +122,7 @@ import SextantTestSupport
         let model = try String(contentsOfFile: setup.repository.path + "/models/fraud-detector.yaml", encoding: .utf8)
         try setup.repository.commit("relax auc", files: ["models/fraud-detector.yaml": model.replacingOccurrences(of: "{metric: auc, min: 0.90}", with: "{metric: auc, min: 0.85}")])
         let relaxed = try setup.reconcile()
-        #expect(try setup.model(relaxed, "fraud-detector").phase == "Serving")
+        #expect(try setup.model(relaxed, "fraud-detector").phase == .serving)
         #expect(try setup.journal("Train") == 1 && setup.journal("Evaluate") == 2)
 
         // A retraining whose gates fail: GateFailed, exit 1, r1 keeps serving and answering.
@@ -131,7 +131,7 @@ import SextantTestSupport
         let failed = try setup.reconcile()
         #expect(failed.status == 1)
         let stopped = try setup.model(failed, "fraud-detector")
-        #expect(stopped.phase == "GateFailed" && stopped.sync == .outOfSync && stopped.health == .healthy, "\(stopped)")
+        #expect(stopped.phase == .gateFailed && stopped.sync == .outOfSync && stopped.health == .healthy, "\(stopped)")
         #expect(stopped.message.contains("breaks min 0.9999") && stopped.message.contains("r1 keeps serving"), "\(stopped.message)")
         #expect(stopped.model?.stableRevision == 1 && stopped.model?.candidateVersion == 2)
         #expect(try await Self.infer(port: replica.port, model: "fraud-detector", body: Self.fraudRequest).0 == 200)
@@ -139,17 +139,17 @@ import SextantTestSupport
         // Reverting in Git finds v1 again: no training, no evaluation.
         try setup.repository.git("revert", "--no-edit", "HEAD")
         let reverted = try setup.reconcile()
-        #expect(try setup.model(reverted, "fraud-detector").phase == "Serving")
+        #expect(try setup.model(reverted, "fraud-detector").phase == .serving)
         #expect(try setup.journal("Train") == 2 && setup.journal("Evaluate") == 3)
 
         // A server that dies is restarted.
         kill(replica.pid, SIGKILL)
         try await Task.sleep(for: .milliseconds(200))
         let restarted = try setup.reconcile()
-        #expect(try setup.model(restarted, "fraud-detector").phase == "Serving")
+        #expect(try setup.model(restarted, "fraud-detector").phase == .serving)
         let replacement = try #require(try setup.replicas("fraud-detector").first)
         #expect(replacement.pid != replica.pid)
-        #expect(try setup.events("ReplicaRestarted").count == 1)
+        #expect(try setup.events(.replicaRestarted).count == 1)
 
         // down stops every process (the replica and the gateway); nothing is left.
         let gateway = try #require(try SQLiteStore(readingFrom: setup.state.path).gateway())
@@ -168,7 +168,7 @@ import SextantTestSupport
         let setup = try Setup(example: "python-trainer")
         let first = try setup.reconcile()
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(try setup.model(first, "churn-predictor").phase == "Serving")
+        #expect(try setup.model(first, "churn-predictor").phase == .serving)
         let replica = try #require(try setup.replicas("churn-predictor").first)
         let body = """
             {"inputs":[{"name":"tenure_months","datatype":"INT64","shape":[1],"data":[2]},{"name":"monthly_charges","datatype":"FP64","shape":[1],"data":[110]},
@@ -181,23 +181,23 @@ import SextantTestSupport
         struct Fault {
             var name: String
             var files: [String: String]
-            var phase: String
+            var phase: ObjectPhase
             var message: String
         }
         let server = try String(contentsOfFile: setup.repository.path + "/serving/server.py", encoding: .utf8)
         let faults = [
             Fault(name: "crash", files: ["trainer/train.py": "import sys\nprint('loading')\nsys.exit('boom: no GPU here')\n"],
-                  phase: "TrainingFailed", message: "the trainer exited with status 1"),
+                  phase: .trainingFailed, message: "the trainer exited with status 1"),
             Fault(name: "hang", files: ["trainer/train.py": "import time\ntime.sleep(600)\n",
                                         "models/churn-predictor.yaml": model.replacingOccurrences(of: "timeout: 5m", with: "timeout: 1s")],
-                  phase: "TrainingFailed", message: "the trainer ran past its timeout of 1s"),
+                  phase: .trainingFailed, message: "the trainer ran past its timeout of 1s"),
             Fault(name: "nothing", files: ["trainer/train.py": "print('done, honest')\n"],
-                  phase: "TrainingFailed", message: "the trainer wrote nothing to SEXTANT_OUTPUT_DIR"),
+                  phase: .trainingFailed, message: "the trainer wrote nothing to SEXTANT_OUTPUT_DIR"),
             Fault(name: "never ready", files: ["serving/server.py": "import time\ntime.sleep(600)\n"],
-                  phase: "GateFailed", message: "was not ready for churn-predictor within 2s: GET http://127.0.0.1:"),
+                  phase: .gateFailed, message: "was not ready for churn-predictor within 2s: GET http://127.0.0.1:"),
             Fault(name: "feature missing", files: ["serving/server.py": server.replacingOccurrences(of: "for index, feature in enumerate(MODEL[\"features\"]):",
                                                                                                     with: "for index, feature in enumerate(MODEL[\"features\"] + [\"region\"]):")],
-                  phase: "GateFailed", message: "missing input region"),
+                  phase: .gateFailed, message: "missing input region"),
         ]
         for fault in faults {
             try setup.repository.commit(fault.name, files: fault.files)

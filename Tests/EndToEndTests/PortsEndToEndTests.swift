@@ -83,7 +83,7 @@ import SextantTestSupport
         let flags = ["--repo", rig.repository.path, "--state-dir", rig.state.path, "--gateway", "127.0.0.1:\(rig.gatewayPort)", "--readiness-timeout", "20"]
         let first = try runProcess(sextantBinary, ["reconcile", "--once"] + flags)
         #expect(first.status == 0, "\(first.stderr.suffix(2000))")
-        #expect(rig.status()?.phase == "Serving")
+        #expect(rig.status()?.phase == .serving)
         #expect(Self.statusDocument(rig.state.path)?.gateway == GatewayStatus(address: "127.0.0.1:\(rig.gatewayPort)", serving: true))
         let pid = try #require(rig.gateway()?.pid)
         let again = try runProcess(sextantBinary, ["reconcile", "--once"] + flags)
@@ -105,7 +105,7 @@ import SextantTestSupport
         let json = try sextant("status", "fraud-detector", "-o", "json", "--state-dir", rig.state.path)
         let document = try StatusDocument.jsonDecoder().decode(StatusDocument.self, from: Data(json.stdout.utf8))
         #expect(document.gateway?.serving == false)
-        #expect(document.objects.first?.phase == "Unavailable" && document.objects.first?.health == .degraded)
+        #expect(document.objects.first?.phase == .unavailable && document.objects.first?.health == .degraded)
     }
 
     /// Waits (up to 5 s) until `pid` no longer exists.
@@ -119,7 +119,7 @@ import SextantTestSupport
     func gatewayDiesAndCannotReturn() async throws {
         let rig = try RolloutEndToEndTests.Rig(steps: "[{setWeight: 50}]", analysis: "{interval: 1s, minSamples: 20}")
         try rig.startDaemon(interval: "1h")
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let gateway = try #require(rig.gateway())
         #expect(kill(gateway.pid, SIGKILL) == 0)
         // Take the port the moment it is free, before the watchdog restarts the gateway.
@@ -128,7 +128,7 @@ import SextantTestSupport
         while held == nil && ContinuousClock.now < deadline { held = HeldPort(rig.gatewayPort) }
         try #require(held != nil, "the port never came free")
         try await rig.waitFor("status to show the gateway down", timeout: .seconds(30)) {
-            Self.statusDocument(rig.state.path)?.gateway?.serving == false && rig.status()?.phase == "Unavailable"
+            Self.statusDocument(rig.state.path)?.gateway?.serving == false && rig.status()?.phase == .unavailable
         }
         let down = try #require(rig.status())
         #expect(down.health == .degraded)
@@ -141,7 +141,7 @@ import SextantTestSupport
 
         held = nil
         try await rig.waitFor("the gateway back and the model Serving", timeout: .seconds(30)) {
-            Self.statusDocument(rig.state.path)?.gateway?.serving == true && rig.status()?.phase == "Serving"
+            Self.statusDocument(rig.state.path)?.gateway?.serving == true && rig.status()?.phase == .serving
         }
         #expect(rig.status()?.conditions.contains { $0.type == "GatewayReady" } == false)
         _ = await rig.daemon?.stop()

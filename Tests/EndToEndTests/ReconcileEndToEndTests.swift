@@ -113,14 +113,14 @@ import SextantTestSupport
         let dataset = try #require(setup.object(document, "Dataset", "tx"))
         #expect(dataset.sync == .synced)
         #expect(dataset.health == .healthy)
-        #expect(dataset.phase == "Validated")
+        #expect(dataset.phase == .validated)
         #expect(dataset.message == "contract tx 1.0.0: 11 checks passed on 3 rows")
         let sha = try runProcess("/usr/bin/sha256sum", [setup.repository.path + "/data/tx.csv"]).stdout.prefix(64)
         #expect(dataset.dataset?.sha256 == String(sha))
         #expect(document.objects.map(\.kind.rawValue) == ["Dataset", "DataContract"])
 
         let store = try setup.store
-        #expect(try store.events().map(\.reason) == ["CommitApplied", "DatasetValidated"])
+        #expect(try store.events().map(\.reason) == [.commitApplied, .datasetValidated])
         let journal = try store.journal()
         #expect(journal.map(\.action) == ["CheckDataset"])
         #expect(journal.allSatisfy { $0.state == "succeeded" })
@@ -165,9 +165,9 @@ import SextantTestSupport
         #expect(error.diagnostics.contains("datasets/tx.yaml:6:3: spec.contrct: unknown field \"contrct\"; did you mean \"contract\"?"), "\(error.diagnostics)")
         let dataset = try #require(setup.object(document, "Dataset", "tx"))
         #expect(dataset.sync == .unknown)
-        #expect(dataset.phase == "Validated")
+        #expect(dataset.phase == .validated)
         #expect(dataset.conditions.first?.type == "ComparisonError")
-        #expect(try setup.store.events().map(\.reason) == ["CommitApplied", "DatasetValidated", "CommitRejected"])
+        #expect(try setup.store.events().map(\.reason) == [.commitApplied, .datasetValidated, .commitRejected])
 
         let table = try setup.status()
         #expect(table.stdout.contains("not applied: \(broken.prefix(7)) (InvalidManifests)"))
@@ -205,14 +205,14 @@ import SextantTestSupport
         let document = try setup.document(run)
         for violation in Self.violations {
             let object = try #require(setup.object(document, "Dataset", violation.name))
-            #expect(object.phase == "DataInvalid", "\(violation.name)")
+            #expect(object.phase == .dataInvalid, "\(violation.name)")
             #expect(object.health == .degraded)
             #expect(object.sync == .synced)
             #expect(object.dataset?.violations == [violation.expected], "\(violation.name)")
             #expect(object.conditions.map(\.type) == ["Stalled"])
         }
         #expect(try setup.status().status == 1, "status exits 1 when anything is Degraded")
-        #expect(try setup.store.events().filter { $0.reason == "DataInvalid" }.count == Self.violations.count)
+        #expect(try setup.store.events().filter { $0.reason == .dataInvalid }.count == Self.violations.count)
     }
 
     @Test("contract verdicts match datacontract-cli's, recorded on the corpus in scripts/contract-cases")
@@ -260,8 +260,8 @@ import SextantTestSupport
         #expect(setup.object(kept, "Dataset", "other")?.message == "removed from Git; kept because --prune=false")
         let pruned = try setup.document(try setup.reconcile())
         #expect(setup.object(pruned, "Dataset", "other") == nil)
-        #expect(setup.object(pruned, "Dataset", "tx")?.phase == "Validated")
-        #expect(try setup.store.events().last?.reason == "Pruned")
+        #expect(setup.object(pruned, "Dataset", "tx")?.phase == .validated)
+        #expect(try setup.store.events().last?.reason == .pruned)
         #expect(try setup.store.journal().last?.action == "Prune")
     }
 
@@ -274,7 +274,7 @@ import SextantTestSupport
         #expect(first.status == 1, "three rows leave one class out of training: \(first.stdout)\(first.stderr)")
         let model = try #require(setup.object(try setup.document(first), "Model", "fraud"))
         #expect(model.health == .missing)
-        #expect(model.phase == "TrainingFailed")
+        #expect(model.phase == .trainingFailed)
         #expect(model.message.contains("logistic-regression needs exactly 2 classes in the training rows of label; found 1"), "\(model.message)")
         #expect(model.model?.traffic == [])
         let empty = try setup.repository.commit("remove everything", removing: ["models/fraud.yaml", "datasets/tx.yaml", "contracts/tx.yaml", "data/tx.csv"])
@@ -298,7 +298,7 @@ import SextantTestSupport
         let run = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "file://" + setup.repository.path, "--gateway", "127.0.0.1:\(setup.gatewayPort)", "--path", "deploy/ml",
                                                  "--state-dir", setup.state.path, "-o", "json"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(setup.object(try setup.document(run), "Dataset", "tx")?.phase == "Validated")
+        #expect(setup.object(try setup.document(run), "Dataset", "tx")?.phase == .validated)
         let wrong = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", "file://" + setup.repository.path, "--gateway", "127.0.0.1:\(setup.gatewayPort)", "--path", "nowhere",
                                                    "--state-dir", try TemporaryDirectory().path])
         #expect(wrong.status == 1)
@@ -312,7 +312,7 @@ import SextantTestSupport
         files["datasets/tx.yaml"] = Self.dataset().replacingOccurrences(of: "path: data/tx.csv", with: "uri: file://\(file)")
         let setup = try Setup(files)
         let first = try setup.document(try setup.reconcile("--data-root", data.path))
-        #expect(setup.object(first, "Dataset", "tx")?.phase == "Validated")
+        #expect(setup.object(first, "Dataset", "tx")?.phase == .validated)
         try data.write("tx.csv", Self.goodData + "z,-1,eu,true\n")
         let changed = try setup.reconcile("--data-root", data.path)
         #expect(changed.status == 1)

@@ -9,7 +9,7 @@ import SextantTestSupport
     func killedServerIsReplaced() async throws {
         let rig = try RolloutEndToEndTests.Rig(steps: "[{setWeight: 50}]", analysis: "{interval: 1s, minSamples: 20}")
         try rig.startDaemon(interval: "1h")
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" && rig.observation()?.replicas.count == 1 }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving && rig.observation()?.replicas.count == 1 }
         let first = try #require(rig.observation()?.replicas.first)
         let killed = ContinuousClock.now
         #expect(kill(first.pid, SIGKILL) == 0)
@@ -18,9 +18,9 @@ import SextantTestSupport
             return replica.pid != first.pid && kill(replica.pid, 0) == 0
         }
         let replaced = ContinuousClock.now - killed
-        let restarted = try #require(rig.events("ReplicaRestarted").last)
+        let restarted = try #require(rig.events(.replicaRestarted).last)
         #expect(restarted.message.contains("(crash 1 in a row)"), "\(restarted.message)")
-        #expect(rig.status()?.phase == "Serving")
+        #expect(rig.status()?.phase == .serving)
         print("a killed model server was replaced (new server ready, recorded) in \(replaced)")
     }
 }

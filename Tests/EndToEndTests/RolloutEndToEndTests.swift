@@ -98,7 +98,7 @@ import SextantWire
             (try? SQLiteStore(readingFrom: state.path).observed())?.objects[ObjectKey(.model, model)]?.model
         }
 
-        func events(_ reason: String) -> [Event] {
+        func events(_ reason: EventReason) -> [Event] {
             ((try? SQLiteStore(readingFrom: state.path).events()) ?? []).filter { $0.reason == reason && $0.name == model }
         }
 
@@ -195,14 +195,14 @@ import SextantWire
         let rig = try Rig(steps: "[{setWeight: 10}, {pause: {}}, {setWeight: 50}, {pause: {duration: 2s}}]",
                           analysis: "{interval: 1s, minSamples: 20, failureLimit: 5}")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let load = Load(port: rig.gatewayPort, model: rig.model, body: Self.fraudRequest)
 
         // A new version: its canary holds at 10% until `sextant promote`.
         try rig.commit("stronger regularisation", "models/fraud-detector.yaml", replacing: "# hyperparameters: {l2: 0.01}", with: "hyperparameters: {l2: 0.0005}")
         try await rig.waitFor("the canary to pause at 10%") { rig.status()?.health == .suspended }
         let paused = try #require(rig.status())
-        #expect(paused.phase == "RollingOut")
+        #expect(paused.phase == .rollingOut)
         #expect(paused.model?.traffic.map(\.weight) == [90, 10, 0])
         #expect(paused.model?.traffic.map(\.role) == ["stable", "candidate", "header"])
         #expect(paused.model?.rollout?.step == 1)
@@ -227,7 +227,7 @@ import SextantWire
         }
 
         // The daemon is killed: the gateway keeps serving at the same split.
-        let trainings = rig.events("Trained").count
+        let trainings = rig.events(.trained).count
         await rig.daemon?.stop(SIGKILL)
         let whileDown = load.snapshot
         try await Task.sleep(for: .seconds(2))
@@ -261,13 +261,13 @@ import SextantWire
         let promoted = try runProcess(sextantBinary, ["promote", rig.model, "--state-dir", rig.state.path])
         #expect(promoted.status == 0, "\(promoted.stderr)")
         try await rig.waitFor("promotion") { rig.status()?.model?.stableRevision == 2 && rig.status()?.model?.rollout == nil }
-        try await rig.waitFor("the old stable to scale down") { rig.events("ScaledDown").count == 1 }
+        try await rig.waitFor("the old stable to scale down") { rig.events(.scaledDown).count == 1 }
         let tally = await load.stop()
         #expect(tally.failed.count == failedWithTheGateway, "\(tally.failed.count - failedWithTheGateway) failed after the gateway was back: \(tally.failed.suffix(5))")
         #expect(tally.ok > 2000)
-        #expect(rig.events("Trained").count == trainings, "no retraining after the daemon's restart")
-        #expect(rig.events("PromoteRequested").first?.actor.hasPrefix("user") == true)
-        #expect(!rig.events("RolloutStarted").isEmpty && !rig.events("StepAdvanced").isEmpty && !rig.events("Promoted").isEmpty)
+        #expect(rig.events(.trained).count == trainings, "no retraining after the daemon's restart")
+        #expect(rig.events(.promoteRequested).first?.actor.hasPrefix("user") == true)
+        #expect(!rig.events(.rolloutStarted).isEmpty && !rig.events(.stepAdvanced).isEmpty && !rig.events(.promoted).isEmpty)
         let status = try #require(rig.status())
         #expect(status.model?.traffic.map(\.revision) == [2])
         #expect(status.sync == .synced)
@@ -285,20 +285,20 @@ import SextantWire
     func noTrafficNeverDecides() async throws {
         let rig = try Rig(steps: "[{setWeight: 20}, {setWeight: 60}]", analysis: "{interval: 1s, minSamples: 20, maxStepDuration: 3s}")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         try rig.commit("v2", "models/fraud-detector.yaml", replacing: "# hyperparameters: {l2: 0.01}", with: "hyperparameters: {l2: 0.0005}")
         try await rig.waitFor("the step to turn inconclusive") { rig.status()?.health == .suspended }
         try await Task.sleep(for: .seconds(3))
         let status = try #require(rig.status())
-        #expect(status.phase == "RollingOut")
+        #expect(status.phase == .rollingOut)
         #expect(status.model?.rollout?.step == 1)
         #expect(status.model?.rollout?.verdict == "Inconclusive")
-        #expect(rig.events("Promoted").isEmpty && rig.events("RolloutAborted").isEmpty && rig.events("StepAdvanced").isEmpty)
+        #expect(rig.events(.promoted).isEmpty && rig.events(.rolloutAborted).isEmpty && rig.events(.stepAdvanced).isEmpty)
         #expect(status.message.contains("paused"), "\(status.message)")
         // A person decides: abort sends everything back to r1.
         let aborted = try runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
         #expect(aborted.status == 0, "\(aborted.stderr)")
-        try await rig.waitFor("the abort") { rig.status()?.phase == "RolloutAborted" }
+        try await rig.waitFor("the abort") { rig.status()?.phase == .rolloutAborted }
         #expect(rig.status()?.health == .degraded)
         #expect(rig.status()?.model?.traffic.map(\.revision) == [1])
     }
@@ -309,21 +309,21 @@ import SextantWire
         let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}, {pause: {duration: 1m}}]",
                           analysis: "{interval: 1s, minSamples: 20}")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let body = """
             {"parameters":{"content_type":"pd"},"inputs":[{"name":"tenure_months","datatype":"FP64","shape":[1],"data":[12]},
             {"name":"monthly_charges","datatype":"FP64","shape":[1],"data":[70.5]},{"name":"support_calls","datatype":"FP64","shape":[1],"data":[3]}]}
             """
         let load = Load(port: rig.gatewayPort, model: rig.model, body: body)
         try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}")
-        try await rig.waitFor("the canary to start") { rig.status()?.model?.rollout != nil || !rig.events("RolloutAborted").isEmpty }
-        try await rig.waitFor("the rollback") { rig.status()?.phase == "RolloutAborted" }
+        try await rig.waitFor("the canary to start") { rig.status()?.model?.rollout != nil || !rig.events(.rolloutAborted).isEmpty }
+        try await rig.waitFor("the rollback") { rig.status()?.phase == .rolloutAborted }
         let tally = await load.stop()
         let status = try #require(rig.status())
         #expect(status.health == .degraded)
         #expect(status.sync == .outOfSync)
         #expect(status.model?.traffic.map(\.revision) == [1])
-        let aborted = try #require(rig.events("RolloutAborted").first)
+        let aborted = try #require(rig.events(.rolloutAborted).first)
         #expect(aborted.message.contains("p95 under 50 ms"), "\(aborted.message)")
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
         #expect((tally.byRevision["2"] ?? 0) > 0, "the candidate took traffic before the rollback")

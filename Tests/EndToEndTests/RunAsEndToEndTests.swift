@@ -55,7 +55,7 @@ import SextantTestSupport
         #expect(reconciled.status == 0, "\(reconciled.stdout)\(reconciled.stderr)")
         let document = try JSONDecoder.status.decode(StatusDocument.self, from: Data(reconciled.stdout.utf8))
         let model = try #require(document.objects.first { $0.kind == .model })
-        #expect(model.phase == "Serving", "\(model.message)")
+        #expect(model.phase == .serving, "\(model.message)")
 
         let nobody = try #require(getpwnam("nobody")).pointee.pw_uid
         let version = try #require(try SQLiteStore(readingFrom: state.path).registries()["churn-predictor"]?.versions.first)

@@ -128,7 +128,7 @@ import SextantTestSupport
         // No traffic: the canary stays at its first step, inconclusive.
         let reconciled = try setup.reconcile()
         let model = try setup.model(reconciled, "fraud-detector")
-        try #require(model.phase == "RollingOut", "\(model.message)\n\(reconciled.stderr)")
+        try #require(model.phase == .rollingOut, "\(model.message)\n\(reconciled.stderr)")
         #expect(model.message.hasPrefix("step 1/2: 10% to r2 (v2)"), "\(model.message)")
 
         let json = try setup.run(["get", "fraud-detector", "-o", "json", "--state-dir", setup.state.path])

@@ -88,7 +88,7 @@ struct SmallFileSystem {
         #expect(failing.contains("\nsextant_store_available 0.0\n"))
         #expect(Self.value(of: "sextant_store_write_failures_total", in: failing).map { $0 >= 1 } == true)
         #expect(Self.value(of: "sextant_store_pending_writes", in: failing).map { $0 >= 2 } == true, "FetchFailed and StoreUnavailable wait in memory")
-        #expect(try await !fixture.events().contains { $0.reason == "FetchFailed" }, "not written yet")
+        #expect(try await !fixture.events().contains { $0.reason == .fetchFailed }, "not written yet")
 
         // Room again, and the remote is back with a new commit.
         try disk.free()
@@ -105,10 +105,10 @@ struct SmallFileSystem {
 
         // Every event of the outage was written, in the order things happened.
         let events = try await fixture.events()
-        let outage = events.map(\.reason).filter { ["FetchFailed", "StoreUnavailable", "FetchRecovered", "StoreRecovered"].contains($0) }
-        #expect(outage == ["FetchFailed", "StoreUnavailable", "FetchRecovered", "StoreRecovered"], "\(events.map(\.reason))")
-        let unavailable = try #require(events.first { $0.reason == "StoreUnavailable" })
-        #expect(unavailable.kind == "Store")
+        let outage = events.map(\.reason).filter { [.fetchFailed, .storeUnavailable, .fetchRecovered, .storeRecovered].contains($0) }
+        #expect(outage == [.fetchFailed, .storeUnavailable, .fetchRecovered, .storeRecovered], "\(events.map(\.reason))")
+        let unavailable = try #require(events.first { $0.reason == .storeUnavailable })
+        #expect(unavailable.kind == .store)
         #expect(unavailable.message.contains("database or disk is full"))
         #expect(events.map(\.time) == events.map(\.time).sorted(), "times in order of ids")
 

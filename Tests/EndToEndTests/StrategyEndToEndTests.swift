@@ -19,7 +19,7 @@ import SextantWire
 
     /// While the candidate only gets copies, every client answer comes from stable: a
     /// snapshot taken while status still says `phase` holds no answer of r2.
-    static func clientsSeeOnlyStable(_ rig: Rig, _ load: Load, during phase: String) async throws {
+    static func clientsSeeOnlyStable(_ rig: Rig, _ load: Load, during phase: RolloutPhase) async throws {
         try await rig.waitFor("answers during the \(phase)") { load.snapshot.ok > 20 }
         let during = load.snapshot
         let still = rig.status()?.model?.rollout?.phase == phase
@@ -32,10 +32,10 @@ import SextantWire
     func blueGreen() async throws {
         let rig = try Rig(strategy: "blueGreen", analysis: "{interval: 1s, minSamples: 20}", extra: "  blueGreen: {previewDuration: 60s}\n  scaleDownDelay: 5m")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let warm = try #require(rig.observation()?.replicas.first?.pid)
         try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
-        try await rig.waitFor("the preview") { rig.status()?.model?.rollout?.phase == "preview" }
+        try await rig.waitFor("the preview") { rig.status()?.model?.rollout?.phase == .preview }
         let load = Load(port: rig.gatewayPort, model: rig.model, body: RolloutEndToEndTests.fraudRequest)
 
         let preview = try #require(rig.status())
@@ -43,13 +43,13 @@ import SextantWire
         #expect(preview.model?.traffic.map(\.weight) == [100, 0, 0])
         #expect(preview.model?.traffic.first { $0.role == "preview" }?.mirrorPercent == 100)
         #expect(try await RolloutEndToEndTests.infer(rig, headers: ["X-Sextant-Candidate": "true"]).revision == "2", "the header route reaches the preview")
-        try await Self.clientsSeeOnlyStable(rig, load, during: "preview")
+        try await Self.clientsSeeOnlyStable(rig, load, during: .preview)
         #expect(try await eventually(timeout: .seconds(60)) { (try await Self.agreement(rig)?.compared ?? 0) > 20 }, "mirrored answers compared")
 
-        try await rig.waitFor("the switch") { rig.status()?.model?.rollout?.phase == "switched" }
+        try await rig.waitFor("the switch") { rig.status()?.model?.rollout?.phase == .switched }
         let switched = try #require(rig.status())
         #expect(switched.model?.stableRevision == 2, "the stable revision changes at the switch")
-        #expect(switched.model?.rollout?.phase == "switched" && switched.model?.rollout?.previousRevision == 1)
+        #expect(switched.model?.rollout?.phase == .switched && switched.model?.rollout?.previousRevision == 1)
         #expect(switched.model?.traffic.map(\.revision) == [2])
         let atSwitch = load.snapshot.byRevision["2"] ?? 0
         try await rig.waitFor("clients answered by r2") { (load.snapshot.byRevision["2"] ?? 0) > atSwitch + 50 }
@@ -57,14 +57,14 @@ import SextantWire
 
         let aborted = try runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
         #expect(aborted.status == 0, "\(aborted.stderr)")
-        try await rig.waitFor("the switch back") { rig.status()?.phase == "RolloutAborted" }
+        try await rig.waitFor("the switch back") { rig.status()?.phase == .rolloutAborted }
         let tally = await load.stop()
         let back = try #require(rig.status())
         #expect(back.model?.stableRevision == 1 && back.health == .degraded)
         #expect(back.model?.traffic.map(\.revision) == [1])
         #expect(rig.observation()?.replicas.map(\.pid) == [warm], "the warm servers take everything back")
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
-        #expect(rig.events("RolloutAborted").first?.message.contains("switched back") == true)
+        #expect(rig.events(.rolloutAborted).first?.message.contains("switched back") == true)
     }
 
     @Test("shadow: mirrored copies for its duration (clients get stable; answers compared), the header route reaches it, then the canary steps and promotion")
@@ -72,9 +72,9 @@ import SextantWire
         let rig = try Rig(strategy: "shadow", steps: "[{setWeight: 50}, {pause: {duration: 2s}}]", analysis: "{interval: 1s, minSamples: 20}",
                           extra: "  shadow: {duration: 45s}\n  scaleDownDelay: 1s")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         try rig.commit("stronger regularisation", Self.newVersion.path, replacing: Self.newVersion.old, with: Self.newVersion.new)
-        try await rig.waitFor("the shadow phase") { rig.status()?.model?.rollout?.phase == "shadow" }
+        try await rig.waitFor("the shadow phase") { rig.status()?.model?.rollout?.phase == .shadow }
         // Labels and scores: both outputs compared.
         let body = RolloutEndToEndTests.fraudRequest.replacingOccurrences(of: "]}]}", with: #"]}],"outputs":[{"name":"predict"},{"name":"predict_proba"}]}"#)
         let load = Load(port: rig.gatewayPort, model: rig.model, body: body)
@@ -82,18 +82,18 @@ import SextantWire
         let shadowing = try #require(rig.status())
         #expect(shadowing.model?.traffic.map(\.role) == ["stable", "shadow", "header"])
         #expect(try await RolloutEndToEndTests.infer(rig, headers: ["X-Sextant-Candidate": "true"]).revision == "2", "the header route reaches the shadow")
-        try await Self.clientsSeeOnlyStable(rig, load, during: "shadow")
+        try await Self.clientsSeeOnlyStable(rig, load, during: .shadow)
         #expect(try await eventually(timeout: .seconds(60)) { (try await Self.agreement(rig)?.compared ?? 0) > 20 }, "mirrored answers compared")
         let agreement = try #require(try await Self.agreement(rig))
         #expect(agreement.labelAgreement != nil && agreement.meanScoreDifference != nil, "\(agreement)")
 
-        try await rig.waitFor("the canary step") { rig.status()?.model?.rollout?.phase == "canary" }
+        try await rig.waitFor("the canary step") { rig.status()?.model?.rollout?.phase == .canary }
         try await rig.waitFor("clients answered by r2") { (load.snapshot.byRevision["2"] ?? 0) > 20 }
         try await rig.waitFor("promotion") { rig.status()?.model?.stableRevision == 2 && rig.status()?.model?.rollout == nil }
         let tally = await load.stop()
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
         let reasons = ((try? SQLiteStore(readingFrom: rig.state.path).events()) ?? []).filter { $0.name == rig.model }.map(\.reason)
-        #expect(reasons.filter { ["RolloutStarted", "StepAdvanced", "Promoted"].contains($0) } == ["RolloutStarted", "StepAdvanced", "Promoted"], "\(reasons)")
+        #expect(reasons.filter { [.rolloutStarted, .stepAdvanced, .promoted].contains($0) } == [.rolloutStarted, .stepAdvanced, .promoted], "\(reasons)")
     }
 
     @Test("a deliberately slow server is aborted on its mirrored copies alone; clients never get its answers",
@@ -105,14 +105,14 @@ import SextantWire
         let rig = try Rig(example: "python-trainer", model: "churn-predictor", strategy: strategy, analysis: "{interval: 1s, minSamples: 20}",
                           extra: block + "\n  scaleDownDelay: 1s")
         try rig.startDaemon()
-        try await rig.waitFor("r1 to serve") { rig.status()?.phase == "Serving" }
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let load = Load(port: rig.gatewayPort, model: rig.model, body: Self.churnRequest)
         try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}")
-        try await rig.waitFor("the rollback") { rig.status()?.phase == "RolloutAborted" }
+        try await rig.waitFor("the rollback") { rig.status()?.phase == .rolloutAborted }
         let tally = await load.stop()
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
         #expect(tally.byRevision.keys.sorted() == ["1"], "clients got answers from \(tally.byRevision)")
-        let aborted = try #require(rig.events("RolloutAborted").first)
+        let aborted = try #require(rig.events(.rolloutAborted).first)
         #expect(aborted.message.contains(phase) && aborted.message.contains("p95 under 50 ms"), "\(aborted.message)")
         #expect(rig.status()?.model?.traffic.map(\.revision) == [1])
     }

@@ -30,7 +30,7 @@ import SextantCore
             """
         let object = try StatusDocument.jsonDecoder().decode(ObjectStatus.self, from: Data(json.utf8))
         let events = (1...12).map { index in
-            Event(id: Int64(index), time: now.addingTimeInterval(Double(index - 60)), kind: "Model", name: "fraud-detector", reason: "Reason\(index)",
+            Event(id: Int64(index), time: now.addingTimeInterval(Double(index - 60)), kind: .model, name: "fraud-detector", reason: .unknown("Reason\(index)"),
                   message: "event \(index)", commit: nil, actor: index == 12 ? "alice" : "sextant")
         }
         return ModelDetail(revision: RevisionStatus(commit: String(repeating: "a", count: 40), branch: "main", message: "l2", fetchedAt: now),

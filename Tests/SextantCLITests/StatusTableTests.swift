@@ -11,23 +11,23 @@ import SextantCore
     /// The quickstart mid-canary, with a long commit subject and messages.
     static var document: StatusDocument {
         let model = ObjectStatus(
-            kind: .model, name: "fraud-detector", sync: .outOfSync, health: .progressing, phase: "RollingOut",
+            kind: .model, name: "fraud-detector", sync: .outOfSync, health: .progressing, phase: .rollingOut,
             message: "step 1/2: 10% to r2 (v2), 56/200 samples, pause 18 s left", createdAt: now.addingTimeInterval(-300),
             model: .init(stableVersion: 1, candidateVersion: 2, stableRevision: 1, candidateRevision: 2,
                          traffic: [TrafficEntry(revision: 1, version: 1, role: "stable", weight: 90),
                                    TrafficEntry(revision: 2, version: 2, role: "candidate", weight: 10)]))
         let objects = [
             model,
-            ObjectStatus(kind: .dataset, name: "transactions", sync: .synced, health: .healthy, phase: "Validated",
+            ObjectStatus(kind: .dataset, name: "transactions", sync: .synced, health: .healthy, phase: .validated,
                          message: "contract transactions 1.0.0: 25 checks passed on 2400 rows", createdAt: now),
-            ObjectStatus(kind: .dataContract, name: "transactions", sync: .synced, health: .healthy, phase: "Valid",
+            ObjectStatus(kind: .dataContract, name: "transactions", sync: .synced, health: .healthy, phase: .valid,
                          message: "ODCS v3.1.0, version 1.0.0: 1 table, 6 columns", createdAt: now),
-            ObjectStatus(kind: .slo, name: "fraud-latency", sync: .synced, health: .healthy, phase: "Valid",
+            ObjectStatus(kind: .slo, name: "fraud-latency", sync: .synced, health: .healthy, phase: .valid,
                          message: "objective 99% over 5m for model fraud-detector: r1 over the last 300 s: p99 under 50 ms: 99.98% good of 12000, 96% of the error budget left",
                          createdAt: now),
-            ObjectStatus(kind: .rolloutPolicy, name: "canary-10-50", sync: .synced, health: .healthy, phase: "Valid",
+            ObjectStatus(kind: .rolloutPolicy, name: "canary-10-50", sync: .synced, health: .healthy, phase: .valid,
                          message: "canary: 2 steps (10% for 30s, 50% for 1m)", createdAt: now),
-            ObjectStatus(kind: .slo, name: "ログ遅延", sync: .synced, health: .healthy, phase: "Valid",
+            ObjectStatus(kind: .slo, name: "ログ遅延", sync: .synced, health: .healthy, phase: .valid,
                          message: "目標 99% 🚀 über 5m für das Modell, with a long tail of text that never fits", createdAt: now),
         ]
         let revision = RevisionStatus(commit: String(repeating: "3f2a9c1", count: 6).prefix(40).description, branch: "main",

@@ -11,7 +11,7 @@ import SextantAPI
         store.data.withLock { $0.registries["fraud"] }
     }
 
-    static func event(_ store: MemoryStore, _ reason: String) throws -> Event {
+    static func event(_ store: MemoryStore, _ reason: EventReason) throws -> Event {
         try #require(store.data.withLock { $0.events.last { $0.reason == reason } }, "no \(reason) event")
     }
 
@@ -46,11 +46,11 @@ import SextantAPI
         let evaluated = trained.addingTimeInterval(Seconds.evaluation)
         let packaged = evaluated.addingTimeInterval(Seconds.packaging)
         let deployed = packaged.addingTimeInterval(Seconds.startingReplicas)
-        #expect(try Self.event(store, "CommitApplied").time == start)
-        #expect(try Self.event(store, "Trained").time == trained)
-        #expect(try Self.event(store, "Evaluated").time == evaluated)
-        #expect(try Self.event(store, "Packaged").time == packaged)
-        #expect(try Self.event(store, "Deployed").time == deployed)
+        #expect(try Self.event(store, .commitApplied).time == start)
+        #expect(try Self.event(store, .trained).time == trained)
+        #expect(try Self.event(store, .evaluated).time == evaluated)
+        #expect(try Self.event(store, .packaged).time == packaged)
+        #expect(try Self.event(store, .deployed).time == deployed)
 
         let registry = try #require(Self.registry(store))
         #expect(registry.versions.first?.createdAt == trained)
@@ -73,7 +73,7 @@ import SextantAPI
         let rollout = try #require(try ModelReconcilerTests.model(try await reconciler.pass()).model?.rollout)
         typealias Seconds = FakeRuntime.EffectSeconds
         #expect(rollout.stepStartedAt >= passStarted.addingTimeInterval(Seconds.training + Seconds.evaluation + Seconds.startingReplicas))
-        #expect(rollout.stepStartedAt == (try Self.event(store, "RolloutStarted").time))
+        #expect(rollout.stepStartedAt == (try Self.event(store, .rolloutStarted).time))
     }
 
     @Test("a canary aborted at 50% served from its first step to the abort, peak 50%, and is no rollback target")
@@ -91,13 +91,13 @@ import SextantAPI
         RolloutReconcilerTests.traffic(runtime, requests: 120, errors: 20)
         clock.advance(1)
         let aborted = clock.now()
-        #expect(try ModelReconcilerTests.model(try await reconciler.pass()).phase == "RolloutAborted")
+        #expect(try ModelReconcilerTests.model(try await reconciler.pass()).phase == .rolloutAborted)
         let registry = try #require(Self.registry(store))
         #expect(registry.revision(2)?.served == [ServedInterval(from: canaryStarted, until: aborted, peakWeight: 50)])
         #expect(registry.revision(1)?.served == [ServedInterval(from: deployed)], "r1 served throughout")
         #expect(registry.revision(2)?.wasStable == false)
         #expect(Planner.recentStable(registry, excluding: 1, window: 3).isEmpty, "a canary's share does not make r2 a rollback target")
-        #expect(try Self.event(store, "RolloutAborted").time == aborted)
+        #expect(try Self.event(store, .rolloutAborted).time == aborted)
     }
 
     @Test("a promoted canary serves on in one span from its first step, now at 100%; the old stable's span ends at the promotion")
@@ -128,7 +128,7 @@ import SextantAPI
         RolloutReconcilerTests.traffic(runtime, requests: 100)
         clock.advance(2)
         let canary = clock.now()
-        #expect(try ModelReconcilerTests.model(try await reconciler.pass()).model?.rollout?.phase == "canary")
+        #expect(try ModelReconcilerTests.model(try await reconciler.pass()).model?.rollout?.phase == .canary)
         #expect(Self.registry(store)?.revision(2)?.served == [ServedInterval(from: canary, peakWeight: 50)])
     }
 

@@ -32,7 +32,7 @@ import SextantTestSupport
 
         var trainings: Int { runtime.models.withLock { $0.trainings.count } }
         func release() { runtime.models.withLock { $0.holdTraining = false } }
-        func events(_ reason: String) -> [Event] { store.data.withLock { $0.events.filter { $0.reason == reason } } }
+        func events(_ reason: EventReason) -> [Event] { store.data.withLock { $0.events.filter { $0.reason == reason } } }
 
         /// Waits until `count` jobs have finished.
         func waitForJobs(_ count: Int) async throws {
@@ -52,7 +52,7 @@ import SextantTestSupport
         let rig = await Rig(files: ModelReconcilerTests.files())
         rig.runtime.models.withLock { $0.holdTraining = true }
         let first = try await rig.reconciler.pass()
-        #expect(try ModelReconcilerTests.model(first).phase == "Training")
+        #expect(try ModelReconcilerTests.model(first).phase == .training)
         #expect(first.remaining.actions.isEmpty, "the running training is not left for the loop to do")
         try #require(try await eventually(timeout: .seconds(10)) { rig.trainings == 1 })
         #expect(try await rig.reconciler.pass().actions == 0)
@@ -61,14 +61,14 @@ import SextantTestSupport
 
         rig.release()
         try await rig.waitForJobs(1)
-        #expect(rig.events("Trained").count == 1)
+        #expect(rig.events(.trained).count == 1)
         // Each next step is a job of its own until the revision serves.
         var status = try ModelReconcilerTests.model(try await rig.reconciler.pass())
-        for jobs in 2...3 where status.phase != "Serving" {
+        for jobs in 2...3 where status.phase != .serving {
             try await rig.waitForJobs(jobs)
             status = try ModelReconcilerTests.model(try await rig.reconciler.pass())
         }
-        #expect(status.phase == "Serving")
+        #expect(status.phase == .serving)
         #expect(rig.trainings == 1)
         rig.jobs.cancel()
         await rig.jobs.value
@@ -88,7 +88,7 @@ import SextantTestSupport
         _ = try await rig.reconciler.pass()
         try await rig.waitForJobs(2)
         #expect(rig.trainings == 2)
-        #expect(Set(rig.events("Trained").map(\.name)) == ["fraud", "fraud-2"])
+        #expect(Set(rig.events(.trained).map(\.name)) == ["fraud", "fraud-2"])
         rig.jobs.cancel()
         await rig.jobs.value
     }
@@ -102,8 +102,8 @@ import SextantTestSupport
         try #require(started)
         rig.jobs.cancel()
         await rig.jobs.value
-        #expect(rig.events("Cancelled").map(\.name) == ["fraud"])
-        #expect(rig.events("TrainFailed").isEmpty && rig.events("TrainingFailed").isEmpty)
+        #expect(rig.events(.cancelled).map(\.name) == ["fraud"])
+        #expect(rig.events(.trainFailed).isEmpty && rig.events(.trainingFailed).isEmpty)
         let object = rig.store.data.withLock { $0.objects[ModelReconcilerTests.key] }
         #expect(object?.failure == nil && object?.model?.stall == nil, "no backoff and no stop: the next daemon trains at once")
 
@@ -111,8 +111,8 @@ import SextantTestSupport
         rig.release()
         let restarted = Reconciler(source: rig.source, store: rig.store, runtime: rig.runtime, clock: ManualClock())
         let status = try ModelReconcilerTests.model(try await restarted.pass())
-        #expect(status.phase == "Serving")
+        #expect(status.phase == .serving)
         #expect(rig.trainings == 2)
-        #expect(rig.events("Trained").count == 1)
+        #expect(rig.events(.trained).count == 1)
     }
 }

@@ -13,7 +13,7 @@ import SextantWire
         var object: ObjectStatus
         var serving: Bool
         var health: HealthStatus
-        var phase: String
+        var phase: ObjectPhase
         var sync: SyncStatus
         var condition: Bool
         var testDescription: String { description }
@@ -21,23 +21,23 @@ import SextantWire
 
     static let at = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func model(phase: String, health: HealthStatus, stable: Int?) -> ObjectStatus {
+    static func model(phase: ObjectPhase, health: HealthStatus, stable: Int?) -> ObjectStatus {
         ObjectStatus(kind: .model, name: "fraud", sync: .synced, health: health, phase: phase, message: "r1 (v1) serves 100% on 1 replica",
                      createdAt: at, model: .init(stableRevision: stable))
     }
 
     static let rows: [OutageRow] = [
-        OutageRow(description: "a serving model becomes Unavailable, Degraded, OutOfSync", object: model(phase: "Serving", health: .healthy, stable: 1),
-                  serving: false, health: .degraded, phase: "Unavailable", sync: .outOfSync, condition: true),
-        OutageRow(description: "a model mid-rollout keeps its phase and is Degraded", object: model(phase: "RollingOut", health: .progressing, stable: 1),
-                  serving: false, health: .degraded, phase: "RollingOut", sync: .outOfSync, condition: true),
-        OutageRow(description: "a model that serves nothing yet keeps its axes and gets the condition", object: model(phase: "Training", health: .missing, stable: nil),
-                  serving: false, health: .missing, phase: "Training", sync: .synced, condition: true),
-        OutageRow(description: "a gateway that serves changes nothing", object: model(phase: "Serving", health: .healthy, stable: 1),
-                  serving: true, health: .healthy, phase: "Serving", sync: .synced, condition: false),
+        OutageRow(description: "a serving model becomes Unavailable, Degraded, OutOfSync", object: model(phase: .serving, health: .healthy, stable: 1),
+                  serving: false, health: .degraded, phase: .unavailable, sync: .outOfSync, condition: true),
+        OutageRow(description: "a model mid-rollout keeps its phase and is Degraded", object: model(phase: .rollingOut, health: .progressing, stable: 1),
+                  serving: false, health: .degraded, phase: .rollingOut, sync: .outOfSync, condition: true),
+        OutageRow(description: "a model that serves nothing yet keeps its axes and gets the condition", object: model(phase: .training, health: .missing, stable: nil),
+                  serving: false, health: .missing, phase: .training, sync: .synced, condition: true),
+        OutageRow(description: "a gateway that serves changes nothing", object: model(phase: .serving, health: .healthy, stable: 1),
+                  serving: true, health: .healthy, phase: .serving, sync: .synced, condition: false),
         OutageRow(description: "a dataset is not served: unchanged",
-                  object: ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: "Validated", message: "", createdAt: at),
-                  serving: false, health: .healthy, phase: "Validated", sync: .synced, condition: false),
+                  object: ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: .validated, message: "", createdAt: at),
+                  serving: false, health: .healthy, phase: .validated, sync: .synced, condition: false),
     ]
 
     @Test("the gateway's outage on each kind of object", arguments: rows)
@@ -71,7 +71,7 @@ import SextantWire
         let report = try await Self.reconciler(source, runtime).pass()
         let model = try ModelReconcilerTests.model(report)
         #expect(model.model?.stableRevision == 1)
-        #expect(model.phase == "Unavailable" && model.health == .degraded && model.sync == .outOfSync)
+        #expect(model.phase == .unavailable && model.health == .degraded && model.sync == .outOfSync)
         #expect(report.status.gateway == GatewayStatus(address: "127.0.0.1:8080", serving: false, error: "--gateway 127.0.0.1:8080 is taken by another process"))
     }
 
@@ -82,7 +82,7 @@ import SextantWire
         let runtime = FakeRuntime()
         let reconciler = Self.reconciler(source, runtime)
         let first = try await reconciler.pass()
-        #expect(try ModelReconcilerTests.model(first).phase == "Serving")
+        #expect(try ModelReconcilerTests.model(first).phase == .serving)
         #expect(first.status.gateway?.serving == true)
         #expect(await reconciler.superviseGateway(onlyIfStarted: true) == false, "a live gateway: nothing changed")
 
@@ -93,14 +93,14 @@ import SextantWire
         #expect(await reconciler.superviseGateway(onlyIfStarted: true) == true, "went down: a pass must save status")
         #expect(await reconciler.superviseGateway(onlyIfStarted: true) == false, "still down: no new pass")
         let down = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(down.phase == "Unavailable" && down.health == .degraded)
+        #expect(down.phase == .unavailable && down.health == .degraded)
         #expect(down.conditions.first?.type == "GatewayReady")
 
         runtime.dataPlane.withLock { $0.startFailure = nil }
         #expect(await reconciler.superviseGateway(onlyIfStarted: true) == true, "back: a pass must save status")
         let back = try await reconciler.pass()
         let model = try ModelReconcilerTests.model(back)
-        #expect(model.phase == "Serving" && model.health == .healthy && model.sync == .synced)
+        #expect(model.phase == .serving && model.health == .healthy && model.sync == .synced)
         #expect(!model.conditions.contains { $0.type == "GatewayReady" })
         #expect(back.status.gateway?.serving == true)
     }

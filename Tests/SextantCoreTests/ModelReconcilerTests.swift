@@ -27,13 +27,13 @@ import SextantWire
         let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: ManualClock())
         let first = try await reconciler.pass()
         let status = try Self.model(first)
-        #expect(status.phase == "Serving")
+        #expect(status.phase == .serving)
         #expect(status.sync == .synced && status.health == .healthy)
         #expect(status.model?.stableRevision == 1 && status.model?.stableVersion == 1)
         #expect(status.model?.traffic == [TrafficEntry(revision: 1, version: 1, role: "stable", weight: 100)])
         #expect(status.conditions.map(\.type) == ["NoIncumbent"])
-        let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
-        #expect(reasons == ["Trained", "Evaluated", "Packaged", "Deployed"])
+        let reasons = store.data.withLock { $0.events.filter { $0.kind == .model }.map(\.reason) }
+        #expect(reasons == [.trained, .evaluated, .packaged, .deployed])
         #expect(try await reconciler.pass().actions == 0)
         #expect(runtime.models.withLock { $0.trainings.count } == 1)
     }
@@ -49,7 +49,7 @@ import SextantWire
         runtime.models.withLock { $0.auc = 0.5 }
         source.push("c2", Self.files(seed: 1))
         let failed = try Self.model(try await reconciler.pass())
-        #expect(failed.phase == "GateFailed")
+        #expect(failed.phase == .gateFailed)
         #expect(failed.sync == .outOfSync && failed.health == .healthy)
         #expect(failed.model?.stableRevision == 1 && failed.model?.candidateRevision == 2)
         #expect(failed.conditions.contains { $0.type == "Stalled" })
@@ -59,12 +59,12 @@ import SextantWire
         runtime.models.withLock { $0.auc = 0.97 }
         store.data.withLock { $0.requests.append(OperatorRequest(decision: .retry, model: "fraud", actor: "user:ada", time: Date())) }
         let retried = try Self.model(try await reconciler.pass())
-        #expect(retried.phase == "Serving")
+        #expect(retried.phase == .serving)
         #expect(retried.model?.stableRevision == 2)
         let replicas = store.data.withLock { $0.objects[Self.key]?.model?.replicas ?? [] }
         #expect(replicas.map(\.revision) == [2])
         #expect(runtime.models.withLock { $0.running } == Set(replicas.map(\.id)), "r1's replica was stopped once r2's was ready")
-        #expect(store.data.withLock { $0.events.contains { $0.reason == "RetryRequested" && $0.actor == "user:ada" } })
+        #expect(store.data.withLock { $0.events.contains { $0.reason == .retryRequested && $0.actor == "user:ada" } })
     }
 
     @Test("a trainer that fails is not retried until Git changes; a gates-only change re-evaluates without training")
@@ -75,15 +75,15 @@ import SextantWire
         runtime.models.withLock { $0.trainingFailure = "TrainerFailed" }
         let reconciler = Reconciler(source: source, store: store, runtime: runtime, clock: ManualClock())
         let failed = try Self.model(try await reconciler.pass())
-        #expect(failed.phase == "TrainingFailed" && failed.health == .missing)
+        #expect(failed.phase == .trainingFailed && failed.health == .missing)
         #expect(try await reconciler.pass().actions == 0)
 
         runtime.models.withLock { $0.trainingFailure = nil }
         source.push("c2", Self.files(seed: 3))
-        #expect(try Self.model(try await reconciler.pass()).phase == "Serving")
+        #expect(try Self.model(try await reconciler.pass()).phase == .serving)
         source.push("c3", Self.files(seed: 3, gates: "[{metric: auc, min: 0.8}]"))
         let reevaluated = try await reconciler.pass()
-        #expect(try Self.model(reevaluated).phase == "Serving")
+        #expect(try Self.model(reevaluated).phase == .serving)
         #expect(runtime.models.withLock { ($0.trainings.count, $0.evaluations.count) } == (2, 2))
     }
 
@@ -100,7 +100,7 @@ import SextantWire
             clock.advance(Backoff.delay(afterAttempts: crash) + 1)
             let report = try await reconciler.pass()
             last = try Self.model(report)
-            #expect(store.data.withLock { $0.events.filter { $0.reason == "ReplicaRestarted" }.count } == crash)
+            #expect(store.data.withLock { $0.events.filter { $0.reason == .replicaRestarted }.count } == crash)
         }
         #expect(last?.health == .degraded)
         #expect(last?.conditions.contains { $0.type == "CrashLoop" } == true)
@@ -127,7 +127,7 @@ import SextantWire
         runtime.models.withLock { $0.running.removeAll() }
         let report = try await reconciler.pass()
         #expect(report.actions == 1, "restarted at once, with no backoff")
-        let restarted = try #require(store.data.withLock { $0.events.last { $0.reason == "ReplicaRestarted" } })
+        let restarted = try #require(store.data.withLock { $0.events.last { $0.reason == .replicaRestarted } })
         #expect(restarted.message.contains("(crash 1 in a row)"), "\(restarted.message)")
         #expect(try Self.model(report).health == .healthy)
     }
@@ -164,7 +164,7 @@ import SextantWire
 
         source.push("c2", Self.files(seed: 1))
         let started = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(started.phase == "RollingOut" && started.health == .progressing && started.sync == .outOfSync)
+        #expect(started.phase == .rollingOut && started.health == .progressing && started.sync == .outOfSync)
         #expect(started.model?.traffic.map(\.weight) == [90, 10])
         #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.weight) } == [90, 10])
         #expect(started.message.hasPrefix("step 1/2: 10% to r2 (v2)"), "\(started.message)")
@@ -179,7 +179,7 @@ import SextantWire
         Self.traffic(runtime, requests: 200)
         clock.advance(1)
         let promoted = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(promoted.phase == "Serving" && promoted.sync == .synced)
+        #expect(promoted.phase == .serving && promoted.sync == .synced)
         #expect(promoted.model?.stableRevision == 2 && promoted.model?.rollout == nil)
         #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.revision) } == [2])
         let old = store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.retiring.first?.replicas.first?.id }
@@ -194,8 +194,8 @@ import SextantWire
         #expect(slo.message.contains("r2 over the last"), "\(slo.message)")
         #expect(slo.message.contains("% of the error budget left"), "\(slo.message)")
         #expect(old.map { pid in runtime.models.withLock { !$0.running.contains(pid) } } == true)
-        let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
-        #expect(reasons.suffix(4) == ["RolloutStarted", "StepAdvanced", "Promoted", "ScaledDown"], "\(reasons)")
+        let reasons = store.data.withLock { $0.events.filter { $0.kind == .model }.map(\.reason) }
+        #expect(reasons.suffix(4) == [.rolloutStarted, .stepAdvanced, .promoted, .scaledDown], "\(reasons)")
     }
 
     static func files(seed: Int, policy: String) -> [String: String] {
@@ -227,14 +227,14 @@ import SextantWire
         let preview = try ModelReconcilerTests.model(try await reconciler.pass())
         #expect(preview.message.hasPrefix("preview: 100% of requests mirrored to r2 (v2)"), "\(preview.message)")
         #expect(preview.model?.traffic.map(\.role) == ["stable", "preview", "header"])
-        #expect(preview.model?.rollout?.phase == "preview")
+        #expect(preview.model?.rollout?.phase == .preview)
         #expect(Self.pushed(runtime).map { [$0.revision, $0.weight, $0.mirrorPercent ?? -1] } == [[1, 100, -1], [2, 0, 100]])
 
         Self.traffic(runtime, requests: 100)
         clock.advance(2)
         let switched = try ModelReconcilerTests.model(try await reconciler.pass())
         #expect(switched.model?.stableRevision == 2 && switched.model?.candidateRevision == nil, "the stable revision changes at the switch")
-        #expect(switched.model?.rollout?.phase == "switched" && switched.model?.rollout?.previousRevision == 1)
+        #expect(switched.model?.rollout?.phase == .switched && switched.model?.rollout?.previousRevision == 1)
         #expect(switched.message.hasPrefix("switched to r2 (v2)"), "\(switched.message)")
         #expect(Self.pushed(runtime).map(\.revision) == [2])
         #expect(runtime.models.withLock { $0.running.contains(old) }, "r1 stays warm for the guard")
@@ -244,10 +244,10 @@ import SextantWire
         Self.traffic(runtime, requests: 200)
         clock.advance(11)
         let held = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(held.phase == "Serving" && held.model?.rollout == nil)
+        #expect(held.phase == .serving && held.model?.rollout == nil)
         #expect(runtime.models.withLock { !$0.running.contains(old) }, "the guard held: r1 stopped")
-        let reasons = store.data.withLock { $0.events.filter { $0.kind == "Model" }.map(\.reason) }
-        #expect(reasons.suffix(3) == ["RolloutStarted", "Switched", "Promoted"], "\(reasons)")
+        let reasons = store.data.withLock { $0.events.filter { $0.kind == .model }.map(\.reason) }
+        #expect(reasons.suffix(3) == [.rolloutStarted, .switched, .promoted], "\(reasons)")
     }
 
     @Test("blueGreen: a failed verdict after the switch switches back to the warm revision; RolloutAborted")
@@ -267,7 +267,7 @@ import SextantWire
         Self.traffic(runtime, requests: 120, errors: 10)
         clock.advance(1)
         let back = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(back.phase == "RolloutAborted" && back.health == .degraded)
+        #expect(back.phase == .rolloutAborted && back.health == .degraded)
         #expect(back.model?.stableRevision == 1)
         #expect(Self.pushed(runtime).map(\.revision) == [1])
         #expect(store.data.withLock { $0.objects[ModelReconcilerTests.key]?.model?.replicas.map(\.id) } == [old], "the warm servers take it back")
@@ -300,13 +300,13 @@ import SextantWire
 
         clock.advance(2)
         let canary = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(canary.model?.rollout?.phase == "canary" && canary.model?.rollout?.step == 2)
+        #expect(canary.model?.rollout?.phase == .canary && canary.model?.rollout?.step == 2)
         #expect(Self.pushed(runtime).map { [$0.revision, $0.weight, $0.mirrorPercent ?? -1] } == [[1, 50, -1], [2, 50, -1]])
 
         Self.traffic(runtime, requests: 10, errors: 8)
         clock.advance(1)
         let aborted = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(aborted.phase == "RolloutAborted" && aborted.model?.stableRevision == 1)
+        #expect(aborted.phase == .rolloutAborted && aborted.model?.stableRevision == 1)
         #expect(Self.pushed(runtime).map(\.revision) == [1])
     }
 
@@ -325,7 +325,7 @@ import SextantWire
         Self.traffic(runtime, requests: 10, errors: 5)
         clock.advance(1)
         let aborted = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(aborted.phase == "RolloutAborted" && aborted.health == .degraded && aborted.sync == .outOfSync)
+        #expect(aborted.phase == .rolloutAborted && aborted.health == .degraded && aborted.sync == .outOfSync)
         #expect(aborted.model?.traffic.map(\.revision) == [1])
         #expect(runtime.dataPlane.withLock { $0.pushed.last?.models["fraud"]?.backends.map(\.revision) } == [1])
         #expect(runtime.models.withLock { !$0.running.contains(candidate) })
@@ -334,6 +334,6 @@ import SextantWire
         store.data.withLock { $0.requests.append(OperatorRequest(decision: .retry, model: "fraud", actor: "user:ada", time: Date())) }
         Self.traffic(runtime, requests: 10)
         let retried = try ModelReconcilerTests.model(try await reconciler.pass())
-        #expect(retried.phase == "RollingOut", "retry starts the canary again: \(retried.message)")
+        #expect(retried.phase == .rollingOut, "retry starts the canary again: \(retried.message)")
     }
 }

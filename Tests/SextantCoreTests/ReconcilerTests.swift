@@ -38,8 +38,8 @@ import SextantAPI
         let recovered = try await reconciler.pass()
         #expect(recovered.failures == 0)
         #expect(recovered.remaining.retries.isEmpty)
-        #expect(recovered.status.objects.first { $0.key == key }?.phase == "Validated")
-        #expect(store.data.withLock { $0.events.map(\.reason) } == ["CommitApplied", "CheckFailed", "CheckFailed", "DatasetValidated"])
+        #expect(recovered.status.objects.first { $0.key == key }?.phase == .validated)
+        #expect(store.data.withLock { $0.events.map(\.reason) } == [.commitApplied, .checkFailed, .checkFailed, .datasetValidated])
         #expect(runtime.checks.load(ordering: .relaxed) == 3)
     }
 
@@ -68,7 +68,7 @@ import SextantAPI
         #expect(report.status.revision.appliedCommit == "c1")
         #expect(report.status.comparisonError?.reason == "InvalidManifests")
         #expect(report.status.objects.allSatisfy { $0.sync == .unknown })
-        #expect(report.status.objects.first { $0.kind == .dataset }?.phase == "Validated")
+        #expect(report.status.objects.first { $0.kind == .dataset }?.phase == .validated)
     }
 
     @Test("the loop waits for the interval or a trigger, and stops on graceful shutdown")

@@ -8,7 +8,7 @@ import SextantAPI
 /// already happened is lost or redone, and the outage is visible and ends with events.
 @Suite struct StoreFailureTests {
     /// Events after the first `skipping`, as `reason`.
-    static func reasons(_ store: MemoryStore, after skipping: Int = 0) -> [String] {
+    static func reasons(_ store: MemoryStore, after skipping: Int = 0) -> [EventReason] {
         store.data.withLock { Array($0.events.dropFirst(skipping)).map(\.reason) }
     }
 
@@ -45,7 +45,7 @@ import SextantAPI
         store.failing.withLock { $0 = [] }
         clock.advance(10)
         _ = try await reconciler.pass()
-        #expect(Self.reasons(store, after: before) == ["FetchFailed", "StoreUnavailable", "FetchRecovered", "StoreRecovered"])
+        #expect(Self.reasons(store, after: before) == [.fetchFailed, .storeUnavailable, .fetchRecovered, .storeRecovered])
         let written = store.data.withLock { Array($0.events.dropFirst(before)) }
         #expect(written.map(\.time) == [failedAt, failedAt, fetchRecoveredAt, clock.now()], "each event keeps the time it happened")
         #expect(written[0].message == "fetch main: connection refused")
@@ -74,8 +74,8 @@ import SextantAPI
         #expect(runtime.checks.load(ordering: .relaxed) == 1)
         #expect(store.data.withLock { $0.journal.map { $0.outcome?.state } } == [.succeeded])
         #expect(store.data.withLock { $0.objects[ObjectKey(.dataset, "tx")]?.dataset?.verdict } == .validated)
-        #expect(Self.reasons(store) == ["CommitApplied", "DatasetValidated", "StoreUnavailable", "StoreRecovered"])
-        #expect(report.status.objects.first { $0.kind == .dataset }?.phase == "Validated")
+        #expect(Self.reasons(store) == [.commitApplied, .datasetValidated, .storeUnavailable, .storeRecovered])
+        #expect(report.status.objects.first { $0.kind == .dataset }?.phase == .validated)
         #expect(health.failure == nil)
     }
 
@@ -94,10 +94,10 @@ import SextantAPI
         store.failing.withLock { $0 = [] }
         let report = try await reconciler.pass()
         #expect(runtime.models.withLock { $0.trainings.count } == 1)
-        #expect(try ModelReconcilerTests.model(report).phase == "Serving")
+        #expect(try ModelReconcilerTests.model(report).phase == .serving)
         #expect(store.data.withLock { $0.registries["fraud"]?.versions.map(\.number) } == [1])
-        let reasons = Self.reasons(store).filter { ["Trained", "Evaluated", "StoreUnavailable", "StoreRecovered"].contains($0) }
-        #expect(reasons == ["Trained", "StoreUnavailable", "Evaluated", "StoreRecovered"])
+        let reasons = Self.reasons(store).filter { [.trained, .evaluated, .storeUnavailable, .storeRecovered].contains($0) }
+        #expect(reasons == [.trained, .storeUnavailable, .evaluated, .storeRecovered])
     }
 
     @Test("an operator request taken from the store while the journal cannot be written is kept and carried out once")
@@ -115,7 +115,7 @@ import SextantAPI
         store.failing.withLock { $0 = [] }
         _ = try await reconciler.pass()
         _ = try await reconciler.pass()
-        #expect(Self.reasons(store).filter { $0 == "RetryRequested" } == ["RetryRequested"])
+        #expect(Self.reasons(store).filter { $0 == .retryRequested } == [.retryRequested])
         #expect(store.data.withLock { $0.journal.filter { $0.entry.action == "Retry" }.map { $0.outcome?.state } } == [.succeeded])
     }
 
@@ -131,11 +131,11 @@ import SextantAPI
         #expect(health.failure?.operation == "saving status")
         // Small writes work, status still does not: the outage goes on, no recovery event.
         await #expect(throws: StoreWriteError.self) { try await reconciler.pass() }
-        #expect(Self.reasons(store, after: 2) == ["StoreUnavailable"])
+        #expect(Self.reasons(store, after: 2) == [.storeUnavailable])
         #expect(health.failure?.failedWrites == 2)
         store.failing.withLock { $0 = [] }
         _ = try await reconciler.pass()
-        #expect(Self.reasons(store, after: 2) == ["StoreUnavailable", "StoreRecovered"])
+        #expect(Self.reasons(store, after: 2) == [.storeUnavailable, .storeRecovered])
     }
 
     @Test("StoreHealth: the first failed write begins an outage, later ones update it, recovery ends it")
@@ -162,10 +162,10 @@ import SextantAPI
     func statusOverlay() {
         let saved = Date(timeIntervalSince1970: 1_800_000_000)
         let document = StatusDocument(revision: .init(commit: "c1", branch: "main", reconciledAt: saved, error: "fetch main: timeout"), objects: [
-            ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: "Validated", message: "ok",
+            ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: .validated, message: "ok",
                          conditions: [StatusCondition(type: "Drift", status: "False", reason: "NoDrift", message: "", lastTransitionTime: saved)],
                          createdAt: saved),
-            ObjectStatus(kind: .dataContract, name: "tx", sync: .synced, health: .healthy, phase: "Valid", message: "", createdAt: saved),
+            ObjectStatus(kind: .dataContract, name: "tx", sync: .synced, health: .healthy, phase: .valid, message: "", createdAt: saved),
         ])
         let failure = StoreHealth.Failure(operation: "saving status", message: "database or disk is full", since: saved + 60, failedWrites: 1, pendingWrites: 0)
         let shown = document.showing(failure)

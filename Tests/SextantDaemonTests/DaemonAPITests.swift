@@ -70,12 +70,14 @@ import SextantTestSupport
     func events() async throws {
         let fixture = try Fixture()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        try await fixture.store.record((1...3).map { Event(time: now, kind: "Dataset", name: "d", reason: "R\($0)", message: "m", commit: nil, actor: "sextant") })
+        try await fixture.store.record([EventReason.commitApplied, .datasetValidated, .pruned].map {
+            Event(time: now, kind: .dataset, name: "d", reason: $0, message: "m", commit: nil, actor: "sextant")
+        })
         try await fixture.api().application(logger: Logger(label: "test")).test(.router) { client in
             try await client.execute(uri: "/api/v1/events?since=1", method: .get) { response in
                 #expect(response.status == .ok)
                 let events = try StatusDocument.jsonDecoder().decode([Event].self, from: Data(String(buffer: response.body).utf8))
-                #expect(events.map(\.reason) == ["R2", "R3"])
+                #expect(events.map(\.reason) == [.datasetValidated, .pruned])
                 #expect(events.map(\.id) == [2, 3])
             }
             try await client.execute(uri: "/api/v1/events?since=yesterday", method: .get) { response in
@@ -90,11 +92,11 @@ import SextantTestSupport
         let fixture = try Fixture()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         try await fixture.store.record([
-            Event(time: now, kind: "Repository", name: "main", reason: "CommitApplied", message: "m", commit: "c1", actor: "sextant"),
-            Event(time: now, kind: "Model", name: "fraud", reason: "Trained", message: "m", commit: "c1", actor: "sextant"),
-            Event(time: now, kind: "Dataset", name: "fraud", reason: "DatasetValidated", message: "m", commit: "c1", actor: "sextant"),
-            Event(time: now, kind: "Model", name: "churn", reason: "Trained", message: "m", commit: "c1", actor: "sextant"),
-            Event(time: now, kind: "Model", name: "fraud", reason: "Deployed", message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: .repository, name: "main", reason: .commitApplied, message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: .model, name: "fraud", reason: .trained, message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: .dataset, name: "fraud", reason: .datasetValidated, message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: .model, name: "churn", reason: .trained, message: "m", commit: "c1", actor: "sextant"),
+            Event(time: now, kind: .model, name: "fraud", reason: .deployed, message: "m", commit: "c1", actor: "sextant"),
         ])
         @Sendable func reasons(_ query: String, _ client: some TestClientProtocol) async throws -> [String] {
             try await client.execute(uri: "/api/v1/events?" + query, method: .get) { response in
@@ -164,7 +166,7 @@ import SextantTestSupport
         let fixture = try Fixture()
         let now = Date()
         let document = StatusDocument(revision: .init(branch: "main", reconciledAt: now), objects: [
-            ObjectStatus(kind: .model, name: "fraud", sync: .outOfSync, health: .suspended, phase: "RollingOut", message: "", createdAt: now),
+            ObjectStatus(kind: .model, name: "fraud", sync: .outOfSync, health: .suspended, phase: .rollingOut, message: "", createdAt: now),
         ])
         try await fixture.store.saveStatus(document, changed: document.objects, removed: [])
         try await fixture.api(host: "127.0.0.1").application(logger: Logger(label: "test")).test(.router) { client in
@@ -191,7 +193,7 @@ import SextantTestSupport
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         func status(_ health: HealthStatus) -> StatusDocument {
             StatusDocument(revision: .init(branch: "main", reconciledAt: now), objects: [
-                ObjectStatus(kind: .dataset, name: "d", sync: .synced, health: health, phase: "Validated", message: "", createdAt: now),
+                ObjectStatus(kind: .dataset, name: "d", sync: .synced, health: health, phase: .validated, message: "", createdAt: now),
             ])
         }
         metrics.passFinished(duration: .milliseconds(30), actions: 1, failures: 0, status: status(.healthy))

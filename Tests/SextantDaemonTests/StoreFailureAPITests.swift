@@ -85,8 +85,8 @@ import SextantTestSupport
     func statusOverlay() async throws {
         let fixture = try Fixture()
         let document = StatusDocument(revision: .init(commit: String(repeating: "a", count: 40), branch: "main", reconciledAt: Self.saved), objects: [
-            ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: "Validated", message: "", createdAt: Self.saved),
-            ObjectStatus(kind: .model, name: "fraud", sync: .synced, health: .healthy, phase: "Serving", message: "", createdAt: Self.saved),
+            ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: .validated, message: "", createdAt: Self.saved),
+            ObjectStatus(kind: .model, name: "fraud", sync: .synced, health: .healthy, phase: .serving, message: "", createdAt: Self.saved),
         ])
         try await fixture.store.saveStatus(document, changed: document.objects, removed: [])
         fixture.readiness.markReady()
@@ -98,7 +98,7 @@ import SextantTestSupport
                 let shown = try StatusDocument.jsonDecoder().decode(StatusDocument.self, from: Data(String(buffer: response.body).utf8))
                 #expect(shown.revision.error == summary)
                 #expect(shown.revision.reconciledAt == Self.saved, "as saved: the time says how old it is")
-                #expect(shown.objects.map(\.phase) == ["Serving", "Validated"])
+                #expect(shown.objects.map(\.phase) == [.serving, .validated])
                 for object in shown.objects {
                     let condition = try #require(object.conditions.first)
                     #expect(condition.type == "StoreUnavailable" && condition.status == "True" && condition.reason == "StoreWriteFailed")

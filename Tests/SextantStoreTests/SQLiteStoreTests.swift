@@ -14,8 +14,9 @@ import SextantTestSupport
         JournalEntry(action: "CheckDataset", key: Self.key, fingerprint: fingerprint, attempt: 1, commit: "c1", input: "{}", startedAt: Self.now)
     }
 
+    /// Reasons the store keeps as written, known to this version or not.
     func event(_ reason: String) -> Event {
-        Event(time: Self.now, kind: "Dataset", name: "tx", reason: reason, message: "m", commit: "c1", actor: "sextant")
+        Event(time: Self.now, kind: .dataset, name: "tx", reason: EventReason(rawValue: reason), message: "m", commit: "c1", actor: "sextant")
     }
 
     @Test("the lock: a second holder fails naming the first; released when the holder goes")
@@ -44,9 +45,9 @@ import SextantTestSupport
         #expect(restored.objects[Self.key] == object)
         #expect(try reopened.journal().map(\.state) == ["succeeded"])
         let events = try reopened.events()
-        #expect(events.map(\.reason) == ["DatasetValidated", "Later"])
+        #expect(events.map(\.reason.rawValue) == ["DatasetValidated", "Later"])
         #expect(events[0].id! < events[1].id!)
-        #expect(try reopened.events(since: events[0].id!).map(\.reason) == ["Later"])
+        #expect(try reopened.events(since: events[0].id!).map(\.reason.rawValue) == ["Later"])
     }
 
     @Test("an action left started by a crash is marked failed on restore and retried after a backoff, with an event")
@@ -72,8 +73,8 @@ import SextantTestSupport
         let revision = SourceRevision(commit: "c1", subject: "s", authorTime: Self.now)
         #expect(try await store.recordCommit(revision, valid: true, diagnostics: [], eventsIfNew: [event("Seen")], at: Self.now))
         #expect(try await !store.recordCommit(revision, valid: true, diagnostics: [], eventsIfNew: [event("Seen")], at: Self.now))
-        #expect(try store.events().map(\.reason) == ["Seen"], "the event is written once, with the commit")
-        let object = ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: "Validated", message: "ok",
+        #expect(try store.events().map(\.reason.rawValue) == ["Seen"], "the event is written once, with the commit")
+        let object = ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: .validated, message: "ok",
                                   createdAt: Self.now, dataset: .init(sha256: "ab", rows: 3, violations: []))
         let document = StatusDocument(revision: RevisionStatus(commit: "c1", appliedCommit: "c1", branch: "main"), objects: [object])
         try await store.saveStatus(document, changed: [object], removed: [])
@@ -108,15 +109,31 @@ import SextantTestSupport
         // The database may not grow past its size now, as on a full disk.
         let pages = try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
         _ = try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
-        let large = (1...200).map { Event(time: Self.now, kind: "Dataset", name: "tx", reason: "R\($0)", message: String(repeating: "x", count: 1000), commit: nil, actor: "sextant") }
+        let large = (1...200).map { Event(time: Self.now, kind: .dataset, name: "tx", reason: EventReason(rawValue: "R\($0)"), message: String(repeating: "x", count: 1000), commit: nil, actor: "sextant") }
         let expected = StoreError("\(directory.path)/state.sqlite: database or disk is full (SQLite error 13); "
             + "free space on the file system that holds \(directory.path), or give --state-dir a place with room")
         await #expect(throws: expected) { try await store.record(large) }
-        #expect(try store.events().map(\.reason) == ["Before"], "the transaction was rolled back whole")
+        #expect(try store.events().map(\.reason.rawValue) == ["Before"], "the transaction was rolled back whole")
 
         _ = try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
         try await store.record(large)
         #expect(try store.events().count == 201)
+    }
+
+    @Test("an event a newer version stored, with a reason and a kind this one does not know, loads as written; a kind filter leaves it out")
+    func unknownReasonLoads() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(directory: directory.path)
+        try await store.record([event("DatasetValidated")])
+        _ = try await store.database.write { db in
+            try db.execute(sql: """
+                INSERT INTO events (time, kind, name, reason, message, "commit", actor) VALUES (?, 'Monitor', 'fraud', 'DriftDetected', 'psi 0.31', NULL, 'sextant')
+                """, arguments: [Self.now])
+        }
+        let events = try store.events()
+        #expect(events.map(\.reason) == [.datasetValidated, .unknown("DriftDetected")])
+        #expect(events.map(\.kind) == [.dataset, .unknown("Monitor")])
+        #expect(try store.events(kind: .dataset).map(\.reason) == [.datasetValidated])
     }
 
     @Test("a database that may not be written says to make the state directory writable")

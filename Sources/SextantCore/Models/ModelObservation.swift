@@ -76,7 +76,7 @@ public struct ModelStall: Sendable, Hashable, Codable {
 }
 
 /// Why a model stopped (its status phase while stopped).
-public enum StallPhase: String, Sendable, Hashable, Codable {
+public enum StallPhase: String, Sendable, Hashable, CaseIterable, Codable {
     case trainingFailed = "TrainingFailed"
     case gateFailed = "GateFailed"
     case rolloutAborted = "RolloutAborted"

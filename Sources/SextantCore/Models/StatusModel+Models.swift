@@ -7,7 +7,7 @@ extension StatusModel {
     /// how is what serves?; and the phase of the way there.
     static func modelStatus(_ key: ObjectKey, desired: DesiredState, _ inputs: Inputs, createdAt: Date) -> ObjectStatus {
         let now = inputs.now
-        var status = ObjectStatus(kind: .model, name: key.name, sync: .outOfSync, health: .missing, phase: "Pending",
+        var status = ObjectStatus(kind: .model, name: key.name, sync: .outOfSync, health: .missing, phase: .pending,
                                   message: "", createdAt: createdAt, model: .init(traffic: []))
         guard let model = desired.models[key.name] else {
             status.health = .unknown
@@ -65,31 +65,31 @@ extension StatusModel {
 
         switch decision.stage {
         case .waitingForData:
-            status.phase = "ValidatingData"
+            status.phase = .validatingData
             status.message = "waiting for dataset \(model.dataset) to be checked"
         case .dataInvalid(let violation):
-            status.phase = "DataInvalid"
+            status.phase = .dataInvalid
             status.message = "dataset \(model.dataset) breaks its contract: \(violation); \(serving)"
             status.conditions.append(stalled("DataInvalid", "fix the data or the contract of dataset \(model.dataset) in Git", now))
         case .train(let job):
-            status.phase = "Training"
+            status.phase = .training
             status.message = "training v\(registry.nextVersion) with \(job.trainerName) on dataset \(model.dataset) (sha256 \(job.data.sha256.prefix(12))); \(serving)"
         case .evaluate(let job):
-            status.phase = "Evaluating"
+            status.phase = .evaluating
             status.message = "evaluating r\(job.revision) (v\(job.version.number)) on \(job.version.holdoutRows) holdout rows through its server"
                 + (job.incumbent.map { " against r\($0.revision)" } ?? "") + "; \(serving)"
         case .package(let job):
-            status.phase = "Packaging"
+            status.phase = .packaging
             status.message = "packaging v\(job.version.number) as a ModelPack artifact; \(serving)"
         case .deploy(let job):
-            status.phase = "RollingOut"
+            status.phase = .rollingOut
             status.message = "starting \(job.replicas) replica\(job.replicas == 1 ? "" : "s") of r\(job.launch.revision) (v\(job.launch.version))"
                 + (job.role == .candidate ? " as a canary" : "") + "; \(serving)"
             if state.stableRevision == nil || job.role == .candidate { status.health = .progressing }
         case .rollingOut(let progress):
             let rollout = progress.rollout
             let policy = ResolvedPolicy(model.model, in: desired.manifests)
-            status.phase = "RollingOut"
+            status.phase = .rollingOut
             if status.health == .healthy { status.health = rollout.suspended == nil ? .progressing : .suspended }
             let samples = progress.analysis.map { ", \($0.progress)" } ?? ""
             let candidate = "r\(rollout.revision) (v\(rollout.version))"
@@ -129,7 +129,7 @@ extension StatusModel {
                     lastTransitionTime: rollout.window.startedAt))
             }
             status.model?.rollout = RolloutStatus(
-                strategy: policy.strategy.rawValue, policy: policy.name, phase: rollout.phase.rawValue,
+                strategy: policy.strategy.rawValue, policy: policy.name, phase: rollout.phase,
                 mirrorPercent: rollout.phase == .shadow || rollout.phase == .preview ? rollout.mirrorPercent ?? 100 : nil,
                 agreement: rollout.phase == .shadow || rollout.phase == .preview ? agreement : nil,
                 previousRevision: rollout.previousRevision, switchBackUntil: warmUntil, step: rollout.step + 1, steps: progress.steps, weight: rollout.weight,
@@ -146,7 +146,7 @@ extension StatusModel {
                 stepDeadline: rollout.phase == .switched ? nil : max(rollout.stepStartedAt, rollout.window.startedAt).addingTimeInterval(policy.maxStepDuration),
                 failureLimit: policy.failureLimit)
         case .stalled(let stall):
-            status.phase = stall.phase.rawValue
+            status.phase = ObjectPhase(stall.phase)
             status.message = "\(stall.message); \(serving)"
             let what = switch stall.phase {
             case .trainingFailed: "fix the trainer, its data or its spec in Git, then it trains again; or run `sextant retry \(key.name)`"
@@ -156,12 +156,12 @@ extension StatusModel {
             status.conditions.append(stalled(stall.reason, what, now))
             if stall.phase == .rolloutAborted { status.health = .degraded }
         case .candidateReady(let version, let revision, let sha256):
-            status.phase = "CandidateReady"
+            status.phase = .candidateReady
             status.message = "v\(version) (r\(revision)) passed its gates but its data comes from an unpinned uri: and is never deployed; pin sha256: \(sha256) in dataset \(model.dataset) in Git to deploy it; \(serving)"
             status.conditions.append(stalled("UnpinnedData", "pin spec.sha256: \(sha256) in dataset \(model.dataset)", now))
         case .serving:
             let revision = registry.revision(decision.revision ?? 0)
-            status.phase = "Serving"
+            status.phase = .serving
             let metrics = revision?.evaluation.map { evaluation in
                 evaluation.gates.map { "\($0.metric) \($0.value.map(formatMetric) ?? "n/a")" }.prefix(4).joined(separator: ", ")
             } ?? ""

@@ -17,15 +17,19 @@ public enum RolloutChange: Sendable, Hashable {
     /// that served before). `Superseded` is not the candidate's failure.
     case abort(reason: String, message: String)
 
-    public var name: String {
+    /// The reason of the event that records it.
+    public var eventReason: EventReason {
         switch self {
-        case .advance(_, let step, _, _): step.phase == .switched ? "Switched" : "StepAdvanced"
-        case .restartWindow: "AnalysisWindowRestarted"
-        case .suspend: "RolloutPaused"
-        case .promote: "Promoted"
-        case .abort(let reason, _): reason == RolloutChange.superseded ? "Superseded" : "RolloutAborted"
+        case .advance(_, let step, _, _): step.phase == .switched ? .switched : .stepAdvanced
+        case .restartWindow: .analysisWindowRestarted
+        case .suspend: .rolloutPaused
+        case .promote: .promoted
+        case .abort(let reason, _): reason == RolloutChange.superseded ? .superseded : .rolloutAborted
         }
     }
+
+    /// The journal's name for it.
+    public var name: String { eventReason.rawValue }
 
     public static let superseded = "Superseded"
 

@@ -95,7 +95,7 @@ extension Reconciler {
         if started != previous {
             let how = previous == nil ? "started" : "restarted (the previous one was gone)"
             logger.notice("gateway \(how)", metadata: ["address": "\(started.address)", "admin": "\(started.adminEndpoint)", "handle": "\(started.handle.id)"])
-            writes.append(.events([Event(time: clock.now(), kind: "Gateway", name: "gateway", reason: previous == nil ? "GatewayStarted" : "GatewayRestarted",
+            writes.append(.events([Event(time: clock.now(), kind: .gateway, name: "gateway", reason: previous == nil ? .gatewayStarted : .gatewayRestarted,
                                          message: "the gateway \(how) on \(started.address), admin endpoint \(started.adminEndpoint), routing table generation \(routes?.generation ?? 0)",
                                          commit: desired?.commit, actor: options.actor)]))
         }

@@ -57,11 +57,11 @@ public enum OperatorDecision: String, Sendable, Hashable, CaseIterable, Codable 
     case retry, promote, abort
 
     /// The reason of the event that records it.
-    public var eventReason: String {
+    public var eventReason: EventReason {
         switch self {
-        case .retry: "RetryRequested"
-        case .promote: "PromoteRequested"
-        case .abort: "AbortRequested"
+        case .retry: .retryRequested
+        case .promote: .promoteRequested
+        case .abort: .abortRequested
         }
     }
 
@@ -69,7 +69,7 @@ public enum OperatorDecision: String, Sendable, Hashable, CaseIterable, Codable 
     public var journalAction: String {
         switch self {
         case .retry: "Retry"
-        case .promote, .abort: eventReason
+        case .promote, .abort: eventReason.rawValue
         }
     }
 }

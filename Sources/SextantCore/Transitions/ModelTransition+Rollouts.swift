@@ -37,7 +37,7 @@ extension Change {
                 state.rollout = rollout
                 registry.moveAllTraffic(from: previous, to: revision, at: now)
                 effects.append(.publishRoutes)
-                event(change.name, "\(message); \(stable) stays warm for \(Int(scaleDownDelay)) s and takes everything back if r\(revision) fails its analysis meanwhile")
+                event(change.eventReason, "\(message); \(stable) stays warm for \(Int(scaleDownDelay)) s and takes everything back if r\(revision) fails its analysis meanwhile")
             } else {
                 rollout.phase = next.phase
                 rollout.weight = next.weight
@@ -45,7 +45,7 @@ extension Change {
                 state.rollout = rollout
                 registry.expose(revision, weight: next.weight, at: now)
                 effects.append(.publishRoutes)
-                event(change.name, message)
+                event(change.eventReason, message)
             }
         case .restartWindow, .suspend:
             keepAnalysing(change, rollout: rollout)
@@ -58,7 +58,7 @@ extension Change {
             state.rollout = nil
             registry.moveAllTraffic(from: previous, to: revision, at: now)
             effects.append(.publishRoutes)
-            event(change.name, "\(message); r\(revision) serves 100%" + (state.retiring.isEmpty ? "" : "; \(stable) stays warm for \(Int(scaleDownDelay)) s"))
+            event(change.eventReason, "\(message); r\(revision) serves 100%" + (state.retiring.isEmpty ? "" : "; \(stable) stays warm for \(Int(scaleDownDelay)) s"))
         case .abort(let reason, let message):
             state.rollout = nil
             registry.withdraw(revision, at: now)
@@ -66,7 +66,7 @@ extension Change {
             if reason != RolloutChange.superseded {
                 state.stall = ModelStall(phase: .rolloutAborted, fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
             }
-            event(change.name, "\(message); all traffic back to \(stable)"
+            event(change.eventReason, "\(message); all traffic back to \(stable)"
                   + (reason == RolloutChange.superseded ? "" : "; not retried until Git changes or `sextant retry \(name)`"))
         }
     }
@@ -79,10 +79,10 @@ extension Change {
             let failed = failures > rollout.failures
             rollout.window = window
             rollout.failures = failures
-            event(failed ? "AnalysisFailed" : change.name, message)
+            event(failed ? .analysisFailed : change.eventReason, message)
         case .suspend(let message):
             rollout.suspended = message
-            event(change.name, message)
+            event(change.eventReason, message)
         case .advance, .promote, .abort:
             preconditionFailure("\(change.name) is not analysis")
         }
@@ -101,18 +101,18 @@ extension Change {
             state.rollout = nil
             state.retiring.removeAll { $0.revision == previous }
             if let warm { effects.append(.stopReplicas(warm.replicas)) }
-            event(RolloutChange.promote(message: "").name, "\(change.message); r\(revision) stays"
+            event(.promoted, "\(change.message); r\(revision) stays"
                   + (warm.map { "; r\($0.revision) stopped (\($0.replicas.count) replica\($0.replicas.count == 1 ? "" : "s"))" } ?? ""))
         case .restartWindow, .suspend:
             keepAnalysing(change, rollout: rollout)
         case .abort(let reason, let message) where reason == RolloutChange.superseded:
             state.rollout = nil
-            event(change.name, "\(message); r\(revision) stays stable" + (warm.map { ", r\($0.revision) warm until its scale-down" } ?? ""))
+            event(change.eventReason, "\(message); r\(revision) stays stable" + (warm.map { ", r\($0.revision) warm until its scale-down" } ?? ""))
         case .abort(let reason, let message):
             // Switch back: the warm revision takes everything again, then the switched one stops.
             guard let previous else {
                 state.rollout = nil
-                event(change.name, "\(message); no revision to switch back to: r\(revision) keeps serving")
+                event(change.eventReason, "\(message); no revision to switch back to: r\(revision) keeps serving")
                 return
             }
             let switched = state.replicas
@@ -122,7 +122,7 @@ extension Change {
             state.stall = ModelStall(phase: .rolloutAborted, fingerprint: Planner.servingKey(revision), reason: reason, message: message, at: now)
             registry.moveAllTraffic(from: revision, to: previous, at: now)
             effects += [.publishRoutes, .stopWhenDrained(revision: revision, switched)]
-            event(change.name, "\(message); switched back: all traffic to r\(previous)"
+            event(change.eventReason, "\(message); switched back: all traffic to r\(previous)"
                   + (warm == nil ? " (its servers start again)" : "") + "; not retried until Git changes or `sextant retry \(name)`")
         }
     }

@@ -26,9 +26,9 @@ extension Change {
         guard deploying else {
             effects += [.publishRoutes, .stopWhenDrained(revision: revision, job.retire)]
             if restarted != nil {
-                event("ReplicaRestarted", "\(state.lastCrash ?? "a replica") of r\(revision) exited; restarted on \(endpoints) (crash \(state.crashes) in a row)")
+                event(.replicaRestarted, "\(state.lastCrash ?? "a replica") of r\(revision) exited; restarted on \(endpoints) (crash \(state.crashes) in a row)")
             } else {
-                event("Scaled", "r\(revision) runs \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s") on \(endpoints)")
+                event(.scaled, "r\(revision) runs \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s") on \(endpoints)")
             }
             return
         }
@@ -44,7 +44,7 @@ extension Change {
         effects.append(.publishRoutes)
         if let aborted { effects.append(.stopWhenDrained(revision: aborted.revision, aborted.replicas)) }
         effects.append(.stopWhenDrained(revision: previous ?? revision, job.retire))
-        event("Deployed", "r\(revision) (v\(job.launch.version)) serves 100% of traffic with \(started.count) replica\(started.count == 1 ? "" : "s") on \(endpoints)"
+        event(.deployed, "r\(revision) (v\(job.launch.version)) serves 100% of traffic with \(started.count) replica\(started.count == 1 ? "" : "s") on \(endpoints)"
               + (previous.map { "; r\($0) stopped" } ?? ""))
     }
 
@@ -61,7 +61,7 @@ extension Change {
             rollout.replicas = (job.keep + started).sorted { $0.index < $1.index }
             state.rollout = rollout
             effects += [.publishRoutes, .stopReplicas(job.retire)]
-            event("ReplicaRestarted", "a replica of candidate r\(revision) exited; restarted on \(endpoints) (crash \(rollout.crashes) in a row)")
+            event(.replicaRestarted, "a replica of candidate r\(revision) exited; restarted on \(endpoints) (crash \(rollout.crashes) in a row)")
             return
         }
         let policy = context.policy
@@ -82,7 +82,7 @@ extension Change {
                 + "\(first.mirrorPercent ?? 100)% of requests mirrored to it, its answers recorded and never returned"
         case .switched: "r\(revision) (v\(job.launch.version)) switched in on \(endpoints)"
         }
-        event("RolloutStarted", how + (slos.isEmpty ? "; no SLO judges it" : "; judged by \(slos.joined(separator: ", ")) every \(Int(policy?.interval ?? 5)) s"))
+        event(.rolloutStarted, how + (slos.isEmpty ? "; no SLO judges it" : "; judged by \(slos.joined(separator: ", ")) every \(Int(policy?.interval ?? 5)) s"))
     }
 
     /// The stable revision's replicas that died (neither kept nor retired by `job`) count as
@@ -118,7 +118,7 @@ extension Change {
         state.retiring.removeAll { $0 == retiring }
         effects.append(.stopReplicas(retiring.replicas))
         output = "r\(retiring.revision): \(retiring.replicas.count) replica\(retiring.replicas.count == 1 ? "" : "s")"
-        event("ScaledDown", "r\(retiring.revision) stopped after its scaleDownDelay (\(retiring.replicas.count) replica\(retiring.replicas.count == 1 ? "" : "s"))")
+        event(.scaledDown, "r\(retiring.revision) stopped after its scaleDownDelay (\(retiring.replicas.count) replica\(retiring.replicas.count == 1 ? "" : "s"))")
     }
 
     mutating func stopped(_ replicas: [Replica]) {
@@ -130,7 +130,7 @@ extension Change {
         for revision in withdrawn { registry.withdraw(revision, at: now) }
         // Out of the gateway first.
         effects += [.publishRoutes, .stopReplicas(replicas)]
-        event("ServingStopped", "stopped \(replicas.count) serving process\(replicas.count == 1 ? "" : "es") of a model removed from Git")
+        event(.servingStopped, "stopped \(replicas.count) serving process\(replicas.count == 1 ? "" : "es") of a model removed from Git")
     }
 }
 

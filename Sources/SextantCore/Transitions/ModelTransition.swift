@@ -103,8 +103,8 @@ struct Change {
     var now: Date { context.now }
     var name: String { context.model }
 
-    mutating func event(_ reason: String, _ message: String, actor: String? = nil) {
-        events.append(Event(time: now, kind: "Model", name: name, reason: reason, message: message, commit: context.commit, actor: actor ?? context.actor))
+    mutating func event(_ reason: EventReason, _ message: String, actor: String? = nil) {
+        events.append(Event(time: now, kind: .model, name: name, reason: reason, message: message, commit: context.commit, actor: actor ?? context.actor))
     }
 
     /// `; rN keeps serving`, when a revision serves.
@@ -120,7 +120,7 @@ struct Change {
             classes: job.data.task.isClassification ? trained.classes : nil, createdAt: now))
         if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
         output = "v\(number) in \(trained.modelDirectory)"
-        event("Trained", "v\(number) trained by \(job.trainerName) on \(trained.trainingRows) rows (\(trained.holdoutRows) held out) in "
+        event(.trained, "v\(number) trained by \(job.trainerName) on \(trained.trainingRows) rows (\(trained.holdoutRows) held out) in "
               + String(format: "%.2f s", seconds) + "; training fingerprint \(job.fingerprint.prefix(12))")
     }
 
@@ -141,11 +141,11 @@ struct Change {
             + "inference \(String(format: "%.2f", evaluation.seconds)) s\(rate)"
         if evaluation.passed {
             output = "passed"
-            event("Evaluated", "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server (\(timing)): \(shown); every gate passed"
+            event(.evaluated, "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server (\(timing)): \(shown); every gate passed"
                   + (evaluation.incumbent.map { "; incumbent: \($0.summary)" } ?? (job.incumbent == nil ? "; no incumbent" : "")))
         } else {
             output = evaluation.failures.joined(separator: "\n")
-            event("GateFailed", "r\(job.revision) (v\(job.version.number)) fails: \(evaluation.failures.joined(separator: "; "))" + stableKeepsServing)
+            event(.gateFailed, "r\(job.revision) (v\(job.version.number)) fails: \(evaluation.failures.joined(separator: "; "))" + stableKeepsServing)
         }
     }
 
@@ -154,7 +154,7 @@ struct Change {
             registry.versions[index].artifactDigest = digest
         }
         output = digest
-        event("Packaged", "v\(job.version.number) packaged as ModelPack artifact \(name)-v\(job.version.number) (\(digest.prefix(19))…)")
+        event(.packaged, "v\(job.version.number) packaged as ModelPack artifact \(name)-v\(job.version.number) (\(digest.prefix(19))…)")
     }
 
     // MARK: - Failures
@@ -175,7 +175,7 @@ struct Change {
             countDeadStableReplicas(job)
             // A restart of what serves failed: crash-loop backoff (counted once).
             if (state.nextRestartAt ?? .distantPast) <= now { countStableCrash(lived: 0) }
-            event("RestartFailed", "\(error.message); next attempt in \(Int(Backoff.delay(afterAttempts: state.crashes))) s")
+            event(.restartFailed, "\(error.message); next attempt in \(Int(Backoff.delay(afterAttempts: state.crashes))) s")
         } else if let reason = error.reason, let phase {
             if case .serve(let job) = action, job.role == .candidate, let rollout = state.rollout, rollout.revision == job.launch.revision {
                 // The candidate cannot be brought back: its canary ends.
@@ -186,21 +186,21 @@ struct Change {
             // The repository's own failure: stop on this fingerprint.
             let fingerprint = if case .serve(let job) = action { Planner.servingKey(job.launch.revision) } else { action.fingerprint }
             state.stall = ModelStall(phase: phase, fingerprint: fingerprint, reason: reason, message: error.message, at: now)
-            event(phase.rawValue, error.message + stableKeepsServing + "; not retried until Git changes or `sextant retry \(name)`")
+            event(EventReason(phase), error.message + stableKeepsServing + "; not retried until Git changes or `sextant retry \(name)`")
             if object.failure?.fingerprint == action.fingerprint { object.failure = nil }
         } else {
             // A failure of the machine: retried with backoff, counted from when it failed.
             let delay = Backoff.delay(afterAttempts: attempt)
             object.failure = ActionFailure(fingerprint: action.fingerprint, attempts: attempt, message: error.message,
                                            nextAttemptAt: now.addingTimeInterval(delay))
-            event("\(action.name)Failed", "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))")
+            event(.failed(action), "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))")
         }
     }
 
     mutating func cancelled(_ action: Action) {
         succeeded = false
         output = "cancelled: the daemon stopped before it ended"
-        event("Cancelled", "\(action.name) cancelled: the daemon is stopping; the next daemon runs it again")
+        event(.cancelled, "\(action.name) cancelled: the daemon is stopping; the next daemon runs it again")
     }
 
     // MARK: - Operator decisions
