@@ -82,7 +82,7 @@ import SextantTestSupport
         let marks = "/tmp/sextant-marks-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         defer { try? FileManager.default.removeItem(atPath: marks) }
-        let rig = try Rig(example: "python-trainer", model: "churn-predictor", analysis: "{interval: 1s}")
+        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
         // Every run is counted; only the first sleeps a minute before training.
         let command = "[sh, -c, \"echo run >> \(marks)/runs; if mkdir \(marks)/first 2>/dev/null; then sleep 60; fi; exec python3 trainer/train.py\"]"
         try rig.commit("a trainer that sleeps the first time", "models/churn-predictor.yaml",

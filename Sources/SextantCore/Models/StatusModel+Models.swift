@@ -27,18 +27,15 @@ extension StatusModel {
         if let stable = state.stableRevision, let revision = registry.revision(stable) {
             status.model?.stableRevision = stable
             status.model?.stableVersion = revision.version
-            // After a blueGreen switch the candidate is the stable revision.
-            let rollout = state.rollout.flatMap { $0.phase == .switched ? nil : $0 }
-            let weight = rollout?.phase == .canary ? rollout?.weight ?? 0 : 0
-            status.model?.traffic = [TrafficEntry(revision: stable, version: revision.version, role: "stable", weight: 100 - weight,
-                                                  counters: observed.traffic?.counters(model: key.name, revision: stable))]
-            if let rollout {
-                status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: rollout.role.rawValue, weight: weight,
-                                                          counters: rollout.window.samples(model: key.name, revision: rollout.revision, traffic: observed.traffic),
-                                                          mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100))
-                if let header = ResolvedPolicy(model.model, in: desired.manifests).headerRoute {
-                    status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: "header", weight: 0, headerRoute: header))
-                }
+            for share in state.trafficSplit(stableVersion: revision.version) {
+                // The stable revision's counters since the gateway started; a candidate's in its sample window.
+                let counters = share.role == .stable ? observed.traffic?.counters(model: key.name, revision: share.revision)
+                    : state.rollout?.window.samples(model: key.name, revision: share.revision, traffic: observed.traffic)
+                status.model?.traffic.append(TrafficEntry(revision: share.revision, version: share.version, role: share.role.rawValue, weight: share.weight,
+                                                          counters: counters, mirrorPercent: share.mirrorPercent))
+            }
+            if let rollout = state.rollout, rollout.phase != .switched, let header = ResolvedPolicy(model.model, in: desired.manifests).headerRoute {
+                status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: "header", weight: 0, headerRoute: header))
             }
             status.model?.endpoints = (state.replicas + (state.rollout?.replicas ?? [])).map(\.endpoint)
             status.model?.replicas = replicaStatuses(state, health: observed.replicas)

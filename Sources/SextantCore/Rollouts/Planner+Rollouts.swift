@@ -181,17 +181,15 @@ extension Planner {
             func endpoints(_ replicas: [Replica]) -> [String] {
                 replicas.filter { if case .exited? = observed.replicas[$0.id] { false } else { true } }.map(\.endpoint).sorted()
             }
-            // After a blueGreen switch the candidate is the stable revision: it takes everything.
-            let rollout = state.rollout.flatMap { $0.phase == .switched ? nil : $0 }
-            let weight = rollout?.phase == .canary ? rollout?.weight ?? 0 : 0
-            var backends = [RouteBackend(revision: stable, version: revision.version, role: .stable, weight: 100 - weight, endpoints: endpoints(state.replicas))]
+            let split = state.trafficSplit(stableVersion: revision.version)
+            let backends = split.map { share in
+                RouteBackend(revision: share.revision, version: share.version, role: share.role, weight: share.weight,
+                             endpoints: endpoints(share.replicas), mirrorPercent: share.mirrorPercent)
+            }
             var header: HeaderRouteTarget?
-            if let rollout {
-                backends.append(RouteBackend(revision: rollout.revision, version: rollout.version, role: rollout.role, weight: weight,
-                                             endpoints: endpoints(rollout.replicas), mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100))
-                if let model = desired?.manifests.model(named: key.name), let route = ResolvedPolicy(model, in: desired!.manifests).headerRoute {
-                    header = HeaderRouteTarget(name: route.name, value: route.value, revision: rollout.revision)
-                }
+            if let candidate = split.dropFirst().first, let model = desired?.manifests.model(named: key.name),
+               let route = ResolvedPolicy(model, in: desired!.manifests).headerRoute {
+                header = HeaderRouteTarget(name: route.name, value: route.value, revision: candidate.revision)
             }
             routes[key.name] = ModelRoute(backends: backends, headerRoute: header)
         }
