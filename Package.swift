@@ -209,6 +209,7 @@ let package = Package(
         .target(
             name: "SextantTestSupport",
             dependencies: [
+                "SextantCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -38,20 +38,23 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
     } catch {
         throw CommandFailure(message: error.message)
     }
+    // One clock for every wait: the runtime's, the reconciler's, the loop's and the watchdog's.
+    let clock = SystemClock()
     let repository = RepositorySource(url: configuration.repository, branch: configuration.branch, root: configuration.root,
                                       stateDirectory: configuration.stateDirectory)
     let runtime = EmbeddedRuntime(
         blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
         stateDirectory: stateDirectory.absolutePath, readinessTimeout: configuration.readinessTimeout,
-        sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, logger: logger)
+        sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, clock: clock, logger: logger)
     guard let run = configuration.run else {
-        let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, options: configuration.reconcilerOptions, logger: logger)
+        let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
+                                    logger: logger)
         return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: repository, services: [], stateDirectory: stateDirectory)
     }
     // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
     let storeHealth = StoreHealth()
     let metrics = DaemonMetrics(storeHealth: storeHealth)
-    let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, options: configuration.reconcilerOptions,
+    let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
                                 metrics: metrics, storeHealth: storeHealth, logger: logger)
     let trigger = PassTrigger()
     let readiness = Readiness()

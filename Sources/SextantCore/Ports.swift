@@ -80,15 +80,31 @@ public struct ActionError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The time, as a side effect.
+/// The time, and waiting for it, as a side effect: every wait of the reconciler and the
+/// runtime (intervals, backoffs, polling, deadlines, grace periods) is on this clock, so
+/// tests drive time instead of waiting for it.
 public protocol WallClock: Sendable {
     func now() -> Date
+    /// Returns once `duration` has passed on this clock; throws `CancellationError` as soon
+    /// as the task is cancelled.
+    func sleep(for duration: Duration) async throws
+}
+
+extension WallClock {
+    /// The time `duration` from now on this clock: a deadline.
+    public func deadline(after duration: Duration) -> Date {
+        now().addingTimeInterval(duration.seconds)
+    }
 }
 
 public struct SystemClock: WallClock {
     public init() {}
 
     public func now() -> Date { Date() }
+
+    public func sleep(for duration: Duration) async throws {
+        try await Task.sleep(for: duration)
+    }
 }
 
 /// The store of everything the reconciler observed and did.

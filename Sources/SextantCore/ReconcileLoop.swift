@@ -11,23 +11,22 @@ public struct ReconcileLoop: Service {
     private let reconciler: Reconciler
     private let interval: Duration
     private let trigger: PassTrigger
-    private let clock: any WallClock
     private let jitter: Double
     private let onPass: @Sendable (Reconciler.PassReport) async -> Void
     private let logger: Logger
 
+    /// The loop waits on the reconciler's clock.
+    ///
     /// - Parameters:
     ///   - trigger: asks for a pass as soon as the current one ends.
     ///   - jitter: each wait for the interval is stretched or shrunk by up to this fraction,
     ///     so daemons started together do not fetch in step.
     ///   - onPass: called after every pass (readiness, watchers).
-    public init(reconciler: Reconciler, interval: Duration, trigger: PassTrigger = PassTrigger(), clock: any WallClock = SystemClock(),
-                jitter: Double = 0.1, onPass: @escaping @Sendable (Reconciler.PassReport) async -> Void = { _ in },
+    public init(reconciler: Reconciler, interval: Duration, trigger: PassTrigger = PassTrigger(), jitter: Double = 0.1, onPass: @escaping @Sendable (Reconciler.PassReport) async -> Void = { _ in },
                 logger: Logger = Logger(label: "sextant.loop")) {
         self.reconciler = reconciler
         self.interval = interval
         self.trigger = trigger
-        self.clock = clock
         self.jitter = max(0, min(jitter, 0.5))
         self.onPass = onPass
         self.logger = logger
@@ -50,6 +49,7 @@ public struct ReconcileLoop: Service {
     }
 
     private func passes() async {
+        let clock = reconciler.clock
         var storeFailures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let wait: Duration
@@ -71,7 +71,7 @@ public struct ReconcileLoop: Service {
             guard wait > .zero else { continue }
             // Whichever comes first: the wait, a wake-up, or the end.
             let trigger = trigger
-            _ = await cancelWhenGracefulShutdown { await trigger.wait(upTo: wait) }
+            _ = await cancelWhenGracefulShutdown { await trigger.wait(upTo: wait, on: clock) }
         }
     }
 
@@ -115,13 +115,14 @@ public final class PassTrigger: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after `duration`, at a request, or when the task is cancelled.
+    /// Returns after `duration` has passed on `clock`, at a request, or when the task is
+    /// cancelled.
     /// - Returns: whether a request came (rather than the time running out).
     @discardableResult
-    func wait(upTo duration: Duration) async -> Bool {
+    func wait(upTo duration: Duration, on clock: any WallClock = SystemClock()) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try? await Task.sleep(for: duration)
+                try? await clock.sleep(for: duration)
                 return false
             }
             group.addTask {

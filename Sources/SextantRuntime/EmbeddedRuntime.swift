@@ -25,6 +25,8 @@ public struct EmbeddedRuntime: Runtime {
     /// This program, which serves built-in models (`sextant serve-model`).
     let executable: String
     let processes: ProcessTable
+    /// What every wait (readiness, a trainer's timeout, stop grace periods) is on.
+    let clock: any WallClock
     /// How long a server may take to answer `/v2/health/ready`.
     let readinessTimeout: Duration
     /// How long a stopped server may take to exit before SIGKILL.
@@ -43,12 +45,13 @@ public struct EmbeddedRuntime: Runtime {
 
     public init(blobs: any BlobReader, dataRoots: [String] = [], stateDirectory: String? = nil, executable: String = CommandLine.arguments[0],
                 readinessTimeout: Duration = .seconds(60), stopGrace: Duration = .seconds(10), evaluationBatch: Int = 1000,
-                sandbox: Sandbox? = nil, maxRequestBytes: Int? = nil, logger: Logger = Logger(label: "sextant.runtime")) {
+                sandbox: Sandbox? = nil, maxRequestBytes: Int? = nil, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "sextant.runtime")) {
         self.blobs = blobs
         self.dataRoots = dataRoots.map { Self.realPath($0) ?? $0 }
         self.stateDirectory = stateDirectory
         self.executable = Self.realPath(executable) ?? executable
-        self.processes = ProcessTable(stateDirectory: stateDirectory ?? FileManager.default.temporaryDirectory.path)
+        self.processes = ProcessTable(stateDirectory: stateDirectory ?? FileManager.default.temporaryDirectory.path, clock: clock)
+        self.clock = clock
         self.readinessTimeout = readinessTimeout
         self.stopGrace = stopGrace
         self.evaluationBatch = max(1, evaluationBatch)

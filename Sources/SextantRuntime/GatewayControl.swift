@@ -41,14 +41,14 @@ extension EmbeddedRuntime {
         }
         let process = LocalProcess(identity, port: adminPort, command: command)
         let gateway = GatewayProcess(address: address, adminEndpoint: process.endpoint, log: log, startedAt: now, handle: try process.handle())
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
+        let deadline = clock.deadline(after: .seconds(20))
+        while clock.now() < deadline {
             guard identity.isAlive else {
                 await processes.stop(identity, grace: .seconds(2))  // what it started, if anything
                 throw ActionError("the gateway exited before it was ready (\(listen)); log \(log):\n\(logTail(log, lines: 5))")
             }
             if await gatewayStatistics(gateway) != nil { return gateway }
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await clock.sleep(for: .milliseconds(20))
         }
         await processes.stop(identity, grace: .seconds(2))
         throw ActionError("the gateway did not answer on its admin port 127.0.0.1:\(adminPort) within 20 s; log \(log):\n\(logTail(log, lines: 5))")

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+public import SextantCore
 import Synchronization
 
 /// A process as the kernel knows it: its pid and its start time, so a pid the kernel
@@ -48,19 +49,24 @@ struct ProcessIdentity: Sendable, Hashable, Codable {
         }
     }
 
-    /// SIGTERM to the process group, then SIGKILL after `grace`: whatever the process
-    /// started stops with it, also when the process itself has already exited.
-    func stop(grace: Duration = .seconds(5)) async {
+    /// SIGTERM to the process group, then SIGKILL after `grace` on `clock`: whatever the
+    /// process started stops with it, also when the process itself has already exited.
+    ///
+    /// A stop is cleanup: it runs to its end also when the task asking is cancelled (a
+    /// cancelled training's trainer still gets its grace to exit), so it waits in a task of
+    /// its own, which the caller's cancellation does not reach.
+    func stop(grace: Duration, clock: any WallClock) async {
         guard isRunning else { return }
         signal(SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        if isRunning {
+        await Task {
+            let deadline = clock.deadline(after: grace)
+            while isRunning, clock.now() < deadline { try? await clock.sleep(for: .milliseconds(50)) }
+            guard isRunning else { return }
             signal(SIGKILL)
-            for _ in 0..<40 where isRunning { try? await Task.sleep(for: .milliseconds(25)) }
-        }
+            // The kernel ends a killed group at once; a moment for /proc to say so.
+            let killed = clock.deadline(after: .seconds(1))
+            while isRunning, clock.now() < killed { try? await clock.sleep(for: .milliseconds(25)) }
+        }.value
     }
 
     /// Signals the process's group (it leads one: `ProcessTable.spawn` starts children that
@@ -78,9 +84,12 @@ struct ProcessIdentity: Sendable, Hashable, Codable {
 /// restarted daemon (or `sextant down`) finds every one of them: none is left orphaned.
 public struct ProcessTable: Sendable {
     public let directory: String
+    /// What stops wait on.
+    let clock: any WallClock
 
-    public init(stateDirectory: String) {
+    public init(stateDirectory: String, clock: any WallClock = SystemClock()) {
         directory = stateDirectory + "/processes"
+        self.clock = clock
     }
 
     struct Record: Codable {
@@ -254,9 +263,10 @@ public struct ProcessTable: Sendable {
         return found
     }
 
-    /// Stops a recorded process and forgets it.
+    /// Stops a recorded process (SIGTERM, SIGKILL after `grace`; see `ProcessIdentity.stop`)
+    /// and forgets it.
     func stop(_ identity: ProcessIdentity, grace: Duration = .seconds(5)) async {
-        await identity.stop(grace: grace)
+        await identity.stop(grace: grace, clock: clock)
         forget(identity.pid)
     }
 

@@ -136,9 +136,9 @@ extension EmbeddedRuntime {
         } catch {
             throw ActionError(error.message, reason: "ServerFailed")
         }
-        let deadline = ContinuousClock.now + readinessTimeout
+        let deadline = clock.deadline(after: readinessTimeout)
         var problem = "GET http://127.0.0.1:\(port)/v2/health/ready got no answer"
-        while ContinuousClock.now < deadline, !Task.isCancelled {
+        while clock.now() < deadline, !Task.isCancelled {
             guard identity.isAlive else {
                 let status = ProcessTable.exitStatus(of: identity.pid).map { " with status \($0)" } ?? ""
                 await processes.stop(identity, grace: stopGrace)  // what it started, if anything
@@ -151,7 +151,7 @@ extension EmbeddedRuntime {
                 return (Replica(revision: launch.revision, index: index, endpoint: process.endpoint, log: log, startedAt: now, handle: try process.handle()), process)
             }
             problem = answer ?? problem
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await clock.sleep(for: .milliseconds(100))
         }
         await processes.stop(identity, grace: stopGrace)
         throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) was not ready for \(launch.model) within \(describe(readinessTimeout)): "

@@ -88,9 +88,13 @@ extension EmbeddedRuntime {
         } catch {
             throw ActionError(error.message, reason: "TrainerFailed")
         }
-        let deadline = ContinuousClock.now + job.timeout
-        while identity.isAlive, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
+        let deadline = clock.deadline(after: job.timeout)
+        while identity.isAlive, clock.now() < deadline {
+            do {
+                try await clock.sleep(for: .milliseconds(50))
+            } catch {
+                break  // cancelled
+            }
         }
         if Task.isCancelled {
             await processes.stop(identity, grace: .seconds(5))
@@ -103,8 +107,9 @@ extension EmbeddedRuntime {
         processes.forget(identity.pid)
         // The reaper thread records the status as the child exits; give it a moment.
         var status = ProcessTable.exitStatus(of: identity.pid)
-        for _ in 0..<200 where status == nil {
-            try? await Task.sleep(for: .milliseconds(10))
+        let reaped = clock.deadline(after: .seconds(2))
+        while status == nil, clock.now() < reaped {
+            try? await clock.sleep(for: .milliseconds(10))
             status = ProcessTable.exitStatus(of: identity.pid)
         }
         guard let status else {

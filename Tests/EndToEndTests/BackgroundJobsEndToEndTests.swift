@@ -89,7 +89,10 @@ import SextantTestSupport
         try rig.commit("a trainer that sleeps the first time", "models/churn-predictor.yaml",
                        replacing: "command: [python3, trainer/train.py]", with: "command: \(command)")
         try rig.startDaemon()
-        try await rig.waitFor("the trainer to run") { !Self.processes(containing: "\(marks)/runs").isEmpty }
+        // Running, counted and sleeping: a SIGINT before its `mkdir` would make the restart's run the sleeping one.
+        try await rig.waitFor("the trainer to run") {
+            FileManager.default.fileExists(atPath: marks + "/first") && !Self.processes(containing: "\(marks)/runs").isEmpty
+        }
         let trainer = try #require(Self.processes(containing: "\(marks)/runs").first)
         let group = getpgid(trainer)
         try #require(group > 0)

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import SextantAPI
 @testable import SextantCore
+import SextantTestSupport
 
 /// The audit trail tells the truth: events carry when their effect completed, and the
 /// registry records every revision that took live traffic, with its peak share.

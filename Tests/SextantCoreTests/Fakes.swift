@@ -3,13 +3,7 @@ import Synchronization
 import SextantAPI
 import SextantCore
 import SextantWire
-
-/// A clock the test moves.
-final class ManualClock: WallClock {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_000_000))
-    func now() -> Date { current.withLock { $0 } }
-    func advance(_ seconds: Double) { current.withLock { $0 += seconds } }
-}
+import SextantTestSupport
 
 /// One commit whose manifests are given as files; `head` can change.
 final class FakeSource: GitSource {

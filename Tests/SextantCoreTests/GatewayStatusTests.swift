@@ -4,6 +4,7 @@ import Testing
 import SextantAPI
 @testable import SextantCore
 import SextantWire
+import SextantTestSupport
 
 /// A model is only served through the gateway: status never says Serving or Healthy while
 /// the gateway does not serve.

@@ -4,6 +4,7 @@ import Testing
 import SextantAPI
 @testable import SextantCore
 import SextantWire
+import SextantTestSupport
 
 /// The model lifecycle through the reconciler, with a fake runtime.
 @Suite struct ModelReconcilerTests {

@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 import SextantAPI
 @testable import SextantCore
+import SextantTestSupport
 
 @Suite struct ReconcilerTests {
     @Test("a failing check is retried with per-object backoff, and recovers")

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import SextantAPI
 @testable import SextantCore
+import SextantTestSupport
 
 /// A store that cannot be written (disk full, read-only): the pass ends, nothing that
 /// already happened is lost or redone, and the outage is visible and ends with events.

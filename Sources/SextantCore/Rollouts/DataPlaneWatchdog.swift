@@ -3,7 +3,7 @@ public import ServiceLifecycle
 /// Keeps the data plane up between passes: every `period`, a gateway killed at any moment
 /// is started again (with the stored routing table), even mid-pass, and a model server
 /// that died asks for a pass at once, which replaces it — rather than leaving its
-/// revision short of servers until the next interval.
+/// revision short of servers until the next interval. It waits on the reconciler's clock.
 public struct DataPlaneWatchdog: Service {
     private let reconciler: Reconciler
     private let trigger: PassTrigger
@@ -21,7 +21,7 @@ public struct DataPlaneWatchdog: Service {
             let gatewayChanged = await reconciler.superviseGateway(onlyIfStarted: true)
             let replicaDied = await reconciler.replicaDiedUnnoticed()
             if gatewayChanged || replicaDied { trigger.request() }
-            try? await Task.sleep(for: period)
+            try? await reconciler.clock.sleep(for: period)
         }
     }
 }

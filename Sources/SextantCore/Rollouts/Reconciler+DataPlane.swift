@@ -5,15 +5,20 @@ import SextantWire
 
 extension Reconciler {
     /// Stops servers that left the routing table once the gateway has nothing in flight to
-    /// their revision (at most `drainGrace`): requests on their way finish.
+    /// their revision (at most `drainGrace` on the clock): requests on their way finish. A
+    /// cancelled pass (SIGINT) stops them without waiting.
     func stopWhenDrained(_ replicas: [Replica], model: String, revision: Int) async {
         guard !replicas.isEmpty else { return }
         if let gateway {
-            let deadline = ContinuousClock.now + Self.drainGrace
-            while ContinuousClock.now < deadline,
+            let deadline = clock.deadline(after: Self.drainGrace)
+            while clock.now() < deadline,
                   let statistics = await runtime.gatewayStatistics(gateway), statistics.generation >= (routes?.generation ?? 0),
                   (statistics.counters(model: model, revision: revision).inFlight ?? 0) > 0 {
-                try? await Task.sleep(for: .milliseconds(20))
+                do {
+                    try await clock.sleep(for: .milliseconds(20))
+                } catch {
+                    break
+                }
             }
         }
         await runtime.stopReplicas(replicas)
