@@ -21,7 +21,6 @@ let package = Package(
         .library(name: "SextantAPI", targets: ["SextantAPI"]),
         .library(name: "SextantML", targets: ["SextantML"]),
         .library(name: "SextantWire", targets: ["SextantWire"]),
-        .library(name: "SextantCore", targets: ["SextantCore"]),
         .library(name: "SextantHTTP", targets: ["SextantHTTP"]),
         .library(name: "SextantServing", targets: ["SextantServing"]),
         .library(name: "SextantGateway", targets: ["SextantGateway"]),

@@ -1,16 +1,16 @@
-public import SextantYAML
+package import SextantYAML
 
 /// A problem found in a repository of manifests, printed as `FILE:LINE:COL: message`.
 public struct Diagnostic: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The file as reached from the command line (directory argument joined with the path
     /// under it), or relative to the repository root.
-    public var file: String
-    public var mark: SourceMark
-    public var message: String
+    package var file: String
+    package var mark: SourceMark
+    package var message: String
     /// `Kind/name` of the object concerned, when known.
-    public var object: String?
+    package var object: String?
 
-    public init(file: String, mark: SourceMark, message: String, object: String? = nil) {
+    package init(file: String, mark: SourceMark, message: String, object: String? = nil) {
         self.file = file
         self.mark = mark
         self.message = message

@@ -3,9 +3,9 @@ import Foundation
 
 /// Content fingerprints: SHA-256, as lowercase hex. What the journal keys actions by, so a
 /// restarted daemon recognises work it already finished.
-public enum Fingerprint {
+package enum Fingerprint {
     /// The SHA-256 of bytes, as `sha256sum` prints it.
-    public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
+    package static func sha256(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
         hasher.update(data: Array(bytes))
         return hex(hasher.finalize())
@@ -13,14 +13,14 @@ public enum Fingerprint {
 
     /// The SHA-256 of a value's canonical JSON (sorted keys, no whitespace), under a label
     /// that names the algorithm and its version: a change of either gives new fingerprints.
-    public static func of(_ label: String, _ value: some Encodable) -> String {
+    package static func of(_ label: String, _ value: some Encodable) -> String {
         sha256(Array(label.utf8) + [0] + canonicalJSON(value))
     }
 
     /// Sorted keys, no whitespace, slashes unescaped; a non-finite number (a manifest's
     /// `.inf` or `.nan`, which JSON has no word for) as the string `Infinity`, `-Infinity` or
     /// `NaN`.
-    public static func canonicalJSON(_ value: some Encodable) -> [UInt8] {
+    package static func canonicalJSON(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -42,16 +42,16 @@ public enum Fingerprint {
 }
 
 /// Hashes a large input piece by piece (a data file read in chunks).
-public struct StreamingSHA256 {
+package struct StreamingSHA256 {
     private var hasher = SHA256()
 
-    public init() {}
+    package init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bufferPointer: bytes)
     }
 
-    public func finalize() -> String {
+    package func finalize() -> String {
         Fingerprint.hex(hasher.finalize())
     }
 }

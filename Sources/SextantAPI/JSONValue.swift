@@ -1,8 +1,8 @@
-public import SextantYAML
+package import SextantYAML
 
 /// A value of any shape, for the fields whose shape Sextant does not fix (an external
 /// trainer's hyperparameters, ODCS arguments and limits).
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     /// A YAML integer (`100`): kept apart from `number` so that a trainer reads `100` as an
@@ -15,7 +15,7 @@ public enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
 
     /// Converts a YAML node by the YAML 1.2 core schema.
-    public init(_ node: YAMLNode) {
+    package init(_ node: YAMLNode) {
         switch node.content {
         case .scalar(let scalar):
             switch scalar.resolved {
@@ -35,7 +35,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The value of an integer or a float.
-    public var number: Double? {
+    package var number: Double? {
         switch self {
         case .integer(let value): Double(value)
         case .number(let value): value
@@ -43,17 +43,17 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    public var string: String? {
+    package var string: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
-    public var bool: Bool? {
+    package var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
-    public var array: [JSONValue]? {
+    package var array: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
@@ -61,7 +61,7 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue: Decodable {
     /// From a manifest (through the node, keeping YAML 1.2 resolution), or from JSON.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let node = try? YAMLNode(from: decoder) {
             self.init(node)
             return
@@ -84,7 +84,7 @@ extension JSONValue: Decodable {
 }
 
 extension JSONValue: Encodable {
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

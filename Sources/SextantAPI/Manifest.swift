@@ -1,14 +1,14 @@
-public import SextantYAML
+package import SextantYAML
 
 /// One decoded manifest of any kind.
-public enum Manifest: Sendable, Hashable {
+package enum Manifest: Sendable, Hashable {
     case model(Model)
     case dataset(Dataset)
     case dataContract(DataContract)
     case slo(SLO)
     case rolloutPolicy(RolloutPolicy)
 
-    public var kind: ManifestKind {
+    package var kind: ManifestKind {
         switch self {
         case .model: .model
         case .dataset: .dataset
@@ -19,7 +19,7 @@ public enum Manifest: Sendable, Hashable {
     }
 
     /// The name status and references use.
-    public var name: String {
+    package var name: String {
         switch self {
         case .model(let model): model.metadata.name
         case .dataset(let dataset): dataset.metadata.name
@@ -30,23 +30,23 @@ public enum Manifest: Sendable, Hashable {
     }
 
     /// The path of the field that holds the name, for messages about it.
-    public var namePath: FieldPath {
+    package var namePath: FieldPath {
         kind == .dataContract ? (name == "" ? ["id"] : ["name"]) : ["metadata", "name"]
     }
 }
 
 /// A manifest and where it came from. A class: sets of thousands are sorted, indexed and
 /// passed around, and a manifest never changes once loaded.
-public final class LoadedManifest: Sendable {
-    public let manifest: Manifest
+package final class LoadedManifest: Sendable {
+    package let manifest: Manifest
     /// The file as named in messages.
-    public let file: String
+    package let file: String
     /// The document, for positioning messages about its fields.
-    public let document: YAMLDocument
-    public let kind: ManifestKind
-    public let name: String
+    package let document: YAMLDocument
+    package let kind: ManifestKind
+    package let name: String
 
-    public init(manifest: Manifest, file: String, document: YAMLDocument) {
+    package init(manifest: Manifest, file: String, document: YAMLDocument) {
         self.manifest = manifest
         self.file = file
         self.document = document
@@ -55,7 +55,7 @@ public final class LoadedManifest: Sendable {
     }
 
     /// A problem with a field of this manifest, positioned at the field.
-    public func diagnostic(_ path: FieldPath, _ message: String, atKey: Bool = false) -> Diagnostic {
+    package func diagnostic(_ path: FieldPath, _ message: String, atKey: Bool = false) -> Diagnostic {
         let mark = atKey ? document.root.keyMark(at: path) : document.root.mark(at: path)
         return Diagnostic(file: file, mark: mark, message: message, object: "\(kind)/\(name)")
     }

@@ -1,21 +1,21 @@
 /// A duration as manifests write it: `500ms`, `30s`, `5m`, `1h30m`, `2d`, `1w`.
-public struct ManifestDuration: Decodable, Sendable, Hashable, CustomStringConvertible {
+package struct ManifestDuration: Decodable, Sendable, Hashable, CustomStringConvertible {
     /// The text as written.
-    public var text: String
+    package var text: String
     /// The length in milliseconds.
-    public var milliseconds: Int64
+    package var milliseconds: Int64
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let milliseconds = Self.parse(text) else { return nil }
         self.text = text
         self.milliseconds = milliseconds
     }
 
-    public var seconds: Double { Double(milliseconds) / 1000 }
-    public var duration: Duration { .milliseconds(milliseconds) }
-    public var description: String { text }
+    package var seconds: Double { Double(milliseconds) / 1000 }
+    package var duration: Duration { .milliseconds(milliseconds) }
+    package var description: String { text }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = ManifestDuration(text) else {
             throw DecodingError.dataCorrupted(
@@ -26,7 +26,7 @@ public struct ManifestDuration: Decodable, Sendable, Hashable, CustomStringConve
     }
 
     /// Seconds as a manifest would write them: `30s`, `1m`, `1m30s`, `2h`, `500ms`.
-    public static func describe(_ seconds: Double) -> String {
+    package static func describe(_ seconds: Double) -> String {
         let milliseconds = Int64((seconds * 1000).rounded())
         guard milliseconds % 1000 == 0 else { return "\(milliseconds)ms" }
         var rest = milliseconds / 1000

@@ -1,8 +1,8 @@
 /// A string enumeration in a manifest: decoding names the allowed values when it fails.
-public protocol ManifestEnum: RawRepresentable<String>, CaseIterable, Codable, Sendable, Hashable {}
+package protocol ManifestEnum: RawRepresentable<String>, CaseIterable, Codable, Sendable, Hashable {}
 
 extension ManifestEnum {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let value = Self(rawValue: text) else {
@@ -13,7 +13,7 @@ extension ManifestEnum {
     }
 
     /// The allowed values, as `a | b | c`.
-    public static var allowedValues: String {
+    package static var allowedValues: String {
         allCases.map(\.rawValue).joined(separator: " | ")
     }
 }

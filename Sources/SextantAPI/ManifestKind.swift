@@ -1,5 +1,5 @@
 /// The kinds of manifest Sextant reads, in the order status lists them.
-public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable, Codable, CustomStringConvertible {
+package enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable, Codable, CustomStringConvertible {
     case model = "Model"
     case dataset = "Dataset"
     case dataContract = "DataContract"
@@ -7,14 +7,14 @@ public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable, 
     case rolloutPolicy = "RolloutPolicy"
 
     /// Sextant's own API group version.
-    public static let sextantAPIVersion = "sextant.dev/v1alpha1"
+    package static let sextantAPIVersion = "sextant.dev/v1alpha1"
     /// The OpenSLO version read for `SLO`.
-    public static let openSLOAPIVersion = "openslo/v1"
+    package static let openSLOAPIVersion = "openslo/v1"
     /// The ODCS versions read for `DataContract`.
-    public static let odcsAPIVersions = ["v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0"]
+    package static let odcsAPIVersions = ["v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0"]
 
     /// The `apiVersion` values a manifest of this kind may carry.
-    public var apiVersions: [String] {
+    package var apiVersions: [String] {
         switch self {
         case .model, .dataset, .rolloutPolicy: [Self.sextantAPIVersion]
         case .dataContract: Self.odcsAPIVersions
@@ -23,11 +23,11 @@ public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable, 
     }
 
     /// True for the kinds whose format Sextant defines (unknown fields are errors).
-    public var isSextantKind: Bool { apiVersions == [Self.sextantAPIVersion] }
+    package var isSextantKind: Bool { apiVersions == [Self.sextantAPIVersion] }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
+    package static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

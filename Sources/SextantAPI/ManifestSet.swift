@@ -2,7 +2,7 @@ import SextantYAML
 
 /// Every manifest of a watched root, ordered by kind then name, with lookups by name.
 public struct ManifestSet: Sendable {
-    public private(set) var all: [LoadedManifest]
+    package private(set) var all: [LoadedManifest]
     /// Objects that exist in the repository but failed to decode.
     let undecoded: Set<ObjectReference>
     /// Lookups by name, built once: references are resolved for every manifest.
@@ -32,7 +32,7 @@ public struct ManifestSet: Sendable {
         }
     }
 
-    public init(_ manifests: [LoadedManifest]) {
+    package init(_ manifests: [LoadedManifest]) {
         self.init(manifests, undecoded: [])
     }
 
@@ -52,30 +52,30 @@ public struct ManifestSet: Sendable {
     }
 
     public var models: [Model] { all.compactMap { if case .model(let value) = $0.manifest { value } else { nil } } }
-    public var datasets: [Dataset] { all.compactMap { if case .dataset(let value) = $0.manifest { value } else { nil } } }
-    public var dataContracts: [DataContract] { all.compactMap { if case .dataContract(let value) = $0.manifest { value } else { nil } } }
-    public var slos: [SLO] { all.compactMap { if case .slo(let value) = $0.manifest { value } else { nil } } }
-    public var rolloutPolicies: [RolloutPolicy] { all.compactMap { if case .rolloutPolicy(let value) = $0.manifest { value } else { nil } } }
+    package var datasets: [Dataset] { all.compactMap { if case .dataset(let value) = $0.manifest { value } else { nil } } }
+    package var dataContracts: [DataContract] { all.compactMap { if case .dataContract(let value) = $0.manifest { value } else { nil } } }
+    package var slos: [SLO] { all.compactMap { if case .slo(let value) = $0.manifest { value } else { nil } } }
+    package var rolloutPolicies: [RolloutPolicy] { all.compactMap { if case .rolloutPolicy(let value) = $0.manifest { value } else { nil } } }
 
     /// How many manifests of each kind, in status order.
-    public var countsByKind: [(kind: ManifestKind, count: Int)] {
+    package var countsByKind: [(kind: ManifestKind, count: Int)] {
         var counts: [ManifestKind: Int] = [:]
         for loaded in all { counts[loaded.kind, default: 0] += 1 }
         return ManifestKind.allCases.compactMap { kind in counts[kind].map { (kind, $0) } }
     }
 
-    public func model(named name: String) -> Model? { index.models[name] }
-    public func dataset(named name: String) -> Dataset? { index.datasets[name] }
-    public func slo(named name: String) -> SLO? { index.slos[name] }
-    public func rolloutPolicy(named name: String) -> RolloutPolicy? { index.rolloutPolicies[name] }
+    package func model(named name: String) -> Model? { index.models[name] }
+    package func dataset(named name: String) -> Dataset? { index.datasets[name] }
+    package func slo(named name: String) -> SLO? { index.slos[name] }
+    package func rolloutPolicy(named name: String) -> RolloutPolicy? { index.rolloutPolicies[name] }
 
     /// The contract a dataset names, by ODCS id or name.
-    public func contract(named reference: String) -> DataContract? {
+    package func contract(named reference: String) -> DataContract? {
         index.contractsByID[reference] ?? index.contractsByName[reference]
     }
 
     /// The table of a contract a dataset reads: the named one, or the only one.
-    public func table(of dataset: Dataset) -> ContractTable? {
+    package func table(of dataset: Dataset) -> ContractTable? {
         guard let contract = contract(named: dataset.spec.contract), let tables = contract.schema else { return nil }
         if let name = dataset.spec.table { return tables.first { $0.name == name } }
         return tables.count == 1 ? tables[0] : nil
@@ -83,7 +83,7 @@ public struct ManifestSet: Sendable {
 
     /// The columns a model trains on: its `features`, or every contract column except the
     /// target, primary keys and the gates' sensitive features.
-    public func resolvedFeatures(of model: Model) -> [String]? {
+    package func resolvedFeatures(of model: Model) -> [String]? {
         if let features = model.spec.features { return features }
         guard let dataset = dataset(named: model.spec.dataset), let table = table(of: dataset) else { return nil }
         let sensitive = Set((model.spec.evaluation?.gates ?? []).compactMap(\.sensitiveFeature))

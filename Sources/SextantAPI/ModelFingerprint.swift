@@ -4,8 +4,8 @@
 /// sorted, defaults filled in, no insignificant whitespace — pinned by a golden test vector.
 public enum ModelFingerprint {
     /// Bump when the encoding changes (every model would retrain: do it on purpose).
-    public static let trainingAlgorithm = "sextant.training/1"
-    public static let servingAlgorithm = "sextant.serving/1"
+    package static let trainingAlgorithm = "sextant.training/1"
+    package static let servingAlgorithm = "sextant.serving/1"
 
     /// Who trains: a built-in trainer with its algorithm version, or an external command
     /// with the hash of every file under its context.
@@ -37,7 +37,7 @@ public enum ModelFingerprint {
 
     /// The canonical JSON the training fingerprint hashes (what `plan` diffs to say which
     /// input changed).
-    public static func trainingDocument(of model: Model, in manifests: ManifestSet, datasetSha256: String, trainer: TrainerIdentity) -> [UInt8]? {
+    package static func trainingDocument(of model: Model, in manifests: ManifestSet, datasetSha256: String, trainer: TrainerIdentity) -> [UInt8]? {
         let spec = model.spec
         guard let dataset = manifests.dataset(named: spec.dataset), let table = manifests.table(of: dataset),
               let features = manifests.resolvedFeatures(of: model) else { return nil }
@@ -85,7 +85,7 @@ public enum ModelFingerprint {
     /// The SHA-256 of what a contract table means for data: its properties (name,
     /// logicalType, required, unique, primaryKey, logicalTypeOptions, quality) and its
     /// table-level quality rules. Prose (descriptions, text rules' wording) never retrains.
-    public static func contractSemantics(of table: ContractTable) -> String {
+    package static func contractSemantics(of table: ContractTable) -> String {
         struct Semantics: Encodable {
             var properties: [ContractProperty]
             var quality: [QualityRule]

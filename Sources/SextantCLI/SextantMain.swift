@@ -6,8 +6,8 @@ import Glibc
 
 /// The entry point `main.swift` calls: parses the command line, runs the command and maps
 /// failures to the documented exit codes (2 for usage errors, not ArgumentParser's 64).
-public enum SextantMain {
-    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
+package enum SextantMain {
+    package static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Never {
         do {
             var command = try SextantCommand.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

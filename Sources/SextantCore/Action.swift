@@ -1,8 +1,8 @@
 import Foundation
-public import SextantAPI
+package import SextantAPI
 
 /// One step the planner decides and the executor performs, journaled by fingerprint.
-public enum Action: Sendable, Hashable {
+package enum Action: Sendable, Hashable {
     case checkDataset(DatasetCheck)
     /// Train a new version.
     case train(TrainingJob)
@@ -21,7 +21,7 @@ public enum Action: Sendable, Hashable {
     /// Forget an object removed from Git (its history stays in the journal and events).
     case prune(ObjectKey)
 
-    public var key: ObjectKey {
+    package var key: ObjectKey {
         switch self {
         case .checkDataset(let check): ObjectKey(.dataset, check.name)
         case .train(let job): ObjectKey(.model, job.model)
@@ -36,7 +36,7 @@ public enum Action: Sendable, Hashable {
     }
 
     /// The journal's name for the action.
-    public var name: String {
+    package var name: String {
         switch self {
         case .checkDataset: "CheckDataset"
         case .train: "Train"
@@ -50,7 +50,7 @@ public enum Action: Sendable, Hashable {
         }
     }
 
-    public var fingerprint: String {
+    package var fingerprint: String {
         switch self {
         case .checkDataset(let check): check.fingerprint
         case .train(let job): job.fingerprint
@@ -65,25 +65,25 @@ public enum Action: Sendable, Hashable {
     }
 
     /// Whether it trains (at most `--max-parallel-training` at once).
-    public var isTraining: Bool {
+    package var isTraining: Bool {
         if case .train = self { true } else { false }
     }
 }
 
 /// Everything a dataset check reads; its fingerprint changes when any of it does.
-public struct DatasetCheck: Sendable, Hashable {
-    public var name: String
-    public var data: DataLocation
+package struct DatasetCheck: Sendable, Hashable {
+    package var name: String
+    package var data: DataLocation
     /// What the data is: a blob id, the hash of a local file, or why it cannot be read.
-    public var dataIdentity: String
-    public var sha256Pin: String?
-    public var table: ContractTable
-    public var contract: ContractLabel
-    public var commit: String
+    package var dataIdentity: String
+    package var sha256Pin: String?
+    package var table: ContractTable
+    package var contract: ContractLabel
+    package var commit: String
     /// The fingerprint of the rules (contract table, pin), computed once per commit.
-    public var rulesFingerprint: String
+    package var rulesFingerprint: String
 
-    public init(name: String, data: DataLocation, dataIdentity: String, sha256Pin: String?, table: ContractTable,
+    package init(name: String, data: DataLocation, dataIdentity: String, sha256Pin: String?, table: ContractTable,
                 contract: ContractLabel, commit: String, rulesFingerprint: String) {
         self.name = name
         self.data = data
@@ -96,16 +96,16 @@ public struct DatasetCheck: Sendable, Hashable {
     }
 
     /// Version of the check algorithm: bump it when the same inputs would get another verdict.
-    public static let algorithm = "dataset-check/1"
+    package static let algorithm = "dataset-check/1"
 
     /// Independent of the commit: a commit that leaves the dataset and its contract as
     /// they were does not check it again.
-    public var fingerprint: String {
+    package var fingerprint: String {
         Fingerprint.sha256(Array("\(Self.algorithm)\u{0}\(rulesFingerprint)\u{0}\(dataIdentity)".utf8))
     }
 
     /// What the journal records as the action's input (JSON).
-    public var journalInput: String {
+    package var journalInput: String {
         struct Input: Encodable {
             var dataset: String
             var data: String

@@ -1,18 +1,18 @@
-public import SextantAPI
+package import SextantAPI
 
 /// What Git says should be, at one commit: every object of the manifest set, and for each
 /// dataset everything its check depends on.
-public struct DesiredState: Sendable {
-    public var commit: String
-    public var manifests: ManifestSet
-    public var datasets: [String: DesiredDataset]
-    public var models: [String: DesiredModel]
+package struct DesiredState: Sendable {
+    package var commit: String
+    package var manifests: ManifestSet
+    package var datasets: [String: DesiredDataset]
+    package var models: [String: DesiredModel]
     /// Every file of the watched root at the commit (Git blob ids), by path.
-    public var files: [String: String]
+    package var files: [String: String]
     /// The fingerprints the planner computed for this commit.
-    public let fingerprints = FingerprintMemo()
+    package let fingerprints = FingerprintMemo()
 
-    public init(commit: String, manifests: ManifestSet, datasets: [String: DesiredDataset], models: [String: DesiredModel] = [:],
+    package init(commit: String, manifests: ManifestSet, datasets: [String: DesiredDataset], models: [String: DesiredModel] = [:],
                 files: [String: String] = [:]) {
         self.commit = commit
         self.manifests = manifests
@@ -21,10 +21,10 @@ public struct DesiredState: Sendable {
         self.files = files
     }
 
-    public var workspace: Workspace { Workspace(commit: commit, files: files) }
+    package var workspace: Workspace { Workspace(commit: commit, files: files) }
 
     /// Every object, in status order.
-    public var keys: [ObjectKey] {
+    package var keys: [ObjectKey] {
         manifests.all.map { ObjectKey($0.kind, $0.name) }
     }
 
@@ -33,7 +33,7 @@ public struct DesiredState: Sendable {
     /// - Parameters:
     ///   - blobs: the Git blob id of each file under the watched root, by path.
     ///   - dataRoots: directories `uri:` sources may read from (`--data-root`).
-    public init(commit: String, manifests: ManifestSet, blobs: [String: String], dataRoots: [String]) {
+    package init(commit: String, manifests: ManifestSet, blobs: [String: String], dataRoots: [String]) {
         var datasets: [String: DesiredDataset] = [:]
         for dataset in manifests.datasets {
             guard let contract = manifests.contract(named: dataset.spec.contract), let table = manifests.table(of: dataset) else { continue }
@@ -64,7 +64,7 @@ public struct DesiredState: Sendable {
 }
 
 /// Where a dataset's bytes are.
-public enum DataLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+package enum DataLocation: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A file of the commit, by its blob id: content-addressed, so its identity is the id.
     case commit(path: String, blob: String)
     /// A local file outside the repository (`uri: file:///…`), hashed on every pass.
@@ -87,7 +87,7 @@ public enum DataLocation: Sendable, Hashable, Codable, CustomStringConvertible {
         return allowed ? .file(path: path) : .refused("\(uri) is not under an allowed --data-root (\(dataRoots.joined(separator: ", ")))")
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .commit(let path, _): path
         case .file(let path): "file://" + path
@@ -97,31 +97,31 @@ public enum DataLocation: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// A contract as status names it.
-public struct ContractLabel: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var id: String
-    public var name: String
-    public var version: String
+package struct ContractLabel: Sendable, Hashable, Codable, CustomStringConvertible {
+    package var id: String
+    package var name: String
+    package var version: String
 
-    public init(id: String, name: String, version: String) {
+    package init(id: String, name: String, version: String) {
         self.id = id
         self.name = name
         self.version = version
     }
 
-    public var description: String { "\(name) \(version)" }
+    package var description: String { "\(name) \(version)" }
 }
 
 /// A dataset as Git wants it checked.
-public struct DesiredDataset: Sendable, Hashable {
-    public var name: String
-    public var data: DataLocation
-    public var sha256Pin: String?
-    public var table: ContractTable
-    public var contract: ContractLabel
+package struct DesiredDataset: Sendable, Hashable {
+    package var name: String
+    package var data: DataLocation
+    package var sha256Pin: String?
+    package var table: ContractTable
+    package var contract: ContractLabel
     /// The fingerprint of what the data is checked against.
-    public let rulesFingerprint: String
+    package let rulesFingerprint: String
 
-    public init(name: String, data: DataLocation, sha256Pin: String?, table: ContractTable, contract: ContractLabel) {
+    package init(name: String, data: DataLocation, sha256Pin: String?, table: ContractTable, contract: ContractLabel) {
         struct Rules: Encodable {
             var pin: String?
             var table: ContractTable

@@ -1,20 +1,20 @@
-public import Foundation
+package import Foundation
 
 /// One entry of the audit log (DESIGN §5): what happened to which object, at which
 /// commit, done by whom. Ids increase.
-public struct Event: Sendable, Hashable, Codable {
-    public var id: Int64?
-    public var time: Date
+package struct Event: Sendable, Hashable, Codable {
+    package var id: Int64?
+    package var time: Date
     /// An object's kind, or `Repository` for events of the followed branch.
-    public var kind: EventKind
-    public var name: String
-    public var reason: EventReason
-    public var message: String
-    public var commit: String?
+    package var kind: EventKind
+    package var name: String
+    package var reason: EventReason
+    package var message: String
+    package var commit: String?
     /// `sextant` for the reconciler, or the person or token behind a command.
-    public var actor: String
+    package var actor: String
 
-    public init(id: Int64? = nil, time: Date, kind: EventKind, name: String, reason: EventReason, message: String, commit: String?, actor: String) {
+    package init(id: Int64? = nil, time: Date, kind: EventKind, name: String, reason: EventReason, message: String, commit: String?, actor: String) {
         self.id = id
         self.time = time
         self.kind = kind
@@ -29,7 +29,7 @@ public struct Event: Sendable, Hashable, Codable {
         case id, time, kind, name, reason, message, commit, actor
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(time, forKey: .time)

@@ -1,8 +1,8 @@
-public import SextantAPI
+package import SextantAPI
 
 /// What an event is about (its `kind` field): a manifest's kind, the followed branch, the
 /// gateway or the store. `sextant events --kind` and `GET /api/v1/events?kind=` take these.
-public enum EventKind: OpenStringEnum {
+package enum EventKind: OpenStringEnum {
     case model
     case dataset
     case dataContract
@@ -14,9 +14,9 @@ public enum EventKind: OpenStringEnum {
     /// A kind written by a newer version.
     case unknown(String)
 
-    public static let allCases: [EventKind] = [.model, .dataset, .dataContract, .slo, .rolloutPolicy, .repository, .gateway, .store]
+    package static let allCases: [EventKind] = [.model, .dataset, .dataContract, .slo, .rolloutPolicy, .repository, .gateway, .store]
 
-    public var rawValue: String {
+    package var rawValue: String {
         switch self {
         case .model: "Model"
         case .dataset: "Dataset"
@@ -31,7 +31,7 @@ public enum EventKind: OpenStringEnum {
     }
 
     /// The events of an object of this manifest kind.
-    public init(_ kind: ManifestKind) {
+    package init(_ kind: ManifestKind) {
         self = switch kind {
         case .model: .model
         case .dataset: .dataset
@@ -42,11 +42,11 @@ public enum EventKind: OpenStringEnum {
     }
 
     /// A kind as people type it: `model`, `Model` and `MODEL` are one.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         guard let kind = Self.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else { return nil }
         self = kind
     }
 
     /// `Model, Dataset, …, Store`, for messages that list what is allowed.
-    public static var allowed: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var allowed: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

@@ -2,7 +2,7 @@
 /// writes. Its raw value is the string the API, `sextant events` and the store show. A
 /// stored reason this version does not know (written by a newer one) loads as `unknown`
 /// and shows as it was written.
-public enum EventReason: OpenStringEnum {
+package enum EventReason: OpenStringEnum {
     // The followed branch (kind `Repository`).
     case fetchFailed, fetchRecovered, forcePushed, commitApplied, commitRejected, pruneRefused
     // Any object.
@@ -29,7 +29,7 @@ public enum EventReason: OpenStringEnum {
     case unknown(String)
 
     /// Every reason this version writes.
-    public static let allCases: [EventReason] = [
+    package static let allCases: [EventReason] = [
         .fetchFailed, .fetchRecovered, .forcePushed, .commitApplied, .commitRejected, .pruneRefused,
         .pruned, .actionInterrupted,
         .datasetValidated, .dataInvalid, .checkFailed,
@@ -42,7 +42,7 @@ public enum EventReason: OpenStringEnum {
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
     ]
 
-    public var rawValue: String {
+    package var rawValue: String {
         switch self {
         case .fetchFailed: "FetchFailed"
         case .fetchRecovered: "FetchRecovered"
@@ -96,7 +96,7 @@ public enum EventReason: OpenStringEnum {
     }
 
     /// An action that failed on the machine: retried with backoff, not a stop.
-    public static func failed(_ action: Action) -> EventReason {
+    package static func failed(_ action: Action) -> EventReason {
         switch action {
         case .checkDataset: .checkFailed
         case .train: .trainFailed
@@ -111,7 +111,7 @@ public enum EventReason: OpenStringEnum {
     }
 
     /// A model stopped for a reason a person must fix.
-    public init(_ stall: StallPhase) {
+    package init(_ stall: StallPhase) {
         self = switch stall {
         case .trainingFailed: .trainingFailed
         case .gateFailed: .gateFailed

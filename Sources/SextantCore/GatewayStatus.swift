@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 import SextantAPI
 
 /// The gateway in status (a field added to the DESIGN §3 document): where it should serve,
 /// whether it does, and why not.
-public struct GatewayStatus: Sendable, Hashable, Codable {
+package struct GatewayStatus: Sendable, Hashable, Codable {
     /// Where it serves (`--gateway`).
-    public var address: String
-    public var serving: Bool
+    package var address: String
+    package var serving: Bool
     /// Why it does not serve (null while it does).
-    public var error: String?
+    package var error: String?
 
-    public init(address: String, serving: Bool, error: String? = nil) {
+    package init(address: String, serving: Bool, error: String? = nil) {
         self.address = address
         self.serving = serving
         self.error = error
@@ -20,7 +20,7 @@ public struct GatewayStatus: Sendable, Hashable, Codable {
         case address, serving, error
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(address, forKey: .address)
         try container.encode(serving, forKey: .serving)
@@ -34,7 +34,7 @@ extension StatusModel {
     /// that would serve becomes `OutOfSync`, `Degraded`, phase `Unavailable` (a phase
     /// added to DESIGN §3, see docs/deviations.md); a model on its way (training, a
     /// rollout) keeps its phase and is `Degraded`.
-    public static func applyGatewayOutage(_ gateway: GatewayStatus, to objects: inout [ObjectStatus], since: Date) {
+    package static func applyGatewayOutage(_ gateway: GatewayStatus, to objects: inout [ObjectStatus], since: Date) {
         guard !gateway.serving else { return }
         let cause = gateway.error ?? "it is not running"
         let condition = StatusCondition(type: "GatewayReady", status: "False", reason: "GatewayUnavailable",

@@ -1,5 +1,5 @@
 /// Where an object stands on its way (status `phase`, DESIGN §3); its JSON is the raw value.
-public enum ObjectPhase: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
+package enum ObjectPhase: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
     /// Not looked at yet, or what it needs is missing.
     case pending = "Pending"
     // A model on its way.
@@ -24,7 +24,7 @@ public enum ObjectPhase: String, Sendable, Hashable, CaseIterable, Codable, Cust
     case valid = "Valid"
 
     /// A model stopped for a reason a person must fix.
-    public init(_ stall: StallPhase) {
+    package init(_ stall: StallPhase) {
         self = switch stall {
         case .trainingFailed: .trainingFailed
         case .gateFailed: .gateFailed
@@ -33,7 +33,7 @@ public enum ObjectPhase: String, Sendable, Hashable, CaseIterable, Codable, Cust
     }
 
     /// A dataset checked against its contract.
-    public init(_ verdict: DatasetResult.Verdict) {
+    package init(_ verdict: DatasetResult.Verdict) {
         self = switch verdict {
         case .validated: .validated
         case .dataInvalid: .dataInvalid
@@ -41,12 +41,12 @@ public enum ObjectPhase: String, Sendable, Hashable, CaseIterable, Codable, Cust
     }
 
     /// Stopped on something a person must fix (`reconcile --once` exits 1).
-    public var needsAPerson: Bool {
+    package var needsAPerson: Bool {
         switch self {
         case .dataInvalid, .trainingFailed, .gateFailed, .rolloutAborted: true
         default: false
         }
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -3,15 +3,15 @@
 /// an API answer from a newer daemon still reads. Encoded as its raw value (the standard
 /// library's `Codable` of a `String`-backed `RawRepresentable`); `allCases` lists the known
 /// cases.
-public protocol OpenStringEnum: RawRepresentable<String>, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible
+package protocol OpenStringEnum: RawRepresentable<String>, CaseIterable, Sendable, Hashable, Codable, CustomStringConvertible
 where AllCases == [Self] {
     static func unknown(_ rawValue: String) -> Self
 }
 
 extension OpenStringEnum {
-    public init(rawValue: String) {
+    package init(rawValue: String) {
         self = Self.allCases.first { $0.rawValue == rawValue } ?? .unknown(rawValue)
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -1,33 +1,33 @@
-public import Foundation
-public import SextantAPI
+package import Foundation
+package import SextantAPI
 
 /// The reconciler's decisions, as a pure function of desired state, observed state and the
 /// time: no I/O, no clock, no randomness.
-public enum Planner {
-    public struct Options: Sendable, Hashable {
+package enum Planner {
+    package struct Options: Sendable, Hashable {
         /// Forget objects removed from Git (`--prune`, default true).
-        public var prune: Bool
+        package var prune: Bool
 
-        public init(prune: Bool = true) {
+        package init(prune: Bool = true) {
             self.prune = prune
         }
     }
 
-    public struct Plan: Sendable, Hashable {
-        public var actions: [Action]
+    package struct Plan: Sendable, Hashable {
+        package var actions: [Action]
         /// Objects waiting for a retry, and when it is due: what a loop sleeps for.
-        public var retries: [ObjectKey: Date]
+        package var retries: [ObjectKey: Date]
 
-        public init(actions: [Action] = [], retries: [ObjectKey: Date] = [:]) {
+        package init(actions: [Action] = [], retries: [ObjectKey: Date] = [:]) {
             self.actions = actions
             self.retries = retries
         }
 
         /// The earliest retry, if any.
-        public var nextRetry: Date? { retries.values.min() }
+        package var nextRetry: Date? { retries.values.min() }
     }
 
-    public static func plan(desired: DesiredState, observed: ObservedState, now: Date, options: Options = Options()) -> Plan {
+    package static func plan(desired: DesiredState, observed: ObservedState, now: Date, options: Options = Options()) -> Plan {
         var plan = Plan()
         for name in desired.datasets.keys.sorted() {
             let dataset = desired.datasets[name]!
@@ -74,7 +74,7 @@ public enum Planner {
     }
 
     /// Whether a new commit may replace the applied one (DESIGN §6).
-    public enum Admission: Sendable, Hashable {
+    package enum Admission: Sendable, Hashable {
         case accept
         /// The commit does not load or validate: keep the applied one.
         case invalid([Diagnostic])
@@ -82,7 +82,7 @@ public enum Planner {
         case wouldPruneEveryModel([String])
     }
 
-    public static func admit(_ candidate: ManifestLoaderResultSummary, applied: ManifestSet?, allowEmpty: Bool) -> Admission {
+    package static func admit(_ candidate: ManifestLoaderResultSummary, applied: ManifestSet?, allowEmpty: Bool) -> Admission {
         guard candidate.diagnostics.isEmpty else { return .invalid(candidate.diagnostics) }
         let appliedModels = applied?.models.map(\.metadata.name) ?? []
         if !allowEmpty, !appliedModels.isEmpty, candidate.modelCount == 0 {
@@ -93,16 +93,16 @@ public enum Planner {
 }
 
 /// What admission needs to know of a loaded commit.
-public struct ManifestLoaderResultSummary: Sendable {
-    public var diagnostics: [Diagnostic]
-    public var modelCount: Int
+package struct ManifestLoaderResultSummary: Sendable {
+    package var diagnostics: [Diagnostic]
+    package var modelCount: Int
 
-    public init(_ result: ManifestLoader.Result) {
+    package init(_ result: ManifestLoader.Result) {
         self.diagnostics = result.diagnostics
         self.modelCount = result.manifests.models.count
     }
 
-    public init(diagnostics: [Diagnostic], modelCount: Int) {
+    package init(diagnostics: [Diagnostic], modelCount: Int) {
         self.diagnostics = diagnostics
         self.modelCount = modelCount
     }

@@ -1,9 +1,9 @@
-public import Foundation
-public import SextantAPI
-public import SextantWire
+package import Foundation
+package import SextantAPI
+package import SextantWire
 
 /// The followed branch of a Git repository.
-public protocol GitSource: Sendable {
+package protocol GitSource: Sendable {
     var branch: String { get }
     /// Fetches the branch and returns its head.
     func fetch() async throws(SourceFailure) -> SourceRevision
@@ -12,18 +12,18 @@ public protocol GitSource: Sendable {
 }
 
 /// A commit's manifests, and the blob id of each data file its datasets read.
-public struct LoadedCommit: Sendable {
-    public var result: ManifestLoader.Result
-    public var blobs: [String: String]
+package struct LoadedCommit: Sendable {
+    package var result: ManifestLoader.Result
+    package var blobs: [String: String]
 
-    public init(result: ManifestLoader.Result, blobs: [String: String]) {
+    package init(result: ManifestLoader.Result, blobs: [String: String]) {
         self.result = result
         self.blobs = blobs
     }
 }
 
 /// What acts on the world: checks data now; trains, serves and routes in later versions.
-public protocol Runtime: Sendable {
+package protocol Runtime: Sendable {
     /// Hashes local data files (`uri:` sources), so a changed file is noticed.
     func observeFiles(_ paths: [String]) async -> [String: DataFileObservation]
     /// Reads a dataset's data and checks it against its contract. Bad data is a verdict;
@@ -64,26 +64,26 @@ public protocol Runtime: Sendable {
 }
 
 /// An action that could not run, or failed.
-public struct ActionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
+package struct ActionError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
     /// Set when the repository's own code or data failed (a trainer's exit status, a
     /// server that never gets ready, a constant target): the same fingerprint would fail
     /// again, so it is not retried until Git changes it or `sextant retry`. Nil for
     /// failures of the machine, retried with backoff.
-    public var reason: String?
+    package var reason: String?
 
-    public init(_ message: String, reason: String? = nil) {
+    package init(_ message: String, reason: String? = nil) {
         self.message = message
         self.reason = reason
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// The time, and waiting for it, as a side effect: every wait of the reconciler and the
 /// runtime (intervals, backoffs, polling, deadlines, grace periods) is on this clock, so
 /// tests drive time instead of waiting for it.
-public protocol WallClock: Sendable {
+package protocol WallClock: Sendable {
     func now() -> Date
     /// Returns once `duration` has passed on this clock; throws `CancellationError` as soon
     /// as the task is cancelled.
@@ -92,23 +92,23 @@ public protocol WallClock: Sendable {
 
 extension WallClock {
     /// The time `duration` from now on this clock: a deadline.
-    public func deadline(after duration: Duration) -> Date {
+    package func deadline(after duration: Duration) -> Date {
         now().addingTimeInterval(duration.seconds)
     }
 }
 
-public struct SystemClock: WallClock {
-    public init() {}
+package struct SystemClock: WallClock {
+    package init() {}
 
-    public func now() -> Date { Date() }
+    package func now() -> Date { Date() }
 
-    public func sleep(for duration: Duration) async throws {
+    package func sleep(for duration: Duration) async throws {
         try await Task.sleep(for: duration)
     }
 }
 
 /// The store of everything the reconciler observed and did.
-public protocol StateStore: Sendable {
+package protocol StateStore: Sendable {
     /// What a restarted reconciler starts from. Actions left `started` by a crash are
     /// marked failed first, and their objects wait a backoff before the next attempt (an
     /// action that kills the process must not kill it again at once), with an event.
@@ -135,13 +135,13 @@ public protocol StateStore: Sendable {
 }
 
 /// A decision of a person, queued for the reconciler (`sextant retry|promote|abort MODEL`).
-public struct OperatorRequest: Sendable, Hashable {
-    public var decision: OperatorDecision
-    public var model: String
-    public var actor: String
-    public var time: Date
+package struct OperatorRequest: Sendable, Hashable {
+    package var decision: OperatorDecision
+    package var model: String
+    package var actor: String
+    package var time: Date
 
-    public init(decision: OperatorDecision, model: String, actor: String, time: Date) {
+    package init(decision: OperatorDecision, model: String, actor: String, time: Date) {
         self.decision = decision
         self.model = model
         self.actor = actor
@@ -150,15 +150,15 @@ public struct OperatorRequest: Sendable, Hashable {
 }
 
 /// What a store restores.
-public struct StoredState: Sendable {
-    public var appliedCommit: String?
-    public var objects: [ObjectKey: ObservedObject]
-    public var registries: [String: ModelRegistry]
-    public var status: StatusDocument?
-    public var gateway: GatewayProcess?
-    public var routes: RoutingTable?
+package struct StoredState: Sendable {
+    package var appliedCommit: String?
+    package var objects: [ObjectKey: ObservedObject]
+    package var registries: [String: ModelRegistry]
+    package var status: StatusDocument?
+    package var gateway: GatewayProcess?
+    package var routes: RoutingTable?
 
-    public init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry] = [:], status: StatusDocument?,
+    package init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry] = [:], status: StatusDocument?,
                 gateway: GatewayProcess? = nil, routes: RoutingTable? = nil) {
         self.appliedCommit = appliedCommit
         self.objects = objects
@@ -170,12 +170,12 @@ public struct StoredState: Sendable {
 }
 
 /// An object of an applied commit, where it was defined.
-public struct AppliedObject: Sendable, Hashable {
-    public var key: ObjectKey
-    public var file: String
-    public var line: Int
+package struct AppliedObject: Sendable, Hashable {
+    package var key: ObjectKey
+    package var file: String
+    package var line: Int
 
-    public init(key: ObjectKey, file: String, line: Int) {
+    package init(key: ObjectKey, file: String, line: Int) {
         self.key = key
         self.file = file
         self.line = line
@@ -183,16 +183,16 @@ public struct AppliedObject: Sendable, Hashable {
 }
 
 /// An action as the journal records it when it starts.
-public struct JournalEntry: Sendable, Hashable {
-    public var action: String
-    public var key: ObjectKey
-    public var fingerprint: String
-    public var attempt: Int
-    public var commit: String?
-    public var input: String
-    public var startedAt: Date
+package struct JournalEntry: Sendable, Hashable {
+    package var action: String
+    package var key: ObjectKey
+    package var fingerprint: String
+    package var attempt: Int
+    package var commit: String?
+    package var input: String
+    package var startedAt: Date
 
-    public init(action: String, key: ObjectKey, fingerprint: String, attempt: Int, commit: String?, input: String, startedAt: Date) {
+    package init(action: String, key: ObjectKey, fingerprint: String, attempt: Int, commit: String?, input: String, startedAt: Date) {
         self.action = action
         self.key = key
         self.fingerprint = fingerprint
@@ -203,16 +203,16 @@ public struct JournalEntry: Sendable, Hashable {
     }
 }
 
-public struct JournalOutcome: Sendable, Hashable {
-    public enum State: String, Sendable, Hashable {
+package struct JournalOutcome: Sendable, Hashable {
+    package enum State: String, Sendable, Hashable {
         case succeeded, failed
     }
 
-    public var state: State
-    public var output: String
-    public var finishedAt: Date
+    package var state: State
+    package var output: String
+    package var finishedAt: Date
 
-    public init(state: State, output: String, finishedAt: Date) {
+    package init(state: State, output: String, finishedAt: Date) {
         self.state = state
         self.output = output
         self.finishedAt = finishedAt
@@ -220,7 +220,7 @@ public struct JournalOutcome: Sendable, Hashable {
 }
 
 /// How an action's end changes the observed objects.
-public enum ObjectUpdate: Sendable, Hashable {
+package enum ObjectUpdate: Sendable, Hashable {
     case upsert(ObservedObject)
     /// A model's object and its whole registry.
     case model(ObservedObject, ModelRegistry)
@@ -228,16 +228,16 @@ public enum ObjectUpdate: Sendable, Hashable {
 }
 
 /// What the reconciler reports to a metrics system (Prometheus in the daemon).
-public protocol ReconcilerMetrics: Sendable {
+package protocol ReconcilerMetrics: Sendable {
     func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument)
     func fetched(duration: Duration, failed: Bool)
     func actionFinished(_ action: String, succeeded: Bool)
 }
 
 /// Metrics nobody reads (`reconcile --once`, tests).
-public struct NoMetrics: ReconcilerMetrics {
-    public init() {}
-    public func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument) {}
-    public func fetched(duration: Duration, failed: Bool) {}
-    public func actionFinished(_ action: String, succeeded: Bool) {}
+package struct NoMetrics: ReconcilerMetrics {
+    package init() {}
+    package func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument) {}
+    package func fetched(duration: Duration, failed: Bool) {}
+    package func actionFinished(_ action: String, succeeded: Bool) {}
 }

@@ -1,13 +1,13 @@
 import Foundation
-public import Logging
-public import ServiceLifecycle
+package import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The reconciler as a long-running service: a pass, then a wait until the interval has
 /// passed, the earliest retry is due, or someone asks for a pass now (a webhook, a
 /// command). Per-object backoff lives in the planner's retries, so one failing dataset
 /// never slows the others. A graceful shutdown lets the current pass finish.
-public struct ReconcileLoop: Service {
+package struct ReconcileLoop: Service {
     private let reconciler: Reconciler
     private let interval: Duration
     private let trigger: PassTrigger
@@ -22,7 +22,7 @@ public struct ReconcileLoop: Service {
     ///   - jitter: each wait for the interval is stretched or shrunk by up to this fraction,
     ///     so daemons started together do not fetch in step.
     ///   - onPass: called after every pass (readiness, watchers).
-    public init(reconciler: Reconciler, interval: Duration, trigger: PassTrigger = PassTrigger(), jitter: Double = 0.1, onPass: @escaping @Sendable (Reconciler.PassReport) async -> Void = { _ in },
+    package init(reconciler: Reconciler, interval: Duration, trigger: PassTrigger = PassTrigger(), jitter: Double = 0.1, onPass: @escaping @Sendable (Reconciler.PassReport) async -> Void = { _ in },
                 logger: Logger = Logger(label: "sextant.loop")) {
         self.reconciler = reconciler
         self.interval = interval
@@ -36,7 +36,7 @@ public struct ReconcileLoop: Service {
     /// cancellation, SIGINT, cancels it), with the long actions running beside them as
     /// background jobs, which end with the loop: cancelled, journaled as such, and started
     /// again by the next daemon.
-    public func run() async throws {
+    package func run() async throws {
         let reconciler = reconciler
         let trigger = trigger
         await withDiscardingTaskGroup { group in
@@ -93,7 +93,7 @@ public struct ReconcileLoop: Service {
 
 /// Asks a waiting loop for a pass now. Requests made while a pass runs are remembered
 /// (once): the loop starts the next pass right after.
-public final class PassTrigger: Sendable {
+package final class PassTrigger: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -101,9 +101,9 @@ public final class PassTrigger: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
-    public func request() {
+    package func request() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil

@@ -139,7 +139,7 @@ extension Reconciler {
 
     /// Before the process exits: one more try at what waits in memory; what still cannot be
     /// written is logged, event by event, so the log keeps it.
-    public func flushBeforeExit() async {
+    package func flushBeforeExit() async {
         guard !outbox.isEmpty else { return }
         do {
             try await flushOutbox()

@@ -1,6 +1,6 @@
-public import Foundation
-public import SextantWire
-public import Logging
+import Foundation
+package import SextantWire
+package import Logging
 import SextantAPI
 import SextantYAML
 
@@ -9,26 +9,26 @@ import SextantYAML
 ///
 /// Level-triggered: each pass starts from the store and the world, so a pass after a
 /// crash needs no recovery path of its own.
-public actor Reconciler {
-    public struct Options: Sendable {
-        public var prune: Bool
-        public var allowEmpty: Bool
+package actor Reconciler {
+    package struct Options: Sendable {
+        package var prune: Bool
+        package var allowEmpty: Bool
         /// Directories `uri:` data sources may read from.
-        public var dataRoots: [String]
+        package var dataRoots: [String]
         /// How many dataset checks (and other short actions) run at once.
-        public var parallelChecks: Int
+        package var parallelChecks: Int
         /// How many trainings run at once (`--max-parallel-training`).
-        public var maxParallelTraining: Int
+        package var maxParallelTraining: Int
         /// How many rounds of actions one pass runs at most (train, then evaluate, …).
-        public var maxRounds: Int
-        public var actor: String
+        package var maxRounds: Int
+        package var actor: String
         /// How long fetches may fail before status shows the error (a remote that blinks
         /// should not page anyone); the failure is logged and recorded at once.
-        public var fetchErrorGrace: Duration
+        package var fetchErrorGrace: Duration
         /// Where the gateway serves (nil: no data plane, as in `plan` and tests of datasets).
-        public var gateway: GatewayAddress?
+        package var gateway: GatewayAddress?
 
-        public init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
+        package init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
                     parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant",
                     fetchErrorGrace: Duration = .zero, maxParallelTraining: Int = 1, maxRounds: Int = 8, gateway: GatewayAddress? = nil) {
             self.gateway = gateway
@@ -44,19 +44,19 @@ public actor Reconciler {
     }
 
     /// What one pass did and found.
-    public struct PassReport: Sendable {
+    package struct PassReport: Sendable {
         /// Actions started this pass.
-        public var actions: Int
+        package var actions: Int
         /// Actions that could not run (retried later).
-        public var failures: Int
+        package var failures: Int
         /// What is left to do: actions for the next pass, and retries waiting for their time.
-        public var remaining: Planner.Plan
-        public var status: StatusDocument
+        package var remaining: Planner.Plan
+        package var status: StatusDocument
         /// The source could not be fetched and no commit was ever applied.
-        public var sourceUnavailable: Bool
-        public var sourceError: String?
+        package var sourceUnavailable: Bool
+        package var sourceError: String?
         /// How long the pass took.
-        public var duration: Duration
+        package var duration: Duration
     }
 
     private let source: any GitSource
@@ -91,12 +91,12 @@ public actor Reconciler {
     /// Whether long actions run as background jobs (set by the loop that runs them).
     private var backgroundJobs = false
     /// Long actions running across passes: started by a pass, run by the loop's task.
-    public nonisolated let jobs = BackgroundJobs()
+    package nonisolated let jobs = BackgroundJobs()
     /// When fetches started failing (nil while they work).
     private var fetchFailingSince: Date?
     let metrics: any ReconcilerMetrics
     /// Whether the store takes writes (shared with the API and metrics).
-    public nonisolated let storeHealth: StoreHealth
+    package nonisolated let storeHealth: StoreHealth
     /// Writes of what already happened, in order, until the store takes them.
     var outbox: [PendingWrite] = []
     /// The flush of the outbox under way, which concurrent writers wait for.
@@ -104,7 +104,7 @@ public actor Reconciler {
     /// Operator requests taken from the store and not yet journaled.
     var takenRequests: [OperatorRequest] = []
 
-    public init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
+    package init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), storeHealth: StoreHealth = StoreHealth(),
                 logger: Logger = Logger(label: "sextant.reconciler")) {
         self.metrics = metrics
@@ -125,7 +125,7 @@ public actor Reconciler {
     ///
     /// Passes run one after another (the loop, or `reconcile --once`, is the only caller),
     /// in the caller's task: cancelling it cancels the pass and the work it awaits.
-    public func pass() async throws -> PassReport {
+    package func pass() async throws -> PassReport {
         if !restored {
             let started = ContinuousClock.now
             try await restore(clock.now())
@@ -374,7 +374,7 @@ public actor Reconciler {
     // MARK: - Acting
 
     /// Long actions run as background jobs from now on: the caller runs `jobs`.
-    public func runJobsInBackground() {
+    package func runJobsInBackground() {
         backgroundJobs = true
     }
 
@@ -552,7 +552,7 @@ public actor Reconciler {
 
 extension Duration {
     /// The duration in seconds, as a `Double`.
-    public var seconds: Double {
+    package var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

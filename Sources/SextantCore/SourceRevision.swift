@@ -1,15 +1,15 @@
-public import Foundation
+package import Foundation
 
 /// The head of the followed branch, as one fetch found it.
-public struct SourceRevision: Sendable, Hashable, Codable {
-    public var commit: String
-    public var subject: String
-    public var authorTime: Date
+package struct SourceRevision: Sendable, Hashable, Codable {
+    package var commit: String
+    package var subject: String
+    package var authorTime: Date
     /// The previous head, when this fetch moved the branch to a commit that does not
     /// contain it (a force push).
-    public var replaced: String?
+    package var replaced: String?
 
-    public init(commit: String, subject: String, authorTime: Date, replaced: String? = nil) {
+    package init(commit: String, subject: String, authorTime: Date, replaced: String? = nil) {
         self.commit = commit
         self.subject = subject
         self.authorTime = authorTime
@@ -19,12 +19,12 @@ public struct SourceRevision: Sendable, Hashable, Codable {
 
 /// A fetch or a load that failed: the remote is unreachable, the branch is gone, a
 /// commit's tree cannot be read.
-public struct SourceFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
+package struct SourceFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

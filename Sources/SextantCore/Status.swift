@@ -1,16 +1,16 @@
-public import Foundation
-public import SextantWire
-public import SextantAPI
+package import Foundation
+package import SextantWire
+package import SextantAPI
 
 /// Does what runs match the desired state at the head commit?
-public enum SyncStatus: String, Sendable, Hashable, Codable {
+package enum SyncStatus: String, Sendable, Hashable, Codable {
     case synced = "Synced"
     case outOfSync = "OutOfSync"
     case unknown = "Unknown"
 }
 
 /// For a model, the health of what serves; for a dataset, of its data (DESIGN §3).
-public enum HealthStatus: String, Sendable, Hashable, Codable {
+package enum HealthStatus: String, Sendable, Hashable, Codable {
     case healthy = "Healthy"
     case progressing = "Progressing"
     case degraded = "Degraded"
@@ -20,15 +20,15 @@ public enum HealthStatus: String, Sendable, Hashable, Codable {
 }
 
 /// A Kubernetes-style condition.
-public struct StatusCondition: Sendable, Hashable, Codable {
-    public var type: String
+package struct StatusCondition: Sendable, Hashable, Codable {
+    package var type: String
     /// `True`, `False` or `Unknown`.
-    public var status: String
-    public var reason: String
-    public var message: String
-    public var lastTransitionTime: Date
+    package var status: String
+    package var reason: String
+    package var message: String
+    package var lastTransitionTime: Date
 
-    public init(type: String, status: String, reason: String, message: String, lastTransitionTime: Date) {
+    package init(type: String, status: String, reason: String, message: String, lastTransitionTime: Date) {
         self.type = type
         self.status = status
         self.reason = reason
@@ -38,27 +38,27 @@ public struct StatusCondition: Sendable, Hashable, Codable {
 }
 
 /// A revision's share of a model's traffic.
-public struct TrafficEntry: Sendable, Hashable, Codable {
-    public var revision: Int
-    public var version: Int
-    public var role: String
-    public var weight: Int
+package struct TrafficEntry: Sendable, Hashable, Codable {
+    package var revision: Int
+    package var version: Int
+    package var role: String
+    package var weight: Int
     /// What the gateway counted for this revision: a candidate's samples in the current
     /// step's window, the stable revision's since the gateway started.
-    public var requests: Int?
-    public var errors: Int?
-    public var p99Milliseconds: Double?
+    package var requests: Int?
+    package var errors: Int?
+    package var p99Milliseconds: Double?
     /// `shadow`, `preview`: the percent of requests copied to it.
-    public var mirrorPercent: Int?
+    package var mirrorPercent: Int?
     /// `header`: the header that routes a request to it.
-    public var headerRoute: HeaderRouteStatus?
+    package var headerRoute: HeaderRouteStatus?
 
-    public struct HeaderRouteStatus: Sendable, Hashable, Codable {
-        public var name: String
-        public var value: String
+    package struct HeaderRouteStatus: Sendable, Hashable, Codable {
+        package var name: String
+        package var value: String
     }
 
-    public init(revision: Int, version: Int, role: String, weight: Int, counters: RevisionCounters? = nil, mirrorPercent: Int? = nil,
+    package init(revision: Int, version: Int, role: String, weight: Int, counters: RevisionCounters? = nil, mirrorPercent: Int? = nil,
                 headerRoute: HeaderRoute? = nil) {
         self.revision = revision
         self.version = version
@@ -75,57 +75,57 @@ public struct TrafficEntry: Sendable, Hashable, Codable {
 }
 
 /// A rollout in flight, for status: the step, the split and the analysis.
-public struct RolloutStatus: Sendable, Hashable, Codable {
-    public var strategy: String
-    public var policy: String?
+package struct RolloutStatus: Sendable, Hashable, Codable {
+    package var strategy: String
+    package var policy: String?
     /// `canary`, `shadow`, `preview` (blueGreen before the switch) or `switched` (after it).
-    public var phase: RolloutPhase
+    package var phase: RolloutPhase
     /// shadow, preview: the percent of requests mirrored to the candidate.
-    public var mirrorPercent: Int?
+    package var mirrorPercent: Int?
     /// shadow, preview: the candidate's mirrored answers against the answers clients got.
-    public var agreement: AgreementStatus?
+    package var agreement: AgreementStatus?
     /// switched: the revision kept warm to switch back to, until when.
-    public var previousRevision: Int?
-    public var switchBackUntil: Date?
+    package var previousRevision: Int?
+    package var switchBackUntil: Date?
     /// 1-based.
-    public var step: Int
-    public var steps: Int
-    public var weight: Int
-    public var failures: Int
-    public var paused: Bool
-    public var stepStartedAt: Date
+    package var step: Int
+    package var steps: Int
+    package var weight: Int
+    package var failures: Int
+    package var paused: Bool
+    package var stepStartedAt: Date
     /// `Passed`, `Failed` or `Inconclusive`.
-    public var verdict: String?
-    public var objectives: [ObjectiveStatus]
+    package var verdict: String?
+    package var objectives: [ObjectiveStatus]
     /// Every step of the policy, in order, the current one marked (`sextant get`). The
     /// count is `steps`: a `pause` belongs to the `setWeight` before it.
-    public var policySteps: [StepStatus]?
+    package var policySteps: [StepStatus]?
     /// When the current step's pause ends (null for no pause, or one until `sextant promote`).
-    public var pauseUntil: Date?
+    package var pauseUntil: Date?
     /// When a step still inconclusive gives up (`analysis.maxStepDuration`), and what then.
-    public var stepDeadline: Date?
+    package var stepDeadline: Date?
     /// `failureLimit`: failed verdicts a rollout survives.
-    public var failureLimit: Int?
+    package var failureLimit: Int?
 
     /// One step of the policy as a rollout goes through it.
-    public struct StepStatus: Sendable, Hashable, Codable {
-        public enum State: String, Sendable, Hashable, Codable {
+    package struct StepStatus: Sendable, Hashable, Codable {
+        package enum State: String, Sendable, Hashable, Codable {
             case done, current, pending
         }
 
         /// 1-based.
-        public var number: Int
+        package var number: Int
         /// `canary`, `shadow`, `preview` or `switched`.
-        public var phase: RolloutPhase
-        public var weight: Int
-        public var mirrorPercent: Int?
+        package var phase: RolloutPhase
+        package var weight: Int
+        package var mirrorPercent: Int?
         /// The least time the step holds; null when it advances as soon as its verdict passes.
-        public var pauseSeconds: Double?
+        package var pauseSeconds: Double?
         /// `pause: {}`: waits for `sextant promote`.
-        public var untilPromoted: Bool
-        public var state: State
+        package var untilPromoted: Bool
+        package var state: State
 
-        public init(number: Int, _ step: PolicyStep, state: State) {
+        package init(number: Int, _ step: PolicyStep, state: State) {
             self.number = number
             phase = step.phase
             weight = step.weight
@@ -139,17 +139,17 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
         }
     }
 
-    public struct AgreementStatus: Sendable, Hashable, Codable {
+    package struct AgreementStatus: Sendable, Hashable, Codable {
         /// Request pairs compared in the current window.
-        public var compared: Int
+        package var compared: Int
         /// Share of equal labels (0–1), null before any.
-        public var labelAgreement: Double?
+        package var labelAgreement: Double?
         /// Mean absolute difference of scores, null before any.
-        public var meanScoreDifference: Double?
+        package var meanScoreDifference: Double?
         /// Copies not sent because too many were in flight.
-        public var dropped: Int
+        package var dropped: Int
 
-        public init(_ agreement: RevisionCounters.Agreement) {
+        package init(_ agreement: RevisionCounters.Agreement) {
             compared = Int(agreement.compared)
             labelAgreement = agreement.labelAgreement
             meanScoreDifference = agreement.meanScoreDifference
@@ -157,7 +157,7 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
         }
 
         /// `98.5% equal labels, mean |Δscore| 0.012 over 412 requests`.
-        public var summary: String {
+        package var summary: String {
             guard compared > 0 else { return "no answers compared yet" }
             var parts: [String] = []
             if let labelAgreement { parts.append(String(format: "%.1f%% equal labels", labelAgreement * 100)) }
@@ -166,22 +166,22 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
         }
     }
 
-    public struct ObjectiveStatus: Sendable, Hashable, Codable {
-        public var slo: String
-        public var objective: String
-        public var target: Double
-        public var samples: Int
-        public var bad: Int
-        public var required: Int
-        public var verdict: String
+    package struct ObjectiveStatus: Sendable, Hashable, Codable {
+        package var slo: String
+        package var objective: String
+        package var target: Double
+        package var samples: Int
+        package var bad: Int
+        package var required: Int
+        package var verdict: String
         /// The share of good samples (0–1), null before any.
-        public var value: Double?
+        package var value: Double?
     }
 }
 
 /// One server of a model, as status shows it (`sextant get`).
-public struct ReplicaStatus: Sendable, Hashable, Codable {
-    public enum State: String, Sendable, Hashable, Codable {
+package struct ReplicaStatus: Sendable, Hashable, Codable {
+    package enum State: String, Sendable, Hashable, Codable {
         /// Answers `/v2/health/ready`.
         case ready
         case notReady
@@ -190,24 +190,24 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
         case unknown
     }
 
-    public var revision: Int
+    package var revision: Int
     /// `stable`, `candidate`, `shadow`, `preview` or `retiring`.
-    public var role: String
-    public var index: Int
+    package var role: String
+    package var index: Int
     /// Where it answers OIP v2.
-    public var endpoint: String?
-    public var state: State
+    package var endpoint: String?
+    package var state: State
     /// Why it is not ready, or how it exited.
-    public var detail: String?
+    package var detail: String?
     /// Its revision's servers' exits in a row.
-    public var crashes: Int
-    public var startedAt: Date
-    public var log: String
+    package var crashes: Int
+    package var startedAt: Date
+    package var log: String
     /// What the runtime shows of it (the embedded runtime: its process id and loopback socket), as fields of
     /// the replica's object beside the ones above.
-    public var runtime: [String: JSONValue]
+    package var runtime: [String: JSONValue]
 
-    public init(_ replica: Replica, role: String, health: ReplicaHealth?, crashes: Int) {
+    package init(_ replica: Replica, role: String, health: ReplicaHealth?, crashes: Int) {
         revision = replica.revision
         self.role = role
         index = replica.index
@@ -236,7 +236,7 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
         init?(intValue: Int) { nil }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         revision = try container.decode(Int.self, forKey: .revision)
         role = try container.decode(String.self, forKey: .role)
@@ -255,7 +255,7 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(revision, forKey: .revision)
         try container.encode(role, forKey: .role)
@@ -277,33 +277,33 @@ public struct ReplicaStatus: Sendable, Hashable, Codable {
 /// One object in status. `kind`, `name`, `sync`, `health`, `phase`, `message` and
 /// `conditions` are always present; a kind's own fields are always present for that kind
 /// (null when they do not apply).
-public struct ObjectStatus: Sendable, Hashable, Codable {
-    public var kind: ManifestKind
-    public var name: String
-    public var sync: SyncStatus
-    public var health: HealthStatus
-    public var phase: ObjectPhase
-    public var message: String
-    public var conditions: [StatusCondition]
+package struct ObjectStatus: Sendable, Hashable, Codable {
+    package var kind: ManifestKind
+    package var name: String
+    package var sync: SyncStatus
+    package var health: HealthStatus
+    package var phase: ObjectPhase
+    package var message: String
+    package var conditions: [StatusCondition]
     /// When the object first appeared in an applied commit.
-    public var createdAt: Date
-    public var model: ModelFields?
-    public var dataset: DatasetFields?
+    package var createdAt: Date
+    package var model: ModelFields?
+    package var dataset: DatasetFields?
 
-    public struct ModelFields: Sendable, Hashable, Codable {
-        public var stableVersion: Int?
-        public var candidateVersion: Int?
-        public var stableRevision: Int?
-        public var candidateRevision: Int?
-        public var traffic: [TrafficEntry]
+    package struct ModelFields: Sendable, Hashable, Codable {
+        package var stableVersion: Int?
+        package var candidateVersion: Int?
+        package var stableRevision: Int?
+        package var candidateRevision: Int?
+        package var traffic: [TrafficEntry]
         /// Where the stable revision's replicas answer OIP v2 (`http://HOST:PORT`), until the
         /// gateway routes to them.
-        public var endpoints: [String]
-        public var rollout: RolloutStatus?
+        package var endpoints: [String]
+        package var rollout: RolloutStatus?
         /// Every serving process: stable, candidate and retiring.
-        public var replicas: [ReplicaStatus]
+        package var replicas: [ReplicaStatus]
 
-        public init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
+        package init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
                     traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = []) {
             self.rollout = rollout
             self.replicas = replicas
@@ -316,21 +316,21 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         }
     }
 
-    public struct DatasetFields: Sendable, Hashable, Codable {
-        public var sha256: String?
-        public var rows: Int?
-        public var violations: [String]
+    package struct DatasetFields: Sendable, Hashable, Codable {
+        package var sha256: String?
+        package var rows: Int?
+        package var violations: [String]
 
-        public init(sha256: String? = nil, rows: Int? = nil, violations: [String] = []) {
+        package init(sha256: String? = nil, rows: Int? = nil, violations: [String] = []) {
             self.sha256 = sha256
             self.rows = rows
             self.violations = violations
         }
     }
 
-    public var key: ObjectKey { ObjectKey(kind, name) }
+    package var key: ObjectKey { ObjectKey(kind, name) }
 
-    public init(kind: ManifestKind, name: String, sync: SyncStatus, health: HealthStatus, phase: ObjectPhase, message: String,
+    package init(kind: ManifestKind, name: String, sync: SyncStatus, health: HealthStatus, phase: ObjectPhase, message: String,
                 conditions: [StatusCondition] = [], createdAt: Date, model: ModelFields? = nil, dataset: DatasetFields? = nil) {
         self.kind = kind
         self.name = name
@@ -351,7 +351,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         case sha256, rows, violations
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(kind, forKey: .kind)
         try container.encode(name, forKey: .name)
@@ -382,7 +382,7 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
         try container.encode(createdAt, forKey: .createdAt)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         kind = try container.decode(ManifestKind.self, forKey: .kind)
         name = try container.decode(String.self, forKey: .name)
@@ -413,20 +413,20 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 }
 
 /// The followed branch and what became of its head.
-public struct RevisionStatus: Sendable, Hashable, Codable {
+package struct RevisionStatus: Sendable, Hashable, Codable {
     /// The fetched head.
-    public var commit: String?
+    package var commit: String?
     /// The commit whose manifests are applied (the last good one).
-    public var appliedCommit: String?
-    public var branch: String
+    package var appliedCommit: String?
+    package var branch: String
     /// The head's subject line.
-    public var message: String?
-    public var fetchedAt: Date?
-    public var reconciledAt: Date?
+    package var message: String?
+    package var fetchedAt: Date?
+    package var reconciledAt: Date?
     /// Why the last fetch failed, if it did.
-    public var error: String?
+    package var error: String?
 
-    public init(commit: String? = nil, appliedCommit: String? = nil, branch: String, message: String? = nil,
+    package init(commit: String? = nil, appliedCommit: String? = nil, branch: String, message: String? = nil,
                 fetchedAt: Date? = nil, reconciledAt: Date? = nil, error: String? = nil) {
         self.commit = commit
         self.appliedCommit = appliedCommit
@@ -441,7 +441,7 @@ public struct RevisionStatus: Sendable, Hashable, Codable {
         case commit, appliedCommit, branch, message, fetchedAt, reconciledAt, error
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(commit, forKey: .commit)
         try container.encode(appliedCommit, forKey: .appliedCommit)
@@ -455,15 +455,15 @@ public struct RevisionStatus: Sendable, Hashable, Codable {
 
 /// Why the head commit is not applied: its manifests do not load or validate, or it would
 /// prune every model.
-public struct ComparisonError: Sendable, Hashable, Codable {
-    public var commit: String
-    public var reason: String
+package struct ComparisonError: Sendable, Hashable, Codable {
+    package var commit: String
+    package var reason: String
     /// The first problem, as `FILE:LINE:COL: message`, and how many more there are.
-    public var message: String
+    package var message: String
     /// Every problem.
-    public var diagnostics: [String]
+    package var diagnostics: [String]
 
-    public init(commit: String, reason: String, message: String, diagnostics: [String]) {
+    package init(commit: String, reason: String, message: String, diagnostics: [String]) {
         self.commit = commit
         self.reason = reason
         self.message = message
@@ -472,15 +472,15 @@ public struct ComparisonError: Sendable, Hashable, Codable {
 }
 
 /// `sextant status -o json` (DESIGN §3). Fields may be added, never removed.
-public struct StatusDocument: Sendable, Hashable, Codable {
-    public var revision: RevisionStatus
-    public var objects: [ObjectStatus]
+package struct StatusDocument: Sendable, Hashable, Codable {
+    package var revision: RevisionStatus
+    package var objects: [ObjectStatus]
     /// Set while the head commit is not applied.
-    public var comparisonError: ComparisonError?
+    package var comparisonError: ComparisonError?
     /// The gateway (null while no model needs one, or without a data plane).
-    public var gateway: GatewayStatus?
+    package var gateway: GatewayStatus?
 
-    public init(revision: RevisionStatus, objects: [ObjectStatus], comparisonError: ComparisonError? = nil, gateway: GatewayStatus? = nil) {
+    package init(revision: RevisionStatus, objects: [ObjectStatus], comparisonError: ComparisonError? = nil, gateway: GatewayStatus? = nil) {
         self.revision = revision
         self.objects = objects
         self.comparisonError = comparisonError
@@ -491,7 +491,7 @@ public struct StatusDocument: Sendable, Hashable, Codable {
         case revision, objects, comparisonError, gateway
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(revision, forKey: .revision)
         try container.encode(objects, forKey: .objects)
@@ -500,10 +500,10 @@ public struct StatusDocument: Sendable, Hashable, Codable {
     }
 
     /// Exit status of `sextant status`: 1 when any object is degraded.
-    public var isDegraded: Bool { objects.contains { $0.health == .degraded } }
+    package var isDegraded: Bool { objects.contains { $0.health == .degraded } }
 
     /// Only the objects named `name`, or `KIND/NAME`.
-    public func filtered(_ selector: String) -> StatusDocument {
+    package func filtered(_ selector: String) -> StatusDocument {
         var copy = self
         let parts = selector.split(separator: "/", maxSplits: 1).map(String.init)
         if parts.count == 2 {
@@ -515,14 +515,14 @@ public struct StatusDocument: Sendable, Hashable, Codable {
     }
 
     /// The encoder every JSON form of status uses: ISO 8601 times in UTC, sorted keys (stable output for diffs and tests).
-    public static func jsonEncoder(pretty: Bool = true) -> JSONEncoder {
+    package static func jsonEncoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
-    public static func jsonDecoder() -> JSONDecoder {
+    package static func jsonDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder

@@ -1,27 +1,27 @@
-public import Foundation
+package import Foundation
 import SextantAPI
 
 /// Computes status (DESIGN §3) from desired and observed state: pure, like the planner.
-public enum StatusModel {
-    public struct Inputs: Sendable {
+package enum StatusModel {
+    package struct Inputs: Sendable {
         /// The applied desired state (the last good commit), if any.
-        public var desired: DesiredState?
-        public var observed: ObservedState
-        public var revision: RevisionStatus
+        package var desired: DesiredState?
+        package var observed: ObservedState
+        package var revision: RevisionStatus
         /// Set while the head commit is refused.
-        public var comparisonError: ComparisonError?
+        package var comparisonError: ComparisonError?
         /// What the last pass decided and could not do yet (retries).
-        public var plan: Planner.Plan
+        package var plan: Planner.Plan
         /// The previous status, for condition transition times and creation times.
-        public var previous: [ObjectKey: ObjectStatus]
-        public var prune: Bool
-        public var now: Date
+        package var previous: [ObjectKey: ObjectStatus]
+        package var prune: Bool
+        package var now: Date
         /// The plan's actions are running now (status saved mid-pass).
-        public var running: Bool
+        package var running: Bool
         /// The gateway, when the models need one.
-        public var gateway: GatewayStatus?
+        package var gateway: GatewayStatus?
 
-        public init(desired: DesiredState?, observed: ObservedState, revision: RevisionStatus, comparisonError: ComparisonError?,
+        package init(desired: DesiredState?, observed: ObservedState, revision: RevisionStatus, comparisonError: ComparisonError?,
                     plan: Planner.Plan, previous: [ObjectKey: ObjectStatus], prune: Bool, now: Date, running: Bool = false,
                     gateway: GatewayStatus? = nil) {
             self.running = running
@@ -37,7 +37,7 @@ public enum StatusModel {
         }
     }
 
-    public static func compute(_ inputs: Inputs) -> StatusDocument {
+    package static func compute(_ inputs: Inputs) -> StatusDocument {
         var objects: [ObjectStatus] = []
         if let desired = inputs.desired {
             for loaded in desired.manifests.all {
@@ -190,6 +190,6 @@ public enum StatusModel {
 }
 
 /// `2026-11-21T10:00:00Z`
-public func iso8601(_ date: Date) -> String {
+package func iso8601(_ date: Date) -> String {
     date.formatted(.iso8601)
 }

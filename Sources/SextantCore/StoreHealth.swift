@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// Whether the state store takes writes, shared by the reconciler (which records every
@@ -6,23 +6,23 @@ import Synchronization
 ///
 /// An outage begins at the first write that fails and ends when a whole pass has written
 /// everything it had to, including what waited in memory meanwhile.
-public final class StoreHealth: Sendable {
+package final class StoreHealth: Sendable {
     /// The store cannot be written.
-    public struct Failure: Sendable, Hashable {
+    package struct Failure: Sendable, Hashable {
         /// What the latest failed write was for, e.g. `saving status`.
-        public var operation: String
+        package var operation: String
         /// The store's own words for the latest failure, with what to do about it.
-        public var message: String
+        package var message: String
         /// When writes started failing.
-        public var since: Date
+        package var since: Date
         /// Writes that failed since then.
-        public var failedWrites: Int
+        package var failedWrites: Int
         /// Writes (events, finished actions) kept in memory until the store takes them.
-        public var pendingWrites: Int
+        package var pendingWrites: Int
 
         /// One line for `/readyz`, logs and status: `store unavailable: saving status failed
         /// since 2026-11-21T10:00:00Z: …`.
-        public var summary: String {
+        package var summary: String {
             let waiting = pendingWrites == 0 ? "" : "; \(pendingWrites) write\(pendingWrites == 1 ? "" : "s") wait in memory"
             return "store unavailable: \(operation) failed since \(iso8601(since)) (\(failedWrites) failed write\(failedWrites == 1 ? "" : "s")\(waiting)): \(message)"
         }
@@ -36,10 +36,10 @@ public final class StoreHealth: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// The current outage, nil while the store takes writes.
-    public var failure: Failure? {
+    package var failure: Failure? {
         state.withLock { state in
             state.failure.map { failure in
                 var failure = failure
@@ -50,15 +50,15 @@ public final class StoreHealth: Sendable {
     }
 
     /// Every write that failed since the process started (a counter for `/metrics`).
-    public var failedWrites: Int { state.withLock { $0.failedWrites } }
+    package var failedWrites: Int { state.withLock { $0.failedWrites } }
 
     /// Writes kept in memory until the store takes them.
-    public var pendingWrites: Int { state.withLock { $0.pendingWrites } }
+    package var pendingWrites: Int { state.withLock { $0.pendingWrites } }
 
     /// Records a failed write.
     /// - Returns: true when it begins an outage.
     @discardableResult
-    public func recordFailure(operation: String, message: String, at now: Date) -> Bool {
+    package func recordFailure(operation: String, message: String, at now: Date) -> Bool {
         state.withLock { state in
             state.failedWrites += 1
             if var failure = state.failure {
@@ -76,7 +76,7 @@ public final class StoreHealth: Sendable {
     /// Ends the outage, if there is one.
     /// - Returns: the outage that ended.
     @discardableResult
-    public func recordRecovery() -> Failure? {
+    package func recordRecovery() -> Failure? {
         state.withLock { state in
             defer { state.failure = nil }
             return state.failure
@@ -89,23 +89,23 @@ public final class StoreHealth: Sendable {
 }
 
 /// A write the store refused: what it was for, and the store's error.
-public struct StoreWriteError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var operation: String
-    public var message: String
+package struct StoreWriteError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var operation: String
+    package var message: String
 
-    public init(operation: String, message: String) {
+    package init(operation: String, message: String) {
         self.operation = operation
         self.message = message
     }
 
-    public var description: String { "the store cannot be written: \(operation) failed: \(message)" }
+    package var description: String { "the store cannot be written: \(operation) failed: \(message)" }
 }
 
 extension StatusDocument {
     /// The last saved status, marked as what it is while the store cannot be written: as of
     /// its `reconciledAt`, with `revision.error` and a `StoreUnavailable` condition on every
     /// object saying why nothing newer was saved.
-    public func showing(_ failure: StoreHealth.Failure) -> StatusDocument {
+    package func showing(_ failure: StoreHealth.Failure) -> StatusDocument {
         var document = self
         let summary = failure.summary
         document.revision.error = revision.error.map { "\(summary); \($0)" } ?? summary

@@ -4,7 +4,7 @@ import SextantYAML
 /// name when it looks like a typo or a short form of one, else where to find the names.
 /// One wording for `status`, `get`, `history`, `promote`, `abort`, `retry` and the daemon's
 /// API.
-public enum UnknownName {
+package enum UnknownName {
     /// `; did you mean "fraud-detector"?`, or ``; `sextant status` lists them all``.
     ///
     /// - Parameters:
@@ -12,7 +12,7 @@ public enum UnknownName {
     ///     before the SLO `fraud-latency`).
     ///   - listing: what lists the names (`sextant status`, `GET /api/v1/status`).
     ///   - qualifier: written before the suggestion, as the caller wrote it (`Model/`).
-    public static func hint(_ name: String, known: [String], preferring preferred: [String] = [], listing: String,
+    package static func hint(_ name: String, known: [String], preferring preferred: [String] = [], listing: String,
                             qualifier: String = "") -> String {
         guard let nearest = NearestName.closest(to: name, in: preferred) ?? NearestName.closest(to: name, in: known) else {
             return "; `\(listing)` lists them all"

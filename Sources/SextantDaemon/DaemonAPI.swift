@@ -2,25 +2,25 @@ import Foundation
 import HTTPTypes
 import SextantAPI
 import SextantHTTP
-public import Hummingbird
-public import Logging
-public import SextantCore
-public import SextantStore
+package import Hummingbird
+package import Logging
+package import SextantCore
+package import SextantStore
 import Synchronization
 
 /// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events and the
 /// push webhook. While the store cannot be written, `/readyz` answers 503 saying why and
 /// status is the last saved one, marked with the failure.
-public struct DaemonAPI: Sendable {
-    public struct Configuration: Sendable {
-        public var host: String
-        public var port: Int
+package struct DaemonAPI: Sendable {
+    package struct Configuration: Sendable {
+        package var host: String
+        package var port: Int
         /// Set: push webhooks must carry a valid `X-Hub-Signature-256`.
-        public var webhookSignature: WebhookSignature?
+        package var webhookSignature: WebhookSignature?
         /// Set: mutating calls may authenticate with `Authorization: Bearer <token>`.
-        public var apiToken: String?
+        package var apiToken: String?
 
-        public init(host: String, port: Int, webhookSignature: WebhookSignature? = nil, apiToken: String? = nil) {
+        package init(host: String, port: Int, webhookSignature: WebhookSignature? = nil, apiToken: String? = nil) {
             self.host = host
             self.port = port
             self.webhookSignature = webhookSignature
@@ -28,7 +28,7 @@ public struct DaemonAPI: Sendable {
         }
 
         /// Only this machine can connect: unauthenticated mutating calls are allowed.
-        public var isLoopback: Bool {
+        package var isLoopback: Bool {
             host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
         }
     }
@@ -41,10 +41,10 @@ public struct DaemonAPI: Sendable {
     private let storeHealth: StoreHealth
 
     /// True when only this machine can connect.
-    public var isLoopbackOnly: Bool { configuration.isLoopback }
+    package var isLoopbackOnly: Bool { configuration.isLoopback }
 
     /// - Parameter storeHealth: the reconciler's (`Reconciler.storeHealth`).
-    public init(configuration: Configuration, store: SQLiteStore, trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness,
+    package init(configuration: Configuration, store: SQLiteStore, trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness,
                 storeHealth: StoreHealth = StoreHealth()) {
         self.configuration = configuration
         self.store = store
@@ -55,7 +55,7 @@ public struct DaemonAPI: Sendable {
     }
 
     /// The server, as a `Service` for the daemon's `ServiceGroup`.
-    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    package func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sextant"),
@@ -155,12 +155,12 @@ public struct DaemonAPI: Sendable {
 }
 
 /// Whether the daemon has finished its first pass (`/readyz`).
-public final class Readiness: Sendable {
+package final class Readiness: Sendable {
     private let ready = Atomic<Bool>(false)
 
-    public init() {}
+    package init() {}
 
-    public var isReady: Bool { ready.load(ordering: .acquiring) }
+    package var isReady: Bool { ready.load(ordering: .acquiring) }
 
-    public func markReady() { ready.store(true, ordering: .releasing) }
+    package func markReady() { ready.store(true, ordering: .releasing) }
 }

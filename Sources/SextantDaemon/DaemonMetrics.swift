@@ -1,12 +1,12 @@
 import Foundation
 import Prometheus
 import SextantAPI
-public import SextantCore
+package import SextantCore
 import Synchronization
 
 /// The daemon's Prometheus metrics, `sextant_` names with help text, as `promtool check
 /// metrics` wants them.
-public final class DaemonMetrics: ReconcilerMetrics {
+package final class DaemonMetrics: ReconcilerMetrics {
     private let registry = PrometheusCollectorRegistry()
     private let passes: Counter
     private let passDuration: DurationHistogram
@@ -48,7 +48,7 @@ public final class DaemonMetrics: ReconcilerMetrics {
     }
 
     /// - Parameter storeHealth: the reconciler's (`Reconciler.storeHealth`).
-    public init(storeHealth: StoreHealth = StoreHealth()) {
+    package init(storeHealth: StoreHealth = StoreHealth()) {
         self.storeHealth = storeHealth
         store = (registry.makeGauge(descriptor: Self.storeAvailableName), registry.makeGauge(descriptor: Self.storePendingWritesName),
                  registry.makeCounter(descriptor: Self.storeWriteFailuresName))
@@ -68,7 +68,7 @@ public final class DaemonMetrics: ReconcilerMetrics {
     }
 
     /// The Prometheus text exposition format.
-    public func exposition() -> String {
+    package func exposition() -> String {
         observeStore()
         return registry.emitToString()
     }
@@ -83,7 +83,7 @@ public final class DaemonMetrics: ReconcilerMetrics {
         }
     }
 
-    public func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument) {
+    package func passFinished(duration: Duration, actions: Int, failures: Int, status: StatusDocument) {
         passes.increment()
         passDuration.record(duration)
         if let reconciledAt = status.revision.reconciledAt { lastPass.set(reconciledAt.timeIntervalSince1970) }
@@ -101,20 +101,20 @@ public final class DaemonMetrics: ReconcilerMetrics {
         }
     }
 
-    public func fetched(duration: Duration, failed: Bool) {
+    package func fetched(duration: Duration, failed: Bool) {
         fetchDuration.record(duration)
         (failed ? fetches.failed : fetches.succeeded).increment()
     }
 
-    public func actionFinished(_ action: String, succeeded: Bool) {
+    package func actionFinished(_ action: String, succeeded: Bool) {
         registry.makeCounter(descriptor: Self.actionsName, labels: [("action", action), ("result", succeeded ? "succeeded" : "failed")]).increment()
     }
 
-    public enum WebhookResult {
+    package enum WebhookResult {
         case accepted, unauthorized
     }
 
-    public func webhook(_ result: WebhookResult) {
+    package func webhook(_ result: WebhookResult) {
         switch result {
         case .accepted: webhooks.accepted.increment()
         case .unauthorized: webhooks.unauthorized.increment()

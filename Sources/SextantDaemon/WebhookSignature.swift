@@ -3,20 +3,20 @@ import Foundation
 
 /// GitHub-style push webhook signatures: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of
 /// the body>`, keyed with the shared secret (Gitea and GitLab-compatible senders use it too).
-public struct WebhookSignature: Sendable {
+package struct WebhookSignature: Sendable {
     private let key: SymmetricKey
 
-    public init(secret: [UInt8]) {
+    package init(secret: [UInt8]) {
         key = SymmetricKey(data: secret)
     }
 
     /// The header value a sender computes for `body`.
-    public func sign(_ body: [UInt8]) -> String {
+    package func sign(_ body: [UInt8]) -> String {
         "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
     }
 
     /// True when `header` is the signature of `body`; compared in constant time.
-    public func verify(_ header: String?, body: [UInt8]) -> Bool {
+    package func verify(_ header: String?, body: [UInt8]) -> Bool {
         guard let header, header.hasPrefix("sha256="), let digest = Self.bytes(fromHex: header.dropFirst("sha256=".count)) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(digest, authenticating: body, using: key)
     }

@@ -1,6 +1,6 @@
 import Foundation
-public import HTTPTypes
-public import Hummingbird
+package import HTTPTypes
+package import Hummingbird
 public import Logging
 import NIOCore
 import NIOHTTP1
@@ -16,7 +16,7 @@ import Synchronization
 /// request per revision. Routes arrive on a loopback admin endpoint with a token.
 public final class Gateway: Sendable {
     /// A new id per process: the daemon restarts a step's sample window when it changes.
-    public let instance: String
+    package let instance: String
     private let routes: Mutex<RouteTable>
     let counters = TrafficCounters()
     /// Requests refused by `limits`, by reason.
@@ -31,7 +31,7 @@ public final class Gateway: Sendable {
     private let mirrorsInFlight = Mutex<[String: Int]>([:])
     let mirrorLimit: Int
 
-    public static let revisionField = HTTPField.Name("X-Sextant-Revision")!
+    package static let revisionField = HTTPField.Name("X-Sextant-Revision")!
 
     /// - Parameters:
     ///   - routes: the table loaded from the store at start (generation 0: none yet).
@@ -52,13 +52,13 @@ public final class Gateway: Sendable {
         self.logger = logger
     }
 
-    public var generation: Int { routes.withLock { $0.table.generation } }
+    package var generation: Int { routes.withLock { $0.table.generation } }
 
     // MARK: - Inference
 
     /// The public listener: OIP v2 for every model, health, and `/metrics`, as a service
     /// that stops accepting on graceful shutdown and lets requests in flight finish.
-    public func inferenceServer(host: String, port: Int, drainTime: Duration = .seconds(5),
+    package func inferenceServer(host: String, port: Int, drainTime: Duration = .seconds(5),
                                 onServing: @escaping @Sendable (Int) -> Void = { _ in }) -> InferenceServer {
         InferenceServer(gateway: self, host: host, port: port, drainTime: drainTime, onServing: onServing)
     }
@@ -91,7 +91,7 @@ public final class Gateway: Sendable {
     }
 
     /// The counters the admin endpoint reports.
-    public func statistics() -> GatewayStatistics {
+    package func statistics() -> GatewayStatistics {
         GatewayStatistics(instance: instance, generation: generation, revisions: counters.snapshot())
     }
 
@@ -106,7 +106,7 @@ public final class Gateway: Sendable {
 
     /// The admin listener (127.0.0.1 only): `GET /admin/v1/stats`, `GET|PUT /admin/v1/routes`,
     /// each with the bearer token.
-    public func adminApplication(port: Int) -> some ApplicationProtocol {
+    package func adminApplication(port: Int) -> some ApplicationProtocol {
         Application(responder: CallbackResponder<BasicRequestContext> { request, _ in try await self.admin(request) },
                     configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "sextant-gateway-admin"), logger: logger)
     }

@@ -4,19 +4,19 @@ import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import SextantHTTP
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// The gateway's inference listener as a service: a SwiftNIO HTTP/1.1 server whose
 /// connections stream to model servers from the same event loop. On graceful shutdown it
 /// stops accepting, lets the requests in flight finish (up to `drainTime`) and returns.
-public struct InferenceServer: Service {
+package struct InferenceServer: Service {
     let gateway: Gateway
     let host: String
     let port: Int
     let drainTime: Duration
     let onServing: @Sendable (Int) -> Void
 
-    public func run() async throws {
+    package func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         var pools: [ObjectIdentifier: NIOLoopBoundBox<UpstreamPool?>] = [:]
         for eventLoop in group.makeIterator() {

@@ -2,23 +2,23 @@ internal import CGit2
 
 /// A libgit2 failure, translated once at the boundary: the operation we attempted and what
 /// libgit2 said.
-public struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct GitError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What Sextant was doing, e.g. `open repository /srv/config`.
-    public var operation: String
+    package var operation: String
     /// libgit2's error code (`GIT_ENOTFOUND`, …), or 0 for errors raised by Sextant itself.
-    public var code: Int32
-    public var message: String
+    package var code: Int32
+    package var message: String
 
-    public init(operation: String, code: Int32, message: String) {
+    package init(operation: String, code: Int32, message: String) {
         self.operation = operation
         self.code = code
         self.message = message
     }
 
     /// True when the object, reference or path does not exist.
-    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+    package var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 
-    public var description: String { "\(operation): \(message)" }
+    package var description: String { "\(operation): \(message)" }
 
     /// Reads `git_error_last()`; call it right after the failing call, on the same thread.
     static func last(_ operation: String, code: Int32) -> GitError {

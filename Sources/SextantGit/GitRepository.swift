@@ -4,10 +4,10 @@ import Foundation
 /// A local Git repository, read through libgit2 without a work tree.
 ///
 /// Not thread-safe: use one instance from one thread at a time.
-public final class GitRepository {
+package final class GitRepository {
     private let handle: OpaquePointer
     /// The path the repository was opened from.
-    public let path: String
+    package let path: String
 
     static let initialized: Bool = {
         git_libgit2_init()
@@ -15,7 +15,7 @@ public final class GitRepository {
     }()
 
     /// Opens the repository at `path` (a work tree, its `.git` folder, or a bare repository).
-    public init(path: String) throws(GitError) {
+    package init(path: String) throws(GitError) {
         _ = Self.initialized
         var repository: OpaquePointer?
         let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
@@ -42,7 +42,7 @@ public final class GitRepository {
     /// directory's lock): lock files a killed fetch left behind are removed.
     ///
     /// - Throws: `GitError` when the folder holds a mirror of another URL.
-    public static func mirror(of url: String, at path: String) throws(GitError) -> GitRepository {
+    package static func mirror(of url: String, at path: String) throws(GitError) -> GitRepository {
         _ = initialized
         var repository: OpaquePointer?
         let opened: GitRepository
@@ -81,7 +81,7 @@ public final class GitRepository {
     }
 
     /// The URL of a remote, or nil when there is no such remote.
-    public func remoteURL(_ name: String) throws(GitError) -> String? {
+    package func remoteURL(_ name: String) throws(GitError) -> String? {
         var remote: OpaquePointer?
         let code = git_remote_lookup(&remote, handle, name)
         if code == GIT_ENOTFOUND.rawValue { return nil }
@@ -92,7 +92,7 @@ public final class GitRepository {
 
     /// Fetches one branch of `origin` into `refs/remotes/origin/<branch>`, following force
     /// pushes, and returns the commit it now names. Blocks: call it off the cooperative pool.
-    public func fetch(branch: String) throws(GitError) -> String {
+    package func fetch(branch: String) throws(GitError) -> String {
         let operation = "fetch \(branch) from \(redacted((try? remoteURL("origin")).flatMap { $0 } ?? "origin"))"
         var remote: OpaquePointer?
         try check(operation, git_remote_lookup(&remote, handle, "origin"))
@@ -139,7 +139,7 @@ public final class GitRepository {
     }
 
     /// True when `descendant` is `ancestor` or has it in its history: false after a force push.
-    public func isDescendant(_ descendant: String, of ancestor: String) throws(GitError) -> Bool {
+    package func isDescendant(_ descendant: String, of ancestor: String) throws(GitError) -> Bool {
         if descendant == ancestor { return true }
         var a = git_oid(), b = git_oid()
         try check("read commit \(descendant)", git_oid_fromstr(&a, descendant))
@@ -151,7 +151,7 @@ public final class GitRepository {
 
     /// Resolves a branch, tag, SHA (full or abbreviated) or any revision expression
     /// (`HEAD~1`, `origin/main`) to the commit it names.
-    public func resolve(_ revision: String) throws(GitError) -> String {
+    package func resolve(_ revision: String) throws(GitError) -> String {
         let operation = "resolve \"\(revision)\" in \(path)"
         var object: OpaquePointer?
         try check(operation, git_revparse_single(&object, handle, revision))
@@ -163,7 +163,7 @@ public final class GitRepository {
     }
 
     /// The metadata of a commit.
-    public func commitInfo(_ sha: String) throws(GitError) -> CommitInfo {
+    package func commitInfo(_ sha: String) throws(GitError) -> CommitInfo {
         let commit = try lookupCommit(sha)
         defer { git_commit_free(commit) }
         let subject = git_commit_summary(commit).map { String(cString: $0) } ?? ""
@@ -182,7 +182,7 @@ public final class GitRepository {
     /// to the prefix, in Git's tree order. Submodules are listed; directories are not.
     ///
     /// - Throws: `GitError` with `isNotFound` when the prefix does not exist, or names a file.
-    public func files(at sha: String, under prefix: String = "") throws(GitError) -> [TreeEntry] {
+    package func files(at sha: String, under prefix: String = "") throws(GitError) -> [TreeEntry] {
         let root = try tree(at: sha, under: prefix)
         defer { git_tree_free(root) }
         var entries: [TreeEntry] = []
@@ -192,7 +192,7 @@ public final class GitRepository {
 
     /// The content of the file at `path` (relative to the repository root) in a commit.
     /// A symlink reads as its target path.
-    public func read(_ path: String, at sha: String) throws(GitError) -> [UInt8] {
+    package func read(_ path: String, at sha: String) throws(GitError) -> [UInt8] {
         let operation = "read \(path) at \(sha.prefix(7))"
         let commit = try lookupCommit(sha)
         defer { git_commit_free(commit) }
@@ -209,7 +209,7 @@ public final class GitRepository {
     }
 
     /// The content of a blob listed by `files(at:under:)`.
-    public func read(_ entry: TreeEntry) throws(GitError) -> [UInt8] {
+    package func read(_ entry: TreeEntry) throws(GitError) -> [UInt8] {
         let operation = "read \(entry.path)"
         var oid = git_oid()
         try check(operation, git_oid_fromstr(&oid, entry.objectID))
@@ -218,7 +218,7 @@ public final class GitRepository {
 
     /// A blob's size from its object header, without loading its content (a blob can be
     /// gigabytes; a manifest may not).
-    public func blobSize(_ id: String) throws(GitError) -> Int {
+    package func blobSize(_ id: String) throws(GitError) -> Int {
         let operation = "measure blob \(id.prefix(12))"
         var oid = git_oid()
         try check(operation, git_oid_fromstr(&oid, id))
@@ -232,7 +232,7 @@ public final class GitRepository {
     }
 
     /// The content of a blob by its id.
-    public func readBlob(_ id: String) throws(GitError) -> [UInt8] {
+    package func readBlob(_ id: String) throws(GitError) -> [UInt8] {
         let operation = "read blob \(id.prefix(12))"
         var oid = git_oid()
         try check(operation, git_oid_fromstr(&oid, id))
@@ -313,7 +313,7 @@ public final class GitRepository {
 
 /// A URL with any password or token (`https://user:token@host`) replaced by `***`, for
 /// messages, logs and status: secrets never appear there.
-public func redacted(_ url: String) -> String {
+package func redacted(_ url: String) -> String {
     guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
     let userInfo = url[scheme.upperBound..<at]
     guard !userInfo.contains("/") else { return url }

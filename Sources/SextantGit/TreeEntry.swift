@@ -1,7 +1,7 @@
 /// A file in a commit's tree.
-public struct TreeEntry: Sendable, Hashable {
+package struct TreeEntry: Sendable, Hashable {
     /// What a tree entry is, from its Git file mode.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         case file
         case executable
         case symlink
@@ -10,12 +10,12 @@ public struct TreeEntry: Sendable, Hashable {
     }
 
     /// The path, relative to the prefix the listing was asked for, with `/` separators.
-    public var path: String
-    public var kind: Kind
+    package var path: String
+    package var kind: Kind
     /// The blob's object id (40 hex).
-    public var objectID: String
+    package var objectID: String
 
-    public init(path: String, kind: Kind, objectID: String) {
+    package init(path: String, kind: Kind, objectID: String) {
         self.path = path
         self.kind = kind
         self.objectID = objectID

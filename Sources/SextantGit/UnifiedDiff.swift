@@ -1,12 +1,12 @@
 internal import CGit2
 
 /// A unified diff of two versions of a file, as `git diff` prints it, made by libgit2.
-public enum UnifiedDiff {
+package enum UnifiedDiff {
     /// The patch from `old` to `new` (nil: the file does not exist on that side), with three
     /// lines of context; empty when the contents are equal.
     ///
     /// - Parameter path: the file's name in the `--- a/…` and `+++ b/…` lines.
-    public static func patch(from old: [UInt8]?, to new: [UInt8]?, path: String) throws(GitError) -> String {
+    package static func patch(from old: [UInt8]?, to new: [UInt8]?, path: String) throws(GitError) -> String {
         _ = GitRepository.initialized
         if old == new { return "" }
         let operation = "diff \(path)"

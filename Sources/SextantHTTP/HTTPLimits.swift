@@ -22,15 +22,15 @@ public struct HTTPLimits: Sendable, Equatable {
     public static let defaultMaxRequestBytes = 64 << 20
 
     /// The largest request body taken, in bytes.
-    public var maxRequestBytes: Int
+    package var maxRequestBytes: Int
     /// From the first byte of a request until its head is complete.
-    public var headerTimeout: Duration
+    package var headerTimeout: Duration
     /// Between two reads of a request body while the server waits for it.
-    public var bodyTimeout: Duration
+    package var bodyTimeout: Duration
     /// How long a connection may wait for its next request.
-    public var idleTimeout: Duration
+    package var idleTimeout: Duration
     /// How long, after a refusal, the rest of the request is read and dropped.
-    public var lingerTime: Duration
+    package var lingerTime: Duration
 
     /// - Parameters:
     ///   - headerTimeout: 10 s: a head is a few hundred bytes; nginx's 60 s is for dial-up.

@@ -6,9 +6,9 @@
 /// commas, line breaks and `""` (one quote). An empty field, quoted or not, is null (as
 /// `datacontract test` reads CSV: docs/research/datacontract-test-semantics.md).
 public struct CSVTable: Sendable {
-    public let header: [String]
+    package let header: [String]
     /// The data rows, not counting the header.
-    public let rowCount: Int
+    package let rowCount: Int
     private let bytes: [UInt8]
     /// Per column, per row: where the field starts and how it is encoded.
     private let fields: [[Field]]
@@ -81,15 +81,15 @@ public struct CSVTable: Sendable {
     }
 
     /// The index of a column by name.
-    public func columnIndex(_ name: String) -> Int? {
+    package func columnIndex(_ name: String) -> Int? {
         header.firstIndex(of: name)
     }
 
     /// The line on which a row (0-based) starts.
-    public func line(ofRow row: Int) -> Int { Int(lines[row]) }
+    package func line(ofRow row: Int) -> Int { Int(lines[row]) }
 
     /// The raw text of a field, or nil for null (an empty field).
-    public func text(row: Int, column: Int) -> String? {
+    package func text(row: Int, column: Int) -> String? {
         let field = fields[column][row]
         if field.length == 0 { return nil }
         return Self.text(of: field, in: bytes)
@@ -131,10 +131,10 @@ public struct CSVTable: Sendable {
 
 /// A malformed CSV file, with the line of the problem.
 public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var line: Int
-    public var message: String
+    package var line: Int
+    package var message: String
 
-    public init(line: Int, message: String) {
+    package init(line: Int, message: String) {
         self.line = line
         self.message = message
     }

@@ -1,24 +1,24 @@
 /// The verdict of one rule on one table or column.
-public struct CheckOutcome: Sendable, Hashable, Codable {
+package struct CheckOutcome: Sendable, Hashable, Codable {
     /// `logicalType`, `required`, `unique`, `minimum`, …, or a quality metric's name.
-    public var rule: String
+    package var rule: String
     /// nil for table-level rules.
-    public var column: String?
+    package var column: String?
     /// What was measured, in `unit`.
-    public var measured: Double
-    public var unit: String
+    package var measured: Double
+    package var unit: String
     /// The condition, e.g. `must be 0`.
-    public var limit: String
-    public var passed: Bool
+    package var limit: String
+    package var passed: Bool
     /// Where to look: the first offending line and value.
-    public var detail: String?
+    package var detail: String?
     /// False for rules whose `severity` makes a failure a warning.
-    public var blocking: Bool = true
+    package var blocking: Bool = true
     /// A message that replaces the measured form, for problems that are not counts.
-    public var statement: String?
+    package var statement: String?
 
     /// `transactions.region: invalidValues = 3 rows, must be 0 (first at line 14: "mars")`
-    public func message(table: String) -> String {
+    package func message(table: String) -> String {
         let subject = column.map { "\(table).\($0)" } ?? table
         if let statement { return "\(subject): \(statement)" }
         let amount = unit == "percent" ? "\(formatNumber((measured * 1000).rounded() / 1000))%" : "\(formatNumber(measured)) \(measured == 1 && unit == "rows" ? "row" : unit)"
@@ -30,7 +30,7 @@ extension CheckOutcome {
     /// The rule as a condition each value must meet, for rules that count offending rows:
     /// `hour ≤ 22`, `amount ≥ 0`, `region required`. nil for table rules, quality metrics
     /// and problems that are not counts (their `message` says it).
-    public var condition: String? {
+    package var condition: String? {
         guard let column, statement == nil, unit == "rows" else { return nil }
         let parts = rule.split(separator: " ", maxSplits: 1).map(String.init)
         let argument = parts.count > 1 ? parts[1] : ""
@@ -51,21 +51,21 @@ extension CheckOutcome {
 }
 
 /// Every rule of a table checked against a CSV table.
-public struct ContractReport: Sendable, Hashable {
-    public var table: String
-    public var rows: Int
-    public var outcomes: [CheckOutcome]
+package struct ContractReport: Sendable, Hashable {
+    package var table: String
+    package var rows: Int
+    package var outcomes: [CheckOutcome]
 
     /// Failed rules that block the data.
-    public var violations: [CheckOutcome] { outcomes.filter { !$0.passed && $0.blocking } }
+    package var violations: [CheckOutcome] { outcomes.filter { !$0.passed && $0.blocking } }
     /// Failed rules whose severity makes them warnings.
-    public var warnings: [CheckOutcome] { outcomes.filter { !$0.passed && !$0.blocking } }
-    public var passed: Bool { violations.isEmpty }
+    package var warnings: [CheckOutcome] { outcomes.filter { !$0.passed && !$0.blocking } }
+    package var passed: Bool { violations.isEmpty }
 }
 
 extension TableRules {
     /// Checks every rule; never stops at the first violation.
-    public func check(_ table: CSVTable) -> ContractReport {
+    package func check(_ table: CSVTable) -> ContractReport {
         var outcomes: [CheckOutcome] = []
         for column in columns {
             outcomes += column.check(table)

@@ -1,32 +1,32 @@
 /// What a table's data must satisfy: the rules of one ODCS `schema[]` entry, in a form
 /// that needs no YAML (SextantML has no dependencies; the reconciler translates).
-public struct TableRules: Sendable, Hashable {
-    public var name: String
-    public var columns: [ColumnRules]
+package struct TableRules: Sendable, Hashable {
+    package var name: String
+    package var columns: [ColumnRules]
     /// Table-level quality rules (`rowCount`, `duplicateValues` over several columns).
-    public var quality: [QualityCheck]
+    package var quality: [QualityCheck]
 
-    public init(name: String, columns: [ColumnRules], quality: [QualityCheck] = []) {
+    package init(name: String, columns: [ColumnRules], quality: [QualityCheck] = []) {
         self.name = name
         self.columns = columns
         self.quality = quality
     }
 }
 
-public struct ColumnRules: Sendable, Hashable {
-    public var name: String
+package struct ColumnRules: Sendable, Hashable {
+    package var name: String
     /// nil: any text (no type check).
-    public var type: ColumnType?
-    public var required: Bool
-    public var unique: Bool
-    public var minimum: Bound?
-    public var maximum: Bound?
-    public var minLength: Int?
-    public var maxLength: Int?
-    public var pattern: String?
-    public var quality: [QualityCheck]
+    package var type: ColumnType?
+    package var required: Bool
+    package var unique: Bool
+    package var minimum: Bound?
+    package var maximum: Bound?
+    package var minLength: Int?
+    package var maxLength: Int?
+    package var pattern: String?
+    package var quality: [QualityCheck]
 
-    public init(name: String, type: ColumnType?, required: Bool = false, unique: Bool = false,
+    package init(name: String, type: ColumnType?, required: Bool = false, unique: Bool = false,
                 minimum: Bound? = nil, maximum: Bound? = nil, minLength: Int? = nil, maxLength: Int? = nil,
                 pattern: String? = nil, quality: [QualityCheck] = []) {
         self.name = name
@@ -44,19 +44,19 @@ public struct ColumnRules: Sendable, Hashable {
 
 /// A limit on values, written as in the contract (`0`, `2024-01-01`) and read by the
 /// column's type.
-public struct Bound: Sendable, Hashable {
-    public var value: String
-    public var exclusive: Bool
+package struct Bound: Sendable, Hashable {
+    package var value: String
+    package var exclusive: Bool
 
-    public init(_ value: String, exclusive: Bool = false) {
+    package init(_ value: String, exclusive: Bool = false) {
         self.value = value
         self.exclusive = exclusive
     }
 }
 
 /// An ODCS library quality rule: a metric, a condition on it, and its unit.
-public struct QualityCheck: Sendable, Hashable {
-    public enum Metric: Sendable, Hashable {
+package struct QualityCheck: Sendable, Hashable {
+    package enum Metric: Sendable, Hashable {
         case nullValues
         /// Values that count as missing besides null (nil stands for null; ODCS's
         /// `arguments.missingValues`, default none).
@@ -67,7 +67,7 @@ public struct QualityCheck: Sendable, Hashable {
         case duplicateValues(columns: [String])
         case rowCount
 
-        public var name: String {
+        package var name: String {
             switch self {
             case .nullValues: "nullValues"
             case .missingValues: "missingValues"
@@ -78,17 +78,17 @@ public struct QualityCheck: Sendable, Hashable {
         }
     }
 
-    public enum Unit: String, Sendable, Hashable {
+    package enum Unit: String, Sendable, Hashable {
         case rows, percent
     }
 
-    public var metric: Metric
-    public var condition: Condition
-    public var unit: Unit
+    package var metric: Metric
+    package var condition: Condition
+    package var unit: Unit
     /// False when the rule's severity makes a failure a warning (ODCS `severity: warning`).
-    public var blocking: Bool
+    package var blocking: Bool
 
-    public init(_ metric: Metric, _ condition: Condition, unit: Unit = .rows, blocking: Bool = true) {
+    package init(_ metric: Metric, _ condition: Condition, unit: Unit = .rows, blocking: Bool = true) {
         self.metric = metric
         self.condition = condition
         self.unit = unit
@@ -97,7 +97,7 @@ public struct QualityCheck: Sendable, Hashable {
 }
 
 /// `mustBe`, `mustBeGreaterThan`, `mustBeBetween` (inclusive), …
-public enum Condition: Sendable, Hashable, CustomStringConvertible {
+package enum Condition: Sendable, Hashable, CustomStringConvertible {
     case equal(Double)
     case notEqual(Double)
     case greaterThan(Double)
@@ -107,7 +107,7 @@ public enum Condition: Sendable, Hashable, CustomStringConvertible {
     case between(Double, Double)
     case notBetween(Double, Double)
 
-    public func isSatisfied(by value: Double) -> Bool {
+    package func isSatisfied(by value: Double) -> Bool {
         switch self {
         case .equal(let limit): value == limit
         case .notEqual(let limit): value != limit
@@ -120,7 +120,7 @@ public enum Condition: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .equal(let limit): "must be \(formatNumber(limit))"
         case .notEqual(let limit): "must not be \(formatNumber(limit))"

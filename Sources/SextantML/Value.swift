@@ -9,14 +9,14 @@ public enum ColumnType: String, Sendable, Hashable, CaseIterable {
 
 /// One typed value. Numbers compare by value (`1` and `1.0` are equal); dates are days
 /// since 1970-01-01 and timestamps seconds since the epoch in UTC.
-public enum Value: Sendable, Hashable, Comparable, CustomStringConvertible {
+package enum Value: Sendable, Hashable, Comparable, CustomStringConvertible {
     case number(Double)
     case boolean(Bool)
     case text(String)
     case date(Int64)
     case timestamp(Double)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .number(let value): formatNumber(value)
         case .boolean(let value): String(value)
@@ -26,7 +26,7 @@ public enum Value: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
-    public static func < (lhs: Value, rhs: Value) -> Bool {
+    package static func < (lhs: Value, rhs: Value) -> Bool {
         switch (lhs, rhs) {
         case (.number(let a), .number(let b)): a < b
         case (.boolean(let a), .boolean(let b)): !a && b
@@ -41,7 +41,7 @@ public enum Value: Sendable, Hashable, Comparable, CustomStringConvertible {
 extension ColumnType {
     /// Decodes a field's bytes as this type; nil when they are not a value of it.
     /// Integers are numbers whose value is whole (`7` and `7.0`).
-    public func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Value? {
+    package func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Value? {
         switch self {
         case .string:
             return .text(String(decoding: bytes, as: UTF8.self))
@@ -59,7 +59,7 @@ extension ColumnType {
         }
     }
 
-    public func parse(_ text: String) -> Value? {
+    package func parse(_ text: String) -> Value? {
         var text = text
         return text.withUTF8 { parse($0) }
     }
@@ -237,7 +237,7 @@ private func formatDate(_ days: Int64) -> String {
 }
 
 /// Numbers as people write them: `3`, not `3.0`; `0.25`.
-public func formatNumber(_ value: Double) -> String {
+package func formatNumber(_ value: Double) -> String {
     if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
     return String(value)
 }

@@ -1,18 +1,18 @@
 import Foundation
-public import SextantCore
+package import SextantCore
 import SextantAPI
 import SextantML
 
 /// A dataset's bytes against its pin and contract: what the reconciler records, and what
 /// `sextant plan` predicts it will record.
-public enum DatasetChecker {
+package enum DatasetChecker {
     static func check(_ check: DatasetCheck, bytes: [UInt8], now: Date) -> DatasetResult {
         evaluate(check, bytes: bytes, now: now).result
     }
 
     /// What the reconciler's check of these bytes will find, with each broken rule as a
     /// condition and a row count.
-    public static func forecast(_ check: DatasetCheck, bytes: [UInt8]) -> DataForecast {
+    package static func forecast(_ check: DatasetCheck, bytes: [UInt8]) -> DataForecast {
         let (result, breaches) = evaluate(check, bytes: bytes, now: Date(timeIntervalSince1970: 0))
         switch result.verdict {
         case .validated: return .passes(sha256: result.sha256 ?? "", rows: result.rows ?? 0, checks: result.checks)

@@ -2,21 +2,21 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
-public import Foundation
-public import Logging
-public import SextantCore
+package import Foundation
+package import Logging
+package import SextantCore
 import SextantAPI
 import SextantML
 
 /// Reads the blobs of the followed repository (content-addressed data files).
-public protocol BlobReader: Sendable {
+package protocol BlobReader: Sendable {
     func readBlob(_ id: String) async throws(SourceFailure) -> [UInt8]
 }
 
 /// The runtime that runs everything on this machine (DESIGN §5 "Embedded runtime"): data
 /// checks, training (built-in in-process, external as processes), evaluation through the
 /// serving path, packaging, and the supervisor of detached model servers.
-public struct EmbeddedRuntime: Runtime {
+package struct EmbeddedRuntime: Runtime {
     let blobs: any BlobReader
     /// `--data-root` directories with symlinks resolved.
     private let dataRoots: [String]
@@ -43,7 +43,7 @@ public struct EmbeddedRuntime: Runtime {
     /// the sandbox's work directory, or the state directory.
     var workDirectory: String? { sandbox?.workDirectory ?? stateDirectory }
 
-    public init(blobs: any BlobReader, dataRoots: [String] = [], stateDirectory: String? = nil, executable: String = CommandLine.arguments[0],
+    package init(blobs: any BlobReader, dataRoots: [String] = [], stateDirectory: String? = nil, executable: String = CommandLine.arguments[0],
                 readinessTimeout: Duration = .seconds(60), stopGrace: Duration = .seconds(10), evaluationBatch: Int = 1000,
                 sandbox: Sandbox? = nil, maxRequestBytes: Int? = nil, clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "sextant.runtime")) {
         self.blobs = blobs
@@ -93,7 +93,7 @@ public struct EmbeddedRuntime: Runtime {
         return filled == bytes.count ? bytes : Array(bytes.prefix(filled))
     }
 
-    public func observeFiles(_ paths: [String]) async -> [String: DataFileObservation] {
+    package func observeFiles(_ paths: [String]) async -> [String: DataFileObservation] {
         guard !paths.isEmpty else { return [:] }
         return await offPool {
             var observations: [String: DataFileObservation] = [:]
@@ -108,7 +108,7 @@ public struct EmbeddedRuntime: Runtime {
         }
     }
 
-    public func checkDataset(_ check: DatasetCheck, at now: Date) async throws(ActionError) -> DatasetResult {
+    package func checkDataset(_ check: DatasetCheck, at now: Date) async throws(ActionError) -> DatasetResult {
         let bytes: [UInt8]
         switch check.data {
         case .refused(let reason):

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
-public import Foundation
+package import Foundation
 import NIOCore
 import NIOHTTP1
 import SextantAPI
-public import SextantCore
+package import SextantCore
 import SextantML
 import SextantWire
 
@@ -11,7 +11,7 @@ extension EmbeddedRuntime {
     /// Evaluation through the serving path (DESIGN §5): a private server of the candidate
     /// answers the holdout over OIP v2 in batches; Sextant computes the metrics from the
     /// answers. The incumbent is a private server of the revision that serves, on the same rows.
-    public func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation {
+    package func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation {
         let bytes = try await readData(job.data.location)
         let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
         let (answers, timing) = try await answers(of: job.launch, role: "evaluation", workspace: job.workspace, data: data, job: job, at: now)

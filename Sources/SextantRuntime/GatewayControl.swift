@@ -2,18 +2,18 @@
 import Glibc
 #endif
 import AsyncHTTPClient
-public import Foundation
+package import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-public import SextantCore
-public import SextantWire
+package import SextantCore
+package import SextantWire
 
 /// The gateway as the daemon sees it: a detached `sextant gateway` process, adopted when
 /// it still runs, told its routes and asked for its counters on the loopback admin
 /// endpoint with the state directory's token (DESIGN §1 "Data plane").
 extension EmbeddedRuntime {
-    public func ensureGateway(_ known: GatewayProcess?, address: GatewayAddress, at now: Date) async throws(ActionError) -> GatewayProcess {
+    package func ensureGateway(_ known: GatewayProcess?, address: GatewayAddress, at now: Date) async throws(ActionError) -> GatewayProcess {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
         if let known, let process = LocalProcess(known.handle) {
             if process.isAlive, known.address == address, await gatewayStatistics(known) != nil {
@@ -54,23 +54,23 @@ extension EmbeddedRuntime {
         throw ActionError("the gateway did not answer on its admin port 127.0.0.1:\(adminPort) within 20 s; log \(log):\n\(logTail(log, lines: 5))")
     }
 
-    public func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool {
+    package func gatewayIsAlive(_ gateway: GatewayProcess) async -> Bool {
         Self.runs(gateway)
     }
 
     /// Whether this state directory's recorded gateway still runs on `address`: it holds
     /// the port legitimately (the next pass adopts it), so the port is not "taken".
-    public static func gatewayHolds(_ address: GatewayAddress, recorded gateway: GatewayProcess?) -> Bool {
+    package static func gatewayHolds(_ address: GatewayAddress, recorded gateway: GatewayProcess?) -> Bool {
         guard let gateway, gateway.address == address else { return false }
         return runs(gateway)
     }
 
     /// Whether the recorded gateway process still runs (the same pid and start time).
-    public static func runs(_ gateway: GatewayProcess) -> Bool {
+    package static func runs(_ gateway: GatewayProcess) -> Bool {
         LocalProcess(gateway.handle)?.isAlive ?? false
     }
 
-    public func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError) {
+    package func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError) {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
         let token = try Self.gatewayToken(in: state)
         var request = HTTPClientRequest(url: "\(gateway.adminEndpoint)/admin/v1/routes")
@@ -91,7 +91,7 @@ extension EmbeddedRuntime {
         }
     }
 
-    public func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics? {
+    package func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics? {
         guard let state = stateDirectory, let token = try? Self.gatewayToken(in: state) else { return nil }
         var request = HTTPClientRequest(url: "\(gateway.adminEndpoint)/admin/v1/stats")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -107,7 +107,7 @@ extension EmbeddedRuntime {
 
     /// The admin endpoint's token: `STATE/gateway.token`, made once (mode 0600). The
     /// gateway reads it at start; it never appears in a command line or an environment.
-    public static func gatewayToken(in state: String) throws(ActionError) -> String {
+    package static func gatewayToken(in state: String) throws(ActionError) -> String {
         let path = state + "/gateway.token"
         if let data = FileManager.default.contents(atPath: path), let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
            !token.isEmpty {

@@ -1,5 +1,5 @@
-public import SextantCore
-public import SextantWire
+package import SextantCore
+package import SextantWire
 
 /// The embedded runtime's handles: a local process (its pid, start time, port and command
 /// line), kept by Core as opaque data beside a replica or the gateway.
@@ -9,7 +9,7 @@ extension LocalProcess {
     }
 
     /// The process this runtime started: nil for a handle of another runtime.
-    public init?(_ handle: RuntimeHandle) {
+    package init?(_ handle: RuntimeHandle) {
         guard let process = handle.data(as: LocalProcess.self) else { return nil }
         self = process
     }
@@ -17,7 +17,7 @@ extension LocalProcess {
     var identity: ProcessIdentity { ProcessIdentity(pid: pid, startTime: startTime) }
 
     /// Whether the very process started still runs (the same pid and start time).
-    public var isAlive: Bool { identity.isAlive }
+    package var isAlive: Bool { identity.isAlive }
 
     /// Its handle: the process as data, its pid and port shown in status.
     func handle() throws(ActionError) -> RuntimeHandle {

@@ -5,7 +5,7 @@ import Glibc
 /// Why a listener cannot be opened on an address, found by binding a socket there the way
 /// the servers do (SO_REUSEADDR) and closing it at once: checked before anything starts,
 /// so a taken port is one clear line rather than a bind error after work began.
-public enum PortProblem: Sendable, Hashable {
+package enum PortProblem: Sendable, Hashable {
     /// Another process listens there.
     case taken
     /// Not an address of this machine (or the host does not resolve).
@@ -15,7 +15,7 @@ public enum PortProblem: Sendable, Hashable {
     case other(String)
 
     /// What is wrong with `flag address`, and what to do: one line.
-    public func message(flag: String, address: String) -> String {
+    package func message(flag: String, address: String) -> String {
         switch self {
         case .taken:
             "\(flag) \(address) is taken by another process; stop it or pass \(flag) with a free port"
@@ -29,9 +29,9 @@ public enum PortProblem: Sendable, Hashable {
     }
 }
 
-public enum PortAvailability {
+package enum PortAvailability {
     /// Nil when a server could listen on `host:port` now (port 0 always can).
-    public static func problem(host: String, port: Int) -> PortProblem? {
+    package static func problem(host: String, port: Int) -> PortProblem? {
         guard port != 0 else { return nil }
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV

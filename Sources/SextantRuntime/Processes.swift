@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-public import SextantCore
+package import SextantCore
 import Synchronization
 
 /// A process as the kernel knows it: its pid and its start time, so a pid the kernel
@@ -82,12 +82,12 @@ struct ProcessIdentity: Sendable, Hashable, Codable {
 
 /// The processes a runtime started, each with a file under `STATE/processes/`, so that a
 /// restarted daemon (or `sextant down`) finds every one of them: none is left orphaned.
-public struct ProcessTable: Sendable {
-    public let directory: String
+package struct ProcessTable: Sendable {
+    package let directory: String
     /// What stops wait on.
     let clock: any WallClock
 
-    public init(stateDirectory: String, clock: any WallClock = SystemClock()) {
+    package init(stateDirectory: String, clock: any WallClock = SystemClock()) {
         directory = stateDirectory + "/processes"
         self.clock = clock
     }

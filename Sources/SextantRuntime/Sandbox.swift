@@ -12,20 +12,20 @@ import Foundation
 /// The switch is made by util-linux's `setpriv` (real and effective ids, no supplementary
 /// groups, `no_new_privs`), between `posix_spawn` and the command: `posix_spawn` cannot
 /// change users, and a multithreaded daemon must not `fork` to do it itself.
-public struct Sandbox: Sendable, Hashable {
-    public let user: String
-    public let uid: UInt32
-    public let gid: UInt32
+package struct Sandbox: Sendable, Hashable {
+    package let user: String
+    package let uid: UInt32
+    package let gid: UInt32
     /// Where run directories and serving commands' directories live: the user can reach
     /// it (mode 0711, owned by the daemon) but not list it.
-    public let workDirectory: String
+    package let workDirectory: String
     let setpriv: String
     let env: String
 
     /// Looks the user up and prepares the work directory.
     /// - Throws: `SandboxError` naming the flag and what to do.
     /// - Parameter path: where to look for `setpriv` (default: this process's `PATH`).
-    public init(user: String, workDirectory: String, path: String? = nil) throws(SandboxError) {
+    package init(user: String, workDirectory: String, path: String? = nil) throws(SandboxError) {
         guard let entry = Self.passwordEntry(user) else {
             throw SandboxError("--run-as \(user): no such user on this machine; create one (useradd --system \(user)) or name another, e.g. nobody")
         }
@@ -127,12 +127,12 @@ public struct Sandbox: Sendable, Hashable {
 }
 
 /// A `--run-as` or `--work-dir` that cannot be used, as one line saying what to do.
-public struct SandboxError: Error, Sendable, CustomStringConvertible {
-    public var message: String
+package struct SandboxError: Error, Sendable, CustomStringConvertible {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,14 +1,14 @@
 import Logging
 import AsyncHTTPClient
-public import Foundation
+package import Foundation
 import NIOCore
 import NIOHTTP1
 import SextantAPI
-public import SextantCore
+package import SextantCore
 import SextantWire
 
 extension EmbeddedRuntime {
-    public func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica] {
+    package func startReplicas(_ launch: ServingLaunch, workspace: Workspace?, indices: [Int], at now: Date) async throws(ActionError) -> [Replica] {
         var started: [Replica] = []
         for index in indices {
             do throws(ActionError) {
@@ -21,7 +21,7 @@ extension EmbeddedRuntime {
         return started
     }
 
-    public func stopReplicas(_ replicas: [Replica]) async {
+    package func stopReplicas(_ replicas: [Replica]) async {
         await withTaskGroup(of: Void.self) { group in
             for replica in replicas {
                 guard let process = LocalProcess(replica.handle) else { continue }
@@ -32,7 +32,7 @@ extension EmbeddedRuntime {
         }
     }
 
-    public func probeReplicas(_ replicas: [Replica]) async -> [Replica.ID: ReplicaHealth] {
+    package func probeReplicas(_ replicas: [Replica]) async -> [Replica.ID: ReplicaHealth] {
         var health: [Replica.ID: ReplicaHealth] = [:]
         for replica in replicas {
             guard let process = LocalProcess(replica.handle) else {
@@ -51,7 +51,7 @@ extension EmbeddedRuntime {
         return health
     }
 
-    public func exitedReplicas(_ replicas: [Replica]) async -> Set<Replica.ID> {
+    package func exitedReplicas(_ replicas: [Replica]) async -> Set<Replica.ID> {
         var exited: Set<Replica.ID> = []
         for replica in replicas {
             guard let process = LocalProcess(replica.handle) else {
@@ -72,7 +72,7 @@ extension EmbeddedRuntime {
         await processes.stop(process.identity, grace: stopGrace)
     }
 
-    public func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {
+    package func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {
         var known = Set(replicas.compactMap { LocalProcess($0.handle)?.identity })
         if let gateway, let process = LocalProcess(gateway.handle) { known.insert(process.identity) }
         for (identity, role) in processes.live() where !known.contains(identity) {
@@ -82,7 +82,7 @@ extension EmbeddedRuntime {
     }
 
     /// Stops every process of the state directory (`sextant down`); returns how many.
-    public func stopAll() async -> Int {
+    package func stopAll() async -> Int {
         let live = processes.live()
         await withTaskGroup(of: Void.self) { group in
             for (identity, _) in live {

@@ -1,10 +1,10 @@
 import Foundation
 import SextantAPI
-public import SextantCore
+package import SextantCore
 import SextantML
 
 extension EmbeddedRuntime {
-    public func train(_ job: TrainingJob, version: Int) async throws(ActionError) -> TrainingOutput {
+    package func train(_ job: TrainingJob, version: Int) async throws(ActionError) -> TrainingOutput {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory to keep models in") }
         let bytes = try await readData(job.data.location)
         let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }

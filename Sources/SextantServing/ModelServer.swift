@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
-public import Logging
+package import Logging
 import NIOCore
 import NIOPosix
 public import SextantHTTP
@@ -12,9 +12,9 @@ public import SextantML
 /// extension, the tabular convention (one input per feature column, `shape [N]`, a missing
 /// value as `null` or NaN), and `{"error"}` with 400 or 404.
 public struct ModelServer: Sendable {
-    public let name: String
-    public let version: String
-    public let model: TrainedModel
+    package let name: String
+    package let version: String
+    package let model: TrainedModel
 
     public init(name: String, version: String, model: TrainedModel) {
         self.name = name
@@ -24,7 +24,7 @@ public struct ModelServer: Sendable {
 
     /// The server on `host:port`, refusing what `limits` refuse (413, 408, 400; see
     /// `HTTPLimits`) before Hummingbird sees it.
-    public func application(host: String, port: Int, limits: HTTPLimits = HTTPLimits(), logger: Logger,
+    package func application(host: String, port: Int, limits: HTTPLimits = HTTPLimits(), logger: Logger,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let group = MultiThreadedEventLoopGroup.singleton
         return Application(router: router(maxRequestBytes: limits.maxRequestBytes), server: .limitedHTTP1(RequestLimits(limits, group: group)),

@@ -30,7 +30,7 @@ extension SQLiteStore {
     ///
     /// For readers of the database (`status --state-dir`): a daemon that cannot write
     /// cannot record that it cannot, so they look at the file system themselves.
-    public static func writeProblem(in directory: String) -> String? {
+    package static func writeProblem(in directory: String) -> String? {
         switch fileSystem(of: directory) {
         case .writable: nil
         case .full(let problem), .readOnly(let problem): problem

@@ -1,12 +1,12 @@
-public import Foundation
+package import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 import Dispatch
 import GRDB
-public import SextantCore
+package import SextantCore
 import SextantAPI
-public import SextantWire
+package import SextantWire
 
 /// The state store: one SQLite database (`state.sqlite`, WAL mode) in the state directory.
 ///
@@ -14,15 +14,15 @@ public import SextantWire
 /// the same transaction, with `synchronous = FULL`: a crash loses neither an action's
 /// outcome nor the audit log. A write that fails (disk full, read-only) throws a
 /// `StoreError` naming the file and what to do.
-public final class SQLiteStore: StateStore {
-    public let path: String
+package final class SQLiteStore: StateStore {
+    package let path: String
     /// The state directory that holds the database.
-    public let directory: String
+    package let directory: String
     let database: DatabasePool
 
     /// Opens (creating and migrating) the store of a state directory. The caller holds the
     /// directory's lock.
-    public init(directory: String) throws(StoreError) {
+    package init(directory: String) throws(StoreError) {
         self.directory = directory
         path = directory + "/state.sqlite"
         var configuration = Configuration()
@@ -59,7 +59,7 @@ public final class SQLiteStore: StateStore {
     }
 
     /// Opens an existing store for reading only (`status`, `history`): no lock needed.
-    public init(readingFrom directory: String) throws(StoreError) {
+    package init(readingFrom directory: String) throws(StoreError) {
         self.directory = directory
         path = directory + "/state.sqlite"
         var isDirectory: ObjCBool = false
@@ -132,7 +132,7 @@ public final class SQLiteStore: StateStore {
         return "\(path): \(said); \(advice)"
     }
 
-    public func restore(at now: Date) async throws -> StoredState {
+    package func restore(at now: Date) async throws -> StoredState {
         try await write { db in
             // Only the lock holder writes, so anything still `started` was interrupted.
             let interrupted = try Row.fetchAll(db, sql: "SELECT * FROM actions WHERE state = 'started' ORDER BY id")
@@ -154,14 +154,14 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func saveGateway(_ gateway: GatewayProcess) async throws {
+    package func saveGateway(_ gateway: GatewayProcess) async throws {
         try await write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO gateway (id, record) VALUES (1, ?)",
                            arguments: [String(decoding: try Self.encoder.encode(gateway), as: UTF8.self)])
         }
     }
 
-    public func saveRoutes(_ table: RoutingTable) async throws {
+    package func saveRoutes(_ table: RoutingTable) async throws {
         try await write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO routes (id, generation, record) VALUES (1, ?, ?)",
                            arguments: [table.generation, String(decoding: try Self.encoder.encode(table), as: UTF8.self)])
@@ -169,12 +169,12 @@ public final class SQLiteStore: StateStore {
     }
 
     /// The stored routing table (what the gateway loads at start).
-    public func routes() throws -> RoutingTable? {
+    package func routes() throws -> RoutingTable? {
         try database.read { db in try Self.routes(db) }
     }
 
     /// The recorded gateway process.
-    public func gateway() throws -> GatewayProcess? {
+    package func gateway() throws -> GatewayProcess? {
         try database.read { db in try Self.gateway(db) }
     }
 
@@ -186,7 +186,7 @@ public final class SQLiteStore: StateStore {
         try String.fetchOne(db, sql: "SELECT record FROM routes WHERE id = 1").map { try decoder.decode(RoutingTable.self, from: Data($0.utf8)) }
     }
 
-    public func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {
+    package func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws {
         try await write { db in
             try db.execute(sql: """
                 INSERT INTO source (id, branch, head, subject, fetchedAt, error, errorSince) VALUES (1, ?, ?, ?, ?, NULL, NULL)
@@ -196,7 +196,7 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws {
+    package func recordFetchFailure(_ message: String, branch: String, at now: Date) async throws {
         try await write { db in
             try db.execute(sql: """
                 INSERT INTO source (id, branch, error, errorSince) VALUES (1, ?, ?, ?)
@@ -205,7 +205,7 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], eventsIfNew: [Event], at now: Date) async throws -> Bool {
+    package func recordCommit(_ revision: SourceRevision, valid: Bool, diagnostics: [String], eventsIfNew: [Event], at now: Date) async throws -> Bool {
         try await write { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO commits (sha, subject, authorTime, firstSeenAt, valid, diagnostics) VALUES (?, ?, ?, ?, ?, ?)
@@ -216,7 +216,7 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws {
+    package func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws {
         try await write { db in
             try db.execute(sql: """
                 INSERT INTO applied (id, "commit", appliedAt) VALUES (1, ?, ?)
@@ -231,7 +231,7 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func startAction(_ entry: JournalEntry) async throws -> Int64 {
+    package func startAction(_ entry: JournalEntry) async throws -> Int64 {
         try await write { db in
             try db.execute(sql: """
                 INSERT INTO actions (action, kind, name, fingerprint, attempt, "commit", input, state, startedAt)
@@ -242,7 +242,7 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func finishAction(_ id: Int64, _ outcome: JournalOutcome, update: ObjectUpdate, events: [Event]) async throws {
+    package func finishAction(_ id: Int64, _ outcome: JournalOutcome, update: ObjectUpdate, events: [Event]) async throws {
         let record: String?
         switch update {
         case .upsert(let object), .model(let object, _):
@@ -267,12 +267,12 @@ public final class SQLiteStore: StateStore {
         }
     }
 
-    public func record(_ events: [Event]) async throws {
+    package func record(_ events: [Event]) async throws {
         guard !events.isEmpty else { return }
         try await write { db in try Self.insert(events, db) }
     }
 
-    public func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
+    package func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
         let header = String(decoding: try Self.encoder.encode(StatusHeader(revision: document.revision, comparisonError: document.comparisonError,
                                                                             gateway: document.gateway)), as: UTF8.self)
         let rows = try changed.map { ($0.key, String(decoding: try Self.encoder.encode($0), as: UTF8.self)) }
@@ -292,7 +292,7 @@ public final class SQLiteStore: StateStore {
 
     // MARK: - Reading
 
-    public func takeRequests() async throws -> [OperatorRequest] {
+    package func takeRequests() async throws -> [OperatorRequest] {
         try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM requests ORDER BY id")
             try db.execute(sql: "DELETE FROM requests")
@@ -305,7 +305,7 @@ public final class SQLiteStore: StateStore {
 
     /// Queues a person's decision for the reconciler (it may be running: SQLite serialises
     /// the writers).
-    public func queue(_ request: OperatorRequest) throws {
+    package func queue(_ request: OperatorRequest) throws {
         do {
             try database.write { db in
                 try db.execute(sql: "INSERT INTO requests (action, model, actor, time) VALUES (?, ?, ?, ?)",
@@ -318,7 +318,7 @@ public final class SQLiteStore: StateStore {
 
     /// After `sextant down`: no model has serving processes any more (the next pass
     /// starts the stable revisions again).
-    public func forgetReplicas(at now: Date, actor: String) async throws {
+    package func forgetReplicas(at now: Date, actor: String) async throws {
         try await write { db in
             var events: [Event] = []
             for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects WHERE kind = 'Model'") {
@@ -344,7 +344,7 @@ public final class SQLiteStore: StateStore {
     }
 
     /// Every model's registry (`history`).
-    public func registries() throws -> [String: ModelRegistry] {
+    package func registries() throws -> [String: ModelRegistry] {
         try database.read { db in try Self.registries(db) }
     }
 
@@ -379,12 +379,12 @@ public final class SQLiteStore: StateStore {
     }
 
     /// The status the reconciler last saved.
-    public func status() throws -> StatusDocument? {
+    package func status() throws -> StatusDocument? {
         try database.read { db in try Self.status(db) }
     }
 
     /// The applied commit and what finished actions found, read without writing (`plan`).
-    public func observed() throws -> (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry]) {
+    package func observed() throws -> (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry]) {
         try database.read { db in
             let applied = try String.fetchOne(db, sql: "SELECT \"commit\" FROM applied WHERE id = 1")
             var objects: [ObjectKey: ObservedObject] = [:]
@@ -398,7 +398,7 @@ public final class SQLiteStore: StateStore {
 
     /// Events with an id above `since`, oldest first; only those of objects named `name`
     /// and of `kind` when given.
-    public func events(since: Int64 = 0, limit: Int = 1000, name: String? = nil, kind: EventKind? = nil) throws -> [Event] {
+    package func events(since: Int64 = 0, limit: Int = 1000, name: String? = nil, kind: EventKind? = nil) throws -> [Event] {
         var conditions = ["id > ?"]
         var arguments: StatementArguments = [since]
         if let name {
@@ -420,18 +420,18 @@ public final class SQLiteStore: StateStore {
     }
 
     /// A journaled action, for tests and tooling.
-    public struct JournalRow: Sendable, Hashable {
-        public var id: Int64
-        public var action: String
-        public var kind: String
-        public var name: String
-        public var fingerprint: String
-        public var attempt: Int
-        public var state: String
-        public var output: String?
+    package struct JournalRow: Sendable, Hashable {
+        package var id: Int64
+        package var action: String
+        package var kind: String
+        package var name: String
+        package var fingerprint: String
+        package var attempt: Int
+        package var state: String
+        package var output: String?
     }
 
-    public func journal() throws -> [JournalRow] {
+    package func journal() throws -> [JournalRow] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM actions ORDER BY id").map { row in
                 JournalRow(id: row["id"], action: row["action"], kind: row["kind"], name: row["name"], fingerprint: row["fingerprint"],

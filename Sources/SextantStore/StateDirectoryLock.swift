@@ -6,13 +6,13 @@ import Glibc
 /// The advisory lock (`flock`) that makes one process the owner of a state directory for
 /// its whole life. The kernel drops it when the process dies, so a killed daemon never
 /// leaves a stale lock.
-public final class StateDirectoryLock: Sendable {
-    public let path: String
+package final class StateDirectoryLock: Sendable {
+    package let path: String
     private let descriptor: Int32
 
     /// Takes the lock of `directory` (creating the directory), or fails naming the
     /// process that holds it.
-    public init(directory: String, command: String) throws(StoreError) {
+    package init(directory: String, command: String) throws(StoreError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -49,12 +49,12 @@ public final class StateDirectoryLock: Sendable {
 }
 
 /// A failure of the state store, as one line saying what to do.
-public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
+package struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

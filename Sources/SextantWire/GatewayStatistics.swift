@@ -1,44 +1,44 @@
 /// The gateway's counters: cumulative since the instance started, per revision. The
 /// daemon subtracts the snapshot taken when a step's sample window began.
-public struct GatewayStatistics: Sendable, Hashable, Codable {
-    public var protocolVersion: Int
+package struct GatewayStatistics: Sendable, Hashable, Codable {
+    package var protocolVersion: Int
     /// A new id per gateway process: a new instance restarts the current sample window.
-    public var instance: String
-    public var generation: Int
-    public var revisions: [RevisionCounters]
+    package var instance: String
+    package var generation: Int
+    package var revisions: [RevisionCounters]
 
-    public init(instance: String, generation: Int, revisions: [RevisionCounters]) {
+    package init(instance: String, generation: Int, revisions: [RevisionCounters]) {
         self.protocolVersion = RoutingTable.protocolVersion
         self.instance = instance
         self.generation = generation
         self.revisions = revisions
     }
 
-    public func counters(model: String, revision: Int) -> RevisionCounters {
+    package func counters(model: String, revision: Int) -> RevisionCounters {
         revisions.first { $0.model == model && $0.revision == revision } ?? RevisionCounters(model: model, revision: revision)
     }
 }
 
 /// What one revision answered through the gateway.
-public struct RevisionCounters: Sendable, Hashable, Codable {
-    public var model: String
-    public var revision: Int
+package struct RevisionCounters: Sendable, Hashable, Codable {
+    package var model: String
+    package var revision: Int
     /// Every request routed to it (a retried one counts once here, as an error).
-    public var requests: UInt64
+    package var requests: UInt64
     /// 5xx answers, refused or reset connections, timeouts (DESIGN §2 "SLO").
-    public var errors: UInt64
+    package var errors: UInt64
     /// 4xx answers: the client's mistake, never an error.
-    public var clientErrors: UInt64
+    package var clientErrors: UInt64
     /// Latencies of the answered requests and of the timed-out ones (at the time waited),
     /// in microseconds: HdrHistogram's recorded buckets as `[value, count]` pairs, each
     /// value the bucket's highest. Refused and reset requests have no latency.
-    public var latency: [[UInt64]]
+    package var latency: [[UInt64]]
     /// Requests on their way to it now (a gauge: what a graceful stop waits for).
-    public var inFlight: Int?
+    package var inFlight: Int?
     /// Its mirrored answers compared with the answers the clients got (shadow, preview).
-    public var agreement: Agreement?
+    package var agreement: Agreement?
 
-    public init(model: String, revision: Int, requests: UInt64 = 0, errors: UInt64 = 0, clientErrors: UInt64 = 0, latency: [[UInt64]] = [],
+    package init(model: String, revision: Int, requests: UInt64 = 0, errors: UInt64 = 0, clientErrors: UInt64 = 0, latency: [[UInt64]] = [],
                 inFlight: Int? = nil, agreement: Agreement? = nil) {
         self.model = model
         self.revision = revision
@@ -54,18 +54,18 @@ public struct RevisionCounters: Sendable, Hashable, Codable {
     /// that served them, over the pairs where both were 2xx OIP v2 JSON. Outputs are matched
     /// by name, element by element: `BOOL`, `BYTES` and integer outputs are labels (equal or
     /// not), `FP16`/`FP32`/`FP64` outputs are scores (absolute difference).
-    public struct Agreement: Sendable, Hashable, Codable {
+    package struct Agreement: Sendable, Hashable, Codable {
         /// Mirrored requests whose two answers were compared.
-        public var compared: UInt64
+        package var compared: UInt64
         /// Mirrored requests not sent because too many mirrors were already in flight.
-        public var dropped: UInt64
-        public var labels: UInt64
-        public var equalLabels: UInt64
-        public var scores: UInt64
+        package var dropped: UInt64
+        package var labels: UInt64
+        package var equalLabels: UInt64
+        package var scores: UInt64
         /// The sum of `|mirror − served|` over the compared scores.
-        public var scoreDifference: Double
+        package var scoreDifference: Double
 
-        public init(compared: UInt64 = 0, dropped: UInt64 = 0, labels: UInt64 = 0, equalLabels: UInt64 = 0, scores: UInt64 = 0, scoreDifference: Double = 0) {
+        package init(compared: UInt64 = 0, dropped: UInt64 = 0, labels: UInt64 = 0, equalLabels: UInt64 = 0, scores: UInt64 = 0, scoreDifference: Double = 0) {
             self.compared = compared
             self.dropped = dropped
             self.labels = labels
@@ -75,12 +75,12 @@ public struct RevisionCounters: Sendable, Hashable, Codable {
         }
 
         /// The share of equal labels, nil before any.
-        public var labelAgreement: Double? { labels == 0 ? nil : Double(equalLabels) / Double(labels) }
+        package var labelAgreement: Double? { labels == 0 ? nil : Double(equalLabels) / Double(labels) }
         /// The mean absolute difference of scores, nil before any.
-        public var meanScoreDifference: Double? { scores == 0 ? nil : scoreDifference / Double(scores) }
+        package var meanScoreDifference: Double? { scores == 0 ? nil : scoreDifference / Double(scores) }
 
         /// What was compared after `baseline`.
-        public func since(_ baseline: Agreement?) -> Agreement {
+        package func since(_ baseline: Agreement?) -> Agreement {
             guard let baseline else { return self }
             return Agreement(compared: compared &- min(compared, baseline.compared), dropped: dropped &- min(dropped, baseline.dropped),
                              labels: labels &- min(labels, baseline.labels), equalLabels: equalLabels &- min(equalLabels, baseline.equalLabels),
@@ -89,7 +89,7 @@ public struct RevisionCounters: Sendable, Hashable, Codable {
     }
 
     /// What was counted after `baseline` (counters only grow within one instance).
-    public func since(_ baseline: RevisionCounters?) -> RevisionCounters {
+    package func since(_ baseline: RevisionCounters?) -> RevisionCounters {
         guard let baseline else { return self }
         var before: [UInt64: UInt64] = [:]
         for pair in baseline.latency where pair.count == 2 { before[pair[0], default: 0] += pair[1] }
@@ -105,7 +105,7 @@ public struct RevisionCounters: Sendable, Hashable, Codable {
     }
 
     /// The latency (microseconds) at or below which `percent` of the answered requests fall.
-    public func percentile(_ percent: Double) -> UInt64? {
+    package func percentile(_ percent: Double) -> UInt64? {
         let total = answered
         guard total > 0 else { return nil }
         let wanted = UInt64((Double(total) * percent / 100).rounded(.up))
@@ -118,11 +118,11 @@ public struct RevisionCounters: Sendable, Hashable, Codable {
     }
 
     /// Answered requests.
-    public var answered: UInt64 { latency.reduce(0) { $0 + ($1.count == 2 ? $1[1] : 0) } }
+    package var answered: UInt64 { latency.reduce(0) { $0 + ($1.count == 2 ? $1[1] : 0) } }
 
     /// How many answered requests took more than `milliseconds` (to the histogram's
     /// precision of three significant digits).
-    public func answered(where predicate: (Double) -> Bool) -> UInt64 {
+    package func answered(where predicate: (Double) -> Bool) -> UInt64 {
         latency.reduce(0) { total, pair in
             guard pair.count == 2 else { return total }
             return predicate(Double(pair[0]) / 1000) ? total + pair[1] : total

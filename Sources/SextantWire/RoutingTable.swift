@@ -4,11 +4,11 @@
 public struct RoutingTable: Sendable, Hashable, Codable {
     /// The admin protocol's version: a gateway refuses a table of a newer protocol.
     /// 2: backends name endpoint URLs (`endpoints`), not loopback ports.
-    public static let protocolVersion = 2
+    package static let protocolVersion = 2
 
-    public var protocolVersion: Int
-    public var generation: Int
-    public var models: [String: ModelRoute]
+    package var protocolVersion: Int
+    package var generation: Int
+    package var models: [String: ModelRoute]
 
     public init(generation: Int, models: [String: ModelRoute]) {
         self.protocolVersion = Self.protocolVersion
@@ -19,9 +19,9 @@ public struct RoutingTable: Sendable, Hashable, Codable {
 
 /// How one model's requests are split.
 public struct ModelRoute: Sendable, Hashable, Codable {
-    public var backends: [RouteBackend]
+    package var backends: [RouteBackend]
     /// Requests carrying this header go to the revision it names.
-    public var headerRoute: HeaderRouteTarget?
+    package var headerRoute: HeaderRouteTarget?
 
     public init(backends: [RouteBackend], headerRoute: HeaderRouteTarget? = nil) {
         self.backends = backends
@@ -31,17 +31,17 @@ public struct ModelRoute: Sendable, Hashable, Codable {
 
 /// One revision behind the gateway: its share of traffic and its servers' endpoints.
 public struct RouteBackend: Sendable, Hashable, Codable {
-    public var revision: Int
-    public var version: Int
-    public var role: RouteRole
+    package var revision: Int
+    package var version: Int
+    package var role: RouteRole
     /// Percent of the model's traffic (the weights of a model add up to 100).
-    public var weight: Int
+    package var weight: Int
     /// Where its servers answer: `http://HOST:PORT` URLs.
-    public var endpoints: [String]
+    package var endpoints: [String]
     /// A mirror (`shadow`, `preview`; weight 0): this percent of the model's inference
     /// requests that other revisions answer is copied to it asynchronously. Its answers
     /// are counted and compared with the answers the clients got, never returned.
-    public var mirrorPercent: Int?
+    package var mirrorPercent: Int?
 
     public init(revision: Int, version: Int, role: RouteRole, weight: Int, endpoints: [String], mirrorPercent: Int? = nil) {
         self.revision = revision
@@ -97,15 +97,15 @@ public enum RouteRole: String, Sendable, Hashable, Codable, CaseIterable {
     case preview
 
     /// A mirror answers clients only through the header route.
-    public var isMirror: Bool { self == .shadow || self == .preview }
+    package var isMirror: Bool { self == .shadow || self == .preview }
 }
 
 public struct HeaderRouteTarget: Sendable, Hashable, Codable {
-    public var name: String
-    public var value: String
-    public var revision: Int
+    package var name: String
+    package var value: String
+    package var revision: Int
 
-    public init(name: String, value: String, revision: Int) {
+    package init(name: String, value: String, revision: Int) {
         self.name = name
         self.value = value
         self.revision = revision

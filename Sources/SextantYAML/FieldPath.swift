@@ -1,37 +1,37 @@
 /// The path of a field inside a document, such as `spec.evaluation.gates[0].min`.
-public struct FieldPath: Sendable, Hashable, CustomStringConvertible, ExpressibleByArrayLiteral {
+package struct FieldPath: Sendable, Hashable, CustomStringConvertible, ExpressibleByArrayLiteral {
     /// One step of a path: a mapping key or a sequence index.
-    public enum Component: Sendable, Hashable {
+    package enum Component: Sendable, Hashable {
         case key(String)
         case index(Int)
     }
 
-    public var components: [Component]
+    package var components: [Component]
 
-    public init(_ components: [Component] = []) {
+    package init(_ components: [Component] = []) {
         self.components = components
     }
 
-    public init(arrayLiteral elements: Component...) {
+    package init(arrayLiteral elements: Component...) {
         self.components = elements
     }
 
     /// The path of the root of a document.
-    public static let root = FieldPath()
+    package static let root = FieldPath()
 
-    public var isRoot: Bool { components.isEmpty }
+    package var isRoot: Bool { components.isEmpty }
 
     /// This path followed by a mapping key.
-    public func appending(_ key: String) -> FieldPath {
+    package func appending(_ key: String) -> FieldPath {
         FieldPath(components + [.key(key)])
     }
 
     /// This path followed by a sequence index.
-    public func appending(index: Int) -> FieldPath {
+    package func appending(index: Int) -> FieldPath {
         FieldPath(components + [.index(index)])
     }
 
-    public var description: String {
+    package var description: String {
         var text = ""
         for component in components {
             switch component {
@@ -47,6 +47,6 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 }
 
 extension FieldPath.Component: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
-    public init(stringLiteral value: String) { self = .key(value) }
-    public init(integerLiteral value: Int) { self = .index(value) }
+    package init(stringLiteral value: String) { self = .key(value) }
+    package init(integerLiteral value: Int) { self = .index(value) }
 }

@@ -1,12 +1,12 @@
 /// A scalar's text and how it was written.
-public struct Scalar: Sendable, Hashable {
+package struct Scalar: Sendable, Hashable {
     /// How a scalar was written; quoted and block scalars are always strings.
-    public enum Style: Sendable, Hashable {
+    package enum Style: Sendable, Hashable {
         case plain, singleQuoted, doubleQuoted, literal, folded
     }
 
     /// What a scalar means under the YAML 1.2 core schema.
-    public enum Resolved: Sendable, Hashable {
+    package enum Resolved: Sendable, Hashable {
         case null
         case bool(Bool)
         case int(Int64)
@@ -14,12 +14,12 @@ public struct Scalar: Sendable, Hashable {
         case string(String)
     }
 
-    public var value: String
-    public var style: Style
+    package var value: String
+    package var style: Style
     /// The explicit tag, if any (`!!str` makes a plain `123` a string).
-    public var tag: String?
+    package var tag: String?
 
-    public init(_ value: String, style: Style = .plain, tag: String? = nil) {
+    package init(_ value: String, style: Style = .plain, tag: String? = nil) {
         self.value = value
         self.style = style
         self.tag = tag
@@ -27,7 +27,7 @@ public struct Scalar: Sendable, Hashable {
 
     /// The scalar resolved by the YAML 1.2 core schema: only plain, untagged scalars are
     /// anything but strings. `yes`/`no`/`on`/`off` are strings, as in YAML 1.2.
-    public var resolved: Resolved {
+    package var resolved: Resolved {
         if let tag {
             switch tag {
             case "tag:yaml.org,2002:str", "!!str": return .string(value)
@@ -115,7 +115,7 @@ public struct Scalar: Sendable, Hashable {
     }
 
     /// A short description for error messages: `the string "abc"`, `the number 3`, `null`.
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch resolved {
         case .null: return "null"
         case .bool(let value): return "the boolean \(value)"

@@ -9,11 +9,11 @@ import Synchronization
 ///
 /// Type errors stop the decoding of a document at the first one; unknown fields are all
 /// reported, and do not stop decoding.
-public struct YAMLDecoder: Sendable {
-    public init() {}
+package struct YAMLDecoder: Sendable {
+    package init() {}
 
     /// The decoded value (nil when a type error stopped decoding) and every problem found.
-    public func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode) -> (value: T?, issues: [YAMLDecodingIssue]) {
+    package func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode) -> (value: T?, issues: [YAMLDecodingIssue]) {
         let context = DecodingContext()
         let decoder = NodeDecoder(node: node, parent: nil, component: nil, keyMark: node.mark, context: context)
         do {
@@ -32,12 +32,12 @@ public struct YAMLDecoder: Sendable {
 }
 
 /// A problem found while decoding: the field's path, its position and what is wrong.
-public struct YAMLDecodingIssue: Error, Sendable, Hashable, CustomStringConvertible {
-    public var path: FieldPath
-    public var mark: SourceMark
-    public var message: String
+package struct YAMLDecodingIssue: Error, Sendable, Hashable, CustomStringConvertible {
+    package var path: FieldPath
+    package var mark: SourceMark
+    package var message: String
 
-    public init(path: FieldPath, mark: SourceMark, message: String) {
+    package init(path: FieldPath, mark: SourceMark, message: String) {
         self.path = path
         self.mark = mark
         self.message = message
@@ -70,7 +70,7 @@ public struct YAMLDecodingIssue: Error, Sendable, Hashable, CustomStringConverti
         return (FieldPath(codingPath.map { $0.intValue.map(FieldPath.Component.index) ?? .key($0.stringValue) }), message)
     }
 
-    public var description: String { "\(mark): \(path): \(message)" }
+    package var description: String { "\(mark): \(path): \(message)" }
 }
 
 /// Shared, single-threaded state of one decoding run.
@@ -208,7 +208,7 @@ struct PathKey: CodingKey {
 
 extension YAMLNode: Decodable {
     /// Only a `YAMLDecoder` can produce raw nodes: this is how types read values of any shape.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         guard let decoder = decoder as? NodeDecoder else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "YAMLNode decodes only with YAMLDecoder"))
         }

@@ -1,7 +1,7 @@
 /// Writes a node tree as block-style YAML: mappings keep their order, strings are quoted
 /// whenever a plain scalar would read back as something else.
-public enum YAMLEmitter {
-    public static func emit(_ node: YAMLNode) -> String {
+package enum YAMLEmitter {
+    package static func emit(_ node: YAMLNode) -> String {
         var output = ""
         write(node, indent: 0, into: &output, inline: false)
         return output

@@ -3,17 +3,17 @@
 /// after at most `maxNodes` nodes' worth of work.
 public struct YAMLLimits: Sendable, Hashable {
     /// The largest file read, in bytes. Default 4 MiB.
-    public var maxFileBytes: Int
+    package var maxFileBytes: Int
     /// The longest scalar, in bytes. Default 1 MiB.
-    public var maxScalarBytes: Int
+    package var maxScalarBytes: Int
     /// The deepest nesting of mappings and sequences. Default 64.
-    public var maxDepth: Int
+    package var maxDepth: Int
     /// The most nodes in a file, counting each alias as the nodes it expands to. Default 200,000.
-    public var maxNodes: Int
+    package var maxNodes: Int
     /// The most documents in a file. Default 1,000.
-    public var maxDocuments: Int
+    package var maxDocuments: Int
 
-    public init(
+    package init(
         maxFileBytes: Int = 4 << 20,
         maxScalarBytes: Int = 1 << 20,
         maxDepth: Int = 64,
@@ -31,7 +31,7 @@ public struct YAMLLimits: Sendable, Hashable {
     public static let `default` = YAMLLimits()
 
     /// Why a file of `size` bytes is not read, or nil when it may be.
-    public func fileSizeProblem(_ size: Int) -> String? {
+    package func fileSizeProblem(_ size: Int) -> String? {
         size <= maxFileBytes ? nil
             : "file is \(size) bytes, more than the limit of \(maxFileBytes) bytes; split it or keep large data out of manifests"
     }

@@ -3,63 +3,63 @@
 /// Aliases are resolved: an alias node is a copy of the node its anchor names (cheap, since
 /// the children are shared copy-on-write), and the parser counts the copy against the node
 /// limit so that alias bombs are refused.
-public struct YAMLNode: Sendable {
+package struct YAMLNode: Sendable {
     /// What a node holds.
-    public enum Content: Sendable {
+    package enum Content: Sendable {
         case scalar(Scalar)
         case sequence([YAMLNode])
         case mapping([Pair])
     }
 
     /// A mapping entry. Keys are always scalars (the parser refuses other keys).
-    public struct Pair: Sendable {
-        public var key: YAMLNode
-        public var value: YAMLNode
+    package struct Pair: Sendable {
+        package var key: YAMLNode
+        package var value: YAMLNode
         /// The key's text, kept beside it: lookups compare it without copying the key.
-        public let name: String
+        package let name: String
 
-        public init(key: YAMLNode, value: YAMLNode) {
+        package init(key: YAMLNode, value: YAMLNode) {
             self.key = key
             self.value = value
             self.name = key.text ?? ""
         }
     }
 
-    public var content: Content
+    package var content: Content
     /// Where the node starts.
-    public var mark: SourceMark
+    package var mark: SourceMark
     /// The explicit tag (`!!str`, `tag:yaml.org,2002:int`, …) if the document gave one.
-    public var tag: String?
+    package var tag: String?
 
-    public init(_ content: Content, mark: SourceMark, tag: String? = nil) {
+    package init(_ content: Content, mark: SourceMark, tag: String? = nil) {
         self.content = content
         self.mark = mark
         self.tag = tag
     }
 
     /// The scalar, or nil for a collection.
-    public var scalar: Scalar? {
+    package var scalar: Scalar? {
         if case .scalar(let scalar) = content { return scalar }
         return nil
     }
 
     /// The scalar's text, or nil for a collection.
-    public var text: String? { scalar?.value }
+    package var text: String? { scalar?.value }
 
     /// The mapping's entries, or nil for a scalar or a sequence.
-    public var pairs: [Pair]? {
+    package var pairs: [Pair]? {
         if case .mapping(let pairs) = content { return pairs }
         return nil
     }
 
     /// The sequence's items, or nil for a scalar or a mapping.
-    public var items: [YAMLNode]? {
+    package var items: [YAMLNode]? {
         if case .sequence(let items) = content { return items }
         return nil
     }
 
     /// The entry of a mapping with the given key.
-    public func pair(forKey key: String) -> Pair? {
+    package func pair(forKey key: String) -> Pair? {
         guard case .mapping(let pairs) = content else { return nil }
         for index in pairs.indices where pairs[index].name == key {
             return pairs[index]
@@ -68,18 +68,18 @@ public struct YAMLNode: Sendable {
     }
 
     /// The value of a mapping entry with the given key.
-    public subscript(key: String) -> YAMLNode? {
+    package subscript(key: String) -> YAMLNode? {
         pair(forKey: key)?.value
     }
 
     /// True for `null`, `~`, an empty plain scalar or an explicit `!!null`.
-    public var isNull: Bool {
+    package var isNull: Bool {
         guard let scalar else { return false }
         return scalar.resolved == .null
     }
 
     /// A short description of the node's kind for error messages: "a mapping", "the string \"x\"".
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch content {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -91,7 +91,7 @@ public struct YAMLNode: Sendable {
 extension YAMLNode {
     /// Where a field of this document is: the value's mark when the path exists; otherwise
     /// the key of the deepest entry that exists on the way (or the document's start).
-    public func mark(at path: FieldPath) -> SourceMark {
+    package func mark(at path: FieldPath) -> SourceMark {
         var node = self
         var best = mark
         for component in path.components {
@@ -110,7 +110,7 @@ extension YAMLNode {
     }
 
     /// The mark of the key of the last path component, for errors about the key itself.
-    public func keyMark(at path: FieldPath) -> SourceMark {
+    package func keyMark(at path: FieldPath) -> SourceMark {
         guard case .key(let last)? = path.components.last else { return mark(at: path) }
         let parentPath = FieldPath(Array(path.components.dropLast()))
         var node = self

@@ -4,10 +4,10 @@ internal import CYAML
 ///
 /// One parser reads one file at a time; it is cheap to create and safe to use from any
 /// thread (each call owns its libyaml parser).
-public struct YAMLParser: Sendable {
-    public var limits: YAMLLimits
+package struct YAMLParser: Sendable {
+    package var limits: YAMLLimits
 
-    public init(limits: YAMLLimits = .default) {
+    package init(limits: YAMLLimits = .default) {
         self.limits = limits
     }
 
@@ -18,7 +18,7 @@ public struct YAMLParser: Sendable {
     ///   - file: the name used in errors.
     /// - Throws: `YAMLError` for a syntax error, a non-scalar or duplicate mapping key, or a
     ///   passed limit, naming the line and column.
-    public func parse(_ bytes: [UInt8], file: String) throws(YAMLError) -> [YAMLDocument] {
+    package func parse(_ bytes: [UInt8], file: String) throws(YAMLError) -> [YAMLDocument] {
         if let problem = limits.fileSizeProblem(bytes.count) {
             throw YAMLError(file: file, mark: .start, message: problem)
         }
@@ -34,7 +34,7 @@ public struct YAMLParser: Sendable {
     }
 
     /// Parses a string; see `parse(_:file:)`.
-    public func parse(_ text: String, file: String) throws(YAMLError) -> [YAMLDocument] {
+    package func parse(_ text: String, file: String) throws(YAMLError) -> [YAMLDocument] {
         try parse(Array(text.utf8), file: file)
     }
 }

@@ -5,13 +5,13 @@ import Darwin
 #endif
 
 /// A watched root on the file system.
-public struct DirectorySource: ConcurrentManifestSource {
+package struct DirectorySource: ConcurrentManifestSource {
     /// The directory as given on the command line.
-    public let root: String
+    package let root: String
     private let resolvedRoot: String
 
     /// - Throws: `SourceError` when `root` is not a readable directory.
-    public init(root: String) throws(SourceError) {
+    package init(root: String) throws(SourceError) {
         var info = stat()
         guard stat(root, &info) == 0 else {
             throw SourceError("\(root): no such directory")
@@ -23,22 +23,22 @@ public struct DirectorySource: ConcurrentManifestSource {
         self.resolvedRoot = Self.realPath(root) ?? root
     }
 
-    public func displayPath(_ path: String) -> String {
+    package func displayPath(_ path: String) -> String {
         if root == "." { return path }
         return root.hasSuffix("/") ? root + path : root + "/" + path
     }
 
-    public func listFiles() throws(SourceError) -> [SourceFile] {
+    package func listFiles() throws(SourceError) -> [SourceFile] {
         var files: [SourceFile] = []
         try walk("", into: &files)
         return files
     }
 
-    public func read(_ path: String) throws(SourceError) -> [UInt8] {
+    package func read(_ path: String) throws(SourceError) -> [UInt8] {
         try read(path, limit: nil)
     }
 
-    public func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
+    package func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
         try read(path, limit: count)
     }
 
@@ -69,13 +69,13 @@ public struct DirectorySource: ConcurrentManifestSource {
         return offset == bytes.count ? bytes : Array(bytes.prefix(offset))
     }
 
-    public func byteCount(_ path: String) -> Int? {
+    package func byteCount(_ path: String) -> Int? {
         var info = stat()
         guard stat(displayPath(path), &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return Int(info.st_size)
     }
 
-    public func status(of path: String) -> PathStatus {
+    package func status(of path: String) -> PathStatus {
         let full = displayPath(path)
         var info = stat()
         guard lstat(full, &info) == 0 else { return .missing }

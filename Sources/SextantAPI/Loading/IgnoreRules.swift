@@ -8,7 +8,7 @@ import Darwin
 /// a leading `/` anchors to the root, a trailing `/` matches directories only, `*`, `?`,
 /// `[…]` within a path segment and `**` across segments. A pattern without a `/` (other
 /// than a trailing one) matches at any depth. Later patterns win.
-public struct IgnoreRules: Sendable, Hashable {
+package struct IgnoreRules: Sendable, Hashable {
     struct Pattern: Sendable, Hashable {
         var segments: [String]
         var negated: Bool
@@ -18,15 +18,15 @@ public struct IgnoreRules: Sendable, Hashable {
     var patterns: [Pattern]
 
     /// The name of the file at the watched root.
-    public static let fileName = ".sextantignore"
+    package static let fileName = ".sextantignore"
 
-    public init(_ text: String) {
+    package init(_ text: String) {
         patterns = text.split(whereSeparator: \.isNewline).compactMap { Self.pattern(String($0)) }
     }
 
     /// True when the file at `path` (relative to the root) is ignored, directly or because
     /// a directory on its way is.
-    public func ignores(_ path: String) -> Bool {
+    package func ignores(_ path: String) -> Bool {
         guard !patterns.isEmpty else { return false }
         let segments = path.split(separator: "/").map(String.init)
         // A directory that is ignored hides everything below it, as in Git.

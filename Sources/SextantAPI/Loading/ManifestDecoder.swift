@@ -1,10 +1,10 @@
-public import SextantYAML
+package import SextantYAML
 
 /// Turns one YAML document into a manifest: dispatches on `kind`, decodes, and runs the
 /// checks that need only the manifest itself.
-public enum ManifestDecoder {
+package enum ManifestDecoder {
     /// The manifest (nil when it could not be decoded) and every problem with it.
-    public static func decode(_ document: YAMLDocument) -> (manifest: LoadedManifest?, diagnostics: [Diagnostic]) {
+    package static func decode(_ document: YAMLDocument) -> (manifest: LoadedManifest?, diagnostics: [Diagnostic]) {
         let root = document.root
         let file = document.file
         func fail(_ mark: SourceMark, _ message: String) -> (LoadedManifest?, [Diagnostic]) {

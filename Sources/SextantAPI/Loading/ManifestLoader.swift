@@ -5,7 +5,7 @@ import Synchronization
 /// Loads every manifest of a watched root and validates the set: syntax, fields, names,
 /// references and paths. Reports every problem found, each with its file, line and column.
 public struct ManifestLoader: Sendable {
-    public var limits: YAMLLimits
+    package var limits: YAMLLimits
 
     public init(limits: YAMLLimits = .default) {
         self.limits = limits
@@ -16,11 +16,11 @@ public struct ManifestLoader: Sendable {
         public var manifests: ManifestSet
         public var diagnostics: [Diagnostic]
         /// How many manifest files were read.
-        public var fileCount: Int
+        package var fileCount: Int
 
         public var isValid: Bool { diagnostics.isEmpty }
 
-        public init(manifests: ManifestSet, diagnostics: [Diagnostic], fileCount: Int) {
+        package init(manifests: ManifestSet, diagnostics: [Diagnostic], fileCount: Int) {
             self.manifests = manifests
             self.diagnostics = diagnostics
             self.fileCount = fileCount
@@ -190,7 +190,7 @@ public final class ParseCache: Sendable {
 
     private let entries = Mutex<[Key: FileResult]>([:])
 
-    public init() {}
+    package init() {}
 
     func results(for keys: [Key?]) -> [FileResult?] {
         entries.withLock { entries in keys.map { $0.flatMap { entries[$0] } } }

@@ -1,8 +1,8 @@
 /// A file listed by a manifest source.
 public struct SourceFile: Sendable, Hashable {
     /// The path under the watched root, with `/` separators.
-    public var path: String
-    public var isSymlink: Bool
+    package var path: String
+    package var isSymlink: Bool
 
     public init(path: String, isSymlink: Bool = false) {
         self.path = path
@@ -21,7 +21,7 @@ public enum PathStatus: Sendable, Hashable {
 
 /// A source that could not be read at all: a missing directory, an unreadable file.
 public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
+    package var message: String
 
     public init(_ message: String) {
         self.message = message
@@ -58,7 +58,7 @@ public protocol ManifestSource {
 extension ManifestSource {
     public func contentID(_ path: String) -> String? { nil }
 
-    public func byteCount(_ path: String) -> Int? { nil }
+    package func byteCount(_ path: String) -> Int? { nil }
 
     public func readPrefix(_ path: String, count: Int) throws(SourceError) -> [UInt8] {
         Array(try read(path).prefix(count))
@@ -67,4 +67,4 @@ extension ManifestSource {
 
 /// A source whose files may be read from several threads at once (a directory; not a
 /// libgit2 repository, whose objects belong to one thread).
-public protocol ConcurrentManifestSource: ManifestSource, Sendable {}
+package protocol ConcurrentManifestSource: ManifestSource, Sendable {}

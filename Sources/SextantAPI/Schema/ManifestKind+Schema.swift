@@ -3,10 +3,10 @@ import Foundation
 extension ManifestKind {
     /// The JSON Schema of this kind, as `sextant schema KIND` prints it and
     /// `manifests/schemas/KIND.json` holds it.
-    public var jsonSchema: String { Self.render(schemaValue) }
+    package var jsonSchema: String { Self.render(schemaValue) }
 
     /// Every kind's schema in one JSON object keyed by kind.
-    public static var allJSONSchemas: String {
+    package static var allJSONSchemas: String {
         render(.object(Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.schemaValue) })))
     }
 
@@ -17,7 +17,7 @@ extension ManifestKind {
     }
 
     /// The file name of the checked-in schema.
-    public var schemaFileName: String { "\(rawValue.lowercased()).json" }
+    package var schemaFileName: String { "\(rawValue.lowercased()).json" }
 
     var schemaValue: JSONValue {
         typealias S = JSONSchema

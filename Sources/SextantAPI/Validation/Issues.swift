@@ -1,23 +1,23 @@
-public import SextantYAML
+package import SextantYAML
 
 /// Problems found in one manifest, by field path; positioned when they become diagnostics.
-public struct Issues: Sendable {
-    public struct Issue: Sendable, Hashable {
-        public var path: FieldPath
-        public var message: String
+package struct Issues: Sendable {
+    package struct Issue: Sendable, Hashable {
+        package var path: FieldPath
+        package var message: String
         /// Point at the key rather than its value (unknown or misplaced fields).
-        public var atKey: Bool
+        package var atKey: Bool
     }
 
-    public private(set) var items: [Issue] = []
+    package private(set) var items: [Issue] = []
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ path: FieldPath, _ message: String, atKey: Bool = false) {
+    package mutating func add(_ path: FieldPath, _ message: String, atKey: Bool = false) {
         items.append(Issue(path: path, message: message, atKey: atKey))
     }
 
-    public var isEmpty: Bool { items.isEmpty }
+    package var isEmpty: Bool { items.isEmpty }
 }
 
 extension Issues {

@@ -2,7 +2,7 @@ import SextantYAML
 
 extension Manifest {
     /// The checks that need only this manifest.
-    public func validate(into issues: inout Issues) {
+    package func validate(into issues: inout Issues) {
         switch self {
         case .model(let model):
             issues.checkName(model.metadata.name, at: ["metadata", "name"])

@@ -170,7 +170,7 @@ extension ManifestSet {
     static let lfsPointerPrefix = Array("version https://git-lfs.github.com/spec/v1".utf8)
 
     /// True when a file's bytes (or their start) are a Git LFS pointer, not data.
-    public static func isLFSPointer(_ bytes: ArraySlice<UInt8>) -> Bool {
+    package static func isLFSPointer(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.starts(with: lfsPointerPrefix)
     }
 

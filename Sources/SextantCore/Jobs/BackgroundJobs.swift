@@ -5,7 +5,7 @@ import Synchronization
 /// its own outcome when it ends, and wakes the loop. They run as child tasks of `run()`,
 /// so cancelling it (SIGINT, the loop's end) cancels them and reaches their work (a
 /// trainer's process group is stopped).
-public final class BackgroundJobs: Sendable {
+package final class BackgroundJobs: Sendable {
     /// A started job: the action it performs, and the work (which journals its end).
     struct Job: Sendable {
         var action: Action
@@ -16,14 +16,14 @@ public final class BackgroundJobs: Sendable {
     private let queue: AsyncStream<Job>
     private let queued: AsyncStream<Job>.Continuation
 
-    public init() {
+    package init() {
         (queue, queued) = AsyncStream.makeStream()
     }
 
     /// Runs the jobs started, until the task is cancelled; then cancels those still running
     /// and returns once they have ended. One caller at a time (the reconcile loop).
     /// - Parameter onFinish: called after each job recorded its outcome (wakes the loop).
-    public func run(onFinish: @escaping @Sendable () -> Void) async {
+    package func run(onFinish: @escaping @Sendable () -> Void) async {
         await withDiscardingTaskGroup { group in
             for await job in queue {
                 group.addTask {
@@ -61,7 +61,7 @@ public final class BackgroundJobs: Sendable {
     }
 
     /// Every job running, by object.
-    public var all: [ObjectKey: Action] {
+    package var all: [ObjectKey: Action] {
         running.withLock { $0 }
     }
 }

@@ -1,31 +1,31 @@
-public import SextantAPI
+package import SextantAPI
 
 /// A model as Git wants it, with everything resolved that does not depend on observation:
 /// its columns and their types, who trains it, and how it serves.
-public struct DesiredModel: Sendable, Hashable {
-    public var name: String
-    public var model: Model
-    public var dataset: String
-    public var features: [FeatureColumn]
-    public var targetType: LogicalType
-    public var trainerIdentity: ModelFingerprint.TrainerIdentity
+package struct DesiredModel: Sendable, Hashable {
+    package var name: String
+    package var model: Model
+    package var dataset: String
+    package var features: [FeatureColumn]
+    package var targetType: LogicalType
+    package var trainerIdentity: ModelFingerprint.TrainerIdentity
     /// Built-in trainer, or the external command.
-    public var builtinTrainer: BuiltinTrainer?
-    public var servingFingerprint: String
-    public var servingRuntime: ServingRuntime
-    public var replicas: Int
-    public var timeout: Duration
-    public var contractSha256: String
+    package var builtinTrainer: BuiltinTrainer?
+    package var servingFingerprint: String
+    package var servingRuntime: ServingRuntime
+    package var replicas: Int
+    package var timeout: Duration
+    package var contractSha256: String
     /// A `uri:` dataset without a `sha256` pin: trained and evaluated, never deployed.
-    public var unpinnedURI: Bool
+    package var unpinnedURI: Bool
 
     /// The built-in server's version: part of its revisions' serving fingerprint, so
     /// upgrading it rolls built-in servers out like any change.
-    public static let builtinServerVersion = 1
+    package static let builtinServerVersion = 1
 
     /// Resolves a valid model; nil when its dataset or contract table is missing (which
     /// validation reports).
-    public init?(_ model: Model, in manifests: ManifestSet, files: [String: String]) {
+    package init?(_ model: Model, in manifests: ManifestSet, files: [String: String]) {
         let spec = model.spec
         guard let dataset = manifests.dataset(named: spec.dataset), let table = manifests.table(of: dataset),
               let names = manifests.resolvedFeatures(of: model) else { return nil }

@@ -4,10 +4,10 @@ import Synchronization
 /// besides it (a model and its data's hash). The planner asks for the same ones every pass
 /// (and status again): hashing canonical JSON of a model and its contract each time cost
 /// most of a no-op pass. A memo of pure functions: the planner stays pure.
-public final class FingerprintMemo: Sendable {
+package final class FingerprintMemo: Sendable {
     private let values = Mutex<[String: String?]>([:])
 
-    public init() {}
+    package init() {}
 
     func value(_ key: String, _ compute: () -> String?) -> String? {
         if let known = values.withLock({ $0[key] }) { return known }

@@ -1,25 +1,25 @@
-public import Foundation
+package import Foundation
 import SextantWire
 
 /// What Sextant knows of one model beyond its registry: what serves, and why it stopped.
-public struct ModelObservation: Sendable, Hashable, Codable {
+package struct ModelObservation: Sendable, Hashable, Codable {
     /// The revision that takes the traffic.
-    public var stableRevision: Int?
+    package var stableRevision: Int?
     /// The serving processes of the stable revision.
-    public var replicas: [Replica]
+    package var replicas: [Replica]
     /// A failure of the model's own making (trainer, gates, server): not retried for the
     /// same fingerprint until Git changes it or `sextant retry`.
-    public var stall: ModelStall?
+    package var stall: ModelStall?
     /// Consecutive crashes of the stable revision's replicas, and when the next restart is due.
-    public var crashes: Int
-    public var nextRestartAt: Date?
-    public var lastCrash: String?
+    package var crashes: Int
+    package var nextRestartAt: Date?
+    package var lastCrash: String?
     /// A canary in flight.
-    public var rollout: Rollout?
+    package var rollout: Rollout?
     /// Old stable revisions kept warm after a promotion, until their `scaleDownDelay` ends.
-    public var retiring: [RetiringRevision]
+    package var retiring: [RetiringRevision]
 
-    public init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
+    package init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
                 nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = []) {
         self.stableRevision = stableRevision
         self.replicas = replicas
@@ -36,7 +36,7 @@ public struct ModelObservation: Sendable, Hashable, Codable {
     }
 
     /// Records written before rollouts existed have no `rollout` or `retiring`.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         stableRevision = try container.decodeIfPresent(Int.self, forKey: .stableRevision)
         replicas = try container.decode([Replica].self, forKey: .replicas)
@@ -49,24 +49,24 @@ public struct ModelObservation: Sendable, Hashable, Codable {
     }
 
     /// Every serving process of the model: stable, candidate and retiring.
-    public var allReplicas: [Replica] {
+    package var allReplicas: [Replica] {
         replicas + (rollout?.replicas ?? []) + retiring.flatMap(\.replicas)
     }
 
     /// Crashes in a row after which the model is `CrashLoop` (health `Degraded`).
-    public static let crashLoopThreshold = 3
+    package static let crashLoopThreshold = 3
 }
 
 /// A stopping failure, for one fingerprint.
-public struct ModelStall: Sendable, Hashable, Codable {
-    public var phase: StallPhase
+package struct ModelStall: Sendable, Hashable, Codable {
+    package var phase: StallPhase
     /// The fingerprint that failed: training, evaluation or serving.
-    public var fingerprint: String
-    public var reason: String
-    public var message: String
-    public var at: Date
+    package var fingerprint: String
+    package var reason: String
+    package var message: String
+    package var at: Date
 
-    public init(phase: StallPhase, fingerprint: String, reason: String, message: String, at: Date) {
+    package init(phase: StallPhase, fingerprint: String, reason: String, message: String, at: Date) {
         self.phase = phase
         self.fingerprint = fingerprint
         self.reason = reason
@@ -76,7 +76,7 @@ public struct ModelStall: Sendable, Hashable, Codable {
 }
 
 /// Why a model stopped (its status phase while stopped).
-public enum StallPhase: String, Sendable, Hashable, CaseIterable, Codable {
+package enum StallPhase: String, Sendable, Hashable, CaseIterable, Codable {
     case trainingFailed = "TrainingFailed"
     case gateFailed = "GateFailed"
     case rolloutAborted = "RolloutAborted"
@@ -84,16 +84,16 @@ public enum StallPhase: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// One server of a revision, as the store records it for adoption (DESIGN §1): where it
 /// answers, and the runtime's own handle on it.
-public struct Replica: Sendable, Hashable, Codable, Identifiable {
-    public var revision: Int
-    public var index: Int
+package struct Replica: Sendable, Hashable, Codable, Identifiable {
+    package var revision: Int
+    package var index: Int
     /// Where it answers OIP v2: an `http://HOST:PORT` URL.
-    public var endpoint: String
-    public var log: String
-    public var startedAt: Date
-    public var handle: RuntimeHandle
+    package var endpoint: String
+    package var log: String
+    package var startedAt: Date
+    package var handle: RuntimeHandle
 
-    public init(revision: Int, index: Int, endpoint: String, log: String, startedAt: Date, handle: RuntimeHandle) {
+    package init(revision: Int, index: Int, endpoint: String, log: String, startedAt: Date, handle: RuntimeHandle) {
         self.revision = revision
         self.index = index
         self.endpoint = endpoint
@@ -102,7 +102,7 @@ public struct Replica: Sendable, Hashable, Codable, Identifiable {
         self.handle = handle
     }
 
-    public var id: RuntimeHandle.ID { handle.id }
+    package var id: RuntimeHandle.ID { handle.id }
 
     enum CodingKeys: String, CodingKey {
         case revision, index, endpoint, log, startedAt, handle
@@ -110,7 +110,7 @@ public struct Replica: Sendable, Hashable, Codable, Identifiable {
 
     /// Records written before runtime handles hold the embedded runtime's process fields
     /// themselves: they become its handle, so an upgraded daemon adopts the servers that run.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         revision = try container.decode(Int.self, forKey: .revision)
         index = try container.decode(Int.self, forKey: .index)
@@ -133,7 +133,7 @@ extension Replica {
 }
 
 /// What a probe finds of a replica.
-public enum ReplicaHealth: Sendable, Hashable {
+package enum ReplicaHealth: Sendable, Hashable {
     case ready
     /// Alive, but `/v2/health/ready` does not answer 200.
     case notReady(String)

@@ -1,10 +1,10 @@
-public import Foundation
+package import Foundation
 import SextantAPI
 
 /// Where a model stands in its lifecycle, decided purely from desired and observed state:
 /// what the planner acts on and what status reports.
-public struct ModelDecision: Sendable, Hashable {
-    public enum Stage: Sendable, Hashable {
+package struct ModelDecision: Sendable, Hashable {
+    package enum Stage: Sendable, Hashable {
         /// The dataset is not checked yet (or is being checked again).
         case waitingForData
         case dataInvalid(String)
@@ -22,24 +22,24 @@ public struct ModelDecision: Sendable, Hashable {
         case serving
     }
 
-    public var stage: Stage
-    public var trainingFingerprint: String?
+    package var stage: Stage
+    package var trainingFingerprint: String?
     /// The version and revision Git asks for, once they exist.
-    public var version: Int?
-    public var revision: Int?
+    package var version: Int?
+    package var revision: Int?
     /// Bringing the stable revision's replicas back (crash, replicas changed).
-    public var maintenance: ServingJob?
+    package var maintenance: ServingJob?
     /// Bringing a canary's candidate replicas back.
-    public var candidateMaintenance: ServingJob?
+    package var candidateMaintenance: ServingJob?
     /// A rollout that no longer matches Git (superseded, Git back on stable).
-    public var supersede: Action?
+    package var supersede: Action?
     /// Old stable revisions whose `scaleDownDelay` has passed.
-    public var retire: [RetiringRevision] = []
+    package var retire: [RetiringRevision] = []
     /// When the model needs a pass again (an analysis, the end of a pause or delay).
-    public var wake: Date?
+    package var wake: Date?
 
     /// The actions this decision takes, in order.
-    public var actions: [Action] {
+    package var actions: [Action] {
         var actions: [Action] = []
         if let supersede { actions.append(supersede) }
         if let maintenance { actions.append(.serve(maintenance)) }
@@ -57,7 +57,7 @@ public struct ModelDecision: Sendable, Hashable {
         return actions
     }
 
-    public var model: String
+    package var model: String
 }
 
 extension Planner {
@@ -65,7 +65,7 @@ extension Planner {
     ///
     /// - Parameter datasetCurrent: whether the model's dataset was checked at its current
     ///   fingerprint (no check planned or waiting).
-    public static func decide(_ model: DesiredModel, desired: DesiredState, observed: ObservedState, datasetCurrent: Bool, now: Date) -> ModelDecision {
+    package static func decide(_ model: DesiredModel, desired: DesiredState, observed: ObservedState, datasetCurrent: Bool, now: Date) -> ModelDecision {
         var decision = decideStage(model, desired: desired, observed: observed, datasetCurrent: datasetCurrent, now: now)
         // A new fingerprint on its way (training, evaluation, …) supersedes a canary at once.
         if decision.supersede == nil, let rollout = observed.objects[ObjectKey(.model, model.name)]?.model?.rollout {
@@ -266,7 +266,7 @@ extension Planner {
     }
 
     /// What a failed deploy of a revision stalls on.
-    public static func servingKey(_ revision: Int) -> String { "serve:r\(revision)" }
+    package static func servingKey(_ revision: Int) -> String { "serve:r\(revision)" }
 
     static func launchRuntime(_ model: DesiredModel, commit: String) -> ServingLaunch.Runtime {
         switch model.servingRuntime {
@@ -322,7 +322,7 @@ extension Planner {
 
 extension ModelRevision {
     /// How to start this revision again (a restart, or as the incumbent).
-    public func launch(in registry: ModelRegistry) -> ServingLaunch? {
+    package func launch(in registry: ModelRegistry) -> ServingLaunch? {
         guard var launch = servingLaunch, let version = registry.version(version) else { return nil }
         launch.modelDirectory = version.modelDirectory
         return launch

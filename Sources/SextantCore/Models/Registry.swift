@@ -1,54 +1,54 @@
-public import Foundation
+package import Foundation
 
 /// What a model's registry holds: every version trained and every revision evaluated,
 /// with their lineage (DESIGN §2 "Versions" and "Revisions", §4 `history`). Never pruned.
-public struct ModelRegistry: Sendable, Hashable, Codable {
-    public var model: String
-    public var versions: [ModelVersion]
-    public var revisions: [ModelRevision]
+package struct ModelRegistry: Sendable, Hashable, Codable {
+    package var model: String
+    package var versions: [ModelVersion]
+    package var revisions: [ModelRevision]
 
-    public init(model: String, versions: [ModelVersion] = [], revisions: [ModelRevision] = []) {
+    package init(model: String, versions: [ModelVersion] = [], revisions: [ModelRevision] = []) {
         self.model = model
         self.versions = versions
         self.revisions = revisions
     }
 
-    public func version(fingerprint: String) -> ModelVersion? { versions.first { $0.fingerprint == fingerprint } }
-    public func version(_ number: Int) -> ModelVersion? { versions.first { $0.number == number } }
-    public func revision(_ number: Int) -> ModelRevision? { revisions.first { $0.number == number } }
-    public func revision(version: Int, servingFingerprint: String) -> ModelRevision? {
+    package func version(fingerprint: String) -> ModelVersion? { versions.first { $0.fingerprint == fingerprint } }
+    package func version(_ number: Int) -> ModelVersion? { versions.first { $0.number == number } }
+    package func revision(_ number: Int) -> ModelRevision? { revisions.first { $0.number == number } }
+    package func revision(version: Int, servingFingerprint: String) -> ModelRevision? {
         revisions.first { $0.version == version && $0.servingFingerprint == servingFingerprint }
     }
 
-    public var nextVersion: Int { (versions.map(\.number).max() ?? 0) + 1 }
-    public var nextRevision: Int { (revisions.map(\.number).max() ?? 0) + 1 }
+    package var nextVersion: Int { (versions.map(\.number).max() ?? 0) + 1 }
+    package var nextRevision: Int { (revisions.map(\.number).max() ?? 0) + 1 }
 }
 
 /// What was trained: one training fingerprint.
-public struct ModelVersion: Sendable, Hashable, Codable {
-    public var number: Int
-    public var fingerprint: String
+package struct ModelVersion: Sendable, Hashable, Codable {
+    package var number: Int
+    package var fingerprint: String
     /// The commit whose manifests trained it.
-    public var commit: String
-    public var datasetSha256: String
-    public var contractSha256: String
+    package var commit: String
+    package var datasetSha256: String
+    package var contractSha256: String
     /// `logistic-regression`, or the external command line.
-    public var trainer: String
+    package var trainer: String
     /// The trained files, relative to the state directory (`models/NAME/vN`).
-    public var modelDirectory: String
-    public var trainingRows: Int
-    public var holdoutRows: Int
+    package var modelDirectory: String
+    package var trainingRows: Int
+    package var holdoutRows: Int
     /// The manifest's features, in its order and with the contract's types: what `predict`
     /// sends when the server's metadata lists no inputs (nil in older records).
-    public var features: [FeatureColumn]?
+    package var features: [FeatureColumn]?
     /// A classifier's class labels in sorted order: what `predict` labels probabilities by
     /// when the answer does not name them (nil in older records).
-    public var classes: [String]?
+    package var classes: [String]?
     /// The ModelPack manifest digest once packaged.
-    public var artifactDigest: String?
-    public var createdAt: Date
+    package var artifactDigest: String?
+    package var createdAt: Date
 
-    public init(number: Int, fingerprint: String, commit: String, datasetSha256: String, contractSha256: String, trainer: String,
+    package init(number: Int, fingerprint: String, commit: String, datasetSha256: String, contractSha256: String, trainer: String,
                 modelDirectory: String, trainingRows: Int, holdoutRows: Int, features: [FeatureColumn]? = nil, classes: [String]? = nil,
                 artifactDigest: String? = nil, createdAt: Date) {
         self.number = number
@@ -68,21 +68,21 @@ public struct ModelVersion: Sendable, Hashable, Codable {
 }
 
 /// How a version is served: a version plus a serving fingerprint, judged through that path.
-public struct ModelRevision: Sendable, Hashable, Codable {
-    public var number: Int
-    public var version: Int
-    public var servingFingerprint: String
+package struct ModelRevision: Sendable, Hashable, Codable {
+    package var number: Int
+    package var version: Int
+    package var servingFingerprint: String
     /// The commit whose serving spec made it.
-    public var commit: String
+    package var commit: String
     /// How it is started.
-    public var servingLaunch: ServingLaunch?
+    package var servingLaunch: ServingLaunch?
     /// The last evaluation (a gates-only change replaces it).
-    public var evaluation: Evaluation?
+    package var evaluation: Evaluation?
     /// When it took traffic.
-    public var served: [ServedInterval]
-    public var createdAt: Date
+    package var served: [ServedInterval]
+    package var createdAt: Date
 
-    public init(number: Int, version: Int, servingFingerprint: String, commit: String, servingLaunch: ServingLaunch?, evaluation: Evaluation? = nil,
+    package init(number: Int, version: Int, servingFingerprint: String, commit: String, servingLaunch: ServingLaunch?, evaluation: Evaluation? = nil,
                 served: [ServedInterval] = [], createdAt: Date) {
         self.number = number
         self.version = version
@@ -97,24 +97,24 @@ public struct ModelRevision: Sendable, Hashable, Codable {
 
 /// A span during which a revision took live traffic: as the stable one (100%), or as a
 /// canary's weighted share. Mirrored copies (shadow, blueGreen preview) are not serving.
-public struct ServedInterval: Sendable, Hashable, Codable {
-    public var from: Date
+package struct ServedInterval: Sendable, Hashable, Codable {
+    package var from: Date
     /// Nil while it serves.
-    public var until: Date?
+    package var until: Date?
     /// The largest share of traffic it took in the span, in percent.
-    public var peakWeight: Int
+    package var peakWeight: Int
 
-    public init(from: Date, until: Date? = nil, peakWeight: Int = 100) {
+    package init(from: Date, until: Date? = nil, peakWeight: Int = 100) {
         self.from = from
         self.until = until
         self.peakWeight = peakWeight
     }
 
     /// Whether it took all traffic (was the stable revision) at some point of the span.
-    public var wasStable: Bool { peakWeight >= 100 }
+    package var wasStable: Bool { peakWeight >= 100 }
 
     /// Intervals recorded before exposure was measured were the stable revision's.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         from = try container.decode(Date.self, forKey: .from)
         until = try container.decodeIfPresent(Date.self, forKey: .until)
@@ -124,13 +124,13 @@ public struct ServedInterval: Sendable, Hashable, Codable {
 
 extension ModelRevision {
     /// Whether it ever was the stable revision (not only a canary's share).
-    public var wasStable: Bool { served.contains(where: \.wasStable) }
+    package var wasStable: Bool { served.contains(where: \.wasStable) }
 }
 
 extension ModelRegistry {
     /// `revision` takes `weight`% of live traffic from `time` on: its open interval keeps
     /// its peak, or one opens (nothing for 0%: mirrored copies are not serving).
-    public mutating func expose(_ revision: Int, weight: Int, at time: Date) {
+    package mutating func expose(_ revision: Int, weight: Int, at time: Date) {
         guard let index = revisions.firstIndex(where: { $0.number == revision }) else { return }
         if let last = revisions[index].served.indices.last, revisions[index].served[last].until == nil {
             revisions[index].served[last].peakWeight = max(revisions[index].served[last].peakWeight, weight)
@@ -140,13 +140,13 @@ extension ModelRegistry {
     }
 
     /// `revision` becomes the stable one at `time`: `previous` stops serving.
-    public mutating func moveAllTraffic(from previous: Int?, to revision: Int, at time: Date) {
+    package mutating func moveAllTraffic(from previous: Int?, to revision: Int, at time: Date) {
         if previous != revision { withdraw(previous, at: time) }
         expose(revision, weight: 100, at: time)
     }
 
     /// `revision` takes no traffic from `time` on: its open interval ends.
-    public mutating func withdraw(_ revision: Int?, at time: Date) {
+    package mutating func withdraw(_ revision: Int?, at time: Date) {
         guard let revision, let index = revisions.firstIndex(where: { $0.number == revision }),
               let last = revisions[index].served.indices.last, revisions[index].served[last].until == nil else { return }
         revisions[index].served[last].until = time
@@ -154,21 +154,21 @@ extension ModelRegistry {
 }
 
 /// A revision's evaluation on the holdout, through its serving path.
-public struct Evaluation: Sendable, Hashable, Codable {
+package struct Evaluation: Sendable, Hashable, Codable {
     /// The fingerprint of what was judged: version, serving, gates and incumbent rule.
-    public var fingerprint: String
-    public var metrics: [String: Double]
-    public var gates: [GateResult]
-    public var incumbent: IncumbentResult?
-    public var holdoutRows: Int
+    package var fingerprint: String
+    package var metrics: [String: Double]
+    package var gates: [GateResult]
+    package var incumbent: IncumbentResult?
+    package var holdoutRows: Int
     /// How long answering the holdout took once the server was ready (inference only), and its rate.
-    public var seconds: Double
+    package var seconds: Double
     /// How long the candidate's private server took to get ready (nil in records from
     /// before it was measured, whose `seconds` include it).
-    public var startupSeconds: Double?
-    public var evaluatedAt: Date
+    package var startupSeconds: Double?
+    package var evaluatedAt: Date
 
-    public init(fingerprint: String, metrics: [String: Double], gates: [GateResult], incumbent: IncumbentResult?, holdoutRows: Int,
+    package init(fingerprint: String, metrics: [String: Double], gates: [GateResult], incumbent: IncumbentResult?, holdoutRows: Int,
                 seconds: Double, startupSeconds: Double? = nil, evaluatedAt: Date) {
         self.fingerprint = fingerprint
         self.metrics = metrics
@@ -180,25 +180,25 @@ public struct Evaluation: Sendable, Hashable, Codable {
         self.evaluatedAt = evaluatedAt
     }
 
-    public var passed: Bool { gates.allSatisfy(\.passed) && (incumbent?.passed ?? true) }
+    package var passed: Bool { gates.allSatisfy(\.passed) && (incumbent?.passed ?? true) }
 
     /// Each failed gate with its value and limit: `auc 0.81 < min 0.90`.
-    public var failures: [String] {
+    package var failures: [String] {
         var lines = gates.filter { !$0.passed }.map(\.summary)
         if let incumbent, !incumbent.passed { lines.append(incumbent.summary) }
         return lines
     }
 }
 
-public struct GateResult: Sendable, Hashable, Codable {
-    public var metric: String
-    public var sensitiveFeature: String?
-    public var value: Double?
-    public var min: Double?
-    public var max: Double?
-    public var passed: Bool
+package struct GateResult: Sendable, Hashable, Codable {
+    package var metric: String
+    package var sensitiveFeature: String?
+    package var value: Double?
+    package var min: Double?
+    package var max: Double?
+    package var passed: Bool
 
-    public init(metric: String, sensitiveFeature: String? = nil, value: Double?, min: Double?, max: Double?, passed: Bool) {
+    package init(metric: String, sensitiveFeature: String? = nil, value: Double?, min: Double?, max: Double?, passed: Bool) {
         self.metric = metric
         self.sensitiveFeature = sensitiveFeature
         self.value = value
@@ -207,7 +207,7 @@ public struct GateResult: Sendable, Hashable, Codable {
         self.passed = passed
     }
 
-    public var summary: String {
+    package var summary: String {
         let name = metric + (sensitiveFeature.map { " by \($0)" } ?? "")
         guard let value else { return "\(name) is undefined on the holdout" }
         var limits: [String] = []
@@ -218,17 +218,17 @@ public struct GateResult: Sendable, Hashable, Codable {
 }
 
 /// The candidate against the revision that serves, on the same holdout.
-public struct IncumbentResult: Sendable, Hashable, Codable {
-    public var revision: Int
-    public var metric: String
+package struct IncumbentResult: Sendable, Hashable, Codable {
+    package var revision: Int
+    package var metric: String
     /// The incumbent's value.
-    public var value: Double?
+    package var value: Double?
     /// The candidate's value.
-    public var candidate: Double?
-    public var maxRegression: Double
-    public var passed: Bool
+    package var candidate: Double?
+    package var maxRegression: Double
+    package var passed: Bool
 
-    public init(revision: Int, metric: String, value: Double?, candidate: Double?, maxRegression: Double, passed: Bool) {
+    package init(revision: Int, metric: String, value: Double?, candidate: Double?, maxRegression: Double, passed: Bool) {
         self.revision = revision
         self.metric = metric
         self.value = value
@@ -237,14 +237,14 @@ public struct IncumbentResult: Sendable, Hashable, Codable {
         self.passed = passed
     }
 
-    public var summary: String {
+    package var summary: String {
         "\(metric) \(candidate.map(formatMetric) ?? "undefined") vs \(value.map(formatMetric) ?? "undefined") of serving r\(revision)"
             + " (max regression \(formatMetric(maxRegression)))"
     }
 }
 
 /// A metric as people read it: four decimals, no trailing zeros.
-public func formatMetric(_ value: Double) -> String {
+package func formatMetric(_ value: Double) -> String {
     guard value.isFinite else { return String(value) }
     var text = String(format: "%.4f", value)
     while text.hasSuffix("0") { text.removeLast() }

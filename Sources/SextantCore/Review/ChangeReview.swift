@@ -1,42 +1,42 @@
-public import Foundation
-public import SextantAPI
+package import Foundation
+package import SextantAPI
 import SextantYAML
 
 /// What a change to the desired state will do, object by object: `sextant plan`. Pure:
 /// consequences come from the same planner the reconciler runs.
-public struct ChangeReview: Sendable, Codable {
-    public struct Revision: Sendable, Codable, Hashable {
+package struct ChangeReview: Sendable, Codable {
+    package struct Revision: Sendable, Codable, Hashable {
         /// What the side is: a ref, `applied`, …
-        public var label: String
-        public var commit: String?
+        package var label: String
+        package var commit: String?
 
-        public init(label: String, commit: String?) {
+        package init(label: String, commit: String?) {
             self.label = label
             self.commit = commit
         }
     }
 
-    public var base: Revision
-    public var head: Revision
+    package var base: Revision
+    package var head: Revision
     /// The head's problems, when it does not load or validate (then nothing else is known).
-    public var errors: [String]
-    public var objects: [ObjectReview]
+    package var errors: [String]
+    package var objects: [ObjectReview]
 
-    public init(base: Revision, head: Revision, errors: [String] = [], objects: [ObjectReview] = []) {
+    package init(base: Revision, head: Revision, errors: [String] = [], objects: [ObjectReview] = []) {
         self.base = base
         self.head = head
         self.errors = errors
         self.objects = objects
     }
 
-    public var isValid: Bool { errors.isEmpty }
-    public var hasChanges: Bool { !objects.isEmpty }
-    public var breakingCount: Int { objects.filter(\.breaking).count }
+    package var isValid: Bool { errors.isEmpty }
+    package var hasChanges: Bool { !objects.isEmpty }
+    package var breakingCount: Int { objects.filter(\.breaking).count }
 }
 
 /// One object's change and its consequences.
-public struct ObjectReview: Sendable, Codable, Hashable {
-    public enum Change: String, Sendable, Codable, Hashable {
+package struct ObjectReview: Sendable, Codable, Hashable {
+    package enum Change: String, Sendable, Codable, Hashable {
         case added, removed, modified
         /// The manifest is the same; the data it points at changed (its SHA-256).
         case dataChanged
@@ -49,25 +49,25 @@ public struct ObjectReview: Sendable, Codable, Hashable {
         case inputsChanged
     }
 
-    public var kind: ManifestKind
-    public var name: String
-    public var change: Change
+    package var kind: ManifestKind
+    package var name: String
+    package var change: Change
     /// Where the object is defined at head (or at base when removed).
-    public var file: String
-    public var fields: [FieldChange]
-    public var consequences: [String]
+    package var file: String
+    package var fields: [FieldChange]
+    package var consequences: [String]
     /// True when data that was accepted may now be rejected.
-    public var breaking: Bool
+    package var breaking: Bool
     /// What will really happen, when it can be predicted (datasets and models).
-    public var outcome: Outcome?
+    package var outcome: Outcome?
     /// A model's traffic now, from the store: empty when nothing serves, nil when no store
     /// was read.
-    public var serving: [TrafficEntry]?
+    package var serving: [TrafficEntry]?
     /// The unified diff of the object's manifest file (`file`), base to head; nil when the
     /// file did not change.
-    public var diff: String?
+    package var diff: String?
 
-    public init(kind: ManifestKind, name: String, change: Change, file: String, fields: [FieldChange], consequences: [String], breaking: Bool,
+    package init(kind: ManifestKind, name: String, change: Change, file: String, fields: [FieldChange], consequences: [String], breaking: Bool,
                 outcome: Outcome? = nil, serving: [TrafficEntry]? = nil, diff: String? = nil) {
         self.kind = kind
         self.name = name
@@ -93,7 +93,7 @@ extension ChangeReview {
     ///   - data: what each head dataset's check will find, by dataset name (computed by the
     ///     caller from the head's data; a dataset without one gets no outcome).
     ///   - serving: each model's traffic now, from the store; nil when no store was read.
-    public static func compare(base: DesiredState?, head: DesiredState, observed: ObservedState?, prune: Bool, now: Date,
+    package static func compare(base: DesiredState?, head: DesiredState, observed: ObservedState?, prune: Bool, now: Date,
                                data: [String: DataForecast] = [:], serving: [String: [TrafficEntry]]? = nil) -> [ObjectReview] {
         let before = Dictionary((base?.manifests.all ?? []).map { (ObjectKey($0.kind, $0.name), $0) }, uniquingKeysWith: { first, _ in first })
         let after = Dictionary(head.manifests.all.map { (ObjectKey($0.kind, $0.name), $0) }, uniquingKeysWith: { first, _ in first })

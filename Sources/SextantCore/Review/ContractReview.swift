@@ -1,19 +1,19 @@
-public import SextantAPI
+package import SextantAPI
 
 /// What a change to a data contract means for the data it governs: breaking when data that
 /// met the old contract may fail the new one.
-public struct ContractFinding: Sendable, Hashable, Codable {
-    public var breaking: Bool
-    public var message: String
+package struct ContractFinding: Sendable, Hashable, Codable {
+    package var breaking: Bool
+    package var message: String
 
-    public init(breaking: Bool, _ message: String) {
+    package init(breaking: Bool, _ message: String) {
         self.breaking = breaking
         self.message = message
     }
 }
 
-public enum ContractReview {
-    public static func findings(before: DataContract, after: DataContract) -> [ContractFinding] {
+package enum ContractReview {
+    package static func findings(before: DataContract, after: DataContract) -> [ContractFinding] {
         var findings: [ContractFinding] = []
         let oldTables = Dictionary((before.schema ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let newTables = Dictionary((after.schema ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

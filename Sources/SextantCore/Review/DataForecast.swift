@@ -1,7 +1,7 @@
 /// What a dataset's check will find at the head, as `sextant plan` predicts it: the
 /// reconciler's own check, run on the data read from Git (or the local file) without
 /// running anything from the repository. An input of the review, computed by the CLI.
-public enum DataForecast: Sendable, Hashable, Codable {
+package enum DataForecast: Sendable, Hashable, Codable {
     /// The data meets its contract.
     case passes(sha256: String, rows: Int, checks: Int)
     /// The data breaks its contract: the reconciler will record `DataInvalid`.
@@ -10,7 +10,7 @@ public enum DataForecast: Sendable, Hashable, Codable {
     case unknown(String)
 
     /// The SHA-256 of the data, when it was read.
-    public var sha256: String? {
+    package var sha256: String? {
         switch self {
         case .passes(let sha256, _, _): sha256
         case .fails(let sha256, _): sha256
@@ -19,7 +19,7 @@ public enum DataForecast: Sendable, Hashable, Codable {
     }
 
     /// What a check already recorded, as a forecast (for datasets not checked again).
-    public init(_ result: DatasetResult) {
+    package init(_ result: DatasetResult) {
         switch result.verdict {
         case .validated:
             self = .passes(sha256: result.sha256 ?? "", rows: result.rows ?? 0, checks: result.checks)
@@ -30,23 +30,23 @@ public enum DataForecast: Sendable, Hashable, Codable {
 }
 
 /// One rule the data breaks.
-public struct DataBreach: Sendable, Hashable, Codable {
+package struct DataBreach: Sendable, Hashable, Codable {
     /// The rule as a condition on values (`hour ≤ 22`); nil for rules on the whole table or
     /// the file (a row count, a pin, a CSV error).
-    public var condition: String?
+    package var condition: String?
     /// How many rows break it, when the rule counts rows.
-    public var rows: Int?
+    package var rows: Int?
     /// The check's own line, as status and events show it.
-    public var message: String
+    package var message: String
 
-    public init(condition: String? = nil, rows: Int? = nil, message: String) {
+    package init(condition: String? = nil, rows: Int? = nil, message: String) {
         self.condition = condition
         self.rows = rows
         self.message = message
     }
 
     /// `48 rows break hour ≤ 22`, or the check's line.
-    public var summary: String {
+    package var summary: String {
         guard let condition, let rows else { return message }
         return "\(rows) row\(rows == 1 ? "" : "s") break\(rows == 1 ? "s" : "") \(condition)"
     }

@@ -1,13 +1,13 @@
-public import SextantAPI
+package import SextantAPI
 
 /// One changed field of a manifest: where, and the values before and after (nil: absent).
-public struct FieldChange: Sendable, Hashable, Codable {
+package struct FieldChange: Sendable, Hashable, Codable {
     /// `spec.source.path`, `schema[transactions].properties[amount].logicalType`, …
-    public var path: String
-    public var before: JSONValue?
-    public var after: JSONValue?
+    package var path: String
+    package var before: JSONValue?
+    package var after: JSONValue?
 
-    public init(path: String, before: JSONValue?, after: JSONValue?) {
+    package init(path: String, before: JSONValue?, after: JSONValue?) {
         self.path = path
         self.before = before
         self.after = after
@@ -17,8 +17,8 @@ public struct FieldChange: Sendable, Hashable, Codable {
 /// A structural diff of two manifests' values. Lists of objects that all carry a `name`
 /// (contract tables and columns, steps with names) are matched by name, so inserting a
 /// column reads as one addition, not as every later column changing.
-public enum FieldDiff {
-    public static func changes(from before: JSONValue?, to after: JSONValue?, at path: String = "") -> [FieldChange] {
+package enum FieldDiff {
+    package static func changes(from before: JSONValue?, to after: JSONValue?, at path: String = "") -> [FieldChange] {
         switch (before, after) {
         case (nil, nil):
             return []
@@ -66,7 +66,7 @@ extension JSONValue {
     }
 
     /// The value as it reads in a manifest: `12`, `true`, `"text"` as text, lists inline.
-    public var compactText: String {
+    package var compactText: String {
         switch self {
         case .null: "null"
         case .bool(let value): String(value)

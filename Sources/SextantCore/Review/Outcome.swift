@@ -1,7 +1,7 @@
 /// What the reconciler will really do with the head, per object: predicted from the
 /// manifests, the head's data checked against the head's contracts, and the store.
-public struct Outcome: Sendable, Hashable, Codable {
-    public enum Effect: String, Sendable, Hashable, Codable {
+package struct Outcome: Sendable, Hashable, Codable {
+    package enum Effect: String, Sendable, Hashable, Codable {
         /// A model trains a new version (or reuses a registered one).
         case retrain
         /// A model makes a new revision of the version it has (serving changed).
@@ -16,13 +16,13 @@ public struct Outcome: Sendable, Hashable, Codable {
         case unpredictable
     }
 
-    public var effect: Effect
+    package var effect: Effect
     /// Why it is blocked, as status will say it: `DataInvalid`.
-    public var reason: String?
+    package var reason: String?
     /// `will be blocked: DataInvalid, 48 rows break hour ≤ 22`
-    public var message: String
+    package var message: String
 
-    public init(_ effect: Effect, reason: String? = nil, _ message: String) {
+    package init(_ effect: Effect, reason: String? = nil, _ message: String) {
         self.effect = effect
         self.reason = reason
         self.message = message

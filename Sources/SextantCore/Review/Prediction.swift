@@ -111,7 +111,7 @@ struct Prediction {
 
 extension ChangeReview {
     /// `3 objects change: 1 retrain, 1 blocked (DataInvalid), 1 breaking`, or `no changes`.
-    public var summary: String {
+    package var summary: String {
         guard hasChanges else { return "no changes" }
         let outcomes = objects.compactMap(\.outcome)
         func count(_ effect: Outcome.Effect) -> Int { outcomes.filter { $0.effect == effect }.count }

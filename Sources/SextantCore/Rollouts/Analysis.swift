@@ -1,9 +1,9 @@
-public import SextantWire
+package import SextantWire
 import Foundation
-public import SextantAPI
+package import SextantAPI
 
 /// The verdict of one analysis, or of one objective in it.
-public enum Verdict: String, Sendable, Hashable, Codable {
+package enum Verdict: String, Sendable, Hashable, Codable {
     case passed = "Passed"
     case failed = "Failed"
     case inconclusive = "Inconclusive"
@@ -13,17 +13,17 @@ public enum Verdict: String, Sendable, Hashable, Codable {
 /// and allowed(k) = ⌊k·(1−target) + 1e-9⌋, the verdict fails if b > allowed(max(n, N)),
 /// passes if n ≥ N, and is inconclusive otherwise. A clearly broken candidate is stopped
 /// at once; one slow request among 50 cannot fail a 99% objective.
-public struct SampleRule: Sendable, Hashable {
-    public var target: Double
-    public var minSamples: Int
+package struct SampleRule: Sendable, Hashable {
+    package var target: Double
+    package var minSamples: Int
 
-    public init(target: Double, minSamples: Int) {
+    package init(target: Double, minSamples: Int) {
         self.target = target
         self.minSamples = minSamples
     }
 
     /// The least whole N with N·(1−target) ≥ 1 (within 1e-9), and at least `minSamples`.
-    public var required: Int {
+    package var required: Int {
         let budget = 1 - target
         guard budget > 1e-12 else { return max(minSamples, 1) }
         var n = max(1, Int((1 / budget).rounded(.down)) - 1)
@@ -31,11 +31,11 @@ public struct SampleRule: Sendable, Hashable {
         return max(minSamples, n)
     }
 
-    public func allowed(_ samples: Int) -> Int {
+    package func allowed(_ samples: Int) -> Int {
         Int((Double(samples) * (1 - target) + 1e-9).rounded(.down))
     }
 
-    public func verdict(samples n: Int, bad b: Int) -> Verdict {
+    package func verdict(samples n: Int, bad b: Int) -> Verdict {
         let needed = required
         if b > allowed(max(n, needed)) { return .failed }
         return n >= needed ? .passed : .inconclusive
@@ -43,20 +43,20 @@ public struct SampleRule: Sendable, Hashable {
 }
 
 /// One SLO objective, as analysis judges it on a revision's samples.
-public struct AnalysisObjective: Sendable, Hashable {
-    public enum Measure: Sendable, Hashable {
+package struct AnalysisObjective: Sendable, Hashable {
+    package enum Measure: Sendable, Hashable {
         /// A sample is an answered request; it is good when `latency op value` (milliseconds).
         case latency(op: String, milliseconds: Double)
         /// A sample is a request; it is bad when it is an error.
         case errors
     }
 
-    public var slo: String
-    public var name: String
-    public var measure: Measure
-    public var target: Double
+    package var slo: String
+    package var name: String
+    package var measure: Measure
+    package var target: Double
 
-    public init(slo: String, name: String, measure: Measure, target: Double) {
+    package init(slo: String, name: String, measure: Measure, target: Double) {
         self.slo = slo
         self.name = name
         self.measure = measure
@@ -65,7 +65,7 @@ public struct AnalysisObjective: Sendable, Hashable {
 
     /// The objectives of an SLO that the gateway's samples can judge (online `accuracy`
     /// needs feedback labels: a later issue).
-    public static func of(_ slo: SLO) -> [AnalysisObjective] {
+    package static func of(_ slo: SLO) -> [AnalysisObjective] {
         let name = slo.metadata.name
         guard let spec = slo.spec.indicator?.spec else { return [] }
         var measure: Measure?
@@ -87,7 +87,7 @@ public struct AnalysisObjective: Sendable, Hashable {
     }
 
     /// (samples, bad samples) in counters.
-    public func count(_ counters: RevisionCounters) -> (samples: Int, bad: Int) {
+    package func count(_ counters: RevisionCounters) -> (samples: Int, bad: Int) {
         switch measure {
         case .errors:
             return (Int(counters.requests), Int(counters.errors))
@@ -107,26 +107,26 @@ public struct AnalysisObjective: Sendable, Hashable {
 }
 
 /// What one analysis found: a verdict per objective and overall.
-public struct AnalysisResult: Sendable, Hashable {
-    public struct Judgement: Sendable, Hashable {
-        public var objective: AnalysisObjective
-        public var samples: Int
-        public var bad: Int
-        public var required: Int
-        public var verdict: Verdict
+package struct AnalysisResult: Sendable, Hashable {
+    package struct Judgement: Sendable, Hashable {
+        package var objective: AnalysisObjective
+        package var samples: Int
+        package var bad: Int
+        package var required: Int
+        package var verdict: Verdict
 
         /// `fraud-latency p99 under 50 ms: 3 of 41 bad (41/100 samples)`.
-        public var summary: String {
+        package var summary: String {
             "\(objective.name): \(bad) of \(samples) bad (\(min(samples, required))/\(required) samples)"
         }
     }
 
-    public var verdict: Verdict
-    public var judgements: [Judgement]
+    package var verdict: Verdict
+    package var judgements: [Judgement]
 
     /// Judges every objective on the samples; with no objective the verdict passes (steps
     /// then advance on time alone). Any failure fails; all passes pass.
-    public static func judge(_ objectives: [AnalysisObjective], samples: RevisionCounters, minSamples: Int) -> AnalysisResult {
+    package static func judge(_ objectives: [AnalysisObjective], samples: RevisionCounters, minSamples: Int) -> AnalysisResult {
         let judgements = objectives.map { objective -> Judgement in
             let rule = SampleRule(target: objective.target, minSamples: minSamples)
             let (n, b) = objective.count(samples)
@@ -143,41 +143,41 @@ public struct AnalysisResult: Sendable, Hashable {
     }
 
     /// The samples and the furthest requirement, for status: `41/100 samples`.
-    public var progress: String {
+    package var progress: String {
         guard let least = judgements.min(by: { Double($0.samples) / Double(max($0.required, 1)) < Double($1.samples) / Double(max($1.required, 1)) })
         else { return "no SLO to judge" }
         return "\(min(least.samples, least.required))/\(least.required) samples"
     }
 
-    public var failures: [Judgement] { judgements.filter { $0.verdict == .failed } }
+    package var failures: [Judgement] { judgements.filter { $0.verdict == .failed } }
 }
 
 /// An objective's error budget over a serving revision's recent samples (OpenSLO
 /// `Occurrences`): the bad samples it may have, `(1 − target) · n`, and how much is left.
-public struct ErrorBudget: Sendable, Hashable {
-    public var objective: AnalysisObjective
-    public var samples: Int
-    public var bad: Int
+package struct ErrorBudget: Sendable, Hashable {
+    package var objective: AnalysisObjective
+    package var samples: Int
+    package var bad: Int
 
-    public init(_ objective: AnalysisObjective, _ counters: RevisionCounters) {
+    package init(_ objective: AnalysisObjective, _ counters: RevisionCounters) {
         self.objective = objective
         (samples, bad) = objective.count(counters)
     }
 
     /// The share of the budget left (negative when overspent); nil without samples.
-    public var remaining: Double? {
+    package var remaining: Double? {
         guard samples > 0 else { return nil }
         let allowed = Double(samples) * (1 - objective.target)
         return allowed > 0 ? 1 - Double(bad) / allowed : (bad == 0 ? 1 : -1)
     }
 
     /// Spent: more bad samples than the objective allows, on enough samples to say so.
-    public var spent: Bool {
+    package var spent: Bool {
         bad > SampleRule(target: objective.target, minSamples: 0).allowed(max(samples, SampleRule(target: objective.target, minSamples: 0).required))
     }
 
     /// `99.5% of requests succeed: 99.98% good of 12,000, 96% of the error budget left`.
-    public var summary: String {
+    package var summary: String {
         guard let remaining else { return "\(objective.name): no samples yet" }
         let good = 100 * Double(samples - bad) / Double(samples)
         return "\(objective.name): \(String(format: "%.2f", good))% good of \(samples), "

@@ -1,21 +1,21 @@
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// Keeps the data plane up between passes: every `period`, a gateway killed at any moment
 /// is started again (with the stored routing table), even mid-pass, and a model server
 /// that died asks for a pass at once, which replaces it — rather than leaving its
 /// revision short of servers until the next interval. It waits on the reconciler's clock.
-public struct DataPlaneWatchdog: Service {
+package struct DataPlaneWatchdog: Service {
     private let reconciler: Reconciler
     private let trigger: PassTrigger
     private let period: Duration
 
-    public init(reconciler: Reconciler, trigger: PassTrigger, period: Duration = .milliseconds(250)) {
+    package init(reconciler: Reconciler, trigger: PassTrigger, period: Duration = .milliseconds(250)) {
         self.reconciler = reconciler
         self.trigger = trigger
         self.period = period
     }
 
-    public func run() async throws {
+    package func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             // A gateway that went down or came back: a pass saves status saying so.
             let gatewayChanged = await reconciler.superviseGateway(onlyIfStarted: true)

@@ -1,18 +1,18 @@
-public import Foundation
-public import SextantWire
+package import Foundation
+package import SextantWire
 
 /// The gateway, as the store records it for adoption: where it serves, its admin endpoint,
 /// and the runtime's own handle on it.
-public struct GatewayProcess: Sendable, Hashable, Codable {
+package struct GatewayProcess: Sendable, Hashable, Codable {
     /// Where it serves inference (`--gateway`).
-    public var address: GatewayAddress
+    package var address: GatewayAddress
     /// Its admin endpoint: an `http://HOST:PORT` URL.
-    public var adminEndpoint: String
-    public var log: String
-    public var startedAt: Date
-    public var handle: RuntimeHandle
+    package var adminEndpoint: String
+    package var log: String
+    package var startedAt: Date
+    package var handle: RuntimeHandle
 
-    public init(address: GatewayAddress, adminEndpoint: String, log: String, startedAt: Date, handle: RuntimeHandle) {
+    package init(address: GatewayAddress, adminEndpoint: String, log: String, startedAt: Date, handle: RuntimeHandle) {
         self.address = address
         self.adminEndpoint = adminEndpoint
         self.log = log
@@ -27,7 +27,7 @@ public struct GatewayProcess: Sendable, Hashable, Codable {
     /// A record written before runtime handles holds the embedded runtime's process fields
     /// and the address's fields themselves: they become its handle and address, so an
     /// upgraded daemon adopts the gateway that runs.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         log = try container.decode(String.self, forKey: .log)
         startedAt = try container.decode(Date.self, forKey: .startedAt)

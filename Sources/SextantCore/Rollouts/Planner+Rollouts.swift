@@ -1,9 +1,9 @@
-public import Foundation
-public import SextantWire
+package import Foundation
+package import SextantWire
 import SextantAPI
 
 /// What a rollout does next: the state machine's transitions (DESIGN §5 "Analysis").
-public enum RolloutChange: Sendable, Hashable {
+package enum RolloutChange: Sendable, Hashable {
     /// The next step (a new weight, mirroring, blueGreen's switch) and a new sample window.
     case advance(step: Int, to: PolicyStep, window: SampleWindow, message: String)
     /// A failed verdict within `failureLimit`, or a new gateway instance: samples start again.
@@ -18,7 +18,7 @@ public enum RolloutChange: Sendable, Hashable {
     case abort(reason: String, message: String)
 
     /// The reason of the event that records it.
-    public var eventReason: EventReason {
+    package var eventReason: EventReason {
         switch self {
         case .advance(_, let step, _, _): step.phase == .switched ? .switched : .stepAdvanced
         case .restartWindow: .analysisWindowRestarted
@@ -29,37 +29,37 @@ public enum RolloutChange: Sendable, Hashable {
     }
 
     /// The journal's name for it.
-    public var name: String { eventReason.rawValue }
+    package var name: String { eventReason.rawValue }
 
-    public static let superseded = "Superseded"
+    package static let superseded = "Superseded"
 
     /// What the transition's event says.
-    public var message: String {
+    package var message: String {
         switch self {
         case .advance(_, _, _, let message), .restartWindow(_, _, let message), .suspend(let message), .promote(let message), .abort(_, let message): message
         }
     }
 
-    public var isAbort: Bool {
+    package var isAbort: Bool {
         if case .abort = self { true } else { false }
     }
 }
 
 /// Where a rollout stands: its analysis this pass, and what it does next.
-public struct RolloutProgress: Sendable, Hashable {
-    public var rollout: Rollout
-    public var steps: Int
-    public var analysis: AnalysisResult?
-    public var change: RolloutChange?
+package struct RolloutProgress: Sendable, Hashable {
+    package var rollout: Rollout
+    package var steps: Int
+    package var analysis: AnalysisResult?
+    package var change: RolloutChange?
     /// When the next analysis (or the end of a pause) is due.
-    public var wake: Date?
+    package var wake: Date?
 }
 
 extension Planner {
     /// The next transition of a rollout: operator requests first, then a new gateway
     /// instance, then the verdict of the candidate's samples since the step began (its
     /// share of traffic, its mirrored copies, or after a blueGreen switch all traffic).
-    public static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, now: Date) -> RolloutProgress {
+    package static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, now: Date) -> RolloutProgress {
         // A rollout begun under another policy keeps its phase: `replace` has no steps.
         let steps = policy.steps.isEmpty ? [PolicyStep(weight: rollout.weight, pause: .none, phase: rollout.phase, mirrorPercent: rollout.mirrorPercent)] : policy.steps
         let index = min(rollout.step, steps.count - 1)
@@ -177,7 +177,7 @@ extension Planner {
     /// The routing table's models: each model's stable revision and its candidate (a
     /// weighted share, or a mirror with `mirrorPercent`), with the endpoints of their live
     /// replicas and the header route to the candidate.
-    public static func routes(_ desired: DesiredState?, observed: ObservedState) -> [String: ModelRoute] {
+    package static func routes(_ desired: DesiredState?, observed: ObservedState) -> [String: ModelRoute] {
         var routes: [String: ModelRoute] = [:]
         for (key, object) in observed.objects where key.kind == .model {
             guard let state = object.model, let stable = state.stableRevision,

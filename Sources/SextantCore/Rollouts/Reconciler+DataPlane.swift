@@ -71,7 +71,7 @@ extension Reconciler {
     ///   starts it once there is a model).
     /// - Returns: whether the gateway went down or came back (status then needs a pass).
     @discardableResult
-    public func superviseGateway(onlyIfStarted: Bool = false) async -> Bool {
+    package func superviseGateway(onlyIfStarted: Bool = false) async -> Bool {
         guard let address = options.gateway, restored, !onlyIfStarted || gateway != nil || gatewayError != nil else { return false }
         if let gateway, gateway.address == address, await runtime.gatewayIsAlive(gateway) { return false }
         if gatewayStarting { return false }
@@ -121,7 +121,7 @@ extension Reconciler {
 
     /// Whether a serving process died that the last probe still saw alive: the watchdog
     /// then asks for a pass, which replaces it.
-    public func replicaDiedUnnoticed() async -> Bool {
+    package func replicaDiedUnnoticed() async -> Bool {
         guard restored else { return false }
         let watched = observed.values.flatMap { $0.model?.allReplicas ?? [] }.filter { replica in
             if case .exited? = replicaHealth[replica.id] { return false }

@@ -1,41 +1,41 @@
-public import Foundation
-public import SextantWire
-public import SextantAPI
+package import Foundation
+package import SextantWire
+package import SextantAPI
 
 /// A rollout in flight, persisted with the model so a restarted daemon resumes it at the
 /// same step, split and sample window.
-public struct Rollout: Sendable, Hashable, Codable {
+package struct Rollout: Sendable, Hashable, Codable {
     /// The candidate.
-    public var revision: Int
-    public var version: Int
+    package var revision: Int
+    package var version: Int
     /// The candidate's servers (none once a blueGreen switch made them the stable ones).
-    public var replicas: [Replica]
+    package var replicas: [Replica]
     /// The index of the current step (of `ResolvedPolicy.steps`).
-    public var step: Int
+    package var step: Int
     /// What the current step does with traffic.
-    public var phase: RolloutPhase
+    package var phase: RolloutPhase
     /// The candidate's share of traffic, in percent (0 while it only gets mirrored copies).
-    public var weight: Int
+    package var weight: Int
     /// The percent of requests copied to the candidate (shadow, preview).
-    public var mirrorPercent: Int?
+    package var mirrorPercent: Int?
     /// After a blueGreen switch: the revision that served before, kept warm to switch back to.
-    public var previousRevision: Int?
-    public var startedAt: Date
-    public var stepStartedAt: Date
-    public var window: SampleWindow
+    package var previousRevision: Int?
+    package var startedAt: Date
+    package var stepStartedAt: Date
+    package var window: SampleWindow
     /// Failed verdicts so far (within `failureLimit` each restarts the window).
-    public var failures: Int
+    package var failures: Int
     /// Why it waits for `sextant promote` (a `pause: {}`, an inconclusive step).
-    public var suspended: String?
+    package var suspended: String?
     /// Who asked to promote or abort (taken by the next pass).
-    public var promoteRequested: String?
-    public var abortRequested: String?
+    package var promoteRequested: String?
+    package var abortRequested: String?
     /// The candidate's servers' exits in a row, and when the next restart is due: a
     /// candidate that keeps crashing backs off, then its rollout is aborted.
-    public var crashes: Int = 0
-    public var nextRestartAt: Date?
+    package var crashes: Int = 0
+    package var nextRestartAt: Date?
 
-    public init(revision: Int, version: Int, replicas: [Replica], step: Int, phase: RolloutPhase = .canary, weight: Int, mirrorPercent: Int? = nil,
+    package init(revision: Int, version: Int, replicas: [Replica], step: Int, phase: RolloutPhase = .canary, weight: Int, mirrorPercent: Int? = nil,
                 startedAt: Date, window: SampleWindow, failures: Int = 0, suspended: String? = nil) {
         self.revision = revision
         self.version = version
@@ -52,7 +52,7 @@ public struct Rollout: Sendable, Hashable, Codable {
     }
 
     /// Canaries recorded before blueGreen and shadow existed have no phase.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         revision = try container.decode(Int.self, forKey: .revision)
         version = try container.decode(Int.self, forKey: .version)
@@ -74,7 +74,7 @@ public struct Rollout: Sendable, Hashable, Codable {
     }
 
     /// The candidate as the routing table and status name it.
-    public var role: RouteRole {
+    package var role: RouteRole {
         switch phase {
         case .canary, .switched: .candidate
         case .shadow: .shadow
@@ -84,7 +84,7 @@ public struct Rollout: Sendable, Hashable, Codable {
 }
 
 /// What a rollout's current step does with the candidate (DESIGN §2 "RolloutPolicy").
-public enum RolloutPhase: String, Sendable, Hashable, Codable {
+package enum RolloutPhase: String, Sendable, Hashable, Codable {
     /// A weighted share of live traffic: the canary steps.
     case canary
     /// Mirrored copies of live traffic, answers recorded and never returned: `shadow`.
@@ -98,36 +98,36 @@ public enum RolloutPhase: String, Sendable, Hashable, Codable {
 
 /// Where a step's samples begin: the gateway instance and its counters of the candidate
 /// at that moment (the samples are what was counted since).
-public struct SampleWindow: Sendable, Hashable, Codable {
-    public var instance: String?
-    public var baseline: RevisionCounters?
-    public var startedAt: Date
+package struct SampleWindow: Sendable, Hashable, Codable {
+    package var instance: String?
+    package var baseline: RevisionCounters?
+    package var startedAt: Date
 
-    public init(instance: String?, baseline: RevisionCounters?, startedAt: Date) {
+    package init(instance: String?, baseline: RevisionCounters?, startedAt: Date) {
         self.instance = instance
         self.baseline = baseline
         self.startedAt = startedAt
     }
 
     /// A window beginning now, on what the gateway has counted so far.
-    public static func starting(at now: Date, model: String, revision: Int, traffic: GatewayStatistics?) -> SampleWindow {
+    package static func starting(at now: Date, model: String, revision: Int, traffic: GatewayStatistics?) -> SampleWindow {
         SampleWindow(instance: traffic?.instance, baseline: traffic?.counters(model: model, revision: revision), startedAt: now)
     }
 
     /// The candidate's samples in this window; nil while the gateway cannot say.
-    public func samples(model: String, revision: Int, traffic: GatewayStatistics?) -> RevisionCounters? {
+    package func samples(model: String, revision: Int, traffic: GatewayStatistics?) -> RevisionCounters? {
         guard let traffic, traffic.instance == instance else { return nil }
         return traffic.counters(model: model, revision: revision).since(baseline)
     }
 }
 
 /// A stable revision replaced by a promotion: kept warm until `until`, then stopped.
-public struct RetiringRevision: Sendable, Hashable, Codable {
-    public var revision: Int
-    public var replicas: [Replica]
-    public var until: Date
+package struct RetiringRevision: Sendable, Hashable, Codable {
+    package var revision: Int
+    package var replicas: [Replica]
+    package var until: Date
 
-    public init(revision: Int, replicas: [Replica], until: Date) {
+    package init(revision: Int, replicas: [Replica], until: Date) {
         self.revision = revision
         self.replicas = replicas
         self.until = until
@@ -136,8 +136,8 @@ public struct RetiringRevision: Sendable, Hashable, Codable {
 
 /// One step of a rollout: what the candidate gets (a weight, mirrored copies) and how long
 /// the step holds at least.
-public struct PolicyStep: Sendable, Hashable {
-    public enum Pause: Sendable, Hashable {
+package struct PolicyStep: Sendable, Hashable {
+    package enum Pause: Sendable, Hashable {
         /// Advances as soon as the verdict passes.
         case none
         case seconds(Double)
@@ -145,12 +145,12 @@ public struct PolicyStep: Sendable, Hashable {
         case untilPromoted
     }
 
-    public var weight: Int
-    public var pause: Pause
-    public var phase: RolloutPhase
-    public var mirrorPercent: Int?
+    package var weight: Int
+    package var pause: Pause
+    package var phase: RolloutPhase
+    package var mirrorPercent: Int?
 
-    public init(weight: Int, pause: Pause, phase: RolloutPhase = .canary, mirrorPercent: Int? = nil) {
+    package init(weight: Int, pause: Pause, phase: RolloutPhase = .canary, mirrorPercent: Int? = nil) {
         self.weight = weight
         self.pause = pause
         self.phase = phase
@@ -159,7 +159,7 @@ public struct PolicyStep: Sendable, Hashable {
 
     /// The canary steps: each `setWeight` begins a step; a following `pause` is that step's
     /// minimum duration. A pause before any `setWeight` holds at weight 0.
-    public static func canary(_ steps: [RolloutStep]) -> [PolicyStep] {
+    package static func canary(_ steps: [RolloutStep]) -> [PolicyStep] {
         var result: [PolicyStep] = []
         for step in steps {
             if let weight = step.setWeight {
@@ -178,27 +178,27 @@ public struct PolicyStep: Sendable, Hashable {
 }
 
 /// A model's rollout policy with every default filled in (DESIGN §2 "RolloutPolicy").
-public struct ResolvedPolicy: Sendable, Hashable {
-    public var name: String?
-    public var strategy: RolloutStrategy
+package struct ResolvedPolicy: Sendable, Hashable {
+    package var name: String?
+    package var strategy: RolloutStrategy
     /// Every step a new revision goes through, whatever the strategy: a shadow phase (then
     /// the canary steps, if listed), the canary steps, or blueGreen's preview and its guard
     /// after the switch. Empty for `replace`.
-    public var steps: [PolicyStep]
-    public var headerRoute: HeaderRoute?
-    public var objectives: [AnalysisObjective]
-    public var interval: Double
-    public var minSamples: Int
-    public var maxStepDuration: Double
-    public var failureLimit: Int
-    public var inconclusive: InconclusiveAction
-    public var automaticRollback: Bool
-    public var rollbackWindow: Int
-    public var scaleDownDelay: Double
+    package var steps: [PolicyStep]
+    package var headerRoute: HeaderRoute?
+    package var objectives: [AnalysisObjective]
+    package var interval: Double
+    package var minSamples: Int
+    package var maxStepDuration: Double
+    package var failureLimit: Int
+    package var inconclusive: InconclusiveAction
+    package var automaticRollback: Bool
+    package var rollbackWindow: Int
+    package var scaleDownDelay: Double
 
     /// The model's `serving.rollout` policy (default: replace), judged by the policy's
     /// `analysis.slos` or else the model's `serving.slos`.
-    public init(_ model: Model, in manifests: ManifestSet) {
+    package init(_ model: Model, in manifests: ManifestSet) {
         let policy = model.spec.serving?.rollout.flatMap { manifests.rolloutPolicy(named: $0) }
         let spec = policy?.spec
         let analysis = spec?.analysis
@@ -234,6 +234,6 @@ public struct ResolvedPolicy: Sendable, Hashable {
     }
 
     /// `shadow.duration` and `blueGreen.previewDuration` when the policy leaves them out.
-    public static let defaultShadowDuration: Double = 300
-    public static let defaultPreviewDuration: Double = 60
+    package static let defaultShadowDuration: Double = 300
+    package static let defaultPreviewDuration: Double = 60
 }

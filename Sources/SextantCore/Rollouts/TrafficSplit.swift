@@ -1,23 +1,23 @@
-public import SextantWire
+package import SextantWire
 
 /// One revision's part of a model's requests: what the routing table routes and status
 /// shows, computed once for both.
-public struct TrafficShare: Sendable, Hashable {
-    public var revision: Int
-    public var version: Int
-    public var role: RouteRole
+package struct TrafficShare: Sendable, Hashable {
+    package var revision: Int
+    package var version: Int
+    package var role: RouteRole
     /// Percent of the model's traffic (0 for a mirror).
-    public var weight: Int
+    package var weight: Int
     /// A mirror's copied percent of requests (shadow, preview).
-    public var mirrorPercent: Int?
+    package var mirrorPercent: Int?
     /// The servers it runs on.
-    public var replicas: [Replica]
+    package var replicas: [Replica]
 }
 
 extension ModelObservation {
     /// How the model's requests split: the stable revision first, then a rollout's
     /// candidate; empty while nothing serves.
-    public func trafficSplit(stableVersion: Int) -> [TrafficShare] {
+    package func trafficSplit(stableVersion: Int) -> [TrafficShare] {
         guard let stable = stableRevision else { return [] }
         // After a blueGreen switch the candidate is the stable revision: it takes everything.
         let rollout = self.rollout.flatMap { $0.phase == .switched ? nil : $0 }

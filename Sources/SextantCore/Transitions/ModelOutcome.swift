@@ -1,7 +1,7 @@
 import Foundation
 
 /// What an action or the runtime reported about one model: the input of `ModelTransition`.
-public enum ModelOutcome: Sendable, Hashable {
+package enum ModelOutcome: Sendable, Hashable {
     /// Version `version` was trained, in `seconds`.
     case trained(TrainingJob, version: Int, TrainingOutput, seconds: Double)
     /// A revision was judged on the holdout through its serving path (passed or not).
@@ -25,7 +25,7 @@ public enum ModelOutcome: Sendable, Hashable {
     case decided(OperatorDecision, actor: String)
 
     /// The action it ends (nil for a person's decision).
-    public func action(model: String) -> Action? {
+    package func action(model: String) -> Action? {
         switch self {
         case .trained(let job, _, _, _): .train(job)
         case .evaluated(let job, _): .evaluate(job)
@@ -42,7 +42,7 @@ public enum ModelOutcome: Sendable, Hashable {
 
 /// A side effect a transition asks for, performed in order after its state is recorded:
 /// traffic moves (the routing table is pushed) before any server stops.
-public enum ModelEffect: Sendable, Hashable {
+package enum ModelEffect: Sendable, Hashable {
     /// The routing table computed from what now serves goes to the gateway.
     case publishRoutes
     /// Servers that left the routing table stop once the gateway has nothing in flight to
@@ -53,11 +53,11 @@ public enum ModelEffect: Sendable, Hashable {
 }
 
 /// A decision a person queues for the reconciler (`sextant retry|promote|abort MODEL`).
-public enum OperatorDecision: String, Sendable, Hashable, CaseIterable, Codable {
+package enum OperatorDecision: String, Sendable, Hashable, CaseIterable, Codable {
     case retry, promote, abort
 
     /// The reason of the event that records it.
-    public var eventReason: EventReason {
+    package var eventReason: EventReason {
         switch self {
         case .retry: .retryRequested
         case .promote: .promoteRequested
@@ -66,7 +66,7 @@ public enum OperatorDecision: String, Sendable, Hashable, CaseIterable, Codable 
     }
 
     /// The journal's name for it.
-    public var journalAction: String {
+    package var journalAction: String {
         switch self {
         case .retry: "Retry"
         case .promote, .abort: eventReason.rawValue

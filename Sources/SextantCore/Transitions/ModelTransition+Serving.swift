@@ -2,7 +2,7 @@ import Foundation
 
 extension ServingJob {
     /// The replica indices to start: the free ones, up to the count.
-    public var indicesToStart: [Int] {
+    package var indicesToStart: [Int] {
         let used = Set(keep.map(\.index))
         let wanted = max(0, replicas - keep.count)
         return Array((0..<(max(replicas, 1) + used.count)).filter { !used.contains($0) }.prefix(wanted))

@@ -1,28 +1,28 @@
-public import Foundation
+package import Foundation
 import SextantAPI
-public import SextantWire
+package import SextantWire
 
 /// What an outcome means for a model (DESIGN §1 "Transitions and effects"): a pure function
 /// from the model's observation and registry, an outcome and the time, to the new
 /// observation and registry, the events that record it and the effects to perform after.
 /// No I/O, no clock: the reconciler records the result, then performs the effects.
-public enum ModelTransition {
+package enum ModelTransition {
     /// What a transition reads besides the model's own state.
-    public struct Context: Sendable {
-        public var model: String
+    package struct Context: Sendable {
+        package var model: String
         /// The commit whose manifests the action came from (nil for a person's decision
         /// before any commit was applied).
-        public var commit: String?
+        package var commit: String?
         /// Who the events name: `sextant`, or the person behind a decision.
-        public var actor: String
+        package var actor: String
         /// The model's rollout policy, resolved against the applied commit.
-        public var policy: ResolvedPolicy?
+        package var policy: ResolvedPolicy?
         /// The gateway's counters now: where a new rollout's sample window begins.
-        public var traffic: GatewayStatistics?
+        package var traffic: GatewayStatistics?
         /// When the outcome arrived.
-        public var now: Date
+        package var now: Date
 
-        public init(model: String, commit: String?, actor: String, policy: ResolvedPolicy?, traffic: GatewayStatistics?, now: Date) {
+        package init(model: String, commit: String?, actor: String, policy: ResolvedPolicy?, traffic: GatewayStatistics?, now: Date) {
             self.model = model
             self.commit = commit
             self.actor = actor
@@ -33,18 +33,18 @@ public enum ModelTransition {
     }
 
     /// The new state, its record and what to do next.
-    public struct Result: Sendable, Hashable {
-        public var object: ObservedObject
-        public var registry: ModelRegistry
-        public var events: [Event]
-        public var effects: [ModelEffect]
+    package struct Result: Sendable, Hashable {
+        package var object: ObservedObject
+        package var registry: ModelRegistry
+        package var events: [Event]
+        package var effects: [ModelEffect]
         /// Whether the action succeeded, and what the journal records as its output.
-        public var succeeded: Bool
-        public var output: String
+        package var succeeded: Bool
+        package var output: String
     }
 
     /// Applies `outcome` to a model's object (its `model` observation) and registry.
-    public static func apply(_ outcome: ModelOutcome, to object: ObservedObject, registry: ModelRegistry, context: Context) -> Result {
+    package static func apply(_ outcome: ModelOutcome, to object: ObservedObject, registry: ModelRegistry, context: Context) -> Result {
         var change = Change(object: object, registry: registry, context: context)
         switch outcome {
         case .trained(let job, let version, let output, let seconds): change.trained(job, version: version, output, seconds: seconds)
@@ -76,7 +76,7 @@ public enum ModelTransition {
 
     /// One crash more of a revision's servers: the next restart waits 5 s, 10 s, 20 s, …; a
     /// replica that lived longer than a minute starts the count again.
-    public static func crashed(after crashes: Int, lived: TimeInterval, at now: Date) -> (crashes: Int, nextRestartAt: Date) {
+    package static func crashed(after crashes: Int, lived: TimeInterval, at now: Date) -> (crashes: Int, nextRestartAt: Date) {
         let count = lived > 60 ? 1 : crashes + 1
         return (count, now.addingTimeInterval(Backoff.delay(afterAttempts: count)))
     }

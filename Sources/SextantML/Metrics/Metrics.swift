@@ -4,20 +4,20 @@ import Glibc
 
 /// The metrics gates, history and status name (DESIGN §2), computed from predictions the
 /// way scikit-learn and fairlearn compute them (golden values in Tests/SextantMLTests/Golden).
-public enum MetricName: String, CaseIterable, Sendable, Hashable, Codable {
+package enum MetricName: String, CaseIterable, Sendable, Hashable, Codable {
     case accuracy, precision, recall, f1, auc, prAuc, logLoss
     case macroF1, weightedF1
     case rmse, mae, r2
     case demographicParityDifference, demographicParityRatio, equalizedOddsDifference
 
     /// Fairness metrics need a `sensitiveFeature`.
-    public var isFairness: Bool {
+    package var isFairness: Bool {
         self == .demographicParityDifference || self == .demographicParityRatio || self == .equalizedOddsDifference
     }
 }
 
 /// Binary classification: labels are `true` for the positive (second) class.
-public enum BinaryMetrics {
+package enum BinaryMetrics {
     struct Counts {
         var tp = 0.0, fp = 0.0, tn = 0.0, fn = 0.0
         init(_ truth: [Bool], _ predicted: [Bool]) {
@@ -32,23 +32,23 @@ public enum BinaryMetrics {
         }
     }
 
-    public static func accuracy(_ truth: [Bool], _ predicted: [Bool]) -> Double {
+    package static func accuracy(_ truth: [Bool], _ predicted: [Bool]) -> Double {
         let c = Counts(truth, predicted)
         return (c.tp + c.tn) / Double(max(1, truth.count))
     }
 
     /// `tp / (tp + fp)`, 0 when nothing is predicted positive (scikit-learn's `zero_division=0`).
-    public static func precision(_ truth: [Bool], _ predicted: [Bool]) -> Double {
+    package static func precision(_ truth: [Bool], _ predicted: [Bool]) -> Double {
         let c = Counts(truth, predicted)
         return c.tp + c.fp == 0 ? 0 : c.tp / (c.tp + c.fp)
     }
 
-    public static func recall(_ truth: [Bool], _ predicted: [Bool]) -> Double {
+    package static func recall(_ truth: [Bool], _ predicted: [Bool]) -> Double {
         let c = Counts(truth, predicted)
         return c.tp + c.fn == 0 ? 0 : c.tp / (c.tp + c.fn)
     }
 
-    public static func f1(_ truth: [Bool], _ predicted: [Bool]) -> Double {
+    package static func f1(_ truth: [Bool], _ predicted: [Bool]) -> Double {
         let c = Counts(truth, predicted)
         let denominator = 2 * c.tp + c.fp + c.fn
         return denominator == 0 ? 0 : 2 * c.tp / denominator
@@ -56,7 +56,7 @@ public enum BinaryMetrics {
 
     /// Area under the ROC curve by the trapezoidal rule over distinct score thresholds, so
     /// tied scores count half, as scikit-learn's `roc_auc_score`. nil with one class only.
-    public static func auc(_ truth: [Bool], _ scores: [Double]) -> Double? {
+    package static func auc(_ truth: [Bool], _ scores: [Double]) -> Double? {
         let curve = thresholdCurve(truth, scores)
         let positives = curve.last?.tp ?? 0, negatives = curve.last?.fp ?? 0
         guard positives > 0, negatives > 0 else { return nil }
@@ -71,7 +71,7 @@ public enum BinaryMetrics {
 
     /// Average precision: `Σ (Rₖ − Rₖ₋₁)·Pₖ` over distinct thresholds from the highest, as
     /// scikit-learn's `average_precision_score`. nil without positives.
-    public static func averagePrecision(_ truth: [Bool], _ scores: [Double]) -> Double? {
+    package static func averagePrecision(_ truth: [Bool], _ scores: [Double]) -> Double? {
         let curve = thresholdCurve(truth, scores)
         guard let positives = curve.last?.tp, positives > 0 else { return nil }
         var total = 0.0
@@ -100,7 +100,7 @@ public enum BinaryMetrics {
 
     /// Mean negative log-likelihood of the positive-class probabilities, clipped to
     /// `[ε, 1 − ε]` with ε the double's machine epsilon, as scikit-learn's `log_loss`.
-    public static func logLoss(_ truth: [Bool], _ probabilities: [Double]) -> Double {
+    package static func logLoss(_ truth: [Bool], _ probabilities: [Double]) -> Double {
         let epsilon = Double.ulpOfOne
         var total = 0.0
         for (actual, probability) in zip(truth, probabilities) {
@@ -112,8 +112,8 @@ public enum BinaryMetrics {
 }
 
 /// Multiclass classification over labels.
-public enum MulticlassMetrics {
-    public static func accuracy(_ truth: [String], _ predicted: [String]) -> Double {
+package enum MulticlassMetrics {
+    package static func accuracy(_ truth: [String], _ predicted: [String]) -> Double {
         Double(zip(truth, predicted).filter { $0 == $1 }.count) / Double(max(1, truth.count))
     }
 
@@ -131,12 +131,12 @@ public enum MulticlassMetrics {
         }
     }
 
-    public static func macroF1(_ truth: [String], _ predicted: [String]) -> Double {
+    package static func macroF1(_ truth: [String], _ predicted: [String]) -> Double {
         let scores = perLabelF1(truth, predicted)
         return scores.isEmpty ? 0 : scores.reduce(0) { $0 + $1.f1 } / Double(scores.count)
     }
 
-    public static func weightedF1(_ truth: [String], _ predicted: [String]) -> Double {
+    package static func weightedF1(_ truth: [String], _ predicted: [String]) -> Double {
         let scores = perLabelF1(truth, predicted)
         let support = scores.reduce(0) { $0 + $1.support }
         return support == 0 ? 0 : scores.reduce(0) { $0 + $1.f1 * $1.support } / support
@@ -144,7 +144,7 @@ public enum MulticlassMetrics {
 
     /// Mean negative log-likelihood of the true class; probabilities clipped to `[ε, 1 − ε]`
     /// and each row renormalised, as scikit-learn's `log_loss`.
-    public static func logLoss(_ truth: [String], classes: [String], probabilities: [[Double]]) -> Double {
+    package static func logLoss(_ truth: [String], classes: [String], probabilities: [[Double]]) -> Double {
         let epsilon = Double.ulpOfOne
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var total = 0.0
@@ -159,18 +159,18 @@ public enum MulticlassMetrics {
 }
 
 /// Regression.
-public enum RegressionMetrics {
-    public static func rmse(_ truth: [Double], _ predicted: [Double]) -> Double {
+package enum RegressionMetrics {
+    package static func rmse(_ truth: [Double], _ predicted: [Double]) -> Double {
         (zip(truth, predicted).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(max(1, truth.count))).squareRoot()
     }
 
-    public static func mae(_ truth: [Double], _ predicted: [Double]) -> Double {
+    package static func mae(_ truth: [Double], _ predicted: [Double]) -> Double {
         zip(truth, predicted).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(max(1, truth.count))
     }
 
     /// `1 − SSres/SStot`; with a constant truth, 1 for a perfect prediction and 0 otherwise
     /// (scikit-learn's `force_finite`).
-    public static func r2(_ truth: [Double], _ predicted: [Double]) -> Double {
+    package static func r2(_ truth: [Double], _ predicted: [Double]) -> Double {
         let mean = truth.reduce(0, +) / Double(max(1, truth.count))
         let residual = zip(truth, predicted).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
         let total = truth.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
@@ -181,7 +181,7 @@ public enum RegressionMetrics {
 
 /// Group fairness of binary predictions across the values of a sensitive column, as
 /// fairlearn defines it.
-public enum FairnessMetrics {
+package enum FairnessMetrics {
     struct Group {
         var count = 0.0, selected = 0.0, positives = 0.0, truePositives = 0.0, negatives = 0.0, falsePositives = 0.0
     }
@@ -205,13 +205,13 @@ public enum FairnessMetrics {
     }
 
     /// Largest minus smallest selection rate (share predicted positive) over the groups.
-    public static func demographicParityDifference(_ truth: [Bool], _ predicted: [Bool], sensitive: [String]) -> Double {
+    package static func demographicParityDifference(_ truth: [Bool], _ predicted: [Bool], sensitive: [String]) -> Double {
         let rates = groups(truth, predicted, sensitive).map { $0.selected / $0.count }
         return (rates.max() ?? 0) - (rates.min() ?? 0)
     }
 
     /// Smallest over largest selection rate; nil when no group has any positive prediction.
-    public static func demographicParityRatio(_ truth: [Bool], _ predicted: [Bool], sensitive: [String]) -> Double? {
+    package static func demographicParityRatio(_ truth: [Bool], _ predicted: [Bool], sensitive: [String]) -> Double? {
         let rates = groups(truth, predicted, sensitive).map { $0.selected / $0.count }
         guard let largest = rates.max(), largest > 0 else { return nil }
         return (rates.min() ?? 0) / largest
@@ -219,7 +219,7 @@ public enum FairnessMetrics {
 
     /// The larger of the true-positive-rate and false-positive-rate differences between groups
     /// (a group without positives, or negatives, has rate 0 for it).
-    public static func equalizedOddsDifference(_ truth: [Bool], _ predicted: [Bool], sensitive: [String]) -> Double {
+    package static func equalizedOddsDifference(_ truth: [Bool], _ predicted: [Bool], sensitive: [String]) -> Double {
         let all = groups(truth, predicted, sensitive)
         let truePositiveRates = all.map { $0.positives == 0 ? 0 : $0.truePositives / $0.positives }
         let falsePositiveRates = all.map { $0.negatives == 0 ? 0 : $0.falsePositives / $0.negatives }

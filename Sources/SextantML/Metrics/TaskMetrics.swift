@@ -1,9 +1,9 @@
 /// One metric's value on some rows; nil when it is undefined there (AUC with one class only).
-public struct MetricValue: Sendable, Hashable {
-    public var name: MetricName
-    public var value: Double?
+package struct MetricValue: Sendable, Hashable {
+    package var name: MetricName
+    package var value: Double?
 
-    public init(_ name: MetricName, _ value: Double?) {
+    package init(_ name: MetricName, _ value: Double?) {
         self.name = name
         self.value = value
     }
@@ -17,21 +17,21 @@ public struct MetricValue: Sendable, Hashable {
 /// scores: the positive class at a probability of 0.5 or more (binary), the most probable
 /// class (multiclass), the value (regression). Score metrics (auc, prAuc, logLoss) come from
 /// the scores and are undefined without them, never computed on hard labels.
-public struct TaskMetrics: Sendable {
-    public let task: ModelTask
+package struct TaskMetrics: Sendable {
+    package let task: ModelTask
     /// Class labels in `ClassOrder`; the last is a binary task's positive class.
-    public let classes: [String]
-    public let truth: [String]
+    package let classes: [String]
+    package let truth: [String]
     /// The predicted label of each row: the model's, or the one its scores give.
-    public let labels: [String]
+    package let labels: [String]
     /// Per row: class probabilities in `classes` order (classifiers) or `[value]` (regression).
-    public let scores: [[Double]]?
+    package let scores: [[Double]]?
 
     /// - Parameters:
     ///   - truth: each row's true label, written as the training data's labels are
     ///     (`ModelTrainer.labels`: `true`/`false`, numbers by `formatNumber`).
     ///   - labels: what the model predicted, when it said; nil to take them from `scores`.
-    public init(task: ModelTask, classes: [String], truth: [String], labels: [String]?, scores: [[Double]]?) {
+    package init(task: ModelTask, classes: [String], truth: [String], labels: [String]?, scores: [[Double]]?) {
         self.task = task
         self.classes = classes
         self.truth = truth
@@ -40,7 +40,7 @@ public struct TaskMetrics: Sendable {
     }
 
     /// Every metric of the task, in the order `sextant train` prints them.
-    public var values: [MetricValue] {
+    package var values: [MetricValue] {
         switch task {
         case .binaryClassification:
             let actual = truth.map { $0 == positiveClass }, predicted = predictedPositive
@@ -72,7 +72,7 @@ public struct TaskMetrics: Sendable {
 
     /// A fairness metric across the groups `sensitive` (one value per row) defines, on the
     /// predictions of the positive class; nil for a metric that is not a fairness one.
-    public func fairness(_ metric: MetricName, sensitive: [String]) -> Double? {
+    package func fairness(_ metric: MetricName, sensitive: [String]) -> Double? {
         let actual = truth.map { $0 == positiveClass }, predicted = predictedPositive
         switch metric {
         case .demographicParityDifference: return FairnessMetrics.demographicParityDifference(actual, predicted, sensitive: sensitive)
@@ -83,7 +83,7 @@ public struct TaskMetrics: Sendable {
     }
 
     /// The three fairness metrics across the groups of `sensitive`.
-    public func fairness(sensitive: [String]) -> [MetricValue] {
+    package func fairness(sensitive: [String]) -> [MetricValue] {
         MetricName.allCases.filter(\.isFairness).map { MetricValue($0, fairness($0, sensitive: sensitive)) }
     }
 

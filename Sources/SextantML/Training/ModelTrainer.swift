@@ -1,9 +1,9 @@
 /// A feature as the contract declares it.
 public struct FeatureSpec: Sendable, Hashable {
-    public var name: String
-    public var type: ColumnType
+    package var name: String
+    package var type: ColumnType
     /// The contract's `validValues` for a text column: categories even if training lacks them.
-    public var categories: [String]
+    package var categories: [String]
 
     public init(name: String, type: ColumnType, categories: [String] = []) {
         self.name = name
@@ -14,15 +14,15 @@ public struct FeatureSpec: Sendable, Hashable {
 
 /// What to train, on which rows.
 public struct TrainingSpec: Sendable {
-    public var trainer: BuiltinTrainer
-    public var target: String
-    public var targetType: ColumnType
-    public var features: [FeatureSpec]
+    package var trainer: BuiltinTrainer
+    package var target: String
+    package var targetType: ColumnType
+    package var features: [FeatureSpec]
     /// Default `1/n` for n training rows (scikit-learn's `C = 1`, Ridge's `alpha = 1`).
-    public var l2: Double?
-    public var maxIterations: Int
-    public var tolerance: Double
-    public var trainRows: [Int]
+    package var l2: Double?
+    package var maxIterations: Int
+    package var tolerance: Double
+    package var trainRows: [Int]
 
     public init(trainer: BuiltinTrainer, target: String, targetType: ColumnType, features: [FeatureSpec], l2: Double? = nil,
                 maxIterations: Int = 100, tolerance: Double = 1e-6, trainRows: [Int]) {
@@ -40,7 +40,7 @@ public struct TrainingSpec: Sendable {
 /// Trains built-in models from CSV tables.
 public enum ModelTrainer {
     /// The raw feature columns of a table.
-    public static func columns(_ table: CSVTable, _ features: [FeatureSpec]) throws(TrainingError) -> [FeatureColumn] {
+    package static func columns(_ table: CSVTable, _ features: [FeatureSpec]) throws(TrainingError) -> [FeatureColumn] {
         var columns: [FeatureColumn] = []
         for feature in features {
             guard let index = table.columnIndex(feature.name) else {
@@ -67,7 +67,7 @@ public enum ModelTrainer {
 
     /// The target of each row as a label (`true`/`false` for booleans, numbers as
     /// written canonically), or nil when missing.
-    public static func labels(_ table: CSVTable, target: String, type: ColumnType) throws(TrainingError) -> [String?] {
+    package static func labels(_ table: CSVTable, target: String, type: ColumnType) throws(TrainingError) -> [String?] {
         guard let index = table.columnIndex(target) else {
             throw TrainingError("target \(target) is not a column of the data (\(table.header.joined(separator: ", ")))")
         }
@@ -87,7 +87,7 @@ public enum ModelTrainer {
 
     /// Trains on columns already read from a table: preprocessing fitted on the training
     /// rows, then the solver.
-    public static func train(columns: [FeatureColumn], targets: [String?], _ spec: TrainingSpec) throws(TrainingError) -> TrainedModel {
+    package static func train(columns: [FeatureColumn], targets: [String?], _ spec: TrainingSpec) throws(TrainingError) -> TrainedModel {
         let rows = spec.trainRows.filter { targets[$0] != nil }
         guard !rows.isEmpty else { throw TrainingError("no training rows have a value for the target \(spec.target)") }
         let preprocessor = Preprocessor.fit(columns, rows: rows)
@@ -131,11 +131,11 @@ public enum ModelTrainer {
     }
 
     /// Predictions for some rows of a table (the holdout, in evaluation).
-    public static func predict(_ model: TrainedModel, _ table: CSVTable, features: [FeatureSpec], rows: [Int]) throws(TrainingError) -> Predictions {
+    package static func predict(_ model: TrainedModel, _ table: CSVTable, features: [FeatureSpec], rows: [Int]) throws(TrainingError) -> Predictions {
         predict(model, columns: try columns(table, features), rows: rows)
     }
 
-    public static func predict(_ model: TrainedModel, columns: [FeatureColumn], rows: [Int]) -> Predictions {
+    package static func predict(_ model: TrainedModel, columns: [FeatureColumn], rows: [Int]) -> Predictions {
         model.predict(rows.map { row in columns.map { $0.value(at: row) } })
     }
 }

@@ -1,5 +1,5 @@
 /// A feature's raw value in one row, before preprocessing.
-public enum FeatureValue: Sendable, Hashable {
+package enum FeatureValue: Sendable, Hashable {
     case number(Double)
     case text(String)
     case missing
@@ -14,23 +14,23 @@ public enum FeatureValue: Sendable, Hashable {
 /// * `categorical` (text): one 0/1 input per category — the categories of the training rows
 ///   and the contract's `validValues`, sorted. A missing value or a category never seen in
 ///   training is all zeros (counted by `transform` so serving can report it).
-public struct FeatureTransform: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable {
+package struct FeatureTransform: Codable, Sendable, Hashable {
+    package enum Kind: String, Codable, Sendable {
         case numeric, categorical
     }
 
-    public var name: String
-    public var kind: Kind
-    public var mean: Double?
-    public var scale: Double?
-    public var categories: [String]?
+    package var name: String
+    package var kind: Kind
+    package var mean: Double?
+    package var scale: Double?
+    package var categories: [String]?
 
     /// How many model inputs the feature becomes.
-    public var width: Int { kind == .numeric ? 1 : (categories?.count ?? 0) }
+    package var width: Int { kind == .numeric ? 1 : (categories?.count ?? 0) }
 }
 
 /// The raw column of a feature, over every row of the table.
-public enum FeatureColumn: Sendable {
+package enum FeatureColumn: Sendable {
     case numeric(name: String, values: [Double?])
     /// Text values, and categories the contract declares (`validValues`).
     case categorical(name: String, values: [String?], declared: [String])
@@ -92,10 +92,10 @@ extension FeatureTransform {
 }
 
 /// Every feature's transform, in order: the model's input layout.
-public struct Preprocessor: Codable, Sendable, Hashable {
-    public var features: [FeatureTransform]
+package struct Preprocessor: Codable, Sendable, Hashable {
+    package var features: [FeatureTransform]
 
-    public var width: Int { features.reduce(0) { $0 + $1.width } }
+    package var width: Int { features.reduce(0) { $0 + $1.width } }
 
     static func fit(_ columns: [FeatureColumn], rows: [Int]) -> Preprocessor {
         Preprocessor(features: columns.map { FeatureTransform.fit($0, rows: rows) })
@@ -128,7 +128,7 @@ public struct Preprocessor: Codable, Sendable, Hashable {
     }
 
     /// One row's inputs; `unseen` counts categories the model never saw.
-    public func transform(_ values: [FeatureValue], unseen: inout Int) -> [Double] {
+    package func transform(_ values: [FeatureValue], unseen: inout Int) -> [Double] {
         var inputs: [Double] = []
         inputs.reserveCapacity(width)
         for (transform, value) in zip(features, values) where !transform.append(value, to: &inputs) {

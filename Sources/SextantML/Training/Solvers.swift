@@ -4,13 +4,13 @@ import Glibc
 import Dispatch
 
 /// How a solver finished.
-public struct ConvergenceReport: Codable, Sendable, Hashable {
-    public var iterations: Int
-    public var converged: Bool
+package struct ConvergenceReport: Codable, Sendable, Hashable {
+    package var iterations: Int
+    package var converged: Bool
     /// The largest absolute component of the objective's gradient at the solution.
-    public var gradientNorm: Double
+    package var gradientNorm: Double
     /// Mean loss plus `(l2/2)·‖w‖²` at the solution.
-    public var objective: Double
+    package var objective: Double
 }
 
 /// Fitted linear parameters: one row of weights per output (binary and regression: one;

@@ -1,14 +1,14 @@
 /// SplitMix64 (Steele, Lea and Flood): the seeded generator behind every random choice
 /// Sextant makes, so the same seed gives the same rows on every machine and in the
 /// ten-line Python script `scripts/golden/split.py`. Never the system generator.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -18,16 +18,16 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 }
 
 /// Which rows train and which are held out for evaluation (DESIGN §2 "The split").
-public struct Split: Sendable, Hashable {
+package struct Split: Sendable, Hashable {
     /// Row indices, ascending.
-    public var train: [Int]
-    public var holdout: [Int]
+    package var train: [Int]
+    package var holdout: [Int]
 
     /// A Fisher–Yates shuffle driven by SplitMix64 (for i from n−1 down to 1, swap i with
     /// `next() % (i+1)`); with labels, each class in sorted label order is shuffled on its
     /// own, continuing the same generator. The first ⌈holdout × count⌉ shuffled rows (of
     /// each class, or of all rows) are held out.
-    public init(count: Int, holdout: Double, seed: UInt64, labels: [String]? = nil) {
+    package init(count: Int, holdout: Double, seed: UInt64, labels: [String]? = nil) {
         var generator = SplitMix64(seed: seed)
         var groups: [[Int]]
         if let labels {
@@ -60,8 +60,8 @@ public struct Split: Sendable, Hashable {
 /// The order of class labels everywhere (splits, probability columns, metadata): numbers
 /// by value when every label is a number, otherwise by text — which puts `false` before
 /// `true`.
-public enum ClassOrder {
-    public static func sorted(_ labels: [String]) -> [String] {
+package enum ClassOrder {
+    package static func sorted(_ labels: [String]) -> [String] {
         let numbers = labels.map { Double($0) }
         if numbers.allSatisfy({ $0 != nil }) {
             return zip(labels, numbers).sorted { ($0.1!, $0.0) < ($1.1!, $1.0) }.map(\.0)

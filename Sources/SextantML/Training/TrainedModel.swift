@@ -1,7 +1,7 @@
-public import Foundation
+package import Foundation
 
 /// What a model predicts.
-public enum ModelTask: String, Codable, Sendable, Hashable {
+package enum ModelTask: String, Codable, Sendable, Hashable {
     case binaryClassification = "binary-classification"
     case multiclassClassification = "multiclass-classification"
     case regression
@@ -14,9 +14,9 @@ public enum BuiltinTrainer: String, Codable, Sendable, Hashable, CaseIterable {
     case softmaxRegression = "softmax-regression"
     case linearRegression = "linear-regression"
 
-    public var algorithmVersion: Int { 1 }
+    package var algorithmVersion: Int { 1 }
 
-    public var task: ModelTask {
+    package var task: ModelTask {
         switch self {
         case .logisticRegression: .binaryClassification
         case .softmaxRegression: .multiclassClassification
@@ -29,32 +29,32 @@ public enum BuiltinTrainer: String, Codable, Sendable, Hashable, CaseIterable {
 /// `sextant.model/v1`, documented in docs/models.md). Deterministic: the same data, spec
 /// and seed give byte-identical files.
 public struct TrainedModel: Codable, Sendable, Hashable {
-    public static let currentFormat = "sextant.model/v1"
+    package static let currentFormat = "sextant.model/v1"
 
-    public var format: String
-    public var task: ModelTask
-    public var trainer: BuiltinTrainer
-    public var algorithmVersion: Int
-    public var target: String
+    package var format: String
+    package var task: ModelTask
+    package var trainer: BuiltinTrainer
+    package var algorithmVersion: Int
+    package var target: String
     /// Class labels in `ClassOrder` (classifiers); probability columns follow it.
-    public var classes: [String]?
-    public var preprocessing: Preprocessor
+    package var classes: [String]?
+    package var preprocessing: Preprocessor
     /// One row per output: binary — the positive (last) class; multiclass — every class;
     /// regression — the value.
-    public var weights: [[Double]]
-    public var intercepts: [Double]
-    public var hyperparameters: Hyperparameters
-    public var training: ConvergenceReport
-    public var trainingRows: Int
+    package var weights: [[Double]]
+    package var intercepts: [Double]
+    package var hyperparameters: Hyperparameters
+    package var training: ConvergenceReport
+    package var trainingRows: Int
 
-    public struct Hyperparameters: Codable, Sendable, Hashable {
-        public var l2: Double
-        public var maxIterations: Int
-        public var tolerance: Double
+    package struct Hyperparameters: Codable, Sendable, Hashable {
+        package var l2: Double
+        package var maxIterations: Int
+        package var tolerance: Double
     }
 
     /// Predictions for rows of raw feature values (in `preprocessing.features` order).
-    public func predict(_ rows: [[FeatureValue]]) -> Predictions {
+    package func predict(_ rows: [[FeatureValue]]) -> Predictions {
         var unseen = 0
         let inputs = rows.map { preprocessing.transform($0, unseen: &unseen) }
         return predict(inputs: inputs, unseenCategories: unseen)
@@ -83,14 +83,14 @@ public struct TrainedModel: Codable, Sendable, Hashable {
         return Predictions(task: task, classes: classes ?? [], outputs: outputs, unseenCategories: unseenCategories)
     }
 
-    public func encoded() -> Data {
+    package func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try! encoder.encode(self)
     }
 
     /// Reads a model file, refusing formats this version does not know.
-    public static func decode(_ data: Data) throws -> TrainedModel {
+    package static func decode(_ data: Data) throws -> TrainedModel {
         let model = try JSONDecoder().decode(TrainedModel.self, from: data)
         guard model.format == currentFormat else {
             throw TrainingError("model format \(model.format) is not \(currentFormat); retrain it with this version of Sextant")
@@ -100,16 +100,16 @@ public struct TrainedModel: Codable, Sendable, Hashable {
 }
 
 /// What a model answered for some rows.
-public struct Predictions: Sendable, Hashable {
-    public var task: ModelTask
-    public var classes: [String]
+package struct Predictions: Sendable, Hashable {
+    package var task: ModelTask
+    package var classes: [String]
     /// Per row: class probabilities (classifiers, in `classes` order) or `[value]`.
-    public var outputs: [[Double]]
+    package var outputs: [[Double]]
     /// Category values that were not seen in training (each became all zeros).
-    public var unseenCategories: Int
+    package var unseenCategories: Int
 
     /// The predicted label (the most probable class, the first on ties) or value.
-    public var labels: [String] {
+    package var labels: [String] {
         switch task {
         case .regression: outputs.map { formatNumber($0[0]) }
         default: outputs.map { classes[Self.mostProbable($0)] }
@@ -123,9 +123,9 @@ public struct Predictions: Sendable, Hashable {
 }
 
 public struct TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 

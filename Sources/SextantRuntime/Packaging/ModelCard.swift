@@ -2,15 +2,15 @@ import Foundation
 
 /// The documents packaged with a version: a model card (markdown, for people) and the
 /// evaluation report (JSON, for tools): data, metrics, gates, fairness and lineage.
-public struct ModelCard: Sendable, Codable, Hashable {
-    public struct Gate: Sendable, Codable, Hashable {
-        public var metric: String
-        public var value: Double?
-        public var min: Double?
-        public var max: Double?
-        public var passed: Bool
+package struct ModelCard: Sendable, Codable, Hashable {
+    package struct Gate: Sendable, Codable, Hashable {
+        package var metric: String
+        package var value: Double?
+        package var min: Double?
+        package var max: Double?
+        package var passed: Bool
 
-        public init(metric: String, value: Double?, min: Double?, max: Double?, passed: Bool) {
+        package init(metric: String, value: Double?, min: Double?, max: Double?, passed: Bool) {
             self.metric = metric
             self.value = value
             self.min = min
@@ -19,26 +19,26 @@ public struct ModelCard: Sendable, Codable, Hashable {
         }
     }
 
-    public var model: String
-    public var version: Int
-    public var task: String
-    public var trainer: String
-    public var target: String
-    public var features: [String]
-    public var dataset: String
-    public var datasetSha256: String
-    public var contract: String
-    public var trainingRows: Int
-    public var holdoutRows: Int
+    package var model: String
+    package var version: Int
+    package var task: String
+    package var trainer: String
+    package var target: String
+    package var features: [String]
+    package var dataset: String
+    package var datasetSha256: String
+    package var contract: String
+    package var trainingRows: Int
+    package var holdoutRows: Int
     /// Holdout metrics by name.
-    public var metrics: [String: Double]
-    public var gates: [Gate]
+    package var metrics: [String: Double]
+    package var gates: [Gate]
     /// The sensitive columns the fairness gates judged.
-    public var sensitiveFeatures: [String]
-    public var commit: String
-    public var fingerprint: String
+    package var sensitiveFeatures: [String]
+    package var commit: String
+    package var fingerprint: String
 
-    public init(model: String, version: Int, task: String, trainer: String, target: String, features: [String], dataset: String,
+    package init(model: String, version: Int, task: String, trainer: String, target: String, features: [String], dataset: String,
                 datasetSha256: String, contract: String, trainingRows: Int, holdoutRows: Int, metrics: [String: Double], gates: [Gate],
                 sensitiveFeatures: [String], commit: String, fingerprint: String) {
         self.model = model
@@ -60,14 +60,14 @@ public struct ModelCard: Sendable, Codable, Hashable {
     }
 
     /// `evaluation.json`.
-    public var report: [UInt8] {
+    package var report: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try! encoder.encode(self)) + [UInt8(ascii: "\n")]
     }
 
     /// `MODEL_CARD.md`.
-    public var markdown: String {
+    package var markdown: String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "—" }
         var lines = [
             "# \(model) v\(version)", "",

@@ -1,22 +1,22 @@
-public import Foundation
+package import Foundation
 import SextantAPI
 
 /// An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/…`) holding
 /// packaged model versions as CNCF ModelPack artifacts (DESIGN §5), each tagged through
 /// `org.opencontainers.image.ref.name`. `skopeo inspect --raw oci:DIR:TAG` reads it.
-public struct OCILayout: Sendable {
-    public let directory: String
+package struct OCILayout: Sendable {
+    package let directory: String
 
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
-    public struct Descriptor: Codable, Sendable, Hashable {
-        public var mediaType: String
-        public var digest: String
-        public var size: Int
-        public var artifactType: String?
-        public var annotations: [String: String]?
+    package struct Descriptor: Codable, Sendable, Hashable {
+        package var mediaType: String
+        package var digest: String
+        package var size: Int
+        package var artifactType: String?
+        package var annotations: [String: String]?
     }
 
     /// Writes a blob (content-addressed: writing it again changes nothing) and describes it.
@@ -64,22 +64,22 @@ public struct OCILayout: Sendable {
 }
 
 /// What goes into one packaged model version.
-public struct ModelPackage: Sendable {
-    public var name: String
-    public var version: Int
+package struct ModelPackage: Sendable {
+    package var name: String
+    package var version: Int
     /// The trainer or architecture, e.g. `logistic-regression`.
-    public var architecture: String
+    package var architecture: String
     /// The weights' format, e.g. `sextant.model/v1`.
-    public var format: String
+    package var format: String
     /// When the version's commit was made (not when it was packaged: packages are reproducible).
-    public var createdAt: Date
-    public var commit: String
+    package var createdAt: Date
+    package var commit: String
     /// The model's files, as the trainer wrote them (path → bytes).
-    public var weights: [String: [UInt8]]
+    package var weights: [String: [UInt8]]
     /// The evaluation report and the model card (path → bytes).
-    public var documents: [String: [UInt8]]
+    package var documents: [String: [UInt8]]
 
-    public init(name: String, version: Int, architecture: String, format: String, createdAt: Date, commit: String,
+    package init(name: String, version: Int, architecture: String, format: String, createdAt: Date, commit: String,
                 weights: [String: [UInt8]], documents: [String: [UInt8]]) {
         self.name = name
         self.version = version
@@ -91,19 +91,19 @@ public struct ModelPackage: Sendable {
         self.documents = documents
     }
 
-    public static let manifestMediaType = "application/vnd.oci.image.manifest.v1+json"
-    public static let artifactType = "application/vnd.cncf.model.manifest.v1+json"
-    public static let configMediaType = "application/vnd.cncf.model.config.v1+json"
-    public static let weightMediaType = "application/vnd.cncf.model.weight.v1.tar"
-    public static let docMediaType = "application/vnd.cncf.model.doc.v1.tar"
+    package static let manifestMediaType = "application/vnd.oci.image.manifest.v1+json"
+    package static let artifactType = "application/vnd.cncf.model.manifest.v1+json"
+    package static let configMediaType = "application/vnd.cncf.model.config.v1+json"
+    package static let weightMediaType = "application/vnd.cncf.model.weight.v1.tar"
+    package static let docMediaType = "application/vnd.cncf.model.doc.v1.tar"
 
     /// The tag of a version: `<model>-v<N>`.
-    public var tag: String { "\(name)-v\(version)" }
+    package var tag: String { "\(name)-v\(version)" }
 
     /// Writes the artifact into the layout and tags it; returns the manifest's descriptor.
     /// Identical inputs give byte-identical blobs and the same manifest digest.
     @discardableResult
-    public func write(to layout: OCILayout) throws -> OCILayout.Descriptor {
+    package func write(to layout: OCILayout) throws -> OCILayout.Descriptor {
         let weightTar = try Tar.archive(weights.map { Tar.Entry(path: $0.key, bytes: $0.value) })
         let docTar = try Tar.archive(documents.map { Tar.Entry(path: $0.key, bytes: $0.value) })
         let weightLayer = try layout.write(weightTar, mediaType: Self.weightMediaType, annotations: ["org.opencontainers.image.title": "weights.tar"])

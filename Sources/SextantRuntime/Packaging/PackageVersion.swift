@@ -1,12 +1,12 @@
 import Foundation
 import SextantAPI
-public import SextantCore
+package import SextantCore
 
 extension EmbeddedRuntime {
     /// Packages a version that passed as a ModelPack artifact in `STATE/artifacts`, with
     /// its evaluation report and model card. The date is the version's creation, so the
     /// same registry gives the same bytes.
-    public func package(_ job: PackageJob) async throws(ActionError) -> String {
+    package func package(_ job: PackageJob) async throws(ActionError) -> String {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
         let directory = state + "/" + job.version.modelDirectory
         let files = ((try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []).filter { !isDirectory(directory + "/" + $0) }
