@@ -34,9 +34,10 @@ import SextantTestSupport
         func release() { runtime.models.withLock { $0.holdTraining = false } }
         func events(_ reason: EventReason) -> [Event] { store.data.withLock { $0.events.filter { $0.reason == reason } } }
 
-        /// Waits until `count` jobs have finished.
+        /// Waits until `count` jobs have finished. Generous: in the full suite, tests that wait
+        /// for child processes synchronously can hold the few threads async tests share.
         func waitForJobs(_ count: Int) async throws {
-            let done = try await eventually(timeout: .seconds(10)) { finished.value.load(ordering: .relaxed) >= count }
+            let done = try await eventually(timeout: .seconds(120)) { finished.value.load(ordering: .relaxed) >= count }
             try #require(done, "\(finished.value.load(ordering: .relaxed)) of \(count) jobs finished")
         }
     }
@@ -54,7 +55,7 @@ import SextantTestSupport
         let first = try await rig.reconciler.pass()
         #expect(try ModelReconcilerTests.model(first).phase == .training)
         #expect(first.remaining.actions.isEmpty, "the running training is not left for the loop to do")
-        try #require(try await eventually(timeout: .seconds(10)) { rig.trainings == 1 })
+        try #require(try await eventually(timeout: .seconds(120)) { rig.trainings == 1 })
         #expect(try await rig.reconciler.pass().actions == 0)
         #expect(rig.trainings == 1)
         #expect(rig.finished.value.load(ordering: .relaxed) == 0)
@@ -80,7 +81,7 @@ import SextantTestSupport
         rig.runtime.models.withLock { $0.holdTraining = true }
         let first = try await rig.reconciler.pass()
         #expect(first.remaining.actions.isEmpty)
-        try #require(try await eventually(timeout: .seconds(10)) { rig.trainings == 1 })
+        try #require(try await eventually(timeout: .seconds(120)) { rig.trainings == 1 })
         #expect(try await rig.reconciler.pass().actions == 0)
         #expect(rig.trainings == 1)
         rig.release()
@@ -98,7 +99,7 @@ import SextantTestSupport
         let rig = await Rig(files: ModelReconcilerTests.files())
         rig.runtime.models.withLock { $0.holdTraining = true }
         _ = try await rig.reconciler.pass()
-        let started = try await eventually(timeout: .seconds(10)) { rig.trainings == 1 }
+        let started = try await eventually(timeout: .seconds(120)) { rig.trainings == 1 }
         try #require(started)
         rig.jobs.cancel()
         await rig.jobs.value

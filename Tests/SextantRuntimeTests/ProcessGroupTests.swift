@@ -25,7 +25,8 @@ import Testing
     static func start(_ runtime: EmbeddedRuntime, in directory: TemporaryDirectory) async throws -> Server {
         let leader = try runtime.processes.spawn(forkingServer, directory: directory.path, environment: ["PATH": "/usr/bin:/bin"],
                                                  log: directory.path + "/server.log", role: "test replica")
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: other suites' child processes may keep this one waiting on a loaded machine.
+        let deadline = ContinuousClock.now + .seconds(60)
         var child: Int32?
         while child == nil, ContinuousClock.now < deadline {
             child = (try? String(contentsOfFile: directory.path + "/child.pid", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }

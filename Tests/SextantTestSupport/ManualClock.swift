@@ -75,7 +75,7 @@ public final class ManualClock: WallClock {
     /// what a test does before it advances the time past their deadlines.
     /// - Returns: whether they did.
     @discardableResult
-    public func waitForSleepers(_ count: Int = 1, within limit: Duration = .seconds(10)) async -> Bool {
+    public func waitForSleepers(_ count: Int = 1, within limit: Duration = .seconds(60)) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while sleepers < count {
             if ContinuousClock.now >= deadline { return false }
