@@ -78,7 +78,8 @@ import SextantTestSupport
                 clock.advance(by: .milliseconds(50))
                 try await Task.sleep(for: .milliseconds(5))
             }
-            try #require(finished.load(ordering: .relaxed), "the cancelled training did not end")
+            let ended = finished.load(ordering: .relaxed)
+            try #require(ended, "the cancelled training did not end")
         }
         let error = try #require(await training.value, "the training failed")
         #expect(error.message.contains("ran past its timeout of 1h"), "\(error.message)")
