@@ -59,7 +59,7 @@ package actor Reconciler {
         package var duration: Duration
     }
 
-    private let source: any GitSource
+    let source: any GitSource
     let store: any StateStore
     let runtime: any Runtime
     let clock: any WallClock
@@ -83,13 +83,13 @@ package actor Reconciler {
     /// What the last probe found of each serving process.
     var replicaHealth: [Replica.ID: ReplicaHealth] = [:]
     /// The head commit last loaded, valid or not.
-    private var loadedHead: String?
-    private var comparisonError: ComparisonError?
-    private var revision: RevisionStatus
-    private var previousStatus: [ObjectKey: ObjectStatus] = [:]
+    var loadedHead: String?
+    var comparisonError: ComparisonError?
+    var revision: RevisionStatus
+    var previousStatus: [ObjectKey: ObjectStatus] = [:]
     private var passes = 0
     /// Whether long actions run as background jobs (set by the loop that runs them).
-    private var backgroundJobs = false
+    var backgroundJobs = false
     /// Long actions running across passes: started by a pass, run by the loop's task.
     package nonisolated let jobs = BackgroundJobs()
     /// When fetches started failing (nil while they work).
@@ -241,7 +241,7 @@ package actor Reconciler {
     }
 
     /// What the world says now: every serving process probed, the gateway's counters.
-    private func observe(_ state: ObservedState) async -> ObservedState {
+    func observe(_ state: ObservedState) async -> ObservedState {
         var state = state
         state.objects = observed
         state.registries = registries
@@ -251,282 +251,6 @@ package actor Reconciler {
         state.traffic = traffic
         state.sloSamples = sloSamples(state)
         return state
-    }
-
-    // MARK: - Loading commits
-
-    private func fetch() async -> Result<SourceRevision, SourceFailure> {
-        do throws(SourceFailure) {
-            return .success(try await source.fetch())
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    private func check(_ check: DatasetCheck, now: Date) async -> Result<DatasetResult, ActionError> {
-        do throws(ActionError) {
-            return .success(try await runtime.checkDataset(check, at: now))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    private func restore(_ now: Date) async throws {
-        let stored = try await write("restoring state") { try await store.restore(at: now) }
-        observed = stored.objects
-        registries = stored.registries
-        gateway = stored.gateway
-        routes = stored.routes
-        await runtime.reapOrphans(keeping: observed.values.flatMap { $0.model?.allReplicas ?? [] }, gateway: gateway)
-        if let status = stored.status {
-            previousStatus = Dictionary(status.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-            // What the last run knew of the branch, until this run's first fetch.
-            revision = status.revision
-            revision.branch = source.branch
-        }
-        if let applied = stored.appliedCommit {
-            revision.appliedCommit = applied
-            // The last good commit serves until a better one arrives; the mirror has it.
-            do throws(SourceFailure) {
-                let loaded = try await source.load(applied)
-                if loaded.result.isValid {
-                    desired = DesiredState(commit: applied, manifests: loaded.result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
-                    loadedHead = applied
-                } else {
-                    // Validation changed since it was applied (a newer Sextant is stricter).
-                    logger.error("applied commit no longer validates", metadata: [
-                        "commit": "\(applied.prefix(7))", "error": "\(loaded.result.diagnostics.first.map(\.description) ?? "")",
-                    ])
-                }
-            } catch {
-                logger.error("cannot reload the applied commit", metadata: ["commit": "\(applied.prefix(7))", "error": "\(error.message)"])
-            }
-        }
-        restored = true
-    }
-
-    private func load(_ head: SourceRevision, now: Date) async throws {
-        let loaded: LoadedCommit
-        do throws(SourceFailure) {
-            loaded = try await source.load(head.commit)
-        } catch {
-            // The tree could not be read: like an invalid commit, the last good one stays;
-            // the load is tried again next pass (the failure may be passing).
-            comparisonError = ComparisonError(commit: head.commit, reason: "LoadFailed", message: error.message, diagnostics: [error.message])
-            try await write("recording commit \(head.commit.prefix(7))") {
-                try await store.recordCommit(head, valid: false, diagnostics: [error.message], eventsIfNew: [
-                    Event(time: clock.now(), kind: .repository, name: source.branch, reason: .commitRejected,
-                          message: "\(head.commit.prefix(7)) \"\(head.subject)\" cannot be read: \(error.message)", commit: head.commit, actor: options.actor),
-                ], at: now)
-            }
-            logger.error("commit cannot be read", metadata: ["commit": "\(head.commit.prefix(7))", "error": "\(error.message)"])
-            return
-        }
-        let result = loaded.result
-        let admission = Planner.admit(ManifestLoaderResultSummary(result), applied: desired?.manifests, allowEmpty: options.allowEmpty)
-        let commit = head.commit
-        switch admission {
-        case .accept:
-            let isNew = try await write("recording commit \(commit.prefix(7))") {
-                try await store.recordCommit(head, valid: true, diagnostics: [], eventsIfNew: [], at: now)
-            }
-            let next = DesiredState(commit: commit, manifests: result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
-            let counts = result.manifests.countsByKind.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
-            var events: [Event] = []
-            if isNew || desired?.commit != commit {
-                events.append(Event(time: clock.now(), kind: .repository, name: source.branch, reason: .commitApplied,
-                                    message: "applied \(commit.prefix(7)) \"\(head.subject)\": \(counts.isEmpty ? "no objects" : counts)",
-                                    commit: commit, actor: options.actor))
-            }
-            let objects = result.manifests.all.map {
-                AppliedObject(key: ObjectKey($0.kind, $0.name), file: $0.file, line: $0.document.root.mark.line)
-            }
-            try await write("applying commit \(commit.prefix(7))") { try await store.apply(commit: commit, objects: objects, events: events, at: now) }
-            logger.info("commit applied", metadata: ["commit": "\(commit.prefix(7))", "subject": "\(head.subject)", "objects": "\(counts)"])
-            desired = next
-            comparisonError = nil
-        case .invalid(let diagnostics):
-            let lines = diagnostics.map(\.description)
-            let first = lines.first ?? "invalid"
-            let message = lines.count > 1 ? "\(first) (and \(lines.count - 1) more)" : first
-            comparisonError = ComparisonError(commit: commit, reason: "InvalidManifests", message: message, diagnostics: lines)
-            try await write("recording commit \(commit.prefix(7))") {
-                try await store.recordCommit(head, valid: false, diagnostics: lines, eventsIfNew: [
-                    Event(time: clock.now(), kind: .repository, name: source.branch, reason: .commitRejected,
-                          message: "\(commit.prefix(7)) \"\(head.subject)\" is not applied: \(message)", commit: commit, actor: options.actor),
-                ], at: now)
-            }
-            logger.error("commit not applied", metadata: ["commit": "\(commit.prefix(7))", "reason": "InvalidManifests", "error": "\(message)"])
-        case .wouldPruneEveryModel(let models):
-            let message = "it removes every Model (\(models.joined(separator: ", "))); if that is intended, run with --allow-empty"
-            comparisonError = ComparisonError(commit: commit, reason: "PruneRefused", message: message, diagnostics: [message])
-            try await write("recording commit \(commit.prefix(7))") {
-                try await store.recordCommit(head, valid: true, diagnostics: [message], eventsIfNew: [
-                    Event(time: clock.now(), kind: .repository, name: source.branch, reason: .pruneRefused,
-                          message: "\(commit.prefix(7)) is not applied: \(message)", commit: commit, actor: options.actor),
-                ], at: now)
-            }
-            logger.error("commit not applied", metadata: ["commit": "\(commit.prefix(7))", "reason": "PruneRefused", "error": "\(message)"])
-        }
-        loadedHead = commit
-    }
-
-    // MARK: - Acting
-
-    /// Long actions run as background jobs from now on: the caller runs `jobs`.
-    package func runJobsInBackground() {
-        backgroundJobs = true
-    }
-
-    /// Whether an action waits for a background job: one of its object runs, or every slot
-    /// of its kind is taken (`--max-parallel-training` trainings; as many evaluations and
-    /// packagings as dataset checks run at once). A job's end wakes the loop.
-    private func isHeld(_ action: Action) -> Bool {
-        guard backgroundJobs, action.isLong else { return false }
-        let slots = action.isTraining ? options.maxParallelTraining : options.parallelChecks
-        return jobs.running(action.key) != nil || jobs.count(training: action.isTraining) >= slots
-    }
-
-    /// Starts a long action as a background job: it journals its start, runs, and records
-    /// its outcome like any action, then wakes the loop. The pass goes on without it.
-    private func startJob(_ action: Action, commit: String) {
-        _ = jobs.start(action) { [self] in
-            do {
-                _ = try await perform(action, commit: commit, now: clock.now())
-            } catch {
-                // The store failed: what happened waits in memory; the next pass plans again.
-                logger.error("background job not recorded", metadata: ["action": "\(action.name)", "object": "\(action.key)", "error": "\(error)"])
-            }
-        }
-    }
-
-    /// Runs the actions: long ones as background jobs when the loop runs them; the others
-    /// (or all) of one object in order, objects in parallel (at most `parallelChecks` at
-    /// once, of which at most `maxParallelTraining` train); returns how many failed.
-    private func execute(_ actions: [Action], desired: DesiredState, now: Date) async throws -> Int {
-        var inline = actions
-        if backgroundJobs {
-            inline = actions.filter { !$0.isLong }
-            for action in actions where action.isLong && !isHeld(action) { startJob(action, commit: desired.commit) }
-        }
-        var order: [ObjectKey] = []
-        var groups: [ObjectKey: [Action]] = [:]
-        for action in inline {
-            if groups[action.key] == nil { order.append(action.key) }
-            groups[action.key, default: []].append(action)
-        }
-        var pending = order.map { groups[$0]! }[...]
-        var failures = 0
-        try await withThrowingTaskGroup(of: (failures: Int, training: Bool).self) { group in
-            var running = 0, training = 0
-            func startNext() {
-                guard running < options.parallelChecks else { return }
-                let index = pending.firstIndex { group in
-                    !group.contains(where: \.isTraining) || training < options.maxParallelTraining
-                }
-                guard let index else { return }
-                let next = pending.remove(at: index)
-                let trains = next.contains(where: \.isTraining)
-                running += 1
-                if trains { training += 1 }
-                group.addTask {
-                    var failed = 0
-                    for action in next where !(try await self.perform(action, commit: desired.commit, now: now)) { failed += 1 }
-                    return (failed, trains)
-                }
-                startNext()
-            }
-            startNext()
-            while let finished = try await group.next() {
-                failures += finished.failures
-                running -= 1
-                if finished.training { training -= 1 }
-                startNext()
-            }
-        }
-        return failures
-    }
-
-    /// Journals the start, runs the action, journals the end with the object's new state
-    /// and its events in one transaction.
-    private func perform(_ action: Action, commit: String, now: Date) async throws -> Bool {
-        let key = action.key
-        let previous = observed[key]
-        let fingerprint = action.fingerprint
-        let attempt = previous?.failure?.fingerprint == fingerprint ? (previous?.failure?.attempts ?? 0) + 1 : 1
-        switch action {
-        case .train, .evaluate, .package, .serve, .stopServing, .rollout, .retire:
-            let input = String(decoding: Fingerprint.canonicalJSON(["action": action.name, "fingerprint": action.fingerprint]), as: UTF8.self)
-            let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                    commit: commit, input: input, startedAt: clock.now()))
-            return try await performModelAction(action, id: id, attempt: attempt, commit: commit, now: now)
-
-        case .prune(let key):
-            let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                    commit: commit, input: "{}", startedAt: clock.now()))
-            let event = Event(time: clock.now(), kind: EventKind(key.kind), name: key.name, reason: .pruned,
-                              message: "\(key) was removed from Git; its history is kept", commit: commit, actor: options.actor)
-            observed[key] = nil
-            metrics.actionFinished(action.name, succeeded: true)
-            logger.info("object pruned", metadata: ["kind": "\(key.kind)", "name": "\(key.name)"])
-            try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: "", finishedAt: now), update: .delete(key),
-                                           events: [event], action: action.name))
-            return true
-
-        case .checkDataset(let check):
-            let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
-                                                    commit: commit, input: check.journalInput, startedAt: clock.now()))
-            let started = ContinuousClock.now
-            switch await self.check(check, now: now) {
-            case .success(let result):
-                let object = ObservedObject(key: key, fingerprint: fingerprint, dataset: result, failure: nil, updatedAt: now)
-                var events: [Event] = []
-                if previous?.dataset?.verdict != result.verdict || previous?.dataset?.sha256 != result.sha256 || previous?.dataset?.violations != result.violations {
-                    events.append(datasetEvent(check, result))
-                }
-                let output = result.verdict == .validated ? "validated" : result.violations.joined(separator: "\n")
-                observed[key] = object
-                metrics.actionFinished(action.name, succeeded: true)
-                logger.info("dataset checked", metadata: [
-                    "dataset": "\(check.name)", "verdict": "\(result.verdict.rawValue)", "rows": "\(result.rows ?? 0)",
-                    "milliseconds": "\(milliseconds(ContinuousClock.now - started))", "commit": "\(check.commit.prefix(7))",
-                ])
-                try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .succeeded, output: output, finishedAt: clock.now()),
-                                               update: .upsert(object), events: events, action: action.name))
-                return true
-            case .failure(let error):
-                let delay = Backoff.delay(afterAttempts: attempt)
-                var object = previous ?? ObservedObject(key: key, updatedAt: now)
-                object.failure = ActionFailure(fingerprint: fingerprint, attempts: attempt, message: error.message,
-                                               nextAttemptAt: now.addingTimeInterval(delay))
-                object.updatedAt = now
-                let event = Event(time: clock.now(), kind: .dataset, name: check.name, reason: .checkFailed,
-                                  message: "\(error.message); retrying in \(Int(delay)) s (attempt \(attempt))", commit: commit, actor: options.actor)
-                observed[key] = object
-                metrics.actionFinished(action.name, succeeded: false)
-                logger.warning("dataset check failed", metadata: [
-                    "dataset": "\(check.name)", "error": "\(error.message)", "attempt": "\(attempt)", "retryInSeconds": "\(Int(delay))",
-                ])
-                try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .failed, output: error.message, finishedAt: clock.now()),
-                                               update: .upsert(object), events: [event], action: action.name))
-                return false
-            }
-        }
-    }
-
-    private func datasetEvent(_ check: DatasetCheck, _ result: DatasetResult) -> Event {
-        let hash = result.sha256.map { " (sha256 \($0.prefix(12)))" } ?? ""
-        switch result.verdict {
-        case .validated:
-            return Event(time: clock.now(), kind: .dataset, name: check.name, reason: .datasetValidated,
-                         message: "\(check.data)\(hash) meets contract \(check.contract): \(result.checks) checks passed",
-                         commit: check.commit, actor: options.actor)
-        case .dataInvalid:
-            let shown = result.violations.prefix(5).joined(separator: "; ")
-            return Event(time: clock.now(), kind: .dataset, name: check.name, reason: .dataInvalid,
-                         message: "\(check.data)\(hash) breaks contract \(check.contract): \(shown)\(result.violations.count > 5 ? "; …" : "")",
-                         commit: check.commit, actor: options.actor)
-        }
     }
 
     private func save(_ status: StatusDocument) async throws {
