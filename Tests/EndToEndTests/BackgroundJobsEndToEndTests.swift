@@ -47,7 +47,7 @@ import SextantTestSupport
         kill(-group, 0) == 0 || errno != ESRCH
     }
 
-    @Test("a model whose trainer takes a minute does not hold back another model's canary: its SLO-breaking candidate is rolled back while the training runs",
+    @Test("a model whose trainer takes minutes does not hold back another model's canary: its SLO-breaking candidate is rolled back while the training runs",
           .enabled(if: hasPython, "the example's trainer and server are Python scripts; /usr/bin/python3 is missing"))
     func longTrainingDoesNotDelayARollback() async throws {
         let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}, {pause: {duration: 1m}}]",
@@ -55,11 +55,11 @@ import SextantTestSupport
         try rig.startDaemon()
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let load = RolloutEndToEndTests.Load(port: rig.gatewayPort, model: rig.model, body: Self.churnRequest)
-        // One commit: a second model whose trainer sleeps a minute first, and a serving change
+        // One commit: a second model whose trainer sleeps two minutes first (headroom on a loaded machine), and a serving change
         // that makes churn-predictor's candidate break its latency SLO.
         let churn = try String(contentsOfFile: rig.repository.path + "/models/churn-predictor.yaml", encoding: .utf8)
         try rig.repository.commit("a slow trainer and a slow server", files: [
-            "models/slow-trainer.yaml": try Self.model("slow-trainer", command: "[sh, -c, \"sleep 60; exec python3 trainer/train.py\"]"),
+            "models/slow-trainer.yaml": try Self.model("slow-trainer", command: "[sh, -c, \"sleep 120; exec python3 trainer/train.py\"]"),
             "models/churn-predictor.yaml": churn.replacingOccurrences(of: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}"),
         ])
         try await rig.waitFor("the rollback") { !rig.events(.rolloutAborted).isEmpty }
