@@ -59,11 +59,6 @@ package final class BackgroundJobs: Sendable {
     func count(training: Bool) -> Int {
         running.withLock { $0.values.count { $0.isTraining == training } }
     }
-
-    /// Every job running, by object.
-    package var all: [ObjectKey: Action] {
-        running.withLock { $0 }
-    }
 }
 
 extension Action {

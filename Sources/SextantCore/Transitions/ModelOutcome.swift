@@ -53,7 +53,7 @@ package enum ModelEffect: Sendable, Hashable {
 }
 
 /// A decision a person queues for the reconciler (`sextant retry|promote|abort MODEL`).
-package enum OperatorDecision: String, Sendable, Hashable, CaseIterable, Codable {
+package enum OperatorDecision: String, Sendable, Hashable {
     case retry, promote, abort
 
     /// The reason of the event that records it.
