@@ -113,14 +113,15 @@ struct CheckerTests {
     @Test("each stale example of issue 16 fails the docs test",
           .enabled(if: DocSession.isAvailable, "needs root, unshare, nsenter and ip (see DocsRunTests)"),
           .timeLimit(.minutes(5)))
-    func staleExamplesFail() throws {
+    func staleExamplesFail() async throws {
         let page = try String(contentsOfFile: "\(Self.fixtures)/stale-commands.md", encoding: .utf8)
         let blocks = MarkdownExamples.parse(page, file: "stale-commands.md").blocks
-        let session = try DocSession()
+        let session = try await DocSession()
         let setup = DocCommand(source: "setup", text: "sextant reconcile --once --repo . --path examples/quickstart", quotedOutput: [])
-        #expect(try session.failures(of: DocBlock(source: "setup", commands: [setup])).isEmpty)
-        defer { _ = try? session.failures(of: DocBlock(source: "teardown", commands: [DocCommand(source: "teardown", text: "sextant down", quotedOutput: [])])) }
-        let failures = try blocks.map { try session.failures(of: $0) }
+        #expect(try await session.failures(of: DocBlock(source: "setup", commands: [setup])).isEmpty)
+        var failures: [[String]] = []
+        for block in blocks { failures.append(try await session.failures(of: block)) }
+        _ = try? await session.failures(of: DocBlock(source: "teardown", commands: [DocCommand(source: "teardown", text: "sextant down", quotedOutput: [])]))
         #expect(failures.count == 6)
         #expect(failures[0].first?.contains("stale-commands.md:6: $ sextant train") == true)
         #expect(failures[0].first?.contains("exited with status") == true)

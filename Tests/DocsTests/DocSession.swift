@@ -27,10 +27,10 @@ final class DocSession: Sendable {
     private let namespace: BackgroundProcess
     private let environment: [String: String]
 
-    init() throws {
+    init() async throws {
         repository = try GitFixture()
         for folder in ["examples", "scripts"] {
-            let copy = try runProcess("/bin/cp", ["-R", "\(packageRoot)/\(folder)", repository.path])
+            let copy = try await runProcess("/bin/cp", ["-R", "\(packageRoot)/\(folder)", repository.path])
             guard copy.status == 0 else { throw FixtureError("cp \(folder): \(copy.stderr)") }
         }
         try repository.commit("the examples")
@@ -42,9 +42,9 @@ final class DocSession: Sendable {
         for _ in 0..<500 {
             if let theirs = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(namespace.pid)/ns/net"),
                theirs != ownNamespace { break }
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
-        let loopback = try runProcess("/usr/bin/nsenter", ["-t", "\(namespace.pid)", "-n", "/usr/sbin/ip", "link", "set", "lo", "up"])
+        let loopback = try await runProcess("/usr/bin/nsenter", ["-t", "\(namespace.pid)", "-n", "/usr/sbin/ip", "link", "set", "lo", "up"])
         guard loopback.status == 0 else { throw FixtureError("ip link set lo up: \(loopback.stderr)") }
 
         let binaries = (sextantBinary as NSString).deletingLastPathComponent
@@ -59,7 +59,7 @@ final class DocSession: Sendable {
     /// per command. Commands ending in `&` run in the background until the block ends
     /// (SIGTERM, then SIGKILL after 15 s); those that run until Ctrl-C get SIGTERM after a few
     /// seconds; a block that talks to the daemon gets one first.
-    func run(_ block: DocBlock) throws -> [CommandResult] {
+    func run(_ block: DocBlock) async throws -> [CommandResult] {
         let commands = (DocDaemon.isNeeded(by: block) ? DocDaemon.start(for: block) : []) + block.commands
         var script = "exec 2>&1\n__docs_jobs=\n"
         for command in commands {
@@ -85,7 +85,7 @@ final class DocSession: Sendable {
             """
         let file = repository.path + "/../block.sh"
         try script.write(toFile: file, atomically: true, encoding: .utf8)
-        let output = try runProcess("/usr/bin/nsenter", [
+        let output = try await runProcess("/usr/bin/nsenter", [
             "-t", "\(namespace.pid)", "-n", "/usr/bin/timeout", "-k", "5", "\(Self.blockTimeLimit)", "/bin/bash", file,
         ], in: repository.path, environment: environment)
 
@@ -109,9 +109,9 @@ final class DocSession: Sendable {
 
     /// The failures of a block: a command that exits non-zero (unless the next command
     /// reads `$?`), does not finish, or prints what its quote does not match.
-    func failures(of block: DocBlock) throws -> [String] {
+    func failures(of block: DocBlock) async throws -> [String] {
         let started = ContinuousClock.now
-        let results = try run(block)
+        let results = try await run(block)
         let elapsed = ContinuousClock.now - started
         if elapsed > .seconds(20) { print("docs test: \(block.source) took \(elapsed)") }
         var failures: [String] = []

@@ -10,8 +10,8 @@ struct DocsRunTests {
           .enabled(if: DocSession.isAvailable,
                    "needs root, unshare, nsenter and ip: the docs run in a private network namespace so their ports (8080, 7070, 8081) are their own"),
           .timeLimit(.minutes(15)))
-    func docsRun() throws {
-        let session = try DocSession()
+    func docsRun() async throws {
+        let session = try await DocSession()
         let setup = DocBlock(source: "setup", commands: [
             DocCommand(source: "setup", text: "sextant reconcile --once --repo . --path examples/quickstart", quotedOutput: []),
         ])
@@ -19,13 +19,13 @@ struct DocsRunTests {
         // each after a reconcile that starts the gateway and the model server again.
         var blocks: [DocBlock] = [setup]
         var skipped: [String] = []
-        for subcommand in try subcommands() {
+        for subcommand in try await subcommands() {
             // The examples that talk to the daemon run in a block of their own, which gets
             // one: the others may need the state directory's lock.
             let source = subcommand.isEmpty ? "sextant --help" : "sextant \(subcommand) --help"
             var block = DocBlock(source: source, commands: [])
             var daemonBlock = DocBlock(source: source, commands: [])
-            for command in HelpExamples.commands(in: try help(subcommand, columns: 200), command: subcommand) {
+            for command in HelpExamples.commands(in: try await help(subcommand, columns: 200), command: subcommand) {
                 if let reason = HelpExampleSkips.reason(for: command) {
                     skipped.append("\(command.source): \(command.text.split(separator: "\n")[0]): \(reason)")
                 } else if DocDaemon.isNeeded(by: DocBlock(source: source, commands: [command])) {
@@ -45,9 +45,9 @@ struct DocsRunTests {
         let teardown = DocCommand(source: "teardown", text: "sextant down", quotedOutput: [])
         var failures: [String] = []
         for block in blocks where block.skipReason == nil && !block.commands.isEmpty {
-            failures += try session.failures(of: block)
+            failures += try await session.failures(of: block)
         }
-        failures += try session.failures(of: DocBlock(source: "teardown", commands: [teardown]))
+        failures += try await session.failures(of: DocBlock(source: "teardown", commands: [teardown]))
 
         print("docs test: \(blocks.filter { $0.skipReason == nil }.count) blocks run, \(skipped.count) skipped:\n  " + skipped.joined(separator: "\n  "))
         for failure in failures {
@@ -67,10 +67,10 @@ struct DocsRunTests {
     }
 
     @Test("help examples stay whole at 80 columns")
-    func helpExamplesFitEightyColumns() throws {
-        for command in try subcommands() {
-            let narrow = try help(command, columns: 80)
-            let wide = try help(command, columns: 200)
+    func helpExamplesFitEightyColumns() async throws {
+        for command in try await subcommands() {
+            let narrow = try await help(command, columns: 80)
+            let wide = try await help(command, columns: 200)
             let lines = HelpExamples.lines(in: narrow)
             #expect(lines == HelpExamples.lines(in: wide), "sextant \(command) --help: an example wraps at 80 columns:\n\(lines.joined(separator: "\n"))")
             for line in lines {
@@ -79,13 +79,13 @@ struct DocsRunTests {
         }
     }
 
-    private func subcommands() throws -> [String] {
-        [""] + HelpExamples.subcommands(in: try help("", columns: 200))
+    private func subcommands() async throws -> [String] {
+        [""] + HelpExamples.subcommands(in: try await help("", columns: 200))
     }
 
-    private func help(_ command: String, columns: Int) throws -> String {
+    private func help(_ command: String, columns: Int) async throws -> String {
         let arguments = command.isEmpty ? ["--help"] : [command, "--help"]
-        let output = try runProcess(sextantBinary, arguments, environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "\(columns)"])
+        let output = try await runProcess(sextantBinary, arguments, environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "\(columns)"])
         return output.stdout
     }
 }

@@ -60,7 +60,7 @@ import SextantTestSupport
         let churn = try String(contentsOfFile: rig.repository.path + "/models/churn-predictor.yaml", encoding: .utf8)
         try rig.repository.commit("a slow trainer and a slow server", files: [
             "models/slow-trainer.yaml": try Self.model("slow-trainer", command: "[sh, -c, \"sleep 120; exec python3 trainer/train.py\"]"),
-            "models/churn-predictor.yaml": churn.replacingOccurrences(of: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}"),
+            "models/churn-predictor.yaml": churn.replacingOccurrences(of: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"800\"}"),
         ])
         try await rig.waitFor("the rollback") { !rig.events(.rolloutAborted).isEmpty }
         let aborted = try #require(rig.events(.rolloutAborted).first)

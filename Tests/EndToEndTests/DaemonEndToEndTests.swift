@@ -36,12 +36,12 @@ import SextantTestSupport
         func startGitDaemon() async throws {
             let base = URL(fileURLWithPath: repository.path).deletingLastPathComponent().path
             // The daemon itself, not the `git` wrapper, so that stopping it stops it.
-            let execPath = try runProcess("/usr/bin/git", ["--exec-path"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let execPath = try await runProcess("/usr/bin/git", ["--exec-path"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             gitDaemon = try BackgroundProcess(execPath + "/git-daemon", [
                 "--reuseaddr", "--export-all", "--base-path=\(base)", "--listen=127.0.0.1", "--port=\(gitPort)", repository.path,
             ], logPath: logs.path + "/git-daemon.log")
             let url = self.url
-            let up = try await eventually { try runProcess("/usr/bin/git", ["ls-remote", url], environment: ["PATH": "/usr/bin:/bin"]).status == 0 }
+            let up = try await eventually { try await runProcess("/usr/bin/git", ["ls-remote", url], environment: ["PATH": "/usr/bin:/bin"]).status == 0 }
             guard up else { throw FixtureError("git daemon did not start: \(gitDaemon?.log ?? "")") }
         }
 
@@ -109,7 +109,7 @@ import SextantTestSupport
         #expect(forced?.message == "main moved from \(second.prefix(7)) to \(rewritten.prefix(7)), which does not contain it (a force push); following it")
 
         // status --server reads the same document.
-        let table = try runProcess(sextantBinary, ["status", "--server", fixture.api])
+        let table = try await runProcess(sextantBinary, ["status", "--server", fixture.api])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.hasPrefix("main @ \(rewritten.prefix(7)) \"rewritten\""))
         #expect(await fixture.daemon?.stop(SIGTERM) == 0)
@@ -147,7 +147,7 @@ import SextantTestSupport
         defer { try? FileManager.default.removeItem(atPath: secretFile) }
         // A secret others may read is refused, as ssh refuses such a key.
         #expect(chmod(secretFile, 0o644) == 0)
-        let refused = try runProcess(sextantBinary, ["run", "--repo", fixture.repository.path, "--state-dir", fixture.state.path + "/open",
+        let refused = try await runProcess(sextantBinary, ["run", "--repo", fixture.repository.path, "--state-dir", fixture.state.path + "/open",
                                                      "--webhook-secret-file", secretFile], environment: ["PATH": "/usr/bin:/bin"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("--webhook-secret-file \(secretFile): permissions 644 are too open"), "\(refused.stderr)")
@@ -170,7 +170,7 @@ import SextantTestSupport
         #expect(metrics.contains(#"sextant_webhook_requests_total{result="unauthorized"} 2"#))
         #expect(!fixture.daemon!.log.contains("s3cret"), "the secret never reaches the log")
         if PeerTool.promtool.isInstalled {
-            let checked = try PeerTool.checkMetrics(metrics)
+            let checked = try await PeerTool.checkMetrics(metrics)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
         await fixture.daemon?.stop()
@@ -220,7 +220,7 @@ import SextantTestSupport
         let fixture = try Fixture()
         try await fixture.startGitDaemon()
         try await fixture.startSextant()
-        let second = try runProcess(sextantBinary, ["run", "--repo", fixture.url, "--state-dir", fixture.state.path, "--listen", "127.0.0.1:\(try freePort())"])
+        let second = try await runProcess(sextantBinary, ["run", "--repo", fixture.url, "--state-dir", fixture.state.path, "--listen", "127.0.0.1:\(try freePort())"])
         #expect(second.status == 2)
         #expect(second.stderr.contains("is in use by another sextant process (pid \(fixture.daemon!.pid): sextant run --listen"), "\(second.stderr)")
         await fixture.daemon?.stop()

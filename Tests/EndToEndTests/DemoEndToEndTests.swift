@@ -7,14 +7,14 @@ import SextantTestSupport
 @Suite struct DemoEndToEndTests {
     @Test("scripts/demo --fast: the better model is promoted, the slow server's canary rolled back, no client request fails, nothing is left behind",
           .timeLimit(.minutes(15)))
-    func demo() throws {
+    func demo() async throws {
         var environment = ProcessInfo.processInfo.environment
         environment["KEEP"] = nil
         environment["SEXTANT"] = sextantBinary
         environment["GATEWAY"] = "127.0.0.1:\(try freePort())"
         environment["LISTEN"] = "127.0.0.1:\(try freePort())"
         if environment["PATH"] == nil { environment["PATH"] = "/usr/bin:/bin" }
-        let run = try runProcess("/usr/bin/env", ["python3", packageRoot + "/scripts/demo", "--fast"], in: packageRoot, environment: environment)
+        let run = try await runProcess("/usr/bin/env", ["python3", packageRoot + "/scripts/demo", "--fast"], in: packageRoot, environment: environment)
         let output = run.stdout + run.stderr
         #expect(run.status == 0, "\(output)")
 

@@ -12,13 +12,13 @@ import SextantTestSupport
     }
 
     @Test("events of a reconciled quickstart: all of them aligned, one model's by kind as JSON, since an id, and a mistyped kind named")
-    func reconciledQuickstart() throws {
-        let setup = try ModelLifecycleEndToEndTests.Setup(example: "quickstart")
-        let reconciled = try setup.reconcile()
+    func reconciledQuickstart() async throws {
+        let setup = try await ModelLifecycleEndToEndTests.Setup(example: "quickstart")
+        let reconciled = try await setup.reconcile()
         #expect(reconciled.status == 0, "\(reconciled.stderr)")
         let state = ["--state-dir", setup.state.path]
 
-        let table = try setup.run(["events"] + state)
+        let table = try await setup.run(["events"] + state)
         #expect(table.status == 0, "\(table.stderr)")
         let lines = table.stdout.split(separator: "\n").map(String.init)
         let header = try #require(lines.first)
@@ -33,7 +33,7 @@ import SextantTestSupport
             #expect(lines.contains { $0.contains("  \(reason)  ") }, "no \(reason) row:\n\(table.stdout)")
         }
 
-        let model = try setup.run(["events", "fraud-detector", "--kind", "Model", "-o", "json"] + state)
+        let model = try await setup.run(["events", "fraud-detector", "--kind", "Model", "-o", "json"] + state)
         #expect(model.status == 0, "\(model.stderr)")
         let modelEvents = try Self.events(model)
         #expect(modelEvents.map(\.reason) == [.trained, .evaluated, .packaged, .deployed])
@@ -42,23 +42,25 @@ import SextantTestSupport
         let stored = try SQLiteStore(readingFrom: setup.state.path).events(name: "fraud-detector", kind: .model)
         #expect(modelEvents.map(\.id) == stored.map(\.id) && modelEvents.map(\.message) == stored.map(\.message), "the store's events, as the API gives them")
 
-        let named = try setup.run(["events", "transactions"] + state)
+        let named = try await setup.run(["events", "transactions"] + state)
         #expect(named.stdout.contains("DatasetValidated") && !named.stdout.contains("Trained"), "\(named.stdout)")
-        let repository = try Self.events(try setup.run(["events", "--kind", "repository", "-o", "json"] + state))
+        let repository = try Self.events(try await setup.run(["events", "--kind", "repository", "-o", "json"] + state))
         #expect(repository.map(\.reason) == [.commitApplied])
-        let later = try setup.run(["events", "--since", String(modelEvents.last!.id!)] + state)
+        let later = try await setup.run(["events", "--since", String(modelEvents.last!.id!)] + state)
         #expect(later.status == 0 && later.stdout == "no events\n", "\(later.stdout)")
-        let nobody = try setup.run(["events", "fraud-detecter"] + state)
+        let nobody = try await setup.run(["events", "fraud-detecter"] + state)
         #expect(nobody.stdout == "no events of fraud-detecter\n")
 
-        let mistyped = try setup.run(["events", "--kind", "Modle"] + state)
+        let mistyped = try await setup.run(["events", "--kind", "Modle"] + state)
         #expect(mistyped.status != 0)
         #expect(mistyped.stderr.contains("--kind Modle is not a kind of event; use one of Model, Dataset, DataContract, SLO, RolloutPolicy, Repository, Gateway, Store"),
                 "\(mistyped.stderr)")
-        let missing = try setup.run(["events", "--state-dir", setup.state.path + "/nope"])
+        let missing = try await setup.run(["events", "--state-dir", setup.state.path + "/nope"])
         #expect(missing.status == 2 && missing.stderr.contains("no such state directory"), "\(missing.stderr)")
-        let closed = "http://127.0.0.1:\(try freePort())"
-        let unreachable = try setup.run(["events", "--server", closed])
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = "http://127.0.0.1:\(refusing.port)"
+        let unreachable = try await setup.run(["events", "--server", closed])
         #expect(unreachable.status == 2)
         #expect(unreachable.stderr == "error: cannot reach the daemon at \(closed) (connection refused): is \"sextant run\" running with --listen \(closed.dropFirst(7))?\n",
                 "one line naming the flag and the URL: \(unreachable.stderr)")
@@ -87,7 +89,7 @@ import SextantTestSupport
         // A new version: its canary takes 20%, finds no traffic, and pauses; a person aborts it.
         try rig.commit("v2", "models/fraud-detector.yaml", replacing: "# hyperparameters: {l2: 0.01}", with: "hyperparameters: {l2: 0.0005}")
         try await rig.waitFor("the canary to pause") { rig.status()?.health == .suspended }
-        let aborted = try runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
+        let aborted = try await runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
         #expect(aborted.status == 0, "\(aborted.stderr)")
         try await rig.waitFor("the abort") { rig.status()?.phase == .rolloutAborted }
         try await rig.waitFor("the followers to print the canary and its abort", timeout: .seconds(10)) {
@@ -97,7 +99,8 @@ import SextantTestSupport
         #expect(await stream.waitFor(timeout: .seconds(5)) { text, _ in text.contains("event: RolloutAborted") }, "\(stream.received)")
         let streamed = stream.received
         #expect(streamed.lowercased().contains("content-type: text/event-stream"), "\(streamed)")
-        #expect(!streamed.contains("id: 5\n") && streamed.contains("id: 6\nevent: Packaged\ndata: {"), "after Last-Event-ID 5: \(streamed)")
+        // Which event is 6 depends on how the first pass's jobs interleave; that it comes first does not.
+        #expect((1...5).allSatisfy { !streamed.contains("id: \($0)\n") } && streamed.contains("\nid: 6\nevent: "), "after Last-Event-ID 5: \(streamed)")
         #expect(streamed.contains("event: AbortRequested\ndata: {") && !streamed.contains("event: CommitApplied"))
         let followed = try fromStore.log.split(separator: "\n").map { try StatusDocument.jsonDecoder().decode(Event.self, from: Data($0.utf8)) }
         #expect(followed.allSatisfy { $0.kind == .model })
@@ -106,7 +109,7 @@ import SextantTestSupport
         #expect(await fromStore.stop(SIGINT) != nil, "Ctrl-C ends --follow")
 
         // history: r2 served from its canary's start to the abort, at most 20%.
-        let history = try runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path, "-o", "json"])
+        let history = try await runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path, "-o", "json"])
         #expect(history.status == 0, "\(history.stderr)")
         struct History: Decodable {
             struct Version: Decodable { var revisions: [Revision] }
@@ -130,7 +133,7 @@ import SextantTestSupport
         let startedEvent = try #require(rig.events(.rolloutStarted).first)
         #expect(abs(until.timeIntervalSince(abortEvent.time)) < 2 && abs(span.from.timeIntervalSince(startedEvent.time)) < 2)
         #expect(revisions.first { $0.revision == 1 }?.served.map(\.peakWeight) == [100])
-        let table = try runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path])
+        let table = try await runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path])
         #expect(table.stdout.contains("(peak 20%)"), "\(table.stdout)")
         #expect(!table.stdout.contains("never"), "r2 took traffic: \(table.stdout)")
         // An open stream does not hold the daemon up: it ends with the daemon.

@@ -18,7 +18,7 @@ import SextantWire
     @Test("the gateway process: 404 before routes, admin token and generations, binary passthrough for tritonclient, valid /metrics; a taken port is a clear error")
     func gatewayProcess() async throws {
         let work = try TemporaryDirectory()
-        let trained = try runProcess(sextantBinary, [
+        let trained = try await runProcess(sextantBinary, [
             "train", "--data", packageRoot + "/examples/quickstart/data/transactions.csv", "--target", "is_fraud",
             "--features", "amount,hour,merchant_risk,account_age_days", "--seed", "42", "--output", work.path + "/model",
         ])
@@ -65,7 +65,7 @@ import SextantWire
         #expect(badStatus == 400, "the server's 4xx passes through untouched: \(badAnswer)")
 
         if let python = ProcessInfo.processInfo.environment["SEXTANT_TRITONCLIENT_PYTHON"] {
-            let checked = try runProcess(python, [packageRoot + "/scripts/check-tritonclient.py", "127.0.0.1:\(port)", "fraud"])
+            let checked = try await runProcess(python, [packageRoot + "/scripts/check-tritonclient.py", "127.0.0.1:\(port)", "fraud"])
             #expect(checked.status == 0, "tritonclient through the gateway: \(checked.stdout)\(checked.stderr)")
         }
 
@@ -76,7 +76,7 @@ import SextantWire
         let metrics = try await call(.GET, base + "/metrics").1
         #expect(metrics.contains(#"sextant_gateway_requests_total{model="fraud",revision="7",outcome="client_error"}"#))
         if PeerTool.promtool.isInstalled {
-            let checked = try PeerTool.checkMetrics(metrics)
+            let checked = try await PeerTool.checkMetrics(metrics)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
 
@@ -104,7 +104,7 @@ import SextantWire
         #expect(["7", "8"].contains(goneHeaders.first(name: "X-Sextant-Revision") ?? ""), "the answer names the revision that failed last")
 
         // A second gateway on the same port: one clear line, exit 2.
-        let second = try runProcess(sextantBinary, ["gateway", "--state-dir", work.path, "--listen", "127.0.0.1:\(port)"])
+        let second = try await runProcess(sextantBinary, ["gateway", "--state-dir", work.path, "--listen", "127.0.0.1:\(port)"])
         #expect(second.status == 2)
         #expect(second.stderr == "error: --listen 127.0.0.1:\(port) is taken by another process; stop it or pass --listen with a free port\n", "\(second.stderr)")
         #expect(await gateway.stop(SIGTERM) == 0, "\(gateway.log)")

@@ -58,7 +58,7 @@ import SextantWire
     @Test("serve-model and gateway processes answer oversized, slow, short and malformed requests with 413, 408, 400, close idle connections, and keep serving with the same pid")
     func processesKeepServing() async throws {
         let work = try TemporaryDirectory()
-        let trained = try runProcess(sextantBinary, [
+        let trained = try await runProcess(sextantBinary, [
             "train", "--data", packageRoot + "/examples/quickstart/data/transactions.csv", "--target", "is_fraud",
             "--features", "amount,hour,merchant_risk,account_age_days", "--seed", "42", "--output", work.path + "/model",
         ])
@@ -91,8 +91,8 @@ import SextantWire
 
     @Test("reconcile --once --max-request-bytes: the gateway and the model servers it starts take that limit")
     func daemonPassesTheLimitOn() async throws {
-        let setup = try ModelLifecycleEndToEndTests.Setup(example: "quickstart")
-        let run = try setup.reconcile("--max-request-bytes", "1048576")
+        let setup = try await ModelLifecycleEndToEndTests.Setup(example: "quickstart")
+        let run = try await setup.reconcile("--max-request-bytes", "1048576")
         #expect(run.status == 0, "\(run.stderr)")
         let replica = try #require(try setup.replicas("fraud-detector").first)
         #expect(replica.command.suffix(2) == ["--max-request-bytes", "1048576"], "\(replica.command)")

@@ -34,7 +34,7 @@ import SextantWire
     @Test("hostile numbers through the gateway: each a 400 naming the input, 20 in a row, and the same server process keeps serving")
     func hostileThroughTheGateway() async throws {
         let work = try TemporaryDirectory()
-        let trained = try runProcess(sextantBinary, [
+        let trained = try await runProcess(sextantBinary, [
             "train", "--data", packageRoot + "/examples/quickstart/data/transactions.csv", "--target", "is_fraud",
             "--features", "amount,hour,merchant_risk,account_age_days", "--seed", "42", "--output", work.path + "/model",
         ])

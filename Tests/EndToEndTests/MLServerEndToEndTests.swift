@@ -20,7 +20,7 @@ import SextantTestSupport
         guard let python = ProcessInfo.processInfo.environment["SEXTANT_MLSERVER_PYTHON"], FileManager.default.isExecutableFile(atPath: python) else { return nil }
         let imports = [python, "-c", "import mlserver, mlserver_sklearn, sklearn, joblib, pandas"]
         let asNobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"] + imports
-        guard let check = try? (asRoot ? runProcess("/usr/bin/setpriv", asNobody) : runProcess(imports[0], Array(imports.dropFirst()))),
+        guard let check = try? (asRoot ? runProcessBlocking("/usr/bin/setpriv", asNobody) : runProcessBlocking(imports[0], Array(imports.dropFirst()))),
               check.status == 0 else { return nil }
         let bin = (python as NSString).deletingLastPathComponent
         return FileManager.default.isExecutableFile(atPath: bin + "/mlserver") ? bin : nil
@@ -71,7 +71,7 @@ import SextantTestSupport
         ] + (Self.asRoot ? ["--work-dir", work] : []), logPath: state.path + "/../daemon-\(apiPort).log", environment: environment)
         defer {
             if daemon.isRunning { kill(daemon.pid, SIGKILL) }
-            _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path])
+            _ = try? runProcessBlocking(sextantBinary, ["down", "--state-dir", state.path])
         }
         func status() -> ObjectStatus? {
             (try? SQLiteStore(readingFrom: state.path).status())??.objects.first { $0.kind == .model && $0.name == Self.model }
@@ -98,7 +98,7 @@ import SextantTestSupport
         // predict: only the features are sent, and the probabilities are labelled by the sorted classes.
         let scratch = try TemporaryDirectory()
         let rows = try scratch.write("rows.csv", Self.rows)
-        let predicted = try runProcess(sextantBinary, ["predict", Self.model, "--csv", rows, "--gateway", "http://127.0.0.1:\(gatewayPort)",
+        let predicted = try await runProcess(sextantBinary, ["predict", Self.model, "--csv", rows, "--gateway", "http://127.0.0.1:\(gatewayPort)",
                                                        "--state-dir", state.path])
         #expect(predicted.status == 0, "\(predicted.stderr)")
         let lines = predicted.stdout.split(separator: "\n").map(String.init)
@@ -126,7 +126,7 @@ import SextantTestSupport
         #expect(Set(directories).isSuperset(of: ["r1-evaluation-0", "r1-replica-0", "r2-evaluation-0", "r1-incumbent-0", "r2-replica-0"]), "\(directories.sorted())")
 
         await daemon.stop()
-        let down = try runProcess(sextantBinary, ["down", "--state-dir", state.path])
+        let down = try await runProcess(sextantBinary, ["down", "--state-dir", state.path])
         #expect(down.status == 0, "\(down.stderr)")
         if Self.asRoot { try? FileManager.default.removeItem(atPath: work) }
     }

@@ -18,7 +18,7 @@ import SextantTestSupport
         /// Where this setup's gateway listens.
         let gatewayPort: Int
 
-        init(example: String) throws {
+        init(example: String) async throws {
             gatewayPort = try freePort()
             repository = try GitFixture()
             state = try TemporaryDirectory("sextant-state")
@@ -26,7 +26,7 @@ import SextantTestSupport
         }
 
         deinit {
-            _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path])
+            _ = try? runProcessBlocking(sextantBinary, ["down", "--state-dir", state.path])
         }
 
         /// An example's files (its README left out), by path.
@@ -40,12 +40,12 @@ import SextantTestSupport
             return files
         }
 
-        func run(_ arguments: [String]) throws -> ProcessOutput {
-            try runProcess(sextantBinary, arguments, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        func run(_ arguments: [String]) async throws -> ProcessOutput {
+            try await runProcess(sextantBinary, arguments, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         }
 
-        func reconcile(_ extra: String...) throws -> ProcessOutput {
-            try run(["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "-o", "json", "--readiness-timeout", "20",
+        func reconcile(_ extra: String...) async throws -> ProcessOutput {
+            try await run(["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "-o", "json", "--readiness-timeout", "20",
                      "--gateway", "127.0.0.1:\(gatewayPort)"] + extra)
         }
 
@@ -84,8 +84,8 @@ import SextantTestSupport
 
     @Test("the quickstart model trains, is evaluated through its server, packaged, served and adopted; gates-only and reverted changes never retrain; down stops it all")
     func quickstart() async throws {
-        let setup = try Setup(example: "quickstart")
-        let first = try setup.reconcile()
+        let setup = try await Setup(example: "quickstart")
+        let first = try await setup.reconcile()
         #expect(first.status == 0, "\(first.stderr)")
         let serving = try setup.model(first, "fraud-detector")
         #expect(serving.phase == .serving && serving.sync == .synced && serving.health == .healthy, "\(serving.message)")
@@ -95,7 +95,7 @@ import SextantTestSupport
         #expect(status == 200 && answer.contains(#""data":[true,false]"#) && answer.contains(#""model_version":"1""#), "\(answer)")
 
         // history -o json in the shape of DESIGN §4.
-        let history = try setup.run(["history", "fraud-detector", "--state-dir", setup.state.path, "-o", "json"])
+        let history = try await setup.run(["history", "fraud-detector", "--state-dir", setup.state.path, "-o", "json"])
         let document = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
         let version = try #require((document?["versions"] as? [[String: Any]])?.first)
         #expect(version["version"] as? Int == 1 && version["trainer"] as? String == "logistic-regression")
@@ -108,12 +108,12 @@ import SextantTestSupport
 
         // The artifact is a ModelPack in an OCI layout that skopeo reads.
         if PeerTool.skopeo.isInstalled {
-            let raw = try runProcess(PeerTool.skopeo.path, ["inspect", "--raw", "oci:\(setup.state.path)/artifacts:fraud-detector-v1"])
+            let raw = try await runProcess(PeerTool.skopeo.path, ["inspect", "--raw", "oci:\(setup.state.path)/artifacts:fraud-detector-v1"])
             #expect(raw.status == 0 && raw.stdout.contains("application/vnd.cncf.model.manifest.v1+json"), "\(raw.stderr)")
         }
 
         // A second run adopts the running server: same pid, nothing done again.
-        let again = try setup.reconcile()
+        let again = try await setup.reconcile()
         #expect(again.status == 0)
         #expect(try setup.replicas("fraud-detector").first?.pid == replica.pid)
         #expect(try setup.journal("Train") == 1 && setup.journal("Evaluate") == 1)
@@ -121,14 +121,14 @@ import SextantTestSupport
         // Gates only: re-evaluated, not retrained; r1 keeps serving.
         let model = try String(contentsOfFile: setup.repository.path + "/models/fraud-detector.yaml", encoding: .utf8)
         try setup.repository.commit("relax auc", files: ["models/fraud-detector.yaml": model.replacingOccurrences(of: "{metric: auc, min: 0.90}", with: "{metric: auc, min: 0.85}")])
-        let relaxed = try setup.reconcile()
+        let relaxed = try await setup.reconcile()
         #expect(try setup.model(relaxed, "fraud-detector").phase == .serving)
         #expect(try setup.journal("Train") == 1 && setup.journal("Evaluate") == 2)
 
         // A retraining whose gates fail: GateFailed, exit 1, r1 keeps serving and answering.
         try setup.repository.commit("impossible", files: ["models/fraud-detector.yaml": model
             .replacingOccurrences(of: "seed: 42\n", with: "seed: 43\n").replacingOccurrences(of: "{metric: auc, min: 0.90}", with: "{metric: auc, min: 0.9999}")])
-        let failed = try setup.reconcile()
+        let failed = try await setup.reconcile()
         #expect(failed.status == 1)
         let stopped = try setup.model(failed, "fraud-detector")
         #expect(stopped.phase == .gateFailed && stopped.sync == .outOfSync && stopped.health == .healthy, "\(stopped)")
@@ -138,14 +138,14 @@ import SextantTestSupport
 
         // Reverting in Git finds v1 again: no training, no evaluation.
         try setup.repository.git("revert", "--no-edit", "HEAD")
-        let reverted = try setup.reconcile()
+        let reverted = try await setup.reconcile()
         #expect(try setup.model(reverted, "fraud-detector").phase == .serving)
         #expect(try setup.journal("Train") == 2 && setup.journal("Evaluate") == 3)
 
         // A server that dies is restarted.
         kill(replica.pid, SIGKILL)
         try await Task.sleep(for: .milliseconds(200))
-        let restarted = try setup.reconcile()
+        let restarted = try await setup.reconcile()
         #expect(try setup.model(restarted, "fraud-detector").phase == .serving)
         let replacement = try #require(try setup.replicas("fraud-detector").first)
         #expect(replacement.pid != replica.pid)
@@ -153,7 +153,7 @@ import SextantTestSupport
 
         // down stops every process (the replica and the gateway); nothing is left.
         let gateway = try #require(try SQLiteStore(readingFrom: setup.state.path).gateway())
-        let down = try setup.run(["down", "--state-dir", setup.state.path])
+        let down = try await setup.run(["down", "--state-dir", setup.state.path])
         #expect(down.status == 0 && down.stdout.contains("stopped 2 processes"), "\(down.stdout)\(down.stderr)")
         #expect(!Self.alive(replacement.pid))
         #expect(!Self.alive(gateway.pid))
@@ -165,8 +165,8 @@ import SextantTestSupport
     @Test("an external Python trainer and server; a trainer that crashes, hangs or writes nothing, and servers that never get ready or reject a feature, each stop with a clear status while v1 keeps serving",
           .enabled(if: hasPython, "needs /usr/bin/python3 for the example's trainer and server"))
     func externalTrainer() async throws {
-        let setup = try Setup(example: "python-trainer")
-        let first = try setup.reconcile()
+        let setup = try await Setup(example: "python-trainer")
+        let first = try await setup.reconcile()
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try setup.model(first, "churn-predictor").phase == .serving)
         let replica = try #require(try setup.replicas("churn-predictor").first)
@@ -201,9 +201,10 @@ import SextantTestSupport
         ]
         for fault in faults {
             try setup.repository.commit(fault.name, files: fault.files)
-            let run = fault.name == "never ready" ? try setup.run(["reconcile", "--once", "--repo", setup.repository.path, "--state-dir", setup.state.path,
-                                                                   "--gateway", "127.0.0.1:\(setup.gatewayPort)",
-                                                                    "-o", "json", "--readiness-timeout", "2"]) : try setup.reconcile()
+            let run = fault.name == "never ready"
+                ? try await setup.run(["reconcile", "--once", "--repo", setup.repository.path, "--state-dir", setup.state.path,
+                                       "--gateway", "127.0.0.1:\(setup.gatewayPort)", "-o", "json", "--readiness-timeout", "2"])
+                : try await setup.reconcile()
             #expect(run.status == 1, "\(fault.name): \(run.stderr)")
             let status = try setup.model(run, "churn-predictor")
             #expect(status.phase == fault.phase, "\(fault.name): \(status.message)")
@@ -212,7 +213,7 @@ import SextantTestSupport
             #expect(status.conditions.contains { $0.type == "Stalled" })
             if fault.name == "crash" { #expect(status.message.contains("boom: no GPU here")) }
             let trainings = try setup.journal("Train")
-            #expect(try setup.reconcile().status == 1)
+            #expect(try await setup.reconcile().status == 1)
             #expect(try setup.journal("Train") == trainings, "\(fault.name): not retried for the same fingerprint")
             try setup.repository.git("revert", "--no-edit", "HEAD")
         }

@@ -6,12 +6,12 @@ import SextantTestSupport
 
 /// `sextant plan` on pull-request branches and against a reconciled state.
 @Suite struct PlanEndToEndTests {
-    func plan(_ repository: GitFixture, _ arguments: String...) throws -> ProcessOutput {
-        try runProcess(sextantBinary, ["plan", "--repo", repository.path] + arguments, environment: ["PATH": "/usr/bin:/bin"])
+    func plan(_ repository: GitFixture, _ arguments: String...) async throws -> ProcessOutput {
+        try await runProcess(sextantBinary, ["plan", "--repo", repository.path] + arguments, environment: ["PATH": "/usr/bin:/bin"])
     }
 
     @Test("a pull request that narrows a contract and changes data: markdown for the PR, exit 1")
-    func pullRequest() throws {
+    func pullRequest() async throws {
         let repository = try GitFixture()
         try repository.commit("base", files: ReconcileEndToEndTests.files)
         try repository.git("checkout", "-q", "-b", "feature")
@@ -19,7 +19,7 @@ import SextantTestSupport
             "contracts/tx.yaml": ReconcileEndToEndTests.contract.replacingOccurrences(of: "minimum: 0", with: "minimum: 1"),
             "data/tx.csv": ReconcileEndToEndTests.goodData + "d,3,us,true\n",
         ])
-        let markdown = try plan(repository, "--base", "main", "--head", "feature", "-o", "markdown")
+        let markdown = try await plan(repository, "--base", "main", "--head", "feature", "-o", "markdown")
         #expect(markdown.status == 1, "\(markdown.stderr)")
         #expect(markdown.stdout.hasPrefix("### Sextant plan: `main` → `feature`\n"))
         #expect(markdown.stdout.contains("**2 objects change: 1 blocked (DataInvalid), 1 breaking.**"), "\(markdown.stdout)")
@@ -30,23 +30,23 @@ import SextantTestSupport
         #expect(markdown.stdout.contains("- **breaking:** tx.amount: minimum narrowed from 0 to 1"))
         #expect(markdown.stdout.contains("- data/tx.csv will be checked against contract tx 1.0.0 (the data changed, the contract changed)"))
 
-        let json = try plan(repository, "--base", "main", "--head", "feature", "-o", "json")
+        let json = try await plan(repository, "--base", "main", "--head", "feature", "-o", "json")
         let review = try StatusDocument.jsonDecoder().decode(ChangeReview.self, from: Data(json.stdout.utf8))
         #expect(review.objects.map { "\($0.kind)/\($0.name)" } == ["Dataset/tx", "DataContract/tx"])
         #expect(review.breakingCount == 1)
 
-        #expect(try plan(repository, "--base", "feature", "--head", "feature").status == 0, "no change, exit 0")
-        let text = try plan(repository, "--base", "feature", "--head", "feature")
+        #expect(try await plan(repository, "--base", "feature", "--head", "feature").status == 0, "no change, exit 0")
+        let text = try await plan(repository, "--base", "feature", "--head", "feature")
         #expect(text.stdout.hasSuffix("no changes\n"))
     }
 
     @Test("an invalid head: the validation errors, exit 2")
-    func invalidHead() throws {
+    func invalidHead() async throws {
         let repository = try GitFixture()
         try repository.commit("base", files: ReconcileEndToEndTests.files)
         try repository.git("checkout", "-q", "-b", "broken")
         try repository.commit("typo", files: ["datasets/tx.yaml": ReconcileEndToEndTests.dataset().replacingOccurrences(of: "contract: tx", with: "contract: tz")])
-        let run = try plan(repository, "--base", "main", "--head", "broken", "-o", "markdown")
+        let run = try await plan(repository, "--base", "main", "--head", "broken", "-o", "markdown")
         #expect(run.status == 2)
         #expect(run.stdout.contains("**The head does not validate: nothing would be applied.**"))
         #expect(run.stdout.contains("datasets/tx.yaml:6:13: spec.contract: no DataContract with id or name \"tz\"; did you mean \"tx\"?"), "\(run.stdout)")
@@ -54,24 +54,24 @@ import SextantTestSupport
     }
 
     @Test("without --base: the head against what the reconciler applied and observed")
-    func againstState() throws {
+    func againstState() async throws {
         let repository = try GitFixture()
         try repository.commit("base", files: ReconcileEndToEndTests.files)
         let state = try TemporaryDirectory()
-        let reconciled = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path,
+        let reconciled = try await runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path,
                                                              "--gateway", "127.0.0.1:\(try freePort())"])
-        defer { _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path]) }
+        defer { _ = try? runProcessBlocking(sextantBinary, ["down", "--state-dir", state.path]) }
         #expect(reconciled.status == 0)
-        #expect(try plan(repository, "--state-dir", state.path).status == 0, "converged: nothing to do")
+        #expect(try await plan(repository, "--state-dir", state.path).status == 0, "converged: nothing to do")
         try repository.commit("new data", files: ["data/tx.csv": ReconcileEndToEndTests.goodData + "e,1,eu,false\n"])
-        let run = try plan(repository, "--state-dir", state.path)
+        let run = try await plan(repository, "--state-dir", state.path)
         #expect(run.status == 1)
         #expect(run.stdout.contains("""
             Dataset/tx  data changed  datasets/tx.yaml
               ⇒ will pass: 4 rows meet contract tx 1.0.0 (11 checks)
               → data/tx.csv will be checked against contract tx 1.0.0 (the data changed)
             """), "\(run.stdout)")
-        let noState = try plan(repository, "--state-dir", state.path + "/nowhere")
+        let noState = try await plan(repository, "--state-dir", state.path + "/nowhere")
         #expect(noState.status == 2)
         #expect(noState.stderr.contains("or compare two refs with --base REF --head REF"))
     }
@@ -87,7 +87,7 @@ import SextantTestSupport
     }
 
     @Test("the quickstart pull request that narrows hour to ≤ 22 and changes l2: blocked, naming the column and the rows; the model does not retrain")
-    func quickstartNarrowedHour() throws {
+    func quickstartNarrowedHour() async throws {
         let (files, rows) = try Self.quickstart(hoursAbove: 22)
         #expect(rows == 48, "the quickstart data has 48 transactions at hour 23")
         let repository = try GitFixture()
@@ -100,7 +100,7 @@ import SextantTestSupport
             "models/fraud-detector.yaml": model.replacingOccurrences(of: "    # hyperparameters: {l2: 0.01}", with: "    hyperparameters: {l2: 0.01}  #"),
         ])
 
-        let text = try plan(repository, "--base", "main", "--head", "narrow", "--state-dir", repository.path + "/no-store")
+        let text = try await plan(repository, "--base", "main", "--head", "narrow", "--state-dir", repository.path + "/no-store")
         #expect(text.status == 1, "\(text.stderr)")
         #expect(text.stdout.contains("3 objects change: 2 blocked (DataInvalid), 1 breaking\n"), "\(text.stdout)")
         #expect(text.stdout.contains("""
@@ -117,7 +117,7 @@ import SextantTestSupport
         #expect(!text.stdout.contains("canary by"))
         #expect(text.stdout.contains("    -          maximum: 23\n    +          maximum: 22\n"), "the text plan indents the unified diff")
 
-        let markdown = try plan(repository, "--base", "main", "--head", "narrow", "-o", "markdown")
+        let markdown = try await plan(repository, "--base", "main", "--head", "narrow", "-o", "markdown")
         #expect(markdown.stdout.contains("**⛔ Will be blocked: DataInvalid, \(rows) rows break hour ≤ 22**"))
         #expect(markdown.stdout.contains("""
             <details><summary>diff contracts/transactions.odcs.yaml</summary>
@@ -133,7 +133,7 @@ import SextantTestSupport
         #expect(markdown.stdout.contains("<details><summary>diff models/fraud-detector.yaml</summary>"))
         #expect(markdown.stdout.components(separatedBy: "</details>").count == 3, "one diff per changed file")
 
-        let json = try plan(repository, "--base", "main", "--head", "narrow", "-o", "json")
+        let json = try await plan(repository, "--base", "main", "--head", "narrow", "-o", "json")
         let review = try StatusDocument.jsonDecoder().decode(ChangeReview.self, from: Data(json.stdout.utf8))
         let dataset = try #require(review.objects.first { $0.kind == .dataset })
         #expect(dataset.change == .contractChanged)
@@ -142,7 +142,7 @@ import SextantTestSupport
         #expect(review.objects.first { $0.kind == .dataContract }?.diff?.contains("+          maximum: 22\n") == true)
         #expect(review.summary == "3 objects change: 2 blocked (DataInvalid), 1 breaking")
 
-        let small = try plan(repository, "--base", "main", "--head", "narrow", "--max-data-bytes", "1000")
+        let small = try await plan(repository, "--base", "main", "--head", "narrow", "--max-data-bytes", "1000")
         #expect(small.status == 1)
         #expect(small.stdout.contains("3 objects change: 2 not predicted, 1 breaking\n"), "\(small.stdout)")
         #expect(small.stdout.contains("  ⇒ not predicted: data/transactions.csv is \(try #require(files["data/transactions.csv"]).utf8.count) bytes, more than --max-data-bytes 1000;"),
@@ -150,14 +150,14 @@ import SextantTestSupport
     }
 
     @Test("a data change is labelled data changed and passes; a contract the data meets keeps the retraining story")
-    func quickstartPassing() throws {
+    func quickstartPassing() async throws {
         let (files, _) = try Self.quickstart(hoursAbove: 23)
         let repository = try GitFixture()
         try repository.commit("quickstart", files: files)
         try repository.git("checkout", "-q", "-b", "more-data")
         let data = try #require(files["data/transactions.csv"])
         try repository.commit("one more row", files: ["data/transactions.csv": data + "tx-999999,12.00,3,0.100,400,eu,false\n"])
-        let run = try plan(repository, "--base", "main", "--head", "more-data")
+        let run = try await plan(repository, "--base", "main", "--head", "more-data")
         #expect(run.status == 1)
         #expect(run.stdout.contains("2 objects change: 1 retrain, 1 dataset passes\n"), "\(run.stdout)")
         #expect(run.stdout.contains("Dataset/transactions  data changed  datasets/transactions.yaml\n  ⇒ will pass: 2401 rows meet contract transactions 1.0.0"))
@@ -167,23 +167,23 @@ import SextantTestSupport
         try repository.commit("a wider hour", files: [
             "contracts/transactions.odcs.yaml": try #require(files["contracts/transactions.odcs.yaml"]).replacingOccurrences(of: "maximum: 23", with: "maximum: 24"),
         ])
-        let both = try plan(repository, "--base", "main", "--head", "more-data")
+        let both = try await plan(repository, "--base", "main", "--head", "more-data")
         #expect(both.stdout.contains("Dataset/transactions  data and contract changed  datasets/transactions.yaml"), "\(both.stdout)")
-        let contractOnly = try plan(repository, "--base", "more-data~1", "--head", "more-data")
+        let contractOnly = try await plan(repository, "--base", "more-data~1", "--head", "more-data")
         #expect(contractOnly.stdout.contains("Dataset/transactions  contract changed  datasets/transactions.yaml"), "\(contractOnly.stdout)")
     }
 
     @Test("without --base, after the quickstart was reconciled: what serves now, and the narrowed hour blocked against the store")
-    func quickstartAgainstState() throws {
+    func quickstartAgainstState() async throws {
         let (files, rows) = try Self.quickstart(hoursAbove: 22)
-        let setup = try ModelLifecycleEndToEndTests.Setup(example: "quickstart")
-        let reconciled = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", setup.repository.path, "--state-dir", setup.state.path,
+        let setup = try await ModelLifecycleEndToEndTests.Setup(example: "quickstart")
+        let reconciled = try await runProcess(sextantBinary, ["reconcile", "--once", "--repo", setup.repository.path, "--state-dir", setup.state.path,
                                                         "--gateway", "127.0.0.1:\(setup.gatewayPort)"])
         #expect(reconciled.status == 0, "\(reconciled.stderr)")
         try setup.repository.commit("hour ≤ 22", files: [
             "contracts/transactions.odcs.yaml": try #require(files["contracts/transactions.odcs.yaml"]).replacingOccurrences(of: "maximum: 23", with: "maximum: 22"),
         ])
-        let run = try plan(setup.repository, "--state-dir", setup.state.path)
+        let run = try await plan(setup.repository, "--state-dir", setup.state.path)
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stdout.contains("""
             Model/fraud-detector  contract changed  models/fraud-detector.yaml

@@ -47,9 +47,12 @@ import SextantWire
                 \(extra)
                 """
             for slo in ["fraud-latency", "fraud-errors"] where files["slos/\(slo).yaml"] != nil {
-                // 95%: 20 samples decide, so a step takes seconds, not minutes.
+                // 95%: 20 samples decide, so a step takes seconds, not minutes. 400 ms, not 50: these tests
+                // are about the rollout's mechanics, and a loaded machine answers slowly (the slow servers
+                // of the latency tests take 800 ms).
                 files["slos/\(slo).yaml"] = files["slos/\(slo).yaml"]!.replacingOccurrences(of: "target: 0.995", with: "target: 0.95")
                     .replacingOccurrences(of: "target: 0.99", with: "target: 0.95")
+                    .replacingOccurrences(of: "p99 under 50 ms", with: "p99 under 400 ms").replacingOccurrences(of: "value: 50\n", with: "value: 400\n")
             }
             if example == "quickstart" {
                 files["models/fraud-detector.yaml"] = files["models/fraud-detector.yaml"]!.replacingOccurrences(of: "rollout: canary-10-50", with: "rollout: fast")
@@ -74,13 +77,13 @@ import SextantWire
                   thresholdMetric: {metricSource: {type: sextant, spec: {metric: latency}}}
               timeWindow: [{duration: 5m, isRolling: true}]
               budgetingMethod: Occurrences
-              objectives: [{displayName: p95 under 50 ms, op: lte, value: 50, target: 0.95}]
+              objectives: [{displayName: p95 under 400 ms, op: lte, value: 400, target: 0.95}]
             """
         }
 
         deinit {
             if let daemon, daemon.isRunning { kill(daemon.pid, SIGKILL) }
-            _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path])
+            _ = try? runProcessBlocking(sextantBinary, ["down", "--state-dir", state.path])
         }
 
         func startDaemon(interval: String = "1s") throws {
@@ -258,7 +261,7 @@ import SextantWire
         #expect(routes.models[rig.model]?.backends.map(\.weight) == [90, 10])
 
         // Promote: 50% for 2 s, then promotion.
-        let promoted = try runProcess(sextantBinary, ["promote", rig.model, "--state-dir", rig.state.path])
+        let promoted = try await runProcess(sextantBinary, ["promote", rig.model, "--state-dir", rig.state.path])
         #expect(promoted.status == 0, "\(promoted.stderr)")
         try await rig.waitFor("promotion") { rig.status()?.model?.stableRevision == 2 && rig.status()?.model?.rollout == nil }
         try await rig.waitFor("the old stable to scale down") { rig.events(.scaledDown).count == 1 }
@@ -276,7 +279,7 @@ import SextantWire
         await rig.daemon?.stop()
         let gatewayPid = rig.gateway()?.pid
         let servers = rig.observation()?.allReplicas.map(\.pid) ?? []
-        let down = try runProcess(sextantBinary, ["down", "--state-dir", rig.state.path])
+        let down = try await runProcess(sextantBinary, ["down", "--state-dir", rig.state.path])
         #expect(down.status == 0, "\(down.stderr)")
         for pid in servers + [gatewayPid].compactMap({ $0 }) { #expect(!Self.alive(pid), "pid \(pid) still runs after down") }
     }
@@ -296,7 +299,7 @@ import SextantWire
         #expect(rig.events(.promoted).isEmpty && rig.events(.rolloutAborted).isEmpty && rig.events(.stepAdvanced).isEmpty)
         #expect(status.message.contains("paused"), "\(status.message)")
         // A person decides: abort sends everything back to r1.
-        let aborted = try runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
+        let aborted = try await runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
         #expect(aborted.status == 0, "\(aborted.stderr)")
         try await rig.waitFor("the abort") { rig.status()?.phase == .rolloutAborted }
         #expect(rig.status()?.health == .degraded)
@@ -315,7 +318,7 @@ import SextantWire
             {"name":"monthly_charges","datatype":"FP64","shape":[1],"data":[70.5]},{"name":"support_calls","datatype":"FP64","shape":[1],"data":[3]}]}
             """
         let load = Load(port: rig.gatewayPort, model: rig.model, body: body)
-        try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}")
+        try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"800\"}")
         try await rig.waitFor("the canary to start") { rig.status()?.model?.rollout != nil || !rig.events(.rolloutAborted).isEmpty }
         try await rig.waitFor("the rollback") { rig.status()?.phase == .rolloutAborted }
         let tally = await load.stop()
@@ -324,7 +327,7 @@ import SextantWire
         #expect(status.sync == .outOfSync)
         #expect(status.model?.traffic.map(\.revision) == [1])
         let aborted = try #require(rig.events(.rolloutAborted).first)
-        #expect(aborted.message.contains("p95 under 50 ms"), "\(aborted.message)")
+        #expect(aborted.message.contains("p95 under 400 ms"), "\(aborted.message)")
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
         #expect((tally.byRevision["2"] ?? 0) > 0, "the candidate took traffic before the rollback")
     }

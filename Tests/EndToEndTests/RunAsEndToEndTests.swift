@@ -42,14 +42,14 @@ import SextantTestSupport
         let state = try TemporaryDirectory("sextant-state")
         // An existing state directory with too open a mode is made private.
         #expect(chmod(state.path, 0o755) == 0)
-        defer { _ = try? runProcess(sextantBinary, ["down", "--state-dir", state.path]) }
+        defer { _ = try? runProcessBlocking(sextantBinary, ["down", "--state-dir", state.path]) }
         var files = try ModelLifecycleEndToEndTests.Setup.files(of: "python-trainer")
         files["trainer/real_train.py"] = files["trainer/train.py"]
         files["trainer/train.py"] = Self.probingTrainer(state: state.path)
         try repository.commit("a trainer that looks around", files: files)
 
         let work = try TemporaryDirectory("sextant-work")
-        let reconciled = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "--work-dir", work.path, "-o", "json",
+        let reconciled = try await runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "--work-dir", work.path, "-o", "json",
                                                         "--readiness-timeout", "20", "--gateway", "127.0.0.1:\(try freePort())"],
                                         environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         #expect(reconciled.status == 0, "\(reconciled.stdout)\(reconciled.stderr)")
@@ -98,16 +98,16 @@ import SextantTestSupport
 
     @Test("--run-as names a user that does not exist, or a --work-dir the user cannot reach: one line naming the flag, exit 2",
           .enabled(if: canSwitchUsers, "needs root"))
-    func badRunAs() throws {
+    func badRunAs() async throws {
         let repository = try GitFixture()
         try repository.commit("empty", files: ["README.md": "nothing\n"])
         let state = try TemporaryDirectory("sextant-state")
-        let missing = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "--run-as", "no-such-user-x"])
+        let missing = try await runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path, "--run-as", "no-such-user-x"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("--run-as no-such-user-x: no such user on this machine"), "\(missing.stderr)")
         let unreachable = try TemporaryDirectory()
         #expect(chmod(unreachable.path, 0o700) == 0)
-        let hidden = try runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path,
+        let hidden = try await runProcess(sextantBinary, ["reconcile", "--once", "--repo", repository.path, "--state-dir", state.path,
                                                     "--work-dir", unreachable.path + "/work"])
         #expect(hidden.status == 2)
         #expect(hidden.stderr.contains("nobody (uid"), "\(hidden.stderr)")

@@ -11,7 +11,7 @@ import SextantTestSupport
     @Test("a trained model serves OIP v2: metadata, JSON inference, tritonclient with its defaults; SIGTERM exits 0")
     func serve() async throws {
         let work = try TemporaryDirectory()
-        let trained = try runProcess(sextantBinary, [
+        let trained = try await runProcess(sextantBinary, [
             "train", "--data", packageRoot + "/examples/quickstart/data/transactions.csv", "--target", "is_fraud",
             "--features", "amount,hour,merchant_risk,account_age_days,region", "--seed", "42", "--output", work.path + "/model",
         ])
@@ -44,7 +44,7 @@ import SextantTestSupport
         #expect(body.contains(#""data":[false]"#), "a small, daytime, low-risk payment from an old account is not fraud: \(body)")
 
         if let python = ProcessInfo.processInfo.environment["SEXTANT_TRITONCLIENT_PYTHON"] {
-            let checked = try runProcess(python, [packageRoot + "/scripts/check-tritonclient.py", "127.0.0.1:\(port)", "fraud"])
+            let checked = try await runProcess(python, [packageRoot + "/scripts/check-tritonclient.py", "127.0.0.1:\(port)", "fraud"])
             #expect(checked.status == 0, "tritonclient: \(checked.stdout)\(checked.stderr)")
             #expect(checked.stdout.contains("tritonclient: all checks passed"))
         }

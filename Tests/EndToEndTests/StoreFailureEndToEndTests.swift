@@ -13,14 +13,14 @@ struct SmallFileSystem {
     let path: String
 
     init(at path: String, size: String) throws {
-        let mounted = try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "sextant-test", path])
+        let mounted = try runProcessBlocking("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "sextant-test", path])
         guard mounted.status == 0 else { throw FixtureError("mount -t tmpfs on \(path): \(mounted.stderr)") }
         self.path = path
     }
 
     /// Writes zeros until no byte is left.
-    func fill() throws {
-        _ = try runProcess("/bin/dd", ["if=/dev/zero", "of=\(path)/filler", "bs=64k"])  // ends with ENOSPC, as meant
+    func fill() async throws {
+        _ = try await runProcess("/bin/dd", ["if=/dev/zero", "of=\(path)/filler", "bs=64k"])  // ends with ENOSPC, as meant
     }
 
     func free() throws {
@@ -29,7 +29,7 @@ struct SmallFileSystem {
 
     /// Lazily: it works even while a process still has a file open there.
     func unmount() {
-        _ = try? runProcess("/bin/umount", ["-l", path])
+        _ = try? runProcessBlocking("/bin/umount", ["-l", path])
     }
 
     /// Whether this process may mount a tmpfs (root, in a kernel and container that allow it).
@@ -58,7 +58,7 @@ struct SmallFileSystem {
         let log = { fixture.daemon?.log ?? "" }
 
         // The disk fills while the remote is down: the FetchFailed event cannot be written.
-        try disk.fill()
+        try await disk.fill()
         await fixture.stopGitDaemon()
         #expect(try await fixture.post("/api/v1/hooks/git") == .accepted)
         let unready = try await eventually(timeout: .seconds(60)) { (try? await fixture.get("/readyz").status) == .serviceUnavailable }
@@ -71,16 +71,16 @@ struct SmallFileSystem {
         #expect(try await fixture.get("/healthz").status == .ok)
 
         // Status from the daemon says why it is not current.
-        let table = try runProcess(sextantBinary, ["status", "--server", fixture.api])
+        let table = try await runProcess(sextantBinary, ["status", "--server", fixture.api])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("\nerror: store unavailable: "), "\(table.stdout)")
-        let json = try runProcess(sextantBinary, ["status", "--server", fixture.api, "-o", "json"])
+        let json = try await runProcess(sextantBinary, ["status", "--server", fixture.api, "-o", "json"])
         let document = try StatusDocument.jsonDecoder().decode(StatusDocument.self, from: Data(json.stdout.utf8))
         #expect(document.revision.error?.contains("database or disk is full") == true)
         #expect(!document.objects.isEmpty)
         #expect(document.objects.allSatisfy { $0.conditions.first?.type == "StoreUnavailable" })
         // Read from the database, status cannot know the daemon's failure: it says what the disk shows.
-        let local = try runProcess(sextantBinary, ["status", "--state-dir", fixture.state.path])
+        let local = try await runProcess(sextantBinary, ["status", "--state-dir", fixture.state.path])
         #expect(local.status == 0, "\(local.stderr)")
         #expect(local.stderr.contains("warning: the file system that holds \(fixture.state.path) is full"), "\(local.stderr)")
 

@@ -55,7 +55,7 @@ import SextantWire
         try await rig.waitFor("clients answered by r2") { (load.snapshot.byRevision["2"] ?? 0) > atSwitch + 50 }
         #expect(Self.alive(warm), "r1 stays warm during the guard")
 
-        let aborted = try runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
+        let aborted = try await runProcess(sextantBinary, ["abort", rig.model, "--state-dir", rig.state.path])
         #expect(aborted.status == 0, "\(aborted.stderr)")
         try await rig.waitFor("the switch back") { rig.status()?.phase == .rolloutAborted }
         let tally = await load.stop()
@@ -107,13 +107,13 @@ import SextantWire
         try rig.startDaemon()
         try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
         let load = Load(port: rig.gatewayPort, model: rig.model, body: Self.churnRequest)
-        try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"80\"}")
+        try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"800\"}")
         try await rig.waitFor("the rollback") { rig.status()?.phase == .rolloutAborted }
         let tally = await load.stop()
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
         #expect(tally.byRevision.keys.sorted() == ["1"], "clients got answers from \(tally.byRevision)")
         let aborted = try #require(rig.events(.rolloutAborted).first)
-        #expect(aborted.message.contains(phase) && aborted.message.contains("p95 under 50 ms"), "\(aborted.message)")
+        #expect(aborted.message.contains(phase) && aborted.message.contains("p95 under 400 ms"), "\(aborted.message)")
         #expect(rig.status()?.model?.traffic.map(\.revision) == [1])
     }
 

@@ -148,12 +148,12 @@ import SextantTestSupport
 
     @Test("metrics while the store fails pass promtool check metrics",
           .enabled(if: PeerTool.promtool.isInstalled, Comment(rawValue: PeerTool.promtool.missing)))
-    func promtool() throws {
+    func promtool() async throws {
         let health = StoreHealth()
         let metrics = DaemonMetrics(storeHealth: health)
         metrics.passFinished(duration: .milliseconds(30), actions: 1, failures: 0, status: StatusDocument(revision: .init(branch: "main", reconciledAt: Self.saved), objects: []))
         health.recordFailure(operation: "saving status", message: "full", at: Self.saved)
-        let checked = try PeerTool.checkMetrics(metrics.exposition())
+        let checked = try await PeerTool.checkMetrics(metrics.exposition())
         #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
     }
 }

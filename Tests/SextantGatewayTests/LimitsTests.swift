@@ -181,7 +181,7 @@ import Testing
 
     @Test("promtool accepts /metrics with refusals counted", .enabled(if: PeerTool.promtool.isInstalled, Comment(rawValue: PeerTool.promtool.missing)))
     func refusalMetricsPassPromtool() async throws {
-        let checked = try PeerTool.checkMetrics(try await Self.metricsAfterRefusals())
+        let checked = try await PeerTool.checkMetrics(try await Self.metricsAfterRefusals())
         #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
     }
 }

@@ -40,7 +40,9 @@ import Testing
             mirror = nil
         }
         defer { if let mirror { Task { await mirror.stop() } } }
-        let mirrorPort = try mirror?.port ?? freePort()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let mirrorPort = mirror?.port ?? refusing.port
         try await withGateway(Self.table(stable: stable.port, mirror: mirrorPort)) { gateway, base in
             for _ in 0..<4 {
                 let answer = try await ProxyTests.infer(base)
@@ -91,7 +93,7 @@ import Testing
             for _ in 0..<4 { _ = try await ProxyTests.infer(base) }
             #expect(try await eventually { gateway.statistics().counters(model: "fraud", revision: 2).agreement?.compared == 4 })
             let metrics = try await ProxyTests.send(base + "/metrics", method: .GET)
-            let checked = try PeerTool.checkMetrics(metrics.text)
+            let checked = try await PeerTool.checkMetrics(metrics.text)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
     }

@@ -122,7 +122,9 @@ import Testing
     func refusedPortFailsOver() async throws {
         let upstream = try await TestUpstream.start(.answer(status: 200, body: #"{"outputs":[]}"#))
         defer { Task { await upstream.stop() } }
-        let closed = try freePort()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = refusing.port
         let table = Self.table([Self.stable(upstream.port, revision: 1, weight: 50),
                                 RouteBackend(revision: 2, version: 2, role: .candidate, weight: 50, endpoints: loopbackEndpoints([closed]))])
         try await withGateway(table) { gateway, base in
@@ -160,7 +162,9 @@ import Testing
     func badGateway() async throws {
         let closing = try await TestUpstream.start(.closeWithoutAnswer)
         defer { Task { await closing.stop() } }
-        let other = try freePort()
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let other = refusing.port
         let table = Self.table([Self.stable(closing.port, revision: 3, weight: 100),
                                 RouteBackend(revision: 4, version: 4, role: .candidate, weight: 0, endpoints: loopbackEndpoints([other]))])
         try await withGateway(table) { gateway, base in

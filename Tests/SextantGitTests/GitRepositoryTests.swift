@@ -52,12 +52,12 @@ import SextantTestSupport
     }
 
     @Test("lists the files of any commit under a prefix, without a work tree")
-    func files() throws {
+    func files() async throws {
         let fixture = try GitFixture()
         let first = try fixture.commit("first", files: [
             "ml/models/a.yaml": "a: 1\n", "ml/data/x.csv": "x\n1\n", "ml/run.sh": "#!/bin/sh\n", "README.md": "hi\n",
         ])
-        _ = try runProcess("/bin/chmod", ["+x", "\(fixture.path)/ml/run.sh"])
+        _ = try await runProcess("/bin/chmod", ["+x", "\(fixture.path)/ml/run.sh"])
         try fixture.directory.symlink("ml/link.csv", to: "data/x.csv")
         let second = try fixture.commit("second", removing: ["ml/models/a.yaml"])
         // The work tree no longer matters: delete it entirely.

@@ -26,16 +26,6 @@ import SextantTestSupport
                            contractSha256: "")
     }
 
-    /// Polls (in real time, generously) for a file.
-    static func appears(_ path: @Sendable () -> String?, within limit: Duration = .seconds(60)) async -> String? {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let found = path() { return found }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
-    }
-
     @Test("a trainer's timeout fires when the runtime's clock passes it, not in real time")
     func trainerTimeoutOnTheClock() async throws {
         let state = try TemporaryDirectory()
@@ -93,7 +83,8 @@ import SextantTestSupport
         let identity = try table.spawn(["sh", "-c", Self.slowToStop], directory: directory.path,
                                        environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path], log: directory.path + "/log", role: "test")
         defer { identity.signal(SIGKILL) }
-        #expect(await Self.appears { FileManager.default.fileExists(atPath: directory.path + "/ready") ? "ready" : nil } != nil)
+        // Generous: on a loaded machine a shell can take long to start.
+        #expect(try await eventually(timeout: .seconds(120)) { FileManager.default.fileExists(atPath: directory.path + "/ready") })
 
         await Task {
             withUnsafeCurrentTask { $0?.cancel() }
@@ -123,7 +114,7 @@ import SextantTestSupport
                 return error
             }
         }
-        #expect(await Self.appears { inRun("ready") } != nil, "the trainer runs")
+        #expect(try await eventually(timeout: .seconds(120)) { inRun("ready") != nil }, "the trainer runs")
         training.cancel()
         let error = await training.value
         #expect(error?.message == "the training was cancelled")

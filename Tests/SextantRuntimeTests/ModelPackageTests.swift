@@ -41,7 +41,7 @@ import SextantTestSupport
     }
 
     @Test("the manifest and config follow ModelPack; tar layers list as root-owned, mtime 0, sorted")
-    func format() throws {
+    func format() async throws {
         let directory = try TemporaryDirectory()
         let descriptor = try Self.package().write(to: OCILayout(directory: directory.path))
         let blob = { (digest: String) in try Data(contentsOf: URL(fileURLWithPath: directory.path + "/blobs/sha256/" + digest.dropFirst(7))) }
@@ -57,7 +57,7 @@ import SextantTestSupport
 
         let docs = directory.path + "/docs.tar"
         try blob(layers[1]["digest"] as! String).write(to: URL(fileURLWithPath: docs))
-        let listing = try runProcess("/bin/tar", ["--list", "--verbose", "--numeric-owner", "--full-time", "-f", docs])
+        let listing = try await runProcess("/bin/tar", ["--list", "--verbose", "--numeric-owner", "--full-time", "-f", docs])
         #expect(listing.status == 0, "\(listing.stderr)")
         let lines = listing.stdout.split(separator: "\n")
         #expect(lines.map { String($0.split(separator: " ").last!) } == ["MODEL_CARD.md", "evaluation.json"])
@@ -65,14 +65,14 @@ import SextantTestSupport
     }
 
     @Test("skopeo reads the artifact", .enabled(if: PeerTool.skopeo.isInstalled, Comment(rawValue: PeerTool.skopeo.missing)))
-    func skopeo() throws {
+    func skopeo() async throws {
         let directory = try TemporaryDirectory()
         let descriptor = try Self.package().write(to: OCILayout(directory: directory.path))
-        let inspected = try runProcess(PeerTool.skopeo.path, ["inspect", "--raw", "oci:\(directory.path):fraud-v3"])
+        let inspected = try await runProcess(PeerTool.skopeo.path, ["inspect", "--raw", "oci:\(directory.path):fraud-v3"])
         #expect(inspected.status == 0, "\(inspected.stderr)")
         #expect(inspected.stdout.contains(#""artifactType":"application/vnd.cncf.model.manifest.v1+json""#))
         let copy = try TemporaryDirectory()
-        let copied = try runProcess(PeerTool.skopeo.path, ["copy", "--quiet", "oci:\(directory.path):fraud-v3", "oci:\(copy.path):fraud-v3"])
+        let copied = try await runProcess(PeerTool.skopeo.path, ["copy", "--quiet", "oci:\(directory.path):fraud-v3", "oci:\(copy.path):fraud-v3"])
         #expect(copied.status == 0, "\(copied.stderr)")
         #expect(FileManager.default.fileExists(atPath: copy.path + "/blobs/sha256/" + descriptor.digest.dropFirst(7)), "the copy keeps the digest")
     }

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,19 +51,57 @@ public final class BackgroundProcess: @unchecked Sendable {
     }
 }
 
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
+/// A TCP port on 127.0.0.1 that nothing listens on right now, never handed out twice in
+/// this process. It comes from below the kernel's ephemeral range (32768–60999), so a server
+/// that binds port 0 in a test running beside this one cannot be given it meanwhile.
 public func freePort() throws -> Int {
+    while true {
+        let candidate = nextPort.add(1, ordering: .relaxed).newValue
+        guard candidate < 32_768 else { throw FixtureError("no free port left below 32768") }
+        guard let descriptor = try? boundSocket(port: candidate) else { continue }
+        close(descriptor)
+        return candidate
+    }
+}
+
+/// Where `freePort()` goes on: each test process starts at its own offset.
+private let nextPort = Atomic<Int>(20_000 + Int(getpid() % 500) * 16)
+
+/// A port that refuses connections for as long as this value lives: bound, never
+/// listening, so no other process can take it meanwhile (a `freePort()` could be taken by
+/// a test running beside this one).
+public final class RefusingPort: Sendable {
+    private let descriptor: Int32
+    public let port: Int
+
+    public init() throws {
+        descriptor = try boundSocket()
+        port = SextantTestSupport.port(of: descriptor)
+    }
+
+    deinit { close(descriptor) }
+}
+
+/// A TCP socket bound to an ephemeral port of 127.0.0.1.
+private func boundSocket(port: Int = 0) throws -> Int32 {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw FixtureError("socket: \(errno)") }
-    defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard bound == 0 else { throw FixtureError("bind: \(errno)") }
+    guard bound == 0 else {
+        close(descriptor)
+        throw FixtureError("bind: \(errno)")
+    }
+    return descriptor
+}
+
+private func port(of descriptor: Int32) -> Int {
+    var address = sockaddr_in()
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }

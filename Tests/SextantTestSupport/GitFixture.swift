@@ -16,7 +16,7 @@ public final class GitFixture: Sendable {
     /// Runs git in the repository and returns its standard output, trimmed.
     @discardableResult
     public func git(_ arguments: String...) throws -> String {
-        let output = try runProcess("/usr/bin/git", arguments, in: path, environment: [
+        let output = try runProcessBlocking("/usr/bin/git", arguments, in: path, environment: [
             "PATH": "/usr/bin:/bin", "HOME": path, "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_AUTHOR_DATE": "2026-11-21T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-21T10:00:00Z",
         ])

@@ -16,9 +16,9 @@ public struct PeerTool: Sendable {
 
 extension PeerTool {
     /// `promtool check metrics` on a Prometheus text exposition.
-    public static func checkMetrics(_ metrics: String) throws -> ProcessOutput {
+    public static func checkMetrics(_ metrics: String) async throws -> ProcessOutput {
         let work = try TemporaryDirectory()
         _ = try work.write("metrics.txt", metrics)
-        return try runProcess("/bin/sh", ["-c", "\(promtool.path) check metrics < \(work.path)/metrics.txt"], environment: ["PATH": "/usr/bin:/bin"])
+        return try await runProcess("/bin/sh", ["-c", "\(promtool.path) check metrics < \(work.path)/metrics.txt"], environment: ["PATH": "/usr/bin:/bin"])
     }
 }

@@ -8,8 +8,20 @@ public struct ProcessOutput: Sendable {
 }
 
 /// Runs a program to completion, capturing its output (tests only: no timeout handling
-/// beyond what the program does itself).
-public func runProcess(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> ProcessOutput {
+/// beyond what the program does itself). The wait happens on a Dispatch thread, never on
+/// the cooperative pool: a test that waits minutes for a child must not stall the other
+/// suites' tasks (on two cores the pool has two threads).
+public func runProcess(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) async throws -> ProcessOutput {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runProcessBlocking(executable, arguments, in: directory, environment: environment) })
+        }
+    }
+}
+
+/// `runProcess`, blocking the calling thread: only for programs that end in milliseconds
+/// (`git` in a fixture), called from code that cannot await.
+public func runProcessBlocking(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> ProcessOutput {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -57,6 +69,6 @@ public let sextantBinary: String = {
 }()
 
 /// Runs the built `sextant` with arguments, in a directory.
-public func sextant(_ arguments: String..., in directory: String? = nil) throws -> ProcessOutput {
-    try runProcess(sextantBinary, arguments, in: directory, environment: ["PATH": "/usr/bin:/bin"])
+public func sextant(_ arguments: String..., in directory: String? = nil) async throws -> ProcessOutput {
+    try await runProcess(sextantBinary, arguments, in: directory, environment: ["PATH": "/usr/bin:/bin"])
 }
