@@ -254,7 +254,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantMonitoringTests",
-            dependencies: ["SextantMonitoring", "SextantInference", "SextantML", "SextantTestSupport"],
+            dependencies: ["SextantMonitoring", "SextantInference", "SextantML", "SextantServing", "SextantTestSupport"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
