@@ -82,6 +82,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantInference",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SextantMonitoring",
+            dependencies: ["SextantInference", "SextantML"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantCore",
             dependencies: [
                 "SextantAPI",
@@ -128,6 +137,7 @@ let package = Package(
         .target(
             name: "SextantServing",
             dependencies: [
+                "SextantInference",
                 "SextantML",
                 "SextantHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -243,6 +253,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantMonitoringTests",
+            dependencies: ["SextantMonitoring", "SextantInference", "SextantML", "SextantServing", "SextantTestSupport"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantWireTests",
             dependencies: ["SextantWire"],
             swiftSettings: strictSettings
@@ -282,7 +298,7 @@ let package = Package(
         .testTarget(
             name: "SextantServingTests",
             dependencies: [
-                "SextantServing", "SextantML", "SextantHTTP", "SextantTestSupport",
+                "SextantServing", "SextantInference", "SextantML", "SextantHTTP", "SextantTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -4,6 +4,7 @@ public import Hummingbird
 package import Logging
 import NIOCore
 import NIOPosix
+import SextantInference
 public import SextantHTTP
 public import SextantML
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import SextantInference
 import SextantML
 @testable import SextantServing
 

@@ -93,7 +93,7 @@ package struct TaskMetrics: Sendable {
 
     /// The labels scores give: the positive class at 0.5 or more, the most probable class
     /// (the first on ties), or the value.
-    private static func labels(task: ModelTask, classes: [String], scores: [[Double]]) -> [String] {
+    package static func labels(task: ModelTask, classes: [String], scores: [[Double]]) -> [String] {
         switch task {
         case .binaryClassification:
             let positive = classes.last ?? "true", negative = classes.count > 1 ? classes[0] : "false"

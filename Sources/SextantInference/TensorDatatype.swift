@@ -1,6 +1,6 @@
 /// The tensor datatypes of the Open Inference Protocol v2, with what a value of each may be:
 /// a number a request carries is checked against its datatype before anything uses it.
-enum TensorDatatype: String, CaseIterable, Sendable {
+package enum TensorDatatype: String, CaseIterable, Sendable {
     case bool = "BOOL"
     case uint8 = "UINT8", uint16 = "UINT16", uint32 = "UINT32", uint64 = "UINT64"
     case int8 = "INT8", int16 = "INT16", int32 = "INT32", int64 = "INT64"
@@ -8,7 +8,7 @@ enum TensorDatatype: String, CaseIterable, Sendable {
     case bytes = "BYTES"
 
     /// Bytes per element in the binary extension (nil for BYTES, whose elements carry a length).
-    var byteWidth: Int? {
+    package var byteWidth: Int? {
         switch self {
         case .bool, .uint8, .int8: 1
         case .uint16, .int16, .fp16: 2
@@ -18,10 +18,10 @@ enum TensorDatatype: String, CaseIterable, Sendable {
         }
     }
 
-    var isNumeric: Bool { self != .bytes }
+    package var isNumeric: Bool { self != .bytes }
 
     /// Integers and booleans hold whole numbers only.
-    var isWhole: Bool {
+    package var isWhole: Bool {
         switch self {
         case .fp16, .fp32, .fp64, .bytes: false
         default: true
@@ -30,7 +30,7 @@ enum TensorDatatype: String, CaseIterable, Sendable {
 
     /// The values a JSON number of this datatype may take (bounds as `Double`s: a 64-bit
     /// integer's largest value rounds up to 2⁶³, so its range is half-open there).
-    var range: (lower: Double, upper: Double, upperIncluded: Bool) {
+    package var range: (lower: Double, upper: Double, upperIncluded: Bool) {
         switch self {
         case .bool: (0, 1, true)
         case .uint8: (0, Double(UInt8.max), true)
@@ -48,7 +48,7 @@ enum TensorDatatype: String, CaseIterable, Sendable {
     }
 
     /// Why `value` cannot be an element of this datatype, or nil when it can.
-    func problem(with value: Double) -> String? {
+    package func problem(with value: Double) -> String? {
         guard value.isFinite else { return "\(value) is not a finite number" }
         let (lower, upper, upperIncluded) = range
         if value < lower || value > upper || (!upperIncluded && value == upper) {

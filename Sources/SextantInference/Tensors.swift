@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON value of any shape, decoded strictly (a number never reads as a boolean).
-enum JSONElement: Decodable, Sendable {
+package enum JSONElement: Decodable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,7 +9,7 @@ enum JSONElement: Decodable, Sendable {
     case array([JSONElement])
     case object([String: JSONElement])
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
@@ -20,28 +20,28 @@ enum JSONElement: Decodable, Sendable {
     }
 
     /// Nested arrays flattened in row-major order, as OIP v2 allows `data` to be written.
-    var flattened: [JSONElement] {
+    package var flattened: [JSONElement] {
         if case .array(let items) = self { return items.flatMap(\.flattened) }
         return [self]
     }
 
-    subscript(key: String) -> JSONElement? {
+    package subscript(key: String) -> JSONElement? {
         if case .object(let fields) = self { return fields[key] }
         return nil
     }
 
-    var string: String? { if case .string(let value) = self { value } else { nil } }
-    var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
-    var number: Double? { if case .number(let value) = self { value } else { nil } }
-    var array: [JSONElement]? { if case .array(let value) = self { value } else { nil } }
+    package var string: String? { if case .string(let value) = self { value } else { nil } }
+    package var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+    package var number: Double? { if case .number(let value) = self { value } else { nil } }
+    package var array: [JSONElement]? { if case .array(let value) = self { value } else { nil } }
 }
 
 /// One input tensor's values, by what the model does with them.
-enum TensorValues {
+package enum TensorValues {
     case numbers([Double?])
     case texts([String?])
 
-    var count: Int {
+    package var count: Int {
         switch self {
         case .numbers(let values): values.count
         case .texts(let values): values.count
@@ -50,10 +50,10 @@ enum TensorValues {
 }
 
 /// A request that could not be understood: answered 400 with `{"error"}`.
-struct BadRequest: Error {
-    var message: String
+package struct BadRequest: Error {
+    package var message: String
 
-    init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 }
@@ -63,8 +63,8 @@ struct BadRequest: Error {
 /// in order — little-endian numbers, one byte per BOOL, BYTES as 4-byte length + bytes).
 /// Every value is checked against its datatype (range, whole numbers, finite), and errors
 /// name the input and the element.
-enum TensorCodec {
-    static func values(fromJSON data: JSONElement, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
+package enum TensorCodec {
+    package static func values(fromJSON data: JSONElement, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
         let elements = data.flattened
         guard datatype.isNumeric else {
             return .texts(try elements.enumerated().map { position, element throws(BadRequest) -> String? in
@@ -89,7 +89,7 @@ enum TensorCodec {
         })
     }
 
-    static func values(fromBinary bytes: ArraySlice<UInt8>, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
+    package static func values(fromBinary bytes: ArraySlice<UInt8>, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
         func readLE<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
             var value: T = 0
             for index in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[bytes.startIndex + offset + index]) << (8 * index) }
@@ -156,7 +156,7 @@ enum TensorCodec {
     }
 
     /// An output's values as raw little-endian bytes.
-    static func binary(_ values: OutputValues) -> [UInt8] {
+    package static func binary(_ values: OutputValues) -> [UInt8] {
         var bytes: [UInt8] = []
         switch values {
         case .doubles(let numbers):
@@ -176,13 +176,13 @@ enum TensorCodec {
 }
 
 /// The values of an output tensor.
-enum OutputValues: Encodable {
+package enum OutputValues: Encodable {
     case doubles([Double])
     case integers([Int64])
     case booleans([Bool])
     case texts([String])
 
-    var datatype: String {
+    package var datatype: String {
         switch self {
         case .doubles: "FP64"
         case .integers: "INT64"
@@ -191,7 +191,7 @@ enum OutputValues: Encodable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .doubles(let values): try container.encode(values)
