@@ -20,6 +20,11 @@ package struct RecordWriter {
         bytes.append(contentsOf: value)
     }
 
+    /// Bytes as they are (after a length the caller wrote).
+    package mutating func raw(_ value: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: value)
+    }
+
     package mutating func string(_ value: String) {
         blob(value.utf8)
     }
