@@ -24,7 +24,8 @@ package struct ManifestBytes: Decodable, Sendable, Hashable, CustomStringConvert
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        let text = (try? container.decode(Int64.self)).map(String.init) ?? (try container.decode(String.self))
+        let text: String
+        if let number = try? container.decode(Int64.self) { text = String(number) } else { text = try container.decode(String.self) }
         guard let value = ManifestBytes(text) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath,

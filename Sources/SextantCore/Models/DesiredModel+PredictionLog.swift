@@ -1,3 +1,4 @@
+import SextantAPI
 package import SextantWire
 
 extension DesiredModel {
