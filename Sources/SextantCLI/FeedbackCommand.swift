@@ -21,12 +21,9 @@ struct FeedbackCommand: AsyncParsableCommand {
             Exits 1 when an item was rejected.
 
             Examples:
-              sextant feedback fraud-detector --csv labels.csv
-              sextant feedback fraud-detector --gateway http://127.0.0.1:8080 --csv labels.csv
-
-            labels.csv:
-              id,truth,kpi.revenue
-              01JD6ZQ3V2V6E8Q3J3R0K2W9XN,1,12.5
+              sextant feedback fraud-detector --csv examples/quickstart/requests/labels.csv
+              sextant feedback fraud-detector --gateway http://127.0.0.1:8080 \\
+                  --csv examples/quickstart/requests/labels.csv
             """
     )
 
