@@ -24,8 +24,10 @@ struct ExchangeCapture {
         self.limit = limit
     }
 
+    /// Counted by the storage a buffer keeps alive (a read's buffer is often larger than
+    /// the body in it), so that the queue's bound is the memory it holds.
     mutating func requestBody(_ buffer: ByteBuffer) {
-        guard take(buffer.readableBytes) else { return }
+        guard take(max(buffer.readableBytes, buffer.storageCapacity)) else { return }
         request.append(buffer)
     }
 
@@ -33,12 +35,12 @@ struct ExchangeCapture {
     mutating func answerHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?) {
         answerContentType = contentType.map { String(buffer: $0) }
         answerHeaderLength = inferenceHeaderLength
-        bytes -= answer.reduce(0) { $0 + $1.readableBytes }
+        bytes -= answer.reduce(0) { $0 + max($1.readableBytes, $1.storageCapacity) }
         answer = []
     }
 
     mutating func answerBody(_ buffer: ByteBuffer) {
-        guard take(buffer.readableBytes) else { return }
+        guard take(max(buffer.readableBytes, buffer.storageCapacity)) else { return }
         answer.append(buffer)
     }
 

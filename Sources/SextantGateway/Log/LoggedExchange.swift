@@ -19,16 +19,16 @@ struct LoggedExchange: Sendable {
     var answerHeaderLength: Int?
     var answer: [ByteBuffer]
 
-    /// What it holds in memory, as the queue counts it.
+    /// What it holds in memory, as the queue counts it: the storage its buffers keep alive.
     var bytes: Int {
-        256 + request.reduce(0) { $0 + $1.readableBytes } + answer.reduce(0) { $0 + $1.readableBytes }
+        256 + request.reduce(0) { $0 + max($1.readableBytes, $1.storageCapacity) } + answer.reduce(0) { $0 + max($1.readableBytes, $1.storageCapacity) }
     }
 
     /// A `PredictionRecord`'s payload, written from the buffers without joining them first.
     func payload() -> [UInt8] {
         let record = PredictionRecord(time: time, requestId: requestId, model: model, revision: revision, version: version, status: status,
                                       latencyMs: latencyMs, request: .init(bytes: []), answer: .init(bytes: []))
-        var writer = RecordWriter(capacity: bytes + 64)
+        var writer = RecordWriter(capacity: 320 + request.reduce(0) { $0 + $1.readableBytes } + answer.reduce(0) { $0 + $1.readableBytes })
         record.writeHead(into: &writer)
         PredictionRecord.writeBodyHead(contentType: requestContentType, inferenceHeaderLength: requestHeaderLength, into: &writer)
         Self.write(request, into: &writer)
