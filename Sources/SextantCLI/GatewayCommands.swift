@@ -24,6 +24,11 @@ struct GatewayCommand: AsyncParsableCommand {
             new ones on a loopback admin port (token in STATE/gateway.token). It serves
             the Open Inference Protocol v2 (POST /v2/models/NAME/infer, …), adds
             X-Sextant-Revision to every answer, and /metrics in Prometheus format.
+            Every inference request gets an id (its valid X-Request-Id, else a ULID,
+            answered in X-Request-Id) and, sampled by the model's spec.monitoring.log,
+            goes to the prediction log in STATE/predictions/MODEL/; POST
+            /v2/models/NAME/feedback stores labels in STATE/feedback/MODEL/
+            (docs/prediction-log.md).
             A request body over --max-request-bytes gets 413, a head or body that does
             not arrive in time 408, a malformed one 400; each closes its connection
             (`run` passes its own --max-request-bytes on).
@@ -78,7 +83,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let (host, port) = RunCommand.address(listen)!
         let loaded = routes
         let log = logger
-        let gateway = Gateway(routes: routes, token: token, limits: limits.limits, logger: logger)
+        let gateway = Gateway(routes: routes, token: token, limits: limits.limits, log: Self.logConfiguration(state: state), logger: logger)
+        defer { gateway.stopLog() }
         let admin = gateway.adminApplication(port: adminPort)
         let inference = gateway.inferenceServer(host: host, port: port) { bound in
             log.notice("gateway serving", metadata: [
@@ -97,6 +103,19 @@ struct GatewayCommand: AsyncParsableCommand {
             }
             throw CommandFailure(message: "gateway: \(text)")
         }
+    }
+}
+
+extension GatewayCommand {
+    /// The prediction log under the state directory. Two environment variables exist for
+    /// benchmarks and tests only: SEXTANT_GATEWAY_LOG_QUEUE_BYTES (the queue's size) and
+    /// SEXTANT_GATEWAY_LOG_WRITE_DELAY_US (a pause per record written: a slow disk).
+    static func logConfiguration(state: String) -> PredictionLog.Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = PredictionLog.Configuration(state: state)
+        if let bytes = environment["SEXTANT_GATEWAY_LOG_QUEUE_BYTES"].flatMap(Int.init), bytes > 0 { configuration.queueBytes = bytes }
+        if let delay = environment["SEXTANT_GATEWAY_LOG_WRITE_DELAY_US"].flatMap(Int.init), delay > 0 { configuration.writeDelayMicroseconds = delay }
+        return configuration
     }
 }
 

@@ -12,7 +12,11 @@ public struct AnswerHead {
     /// Whether the server keeps the connection open after this answer.
     var keepAlive: Bool
     /// The binary tensor extension (`Inference-Header-Content-Length`): not JSON.
-    var binary: Bool
+    var binary: Bool { inferenceHeaderLength != nil }
+    /// Its `Inference-Header-Content-Length`: the JSON header's size.
+    var inferenceHeaderLength: Int?
+    /// Its `Content-Type` value (a slice of the head), for the prediction log.
+    var contentType: ByteBuffer?
 
     var mayHaveBody: Bool { !(100..<200).contains(status) && status != 204 && status != 304 }
 }
@@ -219,7 +223,9 @@ public final class AnswerParser {
         var failure: String?
         var minor = 1, status = 0, reasonRange = 0..<0
         var contentLength: Int?
-        var chunked = false, close = false, binary = false
+        var chunked = false, close = false
+        var inferenceHeaderLength: Int?
+        var contentType: ByteBuffer?
         var named: [ByteBuffer] = []
         head.withUnsafeReadableBytes { bytes in
             var start = 0
@@ -292,7 +298,12 @@ public final class AnswerParser {
                 case .hopByHop:
                     continue
                 case .binary:
-                    binary = true
+                    inferenceHeaderLength = decimal(value) ?? 0
+                case .contentType:
+                    contentType = head.getSlice(at: head.readerIndex + valueStart, length: valueEnd - valueStart)
+                case .requestId:
+                    // The gateway writes the request's id itself.
+                    continue
                 case .other:
                     break
                 }
@@ -315,7 +326,7 @@ public final class AnswerParser {
         }
         let reason = head.getSlice(at: head.readerIndex + reasonRange.lowerBound, length: reasonRange.count) ?? ByteBuffer()
         return HeadInfo(head: AnswerHead(status: status, reason: reason, fields: fields, contentLength: chunked ? nil : contentLength, keepAlive: !close,
-                                         binary: binary),
+                                         inferenceHeaderLength: inferenceHeaderLength, contentType: contentType),
                         chunked: chunked)
     }
 
@@ -337,7 +348,7 @@ public final class AnswerParser {
     }
 
     private enum Field {
-        case contentLength, transferEncoding, connection, hopByHop, binary, other
+        case contentLength, transferEncoding, connection, hopByHop, binary, contentType, requestId, other
 
         init(_ name: UnsafeRawBufferPointer) {
             switch name.count {
@@ -345,6 +356,8 @@ public final class AnswerParser {
             case 7: self = AnswerParser.equal(name, "trailer") || AnswerParser.equal(name, "upgrade") ? .hopByHop : .other
             case 10:
                 if AnswerParser.equal(name, "connection") { self = .connection } else { self = AnswerParser.equal(name, "keep-alive") ? .hopByHop : .other }
+            case 12:
+                if AnswerParser.equal(name, "content-type") { self = .contentType } else { self = AnswerParser.equal(name, "x-request-id") ? .requestId : .other }
             case 14: self = AnswerParser.equal(name, "content-length") ? .contentLength : .other
             case 16: self = AnswerParser.equal(name, "proxy-connection") ? .hopByHop : .other
             case 17: self = AnswerParser.equal(name, "transfer-encoding") ? .transferEncoding : .other

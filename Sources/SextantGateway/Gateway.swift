@@ -30,6 +30,8 @@ public final class Gateway: Sendable {
     /// Mirrored copies in flight per model, and how many may be.
     private let mirrorsInFlight = Mutex<[String: Int]>([:])
     let mirrorLimit: Int
+    /// The prediction log and feedback store; nil when the gateway keeps none (tests).
+    let predictionLog: PredictionLog?
 
     package static let revisionField = HTTPField.Name("X-Sextant-Revision")!
 
@@ -40,8 +42,10 @@ public final class Gateway: Sendable {
     ///     (then an error: 504, and a latency sample at the time waited).
     ///   - mirrorLimit: mirrored copies in flight per model; beyond, copies are dropped (counted).
     ///   - limits: request size and header, body and idle timeouts of the inference listener.
+    ///   - log: where inference exchanges and feedback are stored (its writer thread starts
+    ///     now; `stopLog()` writes what is queued); nil: neither is kept.
     public init(routes: RoutingTable, token: String, timeout: Duration = .seconds(30), mirrorLimit: Int = 64, limits: HTTPLimits = HTTPLimits(),
-                logger: Logger) {
+                log: PredictionLog.Configuration? = nil, logger: Logger) {
         instance = UUID().uuidString.lowercased()
         self.routes = Mutex(RouteTable(routes))
         self.token = token
@@ -50,6 +54,14 @@ public final class Gateway: Sendable {
         self.mirrorLimit = mirrorLimit
         self.limits = limits
         self.logger = logger
+        predictionLog = log.map { PredictionLog($0, logger: logger) }
+        predictionLog?.update(routes)
+        predictionLog?.start()
+    }
+
+    /// Writes the queued records of the prediction log and feedback, and stops its writer.
+    public func stopLog() {
+        predictionLog?.stop()
     }
 
     package var generation: Int { routes.withLock { $0.table.generation } }
@@ -66,6 +78,11 @@ public final class Gateway: Sendable {
     /// Where a request goes and, for inference, which mirrors get a copy.
     func route(model: String, head: HTTPRequestHead, counted: Bool) -> RouteTable.Routing {
         routes.withLock { $0.route(model: model, header: { head.headers.first(name: $0) }, counted: counted) }
+    }
+
+    /// The type of a model's target (nil inside: any scalar); nil for a model not routed here.
+    func feedbackTarget(model: String) -> TargetType?? {
+        routes.withLock { $0.feedbackTarget(model: model) }
     }
 
     /// Another revision (or replica) after `failed` did not answer.
@@ -87,7 +104,7 @@ public final class Gateway: Sendable {
     }
 
     func prometheus() -> String {
-        counters.prometheus(generation: generation) + refusals.prometheus()
+        counters.prometheus(generation: generation) + refusals.prometheus() + (predictionLog?.counters.prometheus() ?? "")
     }
 
     /// The counters the admin endpoint reports.
@@ -143,6 +160,7 @@ public final class Gateway: Sendable {
         }
         if table.generation > current {
             routes.withLock { $0.replace(with: table) }
+            predictionLog?.update(table)
             logger.info("routing table installed", metadata: [
                 "generation": "\(table.generation)",
                 "routes": "\(table.models.keys.sorted().map { name in "\(name): " + table.models[name]!.backends.map { "r\($0.revision) \($0.weight)%" + ($0.mirrorPercent.map { " mirror \($0)%" } ?? "") }.joined(separator: " ") }.joined(separator: "; "))",

@@ -53,8 +53,12 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     /// The mirrors waiting for this answer, and the answer kept for them.
     private var pairs: [AnswerPair] = []
     private var served: ByteBuffer?
+    /// What the prediction log keeps of this exchange, when it is sampled.
+    private var capture: ExchangeCapture?
 
-    init(proxy: ProxyHandler, model: String, counted: Bool, head: HTTPRequestHead, target: RouteTable.Target, mirrors: [RouteTable.Target]) {
+    init(proxy: ProxyHandler, model: String, counted: Bool, head: HTTPRequestHead, target: RouteTable.Target, mirrors: [RouteTable.Target],
+         capture: ExchangeCapture? = nil) {
+        self.capture = capture
         self.proxy = proxy
         self.gateway = proxy.gateway
         self.counters = proxy.pool.counters
@@ -116,6 +120,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
 
     func requestBody(_ buffer: ByteBuffer) {
         guard !finished else { return }
+        capture?.requestBody(buffer)
         if retained != nil {
             retained!.append(buffer)
             retainedBytes += buffer.readableBytes
@@ -179,6 +184,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
             answerStarted = true
             status = answer.status
             upstreamKeepAlive = answer.keepAlive
+            capture?.answerHead(contentType: answer.contentType, inferenceHeaderLength: answer.inferenceHeaderLength)
             if requestEnded || mirrors.isEmpty { retained = nil }
             if !pairs.isEmpty {
                 let comparable = (200..<300).contains(status) && !answer.binary
@@ -195,6 +201,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
                     served!.writeImmutableBuffer(buffer)
                 }
             }
+            capture?.answerBody(buffer)
             proxy.writeAnswerBody(buffer)
         case .end:
             complete()
@@ -223,9 +230,11 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         finished = true
         proxy.pool.timeouts.remove(self)
         // Counted before the client can see the answer: whoever got an answer finds it counted.
-        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: elapsed()), counted: counted,
+        let microseconds = elapsed()
+        counters.finish(model: model, revision: target.revision, .answered(status: status, microseconds: microseconds), counted: counted,
                         retried: retried)
         proxy.finishAnswer(requestComplete: requestEnded)
+        log(status: status, microseconds: microseconds)
         if let upstream {
             self.upstream = nil
             // A connection is reused only after a whole request and a whole keep-alive answer.
@@ -262,9 +271,18 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         }
         finished = true
         gateway.logger.warning("request failed", metadata: ["model": "\(model)", "revision": "\(target.revision)", "error": "\(message)"])
-        proxy.respondError("r\(target.revision) of \(model) did not answer: \(message)", status: .badGateway, revision: target.revision,
-                           requestComplete: requestEnded)
+        let body = ProxyHandler.errorBody("r\(target.revision) of \(model) did not answer: \(message)")
+        proxy.respondError(body: body, status: .badGateway, revision: target.revision, requestComplete: requestEnded)
+        capture?.gatewayAnswer(body)
+        log(status: 502, microseconds: elapsed())
         handOverServed(nil)
+    }
+
+    /// Hands the exchange to the prediction log, when it is sampled.
+    private func log(status: Int, microseconds: UInt64) {
+        guard let capture, let log = gateway.predictionLog else { return }
+        self.capture = nil
+        log.submit(capture, model: model, revision: target.revision, version: target.version, status: status, microseconds: microseconds)
     }
 
     private func armTimeout() {
@@ -282,8 +300,10 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         if answerStarted {
             proxy.abortAnswer()
         } else {
-            proxy.respondError("r\(target.revision) of \(model) did not answer: no answer within \(gateway.timeoutDescription)", status: .gatewayTimeout,
-                               revision: target.revision, requestComplete: requestEnded)
+            let body = ProxyHandler.errorBody("r\(target.revision) of \(model) did not answer: no answer within \(gateway.timeoutDescription)")
+            proxy.respondError(body: body, status: .gatewayTimeout, revision: target.revision, requestComplete: requestEnded)
+            capture?.gatewayAnswer(body)
+            log(status: 504, microseconds: elapsed())
         }
         handOverServed(nil)
     }

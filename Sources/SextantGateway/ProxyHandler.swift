@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SextantHTTP
+import SextantWire
 
 /// The last handler of a client's connection to the inference listener: answers health
 /// and `/metrics` itself and streams `/v2/models/…` calls to a model server through a
@@ -29,6 +30,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         /// request is read and dropped.
         case discarding
         case proxying(ProxyExchange)
+        /// A feedback request's body, collected until its end.
+        case feedback(model: String, body: ByteBuffer)
     }
 
     let gateway: Gateway
@@ -46,6 +49,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     private var headRequest = false
     /// How the answer in progress frames its body.
     private var framing = Wire.Framing.asIs
+    /// The id of the inference request in progress, answered in `X-Request-Id`.
+    private var requestId: String?
+    private var random = SystemRandomNumberGenerator()
 
     init(gateway: Gateway, pool: UpstreamPool, limiter: RequestLimiter) {
         self.gateway = gateway
@@ -103,11 +109,21 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         switch part {
         case .head(let head):
             begin(head, context: context)
-        case .body(let buffer):
-            if case .proxying(let exchange) = state { exchange.requestBody(buffer) }
+        case .body(var buffer):
+            switch state {
+            case .proxying(let exchange):
+                exchange.requestBody(buffer)
+            case .feedback(let model, var body):
+                state = .discarding
+                body.writeBuffer(&buffer)
+                state = .feedback(model: model, body: body)
+            case .discarding, .idle:
+                break
+            }
         case .end(let trailers):
             switch state {
             case .proxying(let exchange): exchange.requestEnd(trailers)
+            case .feedback(let model, let body): answerFeedback(model: model, body: body)
             case .discarding: state = .idle
             case .idle: break
             }
@@ -125,7 +141,13 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         version = head.version
         headRequest = head.method == .HEAD
         state = .discarding
+        requestId = nil
         if let (model, inference) = Self.modelCall(head.uri) {
+            if head.method == .POST && !inference, let feedback = Self.feedbackModel(head.uri) {
+                state = .feedback(model: feedback, body: context.channel.allocator.buffer(capacity: 0))
+                return
+            }
+            if inference && head.method == .POST { requestId = identify(head) }
             // Only inference is a sample of a revision; metadata and readiness calls are not.
             proxy(head, model: model, counted: inference && head.method == .POST)
             return
@@ -133,8 +155,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(head.uri[..<$0]) } ?? head.uri
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch (head.method, parts.count) {
-        case (.POST, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "infer",
-             (_, 3...) where parts[0] == "v2" && parts[1] == "models":
+        case (.POST, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "infer":
+            requestId = identify(head)
+            proxy(head, model: String(parts[2]), counted: true)
+        case (.POST, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "feedback":
+            state = .feedback(model: String(parts[2]), body: context.channel.allocator.buffer(capacity: 0))
+        case (_, 3...) where parts[0] == "v2" && parts[1] == "models":
             // Only inference is a sample of a revision; metadata and readiness calls are not.
             let inference = head.method == .POST && parts.count == 4 && parts[3] == "infer"
             proxy(head, model: String(parts[2]), counted: inference)
@@ -167,19 +193,43 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         }
     }
 
+    /// `/v2/models/NAME/feedback` (no query): the model's name.
+    static func feedbackModel(_ uri: String) -> String? {
+        guard uri.utf8.count > 20, uri.utf8.last == UInt8(ascii: "k"), uri.hasSuffix("/feedback") else { return nil }
+        let parts = uri.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0].isEmpty, parts[1] == "v2", parts[2] == "models", !parts[3].isEmpty else { return nil }
+        return String(parts[3])
+    }
+
+    /// The client's `X-Request-Id` when it is a valid one, else a new ULID.
+    private func identify(_ head: HTTPRequestHead) -> String {
+        if let given = head.headers.first(name: "x-request-id"), RequestID.isValid(given) { return given }
+        return RequestID.ulid(milliseconds: PredictionLog.milliseconds(), using: &random)
+    }
+
+    private func answerFeedback(model: String, body: ByteBuffer) {
+        // Parsing up to 10,000 items takes a few milliseconds of this loop; the writing is the log's thread's.
+        let (status, json) = gateway.acceptFeedback(model: model, body: body)
+        respond(status: status, body: ByteBuffer(bytes: json), contentType: "application/json", requestComplete: true)
+    }
+
     private func proxy(_ head: HTTPRequestHead, model: String, counted: Bool) {
         switch gateway.route(model: model, head: head, counted: counted) {
         case .unknownModel:
             respondError("unknown model \(model): no revision of it is routed here", status: .notFound)
         case .noServer:
             respondError("no server of \(model) is ready", status: .serviceUnavailable)
-        case .target(let target, let mirrors):
+        case .target(let target, let mirrors, let log):
             if head.version.minor >= 1, head.headers.contains(name: "expect") {
                 // The gateway takes the body at once: it streams it on as it comes.
                 context?.write(wrapOutboundOut(Wire.continueAnswer), promise: nil)
                 context?.flush()
             }
-            let exchange = ProxyExchange(proxy: self, model: model, counted: counted, head: head, target: target, mirrors: mirrors)
+            var capture: ExchangeCapture?
+            if let log, let requestId, let predictionLog = gateway.predictionLog, RequestID.isSampled(requestId, rate: log.sample) {
+                capture = ExchangeCapture(requestId: requestId, head: head, limit: predictionLog.configuration.queueBytes)
+            }
+            let exchange = ProxyExchange(proxy: self, model: model, counted: counted, head: head, target: target, mirrors: mirrors, capture: capture)
             state = .proxying(exchange)
             exchange.start()
         }
@@ -221,7 +271,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     func writeAnswerHead(_ upstream: AnswerHead, revision: Int) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256)
-        framing = Wire.writeResponseHead(upstream, version: version, bodyAllowed: !headRequest, revision: revision, keepAlive: &keepAlive, into: &buffer)
+        framing = Wire.writeResponseHead(upstream, version: version, bodyAllowed: !headRequest, revision: revision, requestId: requestId, keepAlive: &keepAlive,
+                                         into: &buffer)
         limiter.answerBegan()
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
@@ -288,15 +339,22 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     /// An error made by the gateway, as OIP's `{"error": …}`, naming the revision when one is concerned.
     /// `requestComplete`: whether the request's end was read already (else the rest is dropped).
     func respondError(_ message: String, status: HTTPResponseStatus, revision: Int? = nil, requestComplete: Bool = false) {
-        let data = (try? JSONEncoder().encode(["error": message])) ?? Data(#"{"error":"gateway error"}"#.utf8)
-        respond(status: status, body: ByteBuffer(bytes: data), contentType: "application/json", revision: revision, requestComplete: requestComplete)
+        respondError(body: Self.errorBody(message), status: status, revision: revision, requestComplete: requestComplete)
+    }
+
+    static func errorBody(_ message: String) -> ByteBuffer {
+        ByteBuffer(bytes: (try? JSONEncoder().encode(["error": message])) ?? Data(#"{"error":"gateway error"}"#.utf8))
+    }
+
+    func respondError(body: ByteBuffer, status: HTTPResponseStatus, revision: Int? = nil, requestComplete: Bool = false) {
+        respond(status: status, body: body, contentType: "application/json", revision: revision, requestComplete: requestComplete)
     }
 
     private func respond(status: HTTPResponseStatus, body: ByteBuffer, contentType: String?, revision: Int? = nil, requestComplete: Bool = false) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
         Wire.writeAnswer(status: status, version: version, contentType: contentType, body: headRequest ? ByteBuffer() : body, revision: revision,
-                         keepAlive: keepAlive, into: &buffer)
+                         requestId: requestId, keepAlive: keepAlive, into: &buffer)
         context.write(wrapOutboundOut(buffer), promise: nil)
         framing = .asIs
         finishAnswer(requestComplete: requestComplete)

@@ -29,13 +29,22 @@ struct RouteTable: Sendable {
     mutating func route(model: String, header: (String) -> String?, counted: Bool) -> Routing {
         guard let index = models.index(forKey: model) else { return .unknownModel }
         guard let target = models.values[index].choose(header: header, excluding: nil) else { return .noServer }
-        return .target(target, mirrors: counted ? models.values[index].mirrors(servedBy: target.revision) : [])
+        let route = models.values[index].route
+        return .target(target, mirrors: counted ? models.values[index].mirrors(servedBy: target.revision) : [],
+                       log: counted ? route.log ?? PredictionLogSettings() : nil)
     }
 
     enum Routing {
         case unknownModel
         case noServer
-        case target(Target, mirrors: [Target])
+        /// `log`: the model's prediction log settings, for inference.
+        case target(Target, mirrors: [Target], log: PredictionLogSettings?)
+    }
+
+    /// The type of the model's target, for feedback; nil for a model not routed here.
+    func feedbackTarget(model: String) -> TargetType?? {
+        guard let route = table.models[model] else { return nil }
+        return .some(route.target)
     }
 
     /// The backend for a request: the header route when the request carries it, else the
@@ -55,6 +64,14 @@ struct RouteTable: Sendable {
     struct Target: Sendable, Hashable {
         var revision: Int
         var upstream: Upstream
+        /// The revision's model version (what the prediction log records); follows from the revision.
+        var version = 0
+
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.revision == rhs.revision && lhs.upstream == rhs.upstream }
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(revision)
+            hasher.combine(upstream)
+        }
     }
 }
 
@@ -135,6 +152,6 @@ struct ModelChooser: Sendable {
         let servers = upstreams[index]
         let upstream = servers.count == 1 ? servers[0] : servers[cursors[index] % servers.count]
         cursors[index] &+= 1
-        return RouteTable.Target(revision: route.backends[index].revision, upstream: upstream)
+        return RouteTable.Target(revision: route.backends[index].revision, upstream: upstream, version: route.backends[index].version)
     }
 }

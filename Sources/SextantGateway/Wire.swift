@@ -51,7 +51,7 @@ enum Wire {
     /// An answer head for the client: the server's status and fields (hop-by-hop ones
     /// already left out by the parser), the revision named, and the framing the client's
     /// HTTP version allows.
-    static func writeResponseHead(_ head: AnswerHead, version: HTTPVersion, bodyAllowed: Bool, revision: Int, keepAlive: inout Bool,
+    static func writeResponseHead(_ head: AnswerHead, version: HTTPVersion, bodyAllowed: Bool, revision: Int, requestId: String?, keepAlive: inout Bool,
                                   into buffer: inout ByteBuffer) -> Framing {
         buffer.writeStaticString(version.major == 1 && version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         buffer.writeString(String(head.status))
@@ -72,18 +72,21 @@ enum Wire {
         buffer.writeStaticString("X-Sextant-Revision: ")
         buffer.writeString(String(revision))
         buffer.writeStaticString("\r\n")
+        if let requestId { writeField("X-Request-Id", requestId, into: &buffer) }
         writeConnection(keepAlive: keepAlive, version: version, into: &buffer)
         buffer.writeStaticString("\r\n")
         return framing
     }
 
     /// A whole answer made by the gateway.
-    static func writeAnswer(status: HTTPResponseStatus, version: HTTPVersion, contentType: String?, body: ByteBuffer, revision: Int?, keepAlive: Bool,
+    static func writeAnswer(status: HTTPResponseStatus, version: HTTPVersion, contentType: String?, body: ByteBuffer, revision: Int?, requestId: String? = nil,
+                            keepAlive: Bool,
                             into buffer: inout ByteBuffer) {
         writeStatusLine(status, version: version, into: &buffer)
         if let contentType { writeField("Content-Type", contentType, into: &buffer) }
         writeField("Content-Length", String(body.readableBytes), into: &buffer)
         if let revision { writeField("X-Sextant-Revision", String(revision), into: &buffer) }
+        if let requestId { writeField("X-Request-Id", requestId, into: &buffer) }
         writeConnection(keepAlive: keepAlive, version: version, into: &buffer)
         buffer.writeStaticString("\r\n")
         var body = body

@@ -22,10 +22,33 @@ public struct ModelRoute: Sendable, Hashable, Codable {
     package var backends: [RouteBackend]
     /// Requests carrying this header go to the revision it names.
     package var headerRoute: HeaderRouteTarget?
+    /// The prediction log of its inference requests (nil, from a daemon before it: the defaults).
+    package var log: PredictionLogSettings?
+    /// The type of its target, which feedback labels must have (nil: any scalar).
+    package var target: TargetType?
 
-    public init(backends: [RouteBackend], headerRoute: HeaderRouteTarget? = nil) {
+    public init(backends: [RouteBackend], headerRoute: HeaderRouteTarget? = nil, log: PredictionLogSettings? = nil, target: TargetType? = nil) {
         self.backends = backends
         self.headerRoute = headerRoute
+        self.log = log
+        self.target = target
+    }
+}
+
+/// A model's `spec.monitoring.log` as the gateway needs it (DESIGN §7 "Prediction log").
+public struct PredictionLogSettings: Sendable, Hashable, Codable {
+    /// The share of inference requests logged, 0…1 (decided by request id).
+    public var sample: Double
+    /// The most bytes of segments kept for the model; the oldest closed segments go first.
+    public var maxBytes: Int64
+    /// How long closed segments are kept, in seconds.
+    public var retentionSeconds: Int64
+
+    /// Every request, 1 GiB, 14 days.
+    public init(sample: Double = 1, maxBytes: Int64 = 1 << 30, retentionSeconds: Int64 = 14 * 86_400) {
+        self.sample = sample
+        self.maxBytes = maxBytes
+        self.retentionSeconds = retentionSeconds
     }
 }
 

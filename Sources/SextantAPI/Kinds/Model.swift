@@ -194,12 +194,50 @@ package enum ServingRuntime: String, ManifestEnum {
 
 /// Drift detection and retraining (used by a later release; validated now).
 package struct MonitoringSpec: Decodable, Sendable, Hashable {
+    /// The prediction log (on by default: nil is every default).
+    package var log: PredictionLogSpec?
+    package var online: OnlineMetricsSpec?
+    package var contract: LiveContractMode?
     package var drift: DriftSpec?
     package var retrain: RetrainSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case drift, retrain
+        case log, online, contract, drift, retrain
     }
+}
+
+/// `spec.monitoring.log` (DESIGN §7 "Prediction log").
+package struct PredictionLogSpec: Decodable, Sendable, Hashable {
+    /// The share of inference requests logged, 0…1 (default 1).
+    package var sample: Double?
+    /// The most segment bytes kept for the model (default 1Gi).
+    package var maxBytes: ManifestBytes?
+    /// How long segments are kept (default 14d).
+    package var retention: ManifestDuration?
+
+    package static let defaultMaxBytes = ManifestBytes("1Gi")!
+    package static let defaultRetention = ManifestDuration("14d")!
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case sample, maxBytes, retention
+    }
+}
+
+/// `spec.monitoring.online`: the newest labelled rows online metrics are computed over.
+package struct OnlineMetricsSpec: Decodable, Sendable, Hashable {
+    /// Rows (default 1000).
+    package var window: Int?
+
+    package static let defaultWindow = 1000
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case window
+    }
+}
+
+/// `spec.monitoring.contract`: whether logged inputs are checked against the data contract.
+package enum LiveContractMode: String, ManifestEnum {
+    case observe, off
 }
 
 package struct DriftSpec: Decodable, Sendable, Hashable {

@@ -55,6 +55,8 @@ enum JSONSchema {
         .object(["type": .string("object"), "additionalProperties": values])
     }
 
+    static let bytes: JSONValue = .object(["description": .string("A size: bytes, or a number and a suffix (Ki, Mi, Gi, Ti, k, M, G, T), like 1Gi."),
+                                           "type": .array([.string("string"), .string("integer")]), "pattern": .string("^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$")])
     static let duration = string("A duration: a number and a unit (ms, s, m, h, d, w), like 30s, 5m or 1h30m.", pattern: "^([0-9]+(ms|s|m|h|d|w))+$")
     static let name = string("A DNS-1123 label.", pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
     static let relativePath = string("A path relative to the watched root; no '..', not absolute.", pattern: "^(?!/)(?!.*(^|/)\\.\\.(/|$)).+$")

@@ -60,6 +60,12 @@ extension ManifestKind {
                     ("rollout", S.string("The name of a RolloutPolicy; default: replace.")),
                 ])),
                 ("monitoring", S.object([
+                    ("log", S.object([
+                        ("sample", S.number(minimum: 0, maximum: 1, "The share of inference requests logged (by request id); default 1.")),
+                        ("maxBytes", S.bytes), ("retention", S.duration),
+                    ])),
+                    ("online", S.object([("window", S.integer(minimum: 1, "The newest labelled rows online metrics use; default 1000."))])),
+                    ("contract", S.enumeration(LiveContractMode.self, "Check logged inputs against the data contract; default observe.")),
                     ("drift", S.object([("method", S.enumeration(DriftMethod.self)), ("threshold", S.number(minimum: 0, exclusive: true)), ("window", S.integer(minimum: 1))])),
                     ("retrain", S.object([("on", S.array(S.enumeration(RetrainTrigger.self))), ("promotion", S.enumeration(RetrainPromotion.self))])),
                 ])),

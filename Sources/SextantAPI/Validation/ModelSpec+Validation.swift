@@ -201,6 +201,18 @@ extension ServingSpec {
 extension MonitoringSpec {
     func validate(into issues: inout Issues) {
         let path: FieldPath = ["spec", "monitoring"]
+        if let sample = log?.sample, !(0...1).contains(sample) {
+            issues.add(path.appending("log").appending("sample"), "sample must be between 0 and 1 (the share of requests logged)")
+        }
+        if let maxBytes = log?.maxBytes, maxBytes.bytes < 1 << 20 {
+            issues.add(path.appending("log").appending("maxBytes"), "maxBytes must be at least 1Mi")
+        }
+        if let retention = log?.retention, retention.milliseconds < 60_000 {
+            issues.add(path.appending("log").appending("retention"), "retention must be at least 1m")
+        }
+        if let window = online?.window, window < 1 {
+            issues.add(path.appending("online").appending("window"), "window must be at least 1 row")
+        }
         if let threshold = drift?.threshold, !(threshold > 0) {
             issues.add(path.appending("drift").appending("threshold"), "threshold must be more than 0")
         }

@@ -195,7 +195,8 @@ extension Planner {
                let route = ResolvedPolicy(model, in: desired!.manifests).headerRoute {
                 header = HeaderRouteTarget(name: route.name, value: route.value, revision: candidate.revision)
             }
-            routes[key.name] = ModelRoute(backends: backends, headerRoute: header)
+            let wanted = desired?.models[key.name]
+            routes[key.name] = ModelRoute(backends: backends, headerRoute: header, log: wanted?.predictionLog, target: wanted?.feedbackTarget)
         }
         return routes
     }

@@ -1,0 +1,99 @@
+import Synchronization
+
+/// What became of the records of the prediction log and of feedback, per model, for the
+/// life of the process; and the queue's depth now.
+final class PredictionLogCounters: Sendable {
+    enum Result: String, CaseIterable, Sendable {
+        /// In a segment file.
+        case written
+        /// Not queued: the queue was full (or the record larger than it).
+        case dropped
+        /// Queued, but its segment could not be written.
+        case failed
+    }
+
+    enum Kind: Sendable {
+        case prediction, feedback
+    }
+
+    struct Key: Hashable, Sendable {
+        var kind: Kind
+        var model: String
+        var result: Result
+    }
+
+    private struct State {
+        var records: [Key: Int] = [:]
+        var feedbackItems: [String: (accepted: Int, rejected: Int)] = [:]
+        var queueRecords = 0
+        var queueBytes = 0
+    }
+
+    private let state = Mutex(State())
+
+    func count(_ kind: Kind, model: String, _ result: Result, _ count: Int = 1) {
+        state.withLock { $0.records[Key(kind: kind, model: model, result: result), default: 0] += count }
+    }
+
+    func feedback(model: String, accepted: Int, rejected: Int) {
+        state.withLock {
+            let known = $0.feedbackItems[model] ?? (0, 0)
+            $0.feedbackItems[model] = (known.accepted + accepted, known.rejected + rejected)
+        }
+    }
+
+    func queue(records: Int, bytes: Int) {
+        state.withLock {
+            $0.queueRecords = records
+            $0.queueBytes = bytes
+        }
+    }
+
+    func records(_ kind: Kind, model: String, _ result: Result) -> Int {
+        state.withLock { $0.records[Key(kind: kind, model: model, result: result), default: 0] }
+    }
+
+    /// Prometheus text, every result of every model seen listed.
+    func prometheus() -> String {
+        let state = state.withLock { $0 }
+        var text = ""
+        for (kind, name, help) in [(Kind.prediction, "sextant_gateway_prediction_log_records_total",
+                                    "Inference exchanges of the prediction log: written to a segment, dropped (queue full) or failed (segment not written)."),
+                                   (.feedback, "sextant_gateway_feedback_records_total",
+                                    "Accepted feedback items: written to a segment, dropped (queue full) or failed (segment not written).")] {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+            let models = Set(state.records.keys.filter { $0.kind == kind }.map(\.model)).sorted()
+            for model in models {
+                for result in Result.allCases {
+                    text += "\(name){model=\"\(Self.escaped(model))\",result=\"\(result.rawValue)\"} \(state.records[Key(kind: kind, model: model, result: result), default: 0])\n"
+                }
+            }
+        }
+        text += """
+            # HELP sextant_gateway_feedback_items_total Feedback items received: accepted, or rejected (with a per-item error).
+            # TYPE sextant_gateway_feedback_items_total counter
+
+            """
+        for model in state.feedbackItems.keys.sorted() {
+            let counts = state.feedbackItems[model]!
+            text += "sextant_gateway_feedback_items_total{model=\"\(Self.escaped(model))\",result=\"accepted\"} \(counts.accepted)\n"
+            text += "sextant_gateway_feedback_items_total{model=\"\(Self.escaped(model))\",result=\"rejected\"} \(counts.rejected)\n"
+        }
+        text += """
+            # HELP sextant_gateway_prediction_log_queue_records Records waiting for the log's writer thread.
+            # TYPE sextant_gateway_prediction_log_queue_records gauge
+            sextant_gateway_prediction_log_queue_records \(state.queueRecords)
+            # HELP sextant_gateway_prediction_log_queue_bytes Bytes of the records waiting for the log's writer thread.
+            # TYPE sextant_gateway_prediction_log_queue_bytes gauge
+            sextant_gateway_prediction_log_queue_bytes \(state.queueBytes)
+
+            """
+        return text
+    }
+
+    private static func escaped(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
+
+import Foundation
