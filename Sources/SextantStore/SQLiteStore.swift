@@ -186,6 +186,8 @@ package final class SQLiteStore: StateStore {
 
     private static func resources(_ db: Database) throws -> [RevisionKey: RevisionResources] {
         var resources: [RevisionKey: RevisionResources] = [:]
+        // A store an older Sextant wrote, read without migrating it (`history`), has none.
+        guard try db.tableExists("revisionResources") else { return resources }
         for record in try String.fetchAll(db, sql: "SELECT record FROM revisionResources") {
             let revision = try decoder.decode(RevisionResources.self, from: Data(record.utf8))
             resources[revision.key] = revision
