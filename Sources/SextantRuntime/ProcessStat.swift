@@ -17,6 +17,15 @@ struct ProcessStat: Sendable, Hashable {
     var startTime: UInt64
     var residentPages: UInt64
 
+    init(pid: Int32, state: Character, processGroup: Int32, cpuTicks: UInt64, startTime: UInt64, residentPages: UInt64) {
+        self.pid = pid
+        self.state = state
+        self.processGroup = processGroup
+        self.cpuTicks = cpuTicks
+        self.startTime = startTime
+        self.residentPages = residentPages
+    }
+
     /// Parses a stat line: after `pid (comm) ` — comm may hold spaces and parentheses, so
     /// the fields start after the last `)` — state is field 3, pgrp 5, utime, stime, cutime
     /// and cstime 14 to 17, starttime 22 and rss 24.
