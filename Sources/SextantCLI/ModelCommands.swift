@@ -9,11 +9,13 @@ import SextantStore
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "A model's versions and revisions, with their lineage, metrics, gates and when they served.",
+        abstract: "A model's versions and revisions, with their lineage, metrics, gates, when they served and the CPU they used.",
         discussion: """
             A version is what was trained (one training fingerprint: data, contract,
             trainer, spec); a revision is a version served a certain way, evaluated on the
-            holdout through that server. Reads the state store; works while the daemon runs.
+            holdout through that server. CPU is the revision's servers' CPU time so far,
+            with its cost per 1,000 predictions once it had some. Reads the state store;
+            works while the daemon runs.
 
             Examples:
               sextant history fraud-detector
