@@ -9,11 +9,13 @@ import SextantStore
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "A model's versions and revisions, with their lineage, metrics, gates and when they served.",
+        abstract: "A model's versions and revisions, with their lineage, metrics, gates, when they served and the CPU they used.",
         discussion: """
             A version is what was trained (one training fingerprint: data, contract,
             trainer, spec); a revision is a version served a certain way, evaluated on the
-            holdout through that server. Reads the state store; works while the daemon runs.
+            holdout through that server. CPU is the revision's servers' CPU time so far,
+            with its cost per 1,000 predictions once it had some. Reads the state store;
+            works while the daemon runs.
 
             Examples:
               sextant history fraud-detector
@@ -33,8 +35,11 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let registries: [String: ModelRegistry]
+        let resources: [RevisionKey: RevisionResources]
         do {
-            registries = try SQLiteStore(readingFrom: stateDir).registries()
+            let store = try SQLiteStore(readingFrom: stateDir)
+            registries = try store.registries()
+            resources = try store.resources()
         } catch let error as StoreError {
             throw CommandFailure(message: error.message)
         }
@@ -42,7 +47,7 @@ struct HistoryCommand: ParsableCommand {
             let known = Array(registries.keys)
             throw CommandFailure(message: "no model \(model) in \(stateDir)" + (known.isEmpty ? " (nothing was trained yet)" : UnknownName.hint(model, known: known, listing: "sextant status")))
         }
-        print(output == .json ? HistoryDocument(registry).json : HistoryDocument.table(registry), terminator: "")
+        print(output == .json ? HistoryDocument(registry, resources: resources).json : HistoryDocument.table(registry, resources: resources), terminator: "")
     }
 }
 
@@ -71,6 +76,22 @@ struct HistoryDocument: Encodable {
         var gates: [Gate]
         var incumbent: Incumbent?
         var served: [Served]
+        /// What it used while it ran, as last sampled; null if it never ran a replica (or
+        /// the runtime cannot tell).
+        var resources: ResourceStatus?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(revision, forKey: .revision)
+            try container.encode(servingFingerprint, forKey: .servingFingerprint)
+            try container.encode(commit, forKey: .commit)
+            try container.encode(metrics, forKey: .metrics)
+            try container.encode(gates, forKey: .gates)
+            try container.encode(incumbent, forKey: .incumbent)
+            try container.encode(served, forKey: .served)
+            try container.encode(resources, forKey: .resources)
+        }
+        enum CodingKeys: String, CodingKey { case revision, servingFingerprint, commit, metrics, gates, incumbent, served, resources }
     }
     struct Gate: Encodable {
         var metric: String
@@ -105,7 +126,7 @@ struct HistoryDocument: Encodable {
     var model: String
     var versions: [Version]
 
-    init(_ registry: ModelRegistry) {
+    init(_ registry: ModelRegistry, resources: [RevisionKey: RevisionResources]) {
         model = registry.model
         versions = registry.versions.map { version in
             Version(version: version.number, fingerprint: version.fingerprint, commit: version.commit, datasetSha256: version.datasetSha256,
@@ -120,7 +141,8 @@ struct HistoryDocument: Encodable {
                                  incumbent: revision.evaluation?.incumbent.map {
                                      Incumbent(revision: $0.revision, metric: $0.metric, value: $0.value, candidate: $0.candidate, passed: $0.passed)
                                  },
-                                 served: revision.served.map { Served(from: $0.from, until: $0.until, peakWeight: $0.peakWeight) })
+                                 served: revision.served.map { Served(from: $0.from, until: $0.until, peakWeight: $0.peakWeight) },
+                                 resources: resources[RevisionKey(registry.model, revision.number)]?.status)
                     })
         }
     }
@@ -132,13 +154,13 @@ struct HistoryDocument: Encodable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
     }
 
-    static func table(_ registry: ModelRegistry) -> String {
-        var rows = [["VERSION", "REVISION", "COMMIT", "TRAINER", "ROWS", "GATES", "METRICS", "SERVED", "CREATED"]]
+    static func table(_ registry: ModelRegistry, resources: [RevisionKey: RevisionResources]) -> String {
+        var rows = [["VERSION", "REVISION", "COMMIT", "TRAINER", "ROWS", "GATES", "METRICS", "SERVED", "CPU", "CREATED"]]
         for version in registry.versions {
             let revisions = registry.revisions.filter { $0.version == version.number }
             let base = ["v\(version.number)", "", String(version.commit.prefix(7)), version.trainer, "\(version.trainingRows)+\(version.holdoutRows)"]
             if revisions.isEmpty {
-                rows.append(base + ["-", "-", "-", version.createdAt.formatted(.iso8601)])
+                rows.append(base + ["-", "-", "-", "-", version.createdAt.formatted(.iso8601)])
             }
             for revision in revisions {
                 var row = base
@@ -147,6 +169,7 @@ struct HistoryDocument: Encodable {
                 row.append(evaluation.map { $0.passed ? "passed" : "FAILED: " + $0.failures.joined(separator: "; ") } ?? "not evaluated")
                 row.append((evaluation?.gates ?? []).map { "\($0.metric) \($0.value.map(formatMetric) ?? "n/a")" }.joined(separator: ", "))
                 row.append(revision.served.isEmpty ? "never" : revision.served.map(servedText).joined(separator: ", "))
+                row.append(resources[RevisionKey(registry.model, revision.number)].map { ResourceText.cpu($0.status) } ?? "-")
                 row.append(revision.createdAt.formatted(.iso8601))
                 rows.append(row)
             }

@@ -114,22 +114,25 @@ enum ModelDetailRenderer {
     }
 
     private static func traffic(_ entries: [TrafficEntry]) -> [[String]] {
-        var rows = [["REVISION", "VERSION", "ROLE", "WEIGHT", "REQUESTS", "ERRORS", "P99", "ROUTE"]]
+        var rows = [["REVISION", "VERSION", "ROLE", "WEIGHT", "REQUESTS", "ERRORS", "P99", "CPU", "MEMORY", "ROUTE"]]
         for entry in entries {
             let share: String = entry.role == "header" ? "-" : entry.mirrorPercent.map { "mirror \($0)%" } ?? "\(entry.weight)%"
             let requests: String = entry.requests.map { String($0) } ?? "-"
             let errors: String = entry.errors.map { String($0) } ?? "-"
             let p99: String = entry.p99Milliseconds.map { String(format: "%.1f ms", $0) } ?? "-"
             let route: String = entry.headerRoute.map { "header \($0.name): \($0.value)" } ?? ""
-            rows.append(["r\(entry.revision)", "v\(entry.version)", entry.role, share, requests, errors, p99, route])
+            let cpu: String = entry.resources.map(ResourceText.cpu) ?? "-"
+            let memory: String = entry.resources.map { ResourceText.bytes($0.residentBytes) } ?? "-"
+            rows.append(["r\(entry.revision)", "v\(entry.version)", entry.role, share, requests, errors, p99, cpu, memory, route])
         }
         return rows
     }
 
     private static func replicas(_ replicas: [ReplicaStatus], now: Date) -> [[String]] {
-        [["REVISION", "ROLE", "#", "PID", "PORT", "STATE", "CRASHES", "AGE", "LOG"]] + replicas.map { replica in
+        [["REVISION", "ROLE", "#", "PID", "PORT", "STATE", "CRASHES", "CPU", "MEMORY", "AGE", "LOG"]] + replicas.map { replica in
             ["r\(replica.revision)", replica.role, "\(replica.index)", runtimeField("pid", of: replica), runtimeField("port", of: replica),
              replica.state.rawValue + (replica.detail.map { " (\($0))" } ?? ""), "\(replica.crashes)",
+             replica.resources.map { ResourceText.seconds($0.cpuSeconds) } ?? "-", replica.resources.map { ResourceText.bytes($0.residentBytes) } ?? "-",
              StatusRenderer.age(from: replica.startedAt, to: now), replica.log]
         }
     }

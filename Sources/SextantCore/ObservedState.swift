@@ -18,6 +18,8 @@ package struct ObservedState: Sendable {
     package var traffic: GatewayStatistics?
     /// Per SLO: what the serving revision answered within the SLO's rolling time window.
     package var sloSamples: [String: SLOSamples] = [:]
+    /// Each revision's resource use, as last sampled.
+    package var resources: [RevisionKey: RevisionResources] = [:]
 
     package init(objects: [ObjectKey: ObservedObject] = [:], dataFiles: [String: DataFileObservation] = [:],
                 registries: [String: ModelRegistry] = [:], replicas: [Replica.ID: ReplicaHealth] = [:], traffic: GatewayStatistics? = nil) {

@@ -47,6 +47,10 @@ package protocol Runtime: Sendable {
     /// crashed server is replaced at once rather than at the next interval. What a gone
     /// replica started is stopped.
     func exitedReplicas(_ replicas: [Replica]) async -> Set<Replica.ID>
+    /// What each replica uses now — CPU seconds and resident memory of its process and of
+    /// everything it started — by id; a replica that is gone has no entry. Nil when this
+    /// runtime cannot tell. Cheap (no request): called once per pass.
+    func resourceUsage(_ replicas: [Replica]) async -> [Replica.ID: ResourceUsage]?
     /// After a restart: stops every process this runtime started that the store does not
     /// know (a trainer, an evaluation server or a replica a crash left behind), and adopts
     /// the known replicas that still run.
@@ -132,6 +136,9 @@ package protocol StateStore: Sendable {
     func saveGateway(_ gateway: GatewayProcess) async throws
     /// Stores the routing table: what a (re)started gateway loads.
     func saveRoutes(_ table: RoutingTable) async throws
+    /// Stores revisions' resource use (the ones that changed): what `history` shows, and
+    /// what a restarted reconciler adds to.
+    func saveResources(_ resources: [RevisionResources]) async throws
 }
 
 /// A decision of a person, queued for the reconciler (`sextant retry|promote|abort MODEL`).
@@ -157,15 +164,18 @@ package struct StoredState: Sendable {
     package var status: StatusDocument?
     package var gateway: GatewayProcess?
     package var routes: RoutingTable?
+    /// Every revision's resource use so far.
+    package var resources: [RevisionKey: RevisionResources]
 
     package init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry] = [:], status: StatusDocument?,
-                gateway: GatewayProcess? = nil, routes: RoutingTable? = nil) {
+                gateway: GatewayProcess? = nil, routes: RoutingTable? = nil, resources: [RevisionKey: RevisionResources] = [:]) {
         self.appliedCommit = appliedCommit
         self.objects = objects
         self.registries = registries
         self.status = status
         self.gateway = gateway
         self.routes = routes
+        self.resources = resources
     }
 }
 

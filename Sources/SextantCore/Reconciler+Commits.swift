@@ -28,6 +28,8 @@ extension Reconciler {
         registries = stored.registries
         gateway = stored.gateway
         routes = stored.routes
+        resources = stored.resources
+        storedResources = stored.resources
         await runtime.reapOrphans(keeping: observed.values.flatMap { $0.model?.allReplicas ?? [] }, gateway: gateway)
         if let status = stored.status {
             previousStatus = Dictionary(status.objects.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })

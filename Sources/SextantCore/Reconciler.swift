@@ -82,6 +82,9 @@ package actor Reconciler {
     var trafficHistory: [(at: Date, statistics: GatewayStatistics)] = []
     /// What the last probe found of each serving process.
     var replicaHealth: [Replica.ID: ReplicaHealth] = [:]
+    /// Each revision's resource use, and what the store has of it.
+    var resources: [RevisionKey: RevisionResources] = [:]
+    var storedResources: [RevisionKey: RevisionResources] = [:]
     /// The head commit last loaded, valid or not.
     var loadedHead: String?
     var comparisonError: ComparisonError?
@@ -215,12 +218,14 @@ package actor Reconciler {
                 plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
             }
             await publishRoutes()
+            try await sampleResources()
         }
 
         revision.reconciledAt = now
         state.objects = observed
         state.registries = registries
         state.sloSamples = sloSamples(state)
+        state.resources = resources
         let status = StatusModel.compute(.init(
             desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
             plan: plan, previous: previousStatus, prune: options.prune, now: now, gateway: gatewayStatus))
@@ -250,6 +255,7 @@ package actor Reconciler {
         await observeTraffic()
         state.traffic = traffic
         state.sloSamples = sloSamples(state)
+        state.resources = resources
         return state
     }
 

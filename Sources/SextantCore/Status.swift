@@ -52,6 +52,9 @@ package struct TrafficEntry: Sendable, Hashable, Codable {
     package var mirrorPercent: Int?
     /// `header`: the header that routes a request to it.
     package var headerRoute: HeaderRouteStatus?
+    /// What the revision used so far (absent for `header` entries, and where the runtime
+    /// cannot tell).
+    package var resources: ResourceStatus?
 
     package struct HeaderRouteStatus: Sendable, Hashable, Codable {
         package var name: String
@@ -59,7 +62,8 @@ package struct TrafficEntry: Sendable, Hashable, Codable {
     }
 
     package init(revision: Int, version: Int, role: String, weight: Int, counters: RevisionCounters? = nil, mirrorPercent: Int? = nil,
-                headerRoute: HeaderRoute? = nil) {
+                headerRoute: HeaderRoute? = nil, resources: ResourceStatus? = nil) {
+        self.resources = resources
         self.revision = revision
         self.version = version
         self.role = role
@@ -203,11 +207,14 @@ package struct ReplicaStatus: Sendable, Hashable, Codable {
     package var crashes: Int
     package var startedAt: Date
     package var log: String
+    /// What it uses now (null before the first sample, and where the runtime cannot tell).
+    package var resources: ResourceUsage?
     /// What the runtime shows of it (the embedded runtime: its process id and loopback socket), as fields of
     /// the replica's object beside the ones above.
     package var runtime: [String: JSONValue]
 
-    package init(_ replica: Replica, role: String, health: ReplicaHealth?, crashes: Int) {
+    package init(_ replica: Replica, role: String, health: ReplicaHealth?, crashes: Int, resources: ResourceUsage? = nil) {
+        self.resources = resources
         revision = replica.revision
         self.role = role
         index = replica.index
@@ -225,7 +232,7 @@ package struct ReplicaStatus: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case revision, role, index, endpoint, state, detail, crashes, startedAt, log
+        case revision, role, index, endpoint, state, detail, crashes, startedAt, log, resources
     }
 
     /// A field of the runtime's summary.
@@ -247,6 +254,7 @@ package struct ReplicaStatus: Sendable, Hashable, Codable {
         crashes = try container.decode(Int.self, forKey: .crashes)
         startedAt = try container.decode(Date.self, forKey: .startedAt)
         log = try container.decode(String.self, forKey: .log)
+        resources = try container.decodeIfPresent(ResourceUsage.self, forKey: .resources)
         let own = Set(CodingKeys.allCases.map(\.stringValue))
         let fields = try decoder.container(keyedBy: RuntimeKey.self)
         runtime = [:]
@@ -266,6 +274,7 @@ package struct ReplicaStatus: Sendable, Hashable, Codable {
         try container.encode(crashes, forKey: .crashes)
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(log, forKey: .log)
+        try container.encode(resources, forKey: .resources)
         let own = Set(CodingKeys.allCases.map(\.stringValue))
         var fields = encoder.container(keyedBy: RuntimeKey.self)
         for (name, value) in runtime where !own.contains(name) {

@@ -7,7 +7,7 @@ import Synchronization
 /// The daemon's Prometheus metrics, `sextant_` names with help text, as `promtool check
 /// metrics` wants them.
 package final class DaemonMetrics: ReconcilerMetrics {
-    private let registry = PrometheusCollectorRegistry()
+    let registry = PrometheusCollectorRegistry()
     private let passes: Counter
     private let passDuration: DurationHistogram
     private let fetchDuration: DurationHistogram
@@ -21,11 +21,13 @@ package final class DaemonMetrics: ReconcilerMetrics {
     private let store: (available: Gauge, pendingWrites: Gauge, writeFailures: Counter)
     /// The failed writes already added to the counter.
     private let countedWriteFailures = Mutex(0)
+    /// Each serving replica's series, by model, revision and index.
+    let replicaSeries = Mutex<[ReplicaSeries.Labels: ReplicaSeries]>([:])
 
     private static let passBuckets: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
 
-    private static func name(_ subsystem: String, _ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
+    static func name(_ subsystem: String, _ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "sextant", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
     }
 
@@ -99,6 +101,7 @@ package final class DaemonMetrics: ReconcilerMetrics {
                 gauge.set(Double(counts[labels] ?? 0))
             }
         }
+        observeReplicas(status)
     }
 
     package func fetched(duration: Duration, failed: Bool) {

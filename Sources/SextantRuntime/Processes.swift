@@ -13,12 +13,8 @@ struct ProcessIdentity: Sendable, Hashable, Codable {
 
     /// The start time of a live (not zombie) process, from `/proc/PID/stat`.
     static func startTime(of pid: Int32) -> UInt64? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // After "pid (comm) ": state is field 3, starttime field 22.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
-        return UInt64(fields[19])
+        guard let stat = ProcessStat.read(pid), stat.isLive else { return nil }
+        return stat.startTime
     }
 
     static func of(_ pid: Int32) -> ProcessIdentity? {
@@ -37,16 +33,7 @@ struct ProcessIdentity: Sendable, Hashable, Codable {
     /// says so, and then nothing is left.
     var leftovers: [Int32] {
         guard !isAlive, Self.startTime(of: pid) == nil else { return [] }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { name -> Int32? in
-            guard let member = Int32(name), member != pid, let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            // After "pid (comm) ": state, ppid, pgrp, …, starttime (field 22).
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 19, fields[0] != "Z", fields[0] != "X", Int32(fields[2]) == pid,
-                  let started = UInt64(fields[19]), started >= startTime else { return nil }
-            return member
-        }
+        return ProcessStat.all().filter { $0.pid != pid && $0.isLive && $0.processGroup == pid && $0.startTime >= startTime }.map(\.pid)
     }
 
     /// SIGTERM to the process group, then SIGKILL after `grace` on `clock`: whatever the

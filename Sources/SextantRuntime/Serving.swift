@@ -65,6 +65,15 @@ extension EmbeddedRuntime {
         return exited
     }
 
+    package func resourceUsage(_ replicas: [Replica]) async -> [Replica.ID: ResourceUsage]? {
+        let processes = replicas.compactMap { replica in LocalProcess(replica.handle).map { (id: replica.id, identity: $0.identity) } }
+        guard !processes.isEmpty else { return [:] }
+        let usage = await offPool { ProcessIdentity.groupUsage(processes.map(\.identity)) }
+        var byReplica: [Replica.ID: ResourceUsage] = [:]
+        for process in processes { byReplica[process.id] = usage[process.identity] }
+        return byReplica
+    }
+
     /// A server whose process exited leaves nothing running: what it started is stopped.
     private func stopLeftovers(of process: LocalProcess) async {
         guard !process.identity.leftovers.isEmpty else { return }

@@ -150,7 +150,7 @@ package final class SQLiteStore: StateStore {
                 objects[object.key] = object
             }
             return StoredState(appliedCommit: applied, objects: objects, registries: try Self.registries(db), status: try Self.status(db),
-                               gateway: try Self.gateway(db), routes: try Self.routes(db))
+                               gateway: try Self.gateway(db), routes: try Self.routes(db), resources: try Self.resources(db))
         }
     }
 
@@ -166,6 +166,33 @@ package final class SQLiteStore: StateStore {
             try db.execute(sql: "INSERT OR REPLACE INTO routes (id, generation, record) VALUES (1, ?, ?)",
                            arguments: [table.generation, String(decoding: try Self.encoder.encode(table), as: UTF8.self)])
         }
+    }
+
+    package func saveResources(_ resources: [RevisionResources]) async throws {
+        let rows = try resources.map { ($0.key, String(decoding: try Self.encoder.encode($0), as: UTF8.self), $0.updatedAt) }
+        try await write { db in
+            let upsert = try db.makeStatement(sql: """
+                INSERT INTO revisionResources (model, revision, record, updatedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT(model, revision) DO UPDATE SET record = excluded.record, updatedAt = excluded.updatedAt
+                """)
+            for (key, record, updatedAt) in rows { try upsert.execute(arguments: [key.model, key.revision, record, updatedAt]) }
+        }
+    }
+
+    /// Every revision's resource use so far (`history`).
+    package func resources() throws -> [RevisionKey: RevisionResources] {
+        try database.read { db in try Self.resources(db) }
+    }
+
+    private static func resources(_ db: Database) throws -> [RevisionKey: RevisionResources] {
+        var resources: [RevisionKey: RevisionResources] = [:]
+        // A store an older Sextant wrote, read without migrating it (`history`), has none.
+        guard try db.tableExists("revisionResources") else { return resources }
+        for record in try String.fetchAll(db, sql: "SELECT record FROM revisionResources") {
+            let revision = try decoder.decode(RevisionResources.self, from: Data(record.utf8))
+            resources[revision.key] = revision
+        }
+        return resources
     }
 
     /// The stored routing table (what the gateway loads at start).

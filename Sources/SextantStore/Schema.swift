@@ -108,6 +108,17 @@ enum Schema {
                 CREATE INDEX eventsByKind ON events (kind, id);
                 """)
         }
+        migrator.registerMigration("v5: revisions' resource use") { db in
+            try db.execute(sql: """
+                -- Each revision's CPU time, memory and predictions (JSON of RevisionResources):
+                -- `history` shows them, a restarted daemon adds to them.
+                CREATE TABLE revisionResources (
+                    model TEXT NOT NULL, revision INTEGER NOT NULL,
+                    record TEXT NOT NULL, updatedAt DATETIME NOT NULL,
+                    PRIMARY KEY (model, revision)
+                );
+                """)
+        }
         return migrator
     }()
 }

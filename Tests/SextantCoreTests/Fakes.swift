@@ -73,6 +73,8 @@ final class FakeRuntime: Runtime {
         var holdTraining = false
         var nextPid: Int32 = 1000
         var running: Set<Replica.ID> = []
+        /// What running replicas use, as the test sets it; nil: the runtime cannot tell.
+        var usage: [Replica.ID: ResourceUsage]?
     }
 
     let models = Mutex(Models())
@@ -129,6 +131,12 @@ final class FakeRuntime: Runtime {
 
     func exitedReplicas(_ replicas: [Replica]) async -> Set<Replica.ID> {
         models.withLock { models in Set(replicas.map(\.id).filter { !models.running.contains($0) }) }
+    }
+
+    func resourceUsage(_ replicas: [Replica]) async -> [Replica.ID: ResourceUsage]? {
+        models.withLock { models in
+            models.usage.map { usage in usage.filter { id, _ in models.running.contains(id) && replicas.contains { $0.id == id } } }
+        }
     }
 
     func reapOrphans(keeping replicas: [Replica], gateway: GatewayProcess?) async {}
@@ -197,6 +205,7 @@ final class MemoryStore: StateStore {
         var commits: Set<String> = []
         var gateway: GatewayProcess?
         var routes: RoutingTable?
+        var resources: [RevisionKey: RevisionResources] = [:]
     }
 
     let data = Mutex(Data())
@@ -204,7 +213,7 @@ final class MemoryStore: StateStore {
     func restore(at now: Date) async throws -> StoredState {
         try check("restore")
         return data.withLock { StoredState(appliedCommit: $0.applied, objects: $0.objects, registries: $0.registries, status: $0.status,
-                                    gateway: $0.gateway, routes: $0.routes) }
+                                    gateway: $0.gateway, routes: $0.routes, resources: $0.resources) }
     }
 
     func recordFetch(_ revision: SourceRevision, branch: String, at now: Date) async throws { try check("recordFetch") }
@@ -269,6 +278,11 @@ final class MemoryStore: StateStore {
     func saveRoutes(_ table: RoutingTable) async throws {
         try check("saveRoutes")
         data.withLock { $0.routes = table }
+    }
+
+    func saveResources(_ resources: [RevisionResources]) async throws {
+        try check("saveResources")
+        data.withLock { data in for record in resources { data.resources[record.key] = record } }
     }
 
     func takeRequests() async throws -> [OperatorRequest] {

@@ -32,13 +32,14 @@ extension StatusModel {
                 let counters = share.role == .stable ? observed.traffic?.counters(model: key.name, revision: share.revision)
                     : state.rollout?.window.samples(model: key.name, revision: share.revision, traffic: observed.traffic)
                 status.model?.traffic.append(TrafficEntry(revision: share.revision, version: share.version, role: share.role.rawValue, weight: share.weight,
-                                                          counters: counters, mirrorPercent: share.mirrorPercent))
+                                                          counters: counters, mirrorPercent: share.mirrorPercent,
+                                                          resources: observed.resources[RevisionKey(key.name, share.revision)]?.status))
             }
             if let rollout = state.rollout, rollout.phase != .switched, let header = ResolvedPolicy(model.model, in: desired.manifests).headerRoute {
                 status.model?.traffic.append(TrafficEntry(revision: rollout.revision, version: rollout.version, role: "header", weight: 0, headerRoute: header))
             }
             status.model?.endpoints = (state.replicas + (state.rollout?.replicas ?? [])).map(\.endpoint)
-            status.model?.replicas = replicaStatuses(state, health: observed.replicas)
+            status.model?.replicas = replicaStatuses(state, model: key.name, observed)
             status.health = .healthy
             let dead = state.replicas.filter { if case .exited? = observed.replicas[$0.id] { true } else { false } }
             if state.crashes >= ModelObservation.crashLoopThreshold, !dead.isEmpty || state.nextRestartAt.map({ $0 > now }) == true {
@@ -177,14 +178,19 @@ extension StatusModel {
         return status
     }
 
-    /// The stable, candidate and retiring servers, with what the last probe found.
-    private static func replicaStatuses(_ state: ModelObservation, health: [Replica.ID: ReplicaHealth]) -> [ReplicaStatus] {
-        var replicas = state.replicas.map { ReplicaStatus($0, role: "stable", health: health[$0.id], crashes: state.crashes) }
+    /// The stable, candidate and retiring servers, with what the last probe found and what
+    /// they used at the last sample.
+    private static func replicaStatuses(_ state: ModelObservation, model: String, _ observed: ObservedState) -> [ReplicaStatus] {
+        func status(_ replica: Replica, role: String, crashes: Int) -> ReplicaStatus {
+            ReplicaStatus(replica, role: role, health: observed.replicas[replica.id], crashes: crashes,
+                          resources: observed.resources[RevisionKey(model, replica.revision)]?.replicas[replica.id])
+        }
+        var replicas = state.replicas.map { status($0, role: "stable", crashes: state.crashes) }
         if let rollout = state.rollout {
-            replicas += rollout.replicas.map { ReplicaStatus($0, role: rollout.role.rawValue, health: health[$0.id], crashes: rollout.crashes) }
+            replicas += rollout.replicas.map { status($0, role: rollout.role.rawValue, crashes: rollout.crashes) }
         }
         for retiring in state.retiring {
-            replicas += retiring.replicas.map { ReplicaStatus($0, role: "retiring", health: health[$0.id], crashes: 0) }
+            replicas += retiring.replicas.map { status($0, role: "retiring", crashes: 0) }
         }
         return replicas
     }
