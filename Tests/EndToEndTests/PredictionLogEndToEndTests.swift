@@ -13,7 +13,7 @@ import SextantWire
     @Test("every inference exchange is logged with its id and exact bytes (errors too); feedback is stored, per-item errors named; metrics pass promtool")
     func predictionLogAndFeedback() async throws {
         let work = try TemporaryDirectory()
-        let trained = try runProcess(sextantBinary, [
+        let trained = try await runProcess(sextantBinary, [
             "train", "--data", packageRoot + "/examples/quickstart/data/transactions.csv", "--target", "is_fraud",
             "--features", "amount,hour,merchant_risk,account_age_days", "--seed", "42", "--output", work.path + "/model",
         ])
@@ -86,7 +86,7 @@ import SextantWire
 
         // The CLI: CSV lines of rejected items are named.
         try "id,truth,kpi.revenue\n\(ulid),0,3\nbad id,1,\n".write(toFile: work.path + "/labels.csv", atomically: true, encoding: .utf8)
-        let sent = try runProcess(sextantBinary, ["feedback", "fraud", "--csv", work.path + "/labels.csv", "--gateway", base])
+        let sent = try await runProcess(sextantBinary, ["feedback", "fraud", "--csv", work.path + "/labels.csv", "--gateway", base])
         #expect(sent.status == 1, "an item was rejected: \(sent.stdout)\(sent.stderr)")
         #expect(sent.stdout.contains("fraud: 1 accepted, 1 rejected"), "\(sent.stdout)")
         #expect(sent.stdout.contains("labels.csv:3: id \"bad id\" is not a request id"), "\(sent.stdout)")
@@ -106,7 +106,7 @@ import SextantWire
         #expect(metrics.contains(#"sextant_gateway_feedback_items_total{model="fraud",result="accepted"} 2"#), "\(metrics)")
         #expect(metrics.contains("sextant_gateway_prediction_log_queue_bytes 0"))
         if PeerTool.promtool.isInstalled {
-            let checked = try PeerTool.checkMetrics(metrics)
+            let checked = try await PeerTool.checkMetrics(metrics)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
         #expect(await gateway.stop(SIGTERM) == 0, "\(gateway.log)")

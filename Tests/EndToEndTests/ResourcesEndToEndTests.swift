@@ -24,7 +24,7 @@ import SextantTestSupport
         }
 
         // status -o json, as a user reads it.
-        let printed = try runProcess(sextantBinary, ["status", rig.model, "-o", "json", "--state-dir", rig.state.path])
+        let printed = try await runProcess(sextantBinary, ["status", rig.model, "-o", "json", "--state-dir", rig.state.path])
         let document = try StatusDocument.jsonDecoder().decode(StatusDocument.self, from: Data(printed.stdout.utf8))
         let model = try #require(document.objects.first { $0.kind == .model }?.model)
         let stable = try #require(model.traffic.first { $0.role == "stable" }?.resources, "\(printed.stdout)")
@@ -45,16 +45,16 @@ import SextantTestSupport
             #expect(value > 0, "\(family)")
         }
         if PeerTool.promtool.isInstalled {
-            let checked = try PeerTool.checkMetrics(metrics)
+            let checked = try await PeerTool.checkMetrics(metrics)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
 
-        let get = try runProcess(sextantBinary, ["get", rig.model, "--state-dir", rig.state.path])
+        let get = try await runProcess(sextantBinary, ["get", rig.model, "--state-dir", rig.state.path])
         #expect(get.stdout.contains("CPU") && get.stdout.contains("MiB"), "\(get.stdout)")
 
         // history reads the store: the totals outlive the daemon.
         #expect(await rig.daemon?.stop() == 0)
-        let history = try runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path, "-o", "json"])
+        let history = try await runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path, "-o", "json"])
         #expect(history.status == 0, "\(history.stderr)")
         struct History: Decodable {
             struct Version: Decodable { var revisions: [Revision] }
@@ -67,7 +67,7 @@ import SextantTestSupport
         let revisions = try StatusDocument.jsonDecoder().decode(History.self, from: Data(history.stdout.utf8)).versions.flatMap(\.revisions)
         let stored = try #require(revisions.first { $0.revision == 1 }?.resources, "\(history.stdout)")
         #expect(stored.cpuSeconds >= stable.cpuSeconds && stored.predictions >= 40, "\(stored)")
-        let table = try runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path])
+        let table = try await runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path])
         #expect(table.stdout.contains("s/1k)"), "the CPU column: \(table.stdout)")
     }
 }

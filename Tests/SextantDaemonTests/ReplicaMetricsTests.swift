@@ -27,7 +27,7 @@ import SextantTestSupport
     static let replica1 = #"model="fraud",revision="1",replica="1""#
 
     @Test("each replica's CPU counter and memory gauge, promtool-valid; a restarted replica's counter starts again; a stopped replica's series go")
-    func series() throws {
+    func series() async throws {
         let metrics = DaemonMetrics()
         metrics.passFinished(duration: .milliseconds(1), actions: 0, failures: 0,
                              status: Self.status([(1, 0, 100, 1.25, 50 << 20), (1, 1, 100, 0.5, 40 << 20)]))
@@ -40,7 +40,7 @@ import SextantTestSupport
         #expect(Self.value(text, "sextant_replica_resident_bytes", Self.replica0) == Double(60 << 20))
         #expect(Self.value(text, "sextant_replica_cpu_seconds_total", Self.replica1) == 0.5)
         if PeerTool.promtool.isInstalled {
-            let checked = try PeerTool.checkMetrics(text)
+            let checked = try await PeerTool.checkMetrics(text)
             #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
         }
 

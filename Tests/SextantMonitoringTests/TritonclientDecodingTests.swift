@@ -11,10 +11,10 @@ import Testing
 
     @Test("tritonclient's binary request decodes into typed rows",
           .enabled(if: python != nil, "needs SEXTANT_TRITONCLIENT_PYTHON: a python with tritonclient[http] and numpy (.ci/run installs them)"))
-    func tritonclientRequest() throws {
+    func tritonclientRequest() async throws {
         let directory = try TemporaryDirectory("tritonclient-request")
         let file = directory.path + "/body"
-        let made = try runProcess(try #require(Self.python), [packageRoot + "/scripts/tritonclient-request.py", file])
+        let made = try await runProcess(try #require(Self.python), [packageRoot + "/scripts/tritonclient-request.py", file])
         #expect(made.status == 0, "\(made.stderr)")
         let headerLength = try #require(Int(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let request = LoggedExchange.Body(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: file))),
