@@ -87,7 +87,7 @@ let package = Package(
         ),
         .target(
             name: "SextantMonitoring",
-            dependencies: ["SextantInference", "SextantML"],
+            dependencies: ["SextantInference", "SextantML", "SextantWire"],
             swiftSettings: strictSettings
         ),
         .target(

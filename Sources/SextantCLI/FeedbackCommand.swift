@@ -21,7 +21,8 @@ struct FeedbackCommand: AsyncParsableCommand {
             Exits 1 when an item was rejected.
 
             Examples:
-              sextant feedback fraud-detector --csv examples/quickstart/requests/labels.csv
+              sextant feedback fraud-detector \\
+                  --csv examples/quickstart/requests/labels.csv
               sextant feedback fraud-detector --gateway http://127.0.0.1:8080 \\
                   --csv examples/quickstart/requests/labels.csv
             """

@@ -6,12 +6,12 @@ package struct FeedbackItem: Sendable, Hashable {
     package var id: String
     /// The row of the request it labels; nil for the whole request.
     package var row: Int?
-    package var truth: FeedbackTruth?
+    package var truth: LabelTruth?
     package var kpi: [String: Double]
     /// When the gateway accepted it: a later item for the same id and row replaces an earlier one.
     package var time: Date
 
-    package init(id: String, row: Int? = nil, truth: FeedbackTruth?, kpi: [String: Double] = [:], time: Date) {
+    package init(id: String, row: Int? = nil, truth: LabelTruth?, kpi: [String: Double] = [:], time: Date) {
         self.id = id
         self.row = row
         self.truth = truth
@@ -21,7 +21,7 @@ package struct FeedbackItem: Sendable, Hashable {
 }
 
 /// A feedback item's `truth`: one value, or a list with one value per row of the request.
-package enum FeedbackTruth: Sendable, Hashable {
+package enum LabelTruth: Sendable, Hashable {
     case value(RowValue)
     case perRow([RowValue])
 }

@@ -52,7 +52,7 @@ import SextantTestSupport
             let (output, took) = try await Self.timed(command + ["--repo", rig.repository.path, "--state-dir", rig.state.path, "--gateway", gateway])
             #expect(output.status == 2, "\(command[0]): \(output.stderr)")
             #expect(output.stderr.trimmingCharacters(in: .newlines) == expected, "\(command[0]): \(output.stderr)")
-            #expect(took < .seconds(10), "\(command[0]) took \(took)")
+            #expect(took < .seconds(30), "\(command[0]) took \(took): it should refuse at once, not after the readiness wait")
             #expect(!Self.listening(rig.apiPort), "\(command[0]) left its API listening")
         }
         #expect(Self.statusDocument(rig.state.path) == nil, "no pass ran, so status never said Serving")
@@ -70,7 +70,7 @@ import SextantTestSupport
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.trimmingCharacters(in: .newlines)
             == "error: --listen 127.0.0.1:\(rig.apiPort) is taken by another process; stop it or pass --listen with a free port", "\(output.stderr)")
-        #expect(took < .seconds(10), "took \(took)")
+        #expect(took < .seconds(30), "took \(took): it should refuse at once, not after the readiness wait")
         #expect(!Self.listening(rig.gatewayPort), "a gateway was started")
         #expect(Self.statusDocument(rig.state.path) == nil)
         #expect(try await sextant("down", "--state-dir", rig.state.path).stdout.contains("nothing was running"))

@@ -12,7 +12,7 @@ import Testing
             + PredictionRow.rows(requestId: "three", time: t0, revision: 1, version: 1, decoded: [row, row, row])
     }()
 
-    static func item(_ id: String, row: Int? = nil, _ truth: FeedbackTruth?, kpi: [String: Double] = [:], at seconds: Double) -> FeedbackItem {
+    static func item(_ id: String, row: Int? = nil, _ truth: LabelTruth?, kpi: [String: Double] = [:], at seconds: Double) -> FeedbackItem {
         FeedbackItem(id: id, row: row, truth: truth, kpi: kpi, time: t0.addingTimeInterval(seconds))
     }
 
