@@ -46,16 +46,18 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
         blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
         stateDirectory: stateDirectory.absolutePath, readinessTimeout: configuration.readinessTimeout,
         sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, clock: clock, logger: logger)
+    // What production says: the prediction log and feedback the gateway writes there.
+    let signals = PredictionLogSignals(stateDirectory: stateDirectory.absolutePath, logger: logger)
     guard let run = configuration.run else {
         let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
-                                    logger: logger)
+                                    signals: signals, logger: logger)
         return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: repository, services: [], stateDirectory: stateDirectory)
     }
     // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
     let storeHealth = StoreHealth()
     let metrics = DaemonMetrics(storeHealth: storeHealth)
     let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
-                                metrics: metrics, storeHealth: storeHealth, logger: logger)
+                                metrics: metrics, storeHealth: storeHealth, signals: signals, logger: logger)
     let trigger = PassTrigger()
     let readiness = Readiness()
     let loop = ReconcileLoop(reconciler: reconciler, interval: run.interval, trigger: trigger, onPass: { _ in readiness.markReady() }, logger: logger)

@@ -20,6 +20,8 @@ package struct ObservedState: Sendable {
     package var sloSamples: [String: SLOSamples] = [:]
     /// Each revision's resource use, as last sampled.
     package var resources: [RevisionKey: RevisionResources] = [:]
+    /// Production signals by model (online metrics, the contract on live inputs).
+    package var signals: [String: ModelSignals] = [:]
 
     package init(objects: [ObjectKey: ObservedObject] = [:], dataFiles: [String: DataFileObservation] = [:],
                 registries: [String: ModelRegistry] = [:], replicas: [Replica.ID: ReplicaHealth] = [:], traffic: GatewayStatistics? = nil) {

@@ -62,6 +62,8 @@ package actor Reconciler {
     let source: any GitSource
     let store: any StateStore
     let runtime: any Runtime
+    /// Where production signals come from (the prediction log); nil: none are read.
+    let signals: (any SignalSource)?
     let clock: any WallClock
     let options: Options
     let logger: Logger
@@ -84,6 +86,8 @@ package actor Reconciler {
     var replicaHealth: [Replica.ID: ReplicaHealth] = [:]
     /// Each revision's resource use, and what the store has of it.
     var resources: [RevisionKey: RevisionResources] = [:]
+    /// What production said at the last read, by model.
+    var productionSignals: [String: ModelSignals] = [:]
     var storedResources: [RevisionKey: RevisionResources] = [:]
     /// The head commit last loaded, valid or not.
     var loadedHead: String?
@@ -109,8 +113,9 @@ package actor Reconciler {
 
     package init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), storeHealth: StoreHealth = StoreHealth(),
-                logger: Logger = Logger(label: "sextant.reconciler")) {
+                signals: (any SignalSource)? = nil, logger: Logger = Logger(label: "sextant.reconciler")) {
         self.metrics = metrics
+        self.signals = signals
         self.storeHealth = storeHealth
         self.source = source
         self.store = store
@@ -197,6 +202,7 @@ package actor Reconciler {
         var state = ObservedState(objects: observed, registries: registries)
         if let desired {
             state.dataFiles = await runtime.observeFiles(desired.localFiles)
+            await readSignals(desired)
             // Rounds: a model may train, be evaluated, packaged and deployed in one pass.
             for round in 0..<options.maxRounds {
                 state = await observe(state)
@@ -226,6 +232,7 @@ package actor Reconciler {
         state.registries = registries
         state.sloSamples = sloSamples(state)
         state.resources = resources
+        state.signals = productionSignals
         let status = StatusModel.compute(.init(
             desired: desired, observed: state, revision: revision, comparisonError: comparisonError,
             plan: plan, previous: previousStatus, prune: options.prune, now: now, gateway: gatewayStatus))
@@ -256,6 +263,7 @@ package actor Reconciler {
         state.traffic = traffic
         state.sloSamples = sloSamples(state)
         state.resources = resources
+        state.signals = productionSignals
         return state
     }
 

@@ -311,9 +311,16 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
         package var rollout: RolloutStatus?
         /// Every serving process: stable, candidate and retiring.
         package var replicas: [ReplicaStatus]
+        /// Online metrics per revision, from the prediction log joined to feedback (DESIGN §7).
+        package var online: [OnlineRevision]
+        /// The data contract on logged inputs (`monitoring.contract: observe`).
+        package var liveContract: LiveContractStatus?
 
         package init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
-                    traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = []) {
+                    traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = [],
+                    online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil) {
+            self.online = online
+            self.liveContract = liveContract
             self.rollout = rollout
             self.replicas = replicas
             self.stableVersion = stableVersion
@@ -356,7 +363,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
         case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints, rollout
-        case replicas
+        case replicas, online, liveContract
         case sha256, rows, violations
     }
 
@@ -379,6 +386,8 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encode(fields.endpoints, forKey: .endpoints)
             try container.encode(fields.rollout, forKey: .rollout)
             try container.encode(fields.replicas, forKey: .replicas)
+            try container.encode(fields.online, forKey: .online)
+            try container.encode(fields.liveContract, forKey: .liveContract)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -410,7 +419,9 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
                 traffic: try container.decodeIfPresent([TrafficEntry].self, forKey: .traffic) ?? [],
                 endpoints: try container.decodeIfPresent([String].self, forKey: .endpoints) ?? [],
                 rollout: try container.decodeIfPresent(RolloutStatus.self, forKey: .rollout),
-                replicas: try container.decodeIfPresent([ReplicaStatus].self, forKey: .replicas) ?? [])
+                replicas: try container.decodeIfPresent([ReplicaStatus].self, forKey: .replicas) ?? [],
+                online: try container.decodeIfPresent([OnlineRevision].self, forKey: .online) ?? [],
+                liveContract: try container.decodeIfPresent(LiveContractStatus.self, forKey: .liveContract))
         }
         if kind == .dataset {
             dataset = DatasetFields(

@@ -97,7 +97,8 @@ package enum StatusModel {
             message += " for model \(slo.spec.service)"
             var health = HealthStatus.healthy
             if let samples = inputs.observed.sloSamples[key.name] {
-                let budgets = AnalysisObjective.of(slo).map { ErrorBudget($0, samples.counters) }
+                let online = inputs.observed.signals[slo.spec.service]?.online(samples.revision)
+                let budgets = AnalysisObjective.of(slo).map { ErrorBudget($0, samples.counters, online: online) }
                 let shown = budgets.map { $0.summary }.joined(separator: "; ")
                 let seconds = Int(inputs.now.timeIntervalSince(samples.since))
                 message += ": r\(samples.revision) over the last \(seconds) s: " + (shown.isEmpty ? "no objective Sextant measures yet" : shown)

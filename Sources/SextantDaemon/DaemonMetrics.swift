@@ -23,6 +23,8 @@ package final class DaemonMetrics: ReconcilerMetrics {
     private let countedWriteFailures = Mutex(0)
     /// Each serving replica's series, by model, revision and index.
     let replicaSeries = Mutex<[ReplicaSeries.Labels: ReplicaSeries]>([:])
+    /// What the live-contract counters counted so far, by model, column and rule.
+    let liveContractCounted = Mutex<[[String]: Int]>([:])
 
     private static let passBuckets: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
@@ -102,6 +104,7 @@ package final class DaemonMetrics: ReconcilerMetrics {
             }
         }
         observeReplicas(status)
+        observeSignals(status)
     }
 
     package func fetched(duration: Duration, failed: Bool) {

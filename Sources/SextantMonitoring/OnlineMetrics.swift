@@ -1,3 +1,4 @@
+package import Foundation
 package import SextantML
 
 /// A revision's online metrics (DESIGN §7): over its newest `window` labelled rows, the
@@ -19,6 +20,14 @@ package struct OnlineMetrics: Sendable, Hashable {
     package var correctRows: Int?
     /// The task's metrics on the window; empty when no row is labelled.
     package var metrics: [MetricValue]
+    /// A classifier's windowed rows, newest first: when each was answered and whether its
+    /// label equals the truth (the samples of an `accuracy` objective); empty for regression.
+    package var outcomes: [Outcome]
+
+    package struct Outcome: Sendable, Hashable {
+        package var time: Date
+        package var correct: Bool
+    }
 
     /// `labelledRows / rows`; nil without rows.
     package var coverage: Double? { rows == 0 ? nil : Double(labelledRows) / Double(rows) }
@@ -38,6 +47,7 @@ package struct OnlineMetrics: Sendable, Hashable {
         guard !windowed.isEmpty else {
             correctRows = signature.isClassifier ? 0 : nil
             metrics = []
+            outcomes = []
             return
         }
         let truth = windowed.map { $0.truth!.label! }
@@ -53,7 +63,8 @@ package struct OnlineMetrics: Sendable, Hashable {
         }
         let scored = TaskMetrics(task: signature.task, classes: signature.classes, truth: truth, labels: labels, scores: scores)
         metrics = scored.values
-        correctRows = signature.isClassifier ? zip(truth, labels).filter { $0 == $1 }.count : nil
+        outcomes = signature.isClassifier ? zip(windowed, zip(truth, labels)).map { Outcome(time: $0.prediction.time, correct: $1.0 == $1.1) } : []
+        correctRows = signature.isClassifier ? outcomes.filter(\.correct).count : nil
     }
 
     /// The metrics of every revision that has rows, in revision order.

@@ -9,7 +9,11 @@ does (the same preprocessing, scores and labels), in JSON only: no binary tensor
 
 DELAY_MS (from serving.env, 0 by default) makes every inference that much slower: a
 deliberately slow revision, to watch a canary break its latency SLO and roll back
-(`scripts/demo`, act 3).
+(`scripts/demo`, act 3). INVERT_LIVE=1 (from serving.env) makes a classifier wrong on
+live traffic only: every request but Sextant's own evaluation (ids `sextant-evaluation-…`)
+gets its probabilities in reverse class order, so a binary classifier answers the other
+label. A revision that passes its gates and is fast, but wrong in production: to watch a
+canary break an online `accuracy` SLO once labels arrive.
 """
 import json
 import math
@@ -28,6 +32,7 @@ FEATURES = MODEL["preprocessing"]["features"]
 TASK = MODEL["task"]
 CLASSES = MODEL.get("classes")
 DELAY = float(os.environ.get("DELAY_MS", "0")) / 1000
+INVERT_LIVE = os.environ.get("INVERT_LIVE") == "1"
 
 
 class BadRequest(Exception):
@@ -68,17 +73,19 @@ def sigmoid(z):
     return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
 
-def predict(row):
+def predict(row, invert=False):
     scores = [intercept + sum(w * x for w, x in zip(weights, row))
               for weights, intercept in zip(MODEL["weights"], MODEL["intercepts"])]
     if TASK == "regression":
         return scores
     if TASK == "binary-classification":
         positive = sigmoid(scores[0])
-        return [1 - positive, positive]
-    largest = max(scores)
-    exponentials = [math.exp(score - largest) for score in scores]
-    return [e / sum(exponentials) for e in exponentials]
+        probabilities = [1 - positive, positive]
+    else:
+        largest = max(scores)
+        exponentials = [math.exp(score - largest) for score in scores]
+        probabilities = [e / sum(exponentials) for e in exponentials]
+    return probabilities[::-1] if invert else probabilities
 
 
 def label(outputs):
@@ -105,7 +112,8 @@ def infer(request):
     rows = len(columns[0])
     if any(len(column) != rows for column in columns):
         raise BadRequest("inputs hold different numbers of rows")
-    outputs = [predict(transform([column[row] for column in columns])) for row in range(rows)]
+    invert = INVERT_LIVE and not str(request.get("id", "")).startswith("sextant-evaluation-")
+    outputs = [predict(transform([column[row] for column in columns]), invert) for row in range(rows)]
     wanted = [output.get("name") for output in request.get("outputs") or []] or ["predict"]
     tensors = []
     for name in wanted:

@@ -61,8 +61,18 @@ package enum SextantMetric: String, ManifestEnum {
     /// Milliseconds per request.
     case latency
     case requests
-    /// Online accuracy from feedback labels.
+    /// Online accuracy from feedback labels: labelled rows answered right are good.
     case accuracy
+    /// Online metrics over the newest labelled rows, compared with an objective's op/value.
+    case precision, recall, f1, auc, prAuc, logLoss, macroF1, weightedF1, rmse, mae, r2
+
+    /// A metric of the labelled rows compared as a whole (not `accuracy`, which counts rows).
+    package var isOnlineMetric: Bool {
+        switch self {
+        case .latency, .requests, .accuracy: false
+        default: true
+        }
+    }
 }
 
 package struct SLOTimeWindow: Decodable, Sendable, Hashable {

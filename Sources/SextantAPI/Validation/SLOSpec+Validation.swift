@@ -14,10 +14,12 @@ extension SLOSpec {
             case (.some, .some):
                 issues.add(spec.appending("ratioMetric"), "thresholdMetric and ratioMetric exclude each other; keep one", atKey: true)
             case (let threshold?, nil):
-                if let metric = threshold.validate(at: spec.appending("thresholdMetric"), into: &issues), metric == .requests {
+                let metric = threshold.validate(at: spec.appending("thresholdMetric"), into: &issues)
+                if metric == .requests {
                     issues.add(spec.appending("thresholdMetric"), "requests is counted, not measured; use ratioMetric with good or bad and total")
                 }
-                validateThresholdObjectives(into: &issues)
+                // accuracy is a ratio of labelled rows: its objectives have a target only.
+                if metric != .accuracy { validateThresholdObjectives(into: &issues, metric: metric) }
             case (nil, let ratio?):
                 validate(ratio, at: spec.appending("ratioMetric"), into: &issues)
             }
@@ -46,9 +48,13 @@ extension SLOSpec {
             issues.add(path, "the SLO needs at least one objective")
             return
         }
+        // An online metric (auc, f1, rmse, …) is compared as a whole: op and value, no target.
+        let comparesMetric = indicator?.spec.thresholdMetric?.metricSource.sextantQuery.flatMap { SextantMetric(rawValue: $0.metric) }?.isOnlineMetric == true
         for (index, objective) in objectives.enumerated() {
             let field = path.appending("objectives").appending(index: index)
             switch (objective.target, objective.targetPercent) {
+            case (nil, nil) where comparesMetric:
+                break
             case (nil, nil):
                 issues.add(field, "the objective needs target (like 0.99) or targetPercent (like 99)")
             case (let target?, nil) where !(target > 0 && target < 1):
@@ -62,7 +68,7 @@ extension SLOSpec {
         }
     }
 
-    private func validateThresholdObjectives(into issues: inout Issues) {
+    private func validateThresholdObjectives(into issues: inout Issues, metric: SextantMetric?) {
         for (index, objective) in (objectives ?? []).enumerated() {
             let field = FieldPath(["spec", "objectives", .index(index)])
             if let op = objective.op {
@@ -73,7 +79,8 @@ extension SLOSpec {
                 issues.add(field, "a threshold objective needs op (lt, lte, gt, gte)")
             }
             if objective.value == nil {
-                issues.add(field, "a threshold objective needs value: the threshold, like 50 (milliseconds)")
+                issues.add(field, metric?.isOnlineMetric == true ? "a threshold objective needs value: the metric's threshold, like 0.9"
+                    : "a threshold objective needs value: the threshold, like 50 (milliseconds)")
             }
         }
     }

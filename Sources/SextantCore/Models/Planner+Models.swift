@@ -189,7 +189,8 @@ extension Planner {
                                                         replicas: model.replicas, keep: [], retire: []))
                     return decision
                 }
-                var progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic, now: now)
+                var progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic,
+                                        online: observed.signals[model.name]?.online(rollout.revision), now: now)
                 let deadReplica = rollout.replicas.contains { if case .exited? = observed.replicas[$0.id] { true } else { false } }
                 if deadReplica, rollout.crashes >= ModelObservation.crashLoopThreshold, progress.change?.isAbort != true {
                     // A candidate whose servers keep exiting is not rolled out any further.
@@ -221,7 +222,8 @@ extension Planner {
         }
         if let rollout = state.rollout, rollout.phase == .switched, rollout.revision == revision.number {
             // blueGreen after the switch: judged until scaleDownDelay ends, or switched back.
-            let progress = progress(rollout, model: model.name, policy: ResolvedPolicy(model.model, in: desired.manifests), traffic: observed.traffic, now: now)
+            let progress = progress(rollout, model: model.name, policy: ResolvedPolicy(model.model, in: desired.manifests), traffic: observed.traffic,
+                                    online: observed.signals[model.name]?.online(rollout.revision), now: now)
             decision.stage = .rollingOut(progress)
             decision.wake = [decision.wake, progress.wake].compactMap { $0 }.min()
             return decision

@@ -51,6 +51,14 @@ extension StatusModel {
             } else if !dead.isEmpty {
                 status.health = .progressing
             }
+            if let signals = observed.signals[key.name] {
+                status.model?.online = signals.online
+                status.model?.liveContract = signals.liveContract
+                if let invalid = signals.liveContract?.invalid {
+                    status.conditions.append(StatusCondition(type: "LiveDataInvalid", status: "True", reason: "ContractViolated",
+                                                             message: "logged inputs break the data contract: \(invalid)", lastTransitionTime: now))
+                }
+            }
             if model.model.spec.evaluation?.incumbent != nil, let evaluation = revision.evaluation, evaluation.incumbent == nil,
                registry.revisions.filter(\.wasStable).count <= 1 {
                 status.conditions.append(StatusCondition(type: "NoIncumbent", status: "True", reason: "FirstRevision",

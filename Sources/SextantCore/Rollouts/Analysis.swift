@@ -1,5 +1,5 @@
 package import SextantWire
-import Foundation
+package import Foundation
 package import SextantAPI
 
 /// The verdict of one analysis, or of one objective in it.
@@ -49,6 +49,12 @@ package struct AnalysisObjective: Sendable, Hashable {
         case latency(op: String, milliseconds: Double)
         /// A sample is a request; it is bad when it is an error.
         case errors
+        /// A sample is a labelled row the revision answered since the window began; it is bad
+        /// when its answer was not the truth (DESIGN §7, online `accuracy`).
+        case accuracy
+        /// The revision's online metric over its newest labelled rows, `metric op value`;
+        /// judged once `minSamples` labelled rows exist, on all of them at once.
+        case onlineMetric(name: String, op: String, value: Double)
     }
 
     package var slo: String
@@ -63,43 +69,52 @@ package struct AnalysisObjective: Sendable, Hashable {
         self.target = target
     }
 
-    /// The objectives of an SLO that the gateway's samples can judge (online `accuracy`
-    /// needs feedback labels: a later issue).
+    /// The objectives of an SLO that the gateway's samples and the prediction log can judge.
     package static func of(_ slo: SLO) -> [AnalysisObjective] {
         let name = slo.metadata.name
         guard let spec = slo.spec.indicator?.spec else { return [] }
-        var measure: Measure?
-        var isLatency = false
-        if let threshold = spec.thresholdMetric, threshold.metricSource.sextantQuery?.metric == SextantMetric.latency.rawValue {
-            isLatency = true
-        } else if spec.ratioMetric?.total?.metricSource.sextantQuery?.metric == SextantMetric.requests.rawValue {
-            measure = .errors
-        }
+        let threshold = spec.thresholdMetric?.metricSource.sextantQuery.flatMap { SextantMetric(rawValue: $0.metric) }
+        let counted = spec.ratioMetric?.total?.metricSource.sextantQuery?.metric == SextantMetric.requests.rawValue
         return (slo.spec.objectives ?? []).enumerated().compactMap { index, objective in
-            guard let target = objective.target ?? objective.targetPercent.map({ $0 / 100 }) else { return nil }
+            let target = objective.target ?? objective.targetPercent.map { $0 / 100 }
             let label = objective.displayName ?? "\(name) objective \(index + 1)"
-            if isLatency {
-                guard let op = objective.op, let value = objective.value else { return nil }
-                return AnalysisObjective(slo: name, name: label, measure: .latency(op: op, milliseconds: value), target: target)
+            let measure: Measure? = switch threshold {
+            case .latency?: objective.op.flatMap { op in objective.value.map { .latency(op: op, milliseconds: $0) } }
+            case .accuracy?: .accuracy
+            case let metric? where metric.isOnlineMetric: objective.op.flatMap { op in objective.value.map { .onlineMetric(name: metric.rawValue, op: op, value: $0) } }
+            default: counted ? .errors : nil
             }
-            return measure.map { AnalysisObjective(slo: name, name: label, measure: $0, target: target) }
+            guard let measure else { return nil }
+            if case .onlineMetric = measure { return AnalysisObjective(slo: name, name: label, measure: measure, target: target ?? 1) }
+            return target.map { AnalysisObjective(slo: name, name: label, measure: measure, target: $0) }
         }
     }
 
-    /// (samples, bad samples) in counters.
-    package func count(_ counters: RevisionCounters) -> (samples: Int, bad: Int) {
+    /// Whether `value op threshold` holds (`lt`, `gt`, `gte`; `lte` otherwise).
+    static func holds(_ value: Double, _ op: String, _ threshold: Double) -> Bool {
+        switch op {
+        case "lt": value < threshold
+        case "gt": value > threshold
+        case "gte": value >= threshold
+        default: value <= threshold
+        }
+    }
+
+    /// (samples, bad samples) in the gateway's counters and, for online objectives, in the
+    /// revision's labelled rows answered at or after `since`.
+    package func count(_ counters: RevisionCounters, online: OnlineRevision? = nil, since: Date = .distantPast) -> (samples: Int, bad: Int) {
         switch measure {
+        case .accuracy:
+            let (samples, wrong) = online?.accuracySamples(since: since) ?? (0, 0)
+            return (samples, wrong)
+        case .onlineMetric(let name, let op, let threshold):
+            guard let online, let value = online.metrics[name] else { return (0, 0) }
+            let samples = online.outcomes.isEmpty ? online.labelledRows : online.outcomes.count
+            return (samples, Self.holds(value, op, threshold) ? 0 : samples)
         case .errors:
             return (Int(counters.requests), Int(counters.errors))
         case .latency(let op, let threshold):
-            let good = counters.answered { latency in
-                switch op {
-                case "lt": latency < threshold
-                case "gt": latency > threshold
-                case "gte": latency >= threshold
-                default: latency <= threshold
-                }
-            }
+            let good = counters.answered { Self.holds($0, op, threshold) }
             let answered = counters.answered
             return (Int(answered), Int(answered - min(answered, good)))
         }
@@ -126,10 +141,18 @@ package struct AnalysisResult: Sendable, Hashable {
 
     /// Judges every objective on the samples; with no objective the verdict passes (steps
     /// then advance on time alone). Any failure fails; all passes pass.
-    package static func judge(_ objectives: [AnalysisObjective], samples: RevisionCounters, minSamples: Int) -> AnalysisResult {
+    /// `online` is the revision's labelled rows; `since`, when its sample window began.
+    package static func judge(_ objectives: [AnalysisObjective], samples: RevisionCounters, online: OnlineRevision? = nil, since: Date = .distantPast,
+                              minSamples: Int) -> AnalysisResult {
         let judgements = objectives.map { objective -> Judgement in
+            let (n, b) = objective.count(samples, online: online, since: since)
+            if case .onlineMetric = objective.measure {
+                // One value on all the labelled rows: it decides once there are enough of them.
+                let required = max(1, minSamples)
+                let verdict: Verdict = n < required ? .inconclusive : (b > 0 ? .failed : .passed)
+                return Judgement(objective: objective, samples: n, bad: b, required: required, verdict: verdict)
+            }
             let rule = SampleRule(target: objective.target, minSamples: minSamples)
-            let (n, b) = objective.count(samples)
             return Judgement(objective: objective, samples: n, bad: b, required: rule.required, verdict: rule.verdict(samples: n, bad: b))
         }
         let verdict: Verdict = if judgements.contains(where: { $0.verdict == .failed }) {
@@ -159,9 +182,9 @@ package struct ErrorBudget: Sendable, Hashable {
     package var samples: Int
     package var bad: Int
 
-    package init(_ objective: AnalysisObjective, _ counters: RevisionCounters) {
+    package init(_ objective: AnalysisObjective, _ counters: RevisionCounters, online: OnlineRevision? = nil) {
         self.objective = objective
-        (samples, bad) = objective.count(counters)
+        (samples, bad) = objective.count(counters, online: online)
     }
 
     /// The share of the budget left (negative when overspent); nil without samples.

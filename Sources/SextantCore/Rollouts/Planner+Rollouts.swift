@@ -59,7 +59,9 @@ extension Planner {
     /// The next transition of a rollout: operator requests first, then a new gateway
     /// instance, then the verdict of the candidate's samples since the step began (its
     /// share of traffic, its mirrored copies, or after a blueGreen switch all traffic).
-    package static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, now: Date) -> RolloutProgress {
+    /// `online`: the candidate's labelled rows, for `accuracy` and online-metric objectives.
+    package static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, online: OnlineRevision? = nil,
+                                 now: Date) -> RolloutProgress {
         // A rollout begun under another policy keeps its phase: `replace` has no steps.
         let steps = policy.steps.isEmpty ? [PolicyStep(weight: rollout.weight, pause: .none, phase: rollout.phase, mirrorPercent: rollout.mirrorPercent)] : policy.steps
         let index = min(rollout.step, steps.count - 1)
@@ -104,6 +106,7 @@ extension Planner {
 
         let samples = rollout.window.samples(model: model, revision: rollout.revision, traffic: traffic)
         let analysis = AnalysisResult.judge(policy.objectives, samples: samples ?? RevisionCounters(model: model, revision: rollout.revision),
+                                            online: online, since: rollout.window.startedAt,
                                             minSamples: policy.minSamples)
         progress.analysis = analysis
         let elapsed = now.timeIntervalSince(rollout.stepStartedAt)

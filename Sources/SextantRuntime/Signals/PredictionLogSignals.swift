@@ -1,0 +1,95 @@
+import Foundation
+import SextantWire
+package import Logging
+import SextantAPI
+package import SextantCore
+import SextantML
+import SextantMonitoring
+
+/// The embedded data plane's production signals: the prediction log and the feedback the
+/// gateway writes under the state directory, read on from where the last pass stopped,
+/// decoded into rows, joined, and measured (DESIGN §7). Reading and decoding run off the
+/// cooperative pool.
+package actor PredictionLogSignals: SignalSource {
+    private let stateDirectory: String
+    private let logger: Logger
+    private var logs: [String: ProductionLog] = [:]
+    /// Rows breaking each rule since this daemon started, by model, column and rule.
+    private var violationTotals: [String: [ViolationKey: Int]] = [:]
+
+    private struct ViolationKey: Hashable {
+        var column: String
+        var rule: String
+    }
+
+    package init(stateDirectory: String, logger: Logger = Logger(label: "sextant.signals")) {
+        self.stateDirectory = stateDirectory
+        self.logger = logger
+    }
+
+    package func observe(_ queries: [SignalQuery]) async -> [String: ModelSignals] {
+        var signals: [String: ModelSignals] = [:]
+        for query in queries {
+            let log = logs[query.model] ?? ProductionLog(state: stateDirectory, model: query.model)
+            let read = await offPool { Self.read(log, query) }
+            switch read {
+            case .failure(let error):
+                logger.warning("cannot read the prediction log", metadata: ["model": "\(query.model)", "error": "\(error)"])
+            case .success(let (log, measured)):
+                logs[query.model] = log
+                guard let measured else { continue }
+                var totals = violationTotals[query.model] ?? [:]
+                for finding in measured.freshViolations {
+                    totals[ViolationKey(column: finding.column, rule: finding.rule), default: 0] += finding.violations
+                }
+                violationTotals[query.model] = totals
+                let live = measured.window.map { window in
+                    LiveContractStatus(
+                        rows: window.rows,
+                        violations: totals.map { key, total in
+                            let rows = window.findings.first { $0.column == key.column && $0.rule == key.rule }?.violations ?? 0
+                            return LiveContractStatus.Violation(column: key.column, rule: key.rule, rows: rows, total: total)
+                        }.sorted { ($0.column, $0.rule) < ($1.column, $1.rule) },
+                        invalid: window.invalidMessage)
+                }
+                signals[query.model] = ModelSignals(online: measured.online, liveContract: live)
+            }
+        }
+        return signals
+    }
+
+    /// What one read measured: nil when the model has no decoded row yet.
+    private struct Measured: Sendable {
+        var online: [OnlineRevision]
+        /// The contract on the newest `window` rows (nil without `contract: observe`).
+        var window: LiveContractReport?
+        /// Violations among the rows decoded by this read.
+        var freshViolations: [LiveContractFinding]
+    }
+
+    private static func read(_ log: ProductionLog, _ query: SignalQuery) -> Result<(ProductionLog, Measured?), SegmentError> {
+        var log = log
+        let task = SextantML.ModelTask(rawValue: query.task.rawValue) ?? .regression
+        let signature = ModelSignature(features: query.features, task: task, classes: query.classes)
+        let fresh: [PredictionRow]
+        do throws(SegmentError) {
+            fresh = try log.readOn(signature: signature)
+        } catch {
+            return .failure(error)
+        }
+        guard !log.predictions.isEmpty else { return .success((log, nil)) }
+        let online = OnlineMetrics.byRevision(log.joined.rows, signature: signature, window: query.window).map { metrics in
+            OnlineRevision(revision: metrics.revision, rows: metrics.rows, labelledRows: metrics.labelledRows, coverage: metrics.coverage,
+                           metrics: Dictionary(metrics.metrics.compactMap { metric in metric.value.map { (metric.name.rawValue, $0) } },
+                                               uniquingKeysWith: { first, _ in first }),
+                           outcomes: metrics.outcomes.map { LabelledOutcome(time: $0.time, correct: $0.correct) })
+        }
+        var measured = Measured(online: online, window: nil, freshViolations: [])
+        if let contract = query.contract {
+            let check = LiveContractCheck(rules: contract.rules, features: query.features)
+            measured.freshViolations = fresh.isEmpty ? [] : check.check(fresh.map(\.values.features)).violations
+            measured.window = check.check(log.predictions.suffix(max(1, query.window)).map(\.values.features))
+        }
+        return .success((log, measured))
+    }
+}
