@@ -5,7 +5,7 @@ import SextantTestSupport
 /// The README's main command, `make demo`, in the shortened mode CI runs: `scripts/demo
 /// --fast` with the built binary on free ports, from the scratch repository to the clean-up.
 @Suite struct DemoEndToEndTests {
-    @Test("scripts/demo --fast: the better model is promoted, the slow server's canary rolled back, no client request fails, nothing is left behind",
+    @Test("scripts/demo --fast: the better model is promoted, the slow server's canary rolled back, no client request fails, every answer's label is accepted, nothing is left behind",
           .timeLimit(.minutes(15)))
     func demo() async throws {
         var environment = ProcessInfo.processInfo.environment
@@ -37,15 +37,29 @@ import SextantTestSupport
         #expect(output.contains("act 3    r3 (v2, 80 ms server) rolled back"), "\(output)")
         #expect(output.contains("none since the rollback"), "\(output)")
 
-        // The clients' table: every revision answered, and no request failed.
+        // The clients' table: every revision answered, and no request failed; the answers agree
+        // with the truth the clients drew about as often as with the holdout's (accuracy 0.967).
         let rows = lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        let counts = Dictionary(rows.filter { $0.count == 3 && ($0[0].hasPrefix("r") || ["?", "total"].contains($0[0])) && Int($0[1]) != nil }
-            .map { ($0[0], (requests: Int($0[1])!, errors: Int($0[2]) ?? -1)) }, uniquingKeysWith: { _, last in last })
+        let counts = Dictionary(rows.filter { $0.count == 4 && ($0[0].hasPrefix("r") || ["?", "total"].contains($0[0])) && Int($0[1]) != nil }
+            .map { ($0[0], (requests: Int($0[1])!, errors: Int($0[2]) ?? -1, accuracy: Double($0[3]))) }, uniquingKeysWith: { _, last in last })
         for revision in ["r1", "r2", "r3", "total"] {
             #expect((counts[revision]?.requests ?? 0) > 0, "\(revision) answered no request: \(output)")
             #expect(counts[revision]?.errors == 0, "\(revision): \(output)")
         }
         #expect(counts["?"] == nil, "requests that reached no revision: \(output)")
+        #expect((counts["total"]?.accuracy ?? 0) > 0.9, "the clients' labels disagree with the answers: \(output)")
+
+        // Feedback: a label for every answer, each accepted by the gateway and written to its
+        // feedback segments; act 2 shows online metrics per revision (or that there are none yet)
+        // next to the clients' own count.
+        let requests = try #require(counts["total"]?.requests, "\(output)")
+        let labels = try #require(rows.first { $0.first == "labels" && $0.count == 12 }, "no labels line in the summary: \(output)")
+        #expect(labels[1] == "\(requests)" && labels[8] == "\(requests)", "labels sent and accepted, of \(requests) answers: \(output)")
+        #expect(output.contains("\(requests) written to state/feedback/fraud-detector/"), "\(output)")
+        #expect(output.contains("$ sextant status fraud-detector -o json"), "\(output)")
+        #expect(output.contains("online metrics: none yet") || lines.contains { $0.hasPrefix("   r2 ") && $0.contains("%") },
+                "act 2 shows no online metrics: \(output)")
+        #expect(lines.contains { $0.contains("the clients' own count") && $0.contains(" r1 0.") && $0.contains(" r2 0.") }, "\(output)")
 
         // Everything stopped: the daemon exited cleanly, the data plane went down, the scratch
         // directory is gone.
