@@ -57,7 +57,8 @@ import SextantTestSupport
         #expect(labels[1] == "\(requests)" && labels[8] == "\(requests)", "labels sent and accepted, of \(requests) answers: \(output)")
         #expect(output.contains("\(requests) written to state/feedback/fraud-detector/"), "\(output)")
         #expect(output.contains("$ sextant status fraud-detector -o json"), "\(output)")
-        #expect(output.contains("online metrics: none yet") || lines.contains { $0.hasPrefix("   r2 ") && $0.contains("%") },
+        // The daemon's online metrics on the clients' labels, per revision.
+        #expect(lines.contains { $0.hasPrefix("   r1 ") && $0.contains("%") } && lines.contains { $0.hasPrefix("   r2 ") && $0.contains("%") },
                 "act 2 shows no online metrics: \(output)")
         #expect(lines.contains { $0.contains("the clients' own count") && $0.contains(" r1 0.") && $0.contains(" r2 0.") }, "\(output)")
 

@@ -35,19 +35,37 @@ public func runProcessBlocking(_ executable: String, _ arguments: [String], in d
     try process.run()
     // Read both pipes before waiting, so a large output cannot block the child.
     let group = DispatchGroup()
-    nonisolated(unsafe) var errorData = Data()
+    nonisolated(unsafe) var errorData: Result<Data, FixtureError> = .success(Data())
     group.enter()
     DispatchQueue.global().async {
-        errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+        errorData = readToEnd(stderr.fileHandleForReading.fileDescriptor, of: executable)
         group.leave()
     }
-    let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+    let outputData = readToEnd(stdout.fileHandleForReading.fileDescriptor, of: executable)
     group.wait()
     process.waitUntilExit()
     return ProcessOutput(
         status: process.terminationStatus,
-        stdout: String(decoding: outputData, as: UTF8.self),
-        stderr: String(decoding: errorData, as: UTF8.self))
+        stdout: String(decoding: try outputData.get(), as: UTF8.self),
+        stderr: String(decoding: try errorData.get(), as: UTF8.self))
+}
+
+/// Everything a pipe gives until its end. Unlike `FileHandle.readDataToEndOfFile` (which
+/// traps on any error), a read interrupted by a signal is tried again and any other
+/// failure is an error naming the program.
+private func readToEnd(_ descriptor: Int32, of executable: String) -> Result<Data, FixtureError> {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count > 0 {
+            data.append(contentsOf: buffer[0..<count])
+        } else if count == 0 {
+            return .success(data)
+        } else if errno != EINTR {
+            return .failure(FixtureError("reading the output of \(executable): \(String(cString: strerror(errno)))"))
+        }
+    }
 }
 
 /// The package's root folder, found from this file's location.
