@@ -194,6 +194,7 @@ let package = Package(
                 "SextantGit",
                 "SextantHTTP",
                 "SextantML",
+                "SextantMonitoring",
                 "SextantServing",
                 "SextantRuntime",
                 "SextantSource",
@@ -350,7 +351,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantWire", "SextantDaemon", "SextantTestSupport",
+                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantWire", "SextantDaemon", "SextantMonitoring", "SextantML",
+                "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
