@@ -337,7 +337,8 @@ let package = Package(
         .testTarget(
             name: "SextantCLITests",
             dependencies: [
-                "SextantCLI", "SextantAPI", "SextantCore", "SextantWire", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport",
+                "SextantCLI", "SextantAPI", "SextantCore", "SextantML", "SextantMonitoring", "SextantWire", "SextantGit", "SextantStore", "SextantYAML",
+                "SextantTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

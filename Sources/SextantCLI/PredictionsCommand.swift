@@ -65,8 +65,8 @@ struct PredictionsCommand: ParsableCommand {
         let rows = joined.rows.filter { row in
             (revision.map { row.prediction.revision == $0 } ?? true) && (cutoff.map { row.prediction.time >= $0 } ?? true)
         }
-        print(PredictionExport.render(rows, format: output.format, signature: signature, withFeedback: withFeedback), terminator: "")
         report(log, feedbackProblems: withFeedback ? joined.problems : [], version: version.number)
+        print(PredictionExport.render(rows, format: output.format, signature: signature, withFeedback: withFeedback), terminator: "")
     }
 
     /// `--since`, checked.
@@ -107,7 +107,8 @@ struct PredictionsCommand: ParsableCommand {
         return version
     }
 
-    /// What did not make it into the rows, on standard error so the rows stay clean.
+    /// What did not make it into the rows, on standard error (before the rows, so that it
+    /// comes first even when the rows go through a pipe) to keep standard output clean.
     private func report(_ log: ProductionLog, feedbackProblems: [FeedbackProblem], version: Int) {
         for problem in log.problems { printError("note: \(problem)") }
         if log.undecodable > 0 {
@@ -115,9 +116,20 @@ struct PredictionsCommand: ParsableCommand {
                        + "(answers other than 200, or bodies that do not decode with the features of \(model) v\(version))")
         }
         guard !feedbackProblems.isEmpty else { return }
-        printError("note: \(feedbackProblems.count) feedback item\(feedbackProblems.count == 1 ? "" : "s") joined no row:")
-        for problem in feedbackProblems.prefix(5) { printError("  \(problem.message)") }
-        if feedbackProblems.count > 5 { printError("  … and \(feedbackProblems.count - 5) more") }
+        let reasons = FeedbackProblem.Reason.allCases.compactMap { reason -> String? in
+            let count = feedbackProblems.filter { $0.reason == reason }.count
+            return count == 0 ? nil : "\(count): \(Self.describe(reason))"
+        }
+        printError("note: \(feedbackProblems.count) feedback item\(feedbackProblems.count == 1 ? "" : "s") joined no row (\(reasons.joined(separator: "; ")))")
+    }
+
+    static func describe(_ reason: FeedbackProblem.Reason) -> String {
+        switch reason {
+        case .noPrediction: "no logged prediction has the id"
+        case .rowOutOfRange: "a row past the request's rows"
+        case .listLength: "a truth list without one value per row"
+        case .singleTruthForManyRows: "one truth for a request of several rows; send a list, or give row"
+        }
     }
 }
 

@@ -205,6 +205,8 @@ import Testing
     @Test("rows sent as OIP JSON come back exactly as sent and answered; labels posted with no daemon running are joined per row; errors are one line")
     func jsonRowsAndLabels() async throws {
         let setup = try await Self.labelledQuickstart()
+        let version = try #require(try SQLiteStore(readingFrom: setup.state.path).registries()["fraud-detector"]?.version(1))
+        #expect(version.task == .binaryClassification && version.classes == ["false", "true"], "what the signature is made of is recorded at training")
 
         // Filters and errors.
         #expect(try await Self.exported(setup, "--revision", "1", "--since", "1h").rows.count == 11)
