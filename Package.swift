@@ -195,6 +195,7 @@ let package = Package(
                 "SextantGit",
                 "SextantHTTP",
                 "SextantML",
+                "SextantMonitoring",
                 "SextantServing",
                 "SextantRuntime",
                 "SextantSource",
@@ -337,7 +338,8 @@ let package = Package(
         .testTarget(
             name: "SextantCLITests",
             dependencies: [
-                "SextantCLI", "SextantAPI", "SextantCore", "SextantWire", "SextantGit", "SextantStore", "SextantYAML", "SextantTestSupport",
+                "SextantCLI", "SextantAPI", "SextantCore", "SextantML", "SextantMonitoring", "SextantWire", "SextantGit", "SextantStore", "SextantYAML",
+                "SextantTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -351,7 +353,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantWire", "SextantDaemon", "SextantTestSupport",
+                "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantWire", "SextantDaemon", "SextantMonitoring", "SextantML",
+                "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,5 @@
 package import Foundation
+package import SextantAPI
 
 /// What a model's registry holds: every version trained and every revision evaluated,
 /// with their lineage (DESIGN §2 "Versions" and "Revisions", §4 `history`). Never pruned.
@@ -44,13 +45,16 @@ package struct ModelVersion: Sendable, Hashable, Codable {
     /// A classifier's class labels in sorted order: what `predict` labels probabilities by
     /// when the answer does not name them (nil in older records).
     package var classes: [String]?
+    /// The manifest's task: what `sextant predictions` decodes and scores logged rows as
+    /// (nil in older records).
+    package var task: ModelTask?
     /// The ModelPack manifest digest once packaged.
     package var artifactDigest: String?
     package var createdAt: Date
 
     package init(number: Int, fingerprint: String, commit: String, datasetSha256: String, contractSha256: String, trainer: String,
                 modelDirectory: String, trainingRows: Int, holdoutRows: Int, features: [FeatureColumn]? = nil, classes: [String]? = nil,
-                artifactDigest: String? = nil, createdAt: Date) {
+                task: ModelTask? = nil, artifactDigest: String? = nil, createdAt: Date) {
         self.number = number
         self.fingerprint = fingerprint
         self.commit = commit
@@ -62,6 +66,7 @@ package struct ModelVersion: Sendable, Hashable, Codable {
         self.holdoutRows = holdoutRows
         self.features = features
         self.classes = classes
+        self.task = task
         self.artifactDigest = artifactDigest
         self.createdAt = createdAt
     }

@@ -117,7 +117,7 @@ struct Change {
             number: number, fingerprint: job.fingerprint, commit: job.commit, datasetSha256: job.data.sha256,
             contractSha256: job.contractSha256, trainer: job.trainerName, modelDirectory: trained.modelDirectory,
             trainingRows: trained.trainingRows, holdoutRows: trained.holdoutRows, features: job.data.features,
-            classes: job.data.task.isClassification ? trained.classes : nil, createdAt: now))
+            classes: job.data.task.isClassification ? trained.classes : nil, task: job.data.task, createdAt: now))
         if state.stall?.fingerprint == job.fingerprint { state.stall = nil }
         output = "v\(number) in \(trained.modelDirectory)"
         event(.trained, "v\(number) trained by \(job.trainerName) on \(trained.trainingRows) rows (\(trained.holdoutRows) held out) in "
