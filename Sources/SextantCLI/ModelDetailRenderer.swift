@@ -36,6 +36,10 @@ enum ModelDetailRenderer {
         }
         if !fields.traffic.isEmpty { lines += section("Traffic", traffic(fields.traffic), width: width) }
         if !fields.replicas.isEmpty { lines += section("Replicas", replicas(fields.replicas, now: now), width: width) }
+        if !fields.online.isEmpty { lines += section("Online (labelled production rows)", online(fields.online), width: width) }
+        if let live = fields.liveContract, !live.violations.isEmpty {
+            lines += section("Live data contract (the newest \(live.rows) logged rows)", liveContract(live), width: width)
+        }
         let events = [["AGE", "REASON", "MESSAGE"]] + detail.events.reversed().map { event in
             [StatusRenderer.age(from: event.time, to: now), event.reason.rawValue, event.message + (event.actor == "sextant" ? "" : " (by \(event.actor))")]
         }
@@ -126,6 +130,18 @@ enum ModelDetailRenderer {
             rows.append(["r\(entry.revision)", "v\(entry.version)", entry.role, share, requests, errors, p99, cpu, memory, route])
         }
         return rows
+    }
+
+    /// Per revision: rows, labelled rows, coverage, and its metrics by name.
+    private static func online(_ revisions: [OnlineRevision]) -> [[String]] {
+        [["REVISION", "ROWS", "LABELLED", "COVERAGE", "METRICS"]] + revisions.map { online in
+            ["r\(online.revision)", "\(online.rows)", "\(online.labelledRows)", online.coverage.map(percent) ?? "-",
+             online.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")]
+        }
+    }
+
+    private static func liveContract(_ live: LiveContractStatus) -> [[String]] {
+        [["COLUMN", "RULE", "ROWS", "SINCE START"]] + live.violations.map { [$0.column, $0.rule, "\($0.rows)", "\($0.total)"] }
     }
 
     private static func replicas(_ replicas: [ReplicaStatus], now: Date) -> [[String]] {
