@@ -114,9 +114,11 @@ import Testing
 
     @Test("no body timeout while the gateway itself holds the client's reads (its model server is not reading)")
     func backpressureIsNoStall() async throws {
-        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 3000)
+        // The stall is longer than the body timeout, with slack for a loaded machine, on
+        // which the client itself may pause between writes.
+        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 6000)
         defer { Task { await upstream.stop() } }
-        var limits = Self.limits(body: .seconds(1))
+        var limits = Self.limits(body: .seconds(3))
         limits.maxRequestBytes = 64 << 20
         try await withGateway(ProxyTests.table([ProxyTests.stable(upstream.port)]), limits: limits) { gateway, base in
             // More than the loopback socket buffers hold, so the gateway stops reading for the stall.
