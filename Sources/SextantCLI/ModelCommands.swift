@@ -36,10 +36,13 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let registries: [String: ModelRegistry]
         let resources: [RevisionKey: RevisionResources]
+        let online: [OnlineRevision]
         do {
             let store = try SQLiteStore(readingFrom: stateDir)
             registries = try store.registries()
             resources = try store.resources()
+            // The online metrics the last pass measured (status keeps them per revision).
+            online = try store.status()?.objects.first { $0.kind == .model && $0.name == model }?.model?.online ?? []
         } catch let error as StoreError {
             throw CommandFailure(message: error.message)
         }
@@ -47,7 +50,8 @@ struct HistoryCommand: ParsableCommand {
             let known = Array(registries.keys)
             throw CommandFailure(message: "no model \(model) in \(stateDir)" + (known.isEmpty ? " (nothing was trained yet)" : UnknownName.hint(model, known: known, listing: "sextant status")))
         }
-        print(output == .json ? HistoryDocument(registry, resources: resources).json : HistoryDocument.table(registry, resources: resources), terminator: "")
+        print(output == .json ? HistoryDocument(registry, resources: resources, online: online).json
+                : HistoryDocument.table(registry, resources: resources, online: online), terminator: "")
     }
 }
 
@@ -79,6 +83,9 @@ struct HistoryDocument: Encodable {
         /// What it used while it ran, as last sampled; null if it never ran a replica (or
         /// the runtime cannot tell).
         var resources: ResourceStatus?
+        /// Its online metrics as the last pass measured them (null while none of its rows is
+        /// in the prediction log the daemon keeps).
+        var online: OnlineRevision?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -90,8 +97,9 @@ struct HistoryDocument: Encodable {
             try container.encode(incumbent, forKey: .incumbent)
             try container.encode(served, forKey: .served)
             try container.encode(resources, forKey: .resources)
+            try container.encode(online, forKey: .online)
         }
-        enum CodingKeys: String, CodingKey { case revision, servingFingerprint, commit, metrics, gates, incumbent, served, resources }
+        enum CodingKeys: String, CodingKey { case revision, servingFingerprint, commit, metrics, gates, incumbent, served, resources, online }
     }
     struct Gate: Encodable {
         var metric: String
@@ -126,7 +134,7 @@ struct HistoryDocument: Encodable {
     var model: String
     var versions: [Version]
 
-    init(_ registry: ModelRegistry, resources: [RevisionKey: RevisionResources]) {
+    init(_ registry: ModelRegistry, resources: [RevisionKey: RevisionResources], online: [OnlineRevision] = []) {
         model = registry.model
         versions = registry.versions.map { version in
             Version(version: version.number, fingerprint: version.fingerprint, commit: version.commit, datasetSha256: version.datasetSha256,
@@ -142,7 +150,8 @@ struct HistoryDocument: Encodable {
                                      Incumbent(revision: $0.revision, metric: $0.metric, value: $0.value, candidate: $0.candidate, passed: $0.passed)
                                  },
                                  served: revision.served.map { Served(from: $0.from, until: $0.until, peakWeight: $0.peakWeight) },
-                                 resources: resources[RevisionKey(registry.model, revision.number)]?.status)
+                                 resources: resources[RevisionKey(registry.model, revision.number)]?.status,
+                                 online: online.first { $0.revision == revision.number })
                     })
         }
     }
@@ -154,13 +163,13 @@ struct HistoryDocument: Encodable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
     }
 
-    static func table(_ registry: ModelRegistry, resources: [RevisionKey: RevisionResources]) -> String {
-        var rows = [["VERSION", "REVISION", "COMMIT", "TRAINER", "ROWS", "GATES", "METRICS", "SERVED", "CPU", "CREATED"]]
+    static func table(_ registry: ModelRegistry, resources: [RevisionKey: RevisionResources], online: [OnlineRevision] = []) -> String {
+        var rows = [["VERSION", "REVISION", "COMMIT", "TRAINER", "ROWS", "GATES", "METRICS", "SERVED", "CPU", "ONLINE", "CREATED"]]
         for version in registry.versions {
             let revisions = registry.revisions.filter { $0.version == version.number }
             let base = ["v\(version.number)", "", String(version.commit.prefix(7)), version.trainer, "\(version.trainingRows)+\(version.holdoutRows)"]
             if revisions.isEmpty {
-                rows.append(base + ["-", "-", "-", "-", version.createdAt.formatted(.iso8601)])
+                rows.append(base + ["-", "-", "-", "-", "-", version.createdAt.formatted(.iso8601)])
             }
             for revision in revisions {
                 var row = base
@@ -170,12 +179,20 @@ struct HistoryDocument: Encodable {
                 row.append((evaluation?.gates ?? []).map { "\($0.metric) \($0.value.map(formatMetric) ?? "n/a")" }.joined(separator: ", "))
                 row.append(revision.served.isEmpty ? "never" : revision.served.map(servedText).joined(separator: ", "))
                 row.append(resources[RevisionKey(registry.model, revision.number)].map { ResourceText.cpu($0.status) } ?? "-")
+                row.append(online.first { $0.revision == revision.number }.map(onlineText) ?? "-")
                 row.append(revision.createdAt.formatted(.iso8601))
                 rows.append(row)
             }
         }
         return "model \(registry.model): \(registry.versions.count) version\(registry.versions.count == 1 ? "" : "s"), \(registry.revisions.count) revision\(registry.revisions.count == 1 ? "" : "s")\n\n"
             + TextTable.lines(rows).joined(separator: "\n") + "\n"
+    }
+
+    /// `accuracy 0.9620 of 500 labelled`: the first of accuracy, auc, rmse it has.
+    static func onlineText(_ online: OnlineRevision) -> String {
+        guard let (name, value) = ["accuracy", "auc", "rmse", "r2"].lazy.compactMap({ name in online.metrics[name].map { (name, $0) } }).first
+        else { return "\(online.labelledRows) labelled" }
+        return "\(name) \(String(format: "%.4f", value)) of \(online.labelledRows) labelled"
     }
 
     /// `since 2026-11-21T23:52:13Z`, or `2026-…Z…2026-…Z`; a canary's share adds its peak:

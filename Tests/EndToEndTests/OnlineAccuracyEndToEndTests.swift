@@ -65,6 +65,41 @@ import Testing
         #expect((online.first { $0.revision == 2 }?.metrics["accuracy"] ?? 1) < 0.5, "\(online)")
     }
 
+    @Test("inputs breaking the data contract on live traffic: counted per column and rule, LiveDataInvalid over 1%; online metrics and violations on /metrics, promtool-valid; history and get show them")
+    func liveContract() async throws {
+        let rig = try RolloutEndToEndTests.Rig(steps: "[{setWeight: 50}]", analysis: "{interval: 1s, minSamples: 20}")
+        try rig.startDaemon()
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
+        // 40 labelled rows, 5 of them with a negative amount (the contract's minimum is 0).
+        var rows = Array(try Self.transactions().prefix(40))
+        for index in 0..<5 { rows[index * 8].features["amount"] = -12.5 }
+        let clients = LabellingClients(port: rig.gatewayPort, model: rig.model, rows: rows, once: true)
+        try await rig.waitFor("the live contract's verdict") { rig.status()?.conditions.contains { $0.type == "LiveDataInvalid" } == true }
+        let tally = await clients.stop()
+        #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
+
+        let status = try #require(rig.status())
+        let condition = try #require(status.conditions.first { $0.type == "LiveDataInvalid" })
+        #expect(condition.message.contains("amount: minimum 0 broken by"), "\(condition.message)")
+        let live = try #require(status.model?.liveContract)
+        let minimum = try #require(live.violations.first { $0.column == "amount" && $0.rule == "minimum" }, "\(live)")
+        #expect(minimum.total == 5 && minimum.rows == 5, "\(live)")
+        try await rig.waitFor("the labels to be joined") { (rig.status()?.model?.online.first?.labelledRows ?? 0) >= 40 }
+
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(rig.apiPort)/metrics"), timeout: .seconds(10))
+        let metrics = String(buffer: try await response.body.collect(upTo: 8 << 20))
+        #expect(metrics.contains(#"sextant_live_contract_violations_total{model="fraud-detector",column="amount",rule="minimum"} 5"#), "\(metrics)")
+        #expect(metrics.contains(#"sextant_model_online_metric{model="fraud-detector",revision="1",metric="accuracy"}"#), "\(metrics)")
+        if PeerTool.promtool.isInstalled {
+            let checked = try await PeerTool.checkMetrics(metrics)
+            #expect(checked.status == 0, "promtool: \(checked.stdout)\(checked.stderr)")
+        }
+        let history = try await sextant("history", rig.model, "--state-dir", rig.state.path)
+        #expect(history.stdout.contains("accuracy 0.") && history.stdout.contains("of 40 labelled"), "\(history.stdout)")
+        let get = try await sextant("get", rig.model, "--state-dir", rig.state.path)
+        #expect(get.stdout.contains("Online (labelled production rows):") && get.stdout.contains("Live data contract"), "\(get.stdout)")
+    }
+
     /// The quickstart's labelled rows: features as the model takes them, and the truth.
     static func transactions() throws -> [(features: [String: Double], truth: Bool)] {
         let text = try String(contentsOfFile: packageRoot + "/examples/quickstart/data/transactions.csv", encoding: .utf8)
@@ -99,19 +134,20 @@ final class LabellingClients: Sendable {
     private let pending = Mutex<[(id: String, truth: Bool)]>([])
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    init(port: Int, model: String, rows: [(features: [String: Double], truth: Bool)]) {
+    /// `once`: each row is sent one time, then the clients only post the labels left.
+    init(port: Int, model: String, rows: [(features: [String: Double], truth: Bool)], once: Bool = false) {
         let running = Task { [self] in
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.send(port: port, model: model, rows: rows) }
+                group.addTask { await self.send(port: port, model: model, rows: rows, once: once) }
                 group.addTask { await self.label(port: port, model: model) }
             }
         }
         task.withLock { $0 = running }
     }
 
-    private func send(port: Int, model: String, rows: [(features: [String: Double], truth: Bool)]) async {
+    private func send(port: Int, model: String, rows: [(features: [String: Double], truth: Bool)], once: Bool) async {
         var index = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled && (!once || index < rows.count) {
             let (features, truth) = rows[index % rows.count]
             let id = "accuracy-test-\(index)"
             index += 1
