@@ -11,8 +11,10 @@ struct LoggedExchange: Sendable {
     /// The rest of the payload: the answer's fields and body.
     var answer: ByteBuffer?
 
-    /// What it holds in memory, as the queue counts it: the storage of its buffers.
-    var bytes: Int { 64 + head.capacity + (answer?.capacity ?? 0) }
+    /// What it holds in memory, as the queue counts it: the storage of its buffers, and
+    /// about 100 bytes per buffer for the object that owns the storage and the allocator's
+    /// headers.
+    var bytes: Int { 100 + head.capacity + (answer.map { 100 + $0.capacity } ?? 0) }
 
     /// Appends it to `writer` as one frame, without joining its buffers first.
     func append(to writer: SegmentWriter, now: Int64) throws(SegmentError) {

@@ -72,6 +72,10 @@ public final class PredictionLog: @unchecked Sendable {
         case idle
     }
 
+    /// Memory a queued entry takes besides its own bytes: its place in the queue, and in
+    /// the writer's batch (the two swap).
+    private static let entryOverhead = 2 * MemoryLayout<(entry: Entry, bytes: Int)>.stride
+
     /// How long the writer lets records gather after a batch: a few hundred wake-ups a
     /// second at most, whatever the traffic, and records on disk within milliseconds.
     static let nap: TimeInterval = 0.005
@@ -108,7 +112,8 @@ public final class PredictionLog: @unchecked Sendable {
 
     /// Queues an entry; false (and counted as dropped) when the queue cannot take its bytes.
     @discardableResult
-    func submit(_ entry: Entry, bytes: Int) -> Bool {
+    func submit(_ entry: Entry, bytes entryBytes: Int) -> Bool {
+        let bytes = entryBytes + Self.entryOverhead
         condition.lock()
         guard !stopping, queuedBytes + bytes <= configuration.queueBytes else {
             condition.unlock()
@@ -137,6 +142,7 @@ public final class PredictionLog: @unchecked Sendable {
     // MARK: - The writer thread
 
     private func runWriter() {
+        Self.yieldToEventLoops()
         var writers = SegmentWriters(state: configuration.state)
         var batch = CircularBuffer<(entry: Entry, bytes: Int)>(initialCapacity: 1024)
         var wrote = false
@@ -157,26 +163,56 @@ public final class PredictionLog: @unchecked Sendable {
             let settings = settings
             condition.unlock()
 
-            let now = Self.milliseconds()
-            var written = 0
-            var tally = PredictionLogCounters.Tally()
-            for (entry, bytes) in batch {
-                tally.add(entry.kind, model: entry.model, write(entry, now: now, settings: settings, writers: &writers))
-                written += bytes
-                if configuration.writeDelayMicroseconds > 0 { usleep(UInt32(configuration.writeDelayMicroseconds)) }
-            }
-            tally.add(to: counters)
+            var now = Self.milliseconds()
+            var progress = Progress()
             wrote = !batch.isEmpty
-            batch.removeAll(keepingCapacity: true)
-            flush(&writers, now: now, settings: settings, closeAll: done)
-            if wrote {
-                condition.lock()
-                queuedBytes -= written
-                condition.unlock()
+            // Each entry is let go once written, and a large batch (a slow disk) reports as it
+            // goes, so that its memory is given back to the queue while it is being written.
+            while let (entry, bytes) = batch.popFirst() {
+                progress.tally.add(entry.kind, model: entry.model, write(entry, now: now, settings: settings, writers: &writers))
+                progress.bytes += bytes
+                if configuration.writeDelayMicroseconds > 0 { usleep(UInt32(configuration.writeDelayMicroseconds)) }
+                if progress.bytes >= configuration.queueBytes / 64 {
+                    report(&progress)
+                    now = Self.milliseconds()
+                }
             }
+            flush(&writers, now: now, settings: settings, closeAll: done)
+            report(&progress)
             if done { break }
         }
         stopped.signal()
+    }
+
+    /// Runs the calling thread as a batch thread (Linux `SCHED_BATCH`): the scheduler does
+    /// not let it preempt the event loops when it wakes, so that on a machine with few
+    /// cores its writing waits for a loop's turn instead of delaying an answer. It still gets
+    /// its fair share of the CPU.
+    private static func yieldToEventLoops() {
+        #if os(Linux)
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        let schedBatch: Int32 = 3  // SCHED_BATCH in <sched.h>, which Glibc's module leaves out (it needs _GNU_SOURCE)
+        _ = pthread_setschedparam(pthread_self(), schedBatch, &parameters)
+        #endif
+    }
+
+    /// What the writer did since it last reported it.
+    private struct Progress {
+        var tally = PredictionLogCounters.Tally()
+        /// The queue's bytes of the entries done.
+        var bytes = 0
+    }
+
+    /// Counts the results and gives the entries' bytes back to the queue.
+    private func report(_ progress: inout Progress) {
+        progress.tally.add(to: counters)
+        if progress.bytes > 0 {
+            condition.lock()
+            queuedBytes -= progress.bytes
+            condition.unlock()
+        }
+        progress = Progress()
     }
 
     private func write(_ entry: Entry, now: Int64, settings: [String: PredictionLogSettings], writers: inout SegmentWriters) -> PredictionLogCounters.Result {
