@@ -110,6 +110,29 @@ import Testing
         #expect(read.records.first?.request.bytes == Array(repeating: 7, count: 4_000))
     }
 
+    @Test("records of several models, interleaved, each reach their model's segments in order and are counted per model")
+    func interleavedModels() throws {
+        let state = NSTemporaryDirectory() + "plog-" + UUID().uuidString
+        let log = PredictionLog(.init(state: state), logger: Logger(label: "test"))
+        log.start()
+        let models = ["fraud", "churn", "churn", "fraud", "fraud", "spam"]
+        for round in 0..<50 {
+            for (index, model) in models.enumerated() {
+                var capture = ExchangeCapture(requestId: "\(model)-\(round)-\(index)", model: model, head: Self.head([:]), limit: 1 << 20)
+                capture.requestBody(ByteBuffer(string: "\(round)"))
+                log.submit(capture, model: model, revision: 1, version: 1, status: 200, microseconds: 10)
+            }
+        }
+        log.stop()
+        for model in Set(models) {
+            let records = try SegmentReader<PredictionRecord>(state: state, model: model).read(from: nil).records
+            let expected = (0..<50).flatMap { round in models.indices.filter { models[$0] == model }.map { "\(model)-\(round)-\($0)" } }
+            #expect(records.map(\.requestId) == expected)
+            #expect(records.allSatisfy { $0.model == model })
+            #expect(log.counters.records(.prediction, model: model, .written) == expected.count)
+        }
+    }
+
     @Test("an exchange larger than the whole queue is dropped without being kept")
     func tooLarge() {
         let log = PredictionLog(.init(state: NSTemporaryDirectory() + "plog-" + UUID().uuidString, queueBytes: 1_000), logger: Logger(label: "test"))
