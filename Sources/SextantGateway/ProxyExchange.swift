@@ -139,6 +139,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     func requestEnd(_ trailers: HTTPHeaders?) {
         guard !finished else { return }
         requestEnded = true
+        capture?.requestEnd()
         self.trailers = trailers
         requestEndedAt = .now()
         if let upstream, !connecting { upstream.writeEnd() }

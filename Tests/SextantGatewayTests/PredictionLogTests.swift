@@ -31,6 +31,7 @@ import Testing
     /// How the proxy feeds a capture, step by step.
     enum Step {
         case request(String)
+        case requestEnd
         case answerHead(contentType: String?, headerLength: Int?)
         case answer(String)
         case gatewayAnswer(String)
@@ -41,6 +42,21 @@ import Testing
          ["Content-Type": "application/json"],
          PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"inputs\":[]}".utf8)),
          PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"outputs\":[]}".utf8))),
+        // The usual order: the whole request, then the answer (one buffer).
+        ([.request("{\"inputs\":[]}"), .requestEnd, .answerHead(contentType: "application/json", headerLength: nil), .answer("{\"out"), .answer("puts\":[]}")],
+         ["Content-Type": "application/json", "Content-Length": "13"],
+         PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"inputs\":[]}".utf8)),
+         PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"outputs\":[]}".utf8))),
+        // A large answer past the room the buffer was made with.
+        ([.request("x"), .requestEnd, .answerHead(contentType: nil, headerLength: nil), .answer(String(repeating: "y", count: 5_000))],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(bytes: Array(String(repeating: "y", count: 5_000).utf8))),
+        // A retry whose answer replaces the first one's in the same buffer.
+        ([.request("x"), .requestEnd, .answerHead(contentType: "text/plain", headerLength: 9), .answer("first answer, longer"),
+          .answerHead(contentType: "application/json", headerLength: nil), .answer("[1]")],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(contentType: "application/json", bytes: Array("[1]".utf8))),
+        // The gateway's own 504 after the whole request.
+        ([.request("x"), .requestEnd, .gatewayAnswer("{}")],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(contentType: "application/json", bytes: Array("{}".utf8))),
         // Binary tensors, request parts after the answer started, no content type on the answer.
         ([.request("head"), .answerHead(contentType: nil, headerLength: 2), .request("tail"), .answer("{}\u{1}\u{2}")],
          ["Content-Type": "application/octet-stream", "Inference-Header-Content-Length": "4"],
@@ -60,6 +76,7 @@ import Testing
         for step in steps {
             switch step {
             case .request(let text): capture.requestBody(ByteBuffer(string: text))
+            case .requestEnd: capture.requestEnd()
             case .answerHead(let contentType, let length): capture.answerHead(contentType: contentType.map { ByteBuffer(string: $0) }, inferenceHeaderLength: length)
             case .answer(let text): capture.answerBody(ByteBuffer(string: text))
             case .gatewayAnswer(let text): capture.gatewayAnswer(ByteBuffer(string: text))

@@ -6,30 +6,40 @@ import NIOHTTP1
 /// "The segment format"). The bodies are copied into it as they pass through the proxy, so
 /// the log holds one compact buffer per exchange, not the connections' read buffers; the
 /// fields known only at the end (time, revision, status, latency, the bodies' lengths) are
-/// written in their place when it is finished. The answer has a buffer of its own, because
-/// request parts may still come after the answer started. Past `limit` bytes it keeps
-/// nothing more and the exchange is counted as dropped: the queue could not take it anyway.
+/// written in their place when it is finished. An answer that starts once the request is
+/// complete (the usual case) follows it in the same buffer; one that starts earlier gets a
+/// buffer of its own, as request parts may still come. Past `limit` bytes it keeps nothing
+/// more and the exchange is counted as dropped: the queue could not take it anyway.
 struct ExchangeCapture {
-    /// The record's fields up to the answer: time, request id, model, revision, version,
-    /// status, latency, then the request's content type, inference header length and body.
+    /// The record's fields: time, request id, model, revision, version, status, latency,
+    /// the request's content type, inference header length and body; then, when it
+    /// started after the request was complete, the answer's.
     private var head: ByteBuffer
-    /// The answer's content type, inference header length and body; nil before its head.
-    private var answer: ByteBuffer?
+    /// The answer's content type, inference header length and body, when it started
+    /// before the request was complete.
+    private var separateAnswer: ByteBuffer?
     /// Where the revision field is (after the two strings); time is at 0.
     private let fieldsAt: Int
-    /// Where the request body's length is; its bytes follow to the end of `head`.
+    /// Where the request body's length is; its bytes follow.
     private let requestLengthAt: Int
-    /// Where the answer body's length is in `answer`.
+    private var requestComplete = false
+    /// Where the answer's fields start in `head`, when they are there.
+    private var answerAt: Int?
+    /// Where the answer body's length is (in `head` or in `separateAnswer`).
     private var answerLengthAt = 0
     private(set) var overflowed = false
     private let limit: Int
+
+    /// Room for an answer of a size not known yet.
+    private static let answerRoom = 512
 
     init(requestId: String, model: String, head request: HTTPRequestHead, limit: Int) {
         self.limit = limit
         let contentType = request.headers.first(name: "content-type")
         let headerLength = request.headers.first(name: "inference-header-content-length").flatMap { Int($0) }
-        let expected = request.headers.first(name: "content-length").flatMap { Int($0) } ?? 512
-        head = ByteBufferAllocator().buffer(capacity: 64 + requestId.utf8.count + model.utf8.count + (contentType?.utf8.count ?? 0) + min(expected, 1 << 16))
+        let expected = min(request.headers.first(name: "content-length").flatMap { Int($0) } ?? Self.answerRoom, 1 << 16)
+        head = ByteBufferAllocator().buffer(capacity: 64 + requestId.utf8.count + model.utf8.count + (contentType?.utf8.count ?? 0) + expected
+            + Self.answerRoom)
         head.writeInteger(Int64(0), endianness: .little)
         Self.writeString(requestId, into: &head)
         Self.writeString(model, into: &head)
@@ -45,28 +55,40 @@ struct ExchangeCapture {
         head.writeImmutableBuffer(buffer)
     }
 
+    /// The request is complete: its length is known, and an answer may follow it.
+    mutating func requestEnd() {
+        guard !overflowed, !requestComplete else { return }
+        requestComplete = true
+        head.setInteger(UInt32(head.writerIndex - requestLengthAt - 4), at: requestLengthAt, endianness: .little)
+    }
+
     /// A new answer head (from the revision that answers): the answer so far is replaced.
     mutating func answerHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, contentLength: Int? = nil) {
         guard !overflowed else { return }
-        let capacity = 16 + (contentType?.readableBytes ?? 0) + min(contentLength ?? 512, 1 << 16)
-        // A retry's answer replaces the first one's, in the same buffer.
-        var section = answer ?? ByteBufferAllocator().buffer(capacity: capacity)
-        answer = nil
-        section.clear()
-        section.writeInteger(UInt8(contentType == nil ? 0 : 1))
-        if let contentType {
-            section.writeInteger(UInt32(contentType.readableBytes), endianness: .little)
-            section.writeImmutableBuffer(contentType)
+        if let answerAt {
+            head.moveWriterIndex(to: answerAt)
+        } else if requestComplete && separateAnswer == nil {
+            answerAt = head.writerIndex
+        } else {
+            // A retry's answer replaces the first one's, in the same buffer.
+            var section = separateAnswer ?? ByteBufferAllocator().buffer(capacity: 16 + (contentType?.readableBytes ?? 0)
+                + min(contentLength ?? Self.answerRoom, 1 << 16))
+            separateAnswer = nil
+            section.clear()
+            answerLengthAt = Self.writeAnswerHead(contentType: contentType, inferenceHeaderLength: inferenceHeaderLength, into: &section)
+            separateAnswer = section
+            return
         }
-        Self.writeOptional(inferenceHeaderLength, into: &section)
-        answerLengthAt = section.writerIndex
-        section.writeInteger(UInt32(0), endianness: .little)
-        answer = section
+        answerLengthAt = Self.writeAnswerHead(contentType: contentType, inferenceHeaderLength: inferenceHeaderLength, into: &head)
     }
 
     mutating func answerBody(_ buffer: ByteBuffer) {
-        guard answer != nil, take(buffer.readableBytes) else { return }
-        answer!.writeImmutableBuffer(buffer)
+        guard answerAt != nil || separateAnswer != nil, take(buffer.readableBytes) else { return }
+        if answerAt != nil {
+            head.writeImmutableBuffer(buffer)
+        } else {
+            separateAnswer!.writeImmutableBuffer(buffer)
+        }
     }
 
     /// A whole answer made by the gateway (502, 504).
@@ -75,15 +97,15 @@ struct ExchangeCapture {
         answerBody(body)
     }
 
-    /// What is kept, as the queue counts it: the storage of both buffers.
-    private var bytes: Int { head.capacity + (answer?.capacity ?? 0) }
+    /// What is kept, as the queue counts it: the storage of the buffers.
+    private var bytes: Int { head.capacity + (separateAnswer?.capacity ?? 0) }
 
     private mutating func take(_ count: Int) -> Bool {
         guard !overflowed else { return false }
         if bytes + count > limit {
             overflowed = true
             head = ByteBuffer()
-            answer = nil
+            separateAnswer = nil
             return false
         }
         return true
@@ -97,8 +119,12 @@ struct ExchangeCapture {
         at += head.setInteger(Int64(version), at: at, endianness: .little)
         at += head.setInteger(UInt16(clamping: status), at: at, endianness: .little)
         head.setInteger((Double(microseconds) / 1000).bitPattern, at: at, endianness: .little)
-        head.setInteger(UInt32(head.writerIndex - requestLengthAt - 4), at: requestLengthAt, endianness: .little)
-        if var answer {
+        if answerAt != nil {
+            head.setInteger(UInt32(head.writerIndex - answerLengthAt - 4), at: answerLengthAt, endianness: .little)
+            return LoggedExchange(model: model, head: head, answer: nil)
+        }
+        requestEnd()
+        if var answer = separateAnswer {
             answer.setInteger(UInt32(answer.writerIndex - answerLengthAt - 4), at: answerLengthAt, endianness: .little)
             return LoggedExchange(model: model, head: head, answer: answer)
         }
@@ -106,6 +132,20 @@ struct ExchangeCapture {
         Self.writeBodyHead(contentType: nil, inferenceHeaderLength: nil, into: &head)
         head.writeInteger(UInt32(0), endianness: .little)
         return LoggedExchange(model: model, head: head, answer: nil)
+    }
+
+    /// Writes an answer's content type and inference header length and room for its body's
+    /// length; returns where that length goes.
+    private static func writeAnswerHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, into buffer: inout ByteBuffer) -> Int {
+        buffer.writeInteger(UInt8(contentType == nil ? 0 : 1))
+        if let contentType {
+            buffer.writeInteger(UInt32(contentType.readableBytes), endianness: .little)
+            buffer.writeImmutableBuffer(contentType)
+        }
+        writeOptional(inferenceHeaderLength, into: &buffer)
+        let lengthAt = buffer.writerIndex
+        buffer.writeInteger(UInt32(0), endianness: .little)
+        return lengthAt
     }
 
     private static func writeString(_ value: String, into buffer: inout ByteBuffer) {

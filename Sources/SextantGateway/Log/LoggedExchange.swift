@@ -3,7 +3,7 @@ import SextantWire
 
 /// One inference exchange on its way to the prediction log: its `PredictionRecord`'s
 /// payload, encoded on the event loop by `ExchangeCapture` into one buffer, or two when
-/// the answer had its own. The log's writer thread frames it (length, CRC) into a segment.
+/// the answer started before the request was complete. The log's writer thread frames it (length, CRC) into a segment.
 struct LoggedExchange: Sendable {
     var model: String
     /// The payload up to the answer (the whole payload when `answer` is nil).
