@@ -96,7 +96,7 @@ final class PredictionLogCounters: Sendable {
             # HELP sextant_gateway_prediction_log_queue_records Records waiting for the log's writer thread.
             # TYPE sextant_gateway_prediction_log_queue_records gauge
             sextant_gateway_prediction_log_queue_records \(queueRecords)
-            # HELP sextant_gateway_prediction_log_queue_bytes Bytes of the records waiting for the log's writer thread.
+            # HELP sextant_gateway_prediction_log_queue_bytes Memory held by the records queued for the log's writer thread, those being written included.
             # TYPE sextant_gateway_prediction_log_queue_bytes gauge
             sextant_gateway_prediction_log_queue_bytes \(queueBytes)
 
