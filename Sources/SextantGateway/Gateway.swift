@@ -104,7 +104,7 @@ public final class Gateway: Sendable {
     }
 
     func prometheus() -> String {
-        counters.prometheus(generation: generation) + refusals.prometheus() + (predictionLog?.counters.prometheus() ?? "")
+        counters.prometheus(generation: generation) + refusals.prometheus() + (predictionLog?.prometheus() ?? "")
     }
 
     /// The counters the admin endpoint reports.

@@ -139,6 +139,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     func requestEnd(_ trailers: HTTPHeaders?) {
         guard !finished else { return }
         requestEnded = true
+        capture?.requestEnd()
         self.trailers = trailers
         requestEndedAt = .now()
         if let upstream, !connecting { upstream.writeEnd() }
@@ -184,7 +185,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
             answerStarted = true
             status = answer.status
             upstreamKeepAlive = answer.keepAlive
-            capture?.answerHead(contentType: answer.contentType, inferenceHeaderLength: answer.inferenceHeaderLength)
+            capture?.answerHead(contentType: answer.contentType, inferenceHeaderLength: answer.inferenceHeaderLength, contentLength: answer.contentLength)
             if requestEnded || mirrors.isEmpty { retained = nil }
             if !pairs.isEmpty {
                 let comparable = (200..<300).contains(status) && !answer.binary

@@ -227,7 +227,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
             }
             var capture: ExchangeCapture?
             if let log, let requestId, let predictionLog = gateway.predictionLog, RequestID.isSampled(requestId, rate: log.sample) {
-                capture = ExchangeCapture(requestId: requestId, head: head, limit: predictionLog.configuration.queueBytes)
+                capture = ExchangeCapture(requestId: requestId, model: model, head: head, limit: predictionLog.configuration.queueBytes)
             }
             let exchange = ProxyExchange(proxy: self, model: model, counted: counted, head: head, target: target, mirrors: mirrors, capture: capture)
             state = .proxying(exchange)

@@ -10,9 +10,95 @@ import Testing
 /// fit is dropped and counted, never waited for.
 @Suite struct PredictionLogTests {
     static func exchange(_ index: Int, bytes: Int) -> LoggedExchange {
-        LoggedExchange(time: 1_000 + Int64(index), requestId: "id-\(index)", model: "fraud", revision: 1, version: 1, status: 200, latencyMs: 0.5,
-                       requestContentType: "application/json", requestHeaderLength: nil, request: [ByteBuffer(repeating: 7, count: bytes)],
-                       answerContentType: nil, answerHeaderLength: nil, answer: [ByteBuffer(string: "{}")])
+        var capture = ExchangeCapture(requestId: "id-\(index)", model: "fraud", head: head(["Content-Type": "application/json"]), limit: 1 << 30)
+        capture.requestBody(ByteBuffer(repeating: 7, count: bytes))
+        capture.answerHead(contentType: nil, inferenceHeaderLength: nil)
+        capture.answerBody(ByteBuffer(string: "{}"))
+        return capture.exchange(model: "fraud", revision: 1, version: 1, status: 200, microseconds: 500, time: 1_000 + Int64(index))
+    }
+
+    static func head(_ fields: KeyValuePairs<String, String>) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v2/models/fraud/infer")
+        for (name, value) in fields { head.headers.add(name: name, value: value) }
+        return head
+    }
+
+    /// The payload an exchange carries, both buffers joined.
+    static func payload(_ exchange: LoggedExchange) -> [UInt8] {
+        Array(exchange.head.readableBytesView) + (exchange.answer.map { Array($0.readableBytesView) } ?? [])
+    }
+
+    /// How the proxy feeds a capture, step by step.
+    enum Step {
+        case request(String)
+        case requestEnd
+        case answerHead(contentType: String?, headerLength: Int?)
+        case answer(String)
+        case gatewayAnswer(String)
+    }
+
+    @Test("an exchange captured on the event loop is byte for byte the PredictionRecord's encoding", arguments: [
+        ([Step.request("{\"inputs\":"), .request("[]}"), .answerHead(contentType: "application/json", headerLength: nil), .answer("{\"out"), .answer("puts\":[]}")],
+         ["Content-Type": "application/json"],
+         PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"inputs\":[]}".utf8)),
+         PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"outputs\":[]}".utf8))),
+        // The usual order: the whole request, then the answer (one buffer).
+        ([.request("{\"inputs\":[]}"), .requestEnd, .answerHead(contentType: "application/json", headerLength: nil), .answer("{\"out"), .answer("puts\":[]}")],
+         ["Content-Type": "application/json", "Content-Length": "13"],
+         PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"inputs\":[]}".utf8)),
+         PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"outputs\":[]}".utf8))),
+        // A large answer past the room the buffer was made with.
+        ([.request("x"), .requestEnd, .answerHead(contentType: nil, headerLength: nil), .answer(String(repeating: "y", count: 5_000))],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(bytes: Array(String(repeating: "y", count: 5_000).utf8))),
+        // A retry whose answer replaces the first one's in the same buffer.
+        ([.request("x"), .requestEnd, .answerHead(contentType: "text/plain", headerLength: 9), .answer("first answer, longer"),
+          .answerHead(contentType: "application/json", headerLength: nil), .answer("[1]")],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(contentType: "application/json", bytes: Array("[1]".utf8))),
+        // The gateway's own 504 after the whole request.
+        ([.request("x"), .requestEnd, .gatewayAnswer("{}")],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(contentType: "application/json", bytes: Array("{}".utf8))),
+        // Binary tensors, request parts after the answer started, no content type on the answer.
+        ([.request("head"), .answerHead(contentType: nil, headerLength: 2), .request("tail"), .answer("{}\u{1}\u{2}")],
+         ["Content-Type": "application/octet-stream", "Inference-Header-Content-Length": "4"],
+         PredictionRecord.Body(contentType: "application/octet-stream", inferenceHeaderLength: 4, bytes: Array("headtail".utf8)),
+         PredictionRecord.Body(contentType: nil, inferenceHeaderLength: 2, bytes: Array("{}\u{1}\u{2}".utf8))),
+        // A retry on another revision: its answer replaces the first one's.
+        ([.request("x"), .answerHead(contentType: "text/plain", headerLength: nil), .answer("first"), .answerHead(contentType: "application/json", headerLength: nil), .answer("[1]")],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(contentType: "application/json", bytes: Array("[1]".utf8))),
+        // The gateway's own 502.
+        ([.request("x"), .gatewayAnswer("{\"error\":\"r1 did not answer\"}")],
+         [:], PredictionRecord.Body(bytes: Array("x".utf8)), PredictionRecord.Body(contentType: "application/json", bytes: Array("{\"error\":\"r1 did not answer\"}".utf8))),
+        // No answer head at all, no request body.
+        ([], [:], PredictionRecord.Body(bytes: []), PredictionRecord.Body(bytes: [])),
+    ] as [([Step], KeyValuePairs<String, String>, PredictionRecord.Body, PredictionRecord.Body)])
+    func captureEncodesRecord(steps: [Step], fields: KeyValuePairs<String, String>, request: PredictionRecord.Body, answer: PredictionRecord.Body) throws {
+        var capture = ExchangeCapture(requestId: "01JD6ZQ3V2V6E8Q3J3R0K2W9XN", model: "fraud-detector", head: Self.head(fields), limit: 1 << 20)
+        for step in steps {
+            switch step {
+            case .request(let text): capture.requestBody(ByteBuffer(string: text))
+            case .requestEnd: capture.requestEnd()
+            case .answerHead(let contentType, let length): capture.answerHead(contentType: contentType.map { ByteBuffer(string: $0) }, inferenceHeaderLength: length)
+            case .answer(let text): capture.answerBody(ByteBuffer(string: text))
+            case .gatewayAnswer(let text): capture.gatewayAnswer(ByteBuffer(string: text))
+            }
+        }
+        let exchange = capture.exchange(model: "fraud-detector", revision: 3, version: 2, status: 502, microseconds: 1_250, time: 1_733_000_000_123)
+        let expected = PredictionRecord(time: 1_733_000_000_123, requestId: "01JD6ZQ3V2V6E8Q3J3R0K2W9XN", model: "fraud-detector", revision: 3, version: 2,
+                                        status: 502, latencyMs: 1.25, request: request, answer: answer)
+        #expect(Self.payload(exchange) == expected.encoded())
+        #expect(try PredictionRecord(decoding: Self.payload(exchange)) == expected)
+    }
+
+    @Test("an exchange past the capture's limit keeps nothing and is counted as dropped")
+    func captureOverflow() {
+        var capture = ExchangeCapture(requestId: "a", model: "fraud", head: Self.head([:]), limit: 4_096)
+        capture.requestBody(ByteBuffer(repeating: 1, count: 1_000))
+        #expect(!capture.overflowed)
+        capture.requestBody(ByteBuffer(repeating: 1, count: 8_000))
+        #expect(capture.overflowed)
+        let log = PredictionLog(.init(state: NSTemporaryDirectory() + "plog-" + UUID().uuidString), logger: Logger(label: "test"))
+        log.submit(capture, model: "fraud", revision: 1, version: 1, status: 200, microseconds: 1)
+        #expect(log.counters.records(.prediction, model: "fraud", .dropped) == 1)
     }
 
     @Test("a writer slower than the traffic: the queue never holds more than its bytes, the rest is dropped and counted, and written + dropped = submitted")
@@ -27,7 +113,7 @@ import Testing
             if log.submit(.prediction(exchange), bytes: exchange.bytes) { accepted += 1 }
         }
         let submitting = ContinuousClock.now - started
-        let text = log.counters.prometheus()
+        let text = log.prometheus()
         let queued = text.split(separator: "\n").first { $0.hasPrefix("sextant_gateway_prediction_log_queue_bytes ") }.flatMap { Int($0.split(separator: " ")[1]) }
         #expect((queued ?? .max) <= 64 << 10)
         log.stop()
@@ -39,6 +125,29 @@ import Testing
         let read = try SegmentReader<PredictionRecord>(state: state, model: "fraud").read(from: nil)
         #expect(read.records.count == written)
         #expect(read.records.first?.request.bytes == Array(repeating: 7, count: 4_000))
+    }
+
+    @Test("records of several models, interleaved, each reach their model's segments in order and are counted per model")
+    func interleavedModels() throws {
+        let state = NSTemporaryDirectory() + "plog-" + UUID().uuidString
+        let log = PredictionLog(.init(state: state), logger: Logger(label: "test"))
+        log.start()
+        let models = ["fraud", "churn", "churn", "fraud", "fraud", "spam"]
+        for round in 0..<50 {
+            for (index, model) in models.enumerated() {
+                var capture = ExchangeCapture(requestId: "\(model)-\(round)-\(index)", model: model, head: Self.head([:]), limit: 1 << 20)
+                capture.requestBody(ByteBuffer(string: "\(round)"))
+                log.submit(capture, model: model, revision: 1, version: 1, status: 200, microseconds: 10)
+            }
+        }
+        log.stop()
+        for model in Set(models) {
+            let records = try SegmentReader<PredictionRecord>(state: state, model: model).read(from: nil).records
+            let expected = (0..<50).flatMap { round in models.indices.filter { models[$0] == model }.map { "\(model)-\(round)-\($0)" } }
+            #expect(records.map(\.requestId) == expected)
+            #expect(records.allSatisfy { $0.model == model })
+            #expect(log.counters.records(.prediction, model: model, .written) == expected.count)
+        }
     }
 
     @Test("an exchange larger than the whole queue is dropped without being kept")

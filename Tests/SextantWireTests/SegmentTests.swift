@@ -152,9 +152,23 @@ import Testing
         #expect(throws: SegmentError.self) { try FeedbackRecord(decoding: Array(records[0].encoded().dropLast())) }
     }
 
-    @Test("CRC-32 is zlib's", arguments: [("123456789", UInt32(0xCBF4_3926)), ("", 0), ("a", 0xE8B7_BE43)])
+    @Test("CRC-32 is zlib's", arguments: [("123456789", UInt32(0xCBF4_3926)), ("", 0), ("a", 0xE8B7_BE43),
+                                          ("The quick brown fox jumps over the lazy dog", 0x414F_A339), ("0123456789abcdef0", 0x4B63_7AC7),
+                                          (String(repeating: "x", count: 1000), 0x3B41_C9E6)] as [(String, UInt32)])
     func crc(text: String, expected: UInt32) {
         #expect(CRC32Check.checksum(text) == expected)
+        #expect(CRC32.checksum(Array(text.utf8)) == expected)
+    }
+
+    @Test("CRC-32 goes on across pieces: the CRC of a payload in two buffers is the whole one's, wherever it is cut")
+    func crcInPieces() {
+        let bytes = Array("The quick brown fox jumps over the lazy dog".utf8)
+        for cut in 0...bytes.count {
+            let crc = bytes[..<cut].withUnsafeBytes { first in
+                bytes[cut...].withUnsafeBytes { second in CRC32.finish(CRC32.update(CRC32.update(CRC32.start, first), second)) }
+            }
+            #expect(crc == 0x414F_A339, "cut at \(cut)")
+        }
     }
 }
 

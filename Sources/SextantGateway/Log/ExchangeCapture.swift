@@ -2,82 +2,184 @@ import NIOCore
 import NIOHTTP1
 
 /// What the prediction log keeps of one sampled inference exchange while it is under way:
-/// the request's and the answer's buffers as they pass through the proxy (shared with
-/// what is sent on, not copied). Past `limit` bytes it keeps nothing more and the exchange
-/// is counted as dropped: the queue could not take it anyway.
+/// its `PredictionRecord` payload, encoded as the exchange goes (docs/prediction-log.md,
+/// "The segment format"). The bodies are copied into it as they pass through the proxy, so
+/// the log holds one compact buffer per exchange, not the connections' read buffers; the
+/// fields known only at the end (time, revision, status, latency, the bodies' lengths) are
+/// written in their place when it is finished. An answer that starts once the request is
+/// complete (the usual case) follows it in the same buffer; one that starts earlier gets a
+/// buffer of its own, as request parts may still come. Past `limit` bytes it keeps nothing
+/// more and the exchange is counted as dropped: the queue could not take it anyway.
 struct ExchangeCapture {
-    let requestId: String
-    private let requestContentType: String?
-    private let requestHeaderLength: Int?
-    private var request: [ByteBuffer] = []
-    private var answerContentType: String?
-    private var answerHeaderLength: Int?
-    private var answer: [ByteBuffer] = []
-    private var bytes = 0
+    /// The record's fields: time, request id, model, revision, version, status, latency,
+    /// the request's content type, inference header length and body; then, when it
+    /// started after the request was complete, the answer's.
+    private var head: ByteBuffer
+    /// The answer's content type, inference header length and body, when it started
+    /// before the request was complete.
+    private var separateAnswer: ByteBuffer?
+    /// Where the revision field is (after the two strings); time is at 0.
+    private let fieldsAt: Int
+    /// Where the request body's length is; its bytes follow.
+    private let requestLengthAt: Int
+    private var requestComplete = false
+    /// Where the answer's fields start in `head`, when they are there.
+    private var answerAt: Int?
+    /// Where the answer body's length is (in `head` or in `separateAnswer`).
+    private var answerLengthAt = 0
     private(set) var overflowed = false
     private let limit: Int
 
-    init(requestId: String, head: HTTPRequestHead, limit: Int) {
-        self.requestId = requestId
-        requestContentType = head.headers.first(name: "content-type")
-        requestHeaderLength = head.headers.first(name: "inference-header-content-length").flatMap { Int($0) }
+    /// Room for an answer of a size not known yet.
+    private static let answerRoom = 512
+
+    init(requestId: String, model: String, head request: HTTPRequestHead, limit: Int) {
         self.limit = limit
+        let contentType = request.headers.first(name: "content-type")
+        let headerLength = request.headers.first(name: "inference-header-content-length").flatMap { Int($0) }
+        let expected = min(request.headers.first(name: "content-length").flatMap { Int($0) } ?? Self.answerRoom, 1 << 16)
+        head = ByteBufferAllocator().buffer(capacity: 64 + requestId.utf8.count + model.utf8.count + (contentType?.utf8.count ?? 0) + expected
+            + Self.answerRoom)
+        head.writeInteger(Int64(0), endianness: .little)
+        Self.writeString(requestId, into: &head)
+        Self.writeString(model, into: &head)
+        fieldsAt = head.writerIndex
+        head.writeRepeatingByte(0, count: PredictionLayout.fieldsSize)
+        Self.writeBodyHead(contentType: contentType, inferenceHeaderLength: headerLength, into: &head)
+        requestLengthAt = head.writerIndex
+        head.writeInteger(UInt32(0), endianness: .little)
     }
 
-    /// Counted by the storage a buffer keeps alive (a read's buffer is often larger than
-    /// the body in it), so that the queue's bound is the memory it holds.
     mutating func requestBody(_ buffer: ByteBuffer) {
-        guard take(max(buffer.readableBytes, buffer.storageCapacity)) else { return }
-        request.append(buffer)
+        guard take(buffer.readableBytes) else { return }
+        head.writeImmutableBuffer(buffer)
+    }
+
+    /// The request is complete: its length is known, and an answer may follow it.
+    mutating func requestEnd() {
+        guard !overflowed, !requestComplete else { return }
+        requestComplete = true
+        head.setInteger(UInt32(head.writerIndex - requestLengthAt - 4), at: requestLengthAt, endianness: .little)
     }
 
     /// A new answer head (from the revision that answers): the answer so far is replaced.
-    mutating func answerHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?) {
-        answerContentType = contentType.map { String(buffer: $0) }
-        answerHeaderLength = inferenceHeaderLength
-        bytes -= answer.reduce(0) { $0 + max($1.readableBytes, $1.storageCapacity) }
-        answer = []
+    mutating func answerHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, contentLength: Int? = nil) {
+        guard !overflowed else { return }
+        if let answerAt {
+            head.moveWriterIndex(to: answerAt)
+        } else if requestComplete && separateAnswer == nil {
+            answerAt = head.writerIndex
+        } else {
+            // A retry's answer replaces the first one's, in the same buffer.
+            var section = separateAnswer ?? ByteBufferAllocator().buffer(capacity: 16 + (contentType?.readableBytes ?? 0)
+                + min(contentLength ?? Self.answerRoom, 1 << 16))
+            separateAnswer = nil
+            section.clear()
+            answerLengthAt = Self.writeAnswerHead(contentType: contentType, inferenceHeaderLength: inferenceHeaderLength, into: &section)
+            separateAnswer = section
+            return
+        }
+        answerLengthAt = Self.writeAnswerHead(contentType: contentType, inferenceHeaderLength: inferenceHeaderLength, into: &head)
     }
 
     mutating func answerBody(_ buffer: ByteBuffer) {
-        guard take(max(buffer.readableBytes, buffer.storageCapacity)) else { return }
-        answer.append(buffer)
+        guard answerAt != nil || separateAnswer != nil, take(buffer.readableBytes) else { return }
+        if answerAt != nil {
+            head.writeImmutableBuffer(buffer)
+        } else {
+            separateAnswer!.writeImmutableBuffer(buffer)
+        }
     }
 
     /// A whole answer made by the gateway (502, 504).
     mutating func gatewayAnswer(_ body: ByteBuffer) {
-        answerHead(contentType: nil, inferenceHeaderLength: nil)
-        answerContentType = "application/json"
+        answerHead(contentType: ByteBuffer(string: "application/json"), inferenceHeaderLength: nil, contentLength: body.readableBytes)
         answerBody(body)
     }
 
+    /// What is kept, as the queue counts it: the storage of the buffers.
+    private var bytes: Int { head.capacity + (separateAnswer?.capacity ?? 0) }
+
     private mutating func take(_ count: Int) -> Bool {
         guard !overflowed else { return false }
-        bytes += count
-        if bytes > limit {
+        if bytes + count > limit {
             overflowed = true
-            request = []
-            answer = []
+            head = ByteBuffer()
+            separateAnswer = nil
             return false
         }
         return true
     }
 
-    func exchange(model: String, revision: Int, version: Int, status: Int, microseconds: UInt64) -> LoggedExchange {
-        LoggedExchange(time: PredictionLog.milliseconds(), requestId: requestId, model: model, revision: revision, version: version, status: status,
-                       latencyMs: Double(microseconds) / 1000, requestContentType: requestContentType, requestHeaderLength: requestHeaderLength,
-                       request: request, answerContentType: answerContentType, answerHeaderLength: answerHeaderLength, answer: answer)
+    /// The finished record: the fields known only now written in their place.
+    consuming func exchange(model: String, revision: Int, version: Int, status: Int, microseconds: UInt64, time: Int64) -> LoggedExchange {
+        head.setInteger(time, at: 0, endianness: .little)
+        var at = fieldsAt
+        at += head.setInteger(Int64(revision), at: at, endianness: .little)
+        at += head.setInteger(Int64(version), at: at, endianness: .little)
+        at += head.setInteger(UInt16(clamping: status), at: at, endianness: .little)
+        head.setInteger((Double(microseconds) / 1000).bitPattern, at: at, endianness: .little)
+        if answerAt != nil {
+            head.setInteger(UInt32(head.writerIndex - answerLengthAt - 4), at: answerLengthAt, endianness: .little)
+            return LoggedExchange(model: model, head: head, answer: nil)
+        }
+        requestEnd()
+        if var answer = separateAnswer {
+            answer.setInteger(UInt32(answer.writerIndex - answerLengthAt - 4), at: answerLengthAt, endianness: .little)
+            return LoggedExchange(model: model, head: head, answer: answer)
+        }
+        // No answer head: an absent content type and header length, an empty body.
+        Self.writeBodyHead(contentType: nil, inferenceHeaderLength: nil, into: &head)
+        head.writeInteger(UInt32(0), endianness: .little)
+        return LoggedExchange(model: model, head: head, answer: nil)
     }
+
+    /// Writes an answer's content type and inference header length and room for its body's
+    /// length; returns where that length goes.
+    private static func writeAnswerHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, into buffer: inout ByteBuffer) -> Int {
+        buffer.writeInteger(UInt8(contentType == nil ? 0 : 1))
+        if let contentType {
+            buffer.writeInteger(UInt32(contentType.readableBytes), endianness: .little)
+            buffer.writeImmutableBuffer(contentType)
+        }
+        writeOptional(inferenceHeaderLength, into: &buffer)
+        let lengthAt = buffer.writerIndex
+        buffer.writeInteger(UInt32(0), endianness: .little)
+        return lengthAt
+    }
+
+    private static func writeString(_ value: String, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt32(value.utf8.count), endianness: .little)
+        buffer.writeString(value)
+    }
+
+    private static func writeBodyHead(contentType: String?, inferenceHeaderLength: Int?, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(contentType == nil ? 0 : 1))
+        if let contentType { writeString(contentType, into: &buffer) }
+        writeOptional(inferenceHeaderLength, into: &buffer)
+    }
+
+    private static func writeOptional(_ value: Int?, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(value == nil ? 0 : 1))
+        if let value { buffer.writeInteger(Int64(value), endianness: .little) }
+    }
+}
+
+/// The fixed-size fields after a prediction record's two strings: revision and version
+/// (Int64), status (UInt16), latency (Float64).
+private enum PredictionLayout {
+    static let fieldsSize = 8 + 8 + 2 + 8
 }
 
 extension PredictionLog {
     /// Queues a finished exchange (or counts it dropped when it was too large to keep).
-    func submit(_ capture: ExchangeCapture, model: String, revision: Int, version: Int, status: Int, microseconds: UInt64) {
+    func submit(_ capture: consuming ExchangeCapture, model: String, revision: Int, version: Int, status: Int, microseconds: UInt64) {
         guard !capture.overflowed else {
             counters.count(.prediction, model: model, .dropped)
             return
         }
-        let exchange = capture.exchange(model: model, revision: revision, version: version, status: status, microseconds: microseconds)
+        let exchange = capture.exchange(model: model, revision: revision, version: version, status: status, microseconds: microseconds,
+                                        time: Self.milliseconds())
         submit(.prediction(exchange), bytes: exchange.bytes)
     }
 }

@@ -1,44 +1,27 @@
 import NIOCore
 import SextantWire
 
-/// One inference exchange on its way to the prediction log: the buffers the proxy already
-/// had (request parts as they came, answer parts as they went out), shared, not copied.
-/// The log's writer thread turns it into a `PredictionRecord`'s bytes.
+/// One inference exchange on its way to the prediction log: its `PredictionRecord`'s
+/// payload, encoded on the event loop by `ExchangeCapture` into one buffer, or two when
+/// the answer started before the request was complete. The log's writer thread frames it (length, CRC) into a segment.
 struct LoggedExchange: Sendable {
-    var time: Int64
-    var requestId: String
     var model: String
-    var revision: Int
-    var version: Int
-    var status: Int
-    var latencyMs: Double
-    var requestContentType: String?
-    var requestHeaderLength: Int?
-    var request: [ByteBuffer]
-    var answerContentType: String?
-    var answerHeaderLength: Int?
-    var answer: [ByteBuffer]
+    /// The payload up to the answer (the whole payload when `answer` is nil).
+    var head: ByteBuffer
+    /// The rest of the payload: the answer's fields and body.
+    var answer: ByteBuffer?
 
-    /// What it holds in memory, as the queue counts it: the storage its buffers keep alive.
-    var bytes: Int {
-        256 + request.reduce(0) { $0 + max($1.readableBytes, $1.storageCapacity) } + answer.reduce(0) { $0 + max($1.readableBytes, $1.storageCapacity) }
-    }
+    /// What it holds in memory, as the queue counts it: the storage of its buffers, and
+    /// about 100 bytes per buffer for the object that owns the storage and the allocator's
+    /// headers.
+    var bytes: Int { 100 + head.capacity + (answer.map { 100 + $0.capacity } ?? 0) }
 
-    /// A `PredictionRecord`'s payload, written from the buffers without joining them first.
-    func payload() -> [UInt8] {
-        let record = PredictionRecord(time: time, requestId: requestId, model: model, revision: revision, version: version, status: status,
-                                      latencyMs: latencyMs, request: .init(bytes: []), answer: .init(bytes: []))
-        var writer = RecordWriter(capacity: 320 + request.reduce(0) { $0 + $1.readableBytes } + answer.reduce(0) { $0 + $1.readableBytes })
-        record.writeHead(into: &writer)
-        PredictionRecord.writeBodyHead(contentType: requestContentType, inferenceHeaderLength: requestHeaderLength, into: &writer)
-        Self.write(request, into: &writer)
-        PredictionRecord.writeBodyHead(contentType: answerContentType, inferenceHeaderLength: answerHeaderLength, into: &writer)
-        Self.write(answer, into: &writer)
-        return writer.bytes
-    }
-
-    private static func write(_ parts: [ByteBuffer], into writer: inout RecordWriter) {
-        writer.integer(UInt32(parts.reduce(0) { $0 + $1.readableBytes }))
-        for part in parts { part.withUnsafeReadableBytes { writer.raw($0) } }
+    /// Appends it to `writer` as one frame, without joining its buffers first.
+    func append(to writer: SegmentWriter, now: Int64) throws(SegmentError) {
+        let appended = head.withUnsafeReadableBytes { head in
+            guard let answer else { return Result { () throws(SegmentError) in try writer.append(payload: head, now: now) } }
+            return answer.withUnsafeReadableBytes { answer in Result { () throws(SegmentError) in try writer.append(payload: head, answer, now: now) } }
+        }
+        try appended.get()
     }
 }

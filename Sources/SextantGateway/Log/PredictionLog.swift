@@ -52,13 +52,33 @@ public final class PredictionLog: @unchecked Sendable {
     private let logger: Logger
     /// Guards everything below; the writer waits on it.
     private let condition = NSCondition()
-    private var queue = CircularBuffer<(entry: Entry, bytes: Int)>()
+    private var queue = CircularBuffer<(entry: Entry, bytes: Int)>(initialCapacity: 1024)
     /// Queued bytes, those being written included.
     private var queuedBytes = 0
     private var settings: [String: PredictionLogSettings] = [:]
+    private var writerState = WriterState.working
     private var stopping = false
     private let stopped = DispatchSemaphore(value: 0)
     private var thread: Thread?
+
+    /// What the writer thread is doing, so that a submission wakes it only when it must:
+    /// waking it for every record would cost a context switch per request.
+    private enum WriterState {
+        case working
+        /// Waiting `nap` after a batch for more records to gather; woken early only when
+        /// the queue is filling up.
+        case napping
+        /// The queue was empty: waiting for the next record.
+        case idle
+    }
+
+    /// Memory a queued entry takes besides its own bytes: its place in the queue, and in
+    /// the writer's batch (the two swap).
+    private static let entryOverhead = 2 * MemoryLayout<(entry: Entry, bytes: Int)>.stride
+
+    /// How long the writer lets records gather after a batch: a few hundred wake-ups a
+    /// second at most, whatever the traffic, and records on disk within milliseconds.
+    static let nap: TimeInterval = 0.005
 
     init(_ configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -92,7 +112,8 @@ public final class PredictionLog: @unchecked Sendable {
 
     /// Queues an entry; false (and counted as dropped) when the queue cannot take its bytes.
     @discardableResult
-    func submit(_ entry: Entry, bytes: Int) -> Bool {
+    func submit(_ entry: Entry, bytes entryBytes: Int) -> Bool {
+        let bytes = entryBytes + Self.entryOverhead
         condition.lock()
         guard !stopping, queuedBytes + bytes <= configuration.queueBytes else {
             condition.unlock()
@@ -101,100 +122,130 @@ public final class PredictionLog: @unchecked Sendable {
         }
         queue.append((entry, bytes))
         queuedBytes += bytes
-        let wake = queue.count == 1
-        counters.queue(records: queue.count, bytes: queuedBytes)
-        if wake { condition.signal() }
+        let wake = writerState == .idle || (writerState == .napping && queuedBytes >= configuration.queueBytes / 4)
+        if wake {
+            writerState = .working
+            condition.signal()
+        }
         condition.unlock()
         return true
     }
 
-    // MARK: - The writer thread
-
-    private struct Writers {
-        var segments: [String: SegmentWriter] = [:]
-        var lastRetention: [String: Int64] = [:]
+    /// The log's metrics: its counters and the queue's depth now.
+    func prometheus() -> String {
+        condition.lock()
+        let (records, bytes) = (queue.count, queuedBytes)
+        condition.unlock()
+        return counters.prometheus(queueRecords: records, queueBytes: bytes)
     }
 
+    // MARK: - The writer thread
+
     private func runWriter() {
-        var writers = Writers()
-        var batch: [(entry: Entry, bytes: Int)] = []
+        Self.yieldToEventLoops()
+        var writers = SegmentWriters(state: configuration.state)
+        var batch = CircularBuffer<(entry: Entry, bytes: Int)>(initialCapacity: 1024)
+        var wrote = false
         while true {
             condition.lock()
+            if wrote && !stopping {
+                writerState = .napping
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.nap))
+            }
             while queue.isEmpty && !stopping {
+                writerState = .idle
                 if !condition.wait(until: Date(timeIntervalSinceNow: 1)) { break }
             }
+            writerState = .working
             let done = stopping && queue.isEmpty
-            // A batch at a time: the bytes stay counted until written, so memory stays bounded.
-            while let first = queue.first, batch.count < 256 {
-                batch.append(first)
-                queue.removeFirst()
-            }
+            // The whole queue at once; its bytes stay counted until written, so memory stays bounded.
+            swap(&queue, &batch)
             let settings = settings
             condition.unlock()
 
-            let now = Self.milliseconds()
-            var written = 0
-            for (entry, bytes) in batch {
-                write(entry, now: now, settings: settings, writers: &writers)
-                written += bytes
+            var now = Self.milliseconds()
+            var progress = Progress()
+            wrote = !batch.isEmpty
+            // Each entry is let go once written, and a large batch (a slow disk) reports as it
+            // goes, so that its memory is given back to the queue while it is being written.
+            while let (entry, bytes) = batch.popFirst() {
+                progress.tally.add(entry.kind, model: entry.model, write(entry, now: now, settings: settings, writers: &writers))
+                progress.bytes += bytes
                 if configuration.writeDelayMicroseconds > 0 { usleep(UInt32(configuration.writeDelayMicroseconds)) }
+                if progress.bytes >= configuration.queueBytes / 64 {
+                    report(&progress)
+                    now = Self.milliseconds()
+                }
             }
-            let hadBatch = !batch.isEmpty
-            batch.removeAll(keepingCapacity: true)
             flush(&writers, now: now, settings: settings, closeAll: done)
-            if hadBatch {
-                condition.lock()
-                queuedBytes -= written
-                counters.queue(records: queue.count, bytes: queuedBytes)
-                condition.unlock()
-            }
+            report(&progress)
             if done { break }
         }
         stopped.signal()
     }
 
-    private func write(_ entry: Entry, now: Int64, settings: [String: PredictionLogSettings], writers: inout Writers) {
-        let key = (entry.kind == .prediction ? SegmentKind.predictions : .feedback).directoryName + "/" + entry.model
+    /// Runs the calling thread as a batch thread (Linux `SCHED_BATCH`): the scheduler does
+    /// not let it preempt the event loops when it wakes, so that on a machine with few
+    /// cores its writing waits for a loop's turn instead of delaying an answer. It still gets
+    /// its fair share of the CPU.
+    private static func yieldToEventLoops() {
+        #if os(Linux)
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        let schedBatch: Int32 = 3  // SCHED_BATCH in <sched.h>, which Glibc's module leaves out (it needs _GNU_SOURCE)
+        _ = pthread_setschedparam(pthread_self(), schedBatch, &parameters)
+        #endif
+    }
+
+    /// What the writer did since it last reported it.
+    private struct Progress {
+        var tally = PredictionLogCounters.Tally()
+        /// The queue's bytes of the entries done.
+        var bytes = 0
+    }
+
+    /// Counts the results and gives the entries' bytes back to the queue.
+    private func report(_ progress: inout Progress) {
+        progress.tally.add(to: counters)
+        if progress.bytes > 0 {
+            condition.lock()
+            queuedBytes -= progress.bytes
+            condition.unlock()
+        }
+        progress = Progress()
+    }
+
+    private func write(_ entry: Entry, now: Int64, settings: [String: PredictionLogSettings], writers: inout SegmentWriters) -> PredictionLogCounters.Result {
+        let kind = entry.kind == .prediction ? SegmentKind.predictions : .feedback
         do throws(SegmentError) {
-            let writer: SegmentWriter
-            if let known = writers.segments[key] {
-                writer = known
-            } else {
-                writer = try SegmentWriter(directory: configuration.state + "/" + key, kind: entry.kind == .prediction ? .predictions : .feedback)
-                writers.segments[key] = writer
-            }
-            writer.policy = policy(settings[entry.model] ?? PredictionLogSettings())
+            let writer = try writers.writer(kind: kind, model: entry.model, policy: policy(settings[entry.model] ?? PredictionLogSettings()))
             switch entry {
-            case .prediction(let exchange): try writer.append(payload: exchange.payload(), now: now)
+            case .prediction(let exchange): try exchange.append(to: writer, now: now)
             case .feedback(_, let record): try writer.append(record, now: now)
             }
-            counters.count(entry.kind, model: entry.model, .written)
+            return .written
         } catch {
-            counters.count(entry.kind, model: entry.model, .failed)
-            writers.segments[key] = nil
+            writers.remove(kind: kind, model: entry.model)
             logger.warning("cannot write the prediction log", metadata: ["model": "\(entry.model)", "error": "\(error)"])
+            return .failed
         }
     }
 
     /// Writes buffered frames; closes segments past their age, applies retention every
     /// ten seconds per directory, and closes everything when stopping.
-    private func flush(_ writers: inout Writers, now: Int64, settings: [String: PredictionLogSettings], closeAll: Bool) {
-        for (key, writer) in writers.segments {
+    private func flush(_ writers: inout SegmentWriters, now: Int64, settings: [String: PredictionLogSettings], closeAll: Bool) {
+        for (key, writer) in writers.all {
             do throws(SegmentError) {
                 if closeAll {
                     try writer.closeSegment()
                     continue
                 }
+                writer.policy = policy(settings[key.model] ?? PredictionLogSettings())
                 try writer.flush()
                 try writer.rotateIfDue(now: now)
-                if now - writers.lastRetention[key, default: 0] >= 10_000 {
-                    writers.lastRetention[key] = now
-                    let model = String(key.split(separator: "/", maxSplits: 1).last ?? "")
-                    writer.policy = policy(settings[model] ?? PredictionLogSettings())
-                    try writer.enforceRetention(now: now)
-                }
+                if writers.retentionDue(key, now: now) { try writer.enforceRetention(now: now) }
             } catch {
-                writers.segments[key] = nil
+                writers.remove(kind: key.kind, model: key.model)
                 logger.warning("cannot write the prediction log", metadata: ["directory": "\(writer.directory)", "error": "\(error)"])
             }
         }

@@ -25,8 +25,28 @@ final class PredictionLogCounters: Sendable {
     private struct State {
         var records: [Key: Int] = [:]
         var feedbackItems: [String: (accepted: Int, rejected: Int)] = [:]
-        var queueRecords = 0
-        var queueBytes = 0
+    }
+
+    /// Results counted on the writer thread and added to the counters once per batch: one
+    /// lock and one dictionary update per run of records of the same model and result,
+    /// not per record.
+    struct Tally {
+        private var runs: [(key: Key, count: Int)] = []
+
+        mutating func add(_ kind: Kind, model: String, _ result: Result) {
+            if let last = runs.last, last.key.result == result, last.key.kind == kind, last.key.model == model {
+                runs[runs.count - 1].count += 1
+            } else {
+                runs.append((Key(kind: kind, model: model, result: result), 1))
+            }
+        }
+
+        func add(to counters: PredictionLogCounters) {
+            guard !runs.isEmpty else { return }
+            counters.state.withLock { state in
+                for run in runs { state.records[run.key, default: 0] += run.count }
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -42,19 +62,12 @@ final class PredictionLogCounters: Sendable {
         }
     }
 
-    func queue(records: Int, bytes: Int) {
-        state.withLock {
-            $0.queueRecords = records
-            $0.queueBytes = bytes
-        }
-    }
-
     func records(_ kind: Kind, model: String, _ result: Result) -> Int {
         state.withLock { $0.records[Key(kind: kind, model: model, result: result), default: 0] }
     }
 
-    /// Prometheus text, every result of every model seen listed.
-    func prometheus() -> String {
+    /// Prometheus text, every result of every model seen listed, and the queue's depth.
+    func prometheus(queueRecords: Int, queueBytes: Int) -> String {
         let state = state.withLock { $0 }
         var text = ""
         for (kind, name, help) in [(Kind.prediction, "sextant_gateway_prediction_log_records_total",
@@ -82,10 +95,10 @@ final class PredictionLogCounters: Sendable {
         text += """
             # HELP sextant_gateway_prediction_log_queue_records Records waiting for the log's writer thread.
             # TYPE sextant_gateway_prediction_log_queue_records gauge
-            sextant_gateway_prediction_log_queue_records \(state.queueRecords)
-            # HELP sextant_gateway_prediction_log_queue_bytes Bytes of the records waiting for the log's writer thread.
+            sextant_gateway_prediction_log_queue_records \(queueRecords)
+            # HELP sextant_gateway_prediction_log_queue_bytes Memory held by the records queued for the log's writer thread, those being written included.
             # TYPE sextant_gateway_prediction_log_queue_bytes gauge
-            sextant_gateway_prediction_log_queue_bytes \(state.queueBytes)
+            sextant_gateway_prediction_log_queue_bytes \(queueBytes)
 
             """
         return text

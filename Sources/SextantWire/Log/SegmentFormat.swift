@@ -24,12 +24,13 @@ public enum SegmentFormat {
         return writer.bytes
     }
 
-    /// Appends one frame around `payload`.
-    static func appendFrame(_ payload: [UInt8], to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: UInt32(payload.count).littleEndian) { bytes.append(contentsOf: $0) }
-        let crc = payload.withUnsafeBytes { CRC32.checksum($0) }
+    /// Appends one frame around the payload `first` followed by `second`.
+    static func appendFrame(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: UInt32(first.count + second.count).littleEndian) { bytes.append(contentsOf: $0) }
+        let crc = CRC32.finish(CRC32.update(CRC32.update(CRC32.start, first), second))
         withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: payload)
+        bytes.append(contentsOf: first)
+        bytes.append(contentsOf: second)
     }
 
     /// `00001733000000000-000001.seg`.

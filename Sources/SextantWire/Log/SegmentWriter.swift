@@ -52,13 +52,21 @@ public final class SegmentWriter {
 
     /// Appends one frame around an encoded record's payload.
     public func append(payload: [UInt8], now: Int64) throws(SegmentError) {
-        let frameSize = SegmentFormat.frameHeaderSize + payload.count
+        let appended = payload.withUnsafeBytes { payload in Result { () throws(SegmentError) in try append(payload: payload, now: now) } }
+        try appended.get()
+    }
+
+    /// Appends one frame around a payload of `first` followed by `second` (a record encoded
+    /// in two buffers is framed without joining them first).
+    public func append(payload first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                       now: Int64) throws(SegmentError) {
+        let frameSize = SegmentFormat.frameHeaderSize + first.count + second.count
         if let current, currentBytes > SegmentFormat.headerSize,
            currentBytes + frameSize > policy.rotateBytes || now - current.opened >= policy.rotateMilliseconds {
             try closeSegment()
         }
         if current == nil { try openSegment(now: now) }
-        SegmentFormat.appendFrame(payload, to: &pending)
+        SegmentFormat.appendFrame(first, second, to: &pending)
         currentBytes += frameSize
         if pending.count >= Self.bufferLimit { try flush() }
     }
