@@ -74,9 +74,10 @@ import Testing
         var rows = Array(try Self.transactions().prefix(40))
         for index in 0..<5 { rows[index * 8].features["amount"] = -12.5 }
         let clients = LabellingClients(port: rig.gatewayPort, model: rig.model, rows: rows, once: true)
-        try await rig.waitFor("the live contract's verdict") { rig.status()?.conditions.contains { $0.type == "LiveDataInvalid" } == true }
+        try await rig.waitFor("every row answered and its label posted") { clients.finished(rows.count) }
         let tally = await clients.stop()
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
+        try await rig.waitFor("the daemon to read every row") { rig.status()?.model?.liveContract?.rows == rows.count }
 
         let status = try #require(rig.status())
         let condition = try #require(status.conditions.first { $0.type == "LiveDataInvalid" })
@@ -122,6 +123,8 @@ final class LabellingClients: Sendable {
         var answers: [String: Int] = [:]
         var right: [String: Int] = [:]
         var rejectedLabels = 0
+        /// A batch of labels is on its way.
+        var posting = false
 
         func accuracy(_ revision: String) -> Double? {
             answers[revision].flatMap { $0 == 0 ? nil : Double(right[revision] ?? 0) / Double($0) }
@@ -191,6 +194,9 @@ final class LabellingClients: Sendable {
     private func label(port: Int, model: String) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
+            // Marked as posting before the batch leaves `pending`: `finished` never sees neither.
+            tally.withLock { $0.posting = true }
+            defer { tally.withLock { $0.posting = false } }
             let batch = pending.withLock { items in defer { items.removeAll() }; return items }
             guard !batch.isEmpty else { continue }
             let items = batch.map { #"{"id":"\#($0.id)","truth":\#($0.truth)}"# }.joined(separator: ",")
@@ -209,6 +215,14 @@ final class LabellingClients: Sendable {
                 tally.withLock { $0.failed.append("feedback: \(error)") }
             }
         }
+    }
+
+    /// Whether `rows` answers came back and every label was posted.
+    func finished(_ rows: Int) -> Bool {
+        let answered = tally.withLock { $0.answers.values.reduce(0, +) + $0.failed.count }
+        // `pending` first, then `posting`: a batch taken in between is still seen posting.
+        let unsent = pending.withLock { !$0.isEmpty }
+        return answered >= rows && !unsent && !tally.withLock { $0.posting }
     }
 
     func stop() async -> Tally {

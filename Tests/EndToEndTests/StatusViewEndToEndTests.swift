@@ -53,9 +53,9 @@ import SextantTestSupport
         }
 
         /// The screen once `condition` holds (within 20 s), for the assertions to show.
-        func waitFor(_ condition: ([String]) -> Bool) async throws -> [String] {
+        func waitFor(timeout: Duration = .seconds(20), _ condition: ([String]) -> Bool) async throws -> [String] {
             var rows: [String] = []
-            _ = try await eventually(timeout: .seconds(20)) {
+            _ = try await eventually(timeout: timeout) {
                 rows = try await self.screen()
                 return condition(rows)
             }
@@ -98,7 +98,8 @@ import SextantTestSupport
         #expect(!rows.contains { $0.contains("\u{1B}") })
         // Ctrl-C leaves the alternate screen: the shell's screen is back, without the table.
         _ = try await pane.tmux(["send-keys", "C-c"])
-        let restored = try await pane.waitFor { !$0.contains { $0.hasPrefix("KIND ") } }
+        // Generous: on a loaded machine the process may take long to be scheduled.
+        let restored = try await pane.waitFor(timeout: .seconds(60)) { !$0.contains { $0.hasPrefix("KIND ") } }
         #expect(!restored.contains { $0.hasPrefix("KIND ") }, "\(restored)")
     }
 
