@@ -12,18 +12,8 @@ import SextantWire
 @Suite(.serialized) struct PredictionLogEndToEndTests {
     @Test("every inference exchange is logged with its id and exact bytes (errors too); feedback is stored, per-item errors named; metrics pass promtool")
     func predictionLogAndFeedback() async throws {
-        let work = try TemporaryDirectory()
-        let trained = try await runProcess(sextantBinary, [
-            "train", "--data", packageRoot + "/examples/quickstart/data/transactions.csv", "--target", "is_fraud",
-            "--features", "amount,hour,merchant_risk,account_age_days", "--seed", "42", "--output", work.path + "/model",
-        ])
-        #expect(trained.status == 0, "\(trained.stderr)")
-        let serverPort = try freePort()
-        let server = try BackgroundProcess(sextantBinary, ["serve-model", "--artifact", work.path + "/model", "--port", "\(serverPort)", "--name", "fraud", "--version", "3"],
-                                           logPath: work.path + "/serve.log", environment: ["PATH": "/usr/bin:/bin"])
-        let port = try freePort(), adminPort = try freePort()
-        let gateway = try BackgroundProcess(sextantBinary, ["gateway", "--state-dir", work.path, "--listen", "127.0.0.1:\(port)", "--admin-port", "\(adminPort)"],
-                                            logPath: work.path + "/gateway.log", environment: ["PATH": "/usr/bin:/bin"])
+        let rig = try await StandaloneGateway()
+        let (work, server, serverPort, gateway, port, adminPort) = (rig.work, rig.server, rig.serverPort, rig.gateway, rig.port, rig.adminPort)
         func call(_ url: String, body: String, method: HTTPMethod = .POST, headers: [(String, String)] = []) async throws -> (Int, String, HTTPHeaders) {
             var request = HTTPClientRequest(url: url)
             request.method = method
