@@ -35,8 +35,13 @@ extension Reconciler {
     /// Runs the actions: long ones as background jobs when the loop runs them; the others
     /// (or all) of one object in order, objects in parallel (at most `parallelChecks` at
     /// once, of which at most `maxParallelTraining` train); returns how many failed.
-    func execute(_ actions: [Action], desired: DesiredState, now: Date) async throws -> Int {
-        var inline = actions
+    func execute(_ actions: [Action], planned: ObservedState, desired: DesiredState, now: Date) async throws -> Int {
+        // A background job may have recorded an outcome while the pass saved its status
+        // (the actor is reentrant): an action planned on what its object was before would
+        // run twice (a second training of the same version). Its job's end woke the loop,
+        // whose next pass plans again on what is.
+        var inline = actions.filter { !isStale($0, planned: planned) }
+        let actions = inline
         if backgroundJobs {
             inline = actions.filter { !$0.isLong }
             for action in actions where action.isLong && !isHeld(action) { startJob(action, commit: desired.commit) }
@@ -77,6 +82,13 @@ extension Reconciler {
             }
         }
         return failures
+    }
+
+    /// Whether the action's object (or its model's registry) changed since it was planned.
+    func isStale(_ action: Action, planned: ObservedState) -> Bool {
+        guard observed[action.key] == planned.objects[action.key] else { return true }
+        guard action.key.kind == .model else { return false }
+        return registries[action.key.name] != planned.registries[action.key.name]
     }
 
     /// Journals the start, runs the action, journals the end with the object's new state

@@ -216,7 +216,7 @@ package actor Reconciler {
                         plan: plan, previous: previousStatus, prune: options.prune, now: now, running: true, gateway: gatewayStatus)))
                 }
                 actions += runnable.count
-                failures += try await execute(runnable, desired: desired, now: now)
+                failures += try await execute(runnable, planned: state, desired: desired, now: now)
             }
             if actions > 0 {
                 // What the actions changed (a no-op pass already has it: probing is I/O).
@@ -255,11 +255,12 @@ package actor Reconciler {
     /// What the world says now: every serving process probed, the gateway's counters.
     func observe(_ state: ObservedState) async -> ObservedState {
         var state = state
+        replicaHealth = await runtime.probeReplicas(observed.values.flatMap { $0.model?.allReplicas ?? [] })
+        await observeTraffic()
+        // Read after the awaits: a background job may have recorded an outcome meanwhile.
         state.objects = observed
         state.registries = registries
-        replicaHealth = await runtime.probeReplicas(observed.values.flatMap { $0.model?.allReplicas ?? [] })
         state.replicas = replicaHealth
-        await observeTraffic()
         state.traffic = traffic
         state.sloSamples = sloSamples(state)
         state.resources = resources

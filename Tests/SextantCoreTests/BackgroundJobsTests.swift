@@ -75,6 +75,29 @@ import SextantTestSupport
         await rig.jobs.value
     }
 
+    @Test("a job that ends while a pass observes is planned on: the pass does not train the same version again")
+    func jobEndsWhilePassObserves() async throws {
+        let rig = await Rig(files: ModelReconcilerTests.files())
+        rig.runtime.models.withLock { $0.holdTraining = true }
+        _ = try await rig.reconciler.pass()
+        try #require(try await eventually(timeout: .seconds(120)) { rig.trainings == 1 })
+
+        // The next pass stops in its probes; the training ends and records v1 meanwhile.
+        rig.runtime.models.withLock { $0.holdProbes = true }
+        let reconciler = rig.reconciler
+        let pass = Task { try await reconciler.pass() }
+        try await Task.sleep(for: .milliseconds(50))
+        rig.release()
+        try await rig.waitForJobs(1)
+        rig.runtime.models.withLock { $0.holdProbes = false }
+        _ = try await pass.value
+
+        #expect(rig.trainings == 1, "the pass planned on what it observed before the training ended")
+        #expect(rig.events(.trained).count == 1)
+        rig.jobs.cancel()
+        await rig.jobs.value
+    }
+
     @Test("one training slot: the second model's training waits, not left to do, and starts when the first ends")
     func trainingSlots() async throws {
         let rig = await Rig(files: Self.twoModels())

@@ -71,6 +71,8 @@ final class FakeRuntime: Runtime {
         var trainingFailure: String?
         /// While set, trainings wait (a long training); a cancelled one throws.
         var holdTraining = false
+        /// While set, probing replicas waits (a slow probe: the pass is suspended mid-observation).
+        var holdProbes = false
         var nextPid: Int32 = 1000
         var running: Set<Replica.ID> = []
         /// What running replicas use, as the test sets it; nil: the runtime cannot tell.
@@ -124,7 +126,8 @@ final class FakeRuntime: Runtime {
     }
 
     func probeReplicas(_ replicas: [Replica]) async -> [Replica.ID: ReplicaHealth] {
-        models.withLock { models in
+        while models.withLock({ $0.holdProbes }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+        return models.withLock { models in
             Dictionary(uniqueKeysWithValues: replicas.map { ($0.id, models.running.contains($0.id) ? ReplicaHealth.ready : .exited("killed")) })
         }
     }
