@@ -240,33 +240,91 @@ package enum LiveContractMode: String, ManifestEnum {
     case observe, off
 }
 
+/// `spec.monitoring.drift` (DESIGN §7 "Drift").
 package struct DriftSpec: Decodable, Sendable, Hashable {
     package var method: DriftMethod?
+    /// nil: the method's default (p-value 0.05; distance 0.1; psi 0.1).
     package var threshold: Double?
+    /// Dataset drift when this share of features drifts (default 0.5).
+    package var driftShare: Double?
+    /// The newest logged rows of the serving revisions (default 1000).
     package var window: Int?
+    /// How often drift and the retraining triggers are checked (default 1m).
+    package var interval: ManifestDuration?
+
+    package static let defaultDriftShare = 0.5
+    package static let defaultWindow = 1000
+    package static let defaultInterval = ManifestDuration("1m")!
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case method, threshold, window
+        case method, threshold, driftShare, window, interval
     }
 }
 
+/// `auto` is Evidently's default rule; the others force one test for every feature.
 package enum DriftMethod: String, ManifestEnum {
-    case auto, psi, ks, chiSquared
+    case auto, ks, chiSquare, zTest, wasserstein, jensenShannon, psi
 }
 
+/// `spec.monitoring.retrain` (DESIGN §7 "Retraining").
 package struct RetrainSpec: Decodable, Sendable, Hashable {
     package var on: [RetrainTrigger]?
+    package var accuracy: AccuracyTrigger?
+    /// Cron, five fields, UTC.
+    package var schedule: CronSchedule?
+    package var data: RetrainData?
+    /// With `data: feedback`, the labelled production rows needed before a trigger retrains (default 200).
+    package var minRows: Int?
+    /// At most one retraining per cooldown (default 6h).
+    package var cooldown: ManifestDuration?
     package var promotion: RetrainPromotion?
 
+    package static let defaultMinRows = 200
+    package static let defaultCooldown = ManifestDuration("6h")!
+
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case on, promotion
+        case on, accuracy, schedule, data, minRows, cooldown, promotion
     }
 }
 
+/// What makes a retraining start.
 package enum RetrainTrigger: String, ManifestEnum {
-    case drift, dataChange
+    /// Dataset drift on the serving revisions' newest rows.
+    case drift
+    /// The online metric of `accuracy` past its threshold.
+    case accuracy
+    /// A `uri:` dataset's content changed.
+    case dataChange
+    /// The cron `schedule`.
+    case schedule
 }
 
+/// `retrain.accuracy`: the online metric, and the value past which it triggers: `below`
+/// for metrics where higher is better, `above` for the others (`rmse`, `mae`, `logLoss`).
+package struct AccuracyTrigger: Decodable, Sendable, Hashable {
+    package var metric: SextantMetric
+    package var below: Double?
+    package var above: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case metric, below, above
+    }
+}
+
+/// The training table of a retraining.
+package enum RetrainData: String, ManifestEnum {
+    /// The dataset's rows plus the labelled production rows.
+    case feedback
+    /// The dataset's source as it is (a `uri:` dataset that changed).
+    case source
+}
+
+/// How a better candidate reaches Git (DESIGN §8).
 package enum RetrainPromotion: String, ManifestEnum {
-    case pullRequest, commit
+    /// A branch and a pull request on the forge (the branch alone without one).
+    case pullRequest
+    /// The branch alone.
+    case branch
+    /// Neither: the evidence stays in status (`CandidateReady`).
+    case none
 }

@@ -99,8 +99,18 @@ package enum InconclusiveAction: String, ManifestEnum {
 package struct RollbackSpec: Decodable, Sendable, Hashable {
     package var automatic: Bool?
     package var window: Int?
+    /// After an automatic abort: propose the Model as it was in Git (DESIGN §8).
+    package var gitRevert: GitRevert?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case automatic, window
+        case automatic, window, gitRevert
     }
+}
+
+/// `rollback.gitRevert`: what an automatic abort writes to Git.
+package enum GitRevert: String, ManifestEnum {
+    /// The `sextant/rollback/MODEL` branch and its pull request (the branch alone without a forge).
+    case pullRequest
+    /// Nothing (default): Git still names the aborted revision until someone changes it.
+    case none
 }

@@ -66,8 +66,24 @@ extension ManifestKind {
                     ])),
                     ("online", S.object([("window", S.integer(minimum: 1, "The newest labelled rows online metrics use; default 1000."))])),
                     ("contract", S.enumeration(LiveContractMode.self, "Check logged inputs against the data contract; default observe.")),
-                    ("drift", S.object([("method", S.enumeration(DriftMethod.self)), ("threshold", S.number(minimum: 0, exclusive: true)), ("window", S.integer(minimum: 1))])),
-                    ("retrain", S.object([("on", S.array(S.enumeration(RetrainTrigger.self))), ("promotion", S.enumeration(RetrainPromotion.self))])),
+                    ("drift", S.object([
+                        ("method", S.enumeration(DriftMethod.self, "auto: Evidently's default rule per feature; default auto.")),
+                        ("threshold", S.number(minimum: 0, exclusive: true, "Default per method: p-value 0.05; distance 0.1; psi 0.1.")),
+                        ("driftShare", S.number(minimum: 0, maximum: 1, "Dataset drift when this share of features drifts; default 0.5.")),
+                        ("window", S.integer(minimum: 100, "The newest logged rows of the serving revisions; default 1000.")),
+                        ("interval", S.duration),
+                    ])),
+                    ("retrain", S.object([
+                        ("on", S.array(S.enumeration(RetrainTrigger.self))),
+                        ("accuracy", S.object([
+                            ("metric", S.enumeration(SextantMetric.self)), ("below", S.number()), ("above", S.number()),
+                        ], required: ["metric"])),
+                        ("schedule", S.string("Cron, five fields, UTC, like \"0 3 * * 1\".")),
+                        ("data", S.enumeration(RetrainData.self, "feedback: the dataset plus labelled production rows; source: the dataset as it is.")),
+                        ("minRows", S.integer(minimum: 1, "With data: feedback, labelled production rows needed first; default 200.")),
+                        ("cooldown", S.duration),
+                        ("promotion", S.enumeration(RetrainPromotion.self, "pullRequest | branch | none; default pullRequest.")),
+                    ])),
                 ])),
             ], required: ["task", "dataset", "target", "training"])
             return S.document(kind: self, title: "Sextant Model", apiVersion: sextantVersion,
@@ -153,7 +169,10 @@ extension ManifestKind {
                     ("slos", S.array(S.string())), ("interval", S.duration), ("minSamples", S.integer(minimum: 1)),
                     ("maxStepDuration", S.duration), ("failureLimit", S.integer(minimum: 0)), ("inconclusive", S.enumeration(InconclusiveAction.self)),
                 ])),
-                ("rollback", S.object([("automatic", S.boolean), ("window", S.integer(minimum: 0))])),
+                ("rollback", S.object([
+                    ("automatic", S.boolean), ("window", S.integer(minimum: 0)),
+                    ("gitRevert", S.enumeration(GitRevert.self, "After an automatic abort: the rollback branch and pull request; default none.")),
+                ])),
                 ("scaleDownDelay", S.duration),
             ], required: ["strategy"])
             return S.document(kind: self, title: "Sextant RolloutPolicy", apiVersion: sextantVersion,

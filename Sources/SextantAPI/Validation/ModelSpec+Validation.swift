@@ -216,8 +216,44 @@ extension MonitoringSpec {
         if let threshold = drift?.threshold, !(threshold > 0) {
             issues.add(path.appending("drift").appending("threshold"), "threshold must be more than 0")
         }
-        if let window = drift?.window, window < 1 {
-            issues.add(path.appending("drift").appending("window"), "window must be at least 1 request")
+        if let window = drift?.window, window < 100 {
+            issues.add(path.appending("drift").appending("window"), "window must be at least 100 rows (fewer give no drift verdict)")
+        }
+        if let share = drift?.driftShare, !(share > 0 && share <= 1) {
+            issues.add(path.appending("drift").appending("driftShare"), "driftShare must be more than 0 and at most 1 (the share of features that must drift)")
+        }
+        if let interval = drift?.interval, interval.milliseconds < 1_000 {
+            issues.add(path.appending("drift").appending("interval"), "interval must be at least 1s")
+        }
+        retrain?.validate(into: &issues, path: path.appending("retrain"))
+    }
+}
+
+extension RetrainSpec {
+    func validate(into issues: inout Issues, path: FieldPath) {
+        let triggers = on ?? []
+        if triggers.contains(.accuracy), accuracy == nil {
+            issues.add(path.appending("accuracy"), "the accuracy trigger needs accuracy: {metric: auc, below: 0.9} (the online metric and its threshold)")
+        }
+        if triggers.contains(.schedule), schedule == nil {
+            issues.add(path.appending("schedule"), "the schedule trigger needs schedule: a cron expression in UTC, like \"0 3 * * 1\"")
+        }
+        if let accuracy {
+            let field = path.appending("accuracy")
+            if accuracy.metric != .accuracy && !accuracy.metric.isOnlineMetric {
+                issues.add(field.appending("metric"), "\(accuracy.metric.rawValue) is not measured on labelled rows; use accuracy or an online metric (auc, f1, rmse, …)")
+            }
+            switch (accuracy.below, accuracy.above) {
+            case (nil, nil): issues.add(field, "say when it triggers: below: 0.9 (for auc, f1, accuracy, …) or above: 10 (for rmse, mae, logLoss)")
+            case (.some, .some): issues.add(field, "give below or above, not both")
+            default: break
+            }
+        }
+        if let minRows, minRows < 1 {
+            issues.add(path.appending("minRows"), "minRows must be at least 1 labelled row")
+        }
+        if let cooldown, cooldown.milliseconds < 60_000 {
+            issues.add(path.appending("cooldown"), "cooldown must be at least 1m")
         }
     }
 }
