@@ -82,8 +82,17 @@ package struct DaemonConfiguration: Sendable {
 
     var reconcilerOptions: Reconciler.Options {
         let address = RunCommand.address(gateway).map { GatewayAddress(host: $0.0, port: $0.1) }
-        return Reconciler.Options(prune: prune, allowEmpty: allowEmpty, dataRoots: dataRoots.map(ReconcileCommand.absolute),
-                                  fetchErrorGrace: fetchErrorGrace, maxParallelTraining: maxParallelTraining, gateway: address)
+        var options = Reconciler.Options(prune: prune, allowEmpty: allowEmpty, dataRoots: dataRoots.map(ReconcileCommand.absolute),
+                                         fetchErrorGrace: fetchErrorGrace, maxParallelTraining: maxParallelTraining, gateway: address)
+        options.retrainingDataRoot = retrainingDataRoot
+        return options
+    }
+
+    /// `DATA_ROOT` of retraining tables (DESIGN §7): the first `--data-root` (where a
+    /// `uri:` dataset's new table must lie to be read once merged), else `STATE/datasets`
+    /// (enough for datasets read from the repository, whose table is committed).
+    var retrainingDataRoot: String {
+        dataRoots.first.map(ReconcileCommand.absolute) ?? ReconcileCommand.absolute(stateDirectory + "/datasets")
     }
 
     /// Who runs the repository's code (DESIGN §6): as root, `--run-as` (default `nobody`)

@@ -16,7 +16,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where Sextant keeps its mirror, database and lock.", valueName: "dir"))
     var stateDir: String = ".sextant"
 
-    @Option(name: .customLong("data-root"), help: ArgumentHelp("A directory whose files uri: data sources may read (repeatable).", valueName: "dir"))
+    @Option(name: .customLong("data-root"), help: ArgumentHelp("A directory whose files uri: data sources may read (repeatable); the first also receives retraining tables (default: STATE/datasets).", valueName: "dir"))
     var dataRoots: [String] = []
 
     @Option(help: ArgumentHelp("Forget objects removed from Git (--prune=false keeps them, OutOfSync).", valueName: "bool"))

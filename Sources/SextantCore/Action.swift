@@ -20,6 +20,8 @@ package enum Action: Sendable, Hashable {
     case retire(model: String, RetiringRevision)
     /// Forget an object removed from Git (its history stays in the journal and events).
     case prune(ObjectKey)
+    /// Train and judge a retraining candidate (DESIGN §7), never served by itself.
+    case retrain(RetrainJob)
 
     package var key: ObjectKey {
         switch self {
@@ -32,6 +34,7 @@ package enum Action: Sendable, Hashable {
         case .rollout(let model, _, _): ObjectKey(.model, model)
         case .retire(let model, _): ObjectKey(.model, model)
         case .prune(let key): key
+        case .retrain(let job): ObjectKey(.model, job.model)
         }
     }
 
@@ -47,6 +50,7 @@ package enum Action: Sendable, Hashable {
         case .rollout(_, _, let change): change.name
         case .retire: "Retire"
         case .prune: "Prune"
+        case .retrain: "Retrain"
         }
     }
 
@@ -61,12 +65,16 @@ package enum Action: Sendable, Hashable {
         case .retire(let model, let retiring): Fingerprint.of("retire/2", [model, String(retiring.revision)] + retiring.replicas.map(\.id))
         case .stopServing(let model, let replicas): Fingerprint.of("stop/2", [model] + replicas.map(\.id))
         case .prune(let key): Fingerprint.of("prune/1", key)
+        case .retrain(let job): Fingerprint.of("retrain/1", [job.model, iso8601(job.triggeredAt)])
         }
     }
 
     /// Whether it trains (at most `--max-parallel-training` at once).
     package var isTraining: Bool {
-        if case .train = self { true } else { false }
+        switch self {
+        case .train, .retrain: true
+        default: false
+        }
     }
 }
 

@@ -23,6 +23,8 @@ package enum EventReason: OpenStringEnum {
     case rolloutStarted, stepAdvanced, switched, analysisFailed, analysisWindowRestarted, rolloutPaused, promoted, superseded, rolloutAborted
     // A person's decisions.
     case retryRequested, promoteRequested, abortRequested
+    // Retraining (DESIGN §7).
+    case retrainTriggered, retrainBlocked, candidateReady, retrainRejected, retrainFailed
     // The gateway and the store.
     case gatewayStarted, gatewayRestarted, storeUnavailable, storeRecovered
     /// A reason written by a newer version.
@@ -39,6 +41,7 @@ package enum EventReason: OpenStringEnum {
         .deployed, .scaled, .replicaRestarted, .restartFailed, .scaledDown, .servingStopped,
         .rolloutStarted, .stepAdvanced, .switched, .analysisFailed, .analysisWindowRestarted, .rolloutPaused, .promoted, .superseded, .rolloutAborted,
         .retryRequested, .promoteRequested, .abortRequested,
+        .retrainTriggered, .retrainBlocked, .candidateReady, .retrainRejected, .retrainFailed,
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
     ]
 
@@ -87,6 +90,11 @@ package enum EventReason: OpenStringEnum {
         case .retryRequested: "RetryRequested"
         case .promoteRequested: "PromoteRequested"
         case .abortRequested: "AbortRequested"
+        case .retrainTriggered: "RetrainTriggered"
+        case .retrainBlocked: "RetrainBlocked"
+        case .candidateReady: "CandidateReady"
+        case .retrainRejected: "RetrainRejected"
+        case .retrainFailed: "RetrainFailed"
         case .gatewayStarted: "GatewayStarted"
         case .gatewayRestarted: "GatewayRestarted"
         case .storeUnavailable: "StoreUnavailable"
@@ -107,6 +115,7 @@ package enum EventReason: OpenStringEnum {
         case .rollout: .rolloutFailed
         case .retire: .retireFailed
         case .prune: .pruneFailed
+        case .retrain: .retrainFailed
         }
     }
 

@@ -65,6 +65,12 @@ package protocol Runtime: Sendable {
     func pushRoutes(_ table: RoutingTable, to gateway: GatewayProcess) async throws(ActionError)
     /// The gateway's per-revision counters; nil when it does not answer.
     func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics?
+
+    /// Builds a retraining's table (DESIGN §7): the dataset's rows plus labelled production
+    /// rows, typed by the contract and checked against it, written content-addressed.
+    func buildRetrainingTable(_ request: RetrainingTableRequest) async throws(ActionError) -> RetrainingTableResult
+    /// Judges a retraining candidate and the serving revision on the recency holdout.
+    func evaluateRecency(_ job: RecencyEvaluationJob, at now: Date) async throws(ActionError) -> RecencyComparison
 }
 
 /// An action that could not run, or failed.

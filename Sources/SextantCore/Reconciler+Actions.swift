@@ -105,6 +105,11 @@ extension Reconciler {
                                                     commit: commit, input: input, startedAt: clock.now()))
             return try await performModelAction(action, id: id, attempt: attempt, commit: commit, now: now)
 
+        case .retrain(let job):
+            let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: 1, commit: commit,
+                                                    input: "{\"triggers\":\"\(job.reasons.map(\.trigger.rawValue).joined(separator: ","))\"}", startedAt: clock.now()))
+            return try await performRetraining(job, id: id, commit: commit)
+
         case .prune(let key):
             let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
                                                     commit: commit, input: "{}", startedAt: clock.now()))

@@ -27,6 +27,9 @@ package actor Reconciler {
         package var fetchErrorGrace: Duration
         /// Where the gateway serves (nil: no data plane, as in `plan` and tests of datasets).
         package var gateway: GatewayAddress?
+        /// `DATA_ROOT`: retraining tables go to `DATA_ROOT/sextant/MODEL/<sha256>.csv` (nil: no
+        /// retraining with `data: feedback`).
+        package var retrainingDataRoot: String?
 
         package init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
                     parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant",
@@ -64,6 +67,9 @@ package actor Reconciler {
     let runtime: any Runtime
     /// Where production signals come from (the prediction log); nil: none are read.
     let signals: (any SignalSource)?
+    /// Where a better retraining candidate goes (a branch, a pull request); nil: its
+    /// evidence stays in status, as with `promotion: none`.
+    let proposer: (any ChangeProposer)?
     let clock: any WallClock
     let options: Options
     let logger: Logger
@@ -113,9 +119,10 @@ package actor Reconciler {
 
     package init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), storeHealth: StoreHealth = StoreHealth(),
-                signals: (any SignalSource)? = nil, logger: Logger = Logger(label: "sextant.reconciler")) {
+                signals: (any SignalSource)? = nil, proposer: (any ChangeProposer)? = nil, logger: Logger = Logger(label: "sextant.reconciler")) {
         self.metrics = metrics
         self.signals = signals
+        self.proposer = proposer
         self.storeHealth = storeHealth
         self.source = source
         self.store = store
@@ -203,6 +210,7 @@ package actor Reconciler {
         if let desired {
             state.dataFiles = await runtime.observeFiles(desired.localFiles)
             await readSignals(desired)
+            try await monitorRetraining(desired, now: now)
             // Rounds: a model may train, be evaluated, packaged and deployed in one pass.
             for round in 0..<options.maxRounds {
                 state = await observe(state)

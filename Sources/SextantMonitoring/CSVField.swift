@@ -2,8 +2,8 @@ import Foundation
 
 /// RFC 4180 fields: quoted when they hold a comma, a quote, a line break or surrounding
 /// spaces, with `"` doubled inside.
-enum CSVField {
-    static func escape(_ text: String) -> String {
+package enum CSVField {
+    package static func escape(_ text: String) -> String {
         let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
             || text.first == " " || text.last == " "
         guard needsQuotes else { return text }
@@ -11,7 +11,7 @@ enum CSVField {
     }
 
     /// One record, ended by CRLF as RFC 4180 writes it.
-    static func record(_ fields: [String]) -> String {
+    package static func record(_ fields: [String]) -> String {
         fields.map(escape).joined(separator: ",") + "\r\n"
     }
 }

@@ -14,7 +14,8 @@ extension EmbeddedRuntime {
     package func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation {
         let bytes = try await readData(job.data.location)
         let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
-        let (answers, timing) = try await answers(of: job.launch, role: "evaluation", workspace: job.workspace, data: data, job: job, at: now)
+        let (answers, timing) = try await answers(of: job.launch, role: "evaluation", workspace: job.workspace, data: data, spec: job.data,
+                                                  classes: data.classes, at: now)
         let truth = data.holdout.map { data.labels[$0]! }
         let scored = answers.metrics(job.data.task, truth: truth)
         var metrics = Self.defined(scored.values)
@@ -32,7 +33,8 @@ extension EmbeddedRuntime {
         if let rule = job.incumbent {
             let theirs: Answers
             do throws(ActionError) {
-                theirs = try await self.answers(of: rule.launch, role: "incumbent", workspace: rule.workspace, data: data, job: job, at: now).answers
+                theirs = try await self.answers(of: rule.launch, role: "incumbent", workspace: rule.workspace, data: data, spec: job.data,
+                                                classes: data.classes, at: now).answers
             } catch {
                 // Not the candidate's fault: retried with backoff, never a stop.
                 throw ActionError("the incumbent r\(rule.revision) could not answer the holdout: \(error.message)")
@@ -76,15 +78,16 @@ extension EmbeddedRuntime {
     }
 
     /// The answers of a private server of `launch` (`role`: the candidate's `evaluation`
-    /// instance, or the `incumbent`'s), and how long it took to get ready and to answer.
-    private func answers(of launch: ServingLaunch, role: String, workspace: Workspace?, data: ModelData, job: EvaluationJob,
-                         at now: Date) async throws(ActionError) -> (answers: Answers, timing: (startup: Double, inference: Double)) {
+    /// instance, the `incumbent`'s, a retraining's `recency` one) to the holdout rows of
+    /// `data`, typed by `spec`, and how long it took to get ready and to answer.
+    func answers(of launch: ServingLaunch, role: String, workspace: Workspace?, data: ModelData, spec: TrainingData, classes: [String],
+                 at now: Date) async throws(ActionError) -> (answers: Answers, timing: (startup: Double, inference: Double)) {
         let started = ContinuousClock.now
         let server = try await startServer(launch, workspace: workspace, role: role, index: 0, at: now).process
         let ready = ContinuousClock.now
         let identity = server.identity
         do throws(ActionError) {
-            let answers = try await infer(port: server.port, launch: launch, data: data, job: job)
+            let answers = try await infer(port: server.port, launch: launch, data: data, spec: spec, classes: classes)
             let timing = (startup: (ready - started).seconds, inference: (ContinuousClock.now - ready).seconds)
             await processes.stop(identity, grace: stopGrace)
             return (answers, timing)
@@ -95,12 +98,12 @@ extension EmbeddedRuntime {
     }
 
     /// The holdout in batches of `evaluationBatch` rows, with the tabular convention.
-    private func infer(port: Int, launch: ServingLaunch, data: ModelData, job: EvaluationJob) async throws(ActionError) -> Answers {
-        let classifier = job.data.task != .regression
-        let classes = classifier ? data.classes : []
+    private func infer(port: Int, launch: ServingLaunch, data: ModelData, spec: TrainingData, classes: [String]) async throws(ActionError) -> Answers {
+        let classifier = spec.task != .regression
+        let classes = classifier ? classes : []
         var labels: [String]? = []
         var probabilities: [[Double]]? = classifier ? [] : nil
-        let columns = job.data.features.map { feature in (feature, data.table.columnIndex(feature.name)) }
+        let columns = spec.features.map { feature in (feature, data.table.columnIndex(feature.name)) }
         for start in stride(from: 0, to: data.holdout.count, by: evaluationBatch) {
             let rows = Array(data.holdout[start..<min(start + evaluationBatch, data.holdout.count)])
             var inputs: [[String: JSONValue]] = []
@@ -119,7 +122,7 @@ extension EmbeddedRuntime {
                 "inputs": .array(inputs.map(JSONValue.object)), "outputs": .array(outputs),
             ])
             let answer = try await post(port: port, model: launch.model, body: Fingerprint.canonicalJSON(body), revision: launch.revision)
-            let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision, targetType: job.data.targetType)
+            let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision, targetType: spec.targetType)
             if let batchLabels = batch.labels { labels? += batchLabels } else { labels = nil }
             if let batchProbabilities = batch.probabilities { probabilities? += batchProbabilities } else { probabilities = nil }
         }

@@ -18,6 +18,8 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     package var rollout: Rollout?
     /// Old stable revisions kept warm after a promotion, until their `scaleDownDelay` ends.
     package var retiring: [RetiringRevision]
+    /// The retraining monitor's state (DESIGN §7): its last check, the cooldown, the last candidate.
+    package var retrain: RetrainState?
 
     package init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
                 nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = []) {
@@ -32,7 +34,7 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring
+        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, retrain
     }
 
     /// Records written before rollouts existed have no `rollout` or `retiring`.
@@ -46,6 +48,7 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         lastCrash = try container.decodeIfPresent(String.self, forKey: .lastCrash)
         rollout = try container.decodeIfPresent(Rollout.self, forKey: .rollout)
         retiring = try container.decodeIfPresent([RetiringRevision].self, forKey: .retiring) ?? []
+        retrain = try container.decodeIfPresent(RetrainState.self, forKey: .retrain)
     }
 
     /// Every serving process of the model: stable, candidate and retiring.

@@ -46,7 +46,7 @@ extension Reconciler {
             return .retired(retiring)
         case .stopServing(_, let replicas):
             return .servingStopped(replicas)
-        case .checkDataset, .prune:
+        case .checkDataset, .prune, .retrain:
             preconditionFailure("\(action.name) is not a model action")
         }
     }

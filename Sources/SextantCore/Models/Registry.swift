@@ -50,11 +50,15 @@ package struct ModelVersion: Sendable, Hashable, Codable {
     package var task: ModelTask?
     /// The ModelPack manifest digest once packaged.
     package var artifactDigest: String?
+    /// Trained by a retraining (DESIGN §7), not for a commit: it serves only once Git pins
+    /// its data (nil in other versions).
+    package var retrainingCandidate: Bool?
     package var createdAt: Date
 
     package init(number: Int, fingerprint: String, commit: String, datasetSha256: String, contractSha256: String, trainer: String,
                 modelDirectory: String, trainingRows: Int, holdoutRows: Int, features: [FeatureColumn]? = nil, classes: [String]? = nil,
-                task: ModelTask? = nil, artifactDigest: String? = nil, createdAt: Date) {
+                task: ModelTask? = nil, artifactDigest: String? = nil, retrainingCandidate: Bool? = nil, createdAt: Date) {
+        self.retrainingCandidate = retrainingCandidate
         self.number = number
         self.fingerprint = fingerprint
         self.commit = commit

@@ -124,7 +124,7 @@ extension ChangeReview {
                     if case .abort(_, let message) = change { consequences.append(message) }
                 case .retire:
                     break
-                case .train, .evaluate, .package, .serve:
+                case .train, .evaluate, .package, .serve, .retrain:
                     break  // said below, from the fingerprints' inputs
                 }
             }

@@ -8,6 +8,9 @@ package import SextantAPI
 package protocol SignalSource: Sendable {
     /// The signals of each model asked about, by name; a model without any is left out.
     func observe(_ queries: [SignalQuery]) async -> [String: ModelSignals]
+    /// The model's labelled production rows kept, oldest first: what a retraining adds to
+    /// its table and judges on (DESIGN §7).
+    func labelledRows(_ query: SignalQuery) async -> [LabelledRow]
 }
 
 /// One model, as a signal source needs it: how its logged exchanges decode into rows and

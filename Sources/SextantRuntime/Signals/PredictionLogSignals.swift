@@ -58,6 +58,34 @@ package actor PredictionLogSignals: SignalSource {
         return signals
     }
 
+    package func labelledRows(_ query: SignalQuery) async -> [LabelledRow] {
+        let log = logs[query.model] ?? ProductionLog(state: stateDirectory, model: query.model)
+        let read = await offPool { () -> Result<(ProductionLog, [LabelledRow]), SegmentError> in
+            var log = log
+            let task = SextantML.ModelTask(rawValue: query.task.rawValue) ?? .regression
+            do throws(SegmentError) {
+                try log.readOn(signature: ModelSignature(features: query.features, task: task, classes: query.classes))
+            } catch {
+                return .failure(error)
+            }
+            let rows = log.joined.rows.compactMap { joined -> LabelledRow? in
+                guard let truth = joined.truth else { return nil }
+                let values = joined.prediction.values
+                return LabelledRow(time: joined.prediction.time, revision: joined.prediction.revision, features: values.features.map(\.json),
+                                   truth: truth.json, predict: values.predict?.json, probabilities: values.probabilities)
+            }
+            return .success((log, rows))
+        }
+        switch read {
+        case .failure(let error):
+            logger.warning("cannot read the prediction log", metadata: ["model": "\(query.model)", "error": "\(error)"])
+            return []
+        case .success(let (log, rows)):
+            logs[query.model] = log
+            return rows
+        }
+    }
+
     /// What one read measured: nil when the model has no decoded row yet.
     private struct Measured: Sendable {
         var online: [OnlineRevision]
@@ -91,5 +119,18 @@ package actor PredictionLogSignals: SignalSource {
             measured.window = check.check(log.predictions.suffix(max(1, query.window)).map(\.values.features))
         }
         return .success((log, measured))
+    }
+}
+
+extension RowValue {
+    /// The value as the manifest API's JSON holds it.
+    var json: JSONValue {
+        switch self {
+        case .integer(let value): .integer(value)
+        case .number(let value): .number(value)
+        case .boolean(let value): .bool(value)
+        case .string(let value): .string(value)
+        case .null: .null
+        }
     }
 }
