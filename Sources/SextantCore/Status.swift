@@ -315,6 +315,8 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
         package var online: [OnlineRevision]
         /// The data contract on logged inputs (`monitoring.contract: observe`).
         package var liveContract: LiveContractStatus?
+        /// The retraining monitor (`monitoring.retrain`): its last check and candidate.
+        package var retrain: RetrainState?
 
         package init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
                     traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = [],
@@ -363,7 +365,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
         case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints, rollout
-        case replicas, online, liveContract
+        case replicas, online, liveContract, retrain
         case sha256, rows, violations
     }
 
@@ -388,6 +390,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encode(fields.replicas, forKey: .replicas)
             try container.encode(fields.online, forKey: .online)
             try container.encode(fields.liveContract, forKey: .liveContract)
+            try container.encodeIfPresent(fields.retrain, forKey: .retrain)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -422,6 +425,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
                 replicas: try container.decodeIfPresent([ReplicaStatus].self, forKey: .replicas) ?? [],
                 online: try container.decodeIfPresent([OnlineRevision].self, forKey: .online) ?? [],
                 liveContract: try container.decodeIfPresent(LiveContractStatus.self, forKey: .liveContract))
+            model?.retrain = try container.decodeIfPresent(RetrainState.self, forKey: .retrain)
         }
         if kind == .dataset {
             dataset = DatasetFields(

@@ -180,6 +180,70 @@ final class FakeRuntime: Runtime {
     }
 
     func gatewayStatistics(_ gateway: GatewayProcess) async -> GatewayStatistics? { dataPlane.withLock { $0.traffic } }
+
+    /// What the fake retraining runtime was asked, and what it answers.
+    struct Retraining {
+        var tables: [RetrainingTableRequest] = []
+        /// Set: tables break the contract with these violations.
+        var violations: [String]?
+        var recency: [RecencyEvaluationJob] = []
+        /// The metrics on the recency holdout: the candidate's, and the serving revision's.
+        var candidateAUC = 0.95
+        var servingAUC = 0.90
+    }
+
+    let retraining = Mutex(Retraining())
+
+    func buildRetrainingTable(_ request: RetrainingTableRequest) async throws(ActionError) -> RetrainingTableResult {
+        retraining.withLock { retraining in
+            retraining.tables.append(request)
+            if let violations = retraining.violations { return .blocked(violations) }
+            let bytes = Array("amount,label\n1,true\n".utf8) + request.rows.flatMap { row in Array("\(row.features[0]),\(row.truth)\n".utf8) }
+            let sha256 = Fingerprint.sha256(bytes)
+            return .built(RetrainingTable(path: "\(request.dataRoot)/sextant/\(request.model)/\(sha256).csv", sha256: sha256, datasetRows: 1,
+                                          addedRows: request.rows.count, checks: 3, bytes: bytes))
+        }
+    }
+
+    func evaluateRecency(_ job: RecencyEvaluationJob, at now: Date) async throws(ActionError) -> RecencyComparison {
+        retraining.withLock { retraining in
+            retraining.recency.append(job)
+            return RecencyComparison(candidate: ["auc": retraining.candidateAUC], serving: ["auc": retraining.servingAUC], rows: job.rows.count)
+        }
+    }
+}
+
+/// Production signals as a test sets them: online metrics and labelled rows per model.
+final class FakeSignals: SignalSource {
+    struct Model {
+        var online: [OnlineRevision] = []
+        var rows: [LabelledRow] = []
+    }
+
+    let models = Mutex<[String: Model]>([:])
+
+    func observe(_ queries: [SignalQuery]) async -> [String: ModelSignals] {
+        models.withLock { models in
+            Dictionary(uniqueKeysWithValues: queries.compactMap { query in models[query.model].map { (query.model, ModelSignals(online: $0.online)) } })
+        }
+    }
+
+    func labelledRows(_ query: SignalQuery) async -> [LabelledRow] {
+        models.withLock { $0[query.model]?.rows ?? [] }
+    }
+}
+
+/// A change proposer that keeps what it was given.
+final class FakeProposer: ChangeProposer {
+    let proposed = Mutex<[ProposedChange]>([])
+
+    func propose(_ change: ProposedChange) async throws -> ProposalResult {
+        let count = proposed.withLock {
+            $0.append(change)
+            return $0.count
+        }
+        return ProposalResult(branch: change.branch, headCommit: "feed\(count)000", url: "https://forge.example/pulls/\(count)", number: count)
+    }
 }
 
 /// The store in memory, with the journal and events kept for inspection. Writes fail on

@@ -214,7 +214,7 @@ import SextantAPI
             case .serve(let job): job.launch.revision == observed.objects[Self.modelKey]?.model?.stableRevision ? .restart : .deploy(revision: job.launch.revision)
             case .stopServing: .stopServing
             case .prune: .prune
-            case .checkDataset, .rollout, .retire: fatalError("not an action of these rows")
+            case .checkDataset, .rollout, .retire, .retrain: fatalError("not an action of these rows")
             }
         }
         if plan.retries[Self.modelKey] != nil { got.append(.retry) }

@@ -66,6 +66,7 @@ extension StatusModel {
                                                          lastTransitionTime: now))
             }
         }
+        retrainStatus(model, state, into: &status, now: now)
         if decision.version != nil, decision.revision != state.stableRevision {
             status.model?.candidateVersion = decision.version
             status.model?.candidateRevision = registry.revision(decision.revision ?? 0) != nil || decision.stageIsPast(.evaluation) ? decision.revision : nil
