@@ -40,6 +40,8 @@ final class FakeSource: GitSource {
 final class FakeRuntime: Runtime {
     let failing = Atomic<Bool>(false)
     let checks = Atomic<Int>(0)
+    /// The content hash dataset checks find.
+    let datasetSha256 = Mutex("abc")
     /// Set: model effects take time on this clock, as real ones do (`EffectSeconds`).
     let effectClock: ManualClock?
 
@@ -57,7 +59,7 @@ final class FakeRuntime: Runtime {
     func checkDataset(_ check: DatasetCheck, at now: Date) async throws(ActionError) -> DatasetResult {
         checks.add(1, ordering: .relaxed)
         if failing.load(ordering: .relaxed) { throw ActionError("disk on fire") }
-        return DatasetResult(verdict: .validated, sha256: "abc", rows: 1, contract: check.contract, checks: 1, violations: [],
+        return DatasetResult(verdict: .validated, sha256: datasetSha256.withLock { $0 }, rows: 1, contract: check.contract, checks: 1, violations: [],
                              commit: check.commit, checkedAt: now)
     }
 

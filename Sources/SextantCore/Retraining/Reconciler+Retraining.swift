@@ -211,6 +211,11 @@ extension Reconciler {
                                           revision: revisionNumber, servingFingerprint: model.servingFingerprint, launch: launch, workspace: workspace,
                                           data: data, gates: model.model.spec.evaluation?.gates ?? [], incumbent: incumbent, commit: desired.commit)
         let evaluation = try await runtime.evaluate(evaluationJob, at: clock.now())
+        let shown = evaluation.metrics.keys.sorted().prefix(6).map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
+        run.events.append(Event(time: clock.now(), kind: .model, name: job.model, reason: .evaluated,
+                                message: "retraining candidate r\(revisionNumber) (v\(version.number)) answered \(evaluation.holdoutRows) holdout rows: \(shown); "
+                                    + (evaluation.passed ? "every gate passed" : evaluation.failures.joined(separator: "; ")),
+                                commit: desired.commit, actor: options.actor))
         run.revision = ModelRevision(number: revisionNumber, version: version.number, servingFingerprint: model.servingFingerprint, commit: desired.commit,
                                      servingLaunch: launch, evaluation: evaluation, createdAt: clock.now())
 
