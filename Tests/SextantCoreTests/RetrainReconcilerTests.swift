@@ -153,4 +153,32 @@ import SextantTestSupport
         #expect(condition.message == "accuracy fired; waiting for labelled production rows: 146 of 200", "\(condition.message)")
         #expect(!setup.reasons().contains(.retrainTriggered))
     }
+
+    @Test("in the daemon the retraining is a background job: the pass that fires it does not wait; its end records CandidateReady")
+    func backgroundJob() async throws {
+        let setup = Setup()
+        setup.source.push("c1", Self.files())
+        let reconciler = setup.reconciler()
+        await reconciler.runJobsInBackground()
+        let finished = BackgroundJobsTests.Rig.Counter()
+        let jobs = Task { await reconciler.jobs.run(onFinish: { finished.value.add(1, ordering: .relaxed) }) }
+        defer { jobs.cancel() }
+        // Train, evaluate, package in the background, then deploy.
+        for _ in 0..<6 {
+            let done = finished.value.load(ordering: .relaxed)
+            if try await reconciler.pass().status.objects.first(where: { $0.key == Self.key })?.model?.stableRevision != nil { break }
+            _ = try await eventually(timeout: .seconds(60)) { finished.value.load(ordering: .relaxed) > done }
+        }
+        #expect(setup.reasons().last == .deployed, "\(setup.reasons())")
+
+        // A pass may have checked the triggers since the deploy: the next check is a minute later.
+        setup.production(accuracy: 0.8)
+        setup.clock.advance(61)
+        let done = finished.value.load(ordering: .relaxed)
+        _ = try await reconciler.pass()
+        #expect(setup.reasons().contains(.retrainTriggered))
+        try #require(try await eventually(timeout: .seconds(60)) { finished.value.load(ordering: .relaxed) > done })
+        #expect(setup.reasons().last == .candidateReady, "\(setup.reasons())")
+        #expect(setup.proposer.proposed.withLock { $0.count } == 1)
+    }
 }
