@@ -17,7 +17,7 @@ import SextantYAML
         model: "fraud", reasons: [RetrainReason(trigger: .accuracy, summary: "online accuracy 0.81 of r1 is below 0.9 on 240 labelled rows")],
         data: .init(dataset: "tx", sha256: "9f2c", previousSha256: "abc", location: "file:///data/sextant/fraud/9f2c.csv", datasetRows: 1000,
                     addedRows: 192, recencyRows: 48, checks: 7),
-        candidate: .init(version: 3, revision: 3), serving: .init(version: 2, revision: 2), primaryMetric: "auc", lowerIsBetter: false,
+        candidate: .init(version: 3, revision: 3), serving: .init(version: 2, revision: 2), primaryMetric: "auc",
         metrics: [.init(metric: "auc", holdout: .init(candidate: 0.95, serving: 0.94), recency: .init(candidate: 0.912, serving: 0.934)),
                   .init(metric: "f1", holdout: .init(candidate: 0.8, serving: nil), recency: .init(candidate: 0.7, serving: 0.75))],
         gates: [GateResult(metric: "auc", value: 0.95, min: 0.9, max: nil, passed: true)])
@@ -57,8 +57,7 @@ import SextantYAML
         #expect(Self.evidence.verdict == "v3 auc 0.912 on the recency holdout vs 0.934 of serving r2")
         var lower = Self.evidence
         lower.primaryMetric = "rmse"
-        lower.lowerIsBetter = true
-        lower.metrics = [.init(metric: "rmse", holdout: .init(candidate: 2, serving: nil), recency: .init(candidate: 1.5, serving: 1.7))]
+        lower.metrics = [.init(metric: "rmse", lowerIsBetter: true, holdout: .init(candidate: 2, serving: nil), recency: .init(candidate: 1.5, serving: 1.7))]
         #expect(lower.candidateIsBetter, "a lower error is better")
         var failing = lower
         failing.gates = [GateResult(metric: "rmse", value: 2, min: nil, max: 1, passed: false)]
@@ -66,6 +65,10 @@ import SextantYAML
         var noRecency = Self.evidence
         noRecency.data.recencyRows = 0
         #expect(noRecency.candidateIsBetter && noRecency.verdict == "v3 auc 0.95 on the holdout vs 0.94 of serving r2")
+        var unlogged = Self.evidence
+        unlogged.metrics[0].recency.serving = nil
+        #expect(!unlogged.candidateIsBetter && unlogged.verdict == "v3 f1 0.7 on the recency holdout vs 0.75 of serving r2",
+                "without logged probabilities the next metric decides, still on the recency holdout")
     }
 
     @Test("the Markdown body: trigger, data and the metric table with deltas; never past the limit")

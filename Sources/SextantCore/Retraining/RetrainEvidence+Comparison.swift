@@ -20,11 +20,11 @@ extension RetrainEvidence {
         for metric in [primary] + usual + gated where !names.contains(metric.rawValue) { names.append(metric.rawValue) }
         let rows = names.map { name in
             MetricComparison(
-                metric: name,
+                metric: name, lowerIsBetter: MetricName(rawValue: name)?.lowerIsBetter ?? false,
                 holdout: Pair(candidate: evaluation.metrics[name], serving: evaluation.incumbent.flatMap { $0.metric == name ? $0.value : nil }),
                 recency: Pair(candidate: recency.candidate[name], serving: recency.serving[name]))
         }
         return RetrainEvidence(model: model.name, reasons: reasons, data: data, candidate: candidate, serving: serving, primaryMetric: primary.rawValue,
-                               lowerIsBetter: primary.lowerIsBetter, metrics: rows, gates: evaluation.gates)
+                               metrics: rows, gates: evaluation.gates)
     }
 }

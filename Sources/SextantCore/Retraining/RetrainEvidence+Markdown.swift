@@ -35,8 +35,9 @@ extension RetrainEvidence {
         lines.append("")
         lines.append("| metric | holdout v\(candidate.version) | holdout r\(serving.revision) | Δ | recency v\(candidate.version) | recency r\(serving.revision) | Δ |")
         lines.append("|---|---:|---:|---:|---:|---:|---:|")
+        let decidingMetric = deciding?.metric.metric
         for row in metrics {
-            let name = row.metric == primaryMetric ? "**\(row.metric)**" : row.metric
+            let name = row.metric == decidingMetric ? "**\(row.metric)**" : row.metric
             lines.append("| \(name) | \(number(row.holdout.candidate)) | \(number(row.holdout.serving)) | \(delta(row.holdout.delta)) "
                          + "| \(number(row.recency.candidate)) | \(number(row.recency.serving)) | \(delta(row.recency.delta)) |")
         }

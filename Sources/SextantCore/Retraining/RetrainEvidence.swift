@@ -11,8 +11,6 @@ package struct RetrainEvidence: Sendable, Hashable, Codable {
     package var serving: Side
     /// The metric that decides (the first gate's, else `auc` or `rmse`).
     package var primaryMetric: String
-    /// Whether a higher value of `primaryMetric` is worse.
-    package var lowerIsBetter: Bool
     /// Every metric both sides have somewhere, the primary one first.
     package var metrics: [MetricComparison]
     /// The candidate's gates on its holdout.
@@ -61,11 +59,14 @@ package struct RetrainEvidence: Sendable, Hashable, Codable {
     /// One metric: candidate and serving on the holdout and on the recency holdout.
     package struct MetricComparison: Sendable, Hashable, Codable {
         package var metric: String
+        /// Whether a higher value is worse (errors, losses).
+        package var lowerIsBetter: Bool
         package var holdout: Pair
         package var recency: Pair
 
-        package init(metric: String, holdout: Pair, recency: Pair) {
+        package init(metric: String, lowerIsBetter: Bool = false, holdout: Pair, recency: Pair) {
             self.metric = metric
+            self.lowerIsBetter = lowerIsBetter
             self.holdout = holdout
             self.recency = recency
         }
@@ -88,42 +89,43 @@ package struct RetrainEvidence: Sendable, Hashable, Codable {
     }
 
     package init(model: String, reasons: [RetrainReason], data: DataEvidence, candidate: Side, serving: Side, primaryMetric: String,
-                lowerIsBetter: Bool, metrics: [MetricComparison], gates: [GateResult]) {
+                metrics: [MetricComparison], gates: [GateResult]) {
         self.model = model
         self.reasons = reasons
         self.data = data
         self.candidate = candidate
         self.serving = serving
         self.primaryMetric = primaryMetric
-        self.lowerIsBetter = lowerIsBetter
         self.metrics = metrics
         self.gates = gates
     }
 
-    /// The primary metric where the decision is made: on the recency holdout when it has
-    /// rows, else on the holdout.
-    package var decidingPair: (pair: Pair, on: String)? {
-        guard let row = metrics.first(where: { $0.metric == primaryMetric }) else { return nil }
-        if data.recencyRows > 0, row.recency.candidate != nil, row.recency.serving != nil { return (row.recency, "the recency holdout") }
-        if row.holdout.candidate != nil, row.holdout.serving != nil { return (row.holdout, "the holdout") }
+    /// Where the decision is made: the primary metric on the recency holdout; when the
+    /// serving revision's logged answers cannot give it (`auc` needs probabilities a client
+    /// may not have asked for), the next metric both sides have there; without recency rows,
+    /// the primary metric on the holdout.
+    package var deciding: (metric: MetricComparison, pair: Pair, on: String)? {
+        func complete(_ pair: Pair) -> Bool { pair.candidate != nil && pair.serving != nil }
+        if data.recencyRows > 0, let row = metrics.first(where: { complete($0.recency) }) { return (row, row.recency, "the recency holdout") }
+        if let row = metrics.first(where: { $0.metric == primaryMetric }), complete(row.holdout) { return (row, row.holdout, "the holdout") }
         return nil
     }
 
-    /// Whether the candidate passes its gates and beats the serving revision by the
-    /// primary metric.
+    /// Whether the candidate passes its gates and beats the serving revision where the
+    /// decision is made.
     package var candidateIsBetter: Bool {
-        guard gates.allSatisfy(\.passed), let (pair, _) = decidingPair, let candidate = pair.candidate, let serving = pair.serving else { return false }
-        return lowerIsBetter ? candidate < serving : candidate > serving
+        guard gates.allSatisfy(\.passed), let (row, pair, _) = deciding, let candidate = pair.candidate, let serving = pair.serving else { return false }
+        return row.lowerIsBetter ? candidate < serving : candidate > serving
     }
 
     /// One line with the numbers: `v3 auc 0.912 on the recency holdout vs 0.934 of serving r2`.
     package var verdict: String {
         let failed = gates.filter { !$0.passed }
         if !failed.isEmpty { return "v\(candidate.version) fails its gates: \(failed.map(\.summary).joined(separator: "; "))" }
-        guard let (pair, on) = decidingPair else {
+        guard let (row, pair, on) = deciding else {
             return "v\(candidate.version) and serving r\(serving.revision) have no \(primaryMetric) to compare"
         }
-        return "v\(candidate.version) \(primaryMetric) \(pair.candidate.map(formatMetric) ?? "undefined") on \(on) vs "
+        return "v\(candidate.version) \(row.metric) \(pair.candidate.map(formatMetric) ?? "undefined") on \(on) vs "
             + "\(pair.serving.map(formatMetric) ?? "undefined") of serving r\(serving.revision)"
     }
 }
