@@ -20,6 +20,8 @@ package enum Action: Sendable, Hashable {
     case retire(model: String, RetiringRevision)
     /// Forget an object removed from Git (its history stays in the journal and events).
     case prune(ObjectKey)
+    /// Write a proposal to Git: commit on its branch, push, open or update its pull request.
+    case propose(ProposedChange)
 
     package var key: ObjectKey {
         switch self {
@@ -32,6 +34,7 @@ package enum Action: Sendable, Hashable {
         case .rollout(let model, _, _): ObjectKey(.model, model)
         case .retire(let model, _): ObjectKey(.model, model)
         case .prune(let key): key
+        case .propose(let change): ObjectKey(.model, change.model)
         }
     }
 
@@ -47,6 +50,7 @@ package enum Action: Sendable, Hashable {
         case .rollout(_, _, let change): change.name
         case .retire: "Retire"
         case .prune: "Prune"
+        case .propose: "Propose"
         }
     }
 
@@ -61,6 +65,7 @@ package enum Action: Sendable, Hashable {
         case .retire(let model, let retiring): Fingerprint.of("retire/2", [model, String(retiring.revision)] + retiring.replicas.map(\.id))
         case .stopServing(let model, let replicas): Fingerprint.of("stop/2", [model] + replicas.map(\.id))
         case .prune(let key): Fingerprint.of("prune/1", key)
+        case .propose(let change): change.fingerprint
         }
     }
 

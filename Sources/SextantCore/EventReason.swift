@@ -23,6 +23,8 @@ package enum EventReason: OpenStringEnum {
     case rolloutStarted, stepAdvanced, switched, analysisFailed, analysisWindowRestarted, rolloutPaused, promoted, superseded, rolloutAborted
     // A person's decisions.
     case retryRequested, promoteRequested, abortRequested
+    /// Writing to Git (DESIGN §8).
+    case rollbackRequested, rollbackRefused, branchPushed, pullRequestOpened, pullRequestUpdated, proposeFailed, proposalRejected
     // The gateway and the store.
     case gatewayStarted, gatewayRestarted, storeUnavailable, storeRecovered
     /// A reason written by a newer version.
@@ -39,6 +41,7 @@ package enum EventReason: OpenStringEnum {
         .deployed, .scaled, .replicaRestarted, .restartFailed, .scaledDown, .servingStopped,
         .rolloutStarted, .stepAdvanced, .switched, .analysisFailed, .analysisWindowRestarted, .rolloutPaused, .promoted, .superseded, .rolloutAborted,
         .retryRequested, .promoteRequested, .abortRequested,
+        .rollbackRequested, .rollbackRefused, .branchPushed, .pullRequestOpened, .pullRequestUpdated, .proposeFailed, .proposalRejected,
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
     ]
 
@@ -87,6 +90,13 @@ package enum EventReason: OpenStringEnum {
         case .retryRequested: "RetryRequested"
         case .promoteRequested: "PromoteRequested"
         case .abortRequested: "AbortRequested"
+        case .rollbackRequested: "RollbackRequested"
+        case .rollbackRefused: "RollbackRefused"
+        case .branchPushed: "BranchPushed"
+        case .pullRequestOpened: "PullRequestOpened"
+        case .pullRequestUpdated: "PullRequestUpdated"
+        case .proposeFailed: "ProposeFailed"
+        case .proposalRejected: "ProposalRejected"
         case .gatewayStarted: "GatewayStarted"
         case .gatewayRestarted: "GatewayRestarted"
         case .storeUnavailable: "StoreUnavailable"
@@ -107,6 +117,7 @@ package enum EventReason: OpenStringEnum {
         case .rollout: .rolloutFailed
         case .retire: .retireFailed
         case .prune: .pruneFailed
+        case .propose: .proposeFailed
         }
     }
 

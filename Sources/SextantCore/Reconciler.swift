@@ -64,6 +64,8 @@ package actor Reconciler {
     let runtime: any Runtime
     /// Where production signals come from (the prediction log); nil: none are read.
     let signals: (any SignalSource)?
+    /// Writes proposals to Git (nil: they wait, and `Propose` fails saying so).
+    let proposer: (any ChangeProposer)?
     let clock: any WallClock
     let options: Options
     let logger: Logger
@@ -113,9 +115,10 @@ package actor Reconciler {
 
     package init(source: any GitSource, store: any StateStore, runtime: any Runtime, clock: any WallClock = SystemClock(),
                 options: Options = Options(), metrics: any ReconcilerMetrics = NoMetrics(), storeHealth: StoreHealth = StoreHealth(),
-                signals: (any SignalSource)? = nil, logger: Logger = Logger(label: "sextant.reconciler")) {
+                signals: (any SignalSource)? = nil, proposer: (any ChangeProposer)? = nil, logger: Logger = Logger(label: "sextant.reconciler")) {
         self.metrics = metrics
         self.signals = signals
+        self.proposer = proposer
         self.storeHealth = storeHealth
         self.source = source
         self.store = store

@@ -66,7 +66,7 @@ extension Action {
     /// take minutes (training, evaluation through a server, packaging).
     var isLong: Bool {
         switch self {
-        case .train, .evaluate, .package: true
+        case .train, .evaluate, .package, .propose: true
         case .checkDataset, .serve, .stopServing, .rollout, .retire, .prune: false
         }
     }

@@ -18,9 +18,15 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     package var rollout: Rollout?
     /// Old stable revisions kept warm after a promotion, until their `scaleDownDelay` ends.
     package var retiring: [RetiringRevision]
+    /// Changes waiting to be written to Git (at most one per purpose: a newer one replaces
+    /// it), kept until written so that a restart loses none.
+    package var proposals: [ProposedChange]
+    /// The branches written and their pull requests (status `pullRequests`).
+    package var pullRequests: [PullRequestRecord]
 
     package init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
-                nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = []) {
+                nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = [],
+                proposals: [ProposedChange] = [], pullRequests: [PullRequestRecord] = []) {
         self.stableRevision = stableRevision
         self.replicas = replicas
         self.stall = stall
@@ -29,13 +35,16 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         self.lastCrash = lastCrash
         self.rollout = rollout
         self.retiring = retiring
+        self.proposals = proposals
+        self.pullRequests = pullRequests
     }
 
     enum CodingKeys: String, CodingKey {
-        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring
+        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, proposals, pullRequests
     }
 
-    /// Records written before rollouts existed have no `rollout` or `retiring`.
+    /// Records written before rollouts existed have no `rollout` or `retiring`; before
+    /// proposals, none of those.
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         stableRevision = try container.decodeIfPresent(Int.self, forKey: .stableRevision)
@@ -46,6 +55,8 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         lastCrash = try container.decodeIfPresent(String.self, forKey: .lastCrash)
         rollout = try container.decodeIfPresent(Rollout.self, forKey: .rollout)
         retiring = try container.decodeIfPresent([RetiringRevision].self, forKey: .retiring) ?? []
+        proposals = try container.decodeIfPresent([ProposedChange].self, forKey: .proposals) ?? []
+        pullRequests = try container.decodeIfPresent([PullRequestRecord].self, forKey: .pullRequests) ?? []
     }
 
     /// Every serving process of the model: stable, candidate and retiring.
