@@ -351,6 +351,7 @@ let package = Package(
             dependencies: [
                 "SextantCLI", "SextantAPI", "SextantCore", "SextantML", "SextantMonitoring", "SextantWire", "SextantGit", "SextantStore", "SextantYAML",
                 "SextantTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
