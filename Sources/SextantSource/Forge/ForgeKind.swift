@@ -25,9 +25,4 @@ package enum ForgeKind: String, CaseIterable, Sendable {
         case .gitea: "https://gitea.example.com/api/v1"
         }
     }
-
-    /// What a pull request is called on this forge.
-    package var pullRequestNoun: String {
-        self == .gitlab ? "merge request" : "pull request"
-    }
 }

@@ -47,6 +47,6 @@ package struct PullRequestRef: Sendable, Equatable, Codable {
 }
 
 /// Where a pull request stands.
-package enum PullRequestState: String, Sendable, Codable, CaseIterable {
+package enum PullRequestState: String, Sendable, Codable {
     case open, merged, closed
 }
