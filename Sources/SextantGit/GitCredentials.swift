@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// What Sextant presents when it pushes: read once from `--git-credentials-file`, kept in
 /// memory, never logged (its description hides the secret) and never put in a child's
@@ -14,22 +14,30 @@ package enum GitCredentials: Sendable, Hashable, CustomStringConvertible {
     /// remotes as the URL's user (`git` when the URL names none).
     case sshKey(privateKey: String)
 
-    /// Reads a credentials file: an SSH private key (`-----BEGIN … PRIVATE KEY-----`), or one
-    /// line holding a token or `user:token`. Blank lines and `#` comment lines are skipped.
+    /// Reads a credentials file; see `parse(_:file:)` for its format.
     ///
     /// - Throws: `GitError` naming the file (never its content) when it cannot be read or
     ///   holds no secret.
     package static func read(from path: String) throws(GitError) -> GitCredentials {
-        let operation = "read git credentials \(path)"
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
-            throw GitError(operation: operation, code: 0, message: exists ? "the file cannot be read; check its permissions" : "no such file")
+            throw GitError(operation: "read git credentials \(path)", code: 0, message: exists ? "the file cannot be read; check its permissions" : "no such file")
         }
+        return try parse(data, file: path)
+    }
+
+    /// A credentials file's content: an SSH private key (`-----BEGIN … PRIVATE KEY-----`),
+    /// or one line holding a token or `user:token`. Blank lines and `#` comment lines are
+    /// skipped.
+    ///
+    /// - Throws: `GitError` naming the file (never its content) when it holds no secret.
+    package static func parse(_ data: Data, file: String) throws(GitError) -> GitCredentials {
+        let operation = "read git credentials \(file)"
         guard let text = String(data: data, encoding: .utf8) else {
             throw GitError(operation: operation, code: 0, message: "the file is not UTF-8 text")
         }
         if text.contains("-----BEGIN") && text.contains("PRIVATE KEY-----") {
-            return .sshKey(privateKey: text)
+            return .sshKey(privateKey: text.hasSuffix("\n") ? text : text + "\n")
         }
         let lines = text.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
