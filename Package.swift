@@ -245,7 +245,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantSourceTests",
-            dependencies: ["SextantSource", "SextantAPI", "SextantCore", "SextantGit", "SextantTestSupport"],
+            dependencies: ["SextantSource", "SextantAPI", "SextantCore", "SextantGit", "SextantYAML", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
