@@ -339,7 +339,7 @@ let package = Package(
             name: "SextantCLITests",
             dependencies: [
                 "SextantCLI", "SextantAPI", "SextantCore", "SextantML", "SextantMonitoring", "SextantWire", "SextantGit", "SextantStore", "SextantYAML",
-                "SextantTestSupport",
+                "SextantSource", "SextantTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -55,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long fetches may fail before status shows the error.", valueName: "duration"))
     var fetchErrorGrace: String = "1m"
 
-    @Option(help: ArgumentHelp("The author of the commits Sextant pushes to sextant/<purpose>/<model> branches.", valueName: "Name <email>"))
+    @Option(help: ArgumentHelp("The author of the commits Sextant pushes to sextant/<purpose>/<model> branches, as \"Name <email>\".", valueName: "author"))
     var gitAuthor: String = GitSignature.sextant.description
 
     @Option(help: ArgumentHelp("A file holding what pushes present: an HTTPS token (a token or user:token line) or an SSH private key.", valueName: "file"))
@@ -85,10 +85,8 @@ struct RunCommand: AsyncParsableCommand {
         // Secrets are read once, here, and never logged or passed to child processes.
         let secret = try webhookSecretFile.map { try Self.secret(from: $0, flag: "--webhook-secret-file") }
         let token = try apiTokenFile.map { try Self.secret(from: $0, flag: "--api-token-file") }
-        let branches = BranchWriteSettings(author: GitSignature(parsing: gitAuthor)!,
-                                           credentials: try gitCredentialsFile.map { try Self.gitCredentials(from: $0) } ?? .none)
         let run = DaemonConfiguration.Run(listen: listen, interval: Self.duration(interval, positive: true)!, webhookSecret: secret, apiToken: token,
-                                          branches: branches)
+                                          branches: try Self.branchWriteSettings(author: gitAuthor, credentialsFile: gitCredentialsFile))
         let daemon = try buildDaemon(source.daemonConfiguration(run: run, fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: daemon.services.map { .init(service: $0) },
@@ -117,6 +115,13 @@ struct RunCommand: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
+    }
+
+    /// `--git-author` and `--git-credentials-file` (read once, here), for the branches
+    /// Sextant pushes; the author was checked by `validate()`.
+    static func branchWriteSettings(author: String, credentialsFile: String?) throws -> BranchWriteSettings {
+        BranchWriteSettings(author: GitSignature(parsing: author) ?? .sextant,
+                            credentials: try credentialsFile.map { try gitCredentials(from: $0) } ?? .none)
     }
 
     /// `--git-credentials-file`: read once, with the checks of every secret file.
