@@ -251,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "SextantSourceTests",
             dependencies: [
-                "SextantSource", "SextantAPI", "SextantCore", "SextantGit", "SextantTestSupport",
+                "SextantSource", "SextantAPI", "SextantCore", "SextantGit", "SextantYAML", "SextantTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -350,7 +350,7 @@ let package = Package(
             name: "SextantCLITests",
             dependencies: [
                 "SextantCLI", "SextantAPI", "SextantCore", "SextantML", "SextantMonitoring", "SextantWire", "SextantGit", "SextantStore", "SextantYAML",
-                "SextantTestSupport",
+                "SextantSource", "SextantTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -54,13 +54,18 @@ package struct DaemonConfiguration: Sendable {
         package var webhookSecret: [UInt8]?
         /// The bearer token of mutating API calls, read from `--api-token-file`.
         package var apiToken: [UInt8]?
+        /// `--git-author` and `--git-credentials-file`: how `sextant/<purpose>/<model>`
+        /// branches are committed and pushed (`RepositorySource.writeBranch`).
+        package var branches: BranchWriteSettings
 
         /// `run`'s loop and API, secrets already read from their files.
-        package init(listen: String, interval: Duration, webhookSecret: [UInt8]? = nil, apiToken: [UInt8]? = nil) {
+        package init(listen: String, interval: Duration, webhookSecret: [UInt8]? = nil, apiToken: [UInt8]? = nil,
+                     branches: BranchWriteSettings = BranchWriteSettings()) {
             self.listen = listen
             self.interval = interval
             self.webhookSecret = webhookSecret
             self.apiToken = apiToken
+            self.branches = branches
         }
     }
 
