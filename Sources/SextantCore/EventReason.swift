@@ -23,6 +23,8 @@ package enum EventReason: OpenStringEnum {
     case rolloutStarted, stepAdvanced, switched, analysisFailed, analysisWindowRestarted, rolloutPaused, promoted, superseded, rolloutAborted
     // A person's decisions.
     case retryRequested, promoteRequested, abortRequested
+    // Production signals.
+    case driftDetected, driftResolved
     // The gateway and the store.
     case gatewayStarted, gatewayRestarted, storeUnavailable, storeRecovered
     /// A reason written by a newer version.
@@ -39,6 +41,7 @@ package enum EventReason: OpenStringEnum {
         .deployed, .scaled, .replicaRestarted, .restartFailed, .scaledDown, .servingStopped,
         .rolloutStarted, .stepAdvanced, .switched, .analysisFailed, .analysisWindowRestarted, .rolloutPaused, .promoted, .superseded, .rolloutAborted,
         .retryRequested, .promoteRequested, .abortRequested,
+        .driftDetected, .driftResolved,
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
     ]
 
@@ -87,6 +90,8 @@ package enum EventReason: OpenStringEnum {
         case .retryRequested: "RetryRequested"
         case .promoteRequested: "PromoteRequested"
         case .abortRequested: "AbortRequested"
+        case .driftDetected: "DriftDetected"
+        case .driftResolved: "DriftResolved"
         case .gatewayStarted: "GatewayStarted"
         case .gatewayRestarted: "GatewayRestarted"
         case .storeUnavailable: "StoreUnavailable"

@@ -18,9 +18,13 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     package var rollout: Rollout?
     /// Old stable revisions kept warm after a promotion, until their `scaleDownDelay` ends.
     package var retiring: [RetiringRevision]
+    /// The last dataset drift verdict recorded (its events were written): a restarted
+    /// daemon compares with it, so a change is recorded once.
+    package var drift: DriftVerdict?
 
     package init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
-                nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = []) {
+                nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = [],
+                drift: DriftVerdict? = nil) {
         self.stableRevision = stableRevision
         self.replicas = replicas
         self.stall = stall
@@ -29,13 +33,14 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         self.lastCrash = lastCrash
         self.rollout = rollout
         self.retiring = retiring
+        self.drift = drift
     }
 
     enum CodingKeys: String, CodingKey {
-        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring
+        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, drift
     }
 
-    /// Records written before rollouts existed have no `rollout` or `retiring`.
+    /// Records written before rollouts existed have no `rollout` or `retiring`; before drift, no `drift`.
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         stableRevision = try container.decodeIfPresent(Int.self, forKey: .stableRevision)
@@ -46,6 +51,7 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         lastCrash = try container.decodeIfPresent(String.self, forKey: .lastCrash)
         rollout = try container.decodeIfPresent(Rollout.self, forKey: .rollout)
         retiring = try container.decodeIfPresent([RetiringRevision].self, forKey: .retiring) ?? []
+        drift = try container.decodeIfPresent(DriftVerdict.self, forKey: .drift)
     }
 
     /// Every serving process of the model: stable, candidate and retiring.

@@ -23,8 +23,10 @@ package enum ModelOutcome: Sendable, Hashable {
     case cancelled(Action)
     /// A person's decision (`sextant promote|abort|retry`).
     case decided(OperatorDecision, actor: String)
+    /// The monitor's dataset drift verdict changed (DESIGN §7 "Drift").
+    case driftJudged(DriftReport)
 
-    /// The action it ends (nil for a person's decision).
+    /// The action it ends (nil for a person's decision and a drift verdict).
     package func action(model: String) -> Action? {
         switch self {
         case .trained(let job, _, _, _): .train(job)
@@ -35,7 +37,7 @@ package enum ModelOutcome: Sendable, Hashable {
         case .retired(let retiring): .retire(model: model, retiring)
         case .servingStopped(let replicas): .stopServing(model: model, replicas: replicas)
         case .failed(let action, _, _), .cancelled(let action): action
-        case .decided: nil
+        case .decided, .driftJudged: nil
         }
     }
 }

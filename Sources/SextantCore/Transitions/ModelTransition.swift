@@ -57,6 +57,7 @@ package enum ModelTransition {
         case .failed(let action, let error, let attempt): change.failed(action, error, attempt: attempt)
         case .cancelled(let action): change.cancelled(action)
         case .decided(let decision, let actor): change.decided(decision, actor: actor)
+        case .driftJudged(let report): change.driftJudged(report)
         }
         // An action that succeeded ends the backoff of its fingerprint.
         if change.succeeded, let action = outcome.action(model: context.model), change.object.failure?.fingerprint == action.fingerprint {
