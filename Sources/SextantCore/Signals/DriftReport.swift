@@ -1,4 +1,5 @@
 package import Foundation
+import SextantAPI
 
 /// A model's drift (DESIGN §7 "Drift"): the serving version's reference sample against the
 /// newest logged rows of the revisions that serve it, feature by feature, and the dataset's
@@ -101,6 +102,15 @@ package struct DriftReport: Sendable, Hashable, Codable {
                                   driftShare: Double, reason: String) -> DriftReport {
         DriftReport(model: model, version: version, revisions: revisions, computedAt: now, reference: Reference(rows: referenceRows),
                     current: current, driftShare: driftShare, reason: reason)
+    }
+
+    /// What `sextant drift` and the API show for a model without a report in status.
+    package static func absent(model: String, status: ObjectStatus?, at now: Date) -> DriftReport {
+        noVerdict(model: model, version: status?.model?.stableVersion, revisions: status?.model?.stableRevision.map { [$0] } ?? [], at: now,
+                  driftShare: DriftSpec.defaultDriftShare,
+                  reason: status?.model?.stableRevision == nil
+                      ? "nothing serves yet: drift is judged on the logged rows of the revisions that serve"
+                      : "no drift report: drift is judged for models with spec.monitoring.drift (or retrain.on: [drift]); the first report comes with the next pass")
     }
 
     enum CodingKeys: String, CodingKey {
