@@ -118,6 +118,8 @@ case("ks-coprime", "number", numbers(rng.uniform(0, 1, 997)), numbers(rng.unifor
 # KS, asymptotic (a sample above 10,000 values): scipy's kstwo at n = round(n1 n2 / (n1 + n2)).
 case("ks-asymptotic-small-n", "number", numbers(rng.normal(0, 1, 60)), numbers(rng.normal(0.3, 1, 10_050), 2),
      "n = 60: the n <= 140 branches of kolmogn")
+case("ks-asymptotic-durbin", "number", numbers(rng.normal(0, 1, 60)), numbers(rng.normal(0, 1, 10_001), 2),
+     "n = 60, small D: Durbin's matrix")
 case("ks-asymptotic-large-n", "number", numbers(rng.normal(0, 1, 900)), numbers(rng.normal(0.05, 1, 10_500), 2),
      "n = 829: the n > 140 branches of kolmogn")
 case("ks-asymptotic-far", "number", numbers(rng.normal(0, 1, 900)), numbers(rng.normal(0.4, 1, 10_500), 2),
@@ -186,6 +188,10 @@ def main():
     with open(OUT, "w") as f:
         json.dump({"versions": versions, "cases": out}, f, separators=(",", ":"))
         f.write("\n")
+    durbin = next(c for c in out if c["name"] == "ks-asymptotic-durbin")
+    ref, cur = durbin["reference"], durbin["current"]
+    d = stats.ks_2samp(ref, cur).statistic
+    assert 60 * d * d <= 0.754693, "ks-asymptotic-durbin no longer reaches Durbin's matrix: change its seed"
     for c in out:
         print(f'{c["name"]:32} {c["auto"]["method"]:14} {c["auto"]["statistic"]:.6g} {c["auto"]["drifted"]}')
 
