@@ -22,7 +22,7 @@ struct DriftCommand: AsyncParsableCommand {
             Examples:
               sextant drift fraud-detector
               sextant drift fraud-detector --server http://127.0.0.1:7070
-              sextant drift fraud-detector -o json | jq '.features[] | select(.drifted) | .name'
+              sextant drift fraud-detector -o json | jq '.datasetDrift'
             """
     )
 
