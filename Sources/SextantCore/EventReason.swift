@@ -25,6 +25,8 @@ package enum EventReason: OpenStringEnum {
     case retryRequested, promoteRequested, abortRequested
     /// Writing to Git (DESIGN §8).
     case rollbackRequested, rollbackRefused, branchPushed, pullRequestOpened, pullRequestUpdated, proposeFailed, proposalRejected
+    // Production signals.
+    case driftDetected, driftResolved
     // The gateway and the store.
     case gatewayStarted, gatewayRestarted, storeUnavailable, storeRecovered
     /// A reason written by a newer version.
@@ -42,6 +44,7 @@ package enum EventReason: OpenStringEnum {
         .rolloutStarted, .stepAdvanced, .switched, .analysisFailed, .analysisWindowRestarted, .rolloutPaused, .promoted, .superseded, .rolloutAborted,
         .retryRequested, .promoteRequested, .abortRequested,
         .rollbackRequested, .rollbackRefused, .branchPushed, .pullRequestOpened, .pullRequestUpdated, .proposeFailed, .proposalRejected,
+        .driftDetected, .driftResolved,
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
     ]
 
@@ -97,6 +100,8 @@ package enum EventReason: OpenStringEnum {
         case .pullRequestUpdated: "PullRequestUpdated"
         case .proposeFailed: "ProposeFailed"
         case .proposalRejected: "ProposalRejected"
+        case .driftDetected: "DriftDetected"
+        case .driftResolved: "DriftResolved"
         case .gatewayStarted: "GatewayStarted"
         case .gatewayRestarted: "GatewayRestarted"
         case .storeUnavailable: "StoreUnavailable"

@@ -23,10 +23,13 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     package var proposals: [ProposedChange]
     /// The branches written and their pull requests (status `pullRequests`).
     package var pullRequests: [PullRequestRecord]
+    /// The last dataset drift verdict recorded (its events were written): a restarted
+    /// daemon compares with it, so a change is recorded once.
+    package var drift: DriftVerdict?
 
     package init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
                 nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = [],
-                proposals: [ProposedChange] = [], pullRequests: [PullRequestRecord] = []) {
+                proposals: [ProposedChange] = [], pullRequests: [PullRequestRecord] = [], drift: DriftVerdict? = nil) {
         self.stableRevision = stableRevision
         self.replicas = replicas
         self.stall = stall
@@ -37,14 +40,15 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         self.retiring = retiring
         self.proposals = proposals
         self.pullRequests = pullRequests
+        self.drift = drift
     }
 
     enum CodingKeys: String, CodingKey {
-        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, proposals, pullRequests
+        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, proposals, pullRequests, drift
     }
 
-    /// Records written before rollouts existed have no `rollout` or `retiring`; before
-    /// proposals, none of those.
+    /// Records written before rollouts existed have no `rollout` or `retiring`; older ones
+    /// no proposals, pull requests or drift verdict.
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         stableRevision = try container.decodeIfPresent(Int.self, forKey: .stableRevision)
@@ -57,6 +61,7 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         retiring = try container.decodeIfPresent([RetiringRevision].self, forKey: .retiring) ?? []
         proposals = try container.decodeIfPresent([ProposedChange].self, forKey: .proposals) ?? []
         pullRequests = try container.decodeIfPresent([PullRequestRecord].self, forKey: .pullRequests) ?? []
+        drift = try container.decodeIfPresent(DriftVerdict.self, forKey: .drift)
     }
 
     /// Every serving process of the model: stable, candidate and retiring.

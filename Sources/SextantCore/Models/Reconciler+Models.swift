@@ -67,7 +67,7 @@ extension Reconciler {
                                            context: .init(model: key.name, commit: commit, actor: actor, policy: policy, traffic: traffic, now: now))
         observed[key] = result.object
         registries[key.name] = result.registry
-        if case .decided = outcome {} else { metrics.actionFinished(journalAction, succeeded: result.succeeded) }
+        if outcome.action(model: key.name) != nil { metrics.actionFinished(journalAction, succeeded: result.succeeded) }
         let record = PendingWrite.finishAction(
             id: id, outcome: JournalOutcome(state: result.succeeded ? .succeeded : .failed, output: result.output, finishedAt: now),
             update: .model(result.object, result.registry), events: result.events, action: journalAction)

@@ -27,8 +27,10 @@ package enum ModelOutcome: Sendable, Hashable {
     case proposalQueued(ProposedChange, actor: String)
     /// A proposal was written: its branch pushed, its pull request opened or updated.
     case proposed(ProposedChange, PullRequestRecord)
+    /// The monitor's dataset drift verdict changed (DESIGN §7 "Drift").
+    case driftJudged(DriftReport)
 
-    /// The action it ends (nil for a person's decision).
+    /// The action it ends (nil for a person's decision and a drift verdict).
     package func action(model: String) -> Action? {
         switch self {
         case .trained(let job, _, _, _): .train(job)
@@ -40,7 +42,7 @@ package enum ModelOutcome: Sendable, Hashable {
         case .servingStopped(let replicas): .stopServing(model: model, replicas: replicas)
         case .failed(let action, _, _), .cancelled(let action): action
         case .proposed(let change, _): .propose(change)
-        case .decided, .proposalQueued: nil
+        case .decided, .proposalQueued, .driftJudged: nil
         }
     }
 }
