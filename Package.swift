@@ -70,7 +70,12 @@ let package = Package(
         ),
         .target(
             name: "SextantSource",
-            dependencies: ["SextantAPI", "SextantCore", "SextantGit"],
+            dependencies: [
+                "SextantAPI", "SextantCore", "SextantGit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -245,7 +250,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantSourceTests",
-            dependencies: ["SextantSource", "SextantAPI", "SextantCore", "SextantGit", "SextantTestSupport"],
+            dependencies: [
+                "SextantSource", "SextantAPI", "SextantCore", "SextantGit", "SextantYAML", "SextantTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -339,7 +350,8 @@ let package = Package(
             name: "SextantCLITests",
             dependencies: [
                 "SextantCLI", "SextantAPI", "SextantCore", "SextantML", "SextantMonitoring", "SextantWire", "SextantGit", "SextantStore", "SextantYAML",
-                "SextantTestSupport",
+                "SextantSource", "SextantTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

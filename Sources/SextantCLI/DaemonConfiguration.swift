@@ -5,7 +5,7 @@ import SextantCore
 import SextantWire
 import SextantHTTP
 import SextantRuntime
-import SextantSource
+package import SextantSource
 
 /// What the daemon is made of, as `run` and `reconcile --once` take it from their flags
 /// (`SourceOptions`); tests fill it in directly. `buildDaemon` turns it into a `Daemon`.
@@ -38,6 +38,9 @@ package struct DaemonConfiguration: Sendable {
     package var readinessTimeout: Duration = .seconds(60)
     /// `--fetch-error-grace`: how long fetches may fail before status shows the error.
     package var fetchErrorGrace: Duration = .zero
+    /// `--forge…`: where pull requests for Sextant's branches go, token read; nil without
+    /// `--forge` (branches are only pushed).
+    package var forge: ForgeConfiguration?
     /// `run`'s loop and HTTP API; nil for passes on demand (`reconcile --once`).
     package var run: Run?
 
@@ -51,13 +54,18 @@ package struct DaemonConfiguration: Sendable {
         package var webhookSecret: [UInt8]?
         /// The bearer token of mutating API calls, read from `--api-token-file`.
         package var apiToken: [UInt8]?
+        /// `--git-author` and `--git-credentials-file`: how `sextant/<purpose>/<model>`
+        /// branches are committed and pushed (`RepositorySource.writeBranch`).
+        package var branches: BranchWriteSettings
 
         /// `run`'s loop and API, secrets already read from their files.
-        package init(listen: String, interval: Duration, webhookSecret: [UInt8]? = nil, apiToken: [UInt8]? = nil) {
+        package init(listen: String, interval: Duration, webhookSecret: [UInt8]? = nil, apiToken: [UInt8]? = nil,
+                     branches: BranchWriteSettings = BranchWriteSettings()) {
             self.listen = listen
             self.interval = interval
             self.webhookSecret = webhookSecret
             self.apiToken = apiToken
+            self.branches = branches
         }
     }
 

@@ -40,6 +40,7 @@ enum ModelDetailRenderer {
         if let live = fields.liveContract, !live.violations.isEmpty {
             lines += section("Live data contract (the newest \(live.rows) logged rows)", liveContract(live), width: width)
         }
+        if let drift = fields.drift { lines += ["", "Drift:", "  " + DriftRenderer.heading(drift, now: now), "  " + DriftRenderer.summary(drift)] }
         let events = [["AGE", "REASON", "MESSAGE"]] + detail.events.reversed().map { event in
             [StatusRenderer.age(from: event.time, to: now), event.reason.rawValue, event.message + (event.actor == "sextant" ? "" : " (by \(event.actor))")]
         }

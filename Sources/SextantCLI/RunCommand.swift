@@ -8,6 +8,8 @@ import CNIOLinux
 import Foundation
 import Logging
 import SextantAPI
+import SextantGit
+import SextantSource
 import ServiceLifecycle
 import UnixSignals
 
@@ -53,6 +55,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long fetches may fail before status shows the error.", valueName: "duration"))
     var fetchErrorGrace: String = "1m"
 
+    @Option(help: ArgumentHelp("The author of the commits Sextant pushes to sextant/<purpose>/<model> branches, as \"Name <email>\".", valueName: "author"))
+    var gitAuthor: String = GitSignature.sextant.description
+
+    @Option(help: ArgumentHelp("A file holding what pushes present: an HTTPS token (a token or user:token line) or an SSH private key.", valueName: "file"))
+    var gitCredentialsFile: String?
+
     func validate() throws {
         guard Self.duration(interval, positive: true) != nil else {
             throw ValidationError("--interval \(interval) is not a duration such as 15s or 1m")
@@ -62,6 +70,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         guard let api = Self.address(listen) else {
             throw ValidationError("--listen \(listen) is not host:port, e.g. 127.0.0.1:7070 or [::1]:7070")
+        }
+        guard GitSignature(parsing: gitAuthor) != nil else {
+            throw ValidationError("--git-author \(gitAuthor) is not Name <email>, e.g. \"Sextant <sextant@example.com>\"")
         }
         if let gateway = Self.address(source.gateway), gateway.1 == api.1, gateway.1 != 0 {
             throw ValidationError("--listen \(listen) and --gateway \(source.gateway) share port \(api.1): the API and the gateway need a port each")
@@ -74,7 +85,8 @@ struct RunCommand: AsyncParsableCommand {
         // Secrets are read once, here, and never logged or passed to child processes.
         let secret = try webhookSecretFile.map { try Self.secret(from: $0, flag: "--webhook-secret-file") }
         let token = try apiTokenFile.map { try Self.secret(from: $0, flag: "--api-token-file") }
-        let run = DaemonConfiguration.Run(listen: listen, interval: Self.duration(interval, positive: true)!, webhookSecret: secret, apiToken: token)
+        let run = DaemonConfiguration.Run(listen: listen, interval: Self.duration(interval, positive: true)!, webhookSecret: secret, apiToken: token,
+                                          branches: try Self.branchWriteSettings(author: gitAuthor, credentialsFile: gitCredentialsFile))
         let daemon = try buildDaemon(source.daemonConfiguration(run: run, fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: daemon.services.map { .init(service: $0) },
@@ -103,6 +115,24 @@ struct RunCommand: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
+    }
+
+    /// `--git-author` and `--git-credentials-file` (read once, here), for the branches
+    /// Sextant pushes; the author was checked by `validate()`.
+    static func branchWriteSettings(author: String, credentialsFile: String?) throws -> BranchWriteSettings {
+        BranchWriteSettings(author: GitSignature(parsing: author) ?? .sextant,
+                            credentials: try credentialsFile.map { try gitCredentials(from: $0) } ?? .none)
+    }
+
+    /// `--git-credentials-file`: read once, with the checks of every secret file.
+    static func gitCredentials(from path: String) throws -> GitCredentials {
+        let flag = "--git-credentials-file"
+        let bytes = try secret(from: path, flag: flag)
+        do throws(GitError) {
+            return try GitCredentials.parse(Data(bytes), file: path)
+        } catch {
+            throw CommandFailure(message: "\(flag) \(path): \(error.message)")
+        }
     }
 
     /// A secret file's bytes (trailing newlines dropped). Like ssh with a private key, a file

@@ -44,14 +44,17 @@ struct SourceOptions: ParsableArguments {
     @Option(help: .hidden)
     var readinessTimeout: Double = 60
 
+    @OptionGroup var forge: ForgeOptions
+
     @Option(help: ArgumentHelp("Log lines on standard error: text or json.", valueName: "format"))
     var logFormat: LogFormat = .text
 
     @Option(help: "The least important log lines to show.")
     var logLevel: LogLevel = .info
 
-    /// The daemon these flags describe; `run` adds its loop and API.
-    func daemonConfiguration(run: DaemonConfiguration.Run? = nil, fetchErrorGrace: Duration = .zero) -> DaemonConfiguration {
+    /// The daemon these flags describe; `run` adds its loop and API. Secret files are
+    /// read here (a problem with one is a `CommandFailure` naming its flag).
+    func daemonConfiguration(run: DaemonConfiguration.Run? = nil, fetchErrorGrace: Duration = .zero) throws -> DaemonConfiguration {
         var configuration = DaemonConfiguration(repository: repo, stateDirectory: stateDir)
         configuration.branch = branch
         configuration.root = path
@@ -66,6 +69,7 @@ struct SourceOptions: ParsableArguments {
         configuration.readinessTimeout = .milliseconds(Int64(readinessTimeout * 1000))
         configuration.fetchErrorGrace = fetchErrorGrace
         configuration.run = run
+        configuration.forge = try forge.configuration(remote: repo)
         return configuration
     }
 

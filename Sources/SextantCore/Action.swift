@@ -22,6 +22,8 @@ package enum Action: Sendable, Hashable {
     case prune(ObjectKey)
     /// Train and judge a retraining candidate (DESIGN §7), never served by itself.
     case retrain(RetrainJob)
+    /// Write a proposal to Git: commit on its branch, push, open or update its pull request.
+    case propose(ProposedChange)
 
     package var key: ObjectKey {
         switch self {
@@ -35,6 +37,7 @@ package enum Action: Sendable, Hashable {
         case .retire(let model, _): ObjectKey(.model, model)
         case .prune(let key): key
         case .retrain(let job): ObjectKey(.model, job.model)
+        case .propose(let change): ObjectKey(.model, change.model)
         }
     }
 
@@ -51,6 +54,7 @@ package enum Action: Sendable, Hashable {
         case .retire: "Retire"
         case .prune: "Prune"
         case .retrain: "Retrain"
+        case .propose: "Propose"
         }
     }
 
@@ -66,6 +70,7 @@ package enum Action: Sendable, Hashable {
         case .stopServing(let model, let replicas): Fingerprint.of("stop/2", [model] + replicas.map(\.id))
         case .prune(let key): Fingerprint.of("prune/1", key)
         case .retrain(let job): Fingerprint.of("retrain/1", [job.model, iso8601(job.triggeredAt)])
+        case .propose(let change): change.fingerprint
         }
     }
 

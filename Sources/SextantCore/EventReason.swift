@@ -25,6 +25,10 @@ package enum EventReason: OpenStringEnum {
     case retryRequested, promoteRequested, abortRequested
     // Retraining (DESIGN §7).
     case retrainTriggered, retrainBlocked, candidateReady, retrainRejected, retrainFailed
+    /// Writing to Git (DESIGN §8).
+    case rollbackRequested, rollbackRefused, branchPushed, pullRequestOpened, pullRequestUpdated, proposeFailed, proposalRejected
+    // Production signals.
+    case driftDetected, driftResolved
     // The gateway and the store.
     case gatewayStarted, gatewayRestarted, storeUnavailable, storeRecovered
     /// A reason written by a newer version.
@@ -42,6 +46,8 @@ package enum EventReason: OpenStringEnum {
         .rolloutStarted, .stepAdvanced, .switched, .analysisFailed, .analysisWindowRestarted, .rolloutPaused, .promoted, .superseded, .rolloutAborted,
         .retryRequested, .promoteRequested, .abortRequested,
         .retrainTriggered, .retrainBlocked, .candidateReady, .retrainRejected, .retrainFailed,
+        .rollbackRequested, .rollbackRefused, .branchPushed, .pullRequestOpened, .pullRequestUpdated, .proposeFailed, .proposalRejected,
+        .driftDetected, .driftResolved,
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
     ]
 
@@ -95,6 +101,15 @@ package enum EventReason: OpenStringEnum {
         case .candidateReady: "CandidateReady"
         case .retrainRejected: "RetrainRejected"
         case .retrainFailed: "RetrainFailed"
+        case .rollbackRequested: "RollbackRequested"
+        case .rollbackRefused: "RollbackRefused"
+        case .branchPushed: "BranchPushed"
+        case .pullRequestOpened: "PullRequestOpened"
+        case .pullRequestUpdated: "PullRequestUpdated"
+        case .proposeFailed: "ProposeFailed"
+        case .proposalRejected: "ProposalRejected"
+        case .driftDetected: "DriftDetected"
+        case .driftResolved: "DriftResolved"
         case .gatewayStarted: "GatewayStarted"
         case .gatewayRestarted: "GatewayRestarted"
         case .storeUnavailable: "StoreUnavailable"
@@ -116,6 +131,7 @@ package enum EventReason: OpenStringEnum {
         case .retire: .retireFailed
         case .prune: .pruneFailed
         case .retrain: .retrainFailed
+        case .propose: .proposeFailed
         }
     }
 

@@ -5,10 +5,16 @@ package import SextantWire
 /// The followed branch of a Git repository.
 package protocol GitSource: Sendable {
     var branch: String { get }
+    /// The watched root inside the repository ("" for all of it): where proposals' paths start.
+    var root: String { get }
     /// Fetches the branch and returns its head.
     func fetch() async throws(SourceFailure) -> SourceRevision
     /// Loads and validates the manifests of a commit's watched root.
     func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit
+}
+
+extension GitSource {
+    package var root: String { "" }
 }
 
 /// A commit's manifests, and the blob id of each data file its datasets read.
@@ -153,12 +159,15 @@ package struct OperatorRequest: Sendable, Hashable {
     package var model: String
     package var actor: String
     package var time: Date
+    /// `rollback --to vN`: the version to bring back (nil: the previous stable one).
+    package var version: Int?
 
-    package init(decision: OperatorDecision, model: String, actor: String, time: Date) {
+    package init(decision: OperatorDecision, model: String, actor: String, time: Date, version: Int? = nil) {
         self.decision = decision
         self.model = model
         self.actor = actor
         self.time = time
+        self.version = version
     }
 }
 

@@ -99,7 +99,7 @@ extension Reconciler {
         let fingerprint = action.fingerprint
         let attempt = previous?.failure?.fingerprint == fingerprint ? (previous?.failure?.attempts ?? 0) + 1 : 1
         switch action {
-        case .train, .evaluate, .package, .serve, .stopServing, .rollout, .retire:
+        case .train, .evaluate, .package, .serve, .stopServing, .rollout, .retire, .propose:
             let input = String(decoding: Fingerprint.canonicalJSON(["action": action.name, "fingerprint": action.fingerprint]), as: UTF8.self)
             let id = try await journal(JournalEntry(action: action.name, key: key, fingerprint: fingerprint, attempt: attempt,
                                                     commit: commit, input: input, startedAt: clock.now()))

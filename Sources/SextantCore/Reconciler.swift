@@ -67,8 +67,7 @@ package actor Reconciler {
     let runtime: any Runtime
     /// Where production signals come from (the prediction log); nil: none are read.
     let signals: (any SignalSource)?
-    /// Where a better retraining candidate goes (a branch, a pull request); nil: its
-    /// evidence stays in status, as with `promotion: none`.
+    /// Writes proposals to Git (nil: they wait, and `Propose` fails saying so).
     let proposer: (any ChangeProposer)?
     let clock: any WallClock
     let options: Options

@@ -317,10 +317,13 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
         package var liveContract: LiveContractStatus?
         /// The retraining monitor (`monitoring.retrain`): its last check and candidate.
         package var retrain: RetrainState?
+        /// The serving version against the newest logged rows (DESIGN §7 "Drift").
+        package var drift: DriftReport?
 
         package init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
                     traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = [],
-                    online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil) {
+                    online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil, drift: DriftReport? = nil) {
+            self.drift = drift
             self.online = online
             self.liveContract = liveContract
             self.rollout = rollout
@@ -365,7 +368,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
         case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints, rollout
-        case replicas, online, liveContract, retrain
+        case replicas, online, liveContract, drift, retrain
         case sha256, rows, violations
     }
 
@@ -391,6 +394,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encode(fields.online, forKey: .online)
             try container.encode(fields.liveContract, forKey: .liveContract)
             try container.encodeIfPresent(fields.retrain, forKey: .retrain)
+            try container.encodeIfPresent(fields.drift, forKey: .drift)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -424,7 +428,8 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
                 rollout: try container.decodeIfPresent(RolloutStatus.self, forKey: .rollout),
                 replicas: try container.decodeIfPresent([ReplicaStatus].self, forKey: .replicas) ?? [],
                 online: try container.decodeIfPresent([OnlineRevision].self, forKey: .online) ?? [],
-                liveContract: try container.decodeIfPresent(LiveContractStatus.self, forKey: .liveContract))
+                liveContract: try container.decodeIfPresent(LiveContractStatus.self, forKey: .liveContract),
+                drift: try container.decodeIfPresent(DriftReport.self, forKey: .drift))
             model?.retrain = try container.decodeIfPresent(RetrainState.self, forKey: .retrain)
         }
         if kind == .dataset {

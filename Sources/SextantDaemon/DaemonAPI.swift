@@ -8,8 +8,8 @@ package import SextantCore
 package import SextantStore
 import Synchronization
 
-/// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events and the
-/// push webhook. While the store cannot be written, `/readyz` answers 503 saying why and
+/// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events, drift and
+/// the push webhook. While the store cannot be written, `/readyz` answers 503 saying why and
 /// status is the last saved one, marked with the failure.
 package struct DaemonAPI: Sendable {
     package struct Configuration: Sendable {
@@ -85,6 +85,7 @@ package struct DaemonAPI: Sendable {
             return Self.json(document)
         }
         addEventRoutes(to: router)
+        addDriftRoutes(to: router)
         router.post("api/v1/hooks/git") { request, context in
             let body = try await request.body.collect(upTo: 5 << 20)
             let bytes = Array(body.readableBytesView)

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Not thread-safe: use one instance from one thread at a time.
 package final class GitRepository {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// The path the repository was opened from.
     package let path: String
 
@@ -241,7 +241,7 @@ package final class GitRepository {
 
     // MARK: - Internals
 
-    private func lookupCommit(_ sha: String) throws(GitError) -> OpaquePointer {
+    func lookupCommit(_ sha: String) throws(GitError) -> OpaquePointer {
         let operation = "look up commit \(sha)"
         var oid = git_oid()
         try check(operation, git_oid_fromstr(&oid, sha))
@@ -304,7 +304,7 @@ package final class GitRepository {
         return Array(UnsafeRawBufferPointer(start: content, count: size))
     }
 
-    private static func hex(_ oid: UnsafePointer<git_oid>?) -> String {
+    static func hex(_ oid: UnsafePointer<git_oid>?) -> String {
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, 41, oid)
         return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -16,6 +16,9 @@ extension EmbeddedRuntime {
         let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
         let (answers, timing) = try await answers(of: job.launch, role: "evaluation", workspace: job.workspace, data: data, spec: job.data,
                                                   classes: data.classes, at: now)
+        if let state = stateDirectory, let labels = answers.predictedLabels {
+            try Self.keepReferencePredictions(labels, state: state, modelDirectory: job.launch.modelDirectory)
+        }
         let truth = data.holdout.map { data.labels[$0]! }
         let scored = answers.metrics(job.data.task, truth: truth)
         var metrics = Self.defined(scored.values)
@@ -63,6 +66,13 @@ extension EmbeddedRuntime {
         /// Probabilities per row, in sorted class order, when the server gives them.
         var probabilities: [[Double]]?
         var classes: [String]
+
+        /// One label per row: `predict`, or the most probable class.
+        var predictedLabels: [String]? {
+            labels ?? probabilities.map { rows in
+                rows.map { row in row.indices.max { row[$0] < row[$1] }.map { classes.indices.contains($0) ? classes[$0] : "" } ?? "" }
+            }
+        }
 
         /// The task's metrics of these answers (DESIGN §2 names).
         func metrics(_ task: SextantAPI.ModelTask, truth: [String]) -> TaskMetrics {

@@ -42,8 +42,10 @@ struct ModelData {
     }
 
     /// Some rows as CSV (the header and the rows' values, quoted where needed): what an
-    /// external trainer reads from `SEXTANT_TRAIN_DATA` and `SEXTANT_EVAL_DATA`.
-    func csv(rows: [Int]) -> [UInt8] {
+    /// external trainer reads from `SEXTANT_TRAIN_DATA` and `SEXTANT_EVAL_DATA`; with
+    /// `columns`, only those (a reference sample's features).
+    func csv(rows: [Int], columns: [Int]? = nil) -> [UInt8] {
+        let columns = columns ?? Array(table.header.indices)
         var out: [UInt8] = []
         func field(_ text: String?) {
             guard let text else { return }
@@ -53,14 +55,14 @@ struct ModelData {
                 out += Array(text.utf8)
             }
         }
-        for (index, name) in table.header.enumerated() {
+        for (index, column) in columns.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            field(name)
+            field(table.header[column])
         }
         out.append(UInt8(ascii: "\n"))
         for row in rows {
-            for column in 0..<table.header.count {
-                if column > 0 { out.append(UInt8(ascii: ",")) }
+            for (index, column) in columns.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 field(table.text(row: row, column: column))
             }
             out.append(UInt8(ascii: "\n"))

@@ -22,6 +22,7 @@ extension EmbeddedRuntime {
         case .command(let command, let workspace):
             try await trainExternal(job, command: command, workspace: workspace, data: data, into: destination, state: state)
         }
+        try await offPool { () throws(ActionError) in try Self.keepReference(job, data: data, state: state, modelDirectory: relative) }
         return TrainingOutput(modelDirectory: relative, trainingRows: data.train.count, holdoutRows: data.holdout.count,
                               classes: job.data.task.isClassification ? data.classes : [])
     }

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+package import Foundation
 package import SextantAPI
 package import SextantCore
 import SextantGit
@@ -77,6 +77,31 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
         try await onQueue { repository throws(GitError) in
             try repository.loadCommit(commit, root: self.root, loader: self.loader, cache: self.parsed)
         }
+    }
+
+    /// Proposes a change as a commit on `sextant/<purpose>/<model>` made on `base` (a
+    /// followed commit), validated and force-pushed to `--repo`; see `BranchWriter`.
+    package func writeBranch(base: String, purpose: BranchPurpose, model: String, changes: [String: [UInt8]?], message: String,
+                             settings: BranchWriteSettings, time: Date) async throws(BranchWriteError) -> WrittenBranch {
+        let writer = BranchWriter(remoteURL: url, root: root, settings: settings, loader: loader)
+        let result: Result<WrittenBranch, BranchWriteError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(BranchWriteError) {
+                    if self.repository == nil {
+                        do throws(GitError) {
+                            self.repository = try GitRepository.mirror(of: self.url, at: self.mirrorPath)
+                        } catch {
+                            throw .git(error)
+                        }
+                    }
+                    continuation.resume(returning: .success(try writer.write(in: self.repository!, base: base, purpose: purpose, model: model,
+                                                                             changes: changes, message: message, time: time)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
     }
 
     /// A blob of the mirror by id (the data files datasets read).

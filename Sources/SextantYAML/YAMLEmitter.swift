@@ -48,42 +48,7 @@ package enum YAMLEmitter {
     }
 
     private static func render(_ scalar: Scalar) -> String {
-        let resolved = scalar.resolved
-        guard case .string(let text) = resolved else { return scalar.value }
-        let plainReadsBack: Bool = {
-            if text.isEmpty || text != text.trimmingSpaces { return false }
-            if case .string = Scalar.resolvePlain(text) {} else { return false }
-            guard let first = text.unicodeScalars.first, !"-?:,[]{}#&*!|>'\"%@`~".unicodeScalars.contains(first) else { return false }
-            return !text.contains(": ") && !text.contains(" #") && !text.hasSuffix(":")
-                && text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
-        }()
-        if plainReadsBack { return text }
-        var quoted = "\""
-        for character in text.unicodeScalars {
-            switch character {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\t": quoted += "\\t"
-            case "\r": quoted += "\\r"
-            default:
-                if character.value < 0x20 || character.value == 0x7F {
-                    let hex = String(character.value, radix: 16)
-                    quoted += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-                } else {
-                    quoted.unicodeScalars.append(character)
-                }
-            }
-        }
-        return quoted + "\""
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: Substring {
-        var slice = self[...]
-        while slice.first == " " { slice.removeFirst() }
-        while slice.last == " " { slice.removeLast() }
-        return slice
+        guard case .string(let text) = scalar.resolved else { return scalar.value }
+        return Scalar.readsBackPlain(text) ? text : Scalar.doubleQuoted(text)
     }
 }

@@ -47,6 +47,7 @@ import Testing
         #expect(ready.message.hasPrefix("v2 "), "\(ready.message)")
         #expect(ready.message.contains("on the recency holdout"), "\(ready.message)")
 
+        try await rig.waitFor("status to show the candidate") { rig.status()?.model?.retrain?.candidate != nil }
         let status = try #require(rig.status())
         #expect(status.model?.stableRevision == 1, "a candidate never serves by itself")
         let candidate = try #require(status.model?.retrain?.candidate)

@@ -239,12 +239,13 @@ final class FakeSignals: SignalSource {
 final class FakeProposer: ChangeProposer {
     let proposed = Mutex<[ProposedChange]>([])
 
-    func propose(_ change: ProposedChange) async throws -> ProposalResult {
+    func propose(_ change: ProposedChange) async throws(ActionError) -> PullRequestRecord {
         let count = proposed.withLock {
             $0.append(change)
             return $0.count
         }
-        return ProposalResult(branch: change.branch, headCommit: "feed\(count)000", url: "https://forge.example/pulls/\(count)", number: count)
+        return PullRequestRecord(purpose: change.purpose, branch: change.branch, headCommit: "feed\(count)000", url: "https://forge.example/pulls/\(count)",
+                                 number: count, state: .open, updatedAt: change.requestedAt)
     }
 }
 

@@ -52,6 +52,11 @@ import SextantAPI
 
     /// The observed state after a model was trained (v1), evaluated (r1), packaged and,
     /// optionally, deployed.
+    static func proposal(_ purpose: ChangePurpose) -> ProposedChange {
+        ProposedChange(purpose: purpose, model: "fraud", baseCommit: "c1", title: "t", body: "b",
+                       edits: [.setScalar(file: "dataset.yaml", field: "spec.sha256", value: "abc")], requestedAt: now)
+    }
+
     static func served(_ desired: DesiredState, auc: Double = 0.95, packaged: Bool = true, deployed: Bool = true,
                        replicaAlive: Bool = true) -> ObservedState {
         var observed = validated(desired)
@@ -86,9 +91,11 @@ import SextantAPI
         case stopServing
         case prune
         case retry
+        case propose(ChangePurpose)
 
         var description: String {
             switch self {
+            case .propose(let purpose): "propose \(purpose.rawValue)"
             case .train: "train"
             case .evaluate(let revision, let incumbent): "evaluate r\(revision)" + (incumbent.map { " vs r\($0)" } ?? "")
             case .package(let version): "package v\(version)"
@@ -197,6 +204,21 @@ import SextantAPI
             desired: { try desired(model(replicas: 2)) }, observed: { _ in served(try desired()) }, expect: [.restart]),
         Row(description: "an unpinned uri: dataset: trained, evaluated, packaged, never deployed",
             desired: { try desired(uri: true) }, observed: { served($0, deployed: false) }, expect: [], phase: "candidateReady"),
+        Row(description: "a queued proposal is written, whatever else the model does",
+            desired: { try desired() }, observed: { desired in
+                var observed = served(desired)
+                observed.objects[modelKey]!.model!.proposals = [proposal(.rollback)]
+                return observed
+            }, expect: [.propose(.rollback)]),
+        Row(description: "a proposal whose push failed waits for its backoff",
+            desired: { try desired() }, observed: { desired in
+                var observed = served(desired)
+                let change = proposal(.retrain)
+                observed.objects[modelKey]!.model!.proposals = [change]
+                observed.objects[modelKey]!.failure = ActionFailure(fingerprint: change.fingerprint, attempts: 1, message: "refused",
+                                                                    nextAttemptAt: now.addingTimeInterval(10))
+                return observed
+            }, expect: [.retry]),
         Row(description: "a model removed from Git stops serving, then is forgotten",
             desired: { try Manifests.desired(Manifests.basic) }, observed: { _ in served(try desired()) }, expect: [.stopServing, .prune]),
     ]
@@ -214,6 +236,7 @@ import SextantAPI
             case .serve(let job): job.launch.revision == observed.objects[Self.modelKey]?.model?.stableRevision ? .restart : .deploy(revision: job.launch.revision)
             case .stopServing: .stopServing
             case .prune: .prune
+            case .propose(let change): .propose(change.purpose)
             case .checkDataset, .rollout, .retire, .retrain: fatalError("not an action of these rows")
             }
         }

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import SextantAPI
 @testable import SextantCore
-import SextantYAML
 
 /// The change a retraining proposes, and its evidence as a pull request body.
 @Suite struct ProposedChangeTests {
@@ -22,33 +21,38 @@ import SextantYAML
                   .init(metric: "f1", holdout: .init(candidate: 0.8, serving: nil), recency: .init(candidate: 0.7, serving: 0.75))],
         gates: [GateResult(metric: "auc", value: 0.95, min: 0.9, max: nil, passed: true)])
 
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
     static let table = RetrainingTable(path: "/data/sextant/fraud/9f2c.csv", sha256: "9f2c", datasetRows: 1000, addedRows: 192, checks: 7,
                                        bytes: Array("amount,label\n".utf8))
 
     @Test("a uri: dataset gets its uri and sha256 rewritten; nothing else")
     func uriDataset() throws {
         let dataset = try Self.dataset(Manifests.dataset("tx", uri: "file:///srv/data/tx.csv"))
-        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", sha256: "9f2c", table: Self.table, evidence: Self.evidence)
-        #expect(change.edits.map { "\($0.file) \($0.object) \($0.field)=\($0.value)" }
-            == ["dataset.yaml Dataset/tx spec.source.uri=file:///data/sextant/fraud/9f2c.csv", "dataset.yaml Dataset/tx spec.sha256=9f2c"])
-        #expect(change.files.isEmpty)
-        #expect(change.branch == "sextant/retrain/fraud" && change.purpose == .retrain)
+        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: Self.table, evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+        #expect(change.edits == [.setScalar(file: "dataset.yaml", field: "spec.source.uri", value: "file:///data/sextant/fraud/9f2c.csv"),
+                                 .setScalar(file: "dataset.yaml", field: "spec.sha256", value: "9f2c")])
+        #expect(change.branch == "sextant/retrain/fraud" && change.purpose == .retrain && change.baseCommit == "c1")
+        #expect(change.body == Self.evidence.markdown())
         #expect(change.title == "Retrain fraud: v3 on tx (sha256 9f2c)")
     }
 
     @Test("a repository dataset gets the table at its path, and its pin updated when it has one")
     func pathDataset() throws {
         let pinned = try Self.dataset(Manifests.dataset("tx") + "  sha256: \(String(repeating: "a", count: 64))\n")
-        let change = ProposedChange.retraining(model: "fraud", dataset: pinned, datasetFile: "dataset.yaml", sha256: "9f2c", table: Self.table, evidence: Self.evidence)
-        #expect(change.files == [.init(path: "data/tx.csv", bytes: Self.table.bytes)])
-        #expect(change.edits.map { "\($0.field)=\($0.value)" } == ["spec.sha256=9f2c"])
+        let change = ProposedChange.retraining(model: "fraud", dataset: pinned, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: Self.table, evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+        #expect(change.edits == [.writeFile(file: "data/tx.csv", localPath: "/data/sextant/fraud/9f2c.csv"),
+                                 .setScalar(file: "dataset.yaml", field: "spec.sha256", value: "9f2c")])
+        let rooted = ProposedChange.retraining(model: "fraud", dataset: pinned, datasetFile: "ml/dataset.yaml", root: "ml", sha256: "9f2c", table: Self.table,
+                                               evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+        #expect(rooted.edits.map(\.file) == ["ml/data/tx.csv", "ml/dataset.yaml"], "paths are the repository's, under the watched root")
     }
 
     @Test("data: source (no new table) only pins the new hash")
     func sourceData() throws {
         let dataset = try Self.dataset(Manifests.dataset("tx", uri: "file:///srv/data/tx.csv"))
-        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", sha256: "9f2c", table: nil, evidence: Self.evidence)
-        #expect(change.edits.map { "\($0.field)=\($0.value)" } == ["spec.sha256=9f2c"] && change.files.isEmpty)
+        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: nil, evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+        #expect(change.edits == [.setScalar(file: "dataset.yaml", field: "spec.sha256", value: "9f2c")])
     }
 
     @Test("the verdict decides on the recency holdout by the primary metric, with the numbers")

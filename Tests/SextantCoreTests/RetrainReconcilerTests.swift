@@ -53,7 +53,7 @@ import SextantTestSupport
 
         setup.production(accuracy: 0.8)
         let report = try await reconciler.pass()
-        #expect(setup.reasons().suffix(4) == [.retrainTriggered, .trained, .evaluated, .candidateReady], "\(setup.reasons())")
+        #expect(setup.reasons().suffix(5) == [.retrainTriggered, .trained, .evaluated, .candidateReady, .pullRequestOpened], "\(setup.reasons())")
         let table = try #require(setup.runtime.retraining.withLock { $0.tables.first })
         #expect(table.rows.count == 120, "the newest 20% (30 rows) are the recency holdout, never trained on")
         #expect(table.rows.map(\.time) == table.rows.map(\.time).sorted() && table.rows.last!.time < setup.clock.now().addingTimeInterval(120))
@@ -62,19 +62,23 @@ import SextantTestSupport
         #expect(recency.launch.version == 2 && recency.launch.revision == 2)
 
         let change = try #require(setup.proposer.proposed.withLock { $0.first })
-        #expect(change.branch == "sextant/retrain/fraud")
-        #expect(change.files.map(\.path) == ["data/tx.csv"] && change.edits.isEmpty, "a repository dataset without a pin: only its file")
-        #expect(change.evidence.verdict == "v2 auc 0.95 on the recency holdout vs 0.9 of serving r1")
-        #expect(change.evidence.reasons.map(\.trigger) == [.accuracy])
-        #expect(change.evidence.data.addedRows == 120 && change.evidence.data.recencyRows == 30)
+        #expect(change.branch == "sextant/retrain/fraud" && change.purpose == .retrain && change.baseCommit == "c1")
+        let status = try #require(report.status.objects.first { $0.key == Self.key })
+        let evidence = try #require(status.model?.retrain?.candidate?.evidence)
+        #expect(change.edits == [.writeFile(file: "data/tx.csv", localPath: "/data/sextant/fraud/\(evidence.data.sha256).csv")],
+                "a repository dataset without a pin: only its file")
+        #expect(change.body == evidence.markdown())
+        #expect(evidence.verdict == "v2 auc 0.95 on the recency holdout vs 0.9 of serving r1")
+        #expect(evidence.reasons.map(\.trigger) == [.accuracy])
+        #expect(evidence.data.addedRows == 120 && evidence.data.recencyRows == 30)
 
         let registry = try #require(setup.store.data.withLock { $0.registries["fraud"] })
         let candidate = try #require(registry.version(2))
-        #expect(candidate.retrainingCandidate == true && candidate.datasetSha256 == change.evidence.data.sha256)
-        let status = try #require(report.status.objects.first { $0.key == Self.key })
+        #expect(candidate.retrainingCandidate == true && candidate.datasetSha256 == evidence.data.sha256)
         #expect(status.model?.stableRevision == 1, "a candidate never serves by itself")
         #expect(status.conditions.first { $0.type == "Retrain" }?.reason == "CandidateReady")
-        #expect(status.model?.retrain?.candidate?.proposal?.number == 1)
+        #expect(status.model?.retrain?.candidate?.branch == "sextant/retrain/fraud")
+        #expect(setup.store.data.withLock { $0.objects[Self.key]?.model?.pullRequests.map(\.number) } == [1])
 
         // Still below the threshold a minute later: inside the cooldown, nothing fires.
         setup.clock.advance(120)
@@ -90,7 +94,7 @@ import SextantTestSupport
         #expect(setup.runtime.models.withLock { $0.trainings.count } == 2)
 
         // Git pins the new data (the merged change): the candidate's version is found, not trained again.
-        setup.runtime.datasetSha256.withLock { $0 = change.evidence.data.sha256 }
+        setup.runtime.datasetSha256.withLock { $0 = evidence.data.sha256 }
         setup.source.push("c2", Self.files())
         let merged = try await setup.reconciler().pass()
         #expect(setup.runtime.models.withLock { $0.trainings.count } == 2, "merging reuses the trained version")
@@ -179,6 +183,11 @@ import SextantTestSupport
         #expect(setup.reasons().contains(.retrainTriggered))
         try #require(try await eventually(timeout: .seconds(60)) { finished.value.load(ordering: .relaxed) > done })
         #expect(setup.reasons().last == .candidateReady, "\(setup.reasons())")
+        // The change waits with the model; the next pass writes it as a Propose job.
+        let retrained = finished.value.load(ordering: .relaxed)
+        _ = try await reconciler.pass()
+        try #require(try await eventually(timeout: .seconds(60)) { finished.value.load(ordering: .relaxed) > retrained })
         #expect(setup.proposer.proposed.withLock { $0.count } == 1)
+        #expect(setup.reasons().last == .pullRequestOpened, "\(setup.reasons())")
     }
 }

@@ -66,7 +66,7 @@ extension Action {
     /// take minutes (training, evaluation through a server, packaging).
     var isLong: Bool {
         switch self {
-        case .train, .evaluate, .package, .retrain: true
+        case .train, .evaluate, .package, .propose, .retrain: true
         case .checkDataset, .serve, .stopServing, .rollout, .retire, .prune: false
         }
     }

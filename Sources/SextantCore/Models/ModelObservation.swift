@@ -20,9 +20,18 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     package var retiring: [RetiringRevision]
     /// The retraining monitor's state (DESIGN §7): its last check, the cooldown, the last candidate.
     package var retrain: RetrainState?
+    /// Changes waiting to be written to Git (at most one per purpose: a newer one replaces
+    /// it), kept until written so that a restart loses none.
+    package var proposals: [ProposedChange]
+    /// The branches written and their pull requests (status `pullRequests`).
+    package var pullRequests: [PullRequestRecord]
+    /// The last dataset drift verdict recorded (its events were written): a restarted
+    /// daemon compares with it, so a change is recorded once.
+    package var drift: DriftVerdict?
 
     package init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
-                nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = []) {
+                nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = [],
+                proposals: [ProposedChange] = [], pullRequests: [PullRequestRecord] = [], drift: DriftVerdict? = nil) {
         self.stableRevision = stableRevision
         self.replicas = replicas
         self.stall = stall
@@ -31,13 +40,17 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         self.lastCrash = lastCrash
         self.rollout = rollout
         self.retiring = retiring
+        self.proposals = proposals
+        self.pullRequests = pullRequests
+        self.drift = drift
     }
 
     enum CodingKeys: String, CodingKey {
-        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, retrain
+        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, proposals, pullRequests, drift, retrain
     }
 
-    /// Records written before rollouts existed have no `rollout` or `retiring`.
+    /// Records written before rollouts existed have no `rollout` or `retiring`; older ones
+    /// no proposals, pull requests or drift verdict.
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         stableRevision = try container.decodeIfPresent(Int.self, forKey: .stableRevision)
@@ -49,6 +62,9 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         rollout = try container.decodeIfPresent(Rollout.self, forKey: .rollout)
         retiring = try container.decodeIfPresent([RetiringRevision].self, forKey: .retiring) ?? []
         retrain = try container.decodeIfPresent(RetrainState.self, forKey: .retrain)
+        proposals = try container.decodeIfPresent([ProposedChange].self, forKey: .proposals) ?? []
+        pullRequests = try container.decodeIfPresent([PullRequestRecord].self, forKey: .pullRequests) ?? []
+        drift = try container.decodeIfPresent(DriftVerdict.self, forKey: .drift)
     }
 
     /// Every serving process of the model: stable, candidate and retiring.

@@ -304,7 +304,9 @@ extension Planner {
             let decision = decide(model, desired: desired, observed: observed, datasetCurrent: current, now: now)
             let key = ObjectKey(.model, name)
             let failure = observed.objects[key]?.failure
-            for action in decision.actions {
+            // Proposals to Git wait for nothing else the model does.
+            let proposals = (observed.objects[key]?.model?.proposals ?? []).map(Action.propose)
+            for action in decision.actions + proposals {
                 if let failure, failure.fingerprint == action.fingerprint, failure.nextAttemptAt > now {
                     plan.retries[key] = failure.nextAttemptAt
                     continue

@@ -46,6 +46,9 @@ extension Reconciler {
             return .retired(retiring)
         case .stopServing(_, let replicas):
             return .servingStopped(replicas)
+        case .propose(let change):
+            guard let proposer else { throw ActionError("no Git writer is configured for \(change.branch)") }
+            return .proposed(change, try await proposer.propose(change))
         case .checkDataset, .prune, .retrain:
             preconditionFailure("\(action.name) is not a model action")
         }
@@ -64,7 +67,7 @@ extension Reconciler {
                                            context: .init(model: key.name, commit: commit, actor: actor, policy: policy, traffic: traffic, now: now))
         observed[key] = result.object
         registries[key.name] = result.registry
-        if case .decided = outcome {} else { metrics.actionFinished(journalAction, succeeded: result.succeeded) }
+        if outcome.action(model: key.name) != nil { metrics.actionFinished(journalAction, succeeded: result.succeeded) }
         let record = PendingWrite.finishAction(
             id: id, outcome: JournalOutcome(state: result.succeeded ? .succeeded : .failed, output: result.output, finishedAt: now),
             update: .model(result.object, result.registry), events: result.events, action: journalAction)
@@ -92,9 +95,44 @@ extension Reconciler {
     func applyDecision(_ request: OperatorRequest, commit: String?, now: Date) async throws {
         let decision = request.decision
         let key = ObjectKey(.model, request.model)
+        if decision == .rollback { return try await proposeRollback(request, now: now) }
         let id = try await journal(JournalEntry(action: decision.journalAction, key: key, fingerprint: Fingerprint.of("\(decision.rawValue)/1", [request.model]),
                                                 attempt: 1, commit: commit, input: "{}", startedAt: now), for: request)
         _ = try await fold(.decided(decision, actor: request.actor), key: key, journal: id, journalAction: decision.journalAction,
                            commit: commit, actor: request.actor)
+    }
+}
+
+extension Reconciler {
+    /// `sextant rollback MODEL [--to vN]`: the Model as it was, proposed on
+    /// `sextant/rollback/MODEL` (written by the next pass's `Propose`), or a refusal event.
+    func proposeRollback(_ request: OperatorRequest, now: Date) async throws {
+        let key = ObjectKey(.model, request.model)
+        let id = try await journal(JournalEntry(action: OperatorDecision.rollback.journalAction, key: key,
+                                                fingerprint: Fingerprint.of("rollback/1", [request.model, request.version.map(String.init) ?? "previous"]),
+                                                attempt: 1, commit: desired?.commit, input: "{}", startedAt: now), for: request)
+        guard let desired else {
+            return try await refuseRollback(request, "no commit is applied yet", journal: id, now: now)
+        }
+        let made = RollbackChange.make(model: request.model, to: request.version, desired: desired,
+                                       registry: registries[request.model] ?? ModelRegistry(model: request.model),
+                                       stable: observed[key]?.model?.stableRevision, root: source.root, actor: request.actor, now: now)
+        switch made {
+        case .success(let change):
+            _ = try await fold(.proposalQueued(change, actor: request.actor), key: key, journal: id,
+                               journalAction: OperatorDecision.rollback.journalAction, commit: desired.commit, actor: request.actor)
+        case .failure(let refusal):
+            try await refuseRollback(request, refusal.message, journal: id, now: now)
+        }
+    }
+
+    private func refuseRollback(_ request: OperatorRequest, _ message: String, journal id: Int64, now: Date) async throws {
+        let event = Event(time: now, kind: .model, name: request.model, reason: .rollbackRefused,
+                          message: "rollback of \(request.model) not proposed: \(message)", commit: desired?.commit, actor: request.actor)
+        let key = ObjectKey(.model, request.model)
+        let object = observed[key] ?? ObservedObject(key: key, model: ModelObservation(), updatedAt: now)
+        let update = ObjectUpdate.model(object, registries[request.model] ?? ModelRegistry(model: request.model))
+        try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .failed, output: message, finishedAt: now), update: update,
+                                       events: [event], action: OperatorDecision.rollback.journalAction))
     }
 }

@@ -58,6 +58,10 @@ extension StatusModel {
                     status.conditions.append(StatusCondition(type: "LiveDataInvalid", status: "True", reason: "ContractViolated",
                                                              message: "logged inputs break the data contract: \(invalid)", lastTransitionTime: now))
                 }
+                if let drift = signals.drift {
+                    status.model?.drift = drift
+                    status.conditions.append(driftCondition(drift, recorded: state.drift))
+                }
             }
             if model.model.spec.evaluation?.incumbent != nil, let evaluation = revision.evaluation, evaluation.incumbent == nil,
                registry.revisions.filter(\.wasStable).count <= 1 {

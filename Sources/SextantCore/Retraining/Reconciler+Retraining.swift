@@ -25,8 +25,7 @@ extension Reconciler {
                sha256 != servingVersion.datasetSha256, sha256 != retrain.lastDataSha256 {
                 changed = sha256
             }
-            // The drift verdict arrives with the drift monitor (`ModelSignals.drift`).
-            let signals = RetrainMonitor.Signals(drift: nil, online: online.first { $0.revision == stable }, changedDataSha256: changed,
+            let signals = RetrainMonitor.Signals(drift: productionSignals[name]?.drift?.datasetDrift, online: online.first { $0.revision == stable }, changedDataSha256: changed,
                                                  labelledRows: online.filter { served.contains($0.revision) }.map(\.labelledRows).reduce(0, +))
             let interval = (model.model.spec.monitoring?.drift?.interval ?? DriftSpec.defaultInterval).duration
             var (next, decision) = RetrainMonitor.check(spec, interval: interval, signals: signals, state: retrain, now: now)
@@ -70,12 +69,14 @@ extension Reconciler {
         let finished: RetrainCandidate
         var registered: (version: ModelVersion?, revision: ModelRevision?) = (nil, nil)
         var dataSha256: String?
+        var proposal: ProposedChange?
         var events: [Event] = []
         do throws(ActionError) {
             let run = try await retrain(job)
             finished = run.candidate
             registered = (run.version, run.revision)
             dataSha256 = run.dataSha256
+            proposal = run.proposal
             events = run.events
         } catch {
             finished = RetrainCandidate(outcome: .failed, version: nil, message: error.message, at: clock.now())
@@ -98,6 +99,11 @@ extension Reconciler {
         state.retrain = retrain
         object.model = state
         object.updatedAt = clock.now()
+        if let proposal {
+            // Queued with the model, written by a `Propose` job (retried until Git takes it).
+            object = ModelTransition.apply(.proposalQueued(proposal, actor: options.actor), to: object, registry: registry, context: .init(
+                model: job.model, commit: commit, actor: options.actor, policy: nil, traffic: nil, now: clock.now())).object
+        }
         observed[key] = object
         registries[job.model] = registry
         let reason: EventReason = switch finished.outcome {
@@ -122,6 +128,8 @@ extension Reconciler {
         var revision: ModelRevision?
         /// The content hash it trained on.
         var dataSha256: String?
+        /// The change to propose to Git (a better candidate, promotion not `none`).
+        var proposal: ProposedChange?
         /// `Trained` and `Evaluated` of the candidate.
         var events: [Event] = []
     }
@@ -129,7 +137,7 @@ extension Reconciler {
     private func retrain(_ job: RetrainJob) async throws(ActionError) -> RetrainRun {
         guard let desired, let model = desired.models[job.model], let spec = model.model.spec.monitoring?.retrain,
               let dataset = desired.datasets[model.dataset], let datasetManifest = desired.manifests.dataset(named: model.dataset),
-              let datasetFile = desired.manifests.all.first(where: { $0.kind == .dataset && $0.name == model.dataset })?.file
+              let datasetFile = desired.manifests.loaded(kind: .dataset, name: model.dataset)?.file
         else { throw ActionError("\(job.model) or its dataset left Git") }
         let key = ObjectKey(.model, job.model)
         guard let stable = observed[key]?.model?.stableRevision, let registry = registries[job.model], let serving = registry.revision(stable),
@@ -238,21 +246,17 @@ extension Reconciler {
             run.candidate = RetrainCandidate(outcome: .rejected, version: version.number, message: evidence.verdict, evidence: evidence, at: clock.now())
             return run
         }
-        let change = ProposedChange.retraining(model: job.model, dataset: datasetManifest, datasetFile: datasetFile, sha256: sha256, table: table, evidence: evidence)
         var message = evidence.verdict
-        var proposal: ProposalResult?
-        if let proposer, (spec.promotion ?? .pullRequest) != .none {
-            do {
-                let result = try await proposer.propose(change)
-                proposal = result
-                message += "; proposed on \(result.branch) at \(result.headCommit.prefix(7))" + (result.url.map { " (\($0))" } ?? "")
-            } catch {
-                message += "; the change could not be proposed (\(error)): the evidence stays in status"
-            }
+        if proposer != nil, (spec.promotion ?? .pullRequest) != .none {
+            let change = ProposedChange.retraining(model: job.model, dataset: datasetManifest, datasetFile: datasetFile, root: source.root, sha256: sha256,
+                                                   table: table, evidence: evidence, baseCommit: desired.commit, now: clock.now())
+            run.proposal = change
+            message += "; proposed on \(change.branch)"
         } else {
             message += "; the evidence stays in status: pin sha256 \(sha256) of dataset \(model.dataset) in Git to deploy it"
         }
-        run.candidate = RetrainCandidate(outcome: .ready, version: version.number, message: message, evidence: evidence, proposal: proposal, at: clock.now())
+        run.candidate = RetrainCandidate(outcome: .ready, version: version.number, message: message, evidence: evidence, branch: run.proposal?.branch,
+                                         at: clock.now())
         return run
     }
 }

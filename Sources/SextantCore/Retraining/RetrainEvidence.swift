@@ -147,15 +147,16 @@ package struct RetrainCandidate: Sendable, Hashable, Codable {
     package var version: Int?
     package var message: String
     package var evidence: RetrainEvidence?
-    package var proposal: ProposalResult?
+    /// The branch its change is proposed on (the model's `pullRequests` say what became of it).
+    package var branch: String?
     package var at: Date
 
-    package init(outcome: Outcome, version: Int?, message: String, evidence: RetrainEvidence? = nil, proposal: ProposalResult? = nil, at: Date) {
+    package init(outcome: Outcome, version: Int?, message: String, evidence: RetrainEvidence? = nil, branch: String? = nil, at: Date) {
         self.outcome = outcome
         self.version = version
         self.message = message
         self.evidence = evidence
-        self.proposal = proposal
+        self.branch = branch
         self.at = at
     }
 }

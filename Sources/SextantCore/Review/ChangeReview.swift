@@ -122,7 +122,7 @@ extension ChangeReview {
                     consequences.append("its serving processes stop")
                 case .rollout(_, _, let change):
                     if case .abort(_, let message) = change { consequences.append(message) }
-                case .retire:
+                case .retire, .propose:
                     break
                 case .train, .evaluate, .package, .serve, .retrain:
                     break  // said below, from the fingerprints' inputs

@@ -26,8 +26,12 @@ package struct SignalQuery: Sendable, Hashable {
     package var window: Int
     /// The contract table whose column rules apply to logged inputs (`contract: observe`).
     package var contract: ContractTable?
+    /// Set when the model's drift is judged.
+    package var drift: DriftQuery?
 
-    package init(model: String, features: [String], task: ModelTask, classes: [String], window: Int, contract: ContractTable?) {
+    package init(model: String, features: [String], task: ModelTask, classes: [String], window: Int, contract: ContractTable?,
+                drift: DriftQuery? = nil) {
+        self.drift = drift
         self.model = model
         self.features = features
         self.task = task
@@ -41,10 +45,13 @@ package struct SignalQuery: Sendable, Hashable {
 package struct ModelSignals: Sendable, Hashable {
     package var online: [OnlineRevision]
     package var liveContract: LiveContractStatus?
+    /// The last drift report (recomputed every `drift.interval`); nil when drift is not judged.
+    package var drift: DriftReport?
 
-    package init(online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil) {
+    package init(online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil, drift: DriftReport? = nil) {
         self.online = online
         self.liveContract = liveContract
+        self.drift = drift
     }
 
     package func online(_ revision: Int) -> OnlineRevision? { online.first { $0.revision == revision } }

@@ -1,20 +1,23 @@
 import SextantAPI
 
 extension Reconciler {
-    /// Reads what production says about every model that has served: its online metrics
-    /// and, with `monitoring.contract: observe`, its logged inputs against the contract.
+    /// Reads what production says about every model that has served: its online metrics,
+    /// with `monitoring.contract: observe` its logged inputs against the contract, and with
+    /// drift judged its drift; then records drift verdicts that changed.
     func readSignals(_ desired: DesiredState) async {
         guard let signals else { return }
         let queries = desired.models.values.compactMap { model -> SignalQuery? in
-            guard let registry = registries[model.name],
-                  let served = observed[ObjectKey(.model, model.name)]?.model?.stableRevision.flatMap(registry.revision),
+            guard let registry = registries[model.name], let state = observed[ObjectKey(.model, model.name)]?.model,
+                  let served = state.stableRevision.flatMap(registry.revision),
                   let version = registry.version(served.version) else { return nil }
             let monitoring = model.model.spec.monitoring
             let contract = monitoring?.contract == .off ? nil : desired.manifests.dataset(named: model.dataset).flatMap(desired.manifests.table)
-            return SignalQuery(model: model.name, features: (version.features ?? model.features).map(\.name), task: model.model.spec.task,
+            let features = version.features ?? model.features
+            return SignalQuery(model: model.name, features: features.map(\.name), task: model.model.spec.task,
                                classes: (version.classes ?? []).sorted(), window: monitoring?.online?.window ?? OnlineMetricsSpec.defaultWindow,
-                               contract: contract)
+                               contract: contract, drift: driftQuery(monitoring, state: state, registry: registry, version: version, features: features))
         }
         productionSignals = await signals.observe(queries.sorted { $0.model < $1.model })
+        await recordDriftVerdicts()
     }
 }

@@ -23,8 +23,14 @@ package enum ModelOutcome: Sendable, Hashable {
     case cancelled(Action)
     /// A person's decision (`sextant promote|abort|retry`).
     case decided(OperatorDecision, actor: String)
+    /// A change to propose to Git was queued (`sextant rollback`, a retrained candidate).
+    case proposalQueued(ProposedChange, actor: String)
+    /// A proposal was written: its branch pushed, its pull request opened or updated.
+    case proposed(ProposedChange, PullRequestRecord)
+    /// The monitor's dataset drift verdict changed (DESIGN §7 "Drift").
+    case driftJudged(DriftReport)
 
-    /// The action it ends (nil for a person's decision).
+    /// The action it ends (nil for a person's decision and a drift verdict).
     package func action(model: String) -> Action? {
         switch self {
         case .trained(let job, _, _, _): .train(job)
@@ -35,7 +41,8 @@ package enum ModelOutcome: Sendable, Hashable {
         case .retired(let retiring): .retire(model: model, retiring)
         case .servingStopped(let replicas): .stopServing(model: model, replicas: replicas)
         case .failed(let action, _, _), .cancelled(let action): action
-        case .decided: nil
+        case .proposed(let change, _): .propose(change)
+        case .decided, .proposalQueued, .driftJudged: nil
         }
     }
 }
@@ -55,6 +62,8 @@ package enum ModelEffect: Sendable, Hashable {
 /// A decision a person queues for the reconciler (`sextant retry|promote|abort MODEL`).
 package enum OperatorDecision: String, Sendable, Hashable {
     case retry, promote, abort
+    /// `sextant rollback MODEL [--to vN]`: a Git change, not a traffic move.
+    case rollback
 
     /// The reason of the event that records it.
     package var eventReason: EventReason {
@@ -62,6 +71,7 @@ package enum OperatorDecision: String, Sendable, Hashable {
         case .retry: .retryRequested
         case .promote: .promoteRequested
         case .abort: .abortRequested
+        case .rollback: .rollbackRequested
         }
     }
 
@@ -69,7 +79,7 @@ package enum OperatorDecision: String, Sendable, Hashable {
     package var journalAction: String {
         switch self {
         case .retry: "Retry"
-        case .promote, .abort: eventReason.rawValue
+        case .promote, .abort, .rollback: eventReason.rawValue
         }
     }
 }

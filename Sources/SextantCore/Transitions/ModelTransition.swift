@@ -57,6 +57,9 @@ package enum ModelTransition {
         case .failed(let action, let error, let attempt): change.failed(action, error, attempt: attempt)
         case .cancelled(let action): change.cancelled(action)
         case .decided(let decision, let actor): change.decided(decision, actor: actor)
+        case .proposalQueued(let proposal, let actor): change.queued(proposal, actor: actor)
+        case .proposed(let proposal, let record): change.proposed(proposal, record)
+        case .driftJudged(let report): change.driftJudged(report)
         }
         // An action that succeeded ends the backoff of its fingerprint.
         if change.succeeded, let action = outcome.action(model: context.model), change.object.failure?.fingerprint == action.fingerprint {
@@ -160,6 +163,7 @@ struct Change {
     // MARK: - Failures
 
     mutating func failed(_ action: Action, _ error: ActionError, attempt: Int) {
+        if case .propose(let proposal) = action, error.reason != nil { return rejected(proposal, error) }
         succeeded = false
         output = error.message
         let deploying: Bool = if case .serve(let job) = action { job.launch.revision != state.stableRevision } else { false }
@@ -233,6 +237,9 @@ struct Change {
                 output = "\(actor) asked to \(decision.rawValue), but no rollout is in flight: nothing changes"
             }
             event(decision.eventReason, output, actor: actor)
+        case .rollback:
+            // `applyDecision` turns it into a proposal (`proposalQueued`) or a refusal.
+            break
         }
     }
 }

@@ -16,6 +16,10 @@ package actor PredictionLogSignals: SignalSource {
     private var logs: [String: ProductionLog] = [:]
     /// Rows breaking each rule since this daemon started, by model, column and rule.
     private var violationTotals: [String: [ViolationKey: Int]] = [:]
+    /// Each model's last drift report and the query it answered: kept until `interval` passes.
+    private var driftReports: [String: (query: DriftQuery, report: DriftReport)] = [:]
+    /// Reference samples read, by version directory (read once while the version serves).
+    private var references: [String: ReferenceSample] = [:]
 
     private struct ViolationKey: Hashable {
         var column: String
@@ -37,7 +41,12 @@ package actor PredictionLogSignals: SignalSource {
                 logger.warning("cannot read the prediction log", metadata: ["model": "\(query.model)", "error": "\(error)"])
             case .success(let (log, measured)):
                 logs[query.model] = log
-                guard let measured else { continue }
+                var drift: DriftReport?
+                if let driftQuery = query.drift { drift = await self.drift(query, driftQuery, log: log) }
+                guard let measured else {
+                    if let drift { signals[query.model] = ModelSignals(drift: drift) }
+                    continue
+                }
                 var totals = violationTotals[query.model] ?? [:]
                 for finding in measured.freshViolations {
                     totals[ViolationKey(column: finding.column, rule: finding.rule), default: 0] += finding.violations
@@ -52,9 +61,11 @@ package actor PredictionLogSignals: SignalSource {
                         }.sorted { ($0.column, $0.rule) < ($1.column, $1.rule) },
                         invalid: window.invalidMessage)
                 }
-                signals[query.model] = ModelSignals(online: measured.online, liveContract: live)
+                signals[query.model] = ModelSignals(online: measured.online, liveContract: live, drift: drift)
             }
         }
+        let serving = Set(queries.compactMap { $0.drift?.modelDirectory })
+        references = references.filter { serving.contains($0.key) }
         return signals
     }
 
@@ -84,6 +95,39 @@ package actor PredictionLogSignals: SignalSource {
             logs[query.model] = log
             return rows
         }
+    }
+
+    /// The model's drift: the last report while `interval` has not passed and the query is
+    /// the same (version, revisions, settings), else computed again off the cooperative pool.
+    private func drift(_ query: SignalQuery, _ drift: DriftQuery, log: ProductionLog) async -> DriftReport {
+        let now = Date()
+        if let last = driftReports[query.model], last.query == drift, now.timeIntervalSince(last.report.computedAt) < drift.interval {
+            return last.report
+        }
+        let cached = references[drift.modelDirectory]
+        let state = stateDirectory
+        let computed: Result<(ReferenceSample?, DriftReport), ReferenceError> = await offPool {
+            do throws(ReferenceError) {
+                var reference = cached
+                if reference == nil { reference = try ReferenceSample.read(state: state, modelDirectory: drift.modelDirectory) }
+                return .success((reference, DriftComputation.report(model: query.model, query: drift, task: query.task, reference: reference,
+                                                                    rows: log.predictions, at: now)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let report: DriftReport
+        switch computed {
+        case .success(let (reference, computedReport)):
+            if let reference { references[drift.modelDirectory] = reference }
+            report = computedReport
+        case .failure(let error):
+            logger.warning("cannot read the reference sample", metadata: ["model": "\(query.model)", "error": "\(error.message)"])
+            report = .noVerdict(model: query.model, version: drift.version, revisions: drift.revisions, at: now, driftShare: drift.driftShare,
+                                reason: "cannot read the reference sample: \(error.message)")
+        }
+        driftReports[query.model] = (drift, report)
+        return report
     }
 
     /// What one read measured: nil when the model has no decoded row yet.
