@@ -29,7 +29,7 @@ import SextantAPI
     @Test("a uri: dataset gets its uri and sha256 rewritten; nothing else")
     func uriDataset() throws {
         let dataset = try Self.dataset(Manifests.dataset("tx", uri: "file:///srv/data/tx.csv"))
-        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: Self.table, evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: Self.table, evidence: Self.evidence, promotion: .pullRequest, baseCommit: "c1", now: Self.now)
         #expect(change.edits == [.setScalar(file: "dataset.yaml", field: "spec.source.uri", value: "file:///data/sextant/fraud/9f2c.csv"),
                                  .setScalar(file: "dataset.yaml", field: "spec.sha256", value: "9f2c")])
         #expect(change.branch == "sextant/retrain/fraud" && change.purpose == .retrain && change.baseCommit == "c1")
@@ -40,18 +40,19 @@ import SextantAPI
     @Test("a repository dataset gets the table at its path, and its pin updated when it has one")
     func pathDataset() throws {
         let pinned = try Self.dataset(Manifests.dataset("tx") + "  sha256: \(String(repeating: "a", count: 64))\n")
-        let change = ProposedChange.retraining(model: "fraud", dataset: pinned, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: Self.table, evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+        let change = ProposedChange.retraining(model: "fraud", dataset: pinned, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: Self.table, evidence: Self.evidence, promotion: .pullRequest, baseCommit: "c1", now: Self.now)
         #expect(change.edits == [.writeFile(file: "data/tx.csv", localPath: "/data/sextant/fraud/9f2c.csv"),
                                  .setScalar(file: "dataset.yaml", field: "spec.sha256", value: "9f2c")])
         let rooted = ProposedChange.retraining(model: "fraud", dataset: pinned, datasetFile: "ml/dataset.yaml", root: "ml", sha256: "9f2c", table: Self.table,
-                                               evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+                                               evidence: Self.evidence, promotion: .branch, baseCommit: "c1", now: Self.now)
         #expect(rooted.edits.map(\.file) == ["ml/data/tx.csv", "ml/dataset.yaml"], "paths are the repository's, under the watched root")
+        #expect(rooted.branchOnly == true && change.branchOnly == nil, "promotion: branch pushes without a pull request")
     }
 
     @Test("data: source (no new table) only pins the new hash")
     func sourceData() throws {
         let dataset = try Self.dataset(Manifests.dataset("tx", uri: "file:///srv/data/tx.csv"))
-        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: nil, evidence: Self.evidence, baseCommit: "c1", now: Self.now)
+        let change = ProposedChange.retraining(model: "fraud", dataset: dataset, datasetFile: "dataset.yaml", root: "", sha256: "9f2c", table: nil, evidence: Self.evidence, promotion: .pullRequest, baseCommit: "c1", now: Self.now)
         #expect(change.edits == [.setScalar(file: "dataset.yaml", field: "spec.sha256", value: "9f2c")])
     }
 

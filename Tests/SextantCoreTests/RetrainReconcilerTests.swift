@@ -182,12 +182,14 @@ import SextantTestSupport
         _ = try await reconciler.pass()
         #expect(setup.reasons().contains(.retrainTriggered))
         try #require(try await eventually(timeout: .seconds(60)) { finished.value.load(ordering: .relaxed) > done })
-        #expect(setup.reasons().last == .candidateReady, "\(setup.reasons())")
-        // The change waits with the model; the next pass writes it as a Propose job.
-        let retrained = finished.value.load(ordering: .relaxed)
-        _ = try await reconciler.pass()
-        try #require(try await eventually(timeout: .seconds(60)) { finished.value.load(ordering: .relaxed) > retrained })
+        #expect(setup.reasons().contains(.candidateReady), "\(setup.reasons())")
+        // The change waits with the model; a pass after the retraining's end writes it as a Propose job.
+        for _ in 0..<5 where setup.proposer.proposed.withLock({ $0.isEmpty }) {
+            _ = try await reconciler.pass()
+            _ = try await eventually(timeout: .seconds(10)) { !setup.proposer.proposed.withLock { $0.isEmpty } }
+        }
         #expect(setup.proposer.proposed.withLock { $0.count } == 1)
-        #expect(setup.reasons().last == .pullRequestOpened, "\(setup.reasons())")
+        try #require(try await eventually(timeout: .seconds(10)) { setup.reasons().last == .pullRequestOpened }, "\(setup.reasons())")
+        #expect(setup.reasons().filter { $0 == .retrainTriggered }.count == 1)
     }
 }

@@ -54,6 +54,8 @@ package struct ProposedChange: Sendable, Hashable, Codable {
     package var body: String
     package var edits: [FileEdit]
     package var requestedAt: Date
+    /// Set: push the branch without opening a pull request (a retraining's `promotion: branch`).
+    package var branchOnly: Bool?
 
     package init(purpose: ChangePurpose, model: String, baseCommit: String, title: String, body: String, edits: [FileEdit], requestedAt: Date) {
         self.purpose = purpose

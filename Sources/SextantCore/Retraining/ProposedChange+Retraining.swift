@@ -12,8 +12,9 @@ extension ProposedChange {
     ///   - root: the watched root inside the repository ("" for the whole repository).
     ///   - table: the table a `data: feedback` retraining wrote; nil when it trained on the
     ///     dataset as it is (`data: source`), whose content hash is `sha256`.
+    ///   - promotion: `branch` pushes the branch without a pull request.
     package static func retraining(model: String, dataset: Dataset, datasetFile: String, root: String, sha256: String, table: RetrainingTable?,
-                                   evidence: RetrainEvidence, baseCommit: String, now: Date) -> ProposedChange {
+                                   evidence: RetrainEvidence, promotion: RetrainPromotion, baseCommit: String, now: Date) -> ProposedChange {
         let pin = FileEdit.setScalar(file: datasetFile, field: "spec.sha256", value: sha256)
         var edits: [FileEdit] = []
         if let path = dataset.spec.source.path {
@@ -24,7 +25,9 @@ extension ProposedChange {
             edits.append(pin)
         }
         let title = "Retrain \(model): v\(evidence.candidate.version) on \(dataset.metadata.name) (sha256 \(sha256.prefix(12)))"
-        return ProposedChange(purpose: .retrain, model: model, baseCommit: baseCommit, title: String(title.prefix(255)), body: evidence.markdown(),
-                              edits: edits, requestedAt: now)
+        var change = ProposedChange(purpose: .retrain, model: model, baseCommit: baseCommit, title: String(title.prefix(255)), body: evidence.markdown(),
+                                    edits: edits, requestedAt: now)
+        if promotion == .branch { change.branchOnly = true }
+        return change
     }
 }

@@ -247,9 +247,10 @@ extension Reconciler {
             return run
         }
         var message = evidence.verdict
-        if proposer != nil, (spec.promotion ?? .pullRequest) != .none {
+        let promotion = spec.promotion ?? .pullRequest
+        if proposer != nil, promotion != .none {
             let change = ProposedChange.retraining(model: job.model, dataset: datasetManifest, datasetFile: datasetFile, root: source.root, sha256: sha256,
-                                                   table: table, evidence: evidence, baseCommit: desired.commit, now: clock.now())
+                                                   table: table, evidence: evidence, promotion: promotion, baseCommit: desired.commit, now: clock.now())
             run.proposal = change
             message += "; proposed on \(change.branch)"
         } else {
