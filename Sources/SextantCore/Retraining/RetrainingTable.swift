@@ -1,38 +1,4 @@
-package import Foundation
 package import SextantAPI
-
-/// A labelled production row, as the signal source hands it over for a retraining: the
-/// features as logged, the truth from feedback, and what the revision answered.
-package struct LabelledRow: Sendable, Hashable {
-    package var time: Date
-    package var revision: Int
-    /// One value per feature, in the query's order, typed as sent.
-    package var features: [JSONValue]
-    package var truth: JSONValue
-    /// `predict` as answered; nil when only probabilities were asked for.
-    package var predict: JSONValue?
-    /// `predict_proba` in the query's sorted class order.
-    package var probabilities: [Double]?
-
-    package init(time: Date, revision: Int, features: [JSONValue], truth: JSONValue, predict: JSONValue? = nil, probabilities: [Double]? = nil) {
-        self.time = time
-        self.revision = revision
-        self.features = features
-        self.truth = truth
-        self.predict = predict
-        self.probabilities = probabilities
-    }
-}
-
-extension Array where Element == LabelledRow {
-    /// The recency holdout: the newest 20% of the rows (rounded up), never trained on; and
-    /// the older rows, which the training table gets.
-    package func splitByRecency(share: Double = 0.2) -> (older: [LabelledRow], recent: [LabelledRow]) {
-        let sorted = self.sorted { $0.time < $1.time }
-        let recent = Int((Double(sorted.count) * share).rounded(.up))
-        return (Array(sorted.dropLast(recent)), Array(sorted.suffix(recent)))
-    }
-}
 
 /// What a `data: feedback` retraining's table is built from.
 package struct RetrainingTableRequest: Sendable, Hashable {
@@ -94,39 +60,4 @@ package enum RetrainingTableResult: Sendable, Hashable {
     case built(RetrainingTable)
     /// Each broken rule, naming its column and rule.
     case blocked([String])
-}
-
-/// The candidate and the serving revision on the recency holdout: the candidate answers
-/// through a private server; the serving revision's answers are the ones it logged.
-package struct RecencyEvaluationJob: Sendable, Hashable {
-    package var launch: ServingLaunch
-    package var workspace: Workspace?
-    /// The rows' types and the task (its location is not read).
-    package var data: TrainingData
-    /// The features in the order of `LabelledRow.features`.
-    package var features: [String]
-    package var classes: [String]
-    package var rows: [LabelledRow]
-
-    package init(launch: ServingLaunch, workspace: Workspace?, data: TrainingData, features: [String], classes: [String], rows: [LabelledRow]) {
-        self.launch = launch
-        self.workspace = workspace
-        self.data = data
-        self.features = features
-        self.classes = classes
-        self.rows = rows
-    }
-}
-
-/// Metrics by name on the recency holdout.
-package struct RecencyComparison: Sendable, Hashable {
-    package var candidate: [String: Double]
-    package var serving: [String: Double]
-    package var rows: Int
-
-    package init(candidate: [String: Double], serving: [String: Double], rows: Int) {
-        self.candidate = candidate
-        self.serving = serving
-        self.rows = rows
-    }
 }
