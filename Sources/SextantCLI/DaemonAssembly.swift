@@ -56,8 +56,10 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
     // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
     let storeHealth = StoreHealth()
     let metrics = DaemonMetrics(storeHealth: storeHealth)
+    // Proposals (retraining, `sextant rollback`) become branches on --repo, and pull requests with --forge.
+    let proposer = GitChangeProposer(source: repository, settings: run.branches, pullRequests: configuration.forge?.pullRequests())
     let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
-                                metrics: metrics, storeHealth: storeHealth, signals: signals, logger: logger)
+                                metrics: metrics, storeHealth: storeHealth, signals: signals, proposer: proposer, logger: logger)
     let trigger = PassTrigger()
     let readiness = Readiness()
     let loop = ReconcileLoop(reconciler: reconciler, interval: run.interval, trigger: trigger, onPass: { _ in readiness.markReady() }, logger: logger)

@@ -25,9 +25,10 @@ struct DecisionOptions: ParsableArguments {
     var actor: String { ProcessInfo.processInfo.environment["USER"].map { "user:\($0)" } ?? "user" }
 
     /// Queues the decision; returns what to print.
-    func send(_ decision: OperatorDecision) async throws -> String {
+    /// - Parameter version: `rollback --to vN`.
+    func send(_ decision: OperatorDecision, version: Int? = nil) async throws -> String {
         if let server {
-            return try await post(decision, to: server)
+            return try await post(decision, version: version, to: server)
         }
         do {
             let status = try SQLiteStore(readingFrom: stateDir).status()
@@ -35,15 +36,16 @@ struct DecisionOptions: ParsableArguments {
             guard models.contains(model) else {
                 throw CommandFailure(message: "no model \(model) in the status of \(stateDir)" + UnknownName.hint(model, known: models, listing: "sextant status"))
             }
-            try SQLiteStore(directory: stateDir).queue(OperatorRequest(decision: decision, model: model, actor: actor, time: Date()))
+            try SQLiteStore(directory: stateDir).queue(OperatorRequest(decision: decision, model: model, actor: actor, time: Date(), version: version))
         } catch let error as StoreError {
             throw CommandFailure(message: error.message)
         }
         return "\(decision) of \(model) queued: the next pass (the daemon's, or `sextant reconcile --once`) takes it"
     }
 
-    private func post(_ decision: OperatorDecision, to server: String) async throws -> String {
-        var request = HTTPClientRequest(url: server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/models/\(model)/\(decision.rawValue)")
+    private func post(_ decision: OperatorDecision, version: Int?, to server: String) async throws -> String {
+        var request = HTTPClientRequest(url: server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/models/\(model)/\(decision.rawValue)"
+                                        + (version.map { "?to=\($0)" } ?? ""))
         request.method = .POST
         request.headers.add(name: "X-Sextant-Actor", value: actor)
         if let tokenFile {
@@ -135,5 +137,47 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         print(try await options.send(.retry))
+    }
+}
+
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Propose, on a Git branch, the Model as it was when an earlier version served.",
+        discussion: """
+            Git stays the truth: the daemon commits on sextant/rollback/MODEL the Model's
+            training and serving fields and its dataset's source and pin as they were at
+            the commit that produced the version brought back (default: the previous
+            stable one), pushes the branch and, with --forge, opens or updates its pull
+            request. Merged, the version is not trained again and, within the rollout
+            policy's rollback.window, takes the traffic without steps. The request is
+            queued and taken by the daemon's next pass; `sextant events MODEL` shows
+            RollbackRequested and then BranchPushed or PullRequestOpened.
+
+            Examples:
+              sextant rollback fraud-detector
+              sextant rollback fraud-detector --to v2
+              sextant rollback fraud-detector --to 2 --server http://127.0.0.1:7070 \\
+                  --token-file /etc/sextant/api-token
+            """
+    )
+
+    @OptionGroup var options: DecisionOptions
+
+    @Option(help: ArgumentHelp("The version to bring back, e.g. v2 (default: the previous stable one's).", valueName: "vN"))
+    var to: String?
+
+    func validate() throws {
+        if let to, Self.version(to) == nil {
+            throw ValidationError("--to \(to) is not a version: write v2 or 2 (`sextant history \(options.model)` lists them)")
+        }
+    }
+
+    func run() async throws {
+        print(try await options.send(.rollback, version: to.flatMap(Self.version)))
+    }
+
+    static func version(_ text: String) -> Int? {
+        Int(text.hasPrefix("v") ? String(text.dropFirst()) : text).flatMap { $0 > 0 ? $0 : nil }
     }
 }

@@ -25,10 +25,10 @@ enum WatchScreen {
             }
         }
         write(enter)
-        let signals = restoreOnSignals()
+        restoreOnSignals()
         defer {
             write(leave)
-            for source in signals { source.cancel() }
+            for number in handledSignals { signal(number, SIG_DFL) }
         }
         while true {
             let width = Terminal.width()
@@ -54,18 +54,24 @@ enum WatchScreen {
         return "\u{1B}[H" + lines.map { "\u{1B}[2K" + $0 }.joined(separator: "\n") + "\u{1B}[J"
     }
 
-    /// Restores the terminal, then dies of the signal as it would have.
-    private static func restoreOnSignals() -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM, SIGHUP].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                write(leave)
+    static let handledSignals = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Restores the terminal, then dies of the signal as it would have. A handler of the
+    /// process, not a dispatch source: libdispatch on Linux reads signals through a
+    /// signalfd with the signal ignored, and a signal the kernel hands to another thread
+    /// (one that does not block it) is then discarded: Ctrl-C did nothing, now and then.
+    private static func restoreOnSignals() {
+        _ = watchLeaveBytes  // Made before a signal can need it: the handler only reads it.
+        for number in handledSignals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { number in
+                // Async-signal-safe only: write(2), signal(2), raise(3).
+                _ = Glibc.write(STDOUT_FILENO, watchLeaveBytes.pointer, watchLeaveBytes.count)
                 signal(number, SIG_DFL)
                 raise(number)
             }
-            source.resume()
-            return source
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, nil)
         }
     }
 
@@ -73,3 +79,12 @@ enum WatchScreen {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }
+
+/// `WatchScreen.leave` in memory that is never freed or moved, for the signal handler (a
+/// C function: it reads a global, captures nothing).
+nonisolated(unsafe) private let watchLeaveBytes: (pointer: UnsafeMutablePointer<UInt8>, count: Int) = {
+    let bytes = Array(WatchScreen.leave.utf8)
+    let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+    pointer.initialize(from: bytes, count: bytes.count)
+    return (pointer, bytes.count)
+}()

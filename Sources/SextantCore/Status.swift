@@ -319,11 +319,15 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
         package var retrain: RetrainState?
         /// The serving version against the newest logged rows (DESIGN §7 "Drift").
         package var drift: DriftReport?
+        /// The branches Sextant wrote for the model and their pull requests (DESIGN §8).
+        package var pullRequests: [PullRequestRecord]
 
         package init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
                     traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = [],
-                    online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil, drift: DriftReport? = nil) {
+                    online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil, drift: DriftReport? = nil,
+                    pullRequests: [PullRequestRecord] = []) {
             self.drift = drift
+            self.pullRequests = pullRequests
             self.online = online
             self.liveContract = liveContract
             self.rollout = rollout
@@ -368,7 +372,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
         case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints, rollout
-        case replicas, online, liveContract, drift, retrain
+        case replicas, online, liveContract, drift, pullRequests, retrain
         case sha256, rows, violations
     }
 
@@ -395,6 +399,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encode(fields.liveContract, forKey: .liveContract)
             try container.encodeIfPresent(fields.retrain, forKey: .retrain)
             try container.encodeIfPresent(fields.drift, forKey: .drift)
+            try container.encode(fields.pullRequests, forKey: .pullRequests)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -429,7 +434,8 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
                 replicas: try container.decodeIfPresent([ReplicaStatus].self, forKey: .replicas) ?? [],
                 online: try container.decodeIfPresent([OnlineRevision].self, forKey: .online) ?? [],
                 liveContract: try container.decodeIfPresent(LiveContractStatus.self, forKey: .liveContract),
-                drift: try container.decodeIfPresent(DriftReport.self, forKey: .drift))
+                drift: try container.decodeIfPresent(DriftReport.self, forKey: .drift),
+                pullRequests: try container.decodeIfPresent([PullRequestRecord].self, forKey: .pullRequests) ?? [])
             model?.retrain = try container.decodeIfPresent(RetrainState.self, forKey: .retrain)
         }
         if kind == .dataset {

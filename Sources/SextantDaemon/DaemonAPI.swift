@@ -108,7 +108,15 @@ package struct DaemonAPI: Sendable {
             let name = context.parameters.get("name") ?? ""
             let asked = context.parameters.get("decision") ?? ""
             guard let decision = OperatorDecision(rawValue: asked) else {
-                return Self.error("no such decision \(asked); POST /api/v1/models/{name}/promote, abort or retry", status: .notFound)
+                return Self.error("no such decision \(asked); POST /api/v1/models/{name}/promote, abort, retry or rollback", status: .notFound)
+            }
+            // `rollback?to=N` (or `vN`): the version to bring back.
+            var version: Int?
+            if decision == .rollback, let to = request.uri.queryParameters["to"].map(String.init) {
+                guard let number = Int(to.hasPrefix("v") ? String(to.dropFirst()) : to), number > 0 else {
+                    return Self.error("to=\(to) is not a version: write to=2 or to=v2", status: .badRequest)
+                }
+                version = number
             }
             // Mutating: a bearer token, unless only this machine can connect.
             if !isAuthorized(request), !configuration.isLoopback || request.headers[.authorization] != nil {
@@ -120,7 +128,7 @@ package struct DaemonAPI: Sendable {
             }
             let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
             do {
-                try store.queue(OperatorRequest(decision: decision, model: name, actor: actor, time: Date()))
+                try store.queue(OperatorRequest(decision: decision, model: name, actor: actor, time: Date(), version: version))
             } catch let error as StoreError {
                 return Self.error("\(decision) of \(name) not queued: \(error.message)", status: .serviceUnavailable)
             }

@@ -1,4 +1,5 @@
 internal import CGit2
+import Foundation
 
 extension GitRepository {
     /// The local namespace that holds what Sextant pushes: `fetch` never writes or prunes
@@ -22,6 +23,10 @@ extension GitRepository {
         try check(operation, git_reference_create(&reference, handle, localRef, &oid, 1, "sextant: push to \(branch)"))
         git_reference_free(reference)
 
+        if let worktree = Self.localWorkTreeRepository(url) {
+            // libgit2 cannot push into a repository with a work tree: the target fetches instead.
+            return try GitRepository(path: worktree).fetchReference(localRef, from: path, into: "refs/heads/" + branch, operation: operation)
+        }
         var remote: OpaquePointer?
         try check(operation, git_remote_create_anonymous(&remote, handle, url))
         defer { git_remote_free(remote) }
@@ -58,6 +63,39 @@ extension GitRepository {
         if let reason = session.refusals["refs/heads/" + branch] ?? session.refusals.values.first {
             throw GitError(operation: operation, code: GIT_ERROR.rawValue, message: "the remote refused the update: \(reason)")
         }
+    }
+}
+
+extension GitRepository {
+    /// The path of a local repository with a work tree (`/path/repo`, `file:///path/repo`
+    /// holding `.git`), which a push cannot update; nil for anything else.
+    static func localWorkTreeRepository(_ url: String) -> String? {
+        let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
+        guard path.hasPrefix("/") else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path + "/.git", isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        return path
+    }
+
+    /// Fetches `reference` of the repository at `source` into this one as `destination`
+    /// (forced): a push into a local repository with a work tree, from its side.
+    func fetchReference(_ reference: String, from source: String, into destination: String, operation: String) throws(GitError) {
+        var remote: OpaquePointer?
+        try check(operation, git_remote_create_anonymous(&remote, handle, source))
+        defer { git_remote_free(remote) }
+        var options = git_fetch_options()
+        try check(operation, git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
+        options.prune = GIT_FETCH_NO_PRUNE
+        options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
+        let refspec = "+\(reference):\(destination)"
+        let code: Int32 = refspec.withCString { spec in
+            var strings: [UnsafeMutablePointer<CChar>?] = [UnsafeMutablePointer(mutating: spec)]
+            return strings.withUnsafeMutableBufferPointer { buffer in
+                var array = git_strarray(strings: buffer.baseAddress, count: 1)
+                return git_remote_fetch(remote, &array, &options, "sextant: branch written by the daemon")
+            }
+        }
+        try check(operation, code)
     }
 }
 

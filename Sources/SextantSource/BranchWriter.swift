@@ -1,18 +1,7 @@
 package import Foundation
 package import SextantAPI
-import SextantCore
+package import SextantCore
 package import SextantGit
-
-/// Why Sextant writes a branch: the middle part of `sextant/<purpose>/<model>`.
-package enum BranchPurpose: String, Sendable, Hashable, CaseIterable {
-    /// A retrained model's new dataset pin or hyperparameters.
-    case retrain
-    /// A Model's training, serving and dataset pin as they were at an earlier version.
-    case rollback
-
-    /// The branch Sextant writes for a model: one per model and purpose, updated in place.
-    package func branch(for model: String) -> String { "sextant/\(rawValue)/\(model)" }
-}
 
 /// How Sextant writes branches: `--git-author` and `--git-credentials-file`, read once.
 package struct BranchWriteSettings: Sendable, Hashable {
@@ -86,9 +75,9 @@ package struct BranchWriter: Sendable {
     ///
     /// - Throws: `BranchWriteError.invalidManifests` with the loader's diagnostics (nothing
     ///   pushed), or `.git` when the commit or the push failed.
-    package func write(in repository: GitRepository, base: String, purpose: BranchPurpose, model: String,
+    package func write(in repository: GitRepository, base: String, purpose: ChangePurpose, model: String,
                        changes: [String: [UInt8]?], message: String, time: Date) throws(BranchWriteError) -> WrittenBranch {
-        let branch = purpose.branch(for: model)
+        let branch = purpose.branch(model: model)
         let head: String
         let loaded: LoadedCommit
         do throws(GitError) {

@@ -81,7 +81,7 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
 
     /// Proposes a change as a commit on `sextant/<purpose>/<model>` made on `base` (a
     /// followed commit), validated and force-pushed to `--repo`; see `BranchWriter`.
-    package func writeBranch(base: String, purpose: BranchPurpose, model: String, changes: [String: [UInt8]?], message: String,
+    package func writeBranch(base: String, purpose: ChangePurpose, model: String, changes: [String: [UInt8]?], message: String,
                              settings: BranchWriteSettings, time: Date) async throws(BranchWriteError) -> WrittenBranch {
         let writer = BranchWriter(remoteURL: url, root: root, settings: settings, loader: loader)
         let result: Result<WrittenBranch, BranchWriteError> = await withCheckedContinuation { continuation in
@@ -102,6 +102,17 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// A file's bytes at a commit of the mirror; nil when the commit has no such file.
+    package func read(_ path: String, at commit: String) async throws(SourceFailure) -> [UInt8]? {
+        try await onQueue { repository throws(GitError) in
+            do throws(GitError) {
+                return try repository.read(path, at: commit)
+            } catch where error.isNotFound {
+                return nil
+            }
+        }
     }
 
     /// A blob of the mirror by id (the data files datasets read).

@@ -325,7 +325,9 @@ package final class SQLiteStore: StateStore {
             try db.execute(sql: "DELETE FROM requests")
             // A decision this version does not know (queued by a newer one) is dropped, with the rest taken.
             return rows.compactMap { row in
-                OperatorDecision(rawValue: row["action"]).map { OperatorRequest(decision: $0, model: row["model"], actor: row["actor"], time: row["time"]) }
+                OperatorDecision(rawValue: row["action"]).map {
+                    OperatorRequest(decision: $0, model: row["model"], actor: row["actor"], time: row["time"], version: row["version"])
+                }
             }
         }
     }
@@ -335,8 +337,8 @@ package final class SQLiteStore: StateStore {
     package func queue(_ request: OperatorRequest) throws {
         do {
             try database.write { db in
-                try db.execute(sql: "INSERT INTO requests (action, model, actor, time) VALUES (?, ?, ?, ?)",
-                               arguments: [request.decision.rawValue, request.model, request.actor, request.time])
+                try db.execute(sql: "INSERT INTO requests (action, model, actor, time, version) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [request.decision.rawValue, request.model, request.actor, request.time, request.version])
             }
         } catch let error as DatabaseError {
             throw StoreError(Self.describe(error, path: path, directory: directory))

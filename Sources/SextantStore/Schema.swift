@@ -119,6 +119,12 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v6: the version a rollback request names") { db in
+            try db.execute(sql: """
+                -- `sextant rollback MODEL --to vN`: N (NULL: the previous stable version).
+                ALTER TABLE requests ADD COLUMN version INTEGER;
+                """)
+        }
         return migrator
     }()
 }

@@ -64,5 +64,22 @@ import Testing
         #expect(rig.events(.retrainTriggered).count == 1)
         let condition = try #require(rig.status()?.conditions.first { $0.type == "Retrain" })
         #expect(condition.message.contains("cooling down until"), "\(condition.message)")
+
+        // The change: one commit on sextant/retrain/MODEL, the table at the dataset's path.
+        let branch = "sextant/retrain/fraud-detector"
+        try await rig.waitFor("the branch to be written") { !rig.events(.branchPushed).isEmpty || !rig.events(.proposeFailed).isEmpty }
+        #expect(ready.message.hasSuffix("; proposed on \(branch)"), "\(ready.message)")
+        let head = try rig.repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        let names = try rig.repository.git("diff", "--name-only", head, branch).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(names == "data/transactions.csv", "only the dataset changes: \(names)")
+        #expect(try rig.repository.git("rev-parse", "\(branch):data/transactions.csv") == rig.repository.git("hash-object", table),
+                "the committed file is the table, byte for byte")
+        let subject = try rig.repository.git("log", "-1", "--format=%s", branch)
+        #expect(subject.hasPrefix("Retrain fraud-detector: v2 on transactions (sha256 \(evidence.data.sha256.prefix(12)))"), "\(subject)")
+
+        // Merged, the candidate's version is found by its training fingerprint: not trained again.
+        _ = try rig.repository.git("merge", "-q", "--ff-only", branch)
+        try await rig.waitFor("v2 to be what Git asks for") { rig.status()?.model?.candidateVersion == 2 || rig.status()?.model?.stableVersion == 2 }
+        #expect(rig.events(.trained).count == 2, "v1, then the candidate once: \(rig.events(.trained).map(\.message))")
     }
 }

@@ -46,7 +46,7 @@ import SextantAPI
         let rooted = ProposedChange.retraining(model: "fraud", dataset: pinned, datasetFile: "ml/dataset.yaml", root: "ml", sha256: "9f2c", table: Self.table,
                                                evidence: Self.evidence, promotion: .branch, baseCommit: "c1", now: Self.now)
         #expect(rooted.edits.map(\.file) == ["ml/data/tx.csv", "ml/dataset.yaml"], "paths are the repository's, under the watched root")
-        #expect(rooted.branchOnly == true && change.branchOnly == nil, "promotion: branch pushes without a pull request")
+        #expect(!rooted.openPullRequest && change.openPullRequest, "promotion: branch pushes without a pull request")
     }
 
     @Test("data: source (no new table) only pins the new hash")

@@ -93,6 +93,20 @@ import SextantTestSupport
         #expect(try remote.git("for-each-ref", "--format=%(refname)") == "refs/heads/main\nrefs/heads/sextant/retrain/a")
     }
 
+    @Test("a repository with a work tree, by path or file://, gets the branch (it fetches it), twice in place; its checkout is untouched", arguments: ["", "file://"])
+    func workTreeRepository(scheme: String) throws {
+        let remote = try Remote()
+        let url = scheme + remote.upstream.path
+        let mirror = try remote.mirror(of: url)
+        let first = try mirror.commit(parent: remote.base, changes: ["models/a.yaml": Array("a: 2\n".utf8)], message: "one", author: .sextant, time: Self.time)
+        try mirror.push(commit: first, to: "sextant/rollback/a", remote: url, credentials: .none)
+        let second = try mirror.commit(parent: remote.base, changes: ["models/b.yaml": Array("b: 2\n".utf8)], message: "two", author: .sextant, time: Self.time)
+        try mirror.push(commit: second, to: "sextant/rollback/a", remote: url, credentials: .none)
+        #expect(try remote.upstream.git("rev-parse", "sextant/rollback/a").trimmingCharacters(in: .whitespacesAndNewlines) == second)
+        #expect(try remote.upstream.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines) == remote.base)
+        #expect(try remote.upstream.git("status", "--porcelain").isEmpty)
+    }
+
     @Test("a refused push names the remote, the branch and the server's reason")
     func refused() async throws {
         let remote = try Remote()

@@ -22,6 +22,7 @@ extension StatusModel {
         let datasetCurrent = !inputs.plan.actions.contains { $0.key == datasetKey } && inputs.plan.retries[datasetKey] == nil
             && observed.objects[datasetKey]?.fingerprint != nil
         let decision = Planner.decide(model, desired: desired, observed: observed, datasetCurrent: datasetCurrent, now: now)
+        status.model?.pullRequests = state.pullRequests
 
         // What serves.
         if let stable = state.stableRevision, let revision = registry.revision(stable) {

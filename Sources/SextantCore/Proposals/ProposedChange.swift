@@ -54,10 +54,11 @@ package struct ProposedChange: Sendable, Hashable, Codable {
     package var body: String
     package var edits: [FileEdit]
     package var requestedAt: Date
-    /// Set: push the branch without opening a pull request (a retraining's `promotion: branch`).
-    package var branchOnly: Bool?
+    /// Whether a forge's pull request is opened for the branch (`promotion: branch`: no).
+    package var openPullRequest: Bool
 
-    package init(purpose: ChangePurpose, model: String, baseCommit: String, title: String, body: String, edits: [FileEdit], requestedAt: Date) {
+    package init(purpose: ChangePurpose, model: String, baseCommit: String, title: String, body: String, edits: [FileEdit], requestedAt: Date,
+                 openPullRequest: Bool = true) {
         self.purpose = purpose
         self.model = model
         self.baseCommit = baseCommit
@@ -65,6 +66,7 @@ package struct ProposedChange: Sendable, Hashable, Codable {
         self.body = body
         self.edits = edits
         self.requestedAt = requestedAt
+        self.openPullRequest = openPullRequest
     }
 
     package var branch: String { purpose.branch(model: model) }
@@ -89,6 +91,22 @@ package struct PullRequestRecord: Sendable, Hashable, Codable {
     package var number: Int?
     package var state: State
     package var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case purpose, branch, headCommit, url, number, state, updatedAt
+    }
+
+    /// Every key, `url` and `number` null without a pull request (status JSON, DESIGN §8).
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(purpose, forKey: .purpose)
+        try container.encode(branch, forKey: .branch)
+        try container.encode(headCommit, forKey: .headCommit)
+        try container.encode(url, forKey: .url)
+        try container.encode(number, forKey: .number)
+        try container.encode(state, forKey: .state)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
 
     package init(purpose: ChangePurpose, branch: String, headCommit: String, url: String? = nil, number: Int? = nil, state: State, updatedAt: Date) {
         self.purpose = purpose

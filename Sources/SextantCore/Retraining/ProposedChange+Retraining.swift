@@ -25,9 +25,7 @@ extension ProposedChange {
             edits.append(pin)
         }
         let title = "Retrain \(model): v\(evidence.candidate.version) on \(dataset.metadata.name) (sha256 \(sha256.prefix(12)))"
-        var change = ProposedChange(purpose: .retrain, model: model, baseCommit: baseCommit, title: String(title.prefix(255)), body: evidence.markdown(),
-                                    edits: edits, requestedAt: now)
-        if promotion == .branch { change.branchOnly = true }
-        return change
+        return ProposedChange(purpose: .retrain, model: model, baseCommit: baseCommit, title: String(title.prefix(255)), body: evidence.markdown(),
+                              edits: edits, requestedAt: now, openPullRequest: promotion != .branch)
     }
 }
