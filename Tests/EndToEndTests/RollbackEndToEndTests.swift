@@ -62,4 +62,37 @@ import Testing
         #expect(rig.status()?.model?.stableRevision == 1, "the same revision: same serving fields")
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(3))")
     }
+
+    @Test("rollback.gitRevert: pullRequest: a canary aborted by its analysis proposes Git back to what serves (only the slow server's env line goes); merged, Git is true again",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3 for the example's trainer and server"))
+    func revertAfterAbort() async throws {
+        let rig = try RolloutEndToEndTests.Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}, {pause: {duration: 1m}}]",
+                                               analysis: "{interval: 1s, minSamples: 20}", extra: "  scaleDownDelay: 1s\n  rollback: {gitRevert: pullRequest}")
+        try rig.startDaemon()
+        try await rig.waitFor("r1 to serve") { rig.status()?.phase == .serving }
+        let body = """
+            {"parameters":{"content_type":"pd"},"inputs":[{"name":"tenure_months","datatype":"FP64","shape":[1],"data":[12]},
+            {"name":"monthly_charges","datatype":"FP64","shape":[1],"data":[70.5]},{"name":"support_calls","datatype":"FP64","shape":[1],"data":[3]}]}
+            """
+        let load = RolloutEndToEndTests.Load(port: rig.gatewayPort, model: rig.model, body: body)
+        try rig.commit("slow server", "models/churn-predictor.yaml", replacing: "    replicas: 1", with: "    replicas: 1\n    env: {CHURN_DELAY_MS: \"800\"}")
+        let head = try rig.repository.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        try await rig.waitFor("the rollback") { rig.status()?.phase == .rolloutAborted }
+        try await rig.waitFor("the revert branch") { !rig.events(.branchPushed).isEmpty }
+        let branch = "sextant/rollback/churn-predictor"
+        let requested = try #require(rig.events(.rollbackRequested).first)
+        #expect(requested.message.contains("back to v1 (r1)"), "\(requested.message)")
+        let diff = try rig.repository.git("diff", "-U0", head, branch)
+        let changed = diff.split(separator: "\n").filter { ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---") }
+        #expect(changed == [#"-    env: {CHURN_DELAY_MS: "800"}"#], "\(diff)")
+        let message = try rig.repository.git("log", "-1", "--format=%B", branch)
+        #expect(message.contains("rollback.gitRevert: pullRequest") && message.contains("failed its analysis"), "\(message)")
+
+        _ = try rig.repository.git("merge", "-q", "--ff-only", branch)
+        try await rig.waitFor("Git to be true again") { rig.status()?.sync == .synced && rig.status()?.phase == .serving }
+        let tally = await load.stop()
+        #expect(rig.status()?.model?.stableRevision == 1)
+        #expect(rig.events(.rolloutStarted).count == 1, "no canary after the merge")
+        #expect(tally.failed.isEmpty, "\(tally.failed.prefix(3))")
+    }
 }

@@ -15,6 +15,9 @@ extension Reconciler {
             outcome = Task.isCancelled ? .cancelled(action) : .failed(action, error, attempt: attempt)
         }
         let succeeded = try await fold(outcome, key: action.key, journal: id, journalAction: action.name, commit: commit, actor: options.actor)
+        if succeeded, case .rollout(let model, _, .abort(let reason, let message)) = action, RolloutChange.automaticAborts.contains(reason) {
+            try await proposeRevert(model: model, aborted: message, now: now)
+        }
         if succeeded {
             logger.info("model action finished", metadata: [
                 "model": "\(action.key.name)", "action": "\(action.name)", "milliseconds": "\(milliseconds(ContinuousClock.now - started))",
@@ -134,5 +137,22 @@ extension Reconciler {
         let update = ObjectUpdate.model(object, registries[request.model] ?? ModelRegistry(model: request.model))
         try await persist(.finishAction(id: id, outcome: JournalOutcome(state: .failed, output: message, finishedAt: now), update: update,
                                        events: [event], action: OperatorDecision.rollback.journalAction))
+    }
+}
+
+extension Reconciler {
+    /// `rollback.gitRevert: pullRequest`: after an automatic abort, Git is proposed back to
+    /// what serves, on `sextant/rollback/MODEL`.
+    func proposeRevert(model: String, aborted: String, now: Date) async throws {
+        let key = ObjectKey(.model, model)
+        guard let desired, let spec = desired.manifests.model(named: model), ResolvedPolicy(spec, in: desired.manifests).gitRevert,
+              proposer != nil,
+              let change = RollbackChange.revert(model: model, aborted: aborted, desired: desired,
+                                                 registry: registries[model] ?? ModelRegistry(model: model),
+                                                 stable: observed[key]?.model?.stableRevision, root: source.root, now: now) else { return }
+        let id = try await journal(JournalEntry(action: "GitRevert", key: key, fingerprint: change.fingerprint, attempt: 1,
+                                                commit: desired.commit, input: "{}", startedAt: now))
+        _ = try await fold(.proposalQueued(change, actor: options.actor), key: key, journal: id, journalAction: "GitRevert",
+                           commit: desired.commit, actor: options.actor)
     }
 }

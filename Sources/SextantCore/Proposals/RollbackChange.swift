@@ -41,8 +41,23 @@ package enum RollbackChange {
             }
             target = revision
         }
+        return .success(change(model: model, bringingBack: target, file: manifest.file, desired: desired, current: current, root: root,
+                               why: "Requested by \(actor) with `sextant rollback \(model)\(version.map { " --to v\($0)" } ?? "")`.", now: now))
+    }
+
+    /// After an automatic abort with `rollback.gitRevert: pullRequest`: Git back to what
+    /// serves (the stable revision), so that it is true again.
+    package static func revert(model: String, aborted: String, desired: DesiredState, registry: ModelRegistry, stable: Int?,
+                               root: String, now: Date) -> ProposedChange? {
+        guard let manifest = desired.manifests.loaded(kind: .model, name: model), let current = stable.flatMap(registry.revision) else { return nil }
+        return change(model: model, bringingBack: current, file: manifest.file, desired: desired, current: current, root: root,
+                      why: "The rollout policy asks for it (`rollback.gitRevert: pullRequest`) after an automatic abort: \(aborted)", now: now)
+    }
+
+    static func change(model: String, bringingBack target: ModelRevision, file: String, desired: DesiredState, current: ModelRevision?,
+                       root: String, why: String, now: Date) -> ProposedChange {
         let commit = target.commit
-        var edits = modelFields.map { FileEdit.restoreNode(file: manifest.file, field: $0, commit: commit) }
+        var edits = modelFields.map { FileEdit.restoreNode(file: file, field: $0, commit: commit) }
         if let datasetName = desired.manifests.model(named: model)?.spec.dataset,
            let dataset = desired.manifests.loaded(kind: .dataset, name: datasetName) {
             edits += [.restoreNode(file: dataset.file, field: "spec.source", commit: commit),
@@ -56,8 +71,7 @@ package enum RollbackChange {
         var body = """
             ## Roll `\(model)` back to v\(target.version)
 
-            Requested by \(actor) with `sextant rollback \(model)\(version.map { " --to v\($0)" } ?? "")`. \
-            Serving now: \(from).
+            \(why) Serving now: \(from).
 
             This branch sets the Model's training and serving fields, and its dataset's source and pin, \
             as they were at \(commit.prefix(7)), the commit that produced r\(target.number). Merged, \
@@ -79,7 +93,7 @@ package enum RollbackChange {
             let shown = evaluation.metrics.keys.sorted().map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
             body += "\nr\(target.number) was evaluated on its holdout: \(shown).\n"
         }
-        return .success(ProposedChange(purpose: .rollback, model: model, baseCommit: desired.commit, title: title, body: body, edits: edits, requestedAt: now))
+        return ProposedChange(purpose: .rollback, model: model, baseCommit: desired.commit, title: title, body: body, edits: edits, requestedAt: now)
     }
 
     static func lastServed(_ revision: ModelRevision) -> Date {

@@ -32,6 +32,9 @@ package enum RolloutChange: Sendable, Hashable {
     package var name: String { eventReason.rawValue }
 
     package static let superseded = "Superseded"
+    /// The reasons of an abort decided by the rollout itself (analysis, an inconclusive step,
+    /// a crash loop), not by a person or by Git: what `rollback.gitRevert` answers.
+    package static let automaticAborts: Set<String> = ["AnalysisFailed", "Inconclusive", "CrashLoop"]
 
     /// What the transition's event says.
     package var message: String {

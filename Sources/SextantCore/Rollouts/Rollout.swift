@@ -194,6 +194,8 @@ package struct ResolvedPolicy: Sendable, Hashable {
     package var inconclusive: InconclusiveAction
     package var automaticRollback: Bool
     package var rollbackWindow: Int
+    /// `rollback.gitRevert: pullRequest`: after an automatic abort, propose Git back to what serves.
+    package var gitRevert: Bool
     package var scaleDownDelay: Double
 
     /// The model's `serving.rollout` policy (default: replace), judged by the policy's
@@ -231,6 +233,7 @@ package struct ResolvedPolicy: Sendable, Hashable {
         inconclusive = analysis?.inconclusive ?? .pause
         automaticRollback = spec?.rollback?.automatic ?? true
         rollbackWindow = spec?.rollback?.window ?? 3
+        gitRevert = spec?.rollback?.gitRevert == .pullRequest
     }
 
     /// `shadow.duration` and `blueGreen.previewDuration` when the policy leaves them out.
