@@ -27,6 +27,7 @@ enum HelpExampleSkips {
         ("/var/lib/sextant", "a system state directory"),
         ("sextant promote ", "needs a rollout in progress"),
         ("sextant abort ", "needs a rollout in progress"),
+        ("/etc/sextant/api-token", "needs a daemon with an API token file"),
         ("/srv/", "a repository and data root of your own"),
         ("sextant gateway ", "the quickstart's gateway, which reconcile starts, holds its port"),
     ]
