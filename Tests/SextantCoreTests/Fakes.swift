@@ -238,8 +238,15 @@ final class FakeSignals: SignalSource {
 /// A change proposer that keeps what it was given.
 final class FakeProposer: ChangeProposer {
     let proposed = Mutex<[ProposedChange]>([])
+    /// How many of the next pushes the remote refuses.
+    let refusals = Mutex(0)
 
     func propose(_ change: ProposedChange) async throws(ActionError) -> PullRequestRecord {
+        let refused = refusals.withLock { refusals in
+            defer { refusals = max(0, refusals - 1) }
+            return refusals > 0
+        }
+        if refused { throw ActionError("push to \(change.branch) on origin: the remote refused the update: pre-receive hook declined") }
         let count = proposed.withLock {
             $0.append(change)
             return $0.count
