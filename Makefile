@@ -7,7 +7,7 @@ SWIFT ?= swift
 # The branch the quickstart follows: the one checked out, or main.
 BRANCH ?= $(shell b=$$(git symbolic-ref --short -q HEAD 2>/dev/null); echo $${b:-main})
 
-.PHONY: demo quickstart test build bootstrap schemas bench
+.PHONY: demo demo-drift quickstart test build bootstrap schemas bench
 
 bootstrap:
 	@./scripts/bootstrap
@@ -19,6 +19,11 @@ build: bootstrap
 # daemon's API (127.0.0.1:7070); DEMO_FAST=1 is CI's shortened run; KEEP=1 keeps its files.
 demo: build
 	SEXTANT=$$($(SWIFT) build --show-bin-path)/sextant ./scripts/demo
+
+# The closed loop (scripts/demo-drift): drift, a retrained candidate on a branch with its
+# evidence, merged and rolled out. The same variables as demo.
+demo-drift: build
+	SEXTANT=$$($(SWIFT) build --show-bin-path)/sextant ./scripts/demo-drift
 
 quickstart: build
 	SEXTANT=$$($(SWIFT) build --show-bin-path)/sextant BRANCH=$(BRANCH) ./scripts/quickstart
