@@ -57,7 +57,10 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
     let storeHealth = StoreHealth()
     let metrics = DaemonMetrics(storeHealth: storeHealth)
     // Proposals (retraining, `sextant rollback`) become branches on --repo, and pull requests with --forge.
-    let proposer = GitChangeProposer(source: repository, settings: run.branches, pullRequests: configuration.forge?.pullRequests())
+    let stateDir = stateDirectory.absolutePath, dataRoots = configuration.dataRoots.map(ReconcileCommand.absolute)
+    let proposer = GitChangeProposer(source: repository, settings: run.branches, pullRequests: configuration.forge?.pullRequests()) { base, head in
+        PlanCommand.markdown(mirror: stateDir + "/source.git", root: repository.root, base: base, head: head, stateDir: stateDir, dataRoots: dataRoots)
+    }
     let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
                                 metrics: metrics, storeHealth: storeHealth, signals: signals, proposer: proposer, logger: logger)
     let trigger = PassTrigger()

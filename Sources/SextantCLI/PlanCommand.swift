@@ -63,6 +63,16 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "text, markdown (for a pull-request comment) or json.")
     var output: PlanOutput = .text
 
+    /// `sextant plan -o markdown` of a branch Sextant wrote, for its pull request's body
+    /// (DESIGN §8): the daemon's mirror, the base and head commits, what the store says serves.
+    static func markdown(mirror: String, root: String, base: String, head: String, stateDir: String, dataRoots: [String]) -> String? {
+        var arguments = ["--repo", mirror, "--base", base, "--head", head, "--state-dir", stateDir, "-o", "markdown"]
+        if !root.isEmpty { arguments += ["--path", root] }
+        for root in dataRoots { arguments += ["--data-root", root] }
+        guard let command = try? PlanCommand.parse(arguments), let review = try? command.makeReview() else { return nil }
+        return PlanRenderer.markdown(review)
+    }
+
     func run() throws {
         let review = try makeReview()
         print(PlanRenderer.render(review, as: output), terminator: "")
@@ -70,7 +80,7 @@ struct PlanCommand: ParsableCommand {
         throw ExitCode(review.hasChanges ? 1 : 0)
     }
 
-    private func makeReview() throws -> ChangeReview {
+    func makeReview() throws -> ChangeReview {
         let repository = try open(repo)
         let headCommit = try resolve(head, in: repository)
         let roots = dataRoot.map(ReconcileCommand.absolute)

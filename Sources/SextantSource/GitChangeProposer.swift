@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SextantAPI
 package import SextantCore
@@ -12,11 +13,16 @@ package struct GitChangeProposer: ChangeProposer {
     package var settings: BranchWriteSettings
     /// The forge's pull requests; nil: the branch alone (`BranchPushed`).
     package var pullRequests: (any PullRequests)?
+    /// `sextant plan -o markdown` from the base to the branch's head, appended to the pull
+    /// request's body (blocking: called off the cooperative pool); nil when it cannot say.
+    package var plan: (@Sendable (_ base: String, _ head: String) -> String?)?
 
-    package init(source: RepositorySource, settings: BranchWriteSettings, pullRequests: (any PullRequests)?) {
+    package init(source: RepositorySource, settings: BranchWriteSettings, pullRequests: (any PullRequests)?,
+                 plan: (@Sendable (_ base: String, _ head: String) -> String?)? = nil) {
         self.source = source
         self.settings = settings
         self.pullRequests = pullRequests
+        self.plan = plan
     }
 
     package func propose(_ change: ProposedChange) async throws(ActionError) -> PullRequestRecord {
@@ -37,14 +43,24 @@ package struct GitChangeProposer: ChangeProposer {
         guard let pullRequests, change.openPullRequest else {
             return PullRequestRecord(purpose: change.purpose, branch: written.branch, headCommit: written.headCommit, state: .pushed, updatedAt: Date())
         }
+        var body = change.body
+        if let plan, let markdown = await Self.offPool({ plan(written.baseCommit, written.headCommit) }) {
+            body += "\n\n---\n\n" + markdown
+        }
         do {
             let pull = try await pullRequests.openOrUpdate(PullRequestDraft(sourceBranch: written.branch, targetBranch: source.branch,
-                                                                            title: change.title, body: change.body))
+                                                                            title: change.title, body: body))
             return PullRequestRecord(purpose: change.purpose, branch: written.branch, headCommit: written.headCommit, url: pull.url,
                                      number: pull.number, state: PullRequestRecord.State(pull.state), updatedAt: Date())
         } catch {
             // The branch is pushed; the pull request is tried again with the proposal.
             throw ActionError("\(written.branch) pushed at \(written.headCommit.prefix(7)), but its pull request was not opened: \(error.description)")
+        }
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
         }
     }
 

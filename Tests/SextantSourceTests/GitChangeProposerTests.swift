@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import SextantCore
 @testable import SextantSource
@@ -33,6 +34,22 @@ import SextantYAML
             #expect(second.number == first.number && second.headCommit != first.headCommit, "\(second)")
             #expect(forge.pulls.count == 1, "updated in place, never duplicated")
             #expect(forge.pulls.first?.title == "Retrain fraud on the new data (c)")
+        }
+    }
+
+    @Test("the plan of the branch is appended to the pull request's body, after the evidence")
+    func planInBody() async throws {
+        let setup = try await BranchWriterTests.Setup()
+        try await ForgeStandIn.with(.github) { forge in
+            let asked = Mutex<[String]>([])
+            let proposer = GitChangeProposer(source: setup.source, settings: BranchWriteSettings(), pullRequests: forge.client()) { base, head in
+                asked.withLock { $0 = [base, head] }
+                return "### Sextant plan: `\(base.prefix(7))` → `\(head.prefix(7))`\n"
+            }
+            let record = try await proposer.propose(Self.change(sha: "b", at: setup.base))
+            #expect(asked.withLock { $0 } == [setup.base, record.headCommit])
+            let body = try #require(forge.pulls.first?.body)
+            #expect(body.hasPrefix("## Why") && body.contains("### Sextant plan: `\(setup.base.prefix(7))` → `\(record.headCommit.prefix(7))`"), "\(body)")
         }
     }
 
