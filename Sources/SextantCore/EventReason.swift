@@ -26,7 +26,7 @@ package enum EventReason: OpenStringEnum {
     // Retraining (DESIGN §7).
     case retrainTriggered, retrainBlocked, candidateReady, retrainRejected, retrainFailed
     /// Writing to Git (DESIGN §8).
-    case rollbackRequested, rollbackRefused, branchPushed, pullRequestOpened, pullRequestUpdated, proposeFailed, proposalRejected
+    case rollbackRequested, rollbackRefused, branchPushed, pullRequestOpened, pullRequestUpdated, proposeFailed, proposalRejected, branchMerged
     // Production signals.
     case driftDetected, driftResolved
     // The gateway and the store.
@@ -46,7 +46,7 @@ package enum EventReason: OpenStringEnum {
         .rolloutStarted, .stepAdvanced, .switched, .analysisFailed, .analysisWindowRestarted, .rolloutPaused, .promoted, .superseded, .rolloutAborted,
         .retryRequested, .promoteRequested, .abortRequested,
         .retrainTriggered, .retrainBlocked, .candidateReady, .retrainRejected, .retrainFailed,
-        .rollbackRequested, .rollbackRefused, .branchPushed, .pullRequestOpened, .pullRequestUpdated, .proposeFailed, .proposalRejected,
+        .rollbackRequested, .rollbackRefused, .branchPushed, .pullRequestOpened, .pullRequestUpdated, .proposeFailed, .proposalRejected, .branchMerged,
         .driftDetected, .driftResolved,
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
     ]
@@ -108,6 +108,7 @@ package enum EventReason: OpenStringEnum {
         case .pullRequestUpdated: "PullRequestUpdated"
         case .proposeFailed: "ProposeFailed"
         case .proposalRejected: "ProposalRejected"
+        case .branchMerged: "BranchMerged"
         case .driftDetected: "DriftDetected"
         case .driftResolved: "DriftResolved"
         case .gatewayStarted: "GatewayStarted"

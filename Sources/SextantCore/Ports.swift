@@ -7,6 +7,8 @@ package protocol GitSource: Sendable {
     var branch: String { get }
     /// The watched root inside the repository ("" for all of it): where proposals' paths start.
     var root: String { get }
+    /// Whether `head` is `commit` or descends from it (a branch Sextant wrote was merged).
+    func contains(_ commit: String, in head: String) async -> Bool
     /// Fetches the branch and returns its head.
     func fetch() async throws(SourceFailure) -> SourceRevision
     /// Loads and validates the manifests of a commit's watched root.
@@ -15,6 +17,7 @@ package protocol GitSource: Sendable {
 
 extension GitSource {
     package var root: String { "" }
+    package func contains(_ commit: String, in head: String) async -> Bool { false }
 }
 
 /// A commit's manifests, and the blob id of each data file its datasets read.

@@ -98,6 +98,7 @@ extension Reconciler {
             logger.info("commit applied", metadata: ["commit": "\(commit.prefix(7))", "subject": "\(head.subject)", "objects": "\(counts)"])
             desired = next
             comparisonError = nil
+            try await recordMergedBranches(in: commit)
         case .invalid(let diagnostics):
             let lines = diagnostics.map(\.description)
             let first = lines.first ?? "invalid"
@@ -124,4 +125,18 @@ extension Reconciler {
         loadedHead = commit
     }
 
+    /// The branches Sextant wrote that the applied commit now contains: their pull requests
+    /// were merged (or the branch was merged by hand), whatever the forge says later.
+    func recordMergedBranches(in commit: String) async throws {
+        for (key, object) in observed.sorted(by: { $0.key.name < $1.key.name }) where key.kind == .model {
+            for record in object.model?.pullRequests ?? [] where record.state == .open || record.state == .pushed {
+                guard await source.contains(record.headCommit, in: commit) else { continue }
+                let now = clock.now()
+                let id = try await journal(JournalEntry(action: "BranchMerged", key: key, fingerprint: Fingerprint.of("merged/1", [record.branch, record.headCommit]),
+                                                        attempt: 1, commit: commit, input: "{}", startedAt: now))
+                _ = try await fold(.branchMerged(record, into: commit), key: key, journal: id, journalAction: "BranchMerged",
+                                   commit: commit, actor: options.actor)
+            }
+        }
+    }
 }

@@ -104,6 +104,11 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
         return try result.get()
     }
 
+    package func contains(_ commit: String, in head: String) async -> Bool {
+        guard commit != head else { return true }
+        return (try? await onQueue { repository throws(GitError) in try repository.isDescendant(head, of: commit) }) ?? false
+    }
+
     /// A file's bytes at a commit of the mirror; nil when the commit has no such file.
     package func read(_ path: String, at commit: String) async throws(SourceFailure) -> [UInt8]? {
         try await onQueue { repository throws(GitError) in

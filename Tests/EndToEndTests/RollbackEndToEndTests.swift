@@ -60,6 +60,8 @@ import Testing
         #expect(rig.events(.trained).count == trained, "v1 is not trained again")
         #expect(rig.events(.rolloutStarted).count == rolloutsBefore, "no steps: the rollback window brings r1 back at once")
         #expect(rig.status()?.model?.stableRevision == 1, "the same revision: same serving fields")
+        try await rig.waitFor("the branch recorded as merged") { rig.status()?.model?.pullRequests.first?.state == .merged }
+        #expect(rig.events(.branchMerged).first?.message.contains("\(Self.branch) at \(tip.prefix(7)) is merged") == true, "\(rig.events(.branchMerged))")
         #expect(tally.failed.isEmpty, "\(tally.failed.prefix(3))")
     }
 

@@ -27,6 +27,8 @@ package enum ModelOutcome: Sendable, Hashable {
     case proposalQueued(ProposedChange, actor: String)
     /// A proposal was written: its branch pushed, its pull request opened or updated.
     case proposed(ProposedChange, PullRequestRecord)
+    /// The followed branch now contains a branch Sextant wrote.
+    case branchMerged(PullRequestRecord, into: String)
     /// The monitor's dataset drift verdict changed (DESIGN §7 "Drift").
     case driftJudged(DriftReport)
 
@@ -42,7 +44,7 @@ package enum ModelOutcome: Sendable, Hashable {
         case .servingStopped(let replicas): .stopServing(model: model, replicas: replicas)
         case .failed(let action, _, _), .cancelled(let action): action
         case .proposed(let change, _): .propose(change)
-        case .decided, .proposalQueued, .driftJudged: nil
+        case .decided, .proposalQueued, .driftJudged, .branchMerged: nil
         }
     }
 }

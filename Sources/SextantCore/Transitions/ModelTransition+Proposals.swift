@@ -34,6 +34,15 @@ extension Change {
         }
     }
 
+    mutating func merged(_ record: PullRequestRecord, into commit: String) {
+        guard let index = state.pullRequests.firstIndex(where: { $0.branch == record.branch && $0.headCommit == record.headCommit }) else { return }
+        state.pullRequests[index].state = .merged
+        state.pullRequests[index].updatedAt = now
+        output = "\(record.branch) merged"
+        let pull = record.number.map { "pull request #\($0) (\(record.branch))" } ?? record.branch
+        event(.branchMerged, "\(pull) at \(record.headCommit.prefix(7)) is merged: \(commit.prefix(7)) contains it")
+    }
+
     /// A proposal that cannot be written as it is (the edited tree does not validate, a
     /// field to restore is gone): dropped, said so; retrying would fail the same way.
     mutating func rejected(_ proposal: ProposedChange, _ error: ActionError) {

@@ -59,6 +59,7 @@ package enum ModelTransition {
         case .decided(let decision, let actor): change.decided(decision, actor: actor)
         case .proposalQueued(let proposal, let actor): change.queued(proposal, actor: actor)
         case .proposed(let proposal, let record): change.proposed(proposal, record)
+        case .branchMerged(let record, let commit): change.merged(record, into: commit)
         case .driftJudged(let report): change.driftJudged(report)
         }
         // An action that succeeded ends the backoff of its fingerprint.
