@@ -8,36 +8,25 @@ import Testing
     @Test("scripts/demo-drift --fast: no drift, then drift after the shift, a better candidate on sextant/retrain/fraud-detector with its evidence, merged and promoted without training again; no client request fails, nothing is left behind",
           .timeLimit(.minutes(15)))
     func demoDrift() async throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["KEEP"] = nil
-        environment["SEXTANT"] = sextantBinary
-        environment["GATEWAY"] = "127.0.0.1:\(try freePort())"
-        environment["LISTEN"] = "127.0.0.1:\(try freePort())"
-        if environment["PATH"] == nil { environment["PATH"] = "/usr/bin:/bin" }
-        let run = try await runProcess("/usr/bin/env", ["python3", packageRoot + "/scripts/demo-drift", "--fast"], in: packageRoot, environment: environment)
-        let output = run.stdout + run.stderr
+        let run = try await DemoRun("demo-drift")
+        let output = run.output, lines = run.lines
         #expect(run.status == 0, "\(output)")
-
-        let lines = output.split(separator: "\n").map(String.init)
-        func event(_ reason: String, _ fragments: String...) -> Bool {
-            lines.contains { line in line.contains(" s  \(reason) ") && fragments.allSatisfy { line.contains($0) } }
-        }
         // Act 1 and 2: v1 serves, and traffic like the training data does not drift.
-        #expect(event("Deployed", "r1 (v1)"), "\(output)")
+        #expect(run.event("Deployed", "r1 (v1)"), "\(output)")
         #expect(output.contains("dataset drift: no"), "\(output)")
         // Act 3: the shift drifts amount and account_age_days; one retraining, a better candidate, its branch.
-        #expect(event("DriftDetected", "amount", "account_age_days"), "\(output)")
+        #expect(run.event("DriftDetected", "amount", "account_age_days"), "\(output)")
         #expect(output.contains("dataset drift: yes"), "\(output)")
-        #expect(event("RetrainTriggered", "dataset drift"), "\(output)")
-        #expect(event("CandidateReady", "v2 auc", "on the recency holdout vs", "of serving r1", "proposed on sextant/retrain/fraud-detector"), "\(output)")
-        #expect(event("BranchPushed", "sextant/retrain/fraud-detector"), "\(output)")
-        #expect(!event("RetrainRejected") && !event("RetrainBlocked") && !event("RetrainFailed"), "\(output)")
+        #expect(run.event("RetrainTriggered", "dataset drift"), "\(output)")
+        #expect(run.event("CandidateReady", "v2 auc", "on the recency holdout vs", "of serving r1", "proposed on sextant/retrain/fraud-detector"), "\(output)")
+        #expect(run.event("BranchPushed", "sextant/retrain/fraud-detector"), "\(output)")
+        #expect(!run.event("RetrainRejected") && !run.event("RetrainBlocked") && !run.event("RetrainFailed"), "\(output)")
         // Act 4: the branch changes the dataset only and carries the evidence; merged, v2 rolls out.
         #expect(lines.contains { $0.contains("data/transactions.csv |") }, "\(output)")
         #expect(output.contains("**Better**: v2 auc"), "\(output)")
         #expect(output.contains("$ git merge --ff-only sextant/retrain/fraud-detector"), "\(output)")
-        #expect(event("RolloutStarted", "r2 (v2)"), "\(output)")
-        #expect(event("Promoted", "r2"), "\(output)")
+        #expect(run.event("RolloutStarted", "r2 (v2)"), "\(output)")
+        #expect(run.event("Promoted", "r2"), "\(output)")
         #expect(output.contains("act 4    r2 (v2, retrained) promoted"), "\(output)")
 
         // The candidate is better on the recency holdout by the numbers it printed.

@@ -8,32 +8,21 @@ import SextantTestSupport
     @Test("scripts/demo --fast: the better model is promoted, the slow server's canary rolled back, no client request fails, every answer's label is accepted, nothing is left behind",
           .timeLimit(.minutes(15)))
     func demo() async throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["KEEP"] = nil
-        environment["SEXTANT"] = sextantBinary
-        environment["GATEWAY"] = "127.0.0.1:\(try freePort())"
-        environment["LISTEN"] = "127.0.0.1:\(try freePort())"
-        if environment["PATH"] == nil { environment["PATH"] = "/usr/bin:/bin" }
-        let run = try await runProcess("/usr/bin/env", ["python3", packageRoot + "/scripts/demo", "--fast"], in: packageRoot, environment: environment)
-        let output = run.stdout + run.stderr
+        let run = try await DemoRun("demo")
+        let output = run.output, lines = run.lines
         #expect(run.status == 0, "\(output)")
-
         // The timeline's events (reason, then the daemon's message) and the summary.
-        let lines = output.split(separator: "\n").map(String.init)
-        func event(_ reason: String, _ fragments: String...) -> Bool {
-            lines.contains { line in line.contains(" s  \(reason) ") && fragments.allSatisfy { line.contains($0) } }
-        }
         // Act 1: the first revision serves.
-        #expect(event("Deployed", "r1 (v1)"), "\(output)")
+        #expect(run.event("Deployed", "r1 (v1)"), "\(output)")
         // Act 2: the retrained model goes through both canary steps, then is promoted.
-        #expect(event("RolloutStarted", "r2 (v2)"), "\(output)")
-        #expect(event("StepAdvanced", "r2", "1/2"), "\(output)")
-        #expect(event("Promoted", "r2"), "\(output)")
+        #expect(run.event("RolloutStarted", "r2 (v2)"), "\(output)")
+        #expect(run.event("StepAdvanced", "r2", "1/2"), "\(output)")
+        #expect(run.event("Promoted", "r2"), "\(output)")
         #expect(output.contains("act 2    r2 (v2, l2 0.0001) promoted"), "\(output)")
         // Act 3: the slow server's canary fails its latency objective and traffic returns to r2.
-        #expect(event("RolloutStarted", "r3 (v2)"), "\(output)")
-        #expect(event("RolloutAborted", "r3", "p99 under 50 ms"), "\(output)")
-        #expect(!event("Promoted", "r3"), "\(output)")
+        #expect(run.event("RolloutStarted", "r3 (v2)"), "\(output)")
+        #expect(run.event("RolloutAborted", "r3", "p99 under 50 ms"), "\(output)")
+        #expect(!run.event("Promoted", "r3"), "\(output)")
         #expect(output.contains("act 3    r3 (v2, 80 ms server) rolled back"), "\(output)")
         #expect(output.contains("none since the rollback"), "\(output)")
 
