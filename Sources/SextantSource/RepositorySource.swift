@@ -84,24 +84,9 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
     package func writeBranch(base: String, purpose: ChangePurpose, model: String, changes: [String: [UInt8]?], message: String,
                              settings: BranchWriteSettings, time: Date) async throws(BranchWriteError) -> WrittenBranch {
         let writer = BranchWriter(remoteURL: url, root: root, settings: settings, loader: loader)
-        let result: Result<WrittenBranch, BranchWriteError> = await withCheckedContinuation { continuation in
-            queue.async {
-                do throws(BranchWriteError) {
-                    if self.repository == nil {
-                        do throws(GitError) {
-                            self.repository = try GitRepository.mirror(of: self.url, at: self.mirrorPath)
-                        } catch {
-                            throw .git(error)
-                        }
-                    }
-                    continuation.resume(returning: .success(try writer.write(in: self.repository!, base: base, purpose: purpose, model: model,
-                                                                             changes: changes, message: message, time: time)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
+        return try await onMirror(opening: BranchWriteError.git) { repository throws(BranchWriteError) in
+            try writer.write(in: repository, base: base, purpose: purpose, model: model, changes: changes, message: message, time: time)
         }
-        return try result.get()
     }
 
     package func contains(_ commit: String, in head: String) async -> Bool {
@@ -126,12 +111,27 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
     }
 
     private func onQueue<T: Sendable>(_ work: @escaping @Sendable (GitRepository) throws(GitError) -> T) async throws(SourceFailure) -> T {
-        let result: Result<T, GitError> = await withCheckedContinuation { continuation in
+        do throws(GitError) {
+            return try await onMirror(opening: { $0 }, work)
+        } catch {
+            throw SourceFailure(error.description)
+        }
+    }
+
+    /// Runs `work` on the source's queue with the mirror, opened (or made) first; a failure
+    /// to open it is `opening(error)`.
+    private func onMirror<T: Sendable, Failure: Error>(opening: @escaping @Sendable (GitError) -> Failure,
+                                                       _ work: @escaping @Sendable (GitRepository) throws(Failure) -> T) async throws(Failure) -> T {
+        let result: Result<T, Failure> = await withCheckedContinuation { continuation in
             queue.async {
-                do throws(GitError) {
-                    if self.repository == nil {
+                if self.repository == nil {
+                    do throws(GitError) {
                         self.repository = try GitRepository.mirror(of: self.url, at: self.mirrorPath)
+                    } catch {
+                        return continuation.resume(returning: .failure(opening(error)))
                     }
+                }
+                do throws(Failure) {
                     continuation.resume(returning: .success(try work(self.repository!)))
                 } catch {
                     continuation.resume(returning: .failure(error))
@@ -139,14 +139,5 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
             }
         }
         return try result.get()
-    }
-}
-
-extension Result where Failure == GitError {
-    fileprivate func get() throws(SourceFailure) -> Success {
-        switch self {
-        case .success(let value): return value
-        case .failure(let error): throw SourceFailure(error.description)
-        }
     }
 }
