@@ -41,22 +41,34 @@ package final class LoadedManifest: Sendable {
     package let manifest: Manifest
     /// The file as named in messages.
     package let file: String
-    /// The document, for positioning messages about its fields.
-    package let document: YAMLDocument
+    /// The document's text, parsed again when a message needs the position of a field.
+    package let text: ManifestText
+    /// Where the document starts.
+    package let mark: SourceMark
     package let kind: ManifestKind
     package let name: String
 
-    package init(manifest: Manifest, file: String, document: YAMLDocument) {
+    package init(manifest: Manifest, text: ManifestText, mark: SourceMark) {
         self.manifest = manifest
-        self.file = file
-        self.document = document
+        self.file = text.file
+        self.text = text
+        self.mark = mark
         self.kind = manifest.kind
         self.name = manifest.name
     }
 
+    /// The document, parsed again from the file's bytes (no tree is kept per manifest):
+    /// for the few uses that need every field or a field's position.
+    package var document: YAMLDocument { text.document() }
+
     /// A problem with a field of this manifest, positioned at the field.
     package func diagnostic(_ path: FieldPath, _ message: String, atKey: Bool = false) -> Diagnostic {
-        let mark = atKey ? document.root.keyMark(at: path) : document.root.mark(at: path)
-        return Diagnostic(file: file, mark: mark, message: message, object: "\(kind)/\(name)")
+        Self.diagnostic(in: document.root, file: file, object: "\(kind)/\(name)", path, message, atKey: atKey)
+    }
+
+    /// The same, for a document at hand.
+    static func diagnostic(in root: YAMLNode, file: String, object: String, _ path: FieldPath, _ message: String, atKey: Bool) -> Diagnostic {
+        let mark = atKey ? root.keyMark(at: path) : root.mark(at: path)
+        return Diagnostic(file: file, mark: mark, message: message, object: object)
     }
 }

@@ -175,7 +175,7 @@ struct ValidateCommand: ParsableCommand {
                 valid: report.result.isValid,
                 files: report.result.fileCount,
                 manifests: report.result.manifests.all.map {
-                    .init(kind: $0.kind.rawValue, name: $0.name, file: $0.file, line: $0.document.root.mark.line)
+                    .init(kind: $0.kind.rawValue, name: $0.name, file: $0.file, line: $0.mark.line)
                 },
                 errors: report.result.diagnostics.map {
                     .init(file: $0.file, line: $0.mark.line, column: $0.mark.column, message: $0.message, object: $0.object)

@@ -4,7 +4,9 @@ package import SextantYAML
 /// checks that need only the manifest itself.
 package enum ManifestDecoder {
     /// The manifest (nil when it could not be decoded) and every problem with it.
-    package static func decode(_ document: YAMLDocument) -> (manifest: LoadedManifest?, diagnostics: [Diagnostic]) {
+    ///
+    /// - Parameter text: where the document came from, kept by the manifest in place of the tree.
+    package static func decode(_ document: YAMLDocument, text: ManifestText) -> (manifest: LoadedManifest?, diagnostics: [Diagnostic]) {
         let root = document.root
         let file = document.file
         func fail(_ mark: SourceMark, _ message: String) -> (LoadedManifest?, [Diagnostic]) {
@@ -47,10 +49,13 @@ package enum ManifestDecoder {
             Diagnostic(file: file, mark: $0.mark, message: "\($0.path): \($0.message)", object: objectName)
         }
         guard let manifest else { return (nil, diagnostics) }
-        let loaded = LoadedManifest(manifest: manifest, file: file, document: document)
+        let loaded = LoadedManifest(manifest: manifest, text: text, mark: root.mark)
         var issues = Issues()
         manifest.validate(into: &issues)
-        diagnostics += issues.items.map { loaded.diagnostic($0.path, "\($0.path): \($0.message)", atKey: $0.atKey) }
+        let object = "\(kind)/\(manifest.name)"
+        diagnostics += issues.items.map {
+            LoadedManifest.diagnostic(in: root, file: file, object: object, $0.path, "\($0.path): \($0.message)", atKey: $0.atKey)
+        }
         // A manifest with errors still joins the set, so references to it resolve and
         // the errors are not repeated as dangling references elsewhere.
         return (loaded, diagnostics)

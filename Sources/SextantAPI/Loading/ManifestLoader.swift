@@ -170,7 +170,8 @@ struct FileResult: Sendable {
             return
         }
         for document in nonEmpty {
-            let decoded = ManifestDecoder.decode(document)
+            let text = ManifestText(bytes: bytes, file: file, index: document.index, limits: parser.limits)
+            let decoded = ManifestDecoder.decode(document, text: text)
             if let manifest = decoded.manifest {
                 manifests.append(manifest)
             } else {

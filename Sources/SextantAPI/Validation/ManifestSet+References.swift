@@ -6,15 +6,16 @@ extension ManifestSet {
     func validateReferences(source: some ManifestSource) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         diagnostics += duplicateNames()
+        var paths = PathLookup()
         for loaded in all {
             func report(_ path: FieldPath, _ message: String, atKey: Bool = false) {
                 diagnostics.append(loaded.diagnostic(path, "\(path): \(message)", atKey: atKey))
             }
             switch loaded.manifest {
             case .model(let model):
-                checkModel(model, source: source, report: report)
+                checkModel(model, source: source, paths: &paths, report: report)
             case .dataset(let dataset):
-                checkDataset(dataset, source: source, report: report)
+                checkDataset(dataset, source: source, paths: &paths, report: report)
             case .slo(let slo):
                 if model(named: slo.spec.service) == nil, !isUndecoded(.model, slo.spec.service) {
                     report(["spec", "service"], "no Model \"\(slo.spec.service)\"\(Self.hint(slo.spec.service, in: models.map(\.metadata.name)))")
@@ -55,7 +56,7 @@ extension ManifestSet {
     }
 
     private func checkModel(
-        _ model: Model, source: some ManifestSource, report: (FieldPath, String, Bool) -> Void
+        _ model: Model, source: some ManifestSource, paths: inout PathLookup, report: (FieldPath, String, Bool) -> Void
     ) {
         let spec = model.spec
         let name = model.metadata.name
@@ -67,10 +68,10 @@ extension ManifestSet {
             report(["spec", "dataset"], "no Dataset \"\(spec.dataset)\"\(Self.hint(spec.dataset, in: datasets.map(\.metadata.name)))", false)
         }
         if let context = spec.training.context {
-            checkDirectory(context, at: ["spec", "training", "context"], source: source, report: report)
+            checkDirectory(context, at: ["spec", "training", "context"], source: source, paths: &paths, report: report)
         }
         if let context = spec.serving?.context {
-            checkDirectory(context, at: ["spec", "serving", "context"], source: source, report: report)
+            checkDirectory(context, at: ["spec", "serving", "context"], source: source, paths: &paths, report: report)
         }
         for (index, sloName) in (spec.serving?.slos ?? []).enumerated() {
             let path: FieldPath = ["spec", "serving", "slos", .index(index)]
@@ -126,7 +127,7 @@ extension ManifestSet {
         }
     }
 
-    private func checkDataset(_ dataset: Dataset, source: some ManifestSource, report: (FieldPath, String, Bool) -> Void) {
+    private func checkDataset(_ dataset: Dataset, source: some ManifestSource, paths: inout PathLookup, report: (FieldPath, String, Bool) -> Void) {
         let spec = dataset.spec
         if let contract = contract(named: spec.contract) {
             let tables = (contract.schema ?? []).map(\.name)
@@ -143,7 +144,7 @@ extension ManifestSet {
         }
         guard let path = spec.source.path, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return }
         let field: FieldPath = ["spec", "source", "path"]
-        switch source.status(of: path) {
+        switch paths.status(of: path, in: source) {
         case .missing:
             report(field, "no file \(path) under the watched root", false)
         case .directory:
@@ -151,15 +152,15 @@ extension ManifestSet {
         case .escapesRoot:
             report(field, "\(path) is a symlink that leads outside the watched root; paths must stay inside it", false)
         case .file:
-            if let bytes = try? source.readPrefix(path, count: Self.lfsPointerPrefix.count), Self.isLFSPointer(bytes[...]) {
+            if paths.isLFSPointer(path, in: source) {
                 report(field, "\(path) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:", false)
             }
         }
     }
 
-    private func checkDirectory(_ path: String, at field: FieldPath, source: some ManifestSource, report: (FieldPath, String, Bool) -> Void) {
+    private func checkDirectory(_ path: String, at field: FieldPath, source: some ManifestSource, paths: inout PathLookup, report: (FieldPath, String, Bool) -> Void) {
         guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return }
-        switch source.status(of: path) {
+        switch paths.status(of: path, in: source) {
         case .directory: break
         case .file: report(field, "\(path) is a file; context is a directory", false)
         case .missing: report(field, "no directory \(path) under the watched root", false)
@@ -177,5 +178,28 @@ extension ManifestSet {
     /// "; did you mean …?" when a name is near a known one.
     static func hint(_ name: String, in known: some Sequence<String>) -> String {
         NearestName.hint(name, in: Array(known)) ?? ""
+    }
+}
+
+/// What the checks learnt about the source's paths, asked once per path: ten thousand
+/// manifests often name the same few data files and folders.
+struct PathLookup {
+    private var statuses: [String: PathStatus] = [:]
+    private var pointers: [String: Bool] = [:]
+
+    mutating func status(of path: String, in source: some ManifestSource) -> PathStatus {
+        if let known = statuses[path] { return known }
+        let status = source.status(of: path)
+        statuses[path] = status
+        return status
+    }
+
+    /// True when the file is a Git LFS pointer (see `ManifestSet.isLFSPointer`).
+    mutating func isLFSPointer(_ path: String, in source: some ManifestSource) -> Bool {
+        if let known = pointers[path] { return known }
+        let bytes = try? source.readPrefix(path, count: ManifestSet.lfsPointerPrefix.count)
+        let isPointer = bytes.map { ManifestSet.isLFSPointer($0[...]) } ?? false
+        pointers[path] = isPointer
+        return isPointer
     }
 }

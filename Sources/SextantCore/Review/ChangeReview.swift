@@ -106,7 +106,8 @@ extension ChangeReview {
         var reviews: [ObjectReview] = []
         for key in Set(before.keys).union(after.keys).union(planned.keys).sorted() {
             let old = before[key], new = after[key]
-            let fields = FieldDiff.changes(from: old.map { JSONValue($0.document.root) }, to: new.map { JSONValue($0.document.root) })
+            // Manifests keep their text, not their tree: parse only the documents whose text changed.
+            let fields = old?.text == new?.text ? [] : FieldDiff.changes(from: old.map { JSONValue($0.document.root) }, to: new.map { JSONValue($0.document.root) })
             var consequences: [String] = []
             var breaking = false
             var outcome: Outcome?
