@@ -29,8 +29,13 @@ package struct ManifestBytes: Decodable, Sendable, Hashable, CustomStringConvert
         guard let value = ManifestBytes(text) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath,
-                      debugDescription: "\"\(text)\" is not a size; write a number of bytes with an optional suffix (Ki, Mi, Gi, Ti, k, M, G, T), like 1Gi or 512Mi"))
+                      debugDescription: Self.problem(text)))
         }
         self = value
+    }
+
+    /// The message for text that is not a size.
+    static func problem(_ text: String) -> String {
+        "\"\(text)\" is not a size; write a number of bytes with an optional suffix (Ki, Mi, Gi, Ti, k, M, G, T), like 1Gi or 512Mi"
     }
 }

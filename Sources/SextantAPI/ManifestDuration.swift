@@ -20,9 +20,14 @@ package struct ManifestDuration: Decodable, Sendable, Hashable, CustomStringConv
         guard let value = ManifestDuration(text) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath,
-                      debugDescription: "\"\(text)\" is not a duration; write a number and a unit (ms, s, m, h, d, w), like 30s, 5m or 1h30m"))
+                      debugDescription: Self.problem(text)))
         }
         self = value
+    }
+
+    /// The message for text that is not a duration.
+    static func problem(_ text: String) -> String {
+        "\"\(text)\" is not a duration; write a number and a unit (ms, s, m, h, d, w), like 30s, 5m or 1h30m"
     }
 
     /// Seconds as a manifest would write them: `30s`, `1m`, `1m30s`, `2h`, `500ms`.

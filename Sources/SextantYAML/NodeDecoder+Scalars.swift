@@ -1,49 +1,74 @@
-extension NodeDecoder {
-    func decodeString() throws -> String {
+/// The scalar values of a node, with the message when the node holds something else: the
+/// one wording `Decodable` decoding (`NodeDecoder`) and hand-written readers (`NodeReader`) share.
+enum ScalarValue {
+    /// What is wrong with a node read as a scalar; the caller adds the path and position.
+    struct Problem: Error {
+        var message: String
+    }
+
+    static func string(_ node: YAMLNode) throws(Problem) -> String {
         guard let scalar = node.scalar else {
-            throw issue("expected a string, found \(node.kindDescription)")
+            throw Problem(message: "expected a string, found \(node.kindDescription)")
         }
         if case .null = scalar.resolved {
-            throw issue("expected a string, found null")
+            throw Problem(message: "expected a string, found null")
         }
         return scalar.value
     }
 
-    func decodeBool() throws -> Bool {
+    static func bool(_ node: YAMLNode) throws(Problem) -> Bool {
         guard let scalar = node.scalar, case .bool(let value) = scalar.resolved else {
-            throw issue("expected true or false, found \(node.kindDescription)")
+            throw Problem(message: "expected true or false, found \(node.kindDescription)")
         }
         return value
     }
 
-    func decodeInteger<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+    static func integer<T: FixedWidthInteger>(_ node: YAMLNode, as type: T.Type) throws(Problem) -> T {
         guard let scalar = node.scalar, case .int(let value) = scalar.resolved else {
-            throw issue("expected a whole number, found \(node.kindDescription)" + quotedNumberHint)
+            throw Problem(message: "expected a whole number, found \(node.kindDescription)" + quotedNumberHint(node))
         }
         guard let exact = T(exactly: value) else {
-            throw issue("\(value) is out of range (\(T.min)…\(T.max))")
+            throw Problem(message: "\(value) is out of range (\(T.min)…\(T.max))")
         }
         return exact
     }
 
-    func decodeFloatingPoint<T: BinaryFloatingPoint>(_ type: T.Type) throws -> T {
+    static func floatingPoint<T: BinaryFloatingPoint>(_ node: YAMLNode, as type: T.Type) throws(Problem) -> T {
         guard let scalar = node.scalar else {
-            throw issue("expected a number, found \(node.kindDescription)")
+            throw Problem(message: "expected a number, found \(node.kindDescription)")
         }
         switch scalar.resolved {
         case .int(let value): return T(value)
         case .float(let value): return T(value)
-        default: throw issue("expected a number, found \(node.kindDescription)" + quotedNumberHint)
+        default: throw Problem(message: "expected a number, found \(node.kindDescription)" + quotedNumberHint(node))
         }
     }
 
     /// "; remove the quotes" when a quoted scalar would be a number unquoted.
-    private var quotedNumberHint: String {
+    private static func quotedNumberHint(_ node: YAMLNode) -> String {
         guard let scalar = node.scalar, scalar.style == .singleQuoted || scalar.style == .doubleQuoted else { return "" }
         switch Scalar(scalar.value).resolved {
         case .int, .float: return "; remove the quotes to make it a number"
         default: return ""
         }
+    }
+}
+
+extension NodeDecoder {
+    func decodeString() throws -> String {
+        do { return try ScalarValue.string(node) } catch { throw issue(error.message) }
+    }
+
+    func decodeBool() throws -> Bool {
+        do { return try ScalarValue.bool(node) } catch { throw issue(error.message) }
+    }
+
+    func decodeInteger<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+        do { return try ScalarValue.integer(node, as: type) } catch { throw issue(error.message) }
+    }
+
+    func decodeFloatingPoint<T: BinaryFloatingPoint>(_ type: T.Type) throws -> T {
+        do { return try ScalarValue.floatingPoint(node, as: type) } catch { throw issue(error.message) }
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {

@@ -180,17 +180,8 @@ final class NodeDecoder: Decoder {
     }
 
     private func reportUnknownKeys(_ pairs: [YAMLNode.Pair], known: [String]) {
-        for pair in pairs {
-            let key = pair.name
-            guard !known.contains(key) else { continue }
-            let path = self.path
-            var message = "unknown field \"\(key)\""
-            if let hint = NearestName.hint(key, in: known) {
-                message += hint
-            } else {
-                message += "; expected one of: \(known.joined(separator: ", "))"
-            }
-            context.issues.append(YAMLDecodingIssue(path: path.appending(key), mark: pair.key.mark, message: message))
+        for pair in pairs where !known.contains(pair.name) {
+            context.issues.append(NodeReader.unknownField(pair, known: known, in: path))
         }
     }
 }

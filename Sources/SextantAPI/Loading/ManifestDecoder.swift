@@ -33,16 +33,16 @@ package enum ManifestDecoder {
             return fail(versionNode.mark, "\(kind) needs apiVersion \(kind.apiVersions.joined(separator: " or ")), found \(versionNode.kindDescription)")
         }
 
-        func decode<T: Decodable>(_ type: T.Type, _ wrap: (T) -> Manifest) -> (Manifest?, [YAMLDecodingIssue]) {
-            let result = YAMLDecoder().decode(type, from: root)
+        func decode<T>(_ read: (NodeReader) throws -> T, _ wrap: (T) -> Manifest) -> (Manifest?, [YAMLDecodingIssue]) {
+            let result = YAMLDecoder().read(from: root, read)
             return (result.value.map(wrap), result.issues)
         }
         let (manifest, decodingIssues) = switch kind {
-        case .model: decode(Model.self, Manifest.model)
-        case .dataset: decode(Dataset.self, Manifest.dataset)
-        case .dataContract: decode(DataContract.self, Manifest.dataContract)
-        case .slo: decode(SLO.self, Manifest.slo)
-        case .rolloutPolicy: decode(RolloutPolicy.self, Manifest.rolloutPolicy)
+        case .model: decode(Model.init(reading:), Manifest.model)
+        case .dataset: decode(Dataset.init(reading:), Manifest.dataset)
+        case .dataContract: decode(DataContract.init(reading:), Manifest.dataContract)
+        case .slo: decode(SLO.init(reading:), Manifest.slo)
+        case .rolloutPolicy: decode(RolloutPolicy.init(reading:), Manifest.rolloutPolicy)
         }
         let objectName = manifest.map { "\(kind)/\($0.name)" } ?? root["metadata"]?["name"]?.text.map { "\(kind)/\($0)" }
         var diagnostics = decodingIssues.map {
