@@ -92,7 +92,7 @@ extension Reconciler {
                                     commit: commit, actor: options.actor))
             }
             let objects = result.manifests.all.map {
-                AppliedObject(key: ObjectKey($0.kind, $0.name), file: $0.file, line: $0.document.root.mark.line)
+                AppliedObject(key: ObjectKey($0.kind, $0.name), file: $0.file, line: $0.mark.line)
             }
             try await write("applying commit \(commit.prefix(7))") { try await store.apply(commit: commit, objects: objects, events: events, at: now) }
             logger.info("commit applied", metadata: ["commit": "\(commit.prefix(7))", "subject": "\(head.subject)", "objects": "\(counts)"])
