@@ -1,9 +1,9 @@
 import Logging
-import NIOCore
+public import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
-import SextantHTTP
+public import SextantHTTP
 import ServiceLifecycle
 
 /// A `ModelServer` on `host:port` as a service: a SwiftNIO HTTP/1.1 server whose requests
@@ -71,5 +71,18 @@ package struct ModelHTTPServer: Service {
     static func addHandlers(to channel: any Channel, server: ModelServer, limiter: RequestLimiter) throws {
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         try channel.pipeline.syncOperations.addHandler(ModelRequestHandler(server: server, limiter: limiter))
+    }
+}
+
+extension ModelServer {
+    /// Serves HTTP/1.1 on a connection opened elsewhere, with the handlers the listener
+    /// gives each connection it accepts, and deadline lists of the connection's own.
+    ///
+    /// How the server's request handling runs without a socket: the fuzz targets
+    /// `FuzzInference` and `FuzzModelServerRequest` (Fuzz/, docs/fuzzing.md) write bytes into
+    /// an `EmbeddedChannel`. Call it on the channel's event loop.
+    public func serveHTTP(on channel: any Channel, limits: HTTPLimits = HTTPLimits()) throws {
+        let limiter = RequestLimits(limits, group: channel.eventLoop).limiter(on: channel.eventLoop)
+        try ModelHTTPServer.addHandlers(to: channel, server: self, limiter: limiter)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOEmbedded
 import NIOHTTP1
 import SextantTestSupport
 import ServiceLifecycle
@@ -169,6 +170,26 @@ import Testing
             #expect(connection.received.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"), "\(connection.received)")
             await connection.close()
         }
+    }
+
+    @Test("on a connection given to serveHTTP (as the fuzz targets use it): pipelined requests arriving a byte at a time, answered in order")
+    func embedded() throws {
+        let channel = EmbeddedChannel()
+        try ModelServerTests.server().serveHTTP(on: channel)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+        let requests = Array((Self.post(Self.identified("one")) + "GET /v2/models/m/versions/7/ready HTTP/1.1\r\n\r\n" + Self.post(Self.identified("two"))).utf8)
+        var received = ""
+        for byte in requests {
+            try channel.writeInbound(ByteBuffer(bytes: [byte]))
+            while let answer = try channel.readOutbound(as: ByteBuffer.self) { received += String(buffer: answer) }
+        }
+        let answers = Self.answers(received)
+        #expect(answers.count == 3, "\(received)")
+        #expect(answers.first?.contains(#""id":"one""#) == true)
+        #expect(answers.dropFirst().first?.hasPrefix("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n") == true)
+        #expect(answers.last?.contains(#""id":"two""#) == true)
+        #expect(channel.isActive)
+        _ = try channel.finish(acceptAlreadyClosed: true)
     }
 
     @Test("graceful shutdown: idle connections close, a request in progress is answered with Connection: close, new connections are refused")
