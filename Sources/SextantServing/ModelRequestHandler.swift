@@ -118,13 +118,13 @@ final class ModelRequestHandler: ChannelDuplexHandler, RemovableChannelHandler, 
             collecting = true
             inferenceHeaderLength = head.headers.first(name: "inference-header-content-length")
             contentLength = head.headers.first(name: "content-length").flatMap { Int($0) }
-            if head.version.minor >= 1, head.headers.contains(name: "expect") {
-                // The body is read at once: no need to wait for it to be asked for.
-                context.write(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
-                context.flush()
-            }
         }
-        request = Request(route: route, version: head.version, keepAlive: head.isKeepAlive && !quiescing, isHead: head.method == .HEAD,
+        if head.version.minor >= 1, head.headers.contains(name: "expect") {
+            // The body is read at once: the client need not wait for it to be asked for.
+            context.write(wrapOutboundOut(ByteBuffer(staticString: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
+            context.flush()
+        }
+        request = Request(route: route, version: head.version, keepAlive: head.isKeepAlive, isHead: head.method == .HEAD,
                           uri: head.uri, method: head.method, inferenceHeaderLength: inferenceHeaderLength, contentLength: contentLength)
     }
 
