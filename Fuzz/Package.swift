@@ -57,6 +57,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "FuzzModelServerRequest",
+            dependencies: [
+                .product(name: "SextantML", package: "sextant"),
+                .product(name: "SextantServing", package: "sextant"),
+                .product(name: "SextantHTTP", package: "sextant"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "FuzzGatewayAnswer",
             dependencies: [
                 .product(name: "SextantGateway", package: "sextant"),
