@@ -5,9 +5,12 @@ import SextantInference
 
 /// The last handler of a connection to the model server, after NIO's request decoder: routes
 /// each request by its path bytes (`ModelRoute`), collects an inference request's body into
-/// one buffer, answers it on the event loop (inference is microseconds of CPU work: no hop
-/// into Swift concurrency and back), and writes the answer's head and body as one buffer.
-/// Answers to the requests of one read go out in one flush.
+/// one buffer, answers it on the event loop, and writes the answer's head and body as one
+/// buffer. Answers to the requests of one read go out in one flush.
+///
+/// Inference is synchronous CPU work, microseconds for a few rows: a hop into Swift
+/// concurrency and back would cost more than it. A large batch (milliseconds for thousands
+/// of rows) holds its loop meanwhile, and with it the other connections on that loop.
 ///
 /// Requests are answered in the order they come, each as soon as its end is read, so a
 /// pipelined request needs no queue: the answers before it were written already.
