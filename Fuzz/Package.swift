@@ -24,8 +24,6 @@ let package = Package(
         .package(name: "sextant", path: ".."),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .executableTarget(
@@ -41,9 +39,6 @@ let package = Package(
             dependencies: [
                 .product(name: "SextantML", package: "sextant"),
                 .product(name: "SextantServing", package: "sextant"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
@@ -56,6 +51,17 @@ let package = Package(
                 .product(name: "SextantGateway", package: "sextant"),
                 .product(name: "SextantHTTP", package: "sextant"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzModelServerRequest",
+            dependencies: [
+                .product(name: "SextantML", package: "sextant"),
+                .product(name: "SextantServing", package: "sextant"),
+                .product(name: "SextantHTTP", package: "sextant"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -21,6 +21,7 @@ The seeds are real inputs, so that libFuzzer starts from what Sextant is sent:
     FuzzGatewayRequest  HTTP/1.1 requests to the gateway: health, metrics, inference with
                         Content-Length and chunked, pipelined, HEAD, Expect, HTTP/1.0, too
                         large, too slow (first byte: how the bytes arrive, see the target)
+    FuzzModelServerRequest  the same requests to the built-in model server (`m` version 7)
     FuzzGatewayAnswer   model servers' answers: by length, chunked with trailers, 100
                         Continue first, binary tensors, until close, two in a row
 """
@@ -256,6 +257,8 @@ def main():
     write_dictionary("FuzzInference", inference_tokens())
     write_seeds("FuzzGatewayRequest", gateway_request_seeds())
     write_dictionary("FuzzGatewayRequest", http_tokens())
+    write_seeds("FuzzModelServerRequest", gateway_request_seeds())
+    write_dictionary("FuzzModelServerRequest", http_tokens())
     write_seeds("FuzzGatewayAnswer", gateway_answer_seeds())
     write_dictionary("FuzzGatewayAnswer", http_tokens())
 

@@ -1,16 +1,12 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
-import Logging
 import NIOCore
 import SextantHTTP
 import SextantTestSupport
-import ServiceLifecycle
 import Testing
 @testable import SextantServing
 
-/// `serve-model`'s HTTP limits on a real listening server (Hummingbird behind the
-/// `RequestLimitsHandler`): oversized, slow, short and malformed requests get 413, 408 or
+/// `serve-model`'s HTTP limits on a real listening server (its `ModelRequestHandler`
+/// driving the connection's `RequestLimiter`): oversized, slow, short and malformed requests get 413, 408 or
 /// 400 and their connection closes, idle connections close, and the server goes on serving.
 @Suite struct ModelServerLimitsTests {
     /// As in the gateway's `LimitsTests`: long timeouts but for the one a test is about.
@@ -21,22 +17,8 @@ import Testing
 
     /// A server of `ModelServerTests.server()` on a free port with `limits`, for `body`.
     static func withServer(_ limits: HTTPLimits = limits(), _ body: (LimitProbe) async throws -> Void) async throws {
-        let server = try ModelServerTests.server()
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = server.application(host: "127.0.0.1", port: 0, limits: limits, logger: Logger(label: "test")) { continuation.yield($0) }
-        let services = ServiceGroup(configuration: .init(services: [application], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { return }
-            do {
-                try await body(LimitProbe(port: port, path: "/v2/models/m/infer"))
-            } catch {
-                await services.triggerGracefulShutdown()
-                throw error
-            }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
+        try await LoopbackModelServer.with(try ModelServerTests.server(), limits: limits) { port in
+            try await body(LimitProbe(port: port, path: "/v2/models/m/infer"))
         }
     }
 
@@ -137,14 +119,14 @@ import Testing
         }
     }
 
-    @Test("the router alone (no limits handler) still refuses a body over its limit with 413")
-    func routerLimit() async throws {
-        let server = try ModelServerTests.server()
-        let app = Application(router: server.router(maxRequestBytes: 64))
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/v2/models/m/infer", method: .post, body: ByteBuffer(string: Self.request)) { response in
-                #expect(response.status == .contentTooLarge)
-            }
+    @Test("a server whose limit is below an ordinary request refuses it with 413, naming the limit")
+    func smallLimit() async throws {
+        var limits = Self.limits()
+        limits.maxRequestBytes = 64
+        try await Self.withServer(limits) { probe in
+            let outcome = try await probe.ordinary(Self.request)
+            #expect(outcome.status == 413, "\(outcome)")
+            #expect(outcome.error == "the request body is \(Self.request.utf8.count) bytes; this server takes at most 64 (--max-request-bytes)")
         }
     }
 }
