@@ -12,9 +12,8 @@ final class MirrorExchange: UpstreamDelegate {
     private let eventLoop: any EventLoop
     private let model: String
     private let target: RouteTable.Target
-    private let head: HTTPRequestHead
+    private let head: RequestHead
     private let body: [ByteBuffer]
-    private let trailers: HTTPHeaders?
     private let pair: AnswerPair
 
     private var upstream: UpstreamConnection?
@@ -27,8 +26,8 @@ final class MirrorExchange: UpstreamDelegate {
     private var answer: ByteBuffer?
     private var timeoutTask: Scheduled<Void>?
 
-    init(gateway: Gateway, pool: UpstreamPool, eventLoop: any EventLoop, model: String, target: RouteTable.Target, head: HTTPRequestHead,
-         body: [ByteBuffer], trailers: HTTPHeaders?, pair: AnswerPair) {
+    init(gateway: Gateway, pool: UpstreamPool, eventLoop: any EventLoop, model: String, target: RouteTable.Target, head: RequestHead,
+         body: [ByteBuffer], pair: AnswerPair) {
         self.gateway = gateway
         self.pool = pool
         self.counters = pool.counters
@@ -37,7 +36,6 @@ final class MirrorExchange: UpstreamDelegate {
         self.target = target
         self.head = head
         self.body = body
-        self.trailers = trailers
         self.pair = pair
     }
 
