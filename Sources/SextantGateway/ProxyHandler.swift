@@ -53,7 +53,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     private var framing = Wire.Framing.asIs
     /// The id of the inference request in progress, answered in `X-Request-Id`.
     private var requestId: String?
-    private var random = SystemRandomNumberGenerator()
+    private var random = SplitMix64()
 
     init(gateway: Gateway, pool: UpstreamPool, limiter: RequestLimiter) {
         self.gateway = gateway

@@ -143,6 +143,32 @@ import Testing
         #expect(Self.transcript(text, splits: Array(1..<count)) == whole, "a byte at a time")
     }
 
+    @Test("2,000 random mutations of valid requests: never a crash, and the same parts (or error) however the bytes are split")
+    func mutations() {
+        let seeds = [
+            "POST /v2/models/m/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.0\r\n\r\n",
+            "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;e=1\r\nabc\r\n0\r\nT: 1\r\n\r\n",
+        ].map { Array($0.utf8) }
+        let alphabet = Array("\r\n :;,0123456789aAfF\t\u{0}\u{7F}\u{FF}GET/HTTP1.".utf8)
+        var random = SplitMix64(seed: 20)
+        for round in 0..<2000 {
+            var bytes = seeds[round % seeds.count]
+            for _ in 0..<(1 + Int(random.next() % 4)) {
+                let at = Int(random.next() % UInt64(bytes.count))
+                let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                switch random.next() % 3 {
+                case 0: bytes[at] = byte
+                case 1: bytes.insert(byte, at: at)
+                default: bytes.remove(at: at)
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard Array(text.utf8) == bytes else { continue }
+            let cut = 1 + Int(random.next() % UInt64(max(bytes.count - 1, 1)))
+            #expect(Self.transcript(text, splits: cut < bytes.count ? [cut] : []) == Self.transcript(text), "\(text.debugDescription) cut at \(cut)")
+        }
+    }
+
     @Test("pipelined requests in one buffer, in order; a refused one stops the reading")
     func pipelined() {
         let text = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
