@@ -1,7 +1,6 @@
 import Logging
 public import NIOCore
 import NIOExtras
-import NIOHTTP1
 import NIOPosix
 import SextantHTTP
 import ServiceLifecycle

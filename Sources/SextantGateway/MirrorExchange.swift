@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// A copy of a client's request sent to a mirror revision (shadow, preview) once the
 /// request is complete. Its answer is counted as a sample of the mirror and compared with

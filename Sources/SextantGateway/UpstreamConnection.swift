@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// What drives an upstream connection while it carries one exchange: the client's request
 /// (`ProxyExchange`) or a mirror's copy (`MirrorExchange`). Everything runs on the loop of

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// What the prediction log keeps of one sampled inference exchange while it is under way:
 /// its `PredictionRecord` payload, encoded as the exchange goes (docs/prediction-log.md,
