@@ -1,7 +1,6 @@
 import Logging
 public import NIOCore
 import NIOExtras
-import NIOHTTP1
 import NIOPosix
 import SextantHTTP
 import ServiceLifecycle
@@ -67,11 +66,9 @@ package struct InferenceServer: Service {
         await Self.closeIdle(loopPools)
     }
 
-    /// The handlers of one client connection: NIO's HTTP/1.1 request parser, then the proxy,
-    /// which drives the connection's limiter.
+    /// The one handler of a client connection: the proxy, which reads the requests' bytes
+    /// itself, writes its answers as bytes and drives the connection's limiter.
     static func addHandlers(to channel: any Channel, gateway: Gateway, pool: UpstreamPool, limiter: RequestLimiter) throws {
-        // No encoder: the proxy writes answer heads itself, from the parsed ones.
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         try channel.pipeline.syncOperations.addHandler(ProxyHandler(gateway: gateway, pool: pool, limiter: limiter))
     }
 

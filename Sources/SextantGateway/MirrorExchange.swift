@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// A copy of a client's request sent to a mirror revision (shadow, preview) once the
 /// request is complete. Its answer is counted as a sample of the mirror and compared with
@@ -12,9 +11,8 @@ final class MirrorExchange: UpstreamDelegate {
     private let eventLoop: any EventLoop
     private let model: String
     private let target: RouteTable.Target
-    private let head: HTTPRequestHead
+    private let head: RequestHead
     private let body: [ByteBuffer]
-    private let trailers: HTTPHeaders?
     private let pair: AnswerPair
 
     private var upstream: UpstreamConnection?
@@ -27,8 +25,8 @@ final class MirrorExchange: UpstreamDelegate {
     private var answer: ByteBuffer?
     private var timeoutTask: Scheduled<Void>?
 
-    init(gateway: Gateway, pool: UpstreamPool, eventLoop: any EventLoop, model: String, target: RouteTable.Target, head: HTTPRequestHead,
-         body: [ByteBuffer], trailers: HTTPHeaders?, pair: AnswerPair) {
+    init(gateway: Gateway, pool: UpstreamPool, eventLoop: any EventLoop, model: String, target: RouteTable.Target, head: RequestHead,
+         body: [ByteBuffer], pair: AnswerPair) {
         self.gateway = gateway
         self.pool = pool
         self.counters = pool.counters
@@ -37,7 +35,6 @@ final class MirrorExchange: UpstreamDelegate {
         self.target = target
         self.head = head
         self.body = body
-        self.trailers = trailers
         self.pair = pair
     }
 

@@ -26,7 +26,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     private let counters: Shard
     private let model: String
     private let counted: Bool
-    private var head: HTTPRequestHead
+    private let head: RequestHead
     private var target: RouteTable.Target
     private var mirrors: [RouteTable.Target]
 
@@ -39,7 +39,6 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     /// Body parts that arrived while no connection was ready.
     private var unsent: [ByteBuffer] = []
     private var requestEnded = false
-    private var trailers: HTTPHeaders?
     private var answerStarted = false
     private var status = 0
     private var upstreamKeepAlive = true
@@ -56,7 +55,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     /// What the prediction log keeps of this exchange, when it is sampled.
     private var capture: ExchangeCapture?
 
-    init(proxy: ProxyHandler, model: String, counted: Bool, head: HTTPRequestHead, target: RouteTable.Target, mirrors: [RouteTable.Target],
+    init(proxy: ProxyHandler, model: String, counted: Bool, head: RequestHead, target: RouteTable.Target, mirrors: [RouteTable.Target],
          capture: ExchangeCapture? = nil) {
         self.capture = capture
         self.proxy = proxy
@@ -136,11 +135,10 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         }
     }
 
-    func requestEnd(_ trailers: HTTPHeaders?) {
+    func requestEnd() {
         guard !finished else { return }
         requestEnded = true
         capture?.requestEnd()
-        self.trailers = trailers
         requestEndedAt = .now()
         if let upstream, !connecting { upstream.writeEnd() }
         armTimeout()
@@ -347,8 +345,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
             }
             let pair = AnswerPair(gateway: gateway, model: model, revision: target.revision)
             if !answerStarted { pairs.append(pair) } else { pair.served(nil) }
-            MirrorExchange(gateway: gateway, pool: proxy.pool, eventLoop: eventLoop, model: model, target: target, head: head, body: body,
-                           trailers: trailers, pair: pair).start()
+            MirrorExchange(gateway: gateway, pool: proxy.pool, eventLoop: eventLoop, model: model, target: target, head: head, body: body, pair: pair).start()
         }
     }
 

@@ -8,7 +8,8 @@ import NIOHTTP1
 import SextantHTTP
 import SextantWire
 
-/// The last handler of a client's connection to the inference listener: answers health
+/// The only handler of a client's connection to the inference listener: reads its requests
+/// with a `RequestParser` (straight from the bytes: no NIO decoder, no `HTTPHeaders`), answers health
 /// and `/metrics` itself and streams `/v2/models/…` calls to a model server through a
 /// `ProxyExchange`, one request at a time. A pipelined request waits in a queue (and the
 /// connection is not read meanwhile) until the answer before it is complete; a client that
@@ -20,7 +21,7 @@ import SextantWire
 /// answered 413, 408 or 400 when it can be, its exchange with a model server torn down,
 /// and the connection closed, lingering (see `HTTPLimits`).
 final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, RequestLimiterDelegate {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -37,11 +38,12 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     let gateway: Gateway
     let pool: UpstreamPool
     private let limiter: RequestLimiter
+    private var parser = RequestParser()
     private(set) var context: ChannelHandlerContext?
     private var state = State.idle
     private var readPending = false
     /// Parts of pipelined requests that arrived before the answer in progress was complete.
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
+    private var queued = CircularBuffer<RequestPart>()
     /// Whether the connection stays open after the current answer.
     private var keepAlive = true
     private var version = HTTPVersion.http1_1
@@ -51,7 +53,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     private var framing = Wire.Framing.asIs
     /// The id of the inference request in progress, answered in `X-Request-Id`.
     private var requestId: String?
-    private var random = SystemRandomNumberGenerator()
+    private var random = SplitMix64()
 
     init(gateway: Gateway, pool: UpstreamPool, limiter: RequestLimiter) {
         self.gateway = gateway
@@ -80,10 +82,19 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // After a refusal, whatever comes is dropped.
         guard !limiter.isRefused else { return }
-        let part = unwrapInboundIn(data)
+        do {
+            try parser.parse(unwrapInboundIn(data)) { part in receive(part, context: context) }
+        } catch {
+            // Its framing is lost: the request it belongs to gets 400, and the connection closes.
+            if !limiter.isRefused { act(on: limiter.malformed(error)) }
+        }
+    }
+
+    /// One part of a request, as the parser read it; false once the request is refused.
+    private func receive(_ part: RequestPart, context: ChannelHandlerContext) -> Bool {
         let verdict: RequestLimiter.Verdict
         switch part {
-        case .head(let head): verdict = limiter.head(head)
+        case .head(let head): verdict = limiter.head(contentLength: head.contentLength, declared: head.contentLengthRange.map(head.string) ?? "")
         case .body(let buffer): verdict = limiter.body(buffer.readableBytes)
         case .end:
             limiter.end()
@@ -91,21 +102,20 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         }
         guard case .proceed = verdict else {
             act(on: verdict)
-            return
+            return false
         }
         if !queued.isEmpty {
             queued.append(part)
-            return
-        }
-        if case .head = part, case .proxying = state {
+        } else if case .head = part, case .proxying = state {
             // Pipelined: the answer before it is still on its way.
             queued.append(part)
-            return
+        } else {
+            handle(part, context: context)
         }
-        handle(part, context: context)
+        return true
     }
 
-    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: RequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
             begin(head, context: context)
@@ -120,9 +130,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
             case .discarding, .idle:
                 break
             }
-        case .end(let trailers):
+        case .end:
             switch state {
-            case .proxying(let exchange): exchange.requestEnd(trailers)
+            case .proxying(let exchange): exchange.requestEnd()
             case .feedback(let model, let body): answerFeedback(model: model, body: body)
             case .discarding: state = .idle
             case .idle: break
@@ -136,37 +146,38 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         context.fireChannelReadComplete()
     }
 
-    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        keepAlive = head.isKeepAlive
+    private func begin(_ head: RequestHead, context: ChannelHandlerContext) {
+        keepAlive = head.keepAlive
         version = head.version
-        headRequest = head.method == .HEAD
+        headRequest = head.method == .head
         state = .discarding
         requestId = nil
-        if let (model, inference) = Self.modelCall(head.uri) {
-            if head.method == .POST && !inference, let feedback = Self.feedbackModel(head.uri) {
+        if let (model, inference) = head.withTarget(Self.modelCall) {
+            if head.method == .post && !inference, let feedback = Self.feedbackModel(head.uri) {
                 state = .feedback(model: feedback, body: context.channel.allocator.buffer(capacity: 0))
                 return
             }
-            if inference && head.method == .POST { requestId = identify(head) }
+            if inference && head.method == .post { requestId = identify(head) }
             // Only inference is a sample of a revision; metadata and readiness calls are not.
-            proxy(head, model: model, counted: inference && head.method == .POST)
+            proxy(head, model: model, counted: inference && head.method == .post)
             return
         }
-        let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(head.uri[..<$0]) } ?? head.uri
+        let uri = head.uri
+        let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch (head.method, parts.count) {
-        case (.POST, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "infer":
+        case (.post, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "infer":
             requestId = identify(head)
             proxy(head, model: String(parts[2]), counted: true)
-        case (.POST, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "feedback":
+        case (.post, 4) where parts[0] == "v2" && parts[1] == "models" && parts[3] == "feedback":
             state = .feedback(model: String(parts[2]), body: context.channel.allocator.buffer(capacity: 0))
         case (_, 3...) where parts[0] == "v2" && parts[1] == "models":
             // Only inference is a sample of a revision; metadata and readiness calls are not.
-            let inference = head.method == .POST && parts.count == 4 && parts[3] == "infer"
+            let inference = head.method == .post && parts.count == 4 && parts[3] == "infer"
             proxy(head, model: String(parts[2]), counted: inference)
-        case (.GET, 3) where parts[0] == "v2" && parts[1] == "health" && (parts[2] == "live" || parts[2] == "ready"):
+        case (.get, 3) where parts[0] == "v2" && parts[1] == "health" && (parts[2] == "live" || parts[2] == "ready"):
             respond(status: .ok, body: ByteBuffer(), contentType: nil)
-        case (.GET, 1) where parts[0] == "metrics":
+        case (.get, 1) where parts[0] == "metrics":
             respond(status: .ok, body: ByteBuffer(string: gateway.prometheus()), contentType: "text/plain; version=0.0.4")
         default:
             respondError("no such endpoint \(path); inference is POST /v2/models/{name}/infer", status: .notFound)
@@ -176,21 +187,23 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     /// `/v2/models/NAME[/…]`: the model's name, and whether the rest is `/infer`; read
     /// from the bytes without splitting (this runs for every request).
     static func modelCall(_ uri: String) -> (model: String, inference: Bool)? {
-        let prefix: StaticString = "/v2/models/"
         var uri = uri
-        return uri.withUTF8 { bytes -> (String, Bool)? in
-            let count = prefix.utf8CodeUnitCount
-            guard bytes.count > count, memcmp(bytes.baseAddress!, prefix.utf8Start, count) == 0 else { return nil }
-            var end = count
-            while end < bytes.count && bytes[end] != UInt8(ascii: "/") && bytes[end] != UInt8(ascii: "?") { end += 1 }
-            guard end > count else { return nil }
-            let model = String(decoding: UnsafeBufferPointer(rebasing: bytes[count..<end]), as: UTF8.self)
-            var rest = bytes.count
-            if let query = bytes[end...].firstIndex(of: UInt8(ascii: "?")) { rest = query }
-            let infer: StaticString = "/infer"
-            let inference = rest - end == infer.utf8CodeUnitCount && memcmp(bytes.baseAddress! + end, infer.utf8Start, infer.utf8CodeUnitCount) == 0
-            return (model, inference)
-        }
+        return uri.withUTF8 { modelCall(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func modelCall(_ bytes: UnsafeRawBufferPointer) -> (model: String, inference: Bool)? {
+        let prefix: StaticString = "/v2/models/"
+        let count = prefix.utf8CodeUnitCount
+        guard bytes.count > count, memcmp(bytes.baseAddress!, prefix.utf8Start, count) == 0 else { return nil }
+        var end = count
+        while end < bytes.count && bytes[end] != UInt8(ascii: "/") && bytes[end] != UInt8(ascii: "?") { end += 1 }
+        guard end > count else { return nil }
+        let model = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[count..<end]), as: UTF8.self)
+        var rest = bytes.count
+        if let query = bytes[end...].firstIndex(of: UInt8(ascii: "?")) { rest = query }
+        let infer: StaticString = "/infer"
+        let inference = rest - end == infer.utf8CodeUnitCount && memcmp(bytes.baseAddress! + end, infer.utf8Start, infer.utf8CodeUnitCount) == 0
+        return (model, inference)
     }
 
     /// `/v2/models/NAME/feedback` (no query): the model's name.
@@ -202,8 +215,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     }
 
     /// The client's `X-Request-Id` when it is a valid one, else a new ULID.
-    private func identify(_ head: HTTPRequestHead) -> String {
-        if let given = head.headers.first(name: "x-request-id"), RequestID.isValid(given) { return given }
+    private func identify(_ head: RequestHead) -> String {
+        if let range = head.requestIdRange {
+            let given = head.string(range)
+            if RequestID.isValid(given) { return given }
+        }
         return RequestID.ulid(milliseconds: PredictionLog.milliseconds(), using: &random)
     }
 
@@ -213,14 +229,14 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         respond(status: status, body: ByteBuffer(bytes: json), contentType: "application/json", requestComplete: true)
     }
 
-    private func proxy(_ head: HTTPRequestHead, model: String, counted: Bool) {
+    private func proxy(_ head: RequestHead, model: String, counted: Bool) {
         switch gateway.route(model: model, head: head, counted: counted) {
         case .unknownModel:
             respondError("unknown model \(model): no revision of it is routed here", status: .notFound)
         case .noServer:
             respondError("no server of \(model) is ready", status: .serviceUnavailable)
         case .target(let target, let mirrors, let log):
-            if head.version.minor >= 1, head.headers.contains(name: "expect") {
+            if head.expectsContinue {
                 // The gateway takes the body at once: it streams it on as it comes.
                 context?.write(wrapOutboundOut(Wire.continueAnswer), promise: nil)
                 context?.flush()
@@ -383,20 +399,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         context.fireChannelInactive()
     }
 
-    /// A request the parser refused gets a 400 when no answer to it has begun (and after
-    /// the answers before it); the connection closes in any case (its framing is lost).
+    /// An error of the connection itself (a reset): it closes.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if limiter.isRefused {
-            // The parser's complaints about what is dropped anyway.
-            if error is HTTPParserError || error is ByteToMessageDecoderError { return }
-            context.close(promise: nil)
-            return
-        }
-        guard error is HTTPParserError else {
-            context.close(promise: nil)
-            return
-        }
-        act(on: limiter.malformed(error))
+        context.close(promise: nil)
     }
 
     // MARK: - Refusals

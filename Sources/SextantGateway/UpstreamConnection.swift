@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// What drives an upstream connection while it carries one exchange: the client's request
 /// (`ProxyExchange`) or a mirror's copy (`MirrorExchange`). Everything runs on the loop of
@@ -61,11 +60,11 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes a request head as bytes; its answer is read next.
-    func writeHead(_ head: HTTPRequestHead) {
+    func writeHead(_ head: RequestHead) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         framing = Wire.writeRequestHead(head, host: host, into: &buffer)
-        parser.expectAnswer(toHead: head.method == .HEAD)
+        parser.expectAnswer(toHead: head.method == .head)
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 

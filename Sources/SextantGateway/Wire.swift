@@ -16,36 +16,49 @@ enum Wire {
         case untilClose
     }
 
-    /// A request head for a model server: `Host` names it, hop-by-hop fields and `Expect`
-    /// (the gateway answers `100 Continue` itself) are dropped.
-    static func writeRequestHead(_ head: HTTPRequestHead, host: String, into buffer: inout ByteBuffer) -> Framing {
-        buffer.writeString(head.method.rawValue)
-        buffer.writeStaticString(" ")
-        buffer.writeString(head.uri)
+    /// A request head for a model server, from the client's bytes: the request line with
+    /// HTTP/1.1, `Host` naming the server, the client's fields as they came but for the
+    /// hop-by-hop ones, `Expect` (the gateway answers `100 Continue` itself) and the ones
+    /// `Connection` names; the framing written once, as the parser read it.
+    static func writeRequestHead(_ head: RequestHead, host: String, into buffer: inout ByteBuffer) -> Framing {
+        let named = head.connectionNamesFields ? connectionTokens(head) : []
+        var requestLine = head.bytes.getSlice(at: head.bytes.readerIndex, length: head.targetRange.upperBound)!
+        buffer.writeBuffer(&requestLine)
         buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
         buffer.writeString(host)
         buffer.writeStaticString("\r\n")
-        var length = false, chunked = false
-        let named = Hop.connectionTokens(head.headers)
-        for (name, value) in head.headers {
-            switch Hop.kind(of: name) {
-            case .host, .expect, .hopByHop:
-                continue
-            case .transferEncoding:
-                chunked = chunked || value.lowercased().contains("chunked")
-                continue
-            case .contentLength:
-                length = true
-            case .other:
-                if let named, named.contains(name.lowercased()) { continue }
+        head.forEachField { bytes, name, value in
+            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[name])
+            switch FieldName.kind(of: nameBytes) {
+            case .host, .expect, .contentLength, .transferEncoding, .connection, .hopByHop: return
+            case .requestId, .contentType, .inferenceHeaderLength, .other: break
             }
-            writeField(name, value, into: &buffer)
+            if !named.isEmpty, named.contains(where: { token in token.withUnsafeBytes { FieldName.equalIgnoringCase(nameBytes, $0) } }) { return }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[name.lowerBound..<value.upperBound]))
+            buffer.writeStaticString("\r\n")
         }
-        if chunked && !length {
+        if let length = head.contentLength {
+            buffer.writeStaticString("Content-Length: ")
+            buffer.writeString(String(length))
+            buffer.writeStaticString("\r\n")
+        } else if head.chunked {
             buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
         }
         buffer.writeStaticString("\r\n")
-        return chunked && !length ? .chunked : .asIs
+        return head.chunked ? .chunked : .asIs
+    }
+
+    /// The fields a `Connection` field names besides `keep-alive` and `close` (lowercase).
+    private static func connectionTokens(_ head: RequestHead) -> [[UInt8]] {
+        var tokens: [[UInt8]] = []
+        head.forEachField { bytes, name, value in
+            guard case .connection = FieldName.kind(of: UnsafeRawBufferPointer(rebasing: bytes[name])) else { return }
+            for token in bytes[value].split(separator: UInt8(ascii: ",")) {
+                let field = token.drop(while: FieldName.isWhitespace).reversed().drop(while: FieldName.isWhitespace).reversed().map(FieldName.lower)
+                if !field.isEmpty { tokens.append(field) }
+            }
+        }
+        return tokens
     }
 
     /// An answer head for the client: the server's status and fields (hop-by-hop ones
@@ -141,59 +154,5 @@ extension Wire.Framing {
     /// Ends a body framed this way: the last chunk, or nothing.
     func writeEnd(to context: ChannelHandlerContext) {
         if case .chunked = self { context.write(NIOAny(Self.lastChunk), promise: nil) }
-    }
-}
-
-/// Fields of one connection, never forwarded (RFC 9110 §7.6.1).
-enum Hop {
-    enum Kind {
-        case host, expect, contentLength, transferEncoding, hopByHop, other
-    }
-
-    /// Without allocating: most fields are none of these.
-    static func kind(of name: String) -> Kind {
-        switch name.utf8.count {
-        case 2: return equal(name, "te") ? .hopByHop : .other
-        case 4: return equal(name, "host") ? .host : .other
-        case 6: return equal(name, "expect") ? .expect : .other
-        case 7: return equal(name, "trailer") || equal(name, "upgrade") ? .hopByHop : .other
-        case 10: return equal(name, "connection") || equal(name, "keep-alive") ? .hopByHop : .other
-        case 14: return equal(name, "content-length") ? .contentLength : .other
-        case 16: return equal(name, "proxy-connection") ? .hopByHop : .other
-        case 17: return equal(name, "transfer-encoding") ? .transferEncoding : .other
-        case 18: return equal(name, "proxy-authenticate") ? .hopByHop : .other
-        case 19: return equal(name, "proxy-authorization") ? .hopByHop : .other
-        default: return .other
-        }
-    }
-
-    /// The fields a `Connection` header names (lowercased), nil when it names none but the
-    /// usual `keep-alive`/`close`.
-    static func connectionTokens(_ headers: HTTPHeaders) -> Set<String>? {
-        var tokens: Set<String>?
-        for (name, value) in headers where kind(of: name) == .hopByHop && equal(name, "connection") {
-            // Nearly always exactly one of these: no need to split.
-            if equal(value, "keep-alive") || equal(value, "close") { continue }
-            for token in value.split(separator: ",") {
-                let field = token.trimmingCharacters(in: .whitespaces).lowercased()
-                if field != "keep-alive" && field != "close" && !field.isEmpty { tokens = (tokens ?? []).union([field]) }
-            }
-        }
-        return tokens
-    }
-
-    /// ASCII case-insensitive equality with a lowercase name.
-    static func equal(_ name: String, _ lowercase: StaticString) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-            let other = lowercase.utf8Start
-            for index in 0..<bytes.count {
-                var byte = bytes[index]
-                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
-                if byte != other[index] { return false }
-            }
-            return true
-        }
     }
 }

@@ -96,19 +96,23 @@ package final class RequestLimiter: DeadlineListEntry {
 
     /// A request head: refused at once when its `Content-Length` is over the limit.
     package func head(_ head: HTTPRequestHead) -> Verdict {
+        let length = head.headers.first(name: "content-length")
+        // The parser has checked it is a number; one too large for Int is over any limit.
+        return self.head(contentLength: length.map { Int($0) ?? Int.max }, declared: length ?? "")
+    }
+
+    /// A request head read by a parser of the server's own: `contentLength` is its
+    /// `Content-Length` (`Int.max` when too large for `Int`), `declared` that field as the
+    /// client wrote it (for the message of a refusal).
+    package func head(contentLength: Int?, declared: @autoclosure () -> String) -> Verdict {
         partsThisRead = true
         requests += 1
         if list != nil { list!.remove(self) }
-        var expected: Int?
-        if let length = head.headers.first(name: "content-length") {
-            // The parser has checked it is a number; one too large for Int is over any limit.
-            expected = Int(length) ?? Int.max
-            if expected! > limits.maxRequestBytes {
-                return refuse(Refusal(.tooLarge, "the request body is \(length) bytes; this server takes at most \(limits.maxRequestBytes) (--max-request-bytes)"),
-                              request: requests)
-            }
+        if let contentLength, contentLength > limits.maxRequestBytes {
+            return refuse(Refusal(.tooLarge, "the request body is \(declared()) bytes; this server takes at most \(limits.maxRequestBytes) (--max-request-bytes)"),
+                          request: requests)
         }
-        phase = .body(received: 0, expected: expected)
+        phase = .body(received: 0, expected: contentLength)
         return .proceed
     }
 

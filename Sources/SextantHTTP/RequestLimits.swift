@@ -1,12 +1,11 @@
 package import NIOCore
 
 /// One server's `HTTPLimits` with each of its event loops' `LoopDeadlines`, made on first
-/// use: the maker of its connections' `RequestLimiter`s and `RequestLimitsHandler`s.
+/// use: the maker of its connections' `RequestLimiter`s.
 ///
-/// The gateway and `serve-model` share this target rather than each having its own copy:
-/// the gateway drives a `RequestLimiter` from its own last handler (no extra handler on
-/// its hot path), `serve-model` (Hummingbird) puts a `RequestLimitsHandler` after its
-/// HTTP/1.1 decoder. It depends on SwiftNIO only, so the gateway gains no Hummingbird code.
+/// The gateway and `serve-model` share this target rather than each having its own copy;
+/// each drives a `RequestLimiter` from its own last handler (no extra handler on its hot
+/// path). It depends on SwiftNIO only.
 package final class RequestLimits: Sendable {
     package let limits: HTTPLimits
     private let loops: [ObjectIdentifier: NIOLoopBoundBox<LoopDeadlines?>]
@@ -34,11 +33,5 @@ package final class RequestLimits: Sendable {
     /// A connection's limiter (call on its loop).
     package func limiter(on eventLoop: any EventLoop) -> RequestLimiter {
         deadlines(on: eventLoop).limiter()
-    }
-
-    /// A connection's handler, for a pipeline that decodes with NIO's `HTTPRequestDecoder`
-    /// (call on its loop; put it right after the decoder).
-    package func handler(on eventLoop: any EventLoop) -> RequestLimitsHandler {
-        RequestLimitsHandler(limiter: limiter(on: eventLoop))
     }
 }

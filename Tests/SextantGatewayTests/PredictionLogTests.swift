@@ -17,10 +17,9 @@ import Testing
         return capture.exchange(model: "fraud", revision: 1, version: 1, status: 200, microseconds: 500, time: 1_000 + Int64(index))
     }
 
-    static func head(_ fields: KeyValuePairs<String, String>) -> HTTPRequestHead {
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v2/models/fraud/infer")
-        for (name, value) in fields { head.headers.add(name: name, value: value) }
-        return head
+    static func head(_ fields: KeyValuePairs<String, String>) -> RequestHead {
+        let lines = fields.map { "\($0.key): \($0.value)\r\n" }.joined()
+        return try! RequestHead.parse(ByteBuffer(string: "POST /v2/models/fraud/infer HTTP/1.1\r\nHost: x\r\n" + lines + "\r\n"))
     }
 
     /// The payload an exchange carries, both buffers joined.

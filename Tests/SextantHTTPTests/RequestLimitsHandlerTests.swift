@@ -66,7 +66,7 @@ import Testing
             let limits = RequestLimits(RequestLimitsHandlerTests.limits, group: channel.embeddedEventLoop)
             try channel.pipeline.syncOperations.addHandler(HTTPResponseEncoder())
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
-            try channel.pipeline.syncOperations.addHandler(limits.handler(on: channel.embeddedEventLoop))
+            try channel.pipeline.syncOperations.addHandler(RequestLimitsHandler(limiter: limits.limiter(on: channel.embeddedEventLoop)))
             try channel.pipeline.syncOperations.addHandler(application)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             channel.read()

@@ -5,8 +5,8 @@ import SextantGateway
 import SextantHTTP
 import SextantWire
 
-// Bytes → a client's connection to the gateway's inference listener: NIO's HTTP/1.1
-// request parser and the gateway's `ProxyHandler` (routing, health, `/metrics`, errors,
+// Bytes → a client's connection to the gateway's inference listener: the gateway's
+// `ProxyHandler` with its byte-level request parser (routing, health, `/metrics`, errors,
 // pipelining, keep-alive, its `RequestLimiter`), on an `EmbeddedChannel`, with no network.
 // The routing table knows one model, `m`, with no server ready, so calls to it are
 // answered 503 by the gateway itself, and calls to any other model 404. Bodies over 1 KiB

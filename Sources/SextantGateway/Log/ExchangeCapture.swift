@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// What the prediction log keeps of one sampled inference exchange while it is under way:
 /// its `PredictionRecord` payload, encoded as the exchange goes (docs/prediction-log.md,
@@ -33,19 +32,18 @@ struct ExchangeCapture {
     /// Room for an answer of a size not known yet.
     private static let answerRoom = 512
 
-    init(requestId: String, model: String, head request: HTTPRequestHead, limit: Int) {
+    init(requestId: String, model: String, head request: RequestHead, limit: Int) {
         self.limit = limit
-        let contentType = request.headers.first(name: "content-type")
-        let headerLength = request.headers.first(name: "inference-header-content-length").flatMap { Int($0) }
-        let expected = min(request.headers.first(name: "content-length").flatMap { Int($0) } ?? Self.answerRoom, 1 << 16)
-        head = ByteBufferAllocator().buffer(capacity: 64 + requestId.utf8.count + model.utf8.count + (contentType?.utf8.count ?? 0) + expected
+        let contentType = request.contentTypeRange.map { request.bytes.getSlice(at: request.bytes.readerIndex + $0.lowerBound, length: $0.count)! }
+        let expected = min(request.contentLength ?? Self.answerRoom, 1 << 16)
+        head = ByteBufferAllocator().buffer(capacity: 64 + requestId.utf8.count + model.utf8.count + (contentType?.readableBytes ?? 0) + expected
             + Self.answerRoom)
         head.writeInteger(Int64(0), endianness: .little)
         Self.writeString(requestId, into: &head)
         Self.writeString(model, into: &head)
         fieldsAt = head.writerIndex
         head.writeRepeatingByte(0, count: PredictionLayout.fieldsSize)
-        Self.writeBodyHead(contentType: contentType, inferenceHeaderLength: headerLength, into: &head)
+        Self.writeBodyHead(contentType: contentType, inferenceHeaderLength: request.inferenceHeaderLength, into: &head)
         requestLengthAt = head.writerIndex
         head.writeInteger(UInt32(0), endianness: .little)
     }
@@ -153,9 +151,12 @@ struct ExchangeCapture {
         buffer.writeString(value)
     }
 
-    private static func writeBodyHead(contentType: String?, inferenceHeaderLength: Int?, into buffer: inout ByteBuffer) {
+    private static func writeBodyHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(contentType == nil ? 0 : 1))
-        if let contentType { writeString(contentType, into: &buffer) }
+        if let contentType {
+            buffer.writeInteger(UInt32(contentType.readableBytes), endianness: .little)
+            buffer.writeImmutableBuffer(contentType)
+        }
         writeOptional(inferenceHeaderLength, into: &buffer)
     }
 

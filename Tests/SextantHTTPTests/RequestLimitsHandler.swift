@@ -1,9 +1,12 @@
 import Foundation
-package import NIOCore
-package import NIOHTTP1
+import NIOCore
+import NIOHTTP1
+@testable import SextantHTTP
 
-/// `HTTPLimits` for a server built on NIO's HTTP/1.1 codec, whatever answers behind it
-/// (`serve-model`'s Hummingbird): it sits right after the `HTTPRequestDecoder`, passes the
+/// A test fixture: `RequestLimiter` driven by NIO's HTTP/1.1 codec, so that the limiter's
+/// decisions can be checked on an embedded pipeline with the loop's clock moved by hand
+/// (the gateway and `serve-model` drive their limiters from their own handlers). It sits
+/// right after the `HTTPRequestDecoder`, passes the
 /// request parts on, watches the answer parts go out, and refuses a request by answering
 /// itself (`{"error": …}`, `Connection: close`).
 ///
@@ -13,11 +16,11 @@ package import NIOHTTP1
 /// application writes after the answers before the refusal is dropped (its write fails
 /// with `ChannelError.outputClosed`); and its requests to close are held until the
 /// refusal was delivered and the client closed or the linger time passed.
-package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler, RequestLimiterDelegate {
-    package typealias InboundIn = HTTPServerRequestPart
-    package typealias InboundOut = HTTPServerRequestPart
-    package typealias OutboundIn = HTTPServerResponsePart
-    package typealias OutboundOut = HTTPServerResponsePart
+final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler, RequestLimiterDelegate {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private let limiter: RequestLimiter
     private var context: ChannelHandlerContext?
@@ -33,23 +36,23 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
         self.limiter = limiter
     }
 
-    package func handlerAdded(context: ChannelHandlerContext) {
+    func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         limiter.delegate = self
         if context.channel.isActive { limiter.start() }
     }
 
-    package func handlerRemoved(context: ChannelHandlerContext) {
+    func handlerRemoved(context: ChannelHandlerContext) {
         limiter.stop()
         self.context = nil
     }
 
-    package func channelActive(context: ChannelHandlerContext) {
+    func channelActive(context: ChannelHandlerContext) {
         limiter.start()
         context.fireChannelActive()
     }
 
-    package func channelInactive(context: ChannelHandlerContext) {
+    func channelInactive(context: ChannelHandlerContext) {
         limiter.stop()
         let closes = heldCloses
         heldCloses = []
@@ -59,7 +62,7 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
 
     // MARK: - The request
 
-    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !limiter.isRefused else { return }
         let part = unwrapInboundIn(data)
         let verdict: RequestLimiter.Verdict
@@ -81,7 +84,7 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
         context.fireChannelRead(data)
     }
 
-    package func channelReadComplete(context: ChannelHandlerContext) {
+    func channelReadComplete(context: ChannelHandlerContext) {
         limiter.readComplete()
         if limiter.isRefused {
             // Dropping: read on, whatever the application's backpressure says.
@@ -90,12 +93,12 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
         context.fireChannelReadComplete()
     }
 
-    package func read(context: ChannelHandlerContext) {
+    func read(context: ChannelHandlerContext) {
         limiter.readRequested()
         context.read()
     }
 
-    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if limiter.isRefused {
             // The parser's complaints about what is dropped anyway.
             if error is HTTPParserError || error is ByteToMessageDecoderError { return }
@@ -109,7 +112,7 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
         act(on: limiter.malformed(error), context: context)
     }
 
-    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
             inputClosed = true
             if limiter.isRefused {
@@ -123,7 +126,7 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
 
     // MARK: - The answers
 
-    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard !ownsOutput else {
             promise?.fail(ChannelError.outputClosed)
             return
@@ -141,7 +144,7 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
         }
     }
 
-    package func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         guard limiter.isRefused, mode != .input, context.channel.isActive else {
             context.close(mode: mode, promise: promise)
             return
@@ -152,7 +155,7 @@ package final class RequestLimitsHandler: ChannelDuplexHandler, RemovableChannel
 
     // MARK: - Refusals
 
-    package func requestLimiter(_ limiter: RequestLimiter, decided verdict: RequestLimiter.Verdict) {
+    func requestLimiter(_ limiter: RequestLimiter, decided verdict: RequestLimiter.Verdict) {
         guard let context else { return }
         act(on: verdict, context: context)
     }
