@@ -123,6 +123,7 @@ let package = Package(
                 "SextantWire",
                 "SextantAPI",
                 "SextantML",
+                "SextantInference",
                 "SextantMonitoring",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
