@@ -267,6 +267,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantInferenceTests",
+            dependencies: ["SextantInference"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantMonitoringTests",
             dependencies: ["SextantMonitoring", "SextantInference", "SextantML", "SextantServing", "SextantTestSupport"],
             exclude: ["Golden"],
