@@ -47,6 +47,12 @@ package struct InferenceMessage {
         var headers: [TensorHeader]?
         try body.withUnsafeBufferPointer { all throws(BadRequest) in
             var scanner = JSONScanner(UnsafeBufferPointer(rebasing: all[..<headerEnd]), subject: list.subject)
+            if scanner.peek() != UInt8(ascii: "{") {
+                // JSON, but not an object: it lists nothing.
+                try scanner.skipValue(depth: 0)
+                try scanner.expectEnd()
+                throw BadRequest("the \(list.subject) has no \(list.rawValue)")
+            }
             try scanner.readObject(depth: 0) { scanner, key throws(BadRequest) in
                 switch key {
                 case list.rawValue:

@@ -102,9 +102,36 @@ extension JSONScanner {
 
     // MARK: Numbers
 
-    /// Exact powers of ten: a whole number below 2⁵³ times or over one of them is the
-    /// correctly rounded result (Clinger's fast path).
-    private static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+    /// 10^exponent for 0...22: exact in a Double, so a whole number below 2⁵³ times or over
+    /// one of them is the correctly rounded result (Clinger's fast path). A switch, not a
+    /// table: no lazy global to check on every number.
+    private static func powerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
     /// A number (the scanner at its first byte), in the JSON grammar, correctly rounded; one
     /// beyond Double's range reads as ±infinity (which every datatype refuses by name).
@@ -157,7 +184,7 @@ extension JSONScanner {
             exponent += exponentNegative ? -written : written
         }
         if exact, mantissa <= 1 << 53, abs(exponent) <= 22 {
-            let value = exponent >= 0 ? Double(mantissa) * Self.powersOfTen[exponent] : Double(mantissa) / Self.powersOfTen[-exponent]
+            let value = exponent >= 0 ? Double(mantissa) * Self.powerOfTen(exponent) : Double(mantissa) / Self.powerOfTen(-exponent)
             return negative ? -value : value
         }
         // Many digits or a large exponent: the standard library's correctly rounded parse.

@@ -108,7 +108,7 @@ import Testing
     static let deep = String(repeating: "[", count: 70) + "1" + String(repeating: "]", count: 70)
 
     static let failures: [Failure] = [
-        Failure(name: "empty", body: "", message: "the request is not JSON: expected an object, found the end of the JSON at byte 0"),
+        Failure(name: "empty", body: "", message: "the request is not JSON: expected a value, found the end of the JSON at byte 0"),
         Failure(name: "truncated", body: #"{"inputs":[{"name":"x","datatype":"FP64","shape":[2],"data":[1,"#,
                 message: "the request is not JSON: expected a value, found the end of the JSON at byte 63 (in input x)"),
         Failure(name: "truncated string", body: #"{"inputs":[{"name":"x"#, message: "the request is not JSON: a string without its closing quote at byte 21"),
@@ -138,6 +138,8 @@ import Testing
         Failure(name: "an unknown key nested 70 deep", body: #"{"extra":"# + deep + "}",
                 message: "the request is not JSON: arrays and objects nested more than 64 deep at byte 72"),
         Failure(name: "no inputs", body: #"{"outputs":[]}"#, message: "the request has no inputs"),
+        Failure(name: "an empty list of inputs", body: #"{"inputs":[]}"#, message: "the request has no inputs"),
+        Failure(name: "JSON that is not an object", body: "[1, 2]", message: "the request has no inputs"),
         Failure(name: "inputs not a list", body: #"{"inputs":{}}"#, message: "the request has no inputs"),
         Failure(name: "an input that is not an object", body: #"{"inputs":[3]}"#, message: "input 0 has no name"),
         Failure(name: "a name that is not a string", body: #"{"inputs":[{"name":3}]}"#, message: "input 0 has no name"),
