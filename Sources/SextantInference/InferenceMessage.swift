@@ -22,6 +22,7 @@ package struct InferenceMessage {
         var subject: String { self == .inputs ? "request" : "answer" }
     }
 
+    /// The listed tensors, checked, in list order.
     package var tensors: [DecodedTensor]
     /// The top-level `id`, when it is a string.
     package var id: String?
@@ -100,7 +101,9 @@ package struct DecodedTensor {
 
 /// One output a request asks for: its name (nil when it gave none) and whether as binary.
 package struct RequestedOutput {
+    /// The output's name (nil when the request gave none, which the server refuses).
     package var name: String?
+    /// `parameters.binary_data` (nil: as `binary_data_output` says).
     package var binaryData: Bool?
 
     /// The top-level `outputs` (the scanner at its value); nil when it is no list or empty.

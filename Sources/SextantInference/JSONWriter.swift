@@ -5,8 +5,10 @@
 /// standard library's `description`, without a trailing `.0`, as `JSONEncoder` writes them);
 /// a value that is not finite is written as `null`, so the JSON never holds `inf` or `nan`.
 package struct JSONWriter: TextOutputStream {
+    /// What has been written so far.
     package private(set) var bytes: [UInt8] = []
 
+    /// - Parameter capacity: the bytes to reserve room for (an estimate of the whole).
     package init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
@@ -24,10 +26,12 @@ package struct JSONWriter: TextOutputStream {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// `,` between two members or elements.
     package mutating func comma() {
         bytes.append(UInt8(ascii: ","))
     }
 
+    /// A string in quotes: `"`, `\\` and control characters escaped, the rest as UTF-8.
     package mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
@@ -56,6 +60,7 @@ package struct JSONWriter: TextOutputStream {
         }
     }
 
+    /// A number in its shortest round-trip form; `null` when it is not finite.
     package mutating func number(_ value: Double) {
         guard value.isFinite else { return raw("null") }
         value.write(to: &self)
@@ -66,6 +71,7 @@ package struct JSONWriter: TextOutputStream {
         }
     }
 
+    /// A whole number in decimal digits.
     package mutating func integer(_ value: Int64) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
@@ -82,12 +88,14 @@ package struct JSONWriter: TextOutputStream {
         }
     }
 
+    /// `true` or `false`.
     package mutating func bool(_ value: Bool) {
         value ? raw("true") : raw("false")
     }
 
     // MARK: TextOutputStream, for `Double.write(to:)`
 
+    /// Text written as it is (no quotes, no escaping): a datatype name, digits.
     package mutating func write(_ string: String) {
         bytes.append(contentsOf: string.utf8)
     }

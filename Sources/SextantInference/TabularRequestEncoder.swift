@@ -1,9 +1,10 @@
 /// One column of a tabular request, typed as it is sent (`nil` is a missing value, `null`).
-package enum TensorColumn: Equatable {
+package enum TensorColumn {
     case numbers([Double?])
     case booleans([Bool?])
     case texts([String?])
 
+    /// The number of rows.
     package var count: Int {
         switch self {
         case .numbers(let values): values.count
@@ -17,6 +18,7 @@ package enum TensorColumn: Equatable {
 /// per column, named after it, shape `[N]`, values in `data` (`null` for a missing one).
 /// What evaluation sends a model server; `InferenceRequest` reads it back.
 package struct TabularRequestEncoder {
+    /// One input: a column and the name and datatype it is sent with.
     package struct Input {
         package var name: String
         package var datatype: TensorDatatype
@@ -29,9 +31,11 @@ package struct TabularRequestEncoder {
         }
     }
 
+    /// The request's `id`, which the answer repeats.
     package var id: String?
     /// `parameters.content_type` (`pd`: the inputs are a data frame's columns).
     package var contentType: String?
+    /// One per feature, in the order they are sent.
     package var inputs: [Input]
     /// The outputs asked for, by name (none: the server's default).
     package var outputs: [String]
@@ -43,6 +47,7 @@ package struct TabularRequestEncoder {
         self.outputs = outputs
     }
 
+    /// The request body: `{"id", "parameters", "inputs": [{name, datatype, shape, data}], "outputs"}`.
     package func encode() -> [UInt8] {
         var json = JSONWriter(capacity: 256 + inputs.reduce(0) { $0 + $1.column.count * 12 })
         json.raw("{")

@@ -1,6 +1,6 @@
 /// A JSON value of any shape: what `JSONScanner.readElement` gives for the small values a
 /// message describes (a shape, a `binary_data_size`, a class list).
-package enum JSONElement: Sendable, Equatable {
+package enum JSONElement: Sendable {
     case null
     case bool(Bool)
     case number(Double)
