@@ -301,7 +301,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantRuntimeTests",
-            dependencies: ["SextantRuntime", "SextantCore", "SextantWire", "SextantAPI", "SextantML", "SextantTestSupport"],
+            dependencies: ["SextantRuntime", "SextantCore", "SextantWire", "SextantAPI", "SextantML", "SextantInference", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

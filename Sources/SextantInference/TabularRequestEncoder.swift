@@ -1,5 +1,5 @@
 /// One column of a tabular request, typed as it is sent (`nil` is a missing value, `null`).
-package enum TensorColumn {
+package enum TensorColumn: Equatable {
     case numbers([Double?])
     case booleans([Bool?])
     case texts([String?])
