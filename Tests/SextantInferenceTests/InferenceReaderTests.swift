@@ -177,6 +177,32 @@ import Testing
         }
     }
 
+    @Test("every prefix and 3,000 byte-mutated copies of a request are read or refused, never a trap (fixed seed)")
+    func mutations() {
+        let body = Array(#"{"id":"a\u00e9","inputs":[{"name":"x","datatype":"FP64","shape":[2,1],"data":[[1.5e3],[null]]},{"name":"r","datatype":"BYTES","shape":[1],"data":["e\"u"]}],"outputs":[{"name":"predict"}]}"#.utf8)
+        var read = 0, refused = 0
+        func attempt(_ bytes: [UInt8]) {
+            do {
+                _ = try InferenceRequest(bytes, headerLength: nil)
+                read += 1
+            } catch {
+                #expect(!error.message.isEmpty)
+                refused += 1
+            }
+        }
+        for end in 0...body.count { attempt(Array(body[..<end])) }
+        var random = TabularRoundTripTests.SeededGenerator(state: 7)
+        let alphabet = Array(#"{}[]",:0123456789.eE+-\u nultrfasNI "#.utf8) + [0, 0x1F, 0xC3, 0xFF]
+        for _ in 0..<3000 {
+            var copy = body
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                copy[Int.random(in: 0..<copy.count, using: &random)] = alphabet.randomElement(using: &random)!
+            }
+            attempt(copy)
+        }
+        #expect(read > 0 && refused > 0, "read \(read), refused \(refused)")
+    }
+
     @Test("invalid UTF-8 in a string is a syntax error naming the byte")
     func invalidUTF8() {
         let body = Array(#"{"inputs":[{"name":"x"#.utf8) + [0xFF] + Array(#""}]}"#.utf8)
