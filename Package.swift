@@ -123,6 +123,7 @@ let package = Package(
                 "SextantWire",
                 "SextantAPI",
                 "SextantML",
+                "SextantInference",
                 "SextantMonitoring",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -265,6 +266,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SextantInferenceTests",
+            dependencies: ["SextantInference"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SextantMonitoringTests",
             dependencies: ["SextantMonitoring", "SextantInference", "SextantML", "SextantServing", "SextantTestSupport"],
             exclude: ["Golden"],
@@ -294,7 +300,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantRuntimeTests",
-            dependencies: ["SextantRuntime", "SextantCore", "SextantWire", "SextantAPI", "SextantML", "SextantTestSupport"],
+            dependencies: ["SextantRuntime", "SextantCore", "SextantWire", "SextantAPI", "SextantML", "SextantInference", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

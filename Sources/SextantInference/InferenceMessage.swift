@@ -1,9 +1,11 @@
 import Foundation
 
-/// One OIP v2 message body — a request's `inputs` or an answer's `outputs` — decoded and
-/// checked: the JSON header (all of the body, or the first `Inference-Header-Content-Length`
-/// bytes of it) and each listed tensor's values, from `data` or from the binary part that
-/// follows the header, in list order.
+/// One OIP v2 message body — a request's `inputs` or an answer's `outputs` — read straight
+/// from its bytes and checked: the JSON header (all of the body, or the first
+/// `Inference-Header-Content-Length` bytes of it) and each listed tensor's values, from
+/// `data` (read directly into the tensor's column) or from the binary part that follows the
+/// header, in list order. Of the rest of the header it keeps what an answer needs (`id`,
+/// `parameters.binary_data_output`, the requested `outputs`); other keys are skipped.
 ///
 /// Every number the message carries is checked before it is used: the header length, each
 /// `binary_data_size` (a whole number of bytes, within what is left of the body), each
@@ -16,10 +18,18 @@ package struct InferenceMessage {
 
         /// How a message names one of them: `input amount`.
         var noun: String { self == .inputs ? "input" : "output" }
+        /// How a message names the body: `the request`.
+        var subject: String { self == .inputs ? "request" : "answer" }
     }
 
-    package var root: JSONElement
+    /// The listed tensors, checked, in list order.
     package var tensors: [DecodedTensor]
+    /// The top-level `id`, when it is a string.
+    package var id: String?
+    /// `parameters.binary_data_output` of a request.
+    package var binaryDataOutput = false
+    /// The outputs a request asks for (nil when it lists none).
+    package var requestedOutputs: [RequestedOutput]?
 
     /// The largest dimension a shape may give: far beyond any body a server accepts.
     package static let maxDimension = Double(Int32.max)
@@ -27,7 +37,6 @@ package struct InferenceMessage {
     /// - Parameter field: the `Inference-Header-Content-Length` field as sent (nil for a
     ///   body that is all JSON).
     package init(_ body: [UInt8], headerLength field: String?, list: List) throws(BadRequest) {
-        let noun = list.noun
         var headerEnd = body.count
         if let field {
             guard let length = Int(field.trimmingCharacters(in: .whitespaces)), length >= 0, length <= body.count else {
@@ -35,93 +44,93 @@ package struct InferenceMessage {
             }
             headerEnd = length
         }
-        do {
-            root = try JSONDecoder().decode(JSONElement.self, from: Data(body[..<headerEnd]))
-        } catch {
-            throw BadRequest("the \(list == .inputs ? "request" : "answer") is not JSON: \(error.localizedDescription)")
-        }
-        guard let items = root[list.rawValue]?.array, !items.isEmpty else {
-            throw BadRequest("the \(list == .inputs ? "request" : "answer") has no \(list.rawValue)")
-        }
-
         tensors = []
-        var offset = headerEnd
-        for (position, item) in items.enumerated() {
-            guard let name = item["name"]?.string else { throw BadRequest("\(noun) \(position) has no name") }
-            guard let datatypeName = item["datatype"]?.string else { throw BadRequest("\(noun) \(name) has no datatype") }
-            guard let datatype = TensorDatatype(rawValue: datatypeName) else {
-                throw BadRequest("\(noun) \(name): datatype \(datatypeName.prefix(40)) is not one of \(TensorDatatype.allCases.map(\.rawValue).joined(separator: ", "))")
+        var headers: [TensorHeader]?
+        try body.withUnsafeBufferPointer { all throws(BadRequest) in
+            var scanner = JSONScanner(UnsafeBufferPointer(rebasing: all[..<headerEnd]), subject: list.subject)
+            if scanner.peek() != UInt8(ascii: "{") {
+                // JSON, but not an object: it lists nothing.
+                try scanner.skipValue(depth: 0)
+                try scanner.expectEnd()
+                throw BadRequest("the \(list.subject) has no \(list.rawValue)")
             }
-            let shape = try Self.shape(item["shape"], tensor: "\(noun) \(name)")
-            let elements = try Self.elementCount(shape, tensor: "\(noun) \(name)")
-            let values: TensorValues
-            if let size = item["parameters"]?["binary_data_size"] {
-                guard case .number(let number) = size, number >= 0, number.rounded(.towardZero) == number, number <= Double(body.count - offset) else {
-                    throw BadRequest("\(noun) \(name): binary_data_size \(Self.describe(size)) is not a byte count within the \(body.count - offset) bytes left of the body")
+            try scanner.readObject(depth: 0) { scanner, key throws(BadRequest) in
+                switch key {
+                case list.rawValue:
+                    guard scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue(depth: 1) }
+                    var items: [TensorHeader] = []
+                    try scanner.readArray(depth: 1) { scanner throws(BadRequest) in
+                        items.append(try TensorHeader(&scanner, list: list, position: items.count))
+                    }
+                    headers = items
+                case "outputs" where list == .inputs:
+                    requestedOutputs = try RequestedOutput.list(&scanner)
+                case "id":
+                    id = try scanner.readStringIfAny(depth: 1)
+                case "parameters" where scanner.peek() == UInt8(ascii: "{"):
+                    try scanner.readObject(depth: 1) { scanner, key throws(BadRequest) in
+                        if key == "binary_data_output" {
+                            binaryDataOutput = try scanner.readBoolIfAny(depth: 2) ?? false
+                        } else {
+                            try scanner.skipValue(depth: 2)
+                        }
+                    }
+                default:
+                    try scanner.skipValue(depth: 1)
                 }
-                let length = Int(number)
-                values = try TensorCodec.values(fromBinary: body[offset..<(offset + length)], datatype: datatype, name: name)
-                offset += length
-            } else if let data = item["data"] {
-                values = try TensorCodec.values(fromJSON: data, datatype: datatype, name: name)
-            } else {
-                throw BadRequest("\(noun) \(name) has neither data nor binary_data_size")
             }
-            guard values.count == elements else {
-                throw BadRequest("\(noun) \(name): shape \(Self.describe(item["shape"]!)) holds \(elements) values, but \(values.count) were sent")
+            try scanner.expectEnd()
+            guard let headers, !headers.isEmpty else { throw BadRequest("the \(list.subject) has no \(list.rawValue)") }
+            var offset = headerEnd
+            for entry in headers {
+                tensors.append(try entry.tensor(header: scanner, body: body, binaryOffset: &offset, list: list))
             }
-            tensors.append(DecodedTensor(name: name, datatype: datatype, shape: shape, values: values, parameters: item["parameters"]))
         }
-    }
-
-    /// A shape's dimensions: each a whole number from 0 to `maxDimension`.
-    private static func shape(_ shape: JSONElement?, tensor: String) throws(BadRequest) -> [Int] {
-        guard let shape else { throw BadRequest("\(tensor) has no shape; the tabular convention sends shape [N]") }
-        guard let dimensions = shape.array, !dimensions.isEmpty else {
-            throw BadRequest("\(tensor): shape \(describe(shape)) is not a list of dimensions")
-        }
-        var result: [Int] = []
-        for dimension in dimensions {
-            guard case .number(let value) = dimension, value >= 0, value <= maxDimension, value.rounded(.towardZero) == value else {
-                throw BadRequest("\(tensor): shape \(describe(shape)): every dimension must be a whole number from 0 to \(Int(maxDimension))")
-            }
-            result.append(Int(value))
-        }
-        return result
-    }
-
-    /// The number of elements a shape holds, multiplied without overflow.
-    private static func elementCount(_ shape: [Int], tensor: String) throws(BadRequest) -> Int {
-        var count = 1
-        for dimension in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw BadRequest("\(tensor): shape \(shape) holds more elements than can be counted") }
-            count = product
-        }
-        return count
-    }
-
-    /// A JSON value as a message shows it, cut short.
-    package static func describe(_ element: JSONElement) -> String {
-        let text: String
-        switch element {
-        case .null: text = "null"
-        case .bool(let flag): text = String(flag)
-        case .number(let number): text = number.rounded(.towardZero) == number && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
-        case .string(let string): text = "\"\(string)\""
-        case .array(let items): text = "[" + items.prefix(8).map(describe).joined(separator: ", ") + (items.count > 8 ? ", …" : "") + "]"
-        case .object: text = "{…}"
-        }
-        return text.count > 80 ? String(text.prefix(80)) + "…" : text
     }
 }
 
-/// One tensor of a message: its name, datatype, shape, values (row-major) and parameters.
+/// One tensor of a message: its name, datatype, shape, values (row-major) and the class
+/// list its `parameters` give (an answer's `predict_proba`).
 package struct DecodedTensor {
     package var name: String
     package var datatype: TensorDatatype
     package var shape: [Int]
     package var values: TensorValues
-    /// The tensor's `parameters` object as sent (`classes` of an answer's `predict_proba`).
-    package var parameters: JSONElement?
+    package var classes: [String]?
+}
+
+/// One output a request asks for: its name (nil when it gave none) and whether as binary.
+package struct RequestedOutput {
+    /// The output's name (nil when the request gave none, which the server refuses).
+    package var name: String?
+    /// `parameters.binary_data` (nil: as `binary_data_output` says).
+    package var binaryData: Bool?
+
+    /// The top-level `outputs` (the scanner at its value); nil when it is no list or empty.
+    static func list(_ scanner: inout JSONScanner) throws(BadRequest) -> [RequestedOutput]? {
+        guard scanner.peek() == UInt8(ascii: "[") else {
+            try scanner.skipValue(depth: 1)
+            return nil
+        }
+        var outputs: [RequestedOutput] = []
+        try scanner.readArray(depth: 1) { scanner throws(BadRequest) in
+            var output = RequestedOutput()
+            guard scanner.peek() == UInt8(ascii: "{") else {
+                try scanner.skipValue(depth: 2)
+                return outputs.append(output)
+            }
+            try scanner.readObject(depth: 2) { scanner, key throws(BadRequest) in
+                switch key {
+                case "name": output.name = try scanner.readStringIfAny(depth: 3)
+                case "parameters" where scanner.peek() == UInt8(ascii: "{"):
+                    try scanner.readObject(depth: 3) { scanner, key throws(BadRequest) in
+                        if key == "binary_data" { output.binaryData = try scanner.readBoolIfAny(depth: 4) } else { try scanner.skipValue(depth: 4) }
+                    }
+                default: try scanner.skipValue(depth: 3)
+                }
+            }
+            outputs.append(output)
+        }
+        return outputs.isEmpty ? nil : outputs
+    }
 }

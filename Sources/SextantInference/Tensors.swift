@@ -1,7 +1,6 @@
-import Foundation
-
-/// A JSON value of any shape, decoded strictly (a number never reads as a boolean).
-package enum JSONElement: Decodable, Sendable {
+/// A JSON value of any shape: what `JSONScanner.readElement` gives for the small values a
+/// message describes (a shape, a `binary_data_size`, a class list).
+package enum JSONElement: Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,30 +8,7 @@ package enum JSONElement: Decodable, Sendable {
     case array([JSONElement])
     case object([String: JSONElement])
 
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONElement].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONElement].self)) }
-    }
-
-    /// Nested arrays flattened in row-major order, as OIP v2 allows `data` to be written.
-    package var flattened: [JSONElement] {
-        if case .array(let items) = self { return items.flatMap(\.flattened) }
-        return [self]
-    }
-
-    package subscript(key: String) -> JSONElement? {
-        if case .object(let fields) = self { return fields[key] }
-        return nil
-    }
-
     package var string: String? { if case .string(let value) = self { value } else { nil } }
-    package var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
-    package var number: Double? { if case .number(let value) = self { value } else { nil } }
     package var array: [JSONElement]? { if case .array(let value) = self { value } else { nil } }
 }
 
@@ -58,46 +34,21 @@ package struct BadRequest: Error {
     }
 }
 
-/// Decoding tensors from JSON `data` and from the binary tensor data extension
-/// (`Inference-Header-Content-Length`: the JSON header, then each binary input's raw bytes
-/// in order — little-endian numbers, one byte per BOOL, BYTES as 4-byte length + bytes).
-/// Every value is checked against its datatype (range, whole numbers, finite), and errors
-/// name the input and the element.
+/// Tensors in the binary tensor data extension (`Inference-Header-Content-Length`: the JSON
+/// header, then each binary tensor's raw bytes in order — little-endian numbers, one byte per
+/// BOOL, BYTES as 4-byte length + bytes). Every value is checked against its datatype (range,
+/// whole numbers, finite), and errors name the tensor and the element.
 package enum TensorCodec {
-    package static func values(fromJSON data: JSONElement, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
-        let elements = data.flattened
-        guard datatype.isNumeric else {
-            return .texts(try elements.enumerated().map { position, element throws(BadRequest) -> String? in
-                switch element {
-                case .null: return nil
-                case .string(let text): return text
-                default: throw BadRequest("input \(name): element \(position) of BYTES data is not a string")
-                }
-            })
-        }
-        return .numbers(try elements.enumerated().map { position, element throws(BadRequest) -> Double? in
-            let value: Double
-            switch element {
-            case .null: return nil
-            case .number(let number): value = number
-            case .bool(let flag) where datatype == .bool: value = flag ? 1 : 0
-            default:
-                throw BadRequest("input \(name): element \(position) of \(datatype.rawValue) data is not a number\(datatype == .bool ? " or a boolean" : "")")
-            }
-            if let problem = datatype.problem(with: value) { throw BadRequest("input \(name): element \(position): \(problem)") }
-            return value
-        })
-    }
-
-    package static func values(fromBinary bytes: ArraySlice<UInt8>, datatype: TensorDatatype, name: String) throws(BadRequest) -> TensorValues {
+    /// - Parameter tensor: how messages name it (`input amount`).
+    package static func values(fromBinary bytes: ArraySlice<UInt8>, datatype: TensorDatatype, tensor: String) throws(BadRequest) -> TensorValues {
         func readLE<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
             var value: T = 0
             for index in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[bytes.startIndex + offset + index]) << (8 * index) }
             return value
         }
-        guard let width = datatype.byteWidth else { return .texts(try texts(fromBinary: bytes, name: name)) }
+        guard let width = datatype.byteWidth else { return .texts(try texts(fromBinary: bytes, tensor: tensor)) }
         guard bytes.count % width == 0 else {
-            throw BadRequest("input \(name): \(bytes.count) bytes is not a whole number of \(datatype.rawValue) values (\(width) bytes each)")
+            throw BadRequest("\(tensor): \(bytes.count) bytes is not a whole number of \(datatype.rawValue) values (\(width) bytes each)")
         }
         var values: [Double?] = []
         values.reserveCapacity(bytes.count / width)
@@ -118,7 +69,7 @@ package enum TensorCodec {
             case .uint8: value = Double(readLE(UInt8.self, at: offset))
             case .bool:
                 let byte = readLE(UInt8.self, at: offset)
-                guard byte <= 1 else { throw BadRequest("input \(name): element \(position) of BOOL data is byte \(byte); a BOOL is 0 or 1") }
+                guard byte <= 1 else { throw BadRequest("\(tensor): element \(position) of BOOL data is byte \(byte); a BOOL is 0 or 1") }
                 value = Double(byte)
             case .bytes: preconditionFailure("BYTES has no fixed width")
             }
@@ -126,7 +77,7 @@ package enum TensorCodec {
             if value.isNaN {
                 values.append(nil)
             } else if let problem = datatype.problem(with: value) {
-                throw BadRequest("input \(name): element \(position): \(problem)")
+                throw BadRequest("\(tensor): element \(position): \(problem)")
             } else {
                 values.append(value)
             }
@@ -136,18 +87,18 @@ package enum TensorCodec {
 
     /// BYTES elements: a 4-byte little-endian length, then that many bytes, each checked
     /// against what is left of the input's data.
-    private static func texts(fromBinary bytes: ArraySlice<UInt8>, name: String) throws(BadRequest) -> [String?] {
+    private static func texts(fromBinary bytes: ArraySlice<UInt8>, tensor: String) throws(BadRequest) -> [String?] {
         var texts: [String?] = []
         var offset = bytes.startIndex
         while offset < bytes.endIndex {
             guard bytes.endIndex - offset >= 4 else {
-                throw BadRequest("input \(name): element \(texts.count) of BYTES data is cut off in its 4-byte length")
+                throw BadRequest("\(tensor): element \(texts.count) of BYTES data is cut off in its 4-byte length")
             }
             var length = 0
             for index in 0..<4 { length |= Int(bytes[offset + index]) << (8 * index) }
             offset += 4
             guard length <= bytes.endIndex - offset else {
-                throw BadRequest("input \(name): element \(texts.count) of BYTES data says \(length) bytes, but only \(bytes.endIndex - offset) are left")
+                throw BadRequest("\(tensor): element \(texts.count) of BYTES data says \(length) bytes, but only \(bytes.endIndex - offset) are left")
             }
             texts.append(String(decoding: bytes[offset..<(offset + length)], as: UTF8.self))
             offset += length
@@ -176,7 +127,7 @@ package enum TensorCodec {
 }
 
 /// The values of an output tensor.
-package enum OutputValues: Encodable {
+package enum OutputValues {
     case doubles([Double])
     case integers([Int64])
     case booleans([Bool])
@@ -188,16 +139,6 @@ package enum OutputValues: Encodable {
         case .integers: "INT64"
         case .booleans: "BOOL"
         case .texts: "BYTES"
-        }
-    }
-
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .doubles(let values): try container.encode(values)
-        case .integers(let values): try container.encode(values)
-        case .booleans(let values): try container.encode(values)
-        case .texts(let values): try container.encode(values)
         }
     }
 }

@@ -98,7 +98,7 @@ package enum ExchangeDecoder {
         }
         // Column of each class: by the answer's own class list when it gives one.
         var columnOf = Array(0..<width)
-        if let listed = tensor.parameters?["classes"]?.array?.compactMap(\.string) {
+        if let listed = tensor.classes {
             guard listed.count == width, Set(listed) == Set(classes) else {
                 throw UndecodableExchange(.layout, "the answer's predict_proba lists classes \(listed.joined(separator: ", ")), the model has \(classes.joined(separator: ", "))")
             }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import SextantAPI
 package import SextantCore
+import SextantInference
 import SextantML
 import SextantWire
 
@@ -114,24 +115,16 @@ extension EmbeddedRuntime {
         var labels: [String]? = []
         var probabilities: [[Double]]? = classifier ? [] : nil
         let columns = spec.features.map { feature in (feature, data.table.columnIndex(feature.name)) }
+        let outputs = classifier ? ["predict", "predict_proba"] : ["predict"]
         for start in stride(from: 0, to: data.holdout.count, by: evaluationBatch) {
-            let rows = Array(data.holdout[start..<min(start + evaluationBatch, data.holdout.count)])
-            var inputs: [[String: JSONValue]] = []
-            for (feature, index) in columns {
-                let values: [JSONValue] = rows.map { row in
-                    guard let index, let text = data.table.text(row: row, column: index) else { return .null }
-                    return Self.tensorValue(text, type: feature.logicalType)
-                }
-                inputs.append(["name": .string(feature.name), "shape": .array([.number(Double(rows.count))]),
-                               "datatype": .string(feature.logicalType.inferenceDatatype), "data": .array(values)])
+            let rows = data.holdout[start..<min(start + evaluationBatch, data.holdout.count)]
+            let inputs = columns.map { feature, index in
+                TabularRequestEncoder.Input(name: feature.name, datatype: feature.logicalType.tensorDatatype,
+                                            column: Self.tensorColumn(rows.map { row in index.flatMap { data.table.text(row: row, column: $0) } },
+                                                                      type: feature.logicalType))
             }
-            var outputs: [JSONValue] = [.object(["name": .string("predict")])]
-            if classifier { outputs.append(.object(["name": .string("predict_proba")])) }
-            let body: JSONValue = .object([
-                "id": .string("sextant-evaluation-\(start)"), "parameters": .object(["content_type": .string("pd")]),
-                "inputs": .array(inputs.map(JSONValue.object)), "outputs": .array(outputs),
-            ])
-            let answer = try await post(port: port, model: launch.model, body: Fingerprint.canonicalJSON(body), revision: launch.revision)
+            let body = TabularRequestEncoder(id: "sextant-evaluation-\(start)", contentType: "pd", inputs: inputs, outputs: outputs).encode()
+            let answer = try await post(port: port, model: launch.model, body: body, revision: launch.revision)
             let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision, targetType: spec.targetType)
             if let batchLabels = batch.labels { labels? += batchLabels } else { labels = nil }
             if let batchProbabilities = batch.probabilities { probabilities? += batchProbabilities } else { probabilities = nil }
@@ -161,52 +154,43 @@ extension EmbeddedRuntime {
         }
     }
 
-    /// A CSV field as a tensor value of its logical type; what does not parse is null.
-    static func tensorValue(_ text: String, type: LogicalType) -> JSONValue {
+    /// CSV fields as a tensor column of their logical type; what does not parse is null.
+    static func tensorColumn(_ texts: [String?], type: LogicalType) -> TensorColumn {
         switch type {
         case .number, .integer:
-            if case .number(let number)? = ColumnType.number.parse(text) { return .number(number) }
-            return .null
+            return .numbers(texts.map { text in
+                if let text, case .number(let number)? = ColumnType.number.parse(text) { number } else { nil }
+            })
         case .boolean:
-            if case .boolean(let flag)? = ColumnType.boolean.parse(text) { return .bool(flag) }
-            return .null
+            return .booleans(texts.map { text in
+                if let text, case .boolean(let flag)? = ColumnType.boolean.parse(text) { flag } else { nil }
+            })
         case .string, .date, .timestamp:
-            return .string(text)
+            return .texts(texts)
         }
     }
 
     /// Reads `predict` and `predict_proba` from an OIP answer (flat or nested data,
-    /// `[N]` or `[N, 1]`).
+    /// `[N]` or `[N, 1]`), with the reader the model server's requests go through.
     static func parse(_ bytes: [UInt8], rows: Int, classes: [String], revision: Int,
                       targetType: LogicalType) throws(ActionError) -> (labels: [String]?, probabilities: [[Double]]?) {
-        guard case .object(let root)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
-              case .array(let outputs)? = root["outputs"] else {
-            throw ActionError("r\(revision)'s server answered without outputs: \(String(decoding: bytes.prefix(300), as: UTF8.self))", reason: "EvaluationFailed")
-        }
-        func flatten(_ value: JSONValue) -> [JSONValue] {
-            if case .array(let items) = value { return items.flatMap(flatten) }
-            return [value]
+        let answer: InferenceMessage
+        do {
+            answer = try InferenceMessage(bytes, headerLength: nil, list: .outputs)
+        } catch {
+            throw ActionError("r\(revision)'s server answered the holdout with what Sextant cannot read: \(error.message): \(String(decoding: bytes.prefix(300), as: UTF8.self))",
+                              reason: "EvaluationFailed")
         }
         var labels: [String]?
         var probabilities: [[Double]]?
-        for case .object(let output) in outputs {
-            guard case .string(let name)? = output["name"], let data = output["data"] else { continue }
-            let values = flatten(data)
-            if name == "predict" {
-                labels = values.map { value in
-                    let text = switch value {
-                    case .bool(let flag): flag ? "true" : "false"
-                    case .number(let number): formatNumber(number)
-                    case .string(let text): text
-                    default: ""
-                    }
-                    return canonicalLabel(text, targetType)
-                }
-            } else if name == "predict_proba", !classes.isEmpty {
-                let numbers = values.map { if case .number(let number) = $0 { number } else { Double.nan } }
+        for output in answer.tensors {
+            if output.name == "predict" {
+                labels = Self.labels(output, targetType: targetType)
+            } else if output.name == "predict_proba", !classes.isEmpty {
+                guard case .numbers(let numbers) = output.values else { continue }
                 let width = numbers.count / max(rows, 1)
                 if width == classes.count, numbers.count == rows * width {
-                    probabilities = (0..<rows).map { Array(numbers[($0 * width)..<(($0 + 1) * width)]) }
+                    probabilities = (0..<rows).map { row in numbers[(row * width)..<((row + 1) * width)].map { $0 ?? .nan } }
                 }
             }
         }
@@ -216,6 +200,20 @@ extension EmbeddedRuntime {
             throw ActionError("r\(revision)'s server answered \(answered) predictions for \(rows) rows", reason: "EvaluationFailed")
         }
         return (labels, probabilities)
+    }
+
+    /// A `predict` tensor's values as labels: booleans as `true`/`false`, numbers as
+    /// `formatNumber` writes them, a missing value as empty.
+    private static func labels(_ output: DecodedTensor, targetType: LogicalType) -> [String] {
+        switch output.values {
+        case .texts(let texts):
+            return texts.map { canonicalLabel($0 ?? "", targetType) }
+        case .numbers(let numbers):
+            return numbers.map { number in
+                guard let number else { return canonicalLabel("", targetType) }
+                return canonicalLabel(output.datatype == .bool ? (number != 0 ? "true" : "false") : formatNumber(number), targetType)
+            }
+        }
     }
 
     /// A label as the holdout's truth is written (`ModelTrainer.labels`): `1`, `True` and
@@ -249,4 +247,9 @@ extension SextantML.ModelTask {
         case .regression: self = .regression
         }
     }
+}
+
+extension LogicalType {
+    /// `inferenceDatatype` as the datatype the tabular encoder writes.
+    var tensorDatatype: TensorDatatype { TensorDatatype(rawValue: inferenceDatatype) ?? .bytes }
 }

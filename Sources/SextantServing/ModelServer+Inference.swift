@@ -1,30 +1,9 @@
-import Foundation
 import SextantInference
 import SextantML
 
 /// Inference: an OIP v2 request's bytes to the answer's bytes (tabular convention, JSON or
 /// the binary tensor data extension), independent of the HTTP layer that carries them.
 extension ModelServer {
-    struct OutputTensor: Encodable {
-        var name: String
-        var datatype: String
-        var shape: [Int]
-        var data: OutputValues?
-        var parameters: OutputParameters?
-    }
-
-    struct OutputParameters: Encodable {
-        var binary_data_size: Int?
-        var classes: [String]?
-    }
-
-    struct InferResponse: Encodable {
-        var model_name: String
-        var model_version: String
-        var id: String?
-        var outputs: [OutputTensor]
-    }
-
     /// The answer to an infer request: JSON, and the binary part when one was asked for.
     /// - Parameter headerLength: the `Inference-Header-Content-Length` field as sent.
     func infer(_ body: [UInt8], headerLength: String?) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
@@ -65,24 +44,34 @@ extension ModelServer {
         if let row = predictions.outputs.firstIndex(where: { $0.contains { !$0.isFinite } }) {
             throw BadRequest("the model's answer for row \(row) is not a finite number: its input values are too large for this model")
         }
-        return try respond(request.root, predictions: predictions, rows: rows)
+        return try respond(request, predictions: predictions, rows: rows)
     }
 
-    private func respond(_ root: JSONElement, predictions: Predictions, rows: Int) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
-        let allBinary = root["parameters"]?["binary_data_output"]?.bool == true
+    /// The answer's JSON, written directly (every value is finite: checked above), and the
+    /// binary part of the outputs asked for in binary.
+    private func respond(_ request: InferenceRequest, predictions: Predictions, rows: Int) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
         var requested: [(name: String, binary: Bool)] = []
-        if let outputs = root["outputs"]?.array, !outputs.isEmpty {
+        if let outputs = request.requestedOutputs {
             for output in outputs {
-                guard let outputName = output["name"]?.string else { throw BadRequest("every requested output needs a name") }
-                requested.append((outputName, output["parameters"]?["binary_data"]?.bool ?? allBinary))
+                guard let outputName = output.name else { throw BadRequest("every requested output needs a name") }
+                requested.append((outputName, output.binaryData ?? request.binaryDataOutput))
             }
         } else {
-            requested = [("predict", allBinary)]
+            requested = [("predict", request.binaryDataOutput)]
         }
-        var tensors: [OutputTensor] = []
+        var json = JSONWriter(capacity: 160 + rows * requested.count * 24)
+        json.raw(#"{"model_name":"#)
+        json.string(name)
+        json.raw(#","model_version":"#)
+        json.string(version)
+        if let id = request.id {
+            json.raw(#","id":"#)
+            json.string(id)
+        }
+        json.raw(#","outputs":["#)
         var binary: [UInt8] = []
         var anyBinary = false
-        for (outputName, asBinary) in requested {
+        for (index, (outputName, asBinary)) in requested.enumerated() {
             let values: OutputValues
             var shape = [rows]
             var classes: [String]?
@@ -96,21 +85,75 @@ extension ModelServer {
             default:
                 throw BadRequest("unknown output \(outputName); this model answers \(model.classes == nil ? "predict" : "predict and predict_proba")")
             }
+            if index > 0 { json.comma() }
+            json.raw(#"{"name":"#)
+            json.string(outputName)
+            json.raw(#","datatype":""#)
+            json.write(values.datatype)
+            json.raw(#"","shape":["#)
+            for (position, dimension) in shape.enumerated() {
+                if position > 0 { json.comma() }
+                json.integer(Int64(dimension))
+            }
+            json.raw("]")
+            var binarySize: Int?
             if asBinary {
                 let bytes = TensorCodec.binary(values)
                 binary += bytes
                 anyBinary = true
-                tensors.append(OutputTensor(name: outputName, datatype: values.datatype, shape: shape, data: nil,
-                                            parameters: OutputParameters(binary_data_size: bytes.count, classes: classes)))
+                binarySize = bytes.count
             } else {
-                tensors.append(OutputTensor(name: outputName, datatype: values.datatype, shape: shape, data: values,
-                                            parameters: classes.map { OutputParameters(binary_data_size: nil, classes: $0) }))
+                json.raw(#","data":["#)
+                Self.write(values, to: &json)
+                json.raw("]")
+            }
+            if binarySize != nil || classes != nil {
+                json.raw(#","parameters":{"#)
+                if let binarySize {
+                    json.raw(#""binary_data_size":"#)
+                    json.integer(Int64(binarySize))
+                    if classes != nil { json.comma() }
+                }
+                if let classes {
+                    json.raw(#""classes":["#)
+                    for (position, label) in classes.enumerated() {
+                        if position > 0 { json.comma() }
+                        json.string(label)
+                    }
+                    json.raw("]")
+                }
+                json.raw("}")
+            }
+            json.raw("}")
+        }
+        json.raw("]}")
+        return (json.bytes, anyBinary ? binary : nil)
+    }
+
+    /// An output's values, comma-separated.
+    private static func write(_ values: OutputValues, to json: inout JSONWriter) {
+        switch values {
+        case .doubles(let numbers):
+            for (index, number) in numbers.enumerated() {
+                if index > 0 { json.comma() }
+                json.number(number)
+            }
+        case .integers(let numbers):
+            for (index, number) in numbers.enumerated() {
+                if index > 0 { json.comma() }
+                json.integer(number)
+            }
+        case .booleans(let flags):
+            for (index, flag) in flags.enumerated() {
+                if index > 0 { json.comma() }
+                json.bool(flag)
+            }
+        case .texts(let texts):
+            for (index, text) in texts.enumerated() {
+                if index > 0 { json.comma() }
+                json.string(text)
             }
         }
-        let response = InferResponse(model_name: name, model_version: version, id: root["id"]?.string, outputs: tensors)
-        // Every value is finite (checked above), which is all JSONEncoder can refuse.
-        guard let json = try? JSONEncoder().encode(response) else { throw BadRequest("the answer could not be encoded as JSON") }
-        return (Array(json), anyBinary ? binary : nil)
     }
 
     private func predictValues(_ predictions: Predictions) -> OutputValues {
