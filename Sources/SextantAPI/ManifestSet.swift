@@ -48,7 +48,32 @@ public struct ManifestSet: Sendable {
     }
 
     mutating func sort() {
-        all.sort { ($0.kind, $0.name, $0.file) < ($1.kind, $1.name, $1.file) }
+        all.sort(by: Self.inOrder)
+    }
+
+    /// Set order: by kind, then name, then file.
+    static func inOrder(_ first: LoadedManifest, _ second: LoadedManifest) -> Bool {
+        (first.kind, first.name, first.file) < (second.kind, second.name, second.file)
+    }
+
+    /// Replaces the manifests with the same ones in set order (the index stays).
+    mutating func replaceAll(_ sorted: [LoadedManifest]) {
+        all = sorted
+    }
+
+    /// `sorted` (in set order) with `others` put in place, each after its equals.
+    static func merge(_ sorted: [LoadedManifest], _ others: [LoadedManifest]) -> [LoadedManifest] {
+        var merged: [LoadedManifest] = []
+        merged.reserveCapacity(sorted.count + others.count)
+        var rest = sorted[...]
+        for loaded in others.sorted(by: inOrder) {
+            let end = rest.partitioningIndex { inOrder(loaded, $0) }
+            merged += rest[..<end]
+            merged.append(loaded)
+            rest = rest[end...]
+        }
+        merged += rest
+        return merged
     }
 
     public var models: [Model] { all.compactMap { if case .model(let value) = $0.manifest { value } else { nil } } }
@@ -97,6 +122,13 @@ public struct ManifestSet: Sendable {
 struct ObjectReference: Sendable, Hashable {
     var kind: ManifestKind
     var name: String
+
+    /// The names a decoded manifest answers to: for a contract, its id and its name.
+    static func names(of loaded: LoadedManifest) -> [ObjectReference] {
+        var names = [ObjectReference(kind: loaded.kind, name: loaded.name)]
+        if case .dataContract(let contract) = loaded.manifest { names.append(ObjectReference(kind: .dataContract, name: contract.id)) }
+        return names
+    }
 
     /// The names a document gives its object, read straight from the nodes: for a
     /// contract, its id and its name.
