@@ -85,7 +85,7 @@ package struct DaemonAPI: Sendable {
             if let failure { document = document.showing(failure) }
             if let name = request.uri.queryParameters["name"] { document = document.filtered(String(name)) }
             guard failure == nil, request.uri.queryParameters["name"] == nil else { return Self.json(document) }
-            let body = statusBody.bytes(of: saved) { ByteBuffer(bytes: try! StatusDocument.jsonEncoder(pretty: false).encode($0.document)) }
+            let body = await statusBody.bytes(of: saved)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
         addEventRoutes(to: router)
