@@ -8,26 +8,22 @@ public struct ManifestSet: Sendable {
     /// Lookups by name, built once: references are resolved for every manifest.
     private let index: Index
 
+    /// The manifests by kind and name (contracts by id and by name): references, not
+    /// copies of the decoded values.
     private struct Index: Sendable {
-        var models: [String: Model] = [:]
-        var datasets: [String: Dataset] = [:]
-        var contractsByID: [String: DataContract] = [:]
-        var contractsByName: [String: DataContract] = [:]
-        var slos: [String: SLO] = [:]
-        var rolloutPolicies: [String: RolloutPolicy] = [:]
+        var byName: [ObjectReference: LoadedManifest] = [:]
+        var contractsByID: [String: LoadedManifest] = [:]
 
         init(_ manifests: [LoadedManifest]) {
+            byName.reserveCapacity(manifests.count)
             // The first definition wins; later ones are reported as duplicates.
             for loaded in manifests {
-                switch loaded.manifest {
-                case .model(let model): models[model.metadata.name] = models[model.metadata.name] ?? model
-                case .dataset(let dataset): datasets[dataset.metadata.name] = datasets[dataset.metadata.name] ?? dataset
-                case .dataContract(let contract):
-                    contractsByID[contract.id] = contractsByID[contract.id] ?? contract
-                    if let name = contract.name { contractsByName[name] = contractsByName[name] ?? contract }
-                case .slo(let slo): slos[slo.metadata.name] = slos[slo.metadata.name] ?? slo
-                case .rolloutPolicy(let policy): rolloutPolicies[policy.metadata.name] = rolloutPolicies[policy.metadata.name] ?? policy
+                if case .dataContract(let contract) = loaded.manifest {
+                    if contractsByID[contract.id] == nil { contractsByID[contract.id] = loaded }
+                    guard contract.name != nil else { continue }
                 }
+                let reference = ObjectReference(kind: loaded.kind, name: loaded.name)
+                if byName[reference] == nil { byName[reference] = loaded }
             }
         }
     }
@@ -48,7 +44,32 @@ public struct ManifestSet: Sendable {
     }
 
     mutating func sort() {
-        all.sort { ($0.kind, $0.name, $0.file) < ($1.kind, $1.name, $1.file) }
+        all.sort(by: Self.inOrder)
+    }
+
+    /// Set order: by kind, then name, then file.
+    static func inOrder(_ first: LoadedManifest, _ second: LoadedManifest) -> Bool {
+        (first.kind, first.name, first.file) < (second.kind, second.name, second.file)
+    }
+
+    /// Replaces the manifests with the same ones in set order (the index stays).
+    mutating func replaceAll(_ sorted: [LoadedManifest]) {
+        all = sorted
+    }
+
+    /// `sorted` (in set order) with `others` put in place, each after its equals.
+    static func merge(_ sorted: [LoadedManifest], _ others: [LoadedManifest]) -> [LoadedManifest] {
+        var merged: [LoadedManifest] = []
+        merged.reserveCapacity(sorted.count + others.count)
+        var rest = sorted[...]
+        for loaded in others.sorted(by: inOrder) {
+            let end = rest.partitioningIndex { inOrder(loaded, $0) }
+            merged += rest[..<end]
+            merged.append(loaded)
+            rest = rest[end...]
+        }
+        merged += rest
+        return merged
     }
 
     public var models: [Model] { all.compactMap { if case .model(let value) = $0.manifest { value } else { nil } } }
@@ -64,14 +85,35 @@ public struct ManifestSet: Sendable {
         return ManifestKind.allCases.compactMap { kind in counts[kind].map { (kind, $0) } }
     }
 
-    package func model(named name: String) -> Model? { index.models[name] }
-    package func dataset(named name: String) -> Dataset? { index.datasets[name] }
-    package func slo(named name: String) -> SLO? { index.slos[name] }
-    package func rolloutPolicy(named name: String) -> RolloutPolicy? { index.rolloutPolicies[name] }
+    /// The manifest of a kind and name (a contract: by name; see `contract(named:)`).
+    package func manifest(_ kind: ManifestKind, named name: String) -> LoadedManifest? {
+        index.byName[ObjectReference(kind: kind, name: name)]
+    }
+
+    /// The manifest of the contract a dataset names, by ODCS id or name.
+    package func contractManifest(named reference: String) -> LoadedManifest? {
+        index.contractsByID[reference] ?? manifest(.dataContract, named: reference)
+    }
+
+    package func model(named name: String) -> Model? {
+        if case .model(let value)? = manifest(.model, named: name)?.manifest { value } else { nil }
+    }
+
+    package func dataset(named name: String) -> Dataset? {
+        if case .dataset(let value)? = manifest(.dataset, named: name)?.manifest { value } else { nil }
+    }
+
+    package func slo(named name: String) -> SLO? {
+        if case .slo(let value)? = manifest(.slo, named: name)?.manifest { value } else { nil }
+    }
+
+    package func rolloutPolicy(named name: String) -> RolloutPolicy? {
+        if case .rolloutPolicy(let value)? = manifest(.rolloutPolicy, named: name)?.manifest { value } else { nil }
+    }
 
     /// The contract a dataset names, by ODCS id or name.
     package func contract(named reference: String) -> DataContract? {
-        index.contractsByID[reference] ?? index.contractsByName[reference]
+        if case .dataContract(let value)? = contractManifest(named: reference)?.manifest { value } else { nil }
     }
 
     /// The table of a contract a dataset reads: the named one, or the only one.
@@ -97,6 +139,13 @@ public struct ManifestSet: Sendable {
 struct ObjectReference: Sendable, Hashable {
     var kind: ManifestKind
     var name: String
+
+    /// The names a decoded manifest answers to: for a contract, its id and its name.
+    static func names(of loaded: LoadedManifest) -> [ObjectReference] {
+        var names = [ObjectReference(kind: loaded.kind, name: loaded.name)]
+        if case .dataContract(let contract) = loaded.manifest { names.append(ObjectReference(kind: .dataContract, name: contract.id)) }
+        return names
+    }
 
     /// The names a document gives its object, read straight from the nodes: for a
     /// contract, its id and its name.

@@ -33,10 +33,14 @@ package struct DesiredState: Sendable {
     /// - Parameters:
     ///   - blobs: the Git blob id of each file under the watched root, by path.
     ///   - dataRoots: directories `uri:` sources may read from (`--data-root`).
-    package init(commit: String, manifests: ManifestSet, blobs: [String: String], dataRoots: [String]) {
+    ///   - previous: the desired state of an earlier commit: a dataset or model whose
+    ///     manifests are the same (loaded objects reused by the loader) keeps what was
+    ///     derived from them, fingerprints included, instead of hashing them again.
+    package init(commit: String, manifests: ManifestSet, blobs: [String: String], dataRoots: [String], reusing previous: DesiredState? = nil) {
         var datasets: [String: DesiredDataset] = [:]
-        for dataset in manifests.datasets {
-            guard let contract = manifests.contract(named: dataset.spec.contract), let table = manifests.table(of: dataset) else { continue }
+        for loaded in manifests.all {
+            guard case .dataset(let dataset) = loaded.manifest, let contractManifest = manifests.contractManifest(named: dataset.spec.contract),
+                  case .dataContract(let contract) = contractManifest.manifest, let table = manifests.table(of: dataset) else { continue }
             let location: DataLocation
             if let path = dataset.spec.source.path {
                 let normalized = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
@@ -51,15 +55,42 @@ package struct DesiredState: Sendable {
                 location = .refused("the dataset names no source")
             }
             let name = dataset.metadata.name
+            if var reused = previous?.datasets[name], let previous, previous.manifests.manifest(.dataset, named: name) === loaded,
+               previous.manifests.contractManifest(named: dataset.spec.contract) === contractManifest {
+                reused.data = location
+                datasets[name] = reused
+                continue
+            }
             datasets[name] = DesiredDataset(
                 name: name, data: location, sha256Pin: dataset.spec.sha256, table: table,
                 contract: ContractLabel(id: contract.id, name: contract.displayName, version: contract.version))
         }
         var models: [String: DesiredModel] = [:]
-        for model in manifests.models {
-            models[model.metadata.name] = DesiredModel(model, in: manifests, files: blobs)
+        var reusedModels: Set<String> = []
+        for loaded in manifests.all {
+            guard case .model(let model) = loaded.manifest else { continue }
+            let name = model.metadata.name
+            if let previous, let reused = previous.models[name], Self.sameInputs(of: model, loaded, in: manifests, as: previous.manifests) {
+                models[name] = reused
+                reusedModels.insert(name)
+            } else if let built = DesiredModel(model, in: manifests, files: blobs) {
+                models[name] = built
+            }
         }
-        self.init(commit: commit, manifests: manifests, datasets: datasets, models: models.compactMapValues { $0 }, files: blobs)
+        self.init(commit: commit, manifests: manifests, datasets: datasets, models: models, files: blobs)
+        if let previous { fingerprints.carry(from: previous.fingerprints, models: reusedModels) }
+    }
+
+    /// Whether a model's desired form derives from the same manifests in both sets: the
+    /// model, its dataset and the dataset's contract, and no folder of files (a command's
+    /// context, which any file of the commit may change).
+    private static func sameInputs(of model: Model, _ loaded: LoadedManifest, in manifests: ManifestSet, as previous: ManifestSet) -> Bool {
+        let spec = model.spec
+        guard spec.training.trainer != nil, (spec.serving?.runtime ?? .builtin) == .builtin,
+              previous.manifest(.model, named: model.metadata.name) === loaded,
+              let dataset = manifests.manifest(.dataset, named: spec.dataset), previous.manifest(.dataset, named: spec.dataset) === dataset,
+              case .dataset(let value) = dataset.manifest else { return false }
+        return manifests.contractManifest(named: value.spec.contract) === previous.contractManifest(named: value.spec.contract)
     }
 }
 

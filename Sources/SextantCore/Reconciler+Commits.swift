@@ -83,7 +83,7 @@ extension Reconciler {
             let isNew = try await write("recording commit \(commit.prefix(7))") {
                 try await store.recordCommit(head, valid: true, diagnostics: [], eventsIfNew: [], at: now)
             }
-            let next = DesiredState(commit: commit, manifests: result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots)
+            let next = DesiredState(commit: commit, manifests: result.manifests, blobs: loaded.blobs, dataRoots: options.dataRoots, reusing: desired)
             let counts = result.manifests.countsByKind.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
             var events: [Event] = []
             if isNew || desired?.commit != commit {

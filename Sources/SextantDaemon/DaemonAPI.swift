@@ -39,6 +39,7 @@ package struct DaemonAPI: Sendable {
     private let metrics: DaemonMetrics
     private let readiness: Readiness
     private let storeHealth: StoreHealth
+    private let statusBody = StatusBody()
 
     /// True when only this machine can connect.
     package var isLoopbackOnly: Bool { configuration.isLoopback }
@@ -75,14 +76,17 @@ package struct DaemonAPI: Sendable {
         }
         router.get("api/v1/status") { request, _ in
             let failure = storeHealth.failure
-            guard var document = try store.status() else {
+            guard let saved = try store.savedStatus() else {
                 let why = failure.map { "no status saved yet: \($0.summary)" } ?? "no status yet: the first reconcile pass has not finished"
                 return Self.error(why, status: .serviceUnavailable)
             }
+            var document = saved.document
             // The saved document is as old as the last write that worked: say so.
             if let failure { document = document.showing(failure) }
             if let name = request.uri.queryParameters["name"] { document = document.filtered(String(name)) }
-            return Self.json(document)
+            guard failure == nil, request.uri.queryParameters["name"] == nil else { return Self.json(document) }
+            let body = await statusBody.bytes(of: saved)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
         addEventRoutes(to: router)
         addDriftRoutes(to: router)

@@ -250,7 +250,8 @@ package final class GitRepository {
         return commit!
     }
 
-    private func tree(at sha: String, under prefix: String) throws(GitError) -> OpaquePointer {
+    /// The tree of a commit under `prefix`, for the caller to free.
+    func tree(at sha: String, under prefix: String) throws(GitError) -> OpaquePointer {
         let commit = try lookupCommit(sha)
         defer { git_commit_free(commit) }
         let operation = prefix.isEmpty ? "read tree of \(sha.prefix(7))" : "read \(prefix)/ at \(sha.prefix(7))"
@@ -277,20 +278,14 @@ package final class GitRepository {
             let name = String(cString: git_tree_entry_name(entry))
             let path = prefix.isEmpty ? name : prefix + "/" + name
             let id = git_tree_entry_id(entry)
-            switch git_tree_entry_filemode(entry) {
-            case GIT_FILEMODE_TREE:
+            let mode = git_tree_entry_filemode(entry)
+            if mode == GIT_FILEMODE_TREE {
                 var subtree: OpaquePointer?
                 try check("read tree \(path)", git_tree_lookup(&subtree, handle, id))
                 defer { git_tree_free(subtree) }
                 try collect(subtree!, into: &entries, prefix: path)
-            case GIT_FILEMODE_LINK:
-                entries.append(TreeEntry(path: path, kind: .symlink, objectID: Self.hex(id)))
-            case GIT_FILEMODE_COMMIT:
-                entries.append(TreeEntry(path: path, kind: .submodule, objectID: Self.hex(id)))
-            case GIT_FILEMODE_BLOB_EXECUTABLE:
-                entries.append(TreeEntry(path: path, kind: .executable, objectID: Self.hex(id)))
-            default:
-                entries.append(TreeEntry(path: path, kind: .file, objectID: Self.hex(id)))
+            } else {
+                entries.append(TreeEntry(path: path, kind: TreeEntry.Kind(mode: mode.rawValue), objectID: Self.hex(id)))
             }
         }
     }

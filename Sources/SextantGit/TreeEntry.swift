@@ -1,3 +1,5 @@
+internal import CGit2
+
 /// A file in a commit's tree.
 package struct TreeEntry: Sendable, Hashable {
     /// What a tree entry is, from its Git file mode.
@@ -19,5 +21,17 @@ package struct TreeEntry: Sendable, Hashable {
         self.path = path
         self.kind = kind
         self.objectID = objectID
+    }
+}
+
+extension TreeEntry.Kind {
+    /// The kind of a non-tree entry from its Git file mode.
+    init(mode: UInt32) {
+        switch mode {
+        case GIT_FILEMODE_LINK.rawValue: self = .symlink
+        case GIT_FILEMODE_COMMIT.rawValue: self = .submodule
+        case GIT_FILEMODE_BLOB_EXECUTABLE.rawValue: self = .executable
+        default: self = .file
+        }
     }
 }

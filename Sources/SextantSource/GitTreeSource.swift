@@ -11,24 +11,68 @@ package final class GitTreeSource: ManifestSource {
     package let root: String
     private let entries: [String: TreeEntry]
     private let directories: Set<String>
+    /// The blob id of every regular file under the root, by path.
+    package let regularFiles: [String: String]
+    /// How many entries are symlinks: a tree without any resolves every path lexically.
+    package let symlinkCount: Int
 
     /// Lists the tree of `commit` under `root` once; files are read when asked for.
     /// - Throws: `GitError` when the commit or the root is not in the repository.
-    package init(repository: GitRepository, commit: String, root: String) throws(GitError) {
-        self.repository = repository
-        self.commit = commit
-        self.root = root.split(separator: "/").joined(separator: "/")
-        let listed = try repository.files(at: commit, under: self.root)
-        self.entries = Dictionary(listed.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        var directories: Set<String> = [""]
-        for entry in listed {
-            var components = entry.path.split(separator: "/").dropLast()
-            while !components.isEmpty {
-                directories.insert(components.joined(separator: "/"))
-                components = components.dropLast()
+    package convenience init(repository: GitRepository, commit: String, root: String) throws(GitError) {
+        let root = root.split(separator: "/").joined(separator: "/")
+        let listed = try repository.files(at: commit, under: root)
+        self.init(repository: repository, commit: commit, root: root,
+                  entries: Dictionary(listed.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first }), directories: nil)
+    }
+
+    /// The tree of `commit`, made from the tree of an earlier commit of the same root and
+    /// the changes between the two (`GitRepository.changes(from:to:under:)`), without
+    /// listing the whole tree again.
+    package convenience init(updating previous: GitTreeSource, to commit: String, changes: [TreeChange]) {
+        var entries = previous.entries
+        var directories: Set<String>? = previous.directories
+        for change in changes {
+            if let entry = change.new {
+                if entries.updateValue(entry, forKey: change.path) == nil, directories != nil { Self.addParents(of: change.path, to: &directories!) }
+            } else {
+                entries[change.path] = nil
+                directories = nil  // a folder may have lost its last file: listed again below
             }
         }
-        self.directories = directories
+        self.init(repository: previous.repository, commit: commit, root: previous.root, entries: entries, directories: directories)
+    }
+
+    private init(repository: GitRepository, commit: String, root: String, entries: [String: TreeEntry], directories: Set<String>?) {
+        self.repository = repository
+        self.commit = commit
+        self.root = root
+        self.entries = entries
+        if let directories {
+            self.directories = directories
+        } else {
+            var directories: Set<String> = [""]
+            for path in entries.keys { Self.addParents(of: path, to: &directories) }
+            self.directories = directories
+        }
+        var files: [String: String] = [:]
+        var symlinks = 0
+        for (path, entry) in entries {
+            switch entry.kind {
+            case .file, .executable: files[path] = entry.objectID
+            case .symlink: symlinks += 1
+            case .submodule: break
+            }
+        }
+        self.regularFiles = files
+        self.symlinkCount = symlinks
+    }
+
+    /// Adds the folders a path lies in (each folder's own folders are there already).
+    private static func addParents(of path: String, to directories: inout Set<String>) {
+        var components = path.split(separator: "/").dropLast()
+        while !components.isEmpty, directories.insert(components.joined(separator: "/")).inserted {
+            components = components.dropLast()
+        }
     }
 
     /// A path under the root as messages name it: relative to the repository root.
@@ -59,13 +103,6 @@ package final class GitTreeSource: ManifestSource {
     /// A file's size from its object header, without reading it.
     package func byteCount(_ path: String) -> Int? {
         blobID(of: path).flatMap { try? repository.blobSize($0) }
-    }
-
-    /// The blob id of every regular file under the root, by path.
-    package var regularFiles: [String: String] {
-        var files: [String: String] = [:]
-        for (path, entry) in entries where entry.kind == .file || entry.kind == .executable { files[path] = entry.objectID }
-        return files
     }
 
     /// The blob id of a file, following symlinks inside the root.

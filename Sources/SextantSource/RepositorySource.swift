@@ -21,8 +21,8 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
     /// Touched only on `queue`.
     private var repository: GitRepository?
     private let loader: ManifestLoader
-    /// Files parsed for the last commit, reused for the next one.
-    private let parsed = ParseCache()
+    /// The last commit loaded, which the next load starts from. Touched only on `queue`.
+    private var last: CommitLoad?
 
     /// Nothing is opened yet: the first call mirrors the repository into
     /// `stateDirectory/source.git` (or opens the mirror made before).
@@ -72,10 +72,13 @@ package final class RepositorySource: GitSource, @unchecked Sendable {
         }
     }
 
-    /// The manifests of a commit's watched root, reusing what the last commit parsed.
+    /// The manifests of a commit's watched root, starting from the last commit loaded: only
+    /// the files that differ are read and checked again.
     package func load(_ commit: String) async throws(SourceFailure) -> LoadedCommit {
         try await onQueue { repository throws(GitError) in
-            try repository.loadCommit(commit, root: self.root, loader: self.loader, cache: self.parsed)
+            let load = try repository.loadCommit(commit, root: self.root, loader: self.loader, after: self.last)
+            self.last = load
+            return load.loaded
         }
     }
 

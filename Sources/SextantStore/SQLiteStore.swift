@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Dispatch
 import GRDB
+import Synchronization
 package import SextantCore
 import SextantAPI
 package import SextantWire
@@ -19,6 +20,10 @@ package final class SQLiteStore: StateStore {
     /// The state directory that holds the database.
     package let directory: String
     let database: DatabasePool
+    /// The status this process last saved, as saved: reading it back would decode every
+    /// object's row (10,000 for a large repository) at every status request. Nothing else
+    /// writes status while this process holds the state directory's lock.
+    private let lastSaved = Mutex<SavedStatus?>(nil)
 
     /// Opens (creating and migrating) the store of a state directory. The caller holds the
     /// directory's lock.
@@ -315,6 +320,10 @@ package final class SQLiteStore: StateStore {
             let delete = try db.makeStatement(sql: "DELETE FROM statusObjects WHERE kind = ? AND name = ?")
             for key in removed { try delete.execute(arguments: [key.kind.rawValue, key.name]) }
         }
+        // In the order reading it back gives (already sorted when the reconciler saves it).
+        var stored = document
+        stored.objects.sort { $0.key < $1.key }
+        lastSaved.withLock { saved in saved = SavedStatus(generation: (saved?.generation ?? 0) + 1, document: stored) }
     }
 
     // MARK: - Reading
@@ -409,7 +418,14 @@ package final class SQLiteStore: StateStore {
 
     /// The status the reconciler last saved.
     package func status() throws -> StatusDocument? {
-        try database.read { db in try Self.status(db) }
+        try savedStatus()?.document
+    }
+
+    /// The status the reconciler last saved, numbered: the number changes with every save
+    /// by this process (0: read from the database, saved by an earlier one).
+    package func savedStatus() throws -> SavedStatus? {
+        if let saved = lastSaved.withLock({ $0 }) { return saved }
+        return try database.read { db in try Self.status(db) }.map { SavedStatus(generation: 0, document: $0) }
     }
 
     /// The applied commit and what finished actions found, read without writing (`plan`).
@@ -528,4 +544,10 @@ private struct StatusHeader: Codable {
     var revision: RevisionStatus
     var comparisonError: ComparisonError?
     var gateway: GatewayStatus?
+}
+
+/// A saved status and which save it was.
+package struct SavedStatus: Sendable {
+    package var generation: UInt64
+    package var document: StatusDocument
 }

@@ -17,13 +17,16 @@ public struct ManifestLoader: Sendable {
         public var diagnostics: [Diagnostic]
         /// How many manifest files were read.
         package var fileCount: Int
+        /// What the next load of a changed tree starts from.
+        package var basis: LoadBasis?
 
         public var isValid: Bool { diagnostics.isEmpty }
 
-        package init(manifests: ManifestSet, diagnostics: [Diagnostic], fileCount: Int) {
+        package init(manifests: ManifestSet, diagnostics: [Diagnostic], fileCount: Int, basis: LoadBasis? = nil) {
             self.manifests = manifests
             self.diagnostics = diagnostics
             self.fileCount = fileCount
+            self.basis = basis
         }
     }
 
@@ -36,8 +39,8 @@ public struct ManifestLoader: Sendable {
     ///   the same content (a Git blob id): a commit that changes one file of ten thousand
     ///   parses one file.
     public func load(_ source: some ManifestSource, cache: ParseCache? = nil) throws(SourceError) -> Result {
-        var diagnostics: [Diagnostic] = []
-        let paths = try manifestPaths(source, diagnostics: &diagnostics)
+        var listing: [Diagnostic] = []
+        let (paths, rules) = try manifestPaths(source, diagnostics: &listing)
 
         let parser = YAMLParser(limits: limits)
         var perFile: [FileResult]
@@ -58,21 +61,13 @@ public struct ManifestLoader: Sendable {
             for (position, index) in missing.enumerated() { perFile[index] = parsed[position] }
             cache?.replace(keys: keys, results: perFile)
         }
-        var manifests: [LoadedManifest] = []
-        var undecoded: Set<ObjectReference> = []
-        for result in perFile {
-            manifests += result.manifests
-            diagnostics += result.diagnostics
-            undecoded.formUnion(result.undecoded)
-        }
-        var set = ManifestSet(manifests, undecoded: undecoded)
-        diagnostics += set.validateReferences(source: source)
-        set.sort()
-        return Result(manifests: set, diagnostics: diagnostics.sorted(), fileCount: perFile.filter(\.wasRead).count)
+        let basis = LoadBasis(paths: paths, files: Dictionary(uniqueKeysWithValues: zip(paths, perFile)), rules: rules, listing: listing)
+        return Self.assemble(basis, source: source, fileCount: perFile.filter(\.wasRead).count)
     }
 
-    /// The `.yaml`/`.yml` files of the root, minus dot-directories and `.sextantignore` paths.
-    private func manifestPaths(_ source: some ManifestSource, diagnostics: inout [Diagnostic]) throws(SourceError) -> [String] {
+    /// The `.yaml`/`.yml` files of the root, minus dot-directories and `.sextantignore`
+    /// paths, with the ignore rules.
+    private func manifestPaths(_ source: some ManifestSource, diagnostics: inout [Diagnostic]) throws(SourceError) -> (paths: [String], rules: IgnoreRules) {
         let files = try source.listFiles()
         var rules = IgnoreRules("")
         if files.contains(where: { $0.path == IgnoreRules.fileName }) {
@@ -84,9 +79,7 @@ public struct ManifestLoader: Sendable {
         }
         var paths: [String] = []
         for file in files {
-            guard file.path.hasSuffix(".yaml") || file.path.hasSuffix(".yml") else { continue }
-            // Hidden files and folders (.github/, .pre-commit-config.yaml) belong to other tools.
-            guard !file.path.split(separator: "/").contains(where: { $0.hasPrefix(".") }), !rules.ignores(file.path) else { continue }
+            guard Self.isManifestPath(file.path, rules: rules) else { continue }
             if file.isSymlink {
                 switch source.status(of: file.path) {
                 case .file: break
@@ -100,12 +93,19 @@ public struct ManifestLoader: Sendable {
             }
             paths.append(file.path)
         }
-        return paths.sorted()
+        return (paths.sorted(), rules)
+    }
+
+    /// Whether a file is read as manifests: `.yaml`/`.yml`, not hidden, not ignored.
+    static func isManifestPath(_ path: String, rules: IgnoreRules) -> Bool {
+        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return false }
+        // Hidden files and folders (.github/, .pre-commit-config.yaml) belong to other tools.
+        return !path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) && !rules.ignores(path)
     }
 
     /// A file's bytes, measured first: one over the size limit is refused unread, and no
     /// more than one byte past the limit is ever read (a file may grow meanwhile).
-    private static func read(_ path: String, from source: some ManifestSource, limits: YAMLLimits) -> Swift.Result<[UInt8], SourceError> {
+    static func read(_ path: String, from source: some ManifestSource, limits: YAMLLimits) -> Swift.Result<[UInt8], SourceError> {
         if let size = source.byteCount(path), let problem = limits.fileSizeProblem(size) {
             return .failure(SourceError(problem))
         }
@@ -114,7 +114,7 @@ public struct ManifestLoader: Sendable {
 
     /// Runs `work` for every index on every core: files are independent, and a repository
     /// holds many small ones, so they go in chunks.
-    private static func inParallel(_ count: Int, _ work: @Sendable (Int) -> FileResult) -> [FileResult] {
+    static func inParallel(_ count: Int, _ work: @Sendable (Int) -> FileResult) -> [FileResult] {
         var results = [FileResult](repeating: FileResult(), count: count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
@@ -192,6 +192,18 @@ public final class ParseCache: Sendable {
     private let entries = Mutex<[Key: FileResult]>([:])
 
     package init() {}
+
+    /// The files of an earlier load of `source`'s root, named by their content in `source`
+    /// (the tree that load read).
+    package convenience init(_ result: ManifestLoader.Result, source: some ManifestSource) {
+        self.init()
+        var entries: [Key: FileResult] = [:]
+        for (path, file) in result.basis?.files ?? [:] where file.wasRead {
+            guard let content = source.contentID(path) else { continue }
+            entries[Key(file: source.displayPath(path), content: content)] = file
+        }
+        self.entries.withLock { $0 = entries }
+    }
 
     func results(for keys: [Key?]) -> [FileResult?] {
         entries.withLock { entries in keys.map { $0.flatMap { entries[$0] } } }

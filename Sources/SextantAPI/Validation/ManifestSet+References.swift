@@ -4,37 +4,77 @@ extension ManifestSet {
     /// The checks across manifests and against the source's files: duplicate names,
     /// references, columns and paths.
     func validateReferences(source: some ManifestSource) -> [Diagnostic] {
+        let paths = PathFacts(source)
+        return Self.duplicateNames(all) + all.flatMap { referenceDiagnostics(of: $0, paths: paths) }
+    }
+
+    /// The problems with what one manifest refers to: other manifests (by kind and name)
+    /// and paths under the watched root. Duplicate names are not among them.
+    func referenceDiagnostics(of loaded: LoadedManifest, paths: PathFacts<some ManifestSource>) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        diagnostics += duplicateNames()
-        var paths = PathLookup()
-        for loaded in all {
-            func report(_ path: FieldPath, _ message: String, atKey: Bool = false) {
-                diagnostics.append(loaded.diagnostic(path, "\(path): \(message)", atKey: atKey))
+        func report(_ path: FieldPath, _ message: String, atKey: Bool = false) {
+            diagnostics.append(loaded.diagnostic(path, "\(path): \(message)", atKey: atKey))
+        }
+        switch loaded.manifest {
+        case .model(let model):
+            checkModel(model, paths: paths, report: report)
+        case .dataset(let dataset):
+            checkDataset(dataset, paths: paths, report: report)
+        case .slo(let slo):
+            if model(named: slo.spec.service) == nil, !isUndecoded(.model, slo.spec.service) {
+                report(["spec", "service"], "no Model \"\(slo.spec.service)\"\(Self.hint(slo.spec.service, in: models.map(\.metadata.name)))")
             }
-            switch loaded.manifest {
-            case .model(let model):
-                checkModel(model, source: source, paths: &paths, report: report)
-            case .dataset(let dataset):
-                checkDataset(dataset, source: source, paths: &paths, report: report)
-            case .slo(let slo):
-                if model(named: slo.spec.service) == nil, !isUndecoded(.model, slo.spec.service) {
-                    report(["spec", "service"], "no Model \"\(slo.spec.service)\"\(Self.hint(slo.spec.service, in: models.map(\.metadata.name)))")
-                }
-            case .rolloutPolicy(let policy):
-                for (index, name) in (policy.spec.analysis?.slos ?? []).enumerated() where slo(named: name) == nil && !isUndecoded(.slo, name) {
-                    report(["spec", "analysis", "slos", .index(index)], "no SLO \"\(name)\"\(Self.hint(name, in: slos.map(\.metadata.name)))")
-                }
-            case .dataContract:
-                break
+        case .rolloutPolicy(let policy):
+            for (index, name) in (policy.spec.analysis?.slos ?? []).enumerated() where slo(named: name) == nil && !isUndecoded(.slo, name) {
+                report(["spec", "analysis", "slos", .index(index)], "no SLO \"\(name)\"\(Self.hint(name, in: slos.map(\.metadata.name)))")
             }
+        case .dataContract:
+            break
         }
         return diagnostics
     }
 
-    private func duplicateNames() -> [Diagnostic] {
-        var first: [String: LoadedManifest] = [:]
+    /// The objects a manifest's reference checks look up, by kind and name: when none of
+    /// them changed, neither did the checks' outcome (paths aside).
+    func references(of loaded: LoadedManifest) -> [ObjectReference] {
+        switch loaded.manifest {
+        case .model(let model):
+            var references = [ObjectReference(kind: .dataset, name: model.spec.dataset)]
+            // Its columns come from the contract its dataset reads.
+            if let dataset = dataset(named: model.spec.dataset) { references.append(ObjectReference(kind: .dataContract, name: dataset.spec.contract)) }
+            references += (model.spec.serving?.slos ?? []).map { ObjectReference(kind: .slo, name: $0) }
+            if let rollout = model.spec.serving?.rollout { references.append(ObjectReference(kind: .rolloutPolicy, name: rollout)) }
+            return references
+        case .dataset(let dataset):
+            return [ObjectReference(kind: .dataContract, name: dataset.spec.contract)]
+        case .slo(let slo):
+            return [ObjectReference(kind: .model, name: slo.spec.service)]
+        case .rolloutPolicy(let policy):
+            return (policy.spec.analysis?.slos ?? []).map { ObjectReference(kind: .slo, name: $0) }
+        case .dataContract:
+            return []
+        }
+    }
+
+    /// The paths under the watched root a manifest's checks look at, as written.
+    func checkedPaths(of loaded: LoadedManifest) -> [String] {
+        switch loaded.manifest {
+        case .model(let model): [model.spec.training.context, model.spec.serving?.context].compactMap { $0 }
+        case .dataset(let dataset): dataset.spec.source.path.map { [$0] } ?? []
+        case .slo, .rolloutPolicy, .dataContract: []
+        }
+    }
+
+    /// Names defined twice, reported at every definition after the first (in `manifests`' order).
+    static func duplicateNames(_ manifests: [LoadedManifest]) -> [Diagnostic] {
+        struct Identity: Hashable {
+            var kind: ManifestKind
+            var what: String
+            var value: String
+        }
+        var first: [Identity: LoadedManifest] = [:]
         var diagnostics: [Diagnostic] = []
-        for loaded in all {
+        for loaded in manifests {
             // A contract is named by its id and, when it has one, its name: both must be unique.
             var keys: [(what: String, value: String, path: FieldPath)] = []
             if case .dataContract(let contract) = loaded.manifest {
@@ -44,7 +84,7 @@ extension ManifestSet {
                 keys.append(("name", loaded.name, loaded.manifest.namePath))
             }
             for key in keys {
-                let identity = "\(loaded.kind) \(key.what) \(key.value)"
+                let identity = Identity(kind: loaded.kind, what: key.what, value: key.value)
                 if let earlier = first[identity] {
                     diagnostics.append(loaded.diagnostic(key.path, "duplicate \(loaded.kind) \(key.what) \"\(key.value)\" (first defined at \(earlier.file):\(earlier.document.root.mark(at: key.path).line)); \(key.what)s must be unique per kind"))
                 } else {
@@ -56,7 +96,7 @@ extension ManifestSet {
     }
 
     private func checkModel(
-        _ model: Model, source: some ManifestSource, paths: inout PathLookup, report: (FieldPath, String, Bool) -> Void
+        _ model: Model, paths: PathFacts<some ManifestSource>, report: (FieldPath, String, Bool) -> Void
     ) {
         let spec = model.spec
         let name = model.metadata.name
@@ -68,10 +108,10 @@ extension ManifestSet {
             report(["spec", "dataset"], "no Dataset \"\(spec.dataset)\"\(Self.hint(spec.dataset, in: datasets.map(\.metadata.name)))", false)
         }
         if let context = spec.training.context {
-            checkDirectory(context, at: ["spec", "training", "context"], source: source, paths: &paths, report: report)
+            checkDirectory(context, at: ["spec", "training", "context"], paths: paths, report: report)
         }
         if let context = spec.serving?.context {
-            checkDirectory(context, at: ["spec", "serving", "context"], source: source, paths: &paths, report: report)
+            checkDirectory(context, at: ["spec", "serving", "context"], paths: paths, report: report)
         }
         for (index, sloName) in (spec.serving?.slos ?? []).enumerated() {
             let path: FieldPath = ["spec", "serving", "slos", .index(index)]
@@ -127,7 +167,7 @@ extension ManifestSet {
         }
     }
 
-    private func checkDataset(_ dataset: Dataset, source: some ManifestSource, paths: inout PathLookup, report: (FieldPath, String, Bool) -> Void) {
+    private func checkDataset(_ dataset: Dataset, paths: PathFacts<some ManifestSource>, report: (FieldPath, String, Bool) -> Void) {
         let spec = dataset.spec
         if let contract = contract(named: spec.contract) {
             let tables = (contract.schema ?? []).map(\.name)
@@ -144,7 +184,7 @@ extension ManifestSet {
         }
         guard let path = spec.source.path, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return }
         let field: FieldPath = ["spec", "source", "path"]
-        switch paths.status(of: path, in: source) {
+        switch paths.status(of: path) {
         case .missing:
             report(field, "no file \(path) under the watched root", false)
         case .directory:
@@ -152,15 +192,15 @@ extension ManifestSet {
         case .escapesRoot:
             report(field, "\(path) is a symlink that leads outside the watched root; paths must stay inside it", false)
         case .file:
-            if paths.isLFSPointer(path, in: source) {
+            if paths.isLFSPointer(path) {
                 report(field, "\(path) is a Git LFS pointer, not data; Sextant does not fetch LFS objects: commit the file itself or use uri:", false)
             }
         }
     }
 
-    private func checkDirectory(_ path: String, at field: FieldPath, source: some ManifestSource, paths: inout PathLookup, report: (FieldPath, String, Bool) -> Void) {
+    private func checkDirectory(_ path: String, at field: FieldPath, paths: PathFacts<some ManifestSource>, report: (FieldPath, String, Bool) -> Void) {
         guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return }
-        switch paths.status(of: path, in: source) {
+        switch paths.status(of: path) {
         case .directory: break
         case .file: report(field, "\(path) is a file; context is a directory", false)
         case .missing: report(field, "no directory \(path) under the watched root", false)
@@ -178,28 +218,5 @@ extension ManifestSet {
     /// "; did you mean …?" when a name is near a known one.
     static func hint(_ name: String, in known: some Sequence<String>) -> String {
         NearestName.hint(name, in: Array(known)) ?? ""
-    }
-}
-
-/// What the checks learnt about the source's paths, asked once per path: ten thousand
-/// manifests often name the same few data files and folders.
-struct PathLookup {
-    private var statuses: [String: PathStatus] = [:]
-    private var pointers: [String: Bool] = [:]
-
-    mutating func status(of path: String, in source: some ManifestSource) -> PathStatus {
-        if let known = statuses[path] { return known }
-        let status = source.status(of: path)
-        statuses[path] = status
-        return status
-    }
-
-    /// True when the file is a Git LFS pointer (see `ManifestSet.isLFSPointer`).
-    mutating func isLFSPointer(_ path: String, in source: some ManifestSource) -> Bool {
-        if let known = pointers[path] { return known }
-        let bytes = try? source.readPrefix(path, count: ManifestSet.lfsPointerPrefix.count)
-        let isPointer = bytes.map { ManifestSet.isLFSPointer($0[...]) } ?? false
-        pointers[path] = isPointer
-        return isPointer
     }
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// (and status again): hashing canonical JSON of a model and its contract each time cost
 /// most of a no-op pass. A memo of pure functions: the planner stays pure.
 package final class FingerprintMemo: Sendable {
-    private let values = Mutex<[String: String?]>([:])
+    fileprivate let values = Mutex<[String: String?]>([:])
 
     package init() {}
 
@@ -14,5 +14,20 @@ package final class FingerprintMemo: Sendable {
         let computed = compute()
         values.withLock { $0[key] = .some(computed) }
         return computed
+    }
+}
+
+extension FingerprintMemo {
+    /// Takes over `previous`'s fingerprints of `models`: models whose desired form the next
+    /// commit did not change (every key names its model second).
+    func carry(from previous: FingerprintMemo, models: Set<String>) {
+        guard !models.isEmpty else { return }
+        let kept = previous.values.withLock { values in
+            values.filter { key, _ in
+                let parts = key.split(separator: "\u{0}", maxSplits: 2, omittingEmptySubsequences: false)
+                return parts.count > 1 && models.contains(String(parts[1]))
+            }
+        }
+        values.withLock { $0.merge(kept) { current, _ in current } }
     }
 }
