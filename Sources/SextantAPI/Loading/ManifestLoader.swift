@@ -106,6 +106,9 @@ public struct ManifestLoader: Sendable {
     /// A file's bytes, measured first: one over the size limit is refused unread, and no
     /// more than one byte past the limit is ever read (a file may grow meanwhile).
     private static func read(_ path: String, from source: some ManifestSource, limits: YAMLLimits) -> Swift.Result<[UInt8], SourceError> {
+        if let directory = source as? DirectorySource {
+            return Swift.Result { () throws(SourceError) -> [UInt8] in try directory.readManifest(path, limits: limits) }
+        }
         if let size = source.byteCount(path), let problem = limits.fileSizeProblem(size) {
             return .failure(SourceError(problem))
         }
