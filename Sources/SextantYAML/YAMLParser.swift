@@ -1,6 +1,7 @@
 internal import CYAML
 
-/// Reads YAML with libyaml into node trees that keep the position of every node.
+/// Reads YAML with libyaml into one arena per file (`arena(_:file:)`, what the loader reads)
+/// or node trees built from it (`parse(_:file:)`), keeping the position of every node.
 ///
 /// One parser reads one file at a time; it is cheap to create and safe to use from any
 /// thread (each call owns its libyaml parser).
