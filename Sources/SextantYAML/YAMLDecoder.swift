@@ -181,7 +181,7 @@ final class NodeDecoder: Decoder {
 
     private func reportUnknownKeys(_ pairs: [YAMLNode.Pair], known: [String]) {
         for pair in pairs where !known.contains(pair.name) {
-            context.issues.append(NodeReader.unknownField(pair, known: known, in: path))
+            context.issues.append(NodeReader.unknownField(pair.name, at: pair.key.mark, known: known, in: path))
         }
     }
 }

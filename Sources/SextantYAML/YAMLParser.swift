@@ -1,6 +1,7 @@
 internal import CYAML
 
-/// Reads YAML with libyaml into node trees that keep the position of every node.
+/// Reads YAML with libyaml into one arena per file (`arena(_:file:)`, what the loader reads)
+/// or node trees built from it (`parse(_:file:)`), keeping the position of every node.
 ///
 /// One parser reads one file at a time; it is cheap to create and safe to use from any
 /// thread (each call owns its libyaml parser).
@@ -19,11 +20,21 @@ package struct YAMLParser: Sendable {
     /// - Throws: `YAMLError` for a syntax error, a non-scalar or duplicate mapping key, or a
     ///   passed limit, naming the line and column.
     package func parse(_ bytes: [UInt8], file: String) throws(YAMLError) -> [YAMLDocument] {
+        try arena(bytes, file: file).documents
+    }
+
+    /// Parses a string; see `parse(_:file:)`.
+    package func parse(_ text: String, file: String) throws(YAMLError) -> [YAMLDocument] {
+        try parse(Array(text.utf8), file: file)
+    }
+
+    /// Parses every document of a file into one arena, with the errors of `parse(_:file:)`.
+    package func arena(_ bytes: [UInt8], file: String) throws(YAMLError) -> YAMLArena {
         if let problem = limits.fileSizeProblem(bytes.count) {
             throw YAMLError(file: file, mark: .start, message: problem)
         }
-        var builder = TreeBuilder(file: file, limits: limits, bytes: bytes)
-        let result: Result<[YAMLDocument], YAMLError> = bytes.withUnsafeBufferPointer { buffer in
+        var builder = ArenaBuilder(file: file, limits: limits, bytes: bytes)
+        let result: Result<YAMLArena, YAMLError> = bytes.withUnsafeBufferPointer { buffer in
             do throws(YAMLError) {
                 return .success(try builder.run(buffer))
             } catch {
@@ -32,40 +43,42 @@ package struct YAMLParser: Sendable {
         }
         return try result.get()
     }
-
-    /// Parses a string; see `parse(_:file:)`.
-    package func parse(_ text: String, file: String) throws(YAMLError) -> [YAMLDocument] {
-        try parse(Array(text.utf8), file: file)
-    }
 }
 
-/// Turns libyaml's event stream into node trees, enforcing the limits as it goes.
-private struct TreeBuilder {
+/// Turns libyaml's event stream into an arena, enforcing the limits as it goes.
+private struct ArenaBuilder {
+    private typealias Index = YAMLArena.Index
+
     private struct Anchored {
-        var node: YAMLNode
+        var node: Index
         var size: Int
     }
 
-    private enum Collection {
-        case sequence([YAMLNode])
-        case mapping([YAMLNode.Pair], pendingKey: YAMLNode?, index: [String: SourceMark]?)
-    }
-
+    /// A collection being read; its entries so far are `pending[start...]`.
     private struct Frame {
-        var collection: Collection
+        var kind: YAMLArena.Kind
         var mark: SourceMark
-        var tag: String?
+        var tag: Int32
         var anchor: String?
         var size: Int
+        var start: Int
+        /// A large mapping's keys, built once it has many entries.
+        var index: [String: SourceMark]?
     }
 
     let file: String
     let limits: YAMLLimits
     let bytes: [UInt8]
+    private var records: [YAMLArena.Record] = []
+    private var children: [Index] = []
+    private var text: [UInt8] = []
+    private var tags: [String] = []
+    private var roots: [Index] = []
+    /// The entries of the open collections, innermost last.
+    private var pending: [Index] = []
     private var stack: [Frame] = []
     private var anchors: [String: Anchored] = [:]
-    private var documents: [YAMLDocument] = []
-    private var root: YAMLNode?
+    private var root: Index?
     private var nodeCount = 0
     /// ASCII files index characters as bytes.
     private let isASCII: Bool
@@ -75,9 +88,13 @@ private struct TreeBuilder {
         self.limits = limits
         self.bytes = bytes
         self.isASCII = !bytes.contains { $0 >= 0x80 }
+        // Manifests run at about one node per 12 bytes; one allocation each, mostly.
+        records.reserveCapacity(bytes.count / 8 + 4)
+        children.reserveCapacity(bytes.count / 8 + 4)
+        text.reserveCapacity(bytes.count)
     }
 
-    mutating func run(_ input: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> [YAMLDocument] {
+    mutating func run(_ input: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> YAMLArena {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLError(file: file, mark: .start, message: "libyaml could not allocate a parser")
@@ -98,7 +115,7 @@ private struct TreeBuilder {
             if event.type == YAML_STREAM_END_EVENT { break }
             try handle(&event)
         }
-        return documents
+        return YAMLArena(file: file, records: records, children: children, text: text, tags: tags, roots: roots)
     }
 
     private mutating func handle(_ event: inout yaml_event_t) throws(YAMLError) {
@@ -108,11 +125,10 @@ private struct TreeBuilder {
             anchors.removeAll(keepingCapacity: true)
             root = nil
         case YAML_DOCUMENT_END_EVENT:
-            guard documents.count < limits.maxDocuments else {
+            guard roots.count < limits.maxDocuments else {
                 throw YAMLError(file: file, mark: mark, message: "more than \(limits.maxDocuments) documents in one file; split the file")
             }
-            let node = root ?? YAMLNode(.scalar(Scalar("")), mark: mark)
-            documents.append(YAMLDocument(file: file, index: documents.count, root: node))
+            roots.append(root ?? record(.scalar, style: .plain, tag: -1, mark: mark, start: text.count, count: 0))
         case YAML_SCALAR_EVENT:
             let scalarEvent = event.data.scalar
             guard scalarEvent.length <= limits.maxScalarBytes else {
@@ -120,8 +136,8 @@ private struct TreeBuilder {
                     file: file, mark: mark,
                     message: "scalar of \(scalarEvent.length) bytes is longer than the limit of \(limits.maxScalarBytes) bytes; keep large data out of manifests")
             }
-            let value = String(decoding: UnsafeBufferPointer(start: scalarEvent.value, count: scalarEvent.length), as: UTF8.self)
-            let tag = string(scalarEvent.tag)
+            let start = text.count
+            text.append(contentsOf: UnsafeBufferPointer(start: scalarEvent.value, count: scalarEvent.length))
             let style: Scalar.Style
             switch scalarEvent.style {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
@@ -130,7 +146,7 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            let node = YAMLNode(.scalar(Scalar(value, style: style, tag: tag)), mark: mark, tag: tag)
+            let node = record(.scalar, style: style, tag: tag(scalarEvent.tag), mark: mark, start: start, count: scalarEvent.length)
             try count(1, at: mark)
             try add(node, size: 1, anchor: string(scalarEvent.anchor))
         case YAML_ALIAS_EVENT:
@@ -139,34 +155,48 @@ private struct TreeBuilder {
                 throw YAMLError(file: file, mark: mark, message: "alias *\(name) names no anchor defined before it")
             }
             try count(anchored.size, at: mark)
-            var node = anchored.node
-            node.mark = mark
-            try add(node, size: anchored.size, anchor: nil)
+            var copy = records[Int(anchored.node)]
+            copy.line = Int32(mark.line)
+            copy.column = Int32(mark.column)
+            records.append(copy)
+            try add(Index(records.count - 1), size: anchored.size, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
             let start = event.data.sequence_start
-            try push(.sequence([]), mark: mark, tag: string(start.tag), anchor: string(start.anchor))
+            try push(.sequence, mark: mark, tag: tag(start.tag), anchor: string(start.anchor))
         case YAML_MAPPING_START_EVENT:
             let start = event.data.mapping_start
-            try push(.mapping([], pendingKey: nil, index: nil), mark: mark, tag: string(start.tag), anchor: string(start.anchor))
+            try push(.mapping, mark: mark, tag: tag(start.tag), anchor: string(start.anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             let frame = stack.removeLast()
-            let content: YAMLNode.Content
-            switch frame.collection {
-            case .sequence(let items): content = .sequence(items)
-            case .mapping(let pairs, _, _): content = .mapping(pairs)
-            }
-            try add(YAMLNode(content, mark: frame.mark, tag: frame.tag), size: frame.size, anchor: frame.anchor)
+            let start = children.count
+            children.append(contentsOf: pending[frame.start...])
+            pending.removeSubrange(frame.start...)
+            let node = record(frame.kind, style: .plain, tag: frame.tag, mark: frame.mark, start: start, count: children.count - start)
+            try add(node, size: frame.size, anchor: frame.anchor)
         default:
             break
         }
     }
 
-    private mutating func push(_ collection: Collection, mark: SourceMark, tag: String?, anchor: String?) throws(YAMLError) {
+    private mutating func record(_ kind: YAMLArena.Kind, style: Scalar.Style, tag: Int32, mark: SourceMark, start: Int, count: Int) -> Index {
+        records.append(YAMLArena.Record(
+            kind: kind, style: style, tag: tag, line: Int32(truncatingIfNeeded: mark.line), column: Int32(truncatingIfNeeded: mark.column),
+            start: Int32(truncatingIfNeeded: start), count: Int32(truncatingIfNeeded: count)))
+        return Index(records.count - 1)
+    }
+
+    private mutating func tag(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> Int32 {
+        guard let name = string(pointer) else { return -1 }
+        tags.append(name)
+        return Int32(tags.count - 1)
+    }
+
+    private mutating func push(_ kind: YAMLArena.Kind, mark: SourceMark, tag: Int32, anchor: String?) throws(YAMLError) {
         guard stack.count < limits.maxDepth else {
             throw YAMLError(file: file, mark: mark, message: "nesting deeper than \(limits.maxDepth) levels; manifests are never this deep")
         }
         try count(1, at: mark)
-        stack.append(Frame(collection: collection, mark: mark, tag: tag, anchor: anchor, size: 1))
+        stack.append(Frame(kind: kind, mark: mark, tag: tag, anchor: anchor, size: 1, start: pending.count))
     }
 
     private mutating func count(_ nodes: Int, at mark: SourceMark) throws(YAMLError) {
@@ -178,7 +208,7 @@ private struct TreeBuilder {
         }
     }
 
-    private mutating func add(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
+    private mutating func add(_ node: Index, size: Int, anchor: String?) throws(YAMLError) {
         if let anchor { anchors[anchor] = Anchored(node: node, size: size) }
         guard !stack.isEmpty else {
             root = node
@@ -186,42 +216,55 @@ private struct TreeBuilder {
         }
         let top = stack.count - 1
         stack[top].size += size
-        switch stack[top].collection {
-        case .sequence(var items):
-            stack[top].collection = .sequence([])
-            items.append(node)
-            stack[top].collection = .sequence(items)
-        case .mapping(var pairs, let pendingKey, var index):
-            stack[top].collection = .sequence([])
-            if let key = pendingKey {
-                pairs.append(YAMLNode.Pair(key: key, value: node))
-                stack[top].collection = .mapping(pairs, pendingKey: nil, index: index)
-            } else {
-                guard let keyText = node.text else {
-                    throw YAMLError(file: file, mark: node.mark, message: "mapping keys must be scalars, found \(node.kindDescription)")
-                }
-                if let first = firstOccurrence(of: keyText, in: pairs, index: &index) {
-                    throw YAMLError(
-                        file: file, mark: node.mark,
-                        message: "duplicate key \"\(keyText)\" (first at line \(first.line)); remove one of them")
-                }
-                if index != nil { index![keyText] = node.mark }
-                stack[top].collection = .mapping(pairs, pendingKey: node, index: index)
-            }
+        if stack[top].kind == .mapping && (pending.count - stack[top].start) % 2 == 0 {
+            try checkKey(node, of: top)
         }
+        pending.append(node)
     }
 
-    /// Finds an earlier key: a linear scan for the small mappings manifests are made of,
-    /// a dictionary once a mapping grows large.
-    private func firstOccurrence(of key: String, in pairs: [YAMLNode.Pair], index: inout [String: SourceMark]?) -> SourceMark? {
-        if let index { return index[key] }
-        if pairs.count < 24 {
-            return pairs.first { $0.name == key }?.key.mark
+    /// Refuses a mapping key that is not a scalar or that the mapping already has.
+    private mutating func checkKey(_ key: Index, of frame: Int) throws(YAMLError) {
+        let record = records[Int(key)]
+        let mark = SourceMark(line: Int(record.line), column: Int(record.column))
+        guard record.kind == .scalar else {
+            throw YAMLError(file: file, mark: mark, message: "mapping keys must be scalars, found \(record.kind == .mapping ? "a mapping" : "a list")")
+        }
+        if let first = firstOccurrence(of: key, in: frame) {
+            throw YAMLError(
+                file: file, mark: mark,
+                message: "duplicate key \"\(keyText(key))\" (first at line \(first.line)); remove one of them")
+        }
+        if stack[frame].index != nil { stack[frame].index![keyText(key)] = mark }
+    }
+
+    /// Finds an earlier key: a byte comparison for the small mappings manifests are made
+    /// of, a dictionary once a mapping grows large.
+    private mutating func firstOccurrence(of key: Index, in frame: Int) -> SourceMark? {
+        if let index = stack[frame].index { return index[keyText(key)] }
+        let keys = stride(from: stack[frame].start, to: pending.count, by: 2)
+        if (pending.count - stack[frame].start) / 2 < 24 {
+            let wanted = records[Int(key)]
+            for position in keys {
+                let earlier = records[Int(pending[position])]
+                if earlier.count == wanted.count,
+                   text[Int(earlier.start)..<Int(earlier.start + earlier.count)].elementsEqual(text[Int(wanted.start)..<Int(wanted.start + wanted.count)]) {
+                    return SourceMark(line: Int(earlier.line), column: Int(earlier.column))
+                }
+            }
+            return nil
         }
         var built: [String: SourceMark] = [:]
-        for pair in pairs { built[pair.name] = pair.key.mark }
-        index = built
-        return built[key]
+        for position in keys {
+            let earlier = records[Int(pending[position])]
+            built[keyText(pending[position])] = SourceMark(line: Int(earlier.line), column: Int(earlier.column))
+        }
+        stack[frame].index = built
+        return built[keyText(key)]
+    }
+
+    private func keyText(_ node: Index) -> String {
+        let record = records[Int(node)]
+        return String(decoding: text[Int(record.start)..<Int(record.start + record.count)], as: UTF8.self)
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SextantAPI
 import SextantTestSupport
+import SextantYAML
 
 @Suite struct ManifestLoaderTests {
     static let contract = """
@@ -128,5 +129,19 @@ import SextantTestSupport
             "\(directory.path)/policy.yaml:1:1: symlink leads outside the watched root; manifests must live inside it"
         ])
         #expect(result.manifests.dataContracts.map(\.id) == ["urn:datacontract:tx"])
+    }
+
+    @Test("a directory's file over the size limit is refused unread, named with its size; one at the limit is read")
+    func fileSizeLimit() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("contract.yaml", Self.contract)
+        let limit = Self.contract.utf8.count
+        try directory.write("big.yaml", Self.dataset + "\n# " + String(repeating: "x", count: limit))
+        let bigSize = Self.dataset.utf8.count + 3 + limit
+        let result = try ManifestLoader(limits: YAMLLimits(maxFileBytes: limit)).load(DirectorySource(root: directory.path))
+        #expect(result.diagnostics.map(\.description) == [
+            "\(directory.path)/big.yaml:1:1: file is \(bigSize) bytes, more than the limit of \(limit) bytes; split it or keep large data out of manifests",
+        ])
+        #expect(result.manifests.dataContracts.count == 1)
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+package import SextantYAML
 
 /// A watched root on the file system.
 package struct DirectorySource: ConcurrentManifestSource {
@@ -42,7 +43,15 @@ package struct DirectorySource: ConcurrentManifestSource {
         try read(path, limit: count)
     }
 
-    private func read(_ path: String, limit: Int?) throws(SourceError) -> [UInt8] {
+    /// A manifest's bytes with one `open`, `fstat`, `read` and `close`: a file over the
+    /// size limit is refused unread, and no more than one byte past the limit is ever read
+    /// (a file may grow meanwhile).
+    package func readManifest(_ path: String, limits: YAMLLimits) throws(SourceError) -> [UInt8] {
+        try read(path, limit: min(limits.maxFileBytes, Int.max - 1) + 1, sizeProblem: limits.fileSizeProblem)
+    }
+
+    /// - Parameter sizeProblem: why a file of the size `fstat` gives is not read at all.
+    private func read(_ path: String, limit: Int?, sizeProblem: ((Int) -> String?)? = nil) throws(SourceError) -> [UInt8] {
         let full = displayPath(path)
         let descriptor = open(full, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -52,6 +61,9 @@ package struct DirectorySource: ConcurrentManifestSource {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             throw SourceError("\(full): cannot read (\(String(cString: strerror(errno))))")
+        }
+        if info.st_mode & S_IFMT == S_IFREG, let problem = sizeProblem?(Int(info.st_size)) {
+            throw SourceError(problem)
         }
         var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), limit ?? .max))
         var offset = 0

@@ -106,6 +106,9 @@ public struct ManifestLoader: Sendable {
     /// A file's bytes, measured first: one over the size limit is refused unread, and no
     /// more than one byte past the limit is ever read (a file may grow meanwhile).
     static func read(_ path: String, from source: some ManifestSource, limits: YAMLLimits) -> Swift.Result<[UInt8], SourceError> {
+        if let directory = source as? DirectorySource {
+            return Swift.Result { () throws(SourceError) -> [UInt8] in try directory.readManifest(path, limits: limits) }
+        }
         if let size = source.byteCount(path), let problem = limits.fileSizeProblem(size) {
             return .failure(SourceError(problem))
         }
@@ -157,25 +160,25 @@ struct FileResult: Sendable {
     }
 
     private mutating func parse(_ bytes: [UInt8], file: String, parser: YAMLParser) {
-        let documents: [YAMLDocument]
+        let arena: YAMLArena
         do throws(YAMLError) {
-            documents = try parser.parse(bytes, file: file)
+            arena = try parser.arena(bytes, file: file)
         } catch {
             diagnostics.append(Diagnostic(file: file, mark: error.mark, message: error.message))
             return
         }
-        let nonEmpty = documents.filter { !$0.isEmpty }
-        guard !nonEmpty.isEmpty else {
+        let documents = arena.roots.enumerated().filter { !arena.isEmptyDocument($0.element) }
+        guard !documents.isEmpty else {
             diagnostics.append(Diagnostic(file: file, mark: .start, message: "file holds no manifest; add one or delete the file"))
             return
         }
-        for document in nonEmpty {
-            let text = ManifestText(bytes: bytes, file: file, index: document.index, limits: parser.limits)
-            let decoded = ManifestDecoder.decode(document, text: text)
+        for (index, root) in documents {
+            let text = ManifestText(bytes: bytes, file: file, index: index, limits: parser.limits)
+            let decoded = ManifestDecoder.decode(root, of: arena, text: text)
             if let manifest = decoded.manifest {
                 manifests.append(manifest)
             } else {
-                undecoded += ObjectReference.named(by: document.root)
+                undecoded += ObjectReference.named(by: arena.node(root))
             }
             diagnostics += decoded.diagnostics
         }
