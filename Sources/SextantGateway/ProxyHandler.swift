@@ -51,6 +51,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     private var headRequest = false
     /// How the answer in progress frames its body.
     private var framing = Wire.Framing.asIs
+    /// The answer head written last, held until its body is in or the next flush.
+    private var held = HeldHead()
     /// The id of the inference request in progress, answered in `X-Request-Id`.
     private var requestId: String?
     private var random = SplitMix64()
@@ -238,7 +240,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         case .target(let target, let mirrors, let log):
             if head.expectsContinue {
                 // The gateway takes the body at once: it streams it on as it comes.
-                context?.write(wrapOutboundOut(Wire.continueAnswer), promise: nil)
+                write(Wire.continueAnswer)
                 context?.flush()
             }
             var capture: ExchangeCapture?
@@ -286,20 +288,29 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     /// Forwards a server's answer head: hop-by-hop fields dropped, the revision named.
     func writeAnswerHead(_ upstream: AnswerHead, revision: Int) {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 256)
+        var buffer = HeldHead.allocate(context, bodyLength: headRequest ? nil : upstream.contentLength)
         framing = Wire.writeResponseHead(upstream, version: version, bodyAllowed: !headRequest, revision: revision, requestId: requestId, keepAlive: &keepAlive,
                                          into: &buffer)
         limiter.answerBegan()
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        held.hold(buffer, context: context)
     }
 
     func writeAnswerBody(_ buffer: ByteBuffer) {
         guard let context, buffer.readableBytes > 0, !headRequest else { return }
-        framing.writeBody(buffer, to: context)
+        held.writeBody(buffer, framing: framing, to: context)
     }
 
     func flush() {
-        context?.flush()
+        guard let context else { return }
+        held.write(to: context)
+        context.flush()
+    }
+
+    /// Writes `buffer` after what is held.
+    private func write(_ buffer: ByteBuffer) {
+        guard let context else { return }
+        held.write(to: context)
+        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// The exchange is over and its answer complete: the connection takes the next
@@ -307,7 +318,8 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     func finishAnswer(requestComplete: Bool) {
         state = requestComplete ? .idle : .discarding
         guard let context else { return }
-        if !headRequest { framing.writeEnd(to: context) }
+        if !headRequest { held.writeEnd(framing: framing, to: context) }
+        held.write(to: context)
         framing = .asIs
         let verdict = limiter.answerEnded()
         if keepAlive {
@@ -349,7 +361,9 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     /// connection.
     func abortAnswer() {
         state = .discarding
-        context?.close(promise: nil)
+        guard let context else { return }
+        held.write(to: context)
+        context.close(promise: nil)
     }
 
     /// An error made by the gateway, as OIP's `{"error": …}`, naming the revision when one is concerned.
@@ -371,7 +385,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         var buffer = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
         Wire.writeAnswer(status: status, version: version, contentType: contentType, body: headRequest ? ByteBuffer() : body, revision: revision,
                          requestId: requestId, keepAlive: keepAlive, into: &buffer)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        write(buffer)
         framing = .asIs
         finishAnswer(requestComplete: requestComplete)
     }
@@ -390,6 +404,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        held.drop()
         limiter.stop()
         queued.removeAll()
         if case .proxying(let exchange) = state {
@@ -427,7 +442,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
             var buffer = context.channel.allocator.buffer(capacity: 256 + body.count)
             Wire.writeAnswer(status: refusal.status, version: version, contentType: "application/json", body: ByteBuffer(bytes: body), revision: nil,
                              keepAlive: false, into: &buffer)
-            context.write(wrapOutboundOut(buffer), promise: nil)
+            write(buffer)
             stopWriting(context: context)
         case .drop(let refusal):
             count(refusal)

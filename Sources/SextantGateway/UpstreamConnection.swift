@@ -27,6 +27,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     private let host: String
     private var framing = Wire.Framing.asIs
     private let parser = AnswerParser()
+    /// The request head written last, held until its body is in or the next flush.
+    private var held = HeldHead()
     /// How many exchanges it carried; more than zero means it came from the pool.
     private(set) var exchanges = 0
     private var context: ChannelHandlerContext?
@@ -59,28 +61,31 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         exchanges += 1
     }
 
-    /// Writes a request head as bytes; its answer is read next.
+    /// Writes a request head as bytes (held: a small body goes out in the same buffer); its
+    /// answer is read next.
     func writeHead(_ head: RequestHead) {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 256)
+        var buffer = HeldHead.allocate(context, bodyLength: head.contentLength)
         framing = Wire.writeRequestHead(head, host: host, into: &buffer)
         parser.expectAnswer(toHead: head.method == .head)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        held.hold(buffer, context: context)
     }
 
     func writeBody(_ buffer: ByteBuffer) {
         guard let context, buffer.readableBytes > 0 else { return }
-        framing.writeBody(buffer, to: context)
+        held.writeBody(buffer, framing: framing, to: context)
     }
 
     func writeEnd() {
         guard let context else { return }
-        framing.writeEnd(to: context)
+        held.writeEnd(framing: framing, to: context)
         framing = .asIs
     }
 
     func flush() {
-        context?.flush()
+        guard let context else { return }
+        held.write(to: context)
+        context.flush()
     }
 
     /// Reads again after the delegate's client drained what it was sent.
@@ -93,6 +98,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     /// Closes it; the delegate, detached first, hears nothing more.
     func close() {
         delegate = nil
+        held.drop()
         context?.close(promise: nil)
     }
 
@@ -136,6 +142,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        held.drop()
         pool?.remove(self)
         // An answer with neither length nor chunks ends here.
         parser.closed { part in self.delegate?.upstream(self, received: part) }

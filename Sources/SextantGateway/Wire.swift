@@ -155,4 +155,21 @@ extension Wire.Framing {
     func writeEnd(to context: ChannelHandlerContext) {
         if case .chunked = self { context.write(NIOAny(Self.lastChunk), promise: nil) }
     }
+
+    /// Copies a part of a body framed this way to the end of `buffer` (a held head).
+    func appendBody(_ part: ByteBuffer, to buffer: inout ByteBuffer) {
+        guard case .chunked = self else {
+            buffer.writeImmutableBuffer(part)
+            return
+        }
+        buffer.writeString(String(part.readableBytes, radix: 16))
+        buffer.writeStaticString("\r\n")
+        buffer.writeImmutableBuffer(part)
+        buffer.writeStaticString("\r\n")
+    }
+
+    /// Ends a body framed this way at the end of `buffer` (a held head).
+    func appendEnd(to buffer: inout ByteBuffer) {
+        if case .chunked = self { buffer.writeStaticString("0\r\n\r\n") }
+    }
 }

@@ -275,6 +275,28 @@ import Testing
             #expect(text.lowercased().contains("x-sextant-revision: 1"))
         }
     }
+
+    @Test("pipelined requests get chunked answers whole and in order (each answer's head, chunks and last chunk written as one buffer)")
+    func pipelinedChunkedAnswers() async throws {
+        let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5\r\n{\"out\r\n7\r\nputs\":[\r\n2\r\n]}\r\n0\r\n\r\n"
+        let upstream = try await RawUpstream.start(answer: answer)
+        defer { Task { await upstream.stop() } }
+        try await withGateway(Self.table([Self.stable(upstream.port)])) { _, base in
+            let port = Int(base.split(separator: ":").last!)!
+            let socket = try await RawClient.connect(port: port)
+            let request = "POST /v2/models/fraud/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+            let text = try await socket.exchange(String(repeating: request, count: 3) + "GET /v2/health/ready HTTP/1.1\r\nHost: x\r\n\r\n",
+                                                 until: { $0.components(separatedBy: "HTTP/1.1 200").count == 5 })
+            let chunked = "Transfer-Encoding: chunked\r\nX-Sextant-Revision: 1\r\n"
+            let one = "5\r\n{\"out\r\n7\r\nputs\":[\r\n2\r\n]}\r\n0\r\n\r\n"
+            let answers = text.components(separatedBy: "HTTP/1.1 200 OK\r\n").dropFirst()
+            #expect(answers.count == 4, "\(text)")
+            #expect(answers.prefix(3).allSatisfy { $0.contains(chunked) && $0.hasSuffix("\r\n\r\n" + one) }, "\(text)")
+            #expect(answers.last?.hasSuffix("Content-Length: 0\r\n\r\n") == true, "the health answer comes last: \(text)")
+            #expect(upstream.connections == 1)
+        }
+    }
 }
 
 /// Runs an in-process gateway's inference listener on a free port for `body`.
