@@ -114,11 +114,12 @@ import Testing
 
     @Test("no body timeout while the gateway itself holds the client's reads (its model server is not reading)")
     func backpressureIsNoStall() async throws {
-        // The stall is longer than the body timeout, with slack for a loaded machine, on
-        // which the client itself may pause between writes.
-        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 6000)
+        // The stall is twice the body timeout; the timeout itself has slack for a loaded
+        // machine, on which the client may pause between writes for seconds (the whole
+        // suite in a debug build took 64–86 s over this test's 64 MiB).
+        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 10_000)
         defer { Task { await upstream.stop() } }
-        var limits = Self.limits(body: .seconds(3))
+        var limits = Self.limits(body: .seconds(5))
         limits.maxRequestBytes = 64 << 20
         try await withGateway(ProxyTests.table([ProxyTests.stable(upstream.port)]), limits: limits) { gateway, base in
             // More than the loopback socket buffers hold, so the gateway stops reading for the stall.
