@@ -207,6 +207,8 @@ package actor Reconciler {
         var plan = Planner.Plan()
         var state = ObservedState(objects: observed, registries: registries)
         if let desired {
+            // Whether `plan` was made from what the world says after the last actions ran.
+            var planIsCurrent = false
             state.dataFiles = await runtime.observeFiles(desired.localFiles)
             await readSignals(desired)
             try await monitorRetraining(desired, now: now)
@@ -215,7 +217,10 @@ package actor Reconciler {
                 state = await observe(state)
                 plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
                 let runnable = plan.actions.filter { !isHeld($0) }
-                if runnable.isEmpty { break }
+                if runnable.isEmpty {
+                    planIsCurrent = true
+                    break
+                }
                 if round > 0 || plan.actions.contains(where: { $0.key.kind == .model }) {
                     // Show what runs now (Training, Evaluating, …) while it runs.
                     try await save(StatusModel.compute(.init(
@@ -225,8 +230,10 @@ package actor Reconciler {
                 actions += runnable.count
                 failures += try await execute(runnable, planned: state, desired: desired, now: now)
             }
-            if actions > 0 {
-                // What the actions changed (a no-op pass already has it: probing is I/O).
+            if actions > 0 && !planIsCurrent {
+                // What the actions of the last round changed (a no-op pass, or rounds that
+                // ended with nothing left to run, already have it: probing is I/O, planning
+                // 10,000 objects is not free).
                 state = await observe(state)
                 plan = Planner.plan(desired: desired, observed: state, now: now, options: .init(prune: options.prune))
             }
@@ -275,16 +282,30 @@ package actor Reconciler {
         return state
     }
 
+    /// Saves a status document, writing only the objects that differ from the last saved.
+    /// `previousStatus` becomes the document in place (one lookup per object, no second
+    /// dictionary of 10,000 objects per save); a failed write puts back what it replaced.
     private func save(_ status: StatusDocument) async throws {
         var changed: [ObjectStatus] = []
-        var current: [ObjectKey: ObjectStatus] = [:]
+        var replaced: [(key: ObjectKey, status: ObjectStatus?)] = []
         for object in status.objects {
-            current[object.key] = object
-            if previousStatus[object.key] != object { changed.append(object) }
+            let key = object.key
+            if previousStatus[key] == object { continue }
+            replaced.append((key, previousStatus.updateValue(object, forKey: key)))
+            changed.append(object)
         }
-        let removed = previousStatus.keys.filter { current[$0] == nil }
-        try await write("saving status") { try await store.saveStatus(status, changed: changed, removed: Array(removed)) }
-        previousStatus = current
+        var removed: [ObjectKey] = []
+        if previousStatus.count != status.objects.count {
+            let keys = Set(status.objects.map(\.key))
+            removed = previousStatus.keys.filter { !keys.contains($0) }
+            for key in removed { replaced.append((key, previousStatus.removeValue(forKey: key))) }
+        }
+        do {
+            try await write("saving status") { try await store.saveStatus(status, changed: changed, removed: removed) }
+        } catch {
+            for (key, status) in replaced.reversed() { previousStatus[key] = status }
+            throw error
+        }
     }
 
     /// Journals an action before it starts: it does not start unless the journal has it.

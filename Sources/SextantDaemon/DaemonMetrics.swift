@@ -93,10 +93,13 @@ package final class DaemonMetrics: ReconcilerMetrics {
         passes.increment()
         passDuration.record(duration)
         if let reconciledAt = status.revision.reconciledAt { lastPass.set(reconciledAt.timeIntervalSince1970) }
-        var counts: [[String]: Int] = [:]
+        // Counted by the fields' values, labelled once per distinct triple (not per object).
+        var tally: [ObjectCountKey: Int] = [:]
         for object in status.objects {
-            counts[[object.kind.rawValue, object.sync.rawValue, object.health.rawValue], default: 0] += 1
+            tally[ObjectCountKey(kind: object.kind, sync: object.sync, health: object.health), default: 0] += 1
         }
+        var counts: [[String]: Int] = [:]
+        for (key, count) in tally { counts[[key.kind.rawValue, key.sync.rawValue, key.health.rawValue], default: 0] += count }
         objectGauges.withLock { gauges in
             for labels in Set(counts.keys).union(gauges.keys) {
                 let gauge = gauges[labels] ?? registry.makeGauge(
@@ -107,6 +110,12 @@ package final class DaemonMetrics: ReconcilerMetrics {
         }
         observeReplicas(status)
         observeSignals(status)
+    }
+
+    private struct ObjectCountKey: Hashable {
+        var kind: ManifestKind
+        var sync: SyncStatus
+        var health: HealthStatus
     }
 
     package func fetched(duration: Duration, failed: Bool) {

@@ -24,6 +24,10 @@ package final class SQLiteStore: StateStore {
     /// object's row (10,000 for a large repository) at every status request. Nothing else
     /// writes status while this process holds the state directory's lock.
     private let lastSaved = Mutex<SavedStatus?>(nil)
+    /// The `desiredObjects` rows this process last wrote, by key: the next apply writes only
+    /// the rows that differ (one object edited in 10,000). Nil until the first apply and
+    /// after a failed one: then every row is written again.
+    private let lastApplied = Mutex<[ObjectKey: AppliedObject]?>(nil)
 
     /// Opens (creating and migrating) the store of a state directory. The caller holds the
     /// directory's lock.
@@ -249,17 +253,45 @@ package final class SQLiteStore: StateStore {
     }
 
     package func apply(commit: String, objects: [AppliedObject], events: [Event], at now: Date) async throws {
-        try await write { db in
-            try db.execute(sql: """
-                INSERT INTO applied (id, "commit", appliedAt) VALUES (1, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET "commit" = excluded."commit", appliedAt = excluded.appliedAt
-                """, arguments: [commit, now])
-            try db.execute(sql: "DELETE FROM desiredObjects")
-            let statement = try db.makeStatement(sql: "INSERT INTO desiredObjects (kind, name, \"commit\", file, line) VALUES (?, ?, ?, ?, ?)")
-            for object in objects {
-                try statement.execute(arguments: [object.key.kind.rawValue, object.key.name, commit, object.file, object.line])
+        let current = Dictionary(objects.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        do {
+            try await write { db in
+                try db.execute(sql: """
+                    INSERT INTO applied (id, "commit", appliedAt) VALUES (1, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET "commit" = excluded."commit", appliedAt = excluded.appliedAt
+                    """, arguments: [commit, now])
+                // Taken for the transaction: a write that fails leaves nil (a full write next).
+                let previous = self.lastApplied.withLock { $0.take() }
+                try Self.writeDesiredObjects(objects, keyed: current, commit: commit, replacing: previous, db)
+                try Self.insert(events, db)
+                self.lastApplied.withLock { $0 = current }
             }
-            try Self.insert(events, db)
+        } catch {
+            lastApplied.withLock { $0 = nil }
+            throw error
+        }
+    }
+
+    /// Makes `desiredObjects` hold `objects` at `commit`: all rows again without `previous`
+    /// (what the table held), else only the removed and changed ones, and the commit of the
+    /// rest in one statement.
+    private static func writeDesiredObjects(_ objects: [AppliedObject], keyed: [ObjectKey: AppliedObject], commit: String,
+                                            replacing previous: [ObjectKey: AppliedObject]?, _ db: Database) throws {
+        let changed: [AppliedObject]
+        if let previous {
+            let delete = try db.makeStatement(sql: "DELETE FROM desiredObjects WHERE kind = ? AND name = ?")
+            for key in previous.keys where keyed[key] == nil {
+                try delete.execute(arguments: [key.kind.rawValue, key.name])
+            }
+            changed = objects.filter { previous[$0.key] != $0 }
+            try db.execute(sql: "UPDATE desiredObjects SET \"commit\" = ? WHERE \"commit\" != ?", arguments: [commit, commit])
+        } else {
+            try db.execute(sql: "DELETE FROM desiredObjects")
+            changed = objects
+        }
+        let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO desiredObjects (kind, name, \"commit\", file, line) VALUES (?, ?, ?, ?, ?)")
+        for object in changed {
+            try insert.execute(arguments: [object.key.kind.rawValue, object.key.name, commit, object.file, object.line])
         }
     }
 

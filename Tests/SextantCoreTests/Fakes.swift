@@ -277,6 +277,9 @@ final class MemoryStore: StateStore {
         var registries: [String: ModelRegistry] = [:]
         var requests: [OperatorRequest] = []
         var status: StatusDocument?
+        /// The status objects as the saves' `changed` and `removed` left them (rows, as the
+        /// SQLite store writes them).
+        var statusRows: [ObjectKey: ObjectStatus] = [:]
         var journal: [(entry: JournalEntry, outcome: JournalOutcome?)] = []
         var events: [Event] = []
         var commits: Set<String> = []
@@ -344,7 +347,11 @@ final class MemoryStore: StateStore {
 
     func saveStatus(_ document: StatusDocument, changed: [ObjectStatus], removed: [ObjectKey]) async throws {
         try check("saveStatus")
-        data.withLock { $0.status = document }
+        data.withLock {
+            $0.status = document
+            for object in changed { $0.statusRows[object.key] = object }
+            for key in removed { $0.statusRows[key] = nil }
+        }
     }
 
     func saveGateway(_ gateway: GatewayProcess) async throws {
