@@ -88,7 +88,7 @@ extension ManifestLoader {
     ///     they must be checked.
     static func assemble<Source: ManifestSource>(
         _ basis: LoadBasis, source: Source, fileCount: Int, sorted: [LoadedManifest]? = nil,
-        reuse: (ManifestSet, LoadedManifest) -> [Diagnostic]? = { _, _ in nil }
+        reuse: ((ManifestSet, LoadedManifest) -> [Diagnostic]?)? = nil
     ) -> Result {
         var basis = basis
         var manifests: [LoadedManifest] = []
@@ -102,16 +102,34 @@ extension ManifestLoader {
         }
         var set = ManifestSet(manifests, undecoded: undecoded)
         diagnostics += ManifestSet.duplicateNames(manifests)
-        let paths = PathFacts(source)
         basis.references = [:]
-        for loaded in manifests {
-            let found = reuse(set, loaded) ?? set.referenceDiagnostics(of: loaded, paths: paths)
-            guard !found.isEmpty else { continue }
+        for (loaded, found) in zip(manifests, referenceDiagnostics(set, manifests, source: source, reuse: reuse)) where !found.isEmpty {
             basis.references[ObjectIdentifier(loaded)] = found
             diagnostics += found
         }
         if let sorted { set.replaceAll(sorted) } else { set.sort() }
         return Result(manifests: set, diagnostics: diagnostics.sorted(), fileCount: fileCount, basis: basis)
+    }
+
+    /// Each manifest's reference problems, in `manifests`' order: checked on every core when
+    /// all must be checked and the source may be read from several threads (a directory:
+    /// `validate`), one after the other otherwise.
+    private static func referenceDiagnostics(
+        _ set: ManifestSet, _ manifests: [LoadedManifest], source: some ManifestSource,
+        reuse: ((ManifestSet, LoadedManifest) -> [Diagnostic]?)?
+    ) -> [[Diagnostic]] {
+        if reuse == nil, let concurrent = source as? any ConcurrentManifestSource {
+            return referenceDiagnosticsInParallel(set, manifests, source: concurrent)
+        }
+        let paths = PathFacts(source)
+        return manifests.map { reuse?(set, $0) ?? set.referenceDiagnostics(of: $0, paths: paths) }
+    }
+
+    private static func referenceDiagnosticsInParallel(
+        _ set: ManifestSet, _ manifests: [LoadedManifest], source: some ConcurrentManifestSource
+    ) -> [[Diagnostic]] {
+        let paths = PathFacts(source)
+        return inParallel(manifests.count, empty: []) { index in set.referenceDiagnostics(of: manifests[index], paths: paths) }
     }
 
     /// The sorted manifest paths after a change: edited in place for a few changes, sorted

@@ -115,10 +115,14 @@ public struct ManifestLoader: Sendable {
         return Swift.Result { () throws(SourceError) -> [UInt8] in try source.readPrefix(path, count: min(limits.maxFileBytes, Int.max - 1) + 1) }
     }
 
-    /// Runs `work` for every index on every core: files are independent, and a repository
-    /// holds many small ones, so they go in chunks.
+    /// Runs `work` for every index on every core: files (and manifests' checks) are
+    /// independent, and a repository holds many small ones, so they go in chunks.
     static func inParallel(_ count: Int, _ work: @Sendable (Int) -> FileResult) -> [FileResult] {
-        var results = [FileResult](repeating: FileResult(), count: count)
+        inParallel(count, empty: FileResult(), work)
+    }
+
+    static func inParallel<Output: Sendable>(_ count: Int, empty: Output, _ work: @Sendable (Int) -> Output) -> [Output] {
+        var results = [Output](repeating: empty, count: count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
             let chunk = 64
