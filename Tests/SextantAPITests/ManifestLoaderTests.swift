@@ -145,3 +145,37 @@ import SextantYAML
         #expect(result.manifests.dataContracts.count == 1)
     }
 }
+
+/// A full load of a directory checks references on every core; a source that may not be
+/// read from several threads is checked one manifest after the other. Both must find the
+/// same problems in the same order.
+@Suite struct ParallelReferenceTests {
+    @Test("reference checks on every core find what the serial checks find, in the same order")
+    func parallelEqualsSerial() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("contract.yaml", ManifestLoaderTests.contract)
+        try directory.write("data/tx.csv", "id,amount,hour,region,label\n")
+        try directory.write("data/pointer.csv", "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 1\n")
+        try directory.write("data/folder/file.csv", "id\n")
+        // More manifests than one chunk of work, each kind of reference problem among them.
+        let sources = ["data/tx.csv", "data/missing.csv", "data/pointer.csv", "data/folder", "data/tx.csv"]
+        let contracts = ["urn:datacontract:tx", "urn:datacontract:tx", "urn:datacontract:nope", "urn:datacontract:tx", "urn:datacontract:tx"]
+        for index in 0..<300 {
+            try directory.write("datasets/d\(index).yaml", """
+                apiVersion: sextant.dev/v1alpha1
+                kind: Dataset
+                metadata: {name: d\(index % 290)}
+                spec: {source: {path: \(sources[index % 5])}, contract: \(contracts[(index / 5) % 5])}
+                """)
+        }
+        let parallel = try ManifestLoader().load(DirectorySource(root: directory.path))
+        let serial = try ManifestLoader().load(ReadRecorder(try DirectorySource(root: directory.path)))
+        let messages = parallel.diagnostics.map(\.message)
+        for kind in ["no file data/missing.csv", "data/pointer.csv is a Git LFS pointer", "data/folder is a directory",
+                     "no DataContract with id or name \"urn:datacontract:nope\"", "duplicate Dataset name"] {
+            #expect(messages.contains { $0.contains(kind) }, "\(kind) among \(messages.count) problems")
+        }
+        #expect(parallel.diagnostics.map(\.description) == serial.diagnostics.map(\.description))
+        #expect(parallel.manifests.datasets.map(\.metadata.name) == serial.manifests.datasets.map(\.metadata.name))
+    }
+}
