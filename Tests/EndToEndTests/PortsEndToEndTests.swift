@@ -22,10 +22,10 @@ import SextantTestSupport
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            guard bound == 0, listen(descriptor, 16) == 0 else {
-                close(descriptor)
-                return nil
-            }
+            // No close here: a class whose stored properties are all set runs its deinit
+            // when its failable init returns nil, and a second close of the number could
+            // close a socket another thread opened since (NIO traps on EBADF).
+            guard bound == 0, listen(descriptor, 16) == 0 else { return nil }
         }
 
         deinit { close(descriptor) }
