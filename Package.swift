@@ -222,6 +222,16 @@ let package = Package(
             dependencies: ["SextantCLI"],
             swiftSettings: strictSettings
         ),
+        // bench/gateway's measuring stick: a byte relay with nothing but SwiftNIO in it.
+        .executableTarget(
+            name: "nio-relay",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "bench/nio-relay",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SextantTestSupport",
             dependencies: [
