@@ -483,18 +483,11 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
         state = .discarding
     }
 
-    /// Lingering close: the refusal goes out, then the end of output (NIO shuts the
-    /// socket's output once its pending writes are written); what arrives is dropped until
-    /// the client closes, or the linger deadline (`.close`).
+    /// Lingering close (`closeOutputLingering`): whatever arrives from here on is dropped.
     private func stopWriting(context: ChannelHandlerContext) {
         keepAlive = false
-        context.flush()
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        promise.futureResult.whenFailure { _ in loopBound.value.close(promise: nil) }
-        context.close(mode: .output, promise: promise)
         readPending = false
-        context.read()
+        context.closeOutputLingering()
     }
 }
 
