@@ -296,8 +296,13 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
     package var conditions: [StatusCondition]
     /// When the object first appeared in an applied commit.
     package var createdAt: Date
-    package var model: ModelFields?
+    package var model: ModelFields? {
+        get { storedModel?.value }
+        set { storedModel = newValue.map(Indirect.boxed) }
+    }
     package var dataset: DatasetFields?
+    /// Out of line: inline, the model's fields would make every object about 1 KB.
+    private var storedModel: Indirect<ModelFields>?
 
     package struct ModelFields: Sendable, Hashable, Codable {
         package var stableVersion: Int?

@@ -7,13 +7,20 @@ import Synchronization
 /// The JSON body of the whole status, made once per save: a client polling status every few
 /// milliseconds costs a copy of the bytes, not an encoding of every object. Requests that
 /// arrive while a save is encoded wait for that one encoding, and an object whose status
-/// did not change since the last save keeps its bytes.
+/// did not change since the last save keeps its bytes, copied from the last body.
 final class StatusBody: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var body: Task<ByteBuffer, Never>?
-        /// Each object's JSON in the last body, with the status it encodes.
-        var objects: [ObjectKey: (status: ObjectStatus, json: [UInt8])] = [:]
+        var last: Encoded?
+    }
+
+    /// A body and where each object's JSON is in it. The objects are the saved document's
+    /// (the same storage, not a copy): what is kept beyond the body is one range per object.
+    private struct Encoded {
+        var objects: [ObjectStatus]
+        var parts: [Range<Int>]
+        var body: ByteBuffer
     }
 
     private let state = Mutex(State())
@@ -36,31 +43,47 @@ final class StatusBody: Sendable {
     /// empty `objects` array in the rest of the document's encoding (keys are sorted, and
     /// `revision`, which follows `objects`, has no key of that name).
     private func assemble(_ document: StatusDocument) -> ByteBuffer {
-        let known = state.withLock { $0.objects }
-        var objects: [ObjectKey: (status: ObjectStatus, json: [UInt8])] = [:]
-        objects.reserveCapacity(document.objects.count)
-        var list: [UInt8] = [UInt8(ascii: "[")]
-        for (index, object) in document.objects.enumerated() {
-            let json: [UInt8]
-            if let earlier = known[object.key], earlier.status == object { json = earlier.json } else { json = Self.encode(object) }
-            objects[object.key] = (object, json)
-            if index > 0 { list.append(UInt8(ascii: ",")) }
-            list += json
-        }
-        list.append(UInt8(ascii: "]"))
-        state.withLock { $0.objects = objects }
         var rest = document
         rest.objects = []
         let outer = Self.encode(rest)
         let marker = Array(#""objects":[]"#.utf8)
         guard let range = Self.lastRange(of: marker, in: outer) else { return ByteBuffer(bytes: Self.encode(document)) }
+        let last = state.withLock { $0.last }
         var body = ByteBuffer()
-        body.reserveCapacity(outer.count + list.count)
+        body.reserveCapacity(outer.count + (last?.body.readableBytes ?? 0))
         body.writeBytes(outer[..<range.lowerBound])
-        body.writeBytes(marker.dropLast(2))
-        body.writeBytes(list)
-        body.writeBytes(outer[range.upperBound...])
+        body.writeBytes(marker.dropLast(1))
+        var parts: [Range<Int>] = []
+        parts.reserveCapacity(document.objects.count)
+        var reuse = Reuse(last)
+        for (index, object) in document.objects.enumerated() {
+            if index > 0 { body.writeInteger(UInt8(ascii: ",")) }
+            let start = body.writerIndex
+            if let earlier = reuse.bytes(of: object) { body.writeImmutableBuffer(earlier) } else { body.writeBytes(Self.encode(object)) }
+            parts.append(start..<body.writerIndex)
+        }
+        body.writeBytes(outer[(range.upperBound - 1)...])
+        state.withLock { $0.last = Encoded(objects: document.objects, parts: parts, body: body) }
         return body
+    }
+
+    /// The last body's bytes of objects that did not change, found by walking both documents
+    /// in key order (saved documents are sorted by key; an object out of order is encoded
+    /// again, never given another one's bytes).
+    private struct Reuse {
+        private let last: Encoded?
+        private var next = 0
+
+        init(_ last: Encoded?) { self.last = last }
+
+        mutating func bytes(of object: ObjectStatus) -> ByteBuffer? {
+            guard let last else { return nil }
+            let key = object.key
+            while next < last.objects.count, last.objects[next].key < key { next += 1 }
+            guard next < last.objects.count, last.objects[next].key == key, last.objects[next] == object else { return nil }
+            let part = last.parts[next]
+            return last.body.getSlice(at: part.lowerBound, length: part.count)
+        }
     }
 
     private static func lastRange(of marker: [UInt8], in bytes: [UInt8]) -> Range<Int>? {

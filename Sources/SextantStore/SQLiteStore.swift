@@ -352,9 +352,11 @@ package final class SQLiteStore: StateStore {
             let delete = try db.makeStatement(sql: "DELETE FROM statusObjects WHERE kind = ? AND name = ?")
             for key in removed { try delete.execute(arguments: [key.kind.rawValue, key.name]) }
         }
-        // In the order reading it back gives (already sorted when the reconciler saves it).
+        // In the order reading it back gives. The reconciler saves it sorted: then the
+        // objects stay shared with the caller's document (sorting would copy 10,000 objects).
         var stored = document
-        stored.objects.sort { $0.key < $1.key }
+        let objects = stored.objects
+        if !objects.indices.dropFirst().allSatisfy({ objects[$0 - 1].key < objects[$0].key }) { stored.objects.sort { $0.key < $1.key } }
         lastSaved.withLock { saved in saved = SavedStatus(generation: (saved?.generation ?? 0) + 1, document: stored) }
     }
 

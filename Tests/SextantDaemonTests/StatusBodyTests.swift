@@ -18,7 +18,7 @@ import SextantStore
         ObjectStatus(kind: kind, name: name, sync: .synced, health: .healthy, phase: .validated, message: message, createdAt: time)
     }
 
-    @Test("each save's status body is the document's JSON, objects sorted; unchanged, changed, added and removed objects")
+    @Test("each save's status body is the document's JSON, objects sorted; unchanged, changed, added and removed objects, a model's fields changed and back")
     func bodies() async throws {
         let fixture = try StoreFailureAPITests.Fixture()
         let first = StatusDocument(revision: .init(commit: String(repeating: "a", count: 40), branch: "main", reconciledAt: Self.time), objects: [
@@ -31,9 +31,15 @@ import SextantStore
                               Self.object(.dataset, "tx", message: "checked")]
             return second
         }()
+        // Only a model's own fields change (kept out of line in ObjectStatus): its old bytes must not be reused.
+        let third = {
+            var third = second
+            third.objects[0].model = .init(stableVersion: 3, endpoints: ["http://127.0.0.1:9000"])
+            return third
+        }()
         try await fixture.api().application(logger: Logger(label: "test")).test(.router) { client in
             var previous: [ObjectKey] = []
-            for document in [first, second] {
+            for document in [first, second, third, second] {
                 let removed = previous.filter { key in !document.objects.contains { $0.key == key } }
                 try await fixture.store.saveStatus(document, changed: document.objects, removed: removed)
                 previous = document.objects.map(\.key)
