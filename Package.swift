@@ -217,6 +217,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The built-in models' Ray Serve deployment (runtimes/ray/sextant_serve, Python):
+        // its files embedded in the code, so any copy of the binary can upload them to Ray.
+        .target(
+            name: "SextantRayServe",
+            path: "runtimes/ray",
+            exclude: ["README.md"],
+            sources: ["Swift"],
+            resources: [.embedInCode("sextant_serve")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "sextant",
             dependencies: ["SextantCLI"],
@@ -365,6 +375,16 @@ let package = Package(
             name: "DocsTests",
             dependencies: ["sextant", "SextantTestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantRayServeTests",
+            dependencies: [
+                "sextant", "SextantRayServe", "SextantTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
