@@ -46,8 +46,8 @@ indirect enum JSONValue: Decodable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The first place where `other` differs (numbers by more than `tolerance`, relative
-    /// beyond 1), or nil when they agree.
+    /// The first place where this value differs from `other` (numbers by more than
+    /// `tolerance`, relative beyond 1), as "path: this against other"; nil when they agree.
     func difference(from other: JSONValue, tolerance: Double = 1e-12, at path: String = "") -> String? {
         switch (self, other) {
         case (.number(let a), .number(let b)):

@@ -83,7 +83,7 @@ struct ServerPair {
             if expected.status != 200, !sameMessage {
                 #expect(answer["error"] != nil, "\(what): \(actual.text)", sourceLocation: sourceLocation)
             } else {
-                let difference = reference.difference(from: answer)
+                let difference = answer.difference(from: reference)
                 #expect(difference == nil, "\(what): \(difference ?? "") in \(actual.text) against \(expected.text)", sourceLocation: sourceLocation)
             }
         } else {
@@ -100,7 +100,7 @@ struct ServerPair {
     }
 
     private static func difference(_ expected: (header: JSONValue, binary: [UInt8]), _ actual: (header: JSONValue, binary: [UInt8])) -> String? {
-        if let difference = expected.header.difference(from: actual.header) { return "header: \(difference)" }
+        if let difference = actual.header.difference(from: expected.header) { return "header: \(difference)" }
         guard expected.binary.count == actual.binary.count else { return "binary part: \(actual.binary.count) bytes against \(expected.binary.count)" }
         guard case .array(let outputs)? = expected.header["outputs"] else { return nil }
         var offset = 0

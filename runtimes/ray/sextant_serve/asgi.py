@@ -82,7 +82,7 @@ async def _read_body(receive, scope):
 
 
 async def _send(send, answer):
-    headers = [(b"content-length", str(len(answer.body)).encode()), (b"server", b"sextant-serve-model")]
+    headers = [(b"content-length", str(len(answer.body)).encode())]
     if answer.content_type:
         headers.append((b"content-type", answer.content_type.encode()))
     headers.extend((name.encode(), value.encode()) for name, value in answer.headers)
