@@ -167,3 +167,18 @@ struct RayServeDeploymentTests {
         await pair.stop()
     }
 }
+
+extension RayServeDeploymentTests {
+    @Test("a working directory without the model fails at start with one line naming model/model.json")
+    func missingModel() async throws {
+        let work = try TemporaryDirectory()
+        let package = URL(fileURLWithPath: work.path + "/package")
+        try RayServePackage.write(into: package)
+        let started = try await runProcess(rayPython!, ["-c", "from sextant_serve.asgi import create_app; create_app()"], in: work.path, environment: [
+            "PATH": "/usr/bin:/bin", "PYTHONPATH": package.path, "PYTHONDONTWRITEBYTECODE": "1", "SEXTANT_MODEL_DIR": "model",
+        ])
+        #expect(started.status != 0)
+        #expect(started.stderr.contains("model/model.json does not exist; SEXTANT_MODEL_DIR must name a directory holding a built-in model's model.json"),
+                "\(started.stderr)")
+    }
+}
