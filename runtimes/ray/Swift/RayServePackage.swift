@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// The Python package `sextant_serve` (runtimes/ray/sextant_serve, see runtimes/ray/README.md):
 /// the Ray Serve application that serves a built-in model over OIP v2, as `serve-model`
@@ -8,21 +8,21 @@ public import Foundation
 /// A revision's Serve application imports `importPath` with the package uploaded as one of
 /// its `py_modules` (or inside its `working_dir`), `env_vars` `SEXTANT_MODEL_DIR=model`,
 /// `SEXTANT_MODEL_NAME` and `SEXTANT_MODEL_VERSION`, and the model files under `model/`.
-public enum RayServePackage {
+package enum RayServePackage {
     /// The package's directory name: what `import` finds.
-    public static let name = "sextant_serve"
+    package static let name = "sextant_serve"
 
     /// The application builder Ray Serve's `import_path` names.
-    public static let importPath = "sextant_serve.app:build"
+    package static let importPath = "sextant_serve.app:build"
 
     /// The name of the application's one deployment (for per-deployment options such as
     /// `num_replicas` or `autoscaling_config`).
-    public static let deploymentName = "SextantModel"
+    package static let deploymentName = "SextantModel"
 
     /// Every file of the package: its path under the package's parent directory
     /// (`sextant_serve/app.py`) and its bytes. `RayServePackageTests` checks the list
     /// against runtimes/ray/sextant_serve, so a new file cannot be left out.
-    public static let files: [(path: String, contents: [UInt8])] = [
+    package static let files: [(path: String, contents: [UInt8])] = [
         ("sextant_serve/__init__.py", PackageResources.__init___py),
         ("sextant_serve/app.py", PackageResources.app_py),
         ("sextant_serve/asgi.py", PackageResources.asgi_py),
@@ -33,7 +33,7 @@ public enum RayServePackage {
 
     /// Writes the package into `directory` (as `directory/sextant_serve/…`), so that
     /// `directory` on `PYTHONPATH`, or as a `working_dir`, makes it importable.
-    public static func write(into directory: URL) throws {
+    package static func write(into directory: URL) throws {
         for file in files {
             let url = directory.appendingPathComponent(file.path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
