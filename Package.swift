@@ -224,7 +224,8 @@ let package = Package(
             path: "runtimes/ray",
             exclude: ["README.md"],
             sources: ["Swift"],
-            resources: [.embedInCode("sextant_serve")],
+            // File by file, so that a __pycache__ left by a run from the source tree is not embedded.
+            resources: ["__init__.py", "app.py", "asgi.py", "model.py", "request.py", "server.py"].map { .embedInCode("sextant_serve/\($0)") },
             swiftSettings: strictSettings
         ),
         .executableTarget(

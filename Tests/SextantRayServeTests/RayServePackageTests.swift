@@ -11,7 +11,7 @@ import Testing
         let directory = packageRoot + "/runtimes/ray/sextant_serve"
         let onDisk = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".py") }.sorted()
         #expect(RayServePackage.files.map(\.path) == onDisk.map { "sextant_serve/" + $0 },
-                "a Python file was added or removed: list it in runtimes/ray/Swift/RayServePackage.swift")
+                "a Python file was added or removed: list it in Package.swift (SextantRayServe resources) and runtimes/ray/Swift/RayServePackage.swift")
         for file in RayServePackage.files {
             let source = try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/runtimes/ray/" + file.path))
             #expect(Data(file.contents) == source, "\(file.path) differs from the embedded copy")
