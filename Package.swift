@@ -217,6 +217,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The built-in models' Ray Serve deployment (runtimes/ray/sextant_serve, Python):
+        // its files embedded in the code, so any copy of the binary can upload them to Ray.
+        .target(
+            name: "SextantRayServe",
+            path: "runtimes/ray",
+            exclude: ["README.md"],
+            sources: ["Swift"],
+            // File by file, so that a __pycache__ left by a run from the source tree is not embedded.
+            resources: ["__init__.py", "app.py", "asgi.py", "model.py", "request.py", "server.py"].map { .embedInCode("sextant_serve/\($0)") },
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "sextant",
             dependencies: ["SextantCLI"],
@@ -375,6 +386,16 @@ let package = Package(
             name: "DocsTests",
             dependencies: ["sextant", "SextantTestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantRayServeTests",
+            dependencies: [
+                "sextant", "SextantRayServe", "SextantTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

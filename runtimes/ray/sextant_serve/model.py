@@ -1,0 +1,148 @@
+"""A built-in model file (`model.json`, format `sextant.model/v1`, docs/models.md) and its
+predictions, computed in the same order of operations as Sextant's Swift code
+(`TrainedModel.predict`, `Preprocessor.transform`), so answers agree to the last bits."""
+
+import json
+import math
+import os
+import re
+
+FORMAT = "sextant.model/v1"
+
+
+class ModelFileError(Exception):
+    """The model directory or file cannot be served; the message says what to do."""
+
+
+class Feature:
+    """How one feature becomes model inputs (`FeatureTransform`)."""
+
+    def __init__(self, spec):
+        self.name = spec["name"]
+        self.numeric = spec["kind"] == "numeric"
+        self.mean = _or(spec.get("mean"), 0.0)
+        self.scale = _or(spec.get("scale"), 1.0)
+        self.categories = spec.get("categories") or []
+        self._index = {category: position for position, category in enumerate(self.categories)}
+
+    def append(self, value, inputs):
+        """Appends the inputs for one raw value (a float, a str or None for missing);
+        returns False for a category never seen in training (then all zeros)."""
+        if self.numeric:
+            inputs.append(0.0 if value is None else (value - self.mean) / self.scale)
+            return True
+        start = len(inputs)
+        inputs.extend([0.0] * len(self.categories))
+        if value is None:
+            return True
+        position = self._index.get(value)
+        if position is None:
+            return False
+        inputs[start + position] = 1.0
+        return True
+
+
+class Model:
+    """A trained built-in model: preprocessing, weights, intercepts, task and classes."""
+
+    def __init__(self, document):
+        if document.get("format") != FORMAT:
+            raise ModelFileError(f"model format {document.get('format')} is not {FORMAT}; retrain it with this version of Sextant")
+        self.task = document["task"]
+        self.trainer = document["trainer"]
+        self.classes = document.get("classes")
+        self.features = [Feature(spec) for spec in document["preprocessing"]["features"]]
+        self.weights = document["weights"]
+        self.intercepts = document["intercepts"]
+
+    @classmethod
+    def load(cls, directory):
+        """Reads `DIRECTORY/model.json`."""
+        path = os.path.join(directory, "model.json")
+        try:
+            with open(path, "rb") as file:
+                document = json.load(file)
+        except FileNotFoundError:
+            raise ModelFileError(f"{path} does not exist; SEXTANT_MODEL_DIR must name a directory holding a built-in model's model.json") from None
+        except (OSError, ValueError) as error:
+            raise ModelFileError(f"{path} cannot be read as a model file: {error}") from None
+        try:
+            return cls(document)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ModelFileError(f"{path} is not a {FORMAT} model file (missing or wrong {error})") from None
+
+    @property
+    def label_type(self):
+        """The datatype of `predict`: the target's (booleans, integers, text) or FP64."""
+        if self.classes is None:
+            return "FP64"
+        if all(label in ("true", "false") for label in self.classes):
+            return "BOOL"
+        if all(_is_int64(label) for label in self.classes):
+            return "INT64"
+        return "BYTES"
+
+    def predict(self, rows):
+        """Per row of raw values (in feature order): class probabilities (classifiers, in
+        class order) or `[value]` (regression)."""
+        outputs = []
+        for row in rows:
+            inputs = []
+            for feature, value in zip(self.features, row):
+                feature.append(value, inputs)
+            scores = []
+            for weights, intercept in zip(self.weights, self.intercepts):
+                score = intercept
+                for weight, x in zip(weights, inputs):
+                    score = score + weight * x
+                scores.append(score)
+            outputs.append(self._link(scores))
+        return outputs
+
+    def _link(self, scores):
+        if self.task == "regression":
+            return scores
+        if self.task == "binary-classification":
+            positive = _sigmoid(scores[0])
+            return [1 - positive, positive]
+        largest = max(scores)
+        exponentials = [_exp(score - largest) for score in scores]
+        total = 0.0
+        for value in exponentials:
+            total = total + value
+        return [value / total for value in exponentials]
+
+    def labels(self, outputs):
+        """The predicted label per row: the most probable class (the first on ties)."""
+        labels = []
+        for row in outputs:
+            best = 0
+            for position in range(1, len(row)):
+                if row[position] > row[best]:
+                    best = position
+            labels.append(self.classes[best])
+        return labels
+
+
+def _exp(value):
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
+
+
+def _sigmoid(z):
+    if math.isnan(z):
+        return z
+    if z >= 0:
+        return 1 / (1 + _exp(-z))
+    return _exp(z) / (1 + _exp(z))
+
+
+def _or(value, default):
+    return default if value is None else value
+
+
+def _is_int64(text):
+    """As Swift's `Int64(text) != nil`: an optional sign and decimal digits, in range."""
+    return re.fullmatch(r"[+-]?[0-9]+", text) is not None and -(2**63) <= int(text) < 2**63
