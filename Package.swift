@@ -174,6 +174,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantRay",
+            dependencies: [
+                "SextantWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantDaemon",
             dependencies: [
                 "SextantAPI",
@@ -364,6 +375,17 @@ let package = Package(
         .testTarget(
             name: "DocsTests",
             dependencies: ["sextant", "SextantTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantRayTests",
+            dependencies: [
+                "SextantRay", "SextantTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
