@@ -104,6 +104,20 @@ public final class RayCluster: Sendable {
         return succeeded
     }
 
+    /// The local addresses (`127.0.0.1:6379`, `[::ffff:127.0.0.1]:8000`) of every TCP socket
+    /// the cluster's processes listen on, from `ss -Htlnp`.
+    public func listeningAddresses() async throws -> [String] {
+        let session = try #require(Self.session(of: directory), "no process of the Ray cluster in \(directory) runs")
+        let pids = Set(Self.processes(in: session))
+        let output = try await runProcess("/usr/bin/ss", ["-Htlnp"])
+        return output.stdout.split(separator: "\n").compactMap { line in
+            let owners = line.matches(of: /pid=(\d+)/).compactMap { pid_t($0.output.1) }
+            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard owners.contains(where: pids.contains), columns.count > 3 else { return nil }
+            return String(columns[3])
+        }
+    }
+
     /// Ends every process of the cluster's session (SIGTERM, then SIGKILL after 5 s) and removes its directory.
     func stop() async {
         let session = Self.session(of: directory)
