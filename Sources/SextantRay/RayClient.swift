@@ -13,11 +13,20 @@ public struct RayClient: Sendable {
     /// The whole call, from connecting to the answer's last byte.
     let timeout: Duration
 
-    public init(address: String, http: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
+    public init(address: String, http: HTTPClient = RayClient.sharedHTTPClient, timeout: Duration = .seconds(30)) {
         self.address = address.hasSuffix("/") ? String(address.dropLast()) : address
         self.http = http
         self.timeout = timeout
     }
+
+    /// The HTTP client of Ray calls: one per process, like a connection pool. A refused
+    /// connection fails at once (AsyncHTTPClient would otherwise try again until the call's
+    /// deadline): the caller polls anyway, and says at once that Ray is not running.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// The largest answer read: Serve's status of many applications, or a job's whole log.
     static let maxAnswerBytes = 64 << 20
