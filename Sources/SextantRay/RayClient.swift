@@ -145,6 +145,7 @@ public struct RayClient: Sendable {
         switch error as? DecodingError {
         case .keyNotFound(let key, let context): return "no \(path(context, key))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)) has another type"
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty: return "\(path(context)) has a value Sextant does not know"
         default: return "not JSON"
         }
     }

@@ -13,7 +13,7 @@ public struct RayPackage: Sendable {
     /// How many files it holds.
     public let fileCount: Int
 
-    /// The package of every regular file under `directory` (symbolic links followed),
+    /// The package of every regular file under `directory` (a symbolic link to a file counts as that file),
     /// by their paths relative to it, sorted, so Ray unpacks them as the working directory itself.
     public init(directory: String) throws(RayPackageError) {
         let files = try Self.files(under: URL(fileURLWithPath: directory))

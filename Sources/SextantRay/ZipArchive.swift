@@ -19,7 +19,7 @@ package struct ZipArchive: Sendable {
         }
     }
 
-    package private(set) var bytes: [UInt8] = []
+    private var bytes: [UInt8] = []
     private var centralDirectory: [UInt8] = []
     private var count = 0
 

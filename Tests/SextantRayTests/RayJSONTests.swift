@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 
 @testable import SextantRay
@@ -68,6 +69,15 @@ import Testing
         let pending = #"{"submission_id": "t2", "status": "PENDING", "entrypoint": "x", "message": null, "start_time": null, "end_time": null}"#
         let waiting = try JSONDecoder().decode(RayJob.self, from: Data(pending.utf8))
         #expect(waiting.status == .pending && !waiting.status.isTerminal && waiting.startTime == nil)
+    }
+
+    @Test("a job status of a newer Ray: an error naming the field, not a crash")
+    func unknownJobStatus() throws {
+        let answer = RayClient.Answer(status: 200, body: Array(#"{"submission_id": "t", "status": "PAUSED", "entrypoint": "x"}"#.utf8),
+                                      method: .GET, url: "http://127.0.0.1:8265/api/jobs/t")
+        let error = #expect(throws: RayError.self) { try RayClient(address: "http://127.0.0.1:8265").decoded(answer, as: RayJob.self) }
+        #expect(error?.description == "GET http://127.0.0.1:8265/api/jobs/t: HTTP 200: the answer is not the JSON Ray 2.60 documents "
+            + "(status has a value Sextant does not know) (is http://127.0.0.1:8265 a Ray dashboard of version 2.60?)")
     }
 
     @Test("Serve's status with Serve not started: no applications, no proxies")
