@@ -39,7 +39,10 @@ struct ServerPair {
         let directory = URL(fileURLWithPath: model).deletingLastPathComponent().path
         let python = try BackgroundProcess(executable, [
             "-m", "uvicorn", "--factory", "sextant_serve.asgi:create_app", "--host", "127.0.0.1", "--port", "\(pythonPort)",
-            "--log-level", "warning",
+            // uvicorn closes a connection idle for 5 s by default: a request the client sends on
+            // its pooled connection just then fails (a loaded machine makes such gaps), so idle
+            // connections stay open for the test's length.
+            "--log-level", "warning", "--timeout-keep-alive", "600",
         ], in: directory, logPath: work.path + "/sextant-serve-\(name).log", environment: [
             "PATH": "/usr/bin:/bin", "PYTHONPATH": packageDirectory, "PYTHONDONTWRITEBYTECODE": "1",
             "SEXTANT_MODEL_DIR": URL(fileURLWithPath: model).lastPathComponent, "SEXTANT_MODEL_NAME": name, "SEXTANT_MODEL_VERSION": version,
