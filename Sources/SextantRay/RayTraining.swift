@@ -146,6 +146,8 @@ package struct RayTraining: Sendable {
                     return id
                 }
             } catch {
+                // Cancelled during the call: Ray may have taken the submission all the same.
+                if Task.isCancelled { throw await cancelled(id) }
                 throw ActionError("cannot submit the training of \(job.model) to Ray: \(error)")
             }
         }

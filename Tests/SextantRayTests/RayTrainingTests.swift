@@ -73,7 +73,7 @@ struct RayTrainingTests {
                 "only the trainer's own lookalike end line remains")
     }
 
-    @Test("a restarted daemon adopts the running job of the same fingerprint: one job in Ray, the same output for both")
+    @Test("a restarted daemon adopts the job of the same fingerprint, running or finished: one job in Ray, the same output each time")
     func restartedDaemonAdopts() async throws {
         let state = try TemporaryDirectory()
         let job = Self.job(mode: "slow")
@@ -88,10 +88,15 @@ struct RayTrainingTests {
         let restartedError = await Self.outcome(try Self.training(), job, second)
         #expect(restartedError == nil)
         #expect(try await original.value == nil)
-        let jobs = try await client.jobs().filter { $0.submissionID.hasPrefix(id) }
-        #expect(jobs.map(\.submissionID) == [id], "exactly one job, never a second submission")
         let model = try #require(FileManager.default.contents(atPath: second.destination + "/model.bin"))
         #expect(model == FileManager.default.contents(atPath: first.destination + "/model.bin"))
+        // Restarted once more after the job ended: the finished job's output, again without a new job.
+        var third = try Self.run(in: state, "third")
+        third.destination = state.path + "/models-finished/churn/v1"
+        #expect(await Self.outcome(try Self.training(), job, third) == nil)
+        #expect(FileManager.default.contents(atPath: third.destination + "/model.bin") == model)
+        let jobs = try await client.jobs().filter { $0.submissionID.hasPrefix(id) }
+        #expect(jobs.map(\.submissionID) == [id], "exactly one job, never a second submission")
     }
 
     @Test("a failing trainer gives an error with its exit status and its last log lines")
