@@ -78,6 +78,10 @@ package struct RayTraining: Sendable {
                                   reason: "TrainerFailed")
             }
             try keep(archive, into: run.destination, origin: origin, log: log)
+        case .failed where ended.errorType == RayTraining.entrypointFailure && ended.driverExitCode == RayTraining.wrapperFailure:
+            // The wrapper's own refusal (an output over the limit, a symlink in it): its last line says why.
+            let line = log.split(separator: "\n").last { $0.hasPrefix("sextant: ") }.map { String($0.dropFirst("sextant: ".count)) }
+            throw ActionError("the trainer's output cannot be handed back: \(line ?? "the wrapper exited with status 3") (\(origin))", reason: "TrainerFailed")
         case .failed where ended.errorType == RayTraining.entrypointFailure:
             let status = ended.driverExitCode.map { "exited with status \($0)" } ?? "failed"
             throw ActionError("the trainer \(status) (\(origin)):\n\(tail(log))", reason: "TrainerFailed")
@@ -94,6 +98,8 @@ package struct RayTraining: Sendable {
 
     /// Ray's `error_type` of a job whose entrypoint (the wrapper, exiting with the trainer's status) exited non-zero.
     static let entrypointFailure = "JOB_ENTRYPOINT_COMMAND_ERROR"
+    /// The wrapper's exit status when the output cannot be handed back (`OUTPUT_FAILURE` in run.py).
+    static let wrapperFailure = 3
 
     /// Whether a stopped job had run its whole timeout (stopped for it) rather than being stopped early.
     static func ranPastTimeout(_ job: RayJob, _ timeout: Duration) -> Bool {

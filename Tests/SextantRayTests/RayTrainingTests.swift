@@ -69,8 +69,7 @@ struct RayTrainingTests {
         #expect(log.contains("training in "))
         #expect(log.contains("done"))
         #expect(log.contains("sha256=" + String(repeating: "0", count: 64)), "the trainer's lookalike stays in the log")
-        #expect(!log.contains("sextant ray-train output v1 end ====\n") || log.components(separatedBy: "output v1 end").count == 2,
-                "only the trainer's own lookalike end line remains")
+        #expect(log.components(separatedBy: "output v1 end").count == 2, "the trainer's lookalike end line stays, the wrapper's block does not")
     }
 
     @Test("a restarted daemon adopts the job of the same fingerprint, running or finished: one job in Ray, the same output each time")
@@ -109,6 +108,18 @@ struct RayTrainingTests {
         #expect(error.message.contains("ValueError: the target column is constant"), "\(error.message)")
         #expect(error.message.contains(run.log))
         #expect(try String(contentsOfFile: run.log, encoding: .utf8).contains("loading the data"))
+        #expect(!FileManager.default.fileExists(atPath: run.destination))
+    }
+
+    @Test("an output over the limit fails the training, naming the limit")
+    func outputOverTheLimit() async throws {
+        let state = try TemporaryDirectory()
+        let training = RayTraining(client: try RayCluster.client(), pollInterval: .milliseconds(250), outputLimit: 100)
+        let run = try Self.run(in: state)
+        let error = try #require(await Self.outcome(training, Self.job(mode: "ok"), run))
+        #expect(error.reason == "TrainerFailed")
+        #expect(error.message.contains("the trainer's output cannot be handed back: the trainer's output is "), "\(error.message)")
+        #expect(error.message.contains("over the limit of 100 bytes that the Ray runtime hands back through the job's log"), "\(error.message)")
         #expect(!FileManager.default.fileExists(atPath: run.destination))
     }
 

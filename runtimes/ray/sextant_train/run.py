@@ -82,8 +82,9 @@ def main():
             sys.exit(status if status > 0 else 128 - status)
         archive = zipped(output)
         if len(archive) > limit:
-            fail(f"the trainer's output is {len(archive)} bytes zipped, over the limit of {limit} bytes "
-                 f"({limit >> 20} MiB) that the Ray runtime hands back through the job's log; write smaller weights")
+            readable = f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{limit} bytes"
+            fail(f"the trainer's output is {len(archive)} bytes zipped, over the limit of {readable} "
+                 "that the Ray runtime hands back through the job's log; write smaller weights")
         text = base64.b64encode(archive).decode("ascii")
         lines = [f"{BEGIN} sha256={hashlib.sha256(archive).hexdigest()} bytes={len(archive)} ===="]
         lines += [text[start:start + LINE] for start in range(0, len(text), LINE)]
