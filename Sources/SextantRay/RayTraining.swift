@@ -71,6 +71,7 @@ package struct RayTraining: Sendable {
         let ended = try await finished(id, timeout: job.timeout, log: run.log)
         let (log, archive) = try await keepLog(id, at: run.log)
         let origin = "Ray Job \(id) on \(client.address), log \(run.log)"
+        let refusal = log.split(separator: "\n").last { $0.hasPrefix(Self.refusalPrefix) }.map { $0.dropFirst(Self.refusalPrefix.count) }
         switch ended.status {
         case .succeeded:
             guard let archive else {
@@ -78,10 +79,9 @@ package struct RayTraining: Sendable {
                                   reason: "TrainerFailed")
             }
             try keep(archive, into: run.destination, origin: origin, log: log)
-        case .failed where ended.errorType == RayTraining.entrypointFailure && ended.driverExitCode == RayTraining.wrapperFailure:
-            // The wrapper's own refusal (an output over the limit, a symlink in it): its last line says why.
-            let line = log.split(separator: "\n").last { $0.hasPrefix("sextant: ") }.map { String($0.dropFirst("sextant: ".count)) }
-            throw ActionError("the trainer's output cannot be handed back: \(line ?? "the wrapper exited with status 3") (\(origin))", reason: "TrainerFailed")
+        case .failed where ended.errorType == RayTraining.entrypointFailure && ended.driverExitCode == RayTraining.wrapperFailure && refusal != nil:
+            // The wrapper refused the output (over the limit, a symlink in it), saying why.
+            throw ActionError("the trainer's output cannot be handed back: \(refusal ?? "") (\(origin))", reason: "TrainerFailed")
         case .failed where ended.errorType == RayTraining.entrypointFailure:
             let status = ended.driverExitCode.map { "exited with status \($0)" } ?? "failed"
             throw ActionError("the trainer \(status) (\(origin)):\n\(tail(log))", reason: "TrainerFailed")
@@ -100,6 +100,8 @@ package struct RayTraining: Sendable {
     static let entrypointFailure = "JOB_ENTRYPOINT_COMMAND_ERROR"
     /// The wrapper's exit status when the output cannot be handed back (`OUTPUT_FAILURE` in run.py).
     static let wrapperFailure = 3
+    /// How the wrapper's refusal line begins (`fail` in run.py).
+    static let refusalPrefix = "sextant: output refused: "
 
     /// Whether a stopped job had run its whole timeout (stopped for it) rather than being stopped early.
     static func ranPastTimeout(_ job: RayJob, _ timeout: Duration) -> Bool {

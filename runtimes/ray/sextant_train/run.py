@@ -31,7 +31,8 @@ OUTPUT_FAILURE = 3
 
 
 def fail(message):
-    print(f"sextant: {message}", file=sys.stderr, flush=True)
+    """Refuses the output: Sextant quotes the last line of this prefix when the exit status is 3."""
+    print(f"sextant: output refused: {message}", file=sys.stderr, flush=True)
     sys.exit(OUTPUT_FAILURE)
 
 
