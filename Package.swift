@@ -176,6 +176,9 @@ let package = Package(
         .target(
             name: "SextantRay",
             dependencies: [
+                "SextantAPI",
+                "SextantCore",
+                "SextantRayServe",
                 "SextantWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -236,7 +239,9 @@ let package = Package(
             exclude: ["README.md"],
             sources: ["Swift"],
             // File by file, so that a __pycache__ left by a run from the source tree is not embedded.
-            resources: ["__init__.py", "app.py", "asgi.py", "model.py", "request.py", "server.py"].map { .embedInCode("sextant_serve/\($0)") },
+            resources: ["__init__.py", "app.py", "asgi.py", "model.py", "request.py", "server.py"].map { .embedInCode("sextant_serve/\($0)") }
+                // The wrapper that runs an external trainer as a Ray Job (RayTraining).
+                + [.embedInCode("sextant_train/run.py")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -412,7 +417,7 @@ let package = Package(
         .testTarget(
             name: "SextantRayTests",
             dependencies: [
-                "SextantRay", "SextantTestSupport",
+                "SextantAPI", "SextantCore", "SextantRay", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

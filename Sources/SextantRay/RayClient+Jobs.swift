@@ -54,3 +54,10 @@ extension RayClient {
         segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? segment
     }
 }
+
+extension RayClient {
+    /// `GET /api/jobs/`: every job the cluster knows, in Ray's order.
+    public func jobs() async throws(RayError) -> [RayJob] {
+        try await call(.GET, "/api/jobs/", as: [RayJob].self)
+    }
+}
