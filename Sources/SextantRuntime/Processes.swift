@@ -325,7 +325,8 @@ private struct CStrings {
 }
 
 /// A free TCP port on 127.0.0.1 (the kernel's choice; a race with another process is
-/// caught by readiness).
+/// caught at readiness: the server exits, and a built-in one must hold the port itself,
+/// `PortListeners`).
 func freeLoopbackPort() -> Int? {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return nil }

@@ -146,6 +146,7 @@ extension EmbeddedRuntime {
             throw ActionError(error.message, reason: "ServerFailed")
         }
         let deadline = clock.deadline(after: readinessTimeout)
+        let builtin = if case .builtin = launch.runtime { true } else { false }
         var problem = "GET http://127.0.0.1:\(port)/v2/health/ready got no answer"
         while clock.now() < deadline, !Task.isCancelled {
             guard identity.isAlive else {
@@ -153,13 +154,20 @@ extension EmbeddedRuntime {
                 await processes.stop(identity, grace: stopGrace)  // what it started, if anything
                 throw ActionError("the server of r\(launch.revision) (\(command.joined(separator: " "))) exited\(status) before it was ready; log \(log):\n\(logTail(log))", reason: "ServerExited")
             }
-            // Ready for the model, and still ours (a port race would have made it exit).
+            // Ready for the model, and still ours: a port race makes the server exit, but the
+            // program that won the race may answer readiness meanwhile. The built-in server
+            // listens itself, so its process group must hold the port (a serving command may
+            // hand its listener to a process outside its group, e.g. a container engine).
             let answer = await Readiness.problem(port: port, model: launch.model, timeout: .seconds(1))
             if answer == nil, identity.isAlive {
-                let process = LocalProcess(identity, port: port, command: command)
-                return (Replica(revision: launch.revision, index: index, endpoint: process.endpoint, log: log, startedAt: now, handle: try process.handle()), process)
+                guard builtin, PortListeners.group(identity.pid, listensOn: port) == false else {
+                    let process = LocalProcess(identity, port: port, command: command)
+                    return (Replica(revision: launch.revision, index: index, endpoint: process.endpoint, log: log, startedAt: now, handle: try process.handle()), process)
+                }
+                problem = "another program answers on 127.0.0.1:\(port), the port chosen for this server"
+            } else {
+                problem = answer ?? problem
             }
-            problem = answer ?? problem
             try? await clock.sleep(for: .milliseconds(100))
         }
         await processes.stop(identity, grace: stopGrace)
