@@ -45,6 +45,17 @@ struct HeadWriter {
         buffer.withUnsafeReadableBytes { append($0) }
     }
 
+    /// An integer's bytes, least significant first.
+    mutating func append<Integer: FixedWidthInteger>(littleEndian value: Integer) {
+        withUnsafeBytes(of: value.littleEndian) { append($0) }
+    }
+
+    mutating func appendZeros(_ count: Int) {
+        precondition(self.count + count <= capacity, "a head outgrew its reserved room")
+        (base + self.count).initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        self.count += count
+    }
+
     /// A number in decimal, as `String(value)` writes it.
     mutating func append(decimal number: Int) {
         if number < 0 { append("-") }
