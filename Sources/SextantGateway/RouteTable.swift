@@ -5,21 +5,44 @@ import SextantWire
 /// request in ten), a round-robin over each revision's replicas, and each mirror's share.
 struct RouteTable: Sendable {
     private(set) var table: RoutingTable
-    private var models: [String: ModelChooser]
+    /// Each model's chooser, and where it is in `choosers`.
+    private var choosers: [ModelChooser]
+    private var slots: [String: Int]
+    /// The model asked for last and its slot: most requests name the same model as the one
+    /// before, and then no `String` is hashed (this runs for every request).
+    private var last: (model: String, slot: Int)?
 
     init(_ table: RoutingTable) {
         self.table = table
-        models = table.models.mapValues(ModelChooser.init)
+        (choosers, slots) = Self.slotted(table.models.map { ($0.key, ModelChooser($0.value)) })
     }
 
     /// Replaces the table, keeping the choice state of models whose backends did not change.
     mutating func replace(with next: RoutingTable) {
-        var choosers: [String: ModelChooser] = [:]
-        for (name, route) in next.models {
-            if let existing = models[name], existing.route == route { choosers[name] = existing } else { choosers[name] = ModelChooser(route) }
+        let kept = next.models.map { name, route in
+            if let existing = chooser(name), existing.route == route { (name, existing) } else { (name, ModelChooser(route)) }
         }
         table = next
-        models = choosers
+        (choosers, slots) = Self.slotted(kept)
+        last = nil
+    }
+
+    private static func slotted(_ named: [(String, ModelChooser)]) -> ([ModelChooser], [String: Int]) {
+        var slots: [String: Int] = [:]
+        for (index, (name, _)) in named.enumerated() { slots[name] = index }
+        return (named.map(\.1), slots)
+    }
+
+    private func chooser(_ model: String) -> ModelChooser? {
+        slots[model].map { choosers[$0] }
+    }
+
+    /// The model's slot in `choosers`, nil for a model not routed here.
+    private mutating func slot(_ model: String) -> Int? {
+        if let last, last.model == model { return last.slot }
+        guard let slot = slots[model] else { return nil }
+        last = (model, slot)
+        return slot
     }
 
     func knows(_ model: String) -> Bool { table.models[model] != nil }
@@ -27,11 +50,10 @@ struct RouteTable: Sendable {
     /// Where one request goes and, for inference (`counted`), which mirrors get a copy: one
     /// look-up of the model for both (this runs for every request, under the table's lock).
     mutating func route(model: String, header: (String) -> String?, counted: Bool) -> Routing {
-        guard let index = models.index(forKey: model) else { return .unknownModel }
-        guard let target = models.values[index].choose(header: header, excluding: nil) else { return .noServer }
-        let route = models.values[index].route
-        return .target(target, mirrors: counted ? models.values[index].mirrors(servedBy: target.revision) : [],
-                       log: counted ? route.log ?? PredictionLogSettings() : nil)
+        guard let slot = slot(model) else { return .unknownModel }
+        guard let target = choosers[slot].choose(header: header, excluding: nil) else { return .noServer }
+        return .target(target, mirrors: counted ? choosers[slot].mirrors(servedBy: target.revision) : [],
+                       log: counted ? choosers[slot].route.log ?? PredictionLogSettings() : nil)
     }
 
     enum Routing {
@@ -50,14 +72,16 @@ struct RouteTable: Sendable {
     /// The backend for a request: the header route when the request carries it, else the
     /// weighted choice; `excluding` a revision that just failed (a retry).
     mutating func choose(model: String, header: (String) -> String?, excluding failed: Target? = nil) -> Target? {
-        models[model]?.choose(header: header, excluding: failed)
+        guard let slot = slot(model) else { return nil }
+        return choosers[slot].choose(header: header, excluding: failed)
     }
 
     /// The mirrors that get a copy of one inference request served by `revision`: each
     /// mirror backend other than it adds its `mirrorPercent` to its accumulator and takes
     /// the request when that reaches 100 (so 10% is exactly one request in ten).
     mutating func mirrors(model: String, servedBy revision: Int) -> [Target] {
-        models[model]?.mirrors(servedBy: revision) ?? []
+        guard let slot = slot(model) else { return [] }
+        return choosers[slot].mirrors(servedBy: revision)
     }
 
     /// Where one request goes.
@@ -85,6 +109,10 @@ struct ModelChooser: Sendable {
     private var mirrorCredit: [Int]
     /// Whether any backend mirrors: most models have none, and then nothing is counted.
     private let mirrored: Bool
+    /// The backends a request goes to when none failed: the weighted ones with a server,
+    /// else any with a server that serves clients (found once, not per request).
+    private let weighted: [Int]
+    private let serving: [Int]
 
     init(_ route: ModelRoute) {
         self.route = route
@@ -93,6 +121,10 @@ struct ModelChooser: Sendable {
         cursors = Array(repeating: 0, count: route.backends.count)
         mirrorCredit = Array(repeating: 0, count: route.backends.count)
         mirrored = route.backends.contains { ($0.mirrorPercent ?? 0) > 0 }
+        let backends = route.backends
+        let upstreams = upstreams
+        weighted = backends.indices.filter { backends[$0].weight > 0 && !upstreams[$0].isEmpty }
+        serving = backends.indices.filter { !upstreams[$0].isEmpty && Self.servesClients(backends[$0]) }
     }
 
     /// A shadow or preview copy answers clients only through the header route: a mirror's
@@ -107,20 +139,30 @@ struct ModelChooser: Sendable {
            let index = backends.indices.first(where: { backends[$0].revision == headerRoute.revision && !upstreams[$0].isEmpty }) {
             return pick(index)
         }
-        var eligible = backends.indices.filter { backends[$0].weight > 0 && !upstreams[$0].isEmpty && backends[$0].revision != failed?.revision }
+        guard let failed else {
+            let eligible = weighted.isEmpty ? serving : weighted
+            return eligible.isEmpty ? nil : choose(among: eligible)
+        }
+        var eligible = backends.indices.filter { backends[$0].weight > 0 && !upstreams[$0].isEmpty && backends[$0].revision != failed.revision }
         if eligible.isEmpty {
             // Nothing weighted is left: any revision with a server, then another replica of the failed one.
             eligible = backends.indices.filter {
-                !upstreams[$0].isEmpty && backends[$0].revision != failed?.revision && Self.servesClients(backends[$0])
+                !upstreams[$0].isEmpty && backends[$0].revision != failed.revision && Self.servesClients(backends[$0])
             }
         }
-        if eligible.isEmpty, let failed, let index = backends.indices.first(where: { backends[$0].revision == failed.revision && upstreams[$0].count > 1 }) {
+        if eligible.isEmpty, let index = backends.indices.first(where: { backends[$0].revision == failed.revision && upstreams[$0].count > 1 }) {
             var target = pick(index)
             if target.upstream == failed.upstream { target = pick(index) }
             return target
         }
         guard !eligible.isEmpty else { return nil }
+        return choose(among: eligible)
+    }
+
+    /// The smooth weighted round-robin over `eligible` (not empty).
+    private mutating func choose(among eligible: [Int]) -> RouteTable.Target {
         if eligible.count == 1 { return pick(eligible[0]) }
+        let backends = route.backends
         var total = 0
         var best = eligible[0]
         for index in eligible {

@@ -221,19 +221,46 @@ final class Shard: Sendable {
         var revision: Int
     }
 
-    private let revisions = Mutex<[Key: Revision]>([:])
+    /// Each revision's counters, and where they are in `all`; revisions are never removed.
+    private struct Table {
+        var all: [Revision] = []
+        var slots: [Key: Int] = [:]
+        /// The key counted last and its slot: a request's `finish` (and most next requests)
+        /// name the revision of the one before, and then no `String` is hashed.
+        var last: (key: Key, slot: Int)?
+
+        /// Where the counters of `key` are (new ones the first time).
+        mutating func slot(_ key: Key) -> Int {
+            if let last, last.key == key { return last.slot }
+            let slot: Int
+            if let known = slots[key] {
+                slot = known
+            } else {
+                slot = all.count
+                all.append(Revision())
+                slots[key] = slot
+            }
+            last = (key, slot)
+            return slot
+        }
+    }
+
+    private let revisions = Mutex(Table())
 
     /// A request (or a mirror's copy) is on its way to a revision.
     func begin(model: String, revision: Int) {
-        revisions.withLock { revisions in revisions[Key(model: model, revision: revision), default: Revision()].inFlight += 1 }
+        revisions.withLock { revisions in
+            let slot = revisions.slot(Key(model: model, revision: revision))
+            revisions.all[slot].inFlight += 1
+        }
     }
 
     /// The end of what `begin` started; `counted` is false for calls that are not samples
     /// (metadata, readiness), which only leave the in-flight gauge.
     func finish(model: String, revision: Int, _ outcome: Outcome, counted: Bool, retried: Bool = false, mirror: Bool = false) {
         revisions.withLock { revisions in
-            Self.apply(outcome, to: &revisions[Key(model: model, revision: revision), default: Revision()], counted: counted, retried: retried, mirror: mirror,
-                       leaving: true)
+            let slot = revisions.slot(Key(model: model, revision: revision))
+            Self.apply(outcome, to: &revisions.all[slot], counted: counted, retried: retried, mirror: mirror, leaving: true)
         }
     }
 
@@ -266,27 +293,28 @@ final class Shard: Sendable {
     /// A mirror's copy was not sent: too many of the model's mirrors were in flight.
     func dropped(model: String, revision: Int) {
         revisions.withLock { revisions in
-            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
+            let slot = revisions.slot(Key(model: model, revision: revision))
+            var agreement = revisions.all[slot].agreement ?? .init()
             agreement.dropped += 1
-            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
+            revisions.all[slot].agreement = agreement
         }
     }
 
     /// A mirror's answer compared with the served one.
     func compared(model: String, revision: Int, _ comparison: AnswerComparison) {
         revisions.withLock { revisions in
-            var agreement = revisions[Key(model: model, revision: revision), default: Revision()].agreement ?? .init()
+            let slot = revisions.slot(Key(model: model, revision: revision))
+            var agreement = revisions.all[slot].agreement ?? .init()
             agreement.compared += 1
             agreement.labels += comparison.labels
             agreement.equalLabels += comparison.equalLabels
             agreement.scores += comparison.scores
             agreement.scoreDifference += comparison.scoreDifference
-            revisions[Key(model: model, revision: revision), default: Revision()].agreement = agreement
+            revisions.all[slot].agreement = agreement
         }
     }
 
-
     func copy() -> [Key: Revision] {
-        revisions.withLock { $0 }
+        revisions.withLock { table in table.slots.mapValues { table.all[$0] } }
     }
 }

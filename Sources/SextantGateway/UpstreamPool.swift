@@ -11,7 +11,12 @@ final class UpstreamPool {
     let counters: Shard
     /// The loop's requests waiting for answers.
     let timeouts: DeadlineList<ProxyExchange>
-    private var idle: [Upstream: [UpstreamConnection]] = [:]
+    /// Idle connections per server, and where each server's are in `idle`.
+    private var idle: [[UpstreamConnection]] = []
+    private var slots: [Upstream: Int] = [:]
+    /// The server asked for last and its slot: most requests go to the server of the one
+    /// before, and then no `String` is hashed.
+    private var last: (upstream: Upstream, slot: Int)?
     /// Idle connections kept per server; more are closed.
     private let limit: Int
 
@@ -22,9 +27,25 @@ final class UpstreamPool {
         self.limit = limit
     }
 
+    /// Where the server's idle connections are (an empty list the first time).
+    private func slot(_ upstream: Upstream) -> Int {
+        if let last, last.upstream == upstream { return last.slot }
+        let slot: Int
+        if let known = slots[upstream] {
+            slot = known
+        } else {
+            slot = idle.count
+            idle.append([])
+            slots[upstream] = slot
+        }
+        last = (upstream, slot)
+        return slot
+    }
+
     /// An idle connection to the server if one is open (most recently used first), else nil.
     func take(_ upstream: Upstream) -> UpstreamConnection? {
-        while let connection = idle[upstream]?.popLast() {
+        let slot = slot(upstream)
+        while let connection = idle[slot].popLast() {
             if connection.isActive { return connection }
         }
         return nil
@@ -63,22 +84,23 @@ final class UpstreamPool {
             connection.close()
             return
         }
-        if idle[connection.upstream, default: []].count >= limit {
+        let slot = slot(connection.upstream)
+        if idle[slot].count >= limit {
             connection.close()
             return
         }
-        idle[connection.upstream, default: []].append(connection)
+        idle[slot].append(connection)
     }
 
     func remove(_ connection: UpstreamConnection) {
-        guard let index = idle[connection.upstream]?.firstIndex(where: { $0 === connection }) else { return }
-        idle[connection.upstream]?.remove(at: index)
+        guard let slot = slots[connection.upstream], let index = idle[slot].firstIndex(where: { $0 === connection }) else { return }
+        idle[slot].remove(at: index)
     }
 
     /// Closes every idle connection (at shutdown).
     func closeAll() {
-        let all = idle.values.flatMap { $0 }
-        idle = [:]
+        let all = idle.flatMap { $0 }
+        idle = idle.map { _ in [] }
         for connection in all { connection.close() }
     }
 }

@@ -22,29 +22,36 @@ enum Wire {
     /// `Connection` names; the framing written once, as the parser read it.
     static func writeRequestHead(_ head: RequestHead, host: String, into buffer: inout ByteBuffer) -> Framing {
         let named = head.connectionNamesFields ? connectionTokens(head) : []
-        var requestLine = head.bytes.getSlice(at: head.bytes.readerIndex, length: head.targetRange.upperBound)!
-        buffer.writeBuffer(&requestLine)
-        buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
-        buffer.writeString(host)
-        buffer.writeStaticString("\r\n")
-        head.forEachField { bytes, name, value in
-            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[name])
-            switch FieldName.kind(of: nameBytes) {
-            case .host, .expect, .contentLength, .transferEncoding, .connection, .hopByHop: return
-            case .requestId, .contentType, .inferenceHeaderLength, .other: break
+        // Room: every field line as it came (a line ending in a bare LF gets CRLF: at most a
+        // third more), the `Host` and the framing fields.
+        let fieldBytes = head.bytes.readableBytes - head.fieldsStart
+        let room = head.bytes.readableBytes + fieldBytes / 3 + host.utf8.count + 64
+        HeadWriter.write(into: &buffer, atMost: room) { writer in
+            head.bytes.withUnsafeReadableBytes { bytes in
+                writer.append(UnsafeRawBufferPointer(rebasing: bytes[..<head.targetRange.upperBound]))
             }
-            if !named.isEmpty, named.contains(where: { token in token.withUnsafeBytes { FieldName.equalIgnoringCase(nameBytes, $0) } }) { return }
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[name.lowerBound..<value.upperBound]))
-            buffer.writeStaticString("\r\n")
+            writer.append(" HTTP/1.1\r\nHost: ")
+            writer.append(host)
+            writer.append("\r\n")
+            head.forEachField { bytes, name, value in
+                let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[name])
+                switch FieldName.kind(of: nameBytes) {
+                case .host, .expect, .contentLength, .transferEncoding, .connection, .hopByHop: return
+                case .requestId, .contentType, .inferenceHeaderLength, .other: break
+                }
+                if !named.isEmpty, named.contains(where: { token in token.withUnsafeBytes { FieldName.equalIgnoringCase(nameBytes, $0) } }) { return }
+                writer.append(UnsafeRawBufferPointer(rebasing: bytes[name.lowerBound..<value.upperBound]))
+                writer.append("\r\n")
+            }
+            if let length = head.contentLength {
+                writer.append("Content-Length: ")
+                writer.append(decimal: length)
+                writer.append("\r\n")
+            } else if head.chunked {
+                writer.append("Transfer-Encoding: chunked\r\n")
+            }
+            writer.append("\r\n")
         }
-        if let length = head.contentLength {
-            buffer.writeStaticString("Content-Length: ")
-            buffer.writeString(String(length))
-            buffer.writeStaticString("\r\n")
-        } else if head.chunked {
-            buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
-        }
-        buffer.writeStaticString("\r\n")
         return head.chunked ? .chunked : .asIs
     }
 
@@ -66,28 +73,41 @@ enum Wire {
     /// HTTP version allows.
     static func writeResponseHead(_ head: AnswerHead, version: HTTPVersion, bodyAllowed: Bool, revision: Int, requestId: String?, keepAlive: inout Bool,
                                   into buffer: inout ByteBuffer) -> Framing {
-        buffer.writeStaticString(version.major == 1 && version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
-        buffer.writeString(String(head.status))
-        buffer.writeStaticString(" ")
-        buffer.writeImmutableBuffer(head.reason)
-        buffer.writeStaticString("\r\n")
-        buffer.writeImmutableBuffer(head.fields)
         var framing = Framing.asIs
         if head.contentLength == nil && bodyAllowed && head.mayHaveBody {
             if version.major == 1 && version.minor >= 1 {
-                buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
                 framing = .chunked
             } else {
                 keepAlive = false
                 framing = .untilClose
             }
         }
-        buffer.writeStaticString("X-Sextant-Revision: ")
-        buffer.writeString(String(revision))
-        buffer.writeStaticString("\r\n")
-        if let requestId { writeField("X-Request-Id", requestId, into: &buffer) }
-        writeConnection(keepAlive: keepAlive, version: version, into: &buffer)
-        buffer.writeStaticString("\r\n")
+        // Room: the status line and fields as they came, and at most 180 bytes of the gateway's own.
+        let room = head.reason.readableBytes + head.fields.readableBytes + (requestId?.utf8.count ?? 0) + 180
+        let keepAlive = keepAlive
+        HeadWriter.write(into: &buffer, atMost: room) { writer in
+            writer.append(version.major == 1 && version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            writer.append(decimal: head.status)
+            writer.append(" ")
+            writer.append(head.reason)
+            writer.append("\r\n")
+            writer.append(head.fields)
+            if case .chunked = framing { writer.append("Transfer-Encoding: chunked\r\n") }
+            writer.append("X-Sextant-Revision: ")
+            writer.append(decimal: revision)
+            writer.append("\r\n")
+            if let requestId {
+                writer.append("X-Request-Id: ")
+                writer.append(requestId)
+                writer.append("\r\n")
+            }
+            if !keepAlive {
+                writer.append("Connection: close\r\n")
+            } else if version.major == 1 && version.minor == 0 {
+                writer.append("Connection: keep-alive\r\n")
+            }
+            writer.append("\r\n")
+        }
         return framing
     }
 

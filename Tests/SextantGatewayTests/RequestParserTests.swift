@@ -209,6 +209,26 @@ import Testing
         #expect(head?.field("x-absent") == nil)
     }
 
+    @Test("a forwarded head of many short field lines ending in a bare LF: each gets CRLF, within the room reserved for it")
+    func forwardedHeadOfBareLineFeeds() throws {
+        var parser = RequestParser()
+        var head: RequestHead?
+        let fields = (0..<300).map { "\(Character(UnicodeScalar(UInt8(97 + $0 % 26)))):\n" }.joined()
+        try parser.parse(ByteBuffer(string: "POST /v2/models/m/infer HTTP/1.1\nHost: c\n" + fields + "Transfer-Encoding: chunked\n\n")) { part in
+            if case .head(let value) = part, head == nil { head = value }
+            return true
+        }
+        var buffer = ByteBuffer()
+        let framing = Wire.writeRequestHead(try #require(head), host: "[::1]:9000", into: &buffer)
+        let expected = "POST /v2/models/m/infer HTTP/1.1\r\nHost: [::1]:9000\r\n" + fields.replacingOccurrences(of: "\n", with: "\r\n")
+            + "Transfer-Encoding: chunked\r\n\r\n"
+        #expect(String(buffer: buffer) == expected)
+        guard case .chunked = framing else {
+            Issue.record("a chunked body is written chunked")
+            return
+        }
+    }
+
     /// The gateway's answer to `text` on a connection of its own (an `EmbeddedChannel`,
     /// a routing table that routes nowhere).
     static func answer(_ text: String) throws -> String {

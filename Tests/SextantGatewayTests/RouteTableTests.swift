@@ -79,6 +79,24 @@ import SextantWire
         #expect(Self.shares(&replaced, requests: 5) == Self.shares(&kept, requests: 5))
     }
 
+    @Test func aModelAskedForJustBeforeANewTableIsRoutedByTheNewOne() {
+        var table = Self.table(stable: 100, candidate: 0)
+        #expect(table.choose(model: "fraud", header: { _ in nil })?.revision == 1)
+        table.replace(with: RoutingTable(generation: 2, models: [
+            "churn": ModelRoute(backends: [RouteBackend(revision: 7, version: 7, role: .stable, weight: 100, endpoints: loopbackEndpoints([9700]))]),
+            "fraud": ModelRoute(backends: [RouteBackend(revision: 4, version: 4, role: .stable, weight: 100, endpoints: loopbackEndpoints([9400]))]),
+        ]))
+        for _ in 0..<3 {
+            #expect(table.choose(model: "fraud", header: { _ in nil }) == RouteTable.Target(revision: 4, port: 9400))
+            #expect(table.choose(model: "churn", header: { _ in nil }) == RouteTable.Target(revision: 7, port: 9700))
+        }
+        table.replace(with: RoutingTable(generation: 3, models: [:]))
+        guard case .unknownModel = table.route(model: "fraud", header: { _ in nil }, counted: true) else {
+            Issue.record("a model the new table leaves out is unknown, though it was asked for last")
+            return
+        }
+    }
+
     @Test func routeAnswersUnknownModelsAndServerlessOnesAndMirrorsOnlyInference() {
         var table = RouteTable(RoutingTable(generation: 1, models: [
             "fraud": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: loopbackEndpoints([9000])),

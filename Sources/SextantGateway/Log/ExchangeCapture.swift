@@ -38,14 +38,22 @@ struct ExchangeCapture {
         let expected = min(request.contentLength ?? Self.answerRoom, 1 << 16)
         head = ByteBufferAllocator().buffer(capacity: 64 + requestId.utf8.count + model.utf8.count + (contentType?.readableBytes ?? 0) + expected
             + Self.answerRoom)
-        head.writeInteger(Int64(0), endianness: .little)
-        Self.writeString(requestId, into: &head)
-        Self.writeString(model, into: &head)
-        fieldsAt = head.writerIndex
-        head.writeRepeatingByte(0, count: PredictionLayout.fieldsSize)
-        Self.writeBodyHead(contentType: contentType, inferenceHeaderLength: request.inferenceHeaderLength, into: &head)
-        requestLengthAt = head.writerIndex
-        head.writeInteger(UInt32(0), endianness: .little)
+        // The fields before the body, through one access to the buffer (HeadWriter).
+        let start = head.writerIndex
+        var fieldsAt = 0, requestLengthAt = 0
+        let room = 8 + 4 + requestId.utf8.count + 4 + model.utf8.count + PredictionLayout.fieldsSize + 5 + (contentType?.readableBytes ?? 0) + 9 + 4
+        HeadWriter.write(into: &head, atMost: room) { writer in
+            writer.append(littleEndian: Int64(0))
+            Self.writeString(requestId, into: &writer)
+            Self.writeString(model, into: &writer)
+            fieldsAt = writer.count
+            writer.appendZeros(PredictionLayout.fieldsSize)
+            Self.writeBodyHead(contentType: contentType, inferenceHeaderLength: request.inferenceHeaderLength, into: &writer)
+            requestLengthAt = writer.count
+            writer.append(littleEndian: UInt32(0))
+        }
+        self.fieldsAt = start + fieldsAt
+        self.requestLengthAt = start + requestLengthAt
     }
 
     mutating func requestBody(_ buffer: ByteBuffer) {
@@ -127,42 +135,34 @@ struct ExchangeCapture {
             return LoggedExchange(model: model, head: head, answer: answer)
         }
         // No answer head: an absent content type and header length, an empty body.
-        Self.writeBodyHead(contentType: nil, inferenceHeaderLength: nil, into: &head)
-        head.writeInteger(UInt32(0), endianness: .little)
+        _ = Self.writeAnswerHead(contentType: nil, inferenceHeaderLength: nil, into: &head)
         return LoggedExchange(model: model, head: head, answer: nil)
     }
 
     /// Writes an answer's content type and inference header length and room for its body's
     /// length; returns where that length goes.
     private static func writeAnswerHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, into buffer: inout ByteBuffer) -> Int {
-        buffer.writeInteger(UInt8(contentType == nil ? 0 : 1))
-        if let contentType {
-            buffer.writeInteger(UInt32(contentType.readableBytes), endianness: .little)
-            buffer.writeImmutableBuffer(contentType)
+        HeadWriter.write(into: &buffer, atMost: 5 + (contentType?.readableBytes ?? 0) + 9 + 4) { writer in
+            writeBodyHead(contentType: contentType, inferenceHeaderLength: inferenceHeaderLength, into: &writer)
+            writer.append(littleEndian: UInt32(0))
         }
-        writeOptional(inferenceHeaderLength, into: &buffer)
-        let lengthAt = buffer.writerIndex
-        buffer.writeInteger(UInt32(0), endianness: .little)
-        return lengthAt
+        return buffer.writerIndex - 4
     }
 
-    private static func writeString(_ value: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt32(value.utf8.count), endianness: .little)
-        buffer.writeString(value)
+    private static func writeString(_ value: String, into writer: inout HeadWriter) {
+        writer.append(littleEndian: UInt32(value.utf8.count))
+        writer.append(value)
     }
 
-    private static func writeBodyHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(contentType == nil ? 0 : 1))
+    /// A content type (a flag, then its length and bytes) and an inference header length (a flag, then an Int64).
+    private static func writeBodyHead(contentType: ByteBuffer?, inferenceHeaderLength: Int?, into writer: inout HeadWriter) {
+        writer.append(littleEndian: UInt8(contentType == nil ? 0 : 1))
         if let contentType {
-            buffer.writeInteger(UInt32(contentType.readableBytes), endianness: .little)
-            buffer.writeImmutableBuffer(contentType)
+            writer.append(littleEndian: UInt32(contentType.readableBytes))
+            writer.append(contentType)
         }
-        writeOptional(inferenceHeaderLength, into: &buffer)
-    }
-
-    private static func writeOptional(_ value: Int?, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(value == nil ? 0 : 1))
-        if let value { buffer.writeInteger(Int64(value), endianness: .little) }
+        writer.append(littleEndian: UInt8(inferenceHeaderLength == nil ? 0 : 1))
+        if let inferenceHeaderLength { writer.append(littleEndian: Int64(inferenceHeaderLength)) }
     }
 }
 
