@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// Whether a process group listens on a TCP port of this machine, read from /proc (Linux):
@@ -22,7 +25,7 @@ enum PortListeners {
         var inodes: Set<UInt64> = []
         var read = false
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = wholeFile(table) else { continue }
             read = true
             inodes.formUnion(listeningInodes(inTable: text, port: port))
         }
@@ -42,6 +45,23 @@ enum PortListeners {
             inodes.insert(inode)
         }
         return inodes
+    }
+
+    /// A /proc file read to its end: such files say they are empty, and the kernel makes
+    /// them a page per read (Foundation's readers stop early on a long `/proc/net/tcp`).
+    static func wholeFile(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 { if errno == EINTR { continue }; return nil }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The inodes of a process's sockets; nil when its descriptors cannot be read (another
