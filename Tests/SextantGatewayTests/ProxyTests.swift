@@ -30,12 +30,12 @@ import Testing
     }
 
     static func send(_ url: String, method: HTTPMethod = .POST, body: HTTPClientRequest.Body? = nil, headers: [(String, String)] = [],
-                     client: HTTPClient = .shared) async throws -> Answer {
+                     client: HTTPClient = .shared, timeout: TimeAmount = .seconds(20)) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let body { request.body = body }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await client.execute(request, timeout: .seconds(20))
+        let response = try await client.execute(request, timeout: timeout)
         return Answer(status: Int(response.status.code), body: try await response.body.collect(upTo: 64 << 20), headers: response.headers)
     }
 
