@@ -3,6 +3,7 @@ package import Logging
 package import SextantCore
 import SextantDaemon
 import SextantGit
+import SextantRay
 import SextantRuntime
 package import SextantSource
 package import SextantStore
@@ -42,10 +43,11 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
     let clock = SystemClock()
     let repository = RepositorySource(url: configuration.repository, branch: configuration.branch, root: configuration.root,
                                       stateDirectory: configuration.stateDirectory)
-    let runtime = EmbeddedRuntime(
+    let embedded = EmbeddedRuntime(
         blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
         stateDirectory: stateDirectory.absolutePath, readinessTimeout: configuration.readinessTimeout,
         sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, clock: clock, logger: logger)
+    let runtime = makeRuntime(configuration.runtime, embedded: embedded, readinessTimeout: configuration.readinessTimeout, clock: clock, logger: logger)
     // What production says: the prediction log and feedback the gateway writes there.
     let signals = PredictionLogSignals(stateDirectory: stateDirectory.absolutePath, logger: logger)
     guard let run = configuration.run else {
@@ -85,3 +87,22 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
 
 /// The runtime reads data files' blobs from the followed repository.
 extension RepositorySource: BlobReader {}
+
+/// The runtime `--runtime` names. On Ray, the embedded runtime keeps what stays on this
+/// machine and hosts external trainers as Ray Jobs and evaluation's servers as Serve
+/// applications (DESIGN §12).
+private func makeRuntime(_ choice: RuntimeChoice, embedded: EmbeddedRuntime, readinessTimeout: Duration, clock: any WallClock,
+                     logger: Logger) -> any Runtime {
+    switch choice {
+    case .embedded:
+        return embedded
+    case .ray(let address, let servePort):
+        let client = RayClient(address: address)
+        // A revision's Serve application may take longer than a local server: Ray starts
+        // replicas' workers and unpacks the working directory first.
+        let serve = ServeApplicationSet(client: client, proxy: ServeHTTPOptions(port: servePort), files: embedded, clock: clock,
+                                        readinessTimeout: max(readinessTimeout, .seconds(180)), logger: logger)
+        let local = embedded.hosting(trainers: RayTraining(client: client, clock: clock), privateServers: serve)
+        return RayRuntime(local: local, serve: serve)
+    }
+}

@@ -43,6 +43,8 @@ package struct DaemonConfiguration: Sendable {
     package var forge: ForgeConfiguration?
     /// `run`'s loop and HTTP API; nil for passes on demand (`reconcile --once`).
     package var run: Run?
+    /// `--runtime`: where models train and serve.
+    package var runtime: RuntimeChoice = .embedded
 
     /// The long-running daemon's part (`sextant run`).
     package struct Run: Sendable {

@@ -44,6 +44,8 @@ struct SourceOptions: ParsableArguments {
     @Option(help: .hidden)
     var readinessTimeout: Double = 60
 
+    @OptionGroup var runtime: RuntimeOptions
+
     @OptionGroup var forge: ForgeOptions
 
     @Option(help: ArgumentHelp("Log lines on standard error: text or json.", valueName: "format"))
@@ -69,6 +71,7 @@ struct SourceOptions: ParsableArguments {
         configuration.readinessTimeout = .milliseconds(Int64(readinessTimeout * 1000))
         configuration.fetchErrorGrace = fetchErrorGrace
         configuration.run = run
+        configuration.runtime = runtime.choice
         configuration.forge = try forge.configuration(remote: repo)
         return configuration
     }

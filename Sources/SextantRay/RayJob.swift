@@ -40,7 +40,7 @@ public struct RayJobSubmission: Encodable, Equatable, Sendable {
 
 /// The part of a Ray `runtime_env` Sextant uses: the working directory (a package URI from
 /// `RayClient.upload`) and environment variables.
-public struct RayRuntimeEnv: Codable, Equatable, Sendable {
+public struct RayRuntimeEnv: Codable, Hashable, Sendable {
     /// `gcs://_ray_pkg_….zip`
     public var workingDir: String?
     public var envVars: [String: String]?

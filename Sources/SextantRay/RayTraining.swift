@@ -15,25 +15,7 @@ import SextantRayServe
 /// that ended without the trainer's doing (stopped early by a cancellation, or failed on
 /// Ray's side before the trainer could exit) is not adopted: the next attempt gets the next
 /// id (`…-2`, `…-3`), up to `maxAttempts`.
-package struct RayTraining: Sendable {
-    /// Where one training runs and what it leaves.
-    package struct Run: Sendable {
-        /// Prepared as for the embedded runtime: the watched root's files at the commit,
-        /// `.sextant/train.csv` and `.sextant/eval.csv`. It becomes the job's working
-        /// directory, with the wrapper added as `.sextant/ray-train.py`.
-        package var directory: String
-        /// Where the job's log is kept (outside `directory`, which is uploaded).
-        package var log: String
-        /// The version's model directory, replaced by the trainer's output.
-        package var destination: String
-
-        package init(directory: String, log: String, destination: String) {
-            self.directory = directory
-            self.log = log
-            self.destination = destination
-        }
-    }
-
+package struct RayTraining: TrainerHost {
     /// The largest output (zipped) handed back: its base64 (4/3 of it) must fit with the
     /// trainer's own log in one answer of `GET /api/jobs/{id}/logs`, which is read up to
     /// 64 MiB.
@@ -65,7 +47,7 @@ package struct RayTraining: Sendable {
     /// of the trainer (its exit status, its timeout, no output) carry a `reason`; failures
     /// of Ray or of the connection to it do not, so they are retried, and the retry adopts
     /// the job still running.
-    package func train(_ job: TrainingJob, command: [String], run: Run) async throws(ActionError) {
+    package func train(_ job: TrainingJob, command: [String], run: TrainerRun) async throws(ActionError) {
         let package = try await upload(run)
         let id = try await submitOrAdopt(job, command: command, package: package)
         let ended = try await finished(id, timeout: job.timeout, log: run.log)
@@ -121,7 +103,7 @@ package struct RayTraining: Sendable {
     // MARK: - Steps
 
     /// Adds the wrapper to the run directory and uploads it as a package (once per content).
-    private func upload(_ run: Run) async throws(ActionError) -> RayPackage {
+    private func upload(_ run: TrainerRun) async throws(ActionError) -> RayPackage {
         let wrapper = run.directory + "/" + Self.wrapperPath
         let package: RayPackage
         do {

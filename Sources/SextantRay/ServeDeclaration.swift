@@ -32,7 +32,7 @@ public struct ServeHTTPOptions: Codable, Equatable, Sendable {
 /// One application (`ServeApplicationSchema`): its ingress deployment's import path, the
 /// route prefix the proxy serves it under (kept in the request path the deployment sees),
 /// its runtime environment and deployment overrides.
-public struct ServeApplication: Encodable, Equatable, Sendable {
+public struct ServeApplication: Codable, Hashable, Sendable {
     public var name: String
     /// `/MODEL/rN`: starts with `/`.
     public var routePrefix: String
@@ -63,7 +63,7 @@ public struct ServeApplication: Encodable, Equatable, Sendable {
 }
 
 /// How many replicas of one deployment of an application (`DeploymentSchema`), by its name in the code.
-public struct ServeDeployment: Encodable, Equatable, Sendable {
+public struct ServeDeployment: Codable, Hashable, Sendable {
     public var name: String
     public var scale: ServeScale
 
@@ -76,6 +76,16 @@ public struct ServeDeployment: Encodable, Equatable, Sendable {
         case name
         case numReplicas = "num_replicas"
         case autoscalingConfig = "autoscaling_config"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        if let autoscaling = try container.decodeIfPresent(ServeAutoscaling.self, forKey: .autoscalingConfig) {
+            scale = .autoscaling(autoscaling)
+        } else {
+            scale = .replicas(try container.decodeIfPresent(Int.self, forKey: .numReplicas) ?? 1)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,14 +101,14 @@ public struct ServeDeployment: Encodable, Equatable, Sendable {
 }
 
 /// A fixed number of replicas, or Serve's autoscaling between two bounds.
-public enum ServeScale: Equatable, Sendable {
+public enum ServeScale: Hashable, Sendable {
     case replicas(Int)
     case autoscaling(ServeAutoscaling)
 }
 
 /// `autoscaling_config`: Serve adds replicas when a replica has more than
 /// `targetOngoingRequests` requests in flight, within `minReplicas...maxReplicas`.
-public struct ServeAutoscaling: Encodable, Equatable, Sendable {
+public struct ServeAutoscaling: Codable, Hashable, Sendable {
     public var minReplicas: Int
     public var maxReplicas: Int
     public var targetOngoingRequests: Double

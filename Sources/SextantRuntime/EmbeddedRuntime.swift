@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,6 +37,10 @@ package struct EmbeddedRuntime: Runtime {
     /// `--max-request-bytes` of the gateway and the built-in model servers it starts (nil: their default).
     let maxRequestBytes: Int?
     let logger: Logger
+    /// Where external trainers run instead of local processes (the Ray runtime's Ray Jobs).
+    private(set) var trainerHost: (any TrainerHost)?
+    /// Where evaluation's private servers run instead of local processes (the Ray runtime's Serve applications).
+    private(set) var privateServing: (any PrivateServing)?
 
     /// Where the repository's code runs (training runs, serving commands' directories):
     /// the sandbox's work directory, or the state directory.
@@ -58,6 +61,15 @@ package struct EmbeddedRuntime: Runtime {
         self.sandbox = sandbox
         self.maxRequestBytes = maxRequestBytes
         self.logger = logger
+    }
+
+    /// This runtime with its external trainers and evaluation's servers elsewhere (DESIGN §12):
+    /// everything else — data checks, built-in training, packaging, the gateway — stays here.
+    package func hosting(trainers: any TrainerHost, privateServers: any PrivateServing) -> EmbeddedRuntime {
+        var runtime = self
+        runtime.trainerHost = trainers
+        runtime.privateServing = privateServers
+        return runtime
     }
 
     /// Why a local file may not be read: its real location (symlinks followed) is outside
@@ -152,18 +164,4 @@ package struct EmbeddedRuntime: Runtime {
         }
         return .hashed(sha256: hasher.finalize())
     }
-}
-
-/// Runs CPU-bound or blocking work on a Dispatch queue, not on the cooperative pool.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: work()) }
-    }
-}
-
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws(ActionError) -> T) async throws(ActionError) -> T {
-    let result: Result<T, ActionError> = await offPool {
-        do throws(ActionError) { return .success(try work()) } catch { return .failure(error) }
-    }
-    return try result.get()
 }

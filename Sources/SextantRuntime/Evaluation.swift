@@ -94,22 +94,40 @@ extension EmbeddedRuntime {
     func answers(of launch: ServingLaunch, role: String, workspace: Workspace?, data: ModelData, spec: TrainingData, classes: [String],
                  at now: Date) async throws(ActionError) -> (answers: Answers, timing: (startup: Double, inference: Double)) {
         let started = ContinuousClock.now
-        let server = try await startServer(launch, workspace: workspace, role: role, index: 0, at: now).process
+        let server: PrivateServer
+        if let privateServing {
+            server = try await privateServing.startPrivate(launch, workspace: workspace, role: role, at: now)
+        } else {
+            let process = try await startServer(launch, workspace: workspace, role: role, index: 0, at: now).process
+            do throws(ActionError) {
+                server = PrivateServer(endpoint: process.endpoint, handle: try process.handle())
+            } catch {
+                await processes.stop(process.identity, grace: stopGrace)
+                throw error
+            }
+        }
         let ready = ContinuousClock.now
-        let identity = server.identity
         do throws(ActionError) {
-            let answers = try await infer(port: server.port, launch: launch, data: data, spec: spec, classes: classes)
+            let answers = try await infer(endpoint: server.endpoint, launch: launch, data: data, spec: spec, classes: classes)
             let timing = (startup: (ready - started).seconds, inference: (ContinuousClock.now - ready).seconds)
-            await processes.stop(identity, grace: stopGrace)
+            await stopPrivate(server)
             return (answers, timing)
         } catch {
-            await processes.stop(identity, grace: stopGrace)
+            await stopPrivate(server)
             throw error
         }
     }
 
+    private func stopPrivate(_ server: PrivateServer) async {
+        if let privateServing {
+            await privateServing.stopPrivate(server)
+        } else if let process = LocalProcess(server.handle) {
+            await processes.stop(process.identity, grace: stopGrace)
+        }
+    }
+
     /// The holdout in batches of `evaluationBatch` rows, with the tabular convention.
-    private func infer(port: Int, launch: ServingLaunch, data: ModelData, spec: TrainingData, classes: [String]) async throws(ActionError) -> Answers {
+    private func infer(endpoint: String, launch: ServingLaunch, data: ModelData, spec: TrainingData, classes: [String]) async throws(ActionError) -> Answers {
         let classifier = spec.task != .regression
         let classes = classifier ? classes : []
         var labels: [String]? = []
@@ -124,7 +142,7 @@ extension EmbeddedRuntime {
                                                                       type: feature.logicalType))
             }
             let body = TabularRequestEncoder(id: "sextant-evaluation-\(start)", contentType: "pd", inputs: inputs, outputs: outputs).encode()
-            let answer = try await post(port: port, model: launch.model, body: body, revision: launch.revision)
+            let answer = try await post(endpoint: endpoint, model: launch.model, body: body, revision: launch.revision)
             let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision, targetType: spec.targetType)
             if let batchLabels = batch.labels { labels? += batchLabels } else { labels = nil }
             if let batchProbabilities = batch.probabilities { probabilities? += batchProbabilities } else { probabilities = nil }
@@ -132,8 +150,8 @@ extension EmbeddedRuntime {
         return Answers(labels: labels, probabilities: probabilities, classes: classes)
     }
 
-    private func post(port: Int, model: String, body: [UInt8], revision: Int) async throws(ActionError) -> [UInt8] {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/models/\(model)/infer")
+    private func post(endpoint: String, model: String, body: [UInt8], revision: Int) async throws(ActionError) -> [UInt8] {
+        var request = HTTPClientRequest(url: "\(endpoint)/v2/models/\(model)/infer")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))

@@ -133,6 +133,9 @@ extension EmbeddedRuntime {
             environment["HOME"] = directory
             for (name, value) in env { environment[name] = Self.substitute(value, environment) }
             command = sandbox?.wrap(serving) ?? serving
+        case .rayServe:
+            throw ActionError("r\(launch.revision) of \(launch.model) is a Ray Serve application (serving.runtime: rayServe), which only the Ray runtime "
+                              + "serves: run sextant with --runtime ray --ray-address URL, or serve it with runtime builtin or command", reason: "RuntimeUnsupported")
         }
         do {
             try FileManager.default.createDirectory(atPath: servers, withIntermediateDirectories: true)

@@ -52,7 +52,8 @@ extension EmbeddedRuntime {
     /// An external trainer (DESIGN §5): its run directory holds the watched root at the
     /// commit; a clean environment; lower priority; a timeout; its log kept. Under a
     /// sandbox the run directory is the sandbox user's, in the work directory, while the
-    /// log stays in the private state directory, where the trainer cannot replace it.
+    /// log stays in the private state directory, where the trainer cannot replace it. With a
+    /// trainer host (the Ray runtime), the prepared run directory is the host's to run.
     func trainExternal(_ job: TrainingJob, command: [String], workspace: Workspace, data: ModelData, into destination: String,
                        state: String) async throws(ActionError) {
         let id = "train-\(job.model)-\(job.fingerprint.prefix(12))-\(Int(Date().timeIntervalSince1970))"
@@ -73,6 +74,12 @@ extension EmbeddedRuntime {
             throw error
         } catch {
             throw ActionError("cannot prepare \(run): \(error)")
+        }
+        if let trainerHost {
+            // The log outside the run directory, which the host may upload as it is.
+            let run = TrainerRun(directory: run, log: "\(state)/runs/\(id).log", destination: destination)
+            try await trainerHost.train(job, command: command, run: run)
+            return
         }
         let hyperparameters = JSONValue.object(job.hyperparameters).typedJSON
         let environment = [

@@ -29,13 +29,13 @@ struct RayTrainingTests {
     }
 
     /// A run directory as Sextant prepares it: the repository's files and the data under `.sextant/`.
-    static func run(in state: TemporaryDirectory, _ name: String = "run") throws -> RayTraining.Run {
+    static func run(in state: TemporaryDirectory, _ name: String = "run") throws -> TrainerRun {
         let directory = state.path + "/\(name)"
         try FileManager.default.createDirectory(atPath: directory + "/.sextant", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: fixture + "/train.py", toPath: directory + "/train.py")
         try Data(trainCSV.utf8).write(to: URL(fileURLWithPath: directory + "/.sextant/train.csv"))
         try Data("x,y\n1,false\n".utf8).write(to: URL(fileURLWithPath: directory + "/.sextant/eval.csv"))
-        return RayTraining.Run(directory: directory, log: state.path + "/logs/\(name)/trainer.log", destination: state.path + "/models/churn/v1")
+        return TrainerRun(directory: directory, log: state.path + "/logs/\(name)/trainer.log", destination: state.path + "/models/churn/v1")
     }
 
     static func training() throws -> RayTraining {
@@ -43,7 +43,7 @@ struct RayTrainingTests {
     }
 
     /// Trains and returns the error, if any.
-    static func outcome(_ training: RayTraining, _ job: TrainingJob, _ run: RayTraining.Run) async -> ActionError? {
+    static func outcome(_ training: RayTraining, _ job: TrainingJob, _ run: TrainerRun) async -> ActionError? {
         do throws(ActionError) {
             try await training.train(job, command: ["python3", "train.py"], run: run)
             return nil

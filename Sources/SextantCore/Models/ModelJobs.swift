@@ -120,6 +120,9 @@ package struct ServingLaunch: Sendable, Hashable, Codable {
         case builtin
         /// The command, its `serving.env`, and the commit whose files it runs among.
         case command([String], env: [String: String], commit: String)
+        /// A user's own Ray Serve application (`serving.importPath`), its `serving.env`, and
+        /// the commit whose files it runs among: the Ray runtime's only.
+        case rayServe(importPath: String, env: [String: String], commit: String)
     }
 
     package var model: String
@@ -128,13 +131,31 @@ package struct ServingLaunch: Sendable, Hashable, Codable {
     /// The version's files, relative to the state directory.
     package var modelDirectory: String
     package var runtime: Runtime
+    /// `serving.autoscaling`: the runtime scales the revision between bounds by load (nil:
+    /// a fixed number of replicas).
+    package var autoscaling: ServingAutoscaling?
 
-    package init(model: String, version: Int, revision: Int, modelDirectory: String, runtime: Runtime) {
+    package init(model: String, version: Int, revision: Int, modelDirectory: String, runtime: Runtime, autoscaling: ServingAutoscaling? = nil) {
         self.model = model
         self.version = version
         self.revision = revision
         self.modelDirectory = modelDirectory
         self.runtime = runtime
+        self.autoscaling = autoscaling
+    }
+}
+
+/// Scaling by load between two bounds (`serving.autoscaling`; Ray Serve's `autoscaling_config`):
+/// a replica is added when each has more than `targetOngoingRequests` requests in flight.
+package struct ServingAutoscaling: Sendable, Hashable, Codable {
+    package var minReplicas: Int
+    package var maxReplicas: Int
+    package var targetOngoingRequests: Double
+
+    package init(minReplicas: Int, maxReplicas: Int, targetOngoingRequests: Double) {
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+        self.targetOngoingRequests = targetOngoingRequests
     }
 }
 
