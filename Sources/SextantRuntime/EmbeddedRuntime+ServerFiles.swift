@@ -16,6 +16,11 @@ extension EmbeddedRuntime: ServerFiles {
             directory = instance.directory
             model = directory + "/model"
             try? FileManager.default.removeItem(atPath: directory)
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ActionError("cannot create \(directory): \(error.localizedDescription)")
+            }
             do throws(ModelFiles.CopyError) {
                 _ = try ModelFiles.copy(from: state + "/" + launch.modelDirectory, to: model)
             } catch {

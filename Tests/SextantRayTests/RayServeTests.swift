@@ -9,7 +9,7 @@ import Testing
 /// Serve applications against a real single-node Ray: declared from a fixture deployment
 /// uploaded as working_dir, RUNNING, answering through Serve's proxy on 127.0.0.1, and
 /// removed by a declaration that leaves them out.
-@Suite(.enabled(if: RayCluster.isAvailable, RayCluster.unavailable), .rayCluster, .timeLimit(.minutes(10)))
+@Suite(.enabled(if: RayCluster.isAvailable, RayCluster.unavailable), .rayCluster, .serveTurns, .timeLimit(.minutes(10)))
 struct RayServeTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/echo_app").path
 

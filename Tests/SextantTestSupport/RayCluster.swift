@@ -230,3 +230,51 @@ extension Trait where Self == RayClusterTrait {
     /// A Ray cluster for the suite; pair it with `.enabled(if: RayCluster.isAvailable, RayCluster.unavailable)`.
     public static var rayCluster: Self { RayClusterTrait() }
 }
+
+/// Takes turns at the cluster's Serve: its application set is one per cluster and declared
+/// whole (what a declaration leaves out is removed), so two tests declaring at once would
+/// remove each other's applications.
+actor ServeTurns {
+    static let shared = ServeTurns()
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func take() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func give() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
+/// `.serveTurns`: each test of the suite has the cluster's Serve to itself.
+public struct ServeTurnsTrait: SuiteTrait, TestTrait, TestScoping {
+    public var isRecursive: Bool { true }
+
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        guard testCase != nil else { return try await function() }  // the suite itself: its tests take turns
+        await ServeTurns.shared.take()
+        do {
+            try await function()
+        } catch {
+            await ServeTurns.shared.give()
+            throw error
+        }
+        await ServeTurns.shared.give()
+    }
+}
+
+extension Trait where Self == ServeTurnsTrait {
+    /// Each test has the cluster's Serve to itself (with `.rayCluster`).
+    public static var serveTurns: Self { ServeTurnsTrait() }
+}
