@@ -29,7 +29,7 @@ package actor ServeApplicationSet {
             scale = autoscaling.map { .autoscaling(ServeAutoscaling(minReplicas: $0.minReplicas, maxReplicas: $0.maxReplicas,
                                                                     targetOngoingRequests: $0.targetOngoingRequests)) }
                 ?? .replicas(slots.count)
-            application.deployments = application.deployments.map { ServeDeployment(name: $0.name, scale: scale) }
+            application.deployments = application.deployments.map { ServeDeployment(name: $0.name, scale: scale, cpusPerReplica: $0.cpusPerReplica) }
         }
     }
 
@@ -189,6 +189,11 @@ package actor ServeApplicationSet {
 
     // MARK: - Steps
 
+    /// What a replica of Sextant's own deployment reserves: a built-in model answers in
+    /// microseconds, and a whole CPU each (Ray's default) would leave a 2-CPU node no room
+    /// for a canary beside two stable replicas.
+    static let builtinCPUs = 0.1
+
     /// The application of a revision's server: its files staged and uploaded as the working directory.
     private func build(_ launch: ServingLaunch, workspace: Workspace?, name: String, role: String) async throws(ActionError) -> ServeApplication {
         let directory = try await files.stage(launch, workspace: workspace, role: role, index: 0)
@@ -205,7 +210,7 @@ package actor ServeApplicationSet {
                 throw ActionError("cannot write Sextant's Serve deployment into \(directory): \(error)")
             }
             importPath = RayServePackage.importPath
-            deployments = [ServeDeployment(name: RayServePackage.deploymentName, scale: .replicas(1))]
+            deployments = [ServeDeployment(name: RayServePackage.deploymentName, scale: .replicas(1), cpusPerReplica: Self.builtinCPUs)]
         case .rayServe(let path, let env, _):
             importPath = path
             for (name, value) in env { environment[name] = ServeNaming.substitute(value, environment) }

@@ -66,16 +66,30 @@ public struct ServeApplication: Codable, Hashable, Sendable {
 public struct ServeDeployment: Codable, Hashable, Sendable {
     public var name: String
     public var scale: ServeScale
+    /// The CPUs Ray reserves for each replica (`ray_actor_options.num_cpus`; nil: the
+    /// deployment's own choice, one CPU unless its code says otherwise).
+    public var cpusPerReplica: Double?
 
-    public init(name: String, scale: ServeScale) {
+    public init(name: String, scale: ServeScale, cpusPerReplica: Double? = nil) {
         self.name = name
         self.scale = scale
+        self.cpusPerReplica = cpusPerReplica
     }
 
     enum CodingKeys: String, CodingKey {
         case name
         case numReplicas = "num_replicas"
         case autoscalingConfig = "autoscaling_config"
+        case rayActorOptions = "ray_actor_options"
+    }
+
+    /// `ray_actor_options`, the part Sextant sets.
+    struct ActorOptions: Codable, Hashable {
+        var numCPUs: Double
+
+        enum CodingKeys: String, CodingKey {
+            case numCPUs = "num_cpus"
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +100,7 @@ public struct ServeDeployment: Codable, Hashable, Sendable {
         } else {
             scale = .replicas(try container.decodeIfPresent(Int.self, forKey: .numReplicas) ?? 1)
         }
+        cpusPerReplica = try container.decodeIfPresent(ActorOptions.self, forKey: .rayActorOptions)?.numCPUs
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -97,6 +112,7 @@ public struct ServeDeployment: Codable, Hashable, Sendable {
         case .autoscaling(let autoscaling):
             try container.encode(autoscaling, forKey: .autoscalingConfig)
         }
+        try container.encodeIfPresent(cpusPerReplica.map(ActorOptions.init), forKey: .rayActorOptions)
     }
 }
 

@@ -31,11 +31,13 @@ import Testing
         (ServeDeployment(name: "Model", scale: .replicas(2)), #"{"name":"Model","num_replicas":2}"#),
         (ServeDeployment(name: "Model", scale: .autoscaling(ServeAutoscaling(minReplicas: 1, maxReplicas: 4, targetOngoingRequests: 2.5))),
          #"{"autoscaling_config":{"max_replicas":4,"min_replicas":1,"target_ongoing_requests":2.5},"name":"Model"}"#),
+        (ServeDeployment(name: "SextantModel", scale: .replicas(1), cpusPerReplica: 0.1), #"{"name":"SextantModel","num_replicas":1,"ray_actor_options":{"num_cpus":0.1}}"#),
     ]
 
-    @Test("a deployment: num_replicas, or autoscaling_config and no num_replicas", arguments: deployments)
+    @Test("a deployment: num_replicas, or autoscaling_config and no num_replicas; ray_actor_options when CPUs are set; read back as written", arguments: deployments)
     func deployment(_ deployment: ServeDeployment, _ expected: String) throws {
         #expect(try Self.json(deployment) == expected)
+        #expect(try JSONDecoder().decode(ServeDeployment.self, from: Data(expected.utf8)) == deployment)
     }
 
     @Test("a Serve declaration: http_options and the applications with ServeApplicationSchema's names")

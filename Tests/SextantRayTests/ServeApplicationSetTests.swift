@@ -133,7 +133,8 @@ struct ServeApplicationSetTests {
             #expect(error.reason == "ServerFailed", "\(error)")
             #expect(error.message.contains("sextant-echo-r5") && error.message.contains("missing_module"), "\(error.message)")
         }
-        #expect(try await client.serveStatus().applications["sextant-echo-r5"] == nil, "a failed start leaves nothing declared")
+        #expect(try await eventually(timeout: .seconds(120)) { try await client.serveStatus().applications["sextant-echo-r5"] == nil },
+                "a failed start leaves nothing declared")
         await cleanUp()
     }
 }
