@@ -56,6 +56,10 @@ import SextantWire
             }
             if example == "quickstart" {
                 files["models/fraud-detector.yaml"] = files["models/fraud-detector.yaml"]!.replacingOccurrences(of: "rollout: canary-10-50", with: "rollout: fast")
+            } else if example == "ray" {
+                files["rollouts/canary-fast.yaml"] = nil
+                files["models/fraud-detector.yaml"] = files["models/fraud-detector.yaml"]!.replacingOccurrences(of: "rollout: canary-fast", with: "rollout: fast")
+                files["slos/fraud-latency.yaml"] = files["slos/fraud-latency.yaml"]!.replacingOccurrences(of: "value: 150\n", with: "value: 400\n")
             } else {
                 files["slos/churn-latency.yaml"] = Self.latencySLO(model)
                 files["models/churn-predictor.yaml"] = files["models/churn-predictor.yaml"]!
@@ -86,11 +90,12 @@ import SextantWire
             _ = try? runProcessBlocking(sextantBinary, ["down", "--state-dir", state.path])
         }
 
-        func startDaemon(interval: String = "1s") throws {
+        /// - Parameter extra: more flags, e.g. `--runtime ray …`.
+        func startDaemon(interval: String = "1s", extra: [String] = []) throws {
             daemon = try BackgroundProcess(sextantBinary, [
                 "run", "--repo", repository.path, "--state-dir", state.path, "--interval", interval, "--listen", "127.0.0.1:\(apiPort)",
                 "--gateway", "127.0.0.1:\(gatewayPort)", "--readiness-timeout", "20",
-            ], logPath: state.path + "/../daemon-\(apiPort).log", environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+            ] + extra, logPath: state.path + "/../daemon-\(apiPort).log", environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         }
 
         func status() -> ObjectStatus? {
