@@ -93,21 +93,25 @@ public enum ModelFingerprint {
         return Fingerprint.of("sextant.contract-semantics/1", Semantics(properties: table.properties ?? [], quality: table.quality ?? []))
     }
 
-    /// The serving fingerprint of a model: `runtime`, `command`, `env` and the hash of the
-    /// files under the serving `context`; for `builtin`, the built-in server's version.
-    /// `replicas`, `slos` and `rollout` are not in it: they scale or route a revision.
+    /// The serving fingerprint of a model: `runtime`, `command` or `importPath`, `env` and
+    /// the hash of the files that define the server (a `command`'s `context`, a `rayServe`
+    /// application's module folder); for `builtin`, the built-in server's version.
+    /// `replicas`, `autoscaling`, `slos` and `rollout` are not in it: they scale or route a
+    /// revision.
     public static func serving(of model: Model, contextSha256: String?, builtinServerVersion: Int) -> String {
         struct Input: Encodable {
             var runtime: String
             var command: [String]?
+            /// Absent unless `rayServe`, so the other runtimes' fingerprints stay as they were.
+            var importPath: String?
             var env: [String: String]
             var contextSha256: String?
             var builtinServerVersion: Int?
         }
         let serving = model.spec.serving
         let runtime = serving?.runtime?.rawValue ?? (model.spec.training.trainer != nil ? "builtin" : "command")
-        let input = Input(runtime: runtime, command: serving?.command, env: serving?.env ?? [:], contextSha256: contextSha256,
-                          builtinServerVersion: runtime == "builtin" ? builtinServerVersion : nil)
+        let input = Input(runtime: runtime, command: serving?.command, importPath: serving?.importPath, env: serving?.env ?? [:],
+                          contextSha256: contextSha256, builtinServerVersion: runtime == "builtin" ? builtinServerVersion : nil)
         return Fingerprint.of(servingAlgorithm, input)
     }
 }

@@ -64,7 +64,10 @@ package enum Action: Sendable, Hashable {
         case .train(let job): job.fingerprint
         case .evaluate(let job): job.fingerprint
         case .package(let job): Fingerprint.of("package/1", [job.model, String(job.version.number), job.version.fingerprint])
-        case .serve(let job): Fingerprint.of("serve/1", [job.model, job.role.rawValue, String(job.launch.revision), String(job.replicas)])
+        case .serve(let job):
+            // A rescale to other autoscaling bounds is another action than the last one tried.
+            Fingerprint.of("serve/1", [job.model, job.role.rawValue, String(job.launch.revision), String(job.replicas)]
+                + (job.launch.autoscaling.map { [$0.summary] } ?? []))
         case .rollout(let model, let revision, let change): Fingerprint.of("rollout/1", [model, String(revision), change.name, "\(change)"])
         case .retire(let model, let retiring): Fingerprint.of("retire/2", [model, String(retiring.revision)] + retiring.replicas.map(\.id))
         case .stopServing(let model, let replicas): Fingerprint.of("stop/2", [model] + replicas.map(\.id))

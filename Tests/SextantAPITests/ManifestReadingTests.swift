@@ -167,6 +167,29 @@ import SextantTestSupport
             log: {maxBytes: lots}
             retrain: {schedule: "every day"}
         """, "10:21: spec.monitoring.log.maxBytes: \"lots\" is not a size"),
+        ("an unknown field of autoscaling", .model, """
+        apiVersion: sextant.dev/v1alpha1
+        kind: Model
+        metadata: {name: m}
+        spec:
+          task: regression
+          dataset: d
+          target: y
+          training: {trainer: linear-regression}
+          serving:
+            autoscaling: {min: 1, maxReplicas: 4}
+        """, "10:27: spec.serving.autoscaling.maxReplicas: unknown field \"maxReplicas\""),
+        ("autoscaling without its maximum", .model, """
+        apiVersion: sextant.dev/v1alpha1
+        kind: Model
+        metadata: {name: m}
+        spec:
+          task: regression
+          dataset: d
+          target: y
+          training: {trainer: linear-regression}
+          serving: {runtime: rayServe, importPath: serving.app:app, autoscaling: {min: 1}}
+        """, "9:61: spec.serving.autoscaling.max: required field \"max\" is missing"),
     ]
 
     @Test("each error class reads with its path, mark and message, as it decodes", arguments: errorCases.indices)
@@ -212,5 +235,37 @@ import SextantTestSupport
         #expect(model.spec.evaluation?.gates?.first?.metric == .auc)
         #expect(model.spec.serving?.env == ["A": "b"])
         #expect(model.spec.monitoring?.log?.maxBytes?.bytes == 512 << 20)
+    }
+
+    @Test("a Ray Serve application's serving reads to the values it decodes to")
+    func rayServeValues() throws {
+        let yaml = """
+        apiVersion: sextant.dev/v1alpha1
+        kind: Model
+        metadata: {name: m}
+        spec:
+          task: regression
+          dataset: d
+          target: y
+          training: {command: [python3, train.py]}
+          serving:
+            runtime: rayServe
+            importPath: serving.app:app
+            autoscaling: {min: 1, max: 4, targetOngoingRequests: 3}
+        """
+        let document = try #require(try Self.documents(yaml).first)
+        let (read, decoded) = Self.bothWays(.model, document)
+        #expect(read.1.isEmpty)
+        #expect(read.0 == decoded.0)
+        guard case .model(let model)? = read.0 else {
+            Issue.record("not a model: \(String(describing: read.0))")
+            return
+        }
+        #expect(model.spec.serving?.runtime == .rayServe)
+        #expect(model.spec.serving?.importPath == "serving.app:app")
+        let autoscaling = try #require(model.spec.serving?.autoscaling)
+        #expect(autoscaling.min == 1)
+        #expect(autoscaling.max == 4)
+        #expect(autoscaling.targetOngoingRequests == 3)
     }
 }

@@ -108,4 +108,36 @@ import SextantTestSupport
         let scaled = try Self.quickstart { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "replicas: 1", with: "replicas: 2") }
         #expect(ModelFingerprint.serving(of: scaled.model(named: "fraud-detector")!, contextSha256: nil, builtinServerVersion: 1) == base)
     }
+
+    /// The quickstart model served by a Ray Serve application, with `serving` replaced by
+    /// `lines` (at the block's indentation).
+    static func rayServe(_ lines: String) throws -> Model {
+        let manifests = try quickstart {
+            let model = $0["models/fraud-detector.yaml"]!
+            $0["models/fraud-detector.yaml"] = String(model[..<model.range(of: "    runtime: builtin")!.lowerBound]) + lines
+            $0["serving/app.py"] = "app = None\n"
+            $0["serving/v2.py"] = "app = None\n"
+        }
+        return manifests.model(named: "fraud-detector")!
+    }
+
+    @Test("serving on Ray Serve: the runtime and importPath make a new revision; autoscaling does not")
+    func rayServeServing() throws {
+        func fingerprint(_ model: Model, context: String? = "c1") -> String {
+            ModelFingerprint.serving(of: model, contextSha256: context, builtinServerVersion: 1)
+        }
+        let base = try Self.rayServe("    runtime: rayServe\n    importPath: serving.app:app\n    replicas: 1\n")
+        let builtin = try Self.quickstart().model(named: "fraud-detector")!
+        #expect(fingerprint(base) != fingerprint(builtin, context: nil), "another runtime")
+        #expect(fingerprint(base) != fingerprint(try Self.rayServe("    runtime: rayServe\n    importPath: serving.v2:app\n")), "another importPath")
+        #expect(fingerprint(base) != fingerprint(base, context: "c2"), "another module folder")
+        #expect(fingerprint(base) == fingerprint(try Self.rayServe("    runtime: rayServe\n    importPath: serving.app:app\n    autoscaling: {min: 1, max: 4}\n")),
+                "autoscaling rescales the revision")
+        #expect(fingerprint(base) == fingerprint(try Self.rayServe("    runtime: rayServe\n    importPath: serving.app:app\n    replicas: 3\n")),
+                "replicas rescale the revision")
+        // The other runtimes' fingerprints are what they were before importPath existed:
+        // upgrading Sextant makes no new revision of them.
+        let before: [String: JSONValue] = ["runtime": .string("builtin"), "env": .object([:]), "builtinServerVersion": .integer(1)]
+        #expect(fingerprint(builtin, context: nil) == Fingerprint.of(ModelFingerprint.servingAlgorithm, before))
+    }
 }

@@ -35,6 +35,7 @@ import SextantTestSupport
         #expect(properties(model, ["spec", "evaluation", "gates"]) == keys(Gate.CodingKeys.self))
         #expect(properties(model, ["spec", "evaluation", "incumbent"]) == keys(IncumbentSpec.CodingKeys.self))
         #expect(properties(model, ["spec", "serving"]) == keys(ServingSpec.CodingKeys.self))
+        #expect(properties(model, ["spec", "serving", "autoscaling"]) == keys(AutoscalingSpec.CodingKeys.self))
         #expect(properties(model, ["spec", "monitoring"]) == keys(MonitoringSpec.CodingKeys.self))
         #expect(properties(model, ["spec", "monitoring", "drift"]) == keys(DriftSpec.CodingKeys.self))
         #expect(properties(model, ["spec", "monitoring", "retrain"]) == keys(RetrainSpec.CodingKeys.self))
@@ -57,5 +58,25 @@ import SextantTestSupport
         let text = ManifestKind.model.jsonSchema
         for task in ModelTask.allCases { #expect(text.contains("\"\(task.rawValue)\"")) }
         for metric in MetricName.allCases { #expect(text.contains("\"\(metric.rawValue)\"")) }
+        for runtime in ServingRuntime.allCases { #expect(text.contains("\"\(runtime.rawValue)\"")) }
+    }
+
+    @Test("the schema's importPath pattern accepts what validate accepts", arguments: [
+        ("serving.app:app", true), ("app:deployment", true), ("_private.v2_serve:App1", true),
+        ("serving/app.py", false), ("serving.app", false), ("serving.app:", false), (":app", false), ("serving..app:app", false),
+        ("serving.app:app:extra", false), ("1serving.app:app", false), ("serving.app:app.bind", false), ("sérving.app:app", false),
+    ])
+    func importPathPattern(importPath: String, valid: Bool) throws {
+        guard case .object(let root) = ManifestKind.model.schemaValue, case .object(let properties)? = root["properties"],
+              case .object(let spec)? = properties["spec"], case .object(let specProperties)? = spec["properties"],
+              case .object(let serving)? = specProperties["serving"], case .object(let servingProperties)? = serving["properties"],
+              case .object(let field)? = servingProperties["importPath"], case .string(let pattern)? = field["pattern"] else {
+            Issue.record("no pattern for spec.serving.importPath")
+            return
+        }
+        let expression = try NSRegularExpression(pattern: pattern)
+        let matches = expression.firstMatch(in: importPath, range: NSRange(importPath.startIndex..., in: importPath)) != nil
+        #expect(matches == valid, "the schema's pattern")
+        #expect(ServingSpec.isImportPath(importPath) == valid, "validate")
     }
 }

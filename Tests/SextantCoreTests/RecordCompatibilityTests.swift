@@ -23,6 +23,19 @@ import Testing
         #expect(again == observation)
     }
 
+    @Test("a revision's launch stored before autoscaling decodes as a fixed count; a Ray Serve launch round-trips")
+    func legacyLaunch() throws {
+        let json = #"{"model": "fraud", "version": 1, "revision": 2, "modelDirectory": "models/fraud/v1", "runtime": {"command": {"_0": ["python3", "serve.py"], "env": {"A": "b"}, "commit": "c1"}}}"#
+        let launch = try JSONDecoder().decode(ServingLaunch.self, from: Data(json.utf8))
+        #expect(launch == ServingLaunch(model: "fraud", version: 1, revision: 2, modelDirectory: "models/fraud/v1",
+                                        runtime: .command(["python3", "serve.py"], env: ["A": "b"], commit: "c1")))
+        #expect(launch.autoscaling == nil)
+        let ray = ServingLaunch(model: "fraud", version: 1, revision: 3, modelDirectory: "models/fraud/v1",
+                                runtime: .rayServe(importPath: "serving.app:app", env: [:], commit: "c2"),
+                                autoscaling: ServingAutoscaling(minReplicas: 1, maxReplicas: 4, targetOngoingRequests: 2))
+        #expect(try JSONDecoder().decode(ServingLaunch.self, from: JSONEncoder().encode(ray)) == ray)
+    }
+
     @Test("a gateway record of the old shape keeps its address and gets its admin endpoint")
     func legacyGateway() throws {
         let json = #"{"pid": 31, "startTime": 5, "host": "0.0.0.0", "port": 8080, "adminPort": 41000, "command": ["sextant", "gateway"], "log": "gateway.log", "startedAt": 0}"#

@@ -169,27 +169,61 @@ package struct ServingSpec: Decodable, Sendable, Hashable {
     /// An Open Inference Protocol v2 server's command line (runtime `command`).
     package var command: [String]?
     package var context: String?
+    /// A Ray Serve application or deployment in the watched root, as `MODULE:ATTRIBUTE`
+    /// (runtime `rayServe`).
+    package var importPath: String?
     /// Values may use `${SEXTANT_*}`.
     package var env: [String: String]?
+    /// A fixed number of replicas; exclusive with `autoscaling`.
     package var replicas: Int?
+    /// Replicas scaled by load between two bounds; exclusive with `replicas`.
+    package var autoscaling: AutoscalingSpec?
     /// Names of `SLO`s that judge this model.
     package var slos: [String]?
     /// The name of a `RolloutPolicy`; default: replace.
     package var rollout: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case runtime, command, context, env, replicas, slos, rollout
+        case runtime, command, context, importPath, env, replicas, autoscaling, slos, rollout
     }
+
+    /// The most replicas a revision runs (`replicas`, and `autoscaling.max`).
+    package static let maxReplicas = 64
 
     /// The variables `serving.env` values may refer to.
     package static let substitutableVariables = [
         "SEXTANT_PORT", "SEXTANT_PORT_AUX1", "SEXTANT_PORT_AUX2", "SEXTANT_MODEL_DIR", "SEXTANT_MODEL_NAME", "SEXTANT_MODEL_VERSION",
     ]
+
+    /// The variables a `rayServe` application's `serving.env` may refer to: the model's,
+    /// not the ports (Ray Serve's proxy owns them).
+    package static let rayServeSubstitutableVariables = ["SEXTANT_MODEL_DIR", "SEXTANT_MODEL_NAME", "SEXTANT_MODEL_VERSION"]
+}
+
+/// `serving.autoscaling`: Ray Serve's `autoscaling_config` (`min_replicas`, `max_replicas`,
+/// `target_ongoing_requests`). Changing it rescales the revision that serves; it never
+/// makes a new revision. The embedded runtime runs `min` replicas.
+package struct AutoscalingSpec: Decodable, Sendable, Hashable {
+    package var min: Int
+    package var max: Int
+    /// The requests in flight per replica the runtime scales towards; default 2 (Ray's).
+    package var targetOngoingRequests: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case min, max, targetOngoingRequests
+    }
+
+    /// Ray Serve's default `target_ongoing_requests`.
+    package static let defaultTargetOngoingRequests = 2.0
 }
 
 package enum ServingRuntime: String, ManifestEnum {
+    /// Sextant's own OIP v2 server; built-in trainers' models only.
     case builtin
+    /// The user's Open Inference Protocol v2 server, started as a command.
     case command
+    /// The user's Ray Serve application (`importPath`); the Ray runtime's only.
+    case rayServe
 }
 
 /// Drift detection and retraining (used by a later release; validated now).

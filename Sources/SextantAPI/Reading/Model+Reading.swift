@@ -115,10 +115,24 @@ extension ServingSpec {
             runtime: fields.optional("runtime") { try $0.value() },
             command: fields.optional("command") { try $0.strings() },
             context: fields.optional("context") { try $0.string() },
+            importPath: fields.optional("importPath") { try $0.string() },
             env: fields.optional("env") { try $0.dictionary { try $0.string() } },
             replicas: fields.optional("replicas") { try $0.integer() },
+            autoscaling: fields.optional("autoscaling") { try AutoscalingSpec(reading: $0) },
             slos: fields.optional("slos") { try $0.strings() },
             rollout: fields.optional("rollout") { try $0.string() })
+    }
+
+    private static let fieldList = fieldNames(CodingKeys.self)
+}
+
+extension AutoscalingSpec {
+    init(reading node: NodeReader) throws {
+        let fields = try node.mapping(fields: Self.fieldList)
+        self.init(
+            min: try fields.required("min") { try $0.integer() },
+            max: try fields.required("max") { try $0.integer() },
+            targetOngoingRequests: fields.optional("targetOngoingRequests") { try $0.double() })
     }
 
     private static let fieldList = fieldNames(CodingKeys.self)

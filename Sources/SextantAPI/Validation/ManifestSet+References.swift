@@ -59,7 +59,9 @@ extension ManifestSet {
     /// The paths under the watched root a manifest's checks look at, as written.
     func checkedPaths(of loaded: LoadedManifest) -> [String] {
         switch loaded.manifest {
-        case .model(let model): [model.spec.training.context, model.spec.serving?.context].compactMap { $0 }
+        case .model(let model):
+            [model.spec.training.context, model.spec.serving?.context].compactMap { $0 }
+                + (Self.rayServeImportPath(of: model).map(ServingSpec.moduleFiles) ?? [])
         case .dataset(let dataset): dataset.spec.source.path.map { [$0] } ?? []
         case .slo, .rolloutPolicy, .dataContract: []
         }
@@ -112,6 +114,9 @@ extension ManifestSet {
         }
         if let context = spec.serving?.context {
             checkDirectory(context, at: ["spec", "serving", "context"], paths: paths, report: report)
+        }
+        if let importPath = Self.rayServeImportPath(of: model) {
+            checkModule(importPath, paths: paths, report: report)
         }
         for (index, sloName) in (spec.serving?.slos ?? []).enumerated() {
             let path: FieldPath = ["spec", "serving", "slos", .index(index)]
@@ -206,6 +211,24 @@ extension ManifestSet {
         case .missing: report(field, "no directory \(path) under the watched root", false)
         case .escapesRoot: report(field, "\(path) leads outside the watched root through a symlink", false)
         }
+    }
+
+    /// A `rayServe` model's import path, when well formed (a malformed one is reported by
+    /// validation, and names no file).
+    private static func rayServeImportPath(of model: Model) -> String? {
+        guard let serving = model.spec.serving, serving.runtime == .rayServe, let importPath = serving.importPath,
+              ServingSpec.isImportPath(importPath) else { return nil }
+        return importPath
+    }
+
+    /// A Ray Serve application's module is a file of the watched root (the application
+    /// runs among the root's files): `a/b/c.py` or the package `a/b/c/__init__.py`.
+    private func checkModule(_ importPath: String, paths: PathFacts<some ManifestSource>, report: (FieldPath, String, Bool) -> Void) {
+        let candidates = ServingSpec.moduleFiles(of: importPath)
+        guard !candidates.contains(where: { paths.status(of: $0) == .file }) else { return }
+        let module = ServingSpec.moduleComponents(of: importPath).joined(separator: ".")
+        report(["spec", "serving", "importPath"], "no module \(module) under the watched root: add \(candidates[0]) (or the package "
+               + "\(candidates[1])), or correct importPath", false)
     }
 
     static let lfsPointerPrefix = Array("version https://git-lfs.github.com/spec/v1".utf8)

@@ -21,7 +21,8 @@ extension ModelSpec {
         serving?.validate(training: training, into: &issues)
         monitoring?.validate(into: &issues)
         if serving == nil, training.trainer == nil {
-            issues.add(spec.appending("serving"), "an external trainer needs serving.runtime: command and serving.command (built-in serving loads only built-in models)")
+            issues.add(spec.appending("serving"), "an external trainer needs serving.runtime: command and serving.command, "
+                       + "or serving.runtime: rayServe and serving.importPath (built-in serving loads only built-in models)")
         }
     }
 }
@@ -143,20 +144,37 @@ extension ServingSpec {
         let effective = runtime ?? (training.trainer != nil ? .builtin : nil)
         switch effective {
         case nil:
-            issues.add(path, "an external trainer needs runtime: command and a serving command (built-in serving loads only built-in models)")
+            issues.add(path, "an external trainer needs runtime: command and a serving command, or runtime: rayServe and an importPath "
+                       + "(built-in serving loads only built-in models)")
         case .builtin?:
             if training.trainer == nil {
-                issues.add(path.appending("runtime"), "runtime builtin serves only built-in trainers' models; use runtime: command with an Open Inference Protocol v2 server")
+                issues.add(path.appending("runtime"), "runtime builtin serves only built-in trainers' models; use runtime: command with an "
+                           + "Open Inference Protocol v2 server, or runtime: rayServe with a Ray Serve application")
             }
             if command != nil { issues.add(path.appending("command"), "command applies only to runtime: command", atKey: true) }
             if context != nil { issues.add(path.appending("context"), "context applies only to runtime: command", atKey: true) }
-            if env != nil { issues.add(path.appending("env"), "env applies only to runtime: command", atKey: true) }
+            if env != nil { issues.add(path.appending("env"), "env applies only to runtime: command or rayServe", atKey: true) }
         case .command?:
             if command?.first?.isEmpty ?? true {
                 issues.add(path.appending(command == nil ? "runtime" : "command"), "runtime command needs command: the server's program and arguments, like [python3, serving/server.py]")
             }
             if let context { issues.checkConfined(context, at: path.appending("context")) }
+        case .rayServe?:
+            if let importPath {
+                if !Self.isImportPath(importPath) {
+                    issues.add(path.appending("importPath"), "importPath \"\(importPath)\" must be MODULE:ATTRIBUTE: a dotted Python module of the watched "
+                               + "root and the name of its application or deployment, like serving.app:app")
+                }
+            } else {
+                issues.add(path.appending("runtime"), "runtime rayServe needs importPath: the Ray Serve application as MODULE:ATTRIBUTE, like serving.app:app")
+            }
+            if command != nil { issues.add(path.appending("command"), "command does not apply to runtime: rayServe, which runs importPath instead", atKey: true) }
+            if context != nil { issues.add(path.appending("context"), "context does not apply to runtime: rayServe, which runs importPath instead", atKey: true) }
         }
+        if importPath != nil, effective != .rayServe {
+            issues.add(path.appending("importPath"), "importPath applies only to runtime: rayServe", atKey: true)
+        }
+        let variables = effective == .rayServe ? Self.rayServeSubstitutableVariables : Self.substitutableVariables
         for (name, value) in (env ?? [:]).sorted(by: { $0.key < $1.key }) {
             let field = path.appending("env").appending(name)
             if name.hasPrefix("SEXTANT_") || name == "PATH" || name == "HOME" {
@@ -164,12 +182,20 @@ extension ServingSpec {
             } else if !Self.isEnvironmentName(name) {
                 issues.add(field, "\"\(name)\" is not a valid environment variable name", atKey: true)
             }
-            for reference in Self.references(in: value) where !Self.substitutableVariables.contains(reference) {
-                issues.add(field, "${\(reference)} is not one of \(Self.substitutableVariables.joined(separator: ", "))")
+            for reference in Self.references(in: value) where !variables.contains(reference) {
+                issues.add(field, "${\(reference)} is not one of \(variables.joined(separator: ", "))"
+                           + (effective == .rayServe && Self.substitutableVariables.contains(reference) ? " (Ray Serve's proxy owns the ports)" : ""))
             }
         }
-        if let replicas, !(1...64).contains(replicas) {
-            issues.add(path.appending("replicas"), "replicas \(replicas) must be 1–64")
+        if let replicas, !(1...Self.maxReplicas).contains(replicas) {
+            issues.add(path.appending("replicas"), "replicas \(replicas) must be 1–\(Self.maxReplicas)")
+        }
+        if let autoscaling {
+            if replicas != nil {
+                issues.add(path.appending("autoscaling"), "replicas and autoscaling exclude each other: keep replicas for a fixed count, "
+                           + "or autoscaling to scale by load", atKey: true)
+            }
+            autoscaling.validate(at: path.appending("autoscaling"), into: &issues)
         }
         if let slos {
             var seen = Set<String>()
@@ -180,8 +206,7 @@ extension ServingSpec {
     }
 
     static func isEnvironmentName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        isIdentifier(name[...])
     }
 
     /// The `NAME`s of `${NAME}` in a value.
@@ -195,6 +220,23 @@ extension ServingSpec {
             rest = rest[rest.index(after: end)...]
         }
         return names
+    }
+}
+
+extension AutoscalingSpec {
+    func validate(at path: FieldPath, into issues: inout Issues) {
+        let bound = ServingSpec.maxReplicas
+        if !(1...bound).contains(min) {
+            issues.add(path.appending("min"), "min \(min) must be 1–\(bound)")
+        }
+        if !(1...bound).contains(max) {
+            issues.add(path.appending("max"), "max \(max) must be 1–\(bound)")
+        } else if max < min {
+            issues.add(path.appending("max"), "max \(max) is below min \(min)")
+        }
+        if let target = targetOngoingRequests, !(target > 0 && target.isFinite) {
+            issues.add(path.appending("targetOngoingRequests"), "targetOngoingRequests must be a finite number more than 0 (requests in flight per replica; Ray's default is 2)")
+        }
     }
 }
 

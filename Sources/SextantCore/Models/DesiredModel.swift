@@ -13,11 +13,19 @@ package struct DesiredModel: Sendable, Hashable {
     package var builtinTrainer: BuiltinTrainer?
     package var servingFingerprint: String
     package var servingRuntime: ServingRuntime
+    /// The replicas Core runs: `serving.replicas`, or `autoscaling.min` for an autoscaled
+    /// model (the runtime scales past them by load; the embedded runtime does not).
     package var replicas: Int
+    /// `serving.autoscaling` with its default filled in; nil for a fixed count.
+    package var autoscaling: ServingAutoscaling?
     package var timeout: Duration
     package var contractSha256: String
     /// A `uri:` dataset without a `sha256` pin: trained and evaluated, never deployed.
     package var unpinnedURI: Bool
+
+    /// Whether its servers run among the commit's files (`command`, `rayServe`): serving
+    /// jobs then carry the workspace.
+    package var servesAmongFiles: Bool { servingRuntime != .builtin }
 
     /// The built-in server's version: part of its revisions' serving fingerprint, so
     /// upgrading it rolls built-in servers out like any change.
@@ -52,10 +60,17 @@ package struct DesiredModel: Sendable, Hashable {
         }
         let runtime = spec.serving?.runtime ?? (spec.training.trainer != nil ? .builtin : .command)
         servingRuntime = runtime
-        let servingContext = runtime == .command
-            ? Self.contextHash(spec.serving?.context, command: spec.serving?.command ?? [], files: files) : nil
+        let servingContext: String? = switch runtime {
+        case .builtin: nil
+        case .command: Self.contextHash(spec.serving?.context, command: spec.serving?.command ?? [], files: files)
+        case .rayServe: Self.moduleHash(spec.serving?.importPath ?? "", files: files)
+        }
         servingFingerprint = ModelFingerprint.serving(of: model, contextSha256: servingContext, builtinServerVersion: Self.builtinServerVersion)
-        replicas = spec.serving?.replicas ?? 1
+        autoscaling = spec.serving?.autoscaling.map {
+            ServingAutoscaling(minReplicas: $0.min, maxReplicas: $0.max,
+                               targetOngoingRequests: $0.targetOngoingRequests ?? AutoscalingSpec.defaultTargetOngoingRequests)
+        }
+        replicas = autoscaling?.minReplicas ?? spec.serving?.replicas ?? 1
         timeout = (spec.training.timeout ?? TrainingSpec.defaultTimeout).duration
         contractSha256 = ModelFingerprint.contractSemantics(of: table)
         unpinnedURI = dataset.spec.source.uri != nil && dataset.spec.sha256 == nil
@@ -81,6 +96,18 @@ package struct DesiredModel: Sendable, Hashable {
         }
         let lines = entries.sorted { $0.0 < $1.0 }.map { "\($0.0)\u{0}\($0.1)" }
         return Fingerprint.sha256(Array(lines.joined(separator: "\n").utf8))
+    }
+
+    /// The SHA-256 of the files that define a Ray Serve application, found from its import
+    /// path's module `a.b.c`: every file under its parent package's folder `a/b/` (which
+    /// holds `a/b/c.py` or the package `a/b/c/`, and the siblings it imports). A top-level
+    /// module has no such folder — the root also holds the manifests and the data, which
+    /// must not make a new revision — so its file `c.py` alone, or its package folder `c/`.
+    static func moduleHash(_ importPath: String, files: [String: String]) -> String {
+        let module = ServingSpec.moduleComponents(of: importPath)
+        guard module.count == 1 else { return contextHash(module.dropLast().joined(separator: "/"), command: [], files: files) }
+        let file = ServingSpec.moduleFiles(of: importPath)[0]
+        return files[file] != nil ? contextHash(nil, command: [file], files: files) : contextHash(module[0], command: [], files: files)
     }
 
     /// How the evaluation splits the rows (DESIGN §2 defaults filled in).

@@ -134,8 +134,8 @@ extension Planner {
             return decision
         }
         guard let revision = existing, let evaluation = revision.evaluation, evaluation.fingerprint == evaluationFingerprint else {
-            let launch = ServingLaunch(model: model.name, version: version.number, revision: revisionNumber,
-                                       modelDirectory: version.modelDirectory, runtime: launchRuntime(model, commit: existing?.commit ?? desired.commit))
+            let launch = ServingLaunch(model: model.name, version: version.number, revision: revisionNumber, modelDirectory: version.modelDirectory,
+                                       runtime: launchRuntime(model, commit: existing?.commit ?? desired.commit), autoscaling: model.autoscaling)
             var incumbent: EvaluationJob.Incumbent?
             if let rule = model.model.spec.evaluation?.incumbent, let stable = state.stableRevision, stable != revisionNumber,
                let serving = registry.revision(stable), let servingLaunch = serving.launch(in: registry) {
@@ -143,7 +143,7 @@ extension Planner {
             }
             decision.stage = .evaluate(EvaluationJob(
                 model: model.name, fingerprint: evaluationFingerprint, version: version, revision: revisionNumber,
-                servingFingerprint: model.servingFingerprint, launch: launch, workspace: model.servingRuntime == .command ? desired.workspace : nil,
+                servingFingerprint: model.servingFingerprint, launch: launch, workspace: model.servesAmongFiles ? desired.workspace : nil,
                 data: data, gates: model.model.spec.evaluation?.gates ?? [], incumbent: incumbent, commit: desired.commit))
             return decision
         }
@@ -171,8 +171,9 @@ extension Planner {
                 decision.stage = .stalled(stall)
                 return decision
             }
-            guard let launch = revision.launch(in: registry) else { return decision }
-            let workspace = model.servingRuntime == .command ? desired.workspace : nil
+            guard var launch = revision.launch(in: registry) else { return decision }
+            launch.autoscaling = model.autoscaling  // Git's scale, like `replicas`: not the revision's
+            let workspace = model.servesAmongFiles ? desired.workspace : nil
             let policy = ResolvedPolicy(model.model, in: desired.manifests)
             if let rollout = state.rollout, rollout.phase == .switched {
                 // Git moved on during the guard after a blueGreen switch: the switched revision
@@ -271,23 +272,27 @@ extension Planner {
     package static func servingKey(_ revision: Int) -> String { "serve:r\(revision)" }
 
     static func launchRuntime(_ model: DesiredModel, commit: String) -> ServingLaunch.Runtime {
-        switch model.servingRuntime {
+        let serving = model.model.spec.serving
+        return switch model.servingRuntime {
         case .builtin: .builtin
-        case .command: .command(model.model.spec.serving?.command ?? [], env: model.model.spec.serving?.env ?? [:], commit: commit)
+        case .command: .command(serving?.command ?? [], env: serving?.env ?? [:], commit: commit)
+        case .rayServe: .rayServe(importPath: serving?.importPath ?? "", env: serving?.env ?? [:], commit: commit)
         }
     }
 
     /// Restarts dead replicas of the stable revision (after their backoff) and scales it
-    /// to `replicas`.
+    /// to `replicas`, or to another `autoscaling` than its replicas were started with.
     static func maintenance(_ model: DesiredModel, state: ModelObservation, registry: ModelRegistry, desired: DesiredState,
                             observed: ObservedState, now: Date) -> ServingJob? {
-        guard let stable = state.stableRevision, let revision = registry.revision(stable), let launch = revision.launch(in: registry) else { return nil }
+        guard let stable = state.stableRevision, let revision = registry.revision(stable), var launch = revision.launch(in: registry) else { return nil }
         let alive = state.replicas.filter { replica in
             if case .exited? = observed.replicas[replica.id] { return false }
             return replica.revision == stable
         }
         let wanted = model.replicas
-        let healthy = alive.count == state.replicas.count && alive.count == wanted
+        let rescaled = launch.autoscaling != model.autoscaling
+        launch.autoscaling = model.autoscaling
+        let healthy = alive.count == state.replicas.count && alive.count == wanted && !rescaled
         if healthy { return nil }
         if alive.count < wanted, let due = state.nextRestartAt, due > now { return nil }
         return ServingJob(model: model.name, launch: launch, workspace: nil, replicas: wanted, keep: Array(alive.prefix(wanted)),

@@ -154,6 +154,13 @@ extension ModelRegistry {
         expose(revision, weight: 100, at: time)
     }
 
+    /// `revision`'s replicas were started or rescaled with `autoscaling` (nil: a fixed
+    /// count): its launch keeps it, so a later change of Git's alone rescales it again.
+    package mutating func recordAutoscaling(_ autoscaling: ServingAutoscaling?, of revision: Int) {
+        guard let index = revisions.firstIndex(where: { $0.number == revision }) else { return }
+        revisions[index].servingLaunch?.autoscaling = autoscaling
+    }
+
     /// `revision` takes no traffic from `time` on: its open interval ends.
     package mutating func withdraw(_ revision: Int?, at time: Date) {
         guard let revision, let index = revisions.firstIndex(where: { $0.number == revision }),

@@ -209,8 +209,8 @@ extension Reconciler {
         // 3. Judged as usual on its holdout (the registry keeps the revision, so merging reuses it) …
         let revisionNumber = registry.revision(version: version.number, servingFingerprint: model.servingFingerprint)?.number ?? registry.nextRevision
         let launch = ServingLaunch(model: job.model, version: version.number, revision: revisionNumber, modelDirectory: version.modelDirectory,
-                                   runtime: Planner.launchRuntime(model, commit: desired.commit))
-        let workspace = model.servingRuntime == .command ? desired.workspace : nil
+                                   runtime: Planner.launchRuntime(model, commit: desired.commit), autoscaling: model.autoscaling)
+        let workspace = model.servesAmongFiles ? desired.workspace : nil
         var incumbent: EvaluationJob.Incumbent?
         if let rule = model.model.spec.evaluation?.incumbent, let servingLaunch = serving.launch(in: registry) {
             incumbent = .init(rule: rule, revision: stable, launch: servingLaunch, workspace: nil)

@@ -200,7 +200,12 @@ extension ChangeReview {
         if !consequences.isEmpty, consequences[0].hasPrefix("retrains") || consequences[0].hasPrefix("new revision") {
             consequences.append(rolloutSummary(ResolvedPolicy(model.model, in: head.manifests)))
         }
-        if model.replicas != previous.replicas {
+        if model.autoscaling != previous.autoscaling {
+            func scale(_ model: DesiredModel) -> String {
+                model.autoscaling?.summary ?? "\(model.replicas) replica\(model.replicas == 1 ? "" : "s")"
+            }
+            consequences.append("rescales the serving revision from \(scale(previous)) to \(scale(model))")
+        } else if model.replicas != previous.replicas {
             consequences.append("scales the serving revision from \(previous.replicas) to \(model.replicas) replica\(model.replicas == 1 ? "" : "s")")
         }
         if model.unpinnedURI {

@@ -13,6 +13,7 @@ extension Change {
     /// A deploy (another revision takes all traffic, then the old one stops), upkeep of the
     /// stable revision (dead replicas replaced, the count scaled), or a rollout's candidate.
     mutating func served(_ job: ServingJob, started: [Replica]) {
+        registry.recordAutoscaling(job.launch.autoscaling, of: job.launch.revision)
         if job.role == .candidate {
             servedCandidate(job, started: started)
             return
@@ -28,7 +29,8 @@ extension Change {
             if restarted != nil {
                 event(.replicaRestarted, "\(state.lastCrash ?? "a replica") of r\(revision) exited; restarted on \(endpoints) (crash \(state.crashes) in a row)")
             } else {
-                event(.scaled, "r\(revision) runs \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s") on \(endpoints)")
+                event(.scaled, "r\(revision) runs \(state.replicas.count) replica\(state.replicas.count == 1 ? "" : "s") on \(endpoints)"
+                      + (job.launch.autoscaling.map { "; autoscaling \($0.summary)" } ?? ""))
             }
             return
         }
