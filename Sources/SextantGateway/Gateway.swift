@@ -11,7 +11,8 @@ import Synchronization
 /// Sextant's gateway (DESIGN §5 "Gateway"): routes Open Inference Protocol v2 requests of
 /// every model to its revisions by the routing table, streams request and answer bytes
 /// through untouched, names the revision that served in `X-Sextant-Revision`, retries a
-/// request that failed before any answer byte once on another revision, copies a share of
+/// request that failed before any answer byte, or got a gateway error (502, 503, 504) from a
+/// proxy in front of the servers, once on another revision or replica, copies a share of
 /// a model's requests to its mirror revisions and compares their answers, and counts every
 /// request per revision. Routes arrive on a loopback admin endpoint with a token.
 public final class Gateway: Sendable {
@@ -57,6 +58,7 @@ public final class Gateway: Sendable {
         predictionLog = log.map { PredictionLog($0, logger: logger) }
         predictionLog?.update(routes)
         predictionLog?.start()
+        warnOfUnusableEndpoints()
     }
 
     /// Writes the queued records of the prediction log and feedback, and stops its writer.
@@ -165,8 +167,19 @@ public final class Gateway: Sendable {
                 "generation": "\(table.generation)",
                 "routes": "\(table.models.keys.sorted().map { name in "\(name): " + table.models[name]!.backends.map { "r\($0.revision) \($0.weight)%" + ($0.mirrorPercent.map { " mirror \($0)%" } ?? "") }.joined(separator: " ") }.joined(separator: "; "))",
             ])
+            warnOfUnusableEndpoints()
         }
         return Self.json(["generation": table.generation])
+    }
+
+    /// Says which endpoint URLs of the table in force the gateway cannot use and why: their
+    /// backends are routed without them (a backend left with none takes no traffic).
+    private func warnOfUnusableEndpoints() {
+        for (model, unusable) in routes.withLock({ $0.unusableEndpoints }) {
+            logger.warning("endpoint left out of the route", metadata: [
+                "model": "\(model)", "revision": "\(unusable.revision)", "endpoint": "\(unusable.url)", "error": "\(unusable.reason)",
+            ])
+        }
     }
 
     static func json(_ value: some Encodable) -> Response {

@@ -64,7 +64,7 @@ final class MirrorExchange: UpstreamDelegate {
         upstream = connection
         connection.attach(self)
         reused = connection.exchanges > 1
-        connection.writeHead(head)
+        connection.writeHead(head, pathPrefix: target.pathPrefix)
         for buffer in body { connection.writeBody(buffer) }
         connection.writeEnd()
         connection.flush()

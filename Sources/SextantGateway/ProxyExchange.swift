@@ -9,9 +9,10 @@ import SextantHTTP
 /// One client request on its way through the gateway: streamed to the chosen revision's
 /// server as it arrives, its answer streamed back as it arrives. Until the first byte of an
 /// answer it keeps the request's parts (up to `retryLimit`) to send them again: once on a
-/// fresh connection when a pooled one turns out closed, once on another revision when the
-/// server refused, reset or closed. It starts the mirrors' copies once the request is
-/// complete, and hands them the served answer to compare. Runs on its client's loop.
+/// fresh connection when a pooled one turns out closed, once on another revision (or
+/// replica) when the server refused, reset or closed, or answered a gateway error (502,
+/// 503, 504: `isGatewayError`). It starts the mirrors' copies once the request is complete,
+/// and hands them the served answer to compare. Runs on its client's loop.
 final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     /// Bodies up to this size are kept for a retry.
     static let retryLimit = 1 << 20
@@ -101,7 +102,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         upstream = connection
         connection.attach(self)
         reused = connection.exchanges > 1
-        connection.writeHead(head)
+        connection.writeHead(head, pathPrefix: target.pathPrefix)
         for buffer in unsent { connection.writeBody(buffer) }
         unsent = []
         if requestEnded { connection.writeEnd() }
@@ -180,6 +181,8 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         guard !finished else { return }
         switch part {
         case .head(let answer):
+            // Decided here, before anything of the answer reaches the client.
+            if Self.isGatewayError(answer.status), retryGatewayError(answer, on: connection) { return }
             answerStarted = true
             status = answer.status
             upstreamKeepAlive = answer.keepAlive
@@ -242,6 +245,30 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         if !pairs.isEmpty { handOverServed(served) }
     }
 
+    /// Envoy's `retry_on: gateway-error`: 502, 503 and 504 are what a proxy in front of the
+    /// model servers answers itself (Ray Serve's, when a replica died mid-request or none
+    /// is available), so another replica or revision may well answer. A 500 is the model
+    /// server's own error (an input it cannot take, a bug in it): another replica of the
+    /// same code would repeat it, and a retry would only double the load of a failing
+    /// revision, so it passes to the client like any answer.
+    static func isGatewayError(_ status: Int) -> Bool {
+        status == 502 || status == 503 || status == 504
+    }
+
+    /// A gateway error before anything of it reached the client: a failure before an
+    /// answer, retried once on another target if the request may be; false (the answer
+    /// passes) when not. Its connection is closed, the rest of its answer unread.
+    private func retryGatewayError(_ answer: AnswerHead, on connection: UpstreamConnection) -> Bool {
+        guard !retried, canRetry, let next = gateway.retryTarget(model: model, excluding: target) else { return false }
+        proxy.pool.timeouts.remove(self)
+        upstream = nil
+        connection.close()
+        counters.finish(model: model, revision: target.revision, .answered(status: answer.status, microseconds: elapsed()), counted: counted,
+                        retried: retried)
+        retry(on: next, because: "answered \(answer.status)")
+        return true
+    }
+
     /// Refused, reset or closed before any byte of an answer: inference is idempotent, so
     /// the request goes again, once on a fresh connection if a pooled one had been closed by
     /// its server, and once on another revision.
@@ -258,14 +285,7 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         }
         counters.finish(model: model, revision: target.revision, .failed, counted: counted, retried: retried)
         if !retried, canRetry, let next = gateway.retryTarget(model: model, excluding: target) {
-            gateway.logger.debug("retrying on another revision", metadata: [
-                "model": "\(model)", "revision": "\(target.revision)", "next": "\(next.revision)", "error": "\(message)",
-            ])
-            retried = true
-            target = next
-            unsent = retained?.all ?? []
-            counters.begin(model: model, revision: target.revision)
-            connect(fresh: false)
+            retry(on: next, because: message)
             return
         }
         finished = true
@@ -275,6 +295,18 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         capture?.gatewayAnswer(body)
         log(status: 502, microseconds: elapsed())
         handOverServed(nil)
+    }
+
+    /// Sends the request again, from its first byte, to `next` (the failed attempt is counted).
+    private func retry(on next: RouteTable.Target, because message: String) {
+        gateway.logger.debug("retrying on another revision", metadata: [
+            "model": "\(model)", "revision": "\(target.revision)", "next": "\(next.revision)", "error": "\(message)",
+        ])
+        retried = true
+        target = next
+        unsent = retained?.all ?? []
+        counters.begin(model: model, revision: target.revision)
+        connect(fresh: false)
     }
 
     /// Hands the exchange to the prediction log, when it is sampled.

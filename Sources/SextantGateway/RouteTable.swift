@@ -88,22 +88,34 @@ struct RouteTable: Sendable {
     struct Target: Sendable, Hashable {
         var revision: Int
         var upstream: Upstream
+        /// What the request's target is sent under (see `Endpoint`); empty for most servers.
+        var pathPrefix = ""
         /// The revision's model version (what the prediction log records); follows from the revision.
         var version = 0
 
-        static func == (lhs: Self, rhs: Self) -> Bool { lhs.revision == rhs.revision && lhs.upstream == rhs.upstream }
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.revision == rhs.revision && lhs.upstream == rhs.upstream && lhs.pathPrefix == rhs.pathPrefix
+        }
         func hash(into hasher: inout Hasher) {
             hasher.combine(revision)
             hasher.combine(upstream)
+            hasher.combine(pathPrefix)
         }
+    }
+
+    /// The endpoints of the table in force that the gateway cannot use, each with why;
+    /// their backends are routed without them.
+    var unusableEndpoints: [(model: String, endpoint: UnusableEndpoint)] {
+        slots.sorted { $0.key < $1.key }.flatMap { model, slot in choosers[slot].unusable.map { (model, $0) } }
     }
 }
 
 struct ModelChooser: Sendable {
     let route: ModelRoute
-    /// Each backend's servers, from its endpoints (one that is not an `http://HOST:PORT`
-    /// URL is left out).
-    private let upstreams: [[Upstream]]
+    /// Each backend's servers, from its endpoint URLs (one the gateway cannot use is left
+    /// out, and kept in `unusable`).
+    private let servers: [[Endpoint]]
+    let unusable: [UnusableEndpoint]
     private var current: [Int]
     private var cursors: [Int]
     private var mirrorCredit: [Int]
@@ -116,15 +128,26 @@ struct ModelChooser: Sendable {
 
     init(_ route: ModelRoute) {
         self.route = route
-        upstreams = route.backends.map { $0.endpoints.compactMap(Upstream.init(endpoint:)) }
+        var unusable: [UnusableEndpoint] = []
+        servers = route.backends.map { backend in
+            backend.endpoints.compactMap { url in
+                do throws(EndpointError) {
+                    return try Endpoint(url: url)
+                } catch {
+                    unusable.append(UnusableEndpoint(revision: backend.revision, url: url, reason: error))
+                    return nil
+                }
+            }
+        }
+        self.unusable = unusable
         current = Array(repeating: 0, count: route.backends.count)
         cursors = Array(repeating: 0, count: route.backends.count)
         mirrorCredit = Array(repeating: 0, count: route.backends.count)
         mirrored = route.backends.contains { ($0.mirrorPercent ?? 0) > 0 }
         let backends = route.backends
-        let upstreams = upstreams
-        weighted = backends.indices.filter { backends[$0].weight > 0 && !upstreams[$0].isEmpty }
-        serving = backends.indices.filter { !upstreams[$0].isEmpty && Self.servesClients(backends[$0]) }
+        let servers = servers
+        weighted = backends.indices.filter { backends[$0].weight > 0 && !servers[$0].isEmpty }
+        serving = backends.indices.filter { !servers[$0].isEmpty && Self.servesClients(backends[$0]) }
     }
 
     /// A shadow or preview copy answers clients only through the header route: a mirror's
@@ -136,23 +159,26 @@ struct ModelChooser: Sendable {
     mutating func choose(header: (String) -> String?, excluding failed: RouteTable.Target?) -> RouteTable.Target? {
         let backends = route.backends
         if failed == nil, let headerRoute = route.headerRoute, header(headerRoute.name) == headerRoute.value,
-           let index = backends.indices.first(where: { backends[$0].revision == headerRoute.revision && !upstreams[$0].isEmpty }) {
+           let index = backends.indices.first(where: { backends[$0].revision == headerRoute.revision && !servers[$0].isEmpty }) {
             return pick(index)
         }
         guard let failed else {
             let eligible = weighted.isEmpty ? serving : weighted
             return eligible.isEmpty ? nil : choose(among: eligible)
         }
-        var eligible = backends.indices.filter { backends[$0].weight > 0 && !upstreams[$0].isEmpty && backends[$0].revision != failed.revision }
+        var eligible = backends.indices.filter { backends[$0].weight > 0 && !servers[$0].isEmpty && backends[$0].revision != failed.revision }
         if eligible.isEmpty {
             // Nothing weighted is left: any revision with a server, then another replica of the failed one.
             eligible = backends.indices.filter {
-                !upstreams[$0].isEmpty && backends[$0].revision != failed.revision && Self.servesClients(backends[$0])
+                !servers[$0].isEmpty && backends[$0].revision != failed.revision && Self.servesClients(backends[$0])
             }
         }
-        if eligible.isEmpty, let index = backends.indices.first(where: { backends[$0].revision == failed.revision && upstreams[$0].count > 1 }) {
+        if eligible.isEmpty, let index = backends.indices.first(where: { backends[$0].revision == failed.revision && servers[$0].count > 1 }) {
+            // Another replica: the next slot, or the one after if the next is the failed
+            // server. Replicas behind one proxy share its URL (Ray Serve's): the retry then
+            // goes to the same URL, and the proxy picks another replica behind it.
             var target = pick(index)
-            if target.upstream == failed.upstream { target = pick(index) }
+            if target == failed { target = pick(index) }
             return target
         }
         guard !eligible.isEmpty else { return nil }
@@ -180,7 +206,7 @@ struct ModelChooser: Sendable {
         var targets: [RouteTable.Target] = []
         for index in route.backends.indices {
             let backend = route.backends[index]
-            guard let percent = backend.mirrorPercent, percent > 0, !upstreams[index].isEmpty, backend.revision != revision else { continue }
+            guard let percent = backend.mirrorPercent, percent > 0, !servers[index].isEmpty, backend.revision != revision else { continue }
             mirrorCredit[index] += min(percent, 100)
             if mirrorCredit[index] >= 100 {
                 mirrorCredit[index] -= 100
@@ -191,9 +217,10 @@ struct ModelChooser: Sendable {
     }
 
     private mutating func pick(_ index: Int) -> RouteTable.Target {
-        let servers = upstreams[index]
-        let upstream = servers.count == 1 ? servers[0] : servers[cursors[index] % servers.count]
+        let servers = servers[index]
+        let server = servers.count == 1 ? servers[0] : servers[cursors[index] % servers.count]
         cursors[index] &+= 1
-        return RouteTable.Target(revision: route.backends[index].revision, upstream: upstream, version: route.backends[index].version)
+        return RouteTable.Target(revision: route.backends[index].revision, upstream: server.upstream, pathPrefix: server.pathPrefix,
+                                 version: route.backends[index].version)
     }
 }

@@ -61,12 +61,12 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         exchanges += 1
     }
 
-    /// Writes a request head as bytes (held: a small body goes out in the same buffer); its
-    /// answer is read next.
-    func writeHead(_ head: RequestHead) {
+    /// Writes a request head as bytes, its target under `pathPrefix` (held: a small body
+    /// goes out in the same buffer); its answer is read next.
+    func writeHead(_ head: RequestHead, pathPrefix: String) {
         guard let context else { return }
         var buffer = HeldHead.allocate(context, bodyLength: head.contentLength)
-        framing = Wire.writeRequestHead(head, host: host, into: &buffer)
+        framing = Wire.writeRequestHead(head, host: host, pathPrefix: pathPrefix, into: &buffer)
         parser.expectAnswer(toHead: head.method == .head)
         held.hold(buffer, context: context)
     }

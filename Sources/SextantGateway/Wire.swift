@@ -17,18 +17,26 @@ enum Wire {
     }
 
     /// A request head for a model server, from the client's bytes: the request line with
-    /// HTTP/1.1, `Host` naming the server, the client's fields as they came but for the
-    /// hop-by-hop ones, `Expect` (the gateway answers `100 Continue` itself) and the ones
-    /// `Connection` names; the framing written once, as the parser read it.
-    static func writeRequestHead(_ head: RequestHead, host: String, into buffer: inout ByteBuffer) -> Framing {
+    /// HTTP/1.1 (its target under `pathPrefix`, the endpoint's path), `Host` naming the
+    /// server, the client's fields as they came but for the hop-by-hop ones, `Expect` (the
+    /// gateway answers `100 Continue` itself) and the ones `Connection` names; the framing
+    /// written once, as the parser read it.
+    static func writeRequestHead(_ head: RequestHead, host: String, pathPrefix: String = "", into buffer: inout ByteBuffer) -> Framing {
         let named = head.connectionNamesFields ? connectionTokens(head) : []
         // Room: every field line as it came (a line ending in a bare LF gets CRLF: at most a
-        // third more), the `Host` and the framing fields.
+        // third more), the path prefix, the `Host` and the framing fields.
         let fieldBytes = head.bytes.readableBytes - head.fieldsStart
-        let room = head.bytes.readableBytes + fieldBytes / 3 + host.utf8.count + 64
+        let room = head.bytes.readableBytes + fieldBytes / 3 + pathPrefix.utf8.count + host.utf8.count + 64
         HeadWriter.write(into: &buffer, atMost: room) { writer in
             head.bytes.withUnsafeReadableBytes { bytes in
-                writer.append(UnsafeRawBufferPointer(rebasing: bytes[..<head.targetRange.upperBound]))
+                if pathPrefix.isEmpty {
+                    writer.append(UnsafeRawBufferPointer(rebasing: bytes[..<head.targetRange.upperBound]))
+                } else {
+                    // The gateway proxies only origin-form targets (`/v2/…`): the prefix goes before the `/`.
+                    writer.append(UnsafeRawBufferPointer(rebasing: bytes[..<head.targetRange.lowerBound]))
+                    writer.append(pathPrefix)
+                    writer.append(UnsafeRawBufferPointer(rebasing: bytes[head.targetRange]))
+                }
             }
             writer.append(" HTTP/1.1\r\nHost: ")
             writer.append(host)

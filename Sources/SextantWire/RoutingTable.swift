@@ -59,7 +59,12 @@ public struct RouteBackend: Sendable, Hashable, Codable {
     package var role: RouteRole
     /// Percent of the model's traffic (the weights of a model add up to 100).
     package var weight: Int
-    /// Where its servers answer: `http://HOST:PORT` URLs.
+    /// Where its servers answer: `http://HOST:PORT` URLs, or `http://HOST:PORT/PATH` for
+    /// an application behind a proxy that keeps its route prefix in the request path (Ray
+    /// Serve's, DESIGN §12): the gateway sends every request's target under `PATH`
+    /// (`/PATH/v2/models/…`). Several replicas may share a URL (the proxy balances behind
+    /// it). The gateway routes a backend without an endpoint it cannot use (another scheme,
+    /// a query, …) and logs which and why.
     package var endpoints: [String]
     /// A mirror (`shadow`, `preview`; weight 0): this percent of the model's inference
     /// requests that other revisions answer is copied to it asynchronously. Its answers

@@ -63,6 +63,37 @@ import SextantWire
         #expect(lone.choose(model: "fraud", header: { _ in nil }, excluding: RouteTable.Target(revision: 1, port: 9000)) == nil)
     }
 
+    @Test("a single revision whose replicas share one URL (behind Ray Serve's proxy): the retry goes to the next slot, the same URL and prefix")
+    func aRetryBehindOneProxyGoesToItAgain() throws {
+        let serve = "http://127.0.0.1:8000/fraud/r3"
+        var table = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
+            backends: [RouteBackend(revision: 3, version: 3, role: .stable, weight: 100, endpoints: [serve, serve])])]))
+        let target = RouteTable.Target(revision: 3, upstream: Upstream(host: "127.0.0.1", port: 8000), pathPrefix: "/fraud/r3")
+        for _ in 0..<3 {
+            let chosen = table.choose(model: "fraud", header: { _ in nil })
+            let failed = try #require(chosen)
+            #expect(failed == target)
+            #expect(table.choose(model: "fraud", header: { _ in nil }, excluding: failed) == target)
+        }
+        var lone = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
+            backends: [RouteBackend(revision: 3, version: 3, role: .stable, weight: 100, endpoints: [serve])])]))
+        #expect(lone.choose(model: "fraud", header: { _ in nil }, excluding: target) == nil, "one replica: nowhere else to go")
+    }
+
+    @Test("endpoints the gateway cannot use are left out and reported with the model, revision and reason")
+    func unusableEndpointsAreReported() {
+        var table = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
+            backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: ["https://127.0.0.1:8443/fraud/r1", "http://127.0.0.1:9000"]),
+                       RouteBackend(revision: 2, version: 2, role: .candidate, weight: 0, endpoints: ["http://127.0.0.1:9100/fraud/r2?x"])])]))
+        let reported = table.unusableEndpoints
+        #expect(reported.map(\.model) == ["fraud", "fraud"])
+        #expect(reported.map(\.endpoint) == [UnusableEndpoint(revision: 1, url: "https://127.0.0.1:8443/fraud/r1", reason: .scheme("https")),
+                                             UnusableEndpoint(revision: 2, url: "http://127.0.0.1:9100/fraud/r2?x", reason: .query)])
+        #expect(Self.shares(&table, requests: 4) == [1: 4])
+        #expect(table.choose(model: "fraud", header: { _ in nil }) == RouteTable.Target(revision: 1, port: 9000))
+        #expect(RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(backends: [ProxyTests.stable(9000)])])).unusableEndpoints.isEmpty)
+    }
+
     @Test func aRevisionWithoutServersTakesNoTraffic() {
         var table = Self.table(candidatePorts: [])
         #expect(Self.shares(&table, requests: 100) == [1: 100])

@@ -26,6 +26,8 @@ final class TestUpstream: Sendable {
         var closed = 0
         var requests = 0
         var lastHead: HTTPRequestHead?
+        /// Each request's target, in order.
+        var targets: [String] = []
     }
 
     let port: Int
@@ -43,6 +45,7 @@ final class TestUpstream: Sendable {
     var closedConnections: Int { recorder.seen.withLock { $0.closed } }
     var requests: Int { recorder.seen.withLock { $0.requests } }
     var lastHead: HTTPRequestHead? { recorder.seen.withLock { $0.lastHead } }
+    var targets: [String] { recorder.seen.withLock { $0.targets } }
 
     /// `stallMilliseconds`: each connection reads nothing for that long (its socket's
     /// buffers fill up, and the gateway must hold its client's reads).
@@ -95,6 +98,7 @@ final class TestUpstream: Sendable {
                 recorder.seen.withLock {
                     $0.requests += 1
                     $0.lastHead = head
+                    $0.targets.append(head.uri)
                 }
                 if case .oneAnswerPerConnection = behavior, answered > 0 { context.close(promise: nil) }
             case .body(var buffer):
