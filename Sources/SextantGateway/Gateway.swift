@@ -11,7 +11,7 @@ import Synchronization
 /// Sextant's gateway (DESIGN §5 "Gateway"): routes Open Inference Protocol v2 requests of
 /// every model to its revisions by the routing table, streams request and answer bytes
 /// through untouched, names the revision that served in `X-Sextant-Revision`, retries a
-/// request that failed before any answer byte, or got a gateway error (502, 503, 504) from a
+/// request that failed before any answer byte, or got a server error (500, 502, 503, 504) from a
 /// proxy in front of the servers, once on another revision or replica, copies a share of
 /// a model's requests to its mirror revisions and compares their answers, and counts every
 /// request per revision. Routes arrive on a loopback admin endpoint with a token.

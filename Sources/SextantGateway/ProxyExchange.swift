@@ -10,8 +10,8 @@ import SextantHTTP
 /// server as it arrives, its answer streamed back as it arrives. Until the first byte of an
 /// answer it keeps the request's parts (up to `retryLimit`) to send them again: once on a
 /// fresh connection when a pooled one turns out closed, once on another revision (or
-/// replica) when the server refused, reset or closed, or answered a gateway error (502,
-/// 503, 504: `isGatewayError`). It starts the mirrors' copies once the request is complete,
+/// replica) when the server refused, reset or closed, or answered a server error (500,
+/// 502, 503, 504: `isGatewayError`). It starts the mirrors' copies once the request is complete,
 /// and hands them the served answer to compare. Runs on its client's loop.
 final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
     /// Bodies up to this size are kept for a retry.
@@ -245,14 +245,16 @@ final class ProxyExchange: UpstreamDelegate, DeadlineListEntry {
         if !pairs.isEmpty { handOverServed(served) }
     }
 
-    /// Envoy's `retry_on: gateway-error`: 502, 503 and 504 are what a proxy in front of the
-    /// model servers answers itself (Ray Serve's, when a replica died mid-request or none
-    /// is available), so another replica or revision may well answer. A 500 is the model
-    /// server's own error (an input it cannot take, a bug in it): another replica of the
-    /// same code would repeat it, and a retry would only double the load of a failing
-    /// revision, so it passes to the client like any answer.
+    /// Envoy's `retry_on: 5xx`, less 501 and 505: a 500, 502, 503 or 504 may come from a
+    /// proxy in front of the model servers rather than the model — Ray Serve's proxy answers
+    /// 500 for a request whose replica died under it, and 502–504 when none is available —
+    /// and another replica or revision may well answer. A model's own 500 (an input it
+    /// cannot take) is retried once too: inference is idempotent, the failure still counts
+    /// against the revision that failed, and a canary's error reaches no client while the
+    /// stable revision can answer. 501 and 505 are answers about the protocol, which every
+    /// server would repeat.
     static func isGatewayError(_ status: Int) -> Bool {
-        status == 502 || status == 503 || status == 504
+        status == 500 || status == 502 || status == 503 || status == 504
     }
 
     /// A gateway error before anything of it reached the client: a failure before an

@@ -94,7 +94,7 @@ final class TrafficCounters: Sendable {
             text += "sextant_gateway_requests_total{\(labels(line)),outcome=\"error\"} \(line.counters.errors)\n"
         }
         text += """
-            # HELP sextant_gateway_retries_total Requests retried after failing before any answer or getting a 502, 503 or 504, by the revision that took the retry.
+            # HELP sextant_gateway_retries_total Requests retried after failing before any answer or getting a 500, 502, 503 or 504, by the revision that took the retry.
             # TYPE sextant_gateway_retries_total counter
 
             """

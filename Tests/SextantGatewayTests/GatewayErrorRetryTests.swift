@@ -7,9 +7,10 @@ import SextantWire
 import Testing
 @testable import SextantGateway
 
-/// Envoy's `retry_on: gateway-error`: a 502, 503 or 504 that a proxy in front of the model
-/// servers (Ray Serve's) answered is retried once on another replica or revision, like a
-/// failure before any answer, while nothing of it has reached the client.
+/// Envoy's `retry_on: 5xx` less 501 and 505: a 500, 502, 503 or 504 — what a proxy in front
+/// of the model servers (Ray Serve's) answers when a replica died or none is available — is
+/// retried once on another replica or revision, like a failure before any answer, while
+/// nothing of it has reached the client.
 @Suite struct GatewayErrorRetryTests {
     static let ok = #"{"outputs":[]}"#
     static let inference = "/fraud/r3/v2/models/fraud/infer"
@@ -26,10 +27,11 @@ import Testing
     }
 
     enum Failure: String, CaseIterable, Sendable {
-        case badGateway, unavailable, timeout, closed
+        case internalError, badGateway, unavailable, timeout, closed
 
         var behavior: TestUpstream.Behavior {
             switch self {
+            case .internalError: .answer(status: 500, body: "Internal Server Error")
             case .badGateway: .answer(status: 502, body: #"{"error":"replica died"}"#)
             case .unavailable: .answer(status: 503, body: #"{"error":"no replica"}"#)
             case .timeout: .answer(status: 504, body: #"{"error":"timed out"}"#)
@@ -38,7 +40,7 @@ import Testing
         }
     }
 
-    @Test("a replica's 502, 503, 504 or closed connection: the other replica answers under the same prefix, the client gets its 200, the retry is counted",
+    @Test("a replica's 500, 502, 503, 504 or closed connection: the other replica answers under the same prefix, the client gets its 200, the retry is counted",
           arguments: Failure.allCases)
     func retriedOnTheOtherReplica(_ failure: Failure) async throws {
         let failing = try await TestUpstream.start(failure.behavior)
@@ -58,14 +60,14 @@ import Testing
         }
     }
 
-    @Test("a 500 is the model's own error: it reaches the client as it came, not retried")
-    func internalErrorPasses() async throws {
-        let failing = try await TestUpstream.start(.answer(status: 500, body: #"{"error":"cannot take this input"}"#))
+    @Test("a 501 is an answer about the protocol, which every server would repeat: it reaches the client as it came, not retried")
+    func notImplementedPasses() async throws {
+        let failing = try await TestUpstream.start(.answer(status: 501, body: #"{"error":"cannot take this input"}"#))
         let answering = try await TestUpstream.start(.answer(status: 200, body: Self.ok))
         defer { Task { await failing.stop(); await answering.stop() } }
         try await withGateway(Self.table(first: failing.port, second: answering.port)) { gateway, base in
             let answer = try await ProxyTests.infer(base)
-            #expect(answer.status == 500 && answer.text == #"{"error":"cannot take this input"}"# && answer.revision == "3")
+            #expect(answer.status == 501 && answer.text == #"{"error":"cannot take this input"}"# && answer.revision == "3")
             #expect(answering.requests == 0)
             #expect(Self.retries(gateway, revision: 3) == "0")
             #expect(gateway.statistics().counters(model: "fraud", revision: 3).errors == 1)
