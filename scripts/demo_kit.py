@@ -327,8 +327,9 @@ class Traffic:
         while not self.stopping.is_set():
             # Paced, not flat out: a 2-core machine keeps its latency for the SLOs to judge.
             due = max(due + period, time.monotonic() - period)
-            if due > time.monotonic():
-                time.sleep(due - time.monotonic())
+            wait = due - time.monotonic()  # read once: a second read may be past `due`
+            if wait > 0:
+                time.sleep(wait)
             row = self.draw(rows)
             sequence += 1
             request_id = f"demo-c{index}-{sequence:07d}"

@@ -310,7 +310,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
         package var stableRevision: Int?
         package var candidateRevision: Int?
         package var traffic: [TrafficEntry]
-        /// Where the stable revision's replicas answer OIP v2 (`http://HOST:PORT`), until the
+        /// Where the stable revision's replicas answer OIP v2 (`http://HOST:PORT[/PREFIX]`), until the
         /// gateway routes to them.
         package var endpoints: [String]
         package var rollout: RolloutStatus?

@@ -27,9 +27,9 @@ struct RayEndToEndTests {
         (try? await client.serveStatus().applications) ?? [:]
     }
 
-    /// Ray's jobs of the model's trainings.
-    func trainingJobs(_ model: String) async throws -> [RayJob] {
-        try await client.jobs().filter { $0.submissionID.hasPrefix("sextant-train-\(model)-") }
+    /// Ray's jobs of the model's trainings, but those in `earlier` (of an earlier test on the same cluster).
+    func trainingJobs(_ model: String, after earlier: Set<String> = []) async throws -> [RayJob] {
+        try await client.jobs().filter { $0.submissionID.hasPrefix("sextant-train-\(model)-") && !earlier.contains($0.submissionID) }
     }
 
     func cleanUp(_ rig: RolloutEndToEndTests.Rig) async {
@@ -41,11 +41,12 @@ struct RayEndToEndTests {
     func quickstartOnRay() async throws {
         let rig = try RolloutEndToEndTests.Rig(example: "ray", steps: "[{setWeight: 25}, {pause: {duration: 5s}}]",
                                                analysis: "{interval: 1s, minSamples: 20}")
+        let earlier = Set(try await trainingJobs(rig.model).map(\.submissionID))
         try rig.startDaemon(extra: rayFlags)
         try await rig.waitFor("r1 to serve on Ray", timeout: .seconds(600)) { rig.status()?.phase == .serving }
-        let jobs = try await trainingJobs(rig.model)
+        let jobs = try await trainingJobs(rig.model, after: earlier)
         #expect(jobs.count == 1 && jobs.first?.status == .succeeded, "the trainer ran as one Ray Job: \(jobs)")
-        var serve = await applications()
+        let serve = await applications()
         #expect(serve["sextant-fraud-detector-r1"]?.status == .running, "\(serve.keys.sorted())")
         #expect(serve["sextant-fraud-detector-r1"]?.deployments["FraudDetector"]?.targetReplicas == 2, "serving.replicas: 2")
         #expect(serve.keys.filter { $0.hasSuffix("-evaluation") }.isEmpty, "evaluation's application is gone once it answered")
@@ -55,15 +56,16 @@ struct RayEndToEndTests {
         let load = RolloutEndToEndTests.Load(port: rig.gatewayPort, model: rig.model, body: RolloutEndToEndTests.fraudRequest)
         try rig.commit("more epochs", "models/fraud-detector.yaml", replacing: "epochs: 300", with: "epochs: 600")
         try await rig.waitFor("v2 to be promoted", timeout: .seconds(600)) { rig.status()?.model?.stableVersion == 2 && rig.status()?.phase == .serving }
-        #expect(try await trainingJobs(rig.model).count == 2, "one Ray Job per version")
-        serve = await applications()
-        #expect(serve["sextant-fraud-detector-r2"]?.status == .running && serve["sextant-fraud-detector-r1"] == nil,
-                "r1's application is removed after the promotion: \(serve.keys.sorted())")
+        #expect(try await trainingJobs(rig.model, after: earlier).count == 2, "one Ray Job per version")
+        #expect(try await eventually(timeout: .seconds(120)) {
+            let serve = await applications()
+            return serve["sextant-fraud-detector-r2"]?.status == .running && serve["sextant-fraud-detector-r1"] == nil
+        }, "r1's application is removed after the promotion")
 
         try rig.commit("a slow server", "models/fraud-detector.yaml", replacing: #"EXAMPLE_DELAY_MS: "0""#, with: #"EXAMPLE_DELAY_MS: "800""#)
         try await rig.waitFor("the slow canary to be rolled back", timeout: .seconds(600)) { rig.status()?.phase == .rolloutAborted }
         #expect(rig.status()?.model?.stableRevision == 2, "r2 keeps serving")
-        #expect(try await trainingJobs(rig.model).count == 2, "a serving-only change trains nothing")
+        #expect(try await trainingJobs(rig.model, after: earlier).count == 2, "a serving-only change trains nothing")
         #expect(try await eventually(timeout: .seconds(180)) { await applications()["sextant-fraud-detector-r3"] == nil }, "the slow revision's application is removed")
         let tally = await load.stop()
         #expect(tally.failed.isEmpty, "\(tally.failed.count) failed: \(tally.failed.prefix(3))")
@@ -98,7 +100,7 @@ struct RayEndToEndTests {
 
     @Test("kill -9 of the daemon during a Ray Job: the restarted daemon adopts the job, submits no second one, and converges")
     func daemonKilledDuringTraining() async throws {
-        let rig = try RolloutEndToEndTests.Rig(example: "ray", analysis: "{interval: 1s, minSamples: 20}")
+        let rig = try RolloutEndToEndTests.Rig(example: "ray", steps: "[{setWeight: 50}, {pause: {duration: 1s}}]", analysis: "{interval: 1s, minSamples: 20}")
         // A trainer that takes a while, so the daemon dies while its job runs.
         try rig.repository.commit("a slow trainer", files: ["trainer/slow.py": """
             import runpy, sys, time
@@ -107,18 +109,19 @@ struct RayEndToEndTests {
             runpy.run_path("trainer/train.py", run_name="__main__")
             """])
         try rig.commit("train slowly", "models/fraud-detector.yaml", replacing: "command: [python3, trainer/train.py]", with: "command: [python3, trainer/slow.py]")
+        let earlier = Set(try await trainingJobs(rig.model).map(\.submissionID))
         try rig.startDaemon(extra: rayFlags)
-        #expect(try await eventually(timeout: .seconds(300)) { try await trainingJobs(rig.model).contains { $0.status == .running } },
+        #expect(try await eventually(timeout: .seconds(300)) { try await trainingJobs(rig.model, after: earlier).contains { $0.status == .running } },
                 "the training runs as a Ray Job")
         let daemon = try #require(rig.daemon)
         kill(daemon.pid, SIGKILL)
         _ = try await eventually(timeout: .seconds(30)) { !daemon.isRunning }
-        let submitted = try await trainingJobs(rig.model)
+        let submitted = try await trainingJobs(rig.model, after: earlier)
         #expect(submitted.count == 1 && submitted.first?.status == .running, "\(submitted)")
 
         try rig.startDaemon(extra: rayFlags)
         try await rig.waitFor("the restarted daemon to serve", timeout: .seconds(600)) { rig.status()?.phase == .serving }
-        let jobs = try await trainingJobs(rig.model)
+        let jobs = try await trainingJobs(rig.model, after: earlier)
         #expect(jobs.map(\.submissionID) == submitted.map(\.submissionID), "no second submission: \(jobs.map(\.submissionID))")
         #expect(jobs.first?.status == .succeeded)
         #expect(rig.events(.trained).count == 1, "v1 trained once: \(rig.events(.trained))")

@@ -106,7 +106,8 @@ package enum StallPhase: String, Sendable, Hashable, CaseIterable, Codable {
 package struct Replica: Sendable, Hashable, Codable, Identifiable {
     package var revision: Int
     package var index: Int
-    /// Where it answers OIP v2: an `http://HOST:PORT` URL.
+    /// Where it answers OIP v2: an `http://HOST:PORT` URL, or with a path the requests'
+    /// paths start with (a Ray Serve application's route prefix).
     package var endpoint: String
     package var log: String
     package var startedAt: Date
