@@ -32,6 +32,8 @@ struct RunCommand: AsyncParsableCommand {
               sextant run --repo https://github.com/acme/ml-config \\
                   --state-dir /var/lib/sextant
               sextant run --repo . --path examples/quickstart --interval 5s
+              sextant run --repo . --path examples/ray \\
+                  --runtime ray --ray-address http://127.0.0.1:8265
               sextant run --repo git@github.com:acme/ml-config.git \\
                   --listen 0.0.0.0:7070 \\
                   --webhook-secret-file /etc/sextant/webhook-secret

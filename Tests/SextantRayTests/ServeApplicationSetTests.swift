@@ -85,6 +85,19 @@ struct ServeApplicationSetTests {
         await cleanUp()
     }
 
+    @Test("an autoscaled revision: one slot, and Serve scales its deployment between the manifest's bounds, starting at min")
+    func autoscaled() async throws {
+        let set = applications()
+        var launch = Self.launch(revision: 6)
+        launch.autoscaling = ServingAutoscaling(minReplicas: 2, maxReplicas: 3, targetOngoingRequests: 4)
+        let replicas = try await set.start(launch, workspace: nil, slots: [0], role: "replica", at: Date())
+        #expect(replicas.count == 1)
+        let deployment = try #require(try await client.serveStatus().applications["sextant-echo-r6"]?.deployments["Echo"])
+        #expect(deployment.targetReplicas == 2, "autoscaling_config's min_replicas, not the one slot")
+        #expect(try await eventually(timeout: .seconds(120)) { try await replicaIDs("sextant-echo-r6").count == 2 })
+        await cleanUp()
+    }
+
     @Test("a restarted daemon adopts the running application without Serve redeploying it; what nobody knows is removed")
     func adoptionKeepsWhatRuns() async throws {
         let before = applications()
