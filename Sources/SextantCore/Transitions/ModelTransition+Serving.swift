@@ -22,7 +22,7 @@ extension Change {
         let deploying = revision != state.stableRevision
         let restarted = deploying ? nil : countDeadStableReplicas(job)
         state.replicas = (job.keep + started).sorted { $0.index < $1.index }
-        let endpoints = state.replicas.map(\.endpoint).joined(separator: ", ")
+        let endpoints = ModelTransition.endpointList(state.replicas)
         output = endpoints
         guard deploying else {
             effects += [.publishRoutes, .stopWhenDrained(revision: revision, job.retire)]
@@ -53,7 +53,7 @@ extension Change {
     /// Starts a rollout's candidate, or brings its dead replicas back.
     private mutating func servedCandidate(_ job: ServingJob, started: [Replica]) {
         let revision = job.launch.revision
-        let endpoints = started.map(\.endpoint).joined(separator: ", ")
+        let endpoints = ModelTransition.endpointList(started)
         output = endpoints
         if var rollout = state.rollout, rollout.revision == revision {
             let dead = rollout.replicas.filter { !job.keep.contains($0) && !job.retire.contains($0) }
@@ -140,5 +140,14 @@ extension [Replica] {
     /// How long the youngest of them lived.
     func shortestLife(at now: Date) -> TimeInterval {
         map { now.timeIntervalSince($0.startedAt) }.min() ?? 0
+    }
+}
+
+extension ModelTransition {
+    /// Where replicas answer, each URL once: the replicas of a Ray Serve application share
+    /// its URL.
+    static func endpointList(_ replicas: [Replica]) -> String {
+        var seen: Set<String> = []
+        return replicas.map(\.endpoint).filter { seen.insert($0).inserted }.joined(separator: ", ")
     }
 }
