@@ -1,6 +1,7 @@
 package import Foundation
 package import Logging
 package import SextantCore
+import SextantAPI
 import SextantRayServe
 
 /// The Serve applications Sextant runs on one Ray cluster (DESIGN §12): one per revision
@@ -42,6 +43,10 @@ package actor ServeApplicationSet {
     let pollInterval: Duration
     let logger: Logger
     private var members: [String: Member] = [:]
+    /// Whether Ray has not taken the set as it now is (the next probe sends it again).
+    private var undeclared = false
+    /// Counts declarations, so a status read before the last one is not taken for after.
+    private var generation = 0
     /// Serve's status and when it was read, for the frequent cheap looks.
     private var recentStatus: (status: ServeStatus, readAt: Date)?
 
@@ -61,54 +66,74 @@ package actor ServeApplicationSet {
 
     /// Adds `slots` to the revision's application (declaring it when new) and returns once
     /// Serve runs it with every slot's replica; the replicas all answer on the application's
-    /// URL behind Serve's proxy.
+    /// URL behind Serve's proxy. A failed start takes back only the slots it added.
     package func start(_ launch: ServingLaunch, workspace: Workspace?, slots: [Int], role: String, at now: Date) async throws(ActionError) -> [Replica] {
         let name = ServeNaming.application(model: launch.model, revision: launch.revision, role: role)
-        let before = members[name]
-        var member: Member
-        if let before {
-            member = before
-        } else {
+        if members[name] == nil {
             let application = try await build(launch, workspace: workspace, name: name, role: role)
-            member = Member(application: application, slots: [], declaredAt: clock.now(), scale: .replicas(0))
+            // Read again after the await: another start may have declared it meanwhile.
+            if members[name] == nil {
+                members[name] = Member(application: application, slots: [], declaredAt: clock.now(), scale: .replicas(0))
+            }
         }
+        guard var member = members[name] else { throw ActionError("the Serve application \(name) was removed while it started") }
+        let added = Set(slots).subtracting(member.slots)
         member.slots.formUnion(slots)
         member.rescale(launch.autoscaling)
         members[name] = member
         do throws(ActionError) {
             try await declare()
             let endpoint = try await ready(name, launch: launch)
+            // As declared now: with the deployments Serve named, so an adoption declares them.
+            let current = members[name] ?? member
             return slots.map { slot in
                 Replica(revision: launch.revision, index: slot, endpoint: endpoint, log: "Ray Serve application \(name) on \(client.address)",
-                        startedAt: now, handle: ServeSlot(application: name, slot: slot, declaredAt: member.declaredAt, declared: member.application).handle)
+                        startedAt: now, handle: ServeSlot(application: name, slot: slot, declaredAt: current.declaredAt, declared: current.application).handle)
             }
         } catch {
-            members[name] = before
-            if before == nil || before?.slots.isEmpty == true { members[name] = nil }
-            try? await declare()
+            await withdraw([name: added], declaredAt: [name: member.declaredAt])
             throw error
         }
     }
 
-    /// Takes the replicas' slots out of their applications; an application without slots is removed.
+    /// Takes the replicas' slots out of their applications; an application without slots is
+    /// removed. A slot of an application since declared anew (of the same name) is not its.
     package func stop(_ replicas: [Replica]) async {
-        var changed = false
+        var slots: [String: Set<Int>] = [:]
+        var declaredAt: [String: Date] = [:]
         for replica in replicas {
-            guard let slot = ServeSlot(replica.handle), var member = members[slot.application] else { continue }
-            member.slots.remove(slot.slot)
+            guard let slot = ServeSlot(replica.handle) else { continue }
+            slots[slot.application, default: []].insert(slot.slot)
+            declaredAt[slot.application] = slot.declaredAt
+        }
+        await withdraw(slots, declaredAt: declaredAt)
+    }
+
+    /// Removes slots from the applications declared at the given times, and declares the
+    /// set — in a task of its own, so a cancelled caller still leaves nothing running.
+    private func withdraw(_ slots: [String: Set<Int>], declaredAt: [String: Date]) async {
+        var changed = false
+        for (name, taken) in slots {
+            guard var member = members[name], member.declaredAt == declaredAt[name], !taken.isDisjoint(with: member.slots) else { continue }
             changed = true
+            member.slots.subtract(taken)
             if member.slots.isEmpty {
-                members[slot.application] = nil
+                members[name] = nil
             } else {
                 if case .replicas = member.scale { member.rescale(nil) }
-                members[slot.application] = member
+                members[name] = member
             }
         }
         guard changed else { return }
+        await Task { await self.declareOrRetryLater() }.value
+    }
+
+    /// Declares the set; when Ray does not take it, the next probe sends it again.
+    private func declareOrRetryLater() async {
         do throws(ActionError) {
             try await declare()
         } catch {
-            logger.error("cannot remove Serve applications", metadata: ["error": "\(error.message)"])
+            logger.error("cannot declare the Serve applications; the next probe tries again", metadata: ["error": "\(error.message)"])
         }
     }
 
@@ -116,6 +141,7 @@ package actor ServeApplicationSet {
     /// ready; deploying or unhealthy (Ray replacing a replica) is not ready but routed;
     /// gone or failed to deploy is exited. When Ray does not answer, nothing is exited.
     package func probe(_ replicas: [Replica]) async -> [Replica.ID: ReplicaHealth] {
+        if undeclared { await declareOrRetryLater() }
         guard !replicas.isEmpty else { return [:] }
         let status: ServeStatus
         do throws(RayError) {
@@ -150,12 +176,20 @@ package actor ServeApplicationSet {
         return Set(health.compactMap { id, health in if case .exited = health { id } else { nil } })
     }
 
-    /// After a restart: the known replicas' applications become the set, declared as they
-    /// were (Serve keeps them running), and every other application is removed.
+    /// After a restart: the known replicas' applications that Serve still runs become the
+    /// set, declared as they were (Serve keeps them running), and every other application
+    /// is removed; one Serve no longer runs is left out, so its replicas are exited and Core
+    /// serves them again. With Ray unreachable, the set is declared at the first probe.
     package func adopt(_ replicas: [Replica]) async {
         members = [:]
+        let running: Set<String>?
+        do throws(RayError) {
+            running = Set(try await readStatus().applications.keys)
+        } catch {
+            running = nil
+        }
         for replica in replicas {
-            guard let slot = ServeSlot(replica.handle) else { continue }
+            guard let slot = ServeSlot(replica.handle), running?.contains(slot.application) ?? true else { continue }
             var member = members[slot.application]
                 ?? Member(application: slot.declared, slots: [], declaredAt: slot.declaredAt, scale: slot.declared.deployments.first?.scale ?? .replicas(1))
             member.slots.insert(slot.slot)
@@ -165,11 +199,13 @@ package actor ServeApplicationSet {
             guard case .replicas = member.scale else { continue }
             members[name]?.rescale(nil)
         }
-        do throws(ActionError) {
-            try await declare()
-        } catch {
-            logger.error("cannot declare the adopted Serve applications; the next change declares them", metadata: ["error": "\(error.message)"])
+        guard let running else {
+            undeclared = true
+            return
         }
+        // Nothing of Sextant's on the cluster and nothing to keep: Serve is left as it is.
+        guard !members.isEmpty || running.contains(where: { $0.hasPrefix(ServeNaming.prefix) }) else { return }
+        await declareOrRetryLater()
     }
 
     // MARK: - Private servers
@@ -180,11 +216,7 @@ package actor ServeApplicationSet {
     }
 
     package func stopPrivate(_ server: PrivateServer) async {
-        guard let slot = ServeSlot(server.handle), let member = members[slot.application] else { return }
-        await stop(member.slots.map { index in
-            Replica(revision: 0, index: index, endpoint: server.endpoint, log: "", startedAt: Date(timeIntervalSince1970: 0),
-                    handle: ServeSlot(application: slot.application, slot: index, declaredAt: member.declaredAt, declared: member.application).handle)
-        })
+        await stop([Replica(revision: 0, index: 0, endpoint: server.endpoint, log: "", startedAt: Date(timeIntervalSince1970: 0), handle: server.handle)])
     }
 
     // MARK: - Steps
@@ -196,7 +228,6 @@ package actor ServeApplicationSet {
 
     /// The application of a revision's server: its files staged and uploaded as the working directory.
     private func build(_ launch: ServingLaunch, workspace: Workspace?, name: String, role: String) async throws(ActionError) -> ServeApplication {
-        let directory = try await files.stage(launch, workspace: workspace, role: role, index: 0)
         var environment = [
             "SEXTANT_MODEL_DIR": "model", "SEXTANT_MODEL_NAME": launch.model, "SEXTANT_MODEL_VERSION": String(launch.version),
         ]
@@ -204,19 +235,23 @@ package actor ServeApplicationSet {
         var deployments: [ServeDeployment] = []
         switch launch.runtime {
         case .builtin:
+            importPath = RayServePackage.importPath
+            deployments = [ServeDeployment(name: RayServePackage.deploymentName, scale: .replicas(1), cpusPerReplica: Self.builtinCPUs)]
+        case .rayServe(let path, let env, _):
+            importPath = path
+            for (name, value) in env { environment[name] = ServingSpec.substitute(value, environment) }
+        case .command:
+            throw ActionError("r\(launch.revision) of \(launch.model) runs a serving command (serving.runtime: command), which the Ray runtime cannot run: "
+                              + "serve it with runtime rayServe (a Ray Serve application) or builtin", reason: "RuntimeUnsupported")
+        }
+        let directory = try await files.stage(launch, workspace: workspace, role: role, index: 0)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        if case .builtin = launch.runtime {
             do {
                 try RayServePackage.write(into: URL(fileURLWithPath: directory))
             } catch {
                 throw ActionError("cannot write Sextant's Serve deployment into \(directory): \(error)")
             }
-            importPath = RayServePackage.importPath
-            deployments = [ServeDeployment(name: RayServePackage.deploymentName, scale: .replicas(1), cpusPerReplica: Self.builtinCPUs)]
-        case .rayServe(let path, let env, _):
-            importPath = path
-            for (name, value) in env { environment[name] = ServeNaming.substitute(value, environment) }
-        case .command:
-            throw ActionError("r\(launch.revision) of \(launch.model) runs a serving command (serving.runtime: command), which the Ray runtime cannot run: "
-                              + "serve it with runtime rayServe (a Ray Serve application) or builtin", reason: "RuntimeUnsupported")
         }
         let package: RayPackage = try await offPool { () throws(ActionError) -> RayPackage in
             do throws(RayPackageError) {
@@ -230,7 +265,6 @@ package actor ServeApplicationSet {
         } catch {
             throw ActionError("cannot upload \(directory) to Ray: \(error)")
         }
-        try? FileManager.default.removeItem(atPath: directory)
         return ServeApplication(name: name, routePrefix: ServeNaming.routePrefix(model: launch.model, revision: launch.revision, role: role),
                                 importPath: importPath, runtimeEnv: RayRuntimeEnv(workingDir: package.uri, envVars: environment),
                                 deployments: deployments)
@@ -239,12 +273,15 @@ package actor ServeApplicationSet {
     /// Sends the whole set.
     private func declare() async throws(ActionError) {
         let declaration = ServeDeclaration(httpOptions: proxy, applications: members.values.map(\.application).sorted { $0.name < $1.name })
+        generation += 1
+        recentStatus = nil
         do {
             try await client.declare(declaration)
         } catch {
+            undeclared = true
             throw ActionError("Ray Serve refused the applications: \(error)")
         }
-        recentStatus = nil
+        undeclared = false
     }
 
     /// Waits until Serve runs the application with all its replicas and its URL answers;
@@ -298,10 +335,17 @@ package actor ServeApplicationSet {
         }
     }
 
+    /// Serve's status as of after the last declaration: a read that a declaration overtook
+    /// (it may not show what was just declared) is read again.
     private func readStatus() async throws(RayError) -> ServeStatus {
-        let status = try await client.serveStatus()
-        recentStatus = (status, clock.now())
-        return status
+        while true {
+            let asked = generation
+            let status = try await client.serveStatus()
+            guard asked != generation else {
+                recentStatus = (status, clock.now())
+                return status
+            }
+        }
     }
 
     /// Forgets the applications found gone, so they are not declared again.

@@ -13,6 +13,9 @@ enum ServeNaming {
         "/\(model)/r\(revision)" + (role == replicaRole ? "" : "-\(role)")
     }
 
+    /// How every application Sextant declares is named first.
+    static let prefix = "sextant-"
+
     /// The role of the replicas that serve traffic (the others are evaluation's private servers).
     static let replicaRole = "replica"
 
@@ -20,15 +23,5 @@ enum ServeNaming {
     static func endpoint(_ proxy: ServeHTTPOptions, routePrefix: String) -> String {
         let host = proxy.host == "0.0.0.0" ? "127.0.0.1" : proxy.host.contains(":") ? "[\(proxy.host)]" : proxy.host
         return "http://\(host):\(proxy.port)\(routePrefix)"
-    }
-
-    /// `${SEXTANT_*}` in a `serving.env` value, as a serving command gets them; the ports,
-    /// which Ray chooses, are empty.
-    static func substitute(_ value: String, _ environment: [String: String]) -> String {
-        var result = value
-        for name in ServingSpec.substitutableVariables {
-            result = result.replacingOccurrences(of: "${\(name)}", with: environment[name] ?? "")
-        }
-        return result
     }
 }

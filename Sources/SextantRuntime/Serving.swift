@@ -131,7 +131,7 @@ extension EmbeddedRuntime {
             directory = instance.directory
             environment["SEXTANT_MODEL_DIR"] = instance.modelDirectory
             environment["HOME"] = directory
-            for (name, value) in env { environment[name] = Self.substitute(value, environment) }
+            for (name, value) in env { environment[name] = ServingSpec.substitute(value, environment) }
             command = sandbox?.wrap(serving) ?? serving
         case .rayServe:
             throw ActionError("r\(launch.revision) of \(launch.model) is a Ray Serve application (serving.runtime: rayServe), which only the Ray runtime "
@@ -184,13 +184,4 @@ extension EmbeddedRuntime {
     /// during which the process holds its port and answers nothing, and the supervisor
     /// cannot replace it.
     static let quickCrash = (name: "SWIFT_BACKTRACE", value: "enable=no")
-
-    /// `${SEXTANT_*}` in a `serving.env` value.
-    static func substitute(_ value: String, _ environment: [String: String]) -> String {
-        var result = value
-        for name in ServingSpec.substitutableVariables {
-            result = result.replacingOccurrences(of: "${\(name)}", with: environment[name] ?? "")
-        }
-        return result
-    }
 }

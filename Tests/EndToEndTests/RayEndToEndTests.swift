@@ -34,7 +34,10 @@ struct RayEndToEndTests {
 
     func cleanUp(_ rig: RolloutEndToEndTests.Rig) async {
         if let daemon = rig.daemon, daemon.isRunning { kill(daemon.pid, SIGKILL) }
-        try? await client.declare(ServeDeclaration(httpOptions: ServeHTTPOptions(port: servePort), applications: []))
+        _ = try? await runProcess(sextantBinary, ["down", "--state-dir", rig.state.path])
+        // Serve shut down, so the next test's declaration starts it with its own options.
+        try? await client.removeAllServeApplications()
+        _ = try? await eventually(timeout: .seconds(120)) { try await client.serveStatus().proxies.isEmpty }
     }
 
     @Test("the Ray example: a Ray Job trains, Serve evaluates and serves, a better version is promoted through a canary and a slow one rolled back, no client request failing")

@@ -54,13 +54,14 @@ struct ServeApplicationSetTests {
         return Set(status.applications[application]?.deployments.values.flatMap { $0.replicas.filter { $0.state == .running }.map(\.replicaID) } ?? [])
     }
 
+    /// Shuts Serve down, so the next test's declaration starts it with its own options.
     func cleanUp() async {
-        try? await client.declare(ServeDeclaration(httpOptions: proxy, applications: []))
+        try? await client.removeAllServeApplications()
+        _ = try? await eventually(timeout: .seconds(120)) { try await client.serveStatus().proxies.isEmpty }
     }
 
     @Test("a revision's slots are one application, scaled to them: both replicas answer on its route prefix, with the serving contract's variables")
     func slotsAreOneApplication() async throws {
-        defer { Task { [client, proxy] in try? await client.declare(ServeDeclaration(httpOptions: proxy, applications: [])) } }
         let set = applications()
         let replicas = try await set.start(Self.launch(revision: 1), workspace: nil, slots: [0, 1], role: "replica", at: Date())
         #expect(replicas.map(\.index) == [0, 1])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A model: what to train, how to judge it, how to serve it. `kind: Model`.
 public struct Model: Decodable, Sendable, Hashable {
     package var apiVersion: String
@@ -194,6 +196,16 @@ package struct ServingSpec: Decodable, Sendable, Hashable {
     package static let substitutableVariables = [
         "SEXTANT_PORT", "SEXTANT_PORT_AUX1", "SEXTANT_PORT_AUX2", "SEXTANT_MODEL_DIR", "SEXTANT_MODEL_NAME", "SEXTANT_MODEL_VERSION",
     ]
+
+    /// A `serving.env` value with each `${SEXTANT_*}` replaced by its value in
+    /// `environment` (empty when it has none).
+    package static func substitute(_ value: String, _ environment: [String: String]) -> String {
+        var result = value
+        for name in substitutableVariables {
+            result = result.replacingOccurrences(of: "${\(name)}", with: environment[name] ?? "")
+        }
+        return result
+    }
 
     /// The variables a `rayServe` application's `serving.env` may refer to: the model's,
     /// not the ports (Ray Serve's proxy owns them).
