@@ -80,10 +80,18 @@ package struct EvaluationSpec: Decodable, Sendable, Hashable {
     package var split: SplitSpec?
     package var gates: [Gate]?
     package var incumbent: IncumbentSpec?
+    /// Whether a revision without explanations (DESIGN §9) fails its gates. Default `optional`.
+    package var explainability: Explainability?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case split, gates, incumbent
+        case split, gates, incumbent, explainability
     }
+}
+
+/// `evaluation.explainability`: explanations are computed at every evaluation; `required`
+/// makes a revision whose explanations could not be computed fail its gates.
+package enum Explainability: String, ManifestEnum {
+    case optional, required
 }
 
 package struct SplitSpec: Decodable, Sendable, Hashable {

@@ -66,7 +66,8 @@ extension EvaluationSpec {
         self.init(
             split: fields.optional("split") { try SplitSpec(reading: $0) },
             gates: fields.optional("gates") { try $0.list { try Gate(reading: $0) } },
-            incumbent: fields.optional("incumbent") { try IncumbentSpec(reading: $0) })
+            incumbent: fields.optional("incumbent") { try IncumbentSpec(reading: $0) },
+            explainability: fields.optional("explainability") { try $0.value() })
     }
 
     private static let fieldList = fieldNames(CodingKeys.self)

@@ -49,6 +49,7 @@ extension ManifestKind {
                     ])),
                     ("gates", S.array(gate)),
                     ("incumbent", S.object([("metric", S.enumeration(MetricName.self)), ("maxRegression", S.number(minimum: 0))], required: ["metric"])),
+                    ("explainability", S.enumeration(Explainability.self, "required: a revision without explanations (permutation importance) fails its gates. Default optional.")),
                 ])),
                 ("serving", S.object([
                     ("runtime", S.enumeration(ServingRuntime.self)),

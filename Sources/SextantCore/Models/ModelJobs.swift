@@ -174,6 +174,8 @@ package struct EvaluationJob: Sendable, Hashable {
     package var gates: [Gate]
     package var incumbent: Incumbent?
     package var commit: String
+    /// `evaluation.explainability`: whether missing explanations fail the gates.
+    package var explainability: Explainability
 
     package struct Incumbent: Sendable, Hashable {
         package var rule: IncumbentSpec
@@ -190,7 +192,9 @@ package struct EvaluationJob: Sendable, Hashable {
     }
 
     package init(model: String, fingerprint: String, version: ModelVersion, revision: Int, servingFingerprint: String, launch: ServingLaunch,
-                workspace: Workspace?, data: TrainingData, gates: [Gate], incumbent: Incumbent?, commit: String) {
+                workspace: Workspace?, data: TrainingData, gates: [Gate], incumbent: Incumbent?, commit: String,
+                explainability: Explainability = .optional) {
+        self.explainability = explainability
         self.model = model
         self.fingerprint = fingerprint
         self.version = version

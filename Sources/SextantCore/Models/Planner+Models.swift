@@ -144,7 +144,8 @@ extension Planner {
             decision.stage = .evaluate(EvaluationJob(
                 model: model.name, fingerprint: evaluationFingerprint, version: version, revision: revisionNumber,
                 servingFingerprint: model.servingFingerprint, launch: launch, workspace: model.servesAmongFiles ? desired.workspace : nil,
-                data: data, gates: model.model.spec.evaluation?.gates ?? [], incumbent: incumbent, commit: desired.commit))
+                data: data, gates: model.model.spec.evaluation?.gates ?? [], incumbent: incumbent, commit: desired.commit,
+                explainability: model.model.spec.evaluation?.explainability ?? .optional))
             return decision
         }
         if !evaluation.passed {
@@ -258,6 +259,8 @@ extension Planner {
             var serving: String
             var gates: [[String: String]]
             var incumbent: [String: String]?
+            /// Absent unless set, so older revisions keep their fingerprint.
+            var explainability: String?
         }
         func text(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
         let evaluation = model.model.spec.evaluation
@@ -265,7 +268,8 @@ extension Planner {
             ["metric": $0.metric.rawValue, "min": text($0.min), "max": text($0.max), "sensitiveFeature": $0.sensitiveFeature ?? ""]
         }
         let incumbent = evaluation?.incumbent.map { ["metric": $0.metric.rawValue, "maxRegression": text($0.maxRegression ?? 0)] }
-        return Fingerprint.of("sextant.evaluation/1", Input(training: training, serving: model.servingFingerprint, gates: gates, incumbent: incumbent))
+        return Fingerprint.of("sextant.evaluation/1", Input(training: training, serving: model.servingFingerprint, gates: gates, incumbent: incumbent,
+                                                             explainability: evaluation?.explainability?.rawValue))
     }
 
     /// What a failed deploy of a revision stalls on.

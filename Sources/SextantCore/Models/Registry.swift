@@ -183,9 +183,22 @@ package struct Evaluation: Sendable, Hashable, Codable {
     /// before it was measured, whose `seconds` include it).
     package var startupSeconds: Double?
     package var evaluatedAt: Date
+    /// Permutation importance and SHAP (DESIGN §9); nil when they could not be computed
+    /// (`explanationFailure` says why) and in records from before they were.
+    package var explanations: Explanations?
+    /// Why there are no explanations.
+    package var explanationFailure: String?
+    /// `evaluation.explainability: required`: a revision without explanations fails.
+    package var explanationsRequired: Bool?
+    /// 95% bootstrap intervals of the metrics (nil in older records).
+    package var intervals: MetricIntervals?
+    /// The metrics per value of every sensitive feature (nil in older records).
+    package var slices: [SliceMetrics]?
 
     package init(fingerprint: String, metrics: [String: Double], gates: [GateResult], incumbent: IncumbentResult?, holdoutRows: Int,
-                seconds: Double, startupSeconds: Double? = nil, evaluatedAt: Date) {
+                seconds: Double, startupSeconds: Double? = nil, evaluatedAt: Date, explanations: Explanations? = nil,
+                explanationFailure: String? = nil, explanationsRequired: Bool? = nil, intervals: MetricIntervals? = nil,
+                slices: [SliceMetrics]? = nil) {
         self.fingerprint = fingerprint
         self.metrics = metrics
         self.gates = gates
@@ -194,14 +207,25 @@ package struct Evaluation: Sendable, Hashable, Codable {
         self.seconds = seconds
         self.startupSeconds = startupSeconds
         self.evaluatedAt = evaluatedAt
+        self.explanations = explanations
+        self.explanationFailure = explanationFailure
+        self.explanationsRequired = explanationsRequired
+        self.intervals = intervals
+        self.slices = slices
     }
 
-    package var passed: Bool { gates.allSatisfy(\.passed) && (incumbent?.passed ?? true) }
+    /// Whether explanations were required and are missing.
+    package var lacksRequiredExplanations: Bool { explanationsRequired == true && explanations == nil }
+
+    package var passed: Bool { gates.allSatisfy(\.passed) && (incumbent?.passed ?? true) && !lacksRequiredExplanations }
 
     /// Each failed gate with its value and limit: `auc 0.81 < min 0.90`.
     package var failures: [String] {
         var lines = gates.filter { !$0.passed }.map(\.summary)
         if let incumbent, !incumbent.passed { lines.append(incumbent.summary) }
+        if lacksRequiredExplanations {
+            lines.append("explanations are required (evaluation.explainability) but could not be computed: \(explanationFailure ?? "no reason recorded")")
+        }
         return lines
     }
 }

@@ -217,7 +217,8 @@ extension Reconciler {
         }
         let evaluationJob = EvaluationJob(model: job.model, fingerprint: Planner.evaluationFingerprint(model, training: fingerprint), version: version,
                                           revision: revisionNumber, servingFingerprint: model.servingFingerprint, launch: launch, workspace: workspace,
-                                          data: data, gates: model.model.spec.evaluation?.gates ?? [], incumbent: incumbent, commit: desired.commit)
+                                          data: data, gates: model.model.spec.evaluation?.gates ?? [], incumbent: incumbent, commit: desired.commit,
+                                          explainability: model.model.spec.evaluation?.explainability ?? .optional)
         let evaluation = try await runtime.evaluate(evaluationJob, at: clock.now())
         let shown = evaluation.metrics.keys.sorted().prefix(6).map { "\($0) \(formatMetric(evaluation.metrics[$0]!))" }.joined(separator: ", ")
         run.events.append(Event(time: clock.now(), kind: .model, name: job.model, reason: .evaluated,
