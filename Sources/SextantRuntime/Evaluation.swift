@@ -15,12 +15,19 @@ extension EmbeddedRuntime {
     package func evaluate(_ job: EvaluationJob, at now: Date) async throws(ActionError) -> Evaluation {
         let bytes = try await readData(job.data.location)
         let data = try await offPool { () throws(ActionError) -> ModelData in try ModelData(job.data, bytes: bytes) }
-        let (answers, timing) = try await answers(of: job.launch, role: "evaluation", workspace: job.workspace, data: data, spec: job.data,
-                                                  classes: data.classes, at: now)
+        let truth = data.holdout.map { data.labels[$0]! }
+        // The candidate's server answers the holdout, then the permuted holdouts (§9).
+        let (answers, timing, explained) = try await withPrivateServer(job.launch, role: "evaluation", workspace: job.workspace, at: now) {
+            endpoint, startup throws(ActionError) in
+            let started = ContinuousClock.now
+            let answers = try await infer(endpoint: endpoint, launch: job.launch, data: data, spec: job.data, classes: data.classes)
+            let inference = (ContinuousClock.now - started).seconds
+            let explained = await explain(job, answers: answers, truth: truth, endpoint: endpoint, data: data)
+            return (answers, (startup: startup, inference: inference), explained)
+        }
         if let state = stateDirectory, let labels = answers.predictedLabels {
             try Self.keepReferencePredictions(labels, state: state, modelDirectory: job.launch.modelDirectory)
         }
-        let truth = data.holdout.map { data.labels[$0]! }
         let scored = answers.metrics(job.data.task, truth: truth)
         var metrics = Self.defined(scored.values)
         var gates: [GateResult] = []
@@ -55,8 +62,15 @@ extension EmbeddedRuntime {
                                         maxRegression: allowed, passed: passed)
         }
         // Stamped when the answers were judged, not when the pass asked for them.
+        let sensitive = Array(Set(job.gates.compactMap(\.sensitiveFeature))).sorted()
+        let (intervals, slices) = await offPool {
+            (Self.intervals(answers, task: job.data.task, truth: truth, seed: job.data.splitSeed),
+             Self.slices(answers, task: job.data.task, truth: truth, by: sensitive.map { ($0, column($0, data: data)) }))
+        }
         return Evaluation(fingerprint: job.fingerprint, metrics: metrics, gates: gates, incumbent: incumbent, holdoutRows: data.holdout.count,
-                          seconds: timing.inference, startupSeconds: timing.startup, evaluatedAt: Date())
+                          seconds: timing.inference, startupSeconds: timing.startup, evaluatedAt: Date(),
+                          explanations: explained.explanations, explanationFailure: explained.failure,
+                          explanationsRequired: job.explainability == .required ? true : nil, intervals: intervals, slices: slices)
     }
 
     /// What a server answers for the holdout: one label, or for classifiers the class
@@ -67,6 +81,8 @@ extension EmbeddedRuntime {
         /// Probabilities per row, in sorted class order, when the server gives them.
         var probabilities: [[Double]]?
         var classes: [String]
+        /// SHAP values per row, features in the model's order, when asked for and given.
+        var explanations: [[Double]]? = nil
 
         /// One label per row: `predict`, or the most probable class.
         var predictedLabels: [String]? {
@@ -93,6 +109,17 @@ extension EmbeddedRuntime {
     /// `data`, typed by `spec`, and how long it took to get ready and to answer.
     func answers(of launch: ServingLaunch, role: String, workspace: Workspace?, data: ModelData, spec: TrainingData, classes: [String],
                  at now: Date) async throws(ActionError) -> (answers: Answers, timing: (startup: Double, inference: Double)) {
+        try await withPrivateServer(launch, role: role, workspace: workspace, at: now) { endpoint, startup throws(ActionError) in
+            let started = ContinuousClock.now
+            let answers = try await infer(endpoint: endpoint, launch: launch, data: data, spec: spec, classes: classes)
+            return (answers, (startup: startup, inference: (ContinuousClock.now - started).seconds))
+        }
+    }
+
+    /// Runs `body` with the endpoint of a private server of `launch` and the seconds it took
+    /// to get ready; the server is stopped afterwards, whatever happens.
+    func withPrivateServer<Result>(_ launch: ServingLaunch, role: String, workspace: Workspace?, at now: Date,
+                                   _ body: (String, Double) async throws(ActionError) -> Result) async throws(ActionError) -> Result {
         let started = ContinuousClock.now
         let server: PrivateServer
         if let privateServing {
@@ -106,12 +133,11 @@ extension EmbeddedRuntime {
                 throw error
             }
         }
-        let ready = ContinuousClock.now
+        let startup = (ContinuousClock.now - started).seconds
         do throws(ActionError) {
-            let answers = try await infer(endpoint: server.endpoint, launch: launch, data: data, spec: spec, classes: classes)
-            let timing = (startup: (ready - started).seconds, inference: (ContinuousClock.now - ready).seconds)
+            let result = try await body(server.endpoint, startup)
             await stopPrivate(server)
-            return (answers, timing)
+            return result
         } catch {
             await stopPrivate(server)
             throw error
@@ -126,28 +152,39 @@ extension EmbeddedRuntime {
         }
     }
 
-    /// The holdout in batches of `evaluationBatch` rows, with the tabular convention.
-    private func infer(endpoint: String, launch: ServingLaunch, data: ModelData, spec: TrainingData, classes: [String]) async throws(ActionError) -> Answers {
+    /// The holdout in batches of `evaluationBatch` rows, with the tabular convention. With
+    /// `permuted`, that feature's column is sent in the permutation's order (row i gets the
+    /// value of holdout row `order[i]`); with `explain`, the answers' `explanation` output
+    /// is read too.
+    func infer(endpoint: String, launch: ServingLaunch, data: ModelData, spec: TrainingData, classes: [String],
+               permuted: (feature: Int, order: [Int])? = nil, explain: Bool = false) async throws(ActionError) -> Answers {
         let classifier = spec.task != .regression
         let classes = classifier ? classes : []
         var labels: [String]? = []
         var probabilities: [[Double]]? = classifier ? [] : nil
+        var explanations: [[Double]]? = explain ? [] : nil
         let columns = spec.features.map { feature in (feature, data.table.columnIndex(feature.name)) }
-        let outputs = classifier ? ["predict", "predict_proba"] : ["predict"]
+        let outputs = (classifier ? ["predict", "predict_proba"] : ["predict"]) + (explain ? ["explanation"] : [])
         for start in stride(from: 0, to: data.holdout.count, by: evaluationBatch) {
-            let rows = data.holdout[start..<min(start + evaluationBatch, data.holdout.count)]
-            let inputs = columns.map { feature, index in
-                TabularRequestEncoder.Input(name: feature.name, datatype: feature.logicalType.tensorDatatype,
-                                            column: Self.tensorColumn(rows.map { row in index.flatMap { data.table.text(row: row, column: $0) } },
-                                                                      type: feature.logicalType))
+            let positions = start..<min(start + evaluationBatch, data.holdout.count)
+            let inputs = columns.enumerated().map { position, column in
+                let (feature, index) = column
+                let rows = positions.map { row in
+                    data.holdout[permuted.map { $0.feature == position ? $0.order[row] : row } ?? row]
+                }
+                return TabularRequestEncoder.Input(name: feature.name, datatype: feature.logicalType.tensorDatatype,
+                                                   column: Self.tensorColumn(rows.map { row in index.flatMap { data.table.text(row: row, column: $0) } },
+                                                                             type: feature.logicalType))
             }
             let body = TabularRequestEncoder(id: "sextant-evaluation-\(start)", contentType: "pd", inputs: inputs, outputs: outputs).encode()
             let answer = try await post(endpoint: endpoint, model: launch.model, body: body, revision: launch.revision)
-            let batch = try Self.parse(answer, rows: rows.count, classes: classes, revision: launch.revision, targetType: spec.targetType)
+            let batch = try Self.parse(answer, rows: positions.count, classes: classes, revision: launch.revision, targetType: spec.targetType,
+                                       features: explain ? spec.features.count : nil)
             if let batchLabels = batch.labels { labels? += batchLabels } else { labels = nil }
             if let batchProbabilities = batch.probabilities { probabilities? += batchProbabilities } else { probabilities = nil }
+            if let batchExplanations = batch.explanations { explanations? += batchExplanations } else { explanations = nil }
         }
-        return Answers(labels: labels, probabilities: probabilities, classes: classes)
+        return Answers(labels: labels, probabilities: probabilities, classes: classes, explanations: explanations)
     }
 
     private func post(endpoint: String, model: String, body: [UInt8], revision: Int) async throws(ActionError) -> [UInt8] {
@@ -190,8 +227,8 @@ extension EmbeddedRuntime {
 
     /// Reads `predict` and `predict_proba` from an OIP answer (flat or nested data,
     /// `[N]` or `[N, 1]`), with the reader the model server's requests go through.
-    static func parse(_ bytes: [UInt8], rows: Int, classes: [String], revision: Int,
-                      targetType: LogicalType) throws(ActionError) -> (labels: [String]?, probabilities: [[Double]]?) {
+    static func parse(_ bytes: [UInt8], rows: Int, classes: [String], revision: Int, targetType: LogicalType,
+                      features: Int? = nil) throws(ActionError) -> (labels: [String]?, probabilities: [[Double]]?, explanations: [[Double]]?) {
         let answer: InferenceMessage
         do {
             answer = try InferenceMessage(bytes, headerLength: nil, list: .outputs)
@@ -201,6 +238,7 @@ extension EmbeddedRuntime {
         }
         var labels: [String]?
         var probabilities: [[Double]]?
+        var explanations: [[Double]]?
         for output in answer.tensors {
             if output.name == "predict" {
                 labels = Self.labels(output, targetType: targetType)
@@ -210,6 +248,8 @@ extension EmbeddedRuntime {
                 if width == classes.count, numbers.count == rows * width {
                     probabilities = (0..<rows).map { row in numbers[(row * width)..<((row + 1) * width)].map { $0 ?? .nan } }
                 }
+            } else if output.name == "explanation", let features, case .numbers(let numbers) = output.values, numbers.count == rows * features {
+                explanations = (0..<rows).map { row in numbers[(row * features)..<((row + 1) * features)].map { $0 ?? .nan } }
             }
         }
         // Without `predict`, the labels are the probabilities' (`TaskMetrics`).
@@ -217,7 +257,7 @@ extension EmbeddedRuntime {
         guard answered == rows else {
             throw ActionError("r\(revision)'s server answered \(answered) predictions for \(rows) rows", reason: "EvaluationFailed")
         }
-        return (labels, probabilities)
+        return (labels, probabilities, explanations)
     }
 
     /// A `predict` tensor's values as labels: booleans as `true`/`false`, numbers as
@@ -250,7 +290,7 @@ extension EmbeddedRuntime {
         }
     }
 
-    private func column(_ name: String, data: ModelData) -> [String] {
+    func column(_ name: String, data: ModelData) -> [String] {
         guard let index = data.table.columnIndex(name) else { return data.holdout.map { _ in "" } }
         return data.holdout.map { data.table.text(row: $0, column: index) ?? "" }
     }

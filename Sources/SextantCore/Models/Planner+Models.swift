@@ -259,7 +259,7 @@ extension Planner {
             var serving: String
             var gates: [[String: String]]
             var incumbent: [String: String]?
-            /// Absent unless set, so older revisions keep their fingerprint.
+            /// Absent unless `required`, so revisions judged before it existed keep their fingerprint.
             var explainability: String?
         }
         func text(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
@@ -269,7 +269,7 @@ extension Planner {
         }
         let incumbent = evaluation?.incumbent.map { ["metric": $0.metric.rawValue, "maxRegression": text($0.maxRegression ?? 0)] }
         return Fingerprint.of("sextant.evaluation/1", Input(training: training, serving: model.servingFingerprint, gates: gates, incumbent: incumbent,
-                                                             explainability: evaluation?.explainability?.rawValue))
+                                                             explainability: evaluation?.explainability == .required ? Explainability.required.rawValue : nil))
     }
 
     /// What a failed deploy of a revision stalls on.

@@ -1,0 +1,111 @@
+import SextantAPI
+import SextantCore
+import SextantML
+
+extension EmbeddedRuntime {
+    /// Permutations per feature (DESIGN §9).
+    static let importanceRepeats = 5
+    /// Resamples of the holdout behind each confidence interval (DESIGN §9).
+    static let bootstrapResamples = 1000
+
+    /// A revision's explanations, or why there are none.
+    struct Explained {
+        var explanations: Explanations?
+        var failure: String?
+    }
+
+    /// Permutation importance through the candidate's own server (DESIGN §9): for each
+    /// feature and repeat, the holdout is sent again with that feature's column permuted
+    /// (seeded from the split seed) and scored like the gates score it. Built-in models also
+    /// answer their exact SHAP values, summarised as each feature's mean absolute value.
+    /// Never throws: what cannot be computed is recorded, and fails the gates only where
+    /// `evaluation.explainability` is `required`.
+    func explain(_ job: EvaluationJob, answers: Answers, truth: [String], endpoint: String, data: ModelData) async -> Explained {
+        let metric = Self.importanceMetric(job.data.task, gates: job.gates)
+        guard let baseline = Self.score(answers, metric: metric, task: job.data.task, truth: truth) else {
+            return Explained(failure: "\(metric.rawValue), the metric importance is scored by, is undefined on the holdout")
+        }
+        let plan = PermutationPlan(rows: data.holdout.count, features: job.data.features.count, repeats: Self.importanceRepeats,
+                                   seed: job.data.splitSeed)
+        var importances: [FeatureImportance] = []
+        for (index, feature) in job.data.features.enumerated() {
+            var scores: [Double] = []
+            for repetition in 0..<Self.importanceRepeats {
+                let permuted: Answers
+                do throws(ActionError) {
+                    permuted = try await infer(endpoint: endpoint, launch: job.launch, data: data, spec: job.data, classes: data.classes,
+                                               permuted: (index, plan.permutation(feature: index, repeat: repetition)))
+                } catch {
+                    return Explained(failure: "the holdout with \(feature.name) permuted: \(error.message)")
+                }
+                guard let score = Self.score(permuted, metric: metric, task: job.data.task, truth: truth) else {
+                    return Explained(failure: "\(metric.rawValue) is undefined on the holdout with \(feature.name) permuted")
+                }
+                scores.append(score)
+            }
+            let importance = PermutationPlan.importance(baseline: baseline, permuted: scores, lowerIsBetter: metric.lowerIsBetter)
+            importances.append(FeatureImportance(feature: feature.name, mean: importance.mean, std: importance.std))
+        }
+        importances.sort { $0.mean != $1.mean ? $0.mean > $1.mean : $0.feature < $1.feature }
+        return Explained(explanations: Explanations(metric: metric.rawValue, repeats: Self.importanceRepeats, seed: job.data.splitSeed,
+                                                    importances: importances, shap: await shap(job, endpoint: endpoint, data: data)))
+    }
+
+    /// Each feature's mean absolute SHAP value over the holdout, from the `explanation`
+    /// output of Sextant's own server; nil for other servers or when it is not answered.
+    private func shap(_ job: EvaluationJob, endpoint: String, data: ModelData) async -> [FeatureAttribution]? {
+        guard job.launch.runtime == .builtin,
+              let answers = try? await infer(endpoint: endpoint, launch: job.launch, data: data, spec: job.data, classes: data.classes, explain: true),
+              let rows = answers.explanations, !rows.isEmpty else { return nil }
+        return job.data.features.enumerated().map { index, feature in
+            FeatureAttribution(feature: feature.name, meanAbsolute: rows.reduce(0) { $0 + abs($1[index]) } / Double(rows.count))
+        }
+    }
+
+    /// The metric permuted holdouts are scored by: the first gate's that is not a fairness
+    /// metric and fits the task, else `auc` (binary), `accuracy` (multiclass), `r2` (regression).
+    static func importanceMetric(_ task: SextantAPI.ModelTask, gates: [Gate]) -> SextantAPI.MetricName {
+        if let gate = gates.first(where: { !$0.metric.isFairness && $0.sensitiveFeature == nil && $0.metric.tasks.contains(task) }) {
+            return gate.metric
+        }
+        return switch task {
+        case .binaryClassification: .auc
+        case .multiclassClassification: .accuracy
+        case .regression: .r2
+        }
+    }
+
+    /// `metric` of some answers, when it is defined and finite.
+    static func score(_ answers: Answers, metric: SextantAPI.MetricName, task: SextantAPI.ModelTask, truth: [String]) -> Double? {
+        defined(answers.metrics(task, truth: truth).values)[metric.rawValue]
+    }
+
+    /// 95% bootstrap intervals of every metric defined on the holdout (DESIGN §9).
+    static func intervals(_ answers: Answers, task: SextantAPI.ModelTask, truth: [String], seed: UInt64) -> MetricIntervals? {
+        let computed = BootstrapIntervals.compute(task: SextantML.ModelTask(task), classes: answers.classes, truth: truth, labels: answers.labels,
+                                                  scores: answers.probabilities, resamples: bootstrapResamples, confidence: 0.95, seed: seed)
+        guard !computed.isEmpty else { return nil }
+        var intervals: [String: MetricInterval] = [:]
+        for (metric, interval) in computed { intervals[metric.rawValue] = MetricInterval(lower: interval.lower, upper: interval.upper) }
+        return MetricIntervals(confidence: 0.95, resamples: bootstrapResamples, seed: seed, intervals: intervals)
+    }
+
+    /// The task's metrics on the holdout rows of each value of each sensitive feature
+    /// (`columns`: the feature and its value in every holdout row), values in sorted order.
+    static func slices(_ answers: Answers, task: SextantAPI.ModelTask, truth: [String], by columns: [(String, [String])]) -> [SliceMetrics]? {
+        guard !columns.isEmpty else { return nil }
+        var slices: [SliceMetrics] = []
+        for (feature, values) in columns {
+            var rowsByValue: [String: [Int]] = [:]
+            for (row, value) in values.enumerated() { rowsByValue[value, default: []].append(row) }
+            for (value, rows) in rowsByValue.sorted(by: { $0.key < $1.key }) {
+                let subset = Answers(labels: answers.labels.map { labels in rows.map { labels[$0] } },
+                                     probabilities: answers.probabilities.map { scores in rows.map { scores[$0] } },
+                                     classes: answers.classes)
+                let metrics = defined(subset.metrics(task, truth: rows.map { truth[$0] }).values)
+                slices.append(SliceMetrics(feature: feature, value: value, rows: rows.count, metrics: metrics))
+            }
+        }
+        return slices
+    }
+}
