@@ -13,7 +13,9 @@ package enum FeatureValue: Sendable, Hashable {
 ///   missing value becomes the mean, i.e. 0.
 /// * `categorical` (text): one 0/1 input per category — the categories of the training rows
 ///   and the contract's `validValues`, sorted. A missing value or a category never seen in
-///   training is all zeros (counted by `transform` so serving can report it).
+///   training is all zeros (counted by `transform` so serving can report it). `shares` holds
+///   the share of training rows in each category (the mean of its input, which exact linear
+///   SHAP takes as its reference); model files written before it was stored lack it.
 package struct FeatureTransform: Codable, Sendable, Hashable {
     package enum Kind: String, Codable, Sendable {
         case numeric, categorical
@@ -24,6 +26,8 @@ package struct FeatureTransform: Codable, Sendable, Hashable {
     package var mean: Double?
     package var scale: Double?
     package var categories: [String]?
+    /// Per category (in `categories` order), the share of training rows holding it.
+    package var shares: [Double]?
 
     /// How many model inputs the feature becomes.
     package var width: Int { kind == .numeric ? 1 : (categories?.count ?? 0) }
@@ -60,11 +64,13 @@ extension FeatureTransform {
             var squares = 0.0
             for row in rows { if let value = values[row] { squares += (value - mean) * (value - mean) } }
             let deviation = count > 0 ? (squares / count).squareRoot() : 0
-            return FeatureTransform(name: name, kind: .numeric, mean: mean, scale: deviation > 1e-12 ? deviation : 1, categories: nil)
+            return FeatureTransform(name: name, kind: .numeric, mean: mean, scale: deviation > 1e-12 ? deviation : 1, categories: nil, shares: nil)
         case .categorical(let name, let values, let declared):
-            var seen = Set(declared)
-            for row in rows { if let value = values[row] { seen.insert(value) } }
-            return FeatureTransform(name: name, kind: .categorical, mean: nil, scale: nil, categories: seen.sorted())
+            var counts = Dictionary(declared.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
+            for row in rows { if let value = values[row] { counts[value, default: 0] += 1 } }
+            let categories = counts.keys.sorted()
+            let shares = categories.map { Double(counts[$0]!) / Double(max(1, rows.count)) }
+            return FeatureTransform(name: name, kind: .categorical, mean: nil, scale: nil, categories: categories, shares: shares)
         }
     }
 
