@@ -146,7 +146,9 @@ struct Change {
         if evaluation.passed {
             output = "passed"
             event(.evaluated, "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server (\(timing)): \(shown); every gate passed"
-                  + (evaluation.incumbent.map { "; incumbent: \($0.summary)" } ?? (job.incumbent == nil ? "; no incumbent" : "")))
+                  + (evaluation.incumbent.map { "; incumbent: \($0.summary)" } ?? (job.incumbent == nil ? "; no incumbent" : ""))
+                  + (evaluation.explanations.map { "; most important (\($0.metric) drop when permuted): \($0.summary())" }
+                     ?? evaluation.explanationFailure.map { "; no explanations: \($0)" } ?? ""))
         } else {
             output = evaluation.failures.joined(separator: "\n")
             event(.gateFailed, "r\(job.revision) (v\(job.version.number)) fails: \(evaluation.failures.joined(separator: "; "))" + stableKeepsServing)

@@ -23,6 +23,13 @@ class Feature:
         self.mean = _or(spec.get("mean"), 0.0)
         self.scale = _or(spec.get("scale"), 1.0)
         self.categories = spec.get("categories") or []
+        shares = spec.get("shares")
+        # The training mean of each input (exact linear SHAP's reference): 0 for a
+        # standardised number, the share of training rows for a category (0 in model
+        # files written before shares were stored).
+        self.reference = [0.0] if self.numeric else (
+            [float(share) for share in shares] if isinstance(shares, list) and len(shares) == len(self.categories)
+            else [0.0] * len(self.categories))
         self._index = {category: position for position, category in enumerate(self.categories)}
 
     def append(self, value, inputs):
@@ -90,14 +97,52 @@ class Model:
             inputs = []
             for feature, value in zip(self.features, row):
                 feature.append(value, inputs)
-            scores = []
-            for weights, intercept in zip(self.weights, self.intercepts):
-                score = intercept
-                for weight, x in zip(weights, inputs):
-                    score = score + weight * x
-                scores.append(score)
-            outputs.append(self._link(scores))
+            outputs.append(self._link(self._scores(inputs)))
         return outputs
+
+    def explain(self, rows):
+        """Exact linear SHAP (`TrainedModel.explain`): per row of raw values, each feature's
+        φ = Σ w·(z − z̄) over its inputs, and the base value, for the positive class's logit
+        (binary), the most probable class's score (multiclass) or the value (regression), so
+        that Σφ + base is the model's raw output. Same order of operations as the Swift code."""
+        values, bases = [], []
+        for row in rows:
+            inputs = []
+            for feature, value in zip(self.features, row):
+                feature.append(value, inputs)
+            output = 0
+            if self.task == "multiclass-classification":
+                output = self.labels_index(self._link(self._scores(inputs)))
+            weights, base = self.weights[output], self.intercepts[output]
+            attributions, position = [], 0
+            for feature in self.features:
+                attribution = 0.0
+                for reference in feature.reference:
+                    attribution = attribution + weights[position] * (inputs[position] - reference)
+                    base = base + weights[position] * reference
+                    position += 1
+                attributions.append(attribution)
+            values.append(attributions)
+            bases.append(base)
+        return values, bases
+
+    def _scores(self, inputs):
+        scores = []
+        for weights, intercept in zip(self.weights, self.intercepts):
+            score = intercept
+            for weight, x in zip(weights, inputs):
+                score = score + weight * x
+            scores.append(score)
+        return scores
+
+    @staticmethod
+    def labels_index(row):
+        """The index of the largest value, the first on ties."""
+        best = 0
+        for position in range(1, len(row)):
+            if row[position] > row[best]:
+                best = position
+        return best
 
     def _link(self, scores):
         if self.task == "regression":
@@ -114,14 +159,7 @@ class Model:
 
     def labels(self, outputs):
         """The predicted label per row: the most probable class (the first on ties)."""
-        labels = []
-        for row in outputs:
-            best = 0
-            for position in range(1, len(row)):
-                if row[position] > row[best]:
-                    best = position
-            labels.append(self.classes[best])
-        return labels
+        return [self.classes[self.labels_index(row)] for row in outputs]
 
 
 def _exp(value):

@@ -93,6 +93,8 @@ class ModelServer:
             predict["parameters"] = {"classes": model.classes}
             outputs.append({"name": "predict_proba", "datatype": "FP64", "shape": [-1, len(model.classes)],
                             "parameters": {"classes": model.classes}})
+        outputs.append({"name": "explanation", "datatype": "FP64", "shape": [-1, len(model.features)]})
+        outputs.append({"name": "explanation_base", "datatype": "FP64", "shape": [-1]})
         return {
             "name": self.name,
             "versions": [self.version],
@@ -125,13 +127,17 @@ class ModelServer:
             if len(column) != rows:
                 raise BadRequest(f"inputs hold different numbers of rows: {features[0].name} has {rows}, "
                                  f"{features[position].name} has {len(column)}")
-        outputs = self.model.predict(list(zip(*columns)) if rows else [])
+        raw_rows = list(zip(*columns)) if rows else []
+        outputs = self.model.predict(raw_rows)
         for row, values in enumerate(outputs):
             if not all(math.isfinite(value) for value in values):
                 raise BadRequest(f"the model's answer for row {row} is not a finite number: its input values are too large for this model")
-        return self._respond(request, outputs, rows)
+        explained = None
+        if request.outputs and any(output.name in ("explanation", "explanation_base") for output in request.outputs):
+            explained = self.model.explain(raw_rows)
+        return self._respond(request, outputs, rows, explained)
 
-    def _respond(self, request, outputs, rows):
+    def _respond(self, request, outputs, rows, explained=None):
         model = self.model
         requested = request.outputs or [RequestedOutput("predict", request.binary_data_output)]
         answers, binary_parts = [], []
@@ -145,6 +151,11 @@ class ModelServer:
             elif output.name == "predict_proba" and model.classes is not None:
                 datatype, shape, classes = "FP64", [rows, len(model.classes)], model.classes
                 values = [value for row in outputs for value in row]
+            elif output.name == "explanation":
+                datatype, shape = "FP64", [rows, len(model.features)]
+                values = [value for row in explained[0] for value in row]
+            elif output.name == "explanation_base":
+                datatype, shape, values = "FP64", [rows], explained[1]
             else:
                 answers_what = "predict" if model.classes is None else "predict and predict_proba"
                 raise BadRequest(f"unknown output {output.name}; this model answers {answers_what}")
