@@ -431,7 +431,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "sextant", "SextantAPI", "SextantStore", "SextantCore", "SextantWire", "SextantDaemon", "SextantMonitoring", "SextantML",
-                "SextantRay", "SextantTestSupport",
+                "SextantRay", "SextantRuntime", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
