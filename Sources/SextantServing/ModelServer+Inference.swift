@@ -44,12 +44,14 @@ extension ModelServer {
         if let row = predictions.outputs.firstIndex(where: { $0.contains { !$0.isFinite } }) {
             throw BadRequest("the model's answer for row \(row) is not a finite number: its input values are too large for this model")
         }
-        return try respond(request, predictions: predictions, rows: rows)
+        return try respond(request, predictions: predictions, values: rowValues)
     }
 
     /// The answer's JSON, written directly (every value is finite: checked above), and the
-    /// binary part of the outputs asked for in binary.
-    private func respond(_ request: InferenceRequest, predictions: Predictions, rows: Int) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
+    /// binary part of the outputs asked for in binary. The explanation is computed only
+    /// when `explanation` or `explanation_base` is asked for.
+    private func respond(_ request: InferenceRequest, predictions: Predictions, values rowValues: [[FeatureValue]]) throws(BadRequest) -> (json: [UInt8], binary: [UInt8]?) {
+        let rows = rowValues.count
         var requested: [(name: String, binary: Bool)] = []
         if let outputs = request.requestedOutputs {
             for output in outputs {
@@ -58,6 +60,14 @@ extension ModelServer {
             }
         } else {
             requested = [("predict", request.binaryDataOutput)]
+        }
+        var explanation: LinearExplanation?
+        if requested.contains(where: { $0.name == Self.explanationOutput || $0.name == Self.explanationBaseOutput }) {
+            let explained = model.explain(rowValues)
+            if let row = explained.values.indices.first(where: { explained.values[$0].contains { !$0.isFinite } || !explained.base[$0].isFinite }) {
+                throw BadRequest("the model's explanation for row \(row) is not a finite number: its input values are too large for this model")
+            }
+            explanation = explained
         }
         var json = JSONWriter(capacity: 160 + rows * requested.count * 24)
         json.raw(#"{"model_name":"#)
@@ -82,8 +92,14 @@ extension ModelServer {
                 values = .doubles(predictions.outputs.flatMap { $0 })
                 shape = [rows, model.classes!.count]
                 classes = model.classes
+            case Self.explanationOutput:
+                values = .doubles(explanation!.values.flatMap { $0 })
+                shape = [rows, model.preprocessing.features.count]
+            case Self.explanationBaseOutput:
+                values = .doubles(explanation!.base)
             default:
-                throw BadRequest("unknown output \(outputName); this model answers \(model.classes == nil ? "predict" : "predict and predict_proba")")
+                let outputs = Self.metadata(model: model, name: name, version: version).outputs.map(\.name)
+                throw BadRequest("unknown output \(outputName); this model answers \(outputs.dropLast().joined(separator: ", ")) and \(outputs.last!)")
             }
             if index > 0 { json.comma() }
             json.raw(#"{"name":"#)

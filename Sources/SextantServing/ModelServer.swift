@@ -6,7 +6,9 @@ public import SextantML
 /// The built-in Open Inference Protocol v2 server (DESIGN §5) for a built-in model: health,
 /// metadata (with `parameters.classes`), inference in JSON or with the binary tensor data
 /// extension, the tabular convention (one input per feature column, `shape [N]`, a missing
-/// value as `null` or NaN), and `{"error"}` with 400 or 404.
+/// value as `null` or NaN), the outputs `predict`, `predict_proba` (classifiers) and, when
+/// named, the exact SHAP values `explanation` and `explanation_base` (DESIGN §9), and
+/// `{"error"}` with 400 or 404.
 public struct ModelServer: Sendable {
     package let name: String
     package let version: String
@@ -68,9 +70,18 @@ public struct ModelServer: Sendable {
         if let classes = model.classes {
             outputs.append(TensorMetadata(name: "predict_proba", datatype: "FP64", shape: [-1, classes.count], parameters: ["classes": classes]))
         }
+        let features = model.preprocessing.features.map(\.name)
+        outputs.append(TensorMetadata(name: explanationOutput, datatype: "FP64", shape: [-1, features.count], parameters: ["features": features]))
+        outputs.append(TensorMetadata(name: explanationBaseOutput, datatype: "FP64", shape: [-1], parameters: nil))
         return ModelMetadata(name: name, versions: [version], platform: "sextant-\(model.trainer.rawValue)", inputs: inputs, outputs: outputs,
                              parameters: ["content_type": "pd"])
     }
+
+    /// Exact linear SHAP values (DESIGN §9), `[N, F]`, features in the model's order (for
+    /// softmax, the predicted class's), answered only when a request names it.
+    static let explanationOutput = "explanation"
+    /// The base value of each row's explanation, `[N]`: Σ explanation + base = the raw output.
+    static let explanationBaseOutput = "explanation_base"
 
     /// The datatype of `predict`: the target's (booleans, integers, text) or FP64.
     var labelType: String { Self.labelType(model) }

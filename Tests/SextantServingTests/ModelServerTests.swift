@@ -26,7 +26,7 @@ import SextantML
             let body = try metadata.json()
             #expect(body["versions"] as? [String] == ["7"])
             let outputs = body["outputs"] as! [[String: Any]]
-            #expect(outputs.map { $0["name"] as! String } == ["predict", "predict_proba"])
+            #expect(outputs.map { $0["name"] as! String } == ["predict", "predict_proba", "explanation", "explanation_base"])
             #expect((outputs[1]["parameters"] as! [String: Any])["classes"] as? [String] == ["false", "true"])
             #expect((body["inputs"] as! [[String: Any]]).map { $0["datatype"] as! String } == ["FP64", "BYTES"])
             let other = try await LoopbackModelServer.send(port: port, "/v2/models/other/ready")
@@ -213,5 +213,98 @@ import SextantML
         #expect(throws: BadRequest.self) { _ = try server.infer(Array(body.utf8), headerLength: nil) }
         let fine = #"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[3]}]}"#
         #expect(String(decoding: try server.infer(Array(fine.utf8), headerLength: nil).json, as: UTF8.self).contains(#""data":[7"#))
+    }
+}
+
+/// The `explanation` and `explanation_base` outputs (DESIGN §9) over HTTP.
+@Suite struct ModelServerExplanationTests {
+    static func outputs(_ response: LoopbackModelServer.Answer) throws -> [String: [String: Any]] {
+        let outputs = try #require(try response.json()["outputs"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: outputs.map { ($0["name"] as! String, $0) })
+    }
+
+    @Test("the metadata lists explanation [-1, F] with the features, and explanation_base [-1]")
+    func metadata() async throws {
+        try await LoopbackModelServer.with(try ModelServerTests.server()) { port in
+            let body = try await LoopbackModelServer.send(port: port, "/v2/models/m").json()
+            let outputs = body["outputs"] as! [[String: Any]]
+            #expect(outputs.map { $0["name"] as! String } == ["predict", "predict_proba", "explanation", "explanation_base"])
+            #expect(outputs[2]["datatype"] as? String == "FP64" && outputs[2]["shape"] as? [Int] == [-1, 2])
+            #expect((outputs[2]["parameters"] as? [String: Any])?["features"] as? [String] == ["x", "region"])
+            #expect(outputs[3]["shape"] as? [Int] == [-1])
+        }
+    }
+
+    @Test("a request naming explanation gets [N, F] FP64 values whose sum plus the base is the logit of predict_proba")
+    func binary() async throws {
+        let server = try ModelServerTests.server()
+        let request = #"{"inputs":[{"name":"x","datatype":"FP64","shape":[3],"data":[0,9.5,null]},{"name":"region","datatype":"BYTES","shape":[3],"data":["eu","us","mars"]}],"outputs":[{"name":"predict_proba"},{"name":"explanation"},{"name":"explanation_base"}]}"#
+        try await LoopbackModelServer.with(server) { port in
+            let response = try await LoopbackModelServer.infer(port: port, request)
+            #expect(response.status == .ok, "\(response.text)")
+            let outputs = try Self.outputs(response)
+            let explanation = try #require(outputs["explanation"])
+            #expect(explanation["datatype"] as? String == "FP64")
+            #expect(explanation["shape"] as? [Int] == [3, 2])
+            let values = try #require(explanation["data"] as? [Double])
+            let base = try #require(outputs["explanation_base"]?["data"] as? [Double])
+            let probabilities = try #require(outputs["predict_proba"]?["data"] as? [Double])
+            #expect(base.count == 3)
+            let expected = server.model.explain([[.number(0), .text("eu")], [.number(9.5), .text("us")], [.missing, .text("mars")]])
+            #expect(values == expected.values.flatMap { $0 }, "row-major, features in the model's order")
+            #expect(values[4] == 0, "a missing number contributes nothing")
+            for row in 0..<3 {
+                let raw = values[2 * row] + values[2 * row + 1] + base[row]
+                let positive = probabilities[2 * row + 1]
+                #expect(abs(raw - log(positive / (1 - positive))) < 1e-9, "row \(row)")
+            }
+        }
+    }
+
+    @Test("softmax: the predicted class's explanation, in binary too; without asking, none is computed or sent")
+    func softmaxBinary() async throws {
+        let rows = (0..<60).map { "\(Double($0) / 6),\(["a", "b", "c"][$0 % 3]),\($0 < 20 ? "low" : $0 < 40 ? "mid" : "high")" }
+        let table = try CSVTable(Array(("x,kind,y\n" + rows.joined(separator: "\n") + "\n").utf8))
+        let model = try ModelTrainer.train(table, TrainingSpec(trainer: .softmaxRegression, target: "y", targetType: .string,
+                                                               features: [FeatureSpec(name: "x", type: .number), FeatureSpec(name: "kind", type: .string)],
+                                                               trainRows: Array(0..<60)))
+        let server = ModelServer(name: "m", version: "7", model: model)
+        let inputs = #"{"name":"x","datatype":"FP64","shape":[2],"data":[1,9]},{"name":"kind","datatype":"BYTES","shape":[2],"data":["a","c"]}"#
+        let request = #"{"inputs":["# + inputs + #"],"outputs":[{"name":"predict"},{"name":"explanation","parameters":{"binary_data":true}},{"name":"explanation_base"}]}"#
+        try await LoopbackModelServer.with(server) { port in
+            let response = try await LoopbackModelServer.infer(port: port, request)
+            #expect(response.status == .ok, "\(response.text)")
+            let length = try #require(response.headers.first(name: "Inference-Header-Content-Length").flatMap(Int.init))
+            let bytes = Array(response.body.readableBytesView)
+            let json = try JSONSerialization.jsonObject(with: Data(bytes[..<length])) as! [String: Any]
+            let outputs = json["outputs"] as! [[String: Any]]
+            #expect(outputs[0]["data"] as? [String] == ["low", "high"])
+            #expect(outputs[1]["shape"] as? [Int] == [2, 2])
+            #expect((outputs[1]["parameters"] as? [String: Any])?["binary_data_size"] as? Int == 32)
+            let values = stride(from: length, to: bytes.count, by: 8).map { start in
+                Double(bitPattern: bytes[start..<start + 8].reversed().reduce(0) { $0 << 8 | UInt64($1) })
+            }
+            let base = try #require(outputs[2]["data"] as? [Double])
+            let explanation = model.explain([[.number(1), .text("a")], [.number(9), .text("c")]])
+            #expect(explanation.outputClass == [1, 0], "classes in order high, low, mid: low then high predicted")
+            #expect(values == explanation.values.flatMap { $0 })
+            for row in 0..<2 {
+                #expect(abs(values[2 * row] + values[2 * row + 1] + base[row] - explanation.raw[row]) < 1e-9)
+            }
+            let plain = try await LoopbackModelServer.infer(port: port, #"{"inputs":["# + inputs + "]}")
+            #expect(try Self.outputs(plain).keys.sorted() == ["predict"])
+        }
+    }
+
+    @Test("an unknown output names every output the model answers")
+    func unknownOutput() throws {
+        let server = try ModelServerTests.server()
+        let body = #"{"inputs":[{"name":"x","datatype":"FP64","shape":[1],"data":[1]},{"name":"region","datatype":"BYTES","shape":[1],"data":["eu"]}],"outputs":[{"name":"shap"}]}"#
+        do {
+            _ = try server.infer(Array(body.utf8), headerLength: nil)
+            Issue.record("answered, expected a 400")
+        } catch {
+            #expect(error.message == "unknown output shap; this model answers predict, predict_proba, explanation and explanation_base")
+        }
     }
 }
