@@ -26,7 +26,8 @@ struct CardCommand: AsyncParsableCommand {
 
             Examples:
               sextant card fraud-detector
-              sextant card fraud-detector --version 2 -o json | jq '.quantitative_analysis.performance_metrics'
+              sextant card fraud-detector --version 1 -o json |
+                  jq '.quantitative_analysis.performance_metrics'
               sextant card fraud-detector --server http://127.0.0.1:7070
             """
     )

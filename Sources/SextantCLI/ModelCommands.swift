@@ -197,7 +197,7 @@ struct HistoryDocument: Encodable {
                 row.append(evaluation.map { $0.passed ? "passed" : "FAILED: " + $0.failures.joined(separator: "; ") } ?? "not evaluated")
                 row.append((evaluation?.gates ?? []).map { gate in
                     let interval = gate.sensitiveFeature == nil ? evaluation?.intervals?.intervals[gate.metric].map(intervalText) ?? "" : ""
-                    return "\(gate.metric)\(gate.sensitiveFeature.map { " by \($0)" } ?? "") \(gate.value.map(formatMetric) ?? "n/a")\(interval)"
+                    return "\(gate.metric) \(gate.value.map(formatMetric) ?? "n/a")\(interval)"
                 }.joined(separator: ", "))
                 row.append(evaluation.map(importanceText) ?? "-")
                 row.append(revision.served.isEmpty ? "never" : revision.served.map(servedText).joined(separator: ", "))

@@ -161,7 +161,8 @@ extension ModelCard {
         let task = modelParameters.task.map { $0 == .regression ? "tabular-regression" : "tabular-classification" } ?? "tabular-classification"
         let taskName = task == "tabular-regression" ? "Tabular Regression" : "Tabular Classification"
         let dataset = modelParameters.data.first?.name ?? modelDetails.name
-        let metrics = quantitativeAnalysis.performanceMetrics.filter { $0.slice == nil }
+        // Fairness metrics (`demographicParityRatio[region]`) are not metric ids: the card's tables show them.
+        let metrics = quantitativeAnalysis.performanceMetrics.filter { $0.slice == nil && !$0.type.contains("[") }
         var pairs: [(String, YAMLNode)] = [("tags", list([text("sextant"), text(task)] + (modelParameters.task.map { [text($0.rawValue)] } ?? [])))]
         pairs.append(("datasets", list([text(dataset)])))
         pairs.append(("metrics", list(metrics.map { text($0.type) })))
