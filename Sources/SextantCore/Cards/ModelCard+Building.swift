@@ -24,7 +24,6 @@ extension ModelCard {
             name: model,
             overview: "A \(kind) trained by `\(version.trainer)`\(target), version \(version.number) of \(model), evaluated on \(version.holdoutRows) held-out rows through its serving path.",
             version: Version(name: "v\(version.number)", date: day),
-            references: [],
             lineage: Lineage(version: version.number, revision: revision?.number, commit: version.commit, fingerprint: version.fingerprint,
                              servingFingerprint: revision?.servingFingerprint, datasetSha256: version.datasetSha256,
                              contract: context?.contract.description, contractSha256: version.contractSha256, trainer: version.trainer,

@@ -33,11 +33,10 @@ package struct ModelCard: Sendable, Hashable, Codable {
         package var name: String
         package var overview: String
         package var version: Version
-        package var references: [Reference]
         package var lineage: Lineage
 
         enum CodingKeys: String, CodingKey {
-            case name, overview, version, references
+            case name, overview, version
             case lineage = "sextant_lineage"
         }
     }
@@ -47,10 +46,6 @@ package struct ModelCard: Sendable, Hashable, Codable {
         package var name: String
         /// The day the version was trained (`yyyy-MM-dd`, UTC).
         package var date: String
-    }
-
-    package struct Reference: Sendable, Hashable, Codable {
-        package var reference: String
     }
 
     /// Where the version came from: enough to rebuild it.
