@@ -194,6 +194,7 @@ let package = Package(
                 "SextantAPI",
                 "SextantCore",
                 "SextantHTTP",
+                "SextantRuntime",
                 "SextantStore",
                 "SextantWire",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -13,7 +13,9 @@ struct HistoryCommand: ParsableCommand {
         discussion: """
             A version is what was trained (one training fingerprint: data, contract,
             trainer, spec); a revision is a version served a certain way, evaluated on the
-            holdout through that server. CPU is the revision's servers' CPU time so far,
+            holdout through that server (metrics with their 95% bootstrap interval;
+            IMPORTANCE: the top three features by permutation importance, mean±std).
+            CPU is the revision's servers' CPU time so far,
             with its cost per 1,000 predictions once it had some. Reads the state store;
             works while the daemon runs.
 
@@ -86,6 +88,14 @@ struct HistoryDocument: Encodable {
         /// Its online metrics as the last pass measured them (null while none of its rows is
         /// in the prediction log the daemon keeps).
         var online: OnlineRevision?
+        /// Permutation importance (and mean |SHAP|) per feature (DESIGN §9); null when not
+        /// computed (`explanationFailure` says why when it failed).
+        var explanations: Explanations?
+        var explanationFailure: String?
+        /// 95% bootstrap intervals of the metrics; null in evaluations from before them.
+        var intervals: MetricIntervals?
+        /// The metrics per value of every sensitive feature; null likewise.
+        var slices: [SliceMetrics]?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -98,8 +108,15 @@ struct HistoryDocument: Encodable {
             try container.encode(served, forKey: .served)
             try container.encode(resources, forKey: .resources)
             try container.encode(online, forKey: .online)
+            try container.encode(explanations, forKey: .explanations)
+            try container.encodeIfPresent(explanationFailure, forKey: .explanationFailure)
+            try container.encode(intervals, forKey: .intervals)
+            try container.encode(slices, forKey: .slices)
         }
-        enum CodingKeys: String, CodingKey { case revision, servingFingerprint, commit, metrics, gates, incumbent, served, resources, online }
+        enum CodingKeys: String, CodingKey {
+            case revision, servingFingerprint, commit, metrics, gates, incumbent, served, resources, online
+            case explanations, explanationFailure, intervals, slices
+        }
     }
     struct Gate: Encodable {
         var metric: String
@@ -151,7 +168,9 @@ struct HistoryDocument: Encodable {
                                  },
                                  served: revision.served.map { Served(from: $0.from, until: $0.until, peakWeight: $0.peakWeight) },
                                  resources: resources[RevisionKey(registry.model, revision.number)]?.status,
-                                 online: online.first { $0.revision == revision.number })
+                                 online: online.first { $0.revision == revision.number },
+                                 explanations: revision.evaluation?.explanations, explanationFailure: revision.evaluation?.explanationFailure,
+                                 intervals: revision.evaluation?.intervals, slices: revision.evaluation?.slices)
                     })
         }
     }
@@ -164,19 +183,23 @@ struct HistoryDocument: Encodable {
     }
 
     static func table(_ registry: ModelRegistry, resources: [RevisionKey: RevisionResources], online: [OnlineRevision] = []) -> String {
-        var rows = [["VERSION", "REVISION", "COMMIT", "TRAINER", "ROWS", "GATES", "METRICS", "SERVED", "CPU", "ONLINE", "CREATED"]]
+        var rows = [["VERSION", "REVISION", "COMMIT", "TRAINER", "ROWS", "GATES", "METRICS", "IMPORTANCE", "SERVED", "CPU", "ONLINE", "CREATED"]]
         for version in registry.versions {
             let revisions = registry.revisions.filter { $0.version == version.number }
             let base = ["v\(version.number)", "", String(version.commit.prefix(7)), version.trainer, "\(version.trainingRows)+\(version.holdoutRows)"]
             if revisions.isEmpty {
-                rows.append(base + ["-", "-", "-", "-", "-", version.createdAt.formatted(.iso8601)])
+                rows.append(base + ["-", "-", "-", "-", "-", "-", version.createdAt.formatted(.iso8601)])
             }
             for revision in revisions {
                 var row = base
                 row[1] = "r\(revision.number)"
                 let evaluation = revision.evaluation
                 row.append(evaluation.map { $0.passed ? "passed" : "FAILED: " + $0.failures.joined(separator: "; ") } ?? "not evaluated")
-                row.append((evaluation?.gates ?? []).map { "\($0.metric) \($0.value.map(formatMetric) ?? "n/a")" }.joined(separator: ", "))
+                row.append((evaluation?.gates ?? []).map { gate in
+                    let interval = gate.sensitiveFeature == nil ? evaluation?.intervals?.intervals[gate.metric].map(intervalText) ?? "" : ""
+                    return "\(gate.metric) \(gate.value.map(formatMetric) ?? "n/a")\(interval)"
+                }.joined(separator: ", "))
+                row.append(evaluation.map(importanceText) ?? "-")
                 row.append(revision.served.isEmpty ? "never" : revision.served.map(servedText).joined(separator: ", "))
                 row.append(resources[RevisionKey(registry.model, revision.number)].map { ResourceText.cpu($0.status) } ?? "-")
                 row.append(online.first { $0.revision == revision.number }.map(onlineText) ?? "-")
@@ -186,6 +209,18 @@ struct HistoryDocument: Encodable {
         }
         return "model \(registry.model): \(registry.versions.count) version\(registry.versions.count == 1 ? "" : "s"), \(registry.revisions.count) revision\(registry.revisions.count == 1 ? "" : "s")\n\n"
             + TextTable.lines(rows).joined(separator: "\n") + "\n"
+    }
+
+    /// ` [0.972, 0.989]`: a metric's 95% interval, after its value.
+    static func intervalText(_ interval: MetricInterval) -> String {
+        " [\(formatMetric(interval.lower)), \(formatMetric(interval.upper))]"
+    }
+
+    /// The top three features by permutation importance, `amount 0.21±0.02, …`; `-` when
+    /// not computed, `failed` when it could not be.
+    static func importanceText(_ evaluation: Evaluation) -> String {
+        guard let explanations = evaluation.explanations else { return evaluation.explanationFailure == nil ? "-" : "failed" }
+        return explanations.importances.prefix(3).map { "\($0.feature) \(formatMetric($0.mean))±\(formatMetric($0.std))" }.joined(separator: ", ")
     }
 
     /// `accuracy 0.9620 of 500 labelled`: the first of accuracy, auc, rmse it has.

@@ -89,4 +89,31 @@ import SextantAPI
         let cut = long.markdown()
         #expect(cut.count <= RetrainEvidence.markdownLimit && cut.hasSuffix("_… cut at 65536 characters._\n"))
     }
+
+    @Test("the body carries the candidate's importance table (top 10) and its model card in brief")
+    func cardSummary() {
+        var evaluation = Evaluation(fingerprint: "e", metrics: ["auc": 0.95], gates: [], incumbent: nil, holdoutRows: 480, seconds: 1,
+                                    evaluatedAt: Self.now)
+        evaluation.explanations = Explanations(metric: "auc", repeats: 5, seed: 7, importances: (0..<12).map {
+            FeatureImportance(feature: "f\($0)", mean: 0.3 - Double($0) * 0.02, std: 0.01)
+        })
+        evaluation.intervals = MetricIntervals(confidence: 0.95, resamples: 1000, seed: 7, intervals: ["auc": MetricInterval(lower: 0.93, upper: 0.97)])
+        evaluation.slices = [SliceMetrics(feature: "region", value: "eu", rows: 240, metrics: ["auc": 0.94])]
+        var evidence = Self.evidence
+        evidence.card = .init(evaluation: evaluation, privacy: [ClassifiedColumn(column: "zip", classification: "restricted", reason: "local fraud rings")])
+        let body = evidence.markdown()
+        #expect(body.contains("### Explanations of v3"))
+        #expect(body.contains("| feature | importance |\n|---|---|\n| `f0` | 0.300 ± 0.010 |"), "\(body)")
+        #expect(body.contains("| `f9` | 0.120 ± 0.010 |") && !body.contains("`f10`"), "at most 10 features")
+        #expect(body.contains("| auc | 0.950 | [0.930, 0.970] |"))
+        #expect(body.contains("| `region=eu` | 240 | auc | 0.940 |"))
+        #expect(body.contains("Classified columns: `zip` (restricted: local fraud rings)."))
+
+        evaluation.explanations = nil
+        evaluation.explanationFailure = "the server refused the permuted rows"
+        evidence.card = .init(evaluation: evaluation, privacy: [])
+        #expect(evidence.markdown().contains("Explanations: could not be computed: the server refused the permuted rows."))
+        evidence.reasons = Array(repeating: RetrainReason(trigger: .drift, summary: String(repeating: "x", count: 1000)), count: 200)
+        #expect(evidence.markdown().count <= RetrainEvidence.markdownLimit)
+    }
 }

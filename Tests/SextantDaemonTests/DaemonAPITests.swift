@@ -187,6 +187,21 @@ import SextantTestSupport
         #expect(requests.map(\.actor) == ["api:ana", "api"])
     }
 
+    @Test("the card route: 404 naming an unknown model, 400 for a version that is not a number")
+    func cardRefusals() async throws {
+        let fixture = try Fixture()
+        try await fixture.api().application(logger: Logger(label: "test")).test(.router) { client in
+            try await client.execute(uri: "/api/v1/models/ghost/card", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("no model ghost"))
+            }
+            try await client.execute(uri: "/api/v1/models/ghost/card?version=two", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("version=two is not a version"))
+            }
+        }
+    }
+
     @Test("metrics: every family has help and a type; object gauges follow status")
     func metrics() throws {
         let metrics = DaemonMetrics()

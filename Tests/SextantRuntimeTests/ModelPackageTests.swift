@@ -1,19 +1,34 @@
 import Foundation
 import Testing
 import SextantTestSupport
+import SextantAPI
+import SextantCore
 @testable import SextantRuntime
 
 @Suite struct ModelPackageTests {
+    static func card(version: Int = 3) -> ModelCard {
+        let registered = ModelVersion(number: version, fingerprint: String(repeating: "f", count: 64), commit: String(repeating: "c", count: 40),
+                                      datasetSha256: String(repeating: "a", count: 64), contractSha256: String(repeating: "b", count: 64),
+                                      trainer: "logistic-regression", modelDirectory: "models/fraud/v\(version)", trainingRows: 1919, holdoutRows: 481,
+                                      task: .binaryClassification, createdAt: Date(timeIntervalSince1970: 1_795_000_000))
+        let evaluation = Evaluation(fingerprint: "e", metrics: ["auc": 0.98, "f1": 0.85],
+                                    gates: [GateResult(metric: "auc", value: 0.98, min: 0.9, max: nil, passed: true)], incumbent: nil,
+                                    holdoutRows: 481, seconds: 1, evaluatedAt: Date(timeIntervalSince1970: 1_795_000_100),
+                                    explanations: Explanations(metric: "auc", repeats: 5, seed: 1, importances: [FeatureImportance(feature: "amount", mean: 0.2, std: 0.01)]))
+        let revision = ModelRevision(number: 1, version: version, servingFingerprint: "s", commit: registered.commit, servingLaunch: nil,
+                                     evaluation: evaluation, createdAt: registered.createdAt)
+        let context = ModelCardContext(dataset: "transactions", target: "is_fraud", contract: ContractLabel(id: "tx", name: "transactions", version: "1.0.0"),
+                                       annotations: ["sextant.dev/intended-use": "Flag transactions for review."], classifiedColumns: [])
+        return ModelCard(model: "fraud", version: registered, revision: revision, context: context,
+                         weightsDigest: try! ModelPackage.weightLayerDigest(weights))
+    }
+
+    static let weights = ["model.json": Array(#"{"weights":[[1,2]]}"#.utf8)]
+
     static func package(version: Int = 3) -> ModelPackage {
-        let card = ModelCard(model: "fraud", version: version, task: "binary-classification", trainer: "logistic-regression", target: "is_fraud",
-                             features: ["amount", "hour"], dataset: "transactions", datasetSha256: String(repeating: "a", count: 64),
-                             contract: "transactions 1.0.0", trainingRows: 1919, holdoutRows: 481, metrics: ["auc": 0.98, "f1": 0.85],
-                             gates: [.init(metric: "auc", value: 0.98, min: 0.9, max: nil, passed: true)], sensitiveFeatures: ["region"],
-                             commit: String(repeating: "c", count: 40), fingerprint: String(repeating: "f", count: 64))
-        return ModelPackage(name: "fraud", version: version, architecture: "logistic-regression", format: "sextant.model/v1",
-                            createdAt: Date(timeIntervalSince1970: 1_795_000_000), commit: String(repeating: "c", count: 40),
-                            weights: ["model.json": Array(#"{"weights":[[1,2]]}"#.utf8)],
-                            documents: ["MODEL_CARD.md": Array(card.markdown.utf8), "evaluation.json": card.report])
+        ModelPackage(name: "fraud", version: version, architecture: "logistic-regression", format: "sextant.model/v1",
+                     createdAt: Date(timeIntervalSince1970: 1_795_000_000), commit: String(repeating: "c", count: 40),
+                     weights: weights, documents: card(version: version).documents)
     }
 
     static func files(_ directory: String) throws -> [String: Data] {
@@ -60,8 +75,35 @@ import SextantTestSupport
         let listing = try await runProcess("/bin/tar", ["--list", "--verbose", "--numeric-owner", "--full-time", "-f", docs])
         #expect(listing.status == 0, "\(listing.stderr)")
         let lines = listing.stdout.split(separator: "\n")
-        #expect(lines.map { String($0.split(separator: " ").last!) } == ["MODEL_CARD.md", "evaluation.json"])
+        #expect(lines.map { String($0.split(separator: " ").last!) } == ["model-card.json", "model-card.md"])
         #expect(lines.allSatisfy { $0.hasPrefix("-rw-r--r-- 0/0") && $0.contains("1970-01-01 00:00:00") }, "\(lines)")
+    }
+
+    @Test("the doc layer holds model-card.md and model-card.json; the lookup reads the card back from it; the card names the weight layer")
+    func docLayer() throws {
+        let state = try TemporaryDirectory()
+        let layout = OCILayout(directory: state.path + "/artifacts")
+        let descriptor = try Self.package().write(to: layout)
+        let documents = try #require(try layout.documents(tagged: "fraud-v3"))
+        #expect(documents == Self.card().documents)
+        #expect(String(decoding: documents["model-card.md"]!, as: UTF8.self).hasPrefix("---\ntags:\n"))
+        #expect(try layout.documents(tagged: "fraud-v9") == nil)
+
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state.path + "/artifacts/blobs/sha256/" + descriptor.digest.dropFirst(7)))) as! [String: Any]
+        let weightLayer = (manifest["layers"] as! [[String: Any]])[0]["digest"] as? String
+        #expect(Self.card().modelDetails.lineage.weightsDigest == weightLayer)
+
+        // The registry as the packaging left it: `sextant card` and the daemon read the doc layer.
+        var registry = ModelRegistry(model: "fraud")
+        registry.versions = [ModelVersion(number: 3, fingerprint: "x", commit: "c", datasetSha256: "a", contractSha256: "b", trainer: "t",
+                                          modelDirectory: "m", trainingRows: 1, holdoutRows: 1, artifactDigest: descriptor.digest,
+                                          createdAt: Date(timeIntervalSince1970: 0))]
+        let lookup = ModelCardLookup(stateDirectory: state.path)
+        #expect(try lookup.card(of: registry, version: nil, stableVersion: nil) == Self.card())
+        #expect(throws: ModelCardLookup.Failure.self) { try lookup.card(of: registry, version: 7, stableVersion: nil) }
+        registry.versions[0].artifactDigest = nil
+        let built = try lookup.card(of: registry, version: 3, stableVersion: nil)
+        #expect(built.modelParameters.data[0].name.hasPrefix("not recorded"), "an unpackaged version's card is built from the registry")
     }
 
     @Test("skopeo reads the artifact", .enabled(if: PeerTool.skopeo.isInstalled, Comment(rawValue: PeerTool.skopeo.missing)))

@@ -218,9 +218,15 @@ package struct PackageJob: Sendable, Hashable {
     package var data: TrainingData
     package var contract: ContractLabel
     package var commitDate: Date?
+    /// The Model's annotations: the model card's considerations (DESIGN §9).
+    package var annotations: [String: String]
+    /// The classified columns the Model uses, with their reasons: the model card lists them.
+    package var classifiedColumns: [ClassifiedColumn]
 
     package init(model: String, version: ModelVersion, revision: ModelRevision, evaluation: Evaluation, data: TrainingData,
-                contract: ContractLabel, commitDate: Date?) {
+                contract: ContractLabel, commitDate: Date?, annotations: [String: String] = [:], classifiedColumns: [ClassifiedColumn] = []) {
+        self.annotations = annotations
+        self.classifiedColumns = classifiedColumns
         self.model = model
         self.version = version
         self.revision = revision

@@ -157,7 +157,8 @@ extension Planner {
         // 3. Packaged, then served (unless the data never went through Git).
         guard version.artifactDigest != nil else {
             decision.stage = .package(PackageJob(model: model.name, version: version, revision: revision, evaluation: evaluation, data: data,
-                                                 contract: wanted.contract, commitDate: nil))
+                                                 contract: wanted.contract, commitDate: nil,
+                                                 annotations: model.model.metadata.annotations ?? [:]))
             return decision
         }
         if model.unpinnedURI {

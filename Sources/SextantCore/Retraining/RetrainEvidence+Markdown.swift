@@ -6,7 +6,8 @@ extension RetrainEvidence {
     package static let markdownLimit = 65_536
 
     /// The evidence as a pull request body, Renovate-like: the verdict, what triggered the
-    /// retraining, the data, and the metric table with deltas. At most `limit` characters
+    /// retraining, the data, the metric table with deltas, the candidate's explanations and
+    /// model card in brief. At most `limit` characters
     /// (cut at a line, saying so).
     package func markdown(limit: Int = markdownLimit) -> String {
         var lines: [String] = []
@@ -49,6 +50,7 @@ extension RetrainEvidence {
             lines.append("")
             for gate in gates { lines.append("- \(gate.passed ? "✅" : "❌") \(gate.summary)") }
         }
+        if let card { lines += cardLines(card) }
         var body = ""
         for line in lines {
             let next = line + "\n"
@@ -60,6 +62,33 @@ extension RetrainEvidence {
             body += next
         }
         return body
+    }
+
+    /// The candidate's model card in brief: explanations, metrics with their 95% intervals,
+    /// slices and classified columns (`sextant card` shows the whole card).
+    private func cardLines(_ card: CardSummary) -> [String] {
+        var lines = ["", "### Explanations of v\(candidate.version)", ""]
+        lines += ModelCard.importanceLines(card.explanations, limit: CardSummary.topFeatures)
+        lines += ["", "### Model card of v\(candidate.version) (summary)", ""]
+        let whole = card.metrics.filter { $0.slice == nil }
+        if !whole.isEmpty {
+            lines += ["| metric | holdout | 95% CI |", "|---|---:|---|"]
+            lines += whole.map { "| \($0.type) | \(ModelCard.number($0.value)) | \($0.confidenceInterval.map(ModelCard.interval) ?? "—") |" }
+            lines.append("")
+        }
+        if let missing = card.intervalsMissing { lines += ["Confidence intervals: \(missing).", ""] }
+        let sliced = card.metrics.filter { $0.slice != nil }
+        if let missing = card.slicesMissing {
+            lines += ["Per-slice metrics: \(missing).", ""]
+        } else if !sliced.isEmpty {
+            lines += ["| slice | rows | metric | value |", "|---|---:|---|---:|"]
+            lines += sliced.map { "| `\($0.slice!)` | \($0.rows.map(String.init) ?? "—") | \($0.type) | \(ModelCard.number($0.value)) |" }
+            lines.append("")
+        }
+        lines.append(card.privacy.isEmpty ? "Classified columns: none used."
+                     : "Classified columns: " + card.privacy.map { "`\($0.column)` (\($0.classification): \(cell($0.reason)))" }.joined(separator: ", ") + ".")
+        lines += ["", "`sextant card \(model) --version \(candidate.version)` shows the whole card."]
+        return lines
     }
 
     private func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }

@@ -15,6 +15,34 @@ package struct RetrainEvidence: Sendable, Hashable, Codable {
     package var metrics: [MetricComparison]
     /// The candidate's gates on its holdout.
     package var gates: [GateResult]
+    /// The candidate's model card in brief (DESIGN §8, §9); nil in evidence recorded before.
+    package var card: CardSummary?
+
+    /// What a pull request shows of the candidate's model card: its metrics with their
+    /// intervals and per slice, its top features, and the classified columns it uses.
+    package struct CardSummary: Sendable, Hashable, Codable {
+        package var metrics: [ModelCard.PerformanceMetric]
+        /// Why the metrics carry no intervals, or why there are no slices.
+        package var intervalsMissing: String?
+        package var slicesMissing: String?
+        /// At most `topFeatures` features.
+        package var explanations: ModelCard.ExplanationTable
+        package var privacy: [ClassifiedColumn]
+
+        /// The importance table's length in a pull request.
+        package static let topFeatures = 10
+
+        package init(evaluation: Evaluation, privacy: [ClassifiedColumn]) {
+            let notYet = "not computed for this version: evaluated before Sextant "
+            metrics = ModelCard.performanceMetrics(evaluation)
+            intervalsMissing = evaluation.intervals == nil ? notYet + "computed confidence intervals" : nil
+            slicesMissing = evaluation.slices == nil ? notYet + "measured slices" : nil
+            var table = ModelCard.explanationTable(evaluation)
+            table.importances = Array(table.importances.prefix(Self.topFeatures))
+            explanations = table
+            self.privacy = privacy
+        }
+    }
 
     /// A version and the revision that served it or judged it.
     package struct Side: Sendable, Hashable, Codable {
@@ -89,7 +117,8 @@ package struct RetrainEvidence: Sendable, Hashable, Codable {
     }
 
     package init(model: String, reasons: [RetrainReason], data: DataEvidence, candidate: Side, serving: Side, primaryMetric: String,
-                metrics: [MetricComparison], gates: [GateResult]) {
+                metrics: [MetricComparison], gates: [GateResult], card: CardSummary? = nil) {
+        self.card = card
         self.model = model
         self.reasons = reasons
         self.data = data

@@ -76,7 +76,7 @@ package struct ModelPackage: Sendable {
     package var commit: String
     /// The model's files, as the trainer wrote them (path → bytes).
     package var weights: [String: [UInt8]]
-    /// The evaluation report and the model card (path → bytes).
+    /// The model card, `model-card.md` and `model-card.json` (path → bytes).
     package var documents: [String: [UInt8]]
 
     package init(name: String, version: Int, architecture: String, format: String, createdAt: Date, commit: String,
@@ -99,6 +99,12 @@ package struct ModelPackage: Sendable {
 
     /// The tag of a version: `<model>-v<N>`.
     package var tag: String { "\(name)-v\(version)" }
+
+    /// The digest (`sha256:…`) the weight layer of these files gets: what a model card
+    /// packaged beside them names.
+    package static func weightLayerDigest(_ weights: [String: [UInt8]]) throws -> String {
+        "sha256:" + Fingerprint.sha256(try Tar.archive(weights.map { Tar.Entry(path: $0.key, bytes: $0.value) }))
+    }
 
     /// Writes the artifact into the layout and tags it; returns the manifest's descriptor.
     /// Identical inputs give byte-identical blobs and the same manifest digest.

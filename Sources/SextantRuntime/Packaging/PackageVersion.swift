@@ -4,8 +4,8 @@ package import SextantCore
 
 extension EmbeddedRuntime {
     /// Packages a version that passed as a ModelPack artifact in `STATE/artifacts`, with
-    /// its evaluation report and model card. The date is the version's creation, so the
-    /// same registry gives the same bytes.
+    /// its model card (`model-card.md`, `model-card.json`) in the doc layer. The date is the
+    /// version's creation, so the same registry gives the same bytes.
     package func package(_ job: PackageJob) async throws(ActionError) -> String {
         guard let state = stateDirectory else { throw ActionError("this runtime has no state directory") }
         let directory = state + "/" + job.version.modelDirectory
@@ -16,19 +16,19 @@ extension EmbeddedRuntime {
             guard let bytes = Self.readFile(directory + "/" + file) else { throw ActionError("cannot read \(directory)/\(file)") }
             weights[file] = bytes
         }
-        let evaluation = job.evaluation
-        let card = ModelCard(
-            model: job.model, version: job.version.number, task: job.data.task.rawValue, trainer: job.version.trainer, target: job.data.target,
-            features: job.data.features.map(\.name), dataset: job.data.dataset, datasetSha256: job.version.datasetSha256,
-            contract: job.contract.description, trainingRows: job.version.trainingRows, holdoutRows: job.version.holdoutRows,
-            metrics: evaluation.metrics,
-            gates: evaluation.gates.map { .init(metric: $0.metric + ($0.sensitiveFeature.map { "[\($0)]" } ?? ""), value: $0.value, min: $0.min, max: $0.max, passed: $0.passed) },
-            sensitiveFeatures: evaluation.gates.compactMap(\.sensitiveFeature), commit: job.version.commit, fingerprint: job.version.fingerprint)
+        var revision = job.revision
+        revision.evaluation = job.evaluation
+        let card: ModelCard
+        do {
+            card = ModelCard(model: job.model, version: job.version, revision: revision, context: job.cardContext,
+                             weightsDigest: try ModelPackage.weightLayerDigest(weights))
+        } catch {
+            throw ActionError("cannot archive the files of v\(job.version.number): \(error)")
+        }
         let format = weights["model.json"] != nil && job.version.trainer.split(separator: " ").count == 1 ? "sextant.model/v1" : "external"
         let package = ModelPackage(
             name: job.model, version: job.version.number, architecture: job.version.trainer, format: format, createdAt: job.version.createdAt,
-            commit: job.version.commit, weights: weights,
-            documents: ["evaluation.json": card.report, "MODEL_CARD.md": Array(card.markdown.utf8)])
+            commit: job.version.commit, weights: weights, documents: card.documents)
         let layout = OCILayout(directory: state + "/artifacts")
         let written: Result<OCILayout.Descriptor, ActionError> = await offPool {
             do {
