@@ -104,7 +104,7 @@ struct RayServeDeploymentTests {
         let table = try CSVRows(path: data, columns: features.map(\.name))
         let request = TabularRequests(features: features)
         let infer = "/v2/models/\(name)/infer"
-        let outputs = classifier ? ["predict", "predict_proba"] : ["predict"]
+        let outputs = (classifier ? ["predict", "predict_proba"] : ["predict"]) + ["explanation", "explanation_base"]
 
         // Every row, in batches of 400, asking for every output; then without naming one.
         for start in stride(from: 0, to: table.rows.count, by: 400) {

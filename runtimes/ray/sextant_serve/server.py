@@ -93,7 +93,8 @@ class ModelServer:
             predict["parameters"] = {"classes": model.classes}
             outputs.append({"name": "predict_proba", "datatype": "FP64", "shape": [-1, len(model.classes)],
                             "parameters": {"classes": model.classes}})
-        outputs.append({"name": "explanation", "datatype": "FP64", "shape": [-1, len(model.features)]})
+        outputs.append({"name": "explanation", "datatype": "FP64", "shape": [-1, len(model.features)],
+                        "parameters": {"features": [feature.name for feature in model.features]}})
         outputs.append({"name": "explanation_base", "datatype": "FP64", "shape": [-1]})
         return {
             "name": self.name,
@@ -135,6 +136,9 @@ class ModelServer:
         explained = None
         if request.outputs and any(output.name in ("explanation", "explanation_base") for output in request.outputs):
             explained = self.model.explain(raw_rows)
+            for row, (values, base) in enumerate(zip(*explained)):
+                if not all(math.isfinite(value) for value in values) or not math.isfinite(base):
+                    raise BadRequest(f"the model's explanation for row {row} is not a finite number: its input values are too large for this model")
         return self._respond(request, outputs, rows, explained)
 
     def _respond(self, request, outputs, rows, explained=None):
@@ -157,8 +161,8 @@ class ModelServer:
             elif output.name == "explanation_base":
                 datatype, shape, values = "FP64", [rows], explained[1]
             else:
-                answers_what = "predict" if model.classes is None else "predict and predict_proba"
-                raise BadRequest(f"unknown output {output.name}; this model answers {answers_what}")
+                names = [entry["name"] for entry in self.metadata()["outputs"]]
+                raise BadRequest(f"unknown output {output.name}; this model answers {', '.join(names[:-1])} and {names[-1]}")
             answer = {"name": output.name, "datatype": datatype, "shape": shape}
             parameters = {}
             if output.binary:
