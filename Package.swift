@@ -161,6 +161,8 @@ let package = Package(
             dependencies: [
                 "SextantWire",
                 "SextantHTTP",
+                "SextantInference",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -43,12 +43,29 @@ public struct PredictionLogSettings: Sendable, Hashable, Codable {
     public var maxBytes: Int64
     /// How long closed segments are kept, in seconds.
     public var retentionSeconds: Int64
+    /// The inputs whose values reach the log only as keyed hashes (classified columns,
+    /// DESIGN §9); nil when there are none.
+    public var hashedInputs: HashedInputs?
 
-    /// Every request, 1 GiB, 14 days.
-    public init(sample: Double = 1, maxBytes: Int64 = 1 << 30, retentionSeconds: Int64 = 14 * 86_400) {
+    /// Every request, 1 GiB, 14 days, nothing hashed.
+    public init(sample: Double = 1, maxBytes: Int64 = 1 << 30, retentionSeconds: Int64 = 14 * 86_400, hashedInputs: HashedInputs? = nil) {
         self.sample = sample
         self.maxBytes = maxBytes
         self.retentionSeconds = retentionSeconds
+        self.hashedInputs = hashedInputs
+    }
+}
+
+/// A model's classified inputs, as the prediction log's writer rewrites logged requests.
+public struct HashedInputs: Sendable, Hashable, Codable {
+    /// The classified features: their values are replaced by keyed hashes.
+    public var names: [String]
+    /// Every feature in the model's order: the columns of a request's single `[N, F]` tensor.
+    public var features: [String]
+
+    public init(names: [String], features: [String]) {
+        self.names = names
+        self.features = features
     }
 }
 

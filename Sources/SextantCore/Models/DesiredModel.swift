@@ -7,6 +7,9 @@ package struct DesiredModel: Sendable, Hashable {
     package var model: Model
     package var dataset: String
     package var features: [FeatureColumn]
+    /// The features whose contract columns are classified, with the model's reasons
+    /// (DESIGN §9): hashed in the prediction log, listed in the model card.
+    package var classifiedFeatures: [ClassifiedFeature]
     package var targetType: LogicalType
     package var trainerIdentity: ModelFingerprint.TrainerIdentity
     /// Built-in trainer, or the external command.
@@ -50,6 +53,7 @@ package struct DesiredModel: Sendable, Hashable {
         self.model = model
         self.dataset = spec.dataset
         self.features = names.map(column)
+        self.classifiedFeatures = manifests.classifiedFeatures(of: model)
         self.targetType = properties[spec.target]?.logicalType ?? .string
         self.builtinTrainer = spec.training.trainer
         if let trainer = spec.training.trainer {
