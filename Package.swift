@@ -372,6 +372,7 @@ let package = Package(
             dependencies: [
                 "SextantGateway", "SextantWire", "SextantHTTP", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

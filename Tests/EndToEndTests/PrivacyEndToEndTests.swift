@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
+import SextantCore
 import SextantTestSupport
 import Testing
 
@@ -133,9 +135,6 @@ import Testing
         // Nowhere in clear: the prediction log, feedback, every *.log, the events.
         let events = try await setup.run(["events", "--state-dir", setup.state.path, "-o", "json"])
         #expect(events.status == 0, "\(events.stderr)")
-        let keyPath = setup.state.path + "/keys/prediction-log.key"
-        let mode = try #require(try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int)
-        #expect(mode == 0o600)
         var searched: [(String, [UInt8])] = [("sextant events", Array(events.stdout.utf8))]
         let enumerator = try #require(FileManager.default.enumerator(atPath: setup.state.path))
         for case let path as String in enumerator
@@ -151,6 +150,9 @@ import Testing
                 #expect(!Self.contains(bytes, text) && !Self.contains(bytes, binary), "\(postcode) in clear in \(path)")
             }
         }
+        // The key: made once, readable by its owner only.
+        let key = try FileManager.default.attributesOfItem(atPath: setup.state.path + "/keys/prediction-log.key")
+        #expect(key[.posixPermissions] as? Int == 0o600 && key[.size] as? Int == 32)
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

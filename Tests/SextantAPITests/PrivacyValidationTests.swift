@@ -80,19 +80,19 @@ import SextantTestSupport
                   - {column: postcode, reason: "  "}
                   - {column: postcode, reason: again}
             """, expected: [
-                "model.yaml:12:17: spec.privacy.allowClassified[0].column: no column \"postcod\" in table tx of the contract; did you mean postcode?",
-                "model.yaml:13:17: spec.privacy.allowClassified[1].column: hour is not classified (it has no classification; classified: "
+                "model.yaml:12:18: spec.privacy.allowClassified[0].column: no column \"postcod\" in table tx of the contract; did you mean \"postcode\"?",
+                "model.yaml:13:18: spec.privacy.allowClassified[1].column: hour is not classified (it has no classification; classified: "
                     + "restricted, confidential); only a classified column needs an allowance: remove this entry",
-                "model.yaml:14:17: spec.privacy.allowClassified[2].column: segment is not classified (its classification is internal; "
+                "model.yaml:14:18: spec.privacy.allowClassified[2].column: segment is not classified (its classification is internal; "
                     + "classified: restricted, confidential); only a classified column needs an allowance: remove this entry",
-                "model.yaml:15:35: spec.privacy.allowClassified[3].reason: reason is empty; say why the model needs postcode (the model card shows it)",
-                "model.yaml:16:17: spec.privacy.allowClassified[4].column: column \"postcode\" is allowed twice; keep one entry",
+                "model.yaml:15:36: spec.privacy.allowClassified[3].reason: reason is empty; say why the model needs postcode (the model card shows it)",
+                "model.yaml:16:18: spec.privacy.allowClassified[4].column: column \"postcode\" is allowed twice; keep one entry",
             ]),
         Case(name: "an allowance without a reason field", features: "features: [amount]", privacy: """
               privacy:
                 allowClassified: [{column: postcode}]
             """, expected: [
-                "model.yaml:11:22: spec.privacy.allowClassified[0]: missing required field \"reason\"",
+                "model.yaml:11:23: spec.privacy.allowClassified[0].reason: required field \"reason\" is missing",
             ]),
     ]
 
