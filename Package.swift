@@ -84,6 +84,7 @@ let package = Package(
         ),
         .target(
             name: "SextantWire",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -162,7 +163,6 @@ let package = Package(
                 "SextantWire",
                 "SextantHTTP",
                 "SextantInference",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SextantCore
+import SextantWire
 import SextantTestSupport
 import Testing
 
@@ -150,9 +151,18 @@ import Testing
                 #expect(!Self.contains(bytes, text) && !Self.contains(bytes, binary), "\(postcode) in clear in \(path)")
             }
         }
-        // The key: made once, readable by its owner only.
-        let key = try FileManager.default.attributesOfItem(atPath: setup.state.path + "/keys/prediction-log.key")
-        #expect(key[.posixPermissions] as? Int == 0o600 && key[.size] as? Int == 32)
+        // The key: made once, readable by its owner only; the hashes are HMACs with it.
+        let keyFile = try FileManager.default.attributesOfItem(atPath: PredictionLogKey.path(state: setup.state.path))
+        #expect(keyFile[.posixPermissions] as? Int == 0o600 && keyFile[.size] as? Int == 32)
+        let key = try PredictionLogKey.loadOrCreate(state: setup.state.path)
+        #expect(hashes == [Self.postcodes[0], Self.postcodes[1], Self.postcodes[0], Self.postcodes[2]].map { key.hash(String($0)) })
+
+        // Drift's reference sample holds the training rows' postcodes hashed the same way.
+        let reference = try String(contentsOfFile: setup.state.path + "/models/fraud-detector/v1.reference/rows.csv", encoding: .utf8)
+        let lines = reference.split(separator: "\n")
+        let column = try #require(lines.first?.split(separator: ",").firstIndex(of: "postcode"), "\(lines.first ?? "")")
+        let trained = Set((1...2_400).map { key.hash(String(1_000_000 + ($0 * 7919) % 900_000)) })
+        #expect(lines.count > 1_000 && lines.dropFirst().allSatisfy { trained.contains(String($0.split(separator: ",")[column])) }, "\(lines.prefix(3))")
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -88,6 +88,21 @@ import SextantTestSupport
                 "model.yaml:15:36: spec.privacy.allowClassified[3].reason: reason is empty; say why the model needs postcode (the model card shows it)",
                 "model.yaml:16:18: spec.privacy.allowClassified[4].column: column \"postcode\" is allowed twice; keep one entry",
             ]),
+        Case(name: "retraining on feedback with a classified feature", features: "features: [amount, postcode]", privacy: """
+              privacy:
+                allowClassified: [{column: postcode, reason: Delivery risk differs by area.}]
+              monitoring:
+                retrain: {on: [drift]}
+            """, expected: [
+                "model.yaml:13:14: spec.monitoring.retrain: retraining on feedback takes the features as the prediction log holds them, and it holds "
+                    + "postcode (classified) only as keyed hashes: set retrain.data: source",
+            ]),
+        Case(name: "retraining on the source with a classified feature", features: "features: [amount, postcode]", privacy: """
+              privacy:
+                allowClassified: [{column: postcode, reason: Delivery risk differs by area.}]
+              monitoring:
+                retrain: {on: [drift], data: source}
+            """, expected: []),
         Case(name: "an allowance without a reason field", features: "features: [amount]", privacy: """
               privacy:
                 allowClassified: [{column: postcode}]

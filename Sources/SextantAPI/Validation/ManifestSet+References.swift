@@ -164,6 +164,7 @@ extension ManifestSet {
             }
         }
         checkAllowances(spec.privacy?.allowClassified ?? [], columns: columns, table: table, report: report)
+        checkRetrainingData(model, columns: columns, report: report)
         if spec.features == nil, spec.training.trainer != nil, let defaults = resolvedFeatures(of: model) {
             let unusable = defaults.compactMap { name in
                 columns[name]?.logicalType.flatMap { $0.isNumeric || $0 == .boolean ? nil : "\(name) (\($0.rawValue))" }
@@ -192,6 +193,17 @@ extension ManifestSet {
             report(path, "\(allowance.column) is not classified (\(label); classified: \(classified.values.isEmpty ? "none" : classified.values.joined(separator: ", "))); "
                    + "only a classified column needs an allowance: remove this entry", false)
         }
+    }
+
+    /// Retraining on feedback takes production rows' features as logged, and a classified
+    /// feature is logged only as keyed hashes: such a model retrains on its source.
+    private func checkRetrainingData(_ model: Model, columns: [String: ContractProperty], report: (FieldPath, String, Bool) -> Void) {
+        guard let retrain = model.spec.monitoring?.retrain, !(retrain.on ?? []).isEmpty, (retrain.data ?? .feedback) == .feedback else { return }
+        let hashed = (model.spec.features ?? []).filter { columns[$0]?.classification(in: classified) != nil }
+        guard !hashed.isEmpty else { return }
+        let path: FieldPath = retrain.data == nil ? ["spec", "monitoring", "retrain"] : ["spec", "monitoring", "retrain", "data"]
+        report(path, "retraining on feedback takes the features as the prediction log holds them, and it holds \(hashed.joined(separator: ", ")) "
+               + "(classified) only as keyed hashes: set retrain.data: source", false)
     }
 
     private func checkDataset(_ dataset: Dataset, paths: PathFacts<some ManifestSource>, report: (FieldPath, String, Bool) -> Void) {

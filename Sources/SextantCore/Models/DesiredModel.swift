@@ -47,7 +47,8 @@ package struct DesiredModel: Sendable, Hashable {
             for rule in property?.quality ?? [] where rule.libraryMetric == QualityMetric.invalidValues.rawValue {
                 categories += (rule.arguments?.validValues ?? []).compactMap { if case .string(let text) = $0 { text } else { nil } }
             }
-            return FeatureColumn(name: name, logicalType: property?.logicalType ?? .string, categories: categories)
+            return FeatureColumn(name: name, logicalType: property?.logicalType ?? .string, categories: categories,
+                                 classified: property?.classification(in: manifests.classified) != nil)
         }
         self.name = model.metadata.name
         self.model = model

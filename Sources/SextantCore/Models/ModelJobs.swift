@@ -20,11 +20,15 @@ package struct FeatureColumn: Sendable, Hashable, Codable {
     package var logicalType: LogicalType
     /// `validValues` of a text column: categories even when training lacks some.
     package var categories: [String]
+    /// True for a classified column (DESIGN §9): the prediction log and the drift reference
+    /// hold only keyed hashes of its values. nil (jobs stored before it): not classified.
+    package var classified: Bool?
 
-    package init(name: String, logicalType: LogicalType, categories: [String] = []) {
+    package init(name: String, logicalType: LogicalType, categories: [String] = [], classified: Bool = false) {
         self.name = name
         self.logicalType = logicalType
         self.categories = categories
+        self.classified = classified ? true : nil
     }
 }
 

@@ -118,7 +118,7 @@ struct ClassifiedRedaction {
                 if index > 0 { writer.comma() }
                 guard let value else { writer.raw("null"); continue }
                 if hashing {
-                    writer.string(key.hash(Self.text(value, datatype: tensor.datatype)))
+                    writer.string(key.hash(PredictionLogKey.text(value, boolean: tensor.datatype == .bool)))
                 } else if tensor.datatype == .bool {
                     writer.bool(value != 0)
                 } else if tensor.datatype.isWhole, let whole = Int64(exactly: value) {
@@ -129,14 +129,5 @@ struct ClassifiedRedaction {
             }
         }
         writer.raw("]}")
-    }
-
-    /// The text a number is hashed as, the same whatever datatype or form carried it:
-    /// `true`/`false` for a boolean, a whole number without a fraction (`48213`, whether sent
-    /// as INT64 or FP64), else the shortest form that reads back as the same `Double`.
-    static func text(_ value: Double, datatype: TensorDatatype) -> String {
-        if datatype == .bool { return value != 0 ? "true" : "false" }
-        if let whole = Int64(exactly: value) { return String(whole) }
-        return String(value)
     }
 }
