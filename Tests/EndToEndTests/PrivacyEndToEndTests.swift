@@ -151,6 +151,13 @@ import Testing
                 #expect(!Self.contains(bytes, text) && !Self.contains(bytes, binary), "\(postcode) in clear in \(path)")
             }
         }
+        // Nor the training rows' postcodes (evaluation sends the holdout through a server).
+        let dataset = Set((1...2_400).map { String(1_000_000 + ($0 * 7919) % 900_000) })
+        for (path, bytes) in searched {
+            let runs = String(decoding: bytes, as: UTF8.self).split { !$0.isASCII || !$0.isNumber }.map(String.init)
+            #expect(!runs.contains(where: dataset.contains), "a training postcode in clear in \(path)")
+        }
+
         // The key: made once, readable by its owner only; the hashes are HMACs with it.
         let keyFile = try FileManager.default.attributesOfItem(atPath: PredictionLogKey.path(state: setup.state.path))
         #expect(keyFile[.posixPermissions] as? Int == 0o600 && keyFile[.size] as? Int == 32)
