@@ -62,7 +62,8 @@ import SextantMonitoring
     @Test("a classified integer feature compares its hashes as categories: the same hashed values do not drift, new ones do")
     func classifiedFeature() throws {
         let query = DriftQuery(version: 2, modelDirectory: "models/fraud/v2", revisions: [2],
-                               features: [FeatureColumn(name: "postcode", logicalType: .integer, classified: true)], spec: nil)
+                               features: [FeatureColumn(name: "postcode", logicalType: .integer,
+                                                              privacy: ClassifiedFeature(column: "postcode", classification: "confidential", reason: "area"))], spec: nil)
         let hashes = ["hmac:0a", "hmac:0b", "hmac:0c"]
         let reference = ReferenceSample(rows: 300, columns: ["postcode": (0..<300).map { hashes[$0 % 3] }], predictions: nil)
         func rows(_ value: (Int) -> String) -> [PredictionRow] {

@@ -7,9 +7,6 @@ package struct DesiredModel: Sendable, Hashable {
     package var model: Model
     package var dataset: String
     package var features: [FeatureColumn]
-    /// The features whose contract columns are classified, with the model's reasons
-    /// (DESIGN §9): hashed in the prediction log, listed in the model card.
-    package var classifiedFeatures: [ClassifiedFeature]
     package var targetType: LogicalType
     package var trainerIdentity: ModelFingerprint.TrainerIdentity
     /// Built-in trainer, or the external command.
@@ -30,6 +27,10 @@ package struct DesiredModel: Sendable, Hashable {
     /// jobs then carry the workspace.
     package var servesAmongFiles: Bool { servingRuntime != .builtin }
 
+    /// The features whose contract columns are classified, with the model's reasons
+    /// (DESIGN §9): hashed in the prediction log, listed in the model card.
+    package var classifiedFeatures: [ClassifiedFeature] { features.compactMap(\.privacy) }
+
     /// The built-in server's version: part of its revisions' serving fingerprint, so
     /// upgrading it rolls built-in servers out like any change.
     package static let builtinServerVersion = 1
@@ -41,6 +42,7 @@ package struct DesiredModel: Sendable, Hashable {
         guard let dataset = manifests.dataset(named: spec.dataset), let table = manifests.table(of: dataset),
               let names = manifests.resolvedFeatures(of: model) else { return nil }
         let properties = Dictionary((table.properties ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let classified = manifests.classifiedFeatures(of: model)
         func column(_ name: String) -> FeatureColumn {
             let property = properties[name]
             var categories: [String] = []
@@ -48,13 +50,12 @@ package struct DesiredModel: Sendable, Hashable {
                 categories += (rule.arguments?.validValues ?? []).compactMap { if case .string(let text) = $0 { text } else { nil } }
             }
             return FeatureColumn(name: name, logicalType: property?.logicalType ?? .string, categories: categories,
-                                 classified: property?.classification(in: manifests.classified) != nil)
+                                 privacy: classified.first { $0.column == name })
         }
         self.name = model.metadata.name
         self.model = model
         self.dataset = spec.dataset
         self.features = names.map(column)
-        self.classifiedFeatures = manifests.classifiedFeatures(of: model)
         self.targetType = properties[spec.target]?.logicalType ?? .string
         self.builtinTrainer = spec.training.trainer
         if let trainer = spec.training.trainer {

@@ -27,7 +27,7 @@ enum DriftComputation {
         }
         let features = query.features.enumerated().map { index, feature in
             // A classified feature's logged values and reference are keyed hashes: categories.
-            let type = feature.classified == true ? .string : feature.logicalType.columnType
+            let type = feature.isClassified ? .string : feature.logicalType.columnType
             return DriftColumn(name: feature.name, type: type,
                                reference: DriftValues(fields: reference.columns[feature.name] ?? [], type: type),
                                current: DriftValues(logged: current.map { $0.values.features.indices.contains(index) ? $0.values.features[index] : .null },

@@ -82,7 +82,7 @@ extension EmbeddedRuntime {
     /// prediction log's key, as the gateway hashes the same values when it logs them, so the
     /// reference and the log compare (and no clear value is kept).
     private static func hashedColumns(_ features: [SextantCore.FeatureColumn], data: ModelData, state: String) throws(ActionError) -> [Int: (String) -> String] {
-        let classified = features.filter { $0.classified == true }
+        let classified = features.filter(\.isClassified)
         guard !classified.isEmpty else { return [:] }
         let key: PredictionLogKey
         do throws(PredictionLogKeyError) {
