@@ -4,14 +4,18 @@
 public struct RoutingTable: Sendable, Hashable, Codable {
     /// The admin protocol's version: a gateway refuses a table of a newer protocol.
     /// 2: backends name endpoint URLs (`endpoints`), not loopback ports.
-    package static let protocolVersion = 2
+    /// 3: a model's log settings may name inputs to hash (`hashedInputs`).
+    package static let protocolVersion = 3
 
     package var protocolVersion: Int
     package var generation: Int
     package var models: [String: ModelRoute]
 
+    /// A table without inputs to hash keeps protocol 2, which a gateway started before
+    /// protocol 3 still takes; one with them is refused by such a gateway (which would write
+    /// them in clear) until it is upgraded.
     public init(generation: Int, models: [String: ModelRoute]) {
-        self.protocolVersion = Self.protocolVersion
+        self.protocolVersion = models.values.contains { $0.log?.hashedInputs != nil } ? Self.protocolVersion : 2
         self.generation = generation
         self.models = models
     }
