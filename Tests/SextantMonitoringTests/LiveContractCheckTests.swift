@@ -81,9 +81,10 @@ import Testing
     func classified() {
         let rules = TableRules(name: "transactions", columns: [
             ColumnRules(name: "amount", type: .number, minimum: Bound("0")),
-            ColumnRules(name: "postcode", type: .integer, required: true, classification: "confidential"),
+            ColumnRules(name: "postcode", type: .integer, required: true),
         ])
-        let report = LiveContractCheck(rules: rules, features: ["amount", "postcode"]).check([[.number(-1), .string("hmac:00ff")], [.number(2), .null]])
+        let report = LiveContractCheck(rules: rules, features: ["amount", "postcode"], hashed: ["postcode"])
+            .check([[.number(-1), .string("hmac:00ff")], [.number(2), .null]])
         #expect(Self.finding(report, "amount", "minimum")?.violations == 1)
         #expect(!report.findings.contains { $0.column == "postcode" }, "\(report.findings)")
     }
