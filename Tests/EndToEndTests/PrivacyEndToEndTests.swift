@@ -133,6 +133,13 @@ import Testing
         #expect(hashes[0] == hashes[2] && hashes[0] != hashes[1] && Set(hashes).count == 3, "\(hashes)")
         #expect(rows[0]["amount"] as? Double == 120.5 && rows[3]["amount"] as? Double == 920 && rows[3]["hour"] as? Int == 3, "\(rows)")
 
+        // The broken request was written without its body, and counted.
+        var metrics = HTTPClientRequest(url: "http://127.0.0.1:\(setup.gatewayPort)/metrics")
+        metrics.method = .GET
+        let metricsText = String(buffer: try await HTTPClient.shared.execute(metrics, timeout: .seconds(10)).body.collect(upTo: 1 << 20))
+        #expect(metricsText.contains(#"sextant_gateway_prediction_log_requests_left_out_total{model="fraud-detector"} 1"#)
+                && metricsText.contains(#"sextant_gateway_prediction_log_records_total{model="fraud-detector",result="written"} 3"#), "\(metricsText)")
+
         // Nowhere in clear: the prediction log, feedback, every *.log, the events.
         let events = try await setup.run(["events", "--state-dir", setup.state.path, "-o", "json"])
         #expect(events.status == 0, "\(events.stderr)")

@@ -70,10 +70,6 @@ final class PredictionLogCounters: Sendable {
         state.withLock { $0.requestsLeftOut[model, default: 0] += 1 }
     }
 
-    func requestsLeftOut(model: String) -> Int {
-        state.withLock { $0.requestsLeftOut[model, default: 0] }
-    }
-
     func records(_ kind: Kind, model: String, _ result: Result) -> Int {
         state.withLock { $0.records[Key(kind: kind, model: model, result: result), default: 0] }
     }
