@@ -84,6 +84,7 @@ let package = Package(
         ),
         .target(
             name: "SextantWire",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -161,6 +162,7 @@ let package = Package(
             dependencies: [
                 "SextantWire",
                 "SextantHTTP",
+                "SextantInference",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -371,6 +373,7 @@ let package = Package(
             dependencies: [
                 "SextantGateway", "SextantWire", "SextantHTTP", "SextantTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,6 +7,8 @@ public struct ManifestSet: Sendable {
     let undecoded: Set<ObjectReference>
     /// Lookups by name, built once: references are resolved for every manifest.
     private let index: Index
+    /// The contract classifications that make a column private.
+    package let classified: ClassifiedLevels
 
     /// The manifests by kind and name (contracts by id and by name): references, not
     /// copies of the decoded values.
@@ -28,14 +30,15 @@ public struct ManifestSet: Sendable {
         }
     }
 
-    package init(_ manifests: [LoadedManifest]) {
-        self.init(manifests, undecoded: [])
+    package init(_ manifests: [LoadedManifest], classified: ClassifiedLevels = .default) {
+        self.init(manifests, undecoded: [], classified: classified)
     }
 
-    init(_ manifests: [LoadedManifest], undecoded: Set<ObjectReference>) {
+    init(_ manifests: [LoadedManifest], undecoded: Set<ObjectReference>, classified: ClassifiedLevels) {
         self.all = manifests
         self.undecoded = undecoded
         self.index = Index(manifests)
+        self.classified = classified
     }
 
     /// True when a reference names an object that exists but could not be decoded.
@@ -124,14 +127,47 @@ public struct ManifestSet: Sendable {
     }
 
     /// The columns a model trains on: its `features`, or every contract column except the
-    /// target, primary keys and the gates' sensitive features.
+    /// target, primary keys, the gates' sensitive features and classified columns.
     package func resolvedFeatures(of model: Model) -> [String]? {
         if let features = model.spec.features { return features }
-        guard let dataset = dataset(named: model.spec.dataset), let table = table(of: dataset) else { return nil }
+        guard let table = table(of: model) else { return nil }
         let sensitive = Set((model.spec.evaluation?.gates ?? []).compactMap(\.sensitiveFeature))
         return (table.properties ?? []).filter { property in
             property.name != model.spec.target && property.primaryKey != true && !sensitive.contains(property.name)
+                && property.classification(in: classified) == nil
         }.map(\.name)
+    }
+
+    /// The contract table a model's dataset reads.
+    package func table(of model: Model) -> ContractTable? {
+        dataset(named: model.spec.dataset).flatMap(table(of:))
+    }
+
+    /// The model's features whose contract columns are classified, in feature order, with
+    /// the reasons the model gives for taking them (nil for one it does not allow, which
+    /// validation reports).
+    package func classifiedFeatures(of model: Model) -> [ClassifiedFeature] {
+        guard let features = resolvedFeatures(of: model), let table = table(of: model) else { return [] }
+        let columns = Dictionary((table.properties ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let reasons = Dictionary((model.spec.privacy?.allowClassified ?? []).map { ($0.column, $0.reason) }, uniquingKeysWith: { first, _ in first })
+        return features.compactMap { name in
+            columns[name]?.classification(in: classified).map { ClassifiedFeature(column: name, classification: $0, reason: reasons[name]) }
+        }
+    }
+}
+
+/// A model input whose contract column is classified (DESIGN §9).
+package struct ClassifiedFeature: Sendable, Hashable, Codable {
+    package var column: String
+    /// The column's ODCS `classification`, as the contract writes it.
+    package var classification: String
+    /// Why the model takes it (`privacy.allowClassified`).
+    package var reason: String?
+
+    package init(column: String, classification: String, reason: String?) {
+        self.column = column
+        self.classification = classification
+        self.reason = reason
     }
 }
 

@@ -84,13 +84,20 @@ public enum ModelFingerprint {
 
     /// The SHA-256 of what a contract table means for data: its properties (name,
     /// logicalType, required, unique, primaryKey, logicalTypeOptions, quality) and its
-    /// table-level quality rules. Prose (descriptions, text rules' wording) never retrains.
+    /// table-level quality rules. Prose (descriptions, text rules' wording) never retrains,
+    /// nor does a `classification`: what it changes (the default features) is in the
+    /// training fingerprint on its own.
     package static func contractSemantics(of table: ContractTable) -> String {
         struct Semantics: Encodable {
             var properties: [ContractProperty]
             var quality: [QualityRule]
         }
-        return Fingerprint.of("sextant.contract-semantics/1", Semantics(properties: table.properties ?? [], quality: table.quality ?? []))
+        let properties = (table.properties ?? []).map { property in
+            var property = property
+            property.classification = nil
+            return property
+        }
+        return Fingerprint.of("sextant.contract-semantics/1", Semantics(properties: properties, quality: table.quality ?? []))
     }
 
     /// The serving fingerprint of a model: `runtime`, `command` or `importPath`, `env` and

@@ -1,6 +1,7 @@
 import Foundation
 package import Logging
 package import SextantCore
+import SextantAPI
 import SextantDaemon
 import SextantGit
 import SextantRay
@@ -42,7 +43,7 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
     // One clock for every wait: the runtime's, the reconciler's, the loop's and the watchdog's.
     let clock = SystemClock()
     let repository = RepositorySource(url: configuration.repository, branch: configuration.branch, root: configuration.root,
-                                      stateDirectory: configuration.stateDirectory)
+                                      stateDirectory: configuration.stateDirectory, loader: ManifestLoader(classified: configuration.classified))
     let embedded = EmbeddedRuntime(
         blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
         stateDirectory: stateDirectory.absolutePath, readinessTimeout: configuration.readinessTimeout,
@@ -61,7 +62,8 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
     // Proposals (retraining, `sextant rollback`) become branches on --repo, and pull requests with --forge.
     let stateDir = stateDirectory.absolutePath, dataRoots = configuration.dataRoots.map(ReconcileCommand.absolute)
     let proposer = GitChangeProposer(source: repository, settings: run.branches, pullRequests: configuration.forge?.pullRequests()) { base, head in
-        PlanCommand.markdown(mirror: stateDir + "/source.git", root: repository.root, base: base, head: head, stateDir: stateDir, dataRoots: dataRoots)
+        PlanCommand.markdown(mirror: stateDir + "/source.git", root: repository.root, base: base, head: head, stateDir: stateDir, dataRoots: dataRoots,
+                             classified: configuration.classified)
     }
     let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
                                 metrics: metrics, storeHealth: storeHealth, signals: signals, proposer: proposer, logger: logger)

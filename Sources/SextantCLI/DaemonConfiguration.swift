@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import SextantAPI
+package import SextantAPI
 import SextantCore
 import SextantWire
 import SextantHTTP
@@ -45,6 +45,8 @@ package struct DaemonConfiguration: Sendable {
     package var run: Run?
     /// `--runtime`: where models train and serve.
     package var runtime: RuntimeChoice = .embedded
+    /// `--classified`: the contract classifications that make a column private.
+    package var classified: ClassifiedLevels = .default
 
     /// The long-running daemon's part (`sextant run`).
     package struct Run: Sendable {

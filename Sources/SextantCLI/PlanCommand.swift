@@ -63,10 +63,13 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "text, markdown (for a pull-request comment) or json.")
     var output: PlanOutput = .text
 
+    @OptionGroup var classified: ClassifiedOptions
+
     /// `sextant plan -o markdown` of a branch Sextant wrote, for its pull request's body
     /// (DESIGN §8): the daemon's mirror, the base and head commits, what the store says serves.
-    static func markdown(mirror: String, root: String, base: String, head: String, stateDir: String, dataRoots: [String]) -> String? {
-        var arguments = ["--repo", mirror, "--base", base, "--head", head, "--state-dir", stateDir, "-o", "markdown"]
+    static func markdown(mirror: String, root: String, base: String, head: String, stateDir: String, dataRoots: [String],
+                         classified: ClassifiedLevels) -> String? {
+        var arguments = ["--repo", mirror, "--base", base, "--head", head, "--state-dir", stateDir, "-o", "markdown", "--classified", classified.description]
         if !root.isEmpty { arguments += ["--path", root] }
         for root in dataRoots { arguments += ["--data-root", root] }
         guard let command = try? PlanCommand.parse(arguments), let review = try? command.makeReview() else { return nil }
@@ -159,7 +162,7 @@ struct PlanCommand: ParsableCommand {
 
     private func load(_ commit: String, from repository: GitRepository) throws -> LoadedCommit {
         do throws(GitError) {
-            return try repository.loadCommit(commit, root: path)
+            return try repository.loadCommit(commit, root: path, loader: ManifestLoader(classified: classified.levels))
         } catch {
             throw CommandFailure(message: error.description)
         }

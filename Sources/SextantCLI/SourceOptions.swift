@@ -46,6 +46,8 @@ struct SourceOptions: ParsableArguments {
 
     @OptionGroup var runtime: RuntimeOptions
 
+    @OptionGroup var classified: ClassifiedOptions
+
     @OptionGroup var forge: ForgeOptions
 
     @Option(help: ArgumentHelp("Log lines on standard error: text or json.", valueName: "format"))
@@ -72,6 +74,7 @@ struct SourceOptions: ParsableArguments {
         configuration.fetchErrorGrace = fetchErrorGrace
         configuration.run = run
         configuration.runtime = runtime.choice
+        configuration.classified = classified.levels
         configuration.forge = try forge.configuration(remote: repo)
         return configuration
     }

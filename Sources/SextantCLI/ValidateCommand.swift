@@ -41,6 +41,8 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: text, json or github (workflow annotations).")
     var output: ValidateOutput = .text
 
+    @OptionGroup var classified: ClassifiedOptions
+
     func validate() throws {
         if repo != nil, !paths.isEmpty {
             throw ValidationError("give directories or --repo, not both; use --path for the watched root inside the repository")
@@ -51,7 +53,7 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loader = ManifestLoader()
+        let loader = ManifestLoader(classified: classified.levels)
         var reports: [Report] = []
         if let repo {
             let repository: GitRepository

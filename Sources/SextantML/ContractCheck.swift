@@ -139,9 +139,10 @@ private struct Tally {
         }
     }
 
-    func detail(_ table: CSVTable) -> String? {
+    /// - Parameter redacted: for a classified column, what stands for the value.
+    func detail(_ table: CSVTable, redacted: String? = nil) -> String? {
         guard let firstRow else { return nil }
-        return "first at line \(table.line(ofRow: firstRow))" + (firstValue.map { ": \(Self.clip($0))" } ?? "")
+        return "first at line \(table.line(ofRow: firstRow))" + (firstValue.map { ": \(redacted ?? Self.clip($0))" } ?? "")
     }
 
     static func clip(_ text: String) -> String {
@@ -233,9 +234,10 @@ extension ColumnRules {
         }
 
         var outcomes: [CheckOutcome] = []
+        let redacted = classification.map { "a value of \(name) (\($0))" }
         func zero(_ rule: String, _ tally: Tally) {
             outcomes.append(CheckOutcome(rule: rule, column: name, measured: Double(tally.count), unit: "rows",
-                                         limit: "must be 0", passed: tally.count == 0, detail: tally.count == 0 ? nil : tally.detail(table)))
+                                         limit: "must be 0", passed: tally.count == 0, detail: tally.count == 0 ? nil : tally.detail(table, redacted: redacted)))
         }
         if let declared = self.type { zero("logicalType \(declared.rawValue)", wrongType) }
         if required { zero("required", nulls) }
@@ -256,7 +258,7 @@ extension ColumnRules {
             case .rowCount: Tally(count: table.rowCount)
             case .missingValues, .invalidValues: quality.tally
             }
-            outcomes.append(quality.rule.outcome(column: name, count: tally.count, rows: table.rowCount, detail: tally.detail(table)))
+            outcomes.append(quality.rule.outcome(column: name, count: tally.count, rows: table.rowCount, detail: tally.detail(table, redacted: redacted)))
         }
         return outcomes
     }

@@ -25,10 +25,14 @@ package struct ColumnRules: Sendable, Hashable {
     package var maxLength: Int?
     package var pattern: String?
     package var quality: [QualityCheck]
+    /// The column's classification when it is classified (DESIGN §9): messages then say
+    /// where an offending value is, never what it is.
+    package var classification: String?
 
     package init(name: String, type: ColumnType?, required: Bool = false, unique: Bool = false,
                 minimum: Bound? = nil, maximum: Bound? = nil, minLength: Int? = nil, maxLength: Int? = nil,
-                pattern: String? = nil, quality: [QualityCheck] = []) {
+                pattern: String? = nil, quality: [QualityCheck] = [], classification: String? = nil) {
+        self.classification = classification
         self.name = name
         self.type = type
         self.required = required

@@ -20,9 +20,10 @@ package struct LiveContractCheck: Sendable {
     /// - Parameters:
     ///   - rules: the dataset contract's rules (`ContractTable.rules`).
     ///   - features: the model's features, in the order of the rows to check.
-    package init(rules: TableRules, features: [String]) {
+    ///   - hashed: classified features, not checked: the log holds only keyed hashes of their values.
+    package init(rules: TableRules, features: [String], hashed: Set<String> = []) {
         self.features = features
-        let columns = rules.columns.filter { features.contains($0.name) }.map { column in
+        let columns = rules.columns.filter { features.contains($0.name) && !hashed.contains($0.name) }.map { column in
             var column = column
             column.unique = false
             column.quality = column.quality.filter { rule in

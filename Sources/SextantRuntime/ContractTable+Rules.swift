@@ -17,9 +17,17 @@ extension ContractTable {
                 minLength: options?.minLength,
                 maxLength: options?.maxLength,
                 pattern: options?.pattern,
-                quality: (property.quality ?? []).compactMap { $0.check(column: property.name) })
+                quality: (property.quality ?? []).compactMap { $0.check(column: property.name) },
+                classification: Self.redacting(property.classification))
         }
         return TableRules(name: name, columns: columns, quality: (quality ?? []).compactMap { $0.check(column: nil) })
+    }
+
+    /// A column's classification when its values stay out of messages: any but `public`
+    /// (whatever `--classified` says, a check's message never needs the value itself).
+    private static func redacting(_ classification: String?) -> String? {
+        guard let classification, classification.lowercased() != "public" else { return nil }
+        return classification
     }
 
     /// ODCS v3.1 writes an exclusive limit as a number (`exclusiveMinimum: 0`); v3.0 as a

@@ -44,7 +44,8 @@ struct ModelData {
     /// Some rows as CSV (the header and the rows' values, quoted where needed): what an
     /// external trainer reads from `SEXTANT_TRAIN_DATA` and `SEXTANT_EVAL_DATA`; with
     /// `columns`, only those (a reference sample's features).
-    func csv(rows: [Int], columns: [Int]? = nil) -> [UInt8] {
+    /// - Parameter rewrite: per column, what each non-empty field is written as instead.
+    func csv(rows: [Int], columns: [Int]? = nil, rewrite: [Int: (String) -> String] = [:]) -> [UInt8] {
         let columns = columns ?? Array(table.header.indices)
         var out: [UInt8] = []
         func field(_ text: String?) {
@@ -63,7 +64,8 @@ struct ModelData {
         for row in rows {
             for (index, column) in columns.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                field(table.text(row: row, column: column))
+                let text = table.text(row: row, column: column)
+                if let text, !text.isEmpty, let rewrite = rewrite[column] { field(rewrite(text)) } else { field(text) }
             }
             out.append(UInt8(ascii: "\n"))
         }

@@ -4,14 +4,18 @@
 public struct RoutingTable: Sendable, Hashable, Codable {
     /// The admin protocol's version: a gateway refuses a table of a newer protocol.
     /// 2: backends name endpoint URLs (`endpoints`), not loopback ports.
-    package static let protocolVersion = 2
+    /// 3: a model's log settings may name inputs to hash (`hashedInputs`).
+    package static let protocolVersion = 3
 
     package var protocolVersion: Int
     package var generation: Int
     package var models: [String: ModelRoute]
 
+    /// A table without inputs to hash keeps protocol 2, which a gateway started before
+    /// protocol 3 still takes; one with them is refused by such a gateway (which would write
+    /// them in clear) until it is upgraded.
     public init(generation: Int, models: [String: ModelRoute]) {
-        self.protocolVersion = Self.protocolVersion
+        self.protocolVersion = models.values.contains { $0.log?.hashedInputs != nil } ? Self.protocolVersion : 2
         self.generation = generation
         self.models = models
     }
@@ -43,12 +47,29 @@ public struct PredictionLogSettings: Sendable, Hashable, Codable {
     public var maxBytes: Int64
     /// How long closed segments are kept, in seconds.
     public var retentionSeconds: Int64
+    /// The inputs whose values reach the log only as keyed hashes (classified columns,
+    /// DESIGN §9); nil when there are none.
+    public var hashedInputs: HashedInputs?
 
-    /// Every request, 1 GiB, 14 days.
-    public init(sample: Double = 1, maxBytes: Int64 = 1 << 30, retentionSeconds: Int64 = 14 * 86_400) {
+    /// Every request, 1 GiB, 14 days, nothing hashed.
+    public init(sample: Double = 1, maxBytes: Int64 = 1 << 30, retentionSeconds: Int64 = 14 * 86_400, hashedInputs: HashedInputs? = nil) {
         self.sample = sample
         self.maxBytes = maxBytes
         self.retentionSeconds = retentionSeconds
+        self.hashedInputs = hashedInputs
+    }
+}
+
+/// A model's classified inputs, as the prediction log's writer rewrites logged requests.
+public struct HashedInputs: Sendable, Hashable, Codable {
+    /// The classified features: their values are replaced by keyed hashes.
+    public var names: [String]
+    /// Every feature in the model's order: the columns of a request's single `[N, F]` tensor.
+    public var features: [String]
+
+    public init(names: [String], features: [String]) {
+        self.names = names
+        self.features = features
     }
 }
 

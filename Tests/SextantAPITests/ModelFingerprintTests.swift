@@ -48,13 +48,14 @@ import SextantTestSupport
     /// serving or prose) changes it too.
     static let pinned = "f3eefb4c7c0b945db83714a7606ef6f2f776409d53ab36c7ebb0ab19eccbf540"
 
-    @Test("what does not retrain: gates, timeout, serving, prose, key order, an explicit default")
+    @Test("what does not retrain: gates, timeout, serving, prose, a classification, key order, an explicit default")
     func stable() throws {
         let base = try Self.training(Self.quickstart())
         let edits: [(String, (inout [String: String]) -> Void)] = [
             ("gates", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "min: 0.90", with: "min: 0.95") }),
             ("timeout", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "timeout: 10m", with: "timeout: 20m") }),
             ("replicas", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "replicas: 1", with: "replicas: 3") }),
+            ("a classification, with features listed", { $0["contracts/transactions.odcs.yaml"] = $0["contracts/transactions.odcs.yaml"]!.replacingOccurrences(of: "classification: restricted", with: "classification: internal") }),
             ("contract prose", { $0["contracts/transactions.odcs.yaml"] = $0["contracts/transactions.odcs.yaml"]!.replacingOccurrences(of: "One row per card transaction.", with: "Card transactions, one per row.") }),
             ("explicit default", { $0["models/fraud-detector.yaml"] = $0["models/fraud-detector.yaml"]!.replacingOccurrences(of: "    seed: 42\n    timeout", with: "    seed: 42\n    hyperparameters: {maxIterations: 100}\n    timeout") }),
         ]

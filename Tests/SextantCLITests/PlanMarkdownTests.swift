@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SextantAPI
 @testable import SextantCLI
 import SextantTestSupport
 
@@ -19,7 +20,7 @@ import SextantTestSupport
         _ = try fixture.git("clone", "-q", "--mirror", fixture.path, state.path + "/source.git")
 
         let markdown = try #require(PlanCommand.markdown(mirror: state.path + "/source.git", root: "", base: base, head: head,
-                                                         stateDir: state.path, dataRoots: []))
+                                                         stateDir: state.path, dataRoots: [], classified: .default))
         #expect(markdown.contains("### Sextant plan: `\(base)` → `\(head)`"), "\(markdown)")
         #expect(markdown.contains("#### Model `fraud-detector`") && markdown.contains("hyperparameters"), "\(markdown)")
     }

@@ -76,4 +76,16 @@ import Testing
         let report = LiveContractCheck(rules: rules, features: ["x"]).check([[.null], [.number(1)]])
         #expect(report.violations.count == 1 && report.invalid.isEmpty)
     }
+
+    @Test("a classified feature is not checked: the log holds only keyed hashes of its values")
+    func classified() {
+        let rules = TableRules(name: "transactions", columns: [
+            ColumnRules(name: "amount", type: .number, minimum: Bound("0")),
+            ColumnRules(name: "postcode", type: .integer, required: true),
+        ])
+        let report = LiveContractCheck(rules: rules, features: ["amount", "postcode"], hashed: ["postcode"])
+            .check([[.number(-1), .string("hmac:00ff")], [.number(2), .null]])
+        #expect(Self.finding(report, "amount", "minimum")?.violations == 1)
+        #expect(!report.findings.contains { $0.column == "postcode" }, "\(report.findings)")
+    }
 }

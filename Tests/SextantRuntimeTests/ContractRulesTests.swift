@@ -70,6 +70,38 @@ import SextantTestSupport
         #expect(negative.violations == ["t.x: minimum 0 = 1 row, must be 0 (first at line 2: \"-1\")"])
     }
 
+    @Test("a check of a classified column says where an offending value is, never what it is", arguments: [
+        ("classification: confidential", "t.postcode: pattern ^[0-9]{5}$ = 1 row, must be 0 (first at line 3: a value of postcode (confidential))",
+         "t.postcode: invalidValues = 1 row, must be 0 (first at line 3: a value of postcode (confidential))"),
+        ("classification: public", "t.postcode: pattern ^[0-9]{5}$ = 1 row, must be 0 (first at line 3: \"PC-48213\")",
+         "t.postcode: invalidValues = 1 row, must be 0 (first at line 3: \"PC-48213\")"),
+    ])
+    func classifiedValues(_ classification: String, _ pattern: String, _ invalid: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("c.yaml", """
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: c
+            version: 1.0.0
+            status: active
+            schema:
+              - name: t
+                properties:
+                  - name: postcode
+                    logicalType: string
+                    \(classification)
+                    logicalTypeOptions: {pattern: "^[0-9]{5}$"}
+                    quality: [{metric: invalidValues, arguments: {validValues: ["12345", "48213"]}, mustBe: 0}]
+
+            """)
+        let result = try ManifestLoader().load(try DirectorySource(root: directory.path))
+        let table = try #require(result.manifests.dataContracts.first?.schema?.first, "\(result.diagnostics)")
+        let check = DatasetCheck(name: "d", data: .commit(path: "data/d.csv", blob: "b"), dataIdentity: "git-blob:b", sha256Pin: nil,
+                                 table: table, contract: ContractLabel(id: "c", name: "c", version: "1.0.0"), commit: "c1", rulesFingerprint: "r")
+        let checked = DatasetChecker.check(check, bytes: Array("postcode\n12345\nPC-48213\n".utf8), now: Date(timeIntervalSince1970: 0))
+        #expect(checked.violations == [pattern, invalid])
+    }
+
     @Test("a local file reached through a symlink that leaves every data root is refused")
     func confinement() throws {
         let root = try TemporaryDirectory()

@@ -58,4 +58,26 @@ import SextantMonitoring
         let region = try #require(shifted.features.last)
         #expect(region.kind == "categorical" && region.method == "chiSquare" && region.drifted, "\(region)")
     }
+
+    @Test("a classified integer feature compares its hashes as categories: the same hashed values do not drift, new ones do")
+    func classifiedFeature() throws {
+        let query = DriftQuery(version: 2, modelDirectory: "models/fraud/v2", revisions: [2],
+                               features: [FeatureColumn(name: "postcode", logicalType: .integer,
+                                                              privacy: ClassifiedFeature(column: "postcode", classification: "confidential", reason: "area"))], spec: nil)
+        let hashes = ["hmac:0a", "hmac:0b", "hmac:0c"]
+        let reference = ReferenceSample(rows: 300, columns: ["postcode": (0..<300).map { hashes[$0 % 3] }], predictions: nil)
+        func rows(_ value: (Int) -> String) -> [PredictionRow] {
+            (0..<150).map { index in
+                PredictionRow(requestId: "r\(index)", row: 0, time: Self.now, revision: 2, version: 2,
+                              values: DecodedRow(features: [.string(value(index))], predict: .boolean(false)))
+            }
+        }
+        let calm = DriftComputation.report(model: "fraud", query: query, task: .binaryClassification, reference: reference,
+                                           rows: rows { hashes[$0 % 3] }, at: Self.now)
+        let feature = try #require(calm.features.first)
+        #expect(feature.kind == "categorical" && !feature.drifted && calm.datasetDrift == false, "\(calm)")
+        let moved = DriftComputation.report(model: "fraud", query: query, task: .binaryClassification, reference: reference,
+                                            rows: rows { _ in "hmac:ff" }, at: Self.now)
+        #expect(moved.features.first?.drifted == true, "\(moved)")
+    }
 }

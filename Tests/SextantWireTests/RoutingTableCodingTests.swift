@@ -29,12 +29,27 @@ import Testing
         ])])
         let json = try JSONEncoder().encode(table)
         let object = try #require(JSONSerialization.jsonObject(with: json) as? [String: Any])
-        #expect(object["protocolVersion"] as? Int == RoutingTable.protocolVersion)
-        #expect(RoutingTable.protocolVersion == 2)
+        #expect(object["protocolVersion"] as? Int == 2, "no input to hash: a gateway of protocol 2 takes it")
         let text = String(decoding: json, as: UTF8.self)
         #expect(text.contains(#""role":"shadow""#))
         #expect(!text.contains("ports"))
         #expect(try JSONDecoder().decode(RoutingTable.self, from: json) == table)
+    }
+
+    @Test("a table with inputs to hash is protocol 3: a gateway of protocol 2 refuses it rather than log them in clear")
+    func hashedInputsTable() throws {
+        let hashed = HashedInputs(names: ["postcode"], features: ["amount", "postcode"])
+        let table = RoutingTable(generation: 3, models: [
+            "m": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: ["http://127.0.0.1:9000"])],
+                            log: PredictionLogSettings(hashedInputs: hashed)),
+            "n": ModelRoute(backends: [], log: PredictionLogSettings()),
+        ])
+        #expect(table.protocolVersion == 3 && RoutingTable.protocolVersion == 3)
+        let decoded = try JSONDecoder().decode(RoutingTable.self, from: try JSONEncoder().encode(table))
+        #expect(decoded == table && decoded.models["m"]?.log?.hashedInputs == hashed && decoded.models["n"]?.log?.hashedInputs == nil)
+        // Settings from a daemon before protocol 3: nothing to hash.
+        let old = #"{"sample": 0.5, "maxBytes": 1024, "retentionSeconds": 60}"#
+        #expect(try JSONDecoder().decode(PredictionLogSettings.self, from: Data(old.utf8)) == PredictionLogSettings(sample: 0.5, maxBytes: 1024, retentionSeconds: 60))
     }
 
     @Test("roles are the strings of protocol 1", arguments: RouteRole.allCases)

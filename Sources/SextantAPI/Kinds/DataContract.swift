@@ -30,6 +30,9 @@ package struct ContractProperty: Codable, Sendable, Hashable {
     package var primaryKey: Bool?
     package var logicalTypeOptions: LogicalTypeOptions?
     package var quality: [QualityRule]?
+    /// ODCS's free-form sensitivity label (`public`, `internal`, `restricted`,
+    /// `confidential`, …); `ClassifiedLevels` says which labels Sextant treats as private.
+    package var classification: String?
 }
 
 /// The logical types Sextant checks data against.

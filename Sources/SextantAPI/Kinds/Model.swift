@@ -25,9 +25,31 @@ package struct ModelSpec: Decodable, Sendable, Hashable {
     package var evaluation: EvaluationSpec?
     package var serving: ServingSpec?
     package var monitoring: MonitoringSpec?
+    /// The classified columns this model may take as features, each with its reason.
+    package var privacy: PrivacySpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case task, dataset, target, features, training, evaluation, serving, monitoring
+        case task, dataset, target, features, training, evaluation, serving, monitoring, privacy
+    }
+}
+
+/// `privacy`: what a model may do with classified columns (DESIGN §9).
+package struct PrivacySpec: Decodable, Sendable, Hashable {
+    /// Classified contract columns listed in `features` on purpose.
+    package var allowClassified: [ClassifiedAllowance]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case allowClassified
+    }
+}
+
+/// One classified column a model may take as a feature, and why: the model card lists both.
+package struct ClassifiedAllowance: Decodable, Sendable, Hashable {
+    package var column: String
+    package var reason: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case column, reason
     }
 }
 

@@ -35,10 +35,11 @@ extension ManifestLoader {
     ///
     /// For sources that name contents (`contentID`, a Git tree: a path without one, a
     /// submodule, is not a file). The caller guarantees that neither tree holds a symlink
-    /// (every path resolves as written); nil when the load must be a full one: `previous` kept no basis, or the
-    /// ignore file changed.
+    /// (every path resolves as written); nil when the load must be a full one: `previous` kept no basis, the
+    /// ignore file changed, or `previous` counted other classifications as private.
     package func load(_ source: some ManifestSource, changing previous: Result, changes: ChangedFiles) -> Result? {
-        guard var basis = previous.basis, !changes.paths.contains(IgnoreRules.fileName) else { return nil }
+        guard var basis = previous.basis, !changes.paths.contains(IgnoreRules.fileName),
+              previous.manifests.classified == classified else { return nil }
         var removed: [LoadedManifest] = []
         var touched: Set<ObjectReference> = []
         var fileCount = previous.fileCount
@@ -70,7 +71,7 @@ extension ManifestLoader {
         let addedIDs = Set(added.map(ObjectIdentifier.init))
         let changedPaths = Set(changes.paths.map { Self.lexical($0) })
         let previousReferences = basis.references
-        return Self.assemble(basis, source: source, fileCount: fileCount, sorted: ManifestSet.merge(kept, added)) { set, loaded in
+        return Self.assemble(basis, source: source, fileCount: fileCount, classified: classified, sorted: ManifestSet.merge(kept, added)) { set, loaded in
             let id = ObjectIdentifier(loaded)
             if addedIDs.contains(id) || previousReferences[id] != nil { return nil }
             if set.references(of: loaded).contains(where: touched.contains) { return nil }
@@ -87,7 +88,7 @@ extension ManifestLoader {
     ///   - reuse: a manifest's reference problems known from an earlier load, or nil when
     ///     they must be checked.
     static func assemble<Source: ManifestSource>(
-        _ basis: LoadBasis, source: Source, fileCount: Int, sorted: [LoadedManifest]? = nil,
+        _ basis: LoadBasis, source: Source, fileCount: Int, classified: ClassifiedLevels, sorted: [LoadedManifest]? = nil,
         reuse: ((ManifestSet, LoadedManifest) -> [Diagnostic]?)? = nil
     ) -> Result {
         var basis = basis
@@ -100,7 +101,7 @@ extension ManifestLoader {
             diagnostics += result.diagnostics
             undecoded.formUnion(result.undecoded)
         }
-        var set = ManifestSet(manifests, undecoded: undecoded)
+        var set = ManifestSet(manifests, undecoded: undecoded, classified: classified)
         diagnostics += ManifestSet.duplicateNames(manifests)
         basis.references = [:]
         for (loaded, found) in zip(manifests, referenceDiagnostics(set, manifests, source: source, reuse: reuse)) where !found.isEmpty {

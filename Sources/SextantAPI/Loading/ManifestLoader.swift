@@ -6,9 +6,12 @@ import Synchronization
 /// references and paths. Reports every problem found, each with its file, line and column.
 public struct ManifestLoader: Sendable {
     package var limits: YAMLLimits
+    /// The contract classifications that make a column private (`--classified`).
+    public var classified: ClassifiedLevels
 
-    public init(limits: YAMLLimits = .default) {
+    public init(limits: YAMLLimits = .default, classified: ClassifiedLevels = .default) {
         self.limits = limits
+        self.classified = classified
     }
 
     /// What loading found: the manifests that decoded, and every problem.
@@ -62,7 +65,7 @@ public struct ManifestLoader: Sendable {
             cache?.replace(keys: keys, results: perFile)
         }
         let basis = LoadBasis(paths: paths, files: Dictionary(uniqueKeysWithValues: zip(paths, perFile)), rules: rules, listing: listing)
-        return Self.assemble(basis, source: source, fileCount: perFile.filter(\.wasRead).count)
+        return Self.assemble(basis, source: source, fileCount: perFile.filter(\.wasRead).count, classified: classified)
     }
 
     /// The `.yaml`/`.yml` files of the root, minus dot-directories and `.sextantignore`

@@ -38,7 +38,8 @@ extension ContractProperty {
             unique: fields.optional("unique") { try $0.bool() },
             primaryKey: fields.optional("primaryKey") { try $0.bool() },
             logicalTypeOptions: fields.optional("logicalTypeOptions") { try LogicalTypeOptions(reading: $0) },
-            quality: fields.optional("quality") { try $0.list { try QualityRule(reading: $0) } })
+            quality: fields.optional("quality") { try $0.list { try QualityRule(reading: $0) } },
+            classification: fields.optional("classification") { try $0.string() })
     }
 }
 

@@ -39,7 +39,28 @@ extension ModelSpec {
             training: try fields.required("training") { try TrainingSpec(reading: $0) },
             evaluation: fields.optional("evaluation") { try EvaluationSpec(reading: $0) },
             serving: fields.optional("serving") { try ServingSpec(reading: $0) },
-            monitoring: fields.optional("monitoring") { try MonitoringSpec(reading: $0) })
+            monitoring: fields.optional("monitoring") { try MonitoringSpec(reading: $0) },
+            privacy: fields.optional("privacy") { try PrivacySpec(reading: $0) })
+    }
+
+    private static let fieldList = fieldNames(CodingKeys.self)
+}
+
+extension PrivacySpec {
+    init(reading node: NodeReader) throws {
+        let fields = try node.mapping(fields: Self.fieldList)
+        self.init(allowClassified: fields.optional("allowClassified") { try $0.list { try ClassifiedAllowance(reading: $0) } })
+    }
+
+    private static let fieldList = fieldNames(CodingKeys.self)
+}
+
+extension ClassifiedAllowance {
+    init(reading node: NodeReader) throws {
+        let fields = try node.mapping(fields: Self.fieldList)
+        self.init(
+            column: try fields.required("column") { try $0.string() },
+            reason: try fields.required("reason") { try $0.string() })
     }
 
     private static let fieldList = fieldNames(CodingKeys.self)

@@ -93,6 +93,12 @@ extension ManifestKind {
                         ("promotion", S.enumeration(RetrainPromotion.self, "pullRequest | branch | none; default pullRequest.")),
                     ])),
                 ])),
+                ("privacy", S.object([
+                    ("allowClassified", S.array(S.object([
+                        ("column", S.string("A contract column whose classification is classified (restricted or confidential unless --classified says otherwise).")),
+                        ("reason", S.string("Why the model needs it; the model card shows it.", pattern: "\\S")),
+                    ], required: ["column", "reason"]))),
+                ])),
             ], required: ["task", "dataset", "target", "training"])
             return S.document(kind: self, title: "Sextant Model", apiVersion: sextantVersion,
                               [("metadata", S.metadata), ("spec", spec)], required: ["metadata", "spec"], closed: true)
@@ -126,6 +132,7 @@ extension ManifestKind {
                     ("minLength", S.integer(minimum: 0)), ("maxLength", S.integer(minimum: 0)), ("pattern", S.string()),
                 ], closed: false)),
                 ("quality", S.array(rule)),
+                ("classification", S.string("ODCS's sensitivity label; restricted and confidential (or the --classified list) mark a private column.")),
             ], required: ["name", "logicalType"], closed: false)
             let table = S.object([
                 ("name", S.string()), ("physicalName", S.string()), ("properties", S.array(property, minItems: 1)), ("quality", S.array(rule)),

@@ -137,6 +137,7 @@ extension ManifestSet {
         let spec = model.spec
         let columns = Dictionary((table.properties ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let known = columns.keys
+        let allowed = Set((spec.privacy?.allowClassified ?? []).map(\.column))
         if let target = columns[spec.target] {
             switch (spec.task, target.logicalType) {
             case (.regression, let type?) where !type.isNumeric:
@@ -157,7 +158,13 @@ extension ManifestSet {
             if spec.training.trainer != nil, let type = column.logicalType, !(type.isNumeric || type == .boolean) {
                 report(path, "built-in trainers take number, integer and boolean features; \(feature) is \(type.rawValue)", false)
             }
+            if let classification = column.classification(in: classified), !allowed.contains(feature) {
+                report(path, "\(feature) is classified \(classification) in the contract; a classified column is a feature only with a reason: "
+                       + "add privacy.allowClassified: [{column: \(feature), reason: …}], or leave it out of features", false)
+            }
         }
+        checkAllowances(spec.privacy?.allowClassified ?? [], columns: columns, table: table, report: report)
+        checkRetrainingData(model, columns: columns, report: report)
         if spec.features == nil, spec.training.trainer != nil, let defaults = resolvedFeatures(of: model) {
             let unusable = defaults.compactMap { name in
                 columns[name]?.logicalType.flatMap { $0.isNumeric || $0 == .boolean ? nil : "\(name) (\($0.rawValue))" }
@@ -170,6 +177,33 @@ extension ManifestSet {
             guard let feature = gate.sensitiveFeature, columns[feature] == nil else { continue }
             report(["spec", "evaluation", "gates", .index(index), "sensitiveFeature"], "no column \"\(feature)\" in table \(table.name) of the contract\(Self.hint(feature, in: known))", false)
         }
+    }
+
+    /// An allowance names a column of the table that is classified.
+    private func checkAllowances(_ allowances: [ClassifiedAllowance], columns: [String: ContractProperty], table: ContractTable,
+                                 report: (FieldPath, String, Bool) -> Void) {
+        for (index, allowance) in allowances.enumerated() {
+            let path: FieldPath = ["spec", "privacy", "allowClassified", .index(index), "column"]
+            guard let column = columns[allowance.column] else {
+                report(path, "no column \"\(allowance.column)\" in table \(table.name) of the contract\(Self.hint(allowance.column, in: columns.keys))", false)
+                continue
+            }
+            guard column.classification(in: classified) == nil else { continue }
+            let label = column.classification.map { "its classification is \($0)" } ?? "it has no classification"
+            report(path, "\(allowance.column) is not classified (\(label); classified: \(classified.values.isEmpty ? "none" : classified.values.joined(separator: ", "))); "
+                   + "only a classified column needs an allowance: remove this entry", false)
+        }
+    }
+
+    /// Retraining on feedback takes production rows' features as logged, and a classified
+    /// feature is logged only as keyed hashes: such a model retrains on its source.
+    private func checkRetrainingData(_ model: Model, columns: [String: ContractProperty], report: (FieldPath, String, Bool) -> Void) {
+        guard let retrain = model.spec.monitoring?.retrain, !(retrain.on ?? []).isEmpty, (retrain.data ?? .feedback) == .feedback else { return }
+        let hashed = (model.spec.features ?? []).filter { columns[$0]?.classification(in: classified) != nil }
+        guard !hashed.isEmpty else { return }
+        let path: FieldPath = retrain.data == nil ? ["spec", "monitoring", "retrain"] : ["spec", "monitoring", "retrain", "data"]
+        report(path, "retraining on feedback takes the features as the prediction log holds them, and it holds \(hashed.joined(separator: ", ")) "
+               + "(classified) only as keyed hashes: set retrain.data: source", false)
     }
 
     private func checkDataset(_ dataset: Dataset, paths: PathFacts<some ManifestSource>, report: (FieldPath, String, Bool) -> Void) {

@@ -20,9 +20,28 @@ extension ModelSpec {
         evaluation?.validate(task: task, into: &issues)
         serving?.validate(training: training, into: &issues)
         monitoring?.validate(into: &issues)
+        privacy?.validate(into: &issues)
         if serving == nil, training.trainer == nil {
             issues.add(spec.appending("serving"), "an external trainer needs serving.runtime: command and serving.command, "
                        + "or serving.runtime: rayServe and serving.importPath (built-in serving loads only built-in models)")
+        }
+    }
+}
+
+extension PrivacySpec {
+    /// Each allowance names a column once and says why; whether the column is classified
+    /// needs the contract (`ManifestSet+References`).
+    func validate(into issues: inout Issues) {
+        let path: FieldPath = ["spec", "privacy", "allowClassified"]
+        var seen = Set<String>()
+        for (index, allowance) in (allowClassified ?? []).enumerated() {
+            let entry = path.appending(index: index)
+            if !seen.insert(allowance.column).inserted {
+                issues.add(entry.appending("column"), "column \"\(allowance.column)\" is allowed twice; keep one entry")
+            }
+            if allowance.reason.allSatisfy(\.isWhitespace) {
+                issues.add(entry.appending("reason"), "reason is empty; say why the model needs \(allowance.column) (the model card shows it)")
+            }
         }
     }
 }

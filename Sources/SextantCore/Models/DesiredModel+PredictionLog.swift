@@ -7,7 +7,9 @@ extension DesiredModel {
         let log = model.spec.monitoring?.log
         return PredictionLogSettings(sample: log?.sample ?? 1,
                                      maxBytes: (log?.maxBytes ?? PredictionLogSpec.defaultMaxBytes).bytes,
-                                     retentionSeconds: (log?.retention ?? PredictionLogSpec.defaultRetention).milliseconds / 1000)
+                                     retentionSeconds: (log?.retention ?? PredictionLogSpec.defaultRetention).milliseconds / 1000,
+                                     hashedInputs: classifiedFeatures.isEmpty ? nil
+                                         : HashedInputs(names: classifiedFeatures.map(\.column), features: features.map(\.name)))
     }
 
     /// The type feedback labels must have: the target's, dates and timestamps as text.

@@ -27,6 +27,10 @@ package struct DesiredModel: Sendable, Hashable {
     /// jobs then carry the workspace.
     package var servesAmongFiles: Bool { servingRuntime != .builtin }
 
+    /// The features whose contract columns are classified, with the model's reasons
+    /// (DESIGN §9): hashed in the prediction log, listed in the model card.
+    package var classifiedFeatures: [ClassifiedFeature] { features.compactMap(\.privacy) }
+
     /// The built-in server's version: part of its revisions' serving fingerprint, so
     /// upgrading it rolls built-in servers out like any change.
     package static let builtinServerVersion = 1
@@ -38,13 +42,15 @@ package struct DesiredModel: Sendable, Hashable {
         guard let dataset = manifests.dataset(named: spec.dataset), let table = manifests.table(of: dataset),
               let names = manifests.resolvedFeatures(of: model) else { return nil }
         let properties = Dictionary((table.properties ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let classified = manifests.classifiedFeatures(of: model)
         func column(_ name: String) -> FeatureColumn {
             let property = properties[name]
             var categories: [String] = []
             for rule in property?.quality ?? [] where rule.libraryMetric == QualityMetric.invalidValues.rawValue {
                 categories += (rule.arguments?.validValues ?? []).compactMap { if case .string(let text) = $0 { text } else { nil } }
             }
-            return FeatureColumn(name: name, logicalType: property?.logicalType ?? .string, categories: categories)
+            return FeatureColumn(name: name, logicalType: property?.logicalType ?? .string, categories: categories,
+                                 privacy: classified.first { $0.column == name })
         }
         self.name = model.metadata.name
         self.model = model

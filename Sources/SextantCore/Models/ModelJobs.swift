@@ -20,11 +20,19 @@ package struct FeatureColumn: Sendable, Hashable, Codable {
     package var logicalType: LogicalType
     /// `validValues` of a text column: categories even when training lacks some.
     package var categories: [String]
+    /// For a classified column (DESIGN §9), its classification and the model's reason for
+    /// taking it: the prediction log and the drift reference hold only keyed hashes of its
+    /// values, and the model card lists it. nil: not classified.
+    package var privacy: ClassifiedFeature?
 
-    package init(name: String, logicalType: LogicalType, categories: [String] = []) {
+    /// True for a classified column.
+    package var isClassified: Bool { privacy != nil }
+
+    package init(name: String, logicalType: LogicalType, categories: [String] = [], privacy: ClassifiedFeature? = nil) {
         self.name = name
         self.logicalType = logicalType
         self.categories = categories
+        self.privacy = privacy
     }
 }
 

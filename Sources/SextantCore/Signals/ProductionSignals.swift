@@ -28,10 +28,14 @@ package struct SignalQuery: Sendable, Hashable {
     package var contract: ContractTable?
     /// Set when the model's drift is judged.
     package var drift: DriftQuery?
+    /// Classified features: the log holds keyed hashes of their values, which the
+    /// contract's rules do not apply to.
+    package var hashed: Set<String>
 
     package init(model: String, features: [String], task: ModelTask, classes: [String], window: Int, contract: ContractTable?,
-                drift: DriftQuery? = nil) {
+                drift: DriftQuery? = nil, hashed: Set<String> = []) {
         self.drift = drift
+        self.hashed = hashed
         self.model = model
         self.features = features
         self.task = task

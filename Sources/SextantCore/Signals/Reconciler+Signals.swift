@@ -15,7 +15,8 @@ extension Reconciler {
             let features = version.features ?? model.features
             return SignalQuery(model: model.name, features: features.map(\.name), task: model.model.spec.task,
                                classes: (version.classes ?? []).sorted(), window: monitoring?.online?.window ?? OnlineMetricsSpec.defaultWindow,
-                               contract: contract, drift: driftQuery(monitoring, state: state, registry: registry, version: version, features: features))
+                               contract: contract, drift: driftQuery(monitoring, state: state, registry: registry, version: version, features: features),
+                               hashed: Set(features.filter(\.isClassified).map(\.name)))
         }
         productionSignals = await signals.observe(queries.sorted { $0.model < $1.model })
         await recordDriftVerdicts()

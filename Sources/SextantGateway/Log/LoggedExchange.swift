@@ -16,6 +16,13 @@ struct LoggedExchange: Sendable {
     /// headers.
     var bytes: Int { 100 + head.capacity + (answer.map { 100 + $0.capacity } ?? 0) }
 
+    /// The whole payload in one array (for a rewrite; `append` writes without joining).
+    var payload: [UInt8] {
+        var bytes = head.getBytes(at: head.readerIndex, length: head.readableBytes) ?? []
+        if let answer { bytes += answer.readableBytesView }
+        return bytes
+    }
+
     /// Appends it to `writer` as one frame, without joining its buffers first.
     func append(to writer: SegmentWriter, now: Int64) throws(SegmentError) {
         let appended = head.withUnsafeReadableBytes { head in

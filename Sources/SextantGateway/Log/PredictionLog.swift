@@ -60,6 +60,8 @@ public final class PredictionLog: @unchecked Sendable {
     private var stopping = false
     private let stopped = DispatchSemaphore(value: 0)
     private var thread: Thread?
+    /// The hashing key and when it was last tried: the writer thread's alone.
+    private var key: (result: Result<PredictionLogKey, PredictionLogKeyError>, at: Int64)?
 
     /// What the writer thread is doing, so that a submission wakes it only when it must:
     /// waking it for every record would cost a context switch per request.
@@ -220,7 +222,12 @@ public final class PredictionLog: @unchecked Sendable {
         do throws(SegmentError) {
             let writer = try writers.writer(kind: kind, model: entry.model, policy: policy(settings[entry.model] ?? PredictionLogSettings()))
             switch entry {
-            case .prediction(let exchange): try exchange.append(to: writer, now: now)
+            case .prediction(let exchange):
+                if let hashed = settings[entry.model]?.hashedInputs {
+                    try writer.append(redacted(exchange, hashed), now: now)
+                } else {
+                    try exchange.append(to: writer, now: now)
+                }
             case .feedback(_, let record): try writer.append(record, now: now)
             }
             return .written
@@ -229,6 +236,35 @@ public final class PredictionLog: @unchecked Sendable {
             logger.warning("cannot write the prediction log", metadata: ["model": "\(entry.model)", "error": "\(error)"])
             return .failed
         }
+    }
+
+    /// The exchange with its classified inputs hashed, or without its request body when
+    /// they cannot be (counted): never in clear.
+    private func redacted(_ exchange: LoggedExchange, _ hashed: HashedInputs) throws(SegmentError) -> PredictionRecord {
+        var record = try PredictionRecord(decoding: exchange.payload)
+        let outcome: ClassifiedRedaction.Outcome
+        switch hashingKey() {
+        case .success(let key): outcome = ClassifiedRedaction(inputs: hashed, key: key).redact(&record)
+        case .failure:
+            record.request = PredictionRecord.Body(contentType: record.request.contentType, bytes: [])
+            outcome = .bodyDropped
+        }
+        if outcome == .bodyDropped { counters.requestLeftOut(model: exchange.model) }
+        return record
+    }
+
+    /// The key classified inputs are hashed with, read or made on first use (on the
+    /// writer thread); a failure is logged once and tried again after a minute.
+    private func hashingKey() -> Result<PredictionLogKey, PredictionLogKeyError> {
+        let now = Self.milliseconds()
+        if let key, case .success = key.result { return key.result }
+        if let key, now - key.at < 60_000 { return key.result }
+        let result = Result { () throws(PredictionLogKeyError) in try PredictionLogKey.loadOrCreate(state: configuration.state) }
+        if case .failure(let error) = result {
+            logger.error("cannot hash classified inputs: their requests are logged without bodies", metadata: ["error": "\(error)"])
+        }
+        key = (result, now)
+        return result
     }
 
     /// Writes buffered frames; closes segments past their age, applies retention every

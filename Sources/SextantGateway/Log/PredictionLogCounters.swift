@@ -25,6 +25,8 @@ final class PredictionLogCounters: Sendable {
     private struct State {
         var records: [Key: Int] = [:]
         var feedbackItems: [String: (accepted: Int, rejected: Int)] = [:]
+        /// Exchanges written without their request body, by model.
+        var requestsLeftOut: [String: Int] = [:]
     }
 
     /// Results counted on the writer thread and added to the counters once per batch: one
@@ -62,6 +64,12 @@ final class PredictionLogCounters: Sendable {
         }
     }
 
+    /// An exchange written without its request body: its classified inputs could not be
+    /// hashed (an undecodable request, or no key).
+    func requestLeftOut(model: String) {
+        state.withLock { $0.requestsLeftOut[model, default: 0] += 1 }
+    }
+
     func records(_ kind: Kind, model: String, _ result: Result) -> Int {
         state.withLock { $0.records[Key(kind: kind, model: model, result: result), default: 0] }
     }
@@ -91,6 +99,14 @@ final class PredictionLogCounters: Sendable {
             let counts = state.feedbackItems[model]!
             text += "sextant_gateway_feedback_items_total{model=\"\(Self.escaped(model))\",result=\"accepted\"} \(counts.accepted)\n"
             text += "sextant_gateway_feedback_items_total{model=\"\(Self.escaped(model))\",result=\"rejected\"} \(counts.rejected)\n"
+        }
+        text += """
+            # HELP sextant_gateway_prediction_log_requests_left_out_total Exchanges logged without their request body: the model's classified inputs could not be hashed.
+            # TYPE sextant_gateway_prediction_log_requests_left_out_total counter
+
+            """
+        for model in state.requestsLeftOut.keys.sorted() {
+            text += "sextant_gateway_prediction_log_requests_left_out_total{model=\"\(Self.escaped(model))\"} \(state.requestsLeftOut[model]!)\n"
         }
         text += """
             # HELP sextant_gateway_prediction_log_queue_records Records waiting for the log's writer thread.

@@ -26,7 +26,8 @@ enum DriftComputation {
                              + "a verdict needs at least \(DriftQuery.minimumCurrentRows)")
         }
         let features = query.features.enumerated().map { index, feature in
-            let type = feature.logicalType.columnType
+            // A classified feature's logged values and reference are keyed hashes: categories.
+            let type = feature.isClassified ? .string : feature.logicalType.columnType
             return DriftColumn(name: feature.name, type: type,
                                reference: DriftValues(fields: reference.columns[feature.name] ?? [], type: type),
                                current: DriftValues(logged: current.map { $0.values.features.indices.contains(index) ? $0.values.features[index] : .null },

@@ -158,7 +158,7 @@ package actor PredictionLogSignals: SignalSource {
         }
         var measured = Measured(online: online, window: nil, freshViolations: [])
         if let contract = query.contract {
-            let check = LiveContractCheck(rules: contract.rules, features: query.features)
+            let check = LiveContractCheck(rules: contract.rules, features: query.features, hashed: query.hashed)
             measured.freshViolations = fresh.isEmpty ? [] : check.check(fresh.map(\.values.features)).violations
             measured.window = check.check(log.predictions.suffix(max(1, query.window)).map(\.values.features))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import SextantCore
 import SextantML
+import SextantWire
 
 /// A version's reference for drift (DESIGN §7): a deterministic sample of at most 10,000 of
 /// its training split's rows (the features only), and its `predict` answers on the
@@ -67,13 +68,41 @@ extension EmbeddedRuntime {
         let directory = state + "/" + DriftQuery.referenceDirectory(modelDirectory: modelDirectory)
         let columns = job.data.features.compactMap { data.table.columnIndex($0.name) }
         let rows = ReferenceSample.sampledRows(data.train, fingerprint: job.fingerprint)
+        let hashed = try hashedColumns(job.data.features, data: data, state: state)
         do {
             try? FileManager.default.removeItem(atPath: directory)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(data.csv(rows: rows, columns: columns)).write(to: URL(fileURLWithPath: directory + "/" + DriftQuery.referenceRowsFile))
+            try Data(data.csv(rows: rows, columns: columns, rewrite: hashed)).write(to: URL(fileURLWithPath: directory + "/" + DriftQuery.referenceRowsFile))
         } catch {
             throw ActionError("cannot keep the reference sample in \(directory): \(error.localizedDescription)")
         }
+    }
+
+    /// Classified features' columns with how their fields are kept: hashed with the
+    /// prediction log's key, as the gateway hashes the same values when it logs them, so the
+    /// reference and the log compare (and no clear value is kept).
+    private static func hashedColumns(_ features: [SextantCore.FeatureColumn], data: ModelData, state: String) throws(ActionError) -> [Int: (String) -> String] {
+        let classified = features.filter(\.isClassified)
+        guard !classified.isEmpty else { return [:] }
+        let key: PredictionLogKey
+        do throws(PredictionLogKeyError) {
+            key = try PredictionLogKey.loadOrCreate(state: state)
+        } catch {
+            throw ActionError("cannot keep the reference sample of classified features: \(error)")
+        }
+        var hashed: [Int: (String) -> String] = [:]
+        for feature in classified {
+            guard let column = data.table.columnIndex(feature.name) else { continue }
+            let type = feature.logicalType.columnType
+            hashed[column] = { text in
+                switch type.parse(text) {
+                case .number(let number)?: key.hash(PredictionLogKey.text(number))
+                case .boolean(let flag)?: key.hash(flag ? "true" : "false")
+                default: key.hash(text)
+                }
+            }
+        }
+        return hashed
     }
 
     /// Keeps the version's answers on the holdout as its prediction reference.
