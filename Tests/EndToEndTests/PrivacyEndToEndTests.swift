@@ -106,6 +106,10 @@ import Testing
         let reconciled = try await setup.reconcile()
         #expect(reconciled.status == 0, "\(reconciled.stderr)")
         #expect(try setup.model(reconciled, "fraud-detector").phase == .serving, "\(reconciled.stdout)")
+        // The model card lists the classified column with its classification and reason.
+        let card = try await setup.run(["card", "fraud-detector", "--state-dir", setup.state.path])
+        #expect(card.status == 0, "\(card.stderr)")
+        #expect(card.stdout.contains("| `postcode` | confidential | Fraud rings cluster by area; approved by the privacy review. |"), "\(card.stdout)")
 
         let url = "http://127.0.0.1:\(setup.gatewayPort)/v2/models/fraud-detector/infer"
         let json = [("X-Request-Id", "privacy-json"), ("Content-Type", "application/json")]

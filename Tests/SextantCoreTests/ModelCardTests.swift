@@ -31,7 +31,7 @@ import SextantYAML
         dataset: "transactions", target: "is_fraud", contract: ContractLabel(id: "tx", name: "transactions", version: "1.2.0"),
         annotations: ["sextant.dev/intended-use": "Flag card transactions for review.\nNot for automatic blocking.",
                       "sextant.dev/limitations": "Trained on EU and US traffic only."],
-        classifiedColumns: [ClassifiedColumn(column: "region", classification: "restricted", reason: "fraud rates differ by region")])
+        classifiedColumns: [ClassifiedFeature(column: "region", classification: "restricted", reason: "fraud rates differ by region")])
 
     static func card(evaluation: Evaluation? = evaluation, context: ModelCardContext? = context) -> ModelCard {
         let revision = ModelRevision(number: 4, version: 3, servingFingerprint: "s", commit: version.commit, servingLaunch: nil,

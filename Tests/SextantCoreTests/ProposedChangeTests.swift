@@ -100,7 +100,7 @@ import SextantAPI
         evaluation.intervals = MetricIntervals(confidence: 0.95, resamples: 1000, seed: 7, intervals: ["auc": MetricInterval(lower: 0.93, upper: 0.97)])
         evaluation.slices = [SliceMetrics(feature: "region", value: "eu", rows: 240, metrics: ["auc": 0.94])]
         var evidence = Self.evidence
-        evidence.card = .init(evaluation: evaluation, privacy: [ClassifiedColumn(column: "zip", classification: "restricted", reason: "local fraud rings")])
+        evidence.card = .init(evaluation: evaluation, privacy: [ClassifiedFeature(column: "zip", classification: "restricted", reason: "local fraud rings")])
         let body = evidence.markdown()
         #expect(body.contains("### Explanations of v3"))
         #expect(body.contains("| feature | importance |\n|---|---|\n| `f0` | 0.300 ± 0.010 |"), "\(body)")

@@ -33,7 +33,7 @@ extension ModelCard {
         let sensitive = Self.sensitiveFeatures(evaluation)
         let classified = context?.classifiedColumns ?? []
         let sensitiveLines = sensitive.map { "\($0): a sensitive feature, judged by slice" }
-            + classified.map { "\($0.column): classified \($0.classification), used because \($0.reason)" }
+            + classified.map { "\($0.column): classified \($0.classification), used because \($0.reason ?? "no reason given")" }
         let datasetName = context?.dataset ?? unrecorded
         let sensitiveData = sensitiveLines.isEmpty ? nil : SensitiveData(sensitiveData: sensitiveLines)
         let features = (version.features ?? []).map { Feature(name: $0.name, type: $0.logicalType) }
@@ -82,7 +82,7 @@ extension ModelCard {
         }
         for column in classified {
             risks.append(Risk(name: "\(column.column) is classified \(column.classification)",
-                              mitigationStrategy: "allowed by privacy.allowClassified: \(column.reason)"))
+                              mitigationStrategy: "allowed by privacy.allowClassified: \(column.reason ?? "no reason given")"))
         }
         let considerations = Considerations(useCases: useCases, limitations: limitations, ethicalConsiderations: risks,
                                             privacy: classified, notStated: notStated)

@@ -86,7 +86,7 @@ extension ModelCard {
             lines.append("The Model uses no classified column.")
         } else {
             lines += ["| column | classification | reason |", "|---|---|---|"]
-            lines += considerations.privacy.map { "| `\($0.column)` | \($0.classification) | \(Self.cell($0.reason)) |" }
+            lines += considerations.privacy.map { "| `\($0.column)` | \($0.classification) | \(Self.cell($0.reason ?? "no reason given")) |" }
         }
         lines.append("")
 

@@ -240,7 +240,7 @@ package struct ModelCard: Sendable, Hashable, Codable {
         package var useCases: [Description]
         package var limitations: [Description]
         package var ethicalConsiderations: [Risk]
-        package var privacy: [ClassifiedColumn]
+        package var privacy: [ClassifiedFeature]
         /// The annotations that were absent (`sextant.dev/intended-use`, …).
         package var notStated: [String]
 
@@ -265,20 +265,6 @@ package struct ModelCard: Sendable, Hashable, Codable {
             case name
             case mitigationStrategy = "mitigation_strategy"
         }
-    }
-}
-
-/// A column the contract classifies (`restricted`, `confidential`) that the Model uses by
-/// `privacy.allowClassified`, with the reason given there (DESIGN §9).
-package struct ClassifiedColumn: Sendable, Hashable, Codable {
-    package var column: String
-    package var classification: String
-    package var reason: String
-
-    package init(column: String, classification: String, reason: String) {
-        self.column = column
-        self.classification = classification
-        self.reason = reason
     }
 }
 

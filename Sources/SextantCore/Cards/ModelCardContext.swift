@@ -1,4 +1,5 @@
 import Foundation
+package import SextantAPI
 
 /// What a card says that the registry does not hold, taken from the Model's manifests when
 /// the version is packaged: the data's names, the considerations people wrote in the
@@ -9,9 +10,9 @@ package struct ModelCardContext: Sendable, Hashable {
     package var contract: ContractLabel
     /// The Model's `metadata.annotations`; only the `sextant.dev/` considerations are read.
     package var annotations: [String: String]
-    package var classifiedColumns: [ClassifiedColumn]
+    package var classifiedColumns: [ClassifiedFeature]
 
-    package init(dataset: String, target: String, contract: ContractLabel, annotations: [String: String], classifiedColumns: [ClassifiedColumn]) {
+    package init(dataset: String, target: String, contract: ContractLabel, annotations: [String: String], classifiedColumns: [ClassifiedFeature]) {
         self.dataset = dataset
         self.target = target
         self.contract = contract

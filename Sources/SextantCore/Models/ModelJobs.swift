@@ -228,13 +228,13 @@ package struct PackageJob: Sendable, Hashable {
     package var commitDate: Date?
     /// The Model's annotations: the model card's considerations (DESIGN §9).
     package var annotations: [String: String]
+
     /// The classified columns the Model uses, with their reasons: the model card lists them.
-    package var classifiedColumns: [ClassifiedColumn]
+    package var classifiedColumns: [ClassifiedFeature] { data.features.compactMap(\.privacy) }
 
     package init(model: String, version: ModelVersion, revision: ModelRevision, evaluation: Evaluation, data: TrainingData,
-                contract: ContractLabel, commitDate: Date?, annotations: [String: String] = [:], classifiedColumns: [ClassifiedColumn] = []) {
+                contract: ContractLabel, commitDate: Date?, annotations: [String: String] = [:]) {
         self.annotations = annotations
-        self.classifiedColumns = classifiedColumns
         self.model = model
         self.version = version
         self.revision = revision

@@ -25,6 +25,6 @@ extension RetrainEvidence {
                 recency: Pair(candidate: recency.candidate[name], serving: recency.serving[name]))
         }
         return RetrainEvidence(model: model.name, reasons: reasons, data: data, candidate: candidate, serving: serving, primaryMetric: primary.rawValue,
-                               metrics: rows, gates: evaluation.gates, card: CardSummary(evaluation: evaluation, privacy: []))
+                               metrics: rows, gates: evaluation.gates, card: CardSummary(evaluation: evaluation, privacy: model.classifiedFeatures))
     }
 }

@@ -86,7 +86,7 @@ extension RetrainEvidence {
             lines.append("")
         }
         lines.append(card.privacy.isEmpty ? "Classified columns: none used."
-                     : "Classified columns: " + card.privacy.map { "`\($0.column)` (\($0.classification): \(cell($0.reason)))" }.joined(separator: ", ") + ".")
+                     : "Classified columns: " + card.privacy.map { "`\($0.column)` (\($0.classification): \(cell($0.reason ?? "no reason given")))" }.joined(separator: ", ") + ".")
         lines += ["", "`sextant card \(model) --version \(candidate.version)` shows the whole card."]
         return lines
     }

@@ -1,4 +1,5 @@
 package import Foundation
+package import SextantAPI
 
 /// What a retraining found, as a pull request body and status show it (DESIGN §8): why it
 /// started, the data it trained on, and the candidate against the serving revision on the
@@ -27,12 +28,12 @@ package struct RetrainEvidence: Sendable, Hashable, Codable {
         package var slicesMissing: String?
         /// At most `topFeatures` features.
         package var explanations: ModelCard.ExplanationTable
-        package var privacy: [ClassifiedColumn]
+        package var privacy: [ClassifiedFeature]
 
         /// The importance table's length in a pull request.
         package static let topFeatures = 10
 
-        package init(evaluation: Evaluation, privacy: [ClassifiedColumn]) {
+        package init(evaluation: Evaluation, privacy: [ClassifiedFeature]) {
             let notYet = "not computed for this version: evaluated before Sextant "
             metrics = ModelCard.performanceMetrics(evaluation)
             intervalsMissing = evaluation.intervals == nil ? notYet + "computed confidence intervals" : nil
