@@ -13,9 +13,10 @@ import SextantTestSupport
         let setup = try await ModelLifecycleEndToEndTests.Setup(example: "quickstart")
         let file = setup.repository.path + "/models/fraud-detector.yaml"
         let model = try String(contentsOfFile: file, encoding: .utf8)
-        try setup.repository.commit("say what it is for", files: ["models/fraud-detector.yaml": model.replacingOccurrences(
-            of: "  name: fraud-detector\n",
-            with: "  name: fraud-detector\n  annotations:\n    sextant.dev/intended-use: Flag card transactions for a human review.\n")])
+        // The quickstart states its intended use, limitations and ethical considerations; without one, the card says so.
+        let limitations = "    sextant.dev/limitations: >-\n      Trained on synthetic transactions; amounts or account ages far beyond the training data extrapolate.\n"
+        #expect(model.contains(limitations))
+        try setup.repository.commit("no stated limitations", files: ["models/fraud-detector.yaml": model.replacingOccurrences(of: limitations, with: "")])
         let reconciled = try await setup.reconcile()
         #expect(reconciled.status == 0, "\(reconciled.stderr)")
 
@@ -24,7 +25,7 @@ import SextantTestSupport
         #expect(markdown.stdout.hasPrefix("---\ntags:\n"), "\(markdown.stdout)")
         #expect(markdown.stdout.contains("model-index:\n- name: fraud-detector\n"), "\(markdown.stdout)")
         #expect(markdown.stdout.contains("# fraud-detector v1\n"))
-        #expect(markdown.stdout.contains("## Intended use\n\n- Flag card transactions for a human review.\n"), "\(markdown.stdout)")
+        #expect(markdown.stdout.contains("## Intended use\n\n- Flag card transactions for a fraud analyst's review; not to decline a payment on its own.\n"), "\(markdown.stdout)")
         #expect(markdown.stdout.contains("Not stated (annotation `sextant.dev/limitations`)."))
         #expect(markdown.stdout.contains("- dataset: `transactions`"), "\(markdown.stdout)")
 
