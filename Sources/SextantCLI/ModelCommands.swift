@@ -109,7 +109,7 @@ struct HistoryDocument: Encodable {
             try container.encode(resources, forKey: .resources)
             try container.encode(online, forKey: .online)
             try container.encode(explanations, forKey: .explanations)
-            try container.encodeIfPresent(explanationFailure, forKey: .explanationFailure)
+            try container.encode(explanationFailure, forKey: .explanationFailure)
             try container.encode(intervals, forKey: .intervals)
             try container.encode(slices, forKey: .slices)
         }
@@ -216,11 +216,11 @@ struct HistoryDocument: Encodable {
         " [\(formatMetric(interval.lower)), \(formatMetric(interval.upper))]"
     }
 
-    /// The top three features by permutation importance, `amount 0.21±0.02, …`; `-` when
-    /// not computed, `failed` when it could not be.
+    /// The top three features by permutation importance, `amount 0.212 ± 0.0247, …`; `-`
+    /// when not computed, `failed` when it could not be.
     static func importanceText(_ evaluation: Evaluation) -> String {
         guard let explanations = evaluation.explanations else { return evaluation.explanationFailure == nil ? "-" : "failed" }
-        return explanations.importances.prefix(3).map { "\($0.feature) \(formatMetric($0.mean))±\(formatMetric($0.std))" }.joined(separator: ", ")
+        return explanations.summary()
     }
 
     /// `accuracy 0.9620 of 500 labelled`: the first of accuracy, auc, rmse it has.

@@ -52,7 +52,7 @@ import SextantCore
         let table = HistoryDocument.table(Self.registry(explained: true), resources: [:])
         #expect(table.contains("IMPORTANCE"))
         #expect(table.contains("auc 0.9835 [0.972, 0.991]"), "\(table)")
-        #expect(table.contains("amount 0.21±0.02, merchant_risk 0.12±0.01, hour 0.03±0.005"), "\(table)")
+        #expect(table.contains("amount 0.21 ± 0.02, merchant_risk 0.12 ± 0.01, hour 0.03 ± 0.005"), "\(table)")
         #expect(!table.contains("account_age_days"), "three features, not four")
         #expect(HistoryDocument.table(Self.registry(explained: false), resources: [:]).contains("  failed  "))
     }

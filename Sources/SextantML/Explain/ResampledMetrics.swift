@@ -5,7 +5,7 @@ import Glibc
 /// A task's metrics on resamples of a fixed set of rows, each resample given as how many
 /// times it drew every row, so a bootstrap needs no string work and no allocation per
 /// resample. The definitions are `TaskMetrics`'s (and so scikit-learn's): a metric on
-/// counts equals `TaskMetrics` on the rows repeated that many times (ResampledMetricsTests).
+/// counts equals `TaskMetrics` on the rows repeated that many times (ExplainBootstrapTests).
 struct ResampledMetrics {
     private enum Rows {
         /// Per row: the truth is the positive class, the prediction is, the positive

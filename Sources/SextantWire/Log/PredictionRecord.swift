@@ -1,6 +1,7 @@
 /// One inference exchange as the gateway saw it: what the client sent and what it got
-/// back, bytes as they were (DESIGN §7 "Prediction log"). Decoding bodies into rows is the
-/// daemon's work, never the gateway's.
+/// back, bytes as they were (DESIGN §7 "Prediction log"), except that a model's classified
+/// inputs are rewritten as keyed hashes by the log's writer thread (DESIGN §9). Decoding
+/// bodies into rows is the daemon's work, never the gateway's request path.
 public struct PredictionRecord: SegmentRecord, Hashable {
     public static let kind = SegmentKind.predictions
 
