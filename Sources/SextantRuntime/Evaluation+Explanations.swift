@@ -12,6 +12,8 @@ extension EmbeddedRuntime {
     struct Explained {
         var explanations: Explanations?
         var failure: String?
+        /// How long the permuted holdouts and the SHAP pass took.
+        var seconds: Double = 0
     }
 
     /// Permutation importance through the candidate's own server (DESIGN §9): for each
@@ -21,6 +23,13 @@ extension EmbeddedRuntime {
     /// Never throws: what cannot be computed is recorded, and fails the gates only where
     /// `evaluation.explainability` is `required`.
     func explain(_ job: EvaluationJob, answers: Answers, truth: [String], endpoint: String, data: ModelData) async -> Explained {
+        let started = ContinuousClock.now
+        var explained = await permutationImportance(job, answers: answers, truth: truth, endpoint: endpoint, data: data)
+        explained.seconds = (ContinuousClock.now - started).seconds
+        return explained
+    }
+
+    private func permutationImportance(_ job: EvaluationJob, answers: Answers, truth: [String], endpoint: String, data: ModelData) async -> Explained {
         let metric = Self.importanceMetric(job.data.task, gates: job.gates)
         guard let baseline = Self.score(answers, metric: metric, task: job.data.task, truth: truth) else {
             return Explained(failure: "\(metric.rawValue), the metric importance is scored by, is undefined on the holdout")

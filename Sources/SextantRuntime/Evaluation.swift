@@ -25,6 +25,7 @@ extension EmbeddedRuntime {
             let explained = await explain(job, answers: answers, truth: truth, endpoint: endpoint, data: data)
             return (answers, (startup: startup, inference: inference), explained)
         }
+        let explaining = ContinuousClock.now
         if let state = stateDirectory, let labels = answers.predictedLabels {
             try Self.keepReferencePredictions(labels, state: state, modelDirectory: job.launch.modelDirectory)
         }
@@ -67,10 +68,12 @@ extension EmbeddedRuntime {
             (Self.intervals(answers, task: job.data.task, truth: truth, seed: job.data.splitSeed),
              Self.slices(answers, task: job.data.task, truth: truth, by: sensitive.map { ($0, column($0, data: data)) }))
         }
+        let explanationSeconds = explained.seconds + (ContinuousClock.now - explaining).seconds
         return Evaluation(fingerprint: job.fingerprint, metrics: metrics, gates: gates, incumbent: incumbent, holdoutRows: data.holdout.count,
                           seconds: timing.inference, startupSeconds: timing.startup, evaluatedAt: Date(),
                           explanations: explained.explanations, explanationFailure: explained.failure,
-                          explanationsRequired: job.explainability == .required ? true : nil, intervals: intervals, slices: slices)
+                          explanationsRequired: job.explainability == .required ? true : nil, intervals: intervals, slices: slices,
+                          explanationSeconds: explanationSeconds)
     }
 
     /// What a server answers for the holdout: one label, or for classifiers the class

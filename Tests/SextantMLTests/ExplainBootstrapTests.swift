@@ -112,7 +112,7 @@ import Testing
         #expect(abs(BootstrapIntervals.quantile(values, q) - expected) < 1e-12)
     }
 
-    @Test("1,000 resamples of 10,000 binary rows: every metric, timed")
+    @Test("1,000 resamples of 10,000 binary rows give every metric an interval (the time is printed; bench/evaluate measures it)")
     func speed() {
         let (classes, truth, scores) = Self.holdout(.binaryClassification, rows: 10_000)
         let clock = ContinuousClock()
@@ -122,7 +122,5 @@ import Testing
         }
         print("bootstrap: 1,000 resamples × 10,000 rows × \(intervals.count) metrics in \(elapsed)")
         #expect(intervals.count == 7)
-        // Generous: this runs in debug builds on a shared machine.
-        #expect(elapsed < .seconds(60), "\(elapsed)")
     }
 }

@@ -188,6 +188,9 @@ package struct Evaluation: Sendable, Hashable, Codable {
     package var explanations: Explanations?
     /// Why there are no explanations.
     package var explanationFailure: String?
+    /// How long explaining took: the permuted holdouts and the SHAP pass, with the intervals
+    /// and slices (nil in older records).
+    package var explanationSeconds: Double?
     /// `evaluation.explainability: required`: a revision without explanations fails.
     package var explanationsRequired: Bool?
     /// 95% bootstrap intervals of the metrics (nil in older records).
@@ -198,7 +201,8 @@ package struct Evaluation: Sendable, Hashable, Codable {
     package init(fingerprint: String, metrics: [String: Double], gates: [GateResult], incumbent: IncumbentResult?, holdoutRows: Int,
                 seconds: Double, startupSeconds: Double? = nil, evaluatedAt: Date, explanations: Explanations? = nil,
                 explanationFailure: String? = nil, explanationsRequired: Bool? = nil, intervals: MetricIntervals? = nil,
-                slices: [SliceMetrics]? = nil) {
+                slices: [SliceMetrics]? = nil, explanationSeconds: Double? = nil) {
+        self.explanationSeconds = explanationSeconds
         self.fingerprint = fingerprint
         self.metrics = metrics
         self.gates = gates

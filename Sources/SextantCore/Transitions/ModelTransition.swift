@@ -147,7 +147,8 @@ struct Change {
             output = "passed"
             event(.evaluated, "r\(job.revision) (v\(job.version.number)) answered \(evaluation.holdoutRows) holdout rows through its server (\(timing)): \(shown); every gate passed"
                   + (evaluation.incumbent.map { "; incumbent: \($0.summary)" } ?? (job.incumbent == nil ? "; no incumbent" : ""))
-                  + (evaluation.explanations.map { "; most important (\($0.metric) drop when permuted): \($0.summary())" }
+                  + (evaluation.explanations.map { explanations in
+                      "; explained in \(String(format: "%.2f", evaluation.explanationSeconds ?? 0)) s, most important (\(explanations.metric) drop when permuted): \(explanations.summary())" }
                      ?? evaluation.explanationFailure.map { "; no explanations: \($0)" } ?? ""))
         } else {
             output = evaluation.failures.joined(separator: "\n")
