@@ -7,6 +7,9 @@ extension EmbeddedRuntime {
     static let importanceRepeats = 5
     /// Resamples of the holdout behind each confidence interval (DESIGN §9).
     static let bootstrapResamples = 1000
+    /// The most holdout rows permuted (scikit-learn's `max_samples`): a larger holdout is
+    /// explained on a seeded sample, so explaining costs at most 5 × features passes of this.
+    static let importanceRows = 10_000
 
     /// A revision's explanations, or why there are none.
     struct Explained {
@@ -31,6 +34,15 @@ extension EmbeddedRuntime {
 
     private func permutationImportance(_ job: EvaluationJob, answers: Answers, truth: [String], endpoint: String, data: ModelData) async -> Explained {
         let metric = Self.importanceMetric(job.data.task, gates: job.gates)
+        // A larger holdout is explained on a seeded sample of its rows (the answers already
+        // given for them are the baseline's).
+        var data = data, answers = answers, truth = truth
+        if data.holdout.count > Self.importanceRows {
+            let positions = Self.sample(Self.importanceRows, of: data.holdout.count, seed: job.data.splitSeed)
+            data = data.holdoutSample(positions)
+            answers = answers.rows(positions)
+            truth = positions.map { truth[$0] }
+        }
         guard let baseline = Self.score(answers, metric: metric, task: job.data.task, truth: truth) else {
             return Explained(failure: "\(metric.rawValue), the metric importance is scored by, is undefined on the holdout")
         }
@@ -57,7 +69,8 @@ extension EmbeddedRuntime {
         }
         importances.sort { $0.mean != $1.mean ? $0.mean > $1.mean : $0.feature < $1.feature }
         return Explained(explanations: Explanations(metric: metric.rawValue, repeats: Self.importanceRepeats, seed: job.data.splitSeed,
-                                                    importances: importances, shap: await shap(job, endpoint: endpoint, data: data)))
+                                                    rows: data.holdout.count, importances: importances,
+                                                    shap: await shap(job, endpoint: endpoint, data: data)))
     }
 
     /// Each feature's mean absolute SHAP value over the holdout, from the `explanation`
@@ -69,6 +82,16 @@ extension EmbeddedRuntime {
         return job.data.features.enumerated().map { index, feature in
             FeatureAttribution(feature: feature.name, meanAbsolute: rows.reduce(0) { $0 + abs($1[index]) } / Double(rows.count))
         }
+    }
+
+    /// `count` positions of `0..<total`, ascending, drawn without replacement by SplitMix64.
+    static func sample(_ count: Int, of total: Int, seed: UInt64) -> [Int] {
+        var generator = SplitMix64(seed: seed)
+        var positions = Array(0..<total)
+        for index in 0..<min(count, total) {
+            positions.swapAt(index, index + Int(generator.next() % UInt64(total - index)))
+        }
+        return positions.prefix(count).sorted()
     }
 
     /// The metric permuted holdouts are scored by: the first gate's that is not a fairness
@@ -108,9 +131,7 @@ extension EmbeddedRuntime {
             var rowsByValue: [String: [Int]] = [:]
             for (row, value) in values.enumerated() { rowsByValue[value, default: []].append(row) }
             for (value, rows) in rowsByValue.sorted(by: { $0.key < $1.key }) {
-                let subset = Answers(labels: answers.labels.map { labels in rows.map { labels[$0] } },
-                                     probabilities: answers.probabilities.map { scores in rows.map { scores[$0] } },
-                                     classes: answers.classes)
+                let subset = answers.rows(rows)
                 let metrics = defined(subset.metrics(task, truth: rows.map { truth[$0] }).values)
                 slices.append(SliceMetrics(feature: feature, value: value, rows: rows.count, metrics: metrics))
             }

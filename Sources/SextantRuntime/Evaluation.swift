@@ -87,6 +87,13 @@ extension EmbeddedRuntime {
         /// SHAP values per row, features in the model's order, when asked for and given.
         var explanations: [[Double]]? = nil
 
+        /// The answers of some rows, by position.
+        func rows(_ positions: [Int]) -> Answers {
+            Answers(labels: labels.map { labels in positions.map { labels[$0] } },
+                    probabilities: probabilities.map { scores in positions.map { scores[$0] } }, classes: classes,
+                    explanations: explanations.map { rows in positions.map { rows[$0] } })
+        }
+
         /// One label per row: `predict`, or the most probable class.
         var predictedLabels: [String]? {
             labels ?? probabilities.map { rows in

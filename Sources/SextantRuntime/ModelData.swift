@@ -36,6 +36,11 @@ struct ModelData {
         holdout = split.holdout.map { present[$0] }
     }
 
+    /// The same data with only the holdout rows at `positions` (positions in `holdout`).
+    func holdoutSample(_ positions: [Int]) -> ModelData {
+        ModelData(table: table, labels: labels, train: train, holdout: positions.map { holdout[$0] })
+    }
+
     /// The labels of the rows that have one, in sorted class order (DESIGN §5).
     var classes: [String] {
         ClassOrder.sorted(Array(Set((train + holdout).compactMap { labels[$0] })))

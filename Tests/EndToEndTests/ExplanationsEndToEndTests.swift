@@ -31,6 +31,7 @@ import SextantTestSupport
         #expect(explanations.metric == "auc")
         #expect(explanations.repeats == 5)
         #expect(explanations.seed == 42)
+        #expect(explanations.rows == evaluation.holdoutRows, "481 rows: the whole holdout, under the 10,000-row sample")
 
         // The same holdout, model and permutations, in process.
         let features = try #require(version.features)

@@ -68,4 +68,16 @@ import SextantInference
         #expect(LogicalType.integer.tensorDatatype == .int64)
         #expect(LogicalType.timestamp.tensorDatatype == .bytes)
     }
+
+    @Test("a larger holdout is explained on a seeded sample: distinct positions, ascending, the same for a seed, another for another seed")
+    func explanationSample() {
+        let sample = EmbeddedRuntime.sample(1000, of: 40_000, seed: 42)
+        #expect(sample.count == 1000)
+        #expect(Set(sample).count == 1000)
+        #expect(sample == sample.sorted())
+        #expect(sample.allSatisfy { (0..<40_000).contains($0) })
+        #expect(EmbeddedRuntime.sample(1000, of: 40_000, seed: 42) == sample)
+        #expect(EmbeddedRuntime.sample(1000, of: 40_000, seed: 43) != sample)
+        #expect(EmbeddedRuntime.sample(5, of: 5, seed: 1) == [0, 1, 2, 3, 4])
+    }
 }

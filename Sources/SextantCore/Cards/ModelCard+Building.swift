@@ -118,6 +118,7 @@ extension ModelCard {
         }
         let shap = Dictionary((computed.shap ?? []).map { ($0.feature, $0.meanAbsolute) }, uniquingKeysWith: { first, _ in first })
         return ExplanationTable(metric: computed.metric, repeats: computed.repeats, seed: computed.seed,
+                                rows: computed.rows.flatMap { $0 < evaluation.holdoutRows ? $0 : nil },
                                 importances: computed.importances.map {
                                     Importance(feature: $0.feature, mean: $0.mean, std: $0.std, meanAbsoluteShap: shap[$0.feature])
                                 }, missing: nil)

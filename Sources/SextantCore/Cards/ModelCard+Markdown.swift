@@ -113,7 +113,8 @@ extension ModelCard {
         }
         let shown = limit.map { Array(table.importances.prefix($0)) } ?? table.importances
         let hasShap = table.importances.contains { $0.meanAbsoluteShap != nil }
-        var lines = ["Permutation importance on the holdout: the drop in `\(table.metric ?? "the metric")` when a feature's column is shuffled, "
+        let sample = table.rows.map { " (a seeded sample of \($0) rows)" } ?? ""
+        var lines = ["Permutation importance on the holdout\(sample): the drop in `\(table.metric ?? "the metric")` when a feature's column is shuffled, "
                      + "mean ± std over \(table.repeats ?? 0) repeats (seed \(table.seed ?? 0))"
                      + (hasShap ? "; mean |SHAP| in the model's raw output units" : "") + ".", ""]
         lines.append(hasShap ? "| feature | importance | mean abs SHAP |" : "| feature | importance |")

@@ -217,6 +217,8 @@ package struct ModelCard: Sendable, Hashable, Codable {
         package var metric: String?
         package var repeats: Int?
         package var seed: UInt64?
+        /// The holdout rows permuted, when a sample of a larger holdout.
+        package var rows: Int?
         /// In decreasing mean importance.
         package var importances: [Importance]
         package var missing: String?

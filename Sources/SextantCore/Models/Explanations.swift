@@ -9,13 +9,17 @@ package struct Explanations: Sendable, Hashable, Codable {
     package var repeats: Int
     /// What seeded the permutations: the split seed.
     package var seed: UInt64
+    /// The holdout rows permuted: all of them, or a seeded sample of
+    /// `EvaluationLimits.importanceRows` of a larger holdout (nil in older records: all).
+    package var rows: Int?
     /// Per feature, in decreasing mean importance (ties by name).
     package var importances: [FeatureImportance]
     /// Per feature, in the model's feature order: the mean absolute SHAP value over the
     /// holdout (nil when the server answers no `explanation` output).
     package var shap: [FeatureAttribution]?
 
-    package init(metric: String, repeats: Int, seed: UInt64, importances: [FeatureImportance], shap: [FeatureAttribution]? = nil) {
+    package init(metric: String, repeats: Int, seed: UInt64, rows: Int? = nil, importances: [FeatureImportance], shap: [FeatureAttribution]? = nil) {
+        self.rows = rows
         self.metric = metric
         self.repeats = repeats
         self.seed = seed
