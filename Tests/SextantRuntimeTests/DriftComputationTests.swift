@@ -101,8 +101,10 @@ import SextantMonitoring
             DriftReport.NotJudged(name: "amount", reason: "classified number: logged as keyed hashes, which keep no order or distance to compare numbers by"),
             DriftReport.NotJudged(name: "income", reason: "classified integer: logged as keyed hashes, which keep no order or distance to compare numbers by"),
         ])
-        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
-        #expect(json.contains(#""notJudged":[{"name":"amount""#), "\(json)")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(report), as: UTF8.self)
+        #expect(json.contains(#""notJudged":[{"name":"amount","reason":"classified number:"#), "\(json)")
     }
 
     @Test("a feature the log hashes and the reference does not (or the reverse) is not judged: its classification changed since training")
