@@ -26,7 +26,9 @@ public enum ModelFingerprint {
 
     /// The training fingerprint of a model: `task`, `target`, the resolved features, the
     /// `training` block without `timeout`, the split, the dataset's content SHA-256, the
-    /// SHA-256 of the contract table's semantics, and the trainer's identity.
+    /// SHA-256 of the contract table's semantics, the trainer's identity, and the features
+    /// that are classified (which a version's reference sample and logged rows hold only as
+    /// keyed hashes, so a change of them needs a version with a reference hashed to match).
     ///
     /// - Returns: nil when the model's dataset or contract table cannot be resolved.
     public static func training(of model: Model, in manifests: ManifestSet, datasetSha256: String, trainer: TrainerIdentity) -> String? {
@@ -53,6 +55,10 @@ public enum ModelFingerprint {
             var seed: UInt64
             var stratify: Bool
         }
+        struct Classified: Encodable {
+            var column: String
+            var classification: String
+        }
         struct Input: Encodable {
             var task: String
             var target: String
@@ -62,6 +68,9 @@ public enum ModelFingerprint {
             var datasetSha256: String
             var contractSha256: String
             var trainer: TrainerIdentity
+            /// Absent when no feature is classified, so those models' fingerprints stay as
+            /// they were.
+            var classified: [Classified]?
         }
         let seed = spec.training.seed ?? 0
         var hyperparameters = spec.training.hyperparameters ?? [:]
@@ -72,20 +81,27 @@ public enum ModelFingerprint {
             hyperparameters["l2"] = hyperparameters["l2"] ?? .string("1/n")
         }
         let split = spec.evaluation?.split
+        // Sorted by column: the order of `features` is in the fingerprint already. Labels
+        // compare without regard to case, so they are hashed in lower case.
+        let classified = manifests.classifiedFeatures(of: model)
+            .map { Classified(column: $0.column, classification: $0.classification.lowercased()) }
+            .sorted { $0.column < $1.column }
         let input = Input(
             task: spec.task.rawValue, target: spec.target, features: features,
             training: Training(trainer: spec.training.trainer?.rawValue, command: spec.training.command, context: spec.training.context,
                                hyperparameters: hyperparameters, seed: seed),
             split: Split(holdout: split?.holdout ?? SplitSpec.defaultHoldout, seed: split?.seed ?? seed,
                          stratify: split?.stratify ?? spec.task.isClassification),
-            datasetSha256: datasetSha256, contractSha256: contractSemantics(of: table), trainer: trainer)
+            datasetSha256: datasetSha256, contractSha256: contractSemantics(of: table), trainer: trainer,
+            classified: classified.isEmpty ? nil : classified)
         return Fingerprint.canonicalJSON(input)
     }
 
     /// The SHA-256 of what a contract table means for data: its properties (name,
     /// logicalType, required, unique, primaryKey, logicalTypeOptions, quality) and its
     /// table-level quality rules. Prose (descriptions, text rules' wording) never retrains,
-    /// nor does a `classification`: what it changes (the default features) is in the
+    /// nor does the `classification` of a column the model does not take: what a
+    /// classification changes (the default features, which features are hashed) is in the
     /// training fingerprint on its own.
     package static func contractSemantics(of table: ContractTable) -> String {
         struct Semantics: Encodable {

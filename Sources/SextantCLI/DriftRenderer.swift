@@ -7,6 +7,7 @@ enum DriftRenderer {
         var lines = [heading(report, now: now)]
         if report.datasetDrift != nil {
             lines += [""] + TextTable.lines(table(report)) + [""]
+            lines += (report.notJudged ?? []).map { "not judged: \($0.name) (\($0.reason))" }
         }
         lines.append(summary(report))
         return lines.joined(separator: "\n") + "\n"

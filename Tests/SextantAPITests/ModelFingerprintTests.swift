@@ -83,6 +83,34 @@ import SextantTestSupport
                                           trainer: .builtin(name: "logistic-regression", algorithmVersion: 2)) != base)
     }
 
+    /// The quickstart with `amount` labelled `label` in the contract and, with a `reason`,
+    /// allowed in the model.
+    static func classifiedAmount(_ label: String, reason: String? = "Fraud concentrates in large amounts.") throws -> ManifestSet {
+        try quickstart {
+            let contract = "contracts/transactions.odcs.yaml", model = "models/fraud-detector.yaml"
+            $0[contract] = $0[contract]!.replacingOccurrences(of: "      - name: amount\n        logicalType: number\n",
+                                                            with: "      - name: amount\n        logicalType: number\n        classification: \(label)\n")
+            if let reason {
+                $0[model] = $0[model]!.replacingOccurrences(of: "  training:\n", with: "  privacy:\n    allowClassified: [{column: amount, reason: \(reason)}]\n  training:\n")
+            }
+        }
+    }
+
+    @Test("a listed feature's classification retrains (its values become hashes): classified, or another level; its case and reason do not")
+    func classifiedFeatures() throws {
+        let base = try #require(Self.training(Self.quickstart()))
+        let restricted = try Self.classifiedAmount("restricted")
+        let model = try #require(restricted.model(named: "fraud-detector"))
+        let document = try #require(ModelFingerprint.trainingDocument(of: model, in: restricted, datasetSha256: Self.datasetSha, trainer: Self.builtin))
+        #expect(String(decoding: document, as: UTF8.self).contains(#""classified":[{"classification":"restricted","column":"amount"}]"#))
+        let fingerprint = try #require(Self.training(restricted))
+        #expect(fingerprint != base, "amount classified: the reference and the log hash it")
+        #expect(try Self.training(Self.classifiedAmount("confidential")) != fingerprint, "another level")
+        #expect(try Self.training(Self.classifiedAmount("Restricted")) == fingerprint, "levels compare without regard to case")
+        #expect(try Self.training(Self.classifiedAmount("restricted", reason: "Large amounts are riskier.")) == fingerprint, "a reason is prose")
+        #expect(try Self.training(Self.classifiedAmount("internal", reason: nil)) == base, "internal is not classified: no allowance needed, nothing hashed")
+    }
+
     @Test("a contract limit of .inf or .nan fingerprints, and not as its finite neighbour (FuzzManifest: try! on a non-finite number)")
     func nonFiniteNumbers() throws {
         let contract = "contracts/transactions.odcs.yaml"

@@ -44,6 +44,8 @@ import SextantTestSupport
         /// The model's lines from line 10 on (`privacy:` and what follows), or nothing.
         var privacy = ""
         var classified = ClassifiedLevels.default
+        /// The model's `target:` (line 7).
+        var target = "label"
         /// Diagnostics as `model.yaml:LINE:COL: PATH: message`.
         var expected: [String]
         var testDescription: String { name }
@@ -103,6 +105,16 @@ import SextantTestSupport
               monitoring:
                 retrain: {on: [drift], data: source}
             """, expected: []),
+        Case(name: "a classified target, even with an allowance", features: "features: [amount]", privacy: """
+              privacy:
+                allowClassified: [{column: postcode, reason: The model predicts the area.}]
+            """, target: "postcode", expected: [
+                "model.yaml:7:11: spec.target: postcode is classified confidential in the contract, and a target cannot be: its values are logged "
+                    + "in clear, as every prediction and every feedback label (privacy.allowClassified covers features only); "
+                    + "declassify the column in the contract, or predict another one",
+            ]),
+        Case(name: "--classified without confidential frees postcode as a target", features: "features: [amount]",
+             classified: ClassifiedLevels(["restricted"]), target: "postcode", expected: []),
         Case(name: "an allowance without a reason field", features: "features: [amount]", privacy: """
               privacy:
                 allowClassified: [{column: postcode}]
@@ -113,7 +125,7 @@ import SextantTestSupport
 
     @Test("each features and privacy block yields exactly its diagnostics", arguments: cases)
     func diagnostics(_ testCase: Case) throws {
-        let directory = try Self.repository(features: testCase.features, privacy: testCase.privacy)
+        let directory = try Self.repository(features: testCase.features, privacy: testCase.privacy, target: testCase.target)
         let result = try ManifestLoader(classified: testCase.classified).load(DirectorySource(root: directory.path))
         #expect(result.diagnostics.map { $0.description.replacingOccurrences(of: directory.path + "/", with: "") } == testCase.expected)
     }
@@ -160,7 +172,7 @@ import SextantTestSupport
         #expect(result.manifests.classifiedFeatures(of: model) == [])
     }
 
-    static func repository(features: String, privacy: String) throws -> TemporaryDirectory {
+    static func repository(features: String, privacy: String, target: String = "label") throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
         try directory.write("contract.yaml", contract)
         try directory.write("dataset.yaml", dataset)
@@ -172,7 +184,7 @@ import SextantTestSupport
             spec:
               task: binary-classification
               dataset: tx
-              target: label
+              target: \(target)
               \(features)
               training: {trainer: logistic-regression}
 

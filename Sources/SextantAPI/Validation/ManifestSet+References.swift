@@ -146,6 +146,11 @@ extension ManifestSet {
                 report(["spec", "target"], "a classification target must hold labels (boolean, string or integer); \(spec.target) is number", false)
             default: break
             }
+            if let classification = target.classification(in: classified) {
+                report(["spec", "target"], "\(spec.target) is classified \(classification) in the contract, and a target cannot be: its values are "
+                       + "logged in clear, as every prediction and every feedback label (privacy.allowClassified covers features only); "
+                       + "declassify the column in the contract, or predict another one", false)
+            }
         } else {
             report(["spec", "target"], "no column \"\(spec.target)\" in table \(table.name) of the contract\(Self.hint(spec.target, in: known))", false)
         }

@@ -186,7 +186,8 @@ extension ChangeReview {
         var consequences: [String] = []
         if let before = document(base, previous), let after = document(head, model), before != after {
             let names = ["task": "task", "target": "target", "features": "features", "training": "training spec", "split": "evaluation split",
-                         "datasetSha256": "dataset content", "contractSha256": "contract semantics", "trainer": "trainer code"]
+                         "datasetSha256": "dataset content", "contractSha256": "contract semantics", "trainer": "trainer code",
+                         "classified": "classified features"]
             let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted().map { names[$0] ?? $0 }
             let known = (observed.registries[name]?.versions.count ?? 0) > 0 ? " (or reuses a registered version with the same fingerprint)" : ""
             consequences.append("retrains a new version\(known): \(changed.joined(separator: ", ")) changed")

@@ -24,6 +24,10 @@ package struct DriftReport: Sendable, Hashable, Codable {
     package var features: [FeatureVerdict]
     /// The same test on the `predict` output (nil without a reference of the version's answers).
     package var prediction: FeatureVerdict?
+    /// Features left out of the comparison, and why (a classified number: its keyed hashes
+    /// keep no order to compare); not counted in `driftedShare`. nil when every feature is
+    /// judged.
+    package var notJudged: [NotJudged]?
     /// Why there is no verdict (or why the prediction is not compared); nil otherwise.
     package var reason: String?
 
@@ -80,9 +84,20 @@ package struct DriftReport: Sendable, Hashable, Codable {
         }
     }
 
+    /// A feature the report does not judge.
+    package struct NotJudged: Sendable, Hashable, Codable {
+        package var name: String
+        package var reason: String
+
+        package init(name: String, reason: String) {
+            self.name = name
+            self.reason = reason
+        }
+    }
+
     package init(model: String, version: Int?, revisions: [Int], computedAt: Date, reference: Reference, current: Current, driftShare: Double,
                 driftedShare: Double? = nil, datasetDrift: Bool? = nil, features: [FeatureVerdict] = [], prediction: FeatureVerdict? = nil,
-                reason: String? = nil) {
+                notJudged: [NotJudged]? = nil, reason: String? = nil) {
         self.model = model
         self.version = version
         self.revisions = revisions
@@ -94,6 +109,7 @@ package struct DriftReport: Sendable, Hashable, Codable {
         self.datasetDrift = datasetDrift
         self.features = features
         self.prediction = prediction
+        self.notJudged = notJudged
         self.reason = reason
     }
 
@@ -114,10 +130,11 @@ package struct DriftReport: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, version, revisions, computedAt, reference, current, driftShare, driftedShare, datasetDrift, features, prediction, reason
+        case model, version, revisions, computedAt, reference, current, driftShare, driftedShare, datasetDrift, features, prediction, notJudged, reason
     }
 
-    /// Every key of DESIGN §7 is present (null when unknown); `reason` only when there is one.
+    /// Every key of DESIGN §7 is present (null when unknown); `notJudged` and `reason` only
+    /// when there is one.
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(model, forKey: .model)
@@ -131,6 +148,7 @@ package struct DriftReport: Sendable, Hashable, Codable {
         try container.encode(datasetDrift, forKey: .datasetDrift)
         try container.encode(features, forKey: .features)
         try container.encode(prediction, forKey: .prediction)
+        try container.encodeIfPresent(notJudged, forKey: .notJudged)
         try container.encodeIfPresent(reason, forKey: .reason)
     }
 

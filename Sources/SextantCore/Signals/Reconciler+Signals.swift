@@ -3,7 +3,9 @@ import SextantAPI
 extension Reconciler {
     /// Reads what production says about every model that has served: its online metrics,
     /// with `monitoring.contract: observe` its logged inputs against the contract, and with
-    /// drift judged its drift; then records drift verdicts that changed.
+    /// drift judged its drift; then records drift verdicts that changed. The features the log
+    /// holds as keyed hashes are the desired model's classified ones, as the gateway's routing
+    /// table names them, whichever version serves.
     func readSignals(_ desired: DesiredState) async {
         guard let signals else { return }
         let queries = desired.models.values.compactMap { model -> SignalQuery? in
@@ -16,7 +18,7 @@ extension Reconciler {
             return SignalQuery(model: model.name, features: features.map(\.name), task: model.model.spec.task,
                                classes: (version.classes ?? []).sorted(), window: monitoring?.online?.window ?? OnlineMetricsSpec.defaultWindow,
                                contract: contract, drift: driftQuery(monitoring, state: state, registry: registry, version: version, features: features),
-                               hashed: Set(features.filter(\.isClassified).map(\.name)))
+                               hashed: Set(model.classifiedFeatures.map(\.column)))
         }
         productionSignals = await signals.observe(queries.sorted { $0.model < $1.model })
         await recordDriftVerdicts()

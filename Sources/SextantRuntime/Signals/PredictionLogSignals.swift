@@ -16,8 +16,9 @@ package actor PredictionLogSignals: SignalSource {
     private var logs: [String: ProductionLog] = [:]
     /// Rows breaking each rule since this daemon started, by model, column and rule.
     private var violationTotals: [String: [ViolationKey: Int]] = [:]
-    /// Each model's last drift report and the query it answered: kept until `interval` passes.
-    private var driftReports: [String: (query: DriftQuery, report: DriftReport)] = [:]
+    /// Each model's last drift report, the query it answered and the features the log
+    /// hashed then: kept until `interval` passes.
+    private var driftReports: [String: (query: DriftQuery, hashed: Set<String>, report: DriftReport)] = [:]
     /// Reference samples read, by version directory (read once while the version serves).
     private var references: [String: ReferenceSample] = [:]
 
@@ -98,10 +99,11 @@ package actor PredictionLogSignals: SignalSource {
     }
 
     /// The model's drift: the last report while `interval` has not passed and the query is
-    /// the same (version, revisions, settings), else computed again off the cooperative pool.
+    /// the same (version, revisions, settings, hashed features), else computed again off the
+    /// cooperative pool.
     private func drift(_ query: SignalQuery, _ drift: DriftQuery, log: ProductionLog) async -> DriftReport {
         let now = Date()
-        if let last = driftReports[query.model], last.query == drift, now.timeIntervalSince(last.report.computedAt) < drift.interval {
+        if let last = driftReports[query.model], last.query == drift, last.hashed == query.hashed, now.timeIntervalSince(last.report.computedAt) < drift.interval {
             return last.report
         }
         let cached = references[drift.modelDirectory]
@@ -111,7 +113,7 @@ package actor PredictionLogSignals: SignalSource {
                 var reference = cached
                 if reference == nil { reference = try ReferenceSample.read(state: state, modelDirectory: drift.modelDirectory) }
                 return .success((reference, DriftComputation.report(model: query.model, query: drift, task: query.task, reference: reference,
-                                                                    rows: log.predictions, at: now)))
+                                                                    rows: log.predictions, hashed: query.hashed, at: now)))
             } catch {
                 return .failure(error)
             }
@@ -126,7 +128,7 @@ package actor PredictionLogSignals: SignalSource {
             report = .noVerdict(model: query.model, version: drift.version, revisions: drift.revisions, at: now, driftShare: drift.driftShare,
                                 reason: "cannot read the reference sample: \(error.message)")
         }
-        driftReports[query.model] = (drift, report)
+        driftReports[query.model] = (drift, query.hashed, report)
         return report
     }
 
