@@ -62,14 +62,22 @@ public struct PredictionLogSettings: Sendable, Hashable, Codable {
 
 /// A model's classified inputs, as the prediction log's writer rewrites logged requests.
 public struct HashedInputs: Sendable, Hashable, Codable {
-    /// The classified features: their values are replaced by keyed hashes.
+    /// Every classified column of the model's contract table, features or not: their
+    /// values are replaced by keyed hashes.
     public var names: [String]
     /// Every feature in the model's order: the columns of a request's single `[N, F]` tensor.
     public var features: [String]
+    /// Every column of the contract table: the only inputs a rewritten request keeps.
+    public var columns: [String]
+    /// The classified columns of a numeric contract type: a value sent as text is hashed
+    /// as the number it reads as.
+    public var numeric: [String]
 
-    public init(names: [String], features: [String]) {
+    public init(names: [String], features: [String], columns: [String], numeric: [String] = []) {
         self.names = names
         self.features = features
+        self.columns = columns
+        self.numeric = numeric
     }
 }
 

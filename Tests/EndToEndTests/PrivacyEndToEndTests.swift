@@ -144,6 +144,22 @@ import Testing
         #expect(metricsText.contains(#"sextant_gateway_prediction_log_requests_left_out_total{model="fraud-detector"} 1"#)
                 && metricsText.contains(#"sextant_gateway_prediction_log_records_total{model="fraud-detector",result="written"} 3"#), "\(metricsText)")
 
+        // A classified column the model does not use (the quickstart's `region`), and an alias
+        // of the postcode outside the contract, sent anyway: hashed, and left out.
+        let region = #"{"inputs":[{"name":"amount","datatype":"FP64","shape":[1],"data":[1]},{"name":"hour","datatype":"INT64","shape":[1],"data":[1]},"#
+            + #"{"name":"merchant_risk","datatype":"FP64","shape":[1],"data":[0.1]},{"name":"account_age_days","datatype":"INT64","shape":[1],"data":[9]},"#
+            + #"{"name":"postcode","datatype":"INT64","shape":[1],"data":[\#(Self.postcodes[2])]},"#
+            + #"{"name":"zip_copy","datatype":"INT64","shape":[1],"data":[\#(Self.postcodes[1])]},{"name":"region","datatype":"BYTES","shape":[1],"data":["apac"]}]}"#
+        _ = try await Self.infer(url, body: Array(region.utf8), headers: [("X-Request-Id", "privacy-region"), ("Content-Type", "application/json")])
+        var logged = ""
+        let regionLogged = try await eventually(timeout: .seconds(15)) {
+            logged = String(buffer: try await HTTPClient.shared.execute(metrics, timeout: .seconds(10)).body.collect(upTo: 1 << 20))
+            let done = logged.contains(#"sextant_gateway_prediction_log_records_total{model="fraud-detector",result="written"} 4"#)
+            if !done { try await Task.sleep(for: .milliseconds(200)) }
+            return done
+        }
+        #expect(regionLogged, "\(logged)")
+
         // Nowhere in clear: the prediction log, feedback, every *.log, the events.
         let events = try await setup.run(["events", "--state-dir", setup.state.path, "-o", "json"])
         #expect(events.status == 0, "\(events.stderr)")
@@ -155,6 +171,9 @@ import Testing
             searched.append((path, Array(data)))
         }
         #expect(searched.contains { $0.0.hasPrefix("predictions/") } && searched.contains { $0.0.hasSuffix(".log") }, "\(searched.map(\.0))")
+        for (path, bytes) in searched where path.hasPrefix("predictions/") {
+            #expect(!Self.contains(bytes, Array(#""apac""#.utf8)), "the region in clear in \(path)")
+        }
         for postcode in Self.postcodes {
             let text = Array(String(postcode).utf8)
             let binary = withUnsafeBytes(of: postcode.littleEndian) { Array($0) }

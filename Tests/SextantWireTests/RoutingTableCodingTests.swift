@@ -38,7 +38,7 @@ import Testing
 
     @Test("a table with inputs to hash is protocol 3: a gateway of protocol 2 refuses it rather than log them in clear")
     func hashedInputsTable() throws {
-        let hashed = HashedInputs(names: ["postcode"], features: ["amount", "postcode"])
+        let hashed = HashedInputs(names: ["postcode"], features: ["amount", "postcode"], columns: ["amount", "postcode"])
         let table = RoutingTable(generation: 3, models: [
             "m": ModelRoute(backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 100, endpoints: ["http://127.0.0.1:9000"])],
                             log: PredictionLogSettings(hashedInputs: hashed)),

@@ -1,4 +1,4 @@
-import SextantAPI
+package import SextantAPI
 package import SextantWire
 
 extension DesiredModel {
@@ -8,8 +8,17 @@ extension DesiredModel {
         return PredictionLogSettings(sample: log?.sample ?? 1,
                                      maxBytes: (log?.maxBytes ?? PredictionLogSpec.defaultMaxBytes).bytes,
                                      retentionSeconds: (log?.retention ?? PredictionLogSpec.defaultRetention).milliseconds / 1000,
-                                     hashedInputs: classifiedFeatures.isEmpty ? nil
-                                         : HashedInputs(names: classifiedFeatures.map(\.column), features: features.map(\.name)))
+                                     hashedInputs: hashedInputs)
+    }
+
+    /// The inputs the prediction log hashes (DESIGN §9): every classified column of the
+    /// contract table, whether the model uses it or not (a client may send it anyway, and
+    /// rejected requests are logged too); nil when the table has none.
+    package var hashedInputs: HashedInputs? {
+        let classified = contractColumns.filter(\.classified)
+        guard !classified.isEmpty else { return nil }
+        return HashedInputs(names: classified.map(\.name), features: features.map(\.name), columns: contractColumns.map(\.name),
+                            numeric: classified.filter(\.logicalType.isNumeric).map(\.name))
     }
 
     /// The type feedback labels must have: the target's, dates and timestamps as text.
@@ -20,5 +29,19 @@ extension DesiredModel {
         case .number: .number
         case .string, .date, .timestamp: .string
         }
+    }
+}
+
+/// One column of a model's contract table, as the prediction log sees it.
+package struct ContractColumn: Sendable, Hashable {
+    package var name: String
+    package var logicalType: LogicalType
+    /// Its ODCS `classification` is one the state counts as classified.
+    package var classified: Bool
+
+    package init(name: String, logicalType: LogicalType, classified: Bool) {
+        self.name = name
+        self.logicalType = logicalType
+        self.classified = classified
     }
 }

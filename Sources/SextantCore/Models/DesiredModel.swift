@@ -7,6 +7,9 @@ package struct DesiredModel: Sendable, Hashable {
     package var model: Model
     package var dataset: String
     package var features: [FeatureColumn]
+    /// Every column of the contract table, features or not: what a logged request may
+    /// carry, and which of it is classified (DESIGN §9).
+    package var contractColumns: [ContractColumn]
     package var targetType: LogicalType
     package var trainerIdentity: ModelFingerprint.TrainerIdentity
     /// Built-in trainer, or the external command.
@@ -56,6 +59,9 @@ package struct DesiredModel: Sendable, Hashable {
         self.model = model
         self.dataset = spec.dataset
         self.features = names.map(column)
+        self.contractColumns = (table.properties ?? []).map {
+            ContractColumn(name: $0.name, logicalType: $0.logicalType ?? .string, classified: $0.classification(in: manifests.classified) != nil)
+        }
         self.targetType = properties[spec.target]?.logicalType ?? .string
         self.builtinTrainer = spec.training.trainer
         if let trainer = spec.training.trainer {

@@ -219,12 +219,19 @@ public final class PredictionLog: @unchecked Sendable {
 
     private func write(_ entry: Entry, now: Int64, settings: [String: PredictionLogSettings], writers: inout SegmentWriters) -> PredictionLogCounters.Result {
         let kind = entry.kind == .prediction ? SegmentKind.predictions : .feedback
+        // A record to rewrite is decoded before any segment is touched: a record that cannot
+        // be decoded is its own failure, never its segment's.
+        var rewritten: PredictionRecord?
+        if case .prediction(let exchange) = entry, let hashed = settings[entry.model]?.hashedInputs {
+            guard let record = redacted(exchange, hashed) else { return .failed }
+            rewritten = record
+        }
         do throws(SegmentError) {
             let writer = try writers.writer(kind: kind, model: entry.model, policy: policy(settings[entry.model] ?? PredictionLogSettings()))
             switch entry {
             case .prediction(let exchange):
-                if let hashed = settings[entry.model]?.hashedInputs {
-                    try writer.append(redacted(exchange, hashed), now: now)
+                if let rewritten {
+                    try writer.append(rewritten, now: now)
                 } else {
                     try exchange.append(to: writer, now: now)
                 }
@@ -238,15 +245,28 @@ public final class PredictionLog: @unchecked Sendable {
         }
     }
 
-    /// The exchange with its classified inputs hashed, or without its request body when
-    /// they cannot be (counted): never in clear.
-    private func redacted(_ exchange: LoggedExchange, _ hashed: HashedInputs) throws(SegmentError) -> PredictionRecord {
-        var record = try PredictionRecord(decoding: exchange.payload)
+    /// The exchange with its classified inputs hashed, or without its bodies when they
+    /// cannot be (counted): never in clear. Nil when not even its fields can be read.
+    private func redacted(_ exchange: LoggedExchange, _ hashed: HashedInputs) -> PredictionRecord? {
+        let payload = exchange.payload
+        var record: PredictionRecord
+        do throws(SegmentError) {
+            record = try PredictionRecord(decoding: payload)
+        } catch {
+            logger.warning("cannot decode a logged exchange: it is logged without its bodies", metadata: ["model": "\(exchange.model)", "error": "\(error)"])
+            do throws(SegmentError) {
+                record = try PredictionRecord(fieldsOf: payload)
+            } catch {
+                return nil
+            }
+            counters.requestLeftOut(model: exchange.model)
+            return record
+        }
         let outcome: ClassifiedRedaction.Outcome
         switch hashingKey() {
         case .success(let key): outcome = ClassifiedRedaction(inputs: hashed, key: key).redact(&record)
         case .failure:
-            record.request = PredictionRecord.Body(contentType: record.request.contentType, bytes: [])
+            ClassifiedRedaction.dropBodies(&record)
             outcome = .bodyDropped
         }
         if outcome == .bodyDropped { counters.requestLeftOut(model: exchange.model) }

@@ -17,28 +17,49 @@ package struct PredictionLogKey: Sendable {
     package static func path(state: String) -> String { state + "/keys/prediction-log.key" }
 
     /// Reads the key, or makes it when there is none. A file of another size is refused,
-    /// never replaced: hashes already written were made with it.
+    /// never replaced: hashes already written were made with it. An empty file (a crash
+    /// while an earlier Sextant made it) is taken for none.
+    ///
+    /// The key is written to a temporary file in `keys/`, synced, and linked to its name,
+    /// so that a crash never leaves a partial key there; makers hold a lock on `keys/` so
+    /// that two processes starting together agree on one key.
     package static func loadOrCreate(state: String) throws(PredictionLogKeyError) -> PredictionLogKey {
         let path = path(state: state)
         if let existing = try read(path) { return existing }
         let directory = (path as NSString).deletingLastPathComponent
         guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { throw PredictionLogKeyError(path: directory, problem: Self.lastError()) }
+        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { throw PredictionLogKeyError(path: directory, problem: Self.lastError()) }
+        defer { close(folder) }
+        guard flock(folder, LOCK_EX) == 0 else { throw PredictionLogKeyError(path: directory, problem: "cannot lock it: \(Self.lastError())") }
+        // Another process may have made it while this one waited for the lock.
+        if let existing = try read(path) { return existing }
+        if unlink(path) != 0 && errno != ENOENT { throw PredictionLogKeyError(path: path, problem: "cannot remove the empty file: \(Self.lastError())") }
         let key = SymmetricKey(size: .bits256)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            // Another process made it first: use theirs.
+        let temporary = directory + "/.prediction-log.key.\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw PredictionLogKeyError(path: temporary, problem: Self.lastError()) }
+        defer { unlink(temporary) }
+        let written = key.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = written == 32 && fsync(descriptor) == 0
+        close(descriptor)
+        guard synced else { throw PredictionLogKeyError(path: temporary, problem: "cannot write it: \(Self.lastError())") }
+        guard link(temporary, path) == 0 else {
+            // Made by a process that does not take the lock: use theirs.
             if errno == EEXIST, let existing = try read(path) { return existing }
             throw PredictionLogKeyError(path: path, problem: Self.lastError())
         }
-        defer { close(descriptor) }
-        let written = key.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == 32, fsync(descriptor) == 0 else { throw PredictionLogKeyError(path: path, problem: "cannot write it: \(Self.lastError())") }
+        guard fsync(folder) == 0 else { throw PredictionLogKeyError(path: directory, problem: "cannot sync it: \(Self.lastError())") }
         return PredictionLogKey(key: key)
     }
 
+    /// The key in `path`; nil when there is none or the file is empty.
     private static func read(_ path: String) throws(PredictionLogKeyError) -> PredictionLogKey? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard data.count == 32 else { throw PredictionLogKeyError(path: path, problem: "it holds \(data.count) bytes, not 32") }
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+        guard data.count == 32 else {
+            throw PredictionLogKeyError(path: path, problem: "it holds \(data.count) bytes, not 32: restore it, or delete it to make a new key "
+                + "(hashes made before then no longer match those made after)")
+        }
         return PredictionLogKey(key: SymmetricKey(data: data))
     }
 
