@@ -122,15 +122,27 @@ extension EmbeddedRuntime {
         return MetricIntervals(confidence: 0.95, resamples: bootstrapResamples, seed: seed, intervals: intervals)
     }
 
+    /// The most slices a sensitive feature gets; the rows of its rarer values form one
+    /// slice, `(other)`, so a feature of many values (an age, an id) stays readable.
+    static let maxSlices = 20
+
     /// The task's metrics on the holdout rows of each value of each sensitive feature
-    /// (`columns`: the feature and its value in every holdout row), values in sorted order.
+    /// (`columns`: the feature and its value in every holdout row), values in sorted order;
+    /// beyond `maxSlices` values, the largest slices and `(other)` for the rest.
     static func slices(_ answers: Answers, task: SextantAPI.ModelTask, truth: [String], by columns: [(String, [String])]) -> [SliceMetrics]? {
         guard !columns.isEmpty else { return nil }
         var slices: [SliceMetrics] = []
         for (feature, values) in columns {
             var rowsByValue: [String: [Int]] = [:]
             for (row, value) in values.enumerated() { rowsByValue[value, default: []].append(row) }
-            for (value, rows) in rowsByValue.sorted(by: { $0.key < $1.key }) {
+            var groups = rowsByValue.sorted { $0.key < $1.key }.map { (value: $0.key, rows: $0.value) }
+            if groups.count > maxSlices {
+                let largest = groups.sorted { $0.rows.count != $1.rows.count ? $0.rows.count > $1.rows.count : $0.value < $1.value }
+                let kept = Set(largest.prefix(maxSlices - 1).map(\.value))
+                let other = groups.filter { !kept.contains($0.value) }.flatMap(\.rows).sorted()
+                groups = groups.filter { kept.contains($0.value) } + [(value: "(other)", rows: other)]
+            }
+            for (value, rows) in groups {
                 let subset = answers.rows(rows)
                 let metrics = defined(subset.metrics(task, truth: rows.map { truth[$0] }).values)
                 slices.append(SliceMetrics(feature: feature, value: value, rows: rows.count, metrics: metrics))

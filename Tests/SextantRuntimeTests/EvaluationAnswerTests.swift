@@ -80,4 +80,27 @@ import SextantInference
         #expect(EmbeddedRuntime.sample(1000, of: 40_000, seed: 43) != sample)
         #expect(EmbeddedRuntime.sample(5, of: 5, seed: 1) == [0, 1, 2, 3, 4])
     }
+
+    @Test("slices per value of a sensitive feature; beyond 20 values, the 19 largest and (other) for the rest, every row in one")
+    func slices() throws {
+        let rows = 300
+        let truth = (0..<rows).map { $0 % 3 == 0 ? "true" : "false" }
+        let answers = EmbeddedRuntime.Answers(labels: nil, probabilities: (0..<rows).map { $0 % 2 == 0 ? [0.2, 0.8] : [0.7, 0.3] },
+                                              classes: ["false", "true"])
+        let few = (0..<rows).map { ["eu", "us", "apac"][$0 % 3] }
+        let small = try #require(EmbeddedRuntime.slices(answers, task: .binaryClassification, truth: truth, by: [("region", few)]))
+        #expect(small.map(\.value) == ["apac", "eu", "us"])
+        #expect(small.allSatisfy { $0.rows == 100 && $0.metrics["accuracy"] != nil })
+        // 24 values: v00 has 1 row, v01 2, … v23 24 (300 in all).
+        func name(_ value: Int) -> String { (value < 10 ? "v0" : "v") + String(value) }
+        let many = (0..<24).flatMap { value in Array(repeating: name(value), count: value + 1) }
+        #expect(many.count == rows)
+        let capped = try #require(EmbeddedRuntime.slices(answers, task: .binaryClassification, truth: truth, by: [("age", many)]))
+        #expect(capped.count == EmbeddedRuntime.maxSlices)
+        #expect(capped.last?.value == "(other)")
+        #expect(capped.map(\.rows).reduce(0, +) == rows)
+        #expect(Array(capped.dropLast().map(\.value)) == (5..<24).map(name), "the 19 largest, in value order")
+        #expect(capped.last?.rows == 1 + 2 + 3 + 4 + 5)
+        #expect(EmbeddedRuntime.slices(answers, task: .binaryClassification, truth: truth, by: []) == nil)
+    }
 }
