@@ -21,6 +21,8 @@ package enum EventReason: OpenStringEnum {
     case deployed, scaled, replicaRestarted, restartFailed, scaledDown, servingStopped
     // Rollouts.
     case rolloutStarted, stepAdvanced, switched, analysisFailed, analysisWindowRestarted, rolloutPaused, promoted, superseded, rolloutAborted
+    /// An experiment decided, with its numbers (DESIGN §10).
+    case experimentConcluded
     // A person's decisions.
     case retryRequested, promoteRequested, abortRequested
     // Retraining (DESIGN §7).
@@ -44,6 +46,7 @@ package enum EventReason: OpenStringEnum {
         .cancelled,
         .deployed, .scaled, .replicaRestarted, .restartFailed, .scaledDown, .servingStopped,
         .rolloutStarted, .stepAdvanced, .switched, .analysisFailed, .analysisWindowRestarted, .rolloutPaused, .promoted, .superseded, .rolloutAborted,
+        .experimentConcluded,
         .retryRequested, .promoteRequested, .abortRequested,
         .retrainTriggered, .retrainBlocked, .candidateReady, .retrainRejected, .retrainFailed,
         .rollbackRequested, .rollbackRefused, .branchPushed, .pullRequestOpened, .pullRequestUpdated, .proposeFailed, .proposalRejected, .branchMerged,
@@ -85,6 +88,7 @@ package enum EventReason: OpenStringEnum {
         case .scaledDown: "ScaledDown"
         case .servingStopped: "ServingStopped"
         case .rolloutStarted: "RolloutStarted"
+        case .experimentConcluded: "ExperimentConcluded"
         case .stepAdvanced: "StepAdvanced"
         case .switched: "Switched"
         case .analysisFailed: "AnalysisFailed"

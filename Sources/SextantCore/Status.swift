@@ -326,6 +326,8 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
         package var drift: DriftReport?
         /// The branches Sextant wrote for the model and their pull requests (DESIGN §8).
         package var pullRequests: [PullRequestRecord]
+        /// The running experiment's numbers, else the last one that decided (DESIGN §10).
+        package var experiment: ExperimentReport?
 
         package init(stableVersion: Int? = nil, candidateVersion: Int? = nil, stableRevision: Int? = nil, candidateRevision: Int? = nil,
                     traffic: [TrafficEntry] = [], endpoints: [String] = [], rollout: RolloutStatus? = nil, replicas: [ReplicaStatus] = [],
@@ -377,7 +379,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case kind, name, sync, health, phase, message, conditions, createdAt
         case stableVersion, candidateVersion, stableRevision, candidateRevision, traffic, endpoints, rollout
-        case replicas, online, liveContract, drift, pullRequests, retrain
+        case replicas, online, liveContract, drift, pullRequests, retrain, experiment
         case sha256, rows, violations
     }
 
@@ -405,6 +407,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
             try container.encodeIfPresent(fields.retrain, forKey: .retrain)
             try container.encodeIfPresent(fields.drift, forKey: .drift)
             try container.encode(fields.pullRequests, forKey: .pullRequests)
+            try container.encode(fields.experiment, forKey: .experiment)
         case .dataset:
             let fields = dataset ?? DatasetFields(violations: [])
             try container.encode(fields.sha256, forKey: .sha256)
@@ -442,6 +445,7 @@ package struct ObjectStatus: Sendable, Hashable, Codable {
                 drift: try container.decodeIfPresent(DriftReport.self, forKey: .drift),
                 pullRequests: try container.decodeIfPresent([PullRequestRecord].self, forKey: .pullRequests) ?? [])
             model?.retrain = try container.decodeIfPresent(RetrainState.self, forKey: .retrain)
+            model?.experiment = try container.decodeIfPresent(ExperimentReport.self, forKey: .experiment)
         }
         if kind == .dataset {
             dataset = DatasetFields(

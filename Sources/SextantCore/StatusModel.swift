@@ -117,8 +117,9 @@ package enum StatusModel {
                 case .untilPromoted: "\(step.weight)% until promoted"
                 }
             }
-            let message = steps.isEmpty ? policy.spec.strategy.rawValue
-                : "\(policy.spec.strategy.rawValue): \(steps.count) step\(steps.count == 1 ? "" : "s") (\(listed.joined(separator: ", ")))"
+            let experiment = policy.spec.experiment.map { ResolvedExperiment($0).summary }
+            let message = experiment.map { "experiment on \($0)" } ?? (steps.isEmpty ? policy.spec.strategy.rawValue
+                : "\(policy.spec.strategy.rawValue): \(steps.count) step\(steps.count == 1 ? "" : "s") (\(listed.joined(separator: ", ")))")
             return ObjectStatus(kind: .rolloutPolicy, name: key.name, sync: .synced, health: .healthy, phase: .valid, message: message, createdAt: createdAt)
         }
     }

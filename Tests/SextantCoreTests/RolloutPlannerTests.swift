@@ -171,6 +171,7 @@ import SextantWire
             case .suspend?: self = .suspend
             case .promote?: self = .promote
             case .abort(let reason, _)?: self = .abort(reason)
+            case .concludeExperiment(_, let then)?: self = Next(then)
             }
         }
 

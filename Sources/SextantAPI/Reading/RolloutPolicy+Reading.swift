@@ -23,6 +23,7 @@ extension RolloutPolicySpec {
             steps: fields.optional("steps") { try $0.list { try RolloutStep(reading: $0) } },
             blueGreen: fields.optional("blueGreen") { try BlueGreenSpec(reading: $0) },
             shadow: fields.optional("shadow") { try ShadowSpec(reading: $0) },
+            experiment: fields.optional("experiment") { try ExperimentSpec(reading: $0) },
             headerRoute: fields.optional("headerRoute") { try HeaderRoute(reading: $0) },
             analysis: fields.optional("analysis") { try AnalysisSpec(reading: $0) },
             rollback: fields.optional("rollback") { try RollbackSpec(reading: $0) },
@@ -107,6 +108,44 @@ extension RollbackSpec {
             automatic: fields.optional("automatic") { try $0.bool() },
             window: fields.optional("window") { try $0.integer() },
             gitRevert: fields.optional("gitRevert") { try $0.value() })
+    }
+
+    private static let fieldList = fieldNames(CodingKeys.self)
+}
+
+extension ExperimentSpec {
+    init(reading node: NodeReader) throws {
+        let fields = try node.mapping(fields: Self.fieldList)
+        self.init(
+            split: fields.optional("split") { try $0.integer() },
+            unit: fields.optional("unit") { try ExperimentUnit(reading: $0) },
+            kpi: try fields.required("kpi") { try KPISpec(reading: $0) },
+            minSamples: fields.optional("minSamples") { try $0.integer() },
+            maxDuration: fields.optional("maxDuration") { try $0.duration() },
+            alpha: fields.optional("alpha") { try $0.double() },
+            sequential: fields.optional("sequential") { try $0.bool() },
+            decision: fields.optional("decision") { try $0.value() })
+    }
+
+    private static let fieldList = fieldNames(CodingKeys.self)
+}
+
+extension ExperimentUnit {
+    init(reading node: NodeReader) throws {
+        let fields = try node.mapping(fields: Self.fieldList)
+        self.init(header: try fields.required("header") { try $0.string() })
+    }
+
+    private static let fieldList = fieldNames(CodingKeys.self)
+}
+
+extension KPISpec {
+    init(reading node: NodeReader) throws {
+        let fields = try node.mapping(fields: Self.fieldList)
+        self.init(
+            name: try fields.required("name") { try $0.string() },
+            kind: try fields.required("kind") { try $0.value() },
+            direction: fields.optional("direction") { try $0.value() })
     }
 
     private static let fieldList = fieldNames(CodingKeys.self)

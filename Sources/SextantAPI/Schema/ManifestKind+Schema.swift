@@ -179,6 +179,17 @@ extension ManifestKind {
                 ("steps", S.array(step)),
                 ("blueGreen", S.object([("previewDuration", S.duration), ("mirrorPercent", S.integer(minimum: 1, maximum: 100))])),
                 ("shadow", S.object([("mirrorPercent", S.integer(minimum: 1, maximum: 100)), ("duration", S.duration)])),
+                ("experiment", S.object([
+                    ("split", S.integer(minimum: 1, maximum: 99, "Percent of assignment units sent to the candidate; default 50.")),
+                    ("unit", S.object([("header", S.string("The header whose value is the sticky assignment unit."))], required: ["header"])),
+                    ("kpi", S.object([
+                        ("name", S.string("The feedback `kpi` key compared.")), ("kind", S.enumeration(KPIKind.self)),
+                        ("direction", S.enumeration(KPIDirection.self, "Which way is better; default increase.")),
+                    ], required: ["name", "kind"])),
+                    ("minSamples", S.integer(minimum: 2, "KPI values per arm before any decision; default 100.")),
+                    ("maxDuration", S.duration), ("alpha", S.number(minimum: 0, maximum: 0.5, exclusive: true)),
+                    ("sequential", S.boolean), ("decision", S.enumeration(ExperimentDecision.self)),
+                ], required: ["kpi"])),
                 ("headerRoute", S.object([("name", S.string()), ("value", S.string())], required: ["name", "value"])),
                 ("analysis", S.object([
                     ("slos", S.array(S.string())), ("interval", S.duration), ("minSamples", S.integer(minimum: 1)),

@@ -5,7 +5,7 @@ extension RolloutPolicySpec {
         let path: FieldPath = ["spec"]
         let steps = self.steps ?? []
         switch strategy {
-        case .replace, .blueGreen:
+        case .replace, .blueGreen, .experiment:
             if !steps.isEmpty {
                 issues.add(path.appending("steps"), "steps apply to canary and shadow strategies, not \(strategy.rawValue)", atKey: true)
             }
@@ -15,6 +15,9 @@ extension RolloutPolicySpec {
             }
         case .shadow:
             break
+        }
+        if strategy == .experiment, experiment == nil {
+            issues.add(path, "an experiment needs `experiment: {kpi: {name: converted, kind: proportion}}` naming the KPI it compares")
         }
         for (index, step) in steps.enumerated() {
             let field = path.appending("steps").appending(index: index)
@@ -34,6 +37,9 @@ extension RolloutPolicySpec {
             if strategy != .shadow { issues.add(path.appending("shadow"), "shadow applies only to strategy: shadow", atKey: true) }
             issues.checkPositive(shadow.duration, at: path.appending("shadow").appending("duration"))
             issues.checkPercent(shadow.mirrorPercent, at: path.appending("shadow").appending("mirrorPercent"), allowZero: false)
+        }
+        if let experiment {
+            validate(experiment, at: path.appending("experiment"), into: &issues)
         }
         if let headerRoute {
             if strategy == .replace {
@@ -59,6 +65,26 @@ extension RolloutPolicySpec {
         }
         if let delay = scaleDownDelay, delay.milliseconds < 0 {
             issues.add(path.appending("scaleDownDelay"), "scaleDownDelay must be 0 or more")
+        }
+    }
+
+    private func validate(_ experiment: ExperimentSpec, at field: FieldPath, into issues: inout Issues) {
+        if strategy != .experiment { issues.add(field, "experiment applies only to strategy: experiment", atKey: true) }
+        if let split = experiment.split, !(1...99).contains(split) {
+            issues.add(field.appending("split"), "split is the candidate's percent of units: 1 to 99, not \(split)")
+        }
+        if let header = experiment.unit?.header, !Self.isHeaderName(header) {
+            issues.add(field.appending("unit").appending("header"), "\"\(header)\" is not a valid HTTP header name")
+        }
+        if experiment.kpi.name.isEmpty || experiment.kpi.name.contains(where: { $0.isWhitespace }) {
+            issues.add(field.appending("kpi").appending("name"), "a KPI name is the key feedback sends in `kpi`, like converted: not empty, no spaces")
+        }
+        if let minSamples = experiment.minSamples, minSamples < 2 {
+            issues.add(field.appending("minSamples"), "minSamples must be at least 2 (a standard deviation needs two values per arm)")
+        }
+        issues.checkPositive(experiment.maxDuration, at: field.appending("maxDuration"))
+        if let alpha = experiment.alpha, !(alpha > 0 && alpha < 0.5) {
+            issues.add(field.appending("alpha"), "alpha is the false-positive rate: above 0 and below 0.5, like 0.05")
         }
     }
 

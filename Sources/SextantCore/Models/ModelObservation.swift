@@ -28,6 +28,9 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     /// The last dataset drift verdict recorded (its events were written): a restarted
     /// daemon compares with it, so a change is recorded once.
     package var drift: DriftVerdict?
+    /// The last experiment that decided (DESIGN §10): what `sextant experiment` shows once
+    /// its rollout ended, and what keeps a `decision: report` winner from deciding again.
+    package var experiment: ExperimentReport?
 
     package init(stableRevision: Int? = nil, replicas: [Replica] = [], stall: ModelStall? = nil, crashes: Int = 0,
                 nextRestartAt: Date? = nil, lastCrash: String? = nil, rollout: Rollout? = nil, retiring: [RetiringRevision] = [],
@@ -46,7 +49,7 @@ package struct ModelObservation: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, proposals, pullRequests, drift, retrain
+        case stableRevision, replicas, stall, crashes, nextRestartAt, lastCrash, rollout, retiring, proposals, pullRequests, drift, retrain, experiment
     }
 
     /// Records written before rollouts existed have no `rollout` or `retiring`; older ones
@@ -65,6 +68,7 @@ package struct ModelObservation: Sendable, Hashable, Codable {
         proposals = try container.decodeIfPresent([ProposedChange].self, forKey: .proposals) ?? []
         pullRequests = try container.decodeIfPresent([PullRequestRecord].self, forKey: .pullRequests) ?? []
         drift = try container.decodeIfPresent(DriftVerdict.self, forKey: .drift)
+        experiment = try container.decodeIfPresent(ExperimentReport.self, forKey: .experiment)
     }
 
     /// Every serving process of the model: stable, candidate and retiring.

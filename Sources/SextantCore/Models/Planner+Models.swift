@@ -193,7 +193,9 @@ extension Planner {
                     return decision
                 }
                 var progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic,
-                                        online: observed.signals[model.name]?.online(rollout.revision), now: now)
+                                        online: observed.signals[model.name]?.online(rollout.revision),
+                                        experiment: observed.signals[model.name]?.experiment,
+                                        concluded: state.experiment.map { $0.belongs(to: rollout) && $0.decision.isConcluded } ?? false, now: now)
                 let deadReplica = rollout.replicas.contains { if case .exited? = observed.replicas[$0.id] { true } else { false } }
                 if deadReplica, rollout.crashes >= ModelObservation.crashLoopThreshold, progress.change?.isAbort != true {
                     // A candidate whose servers keep exiting is not rolled out any further.

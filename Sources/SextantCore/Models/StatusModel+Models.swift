@@ -23,6 +23,7 @@ extension StatusModel {
             && observed.objects[datasetKey]?.fingerprint != nil
         let decision = Planner.decide(model, desired: desired, observed: observed, datasetCurrent: datasetCurrent, now: now)
         status.model?.pullRequests = state.pullRequests
+        status.model?.experiment = experimentReport(model, state, observed, desired: desired, now: now)
 
         // What serves.
         if let stable = state.stableRevision, let revision = registry.revision(stable) {
@@ -125,6 +126,11 @@ extension StatusModel {
                 let of = if case .seconds(let seconds) = hold { " of \(Int(seconds)) s" } else { "" }
                 status.message = "\(rollout.phase == .shadow ? "shadow" : "preview"): \(rollout.mirrorPercent ?? 100)% of requests mirrored to \(candidate) for \(held) s\(of)\(samples)"
                     + "; \(agreement?.summary ?? "no answers compared yet")"
+            case .experiment:
+                let report = (inputs.observed.signals[key.name]?.experiment).flatMap { $0.belongs(to: rollout) ? $0 : nil }
+                let numbers = report.map { report in policy.experiment.map { report.judged($0, now: now) } ?? report }
+                status.message = "experiment: \(rollout.weight)% of \(policy.experiment?.unitHeader.map { "units by \($0)" } ?? "requests") to \(candidate)"
+                    + "; " + (numbers?.verdict ?? "no KPI values yet") + samples
             case .switched:
                 status.message = "switched to \(candidate)\(samples)"
                     + (rollout.previousRevision.map { previous in
@@ -224,5 +230,24 @@ extension ModelDecision {
         case .stalled(let stall): stall.phase != .trainingFailed
         default: false
         }
+    }
+}
+
+extension StatusModel {
+    /// The running experiment's numbers with the decision they would take now, else the
+    /// last experiment that decided.
+    static func experimentReport(_ model: DesiredModel, _ state: ModelObservation, _ observed: ObservedState, desired: DesiredState, now: Date) -> ExperimentReport? {
+        if let rollout = state.rollout, rollout.phase == .experiment {
+            if let concluded = state.experiment, concluded.belongs(to: rollout) { return concluded }
+            let settings = ResolvedPolicy(model.model, in: desired.manifests).experiment
+            let live = observed.signals[model.name]?.experiment.flatMap { $0.belongs(to: rollout) ? $0 : nil }
+            guard let settings else { return live }
+            let report = live ?? state.stableRevision.map {
+                ExperimentQuery(settings: settings, stable: $0, candidate: rollout.revision, since: rollout.startedAt)
+                    .emptyReport(model: model.name, message: "no KPI values measured yet")
+            }
+            return report?.judged(settings, now: now)
+        }
+        return state.experiment
     }
 }

@@ -241,6 +241,12 @@ extension ChangeReview {
         case .blueGreen:
             plan = "blueGreen by \(name): a preview with \(mirrored), then all traffic switches at once; "
                 + "the old revision stays warm \(Int(policy.scaleDownDelay)) s and takes it back on a failed verdict"
+
+        case .experiment:
+            plan = "experiment by \(name): " + (policy.experiment.map { experiment in
+                "\(experiment.summary); a winner is " + (experiment.decision == .promoteWinner ? "promoted" : "reported and waits for `sextant promote`")
+                    + ", a loser or no difference sends traffic back to stable"
+            } ?? "no experiment settings")
         }
         let slos = Set(policy.objectives.map(\.slo)).sorted()
         return plan + "; " + (slos.isEmpty ? "no SLO judges it: steps advance on time alone" : "judged by \(slos.joined(separator: ", ")) every \(Int(policy.interval)) s")

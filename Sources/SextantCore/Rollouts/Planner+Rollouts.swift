@@ -16,6 +16,9 @@ package enum RolloutChange: Sendable, Hashable {
     /// All traffic back to stable at once (after a blueGreen switch: back to the revision
     /// that served before). `Superseded` is not the candidate's failure.
     case abort(reason: String, message: String)
+    /// An experiment decided (DESIGN §10): its report is kept and `ExperimentConcluded`
+    /// recorded, then `then` happens (a promotion, a pause for `decision: report`, an abort).
+    indirect case concludeExperiment(report: ExperimentReport, then: RolloutChange)
 
     /// The reason of the event that records it.
     package var eventReason: EventReason {
@@ -25,6 +28,7 @@ package enum RolloutChange: Sendable, Hashable {
         case .suspend: .rolloutPaused
         case .promote: .promoted
         case .abort(let reason, _): reason == RolloutChange.superseded ? .superseded : .rolloutAborted
+        case .concludeExperiment: .experimentConcluded
         }
     }
 
@@ -34,17 +38,25 @@ package enum RolloutChange: Sendable, Hashable {
     package static let superseded = "Superseded"
     /// The reasons of an abort decided by the rollout itself (analysis, an inconclusive step,
     /// a crash loop), not by a person or by Git: what `rollback.gitRevert` answers.
-    package static let automaticAborts: Set<String> = ["AnalysisFailed", "Inconclusive", "CrashLoop"]
+    package static let automaticAborts: Set<String> = ["AnalysisFailed", "Inconclusive", "CrashLoop", experimentLost, experimentWithoutWinner]
+    /// An experiment's candidate lost, or no difference was found.
+    package static let experimentLost = "ExperimentLost"
+    package static let experimentWithoutWinner = "ExperimentInconclusive"
 
     /// What the transition's event says.
     package var message: String {
         switch self {
         case .advance(_, _, _, let message), .restartWindow(_, _, let message), .suspend(let message), .promote(let message), .abort(_, let message): message
+        case .concludeExperiment(_, let then): then.message
         }
     }
 
     package var isAbort: Bool {
-        if case .abort = self { true } else { false }
+        switch self {
+        case .abort: true
+        case .concludeExperiment(_, let then): then.isAbort
+        default: false
+        }
     }
 }
 
@@ -63,8 +75,10 @@ extension Planner {
     /// instance, then the verdict of the candidate's samples since the step began (its
     /// share of traffic, its mirrored copies, or after a blueGreen switch all traffic).
     /// `online`: the candidate's labelled rows, for `accuracy` and online-metric objectives.
+    /// `experiment`: an experiment's numbers from production signals (those of another
+    /// experiment are ignored); `concluded`: whether this experiment already decided.
     package static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, online: OnlineRevision? = nil,
-                                 now: Date) -> RolloutProgress {
+                                 experiment: ExperimentReport? = nil, concluded: Bool = false, now: Date) -> RolloutProgress {
         // A rollout begun under another policy keeps its phase: `replace` has no steps.
         let steps = policy.steps.isEmpty ? [PolicyStep(weight: rollout.weight, pause: .none, phase: rollout.phase, mirrorPercent: rollout.mirrorPercent)] : policy.steps
         let index = min(rollout.step, steps.count - 1)
@@ -84,6 +98,7 @@ extension Planner {
             case .canary: "step \(next + 1)/\(steps.count): \(upcoming.weight)% to \(r)"
             case .shadow, .preview: "\(upcoming.phase.rawValue): \(upcoming.mirrorPercent ?? 100)% of requests mirrored to \(r)"
             case .switched: "all traffic switched to \(r)"
+            case .experiment: "experiment: \(upcoming.weight)% to \(r)"
             }
             return .advance(step: next, to: upcoming, window: .starting(at: now, model: model, revision: rollout.revision, traffic: traffic),
                             message: "\(stepLabel) of \(r) done (\(why)); \(what)")
@@ -128,6 +143,33 @@ extension Planner {
                     window: .starting(at: now, model: model, revision: rollout.revision, traffic: traffic), failures: rollout.failures + 1,
                     message: "\(r) failed its analysis \(at) (\(why)); failure \(rollout.failures + 1) of \(policy.failureLimit) allowed, the window starts again")
             }
+        case .passed where rollout.phase == .experiment, .inconclusive where rollout.phase == .experiment:
+            // The KPI decides; SLOs only guard (an experiment is bounded by maxDuration, not maxStepDuration).
+            guard !concluded, let settings = policy.experiment else { break }
+            let report = (experiment.flatMap { $0.belongs(to: rollout) ? $0 : nil }).map { $0.judged(settings, now: now) }
+            guard let report, report.decision.isConcluded else {
+                progress.wake = min(nextAnalysis, rollout.startedAt.addingTimeInterval(settings.maxDuration))
+                if experiment == nil, now.timeIntervalSince(rollout.startedAt) >= settings.maxDuration {
+                    // No numbers at all (no prediction log): the experiment ends without a winner.
+                    progress.change = .abort(reason: RolloutChange.experimentWithoutWinner,
+                                             message: "the experiment on \(settings.kpi) of \(r) reached maxDuration with no KPI values measured")
+                }
+                break
+            }
+            if report.decision == .candidateWins, analysis.verdict != .passed {
+                // A winner is promoted only on a passed SLO verdict: wait for enough samples.
+                break
+            }
+            var decided = report
+            decided.concludedAt = now
+            let then: RolloutChange = switch (report.decision, settings.decision) {
+            case (.candidateWins, .promoteWinner): .promote(message: "\(report.verdict)")
+            case (.candidateWins, .report): .suspend(message: "\(report.verdict); decision: report, so it waits for `sextant promote` or `sextant abort`")
+            case (.candidateLoses, _): .abort(reason: RolloutChange.experimentLost, message: report.verdict)
+            default: .abort(reason: RolloutChange.experimentWithoutWinner, message: report.verdict
+                                + (now.timeIntervalSince(rollout.startedAt) >= settings.maxDuration ? " after maxDuration \(ManifestDuration.describe(settings.maxDuration))" : ""))
+            }
+            progress.change = .concludeExperiment(report: decided, then: then)
         case .passed where rollout.phase == .switched:
             // After a blueGreen switch: the guard holds for scaleDownDelay, then the old stable goes.
             if elapsed < policy.scaleDownDelay {
@@ -177,6 +219,7 @@ extension Planner {
         case .shadow: ("the shadow phase", "in the shadow phase")
         case .preview: ("the preview", "in the preview")
         case .switched: ("the guard after the switch", "after the switch")
+        case .experiment: ("the experiment", "in the experiment")
         }
     }
 

@@ -76,7 +76,7 @@ package struct Rollout: Sendable, Hashable, Codable {
     /// The candidate as the routing table and status name it.
     package var role: RouteRole {
         switch phase {
-        case .canary, .switched: .candidate
+        case .canary, .switched, .experiment: .candidate
         case .shadow: .shadow
         case .preview: .preview
         }
@@ -94,6 +94,12 @@ package enum RolloutPhase: String, Sendable, Hashable, Codable {
     /// blueGreen after the switch: the new revision is stable and serves 100%; the old one
     /// stays warm for `scaleDownDelay`, and a failed verdict switches back to it.
     case switched
+    /// An A/B experiment (DESIGN §10): the candidate takes its split of units until the KPI
+    /// decides, SLO analysis guarding it throughout.
+    case experiment
+
+    /// Whether the candidate answers a weighted share of clients' requests.
+    package var isWeighted: Bool { self == .canary || self == .experiment }
 }
 
 /// Where a step's samples begin: the gateway instance and its counters of the candidate
@@ -186,6 +192,8 @@ package struct ResolvedPolicy: Sendable, Hashable {
     /// after the switch. Empty for `replace`.
     package var steps: [PolicyStep]
     package var headerRoute: HeaderRoute?
+    /// `strategy: experiment`'s settings.
+    package var experiment: ResolvedExperiment?
     package var objectives: [AnalysisObjective]
     package var interval: Double
     package var minSamples: Int
@@ -222,6 +230,10 @@ package struct ResolvedPolicy: Sendable, Hashable {
             steps = [PolicyStep(weight: 0, pause: .seconds(blueGreen?.previewDuration?.seconds ?? Self.defaultPreviewDuration), phase: .preview,
                                 mirrorPercent: blueGreen?.mirrorPercent ?? 100),
                      PolicyStep(weight: 100, pause: .seconds(scaleDownDelay), phase: .switched)]
+        case .experiment:
+            let settings = spec?.experiment.map(ResolvedExperiment.init)
+            experiment = settings
+            steps = [PolicyStep(weight: settings?.split ?? ExperimentSpec.defaultSplit, pause: .none, phase: .experiment)]
         }
         headerRoute = spec?.headerRoute
         let sloNames = analysis?.slos ?? model.spec.serving?.slos ?? []

@@ -21,11 +21,11 @@ extension ModelObservation {
         guard let stable = stableRevision else { return [] }
         // After a blueGreen switch the candidate is the stable revision: it takes everything.
         let rollout = self.rollout.flatMap { $0.phase == .switched ? nil : $0 }
-        let weight = rollout?.phase == .canary ? rollout?.weight ?? 0 : 0
+        let weight = rollout?.phase.isWeighted == true ? rollout?.weight ?? 0 : 0
         var shares = [TrafficShare(revision: stable, version: stableVersion, role: .stable, weight: 100 - weight, mirrorPercent: nil, replicas: replicas)]
         if let rollout {
             shares.append(TrafficShare(revision: rollout.revision, version: rollout.version, role: rollout.role, weight: weight,
-                                       mirrorPercent: rollout.phase == .canary ? nil : rollout.mirrorPercent ?? 100, replicas: rollout.replicas))
+                                       mirrorPercent: rollout.phase.isWeighted ? nil : rollout.mirrorPercent ?? 100, replicas: rollout.replicas))
         }
         return shares
     }

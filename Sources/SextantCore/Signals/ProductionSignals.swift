@@ -31,10 +31,13 @@ package struct SignalQuery: Sendable, Hashable {
     /// Classified features: the log holds keyed hashes of their values, which the
     /// contract's rules do not apply to.
     package var hashed: Set<String>
+    /// Set while an experiment runs: its arms' KPI values are measured.
+    package var experiment: ExperimentQuery?
 
     package init(model: String, features: [String], task: ModelTask, classes: [String], window: Int, contract: ContractTable?,
-                drift: DriftQuery? = nil, hashed: Set<String> = []) {
+                drift: DriftQuery? = nil, hashed: Set<String> = [], experiment: ExperimentQuery? = nil) {
         self.drift = drift
+        self.experiment = experiment
         self.hashed = hashed
         self.model = model
         self.features = features
@@ -51,11 +54,14 @@ package struct ModelSignals: Sendable, Hashable {
     package var liveContract: LiveContractStatus?
     /// The last drift report (recomputed every `drift.interval`); nil when drift is not judged.
     package var drift: DriftReport?
+    /// A running experiment's numbers (its decision still `pending`: the planner decides).
+    package var experiment: ExperimentReport?
 
-    package init(online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil, drift: DriftReport? = nil) {
+    package init(online: [OnlineRevision] = [], liveContract: LiveContractStatus? = nil, drift: DriftReport? = nil, experiment: ExperimentReport? = nil) {
         self.online = online
         self.liveContract = liveContract
         self.drift = drift
+        self.experiment = experiment
     }
 
     package func online(_ revision: Int) -> OnlineRevision? { online.first { $0.revision == revision } }

@@ -18,9 +18,17 @@ extension Reconciler {
             return SignalQuery(model: model.name, features: features.map(\.name), task: model.model.spec.task,
                                classes: (version.classes ?? []).sorted(), window: monitoring?.online?.window ?? OnlineMetricsSpec.defaultWindow,
                                contract: contract, drift: driftQuery(monitoring, state: state, registry: registry, version: version, features: features),
-                               hashed: Set(model.classifiedFeatures.map(\.column)))
+                               hashed: Set(model.classifiedFeatures.map(\.column)),
+                               experiment: Self.experimentQuery(model, state: state, manifests: desired.manifests))
         }
         productionSignals = await signals.observe(queries.sorted { $0.model < $1.model })
         await recordDriftVerdicts()
+    }
+
+    /// A running experiment's arms and KPI, from its rollout and policy.
+    static func experimentQuery(_ model: DesiredModel, state: ModelObservation, manifests: ManifestSet) -> ExperimentQuery? {
+        guard let rollout = state.rollout, rollout.phase == .experiment, let stable = state.stableRevision,
+              let settings = ResolvedPolicy(model.model, in: manifests).experiment else { return nil }
+        return ExperimentQuery(settings: settings, stable: stable, candidate: rollout.revision, since: rollout.startedAt)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SextantAPI
 
 extension Change {
     /// Moves a rollout on. Traffic moves (the routing table is pushed) before any server
@@ -7,6 +8,15 @@ extension Change {
         output = change.name
         guard var rollout = state.rollout, rollout.revision == revision else {
             output = "no rollout of r\(revision) in flight"
+            return
+        }
+        if case .concludeExperiment(let report, let then) = change {
+            // The numbers are kept (a restart does not decide again), then the decision acts.
+            state.experiment = report
+            event(.experimentConcluded, "experiment on \(report.kpi) concluded after \(ManifestDuration.describe(now.timeIntervalSince(report.startedAt).rounded())): "
+                  + report.verdict + " → " + Self.consequence(then))
+            self.rollout(then, revision: revision)
+            output = change.name + ", " + then.name
             return
         }
         if rollout.phase == .switched {
@@ -49,6 +59,8 @@ extension Change {
             }
         case .restartWindow, .suspend:
             keepAnalysing(change, rollout: rollout)
+        case .concludeExperiment:
+            preconditionFailure("an experiment's conclusion is applied above")
         case .promote(let message):
             let previous = state.stableRevision
             if let previous, !state.replicas.isEmpty {
@@ -71,6 +83,16 @@ extension Change {
         }
     }
 
+    /// What a decided experiment does next, in words.
+    private static func consequence(_ change: RolloutChange) -> String {
+        switch change {
+        case .promote: "promoted"
+        case .suspend: "waiting for `sextant promote` or `sextant abort` (decision: report)"
+        case .abort: "traffic back to stable"
+        default: change.name
+        }
+    }
+
     /// A new sample window (a failed verdict, a new gateway instance) or a pause.
     private mutating func keepAnalysing(_ change: RolloutChange, rollout: Rollout) {
         var rollout = rollout
@@ -83,7 +105,7 @@ extension Change {
         case .suspend(let message):
             rollout.suspended = message
             event(change.eventReason, message)
-        case .advance, .promote, .abort:
+        case .advance, .promote, .abort, .concludeExperiment:
             preconditionFailure("\(change.name) is not analysis")
         }
         state.rollout = rollout
@@ -103,7 +125,7 @@ extension Change {
             if let warm { effects.append(.stopReplicas(warm.replicas)) }
             event(.promoted, "\(change.message); r\(revision) stays"
                   + (warm.map { "; r\($0.revision) stopped (\($0.replicas.count) replica\($0.replicas.count == 1 ? "" : "s"))" } ?? ""))
-        case .restartWindow, .suspend:
+        case .restartWindow, .suspend, .concludeExperiment:
             keepAnalysing(change, rollout: rollout)
         case .abort(let reason, let message) where reason == RolloutChange.superseded:
             state.rollout = nil

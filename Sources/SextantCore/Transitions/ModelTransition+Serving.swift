@@ -83,6 +83,9 @@ extension Change {
             "\(first.phase == .shadow ? "shadow" : "blueGreen preview") of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(endpoints): "
                 + "\(first.mirrorPercent ?? 100)% of requests mirrored to it, its answers recorded and never returned"
         case .switched: "r\(revision) (v\(job.launch.version)) switched in on \(endpoints)"
+        case .experiment:
+            "experiment of r\(revision) (v\(job.launch.version)) by \(policy?.name ?? "policy") on \(endpoints): "
+                + (policy?.experiment.map(\.summary) ?? "\(first.weight)% to r\(revision)")
         }
         event(.rolloutStarted, how + (slos.isEmpty ? "; no SLO judges it" : "; judged by \(slos.joined(separator: ", ")) every \(Int(policy?.interval ?? 5)) s"))
     }
