@@ -35,7 +35,7 @@ extension ExperimentReport {
 
     /// Whether the numbers are of the experiment of `rollout` (not of an earlier one).
     package func belongs(to rollout: Rollout) -> Bool {
-        candidateRevision == rollout.revision && abs(startedAt.timeIntervalSince(rollout.startedAt)) < 0.001
+        candidateRevision == rollout.revision && abs(startedAt.timeIntervalSince(rollout.startedAt)) < 1  // the store keeps whole seconds
     }
 
     /// `+0.031 [+0.008, +0.054] (always-valid), p = 0.0021`: the difference with the interval the decision uses.
