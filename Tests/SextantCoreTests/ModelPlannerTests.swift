@@ -292,6 +292,9 @@ import SextantAPI
         (RolloutPlannerTests.blueGreenPolicy,
          "blueGreen by canary: a preview with 50% of requests mirrored to it for 60 s, then all traffic switches at once; "
             + "the old revision stays warm 30 s and takes it back on a failed verdict; judged by errors every 5 s; requests with X-Sextant-Candidate: true go to it"),
+        (ExperimentPlannerTests.policy(),
+         "experiment by canary: converted (proportion, increase): 50% of units by X-User-Id to the candidate, ≥ 100 values per arm, up to 1h, α 0.05, "
+            + "sequential, promoteWinner; a winner is promoted, a loser or no difference sends traffic back to stable; guarded by errors every 5 s"),
     ])
     func rolloutConsequence(policy: String, expected: String) throws {
         let base = try Self.desired()

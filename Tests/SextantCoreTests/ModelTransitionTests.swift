@@ -169,6 +169,19 @@ import SextantAPI
         Row(description: "a superseded rollout is not the candidate's failure",
             state: canary(), outcome: .rolloutChanged(revision: 2, .abort(reason: RolloutChange.superseded, message: "r3 replaces it")),
             expected: Expected(stable: 1, replicas: [0], reasons: [.superseded], effects: ["publish", "drain r2 [0]"])),
+        Row(description: "an experiment's winner: ExperimentConcluded with its numbers, then the promotion",
+            state: canary(phase: .experiment),
+            outcome: .rolloutChanged(revision: 2, .concludeExperiment(report: ExperimentPlannerTests.report(), then: .promote(message: "r2 wins"))),
+            expected: Expected(stable: 2, replicas: [0], retiring: [1], reasons: [.experimentConcluded, .promoted], effects: ["publish"])),
+        Row(description: "an experiment's loser: ExperimentConcluded, then traffic back to r1",
+            state: canary(phase: .experiment),
+            outcome: .rolloutChanged(revision: 2, .concludeExperiment(report: ExperimentPlannerTests.report(),
+                                                                      then: .abort(reason: RolloutChange.experimentLost, message: "r2 loses"))),
+            expected: Expected(stable: 1, replicas: [0], stall: .rolloutAborted, reasons: [.experimentConcluded, .rolloutAborted], effects: ["publish", "drain r2 [0]"])),
+        Row(description: "an experiment's winner under decision: report waits, its numbers kept",
+            state: canary(phase: .experiment),
+            outcome: .rolloutChanged(revision: 2, .concludeExperiment(report: ExperimentPlannerTests.report(), then: .suspend(message: "r2 wins; decision: report"))),
+            expected: Expected(stable: 1, replicas: [0], rollout: "r2 experiment step 1 at 0%", reasons: [.experimentConcluded, .rolloutPaused])),
         Row(description: "a change for another revision changes nothing",
             state: canary(), outcome: .rolloutChanged(revision: 7, advance),
             expected: Expected(stable: 1, replicas: [0], rollout: "r2 canary step 1 at 10%", reasons: [])),
@@ -214,6 +227,9 @@ import SextantAPI
                               crashes: state.crashes, retiring: state.retiring.map(\.revision), failureAttempts: result.object.failure?.attempts,
                               reasons: result.events.map(\.reason), effects: result.effects.map(Self.effect), succeeded: result.succeeded)
         #expect(actual == row.expected)
+        if case .rolloutChanged(_, .concludeExperiment(let report, _)) = row.outcome {
+            #expect(state.experiment == report, "the decided numbers are kept: a restart does not decide again")
+        }
         #expect(result.object.updatedAt == Self.now)
         #expect(result.events.allSatisfy { $0.time == Self.now && $0.kind == .model && $0.name == "fraud" })
     }

@@ -6,7 +6,8 @@ extension ExperimentReport {
     /// the candidate wins when the interval — the always-valid one when `sequential`, else
     /// the fixed-horizon one — excludes 0 in the wanted direction, and loses when it excludes
     /// 0 the other way. A fixed-horizon experiment looks once: an interval holding 0 then
-    /// means no difference. Past `maxDuration` a pending experiment ends with no difference.
+    /// means no difference. Without an interval (an arm without variance) it stays pending.
+    /// Past `maxDuration` a pending experiment ends with no difference.
     package func judged(_ settings: ResolvedExperiment, now: Date) -> ExperimentReport {
         var report = self
         report.decision = .pending
@@ -23,9 +24,8 @@ extension ExperimentReport {
                 } else if !settings.sequential {
                     report.decision = .noDifference
                 }
-            } else if !settings.sequential {
-                report.decision = .noDifference
             }
+            // No interval (an arm without variance): nothing to decide on until maxDuration.
         }
         if report.decision == .pending, now.timeIntervalSince(startedAt) >= settings.maxDuration {
             report.decision = .noDifference

@@ -195,7 +195,8 @@ extension Planner {
                 var progress = progress(rollout, model: model.name, policy: policy, traffic: observed.traffic,
                                         online: observed.signals[model.name]?.online(rollout.revision),
                                         experiment: observed.signals[model.name]?.experiment,
-                                        concluded: state.experiment.map { $0.belongs(to: rollout) && $0.decision.isConcluded } ?? false, now: now)
+                                        concluded: state.experiment.map { $0.belongs(to: rollout) && $0.decision.isConcluded } ?? false,
+                                        stable: state.stableRevision, now: now)
                 let deadReplica = rollout.replicas.contains { if case .exited? = observed.replicas[$0.id] { true } else { false } }
                 if deadReplica, rollout.crashes >= ModelObservation.crashLoopThreshold, progress.change?.isAbort != true {
                     // A candidate whose servers keep exiting is not rolled out any further.

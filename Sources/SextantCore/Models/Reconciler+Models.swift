@@ -15,7 +15,8 @@ extension Reconciler {
             outcome = Task.isCancelled ? .cancelled(action) : .failed(action, error, attempt: attempt)
         }
         let succeeded = try await fold(outcome, key: action.key, journal: id, journalAction: action.name, commit: commit, actor: options.actor)
-        if succeeded, case .rollout(let model, _, .abort(let reason, let message)) = action, RolloutChange.automaticAborts.contains(reason) {
+        if succeeded, case .rollout(let model, _, let change) = action, let (reason, message) = change.abortReason,
+           RolloutChange.automaticAborts.contains(reason) {
             try await proposeRevert(model: model, aborted: message, now: now)
         }
         if succeeded {

@@ -127,8 +127,10 @@ extension StatusModel {
                 status.message = "\(rollout.phase == .shadow ? "shadow" : "preview"): \(rollout.mirrorPercent ?? 100)% of requests mirrored to \(candidate) for \(held) s\(of)\(samples)"
                     + "; \(agreement?.summary ?? "no answers compared yet")"
             case .experiment:
+                // A decided experiment (a winner waiting under `decision: report`) keeps its numbers.
+                let concluded = state.experiment.flatMap { $0.belongs(to: rollout) && $0.decision.isConcluded ? $0 : nil }
                 let report = (inputs.observed.signals[key.name]?.experiment).flatMap { $0.belongs(to: rollout) ? $0 : nil }
-                let numbers = report.map { report in policy.experiment.map { report.judged($0, now: now) } ?? report }
+                let numbers = concluded ?? report.map { report in policy.experiment.map { report.judged($0, now: now) } ?? report }
                 status.message = "experiment: \(rollout.weight)% of \(policy.experiment?.unitHeader.map { "units by \($0)" } ?? "requests") to \(candidate)"
                     + "; " + (numbers?.verdict ?? "no KPI values yet") + samples
             case .switched:

@@ -249,7 +249,8 @@ extension ChangeReview {
             } ?? "no experiment settings")
         }
         let slos = Set(policy.objectives.map(\.slo)).sorted()
-        return plan + "; " + (slos.isEmpty ? "no SLO judges it: steps advance on time alone" : "judged by \(slos.joined(separator: ", ")) every \(Int(policy.interval)) s")
+        let unguarded = policy.experiment == nil ? "no SLO judges it: steps advance on time alone" : "no SLO guards it: the KPI alone decides"
+        return plan + "; " + (slos.isEmpty ? unguarded : "\(policy.experiment == nil ? "judged" : "guarded") by \(slos.joined(separator: ", ")) every \(Int(policy.interval)) s")
             + (policy.headerRoute.map { "; requests with \($0.name): \($0.value) go to it" } ?? "")
     }
 

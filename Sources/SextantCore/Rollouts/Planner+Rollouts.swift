@@ -51,11 +51,14 @@ package enum RolloutChange: Sendable, Hashable {
         }
     }
 
-    package var isAbort: Bool {
+    package var isAbort: Bool { abortReason != nil }
+
+    /// An abort's reason and message, also the one an experiment's conclusion leads to.
+    package var abortReason: (reason: String, message: String)? {
         switch self {
-        case .abort: true
-        case .concludeExperiment(_, let then): then.isAbort
-        default: false
+        case .abort(let reason, let message): (reason, message)
+        case .concludeExperiment(_, let then): then.abortReason
+        default: nil
         }
     }
 }
@@ -76,9 +79,10 @@ extension Planner {
     /// share of traffic, its mirrored copies, or after a blueGreen switch all traffic).
     /// `online`: the candidate's labelled rows, for `accuracy` and online-metric objectives.
     /// `experiment`: an experiment's numbers from production signals (those of another
-    /// experiment are ignored); `concluded`: whether this experiment already decided.
+    /// experiment are ignored); `concluded`: whether this experiment already decided;
+    /// `stable`: the stable revision the experiment compares with.
     package static func progress(_ rollout: Rollout, model: String, policy: ResolvedPolicy, traffic: GatewayStatistics?, online: OnlineRevision? = nil,
-                                 experiment: ExperimentReport? = nil, concluded: Bool = false, now: Date) -> RolloutProgress {
+                                 experiment: ExperimentReport? = nil, concluded: Bool = false, stable: Int? = nil, now: Date) -> RolloutProgress {
         // A rollout begun under another policy keeps its phase: `replace` has no steps.
         let steps = policy.steps.isEmpty ? [PolicyStep(weight: rollout.weight, pause: .none, phase: rollout.phase, mirrorPercent: rollout.mirrorPercent)] : policy.steps
         let index = min(rollout.step, steps.count - 1)
@@ -149,10 +153,15 @@ extension Planner {
             let report = (experiment.flatMap { $0.belongs(to: rollout) ? $0 : nil }).map { $0.judged(settings, now: now) }
             guard let report, report.decision.isConcluded else {
                 progress.wake = min(nextAnalysis, rollout.startedAt.addingTimeInterval(settings.maxDuration))
-                if experiment == nil, now.timeIntervalSince(rollout.startedAt) >= settings.maxDuration {
-                    // No numbers at all (no prediction log): the experiment ends without a winner.
-                    progress.change = .abort(reason: RolloutChange.experimentWithoutWinner,
-                                             message: "the experiment on \(settings.kpi) of \(r) reached maxDuration with no KPI values measured")
+                if report == nil, now.timeIntervalSince(rollout.startedAt) >= settings.maxDuration {
+                    // No numbers at all (no prediction log): the experiment ends without a
+                    // winner, and its event still says what was measured (nothing).
+                    let message = "the experiment on \(settings.kpi) of \(r) reached maxDuration \(ManifestDuration.describe(settings.maxDuration)) with no KPI values measured"
+                    var empty = ExperimentQuery(settings: settings, stable: stable ?? 0, candidate: rollout.revision, since: rollout.startedAt)
+                        .emptyReport(model: model, message: message)
+                    empty.decision = .noDifference
+                    empty.concludedAt = now
+                    progress.change = .concludeExperiment(report: empty, then: .abort(reason: RolloutChange.experimentWithoutWinner, message: message))
                 }
                 break
             }
