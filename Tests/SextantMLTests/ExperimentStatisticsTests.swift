@@ -224,6 +224,7 @@ import Testing
         Quantile(p: 0.975, degrees: 2, expected: 0.95 / (2 * 0.975 * 0.025).squareRoot()),
         Quantile(p: 0.95, degrees: 2, expected: 0.9 / (2 * 0.95 * 0.05).squareRoot()),
         Quantile(p: 0.6, degrees: 2, expected: 0.2 / (2 * 0.6 * 0.4).squareRoot()),
+        Quantile(p: 1e-20, degrees: 2, expected: (2e-20 - 1) / (2e-20 * (1 - 1e-20)).squareRoot()),
     ])
     func tQuantile(_ item: Quantile) {
         let quantile = SpecialFunctions.studentTQuantile(item.p, degrees: item.degrees)

@@ -119,7 +119,7 @@ enum SpecialFunctions {
         let upper = probability > 0.5
         let tail = upper ? 1 - probability : probability
         // Find t > 0 with P(T ≥ t) = tail.
-        let z = normalQuantile(1 - tail)
+        let z = -normalQuantile(tail)  // not of 1 − tail, which rounds to 1 for a tail below 1e-16
         let z2 = z * z
         let nu = degrees
         var t = z + z * (z2 + 1) / (4 * nu) + z * ((5 * z2 + 16) * z2 + 3) / (96 * nu * nu)
