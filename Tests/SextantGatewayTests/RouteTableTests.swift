@@ -136,11 +136,11 @@ import SextantWire
         ]))
         guard case .unknownModel = table.route(model: "churn", header: { _ in nil }, counted: true) else { Issue.record("churn is unknown"); return }
         guard case .noServer = table.route(model: "empty", header: { _ in nil }, counted: true) else { Issue.record("empty has no server"); return }
-        guard case .target(let target, let mirrors, let log) = table.route(model: "fraud", header: { _ in nil }, counted: true) else { Issue.record("fraud"); return }
+        guard case .target(let target, let mirrors, let log, _) = table.route(model: "fraud", header: { _ in nil }, counted: true) else { Issue.record("fraud"); return }
         #expect(target == RouteTable.Target(revision: 1, port: 9000))
         #expect(mirrors == [RouteTable.Target(revision: 2, port: 9100)])
         #expect(log == PredictionLogSettings(), "a route without log settings logs with the defaults (on)")
-        guard case .target(_, let none, let noLog) = table.route(model: "fraud", header: { _ in nil }, counted: false) else { Issue.record("fraud"); return }
+        guard case .target(_, let none, let noLog, _) = table.route(model: "fraud", header: { _ in nil }, counted: false) else { Issue.record("fraud"); return }
         #expect(none.isEmpty, "metadata and readiness calls are not mirrored")
         #expect(noLog == nil, "metadata and readiness calls are not logged")
     }
