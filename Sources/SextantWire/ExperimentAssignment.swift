@@ -27,7 +27,7 @@ public struct ExperimentAssignment: Sendable, Hashable, Codable {
     /// depends on every byte (FNV-1a alone leaves its low bits poorly mixed, and the arm is
     /// taken from them).
     public func unit(of value: some StringProtocol) -> UInt64 {
-        if let unit = value.utf8.withContiguousStorageIfAvailable({ unit(ofUTF8: UnsafeRawBufferPointer($0)) }) { return unit }
+        if let hashed = value.utf8.withContiguousStorageIfAvailable({ self.unit(ofUTF8: UnsafeRawBufferPointer($0)) }) { return hashed }
         var hash = start
         for byte in value.utf8 { hash = Self.step(hash, byte) }
         return finish(hash)

@@ -4,7 +4,6 @@ import Logging
 import NIOCore
 import SextantTestSupport
 import SextantWire
-import Synchronization
 import Testing
 @testable import SextantGateway
 
@@ -26,20 +25,23 @@ import Testing
     /// Sends `count` inference requests, `parallel` at a time; request `index` carries the
     /// fields `fields(index)`. Returns each request's answering revision (nil: not a 200).
     static func revisions(_ base: String, count: Int, parallel: Int = 16, fields: @escaping @Sendable (Int) -> [(String, String)]) async throws -> [Int?] {
-        let results = Mutex([Int?](repeating: nil, count: count))
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: [(Int, Int?)].self) { group in
             for lane in 0..<parallel {
                 group.addTask {
+                    var answered: [(Int, Int?)] = []
                     for index in stride(from: lane, to: count, by: parallel) {
                         let answer = try await ProxyTests.infer(base, headers: fields(index))
-                        let revision = answer.status == 200 ? answer.revision.flatMap { Int($0) } : nil
-                        results.withLock { $0[index] = revision }
+                        answered.append((index, answer.status == 200 ? answer.revision.flatMap { Int($0) } : nil))
                     }
+                    return answered
                 }
             }
-            try await group.waitForAll()
+            var results = [Int?](repeating: nil, count: count)
+            for try await lane in group {
+                for (index, revision) in lane { results[index] = revision }
+            }
+            return results
         }
-        return results.withLock { $0 }
     }
 
     static func withServers(_ body: (TestUpstream, TestUpstream) async throws -> Void) async throws {
@@ -88,7 +90,7 @@ import Testing
     }
 
     @Test("requests without the unit header, or under an experiment without one, are split by weight request by request",
-          arguments: [(50, HeaderChoice.absent), (20, .absent), (20, .experimentWithoutHeader)])
+          arguments: [(50, .absent), (20, .absent), (20, .experimentWithoutHeader)] as [(Int, HeaderChoice)])
     func noUnitSplitsByWeight(split: Int, choice: HeaderChoice) async throws {
         try await Self.withServers { stable, candidate in
             let table = Self.table(stablePort: stable.port, candidatePort: candidate.port, split: split,
@@ -138,7 +140,8 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await gateway.inferenceServer(host: "127.0.0.1", port: 0) { continuation.yield($0) }.run() }
                 var iterator = ports.makeAsyncIterator()
-                let port = try #require(await iterator.next())
+                let next = await iterator.next()
+                let port = try #require(next)
                 let base = "http://127.0.0.1:\(port)"
                 for index in 0..<20 {
                     var fields = [("X-Request-Id", "request-\(index)")]

@@ -15,7 +15,7 @@ import Testing
     @Test("each row of a logged exchange has its record's unit; a record without one (no header, or written before units) gives rows without")
     func rowsCarryTheUnit() throws {
         let state = NSTemporaryDirectory() + "rows-" + UUID().uuidString
-        let writer = try SegmentWriter(directory: SegmentWriter.path(state: state, kind: .predictions, model: "fraud"), kind: .predictions)
+        let writer = try SegmentWriter(directory: SegmentDirectory.path(state: state, kind: .predictions, model: "fraud"), kind: .predictions)
         try writer.append(Self.record("with-unit", revision: 2, unit: 0xFFFF_0000_1234_5678), now: 1_000)
         try writer.append(Self.record("without", revision: 1, unit: nil), now: 1_000)
         try writer.flush()

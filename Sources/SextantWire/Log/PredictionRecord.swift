@@ -105,7 +105,7 @@ public struct PredictionRecord: SegmentRecord, Hashable {
         request = try Self.readBody(&reader)
         answer = try Self.readBody(&reader)
         // Records written before units end with the answer.
-        unit = reader.isAtEnd ? nil : try reader.optional { reader throws(SegmentError) in try reader.integer(UInt64.self) }
+        unit = try reader.isAtEnd ? nil : reader.optional { reader throws(SegmentError) in try reader.integer(UInt64.self) }
         guard reader.isAtEnd else { throw .malformedRecord("bytes after the answer") }
     }
 
