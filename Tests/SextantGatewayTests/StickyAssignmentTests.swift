@@ -72,7 +72,7 @@ import Testing
         }
     }
 
-    @Test("the arm is the one ExperimentAssignment computes, whatever the header's case or surrounding spaces", arguments: [50, 20])
+    @Test("the arm is the one ExperimentAssignment computes, whatever the case of the header's name", arguments: [50, 20])
     func armIsTheComputedOne(split: Int) async throws {
         try await Self.withServers { stable, candidate in
             let table = Self.table(stablePort: stable.port, candidatePort: candidate.port, split: split)
