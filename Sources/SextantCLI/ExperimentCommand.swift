@@ -65,7 +65,8 @@ struct ExperimentCommand: AsyncParsableCommand {
         guard let object = document.objects.first(where: { $0.kind == .model && $0.name == model }) else {
             throw NameSuggestion.noObject(named: model, in: document, modelsOnly: true, listing: "sextant status")
         }
-        return object.model?.experiment.map { .found($0) } ?? .absent(message: MissingExperiment.message(for: object))
+        if let report = object.model?.experiment { return .found(report) }
+        return .absent(message: MissingExperiment.message(for: object))
     }
 }
 

@@ -41,7 +41,7 @@ import SextantCore
         let lines = Self.lines(report)
         #expect(lines[0] == "fraud-detector: converted (proportion, increase) per X-User-Id, 50% to r2, α 0.05, sequential, started 2027-01-15T05:00:00Z (3h ago)")
         #expect(lines[1] == "decision: pending — collecting until each arm has 500 KPI values (0 and 0 so far)")
-        #expect(lines[3 ... 5] == ["ROLE       REVISION  UNITS  N  MEAN  STD",
+        #expect(Array(lines[3 ... 5]) == ["ROLE       REVISION  UNITS  N  MEAN  STD",
                                    "stable     r1        0      0  -     -",
                                    "candidate  r2        0      0  -     -"])
         #expect(lines[7] == "difference (candidate - stable): not measured yet: each arm needs two KPI values")
@@ -53,10 +53,10 @@ import SextantCore
     func pendingWithValues() {
         let lines = Self.lines(Self.measured(.pending))
         #expect(lines[1] == "decision: pending — the always-valid interval still holds 0")
-        #expect(lines[3 ... 5] == ["ROLE       REVISION  UNITS  N     MEAN    STD",
+        #expect(Array(lines[3 ... 5]) == ["ROLE       REVISION  UNITS  N     MEAN    STD",
                                    "stable     r1        1180   1204  12.13%  32.66%",
                                    "candidate  r2        1175   1198  14.86%  35.58%"])
-        #expect(lines[7 ... 9] == ["difference (candidate - stable): +2.732 pp",
+        #expect(Array(lines[7 ... 9]) == ["difference (candidate - stable): +2.732 pp",
                                    "95% CI, fixed horizon: [+0.003100 pp, +5.461 pp], p-value 0.0496",
                                    "95% always-valid interval: [-1.821 pp, +7.285 pp] (decides)"])
     }

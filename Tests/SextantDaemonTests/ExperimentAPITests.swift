@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import SextantAPI
 import SextantCore
+import SextantStore
 @testable import SextantDaemon
 import SextantTestSupport
 import Testing
@@ -38,25 +39,25 @@ import Testing
              "paused": false, "stepStartedAt": "2027-01-15T07:59:48Z", "objectives": []}
             """.utf8))
         let document = StatusDocument(revision: .init(branch: "main", reconciledAt: Self.now), objects: [
-            Self.model("fraud", experiment: Self.report()),
+            Self.model("fraud-detector", experiment: Self.report(model: "fraud-detector")),
             Self.model("churn"),
             Self.model("pricing", rollout: canary),
             ObjectStatus(kind: .dataset, name: "transactions", sync: .synced, health: .healthy, phase: .validated, message: "", createdAt: Self.now),
         ])
         try await fixture.store.saveStatus(document, changed: document.objects, removed: [])
         try await fixture.api().application(logger: Logger(label: "test")).test(.router) { client in
-            try await client.execute(uri: "/api/v1/models/fraud/experiment", method: .get) { response in
+            try await client.execute(uri: "/api/v1/models/fraud-detector/experiment", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")
                 let report = try StatusDocument.jsonDecoder().decode(ExperimentReport.self, from: Data(String(buffer: response.body).utf8))
-                #expect(report == Self.report())
+                #expect(report == Self.report(model: "fraud-detector"))
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any])
                 #expect(Set(["model", "kpi", "arms", "difference", "ci", "pValue", "sequential", "decision"]).isSubset(of: object.keys))
             }
-            try await client.execute(uri: "/api/v1/models/frod/experiment", method: .get) { response in
+            try await client.execute(uri: "/api/v1/models/fraud-detectr/experiment", method: .get) { response in
                 #expect(response.status == .notFound)
                 let body = try JSONDecoder().decode([String: String].self, from: Data(String(buffer: response.body).utf8))
-                #expect(body == ["error": #"no model frod; did you mean "fraud"?"#])
+                #expect(body == ["error": #"no model fraud-detectr; did you mean "fraud-detector"?"#])
             }
             try await client.execute(uri: "/api/v1/models/transactions/experiment", method: .get) { response in
                 #expect(response.status == .notFound, "a dataset of that name is not a model")
