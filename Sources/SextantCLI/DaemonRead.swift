@@ -9,6 +9,23 @@ import SextantCore
 /// the request.
 enum DaemonRead {
     static func get<Document: Decodable>(_ type: Document.Type, server: String, path: String, what: String) async throws -> Document {
+        switch try await get(type, server: server, path: path, what: what, absentReason: nil) {
+        case .found(let document): document
+        case .absent(let message): throw CommandFailure(message: message)
+        }
+    }
+
+    /// What a daemon answered: the document, or a 404 whose `reason` says the thing is known
+    /// to be absent (a model without an experiment), with the daemon's message.
+    enum Answer<Document> {
+        case found(Document)
+        case absent(message: String)
+    }
+
+    /// As `get`, but a 404 whose body has `"reason": absentReason` is `.absent` rather than an
+    /// error: the daemon knows the object and says it has no such document.
+    static func get<Document: Decodable>(_ type: Document.Type, server: String, path: String, what: String,
+                                         absentReason: String?) async throws -> Answer<Document> {
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
         let url = base + path
         let response: HTTPClientResponse
@@ -21,11 +38,15 @@ enum DaemonRead {
         }
         let data = Data(body.readableBytesView)
         guard response.status == .ok else {
-            let message = (try? JSONDecoder().decode([String: String].self, from: data))?["error"] ?? "HTTP \(response.status.code)"
+            let refusal = try? JSONDecoder().decode([String: String].self, from: data)
+            let message = refusal?["error"] ?? "HTTP \(response.status.code)"
+            if let absentReason, response.status == .notFound, refusal?["reason"] == absentReason {
+                return .absent(message: message)
+            }
             throw CommandFailure(message: "--server \(base): GET \(path): \(message)")
         }
         do {
-            return try StatusDocument.jsonDecoder().decode(Document.self, from: data)
+            return .found(try StatusDocument.jsonDecoder().decode(Document.self, from: data))
         } catch {
             throw CommandFailure(message: "--server \(base) answered GET \(path) with something that is not \(what); is it a Sextant daemon's API?")
         }

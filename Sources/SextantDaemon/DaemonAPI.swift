@@ -8,7 +8,7 @@ package import SextantCore
 package import SextantStore
 import Synchronization
 
-/// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events, drift, model cards and
+/// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events, drift, experiments, model cards and
 /// the push webhook. While the store cannot be written, `/readyz` answers 503 saying why and
 /// status is the last saved one, marked with the failure.
 package struct DaemonAPI: Sendable {
@@ -90,6 +90,7 @@ package struct DaemonAPI: Sendable {
         }
         addEventRoutes(to: router)
         addDriftRoutes(to: router)
+        addExperimentRoutes(to: router)
         addCardRoutes(to: router)
         router.post("api/v1/hooks/git") { request, context in
             let body = try await request.body.collect(upTo: 5 << 20)

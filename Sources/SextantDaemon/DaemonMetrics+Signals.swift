@@ -11,9 +11,11 @@ extension DaemonMetrics {
         name("live_contract", "violations", unit: "total", "Logged input rows breaking a rule of the data contract, since the daemon started.")
     }
 
-    /// Sets the online metrics, the live contract's violation counts and drift from status.
+    /// Sets the online metrics, the live contract's violation counts, drift and experiments
+    /// from status.
     func observeSignals(_ status: StatusDocument) {
         observeDrift(status)
+        observeExperiments(status)
         for object in status.objects where object.kind == .model {
             for online in object.model?.online ?? [] {
                 for (metric, value) in online.metrics {

@@ -27,6 +27,9 @@ package final class DaemonMetrics: ReconcilerMetrics {
     let liveContractCounted = Mutex<[[String]: Int]>([:])
     /// The drift gauges set at the last pass, by labels (those of a report gone are removed).
     let driftGauges = Mutex<[DriftSeries: Gauge]>([:])
+    /// The experiment gauges set at the last pass, by labels (those of a report gone or
+    /// replaced by a new experiment's are removed).
+    let experimentGauges = Mutex<[ExperimentSeries: Gauge]>([:])
 
     private static let passBuckets: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60)]

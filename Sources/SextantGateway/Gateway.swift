@@ -79,7 +79,7 @@ public final class Gateway: Sendable {
 
     /// Where a request goes and, for inference, which mirrors get a copy.
     func route(model: String, head: RequestHead, counted: Bool) -> RouteTable.Routing {
-        routes.withLock { $0.route(model: model, header: head.field, counted: counted) }
+        routes.withLock { $0.route(model: model, header: head.field, unit: head.unit(for:), counted: counted) }
     }
 
     /// The type of a model's target (nil inside: any scalar); nil for a model not routed here.

@@ -237,7 +237,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
             respondError("unknown model \(model): no revision of it is routed here", status: .notFound)
         case .noServer:
             respondError("no server of \(model) is ready", status: .serviceUnavailable)
-        case .target(let target, let mirrors, let log):
+        case .target(let target, let mirrors, let log, let unit):
             if head.expectsContinue {
                 // The gateway takes the body at once: it streams it on as it comes.
                 write(Wire.continueAnswer)
@@ -245,7 +245,7 @@ final class ProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Request
             }
             var capture: ExchangeCapture?
             if let log, let requestId, let predictionLog = gateway.predictionLog, RequestID.isSampled(requestId, rate: log.sample) {
-                capture = ExchangeCapture(requestId: requestId, model: model, head: head, limit: predictionLog.configuration.queueBytes)
+                capture = ExchangeCapture(requestId: requestId, model: model, head: head, unit: unit, limit: predictionLog.configuration.queueBytes)
             }
             let exchange = ProxyExchange(proxy: self, model: model, counted: counted, head: head, target: target, mirrors: mirrors, capture: capture)
             state = .proxying(exchange)

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SextantWire
 
 /// A client's request head as the gateway reads it (`RequestParser`): its bytes as they
 /// came, with what the gateway needs of them found once (method, target, version, framing,
@@ -63,6 +64,22 @@ struct RequestHead {
             }
         }
         return found.map(string)
+    }
+
+    /// The request's assignment unit under an experiment: the keyed hash of the value of
+    /// its unit header (the first field of that name, any case), hashed where it is in the
+    /// head (no `String` made); nil when the experiment names no header or the request
+    /// does not carry it.
+    func unit(for assignment: ExperimentAssignment) -> UInt64? {
+        guard var name = assignment.unitHeader else { return nil }
+        var unit: UInt64?
+        name.withUTF8 { wanted in
+            forEachField { line, nameRange, valueRange in
+                guard unit == nil, FieldName.equalIgnoringCase(UnsafeRawBufferPointer(rebasing: line[nameRange]), UnsafeRawBufferPointer(wanted)) else { return }
+                unit = assignment.unit(ofUTF8: UnsafeRawBufferPointer(rebasing: line[valueRange]))
+            }
+        }
+        return unit
     }
 
     /// Calls `body` with the head's bytes and the name and value ranges of each field line.

@@ -49,18 +49,22 @@ struct RouteTable: Sendable {
 
     /// Where one request goes and, for inference (`counted`), which mirrors get a copy: one
     /// look-up of the model for both (this runs for every request, under the table's lock).
-    mutating func route(model: String, header: (String) -> String?, counted: Bool) -> Routing {
+    /// `unit` gives a request's assignment unit under an experiment (asked only then).
+    mutating func route(model: String, header: (String) -> String?, unit: (ExperimentAssignment) -> UInt64? = { _ in nil },
+                        counted: Bool) -> Routing {
         guard let slot = slot(model) else { return .unknownModel }
-        guard let target = choosers[slot].choose(header: header, excluding: nil) else { return .noServer }
+        let assigned = choosers[slot].route.experiment.flatMap(unit)
+        guard let target = choosers[slot].choose(header: header, unit: assigned, excluding: nil) else { return .noServer }
         return .target(target, mirrors: counted ? choosers[slot].mirrors(servedBy: target.revision) : [],
-                       log: counted ? choosers[slot].route.log ?? PredictionLogSettings() : nil)
+                       log: counted ? choosers[slot].route.log ?? PredictionLogSettings() : nil, unit: assigned)
     }
 
     enum Routing {
         case unknownModel
         case noServer
-        /// `log`: the model's prediction log settings, for inference.
-        case target(Target, mirrors: [Target], log: PredictionLogSettings?)
+        /// `log`: the model's prediction log settings, for inference; `unit`: the request's
+        /// assignment unit under an experiment, when it carried the unit header.
+        case target(Target, mirrors: [Target], log: PredictionLogSettings?, unit: UInt64?)
     }
 
     /// The type of the model's target, for feedback; nil for a model not routed here.
@@ -70,10 +74,11 @@ struct RouteTable: Sendable {
     }
 
     /// The backend for a request: the header route when the request carries it, else the
-    /// weighted choice; `excluding` a revision that just failed (a retry).
-    mutating func choose(model: String, header: (String) -> String?, excluding failed: Target? = nil) -> Target? {
+    /// unit's arm under an experiment, else the weighted choice; `excluding` a revision that
+    /// just failed (a retry).
+    mutating func choose(model: String, header: (String) -> String?, unit: UInt64? = nil, excluding failed: Target? = nil) -> Target? {
         guard let slot = slot(model) else { return nil }
-        return choosers[slot].choose(header: header, excluding: failed)
+        return choosers[slot].choose(header: header, unit: unit, excluding: failed)
     }
 
     /// The mirrors that get a copy of one inference request served by `revision`: each
@@ -125,6 +130,8 @@ struct ModelChooser: Sendable {
     /// else any with a server that serves clients (found once, not per request).
     private let weighted: [Int]
     private let serving: [Int]
+    /// The weights of `weighted`, in its order: the arms a unit is assigned among.
+    private let armWeights: [Int]
 
     init(_ route: ModelRoute) {
         self.route = route
@@ -148,6 +155,7 @@ struct ModelChooser: Sendable {
         let servers = servers
         weighted = backends.indices.filter { backends[$0].weight > 0 && !servers[$0].isEmpty }
         serving = backends.indices.filter { !servers[$0].isEmpty && Self.servesClients(backends[$0]) }
+        armWeights = weighted.map { backends[$0].weight }
     }
 
     /// A shadow or preview copy answers clients only through the header route: a mirror's
@@ -156,11 +164,19 @@ struct ModelChooser: Sendable {
         (backend.mirrorPercent ?? 0) <= 0 && !backend.role.isMirror
     }
 
-    mutating func choose(header: (String) -> String?, excluding failed: RouteTable.Target?) -> RouteTable.Target? {
+    /// The backend for a request: the header route when the request carries it; else, with
+    /// a `unit` (under an experiment), the unit's arm among the weighted backends, the same
+    /// for every request of the unit; else the smooth weighted round-robin. A retry
+    /// (`excluding` the revision that failed) goes to another weighted revision, so a unit
+    /// whose arm fails is answered by the other arm rather than not at all.
+    mutating func choose(header: (String) -> String?, unit: UInt64? = nil, excluding failed: RouteTable.Target?) -> RouteTable.Target? {
         let backends = route.backends
         if failed == nil, let headerRoute = route.headerRoute, header(headerRoute.name) == headerRoute.value,
            let index = backends.indices.first(where: { backends[$0].revision == headerRoute.revision && !servers[$0].isEmpty }) {
             return pick(index)
+        }
+        if failed == nil, let unit, let arm = ExperimentAssignment.arm(of: unit, weights: armWeights) {
+            return pick(weighted[arm])
         }
         guard let failed else {
             let eligible = weighted.isEmpty ? serving : weighted

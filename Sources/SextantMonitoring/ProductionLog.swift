@@ -41,7 +41,7 @@ package struct ProductionLog: Sendable {
                 do throws(UndecodableExchange) {
                     let rows = try ExchangeDecoder.rows(of: LoggedExchange(record), signature: signature)
                     decoded += PredictionRow.rows(requestId: record.requestId, time: Date(milliseconds: record.time), revision: record.revision,
-                                                  version: record.version, decoded: rows)
+                                                  version: record.version, unit: record.unit, decoded: rows)
                 } catch {
                     undecodable += 1
                 }

@@ -5,17 +5,26 @@ public struct RoutingTable: Sendable, Hashable, Codable {
     /// The admin protocol's version: a gateway refuses a table of a newer protocol.
     /// 2: backends name endpoint URLs (`endpoints`), not loopback ports.
     /// 3: a model's log settings may name inputs to hash (`hashedInputs`).
-    package static let protocolVersion = 3
+    /// 4: a model may be under an experiment (`experiment`): sticky assignment units.
+    package static let protocolVersion = 4
 
     package var protocolVersion: Int
     package var generation: Int
     package var models: [String: ModelRoute]
 
-    /// A table without inputs to hash keeps protocol 2, which a gateway started before
-    /// protocol 3 still takes; one with them is refused by such a gateway (which would write
-    /// them in clear) until it is upgraded.
+    /// A table keeps the oldest protocol that can route it as meant, so an older gateway
+    /// takes it: 2 without inputs to hash or experiments. One with inputs to hash is 3, refused
+    /// by a gateway of protocol 2 (which would write them in clear) until it is upgraded; one
+    /// with an experiment is 4, refused by a gateway of protocol 3 or less (which would split
+    /// requests, not units, so one user would see both arms).
     public init(generation: Int, models: [String: ModelRoute]) {
-        self.protocolVersion = models.values.contains { $0.log?.hashedInputs != nil } ? Self.protocolVersion : 2
+        self.protocolVersion = if models.values.contains(where: { $0.experiment != nil }) {
+            4
+        } else if models.values.contains(where: { $0.log?.hashedInputs != nil }) {
+            3
+        } else {
+            2
+        }
         self.generation = generation
         self.models = models
     }
@@ -30,12 +39,18 @@ public struct ModelRoute: Sendable, Hashable, Codable {
     package var log: PredictionLogSettings?
     /// The type of its target, which feedback labels must have (nil: any scalar).
     package var target: TargetType?
+    /// Under an experiment (DESIGN §10): how requests are assigned to the weighted backends
+    /// (stable and candidate), so that one unit always gets the same arm. Nil: a smooth
+    /// weighted round-robin over requests.
+    package var experiment: ExperimentAssignment?
 
-    public init(backends: [RouteBackend], headerRoute: HeaderRouteTarget? = nil, log: PredictionLogSettings? = nil, target: TargetType? = nil) {
+    public init(backends: [RouteBackend], headerRoute: HeaderRouteTarget? = nil, log: PredictionLogSettings? = nil, target: TargetType? = nil,
+                experiment: ExperimentAssignment? = nil) {
         self.backends = backends
         self.headerRoute = headerRoute
         self.log = log
         self.target = target
+        self.experiment = experiment
     }
 }
 

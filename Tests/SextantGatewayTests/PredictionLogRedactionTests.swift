@@ -20,8 +20,9 @@ import Testing
         return log
     }
 
-    static func exchange(_ id: String, request: String, status: Int, answer: String) -> LoggedExchange {
-        var capture = ExchangeCapture(requestId: id, model: "fraud", head: PredictionLogTests.head(["Content-Type": "application/json"]), limit: 1 << 20)
+    static func exchange(_ id: String, request: String, status: Int, answer: String, unit: UInt64? = nil) -> LoggedExchange {
+        var capture = ExchangeCapture(requestId: id, model: "fraud", head: PredictionLogTests.head(["Content-Type": "application/json"]), unit: unit,
+                                      limit: 1 << 20)
         capture.requestBody(ByteBuffer(string: request))
         capture.answerHead(contentType: ByteBuffer(string: "application/json"), inferenceHeaderLength: nil)
         capture.answerBody(ByteBuffer(string: answer))
@@ -47,6 +48,21 @@ import Testing
             let bytes = try Data(contentsOf: URL(fileURLWithPath: SegmentDirectory.path(state: state.path, kind: .predictions, model: "fraud") + "/" + file))
             #expect(!String(decoding: bytes, as: UTF8.self).contains("48213"), "\(file)")
         }
+    }
+
+    @Test("a record rewritten for its classified inputs keeps its experiment unit")
+    func rewrittenRecordKeepsUnit() throws {
+        let state = try TemporaryDirectory()
+        let log = Self.log(state: state.path)
+        let answer = #"{"outputs":[{"name":"predict","datatype":"BOOL","shape":[1],"data":[false]}]}"#
+        for exchange in [Self.exchange("unit", request: Self.request, status: 200, answer: answer, unit: 0xC0FF_EE00_0000_0001),
+                         Self.exchange("none", request: Self.request, status: 200, answer: answer)] {
+            #expect(log.submit(.prediction(exchange), bytes: exchange.bytes))
+        }
+        log.stop()
+        let records = try SegmentReader<PredictionRecord>(state: state.path, model: "fraud").read(from: nil).records
+        #expect(records.map(\.requestId) == ["unit", "none"] && records.map(\.unit) == [0xC0FF_EE00_0000_0001, nil])
+        #expect(records.allSatisfy { !String(decoding: $0.request.bytes, as: UTF8.self).contains("48213") }, "the record was rewritten")
     }
 
     @Test("a record whose bodies cannot be decoded is written without them and counted as left out; its segment goes on")

@@ -71,21 +71,24 @@ import Testing
         ([], [:], PredictionRecord.Body(bytes: []), PredictionRecord.Body(bytes: [])),
     ] as [([Step], KeyValuePairs<String, String>, PredictionRecord.Body, PredictionRecord.Body)])
     func captureEncodesRecord(steps: [Step], fields: KeyValuePairs<String, String>, request: PredictionRecord.Body, answer: PredictionRecord.Body) throws {
-        var capture = ExchangeCapture(requestId: "01JD6ZQ3V2V6E8Q3J3R0K2W9XN", model: "fraud-detector", head: Self.head(fields), limit: 1 << 20)
-        for step in steps {
-            switch step {
-            case .request(let text): capture.requestBody(ByteBuffer(string: text))
-            case .requestEnd: capture.requestEnd()
-            case .answerHead(let contentType, let length): capture.answerHead(contentType: contentType.map { ByteBuffer(string: $0) }, inferenceHeaderLength: length)
-            case .answer(let text): capture.answerBody(ByteBuffer(string: text))
-            case .gatewayAnswer(let text): capture.gatewayAnswer(ByteBuffer(string: text))
+        // Without a unit, and with an experiment's unit (written after the answer, wherever the answer is kept).
+        for unit in [nil, 0x0123_4567_89AB_CDEF] as [UInt64?] {
+            var capture = ExchangeCapture(requestId: "01JD6ZQ3V2V6E8Q3J3R0K2W9XN", model: "fraud-detector", head: Self.head(fields), unit: unit, limit: 1 << 20)
+            for step in steps {
+                switch step {
+                case .request(let text): capture.requestBody(ByteBuffer(string: text))
+                case .requestEnd: capture.requestEnd()
+                case .answerHead(let contentType, let length): capture.answerHead(contentType: contentType.map { ByteBuffer(string: $0) }, inferenceHeaderLength: length)
+                case .answer(let text): capture.answerBody(ByteBuffer(string: text))
+                case .gatewayAnswer(let text): capture.gatewayAnswer(ByteBuffer(string: text))
+                }
             }
+            let exchange = capture.exchange(model: "fraud-detector", revision: 3, version: 2, status: 502, microseconds: 1_250, time: 1_733_000_000_123)
+            let expected = PredictionRecord(time: 1_733_000_000_123, requestId: "01JD6ZQ3V2V6E8Q3J3R0K2W9XN", model: "fraud-detector", revision: 3, version: 2,
+                                            status: 502, latencyMs: 1.25, request: request, answer: answer, unit: unit)
+            #expect(Self.payload(exchange) == expected.encoded())
+            #expect(try PredictionRecord(decoding: Self.payload(exchange)) == expected)
         }
-        let exchange = capture.exchange(model: "fraud-detector", revision: 3, version: 2, status: 502, microseconds: 1_250, time: 1_733_000_000_123)
-        let expected = PredictionRecord(time: 1_733_000_000_123, requestId: "01JD6ZQ3V2V6E8Q3J3R0K2W9XN", model: "fraud-detector", revision: 3, version: 2,
-                                        status: 502, latencyMs: 1.25, request: request, answer: answer)
-        #expect(Self.payload(exchange) == expected.encoded())
-        #expect(try PredictionRecord(decoding: Self.payload(exchange)) == expected)
     }
 
     @Test("an exchange past the capture's limit keeps nothing and is counted as dropped")

@@ -136,11 +136,11 @@ import SextantWire
         ]))
         guard case .unknownModel = table.route(model: "churn", header: { _ in nil }, counted: true) else { Issue.record("churn is unknown"); return }
         guard case .noServer = table.route(model: "empty", header: { _ in nil }, counted: true) else { Issue.record("empty has no server"); return }
-        guard case .target(let target, let mirrors, let log) = table.route(model: "fraud", header: { _ in nil }, counted: true) else { Issue.record("fraud"); return }
+        guard case .target(let target, let mirrors, let log, _) = table.route(model: "fraud", header: { _ in nil }, counted: true) else { Issue.record("fraud"); return }
         #expect(target == RouteTable.Target(revision: 1, port: 9000))
         #expect(mirrors == [RouteTable.Target(revision: 2, port: 9100)])
         #expect(log == PredictionLogSettings(), "a route without log settings logs with the defaults (on)")
-        guard case .target(_, let none, let noLog) = table.route(model: "fraud", header: { _ in nil }, counted: false) else { Issue.record("fraud"); return }
+        guard case .target(_, let none, let noLog, _) = table.route(model: "fraud", header: { _ in nil }, counted: false) else { Issue.record("fraud"); return }
         #expect(none.isEmpty, "metadata and readiness calls are not mirrored")
         #expect(noLog == nil, "metadata and readiness calls are not logged")
     }
@@ -158,5 +158,30 @@ import SextantWire
             RouteBackend(revision: 3, version: 3, role: .preview, weight: 0, endpoints: loopbackEndpoints([9300]), mirrorPercent: 20),
         ])]))
         #expect(noStable.choose(model: "fraud", header: { _ in nil }) == nil, "a mirror's answers are never returned unless asked for")
+    }
+
+    @Test("under an experiment a unit keeps its arm while its arm's replicas take turns; the header route still wins; a retry leaves the arm")
+    func experimentUnits() throws {
+        let assignment = ExperimentAssignment(unitHeader: "X-User-Id", salt: 77)
+        var table = RouteTable(RoutingTable(generation: 1, models: ["fraud": ModelRoute(
+            backends: [RouteBackend(revision: 1, version: 1, role: .stable, weight: 80, endpoints: loopbackEndpoints([9000, 9001])),
+                       RouteBackend(revision: 2, version: 2, role: .candidate, weight: 20, endpoints: loopbackEndpoints([9100]))],
+            headerRoute: HeaderRouteTarget(name: "X-Sextant-Candidate", value: "true", revision: 2), experiment: assignment)]))
+        let users = (0..<200).map { "u\($0)" }
+        let stableUser = try #require(users.first { ExperimentAssignment.arm(of: assignment.unit(of: $0), weights: [80, 20]) == 0 })
+        let candidateUser = try #require(users.first { ExperimentAssignment.arm(of: assignment.unit(of: $0), weights: [80, 20]) == 1 })
+        let stableTargets = (0..<4).map { _ in table.choose(model: "fraud", header: { _ in nil }, unit: assignment.unit(of: stableUser))! }
+        #expect(stableTargets.map(\.revision) == [1, 1, 1, 1] && stableTargets.map(\.port) == [9000, 9001, 9000, 9001])
+        for _ in 0..<4 { #expect(table.choose(model: "fraud", header: { _ in nil }, unit: assignment.unit(of: candidateUser))?.revision == 2) }
+        #expect(table.choose(model: "fraud", header: { $0 == "X-Sextant-Candidate" ? "true" : nil }, unit: assignment.unit(of: stableUser))?.revision == 2)
+        #expect(table.choose(model: "fraud", header: { _ in nil }, unit: assignment.unit(of: candidateUser),
+                             excluding: RouteTable.Target(revision: 2, port: 9100))?.revision == 1)
+        // route() asks for the unit only under an experiment, and hands it on for the log.
+        guard case .target(let target, _, _, let unit) = table.route(model: "fraud", header: { _ in nil }, unit: { $0.unit(of: candidateUser) }, counted: true)
+        else { Issue.record("fraud"); return }
+        #expect(target.revision == 2 && unit == assignment.unit(of: candidateUser))
+        var plain = Self.table()
+        guard case .target(_, _, _, let none) = plain.route(model: "fraud", header: { _ in nil }, unit: { _ in 42 }, counted: true) else { Issue.record("fraud"); return }
+        #expect(none == nil, "no experiment: no unit")
     }
 }

@@ -44,12 +44,33 @@ import Testing
                             log: PredictionLogSettings(hashedInputs: hashed)),
             "n": ModelRoute(backends: [], log: PredictionLogSettings()),
         ])
-        #expect(table.protocolVersion == 3 && RoutingTable.protocolVersion == 3)
+        #expect(table.protocolVersion == 3 && RoutingTable.protocolVersion == 4)
         let decoded = try JSONDecoder().decode(RoutingTable.self, from: try JSONEncoder().encode(table))
         #expect(decoded == table && decoded.models["m"]?.log?.hashedInputs == hashed && decoded.models["n"]?.log?.hashedInputs == nil)
         // Settings from a daemon before protocol 3: nothing to hash.
         let old = #"{"sample": 0.5, "maxBytes": 1024, "retentionSeconds": 60}"#
         #expect(try JSONDecoder().decode(PredictionLogSettings.self, from: Data(old.utf8)) == PredictionLogSettings(sample: 0.5, maxBytes: 1024, retentionSeconds: 60))
+    }
+
+    @Test("a table with an experiment is protocol 4, whatever else it has: a gateway of protocol 3 refuses it rather than split requests, not units")
+    func experimentTable() throws {
+        let backends = [RouteBackend(revision: 1, version: 1, role: .stable, weight: 50, endpoints: ["http://127.0.0.1:9000"]),
+                        RouteBackend(revision: 2, version: 2, role: .candidate, weight: 50, endpoints: ["http://127.0.0.1:9001"])]
+        let hashed = PredictionLogSettings(hashedInputs: HashedInputs(names: ["postcode"], features: ["postcode"], columns: ["postcode"]))
+        for (experiment, log) in [(ExperimentAssignment(unitHeader: "X-User-Id", salt: 0xFEED_FACE_CAFE_BEEF), nil),
+                                  (ExperimentAssignment(unitHeader: nil, salt: 1), hashed)] {
+            let table = RoutingTable(generation: 5, models: ["m": ModelRoute(backends: backends, log: log, experiment: experiment), "n": ModelRoute(backends: backends)])
+            #expect(table.protocolVersion == 4)
+            let json = try JSONEncoder().encode(table)
+            let decoded = try JSONDecoder().decode(RoutingTable.self, from: json)
+            #expect(decoded == table && decoded.models["m"]?.experiment == experiment && decoded.models["n"]?.experiment == nil)
+        }
+        // The salt survives whole, also above 2^53 (a JSON number read as a Double would not).
+        let salted = ExperimentAssignment(unitHeader: "X-User-Id", salt: .max - 1)
+        #expect(try JSONDecoder().decode(ExperimentAssignment.self, from: JSONEncoder().encode(salted)).salt == .max - 1)
+        // A route from a daemon before protocol 4: no experiment.
+        let old = #"{"backends": [{"revision": 1, "version": 1, "role": "stable", "weight": 100, "endpoints": []}]}"#
+        #expect(try JSONDecoder().decode(ModelRoute.self, from: Data(old.utf8)).experiment == nil)
     }
 
     @Test("roles are the strings of protocol 1", arguments: RouteRole.allCases)

@@ -8,12 +8,15 @@ import NIOCore
 /// written in their place when it is finished. An answer that starts once the request is
 /// complete (the usual case) follows it in the same buffer; one that starts earlier gets a
 /// buffer of its own, as request parts may still come. Past `limit` bytes it keeps nothing
-/// more and the exchange is counted as dropped: the queue could not take it anyway.
+/// more and the exchange is counted as dropped: the queue could not take it anyway. The
+/// request's assignment unit, under an experiment, is written last, after the answer.
 struct ExchangeCapture {
     /// The record's fields: time, request id, model, revision, version, status, latency,
     /// the request's content type, inference header length and body; then, when it
     /// started after the request was complete, the answer's.
     private var head: ByteBuffer
+    /// The request's assignment unit (the hash of its unit header's value), under an experiment.
+    private let unit: UInt64?
     /// The answer's content type, inference header length and body, when it started
     /// before the request was complete.
     private var separateAnswer: ByteBuffer?
@@ -32,8 +35,9 @@ struct ExchangeCapture {
     /// Room for an answer of a size not known yet.
     private static let answerRoom = 512
 
-    init(requestId: String, model: String, head request: RequestHead, limit: Int) {
+    init(requestId: String, model: String, head request: RequestHead, unit: UInt64? = nil, limit: Int) {
         self.limit = limit
+        self.unit = unit
         let contentType = request.contentTypeRange.map { request.bytes.getSlice(at: request.bytes.readerIndex + $0.lowerBound, length: $0.count)! }
         let expected = min(request.contentLength ?? Self.answerRoom, 1 << 16)
         head = ByteBufferAllocator().buffer(capacity: 64 + requestId.utf8.count + model.utf8.count + (contentType?.readableBytes ?? 0) + expected
@@ -127,16 +131,27 @@ struct ExchangeCapture {
         head.setInteger((Double(microseconds) / 1000).bitPattern, at: at, endianness: .little)
         if answerAt != nil {
             head.setInteger(UInt32(head.writerIndex - answerLengthAt - 4), at: answerLengthAt, endianness: .little)
+            Self.writeUnit(unit, into: &head)
             return LoggedExchange(model: model, head: head, answer: nil)
         }
         requestEnd()
         if var answer = separateAnswer {
             answer.setInteger(UInt32(answer.writerIndex - answerLengthAt - 4), at: answerLengthAt, endianness: .little)
+            Self.writeUnit(unit, into: &answer)
             return LoggedExchange(model: model, head: head, answer: answer)
         }
         // No answer head: an absent content type and header length, an empty body.
         _ = Self.writeAnswerHead(contentType: nil, inferenceHeaderLength: nil, into: &head)
+        Self.writeUnit(unit, into: &head)
         return LoggedExchange(model: model, head: head, answer: nil)
+    }
+
+    /// The unit after the answer, as `PredictionRecord.writeUnit` writes it: nothing
+    /// without one, else a presence byte 1 and the unit.
+    private static func writeUnit(_ unit: UInt64?, into buffer: inout ByteBuffer) {
+        guard let unit else { return }
+        buffer.writeInteger(UInt8(1))
+        buffer.writeInteger(unit, endianness: .little)
     }
 
     /// Writes an answer's content type and inference header length and room for its body's

@@ -8,7 +8,7 @@ struct LoggedExchange: Sendable {
     var model: String
     /// The payload up to the answer (the whole payload when `answer` is nil).
     var head: ByteBuffer
-    /// The rest of the payload: the answer's fields and body.
+    /// The rest of the payload: the answer's fields and body (and the unit, under an experiment).
     var answer: ByteBuffer?
 
     /// What it holds in memory, as the queue counts it: the storage of its buffers, and

@@ -35,9 +35,14 @@ public struct PredictionRecord: SegmentRecord, Hashable {
     public var latencyMs: Double
     public var request: Body
     public var answer: Body
+    /// Under an experiment with a unit header (DESIGN §10): the request's assignment unit,
+    /// the keyed hash of the header's value (`ExperimentAssignment.unit(of:)`), never the
+    /// value itself (it may be a user id). Nil outside an experiment, and for a request that
+    /// did not carry the header.
+    public var unit: UInt64?
 
     public init(time: Int64, requestId: String, model: String, revision: Int, version: Int, status: Int, latencyMs: Double,
-                request: Body, answer: Body) {
+                request: Body, answer: Body, unit: UInt64? = nil) {
         self.time = time
         self.requestId = requestId
         self.model = model
@@ -47,6 +52,7 @@ public struct PredictionRecord: SegmentRecord, Hashable {
         self.latencyMs = latencyMs
         self.request = request
         self.answer = answer
+        self.unit = unit
     }
 
     public func encoded() -> [UInt8] {
@@ -54,7 +60,15 @@ public struct PredictionRecord: SegmentRecord, Hashable {
         writeHead(into: &writer)
         Self.write(request, into: &writer)
         Self.write(answer, into: &writer)
+        Self.writeUnit(unit, into: &writer)
         return writer.bytes
+    }
+
+    /// The unit, after the answer: nothing when there is none (a record is then exactly one
+    /// of the format before units), else a presence byte 1 and the unit (UInt64).
+    package static func writeUnit(_ unit: UInt64?, into writer: inout RecordWriter) {
+        guard let unit else { return }
+        writer.optional(unit) { $0.integer($1) }
     }
 
     /// The fields before the bodies (the gateway's writer appends bodies it holds in other buffers).
@@ -90,6 +104,8 @@ public struct PredictionRecord: SegmentRecord, Hashable {
         latencyMs = try reader.double()
         request = try Self.readBody(&reader)
         answer = try Self.readBody(&reader)
+        // Records written before units end with the answer.
+        unit = try reader.isAtEnd ? nil : reader.optional { reader throws(SegmentError) in try reader.integer(UInt64.self) }
         guard reader.isAtEnd else { throw .malformedRecord("bytes after the answer") }
     }
 
