@@ -254,9 +254,21 @@ extension Planner {
                 header = HeaderRouteTarget(name: route.name, value: route.value, revision: candidate.revision)
             }
             let wanted = desired?.models[key.name]
-            routes[key.name] = ModelRoute(backends: backends, headerRoute: header, log: wanted?.predictionLog, target: wanted?.feedbackTarget)
+            routes[key.name] = ModelRoute(backends: backends, headerRoute: header, log: wanted?.predictionLog, target: wanted?.feedbackTarget,
+                                          experiment: experimentAssignment(key.name, state: state, desired: desired))
         }
         return routes
+    }
+
+    /// A running experiment's assignment: its unit header, and a salt of the model and the
+    /// candidate's revision, so each experiment assigns units afresh while one experiment
+    /// keeps every unit on its arm across daemon restarts and table generations.
+    static func experimentAssignment(_ model: String, state: ModelObservation, desired: DesiredState?) -> ExperimentAssignment? {
+        guard let rollout = state.rollout, rollout.phase == .experiment else { return nil }
+        let header = desired?.manifests.model(named: model).flatMap { ResolvedPolicy($0, in: desired!.manifests).experiment }?.unitHeader
+        // 53 bits: the salt travels in the routing table's JSON, exact in any reader's doubles.
+        let salt = (UInt64(Fingerprint.of("experiment", [model, "r\(rollout.revision)"]).prefix(16), radix: 16) ?? 0) & ((1 << 53) - 1)
+        return ExperimentAssignment(unitHeader: header, salt: salt)
     }
 
     /// The revisions that served most recently before the current stable one, newest first:

@@ -45,7 +45,10 @@ package actor PredictionLogSignals: SignalSource {
                 var drift: DriftReport?
                 if let driftQuery = query.drift { drift = await self.drift(query, driftQuery, log: log) }
                 guard let measured else {
-                    if let drift { signals[query.model] = ModelSignals(drift: drift) }
+                    if drift != nil || query.experiment != nil {
+                        let experiment = query.experiment.map { ExperimentComputation.report(model: query.model, query: $0, rows: []) }
+                        signals[query.model] = ModelSignals(drift: drift, experiment: experiment)
+                    }
                     continue
                 }
                 var totals = violationTotals[query.model] ?? [:]
@@ -62,7 +65,7 @@ package actor PredictionLogSignals: SignalSource {
                         }.sorted { ($0.column, $0.rule) < ($1.column, $1.rule) },
                         invalid: window.invalidMessage)
                 }
-                signals[query.model] = ModelSignals(online: measured.online, liveContract: live, drift: drift)
+                signals[query.model] = ModelSignals(online: measured.online, liveContract: live, drift: drift, experiment: measured.experiment)
             }
         }
         let serving = Set(queries.compactMap { $0.drift?.modelDirectory })
@@ -139,6 +142,8 @@ package actor PredictionLogSignals: SignalSource {
         var window: LiveContractReport?
         /// Violations among the rows decoded by this read.
         var freshViolations: [LiveContractFinding]
+        /// The running experiment's numbers; nil without one.
+        var experiment: ExperimentReport?
     }
 
     private static func read(_ log: ProductionLog, _ query: SignalQuery) -> Result<(ProductionLog, Measured?), SegmentError> {
@@ -152,13 +157,15 @@ package actor PredictionLogSignals: SignalSource {
             return .failure(error)
         }
         guard !log.predictions.isEmpty else { return .success((log, nil)) }
-        let online = OnlineMetrics.byRevision(log.joined.rows, signature: signature, window: query.window).map { metrics in
+        let joined = log.joined.rows
+        let online = OnlineMetrics.byRevision(joined, signature: signature, window: query.window).map { metrics in
             OnlineRevision(revision: metrics.revision, rows: metrics.rows, labelledRows: metrics.labelledRows, coverage: metrics.coverage,
                            metrics: Dictionary(metrics.metrics.compactMap { metric in metric.value.map { (metric.name.rawValue, $0) } },
                                                uniquingKeysWith: { first, _ in first }),
                            outcomes: metrics.outcomes.map { LabelledOutcome(time: $0.time, correct: $0.correct) })
         }
-        var measured = Measured(online: online, window: nil, freshViolations: [])
+        var measured = Measured(online: online, window: nil, freshViolations: [],
+                                experiment: query.experiment.map { ExperimentComputation.report(model: query.model, query: $0, rows: joined) })
         if let contract = query.contract {
             let check = LiveContractCheck(rules: contract.rules, features: query.features, hashed: query.hashed)
             measured.freshViolations = fresh.isEmpty ? [] : check.check(fresh.map(\.values.features)).violations
