@@ -72,7 +72,7 @@ import SextantTestSupport
               strategy: experiment
               experiment: {kpi: {name: converted, kind: ratio}}
             """, expected: [
-                "policy.yaml:6:38: spec.experiment.kpi.kind: \"ratio\" is not one of proportion | mean",
+                "policy.yaml:6:45: spec.experiment.kpi.kind: \"ratio\" is not one of proportion | mean",
             ]),
         Case(name: "a decision that is not promoteWinner or report", spec: """
               strategy: experiment
@@ -122,7 +122,7 @@ import SextantTestSupport
         #expect(experiment.unit?.header == "X-User-Id")
         #expect(experiment.kpi.name == "converted" && experiment.kpi.kind == .proportion && experiment.kpi.direction == .decrease)
         #expect(experiment.minSamples == 500)
-        #expect(experiment.maxDuration?.seconds == 7 * 86_400)
+        #expect(experiment.maxDuration?.seconds == Double(7 * 86_400))
         #expect(experiment.alpha == 0.1)
         #expect(experiment.sequential == false)
         #expect(experiment.decision == .report)

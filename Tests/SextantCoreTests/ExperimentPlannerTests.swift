@@ -12,10 +12,14 @@ import SextantWire
     typealias Next = RolloutPlannerTests.Next
     static let now = RolloutPlannerTests.now
 
+    /// The experiment policy; `experiment` adds fields (`, sequential: false`), and a field it
+    /// names replaces the default one (YAML refuses a duplicate key).
     static func policy(_ experiment: String = "") -> String {
-        RolloutPlannerTests.strategyPolicy(
-            "experiment", "  experiment: {split: 50, unit: {header: X-User-Id}, kpi: {name: converted, kind: proportion}, minSamples: 100, maxDuration: 1h\(experiment)}",
-            header: false)
+        var fields = "split: 50, unit: {header: X-User-Id}, kpi: {name: converted, kind: proportion}, minSamples: 100, maxDuration: 1h"
+        for (key, value) in [("split", "split: 50"), ("kpi", "kpi: {name: converted, kind: proportion}")] where experiment.contains(" \(key): ") {
+            fields = fields.replacingOccurrences(of: value + ", ", with: "")
+        }
+        return RolloutPlannerTests.strategyPolicy("experiment", "  experiment: {\(fields)\(experiment)}", header: false)
     }
 
     static func resolved(_ experiment: String = "") throws -> ResolvedPolicy { try RolloutPlannerTests.resolved(policy(experiment)) }
