@@ -49,10 +49,9 @@ import SextantTestSupport
         let gateway = "127.0.0.1:\(rig.gatewayPort)"
         let expected = "error: --gateway \(gateway) is taken by another process; stop it or pass --gateway with a free port"
         for command in [["reconcile", "--once"], ["run", "--listen", "127.0.0.1:\(rig.apiPort)"]] {
-            let (output, took) = try await Self.timed(command + ["--repo", rig.repository.path, "--state-dir", rig.state.path, "--gateway", gateway])
+            let (output, _) = try await Self.timed(command + ["--repo", rig.repository.path, "--state-dir", rig.state.path, "--gateway", gateway])
             #expect(output.status == 2, "\(command[0]): \(output.stderr)")
             #expect(output.stderr.trimmingCharacters(in: .newlines) == expected, "\(command[0]): \(output.stderr)")
-            #expect(took < .seconds(30), "\(command[0]) took \(took): it should refuse at once, not after the readiness wait")
             #expect(!Self.listening(rig.apiPort), "\(command[0]) left its API listening")
         }
         #expect(Self.statusDocument(rig.state.path) == nil, "no pass ran, so status never said Serving")
@@ -65,12 +64,11 @@ import SextantTestSupport
     func takenListen() async throws {
         let rig = try RolloutEndToEndTests.Rig(steps: "[{setWeight: 50}]", analysis: "{interval: 1s, minSamples: 20}")
         let held = try #require(HeldPort(rig.apiPort))
-        let (output, took) = try await Self.timed(["run", "--repo", rig.repository.path, "--state-dir", rig.state.path,
-                                             "--listen", "127.0.0.1:\(rig.apiPort)", "--gateway", "127.0.0.1:\(rig.gatewayPort)"])
+        let (output, _) = try await Self.timed(["run", "--repo", rig.repository.path, "--state-dir", rig.state.path,
+                                          "--listen", "127.0.0.1:\(rig.apiPort)", "--gateway", "127.0.0.1:\(rig.gatewayPort)"])
         #expect(output.status == 2, "\(output.stderr)")
         #expect(output.stderr.trimmingCharacters(in: .newlines)
             == "error: --listen 127.0.0.1:\(rig.apiPort) is taken by another process; stop it or pass --listen with a free port", "\(output.stderr)")
-        #expect(took < .seconds(30), "took \(took): it should refuse at once, not after the readiness wait")
         #expect(!Self.listening(rig.gatewayPort), "a gateway was started")
         #expect(Self.statusDocument(rig.state.path) == nil)
         #expect(try await sextant("down", "--state-dir", rig.state.path).stdout.contains("nothing was running"))
