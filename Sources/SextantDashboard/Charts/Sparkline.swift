@@ -2,7 +2,8 @@ package import Foundation
 
 /// A small line of one value over time (an online metric's history), with its lowest and
 /// highest point marked and both values written beside it ("min 0.81 · max 0.93"), sized
-/// for a table cell. Long histories are thinned to at most two points per pixel.
+/// for a table cell. Long histories are thinned per pixel column to its first, lowest,
+/// highest and last sample, so spikes survive and the SVG stays small.
 package struct Sparkline: Sendable {
     /// One sample.
     package struct Point: Sendable, Equatable {

@@ -106,7 +106,7 @@ package struct TrafficHistoryChart: Sendable {
                 if index > 0 { vertices.append((x(point.date), y(kept[index - 1].weightPercent))) }
                 vertices.append((x(point.date), y(point.weightPercent)))
             }
-            if let final = kept.last { vertices.append((x(end), y(final.weightPercent))) }
+            if let final = kept.last, final.date < end { vertices.append((x(end), y(final.weightPercent))) }
             var attributes: [(String, String)] = [
                 ("d", SVG.polyline(vertices)), ("class", "line " + series.role.cssClass),
                 ("stroke", series.role.colour), ("stroke-width", "2"), ("style", "fill:none"),
