@@ -151,4 +151,17 @@ extension ChartNode {
     func times(seconds: Double, expected: String) {
         #expect(ChartTime.timestamp(Date(timeIntervalSince1970: seconds)) == expected)
     }
+
+    @Test("time ticks fall on round steps inside the span, never more than asked", arguments: [
+        (0.0, 180.0, 5, ["03:00:00", "03:01:00", "03:02:00", "03:03:00"]),
+        (7.0, 407.0, 5, ["03:02:00", "03:04:00", "03:06:00"]),
+        (30.0, 30.0, 5, ["03:00:30"]),
+        (0.0, 3_600.0, 3, ["03:00:00", "03:30:00", "04:00:00"]),
+    ])
+    func ticks(from: Double, to: Double, count: Int, expected: [String]) {
+        let base = 1_796_266_800.0 // 2026-12-03 03:00:00 UTC
+        let ticks = ChartTime.ticks(from: Date(timeIntervalSince1970: base + from), to: Date(timeIntervalSince1970: base + to),
+                                    count: count)
+        #expect(ticks.map(ChartTime.clock) == expected)
+    }
 }

@@ -61,6 +61,7 @@ package struct BudgetBar: Sendable {
         ])
         body += SVG.toneText(summary, tone: tone, x: 1, y: Self.barHeight + 15, extraClass: "summary")
         return SVG.document(id: id, chartClass: "budget", width: Self.width, height: Self.barHeight + 20,
+                            maximumWidth: Self.width * 1.5,
                             title: title, description: title + ": " + summary + ".", content: body)
     }
 }

@@ -29,12 +29,23 @@ enum ChartTime {
         return String(dayText.dropFirst(5)) + " " + pad(seconds / 3600) + ":" + pad(seconds / 60 % 60)
     }
 
-    /// Up to `count` evenly spaced tick times from `start` to `end`, both included; one
-    /// tick when the span is empty.
+    /// Tick times between `start` and `end` at a round step (1 s … 30 min, 1 h … 12 h,
+    /// 1 d, 2 d, 7 d, 30 d), the smallest step that gives at most `count` ticks; `start`
+    /// alone when the span is empty or `count` is under 2.
     static func ticks(from start: Date, to end: Date, count: Int) -> [Date] {
         let span = end.timeIntervalSince(start)
         guard span > 0, count > 1 else { return [start] }
-        return (0..<count).map { start.addingTimeInterval(span * Double($0) / Double(count - 1)) }
+        let steps: [TimeInterval] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800,
+                                     21_600, 43_200, 86_400, 172_800, 604_800, 2_592_000]
+        let step = steps.first { (span / $0).rounded(.down) + 1 <= Double(count) } ?? span / Double(count - 1)
+        let first = (start.timeIntervalSince1970 / step).rounded(.up) * step
+        var ticks: [Date] = []
+        var tick = first
+        while tick <= end.timeIntervalSince1970, ticks.count < count {
+            ticks.append(Date(timeIntervalSince1970: tick))
+            tick += step
+        }
+        return ticks.isEmpty ? [start] : ticks
     }
 
     /// A duration for people: `45 s`, `12 min`, `3 h`, `2 d`.

@@ -64,6 +64,8 @@ package struct IntervalPlot: Sendable {
     static let plotLeft = 130.0
     static let plotRight = 560.0
     static let rowHeight = 40.0
+    /// A white outline behind text so a line passing under it does not cut through.
+    static let halo: [(String, String)] = [("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke")]
 
     /// The value axis: 0, the difference and every bound, with a 10 % margin each side.
     var domain: (low: Double, high: Double) {
@@ -93,7 +95,10 @@ package struct IntervalPlot: Sendable {
         if alwaysValid != nil || deciding == .alwaysValid { rows.append((.alwaysValid, alwaysValid)) }
         let top = 24.0
         let bottom = top + Double(rows.count) * Self.rowHeight
-        var body = ""
+        // The zero line first: whiskers cross it and value labels (with a white halo) stay legible over it.
+        var body = SVG.line(x1: x(0), y1: top - 4, x2: x(0), y2: bottom + 2, stroke: ChartPalette.bad, width: 1.5,
+                            attributes: [("class", "zero")])
+        body += SVG.text("0", x: x(0), y: bottom + 16, anchor: .middle, attributes: [("class", "axis zero-label")])
         if let difference {
             body += SVG.text("difference " + value(difference), x: x(difference), y: 14, anchor: .middle,
                              attributes: [("class", "difference"), ("font-weight", "600")])
@@ -127,17 +132,14 @@ package struct IntervalPlot: Sendable {
                                  attributes: [("class", "cap")])
             }
             body += SVG.text(value(interval.lower), x: x(interval.lower) - 4, y: y + 16, anchor: .end,
-                             attributes: [("class", "bound")])
-            body += SVG.text(value(interval.upper), x: x(interval.upper) + 4, y: y + 16, attributes: [("class", "bound")])
+                             attributes: Self.halo + [("class", "bound")])
+            body += SVG.text(value(interval.upper), x: x(interval.upper) + 4, y: y + 16,
+                             attributes: Self.halo + [("class", "bound")])
             if let difference {
                 body += SVG.element("circle", [("cx", SVG.number(x(difference))), ("cy", SVG.number(y)), ("r", "4"),
                                                ("class", "estimate " + tone.rawValue), ("fill", ChartPalette.foreground)])
             }
         }
-        // The zero line last, so it is never hidden under a whisker.
-        body += SVG.line(x1: x(0), y1: top - 4, x2: x(0), y2: bottom + 2, stroke: ChartPalette.bad, width: 1.5,
-                         attributes: [("class", "zero")])
-        body += SVG.text("0", x: x(0), y: bottom + 16, anchor: .middle, attributes: [("class", "axis zero-label")])
         return SVG.document(id: id, chartClass: "interval", width: Self.width, height: bottom + 22,
                             title: title, description: description, content: body)
     }

@@ -149,10 +149,14 @@ enum SVG {
     /// is one image to assistive technology (`role="img"`), and is named by its `<title>` and
     /// described by its `<desc>`, which carries the numbers in words so a screen reader and
     /// a text browser learn what a sighted reader sees.
-    static func document(id: String, chartClass: String, width: Double, height: Double,
+    ///
+    /// `maximumWidth` caps the drawn width in CSS pixels for small charts (a budget bar in a
+    /// table cell), so `width="100%"` in a wide container does not blow their text up.
+    static func document(id: String, chartClass: String, width: Double, height: Double, maximumWidth: Double? = nil,
                          title: String, description: String, content: String) -> String {
         let titleID = id + "-title"
         let descID = id + "-desc"
+        let style = maximumWidth.map { [("style", "max-width:" + number($0) + "px")] } ?? []
         return element("svg", [
             ("xmlns", "http://www.w3.org/2000/svg"),
             ("id", id),
@@ -164,15 +168,16 @@ enum SVG {
             ("aria-labelledby", titleID + " " + descID),
             ("font-family", "system-ui, sans-serif"),
             ("font-size", "12"),
-        ], content: element("title", [("id", titleID)], content: escape(title))
+        ] + style, content: element("title", [("id", titleID)], content: escape(title))
             + element("desc", [("id", descID)], content: escape(description))
             + content)
     }
 
     /// A chart with nothing to draw yet: the same accessible root with one line of text,
     /// so the page keeps its layout and says why the chart is empty.
-    static func empty(id: String, chartClass: String, width: Double, title: String, message: String) -> String {
-        document(id: id, chartClass: chartClass, width: width, height: 32, title: title,
+    static func empty(id: String, chartClass: String, width: Double, maximumWidth: Double? = nil, title: String,
+                      message: String) -> String {
+        document(id: id, chartClass: chartClass, width: width, height: 32, maximumWidth: maximumWidth, title: title,
                  description: message,
                  content: toneText(message, tone: .muted, x: 4, y: 20, extraClass: "empty"))
     }

@@ -48,7 +48,8 @@ package struct Sparkline: Sendable {
         guard let first = sorted.first, let last = sorted.last,
               let lowest = sorted.min(by: { $0.value < $1.value }), let highest = sorted.max(by: { $0.value < $1.value })
         else {
-            return SVG.empty(id: id, chartClass: "sparkline", width: Self.width, title: title, message: "No data yet.")
+            return SVG.empty(id: id, chartClass: "sparkline", width: Self.width, maximumWidth: Self.width * 1.5,
+                             title: title, message: "No data yet.")
         }
         let span = last.date.timeIntervalSince(first.date)
         let range = highest.value - lowest.value
@@ -92,7 +93,8 @@ package struct Sparkline: Sendable {
                                        ("class", "max"), ("fill", "#ffffff"), ("stroke", ChartPalette.foreground)])
         body += SVG.text("min " + value(lowest.value) + " \u{b7} max " + value(highest.value), x: Self.lineWidth + 8,
                          y: Self.height / 2 + 4, attributes: [("class", "range")])
-        return SVG.document(id: id, chartClass: "sparkline", width: Self.width, height: Self.height, title: title,
+        return SVG.document(id: id, chartClass: "sparkline", width: Self.width, height: Self.height,
+                            maximumWidth: Self.width * 1.5, title: title,
                             description: description(sorted, lowest: lowest, highest: highest), content: body)
     }
 

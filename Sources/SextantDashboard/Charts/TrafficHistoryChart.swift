@@ -89,10 +89,12 @@ package struct TrafficHistoryChart: Sendable {
             body += SVG.text(SVG.percent(weight), x: Self.plotLeft - 6, y: y(weight) + 4, anchor: .end,
                              attributes: [("class", "axis")])
         }
-        let ticks = ChartTime.ticks(from: start, to: end, count: 4)
+        let ticks = ChartTime.ticks(from: start, to: end, count: 5)
         for (index, tick) in ticks.enumerated() {
-            let anchor: SVG.TextAnchor = index == 0 ? .start : (index == ticks.count - 1 ? .end : .middle)
             let label = ChartTime.tick(tick, span: span) + (index == ticks.count - 1 ? " UTC" : "")
+            let half = SVG.textWidth(label) / 2
+            // Centred under its tick, unless that would run off either edge.
+            let anchor: SVG.TextAnchor = x(tick) - half < 0 ? .start : (x(tick) + half > Self.width ? .end : .middle)
             body += SVG.line(x1: x(tick), y1: plotBottom, x2: x(tick), y2: plotBottom + 4, stroke: ChartPalette.muted)
             body += SVG.text(label, x: x(tick), y: plotBottom + 17, anchor: anchor, attributes: [("class", "axis")])
         }

@@ -77,9 +77,10 @@ package struct VersionTimeline: Sendable {
 
         var body = SVG.line(x1: Self.plotLeft, y1: Self.axisY, x2: Self.plotRight, y2: Self.axisY,
                             stroke: ChartPalette.muted, width: 2, attributes: [("class", "axis")])
-        for (index, tick) in ChartTime.ticks(from: first.date, to: end, count: single ? 1 : 3).enumerated() {
-            let anchor: SVG.TextAnchor = single ? .middle : (index == 0 ? .start : (index == 2 ? .end : .middle))
+        for tick in ChartTime.ticks(from: first.date, to: end, count: single ? 1 : 4) {
             let text = span >= 86_400 ? ChartTime.day(tick) : ChartTime.tick(tick, span: span) + " UTC"
+            let half = SVG.textWidth(text) / 2
+            let anchor: SVG.TextAnchor = x(tick) - half < 0 ? .start : (x(tick) + half > Self.width ? .end : .middle)
             body += SVG.toneText(text, tone: .muted, x: x(tick), y: 124, anchor: anchor, extraClass: "axis")
         }
         for entry in sorted {
