@@ -25,7 +25,9 @@ package struct IntervalPlot: Sendable {
 
     /// Which interval the decision rests on.
     package enum Decider: String, Sendable, CaseIterable {
+        /// The classical interval, valid once the planned sample size is reached.
         case fixedHorizon = "fixed-horizon"
+        /// The sequential interval, valid at every look (wider, so peeking is safe).
         case alwaysValid = "always-valid"
     }
 

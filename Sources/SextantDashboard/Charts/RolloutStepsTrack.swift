@@ -7,12 +7,24 @@
 package struct RolloutStepsTrack: Sendable {
     /// Where a step stands.
     package enum StepState: String, Sendable, CaseIterable {
-        case done, current, pending, failed
+        /// Finished and judged healthy.
+        case done
+        /// Running now.
+        case current
+        /// Not reached yet.
+        case pending
+        /// Judged unhealthy; the rollout stopped here.
+        case failed
     }
 
     /// The rollout's verdict so far.
     package enum Verdict: String, Sendable, CaseIterable {
-        case passed, failed, inconclusive
+        /// The objectives held.
+        case passed
+        /// An objective was breached.
+        case failed
+        /// Too few samples to tell, or still collecting.
+        case inconclusive
 
         var tone: ChartTone {
             switch self {

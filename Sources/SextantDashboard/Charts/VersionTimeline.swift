@@ -11,7 +11,13 @@ package import Foundation
 package struct VersionTimeline: Sendable {
     /// What an entry marks.
     package enum Kind: String, Sendable, CaseIterable {
-        case version, revision, promoted
+        /// A model version registered (trained or imported).
+        case version
+        /// A serving revision created.
+        case revision
+        /// A candidate promoted to stable.
+        case promoted
+        /// A rollout rolled back.
         case rolledBack = "rolled back"
     }
 
