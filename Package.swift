@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -191,10 +192,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SextantDashboard",
+            dependencies: [
+                "SextantAPI",
+                "SextantCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SextantDaemon",
             dependencies: [
                 "SextantAPI",
                 "SextantCore",
+                "SextantDashboard",
                 "SextantHTTP",
                 "SextantRuntime",
                 "SextantStore",
@@ -382,6 +393,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SextantDashboardTests",
+            dependencies: ["SextantDashboard", "SextantCore", "SextantAPI", "SextantTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

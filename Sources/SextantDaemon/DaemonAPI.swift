@@ -92,6 +92,7 @@ package struct DaemonAPI: Sendable {
         addDriftRoutes(to: router)
         addExperimentRoutes(to: router)
         addCardRoutes(to: router)
+        addDashboardRoutes(to: router)
         router.post("api/v1/hooks/git") { request, context in
             let body = try await request.body.collect(upTo: 5 << 20)
             let bytes = Array(body.readableBytesView)

@@ -420,6 +420,20 @@ package final class SQLiteStore: StateStore {
         try database.read { db in try Self.registries(db) }
     }
 
+    /// One model's registry, read without the others'; nil when it has no version.
+    package func registry(of model: String) throws -> ModelRegistry? {
+        try database.read { db in
+            var registry = ModelRegistry(model: model)
+            for row in try Row.fetchAll(db, sql: "SELECT record FROM modelVersions WHERE model = ? ORDER BY version", arguments: [model]) {
+                registry.versions.append(try Self.decoder.decode(ModelVersion.self, from: Data((row["record"] as String).utf8)))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT record FROM modelRevisions WHERE model = ? ORDER BY revision", arguments: [model]) {
+                registry.revisions.append(try Self.decoder.decode(ModelRevision.self, from: Data((row["record"] as String).utf8)))
+            }
+            return registry.versions.isEmpty && registry.revisions.isEmpty ? nil : registry
+        }
+    }
+
     private static func registries(_ db: Database) throws -> [String: ModelRegistry] {
         var registries: [String: ModelRegistry] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT model, record FROM modelVersions ORDER BY model, version") {
@@ -491,11 +505,33 @@ package final class SQLiteStore: StateStore {
         arguments += [limit]
         let sql = "SELECT * FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
         return try database.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                Event(id: row["id"], time: row["time"], kind: EventKind(rawValue: row["kind"]), name: row["name"], reason: EventReason(rawValue: row["reason"]),
-                      message: row["message"], commit: row["commit"], actor: row["actor"])
-            }
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.event)
         }
+    }
+
+    /// The newest `limit` events, newest first; only those of objects named `name` and of
+    /// `kind` when given. What a page shows of a long history, read without the rest.
+    package func latestEvents(limit: Int, name: String? = nil, kind: EventKind? = nil) throws -> [Event] {
+        var conditions = ["1"]
+        var arguments: StatementArguments = []
+        if let name {
+            conditions.append("name = ?")
+            arguments += [name]
+        }
+        if let kind {
+            conditions.append("kind = ?")
+            arguments += [kind.rawValue]
+        }
+        arguments += [limit]
+        let sql = "SELECT * FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
+        return try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.event)
+        }
+    }
+
+    private static func event(_ row: Row) -> Event {
+        Event(id: row["id"], time: row["time"], kind: EventKind(rawValue: row["kind"]), name: row["name"], reason: EventReason(rawValue: row["reason"]),
+              message: row["message"], commit: row["commit"], actor: row["actor"])
     }
 
     /// A journaled action, for tests and tooling.

@@ -1,0 +1,52 @@
+import Foundation
+import SextantAPI
+import SextantCore
+
+/// `/`: every object of the applied commit, models first, and the newest events.
+struct OverviewPage {
+    struct ObjectRow {
+        var kind: String
+        var name: String
+        var link: String?
+        var sync: String
+        var syncTone: String
+        var health: String
+        var healthTone: String
+        var phase: String
+        var message: String
+    }
+
+    var chrome: PageChrome
+    var problem: String?
+    var summary: String
+    var objects: [ObjectRow]
+    var events: [EventRow]
+
+    init(_ status: StatusDocument?, events: [Event], now: Date) {
+        chrome = PageChrome(title: "Overview", crumb: nil, status: status, stream: PageChrome.stream(after: events), now: now)
+        problem = status?.comparisonError.map { "Commit \(Format.commit($0.commit)) could not be compared: \($0.message)" }
+        let all = (status?.objects ?? []).sorted { ($0.kind.order, $0.name) < ($1.kind.order, $1.name) }
+        objects = all.map { object in
+            ObjectRow(kind: object.kind.rawValue, name: object.name, link: Format.link(object.kind, object.name), sync: object.sync.rawValue,
+                      syncTone: Format.sync(object.sync), health: object.health.rawValue, healthTone: Format.health(object.health),
+                      phase: object.phase.rawValue, message: object.message)
+        }
+        let unhealthy = all.filter { $0.health == .degraded || $0.health == .missing }.count
+        let progressing = all.filter { $0.health == .progressing }.count
+        summary = "\(all.count) objects: \(all.count - unhealthy - progressing) settled, \(progressing) progressing, \(unhealthy) degraded or missing"
+        self.events = events.map(EventRow.init)
+    }
+}
+
+extension ManifestKind {
+    /// Models first: they are what people come to look at.
+    var order: Int {
+        switch self {
+        case .model: 0
+        case .dataset: 1
+        case .slo: 2
+        case .dataContract: 3
+        case .rolloutPolicy: 4
+        }
+    }
+}
