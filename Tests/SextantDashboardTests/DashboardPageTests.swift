@@ -58,7 +58,7 @@ import SextantAPI
         #expect(rows[0] == ["Model", "fraud-detector", "OutOfSync", "Progressing", "RollingOut", "step 1/2: 10% to r2 (v2), 56/200 samples <b>not bold</b> & more"])
         let links = page.all("a").compactMap { $0.attributes["href"] }
         #expect(links.contains("/models/fraud-detector") && links.contains("/datasets/transactions") && links.contains("/slos/fraud-errors"))
-        #expect(page.allText.contains("3 objects: 1 settled, 1 progressing, 1 degraded or missing"))
+        #expect(page.allText.contains("3 objects: 1 Healthy, 1 Progressing, 1 Degraded"))
         #expect(page.all("body").first?.attributes["data-stream"] == "/api/v1/events/stream?since=3")
     }
 

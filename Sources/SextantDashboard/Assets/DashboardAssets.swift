@@ -30,6 +30,7 @@ package enum DashboardAssets {
         th { background: var(--panel); font-weight: 600; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         td.chart-cell { min-width: 12rem; }
+        table.events td:first-child, table.events td:nth-child(2), table.objects td:nth-child(2) { white-space: nowrap; }
         code { font-size: .88em; }
         .badge { display: inline-block; padding: 0 .45rem; border: 1px solid currentColor; border-radius: 1rem; font-size: .8rem; font-weight: 600; }
         .good { color: var(--good); } .bad { color: var(--bad); } .warn { color: var(--warn); } .muted { color: var(--muted); }
@@ -81,6 +82,9 @@ package enum DashboardAssets {
           source.onerror = function () { say("Live: reconnecting"); };
           source.onmessage = changed;
           reasons.forEach(function (reason) { source.addEventListener(reason, changed); });
+          // A browser holds six connections per host: a page kept in the back/forward cache
+          // with its stream open would take one of them from every later page.
+          window.addEventListener("pagehide", function () { source.close(); });
         })();
         """
 

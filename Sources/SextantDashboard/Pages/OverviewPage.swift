@@ -31,9 +31,12 @@ struct OverviewPage {
                       syncTone: Format.sync(object.sync), health: object.health.rawValue, healthTone: Format.health(object.health),
                       phase: object.phase.rawValue, message: object.message)
         }
-        let unhealthy = all.filter { $0.health == .degraded || $0.health == .missing }.count
-        let progressing = all.filter { $0.health == .progressing }.count
-        summary = "\(all.count) objects: \(all.count - unhealthy - progressing) settled, \(progressing) progressing, \(unhealthy) degraded or missing"
+        let order: [HealthStatus] = [.healthy, .progressing, .suspended, .degraded, .missing, .unknown]
+        let counts = order.compactMap { health -> String? in
+            let count = all.filter { $0.health == health }.count
+            return count == 0 ? nil : "\(count) \(health.rawValue)"
+        }
+        summary = "\(all.count) object\(all.count == 1 ? "" : "s")" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
         self.events = events.map(EventRow.init)
     }
 }
