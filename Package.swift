@@ -397,7 +397,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SextantDashboardTests",
-            dependencies: ["SextantDashboard", "SextantCore", "SextantAPI", "SextantTestSupport"],
+            dependencies: [
+                "SextantDashboard", "SextantCore", "SextantAPI", "SextantTestSupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

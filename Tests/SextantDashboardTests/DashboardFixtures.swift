@@ -58,7 +58,18 @@ enum DashboardFixtures {
                                                                         until: number == count ? nil : start.addingTimeInterval(Double(number + 1) * 86_400))],
                           createdAt: start.addingTimeInterval(Double(number) * 86_400))
         }
-        return ModelRegistry(model: "fraud-detector", versions: versions, revisions: revisions)
+        var evaluated = revisions
+        evaluated[0].evaluation = Evaluation(
+            fingerprint: "e1", metrics: ["auc": 0.9835, "accuracy": 0.9667], gates: [
+                GateResult(metric: "auc", value: 0.9835, min: 0.9, max: nil, passed: true),
+                GateResult(metric: "demographicParityRatio", sensitiveFeature: "region", value: 0.7, min: 0.8, max: nil, passed: false),
+            ], incumbent: nil, holdoutRows: 481, seconds: 0.02, evaluatedAt: start,
+            explanations: Explanations(metric: "auc", repeats: 5, seed: 42, importances: [
+                FeatureImportance(feature: "amount", mean: 0.212, std: 0.0247), FeatureImportance(feature: "merchant_risk", mean: 0.1049, std: 0.0118),
+                FeatureImportance(feature: "hour", mean: -0.001, std: 0.002),
+            ]),
+            intervals: MetricIntervals(confidence: 0.95, resamples: 1000, seed: 7, intervals: ["auc": MetricInterval(lower: 0.97, upper: 0.99)]))
+        return ModelRegistry(model: "fraud-detector", versions: versions, revisions: evaluated)
     }
 
     static func events(_ count: Int, name: String = "fraud-detector") -> [Event] {

@@ -3,6 +3,7 @@ import Testing
 import SextantAPI
 @testable import SextantCore
 @testable import SextantDashboard
+import Mustache
 
 /// The dashboard's pages without a browser: each parses as XHTML, says what status says,
 /// escapes what it did not write, links the objects, and is built for keyboard and screen
@@ -98,6 +99,26 @@ import SextantAPI
         #expect(page.all("body").first?.attributes["data-stream"] == "/api/v1/events/stream?since=12&name=fraud-detector")
     }
 
+    @Test("the serving revision's evaluation: metrics with their intervals, each gate passed or failed, the importance of each feature, the card")
+    func evaluation() throws {
+        let html = try #require(dashboard.model("fraud-detector", status: try DashboardFixtures.status(), registry: DashboardFixtures.registry(versions: 3),
+                                                events: [], now: now))
+        let page = try XHTMLElement.parse(html)
+        let section = try #require(page.all("section").first { $0.attributes["aria-labelledby"] == "evaluation-heading" })
+        let text = section.allText
+        #expect(text.contains("r1 (v1), stable") && text.contains("on 481 holdout rows") && text.contains("1 of 2 gates failed"))
+        let tables = section.all("table")
+        #expect(tables.first?.all("tbody").first?.all("tr").map { $0.all("td").map(\.allText) } == [["accuracy", "0.9667", "–"], ["auc", "0.9835", "[0.97, 0.99]"]])
+        #expect(tables.last?.all("tbody").first?.all("tr").map { $0.all("td").map(\.allText) }
+                == [["auc", "0.9835", "≥ 0.9", "passed"], ["demographicParityRatio by region", "0.7", "≥ 0.8", "failed"]])
+        let chart = try #require(section.all("svg").first)
+        let description = chart.all("desc").first?.allText ?? ""
+        #expect(description.contains("amount 0.212 ± 0.0247, merchant_risk 0.105 ± 0.0118, hour -0.001 ± 0.002"), "\(description)")
+        let bars = chart.all("rect").compactMap { $0.attributes["width"].flatMap(Double.init) }
+        #expect(bars.count == 3 && bars[0] > bars[1] && bars[1] > 0 && bars[2] == 0, "longest first, a negative importance draws nothing: \(bars)")
+        #expect(section.all("a").contains { $0.attributes["href"] == "/api/v1/models/fraud-detector/card?version=1" })
+    }
+
     @Test("the error budget: the share of (1 − target) × samples not spent; overspent below 0; none without samples")
     func budget() throws {
         func objective(target: Double, samples: Int, bad: Int) -> RolloutStatus.ObjectiveStatus {
@@ -139,6 +160,45 @@ import SextantAPI
         let rows = slo.all("tbody").first!.all("tr")
         #expect(rows.count == 1)
         #expect(rows.first?.all("td").map(\.allText).prefix(6) == ["fraud-detector", "99.5% of requests succeed", "0.995", "56 of 200", "1", "Inconclusive"])
+    }
+
+    @Test("every view answers each of its stored properties by name, as Mirror would (TemplateFields.swift is complete)")
+    func fieldsMatchTheViews() throws {
+        let status = try DashboardFixtures.status()
+        let model = ModelPage(status.objects[0], status: status, registry: DashboardFixtures.registry(versions: 3), events: DashboardFixtures.events(2), now: now)
+        let views: [Any] = [
+            model, OverviewPage(status, events: DashboardFixtures.events(2), now: now),
+            DatasetPage(status.objects[1], status: status, events: [], now: now), SLOPage(status.objects[2], status: status, events: [], now: now),
+            MissingPage(chrome: model.chrome, message: "m"),
+        ]
+        var checked = Set<String>()
+        func check(_ value: Any) {
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .optional || mirror.displayStyle == .collection {
+                mirror.children.forEach { check($0.value) }
+                return
+            }
+            guard mirror.displayStyle == .struct, !(value is String) else { return }
+            let type = "\(type(of: value))"
+            let parent = value as? any MustacheParent
+            #expect(parent != nil, "\(type) answers no field by name")
+            for child in mirror.children {
+                guard let label = child.label else { continue }
+                let answered = parent?.child(named: label)
+                #expect(answered.map { "\($0)" } == Self.described(child.value), "\(type).\(label)")
+                check(child.value)
+            }
+            checked.insert(type)
+        }
+        views.forEach(check)
+        #expect(checked.count >= 18, "every view the fixture builds: \(checked.sorted())")
+    }
+
+    /// A value as `child(named:)` gives it: an absent optional is nil.
+    static func described(_ value: Any) -> String? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional { return mirror.children.first.map { "\($0.value)" } }
+        return "\(value)"
     }
 
     @Test("the live script listens for every event reason the stream can send")

@@ -23,6 +23,8 @@ struct ModelPage {
     var experiment: ExperimentView?
     var online: [OnlineRow]
     var drift: DriftView?
+    /// The serving revision's evaluation, and the candidate's.
+    var evaluations: [EvaluationView]
     var timelineChart: String
     var versions: [VersionRow]
     var olderVersions: String?
@@ -57,6 +59,9 @@ struct ModelPage {
         experiment = model.experiment.map(ExperimentView.init)
         online = model.online.map(OnlineRow.init)
         drift = model.drift.map(DriftView.init)
+        let revision = { (number: Int?) in number.flatMap { number in registry?.revisions.first { $0.number == number } } }
+        evaluations = [EvaluationView(revision(model.stableRevision), role: "stable", model: object.name),
+                       EvaluationView(revision(model.candidateRevision), role: "candidate", model: object.name)].compactMap { $0 }
         let allVersions = (registry?.versions ?? []).sorted { $0.number > $1.number }
         timelineChart = PageCharts.timeline(registry, model: object.name)
         versions = allVersions.prefix(Self.versionRows).map { version in

@@ -171,6 +171,34 @@ enum PageTemplates {
         </section>
         {{/drift}}
 
+        {{^empty(evaluations)}}
+        <section aria-labelledby="evaluation-heading">
+        <h2 id="evaluation-heading">Evaluation and explanations</h2>
+        {{#evaluations}}
+        <h3 id="{{id}}">{{heading}}</h3>
+        <p>{{summary}} · <a href="{{cardLink}}">model card</a></p>
+        <table aria-labelledby="{{id}}">
+        <thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th><th scope="col">95% interval</th></tr></thead>
+        <tbody>
+        {{#metrics}}<tr><td>{{name}}</td><td class="num">{{value}}</td><td>{{interval}}</td></tr>
+        {{/metrics}}
+        </tbody>
+        </table>
+        {{^empty(gates)}}
+        <table aria-labelledby="{{id}}">
+        <thead><tr><th scope="col">Gate</th><th scope="col" class="num">Value</th><th scope="col">Bounds</th><th scope="col">Result</th></tr></thead>
+        <tbody>
+        {{#gates}}<tr><td>{{gate}}</td><td class="num">{{value}}</td><td>{{bounds}}</td><td><span class="badge {{tone}}">{{result}}</span></td></tr>
+        {{/gates}}
+        </tbody>
+        </table>
+        {{/empty(gates)}}
+        {{{importanceChart}}}
+        {{#explanationNote}}<p class="muted">{{explanationNote}}</p>{{/explanationNote}}
+        {{/evaluations}}
+        </section>
+        {{/empty(evaluations)}}
+
         <section aria-labelledby="versions-heading">
         <h2 id="versions-heading">Versions and revisions</h2>
         {{{timelineChart}}}
