@@ -22,6 +22,12 @@ enum DashboardFixtures {
                                     {"slo": "fraud-errors", "objective": "99.5% of requests succeed", "target": 0.995, "samples": 56, "bad": 1, "required": 200, "verdict": "Inconclusive", "value": 0.98214}],
                      "policySteps": [{"number": 1, "phase": "canary", "weight": 10, "pauseSeconds": 30, "untilPromoted": false, "state": "current"},
                                      {"number": 2, "phase": "canary", "weight": 50, "pauseSeconds": 60, "untilPromoted": false, "state": "pending"}]},
+         "drift": {"model": "fraud-detector", "version": 1, "revisions": [1], "computedAt": "2027-01-15T07:59:00Z", "reference": {"rows": 1919},
+                   "current": {"rows": 1000, "from": null, "until": null}, "driftShare": 0.5, "driftedShare": 0.5, "datasetDrift": true,
+                   "features": [{"name": "amount", "kind": "numerical", "method": "wasserstein", "statistic": 0.31, "threshold": 0.1, "drifted": true,
+                                 "histogram": {"bins": ["[0, 50)", "[50, 100]"], "reference": [0.75, 0.25], "current": [0.25, 0.75]}},
+                                {"name": "region", "kind": "categorical", "method": "chiSquare", "statistic": 0.4, "threshold": 0.05, "drifted": false}],
+                   "prediction": null},
          "replicas": [{"revision": 1, "role": "stable", "index": 0, "pid": 4242, "port": 41001, "state": "ready", "crashes": 0,
                        "startedAt": "2027-01-15T07:55:00Z", "log": "/var/lib/sextant/servers/fraud-detector/r1-0.log"}]}
         """

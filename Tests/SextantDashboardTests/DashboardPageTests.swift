@@ -119,6 +119,19 @@ import Mustache
         #expect(section.all("a").contains { $0.attributes["href"] == "/api/v1/models/fraud-detector/card?version=1" })
     }
 
+    @Test("drift: each feature's verdict, and reference against current on common bins for those with a histogram")
+    func drift() throws {
+        let html = try #require(dashboard.model("fraud-detector", status: try DashboardFixtures.status(), registry: nil, events: [], now: now))
+        let section = try #require(try XHTMLElement.parse(html).all("section").first { $0.attributes["aria-labelledby"] == "drift-heading" })
+        #expect(section.allText.contains("Drift: 1 of 2 features (50% ≥ 50%) on 1000 rows against 1919 reference rows"))
+        let rows = section.all("tbody").first!.all("tr").map { $0.all("td").map(\.allText) }
+        #expect(rows == [["amount", "numerical", "wasserstein", "0.31", "0.1", "drifted"], ["region", "categorical", "chiSquare", "0.4", "0.05", "no"]])
+        let charts = section.all("svg")
+        #expect(charts.count == 1, "only amount has a histogram")
+        let description = charts.first?.all("desc").first?.allText ?? ""
+        #expect(description.contains("amount") && description.contains("[0, 50)") && description.contains("75"), "\(description)")
+    }
+
     @Test("the error budget: the share of (1 − target) × samples not spent; overspent below 0; none without samples")
     func budget() throws {
         func objective(target: Double, samples: Int, bad: Int) -> RolloutStatus.ObjectiveStatus {

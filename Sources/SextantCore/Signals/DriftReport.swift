@@ -72,6 +72,22 @@ package struct DriftReport: Sendable, Hashable, Codable {
         package var drifted: Bool
         /// Why no test could be made (a side without values).
         package var note: String?
+        /// Both sides' shares on common bins, for the dashboard's chart; nil in reports from
+        /// before it was kept.
+        package var histogram: Histogram?
+
+        /// Each side's share of values per bin (SextantML's `DriftHistogram`).
+        package struct Histogram: Sendable, Hashable, Codable {
+            package var bins: [String]
+            package var reference: [Double]
+            package var current: [Double]
+
+            package init(bins: [String], reference: [Double], current: [Double]) {
+                self.bins = bins
+                self.reference = reference
+                self.current = current
+            }
+        }
 
         package init(name: String, kind: String, method: String, statistic: Double, threshold: Double, drifted: Bool, note: String? = nil) {
             self.name = name

@@ -167,11 +167,25 @@ struct ModelPage {
 
         var summary: String
         var features: [FeatureRow]
+        /// Reference against current per feature, drifted ones first (at most `maximumCharts`).
+        var charts: [String]
+
+        static let maximumCharts = 20
 
         init(_ report: DriftReport) {
             summary = report.reason.map { "No verdict: \($0)" }
                 ?? "\(report.datasetDrift == true ? "Drift" : "No drift"): \(report.shareSummary) on \(report.current.rows) rows against \(report.reference.rows) reference rows"
-            features = (report.features + (report.prediction.map { [$0] } ?? [])).map { feature in
+            let verdicts = report.features + (report.prediction.map { [$0] } ?? [])
+            charts = verdicts.filter { $0.histogram != nil }.sorted { ($0.drifted ? 0 : 1, $0.name) < ($1.drifted ? 0 : 1, $1.name) }
+                .prefix(Self.maximumCharts).enumerated().map { index, verdict in
+                    let histogram = verdict.histogram!
+                    return HistogramComparison(id: "drift-\(index)", feature: verdict.name, statistic: verdict.method, value: verdict.statistic,
+                                               threshold: verdict.threshold,
+                                               bins: zip(histogram.bins, zip(histogram.reference, histogram.current)).map {
+                                                   HistogramComparison.Bin(label: $0.0, reference: $0.1.0, current: $0.1.1)
+                                               }).svg
+                }
+            features = verdicts.map { feature in
                 FeatureRow(name: feature.name, kind: feature.kind, method: feature.method, statistic: Format.number(feature.statistic),
                            threshold: Format.number(feature.threshold), drifted: feature.drifted ? "drifted" : "no", tone: feature.drifted ? "bad" : "good")
             }

@@ -229,6 +229,7 @@ extension ModelPage.DriftView: MustacheParent {
         switch name {
         case "summary": self.summary
         case "features": self.features
+        case "charts": self.charts
         default: nil
         }
     }

@@ -168,6 +168,7 @@ enum PageTemplates {
         </tbody>
         </table>
         {{/empty(drift.features)}}
+        {{#drift.charts}}{{{.}}}{{/drift.charts}}
         </section>
         {{/drift}}
 

@@ -54,10 +54,20 @@ enum DriftComputation {
         }
         let options = DriftOptions(method: DriftTest(query.method), threshold: query.threshold, driftShare: query.driftShare)
         let result = DriftAnalysis.run(features: features, prediction: prediction, options: options)
+        let histograms = Dictionary((features + (prediction.map { [$0] } ?? [])).map { column in
+            (column.name, DriftHistogram(reference: column.reference, current: column.current).map {
+                DriftReport.FeatureVerdict.Histogram(bins: $0.bins, reference: $0.reference, current: $0.current)
+            })
+        }, uniquingKeysWith: { first, _ in first })
+        func verdict(_ drift: FeatureDrift) -> DriftReport.FeatureVerdict {
+            var verdict = DriftReport.FeatureVerdict(drift)
+            verdict.histogram = histograms[drift.name] ?? nil
+            return verdict
+        }
         return DriftReport(model: model, version: query.version, revisions: query.revisions, computedAt: now,
                            reference: DriftReport.Reference(rows: reference.rows), current: span, driftShare: query.driftShare,
                            driftedShare: result.driftedShare, datasetDrift: result.datasetDrift,
-                           features: result.features.map(DriftReport.FeatureVerdict.init), prediction: result.prediction.map(DriftReport.FeatureVerdict.init),
+                           features: result.features.map(verdict), prediction: result.prediction.map(verdict),
                            notJudged: notJudged.isEmpty ? nil : notJudged)
     }
 
