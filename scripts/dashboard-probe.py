@@ -6,7 +6,8 @@ usage: dashboard-probe.py --chromium PATH --out DIR [--live TEXT] [--timeout SEC
 Chromium is driven over the DevTools protocol on a pipe (--remote-debugging-pipe: JSON
 messages separated by NUL on file descriptors 3 and 4), so nothing but Python's standard
 library is needed. Each URL is loaded in turn; for each, the console errors, uncaught
-exceptions and failed loads while it loaded and settled for a second, the document's title
+exceptions and failed loads while it loaded and until its live script said its event stream
+was open (at most 15 s) and half a second more, the document's title, the live line's text
 and a full-page screenshot (DIR/NN-<slug>.png).
 
 With --live TEXT, after the last page has loaded the probe marks the window
@@ -167,7 +168,12 @@ def main():
             browser.events.clear()
             browser.send("Page.navigate", {"url": url})
             browser.wait_for("Page.loadEventFired")
-            browser.pump(1.0)  # the live script connects; late errors show
+            # The live script says when its stream is open (data-live="on"): wait for that
+            # (up to 15 s on a loaded machine), then a moment more for late errors to show.
+            deadline = time.time() + 15
+            while time.time() < deadline and not evaluate(browser, "!!document.querySelector('.live[data-live=on]')"):
+                browser.pump(0.05)
+            browser.pump(0.5)
             slug = re.sub(r"[^a-z0-9]+", "-", url.split("//", 1)[-1].split("/", 1)[-1].lower()).strip("-") or "overview"
             report["pages"].append({"url": url, "title": evaluate(browser, "document.title"), "errors": problems(browser.events),
                                     "live": evaluate(browser, "(document.querySelector('.live') || {}).textContent || ''"),
