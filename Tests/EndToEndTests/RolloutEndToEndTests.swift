@@ -217,7 +217,7 @@ import SextantWire
 
         // Weights: of 2,000 requests, the candidate's share is within 10 ± 3 points.
         let before = load.snapshot
-        try await rig.waitFor("2,000 more requests", timeout: .seconds(60)) { load.snapshot.ok - before.ok >= 2000 }
+        try await rig.waitFor("2,000 more requests", timeout: .seconds(240)) { load.snapshot.ok - before.ok >= 2000 }
         let after = load.snapshot
         let total = after.byRevision.values.reduce(0, +) - before.byRevision.values.reduce(0, +)
         let candidate = (after.byRevision["2"] ?? 0) - (before.byRevision["2"] ?? 0)
