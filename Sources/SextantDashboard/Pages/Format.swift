@@ -141,3 +141,28 @@ struct Fact {
     var label: String
     var value: String
 }
+
+/// An object's name, states and message: a row of the overview, and the heading of its page.
+struct ObjectSummary {
+    var kind: String
+    var name: String
+    var link: String?
+    var sync: String
+    var syncTone: String
+    var health: String
+    var healthTone: String
+    var phase: String
+    var message: String
+
+    init(_ object: ObjectStatus) {
+        kind = object.kind.rawValue
+        name = object.name
+        link = Format.link(object.kind, object.name)
+        sync = object.sync.rawValue
+        syncTone = Format.sync(object.sync)
+        health = object.health.rawValue
+        healthTone = Format.health(object.health)
+        phase = object.phase.rawValue
+        message = object.message
+    }
+}

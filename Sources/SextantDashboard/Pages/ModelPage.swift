@@ -8,13 +8,8 @@ import SextantCore
 /// conditions and the newest events.
 struct ModelPage {
     var chrome: PageChrome
-    var name: String
-    var health: String
-    var healthTone: String
-    var sync: String
-    var syncTone: String
-    var phase: String
-    var message: String
+    /// The heading: name, states and message.
+    var object: ObjectSummary
     var facts: [Fact]
     var trafficChart: String
     var traffic: [TrafficRow]
@@ -39,13 +34,7 @@ struct ModelPage {
     init(_ object: ObjectStatus, status: StatusDocument, registry: ModelRegistry?, events: [Event], now: Date) {
         let model = object.model ?? ObjectStatus.ModelFields()
         chrome = PageChrome(title: object.name, crumb: "model \(object.name)", status: status, stream: PageChrome.stream(after: events, name: object.name), now: now)
-        name = object.name
-        health = object.health.rawValue
-        healthTone = Format.health(object.health)
-        sync = object.sync.rawValue
-        syncTone = Format.sync(object.sync)
-        phase = object.phase.rawValue
-        message = object.message
+        self.object = ObjectSummary(object)
         facts = [
             Fact(label: "Stable", value: model.stableVersion.map { "v\($0)" + (model.stableRevision.map { " (r\($0))" } ?? "") } ?? "none yet"),
             Fact(label: "Candidate", value: model.candidateVersion.map { "v\($0)" + (model.candidateRevision.map { " (r\($0))" } ?? "") } ?? "none"),

@@ -4,33 +4,17 @@ import SextantCore
 
 /// `/`: every object of the applied commit, models first, and the newest events.
 struct OverviewPage {
-    struct ObjectRow {
-        var kind: String
-        var name: String
-        var link: String?
-        var sync: String
-        var syncTone: String
-        var health: String
-        var healthTone: String
-        var phase: String
-        var message: String
-    }
-
     var chrome: PageChrome
     var problem: String?
     var summary: String
-    var objects: [ObjectRow]
+    var objects: [ObjectSummary]
     var events: [EventRow]
 
     init(_ status: StatusDocument?, events: [Event], now: Date) {
         chrome = PageChrome(title: "Overview", crumb: nil, status: status, stream: PageChrome.stream(after: events), now: now)
         problem = status?.comparisonError.map { "Commit \(Format.commit($0.commit)) could not be compared: \($0.message)" }
         let all = (status?.objects ?? []).sorted { ($0.kind.order, $0.name) < ($1.kind.order, $1.name) }
-        objects = all.map { object in
-            ObjectRow(kind: object.kind.rawValue, name: object.name, link: Format.link(object.kind, object.name), sync: object.sync.rawValue,
-                      syncTone: Format.sync(object.sync), health: object.health.rawValue, healthTone: Format.health(object.health),
-                      phase: object.phase.rawValue, message: object.message)
-        }
+        objects = all.map(ObjectSummary.init)
         let order: [HealthStatus] = [.healthy, .progressing, .suspended, .degraded, .missing, .unknown]
         let counts = order.compactMap { health -> String? in
             let count = all.filter { $0.health == health }.count

@@ -6,26 +6,15 @@ import SextantCore
 /// samples, verdict and error budget, with conditions and the newest events.
 struct SLOPage {
     var chrome: PageChrome
-    var name: String
-    var health: String
-    var healthTone: String
-    var sync: String
-    var syncTone: String
-    var phase: String
-    var message: String
+    /// The heading: name, states and message.
+    var object: ObjectSummary
     var guards: [ObjectiveRow]
     var conditions: [ConditionRow]
     var events: [EventRow]
 
     init(_ object: ObjectStatus, status: StatusDocument, events: [Event], now: Date) {
         chrome = PageChrome(title: object.name, crumb: "SLO \(object.name)", status: status, stream: PageChrome.stream(after: events, name: object.name), now: now)
-        name = object.name
-        health = object.health.rawValue
-        healthTone = Format.health(object.health)
-        sync = object.sync.rawValue
-        syncTone = Format.sync(object.sync)
-        phase = object.phase.rawValue
-        message = object.message
+        self.object = ObjectSummary(object)
         guards = status.objects.filter { $0.kind == .model }.sorted { $0.name < $1.name }.flatMap { model in
             (model.model?.rollout?.objectives ?? []).enumerated().filter { $0.element.slo == object.name }.map { index, objective in
                 ObjectiveRow(objective, model: model.name, index: index)

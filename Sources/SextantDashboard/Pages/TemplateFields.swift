@@ -31,14 +31,8 @@ extension MissingPage: MustacheParent {
 extension DatasetPage: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
+        case "object": self.object
         case "chrome": self.chrome
-        case "name": self.name
-        case "health": self.health
-        case "healthTone": self.healthTone
-        case "sync": self.sync
-        case "syncTone": self.syncTone
-        case "phase": self.phase
-        case "message": self.message
         case "facts": self.facts
         case "violations": self.violations
         case "conditions": self.conditions
@@ -131,14 +125,8 @@ extension ModelPage.EvaluationView.GateRow: MustacheParent {
 extension ModelPage: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
+        case "object": self.object
         case "chrome": self.chrome
-        case "name": self.name
-        case "health": self.health
-        case "healthTone": self.healthTone
-        case "sync": self.sync
-        case "syncTone": self.syncTone
-        case "phase": self.phase
-        case "message": self.message
         case "facts": self.facts
         case "trafficChart": self.trafficChart
         case "traffic": self.traffic
@@ -328,7 +316,7 @@ extension OverviewPage: MustacheParent {
     }
 }
 
-extension OverviewPage.ObjectRow: MustacheParent {
+extension ObjectSummary: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "kind": self.kind
@@ -348,14 +336,8 @@ extension OverviewPage.ObjectRow: MustacheParent {
 extension SLOPage: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
+        case "object": self.object
         case "chrome": self.chrome
-        case "name": self.name
-        case "health": self.health
-        case "healthTone": self.healthTone
-        case "sync": self.sync
-        case "syncTone": self.syncTone
-        case "phase": self.phase
-        case "message": self.message
         case "guards": self.guards
         case "conditions": self.conditions
         case "events": self.events

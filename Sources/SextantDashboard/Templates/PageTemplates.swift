@@ -5,7 +5,7 @@
 enum PageTemplates {
     static let all: [String: String] = [
         "layout": layout, "overview": overview, "model": model, "dataset": dataset, "slo": slo, "missing": missing, "events": events,
-        "conditions": conditions,
+        "conditions": conditions, "heading": heading,
     ]
 
     static let layout = """
@@ -32,6 +32,14 @@ enum PageTemplates {
         <footer><p>Rendered {{chrome.rendered}} · <a href="/api/v1/status">status JSON</a> · <a href="/api/v1/events?limit=100">events JSON</a> · <a href="/metrics">metrics</a></p></footer>
         </body>
         </html>
+        """
+
+    /// An object page's heading: its name with its health and sync, then its phase and message.
+    static let heading = """
+        {{#object}}
+        <h1>{{name}} <span class="badge {{healthTone}}">{{health}}</span> <span class="badge {{syncTone}}">{{sync}}</span></h1>
+        <p class="phase"><strong>{{phase}}</strong>: {{message}}</p>
+        {{/object}}
         """
 
     static let events = """
@@ -90,8 +98,7 @@ enum PageTemplates {
 
     static let model = """
         {{<layout}}{{$content}}
-        <h1>{{name}} <span class="badge {{healthTone}}">{{health}}</span> <span class="badge {{syncTone}}">{{sync}}</span></h1>
-        <p class="phase"><strong>{{phase}}</strong>: {{message}}</p>
+        {{>heading}}
         <dl class="facts">{{#facts}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/facts}}</dl>
 
         <section aria-labelledby="traffic-heading">
@@ -245,8 +252,7 @@ enum PageTemplates {
 
     static let dataset = """
         {{<layout}}{{$content}}
-        <h1>{{name}} <span class="badge {{healthTone}}">{{health}}</span> <span class="badge {{syncTone}}">{{sync}}</span></h1>
-        <p class="phase"><strong>{{phase}}</strong>: {{message}}</p>
+        {{>heading}}
         <dl class="facts">{{#facts}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/facts}}</dl>
         <section aria-labelledby="checks-heading">
         <h2 id="checks-heading">Contract checks</h2>
@@ -260,8 +266,7 @@ enum PageTemplates {
 
     static let slo = """
         {{<layout}}{{$content}}
-        <h1>{{name}} <span class="badge {{healthTone}}">{{health}}</span> <span class="badge {{syncTone}}">{{sync}}</span></h1>
-        <p class="phase"><strong>{{phase}}</strong>: {{message}}</p>
+        {{>heading}}
         <section aria-labelledby="guards-heading">
         <h2 id="guards-heading">Rollouts it judges now</h2>
         {{^guards}}<p class="muted">No rollout in flight is judged by this SLO.</p>{{/guards}}
