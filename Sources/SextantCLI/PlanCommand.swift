@@ -107,7 +107,7 @@ struct PlanCommand: ParsableCommand {
             // A pull request is planned anywhere; a store, when there is one, says what serves.
             store = try? SQLiteStore(readingFrom: stateDir)
         } else {
-            let snapshot: (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry])
+            let snapshot: StoredObservations
             do {
                 store = try SQLiteStore(readingFrom: stateDir)
                 snapshot = try store!.observed()

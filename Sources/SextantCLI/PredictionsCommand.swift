@@ -81,7 +81,7 @@ struct PredictionsCommand: ParsableCommand {
     /// The version whose features and classes decode the log: --revision's, else the
     /// serving revision's, else the newest.
     private func decodingVersion() throws -> ModelVersion {
-        let observed: (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry])
+        let observed: StoredObservations
         do {
             observed = try SQLiteStore(readingFrom: stateDir).observed()
         } catch let error as StoreError {

@@ -156,6 +156,85 @@ package protocol StateStore: Sendable {
     func saveResources(_ resources: [RevisionResources]) async throws
 }
 
+/// What the API, the dashboard and the commands read: the state the leader wrote. Every
+/// replica reads, leader or follower; nothing here writes.
+package protocol StateReader: Sendable {
+    /// The status last saved, numbered: the number changes when it is saved again.
+    func savedStatus() async throws -> SavedStatus?
+    /// Events with an id above `since`, oldest first; only those of objects named `name`
+    /// and of `kind` when given.
+    func events(since: Int64, limit: Int, name: String?, kind: EventKind?) async throws -> [Event]
+    /// The newest `limit` events, newest first; filtered as `events`.
+    func latestEvents(limit: Int, name: String?, kind: EventKind?) async throws -> [Event]
+    /// Every model's registry (`history`).
+    func registries() async throws -> [String: ModelRegistry]
+    /// One model's registry, read without the others'; nil when it has no version.
+    func registry(of model: String) async throws -> ModelRegistry?
+    /// Every revision's resource use so far.
+    func resources() async throws -> [RevisionKey: RevisionResources]
+    /// The applied commit and what finished actions found (`plan`).
+    func observed() async throws -> StoredObservations
+    /// The routing table a (re)started gateway loads.
+    func routes() async throws -> RoutingTable?
+    /// The gateway process last recorded.
+    func gateway() async throws -> GatewayProcess?
+    /// Every journaled action, oldest first: for tests and tooling.
+    func journal() async throws -> [JournalRow]
+}
+
+/// Decisions of people, queued for the leader's next pass. Any replica may queue: the
+/// queue is input, not the leader's state, so it is not fenced.
+package protocol OperatorQueue: Sendable {
+    func queue(_ request: OperatorRequest) async throws
+}
+
+/// The applied commit and what finished actions found, read without writing.
+package struct StoredObservations: Sendable {
+    package var appliedCommit: String?
+    package var objects: [ObjectKey: ObservedObject]
+    package var registries: [String: ModelRegistry]
+
+    package init(appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry]) {
+        self.appliedCommit = appliedCommit
+        self.objects = objects
+        self.registries = registries
+    }
+}
+
+/// A saved status and which save it was.
+package struct SavedStatus: Sendable {
+    package var generation: UInt64
+    package var document: StatusDocument
+
+    package init(generation: UInt64, document: StatusDocument) {
+        self.generation = generation
+        self.document = document
+    }
+}
+
+/// A journaled action, for tests and tooling.
+package struct JournalRow: Sendable, Hashable {
+    package var id: Int64
+    package var action: String
+    package var kind: String
+    package var name: String
+    package var fingerprint: String
+    package var attempt: Int
+    package var state: String
+    package var output: String?
+
+    package init(id: Int64, action: String, kind: String, name: String, fingerprint: String, attempt: Int, state: String, output: String?) {
+        self.id = id
+        self.action = action
+        self.kind = kind
+        self.name = name
+        self.fingerprint = fingerprint
+        self.attempt = attempt
+        self.state = state
+        self.output = output
+    }
+}
+
 /// A decision of a person, queued for the reconciler (`sextant retry|promote|abort MODEL`).
 package struct OperatorRequest: Sendable, Hashable {
     package var decision: OperatorDecision

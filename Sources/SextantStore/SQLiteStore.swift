@@ -15,7 +15,7 @@ package import SextantWire
 /// the same transaction, with `synchronous = FULL`: a crash loses neither an action's
 /// outcome nor the audit log. A write that fails (disk full, read-only) throws a
 /// `StoreError` naming the file and what to do.
-package final class SQLiteStore: StateStore {
+package final class SQLiteStore: StateStore, StateReader, OperatorQueue {
     package let path: String
     /// The state directory that holds the database.
     package let directory: String
@@ -477,7 +477,7 @@ package final class SQLiteStore: StateStore {
     }
 
     /// The applied commit and what finished actions found, read without writing (`plan`).
-    package func observed() throws -> (appliedCommit: String?, objects: [ObjectKey: ObservedObject], registries: [String: ModelRegistry]) {
+    package func observed() throws -> StoredObservations {
         try database.read { db in
             let applied = try String.fetchOne(db, sql: "SELECT \"commit\" FROM applied WHERE id = 1")
             var objects: [ObjectKey: ObservedObject] = [:]
@@ -485,7 +485,7 @@ package final class SQLiteStore: StateStore {
                 let object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
                 objects[object.key] = object
             }
-            return (applied, objects, try Self.registries(db))
+            return StoredObservations(appliedCommit: applied, objects: objects, registries: try Self.registries(db))
         }
     }
 
@@ -534,18 +534,7 @@ package final class SQLiteStore: StateStore {
               message: row["message"], commit: row["commit"], actor: row["actor"])
     }
 
-    /// A journaled action, for tests and tooling.
-    package struct JournalRow: Sendable, Hashable {
-        package var id: Int64
-        package var action: String
-        package var kind: String
-        package var name: String
-        package var fingerprint: String
-        package var attempt: Int
-        package var state: String
-        package var output: String?
-    }
-
+    /// Every journaled action, oldest first.
     package func journal() throws -> [JournalRow] {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM actions ORDER BY id").map { row in
@@ -614,10 +603,4 @@ private struct StatusHeader: Codable {
     var revision: RevisionStatus
     var comparisonError: ComparisonError?
     var gateway: GatewayStatus?
-}
-
-/// A saved status and which save it was.
-package struct SavedStatus: Sendable {
-    package var generation: UInt64
-    package var document: StatusDocument
 }
