@@ -26,15 +26,20 @@ package struct ReplicaService: Service {
     private let api: String?
     private let leadership: Leadership
     private let timing: LeaseTiming
+    private let prepare: @Sendable () async throws -> Void
     private let startTerm: @Sendable (LeaseTerm) async throws -> Term
     private let logger: Logger
 
     /// - Parameters:
     ///   - holder: this process, as the lease row names it (`HOST/PID/<random>`).
     ///   - api: the `--listen` address followers name.
+    ///   - prepare: runs once before the first try for the lease (the store's migrations),
+    ///     again every renewal period until it works.
     ///   - startTerm: builds a term's services, writing through a store fenced by the term.
     package init(election: any LeaderElection, holder: String, api: String?, leadership: Leadership, timing: LeaseTiming = .standard,
-                 logger: Logger, startTerm: @escaping @Sendable (LeaseTerm) async throws -> Term) {
+                 logger: Logger, prepare: @escaping @Sendable () async throws -> Void = {},
+                 startTerm: @escaping @Sendable (LeaseTerm) async throws -> Term) {
+        self.prepare = prepare
         self.election = election
         self.holder = holder
         self.api = api
@@ -46,6 +51,15 @@ package struct ReplicaService: Service {
 
     package func run() async throws {
         leadership.follow(nil)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await prepare()
+                break
+            } catch {
+                logger.error("the store is not ready", metadata: ["error": "\(error)", "retryInSeconds": "\(Int(timing.renewEvery.seconds))"])
+                await pause(timing.renewEvery)
+            }
+        }
         var announced: LeaderRecord?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let sent = ContinuousClock.now
