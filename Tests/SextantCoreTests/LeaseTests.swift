@@ -134,7 +134,7 @@ struct ReplicaServiceTests {
 
     static func replica(_ name: String, lease: MemoryLease, leadership: Leadership, probe: TermProbe) -> ReplicaService {
         ReplicaService(election: lease, holder: name, api: "127.0.0.1:7070", leadership: leadership, timing: timing,
-                       logger: Logger(label: "test")) { term in
+                       logger: Logger(label: "test")) { term, _ in
             probe.events.withLock { $0.append("\(name) epoch \(term.epoch)") }
             return .init(services: [probe.service(name)]) { probe.events.withLock { $0.append("\(name) ended") } }
         }

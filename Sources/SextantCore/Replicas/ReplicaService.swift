@@ -27,7 +27,7 @@ package struct ReplicaService: Service {
     private let leadership: Leadership
     private let timing: LeaseTiming
     private let prepare: @Sendable () async throws -> Void
-    private let startTerm: @Sendable (LeaseTerm) async throws -> Term
+    private let startTerm: @Sendable (LeaseTerm, LeaderRecord?) async throws -> Term
     private let logger: Logger
 
     /// - Parameters:
@@ -35,10 +35,11 @@ package struct ReplicaService: Service {
     ///   - api: the `--listen` address followers name.
     ///   - prepare: runs once before the first try for the lease (the store's migrations),
     ///     again every renewal period until it works.
-    ///   - startTerm: builds a term's services, writing through a store fenced by the term.
+    ///   - startTerm: builds a term's services, writing through a store fenced by the term;
+    ///     it is given the lease row as this replica last saw it before (the previous leader).
     package init(election: any LeaderElection, holder: String, api: String?, leadership: Leadership, timing: LeaseTiming = .standard,
                  logger: Logger, prepare: @escaping @Sendable () async throws -> Void = {},
-                 startTerm: @escaping @Sendable (LeaseTerm) async throws -> Term) {
+                 startTerm: @escaping @Sendable (LeaseTerm, LeaderRecord?) async throws -> Term) {
         self.prepare = prepare
         self.election = election
         self.holder = holder
@@ -98,6 +99,7 @@ package struct ReplicaService: Service {
 
     /// Runs one term; returns true when it could not start.
     private func lead(_ term: LeaseTerm, acquiredAt: ContinuousClock.Instant) async -> Bool {
+        let previous = leadership.leader
         let record = try? await Self.answer(within: timing.renewTimeout) { [election] in try await election.leader() }
         logger.notice("leading", metadata: ["epoch": "\(term.epoch)", "holder": "\(term.holder)"])
         let (refused, refusal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -112,7 +114,7 @@ package struct ReplicaService: Service {
             group.addTask { [startTerm, logger] in
                 let built: Term
                 do {
-                    built = try await startTerm(term)
+                    built = try await startTerm(term, previous)
                 } catch {
                     logger.error("the term could not start", metadata: ["epoch": "\(term.epoch)", "error": "\(error)"])
                     return .failedToStart
