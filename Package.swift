@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -115,6 +116,18 @@ let package = Package(
                 "SextantWire",
                 "SextantAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The shared store of several daemons (DESIGN §12): PostgreSQL, with the lease and the fence.
+        .target(
+            name: "SextantPostgres",
+            dependencies: [
+                "SextantCore",
+                "SextantAPI",
+                "SextantWire",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -348,6 +361,17 @@ let package = Package(
             dependencies: [
                 "SextantStore", "SextantCore", "SextantWire", "SextantAPI", "SextantTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Both stores' contract (StoreContractTests), and PostgreSQL's lease and fence.
+        .testTarget(
+            name: "SextantPostgresTests",
+            dependencies: [
+                "SextantPostgres", "SextantStore", "SextantCore", "SextantWire", "SextantAPI", "SextantTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

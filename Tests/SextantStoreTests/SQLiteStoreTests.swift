@@ -6,6 +6,8 @@ import SextantCore
 import SextantTestSupport
 @testable import SextantStore
 
+/// SQLite-only behaviour: the directory lock, a full or read-only file system, GRDB's
+/// migrations. What both stores must do is in SextantPostgresTests' StoreContractTests.
 @Suite struct SQLiteStoreTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let key = ObjectKey(.dataset, "tx")
@@ -29,58 +31,6 @@ import SextantTestSupport
         withExtendedLifetime(first) {}
         first = nil
         _ = try StateDirectoryLock(directory: directory.path, command: "again")
-    }
-
-    @Test("an action outcome, the object's state and its events are written together and survive reopening")
-    func journal() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try SQLiteStore(directory: directory.path)
-        let id = try await store.startAction(entry())
-        let object = ObservedObject(key: Self.key, fingerprint: "f1", updatedAt: Self.now)
-        try await store.finishAction(id, JournalOutcome(state: .succeeded, output: "ok", finishedAt: Self.now), update: .upsert(object), events: [event("DatasetValidated")])
-        try await store.record([event("Later")])
-
-        let reopened = try SQLiteStore(directory: directory.path)
-        let restored = try await reopened.restore(at: Self.now)
-        #expect(restored.objects[Self.key] == object)
-        #expect(try reopened.journal().map(\.state) == ["succeeded"])
-        let events = try reopened.events()
-        #expect(events.map(\.reason.rawValue) == ["DatasetValidated", "Later"])
-        #expect(events[0].id! < events[1].id!)
-        #expect(try reopened.events(since: events[0].id!).map(\.reason.rawValue) == ["Later"])
-    }
-
-    @Test("an action left started by a crash is marked failed on restore and retried after a backoff, with an event")
-    func interrupted() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try SQLiteStore(directory: directory.path)
-        _ = try await store.startAction(entry())
-        let restored = try await SQLiteStore(directory: directory.path).restore(at: Self.now)
-        let failure = try #require(restored.objects[Self.key]?.failure)
-        #expect(failure.fingerprint == "f1")
-        #expect(failure.attempts == 1)
-        #expect(failure.nextAttemptAt == Self.now + 5)
-        let row = try #require(try store.journal().first)
-        #expect(row.state == "failed")
-        #expect(row.output == "interrupted: the process ended before the action did")
-        #expect(try store.events().map(\.message) == ["interrupted: the process ended during CheckDataset (attempt 1); retrying in 5 s"])
-    }
-
-    @Test("a commit is recorded once; status round-trips; deleting an object removes it")
-    func commitsAndStatus() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try SQLiteStore(directory: directory.path)
-        let revision = SourceRevision(commit: "c1", subject: "s", authorTime: Self.now)
-        #expect(try await store.recordCommit(revision, valid: true, diagnostics: [], eventsIfNew: [event("Seen")], at: Self.now))
-        #expect(try await !store.recordCommit(revision, valid: true, diagnostics: [], eventsIfNew: [event("Seen")], at: Self.now))
-        #expect(try store.events().map(\.reason.rawValue) == ["Seen"], "the event is written once, with the commit")
-        let object = ObjectStatus(kind: .dataset, name: "tx", sync: .synced, health: .healthy, phase: .validated, message: "ok",
-                                  createdAt: Self.now, dataset: .init(sha256: "ab", rows: 3, violations: []))
-        let document = StatusDocument(revision: RevisionStatus(commit: "c1", appliedCommit: "c1", branch: "main"), objects: [object])
-        try await store.saveStatus(document, changed: [object], removed: [])
-        #expect(try store.status() == document)
-        try await store.saveStatus(StatusDocument(revision: document.revision, objects: []), changed: [], removed: [object.key])
-        #expect(try store.status()?.objects == [])
     }
 
     @Test("reading a state directory without a store says what to run")
@@ -118,22 +68,6 @@ import SextantTestSupport
         _ = try await store.database.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
         try await store.record(large)
         #expect(try store.events().count == 201)
-    }
-
-    @Test("an event a newer version stored, with a reason and a kind this one does not know, loads as written; a kind filter leaves it out")
-    func unknownReasonLoads() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try SQLiteStore(directory: directory.path)
-        try await store.record([event("DatasetValidated")])
-        _ = try await store.database.write { db in
-            try db.execute(sql: """
-                INSERT INTO events (time, kind, name, reason, message, "commit", actor) VALUES (?, 'Monitor', 'fraud', 'DriftDetected', 'psi 0.31', NULL, 'sextant')
-                """, arguments: [Self.now])
-        }
-        let events = try store.events()
-        #expect(events.map(\.reason) == [.datasetValidated, .unknown("DriftDetected")])
-        #expect(events.map(\.kind) == [.dataset, .unknown("Monitor")])
-        #expect(try store.events(kind: .dataset).map(\.reason) == [.datasetValidated])
     }
 
     @Test("a database that may not be written says to make the state directory writable")

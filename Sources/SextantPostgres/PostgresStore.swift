@@ -1,0 +1,380 @@
+import Foundation
+package import Logging
+import PostgresNIO
+import Synchronization
+package import SextantCore
+import SextantWire
+
+/// The state store several daemons share (DESIGN §12 "PostgreSQL store"): one PostgreSQL
+/// database, read by every replica, written by the one that holds the lease.
+///
+/// **Tables.** The same as SQLite's (`Schema.swift`, v1–v6) in snake_case, created by
+/// `migrate()` (`PostgresSchema`): JSON records stay `text`, dates are `timestamptz`,
+/// `"commit"` is `commit_sha`. `actions` and `events` carry the `epoch` of the term that
+/// wrote each row; `status_header.generation` counts the saves, so followers decode the
+/// status only when it changed. `leader` is the lease; `requests` is operator input.
+///
+/// **Lease.** One row `leader('reconciler', holder, epoch, expires_at, …)`, on the
+/// database's clock alone: `acquire` takes it when it expired (a new, higher epoch),
+/// `renew` extends it by `leaseDuration`, `release` ends it. The lease has a client of its
+/// own (one connection, `lock_timeout` 2 s), so it never queues behind writes.
+///
+/// **Fence.** Writes go through `writer(for: term)`. Each write transaction begins by
+/// locking the leader row for that holder and epoch while unexpired (`SELECT … FOR
+/// UPDATE`): no row, and the write is refused with `LeaseLost`. The lock also makes a
+/// takeover wait for the write in flight, and serialises the leader's writes, so event ids
+/// follow commit order. A trigger on every state table (`sextant_fence()`) refuses any
+/// statement whose transaction did not set `sextant.epoch` to the unexpired lease's epoch
+/// (SQLSTATE `SX001`, also `LeaseLost`): a safety net for a write that forgot the check.
+package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
+    /// How long a lease lasts after each acquire or renew, on the database's clock.
+    package static let leaseDuration: Duration = .seconds(15)
+    /// The name of the one lease this store has.
+    static let leaseName = "reconciler"
+
+    package let configuration: PostgresStoreConfiguration
+    let logger: Logger
+    /// Reads and writes.
+    let client: PostgresClient
+    /// The lease's own connection.
+    let leaseClient: PostgresClient
+    private let applicationName: String
+    /// The status last read or saved, with its generation: decoded again only when the
+    /// generation in the database differs.
+    let cachedStatus = Mutex<SavedStatus?>(nil)
+
+    /// A store for `configuration`; nothing connects before `run()` runs and a query asks.
+    /// `applicationName` shows in `pg_stat_activity` (`sextant HOST/PID/…`).
+    package init(configuration: PostgresStoreConfiguration, applicationName: String, logger: Logger, maximumConnections: Int = 8) {
+        self.configuration = configuration
+        self.applicationName = applicationName
+        self.logger = logger
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = maximumConnections
+        options.connectTimeout = .seconds(5)
+        options.additionalStartupParameters = [
+            ("application_name", applicationName),
+            ("idle_in_transaction_session_timeout", "5000"),
+            ("statement_timeout", "30000"),
+        ]
+        client = PostgresClient(configuration: Self.clientConfiguration(configuration, options: options), backgroundLogger: logger)
+        var leaseOptions = options
+        leaseOptions.maximumConnections = 1
+        leaseOptions.additionalStartupParameters.append(("lock_timeout", "2000"))
+        leaseClient = PostgresClient(configuration: Self.clientConfiguration(configuration, options: leaseOptions), backgroundLogger: logger)
+    }
+
+    private static func clientConfiguration(_ configuration: PostgresStoreConfiguration, options: PostgresClient.Configuration.Options) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch configuration.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var client = PostgresClient.Configuration(host: configuration.host, port: configuration.port, username: configuration.user,
+                                                  password: configuration.password, database: configuration.database, tls: tls)
+        client.options = options
+        return client
+    }
+
+    /// Runs the store's connection pools until the task is cancelled: start it before any
+    /// query (PostgresNIO's clients need it).
+    package func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.leaseClient.run() }
+        }
+    }
+
+    /// Creates or updates the tables, once per replica start. Replicas starting together
+    /// take turns (an advisory lock); a schema written by a newer Sextant is refused.
+    package func migrate() async throws {
+        let connection = try await connect()
+        defer { Task { try? await connection.close() } }
+        do {
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sextant.migrate'))", logger: logger)
+                try await connection.query("""
+                    CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)
+                    """, logger: logger)
+                var applied: [String] = []
+                for try await id in try await connection.query("SELECT id FROM schema_migrations ORDER BY id", logger: logger).decode(String.self) {
+                    applied.append(id)
+                }
+                let known = Set(PostgresSchema.migrations.map(\.id))
+                if let newer = applied.filter({ !known.contains($0) }).sorted().last {
+                    throw PostgresStoreError("\(configuration.url) was written by a newer Sextant (schema \(newer)); upgrade this one")
+                }
+                for migration in PostgresSchema.migrations where !applied.contains(migration.id) {
+                    for statement in migration.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES (\(migration.id), now())", logger: logger)
+                }
+                try await connection.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch {
+            throw describe(error, doing: "cannot migrate the store")
+        }
+    }
+
+    /// One connection of its own (not the pool's): fails at once, saying why, when the
+    /// server cannot be reached.
+    private func connect() async throws(PostgresStoreError) -> PostgresConnection {
+        do {
+            let tls: PostgresConnection.Configuration.TLS
+            switch configuration.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            var connection = PostgresConnection.Configuration(host: configuration.host, port: configuration.port, username: configuration.user,
+                                                              password: configuration.password, database: configuration.database, tls: tls)
+            connection.options.connectTimeout = .seconds(10)
+            connection.options.additionalStartupParameters = [("application_name", applicationName), ("statement_timeout", "30000")]
+            return try await PostgresConnection.connect(configuration: connection, id: 0, logger: logger)
+        } catch {
+            throw describe(error, doing: "cannot connect")
+        }
+    }
+
+    // MARK: - Errors
+
+    /// One line naming the URL (never the password), what the server or the network said,
+    /// and what to do.
+    func describe(_ error: any Error, doing: String) -> PostgresStoreError {
+        if let error = error as? PostgresStoreError { return error }
+        let url = configuration.url
+        guard let error = error as? PSQLError else {
+            return PostgresStoreError("\(url): \(doing): \(error); is PostgreSQL running? check --store's host and port, and that this machine may reach it")
+        }
+        if let info = error.serverInfo {
+            let state = info[.sqlState] ?? "?"
+            let message = info[.message] ?? "error"
+            let advice: String
+            switch state {
+            case "28P01", "28000":
+                advice = "check --store's user and the password (--store-password-file or PGPASSWORD)"
+            case "3D000":
+                advice = "create the database (createdb -O OWNER \(configuration.database)) or name another in --store"
+            case "42501":
+                advice = "grant the user the store's owner role (GRANT sextant TO \(configuration.user); docs/operations.md)"
+            case "53300":
+                advice = "the server has no connection left: raise max_connections or stop other clients"
+            default:
+                advice = "see the server's log"
+            }
+            return PostgresStoreError("\(url): \(doing): \(message) (SQLSTATE \(state)); \(advice)")
+        }
+        let said: String
+        switch error.code {
+        case .sslUnsupported:
+            return PostgresStoreError("\(url): \(doing): the server does not offer TLS; use sslmode=disable or prefer, or turn on ssl in the server")
+        case .authMechanismRequiresPassword:
+            return PostgresStoreError("\(url): \(doing): the server asks for a password; give --store-password-file FILE or PGPASSWORD")
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .poolClosed, .clientClosedConnection:
+            said = error.underlying.map { "\($0)" } ?? "\(error.code)"
+        default:
+            said = "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        }
+        return PostgresStoreError("\(url): \(doing): \(said); is PostgreSQL running? check --store's host and port, and that this machine may reach it")
+    }
+
+    /// Whether the error is the fence trigger's refusal.
+    static func isFenceRefusal(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "SX001"
+    }
+
+    // MARK: - Queries
+
+    /// Every row of a query on a pooled connection, outside any transaction the caller made.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await client.query(query, logger: logger).collect()
+        } catch {
+            throw describe(error, doing: "cannot read the store")
+        }
+    }
+
+    /// Several reads that must agree (one snapshot), as SQLite's `read` gives.
+    func read<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    let value = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw describe(error, doing: "cannot read the store")
+        }
+    }
+
+    /// One fenced write transaction of `term`: the lease check first (`LeaseLost` when the
+    /// term no longer holds an unexpired lease), then `sextant.epoch` for the trigger, then
+    /// `body`. Not cancelled with the task that asks: what a write records already happened
+    /// (a job cancelled by SIGINT, the events a stopping daemon still holds).
+    func write<T: Sendable>(_ term: LeaseTerm, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        let client = client, logger = logger
+        let outcome: Result<T, any Error> = await Task {
+            do {
+                return .success(try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let held = try await connection.query("""
+                            SELECT epoch FROM leader
+                             WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
+                               FOR UPDATE
+                            """, logger: logger).collect()
+                        guard !held.isEmpty else { throw FenceRefusal() }
+                        try await connection.query("SELECT set_config('sextant.epoch', \(String(term.epoch)), true)", logger: logger)
+                        let value = try await body(connection, logger)
+                        try await connection.query("COMMIT", logger: logger)
+                        return value
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                })
+            } catch {
+                return .failure(error)
+            }
+        }.value
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let error) where error is FenceRefusal || Self.isFenceRefusal(error):
+            throw LeaseLost(term: term, current: try? await currentEpoch())
+        case .failure(let error):
+            throw describe(error, doing: "cannot write to the store")
+        }
+    }
+
+    /// The epoch of the unexpired lease, nil when nobody holds one.
+    private func currentEpoch() async throws -> Int64? {
+        for try await epoch in try await client.query("SELECT epoch FROM leader WHERE name = \(Self.leaseName) AND expires_at > now()", logger: logger)
+            .decode(Int64.self) {
+            return epoch
+        }
+        return nil
+    }
+
+    /// The fence's own refusal, before any statement of the write ran.
+    private struct FenceRefusal: Error {}
+
+    // MARK: - LeaderElection
+
+    package func acquire(holder: String, api: String?) async throws -> LeaseTerm? {
+        let seconds = Double(Self.leaseDuration.components.seconds)
+        do {
+            let rows = try await leaseClient.query("""
+                INSERT INTO leader (name, holder, epoch, expires_at, acquired_at, api)
+                VALUES (\(Self.leaseName), \(holder), 1, now() + \(seconds) * interval '1 second', now(), \(api))
+                ON CONFLICT (name) DO UPDATE
+                   SET holder = excluded.holder, epoch = leader.epoch + 1, expires_at = excluded.expires_at,
+                       acquired_at = now(), api = excluded.api
+                 WHERE leader.expires_at <= now()
+                RETURNING epoch
+                """, logger: logger).collect()
+            return try rows.first.map { LeaseTerm(holder: holder, epoch: try $0.decode(Int64.self)) }
+        } catch {
+            throw describe(error, doing: "cannot take the lease")
+        }
+    }
+
+    package func renew(_ term: LeaseTerm) async throws -> Bool {
+        let seconds = Double(Self.leaseDuration.components.seconds)
+        do {
+            let rows = try await leaseClient.query("""
+                UPDATE leader SET expires_at = now() + \(seconds) * interval '1 second'
+                 WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
+                RETURNING epoch
+                """, logger: logger).collect()
+            return !rows.isEmpty
+        } catch {
+            throw describe(error, doing: "cannot renew the lease")
+        }
+    }
+
+    package func release(_ term: LeaseTerm) async throws {
+        do {
+            try await leaseClient.query("""
+                UPDATE leader SET expires_at = now()
+                 WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
+                """, logger: logger)
+        } catch {
+            throw describe(error, doing: "cannot release the lease")
+        }
+    }
+
+    package func leader() async throws -> LeaderRecord? {
+        do {
+            let rows = try await leaseClient.query("""
+                SELECT holder, epoch, expires_at, acquired_at, api FROM leader WHERE name = \(Self.leaseName)
+                """, logger: logger).collect()
+            return try rows.first.map { row in
+                let (holder, epoch, expiresAt, acquiredAt, api) = try row.decode((String, Int64, Date, Date, String?).self)
+                return LeaderRecord(holder: holder, epoch: epoch, expiresAt: expiresAt, acquiredAt: acquiredAt, api: api)
+            }
+        } catch {
+            throw describe(error, doing: "cannot read the lease")
+        }
+    }
+
+    /// The writes of one term: every one fenced by that term's lease.
+    package func writer(for term: LeaseTerm) -> PostgresStateWriter {
+        PostgresStateWriter(store: self, term: term)
+    }
+
+    // MARK: - OperatorQueue
+
+    /// Queues a person's decision for the leader. Any replica may: the queue is input, not
+    /// state, so it is not fenced.
+    package func queue(_ request: OperatorRequest) async throws {
+        let version = request.version.map(Int64.init)
+        _ = try await rows("""
+            INSERT INTO requests (action, model, actor, time, version)
+            VALUES (\(request.decision.rawValue), \(request.model), \(request.actor), \(request.time), \(version))
+            """)
+    }
+
+    // MARK: - JSON
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try decoder.decode(type, from: Data(text.utf8))
+    }
+}
+
+/// The part of status stored in one row: everything but the objects.
+struct PostgresStatusHeader: Codable {
+    var revision: RevisionStatus
+    var comparisonError: ComparisonError?
+    var gateway: GatewayStatus?
+}

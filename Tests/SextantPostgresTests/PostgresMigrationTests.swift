@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import SextantPostgres
+import SextantTestSupport
+
+/// Creating and updating the tables; a server that cannot be reached.
+@Suite(.postgresServer) struct PostgresMigrationTests {
+    @Test("replicas migrating at once take turns: the tables are created once, with the fence on every state table",
+          .enabled(if: PostgresServer.isInstalled, PostgresServer.notInstalled))
+    func concurrent() async throws {
+        let database = try await PostgresServer.current.makeDatabase()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for role in ["sextant_a", "sextant_b", "sextant_a"] {
+                group.addTask { try await RunningPostgresStore.with(url: database.url(as: role)) { _ in } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await database.rows("SELECT id FROM schema_migrations") == [["pg1: the store as of SQLite v6, the lease, the fence"]])
+        let fenced = try await database.rows("SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE '%_fence' GROUP BY 1 ORDER BY 1")
+        #expect(fenced.count == 14)
+        #expect(!fenced.contains(["requests"]) && !fenced.contains(["leader"]))
+        #expect(try await database.rows("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'") == [["sextant"]],
+                "the owner role owns every table, whichever replica created them")
+    }
+
+    @Test("a schema written by a newer Sextant is refused with SQLite's message", .enabled(if: PostgresServer.isInstalled, PostgresServer.notInstalled))
+    func newerSchema() async throws {
+        let database = try await PostgresServer.current.makeDatabase()
+        try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { _ in }
+        try await database.execute("INSERT INTO schema_migrations VALUES ('pg99: from the future', now())")
+        let url = database.url(as: "sextant_a")
+        await #expect(throws: PostgresStoreError("\(url) was written by a newer Sextant (schema pg99: from the future); upgrade this one")) {
+            try await RunningPostgresStore.with(url: url) { _ in }
+        }
+    }
+
+    @Test("a server nobody listens on fails migrate naming the URL without its password, and asking whether PostgreSQL runs")
+    func unreachable() async throws {
+        let refusing = try RefusingPort()
+        let url = "postgres://sextant_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
+        let error = await #expect(throws: PostgresStoreError.self) {
+            let store = PostgresStore(configuration: try PostgresStoreConfiguration.parse(url, environment: ["PGPASSWORD": "s3cret"]),
+                                      applicationName: "sextant test", logger: quietLogger)
+            let running = Task { await store.run() }
+            defer { running.cancel() }
+            try await store.migrate()
+        }
+        let message = try #require(error?.message)
+        #expect(message.hasPrefix("\(url): cannot connect: "), "\(message)")
+        #expect(message.contains("is PostgreSQL running?"))
+        #expect(!message.contains("s3cret"))
+    }
+}
