@@ -104,45 +104,59 @@ package struct ReplicaService: Service {
         logger.notice("leading", metadata: ["epoch": "\(term.epoch)", "holder": "\(term.holder)"])
         let (refused, refusal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         leadership.lead(term, record: record) { refusal.yield() }
+        // The term's work runs in a task of its own, so that work stuck on a database that
+        // does not answer cannot keep this replica from stepping down (it is fenced anyway).
+        let (finished, finishing) = AsyncStream<TermOutcome>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let started = StartedTerm()
+        let work = Task { [startTerm, logger] in
+            let built: Term
+            do {
+                built = try await startTerm(term, previous)
+            } catch {
+                logger.error("the term could not start", metadata: ["epoch": "\(term.epoch)", "error": "\(error)"])
+                finishing.yield(.failedToStart)
+                return
+            }
+            started.term.withLock { $0 = built }
+            await withTaskGroup(of: Void.self) { services in
+                for service in built.services {
+                    services.addTask {
+                        do { try await service.run() } catch { logger.error("a service of the term failed", metadata: ["error": "\(error)"]) }
+                    }
+                }
+                // One ends, all end: a term is whole or not at all.
+                await services.next()
+                services.cancelAll()
+            }
+            finishing.yield(.stopped)
+        }
         let outcome: TermOutcome = await withTaskGroup(of: TermOutcome.self) { group in
             group.addTask { await keepLease(term, acquiredAt: acquiredAt) }
             group.addTask {
                 for await _ in refused { return .refused }
                 return .stopped
             }
-            group.addTask { [startTerm, logger] in
-                let built: Term
-                do {
-                    built = try await startTerm(term, previous)
-                } catch {
-                    logger.error("the term could not start", metadata: ["epoch": "\(term.epoch)", "error": "\(error)"])
-                    return .failedToStart
-                }
-                started.term.withLock { $0 = built }
-                await withTaskGroup(of: Void.self) { services in
-                    for service in built.services {
-                        services.addTask {
-                            do { try await service.run() } catch { logger.error("a service of the term failed", metadata: ["error": "\(error)"]) }
-                        }
-                    }
-                    // One ends, all end: a term is whole or not at all.
-                    await services.next()
-                    services.cancelAll()
-                }
+            group.addTask {
+                for await outcome in finished { return outcome }
                 return .stopped
             }
             let first = await group.next() ?? .stopped
             group.cancelAll()
             return first
         }
+        // From here on this replica no longer acts: metrics, /readyz and the API say so at once.
+        leadership.follow(nil)
         refusal.finish()
+        work.cancel()
+        // Jobs stop (trainers get SIGTERM, then SIGKILL after 5 s); a pass stuck on the
+        // database is left behind after the lease's length: it can write nothing.
+        if (try? await Self.answer(within: timing.lease, { await work.value })) == nil {
+            logger.warning("the term's work did not stop in time; its writes are refused", metadata: ["epoch": "\(term.epoch)"])
+        }
         await started.term.withLock { $0 }?.end()
         // The lease is released after the term's work stopped; a lease that is already lost
         // is not touched (the statement matches this holder and epoch only).
-        let election = election
-        await Task.detached { try? await election.release(term) }.value
-        leadership.follow(nil)
+        _ = try? await Self.answer(within: timing.renewTimeout) { [election] in try await election.release(term) }
         switch outcome {
         case .expiring:
             logger.error("stopped leading: no renewal worked in time, so this replica stops before its lease can end",
