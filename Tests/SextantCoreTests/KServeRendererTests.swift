@@ -117,7 +117,7 @@ import Testing
         #expect(annotations?["sextant.dev/artifact"]?.scalar?.value == "fraud-v8")
     }
 
-    @Test("shadow, blueGreen preview, experiments and header routes render the stable version with a warning and a comment", arguments: [
+    @Test("shadow, blueGreen previews and header routes render the stable version with a warning and a comment", arguments: [
         ("shadow", "shadow", "  shadow: {mirrorPercent: 50, duration: 1m}", false, "shadow step"),
         ("blueGreen", "preview", "", false, "blueGreen's preview"),
         ("canary", "canary", "  steps: [{setWeight: 10}]", true, "header route X-Candidate"),
