@@ -11,7 +11,8 @@ struct RenderCommand: ParsableCommand {
         abstract: "Write the current desired state as another system's manifests.",
         discussion: """
             Examples:
-              sextant render kserve --path examples/quickstart --registry registry.example.com/ml
+              sextant render kserve --path examples/quickstart \\
+                  --registry registry.example.com/ml
             """,
         subcommands: [RenderKServeCommand.self]
     )
@@ -43,8 +44,8 @@ struct RenderKServeCommand: ParsableCommand {
               sextant render kserve --path examples/quickstart \\
                   --registry registry.example.com/ml --namespace ml
               sextant render kserve --path examples/quickstart \\
-                  --registry registry.example.com/ml --image registry.example.com/sextant:0.1 \\
-                  -o kserve/
+                  --registry registry.example.com/ml \\
+                  --image registry.example.com/sextant:0.1 -o kserve/
             """
     )
 
