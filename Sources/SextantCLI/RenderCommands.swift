@@ -104,7 +104,7 @@ struct RenderKServeCommand: ParsableCommand {
         if image == nil, rendering.documents.contains(where: { $0.kind == "InferenceService" }) {
             printError("note: the InferenceServices use the \(KServeRenderer.runtimeName) ClusterServingRuntime; give --image IMAGE to write it too (once per cluster)")
         }
-        if rendering.documents.isEmpty { printError("warning: nothing to render: no model of \(path) serves through the built-in runtime") }
+        if rendering.documents.isEmpty { printError("warning: nothing rendered: no model under \(path) has a served, packaged version on the built-in runtime") }
         if let output {
             try write(rendering, to: output)
         } else {
