@@ -117,18 +117,21 @@ import Testing
         #expect(annotations?["sextant.dev/artifact"]?.scalar?.value == "fraud-v8")
     }
 
-    @Test("shadow, blueGreen previews and header routes render the stable version with a warning and a comment", arguments: [
+    @Test("shadow, blueGreen previews, experiments and header routes render the stable version with a warning and a comment", arguments: [
         ("shadow", "shadow", "  shadow: {mirrorPercent: 50, duration: 1m}", false, "shadow step"),
         ("blueGreen", "preview", "", false, "blueGreen's preview"),
         ("canary", "canary", "  steps: [{setWeight: 10}]", true, "header route X-Candidate"),
+        ("experiment", "experiment", "  experiment: {split: 50, unit: {header: X-User-Id}, kpi: {name: converted, kind: proportion}, minSamples: 100, maxDuration: 1h}",
+         false, "the experiment's split to v8 (50% of units"),
     ])
     func noEquivalent(strategy: String, phase: String, body: String, header: Bool, expected: String) throws {
-        let weighted = phase == "canary"
-        let traffic = [TrafficEntry(revision: 7, version: 7, role: "stable", weight: weighted ? 90 : 100),
-                       TrafficEntry(revision: 9, version: 8, role: weighted ? "candidate" : phase, weight: weighted ? 10 : 0, mirrorPercent: weighted ? nil : 50)]
+        let weighted = phase == "canary" || phase == "experiment"
+        let weight = phase == "experiment" ? 50 : 10
+        let traffic = [TrafficEntry(revision: 7, version: 7, role: "stable", weight: weighted ? 100 - weight : 100),
+                       TrafficEntry(revision: 9, version: 8, role: weighted ? "candidate" : phase, weight: weighted ? weight : 0, mirrorPercent: weighted ? nil : 50)]
         let rendering = try KServeRenderer.render(
             manifests: try Self.manifests(["model.yaml": Self.model(serving: "  serving: {rollout: rollout}"), "policy.yaml": Self.policy(strategy, body, header: header)]),
-            status: [Self.status(traffic: traffic, rollout: try Self.rollout(phase, weight: weighted ? 10 : 0))], registries: Self.registry(), options: Self.options)
+            status: [Self.status(traffic: traffic, rollout: try Self.rollout(phase, weight: weighted ? weight : 0))], registries: Self.registry(), options: Self.options)
         let warning = try #require(rendering.notes.first)
         #expect(warning.severity == .warning)
         #expect(warning.message.contains(expected))
@@ -136,8 +139,9 @@ import Testing
         #expect(document.yaml.contains("# Not rendered: " + warning.message))
         let isvc = try Self.parsed(document)
         // A header route beside a canary keeps the canary; the others leave the stable version alone.
-        #expect(Self.field(isvc, "spec.predictor.model.storageUri")?.hasSuffix(weighted ? Self.digest8 : Self.digest7) == true)
-        #expect(Self.field(isvc, "spec.predictor.canaryTrafficPercent") == (weighted ? "10" : nil))
+        let canary = phase == "canary"
+        #expect(Self.field(isvc, "spec.predictor.model.storageUri")?.hasSuffix(canary ? Self.digest8 : Self.digest7) == true)
+        #expect(Self.field(isvc, "spec.predictor.canaryTrafficPercent") == (canary ? "10" : nil))
     }
 
     @Test("models served by their own command are skipped with a message, and without a built-in model no runtime is written")
