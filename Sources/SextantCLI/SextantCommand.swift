@@ -17,6 +17,6 @@ struct SextantCommand: AsyncParsableCommand {
               sextant validate --repo . --ref main --path examples/quickstart
               sextant schema Model
             """,
-        subcommands: [RunCommand.self, ReconcileCommand.self, StatusCommand.self, GetCommand.self, PlanCommand.self, TrainCommand.self, MetricsCommand.self, ServeModelCommand.self, HistoryCommand.self, CardCommand.self, EventsCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, RollbackCommand.self, PredictCommand.self, PredictionsCommand.self, FeedbackCommand.self, DriftCommand.self, ExperimentCommand.self, GatewayCommand.self, DownCommand.self, ValidateCommand.self, SchemaCommand.self]
+        subcommands: [RunCommand.self, ReconcileCommand.self, StatusCommand.self, GetCommand.self, PlanCommand.self, TrainCommand.self, MetricsCommand.self, ServeModelCommand.self, HistoryCommand.self, CardCommand.self, EventsCommand.self, PromoteCommand.self, AbortCommand.self, RetryCommand.self, RollbackCommand.self, PredictCommand.self, PredictionsCommand.self, FeedbackCommand.self, DriftCommand.self, ExperimentCommand.self, GatewayCommand.self, DownCommand.self, ValidateCommand.self, SchemaCommand.self, RenderCommand.self]
     )
 }

@@ -49,6 +49,12 @@ package enum YAMLEmitter {
 
     private static func render(_ scalar: Scalar) -> String {
         guard case .string(let text) = scalar.resolved else { return scalar.value }
-        return Scalar.readsBackPlain(text) ? text : Scalar.doubleQuoted(text)
+        return Scalar.readsBackPlain(text) && !yaml11Booleans.contains(text) ? text : Scalar.doubleQuoted(text)
     }
+
+    /// Strings YAML 1.1 readers (PyYAML, the go-yaml behind `kubectl`) take for booleans:
+    /// quoted, so what we write reads back as a string there too.
+    private static let yaml11Booleans: Set<String> = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    ]
 }
