@@ -109,6 +109,8 @@ final class MemoryLease: LeaderElection {
 /// A term's stand-in service: records that it ran, and runs until cancelled.
 final class TermProbe: Sendable {
     let events = Mutex<[String]>([])
+    /// When the term's work was cancelled: the moment the replica stopped acting.
+    let cancelledAt = Mutex<Date?>(nil)
 
     func service(_ name: String) -> some Service {
         ProbeService(name: name, probe: self)
@@ -120,17 +122,23 @@ final class TermProbe: Sendable {
 
         func run() async throws {
             probe.events.withLock { $0.append("\(name) started") }
-            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+            await withTaskCancellationHandler {
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+            } onCancel: {
+                probe.cancelledAt.withLock { $0 = $0 ?? Date() }
+            }
             probe.events.withLock { $0.append("\(name) stopped") }
         }
     }
 }
 
-@Suite("Replicas: one leads, the others follow, and a leader that cannot renew stops first")
+@Suite("Replicas: one leads, the others follow, and a leader that cannot renew stops first", .serialized)
 struct ReplicaServiceTests {
-    /// The standard lease scaled down 25 times: renew every 200 ms, 600 ms lease, stop 160 ms early.
-    static let timing = LeaseTiming(renewEvery: .milliseconds(200), lease: .milliseconds(600), margin: .milliseconds(160),
-                                    renewTimeout: .milliseconds(80), retryAfterFailure: .milliseconds(40))
+    /// The standard lease scaled down 5 times: renew every second, a 3 s lease, stop 0.8 s
+    /// early. Not faster: the whole test suite loads the machine, and a renewal that takes
+    /// longer than its timeout is a failed one.
+    static let timing = LeaseTiming(renewEvery: .seconds(1), lease: .seconds(3), margin: .milliseconds(800),
+                                    renewTimeout: .milliseconds(500), retryAfterFailure: .milliseconds(200))
 
     static func replica(_ name: String, lease: MemoryLease, leadership: Leadership, probe: TermProbe) -> ReplicaService {
         ReplicaService(election: lease, holder: name, api: "127.0.0.1:7070", leadership: leadership, timing: timing,
@@ -140,7 +148,7 @@ struct ReplicaServiceTests {
         }
     }
 
-    static func waitFor(_ what: String, within seconds: Double = 10, _ condition: () -> Bool) async throws {
+    static func waitFor(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while !condition() {
             guard Date() < deadline else { Issue.record("waited \(seconds) s for \(what)"); return }
@@ -175,11 +183,12 @@ struct ReplicaServiceTests {
         let a = Leadership()
         let replica = Task { try await Self.replica("a", lease: lease, leadership: a, probe: probe).run() }
         try await Self.waitFor("a to lead") { a.isActing && a.role != .standalone }
-        try await Task.sleep(for: .milliseconds(300))
+        try await Self.waitFor("a to renew") { a.renewals(.renewed) > 0 }
         lease.state.withLock { $0.failRenewals = true }
         try await Self.waitFor("a to stop") { probe.events.withLock { $0.contains("a ended") } }
         let expiry = try #require(lease.state.withLock { $0.record?.expiresAt })
-        #expect(Date() < expiry, "the term ended while the lease still held: nobody else could lead yet")
+        let stoppedAt = try #require(probe.cancelledAt.withLock { $0 })
+        #expect(stoppedAt < expiry, "the term ended while the lease still held: nobody else could lead yet")
         #expect(a.renewals(.failed) >= 2)
         replica.cancel()
         _ = await replica.result
@@ -207,7 +216,7 @@ struct ReplicaServiceTests {
         let replica = Task { try await Self.replica("a", lease: lease, leadership: a, probe: probe).run() }
         try await Self.waitFor("a to lead") { a.role == .leader(LeaseTerm(holder: "a", epoch: 1)) }
         a.leaseLost(LeaseTerm(holder: "a", epoch: 7))
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(200))
         #expect(!probe.events.withLock { $0.contains("a ended") }, "a refusal naming another term changes nothing")
         a.leaseLost(LeaseTerm(holder: "a", epoch: 1))
         try await Self.waitFor("a to stop") { probe.events.withLock { $0.contains("a ended") } }
