@@ -201,4 +201,41 @@ import SextantTestSupport
         _ = await a.process.stop(SIGTERM, timeout: .seconds(20))
         _ = await b.process.stop(SIGTERM, timeout: .seconds(20))
     }
+
+    @Test("a leader paused past its lease (SIGSTOP) wakes to find another leading: it steps down, and no row of its epoch follows the new one's (the fence refuses any it tries)",
+          .enabled(if: enabled, why), .timeLimit(.minutes(10)))
+    func pausedLeader() async throws {
+        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
+        let database = try await PostgresServer.current.makeDatabase(roles: ["sextant_a", "sextant_b"])
+        let a = try Replica("a", rig: rig, store: database.url(as: "sextant_a"))
+        defer { if a.process.isRunning { kill(a.process.pid, SIGCONT); kill(a.process.pid, SIGKILL) } }
+        try await Self.waitFor("a to lead", replicas: [a]) { await a.metric("sextant_leader") == 1 }
+        let b = try Replica("b", rig: rig, store: database.url(as: "sextant_b"))
+        defer { if b.process.isRunning { kill(b.process.pid, SIGKILL) } }
+        try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
+        try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
+
+        // Paused longer than the lease: b takes the lease meanwhile, and waits for the state
+        // directory a still holds.
+        kill(a.process.pid, SIGSTOP)
+        try await Self.waitFor("b to take the lease", timeout: .seconds(40), replicas: [a, b]) {
+            try await database.rows("SELECT epoch FROM leader").first?.first == "2"
+        }
+        kill(a.process.pid, SIGCONT)
+        try await Self.waitFor("b to lead", timeout: .seconds(60), replicas: [a, b]) { await b.metric("sextant_leader") == 1 }
+        try await Self.waitFor("a to follow b", timeout: .seconds(60), replicas: [a, b]) {
+            try await a.get("/readyz").body.hasPrefix("ready: follower of")
+        }
+        #expect(a.log.contains("stopped leading"), "\(a.log)")
+        try await Task.sleep(for: .seconds(3))
+        for table in ["events", "actions"] {
+            let rows = try await database.rows("""
+                SELECT count(*) FROM \(table)
+                 WHERE epoch = 1 AND id > coalesce((SELECT min(id) FROM \(table) WHERE epoch = 2), 9223372036854775807)
+                """)
+            #expect(rows.first?.first == "0", "\(table): rows of epoch 1 written after epoch 2's first: \(rows)")
+        }
+        _ = await a.process.stop(SIGTERM, timeout: .seconds(20))
+        _ = await b.process.stop(SIGTERM, timeout: .seconds(20))
+    }
 }
