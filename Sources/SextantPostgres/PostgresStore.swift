@@ -193,19 +193,64 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     // MARK: - Queries
 
+    /// How long a query waits for a pooled connection before failing: PostgresNIO's pool
+    /// keeps a request waiting while it retries connecting (up to a minute), and a store
+    /// that cannot be reached must say so sooner.
+    static let connectionWait: Duration = .seconds(10)
+
+    /// A connection of `client`'s pool for `body`, or `NoConnection` when none could be had
+    /// within `connectionWait` (the pool's request is then cancelled).
+    static func withConnection<T: Sendable>(_ client: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let acquired = Flag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    acquired.raise()
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: connectionWait)
+                if !acquired.isRaised { throw NoConnection() }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let value = next {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw NoConnection()
+        }
+    }
+
+    /// Whether something happened yet, shared between tasks.
+    final class Flag: Sendable {
+        private let state = Mutex(false)
+        func raise() { state.withLock { $0 = true } }
+        var isRaised: Bool { state.withLock { $0 } }
+    }
+
+    /// No pooled connection within `connectionWait`: the server is down or unreachable.
+    struct NoConnection: Error, CustomStringConvertible {
+        var description: String { "no connection within \(PostgresStore.connectionWait.components.seconds) s" }
+    }
+
     /// Every row of a query on a pooled connection, outside any transaction the caller made.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let logger = logger
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await Self.withConnection(client) { connection in try await connection.query(query, logger: logger).collect() }
         } catch {
             throw describe(error, doing: "cannot read the store")
         }
     }
 
     /// Several reads that must agree (one snapshot), as SQLite's `read` gives.
-    func read<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let logger = logger
         do {
-            return try await client.withConnection { connection in
+            return try await Self.withConnection(client) { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
                     let value = try await body(connection)
@@ -229,7 +274,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
         let client = client, logger = logger
         let outcome: Result<T, any Error> = await Task {
             do {
-                return .success(try await client.withConnection { connection in
+                return .success(try await Self.withConnection(client) { connection in
                     try await connection.query("BEGIN", logger: logger)
                     do {
                         let held = try await connection.query("""
@@ -263,11 +308,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     /// The epoch of the unexpired lease, nil when nobody holds one.
     private func currentEpoch() async throws -> Int64? {
-        for try await epoch in try await client.query("SELECT epoch FROM leader WHERE name = \(Self.leaseName) AND expires_at > now()", logger: logger)
-            .decode(Int64.self) {
-            return epoch
-        }
-        return nil
+        try await rows("SELECT epoch FROM leader WHERE name = \(Self.leaseName) AND expires_at > now()").first?.decode(Int64.self)
     }
 
     /// The fence's own refusal, before any statement of the write ran.

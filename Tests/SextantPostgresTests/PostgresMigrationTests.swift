@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SextantCore
 import SextantPostgres
 import SextantTestSupport
 
@@ -49,5 +50,24 @@ import SextantTestSupport
         #expect(message.hasPrefix("\(url): cannot connect: "), "\(message)")
         #expect(message.contains("is PostgreSQL running?"))
         #expect(!message.contains("s3cret"))
+    }
+
+    @Test("a running store whose server cannot be reached fails a write and a read within seconds, saying so, instead of waiting")
+    func unreachableWhileRunning() async throws {
+        let refusing = try RefusingPort()
+        let url = "postgres://sextant_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
+        let store = PostgresStore(configuration: try PostgresStoreConfiguration.parse(url, environment: [:]), applicationName: "sextant test", logger: quietLogger)
+        let running = Task { await store.run() }
+        defer { running.cancel() }
+        let started = ContinuousClock.now
+        let writeError = await #expect(throws: PostgresStoreError.self) {
+            try await store.writer(for: LeaseTerm(holder: "a", epoch: 1)).record([
+                Event(time: Date(), kind: .dataset, name: "tx", reason: .datasetValidated, message: "m", commit: nil, actor: "sextant"),
+            ])
+        }
+        #expect(writeError?.message.hasPrefix("\(url): cannot write to the store: ") == true, "\(String(describing: writeError))")
+        #expect(writeError?.message.contains("is PostgreSQL running?") == true)
+        await #expect(throws: PostgresStoreError.self) { try await store.journal() }
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
