@@ -90,37 +90,42 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// take turns (an advisory lock); a schema written by a newer Sextant is refused.
     package func migrate() async throws {
         let connection = try await connect()
-        defer { Task { try? await connection.close() } }
         do {
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sextant.migrate'))", logger: logger)
-                try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)
-                    """, logger: logger)
-                var applied: [String] = []
-                for try await id in try await connection.query("SELECT id FROM schema_migrations ORDER BY id", logger: logger).decode(String.self) {
-                    applied.append(id)
-                }
-                let known = Set(PostgresSchema.migrations.map(\.id))
-                if let newer = applied.filter({ !known.contains($0) }).sorted().last {
-                    throw PostgresStoreError("\(configuration.url) was written by a newer Sextant (schema \(newer)); upgrade this one")
-                }
-                for migration in PostgresSchema.migrations where !applied.contains(migration.id) {
-                    for statement in migration.statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    try await connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES (\(migration.id), now())", logger: logger)
-                }
-                try await connection.query("COMMIT", logger: logger)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
-        } catch let error as PostgresStoreError {
-            throw error
+            try await migrate(on: connection)
+            try? await connection.close()
         } catch {
+            try? await connection.close()
+            if let error = error as? PostgresStoreError { throw error }
             throw describe(error, doing: "cannot migrate the store")
+        }
+    }
+
+    /// The migrations this binary knows and the database lacks, in one transaction.
+    private func migrate(on connection: PostgresConnection) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sextant.migrate'))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)
+                """, logger: logger)
+            var applied: [String] = []
+            for try await id in try await connection.query("SELECT id FROM schema_migrations ORDER BY id", logger: logger).decode(String.self) {
+                applied.append(id)
+            }
+            let known = Set(PostgresSchema.migrations.map(\.id))
+            if let newer = applied.filter({ !known.contains($0) }).sorted().last {
+                throw PostgresStoreError("\(configuration.url) was written by a newer Sextant (schema \(newer)); upgrade this one")
+            }
+            for migration in PostgresSchema.migrations where !applied.contains(migration.id) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES (\(migration.id), now())", logger: logger)
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
         }
     }
 

@@ -127,6 +127,15 @@ final class StoreFixture: @unchecked Sendable {
         }
     }
 
+    /// `sextant down`'s write: each backend has its own (it is no `StateStore` write).
+    func forgetReplicas(at now: Date, actor: String) async throws {
+        if let store = store as? SQLiteStore {
+            try await store.forgetReplicas(at: now, actor: actor)
+        } else {
+            try await #require(store as? PostgresStateWriter).forgetReplicas(at: now, actor: actor)
+        }
+    }
+
     /// Stores an event as a newer Sextant might have, bypassing the store's types.
     func insertRawEvent(kind: String, name: String, reason: String, message: String, time: Date) async throws {
         switch backend {
