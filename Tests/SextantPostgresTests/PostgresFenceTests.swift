@@ -75,6 +75,7 @@ struct PostgresFenceTests {
         let database = try await PostgresServer.current.makeDatabase()
         try await RunningPostgresStore.with(url: database.url(as: "sextant_a"), name: "a") { a in
             let termA = try #require(try await a.acquire(holder: "a", api: nil))
+            try await database.holdLease()
             let writerA = a.writer(for: termA)
             var actionID: Int64 = 0
             for write in Write.allCases where write != .takeRequests {
@@ -85,6 +86,7 @@ struct PostgresFenceTests {
             try await database.execute("UPDATE leader SET expires_at = now() - interval '1 second'")
             try await RunningPostgresStore.with(url: database.url(as: "sextant_b"), name: "b") { b in
                 let termB = try #require(try await b.acquire(holder: "b", api: nil))
+                try await database.holdLease()
                 #expect(termB.epoch == 2)
                 try await body(database, writerA, actionID)
             }
@@ -108,6 +110,7 @@ struct PostgresFenceTests {
         let database = try await PostgresServer.current.makeDatabase()
         try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { store in
             let term = try #require(try await store.acquire(holder: "a", api: nil))
+            try await database.holdLease()
             let writer = store.writer(for: term)
             try await writer.record([Event(time: Self.now, kind: .dataset, name: "tx", reason: .datasetValidated, message: "kept", commit: nil, actor: "sextant")])
             try await database.execute("UPDATE leader SET expires_at = now() - interval '1 second'")
@@ -156,6 +159,7 @@ struct PostgresFenceTests {
         let database = try await PostgresServer.current.makeDatabase()
         try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { store in
             let writer = store.writer(for: try #require(try await store.acquire(holder: "a", api: nil)))
+            try await database.holdLease()
             let writes = 24
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<writes {

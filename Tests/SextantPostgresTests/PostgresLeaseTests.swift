@@ -38,7 +38,7 @@ struct PostgresLeaseTests {
         let database = try await PostgresServer.current.makeDatabase()
         try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { store in
             let term = try #require(try await store.acquire(holder: "host/1/aaaa", api: nil))
-            try await database.execute("UPDATE leader SET expires_at = now() + interval '2 seconds'")
+            try await database.execute("UPDATE leader SET expires_at = now() + interval '10 seconds'")
             #expect(try await store.renew(term))
             let left = try await database.rows("SELECT expires_at - now() > interval '14 seconds' FROM leader")
             #expect(left == [["t"]], "renewed to 15 s from now")

@@ -83,6 +83,7 @@ final class StoreFixture: @unchecked Sendable {
             directory = nil
             self.database = database
             let term = try #require(try await running.store.acquire(holder: "test/1/first", api: nil))
+            try await database.holdLease()
             self.term = term
             store = running.store.writer(for: term)
             reader = running.store
@@ -121,6 +122,7 @@ final class StoreFixture: @unchecked Sendable {
             let running = try await RunningPostgresStore(url: database.url(as: "sextant_b"), name: "reopened")
             self.running.append(running)
             let term = try #require(try await running.store.acquire(holder: "test/2/reopened", api: nil))
+            try await database.holdLease()
             self.term = term
             store = running.store.writer(for: term)
             reader = running.store
@@ -168,5 +170,13 @@ final class StoreFixture: @unchecked Sendable {
             return try await #require(database).rows("SELECT kind, name, commit_sha, file, line FROM desired_objects ORDER BY kind, name")
                 .map { $0.map { $0 ?? "NULL" } }
         }
+    }
+}
+
+extension PostgresTestDatabase {
+    /// Makes the current lease last an hour: a test that is not about expiry must not lose
+    /// its lease because a loaded machine took 15 s between two writes.
+    func holdLease() async throws {
+        try await execute("UPDATE leader SET expires_at = now() + interval '1 hour'")
     }
 }
