@@ -40,51 +40,93 @@ package func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger = 
     } catch {
         throw CommandFailure(message: error.message)
     }
-    // One clock for every wait: the runtime's, the reconciler's, the loop's and the watchdog's.
-    let clock = SystemClock()
-    let repository = RepositorySource(url: configuration.repository, branch: configuration.branch, root: configuration.root,
-                                      stateDirectory: configuration.stateDirectory, loader: ManifestLoader(classified: configuration.classified))
-    let embedded = EmbeddedRuntime(
-        blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
-        stateDirectory: stateDirectory.absolutePath, readinessTimeout: configuration.readinessTimeout,
-        sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, clock: clock, logger: logger)
-    let runtime = makeRuntime(configuration.runtime, embedded: embedded, readinessTimeout: configuration.readinessTimeout, clock: clock, logger: logger)
-    // What production says: the prediction log and feedback the gateway writes there.
-    let signals = PredictionLogSignals(stateDirectory: stateDirectory.absolutePath, logger: logger)
+    let parts = try DaemonParts(configuration, stateDirectory: stateDirectory.absolutePath, logger: logger)
     guard let run = configuration.run else {
-        let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
-                                    signals: signals, logger: logger)
-        return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: repository, services: [], stateDirectory: stateDirectory)
+        let reconciler = parts.reconciler(store: stateDirectory.store)
+        return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: parts.repository, services: [], stateDirectory: stateDirectory)
     }
     // Whether the store takes writes: the reconciler records it; /readyz, status and /metrics show it.
     let storeHealth = StoreHealth()
     let metrics = DaemonMetrics(storeHealth: storeHealth)
-    // Proposals (retraining, `sextant rollback`) become branches on --repo, and pull requests with --forge.
-    let stateDir = stateDirectory.absolutePath, dataRoots = configuration.dataRoots.map(ReconcileCommand.absolute)
-    let proposer = GitChangeProposer(source: repository, settings: run.branches, pullRequests: configuration.forge?.pullRequests()) { base, head in
-        PlanCommand.markdown(mirror: stateDir + "/source.git", root: repository.root, base: base, head: head, stateDir: stateDir, dataRoots: dataRoots,
-                             classified: configuration.classified)
-    }
-    let reconciler = Reconciler(source: repository, store: stateDirectory.store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
-                                metrics: metrics, storeHealth: storeHealth, signals: signals, proposer: proposer, logger: logger)
+    let reconciler = parts.reconciler(store: stateDirectory.store, metrics: metrics, storeHealth: storeHealth)
     let trigger = PassTrigger()
     let readiness = Readiness()
     let loop = ReconcileLoop(reconciler: reconciler, interval: run.interval, trigger: trigger, onPass: { _ in readiness.markReady() }, logger: logger)
+    let server = try apiServer(configuration, run: run, store: stateDirectory.store, stateDirectory: stateDirectory.absolutePath, leadership: Leadership(),
+                               trigger: trigger, metrics: metrics, readiness: readiness, storeHealth: storeHealth, logger: logger)
+    return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: parts.repository,
+                  services: [loop, DataPlaneWatchdog(reconciler: reconciler, trigger: trigger), server], stateDirectory: stateDirectory)
+}
+
+/// `run`'s HTTP API on `store`, as a service.
+func apiServer(_ configuration: DaemonConfiguration, run: DaemonConfiguration.Run, store: any StateReader & OperatorQueue, stateDirectory: String,
+               leadership: Leadership, trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness, storeHealth: StoreHealth,
+               logger: Logger) throws -> any Service {
     guard let (host, port) = RunCommand.address(run.listen) else {
         throw CommandFailure(message: "--listen \(run.listen) is not host:port, e.g. 127.0.0.1:7070 or [::1]:7070")
     }
     let api = DaemonAPI(
         configuration: .init(host: host, port: port, webhookSignature: run.webhookSecret.map(WebhookSignature.init),
                              apiToken: run.apiToken.map { String(decoding: $0, as: UTF8.self) }),
-        store: stateDirectory.store, trigger: trigger, metrics: metrics, readiness: readiness, storeHealth: storeHealth)
+        store: store, stateDirectory: stateDirectory, leadership: leadership, trigger: trigger, metrics: metrics, readiness: readiness,
+        storeHealth: storeHealth)
     let server = api.application(logger: logger) { port in
         logger.notice("listening", metadata: ["address": "\(host):\(port)", "repo": "\(redacted(configuration.repository))", "branch": "\(configuration.branch)"])
     }
     if !api.isLoopbackOnly && run.webhookSecret == nil && run.apiToken == nil {
         logger.warning("the API listens beyond loopback without --webhook-secret-file or --api-token-file: the webhook refuses every call")
     }
-    return Daemon(reconciler: reconciler, store: stateDirectory.store, repository: repository,
-                  services: [loop, DataPlaneWatchdog(reconciler: reconciler, trigger: trigger), server], stateDirectory: stateDirectory)
+    return server
+}
+
+/// What every reconciler of this configuration is made of: the followed repository, the
+/// runtime and the signals of the state directory, and the proposer of changes. A daemon
+/// on a SQLite state directory makes one reconciler; a replica on PostgreSQL one per term.
+struct DaemonParts {
+    let configuration: DaemonConfiguration
+    let repository: RepositorySource
+    let runtime: any Runtime
+    let signals: PredictionLogSignals
+    let clock: SystemClock
+    let logger: Logger
+
+    /// - Parameter stateDirectory: the state directory's absolute path, held by this process.
+    init(_ configuration: DaemonConfiguration, stateDirectory: String, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        // One clock for every wait: the runtime's, the reconciler's, the loop's and the watchdog's.
+        clock = SystemClock()
+        repository = RepositorySource(url: configuration.repository, branch: configuration.branch, root: configuration.root,
+                                      stateDirectory: configuration.stateDirectory, loader: ManifestLoader(classified: configuration.classified))
+        let embedded = EmbeddedRuntime(
+            blobs: repository, dataRoots: configuration.dataRoots.map(ReconcileCommand.absolute),
+            stateDirectory: stateDirectory, readinessTimeout: configuration.readinessTimeout,
+            sandbox: try configuration.sandbox(logger: logger), maxRequestBytes: configuration.maxRequestBytes, clock: clock, logger: logger)
+        runtime = makeRuntime(configuration.runtime, embedded: embedded, readinessTimeout: configuration.readinessTimeout, clock: clock, logger: logger)
+        // What production says: the prediction log and feedback the gateway writes there.
+        signals = PredictionLogSignals(stateDirectory: stateDirectory, logger: logger)
+        self.stateDirectory = stateDirectory
+    }
+
+    private let stateDirectory: String
+
+    /// A reconciler writing to `store`: `run`'s (with metrics and a proposer), or one for
+    /// passes on demand.
+    func reconciler(store: any StateStore, metrics: DaemonMetrics? = nil, storeHealth: StoreHealth = StoreHealth()) -> Reconciler {
+        guard let run = configuration.run else {
+            return Reconciler(source: repository, store: store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
+                              signals: signals, logger: logger)
+        }
+        // Proposals (retraining, `sextant rollback`) become branches on --repo, and pull requests with --forge.
+        let configuration = configuration, repository = repository, stateDir = stateDirectory
+        let dataRoots = configuration.dataRoots.map(ReconcileCommand.absolute)
+        let proposer = GitChangeProposer(source: repository, settings: run.branches, pullRequests: configuration.forge?.pullRequests()) { base, head in
+            PlanCommand.markdown(mirror: stateDir + "/source.git", root: repository.root, base: base, head: head, stateDir: stateDir, dataRoots: dataRoots,
+                                 classified: configuration.classified)
+        }
+        return Reconciler(source: repository, store: store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
+                          metrics: metrics ?? NoMetrics(), storeHealth: storeHealth, signals: signals, proposer: proposer, logger: logger)
+    }
 }
 
 /// The runtime reads data files' blobs from the followed repository.

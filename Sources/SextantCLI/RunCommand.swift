@@ -9,6 +9,7 @@ import Foundation
 import Logging
 import SextantAPI
 import SextantGit
+import SextantPostgres
 import SextantSource
 import ServiceLifecycle
 import UnixSignals
@@ -37,6 +38,14 @@ struct RunCommand: AsyncParsableCommand {
               sextant run --repo git@github.com:acme/ml-config.git \\
                   --listen 0.0.0.0:7070 \\
                   --webhook-secret-file /etc/sextant/webhook-secret
+              sextant run --repo https://github.com/acme/ml-config \\
+                  --store postgres://sextant@db.internal:5432/sextant?sslmode=require \\
+                  --store-password-file /etc/sextant/pgpass --listen 127.0.0.1:7071
+
+            With --store postgres://…, several replicas share one database: one
+            leads (a lease renewed every 5 s, 15 s long, on the database's clock)
+            and reconciles; the others serve the API and the dashboard read-only and
+            take over within the lease. Replicas share --state-dir on one host.
             """
     )
 
@@ -57,6 +66,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long fetches may fail before status shows the error.", valueName: "duration"))
     var fetchErrorGrace: String = "1m"
 
+    @Option(help: ArgumentHelp("Where state is kept: the state directory's SQLite (default), or postgres://USER@HOST:PORT/DB?sslmode=disable|prefer|require, shared by replicas that elect a leader.", valueName: "url"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("A file holding the PostgreSQL password of --store (else PGPASSWORD); never put it in the URL.", valueName: "file"))
+    var storePasswordFile: String?
+
     @Option(help: ArgumentHelp("The author of the commits Sextant pushes to sextant/<purpose>/<model> branches, as \"Name <email>\".", valueName: "author"))
     var gitAuthor: String = GitSignature.sextant.description
 
@@ -76,6 +91,9 @@ struct RunCommand: AsyncParsableCommand {
         guard GitSignature(parsing: gitAuthor) != nil else {
             throw ValidationError("--git-author \(gitAuthor) is not Name <email>, e.g. \"Sextant <sextant@example.com>\"")
         }
+        if storePasswordFile != nil, store == nil {
+            throw ValidationError("--store-password-file needs --store postgres://…: the state directory's SQLite has no password")
+        }
         if let gateway = Self.address(source.gateway), gateway.1 == api.1, gateway.1 != 0 {
             throw ValidationError("--listen \(listen) and --gateway \(source.gateway) share port \(api.1): the API and the gateway need a port each")
         }
@@ -89,9 +107,25 @@ struct RunCommand: AsyncParsableCommand {
         let token = try apiTokenFile.map { try Self.secret(from: $0, flag: "--api-token-file") }
         let run = DaemonConfiguration.Run(listen: listen, interval: Self.duration(interval, positive: true)!, webhookSecret: secret, apiToken: token,
                                           branches: try Self.branchWriteSettings(author: gitAuthor, credentialsFile: gitCredentialsFile))
-        let daemon = try buildDaemon(source.daemonConfiguration(run: run, fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!), logger: logger)
+        let configuration = try source.daemonConfiguration(run: run, fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!)
+        let daemon: Daemon?
+        let services: [any Service]
+        if let store, store != "sqlite" {
+            let postgres: PostgresStoreConfiguration
+            do throws(PostgresStoreError) {
+                postgres = try .parse(store, passwordFile: storePasswordFile)
+            } catch {
+                throw CommandFailure(message: error.message)
+            }
+            daemon = nil
+            services = try buildReplica(configuration, store: PostgresStore(configuration: postgres, applicationName: "sextant \(ReplicaIdentity.holder)",
+                                                                            logger: logger), logger: logger)
+        } else {
+            daemon = try buildDaemon(configuration, logger: logger)
+            services = daemon?.services ?? []
+        }
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services.map { .init(service: $0) },
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
         do {
             try await group.run()

@@ -69,6 +69,10 @@ enum StatusRenderer {
         // A fetch that fails, or (from a daemon) a store that cannot be written.
         if let error = revision.error { lines.append("error: \(error)") }
         if let gateway = document.gateway, !gateway.serving { lines.append("gateway \(gateway.address) down: \(gateway.error ?? "not running")") }
+        if let leader = document.leader {
+            let lease = leader.expiresAt > now ? "lease for \(age(from: now, to: leader.expiresAt))" : "lease expired \(age(from: leader.expiresAt, to: now)) ago"
+            lines.append("leader \(leader.holder)" + (leader.api.map { " at \($0)" } ?? "") + ", epoch \(leader.epoch), \(lease)")
+        }
         if let error = document.comparisonError {
             lines.append("not applied: \(error.commit.prefix(7)) (\(error.reason))")
             for diagnostic in error.diagnostics.prefix(10) { lines.append("  \(diagnostic)") }

@@ -33,6 +33,8 @@ package enum EventReason: OpenStringEnum {
     case driftDetected, driftResolved
     // The gateway and the store.
     case gatewayStarted, gatewayRestarted, storeUnavailable, storeRecovered
+    /// A replica won the lease of a shared store (DESIGN §12).
+    case leaderElected
     /// A reason written by a newer version.
     case unknown(String)
 
@@ -52,6 +54,7 @@ package enum EventReason: OpenStringEnum {
         .rollbackRequested, .rollbackRefused, .branchPushed, .pullRequestOpened, .pullRequestUpdated, .proposeFailed, .proposalRejected, .branchMerged,
         .driftDetected, .driftResolved,
         .gatewayStarted, .gatewayRestarted, .storeUnavailable, .storeRecovered,
+        .leaderElected,
     ]
 
     package var rawValue: String {
@@ -119,6 +122,7 @@ package enum EventReason: OpenStringEnum {
         case .gatewayRestarted: "GatewayRestarted"
         case .storeUnavailable: "StoreUnavailable"
         case .storeRecovered: "StoreRecovered"
+        case .leaderElected: "LeaderElected"
         case .unknown(let reason): reason
         }
     }

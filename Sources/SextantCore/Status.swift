@@ -523,16 +523,21 @@ package struct StatusDocument: Sendable, Hashable, Codable {
     package var comparisonError: ComparisonError?
     /// The gateway (null while no model needs one, or without a data plane).
     package var gateway: GatewayStatus?
+    /// The replica that leads, with several replicas on a PostgreSQL store (DESIGN §12);
+    /// absent for a daemon on its own state directory. Read live from the lease, not saved.
+    package var leader: LeaderRecord?
 
-    package init(revision: RevisionStatus, objects: [ObjectStatus], comparisonError: ComparisonError? = nil, gateway: GatewayStatus? = nil) {
+    package init(revision: RevisionStatus, objects: [ObjectStatus], comparisonError: ComparisonError? = nil, gateway: GatewayStatus? = nil,
+                 leader: LeaderRecord? = nil) {
         self.revision = revision
         self.objects = objects
         self.comparisonError = comparisonError
         self.gateway = gateway
+        self.leader = leader
     }
 
     enum CodingKeys: String, CodingKey {
-        case revision, objects, comparisonError, gateway
+        case revision, objects, comparisonError, gateway, leader
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -541,6 +546,7 @@ package struct StatusDocument: Sendable, Hashable, Codable {
         try container.encode(objects, forKey: .objects)
         try container.encode(comparisonError, forKey: .comparisonError)
         try container.encode(gateway, forKey: .gateway)
+        try container.encodeIfPresent(leader, forKey: .leader)
     }
 
     /// Exit status of `sextant status`: 1 when any object is degraded.

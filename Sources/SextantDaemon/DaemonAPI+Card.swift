@@ -19,13 +19,13 @@ extension DaemonAPI {
                 }
                 version = number
             }
-            let registries = try store.registries()
+            let registries = try await store.registries()
             guard let registry = registries[name] else {
                 return Self.error("no model \(name)" + UnknownName.hint(name, known: Array(registries.keys), listing: "GET /api/v1/status"), status: .notFound)
             }
-            let stable = try store.status()?.objects.first { $0.kind == .model && $0.name == name }?.model?.stableVersion
+            let stable = try await store.savedStatus()?.document.objects.first { $0.kind == .model && $0.name == name }?.model?.stableVersion
             do throws(ModelCardLookup.Failure) {
-                let card = try ModelCardLookup(stateDirectory: store.directory).card(of: registry, version: version, stableVersion: stable)
+                let card = try ModelCardLookup(stateDirectory: stateDirectory).card(of: registry, version: version, stableVersion: stable)
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: card.json)))
             } catch {
                 return Self.error(error.description, status: error.kind == .unknownVersion ? .notFound : .internalServerError)

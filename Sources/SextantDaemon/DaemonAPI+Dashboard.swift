@@ -15,25 +15,25 @@ extension DaemonAPI {
     func addDashboardRoutes(to router: Router<BasicRequestContext>) {
         let dashboard = Dashboard()
         router.get("/") { _, _ in
-            Self.html(dashboard.overview(try store.status(), events: try store.latestEvents(limit: Dashboard.eventLimit), now: Date()))
+            Self.html(dashboard.overview(try await store.savedStatus()?.document, events: try await store.latestEvents(limit: Dashboard.eventLimit, name: nil, kind: nil), now: Date()))
         }
         router.get("models/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
-            let status = try store.status()
-            let page = dashboard.model(name, status: status, registry: try store.registry(of: name),
-                                       events: try store.latestEvents(limit: Dashboard.eventLimit, name: name, kind: .model), now: Date())
+            let status = try await store.savedStatus()?.document
+            let page = dashboard.model(name, status: status, registry: try await store.registry(of: name),
+                                       events: try await store.latestEvents(limit: Dashboard.eventLimit, name: name, kind: .model), now: Date())
             return page.map { Self.html($0) } ?? missing(dashboard, "model", name, kind: .model, status: status)
         }
         router.get("datasets/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
-            let status = try store.status()
-            let page = dashboard.dataset(name, status: status, events: try store.latestEvents(limit: Dashboard.eventLimit, name: name, kind: .dataset), now: Date())
+            let status = try await store.savedStatus()?.document
+            let page = dashboard.dataset(name, status: status, events: try await store.latestEvents(limit: Dashboard.eventLimit, name: name, kind: .dataset), now: Date())
             return page.map { Self.html($0) } ?? missing(dashboard, "dataset", name, kind: .dataset, status: status)
         }
         router.get("slos/:name") { _, context in
             let name = context.parameters.get("name") ?? ""
-            let status = try store.status()
-            let page = dashboard.slo(name, status: status, events: try store.latestEvents(limit: Dashboard.eventLimit, name: name, kind: .slo), now: Date())
+            let status = try await store.savedStatus()?.document
+            let page = dashboard.slo(name, status: status, events: try await store.latestEvents(limit: Dashboard.eventLimit, name: name, kind: .slo), now: Date())
             return page.map { Self.html($0) } ?? missing(dashboard, "SLO", name, kind: .slo, status: status)
         }
         router.get("dashboard/app.css") { _, _ in

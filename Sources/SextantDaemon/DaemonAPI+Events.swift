@@ -16,7 +16,7 @@ extension DaemonAPI {
             case .success(let parsed): query = parsed
             case .failure(let problem): return Self.error(problem.message, status: .badRequest)
             }
-            return Self.json(try store.events(since: query.since, limit: query.limit, name: query.name, kind: query.kind))
+            return Self.json(try await store.events(since: query.since, limit: query.limit, name: query.name, kind: query.kind))
         }
         router.get("api/v1/events/stream") { request, _ in
             var query: EventQuery
@@ -39,13 +39,13 @@ extension DaemonAPI {
 
     /// Writes each new event as `id: N`, `event: REASON`, `data: {…}` until the client goes
     /// or the daemon shuts down; a comment line keeps a quiet connection open.
-    private static func stream(_ store: SQLiteStore, _ query: EventQuery, to writer: inout any ResponseBodyWriter) async throws {
+    private static func stream(_ store: any StateReader, _ query: EventQuery, to writer: inout any ResponseBodyWriter) async throws {
         let encoder = StatusDocument.jsonEncoder(pretty: false)
         var since = query.since
         var lastWrite = ContinuousClock.now
         try await writer.write(ByteBuffer(string: ": sextant events\n\n"))
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            let events = try store.events(since: since, limit: 1000, name: query.name, kind: query.kind)
+            let events = try await store.events(since: since, limit: 1000, name: query.name, kind: query.kind)
             var text = ""
             for event in events {
                 guard let id = event.id else { continue }

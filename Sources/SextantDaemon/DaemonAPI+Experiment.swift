@@ -12,7 +12,7 @@ extension DaemonAPI {
     func addExperimentRoutes(to router: Router<BasicRequestContext>) {
         router.get("api/v1/models/:name/experiment") { _, context in
             let name = context.parameters.get("name") ?? ""
-            guard let document = try store.status() else {
+            guard let document = try await store.savedStatus()?.document else {
                 return Self.error("no status yet: the first reconcile pass has not finished", status: .serviceUnavailable)
             }
             let models = document.objects.filter { $0.kind == .model }

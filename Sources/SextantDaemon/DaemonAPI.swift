@@ -5,7 +5,7 @@ import SextantHTTP
 package import Hummingbird
 package import Logging
 package import SextantCore
-package import SextantStore
+import SextantStore
 import Synchronization
 
 /// The daemon's HTTP API (DESIGN §5): health, readiness, metrics, status, events, drift, experiments, model cards and
@@ -34,7 +34,11 @@ package struct DaemonAPI: Sendable {
     }
 
     private let configuration: Configuration
-    let store: SQLiteStore
+    let store: any StateReader & OperatorQueue
+    /// The state directory: model cards are read from its artifacts.
+    let stateDirectory: String
+    /// Leader, follower or standalone: a follower refuses what only the leader takes.
+    let leadership: Leadership
     private let trigger: PassTrigger
     private let metrics: DaemonMetrics
     private let readiness: Readiness
@@ -44,11 +48,15 @@ package struct DaemonAPI: Sendable {
     /// True when only this machine can connect.
     package var isLoopbackOnly: Bool { configuration.isLoopback }
 
-    /// - Parameter storeHealth: the reconciler's (`Reconciler.storeHealth`).
-    package init(configuration: Configuration, store: SQLiteStore, trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness,
-                storeHealth: StoreHealth = StoreHealth()) {
+    /// - Parameters:
+    ///   - store: what the API reads, and where decisions are queued.
+    ///   - storeHealth: the reconciler's (`Reconciler.storeHealth`).
+    package init(configuration: Configuration, store: any StateReader & OperatorQueue, stateDirectory: String, leadership: Leadership = Leadership(),
+                 trigger: PassTrigger, metrics: DaemonMetrics, readiness: Readiness, storeHealth: StoreHealth = StoreHealth()) {
         self.configuration = configuration
         self.store = store
+        self.stateDirectory = stateDirectory
+        self.leadership = leadership
         self.trigger = trigger
         self.metrics = metrics
         self.readiness = readiness
@@ -68,6 +76,10 @@ package struct DaemonAPI: Sendable {
         let router = Router()
         router.get("healthz") { _, _ in Self.text("ok\n") }
         router.get("readyz") { _, _ in
+            // A follower is ready as soon as it reads the store: it serves reads.
+            if leadership.role == .follower {
+                return Self.text("ready: follower" + (leadership.leader.map { " of \($0.holder) (epoch \($0.epoch))" } ?? "; nobody leads yet") + "\n")
+            }
             if let failure = storeHealth.failure { return Self.text(failure.summary + "\n", status: .serviceUnavailable) }
             return readiness.isReady ? Self.text("ready\n") : Self.text("starting: the first reconcile pass has not finished\n", status: .serviceUnavailable)
         }
@@ -76,15 +88,17 @@ package struct DaemonAPI: Sendable {
         }
         router.get("api/v1/status") { request, _ in
             let failure = storeHealth.failure
-            guard let saved = try store.savedStatus() else {
+            guard var saved = try await store.savedStatus() else {
                 let why = failure.map { "no status saved yet: \($0.summary)" } ?? "no status yet: the first reconcile pass has not finished"
                 return Self.error(why, status: .serviceUnavailable)
             }
+            // Several replicas: status names the leader, as the lease says now.
+            if leadership.role != .standalone { saved.document.leader = leadership.leader }
             var document = saved.document
             // The saved document is as old as the last write that worked: say so.
             if let failure { document = document.showing(failure) }
             if let name = request.uri.queryParameters["name"] { document = document.filtered(String(name)) }
-            guard failure == nil, request.uri.queryParameters["name"] == nil else { return Self.json(document) }
+            guard failure == nil, request.uri.queryParameters["name"] == nil, leadership.role == .standalone else { return Self.json(document) }
             let body = await statusBody.bytes(of: saved)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
@@ -107,6 +121,7 @@ package struct DaemonAPI: Sendable {
                 return Self.error("this daemon listens beyond loopback: configure --webhook-secret-file, or send Authorization: Bearer <token>",
                                   status: .unauthorized)
             }
+            guard leadership.isActing else { return Self.error(leadership.followerRefusal, status: .serviceUnavailable) }
             metrics.webhook(.accepted)
             trigger.request()
             return Self.json(["status": "fetch scheduled"], status: .accepted)
@@ -129,15 +144,16 @@ package struct DaemonAPI: Sendable {
             if !isAuthorized(request), !configuration.isLoopback || request.headers[.authorization] != nil {
                 return Self.error("\(decision) needs Authorization: Bearer <token> (the daemon's --api-token-file)", status: .unauthorized)
             }
-            let models = try store.status()?.objects.filter { $0.kind == .model }.map(\.name) ?? []
+            guard leadership.isActing else { return Self.error(leadership.followerRefusal, status: .serviceUnavailable) }
+            let models = try await store.savedStatus()?.document.objects.filter { $0.kind == .model }.map(\.name) ?? []
             guard models.contains(name) else {
                 return Self.error("no model \(name)" + UnknownName.hint(name, known: models, listing: "GET /api/v1/status"), status: .notFound)
             }
             let actor = request.headers[Self.actorHeader].map { "api:\($0)" } ?? "api"
             do {
-                try store.queue(OperatorRequest(decision: decision, model: name, actor: actor, time: Date(), version: version))
-            } catch let error as StoreError {
-                return Self.error("\(decision) of \(name) not queued: \(error.message)", status: .serviceUnavailable)
+                try await store.queue(OperatorRequest(decision: decision, model: name, actor: actor, time: Date(), version: version))
+            } catch {
+                return Self.error("\(decision) of \(name) not queued: \((error as? StoreError)?.message ?? "\(error)")", status: .serviceUnavailable)
             }
             trigger.request()
             context.logger.notice("operator decision queued", metadata: ["model": "\(name)", "decision": "\(decision)", "actor": "\(actor)"])

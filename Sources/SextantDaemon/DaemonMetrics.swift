@@ -21,6 +21,11 @@ package final class DaemonMetrics: ReconcilerMetrics {
     private let store: (available: Gauge, pendingWrites: Gauge, writeFailures: Counter)
     /// The failed writes already added to the counter.
     private let countedWriteFailures = Mutex(0)
+    /// Leader, follower or standalone, read at each scrape.
+    private let leadership: Leadership
+    private let lease: (leader: Gauge, epoch: Gauge, renewals: [Leadership.RenewalResult: Counter])
+    /// The renewals already added to the counters, by result.
+    private let countedRenewals = Mutex<[Leadership.RenewalResult: Int]>([:])
     /// Each serving replica's series, by model, revision and index.
     let replicaSeries = Mutex<[ReplicaSeries.Labels: ReplicaSeries]>([:])
     /// What the live-contract counters counted so far, by model, column and rule.
@@ -56,9 +61,27 @@ package final class DaemonMetrics: ReconcilerMetrics {
         name("store", "write_failures", unit: "total", "Writes to the state store that failed (disk full, read-only, I/O error).")
     }
 
-    /// - Parameter storeHealth: the reconciler's (`Reconciler.storeHealth`).
-    package init(storeHealth: StoreHealth = StoreHealth()) {
+    static var leaderName: MetricNameDescriptor {
+        name("", "leader", unit: "", "1 while this replica acts (the lease's leader, or the only daemon of its state directory), 0 while it follows.")
+    }
+    static var leaderEpochName: MetricNameDescriptor {
+        name("leader", "epoch", unit: "", "The lease's epoch as this replica last read it (0: no lease, a SQLite state directory).")
+    }
+    static var leaseRenewalsName: MetricNameDescriptor {
+        name("lease", "renewals", unit: "total", "Renewals of this replica's lease, by result: renewed, failed (no answer, an error), lost.")
+    }
+
+    /// - Parameters:
+    ///   - storeHealth: the reconciler's (`Reconciler.storeHealth`).
+    ///   - leadership: this replica's part, with several replicas on one store.
+    package init(storeHealth: StoreHealth = StoreHealth(), leadership: Leadership = Leadership()) {
         self.storeHealth = storeHealth
+        self.leadership = leadership
+        var renewals: [Leadership.RenewalResult: Counter] = [:]
+        for result in Leadership.RenewalResult.allCases {
+            renewals[result] = registry.makeCounter(descriptor: Self.leaseRenewalsName, labels: [("result", result.rawValue)])
+        }
+        lease = (registry.makeGauge(descriptor: Self.leaderName), registry.makeGauge(descriptor: Self.leaderEpochName), renewals)
         store = (registry.makeGauge(descriptor: Self.storeAvailableName), registry.makeGauge(descriptor: Self.storePendingWritesName),
                  registry.makeCounter(descriptor: Self.storeWriteFailuresName))
         passes = registry.makeCounter(descriptor: Self.passesName)
@@ -79,6 +102,7 @@ package final class DaemonMetrics: ReconcilerMetrics {
     /// The Prometheus text exposition format.
     package func exposition() -> String {
         observeStore()
+        observeLease()
         return registry.emitToString()
     }
 
@@ -89,6 +113,18 @@ package final class DaemonMetrics: ReconcilerMetrics {
         countedWriteFailures.withLock { counted in
             if failures > counted { store.writeFailures.increment(by: Int64(failures - counted)) }
             counted = max(counted, failures)
+        }
+    }
+
+    private func observeLease() {
+        lease.leader.set(leadership.isActing ? 1.0 : 0.0)
+        lease.epoch.set(Double(leadership.leader?.epoch ?? 0))
+        countedRenewals.withLock { counted in
+            for result in Leadership.RenewalResult.allCases {
+                let now = leadership.renewals(result)
+                if now > counted[result, default: 0] { lease.renewals[result]?.increment(by: Int64(now - counted[result, default: 0])) }
+                counted[result] = max(counted[result, default: 0], now)
+            }
         }
     }
 

@@ -67,6 +67,10 @@ package final class SQLiteStore: StateStore, StateReader, OperatorQueue {
         }
     }
 
+    /// The file a replica on PostgreSQL writes in its state directory, naming the database
+    /// (without a password) and its API: readers of the directory point there.
+    package static let sharedStoreNote = "store.txt"
+
     /// Opens an existing store for reading only (`status`, `history`): no lock needed.
     package init(readingFrom directory: String) throws(StoreError) {
         self.directory = directory
@@ -74,6 +78,10 @@ package final class SQLiteStore: StateStore, StateReader, OperatorQueue {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StoreError("--state-dir \(directory): no such state directory; pass the one `sextant reconcile --once` or `sextant run` uses")
+        }
+        if let shared = try? String(contentsOfFile: directory + "/" + Self.sharedStoreNote, encoding: .utf8) {
+            throw StoreError("the state of \(directory) is kept in PostgreSQL by `sextant run --store` (\(shared.trimmingCharacters(in: .whitespacesAndNewlines))): "
+                + "ask a replica's API with --server http://HOST:PORT")
         }
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("no state in \(directory): run `sextant reconcile --once` or `sextant run` with --state-dir \(directory) first")

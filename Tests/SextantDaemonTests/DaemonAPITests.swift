@@ -41,7 +41,7 @@ import SextantTestSupport
 
         func api(host: String = "127.0.0.1", secret: String? = nil, token: String? = nil) -> DaemonAPI {
             DaemonAPI(configuration: .init(host: host, port: 0, webhookSignature: secret.map { WebhookSignature(secret: Array($0.utf8)) }, apiToken: token),
-                      store: store, trigger: trigger, metrics: metrics, readiness: readiness)
+                      store: store, stateDirectory: store.directory, trigger: trigger, metrics: metrics, readiness: readiness)
         }
 
         /// True when a pass was requested (consumes the request): a requested wait returns

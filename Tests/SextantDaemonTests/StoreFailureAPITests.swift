@@ -26,7 +26,7 @@ import SextantTestSupport
         }
 
         func api() -> DaemonAPI {
-            DaemonAPI(configuration: .init(host: "127.0.0.1", port: 0), store: store, trigger: PassTrigger(),
+            DaemonAPI(configuration: .init(host: "127.0.0.1", port: 0), store: store, stateDirectory: store.directory, trigger: PassTrigger(),
                       metrics: DaemonMetrics(storeHealth: health), readiness: readiness, storeHealth: health)
         }
 

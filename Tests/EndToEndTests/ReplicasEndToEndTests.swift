@@ -1,0 +1,200 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import SextantAPI
+import SextantCore
+import SextantTestSupport
+
+/// Two `sextant run` replicas on one PostgreSQL database (DESIGN §12), with the real binary,
+/// a real server from Debian's package, the real gateway and the Python example's trainer.
+@Suite(.serialized, .postgresServer) struct ReplicasEndToEndTests {
+    typealias Rig = RolloutEndToEndTests.Rig
+
+    static let enabled = PostgresServer.isInstalled && BackgroundJobsEndToEndTests.hasPython
+    static let why = "needs PostgreSQL's server (Debian's postgresql-15; .ci/run installs it) and /usr/bin/python3"
+
+    /// One replica: `sextant run --store postgres://ROLE@…` on the rig's repository, state
+    /// directory and gateway, with an API of its own.
+    final class Replica: Sendable {
+        let name: String
+        let apiPort: Int
+        let process: BackgroundProcess
+
+        init(_ name: String, rig: Rig, store: String) throws {
+            self.name = name
+            apiPort = try freePort()
+            process = try BackgroundProcess(sextantBinary, [
+                "run", "--repo", rig.repository.path, "--state-dir", rig.state.path, "--interval", "1s", "--listen", "127.0.0.1:\(apiPort)",
+                "--gateway", "127.0.0.1:\(rig.gatewayPort)", "--readiness-timeout", "20", "--store", store,
+            ], logPath: rig.state.path + "/../replica-\(name)-\(apiPort).log", environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        }
+
+        func get(_ path: String) async throws -> (status: UInt, body: String) {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(apiPort)" + path), timeout: .seconds(5))
+            return (response.status.code, String(buffer: try await response.body.collect(upTo: 64 << 20)))
+        }
+
+        func post(_ path: String) async throws -> (status: UInt, body: String) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(apiPort)" + path)
+            request.method = .POST
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        }
+
+        /// A gauge or counter of `/metrics` without labels; nil while the API does not answer.
+        func metric(_ name: String) async -> Double? {
+            guard let body = try? await get("/metrics").body else { return nil }
+            for line in body.split(separator: "\n") where line.hasPrefix(name + " ") {
+                return Double(line.split(separator: " ").last ?? "")
+            }
+            return nil
+        }
+
+        func status() async throws -> StatusDocument {
+            try StatusDocument.jsonDecoder().decode(StatusDocument.self, from: Data(try await get("/api/v1/status").body.utf8))
+        }
+
+        func model(_ name: String) async -> ObjectStatus? {
+            try? await status().objects.first { $0.kind == .model && $0.name == name }
+        }
+
+        func events() async throws -> [Event] {
+            try StatusDocument.jsonDecoder().decode([Event].self, from: Data(try await get("/api/v1/events?since=0&limit=100000").body.utf8))
+        }
+
+        var log: String { process.log.suffix(4000).description }
+    }
+
+    static func waitFor(_ what: String, timeout: Duration = .seconds(120), replicas: [Replica], _ condition: () async throws -> Bool) async throws {
+        let done = try await eventually(timeout: timeout) { (try? await condition()) ?? false }
+        try #require(done, "waited \(timeout) for \(what); logs:\n\(replicas.map { "--- \($0.name):\n\($0.log)" }.joined(separator: "\n"))")
+    }
+
+    /// The `sextant gateway` process serving on `port`.
+    static func gatewayProcess(port: Int) -> Int32? {
+        BackgroundJobsEndToEndTests.processes(containing: "127.0.0.1:\(port)").first { pid in
+            let command = (FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return command.count > 1 && command[1] == "gateway"
+        }
+    }
+
+    @Test("kill -9 of the leader mid-training: the follower leads within 20 s, trains the version exactly once, loses no event, and the gateway keeps serving",
+          .enabled(if: enabled, why), .timeLimit(.minutes(10)))
+    func failover() async throws {
+        let marks = "/tmp/sextant-marks-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
+        let database = try await PostgresServer.current.makeDatabase(roles: ["sextant_a", "sextant_b"])
+        let a = try Replica("a", rig: rig, store: database.url(as: "sextant_a"))
+        defer { if a.process.isRunning { kill(a.process.pid, SIGKILL) } }
+        try await Self.waitFor("a to lead", replicas: [a]) { await a.metric("sextant_leader") == 1 }
+        let b = try Replica("b", rig: rig, store: database.url(as: "sextant_b"))
+        defer { if b.process.isRunning { kill(b.process.pid, SIGKILL) } }
+        try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
+        #expect(await b.metric("sextant_leader") == 0)
+        #expect(await a.metric("sextant_leader_epoch") == 1)
+        try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
+
+        // The follower serves what the leader wrote, names it, and refuses decisions.
+        try await Self.waitFor("b to read r1 serving", replicas: [a, b]) { await b.model(rig.model)?.phase == .serving }
+        let leader = try #require(try await b.status().leader)
+        #expect(leader.epoch == 1 && leader.api == "127.0.0.1:\(a.apiPort)")
+        let refused = try await b.post("/api/v1/models/\(rig.model)/promote")
+        #expect(refused.status == 503 && refused.body.contains("the leader is \(leader.holder) at 127.0.0.1:\(a.apiPort) (epoch 1)"), "\(refused)")
+        #expect(try await b.get("/").status == 200, "the dashboard serves on the follower")
+
+        let load = RolloutEndToEndTests.Load(port: rig.gatewayPort, model: rig.model, body: BackgroundJobsEndToEndTests.churnRequest)
+        let gateway = try #require(Self.gatewayProcess(port: rig.gatewayPort))
+        // A new version whose first training sleeps a minute: the leader dies during it.
+        let command = "[sh, -c, \"echo run >> \(marks)/runs; if mkdir \(marks)/first 2>/dev/null; then sleep 60; fi; exec python3 trainer/train.py\"]"
+        try rig.commit("a trainer that sleeps the first time", "models/churn-predictor.yaml",
+                       replacing: "command: [python3, trainer/train.py]", with: "command: \(command)")
+        try await Self.waitFor("the trainer to run", replicas: [a, b]) {
+            FileManager.default.fileExists(atPath: marks + "/first") && !BackgroundJobsEndToEndTests.processes(containing: "\(marks)/runs").isEmpty
+        }
+        let trainer = try #require(BackgroundJobsEndToEndTests.processes(containing: "\(marks)/runs").first)
+        let trainerGroup = getpgid(trainer)
+        let before = try await a.events()
+        kill(a.process.pid, SIGKILL)
+        let killedAt = ContinuousClock.now
+        try await Self.waitFor("b to lead", timeout: .seconds(60), replicas: [a, b]) { await b.metric("sextant_leader") == 1 }
+        let takeover = ContinuousClock.now - killedAt
+        #expect(takeover < .seconds(20), "b led \(takeover) after the leader was killed")
+        #expect(await b.metric("sextant_leader_epoch") == 2)
+
+        // Trained exactly once: v2 serves, the interrupted run and one more, one Trained event for v2.
+        try await Self.waitFor("v2 to serve", timeout: .seconds(300), replicas: [a, b]) {
+            let model = await b.model(rig.model)
+            return model?.model?.stableVersion == 2 && model?.phase == .serving
+        }
+        let runs = try String(contentsOfFile: marks + "/runs", encoding: .utf8).split(separator: "\n")
+        #expect(runs.count == 2, "the trainer ran \(runs.count) times: once interrupted by the kill, once to the end")
+        let orphanGone = try await eventually(timeout: .seconds(30)) { !BackgroundJobsEndToEndTests.groupAlive(trainerGroup) }
+        #expect(orphanGone, "the dead leader's trainer (process group \(trainerGroup)) still runs")
+
+        // No event lost: the new leader's list starts with everything the old one showed, ids only increase.
+        let after = try await b.events()
+        #expect(Array(after.prefix(before.count).map(\.id)) == before.map(\.id))
+        let ids = after.compactMap(\.id)
+        #expect(ids.count == after.count && zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 }, "event ids are not strictly increasing")
+        let trained = after.filter { $0.reason == .trained && $0.name == rig.model }
+        #expect(trained.count == 2, "one Trained for v1 by a, one for v2 by b: \(trained.map(\.message))")
+        let newEvents = after.dropFirst(before.count)
+        let elected = try #require(newEvents.first { $0.reason == .leaderElected }, "\(newEvents.map(\.reason))")
+        #expect(elected.message.hasPrefix("epoch 2: ") && elected.message.contains("took over from \(leader.holder)"), "\(elected.message)")
+        #expect(newEvents.contains { $0.reason == .actionInterrupted && $0.name == rig.model })
+
+        // The gateway kept serving: the same process, and no request failed.
+        let tally = await load.stop()
+        #expect(tally.ok > 0)
+        #expect(tally.failed.isEmpty, "\(tally.failed.prefix(5))")
+        #expect(Self.gatewayProcess(port: rig.gatewayPort) == gateway, "the gateway was replaced")
+        _ = await b.process.stop(SIGTERM, timeout: .seconds(20))
+    }
+
+    @Test("a leader whose connection is cut stops acting before its lease ends; the follower leads; no row of the old epoch is written after the new epoch began",
+          .enabled(if: enabled, why), .timeLimit(.minutes(10)))
+    func cutLeader() async throws {
+        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
+        let database = try await PostgresServer.current.makeDatabase(roles: ["sextant_a", "sextant_b"])
+        let a = try Replica("a", rig: rig, store: database.url(as: "sextant_a"))
+        defer { if a.process.isRunning { kill(a.process.pid, SIGKILL) } }
+        try await Self.waitFor("a to lead", replicas: [a]) { await a.metric("sextant_leader") == 1 }
+        let b = try Replica("b", rig: rig, store: database.url(as: "sextant_b"))
+        defer { if b.process.isRunning { kill(b.process.pid, SIGKILL) } }
+        try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
+        try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
+
+        // Cut: the role may not log in again (else the pool reconnects at once), and its sessions end.
+        try await database.execute("ALTER ROLE sextant_a NOLOGIN")
+        try await database.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'sextant_a'")
+        let stopped = try await eventually(timeout: .seconds(30)) { await a.metric("sextant_leader") == 0 }
+        let stoppedAt = Date()
+        try #require(stopped, "a still leads 30 s after its connection was cut:\n\(a.log)")
+        // The lease row's expiry, on the database's clock (this host's): a can no longer renew it.
+        let expiry = try #require(try await database.rows("SELECT extract(epoch FROM expires_at) FROM leader WHERE epoch = 1").first?.first ?? nil)
+        #expect(stoppedAt.timeIntervalSince1970 < try #require(Double(expiry)), "a stopped acting only after its lease could have ended")
+
+        try await Self.waitFor("b to lead", timeout: .seconds(30), replicas: [a, b]) { await b.metric("sextant_leader") == 1 }
+        #expect(await b.metric("sextant_leader_epoch") == 2)
+        try await database.execute("ALTER ROLE sextant_a LOGIN")
+        try await Self.waitFor("a to follow b", timeout: .seconds(60), replicas: [a, b]) {
+            try await a.get("/readyz").body.hasPrefix("ready: follower of") && (await a.metric("sextant_leader_epoch")) == 2
+        }
+        // Let both run a few passes: a, reconnected, must write nothing.
+        try await Task.sleep(for: .seconds(5))
+        for table in ["events", "actions"] {
+            let rows = try await database.rows("""
+                SELECT (SELECT max(id) FROM \(table) WHERE epoch = 1), (SELECT min(id) FROM \(table) WHERE epoch = 2),
+                       (SELECT count(*) FROM \(table) WHERE epoch = 1 AND id > coalesce((SELECT min(id) FROM \(table) WHERE epoch = 2), 0))
+                """)
+            #expect(rows.first?.last == "0", "\(table): rows of epoch 1 written after epoch 2's first: \(rows)")
+        }
+        let elected = try await b.events().filter { $0.reason == .leaderElected }
+        #expect(elected.map { $0.message.prefix(9) } == ["epoch 1: ", "epoch 2: "])
+        _ = await a.process.stop(SIGTERM, timeout: .seconds(20))
+        _ = await b.process.stop(SIGTERM, timeout: .seconds(20))
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+import SextantCore
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@Suite("The leader's lease on its own clock")
+struct LeaseStateTests {
+    static let start = ContinuousClock.now
+
+    static func at(_ seconds: Double) -> ContinuousClock.Instant { start + .milliseconds(Int64(seconds * 1000)) }
+
+    /// A renewal's result at a time since the acquisition.
+    enum Step: Sendable, CustomStringConvertible {
+        case renewed(sentAt: Double)
+        case failed(sentAt: Double)
+
+        var description: String {
+            switch self {
+            case .renewed(let at): "renewed@\(at)"
+            case .failed(let at): "failed@\(at)"
+            }
+        }
+    }
+
+    @Test("the leader acts until 11 s after the last renewal that worked was sent, renews every 5 s, and retries 1 s after a failure",
+          arguments: [
+              // steps, deadline (s after the acquisition), next renewal
+              ([Step](), 11.0, 5.0),
+              ([.renewed(sentAt: 5)], 16, 10),
+              ([.renewed(sentAt: 5), .failed(sentAt: 10)], 16, 11),
+              ([.renewed(sentAt: 5), .failed(sentAt: 10), .failed(sentAt: 11)], 16, 12),
+              ([.failed(sentAt: 5), .failed(sentAt: 6), .renewed(sentAt: 7)], 18, 12),
+              // An answer that arrives late, for an older send, never moves the deadline back.
+              ([.renewed(sentAt: 10), .renewed(sentAt: 5)], 21, 15),
+          ] as [([Step], Double, Double)])
+    func deadlines(steps: [Step], deadline: Double, nextRenewal: Double) {
+        var state = LeaseState(acquiredAt: Self.start)
+        for step in steps {
+            switch step {
+            case .renewed(let at): state.renewed(sentAt: Self.at(at))
+            case .failed(let at): state.failed(sentAt: Self.at(at))
+            }
+        }
+        #expect(state.deadline == Self.at(deadline))
+        #expect(state.nextRenewal == Self.at(nextRenewal))
+        #expect(state.isActing(at: Self.at(deadline - 0.001)))
+        #expect(!state.isActing(at: Self.at(deadline)), "at the deadline the leader no longer acts")
+    }
+
+    @Test("two failed renewals end the term at least 4 s before the database can end the lease")
+    func marginBeforeExpiry() {
+        var state = LeaseState(acquiredAt: Self.start)
+        state.renewed(sentAt: Self.at(5))
+        state.failed(sentAt: Self.at(10))
+        state.failed(sentAt: Self.at(11))
+        // The database's expiry is at least the lease after the last good send.
+        let earliestExpiry = Self.at(5) + LeaseTiming.standard.lease
+        #expect(earliestExpiry - state.deadline == LeaseTiming.standard.margin)
+        #expect(LeaseTiming.standard.actingWindow == .seconds(11))
+    }
+}
+
+/// A lease in memory, with the database's rules: one holder, a new epoch per term, expiry
+/// on its clock. Renewals can be made to fail or to say the lease is lost.
+final class MemoryLease: LeaderElection {
+    struct State {
+        var record: LeaderRecord?
+        var failRenewals = false
+        var loseRenewals = false
+    }
+
+    let state = Mutex(State())
+    let lease: Duration
+
+    init(lease: Duration) { self.lease = lease }
+
+    func acquire(holder: String, api: String?) async throws -> LeaseTerm? {
+        state.withLock { state in
+            let now = Date()
+            if let record = state.record, record.expiresAt > now { return nil }
+            let epoch = (state.record?.epoch ?? 0) + 1
+            state.record = LeaderRecord(holder: holder, epoch: epoch, expiresAt: now.addingTimeInterval(lease.seconds), acquiredAt: now, api: api)
+            return LeaseTerm(holder: holder, epoch: epoch)
+        }
+    }
+
+    func renew(_ term: LeaseTerm) async throws -> Bool {
+        try state.withLock { state in
+            if state.failRenewals { throw CancellationError() }
+            guard !state.loseRenewals, let record = state.record, record.holder == term.holder, record.epoch == term.epoch,
+                  record.expiresAt > Date() else { return false }
+            state.record?.expiresAt = Date().addingTimeInterval(lease.seconds)
+            return true
+        }
+    }
+
+    func release(_ term: LeaseTerm) async throws {
+        state.withLock { state in
+            guard state.record?.holder == term.holder, state.record?.epoch == term.epoch else { return }
+            state.record?.expiresAt = Date()
+        }
+    }
+
+    func leader() async throws -> LeaderRecord? { state.withLock { $0.record } }
+}
+
+/// A term's stand-in service: records that it ran, and runs until cancelled.
+final class TermProbe: Sendable {
+    let events = Mutex<[String]>([])
+
+    func service(_ name: String) -> some Service {
+        ProbeService(name: name, probe: self)
+    }
+
+    struct ProbeService: Service {
+        var name: String
+        var probe: TermProbe
+
+        func run() async throws {
+            probe.events.withLock { $0.append("\(name) started") }
+            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+            probe.events.withLock { $0.append("\(name) stopped") }
+        }
+    }
+}
+
+@Suite("Replicas: one leads, the others follow, and a leader that cannot renew stops first")
+struct ReplicaServiceTests {
+    /// The standard lease scaled down 25 times: renew every 200 ms, 600 ms lease, stop 160 ms early.
+    static let timing = LeaseTiming(renewEvery: .milliseconds(200), lease: .milliseconds(600), margin: .milliseconds(160),
+                                    renewTimeout: .milliseconds(80), retryAfterFailure: .milliseconds(40))
+
+    static func replica(_ name: String, lease: MemoryLease, leadership: Leadership, probe: TermProbe) -> ReplicaService {
+        ReplicaService(election: lease, holder: name, api: "127.0.0.1:7070", leadership: leadership, timing: timing,
+                       logger: Logger(label: "test")) { term, _ in
+            probe.events.withLock { $0.append("\(name) epoch \(term.epoch)") }
+            return .init(services: [probe.service(name)]) { probe.events.withLock { $0.append("\(name) ended") } }
+        }
+    }
+
+    static func waitFor(_ what: String, within seconds: Double = 10, _ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            guard Date() < deadline else { Issue.record("waited \(seconds) s for \(what)"); return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    @Test("of two replicas exactly one leads; when it stops, the other takes over with the next epoch")
+    func oneLeads() async throws {
+        let lease = MemoryLease(lease: Self.timing.lease)
+        let probe = TermProbe()
+        let a = Leadership(), b = Leadership()
+        let first = Task { try await Self.replica("a", lease: lease, leadership: a, probe: probe).run() }
+        try await Self.waitFor("a to lead") { a.role == .leader(LeaseTerm(holder: "a", epoch: 1)) }
+        let second = Task { try await Self.replica("b", lease: lease, leadership: b, probe: probe).run() }
+        try await Self.waitFor("b to follow a") { b.role == .follower && b.leader?.holder == "a" }
+        #expect(b.followerRefusal.contains("the leader is a at 127.0.0.1:7070 (epoch 1)"))
+        try await Self.waitFor("a to renew") { a.renewals(.renewed) > 0 }
+        #expect(b.role == .follower, "a renewed: b still follows")
+        first.cancel()
+        _ = await first.result
+        try await Self.waitFor("b to lead") { b.role == .leader(LeaseTerm(holder: "b", epoch: 2)) }
+        second.cancel()
+        _ = await second.result
+        #expect(probe.events.withLock { $0 } == ["a epoch 1", "a started", "a stopped", "a ended", "b epoch 2", "b started", "b stopped", "b ended"])
+    }
+
+    @Test("a leader whose renewals fail stops acting before its lease can end")
+    func stopsBeforeExpiry() async throws {
+        let lease = MemoryLease(lease: Self.timing.lease)
+        let probe = TermProbe()
+        let a = Leadership()
+        let replica = Task { try await Self.replica("a", lease: lease, leadership: a, probe: probe).run() }
+        try await Self.waitFor("a to lead") { a.isActing && a.role != .standalone }
+        try await Task.sleep(for: .milliseconds(300))
+        lease.state.withLock { $0.failRenewals = true }
+        try await Self.waitFor("a to stop") { probe.events.withLock { $0.contains("a ended") } }
+        let expiry = try #require(lease.state.withLock { $0.record?.expiresAt })
+        #expect(Date() < expiry, "the term ended while the lease still held: nobody else could lead yet")
+        #expect(a.renewals(.failed) >= 2)
+        replica.cancel()
+        _ = await replica.result
+    }
+
+    @Test("a renewal that says the lease is lost ends the term at once")
+    func lostLease() async throws {
+        let lease = MemoryLease(lease: Self.timing.lease)
+        let probe = TermProbe()
+        let a = Leadership()
+        let replica = Task { try await Self.replica("a", lease: lease, leadership: a, probe: probe).run() }
+        try await Self.waitFor("a to lead") { a.role == .leader(LeaseTerm(holder: "a", epoch: 1)) }
+        lease.state.withLock { $0.loseRenewals = true }
+        try await Self.waitFor("a to stop") { probe.events.withLock { $0.contains("a ended") } }
+        #expect(a.renewals(.lost) == 1)
+        replica.cancel()
+        _ = await replica.result
+    }
+
+    @Test("a write the fence refused ends the term, and only that term")
+    func refusedWrite() async throws {
+        let lease = MemoryLease(lease: Self.timing.lease)
+        let probe = TermProbe()
+        let a = Leadership()
+        let replica = Task { try await Self.replica("a", lease: lease, leadership: a, probe: probe).run() }
+        try await Self.waitFor("a to lead") { a.role == .leader(LeaseTerm(holder: "a", epoch: 1)) }
+        a.leaseLost(LeaseTerm(holder: "a", epoch: 7))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!probe.events.withLock { $0.contains("a ended") }, "a refusal naming another term changes nothing")
+        a.leaseLost(LeaseTerm(holder: "a", epoch: 1))
+        try await Self.waitFor("a to stop") { probe.events.withLock { $0.contains("a ended") } }
+        // The lease was released: the next term (a new epoch) begins without waiting for expiry.
+        try await Self.waitFor("a to lead again") { a.role == .leader(LeaseTerm(holder: "a", epoch: 2)) }
+        replica.cancel()
+        _ = await replica.result
+    }
+}
