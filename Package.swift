@@ -243,6 +243,7 @@ let package = Package(
                 "SextantHTTP",
                 "SextantML",
                 "SextantMonitoring",
+                "SextantPostgres",
                 "SextantServing",
                 "SextantRay",
                 "SextantRuntime",

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 import SextantAPI
 import SextantCore
@@ -12,7 +13,7 @@ import SextantTestSupport
     typealias Rig = RolloutEndToEndTests.Rig
 
     static let enabled = PostgresServer.isInstalled && BackgroundJobsEndToEndTests.hasPython
-    static let why = "needs PostgreSQL's server (Debian's postgresql-15; .ci/run installs it) and /usr/bin/python3"
+    static let why: Comment = "needs PostgreSQL's server (Debian's postgresql-15; .ci/run installs it) and /usr/bin/python3"
 
     /// One replica: `sextant run --store postgres://ROLE@…` on the rig's repository, state
     /// directory and gateway, with an API of its own.
@@ -175,13 +176,16 @@ import SextantTestSupport
         try #require(stopped, "a still leads 30 s after its connection was cut:\n\(a.log)")
         // The lease row's expiry, on the database's clock (this host's): a can no longer renew it.
         let expiry = try #require(try await database.rows("SELECT extract(epoch FROM expires_at) FROM leader WHERE epoch = 1").first?.first ?? nil)
-        #expect(stoppedAt.timeIntervalSince1970 < try #require(Double(expiry)), "a stopped acting only after its lease could have ended")
+        let expiresAt = try #require(Double(expiry))
+        #expect(stoppedAt.timeIntervalSince1970 < expiresAt, "a stopped acting only after its lease could have ended")
 
         try await Self.waitFor("b to lead", timeout: .seconds(30), replicas: [a, b]) { await b.metric("sextant_leader") == 1 }
         #expect(await b.metric("sextant_leader_epoch") == 2)
         try await database.execute("ALTER ROLE sextant_a LOGIN")
         try await Self.waitFor("a to follow b", timeout: .seconds(60), replicas: [a, b]) {
-            try await a.get("/readyz").body.hasPrefix("ready: follower of") && (await a.metric("sextant_leader_epoch")) == 2
+            let follows = try await a.get("/readyz").body.hasPrefix("ready: follower of")
+            let epoch = await a.metric("sextant_leader_epoch")
+            return follows && epoch == 2
         }
         // Let both run a few passes: a, reconnected, must write nothing.
         try await Task.sleep(for: .seconds(5))
