@@ -9,9 +9,9 @@ import SextantTestSupport
     @Test("replicas migrating at once take turns: the tables are created once, with the fence on every state table",
           .enabled(if: PostgresServer.isInstalled, PostgresServer.notInstalled))
     func concurrent() async throws {
-        let database = try await PostgresServer.current.makeDatabase()
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for role in ["sextant_a", "sextant_b", "sextant_a"] {
+            for role in ["store_a", "store_b", "store_a"] {
                 group.addTask { try await RunningPostgresStore.with(url: database.url(as: role)) { _ in } }
             }
             try await group.waitForAll()
@@ -26,10 +26,10 @@ import SextantTestSupport
 
     @Test("a schema written by a newer Sextant is refused with SQLite's message", .enabled(if: PostgresServer.isInstalled, PostgresServer.notInstalled))
     func newerSchema() async throws {
-        let database = try await PostgresServer.current.makeDatabase()
-        try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { _ in }
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a")) { _ in }
         try await database.execute("INSERT INTO schema_migrations VALUES ('pg99: from the future', now())")
-        let url = database.url(as: "sextant_a")
+        let url = database.url(as: "store_a")
         await #expect(throws: PostgresStoreError("\(url) was written by a newer Sextant (schema pg99: from the future); upgrade this one")) {
             try await RunningPostgresStore.with(url: url) { _ in }
         }
@@ -38,7 +38,7 @@ import SextantTestSupport
     @Test("a server nobody listens on fails migrate naming the URL without its password, and asking whether PostgreSQL runs")
     func unreachable() async throws {
         let refusing = try RefusingPort()
-        let url = "postgres://sextant_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
+        let url = "postgres://store_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
         let error = await #expect(throws: PostgresStoreError.self) {
             let store = PostgresStore(configuration: try PostgresStoreConfiguration.parse(url, environment: ["PGPASSWORD": "s3cret"]),
                                       applicationName: "sextant test", logger: quietLogger)
@@ -55,7 +55,7 @@ import SextantTestSupport
     @Test("a running store whose server cannot be reached fails a write and a read within seconds, saying so, instead of waiting")
     func unreachableWhileRunning() async throws {
         let refusing = try RefusingPort()
-        let url = "postgres://sextant_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
+        let url = "postgres://store_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
         let store = PostgresStore(configuration: try PostgresStoreConfiguration.parse(url, environment: [:]), applicationName: "sextant test", logger: quietLogger)
         let running = Task { await store.run() }
         defer { running.cancel() }

@@ -17,6 +17,11 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
+/// The login roles these suites connect as: their own, not the end-to-end tests'
+/// `sextant_a`/`sextant_b`, which those tests lock out and disconnect server-wide to cut a
+/// leader off (roles belong to the whole server, which the suites share).
+let storeRoles = ["store_a", "store_b"]
+
 /// A logger that prints nothing: the tests read what they check.
 let quietLogger = Logger(label: "sextant.tests.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -78,8 +83,8 @@ final class StoreFixture: @unchecked Sendable {
             self.store = store
             reader = store
         case .postgres:
-            let database = try await PostgresServer.current.makeDatabase()
-            let running = try await RunningPostgresStore(url: database.url(as: "sextant_a"))
+            let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+            let running = try await RunningPostgresStore(url: database.url(as: "store_a"))
             directory = nil
             self.database = database
             let term = try #require(try await running.store.acquire(holder: "test/1/first", api: nil))
@@ -119,7 +124,7 @@ final class StoreFixture: @unchecked Sendable {
         case .postgres:
             let database = try #require(database)
             if let term, let previous = running.last { try await previous.store.release(term) }
-            let running = try await RunningPostgresStore(url: database.url(as: "sextant_b"), name: "reopened")
+            let running = try await RunningPostgresStore(url: database.url(as: "store_b"), name: "reopened")
             self.running.append(running)
             let term = try #require(try await running.store.acquire(holder: "test/2/reopened", api: nil))
             try await database.holdLease()
