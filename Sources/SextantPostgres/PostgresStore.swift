@@ -204,36 +204,96 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     static let connectionWait: Duration = .seconds(10)
 
     /// A connection of `client`'s pool for `body`, or `NoConnection` when none could be had
-    /// within `connectionWait` (the pool's request is then cancelled).
-    static func withConnection<T: Sendable>(_ client: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let acquired = Flag()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    acquired.raise()
-                    return try await body(connection)
+    /// within `connectionWait`, or within `graceOnCancel` of the caller's cancellation (the
+    /// pool's request is then cancelled, and not waited for: a pool that cannot connect may
+    /// take seconds to notice). Once `body` has a connection it runs to its end.
+    static func withConnection<T: Sendable>(_ client: PostgresClient, graceOnCancel: Duration = .zero,
+                                            _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let wait = ConnectionWait()
+        // Unstructured tasks on purpose: the answer must not wait for a pool request that
+        // was given up to end.
+        let work = Task {
+            try await client.withConnection { connection in
+                guard wait.take() else { throw NoConnection() }
+                return try await body(connection)
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let answer = OneAnswer(continuation)
+                let timer = Task {
+                    let deadline = ContinuousClock.now + connectionWait
+                    while ContinuousClock.now < min(deadline, wait.deadline), wait.isWaiting {
+                        try? await Task.sleep(for: .milliseconds(50))
+                        if Task.isCancelled { return }
+                    }
+                    if wait.giveUp() {
+                        work.cancel()
+                        answer.give(.failure(NoConnection()))
+                    }
+                }
+                Task {
+                    let result = await work.result
+                    timer.cancel()
+                    answer.give(result)
                 }
             }
-            group.addTask {
-                try await Task.sleep(for: connectionWait)
-                if !acquired.isRaised { throw NoConnection() }
-                return nil
-            }
-            while let next = try await group.next() {
-                if let value = next {
-                    group.cancelAll()
-                    return value
-                }
-            }
-            throw NoConnection()
+        } onCancel: {
+            wait.shorten(to: graceOnCancel)
         }
     }
 
-    /// Whether something happened yet, shared between tasks.
-    final class Flag: Sendable {
-        private let state = Mutex(false)
-        func raise() { state.withLock { $0 = true } }
-        var isRaised: Bool { state.withLock { $0 } }
+    /// Resumes a continuation once, with whichever answer comes first.
+    final class OneAnswer<T: Sendable>: Sendable {
+        private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+        init(_ continuation: CheckedContinuation<T, any Error>) {
+            self.continuation = Mutex(continuation)
+        }
+
+        func give(_ result: Result<T, any Error>) {
+            continuation.withLock { $0.take() }?.resume(with: result)
+        }
+    }
+
+    /// A wait for a pooled connection: it ends either taken (the body runs) or given up
+    /// (the body never runs), never both, whichever comes first.
+    final class ConnectionWait: Sendable {
+        private enum State: Equatable { case waiting, taken, givenUp }
+        private let state = Mutex(State.waiting)
+        private let shortened = Mutex<ContinuousClock.Instant?>(nil)
+
+        init() {}
+
+        var isWaiting: Bool { state.withLock { $0 == .waiting } }
+
+        /// When to give up at the latest, besides `connectionWait`.
+        var deadline: ContinuousClock.Instant { shortened.withLock { $0 } ?? .now + .seconds(3600) }
+
+        /// Gives up `grace` from now unless a connection comes: a healthy pool answers in
+        /// milliseconds, one that cannot connect is not waited for.
+        func shorten(to grace: Duration) {
+            shortened.withLock { $0 = $0 ?? .now + grace }
+        }
+
+        /// Whether the connection may be used: false once the wait was given up.
+        func take() -> Bool {
+            state.withLock { state in
+                guard state == .waiting else { return false }
+                state = .taken
+                return true
+            }
+        }
+
+        /// Gives up unless a connection was taken; true when given up.
+        @discardableResult
+        func giveUp() -> Bool {
+            state.withLock { state in
+                guard state != .taken else { return false }
+                state = .givenUp
+                return true
+            }
+        }
     }
 
     /// No pooled connection within `connectionWait`: the server is down or unreachable.
@@ -273,34 +333,36 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     /// One fenced write transaction of `term`: the lease check first (`LeaseLost` when the
     /// term no longer holds an unexpired lease), then `sextant.epoch` for the trigger, then
-    /// `body`. Not cancelled with the task that asks: what a write records already happened
-    /// (a job cancelled by SIGINT, the events a stopping daemon still holds).
+    /// `body`. Not cancelled with the task that asks once it has a connection (`body` runs in
+    /// a task of its own): what a write records already happened (a job cancelled by SIGINT,
+    /// the events a stopping daemon still holds). Before that, cancelling waits for a
+    /// connection one second more at most (a term ending while the server cannot be
+    /// reached must not wait for it).
     func write<T: Sendable>(_ term: LeaseTerm, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let client = client, logger = logger
-        let outcome: Result<T, any Error> = await Task {
-            do {
-                return .success(try await Self.withConnection(client) { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        let held = try await connection.query("""
-                            SELECT epoch FROM leader
-                             WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
-                               FOR UPDATE
-                            """, logger: logger).collect()
-                        guard !held.isEmpty else { throw FenceRefusal() }
-                        try await connection.query("SELECT set_config('sextant.epoch', \(String(term.epoch)), true)", logger: logger)
-                        let value = try await body(connection, logger)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
-                })
-            } catch {
-                return .failure(error)
-            }
-        }.value
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(1)) { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let held = try await connection.query("""
+                        SELECT epoch FROM leader
+                         WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
+                           FOR UPDATE
+                        """, logger: logger).collect()
+                    guard !held.isEmpty else { throw FenceRefusal() }
+                    try await connection.query("SELECT set_config('sextant.epoch', \(String(term.epoch)), true)", logger: logger)
+                    let value = try await body(connection, logger)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            })
+        } catch {
+            outcome = .failure(error)
+        }
         switch outcome {
         case .success(let value):
             return value

@@ -70,4 +70,38 @@ import SextantTestSupport
         await #expect(throws: PostgresStoreError.self) { try await store.journal() }
         #expect(ContinuousClock.now - started < .seconds(30))
     }
+
+    @Test("a write cancelled while the server cannot be reached gives up within a second or two, not after the connection wait")
+    func cancelledWhileUnreachable() async throws {
+        let refusing = try RefusingPort()
+        let url = "postgres://store_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
+        let store = PostgresStore(configuration: try PostgresStoreConfiguration.parse(url, environment: [:]), applicationName: "sextant test", logger: quietLogger)
+        let running = Task { await store.run() }
+        defer { running.cancel() }
+        let writer = store.writer(for: LeaseTerm(holder: "a", epoch: 1))
+        let write = Task {
+            try await writer.record([Event(time: Date(), kind: .dataset, name: "tx", reason: .datasetValidated, message: "m", commit: nil, actor: "sextant")])
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let cancelledAt = ContinuousClock.now
+        write.cancel()
+        await #expect(throws: PostgresStoreError.self) { try await write.value }
+        #expect(ContinuousClock.now - cancelledAt < .seconds(4))
+    }
+
+    @Test("a write asked by a cancelled task is still written when the server answers (a stopping daemon's last events)",
+          .enabled(if: PostgresServer.isInstalled, PostgresServer.notInstalled))
+    func cancelledCallerStillWrites() async throws {
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a")) { store in
+            let writer = store.writer(for: try #require(try await store.acquire(holder: "a", api: nil)))
+            try await database.holdLease()
+            let write = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                try await writer.record([Event(time: Date(), kind: .dataset, name: "tx", reason: .datasetValidated, message: "last", commit: nil, actor: "sextant")])
+            }
+            try await write.value
+            #expect(try await store.events(since: 0, limit: 10).map(\.message) == ["last"])
+        }
+    }
 }
