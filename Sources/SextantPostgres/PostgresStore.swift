@@ -204,10 +204,10 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     static let connectionWait: Duration = .seconds(10)
 
     /// A connection of `client`'s pool for `body`, or `NoConnection` when none could be had
-    /// within `connectionWait`, or within `graceOnCancel` of the caller's cancellation (the
+    /// within `connectionWait` (`PostgresStore.connectionWait` unless told), or within `graceOnCancel` of the caller's cancellation (the
     /// pool's request is then cancelled, and not waited for: a pool that cannot connect may
     /// take seconds to notice). Once `body` has a connection it runs to its end.
-    static func withConnection<T: Sendable>(_ client: PostgresClient, graceOnCancel: Duration = .zero,
+    static func withConnection<T: Sendable>(_ client: PostgresClient, within connectionWait: Duration = connectionWait, graceOnCancel: Duration = .zero,
                                             _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let wait = ConnectionWait()
         // Unstructured tasks on purpose: the answer must not wait for a pool request that
@@ -296,9 +296,21 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
         }
     }
 
-    /// No pooled connection within `connectionWait`: the server is down or unreachable.
+    /// No pooled connection in time: the server is down or unreachable.
     struct NoConnection: Error, CustomStringConvertible {
-        var description: String { "no connection within \(PostgresStore.connectionWait.components.seconds) s" }
+        var description: String { "no connection to the server in time" }
+    }
+
+    /// How long a lease query waits for the lease's connection: a release at shutdown, or a
+    /// renew, must not wait for a server that cannot be reached.
+    static let leaseConnectionWait: Duration = .seconds(5)
+
+    /// Every row of a lease query, on the lease's own connection.
+    private func leaseRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let logger = logger
+        return try await Self.withConnection(leaseClient, within: Self.leaseConnectionWait) { connection in
+            try await connection.query(query, logger: logger).collect()
+        }
     }
 
     /// Every row of a query on a pooled connection, outside any transaction the caller made.
@@ -336,13 +348,13 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// `body`. Not cancelled with the task that asks once it has a connection (`body` runs in
     /// a task of its own): what a write records already happened (a job cancelled by SIGINT,
     /// the events a stopping daemon still holds). Before that, cancelling waits for a
-    /// connection one second more at most (a term ending while the server cannot be
+    /// connection 3 s more at most (a term ending while the server cannot be
     /// reached must not wait for it).
     func write<T: Sendable>(_ term: LeaseTerm, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let client = client, logger = logger
         let outcome: Result<T, any Error>
         do {
-            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(1)) { connection in
+            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(3)) { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let held = try await connection.query("""
@@ -386,7 +398,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     package func acquire(holder: String, api: String?) async throws -> LeaseTerm? {
         let seconds = Double(Self.leaseDuration.components.seconds)
         do {
-            let rows = try await leaseClient.query("""
+            let rows = try await leaseRows("""
                 INSERT INTO leader (name, holder, epoch, expires_at, acquired_at, api)
                 VALUES (\(Self.leaseName), \(holder), 1, now() + \(seconds) * interval '1 second', now(), \(api))
                 ON CONFLICT (name) DO UPDATE
@@ -394,7 +406,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
                        acquired_at = now(), api = excluded.api
                  WHERE leader.expires_at <= now()
                 RETURNING epoch
-                """, logger: logger).collect()
+                """)
             return try rows.first.map { LeaseTerm(holder: holder, epoch: try $0.decode(Int64.self)) }
         } catch {
             throw describe(error, doing: "cannot take the lease")
@@ -404,11 +416,11 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     package func renew(_ term: LeaseTerm) async throws -> Bool {
         let seconds = Double(Self.leaseDuration.components.seconds)
         do {
-            let rows = try await leaseClient.query("""
+            let rows = try await leaseRows("""
                 UPDATE leader SET expires_at = now() + \(seconds) * interval '1 second'
                  WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
                 RETURNING epoch
-                """, logger: logger).collect()
+                """)
             return !rows.isEmpty
         } catch {
             throw describe(error, doing: "cannot renew the lease")
@@ -417,10 +429,10 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     package func release(_ term: LeaseTerm) async throws {
         do {
-            try await leaseClient.query("""
+            _ = try await leaseRows("""
                 UPDATE leader SET expires_at = now()
                  WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
-                """, logger: logger)
+                """)
         } catch {
             throw describe(error, doing: "cannot release the lease")
         }
@@ -428,9 +440,9 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     package func leader() async throws -> LeaderRecord? {
         do {
-            let rows = try await leaseClient.query("""
+            let rows = try await leaseRows("""
                 SELECT holder, epoch, expires_at, acquired_at, api FROM leader WHERE name = \(Self.leaseName)
-                """, logger: logger).collect()
+                """)
             return try rows.first.map { row in
                 let (holder, epoch, expiresAt, acquiredAt, api) = try row.decode((String, Int64, Date, Date, String?).self)
                 return LeaderRecord(holder: holder, epoch: epoch, expiresAt: expiresAt, acquiredAt: acquiredAt, api: api)

