@@ -306,9 +306,9 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     static let leaseConnectionWait: Duration = .seconds(5)
 
     /// Every row of a lease query, on the lease's own connection.
-    private func leaseRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+    private func leaseRows(_ query: PostgresQuery, within wait: Duration = leaseConnectionWait) async throws -> [PostgresRow] {
         let logger = logger
-        return try await Self.withConnection(leaseClient, within: Self.leaseConnectionWait) { connection in
+        return try await Self.withConnection(leaseClient, within: wait) { connection in
             try await connection.query(query, logger: logger).collect()
         }
     }
@@ -348,13 +348,14 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// `body`. Not cancelled with the task that asks once it has a connection (`body` runs in
     /// a task of its own): what a write records already happened (a job cancelled by SIGINT,
     /// the events a stopping daemon still holds). Before that, cancelling waits for a
-    /// connection 3 s more at most (a term ending while the server cannot be
+    /// connection 1 s more at most (the pool keeps idle connections: a healthy one answers
+    /// at once) (a term ending while the server cannot be
     /// reached must not wait for it).
     func write<T: Sendable>(_ term: LeaseTerm, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let client = client, logger = logger
         let outcome: Result<T, any Error>
         do {
-            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(3)) { connection in
+            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(1)) { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let held = try await connection.query("""
@@ -429,10 +430,12 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     package func release(_ term: LeaseTerm) async throws {
         do {
+            // A release is a courtesy (the lease ends on its own): it waits 1 s at most for the
+            // connection, so a replica cut off from the server stops at once.
             _ = try await leaseRows("""
                 UPDATE leader SET expires_at = now()
                  WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
-                """)
+                """, within: .seconds(1))
         } catch {
             throw describe(error, doing: "cannot release the lease")
         }
