@@ -38,6 +38,8 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     let client: PostgresClient
     /// The lease's own connection.
     let leaseClient: PostgresClient
+    /// Whether the pools could not give a connection lately.
+    let health = PoolHealth(), leaseHealth = PoolHealth()
     private let applicationName: String
     /// The status last read or saved, with its generation: decoded again only when the
     /// generation in the database differs.
@@ -207,14 +209,18 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// within `connectionWait` (`PostgresStore.connectionWait` unless told), or within `graceOnCancel` of the caller's cancellation (the
     /// pool's request is then cancelled, and not waited for: a pool that cannot connect may
     /// take seconds to notice). Once `body` has a connection it runs to its end.
-    static func withConnection<T: Sendable>(_ client: PostgresClient, within connectionWait: Duration = connectionWait, graceOnCancel: Duration = .zero,
+    static func withConnection<T: Sendable>(_ client: PostgresClient, within longestWait: Duration = connectionWait, graceOnCancel: Duration = .zero,
+                                            health: PoolHealth? = nil,
                                             _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let wait = ConnectionWait()
+        // A pool that just failed to give a connection is not waited for as long again.
+        let connectionWait = health?.isFailing == true ? min(longestWait, .seconds(1)) : longestWait
         // Unstructured tasks on purpose: the answer must not wait for a pool request that
         // was given up to end.
         let work = Task {
             try await client.withConnection { connection in
                 guard wait.take() else { throw NoConnection() }
+                health?.failing(false)
                 return try await body(connection)
             }
         }
@@ -228,6 +234,8 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
                         if Task.isCancelled { return }
                     }
                     if wait.giveUp() {
+                        // Only a wait that ran out says the pool fails, not a cancelled one.
+                        if ContinuousClock.now >= deadline { health?.failing(true) }
                         work.cancel()
                         answer.give(.failure(NoConnection()))
                     }
@@ -241,6 +249,18 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
         } onCancel: {
             wait.shorten(to: graceOnCancel)
         }
+    }
+
+    /// Whether a pool's last wait for a connection failed: then the next waits are short
+    /// until one succeeds (a stopping leader's last writes fail in a second each, not ten).
+    final class PoolHealth: Sendable {
+        private let state = Mutex(false)
+
+        init() {}
+
+        var isFailing: Bool { state.withLock { $0 } }
+
+        func failing(_ failing: Bool) { state.withLock { $0 = failing } }
     }
 
     /// Resumes a continuation once, with whichever answer comes first.
@@ -308,7 +328,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// Every row of a lease query, on the lease's own connection.
     private func leaseRows(_ query: PostgresQuery, within wait: Duration = leaseConnectionWait) async throws -> [PostgresRow] {
         let logger = logger
-        return try await Self.withConnection(leaseClient, within: wait) { connection in
+        return try await Self.withConnection(leaseClient, within: wait, health: leaseHealth) { connection in
             try await connection.query(query, logger: logger).collect()
         }
     }
@@ -317,7 +337,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         let logger = logger
         do {
-            return try await Self.withConnection(client) { connection in try await connection.query(query, logger: logger).collect() }
+            return try await Self.withConnection(client, health: health) { connection in try await connection.query(query, logger: logger).collect() }
         } catch {
             throw describe(error, doing: "cannot read the store")
         }
@@ -327,7 +347,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let logger = logger
         do {
-            return try await Self.withConnection(client) { connection in
+            return try await Self.withConnection(client, health: health) { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
                     let value = try await body(connection)
@@ -355,7 +375,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
         let client = client, logger = logger
         let outcome: Result<T, any Error>
         do {
-            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(1)) { connection in
+            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(1), health: health) { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let held = try await connection.query("""
