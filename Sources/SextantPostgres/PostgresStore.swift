@@ -203,7 +203,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// How long a query waits for a pooled connection before failing: PostgresNIO's pool
     /// keeps a request waiting while it retries connecting (up to a minute), and a store
     /// that cannot be reached must say so sooner.
-    static let connectionWait: Duration = .seconds(10)
+    static let connectionWait: Duration = .seconds(5)
 
     /// A connection of `client`'s pool for `body`, or `NoConnection` when none could be had
     /// within `connectionWait` (`PostgresStore.connectionWait` unless told), or within `graceOnCancel` of the caller's cancellation (the
@@ -328,8 +328,15 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// Every row of a lease query, on the lease's own connection.
     private func leaseRows(_ query: PostgresQuery, within wait: Duration = leaseConnectionWait) async throws -> [PostgresRow] {
         let logger = logger
-        return try await Self.withConnection(leaseClient, within: wait, health: leaseHealth) { connection in
-            try await connection.query(query, logger: logger).collect()
+        do {
+            return try await Self.withConnection(leaseClient, within: wait, health: leaseHealth) { connection in
+                try await connection.query(query, logger: logger).collect()
+            }
+        } catch {
+            // The lease's connection failing says the server cannot be reached: the other
+            // pool's next waits are short too (a stopping leader's last writes).
+            if error is NoConnection || (error as? PSQLError).map({ $0.serverInfo == nil }) == true { health.failing(true) }
+            throw error
         }
     }
 
