@@ -292,6 +292,39 @@ package struct PostgresStateWriter: StateStore {
         }
     }
 
+    /// After `sextant down --store URL`: no model has serving processes any more (the next
+    /// pass starts the stable revisions again), and no gateway is recorded; as SQLite's.
+    package func forgetReplicas(at now: Date, actor: String) async throws {
+        let epoch = term.epoch
+        try await write { connection, logger in
+            var models: [ObservedObject] = []
+            for try await record in try await connection.query("SELECT record FROM observed_objects WHERE kind = 'Model' ORDER BY name", logger: logger)
+                .decode(String.self) {
+                models.append(try PostgresStore.decode(ObservedObject.self, record))
+            }
+            var events: [Event] = []
+            for var object in models {
+                guard var model = object.model, !model.allReplicas.isEmpty else { continue }
+                let count = model.allReplicas.count
+                events.append(Event(time: now, kind: .model, name: object.key.name, reason: .servingStopped,
+                                    message: "`sextant down` stopped \(count) serving process\(count == 1 ? "" : "es") of r\(model.stableRevision ?? 0)"
+                                        + (model.rollout.map { " and candidate r\($0.revision)" } ?? ""),
+                                    commit: nil, actor: actor))
+                model.replicas = []
+                model.rollout?.replicas = []
+                model.retiring = []
+                model.crashes = 0
+                model.nextRestartAt = nil
+                object.model = model
+                try await connection.query("""
+                    UPDATE observed_objects SET record = \(try PostgresStore.json(object)) WHERE kind = 'Model' AND name = \(object.key.name)
+                    """, logger: logger)
+            }
+            try await connection.query("DELETE FROM gateway", logger: logger)
+            try await Self.insert(events, epoch: epoch, connection, logger)
+        }
+    }
+
     /// Appends events in order: their ids increase in that order, and across writes in
     /// commit order (the fence serialises the leader's writes).
     static func insert(_ events: [Event], epoch: Int64, _ connection: PostgresConnection, _ logger: Logger) async throws {

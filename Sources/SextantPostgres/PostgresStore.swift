@@ -38,6 +38,8 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     let client: PostgresClient
     /// The lease's own connection.
     let leaseClient: PostgresClient
+    /// Whether the pools could not give a connection lately.
+    let health = PoolHealth(), leaseHealth = PoolHealth()
     private let applicationName: String
     /// The status last read or saved, with its generation: decoded again only when the
     /// generation in the database differs.
@@ -90,37 +92,42 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     /// take turns (an advisory lock); a schema written by a newer Sextant is refused.
     package func migrate() async throws {
         let connection = try await connect()
-        defer { Task { try? await connection.close() } }
         do {
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sextant.migrate'))", logger: logger)
-                try await connection.query("""
-                    CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)
-                    """, logger: logger)
-                var applied: [String] = []
-                for try await id in try await connection.query("SELECT id FROM schema_migrations ORDER BY id", logger: logger).decode(String.self) {
-                    applied.append(id)
-                }
-                let known = Set(PostgresSchema.migrations.map(\.id))
-                if let newer = applied.filter({ !known.contains($0) }).sorted().last {
-                    throw PostgresStoreError("\(configuration.url) was written by a newer Sextant (schema \(newer)); upgrade this one")
-                }
-                for migration in PostgresSchema.migrations where !applied.contains(migration.id) {
-                    for statement in migration.statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    try await connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES (\(migration.id), now())", logger: logger)
-                }
-                try await connection.query("COMMIT", logger: logger)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
-        } catch let error as PostgresStoreError {
-            throw error
+            try await migrate(on: connection)
+            try? await connection.close()
         } catch {
+            try? await connection.close()
+            if let error = error as? PostgresStoreError { throw error }
             throw describe(error, doing: "cannot migrate the store")
+        }
+    }
+
+    /// The migrations this binary knows and the database lacks, in one transaction.
+    private func migrate(on connection: PostgresConnection) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sextant.migrate'))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)
+                """, logger: logger)
+            var applied: [String] = []
+            for try await id in try await connection.query("SELECT id FROM schema_migrations ORDER BY id", logger: logger).decode(String.self) {
+                applied.append(id)
+            }
+            let known = Set(PostgresSchema.migrations.map(\.id))
+            if let newer = applied.filter({ !known.contains($0) }).sorted().last {
+                throw PostgresStoreError("\(configuration.url) was written by a newer Sextant (schema \(newer)); upgrade this one")
+            }
+            for migration in PostgresSchema.migrations where !applied.contains(migration.id) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (id, applied_at) VALUES (\(migration.id), now())", logger: logger)
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
         }
     }
 
@@ -193,19 +200,161 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     // MARK: - Queries
 
+    /// How long a query waits for a pooled connection before failing: PostgresNIO's pool
+    /// keeps a request waiting while it retries connecting (up to a minute), and a store
+    /// that cannot be reached must say so sooner.
+    static let connectionWait: Duration = .seconds(5)
+
+    /// A connection of `client`'s pool for `body`, or `NoConnection` when none could be had
+    /// within `connectionWait` (`PostgresStore.connectionWait` unless told), or within `graceOnCancel` of the caller's cancellation (the
+    /// pool's request is then cancelled, and not waited for: a pool that cannot connect may
+    /// take seconds to notice). Once `body` has a connection it runs to its end.
+    static func withConnection<T: Sendable>(_ client: PostgresClient, within longestWait: Duration = connectionWait, graceOnCancel: Duration = .zero,
+                                            health: PoolHealth? = nil,
+                                            _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let wait = ConnectionWait()
+        // A pool that just failed to give a connection is not waited for as long again.
+        let connectionWait = health?.isFailing == true ? min(longestWait, .seconds(1)) : longestWait
+        // Unstructured tasks on purpose: the answer must not wait for a pool request that
+        // was given up to end.
+        let work = Task {
+            try await client.withConnection { connection in
+                guard wait.take() else { throw NoConnection() }
+                health?.failing(false)
+                return try await body(connection)
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let answer = OneAnswer(continuation)
+                let timer = Task {
+                    let deadline = ContinuousClock.now + connectionWait
+                    while ContinuousClock.now < min(deadline, wait.deadline), wait.isWaiting {
+                        try? await Task.sleep(for: .milliseconds(50))
+                        if Task.isCancelled { return }
+                    }
+                    if wait.giveUp() {
+                        // Only a wait that ran out says the pool fails, not a cancelled one.
+                        if ContinuousClock.now >= deadline { health?.failing(true) }
+                        work.cancel()
+                        answer.give(.failure(NoConnection()))
+                    }
+                }
+                Task {
+                    let result = await work.result
+                    timer.cancel()
+                    answer.give(result)
+                }
+            }
+        } onCancel: {
+            wait.shorten(to: graceOnCancel)
+        }
+    }
+
+    /// Whether a pool's last wait for a connection failed: then the next waits are short
+    /// until one succeeds (a stopping leader's last writes fail in a second each, not ten).
+    final class PoolHealth: Sendable {
+        private let state = Mutex(false)
+
+        init() {}
+
+        var isFailing: Bool { state.withLock { $0 } }
+
+        func failing(_ failing: Bool) { state.withLock { $0 = failing } }
+    }
+
+    /// Resumes a continuation once, with whichever answer comes first.
+    final class OneAnswer<T: Sendable>: Sendable {
+        private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+        init(_ continuation: CheckedContinuation<T, any Error>) {
+            self.continuation = Mutex(continuation)
+        }
+
+        func give(_ result: Result<T, any Error>) {
+            continuation.withLock { $0.take() }?.resume(with: result)
+        }
+    }
+
+    /// A wait for a pooled connection: it ends either taken (the body runs) or given up
+    /// (the body never runs), never both, whichever comes first.
+    final class ConnectionWait: Sendable {
+        private enum State: Equatable { case waiting, taken, givenUp }
+        private let state = Mutex(State.waiting)
+        private let shortened = Mutex<ContinuousClock.Instant?>(nil)
+
+        init() {}
+
+        var isWaiting: Bool { state.withLock { $0 == .waiting } }
+
+        /// When to give up at the latest, besides `connectionWait`.
+        var deadline: ContinuousClock.Instant { shortened.withLock { $0 } ?? .now + .seconds(3600) }
+
+        /// Gives up `grace` from now unless a connection comes: a healthy pool answers in
+        /// milliseconds, one that cannot connect is not waited for.
+        func shorten(to grace: Duration) {
+            shortened.withLock { $0 = $0 ?? .now + grace }
+        }
+
+        /// Whether the connection may be used: false once the wait was given up.
+        func take() -> Bool {
+            state.withLock { state in
+                guard state == .waiting else { return false }
+                state = .taken
+                return true
+            }
+        }
+
+        /// Gives up unless a connection was taken; true when given up.
+        @discardableResult
+        func giveUp() -> Bool {
+            state.withLock { state in
+                guard state != .taken else { return false }
+                state = .givenUp
+                return true
+            }
+        }
+    }
+
+    /// No pooled connection in time: the server is down or unreachable.
+    struct NoConnection: Error, CustomStringConvertible {
+        var description: String { "no connection to the server in time" }
+    }
+
+    /// How long a lease query waits for the lease's connection: a release at shutdown, or a
+    /// renew, must not wait for a server that cannot be reached.
+    static let leaseConnectionWait: Duration = .seconds(5)
+
+    /// Every row of a lease query, on the lease's own connection.
+    private func leaseRows(_ query: PostgresQuery, within wait: Duration = leaseConnectionWait) async throws -> [PostgresRow] {
+        let logger = logger
+        do {
+            return try await Self.withConnection(leaseClient, within: wait, health: leaseHealth) { connection in
+                try await connection.query(query, logger: logger).collect()
+            }
+        } catch {
+            // The lease's connection failing says the server cannot be reached: the other
+            // pool's next waits are short too (a stopping leader's last writes).
+            if error is NoConnection || (error as? PSQLError).map({ $0.serverInfo == nil }) == true { health.failing(true) }
+            throw error
+        }
+    }
+
     /// Every row of a query on a pooled connection, outside any transaction the caller made.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let logger = logger
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await Self.withConnection(client, health: health) { connection in try await connection.query(query, logger: logger).collect() }
         } catch {
             throw describe(error, doing: "cannot read the store")
         }
     }
 
     /// Several reads that must agree (one snapshot), as SQLite's `read` gives.
-    func read<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let logger = logger
         do {
-            return try await client.withConnection { connection in
+            return try await Self.withConnection(client, health: health) { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
                     let value = try await body(connection)
@@ -223,34 +372,37 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     /// One fenced write transaction of `term`: the lease check first (`LeaseLost` when the
     /// term no longer holds an unexpired lease), then `sextant.epoch` for the trigger, then
-    /// `body`. Not cancelled with the task that asks: what a write records already happened
-    /// (a job cancelled by SIGINT, the events a stopping daemon still holds).
+    /// `body`. Not cancelled with the task that asks once it has a connection (`body` runs in
+    /// a task of its own): what a write records already happened (a job cancelled by SIGINT,
+    /// the events a stopping daemon still holds). Before that, cancelling waits for a
+    /// connection 1 s more at most (the pool keeps idle connections: a healthy one answers
+    /// at once) (a term ending while the server cannot be
+    /// reached must not wait for it).
     func write<T: Sendable>(_ term: LeaseTerm, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let client = client, logger = logger
-        let outcome: Result<T, any Error> = await Task {
-            do {
-                return .success(try await client.withConnection { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        let held = try await connection.query("""
-                            SELECT epoch FROM leader
-                             WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
-                               FOR UPDATE
-                            """, logger: logger).collect()
-                        guard !held.isEmpty else { throw FenceRefusal() }
-                        try await connection.query("SELECT set_config('sextant.epoch', \(String(term.epoch)), true)", logger: logger)
-                        let value = try await body(connection, logger)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
-                })
-            } catch {
-                return .failure(error)
-            }
-        }.value
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await Self.withConnection(client, graceOnCancel: .seconds(1), health: health) { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let held = try await connection.query("""
+                        SELECT epoch FROM leader
+                         WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
+                           FOR UPDATE
+                        """, logger: logger).collect()
+                    guard !held.isEmpty else { throw FenceRefusal() }
+                    try await connection.query("SELECT set_config('sextant.epoch', \(String(term.epoch)), true)", logger: logger)
+                    let value = try await body(connection, logger)
+                    try await connection.query("COMMIT", logger: logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            })
+        } catch {
+            outcome = .failure(error)
+        }
         switch outcome {
         case .success(let value):
             return value
@@ -263,11 +415,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     /// The epoch of the unexpired lease, nil when nobody holds one.
     private func currentEpoch() async throws -> Int64? {
-        for try await epoch in try await client.query("SELECT epoch FROM leader WHERE name = \(Self.leaseName) AND expires_at > now()", logger: logger)
-            .decode(Int64.self) {
-            return epoch
-        }
-        return nil
+        try await rows("SELECT epoch FROM leader WHERE name = \(Self.leaseName) AND expires_at > now()").first?.decode(Int64.self)
     }
 
     /// The fence's own refusal, before any statement of the write ran.
@@ -278,7 +426,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     package func acquire(holder: String, api: String?) async throws -> LeaseTerm? {
         let seconds = Double(Self.leaseDuration.components.seconds)
         do {
-            let rows = try await leaseClient.query("""
+            let rows = try await leaseRows("""
                 INSERT INTO leader (name, holder, epoch, expires_at, acquired_at, api)
                 VALUES (\(Self.leaseName), \(holder), 1, now() + \(seconds) * interval '1 second', now(), \(api))
                 ON CONFLICT (name) DO UPDATE
@@ -286,7 +434,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
                        acquired_at = now(), api = excluded.api
                  WHERE leader.expires_at <= now()
                 RETURNING epoch
-                """, logger: logger).collect()
+                """)
             return try rows.first.map { LeaseTerm(holder: holder, epoch: try $0.decode(Int64.self)) }
         } catch {
             throw describe(error, doing: "cannot take the lease")
@@ -296,11 +444,11 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     package func renew(_ term: LeaseTerm) async throws -> Bool {
         let seconds = Double(Self.leaseDuration.components.seconds)
         do {
-            let rows = try await leaseClient.query("""
+            let rows = try await leaseRows("""
                 UPDATE leader SET expires_at = now() + \(seconds) * interval '1 second'
                  WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
                 RETURNING epoch
-                """, logger: logger).collect()
+                """)
             return !rows.isEmpty
         } catch {
             throw describe(error, doing: "cannot renew the lease")
@@ -309,10 +457,12 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     package func release(_ term: LeaseTerm) async throws {
         do {
-            try await leaseClient.query("""
+            // A release is a courtesy (the lease ends on its own): it waits 1 s at most for the
+            // connection, so a replica cut off from the server stops at once.
+            _ = try await leaseRows("""
                 UPDATE leader SET expires_at = now()
                  WHERE name = \(Self.leaseName) AND holder = \(term.holder) AND epoch = \(term.epoch) AND expires_at > now()
-                """, logger: logger)
+                """, within: .seconds(1))
         } catch {
             throw describe(error, doing: "cannot release the lease")
         }
@@ -320,9 +470,9 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
 
     package func leader() async throws -> LeaderRecord? {
         do {
-            let rows = try await leaseClient.query("""
+            let rows = try await leaseRows("""
                 SELECT holder, epoch, expires_at, acquired_at, api FROM leader WHERE name = \(Self.leaseName)
-                """, logger: logger).collect()
+                """)
             return try rows.first.map { row in
                 let (holder, epoch, expiresAt, acquiredAt, api) = try row.decode((String, Int64, Date, Date, String?).self)
                 return LeaderRecord(holder: holder, epoch: epoch, expiresAt: expiresAt, acquiredAt: acquiredAt, api: api)

@@ -72,9 +72,10 @@ struct PostgresFenceTests {
     /// Store A led in epoch 1 and wrote something to every table; its lease expired and
     /// store B took over in epoch 2. Runs `body` with A's writer and the started action's id.
     static func withStaleLeader(_ body: (PostgresTestDatabase, PostgresStateWriter, Int64) async throws -> Void) async throws {
-        let database = try await PostgresServer.current.makeDatabase()
-        try await RunningPostgresStore.with(url: database.url(as: "sextant_a"), name: "a") { a in
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a"), name: "a") { a in
             let termA = try #require(try await a.acquire(holder: "a", api: nil))
+            try await database.holdLease()
             let writerA = a.writer(for: termA)
             var actionID: Int64 = 0
             for write in Write.allCases where write != .takeRequests {
@@ -83,8 +84,9 @@ struct PostgresFenceTests {
             }
             try await a.queue(OperatorRequest(decision: .retry, model: "fraud", actor: "ana", time: now))
             try await database.execute("UPDATE leader SET expires_at = now() - interval '1 second'")
-            try await RunningPostgresStore.with(url: database.url(as: "sextant_b"), name: "b") { b in
+            try await RunningPostgresStore.with(url: database.url(as: "store_b"), name: "b") { b in
                 let termB = try #require(try await b.acquire(holder: "b", api: nil))
+                try await database.holdLease()
                 #expect(termB.epoch == 2)
                 try await body(database, writerA, actionID)
             }
@@ -105,9 +107,10 @@ struct PostgresFenceTests {
 
     @Test("an expired lease nobody took is refused too: LeaseLost with nobody leading, nothing written")
     func expiredUntaken() async throws {
-        let database = try await PostgresServer.current.makeDatabase()
-        try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { store in
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a")) { store in
             let term = try #require(try await store.acquire(holder: "a", api: nil))
+            try await database.holdLease()
             let writer = store.writer(for: term)
             try await writer.record([Event(time: Self.now, kind: .dataset, name: "tx", reason: .datasetValidated, message: "kept", commit: nil, actor: "sextant")])
             try await database.execute("UPDATE leader SET expires_at = now() - interval '1 second'")
@@ -128,7 +131,7 @@ struct PostgresFenceTests {
             await #expect(throws: (any Error).self) { try await database.execute("SELECT set_config('sextant.epoch', '1', true); \(insert)") }
             await #expect(throws: (any Error).self) { try await database.execute(insert) }
             #expect(try await Self.snapshot(database) == before)
-            // Through the store's own connection, as sextant_a: the error is SX001 and maps to LeaseLost.
+            // Through the store's own connection, as store_a: the error is SX001 and maps to LeaseLost.
             let client = writerA.store.client
             let refusal: (any Error)? = await {
                 do {
@@ -153,9 +156,10 @@ struct PostgresFenceTests {
 
     @Test("concurrent records from one writer get strictly increasing ids, without gaps, each write's events together")
     func concurrentRecords() async throws {
-        let database = try await PostgresServer.current.makeDatabase()
-        try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { store in
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a")) { store in
             let writer = store.writer(for: try #require(try await store.acquire(holder: "a", api: nil)))
+            try await database.holdLease()
             let writes = 24
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<writes {

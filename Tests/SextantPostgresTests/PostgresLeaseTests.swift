@@ -20,8 +20,8 @@ struct PostgresLeaseTests {
 
     @Test("acquire takes a free lease for 15 s on the database's clock; a second holder is refused while it runs; the row names the holder and API")
     func acquire() async throws {
-        let database = try await PostgresServer.current.makeDatabase()
-        try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { store in
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a")) { store in
             #expect(try await store.leader() == nil)
             let term = try #require(try await store.acquire(holder: "host/1/aaaa", api: "http://127.0.0.1:7070"))
             #expect(term == LeaseTerm(holder: "host/1/aaaa", epoch: 1))
@@ -35,10 +35,10 @@ struct PostgresLeaseTests {
 
     @Test("renew extends an unexpired lease; once expired it is lost, and a re-acquire by the same holder is a new term")
     func renewAndExpiry() async throws {
-        let database = try await PostgresServer.current.makeDatabase()
-        try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { store in
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a")) { store in
             let term = try #require(try await store.acquire(holder: "host/1/aaaa", api: nil))
-            try await database.execute("UPDATE leader SET expires_at = now() + interval '2 seconds'")
+            try await database.execute("UPDATE leader SET expires_at = now() + interval '10 seconds'")
             #expect(try await store.renew(term))
             let left = try await database.rows("SELECT expires_at - now() > interval '14 seconds' FROM leader")
             #expect(left == [["t"]], "renewed to 15 s from now")
@@ -53,9 +53,9 @@ struct PostgresLeaseTests {
 
     @Test("release ends the term at once: another holder acquires without waiting, in a new epoch; a released term cannot renew")
     func release() async throws {
-        let database = try await PostgresServer.current.makeDatabase()
-        try await RunningPostgresStore.with(url: database.url(as: "sextant_a")) { first in
-            try await RunningPostgresStore.with(url: database.url(as: "sextant_b"), name: "b") { second in
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+        try await RunningPostgresStore.with(url: database.url(as: "store_a")) { first in
+            try await RunningPostgresStore.with(url: database.url(as: "store_b"), name: "b") { second in
                 let term = try #require(try await first.acquire(holder: "a", api: nil))
                 try await first.release(term)
                 #expect(try await !first.renew(term))
@@ -70,9 +70,9 @@ struct PostgresLeaseTests {
 
     @Test("stores racing to acquire: exactly one wins", arguments: [2, 6])
     func race(_ contenders: Int) async throws {
-        let database = try await PostgresServer.current.makeDatabase()
+        let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
         let stores = try await (0..<contenders).asyncMap { index in
-            try await RunningPostgresStore(url: database.url(as: index % 2 == 0 ? "sextant_a" : "sextant_b"), name: "r\(index)")
+            try await RunningPostgresStore(url: database.url(as: index % 2 == 0 ? "store_a" : "store_b"), name: "r\(index)")
         }
         for round in 1...3 {
             let terms = try await withThrowingTaskGroup(of: LeaseTerm?.self) { group in

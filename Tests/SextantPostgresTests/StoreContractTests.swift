@@ -217,4 +217,26 @@ import SextantWire
             #expect(try await fixture.reader.observed().objects[key] == nil)
         }
     }
+
+    @Test("`sextant down` forgets every model's replicas and the gateway, with one event per model that had some", arguments: StoreBackend.available)
+    func forgetReplicas(_ backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { fixture in
+            let key = ObjectKey(.model, "fraud")
+            let replicas = (0..<2).map {
+                Replica(revision: 1, index: $0, endpoint: "http://127.0.0.1:\(9000 + $0)", log: "log", startedAt: Self.now, handle: RuntimeHandle(id: "r\($0)", data: [:]))
+            }
+            let object = ObservedObject(key: key, fingerprint: "f", model: ModelObservation(stableRevision: 1, replicas: replicas), updatedAt: Self.now)
+            let id = try await fixture.store.startAction(JournalEntry(action: "Serve", key: key, fingerprint: "f", attempt: 1, commit: "c1", input: "{}",
+                                                                      startedAt: Self.now))
+            try await fixture.store.finishAction(id, JournalOutcome(state: .succeeded, output: "ok", finishedAt: Self.now), update: .upsert(object), events: [])
+            try await fixture.store.saveGateway(GatewayProcess(address: GatewayAddress(host: "127.0.0.1", port: 8080), adminEndpoint: "http://127.0.0.1:8081",
+                                                               log: "gateway.log", startedAt: Self.now, handle: RuntimeHandle(id: "gateway-1", data: [:])))
+            try await fixture.forgetReplicas(at: Self.now, actor: "user:ana")
+            #expect(try await fixture.reader.observed().objects[key]?.model?.replicas == [])
+            #expect(try await fixture.reader.gateway() == nil)
+            let events = try await fixture.reader.events(since: 0, limit: 1000, name: nil, kind: nil)
+            #expect(events.map(\.message) == ["`sextant down` stopped 2 serving processes of r1"])
+            #expect(events.map(\.actor) == ["user:ana"])
+        }
+    }
 }

@@ -17,6 +17,11 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
+/// The login roles these suites connect as: their own, not the end-to-end tests'
+/// `sextant_a`/`sextant_b`, which those tests lock out and disconnect server-wide to cut a
+/// leader off (roles belong to the whole server, which the suites share).
+let storeRoles = ["store_a", "store_b"]
+
 /// A logger that prints nothing: the tests read what they check.
 let quietLogger = Logger(label: "sextant.tests.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -78,11 +83,12 @@ final class StoreFixture: @unchecked Sendable {
             self.store = store
             reader = store
         case .postgres:
-            let database = try await PostgresServer.current.makeDatabase()
-            let running = try await RunningPostgresStore(url: database.url(as: "sextant_a"))
+            let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
+            let running = try await RunningPostgresStore(url: database.url(as: "store_a"))
             directory = nil
             self.database = database
             let term = try #require(try await running.store.acquire(holder: "test/1/first", api: nil))
+            try await database.holdLease()
             self.term = term
             store = running.store.writer(for: term)
             reader = running.store
@@ -118,12 +124,22 @@ final class StoreFixture: @unchecked Sendable {
         case .postgres:
             let database = try #require(database)
             if let term, let previous = running.last { try await previous.store.release(term) }
-            let running = try await RunningPostgresStore(url: database.url(as: "sextant_b"), name: "reopened")
+            let running = try await RunningPostgresStore(url: database.url(as: "store_b"), name: "reopened")
             self.running.append(running)
             let term = try #require(try await running.store.acquire(holder: "test/2/reopened", api: nil))
+            try await database.holdLease()
             self.term = term
             store = running.store.writer(for: term)
             reader = running.store
+        }
+    }
+
+    /// `sextant down`'s write: each backend has its own (it is no `StateStore` write).
+    func forgetReplicas(at now: Date, actor: String) async throws {
+        if let store = store as? SQLiteStore {
+            try await store.forgetReplicas(at: now, actor: actor)
+        } else {
+            try await #require(store as? PostgresStateWriter).forgetReplicas(at: now, actor: actor)
         }
     }
 
@@ -159,5 +175,13 @@ final class StoreFixture: @unchecked Sendable {
             return try await #require(database).rows("SELECT kind, name, commit_sha, file, line FROM desired_objects ORDER BY kind, name")
                 .map { $0.map { $0 ?? "NULL" } }
         }
+    }
+}
+
+extension PostgresTestDatabase {
+    /// Makes the current lease last an hour: a test that is not about expiry must not lose
+    /// its lease because a loaded machine took 15 s between two writes.
+    func holdLease() async throws {
+        try await execute("UPDATE leader SET expires_at = now() + interval '1 hour'")
     }
 }

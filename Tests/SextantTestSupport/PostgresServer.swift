@@ -191,7 +191,8 @@ public struct PostgresTestDatabase: Sendable {
         try await server.psql(database: name, ["-c", sql])
     }
 
-    /// The rows of a query as text (NULL as nil), run as the superuser: for checks.
+    /// The rows of a query as text (NULL as nil), run as the superuser: for checks. (psql
+    /// prints one row of one empty text the same as no row: that reads as `[]`.)
     public func rows(_ sql: String) async throws -> [[String?]] {
         let null = "\u{1}NULL\u{1}"
         let output = try await server.psql(database: name, ["-A", "-t", "-F", "\u{1F}", "-R", "\u{1E}", "-P", "null=\(null)", "-c", sql])
