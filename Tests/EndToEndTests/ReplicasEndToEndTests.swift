@@ -170,13 +170,13 @@ import SextantTestSupport
 
         // Cut: the role may not log in again (else the pool reconnects at once), and its sessions end.
         try await database.execute("ALTER ROLE sextant_a NOLOGIN")
-        try await database.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'sextant_a'")
+        try await database.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'sextant_a' AND datname = current_database()")
+        // The lease's expiry, on the database's clock (this host's), read once a can no longer renew it.
+        let expiry = try #require(try await database.rows("SELECT extract(epoch FROM expires_at) FROM leader WHERE epoch = 1").first?.first ?? nil)
+        let expiresAt = try #require(Double(expiry))
         let stopped = try await eventually(timeout: .seconds(30)) { await a.metric("sextant_leader") == 0 }
         let stoppedAt = Date()
         try #require(stopped, "a still leads 30 s after its connection was cut:\n\(a.log)")
-        // The lease row's expiry, on the database's clock (this host's): a can no longer renew it.
-        let expiry = try #require(try await database.rows("SELECT extract(epoch FROM expires_at) FROM leader WHERE epoch = 1").first?.first ?? nil)
-        let expiresAt = try #require(Double(expiry))
         #expect(stoppedAt.timeIntervalSince1970 < expiresAt, "a stopped acting only after its lease could have ended")
 
         try await Self.waitFor("b to lead", timeout: .seconds(30), replicas: [a, b]) { await b.metric("sextant_leader") == 1 }
