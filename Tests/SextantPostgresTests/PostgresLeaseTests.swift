@@ -6,7 +6,7 @@ import SextantTestSupport
 
 /// The lease on the database's clock: one leader at a time, a new epoch for every term.
 /// Expiry is forced by the superuser setting `expires_at` in the past, never by sleeping.
-@Suite(.postgresServer, .enabled(if: PostgresServer.isInstalled, PostgresServer.notInstalled))
+@Suite(.serialized, .postgresServer, .enabled(if: PostgresServer.isInstalled, PostgresServer.notInstalled))
 struct PostgresLeaseTests {
     /// Ends the lease now, as 15 s without a renew would.
     static func expire(_ database: PostgresTestDatabase) async throws {

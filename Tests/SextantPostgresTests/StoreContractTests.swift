@@ -9,7 +9,7 @@ import SextantWire
 /// What every store must do, SQLite's and PostgreSQL's alike: the same test, once per
 /// backend. (SQLite-only behaviour — the directory lock, a full or read-only file system —
 /// stays in SextantStoreTests.)
-@Suite(.postgresServer) struct StoreContractTests {
+@Suite(.serialized, .postgresServer) struct StoreContractTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let key = ObjectKey(.dataset, "tx")
 
