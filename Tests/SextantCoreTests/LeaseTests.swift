@@ -134,12 +134,13 @@ final class TermProbe: Sendable {
 
 @Suite("Replicas: one leads, the others follow, and a leader that cannot renew stops first", .serialized)
 struct ReplicaServiceTests {
-    /// A shorter lease than the standard one, with its margin and timeout: renew every
-    /// second, a 10 s lease, stop 4 s early, 2 s for an answer. Not shorter: the whole test
-    /// suite starves tasks of a 2-core machine for seconds, and a renewal answered after its
-    /// timeout is a failed one.
-    static let timing = LeaseTiming(renewEvery: .seconds(1), lease: .seconds(10), margin: .seconds(4),
-                                    renewTimeout: .seconds(2), retryAfterFailure: .milliseconds(300))
+    /// A lease whose margin and timeout outlast a starved task: the whole test suite runs
+    /// hundreds of tests on the two threads of a 2-core machine's cooperative pool, where a
+    /// task may wait seconds to run, and a renewal answered after its timeout is a failed
+    /// one. Renewals every second; the leader acts 10 s after a good one, 20 s before the
+    /// 30 s lease can end.
+    static let timing = LeaseTiming(renewEvery: .seconds(1), lease: .seconds(30), margin: .seconds(20),
+                                    renewTimeout: .seconds(10), retryAfterFailure: .milliseconds(300))
 
     static func leads(_ leadership: Leadership, _ holder: String) -> Bool {
         if case .leader(let term) = leadership.role { return term.holder == holder }
@@ -166,7 +167,7 @@ struct ReplicaServiceTests {
         }
     }
 
-    static func waitFor(_ what: String, within seconds: Double = 30, _ condition: () -> Bool) async throws {
+    static func waitFor(_ what: String, within seconds: Double = 60, _ condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while !condition() {
             guard Date() < deadline else { Issue.record("waited \(seconds) s for \(what)"); return }

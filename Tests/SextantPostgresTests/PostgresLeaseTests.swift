@@ -38,10 +38,13 @@ struct PostgresLeaseTests {
         let database = try await PostgresServer.current.makeDatabase(roles: storeRoles)
         try await RunningPostgresStore.with(url: database.url(as: "store_a")) { store in
             let term = try #require(try await store.acquire(holder: "host/1/aaaa", api: nil))
-            try await database.execute("UPDATE leader SET expires_at = now() + interval '10 seconds'")
+            let set = try await database.rows("UPDATE leader SET expires_at = now() + interval '10 seconds' RETURNING extract(epoch FROM expires_at)")
+            let before = try #require(set.first?.first.flatMap { $0.flatMap(Double.init) })
             #expect(try await store.renew(term))
-            let left = try await database.rows("SELECT expires_at - now() > interval '14 seconds' FROM leader")
-            #expect(left == [["t"]], "renewed to 15 s from now")
+            let renewed = try await database.rows("SELECT extract(epoch FROM expires_at) FROM leader")
+            let after = try #require(renewed.first?.first.flatMap { $0.flatMap(Double.init) })
+            // 15 s from the renewal's now(), which is no earlier than the update's: at least 5 s later.
+            #expect(after - before >= 4.999, "renewed to 15 s from now: \(before) → \(after)")
             try await Self.expire(database)
             #expect(try await !store.renew(term), "an expired lease is not renewed")
             let next = try #require(try await store.acquire(holder: "host/1/aaaa", api: nil))

@@ -74,6 +74,13 @@ package struct ReplicaService: Service {
             }
             guard let term else {
                 let record = try? await Self.answer(within: timing.renewTimeout) { [election] in try await election.leader() }
+                // This process holds the lease, from an acquisition whose answer came too late:
+                // no term of it ever acted, so give it back and try again (a new epoch) at once.
+                if let record, record.holder == holder, record.expiresAt > Date() {
+                    let unknown = LeaseTerm(holder: holder, epoch: record.epoch)
+                    _ = try? await Self.answer(within: timing.renewTimeout) { [election] in try await election.release(unknown) }
+                    continue
+                }
                 leadership.follow(record)
                 if let record, record.holder != announced?.holder || record.epoch != announced?.epoch {
                     logger.notice("following", metadata: ["leader": "\(record.holder)", "epoch": "\(record.epoch)", "api": "\(record.api ?? "-")"])
