@@ -137,10 +137,11 @@ struct ReplicaServiceTests {
     /// A lease whose margin and timeout outlast a starved task: the whole test suite runs
     /// hundreds of tests on the two threads of a 2-core machine's cooperative pool, where a
     /// task may wait seconds to run, and a renewal answered after its timeout is a failed
-    /// one. Renewals every second; the leader acts 10 s after a good one, 20 s before the
-    /// 30 s lease can end.
+    /// one (a CI run starved this suite past 10 s timeouts). Renewals every second, answers
+    /// awaited a minute; the leader acts 10 s after a good one, 20 s before the 30 s lease
+    /// can end.
     static let timing = LeaseTiming(renewEvery: .seconds(1), lease: .seconds(30), margin: .seconds(20),
-                                    renewTimeout: .seconds(10), retryAfterFailure: .milliseconds(300))
+                                    renewTimeout: .seconds(60), retryAfterFailure: .milliseconds(300))
 
     static func leads(_ leadership: Leadership, _ holder: String) -> Bool {
         if case .leader(let term) = leadership.role { return term.holder == holder }
@@ -167,7 +168,7 @@ struct ReplicaServiceTests {
         }
     }
 
-    static func waitFor(_ what: String, within seconds: Double = 60, _ condition: () -> Bool) async throws {
+    static func waitFor(_ what: String, within seconds: Double = 240, _ condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while !condition() {
             guard Date() < deadline else { Issue.record("waited \(seconds) s for \(what)"); return }

@@ -77,8 +77,10 @@ import Testing
         let upstream = try await TestUpstream.start(.echo)
         defer { Task { await upstream.stop() } }
         let payload = ByteBuffer(bytes: (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) })
-        try await withGateway(Self.table([Self.stable(upstream.port)])) { gateway, base in
-            let sized = try await Self.send(base + "/v2/models/fraud/infer", body: .bytes(payload))
+        // Deadlines far above a loaded CI machine's pace (it once took over 30 s for 8 MiB
+        // in a debug build): this test is about bytes, not speed.
+        try await withGateway(Self.table([Self.stable(upstream.port)]), timeout: .seconds(180), limits: HTTPLimits(bodyTimeout: .seconds(180))) { gateway, base in
+            let sized = try await Self.send(base + "/v2/models/fraud/infer", body: .bytes(payload), timeout: .seconds(180))
             #expect(sized.status == 200)
             #expect(sized.body == payload)
             #expect(sized.revision == "1")
@@ -90,7 +92,7 @@ import Testing
             let (stream, feed) = AsyncStream.makeStream(of: ByteBuffer.self)
             for chunk in chunks { feed.yield(chunk) }
             feed.finish()
-            let streamed = try await Self.send(base + "/v2/models/fraud/infer", body: .stream(stream, length: .unknown))
+            let streamed = try await Self.send(base + "/v2/models/fraud/infer", body: .stream(stream, length: .unknown), timeout: .seconds(180))
             #expect(streamed.status == 200)
             #expect(streamed.body == payload)
             #expect(upstream.lastHead?.headers.first(name: "transfer-encoding") == "chunked")
