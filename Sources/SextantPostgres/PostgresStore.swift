@@ -106,7 +106,12 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     private func migrate(on connection: PostgresConnection) async throws {
         try await connection.query("BEGIN", logger: logger)
         do {
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sextant.migrate'))", logger: logger)
+            // Another replica may be migrating: wait for it up to five minutes rather than the
+            // 30 s statement timeout, then give each statement 30 s again. Rows are drained so
+            // the server's error for the wait itself is the one reported.
+            _ = try await connection.query("SET LOCAL statement_timeout = '300s'", logger: logger)
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sextant.migrate'))", logger: logger).collect()
+            _ = try await connection.query("SET LOCAL statement_timeout = '30s'", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)
                 """, logger: logger)
@@ -391,7 +396,7 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
                            FOR UPDATE
                         """, logger: logger).collect()
                     guard !held.isEmpty else { throw FenceRefusal() }
-                    try await connection.query("SELECT set_config('sextant.epoch', \(String(term.epoch)), true)", logger: logger)
+                    _ = try await connection.query("SELECT set_config('sextant.epoch', \(String(term.epoch)), true)", logger: logger).collect()
                     let value = try await body(connection, logger)
                     try await connection.query("COMMIT", logger: logger)
                     return value
