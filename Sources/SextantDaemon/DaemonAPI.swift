@@ -106,6 +106,7 @@ package struct DaemonAPI: Sendable {
         addDriftRoutes(to: router)
         addExperimentRoutes(to: router)
         addCardRoutes(to: router)
+        addHistoryRoutes(to: router)
         addDashboardRoutes(to: router)
         router.post("api/v1/hooks/git") { request, context in
             let body = try await request.body.collect(upTo: 5 << 20)

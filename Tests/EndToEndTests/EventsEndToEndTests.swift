@@ -135,6 +135,10 @@ import SextantTestSupport
         #expect(revisions.first { $0.revision == 1 }?.served.map(\.peakWeight) == [100])
         let table = try await runProcess(sextantBinary, ["history", rig.model, "--state-dir", rig.state.path])
         #expect(table.stdout.contains("(peak 20%)"), "\(table.stdout)")
+        // The daemon's API answers the same lineage (GET /api/v1/models/{name}/history).
+        let served = try await runProcess(sextantBinary, ["history", rig.model, "--server", "http://127.0.0.1:\(rig.apiPort)", "-o", "json"])
+        #expect(served.status == 0, "\(served.stderr)")
+        #expect(try HistoryDocument.lineage(served.stdout) == HistoryDocument.lineage(history.stdout), "\(served.stdout)")
         #expect(!table.stdout.contains("never"), "r2 took traffic: \(table.stdout)")
         // An open stream does not hold the daemon up: it ends with the daemon.
         #expect(await rig.daemon?.stop() == 0, "the daemon stops gracefully with a stream open")

@@ -105,6 +105,16 @@ import SextantTestSupport
         let refused = try await b.post("/api/v1/models/\(rig.model)/promote")
         #expect(refused.status == 503 && refused.body.contains("the leader is \(leader.holder) at 127.0.0.1:\(a.apiPort) (epoch 1)"), "\(refused)")
         #expect(try await b.get("/").status == 200, "the dashboard serves on the follower")
+        // `history --server` of the follower reads the lineage the leader wrote.
+        var histories: [String] = []
+        for replica in [a, b] {
+            let history = try await runProcess(sextantBinary, ["history", rig.model, "--server", "http://127.0.0.1:\(replica.apiPort)", "-o", "json"])
+            #expect(history.status == 0, "\(replica.name): \(history.stderr)")
+            histories.append(history.stdout)
+        }
+        let lineage = try HistoryDocument.lineage(histories[1])
+        #expect(lineage == (try HistoryDocument.lineage(histories[0])))
+        #expect(lineage.versions.map(\.version) == [1] && lineage.versions.first?.revisions.first?.passed == true, "\(histories[1])")
 
         let load = RolloutEndToEndTests.Load(port: rig.gatewayPort, model: rig.model, body: BackgroundJobsEndToEndTests.churnRequest)
         let gateway = try #require(Self.gatewayProcess(port: rig.gatewayPort))

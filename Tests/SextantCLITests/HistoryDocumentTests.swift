@@ -30,10 +30,11 @@ import SextantCore
 
     @Test("JSON: explanations, intervals and slices are added to each revision; the existing keys stay")
     func json() throws {
-        let document = HistoryDocument(Self.registry(explained: true), resources: [:]).json
+        let document = HistoryRenderer.json(HistoryDocument(Self.registry(explained: true), resources: [:]))
         let root = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
         let revision = try #require(((root["versions"] as? [[String: Any]])?.first?["revisions"] as? [[String: Any]])?.first)
-        for key in ["revision", "servingFingerprint", "commit", "metrics", "gates", "incumbent", "served", "resources", "online"] {
+        for key in ["revision", "servingFingerprint", "commit", "metrics", "gates", "incumbent", "served", "resources", "online",
+                    "passed", "failures", "createdAt"] {
             #expect(revision.keys.contains(key), "missing \(key)")
         }
         let explanations = try #require(revision["explanations"] as? [String: Any])
@@ -42,18 +43,37 @@ import SextantCore
         #expect(auc["lower"] as? Double == 0.972 && auc["upper"] as? Double == 0.991)
         #expect((revision["slices"] as? [[String: Any]])?.first?["value"] as? String == "eu")
 
-        let failed = HistoryDocument(Self.registry(explained: false), resources: [:]).json
+        let failed = HistoryRenderer.json(HistoryDocument(Self.registry(explained: false), resources: [:]))
         #expect(failed.contains(#""explanations" : null"#) && failed.contains(#""explanationFailure" : "the server answered 500""#), "\(failed)")
         #expect(failed.contains(#""intervals" : null"#) && failed.contains(#""slices" : null"#))
     }
 
     @Test("table: each metric with its interval, and the top three features by importance")
     func table() {
-        let table = HistoryDocument.table(Self.registry(explained: true), resources: [:])
+        let table = HistoryRenderer.table(HistoryDocument(Self.registry(explained: true), resources: [:]))
         #expect(table.contains("IMPORTANCE"))
         #expect(table.contains("auc 0.9835 [0.972, 0.991]"), "\(table)")
         #expect(table.contains("amount 0.21 ± 0.02, merchant_risk 0.12 ± 0.01, hour 0.03 ± 0.005"), "\(table)")
         #expect(!table.contains("account_age_days"), "three features, not four")
-        #expect(HistoryDocument.table(Self.registry(explained: false), resources: [:]).contains("  failed  "))
+        #expect(HistoryRenderer.table(HistoryDocument(Self.registry(explained: false), resources: [:])).contains("  failed  "))
+    }
+
+    @Test("the JSON a daemon answers decodes to the same document, so `history --server` prints the same table as `--state-dir`")
+    func roundTrip() throws {
+        for explained in [true, false] {
+            var registry = Self.registry(explained: explained)
+            registry.revisions[0].served = [ServedInterval(from: registry.revisions[0].createdAt, until: nil, peakWeight: 10)]
+            if !explained { registry.revisions[0].evaluation?.explanationsRequired = true }
+            let document = HistoryDocument(registry, resources: [:])
+            let decoded = try StatusDocument.jsonDecoder().decode(HistoryDocument.self, from: Data(HistoryRenderer.json(document).utf8))
+            #expect(decoded == document)
+            #expect(HistoryRenderer.table(decoded) == HistoryRenderer.table(document))
+            #expect(document.versions[0].revisions[0].passed == explained)
+        }
+        let failed = HistoryRenderer.table(HistoryDocument({ var registry = Self.registry(explained: false)
+            registry.revisions[0].evaluation?.explanationsRequired = true
+            return registry }(), resources: [:]))
+        #expect(failed.contains("FAILED: explanations are required"), "\(failed)")
+        #expect(HistoryRenderer.table(HistoryDocument(Self.registry(explained: true), resources: [:])).contains("1919+481"))
     }
 }
