@@ -66,11 +66,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long fetches may fail before status shows the error.", valueName: "duration"))
     var fetchErrorGrace: String = "1m"
 
-    @Option(help: ArgumentHelp("Where state is kept: the state directory's SQLite (default), or postgres://USER@HOST:PORT/DB?sslmode=disable|prefer|require, shared by replicas that elect a leader.", valueName: "url"))
-    var store: String?
-
-    @Option(help: ArgumentHelp("A file holding the PostgreSQL password of --store (else PGPASSWORD); never put it in the URL.", valueName: "file"))
-    var storePasswordFile: String?
+    @OptionGroup var store: StoreOptions
 
     @Option(help: ArgumentHelp("The author of the commits Sextant pushes to sextant/<purpose>/<model> branches, as \"Name <email>\".", valueName: "author"))
     var gitAuthor: String = GitSignature.sextant.description
@@ -91,9 +87,6 @@ struct RunCommand: AsyncParsableCommand {
         guard GitSignature(parsing: gitAuthor) != nil else {
             throw ValidationError("--git-author \(gitAuthor) is not Name <email>, e.g. \"Sextant <sextant@example.com>\"")
         }
-        if storePasswordFile != nil, store == nil {
-            throw ValidationError("--store-password-file needs --store postgres://…: the state directory's SQLite has no password")
-        }
         if let gateway = Self.address(source.gateway), gateway.1 == api.1, gateway.1 != 0 {
             throw ValidationError("--listen \(listen) and --gateway \(source.gateway) share port \(api.1): the API and the gateway need a port each")
         }
@@ -110,13 +103,7 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try source.daemonConfiguration(run: run, fetchErrorGrace: Self.duration(fetchErrorGrace, positive: false)!)
         let daemon: Daemon?
         let services: [any Service]
-        if let store, store != "sqlite" {
-            let postgres: PostgresStoreConfiguration
-            do throws(PostgresStoreError) {
-                postgres = try .parse(store, passwordFile: storePasswordFile)
-            } catch {
-                throw CommandFailure(message: error.message)
-            }
+        if let postgres = try store.postgres() {
             daemon = nil
             services = try buildReplica(configuration, store: PostgresStore(configuration: postgres, applicationName: "sextant \(ReplicaIdentity.holder)",
                                                                             logger: logger), logger: logger)

@@ -303,21 +303,11 @@ package struct PostgresStateWriter: StateStore {
                 models.append(try PostgresStore.decode(ObservedObject.self, record))
             }
             var events: [Event] = []
-            for var object in models {
-                guard var model = object.model, !model.allReplicas.isEmpty else { continue }
-                let count = model.allReplicas.count
-                events.append(Event(time: now, kind: .model, name: object.key.name, reason: .servingStopped,
-                                    message: "`sextant down` stopped \(count) serving process\(count == 1 ? "" : "es") of r\(model.stableRevision ?? 0)"
-                                        + (model.rollout.map { " and candidate r\($0.revision)" } ?? ""),
-                                    commit: nil, actor: actor))
-                model.replicas = []
-                model.rollout?.replicas = []
-                model.retiring = []
-                model.crashes = 0
-                model.nextRestartAt = nil
-                object.model = model
+            for object in models {
+                guard let (stopped, event) = object.forgettingReplicas(at: now, actor: actor) else { continue }
+                events.append(event)
                 try await connection.query("""
-                    UPDATE observed_objects SET record = \(try PostgresStore.json(object)) WHERE kind = 'Model' AND name = \(object.key.name)
+                    UPDATE observed_objects SET record = \(try PostgresStore.json(stopped)) WHERE kind = 'Model' AND name = \(object.key.name)
                     """, logger: logger)
             }
             try await connection.query("DELETE FROM gateway", logger: logger)

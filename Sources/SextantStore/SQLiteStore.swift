@@ -402,21 +402,11 @@ package final class SQLiteStore: StateStore, StateReader, OperatorQueue {
         try await write { db in
             var events: [Event] = []
             for record in try String.fetchAll(db, sql: "SELECT record FROM observedObjects WHERE kind = 'Model'") {
-                var object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
-                guard var model = object.model, !model.allReplicas.isEmpty else { continue }
-                let count = model.allReplicas.count
-                events.append(Event(time: now, kind: .model, name: object.key.name, reason: .servingStopped,
-                                    message: "`sextant down` stopped \(count) serving process\(count == 1 ? "" : "es") of r\(model.stableRevision ?? 0)"
-                                        + (model.rollout.map { " and candidate r\($0.revision)" } ?? ""),
-                                    commit: nil, actor: actor))
-                model.replicas = []
-                model.rollout?.replicas = []
-                model.retiring = []
-                model.crashes = 0
-                model.nextRestartAt = nil
-                object.model = model
+                let object = try Self.decoder.decode(ObservedObject.self, from: Data(record.utf8))
+                guard let (stopped, event) = object.forgettingReplicas(at: now, actor: actor) else { continue }
+                events.append(event)
                 try db.execute(sql: "UPDATE observedObjects SET record = ? WHERE kind = 'Model' AND name = ?",
-                               arguments: [String(decoding: try Self.encoder.encode(object), as: UTF8.self), object.key.name])
+                               arguments: [String(decoding: try Self.encoder.encode(stopped), as: UTF8.self), object.key.name])
             }
             try db.execute(sql: "DELETE FROM gateway")
             try Self.insert(events, db)

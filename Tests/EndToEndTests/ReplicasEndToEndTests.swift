@@ -165,7 +165,7 @@ import SextantTestSupport
         _ = await b.process.stop(SIGTERM, timeout: .seconds(20))
     }
 
-    @Test("a leader whose connection is cut stops acting before its lease ends; the follower leads; no row of the old epoch is written after the new epoch began",
+    @Test("a leader whose connection is cut stops acting before its lease ends; the follower leads; no row of the old epoch is written after the new epoch began; `down --store` waits for no leader",
           .enabled(if: enabled, why), .timeLimit(.minutes(10)))
     func cutLeader() async throws {
         let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
@@ -208,8 +208,25 @@ import SextantTestSupport
         }
         let elected = try await b.events().filter { $0.reason == .leaderElected }
         #expect(elected.map { $0.message.prefix(9) } == ["epoch 1: ", "epoch 2: "])
+
+        // `down` of the replicas' state: refused while one leads, and without their --store.
+        let store = database.url(as: "sextant_a")
+        let refused = try await runProcess(sextantBinary, ["down", "--state-dir", rig.state.path, "--store", store])
+        #expect(refused.status == 2 && refused.stderr.contains("a replica leads") && refused.stderr.contains("(epoch 2, lease until"), "\(refused.stderr)")
+        let withoutStore = try await runProcess(sextantBinary, ["down", "--state-dir", rig.state.path])
+        #expect(withoutStore.status == 2 && withoutStore.stderr.contains("give `down` the same --store"), "\(withoutStore.stderr)")
+        let gateway = try #require(Self.gatewayProcess(port: rig.gatewayPort))
         _ = await a.process.stop(SIGTERM, timeout: .seconds(20))
         _ = await b.process.stop(SIGTERM, timeout: .seconds(20))
+        // With the replicas stopped, it takes the lease (epoch 3), stops the data plane and records it.
+        let down = try await runProcess(sextantBinary, ["down", "--state-dir", rig.state.path, "--store", store])
+        #expect(down.status == 0 && down.stdout.hasPrefix("stopped "), "\(down.stdout)\(down.stderr)")
+        let gone = try await eventually(timeout: .seconds(10)) { Self.gatewayProcess(port: rig.gatewayPort) != gateway }
+        #expect(gone, "the gateway (pid \(gateway)) still runs")
+        let recorded = try await database.rows("SELECT reason, epoch FROM events WHERE reason = 'ServingStopped'")
+        #expect(recorded.count == 1 && recorded.first?.last == "3", "\(recorded)")
+        #expect(try await database.rows("SELECT count(*) FROM gateway").first?.first == "0")
+        #expect(try await database.rows("SELECT count(*) FROM leader WHERE expires_at > now()").first?.first == "0", "down gave the lease back")
     }
 
     @Test("a leader paused past its lease (SIGSTOP) wakes to find another leading: it steps down, and no row of its epoch follows the new one's (the fence refuses any it tries)",
