@@ -112,9 +112,12 @@ struct DaemonParts {
 
     /// A reconciler writing to `store`: `run`'s (with metrics and a proposer), or one for
     /// passes on demand.
-    func reconciler(store: any StateStore, metrics: DaemonMetrics? = nil, storeHealth: StoreHealth = StoreHealth()) -> Reconciler {
+    /// - Parameter epoch: the lease term of a replica on PostgreSQL (nil alone).
+    func reconciler(store: any StateStore, metrics: DaemonMetrics? = nil, storeHealth: StoreHealth = StoreHealth(), epoch: Int64? = nil) -> Reconciler {
+        var options = configuration.reconcilerOptions
+        options.epoch = epoch
         guard let run = configuration.run else {
-            return Reconciler(source: repository, store: store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
+            return Reconciler(source: repository, store: store, runtime: runtime, clock: clock, options: options,
                               signals: signals, logger: logger)
         }
         // Proposals (retraining, `sextant rollback`) become branches on --repo, and pull requests with --forge.
@@ -124,7 +127,7 @@ struct DaemonParts {
             PlanCommand.markdown(mirror: stateDir + "/source.git", root: repository.root, base: base, head: head, stateDir: stateDir, dataRoots: dataRoots,
                                  classified: configuration.classified)
         }
-        return Reconciler(source: repository, store: store, runtime: runtime, clock: clock, options: configuration.reconcilerOptions,
+        return Reconciler(source: repository, store: store, runtime: runtime, clock: clock, options: options,
                           metrics: metrics ?? NoMetrics(), storeHealth: storeHealth, signals: signals, proposer: proposer, logger: logger)
     }
 }

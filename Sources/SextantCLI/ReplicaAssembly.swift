@@ -42,7 +42,7 @@ func buildReplica(_ configuration: DaemonConfiguration, store postgres: Postgres
                                                      within: .seconds(15))
         let store = TermStore(postgres.writer(for: term)) { _ in leadership.leaseLost(term) }
         let parts = try DaemonParts(configuration, stateDirectory: stateDirectory, logger: logger)
-        let reconciler = parts.reconciler(store: store, metrics: metrics, storeHealth: storeHealth)
+        let reconciler = parts.reconciler(store: store, metrics: metrics, storeHealth: storeHealth, epoch: term.epoch)
         try await store.record([Event(time: Date(), kind: .store, name: "store", reason: .leaderElected,
                                       message: ReplicaIdentity.election(term, previous: previous), commit: nil, actor: "sextant")])
         let loop = ReconcileLoop(reconciler: reconciler, interval: run.interval, trigger: trigger, onPass: { _ in readiness.markReady() }, logger: logger)

@@ -30,6 +30,9 @@ package actor Reconciler {
         /// `DATA_ROOT`: retraining tables go to `DATA_ROOT/sextant/MODEL/<sha256>.csv` (nil: no
         /// retraining with `data: feedback`).
         package var retrainingDataRoot: String?
+        /// The lease term this reconciler acts in, for replicas on PostgreSQL (nil alone):
+        /// its routing tables carry it, so the gateway refuses an earlier term's.
+        package var epoch: Int64?
 
         package init(prune: Bool = true, allowEmpty: Bool = false, dataRoots: [String] = [],
                     parallelChecks: Int = ProcessInfo.processInfo.activeProcessorCount, actor: String = "sextant",

@@ -150,26 +150,50 @@ public final class Gateway: Sendable {
         }
     }
 
-    /// Installs a newer table; the same generation again is a no-op, an older one a conflict.
+    /// Installs a newer table; the same one again is a no-op, an older one a conflict. Newer
+    /// is a later lease term, then a higher generation: a replica that lost its lease is
+    /// refused, whatever generation it sends.
     func install(_ table: RoutingTable) -> Response {
         guard table.protocolVersion <= RoutingTable.protocolVersion else {
             return Self.error("routing table protocol \(table.protocolVersion) is newer than this gateway's \(RoutingTable.protocolVersion); upgrade the gateway",
                               status: .badRequest)
         }
-        let current = routes.withLock { table -> Int in table.table.generation }
-        if table.generation < current {
-            return Self.error("generation \(table.generation) is older than the one in force (\(current))", status: .conflict)
-        }
-        if table.generation > current {
+        switch Self.admission(of: table.order, over: tableOrder) {
+        case .refused(let reason):
+            return Self.error(reason, status: .conflict)
+        case .inForce:
+            break
+        case .newer:
             routes.withLock { $0.replace(with: table) }
             predictionLog?.update(table)
             logger.info("routing table installed", metadata: [
-                "generation": "\(table.generation)",
+                "generation": "\(table.generation)", "epoch": "\(table.epoch ?? 0)",
                 "routes": "\(table.models.keys.sorted().map { name in "\(name): " + table.models[name]!.backends.map { "r\($0.revision) \($0.weight)%" + ($0.mirrorPercent.map { " mirror \($0)%" } ?? "") }.joined(separator: " ") }.joined(separator: "; "))",
             ])
             warnOfUnusableEndpoints()
         }
         return Self.json(["generation": table.generation])
+    }
+
+    /// The order of the table in force: its lease term, then its generation.
+    package var tableOrder: RoutingTable.Order { routes.withLock { $0.table.order } }
+
+    /// What a pushed table is to the one in force.
+    enum Admission: Equatable {
+        case newer
+        /// The same table again: nothing to do.
+        case inForce
+        case refused(String)
+    }
+
+    static func admission(of offered: RoutingTable.Order, over current: RoutingTable.Order) -> Admission {
+        if offered.epoch < current.epoch {
+            return .refused("routing table \(offered) comes from an earlier lease term than the one in force (\(current)): its sender no longer leads")
+        }
+        if offered < current {
+            return .refused("generation \(offered.generation) is older than the one in force (\(current.generation))")
+        }
+        return offered == current ? .inForce : .newer
     }
 
     /// Says which endpoint URLs of the table in force the gateway cannot use and why: their

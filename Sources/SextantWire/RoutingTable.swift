@@ -10,6 +10,12 @@ public struct RoutingTable: Sendable, Hashable, Codable {
 
     package var protocolVersion: Int
     package var generation: Int
+    /// The lease term of the replica that computed it (DESIGN §12), nil from a daemon that
+    /// runs alone. Tables are ordered by (epoch, generation): a gateway refuses one from an
+    /// earlier term, so a replica that lost its lease cannot route traffic, and takes the
+    /// first table of a new term even when a late push of the old one has its generation.
+    /// A gateway before it ignores the key (and orders by generation only).
+    package var epoch: Int64?
     package var models: [String: ModelRoute]
 
     /// A table keeps the oldest protocol that can route it as meant, so an older gateway
@@ -17,7 +23,7 @@ public struct RoutingTable: Sendable, Hashable, Codable {
     /// by a gateway of protocol 2 (which would write them in clear) until it is upgraded; one
     /// with an experiment is 4, refused by a gateway of protocol 3 or less (which would split
     /// requests, not units, so one user would see both arms).
-    public init(generation: Int, models: [String: ModelRoute]) {
+    public init(generation: Int, epoch: Int64? = nil, models: [String: ModelRoute]) {
         self.protocolVersion = if models.values.contains(where: { $0.experiment != nil }) {
             4
         } else if models.values.contains(where: { $0.log?.hashedInputs != nil }) {
@@ -26,7 +32,28 @@ public struct RoutingTable: Sendable, Hashable, Codable {
             2
         }
         self.generation = generation
+        self.epoch = epoch
         self.models = models
+    }
+
+    /// Which of two tables is newer: the later term, then the higher generation.
+    package var order: Order { Order(epoch: epoch ?? 0, generation: generation) }
+
+    package struct Order: Sendable, Hashable, Comparable, CustomStringConvertible {
+        package var epoch: Int64
+        package var generation: Int
+
+        package init(epoch: Int64, generation: Int) {
+            self.epoch = epoch
+            self.generation = generation
+        }
+
+        package static func < (lhs: Order, rhs: Order) -> Bool {
+            (lhs.epoch, lhs.generation) < (rhs.epoch, rhs.generation)
+        }
+
+        /// `generation 7`, or `generation 7 of epoch 2`.
+        package var description: String { "generation \(generation)" + (epoch == 0 ? "" : " of epoch \(epoch)") }
     }
 }
 

@@ -6,6 +6,7 @@ import Testing
 import SextantAPI
 import SextantCore
 import SextantTestSupport
+import SextantWire
 
 /// Two `sextant run` replicas on one PostgreSQL database (DESIGN §12), with the real binary,
 /// a real server from Debian's package, the real gateway and the Python example's trainer.
@@ -156,6 +157,10 @@ import SextantTestSupport
         let elected = try #require(newEvents.first { $0.reason == .leaderElected }, "\(newEvents.map(\.reason))")
         #expect(elected.message.hasPrefix("epoch 2: ") && elected.message.contains("took over from \(leader.holder)"), "\(elected.message)")
         #expect(newEvents.contains { $0.reason == .actionInterrupted && $0.name == rig.model })
+
+        // The routes in force are the new term's.
+        let stored = try #require(try await database.rows("SELECT record FROM routes").first?.first ?? nil)
+        #expect(try JSONDecoder().decode(RoutingTable.self, from: Data(stored.utf8)).epoch == 2, "\(stored)")
 
         // The gateway kept serving: the same process, and no request failed.
         let tally = await load.stop()

@@ -30,15 +30,15 @@ extension Reconciler {
     // MARK: - Routing
 
     /// Computes the routing table from what serves, stores it with the next generation when
-    /// it changed, and pushes it to the gateway. A push that fails is repeated next pass; a
-    /// restarted gateway loads the stored table.
+    /// it changed (or was computed in another lease term), and pushes it to the gateway. A
+    /// push that fails is repeated next pass; a restarted gateway loads the stored table.
     func publishRoutes() async {
         guard options.gateway != nil else { return }
         let view = ObservedState(objects: observed, registries: registries, replicas: replicaHealth)
         let models = Planner.routes(desired, observed: view)
-        if models != routes?.models {
+        if models != routes?.models || (routes != nil && routes?.epoch != options.epoch) {
             // The generation is taken before the store is awaited: two tables never share one.
-            let table = RoutingTable(generation: (routes?.generation ?? 0) + 1, models: models)
+            let table = RoutingTable(generation: (routes?.generation ?? 0) + 1, epoch: options.epoch, models: models)
             routes = table
             do {
                 try await persist(.routes(table))
