@@ -1,13 +1,8 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
-// `struct stat` is defined by whichever C module the compiler met first; when that is
-// NIO's shim (files of this module import NIOCore), its members need this import.
-import CNIOLinux
 import Foundation
 import Logging
 import SextantAPI
+import SextantCore
 import SextantGit
 import SextantPostgres
 import SextantSource
@@ -158,34 +153,12 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// A secret file's bytes (trailing newlines dropped). Like ssh with a private key, a file
-    /// that group or others may read is refused: the secret may already have leaked.
+    /// A secret file's bytes (trailing newlines dropped), with `SecretFile`'s checks.
     static func secret(from path: String, flag: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw CommandFailure(message: "\(flag) \(path): cannot read the file (\(String(cString: strerror(errno))))")
+        do throws(SecretFile.Failure) {
+            return try SecretFile.read(path, flag: flag)
+        } catch {
+            throw CommandFailure(message: error.message)
         }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw CommandFailure(message: "\(flag) \(path): not a regular file")
-        }
-        guard info.st_mode & 0o077 == 0 else {
-            throw CommandFailure(message: "\(flag) \(path): permissions \(String(info.st_mode & 0o777, radix: 8)) are too open (group or others may read it); "
-                + "run `chmod 600 \(path)`, and replace the secret if others could read it")
-        }
-        guard info.st_size <= 64 << 10 else { throw CommandFailure(message: "\(flag) \(path): \(info.st_size) bytes is not a secret (at most 64 KiB)") }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        bytes.removeLast(bytes.count - filled)
-        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard !bytes.isEmpty else { throw CommandFailure(message: "\(flag) \(path): the file is empty") }
-        return bytes
     }
 }

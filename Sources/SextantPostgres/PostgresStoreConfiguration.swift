@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import SextantCore
 
 /// Where the shared store is and how to reach it: `--store postgres://USER@HOST:PORT/DB?sslmode=…`.
 ///
@@ -99,36 +97,13 @@ package struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConve
         return components.string ?? "(the URL)"
     }
 
-    /// A password file's first line. Like ssh with a private key, a file that group or
-    /// others may read is refused: the password may already have leaked.
+    /// A password file's first line, with the checks of every secret file.
     static func readPassword(_ path: String) throws(PostgresStoreError) -> String {
-        let flag = "--store-password-file"
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw PostgresStoreError("\(flag) \(path): cannot read the file (\(String(cString: strerror(errno))))")
+        do throws(SecretFile.Failure) {
+            return String(decoding: try SecretFile.read(path, flag: "--store-password-file", what: "password"), as: UTF8.self)
+        } catch {
+            throw PostgresStoreError(error.message)
         }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw PostgresStoreError("\(flag) \(path): not a regular file")
-        }
-        guard info.st_mode & 0o077 == 0 else {
-            throw PostgresStoreError("\(flag) \(path): permissions \(String(info.st_mode & 0o777, radix: 8)) are too open (group or others may read it); "
-                + "run `chmod 600 \(path)`, and change the password if others could read it")
-        }
-        guard info.st_size <= 64 << 10 else { throw PostgresStoreError("\(flag) \(path): \(info.st_size) bytes is not a password (at most 64 KiB)") }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        bytes.removeLast(bytes.count - filled)
-        while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard !bytes.isEmpty else { throw PostgresStoreError("\(flag) \(path): the file is empty") }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     package static func == (lhs: Self, rhs: Self) -> Bool {
