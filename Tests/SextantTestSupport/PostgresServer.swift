@@ -205,34 +205,6 @@ public struct PostgresTestDatabase: Sendable {
     }
 }
 
-/// Shares one `PostgresServer` between the suites that run at the same time: the first
-/// starts it, the last one out stops it.
-actor PostgresServerLease {
-    static let shared = PostgresServerLease()
-
-    private var server: Task<PostgresServer, any Error>?
-    private var holders = 0
-
-    func acquire() async throws -> PostgresServer {
-        holders += 1
-        let starting = server ?? Task { try await PostgresServer.start() }
-        server = starting
-        do {
-            return try await starting.value
-        } catch {
-            await release()
-            throw error
-        }
-    }
-
-    func release() async {
-        holders -= 1
-        guard holders == 0, let ending = server else { return }
-        server = nil
-        if let running = try? await ending.value { await running.stop() }
-    }
-}
-
 /// `@Suite(.postgresServer)`: the suite's tests run with `PostgresServer.current` set to a
 /// running server. Where PostgreSQL is not installed the suite runs without one (a suite
 /// of both backends still tests SQLite): pair tests that need it with
@@ -247,15 +219,10 @@ extension PostgresServer {
     /// Runs `body` with `current` set, starting (or sharing) the server.
     static func withServer(_ body: @Sendable () async throws -> Void) async throws {
         if scoped != nil || !isInstalled { return try await body() }
-        let server = try await PostgresServerLease.shared.acquire()
-        do {
-            try await $scoped.withValue(server) { try await body() }
-        } catch {
-            await PostgresServerLease.shared.release()
-            throw error
-        }
-        await PostgresServerLease.shared.release()
+        try await shared.holding { server in try await $scoped.withValue(server) { try await body() } }
     }
+
+    private static let shared = SharedPeer(start: { try await PostgresServer.start() }, stop: { await $0.stop() })
 }
 
 extension Trait where Self == PostgresServerTrait {

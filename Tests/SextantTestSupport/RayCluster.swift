@@ -183,47 +183,14 @@ public final class RayCluster: Sendable {
     }
 }
 
-/// Shares one `RayCluster` between the suites that run at the same time: the first starts
-/// it, the last one out stops it.
-actor RayClusterLease {
-    static let shared = RayClusterLease()
-
-    private var cluster: Task<RayCluster, any Error>?
-    private var holders = 0
-
-    func acquire() async throws -> RayCluster {
-        holders += 1
-        let starting = cluster ?? Task { try await RayCluster.start() }
-        cluster = starting
-        do {
-            return try await starting.value
-        } catch {
-            await release()
-            throw error
-        }
-    }
-
-    func release() async {
-        holders -= 1
-        guard holders == 0, let ending = cluster else { return }
-        cluster = nil
-        if let running = try? await ending.value { await running.stop() }
-    }
-}
-
 /// `@Suite(.rayCluster)`: the suite's tests run with `RayCluster.current` set to a running cluster.
 public struct RayClusterTrait: SuiteTrait, TestScoping {
     public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         if RayCluster.current != nil { return try await function() }
-        let cluster = try await RayClusterLease.shared.acquire()
-        do {
-            try await RayCluster.$current.withValue(cluster) { try await function() }
-        } catch {
-            await RayClusterLease.shared.release()
-            throw error
-        }
-        await RayClusterLease.shared.release()
+        try await Self.shared.holding { cluster in try await RayCluster.$current.withValue(cluster) { try await function() } }
     }
+
+    private static let shared = SharedPeer(start: { try await RayCluster.start() }, stop: { await $0.stop() })
 }
 
 extension Trait where Self == RayClusterTrait {
