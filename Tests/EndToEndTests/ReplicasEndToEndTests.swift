@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -66,11 +69,41 @@ import SextantWire
         }
 
         var log: String { process.log.suffix(4000).description }
+
+        /// SIGKILL, woken first if a test paused it.
+        func kill() {
+            guard process.isRunning else { return }
+            Glibc.kill(process.pid, SIGCONT)
+            Glibc.kill(process.pid, SIGKILL)
+        }
     }
 
     static func waitFor(_ what: String, timeout: Duration = .seconds(120), replicas: [Replica], _ condition: () async throws -> Bool) async throws {
         let done = try await eventually(timeout: timeout) { (try? await condition()) ?? false }
         try #require(done, "waited \(timeout) for \(what); logs:\n\(replicas.map { "--- \($0.name):\n\($0.log)" }.joined(separator: "\n"))")
+    }
+
+    /// Two replicas, A and B, on one fresh database, the rig's repository, state directory
+    /// and gateway (the Python example's model, a canary of one step): A leads, B follows,
+    /// r1 serves. Both are killed after `body`, whatever it did to them.
+    struct Pair {
+        let rig: Rig
+        let database: PostgresTestDatabase
+        let a: Replica
+        let b: Replica
+    }
+
+    static func withPair(_ body: (Pair) async throws -> Void) async throws {
+        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
+        let database = try await PostgresServer.current.makeDatabase(roles: ["sextant_a", "sextant_b"])
+        let a = try Replica("a", rig: rig, store: database.url(as: "sextant_a"))
+        defer { a.kill() }
+        try await Self.waitFor("a to lead", replicas: [a]) { await a.metric("sextant_leader") == 1 }
+        let b = try Replica("b", rig: rig, store: database.url(as: "sextant_b"))
+        defer { b.kill() }
+        try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
+        try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
+        try await body(Pair(rig: rig, database: database, a: a, b: b))
     }
 
     /// The `sextant gateway` process serving on `port`.
@@ -87,17 +120,13 @@ import SextantWire
         let marks = "/tmp/sextant-marks-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         defer { try? FileManager.default.removeItem(atPath: marks) }
-        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
-        let database = try await PostgresServer.current.makeDatabase(roles: ["sextant_a", "sextant_b"])
-        let a = try Replica("a", rig: rig, store: database.url(as: "sextant_a"))
-        defer { if a.process.isRunning { kill(a.process.pid, SIGKILL) } }
-        try await Self.waitFor("a to lead", replicas: [a]) { await a.metric("sextant_leader") == 1 }
-        let b = try Replica("b", rig: rig, store: database.url(as: "sextant_b"))
-        defer { if b.process.isRunning { kill(b.process.pid, SIGKILL) } }
-        try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
+        try await Self.withPair { pair in try await Self.failover(pair, marks: marks) }
+    }
+
+    static func failover(_ pair: Pair, marks: String) async throws {
+        let (rig, database, a, b) = (pair.rig, pair.database, pair.a, pair.b)
         #expect(await b.metric("sextant_leader") == 0)
         #expect(await a.metric("sextant_leader_epoch") == 1)
-        try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
 
         // The follower serves what the leader wrote, names it, and refuses decisions.
         try await Self.waitFor("b to read r1 serving", replicas: [a, b]) { await b.model(rig.model)?.phase == .serving }
@@ -173,15 +202,11 @@ import SextantWire
     @Test("a leader whose connection is cut stops acting before its lease ends; the follower leads; no row of the old epoch is written after the new epoch began; `down --store` waits for no leader",
           .enabled(if: enabled, why), .timeLimit(.minutes(10)))
     func cutLeader() async throws {
-        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
-        let database = try await PostgresServer.current.makeDatabase(roles: ["sextant_a", "sextant_b"])
-        let a = try Replica("a", rig: rig, store: database.url(as: "sextant_a"))
-        defer { if a.process.isRunning { kill(a.process.pid, SIGKILL) } }
-        try await Self.waitFor("a to lead", replicas: [a]) { await a.metric("sextant_leader") == 1 }
-        let b = try Replica("b", rig: rig, store: database.url(as: "sextant_b"))
-        defer { if b.process.isRunning { kill(b.process.pid, SIGKILL) } }
-        try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
-        try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
+        try await Self.withPair(Self.cutLeader)
+    }
+
+    static func cutLeader(_ pair: Pair) async throws {
+        let (rig, database, a, b) = (pair.rig, pair.database, pair.a, pair.b)
 
         // Cut: the role may not log in again (else the pool reconnects at once), and its sessions end.
         try await database.execute("ALTER ROLE sextant_a NOLOGIN")
@@ -237,15 +262,11 @@ import SextantWire
     @Test("a leader paused past its lease (SIGSTOP) wakes to find another leading: it steps down, and no row of its epoch follows the new one's (the fence refuses any it tries)",
           .enabled(if: enabled, why), .timeLimit(.minutes(10)))
     func pausedLeader() async throws {
-        let rig = try Rig(example: "python-trainer", model: "churn-predictor", steps: "[{setWeight: 50}]", analysis: "{interval: 1s}")
-        let database = try await PostgresServer.current.makeDatabase(roles: ["sextant_a", "sextant_b"])
-        let a = try Replica("a", rig: rig, store: database.url(as: "sextant_a"))
-        defer { if a.process.isRunning { kill(a.process.pid, SIGCONT); kill(a.process.pid, SIGKILL) } }
-        try await Self.waitFor("a to lead", replicas: [a]) { await a.metric("sextant_leader") == 1 }
-        let b = try Replica("b", rig: rig, store: database.url(as: "sextant_b"))
-        defer { if b.process.isRunning { kill(b.process.pid, SIGKILL) } }
-        try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
-        try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
+        try await Self.withPair(Self.pausedLeader)
+    }
+
+    static func pausedLeader(_ pair: Pair) async throws {
+        let (database, a, b) = (pair.database, pair.a, pair.b)
 
         // Paused longer than the lease: b takes the lease meanwhile, and waits for the state
         // directory a still holds.

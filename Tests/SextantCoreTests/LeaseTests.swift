@@ -69,6 +69,8 @@ final class MemoryLease: LeaderElection {
         var record: LeaderRecord?
         var failRenewals = false
         var loseRenewals = false
+        /// Acquisitions that take the lease at once but answer after this long, one per call.
+        var lateAnswers: [Duration] = []
     }
 
     let state = Mutex(State())
@@ -77,13 +79,15 @@ final class MemoryLease: LeaderElection {
     init(lease: Duration) { self.lease = lease }
 
     func acquire(holder: String, api: String?) async throws -> LeaseTerm? {
-        state.withLock { state in
+        let (term, delay) = state.withLock { state -> (LeaseTerm?, Duration?) in
             let now = Date()
-            if let record = state.record, record.expiresAt > now { return nil }
+            if let record = state.record, record.expiresAt > now { return (nil, nil) }
             let epoch = (state.record?.epoch ?? 0) + 1
             state.record = LeaderRecord(holder: holder, epoch: epoch, expiresAt: now.addingTimeInterval(lease.seconds), acquiredAt: now, api: api)
-            return LeaseTerm(holder: holder, epoch: epoch)
+            return (LeaseTerm(holder: holder, epoch: epoch), state.lateAnswers.isEmpty ? nil : state.lateAnswers.removeFirst())
         }
+        if let delay { try await Task.sleep(for: delay) }
+        return term
     }
 
     func renew(_ term: LeaseTerm) async throws -> Bool {
@@ -257,6 +261,31 @@ struct ReplicaServiceTests {
             if case .leader(let next) = a.role { return next.epoch > term.epoch }
             return false
         }
+        replica.cancel()
+        _ = await replica.result
+    }
+
+    @Test("an acquisition answered after the timeout took the lease all the same: the replica gives that term back unused and leads with the next at once, not after the lease")
+    func lateAnswer() async throws {
+        // A lease of an hour: waiting for it to expire would outlast the test's wait.
+        let timing = LeaseTiming(renewEvery: .seconds(1), lease: .seconds(3600), margin: .seconds(20), renewTimeout: .milliseconds(200),
+                                 retryAfterFailure: .milliseconds(300))
+        let lease = MemoryLease(lease: timing.lease)
+        lease.state.withLock { $0.lateAnswers = [.seconds(1)] }
+        let probe = TermProbe()
+        let a = Leadership()
+        let replica = Task {
+            try await ReplicaService(election: lease, holder: "a", api: nil, leadership: a, timing: timing, logger: Logger(label: "test")) { term, _ in
+                probe.events.withLock { $0.append("a epoch \(term.epoch)") }
+                return .init(services: [probe.service("a")]) { probe.events.withLock { $0.append("a ended") } }
+            }.run()
+        }
+        try await Self.waitFor("a to lead") { Self.leads(a, "a") }
+        guard case .leader(let term) = a.role else { Issue.record("a does not lead"); return }
+        #expect(term.epoch >= 2, "epoch 1 was answered too late to act on")
+        let events = probe.events.withLock { $0 }
+        #expect(!events.contains("a epoch 1"), "\(events)")
+        #expect(lease.state.withLock { $0.record?.epoch } == term.epoch)
         replica.cancel()
         _ = await replica.result
     }
