@@ -114,7 +114,10 @@ import SextantWire
 
         func gateway() -> GatewayProcess? { (try? SQLiteStore(readingFrom: state.path).gateway()) ?? nil }
 
-        func waitFor(_ what: String, timeout: Duration = .seconds(120), _ condition: () -> Bool) async throws {
+        /// Five minutes by default: on a CI machine the whole suite starves, a training and
+        /// an evaluation of the new version can take most of two minutes before the canary
+        /// takes its first request (a wait that is met returns at once).
+        func waitFor(_ what: String, timeout: Duration = .seconds(300), _ condition: () -> Bool) async throws {
             let done = try await eventually(timeout: timeout) { condition() }
             try #require(done, "waited \(timeout) for \(what); status: \(String(describing: status())); daemon log:\n\(daemon?.log.suffix(3000) ?? "")")
         }
