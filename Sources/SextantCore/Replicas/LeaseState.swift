@@ -12,18 +12,23 @@ package struct LeaseTiming: Sendable, Hashable {
     package var renewTimeout: Duration
     /// How soon a failed renewal is tried again.
     package var retryAfterFailure: Duration
+    /// How often a follower tries to take the lease while another holds it: a lease given
+    /// back at a graceful stop is taken within this; one that runs out, just after its end.
+    package var followerPoll: Duration
 
-    package init(renewEvery: Duration, lease: Duration, margin: Duration, renewTimeout: Duration, retryAfterFailure: Duration) {
+    package init(renewEvery: Duration, lease: Duration, margin: Duration, renewTimeout: Duration, retryAfterFailure: Duration,
+                 followerPoll: Duration = .seconds(1)) {
         self.renewEvery = renewEvery
         self.lease = lease
         self.margin = margin
         self.renewTimeout = renewTimeout
         self.retryAfterFailure = retryAfterFailure
+        self.followerPoll = followerPoll
     }
 
-    /// DESIGN §12's numbers.
+    /// DESIGN §12's numbers, and a follower trying every second (one small statement).
     package static let standard = LeaseTiming(renewEvery: .seconds(5), lease: .seconds(15), margin: .seconds(4), renewTimeout: .seconds(2),
-                                              retryAfterFailure: .seconds(1))
+                                              retryAfterFailure: .seconds(1), followerPoll: .seconds(1))
 
     /// How long after a renewal was sent the leader may act: the database's expiry is at
     /// least `lease` after the send, because the database can only have run it later.

@@ -97,11 +97,11 @@ package struct ReplicaService: Service {
     }
 
     /// How long a follower waits before trying again: until just after the lease can end,
-    /// at most a renewal period.
+    /// at most `followerPoll` (a lease given back is taken that soon).
     private func followerWait(_ record: LeaderRecord?) -> Duration {
-        guard let record else { return timing.renewEvery }
+        guard let record else { return timing.followerPoll }
         let untilExpiry = Duration.milliseconds(Int64(record.expiresAt.timeIntervalSinceNow * 1000) + 50)
-        return min(timing.renewEvery, max(.milliseconds(100), untilExpiry))
+        return min(timing.followerPoll, max(.milliseconds(100), untilExpiry))
     }
 
     /// Runs one term; returns true when it could not start.
