@@ -19,13 +19,14 @@ struct RenderCommand: ParsableCommand {
 }
 
 /// `sextant render kserve` (DESIGN §12 "KServe", docs/kserve.md).
-struct RenderKServeCommand: ParsableCommand {
+struct RenderKServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kserve",
         abstract: "KServe InferenceService manifests of what serves: OIP v2, the ModelPack artifact by digest, the canary's weight.",
         discussion: """
             Reads the manifests under --path (as `validate` does) and, from the state
-            directory, what serves each model and its versions' ModelPack digests. Each
+            directory (or a daemon's API with --server, as replicas on PostgreSQL need),
+            what serves each model and its versions' ModelPack digests. Each
             model served by the built-in runtime becomes an InferenceService whose
             storageUri is oci://REGISTRY/MODEL@DIGEST (copy the artifacts there first,
             e.g. with skopeo) and, mid-canary, the candidate with canaryTrafficPercent set
@@ -46,14 +47,19 @@ struct RenderKServeCommand: ParsableCommand {
               sextant render kserve --path examples/quickstart \\
                   --registry registry.example.com/ml \\
                   --image registry.example.com/sextant:0.1 -o kserve/
+              sextant render kserve --path examples/quickstart \\
+                  --registry registry.example.com/ml --server http://127.0.0.1:7070
             """
     )
 
     @Option(help: ArgumentHelp("The watched root: the directory of manifests.", valueName: "dir"))
     var path: String = "."
 
-    @Option(help: ArgumentHelp("The state directory of the daemon or `reconcile --once`: what serves and the artifacts' digests.", valueName: "dir"))
-    var stateDir: String = ".sextant"
+    @Option(help: ArgumentHelp("The state directory of the daemon or `reconcile --once`: what serves and the artifacts' digests (default .sextant).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("A running daemon's API, e.g. http://127.0.0.1:7070, instead of --state-dir (replicas on PostgreSQL are read this way).", valueName: "url"))
+    var server: String?
 
     @Option(help: ArgumentHelp("The OCI repository the ModelPack artifacts were copied to, e.g. registry.example.com/ml (artifact REPO/MODEL@DIGEST).", valueName: "repo"))
     var registry: String
@@ -68,6 +74,7 @@ struct RenderKServeCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
+        try StatusSource.validate(stateDir: stateDir, server: server)
         if registry.isEmpty || registry.contains("://") || registry.contains("@") || registry.contains(where: \.isWhitespace) {
             throw ValidationError("--registry \(registry) must be a repository without scheme or digest, e.g. registry.example.com/ml")
         }
@@ -79,23 +86,17 @@ struct RenderKServeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let manifests = try loadManifests()
-        let status: [ObjectStatus]
-        let registries: [String: ModelRegistry]
-        do {
-            let store = try SQLiteStore(readingFrom: stateDir)
-            guard let document = try store.status() else {
-                throw CommandFailure(message: "no status in \(stateDir) yet: the reconciler has not finished a pass; run `sextant reconcile --once` or give --state-dir")
-            }
-            status = document.objects
-            registries = try store.registries()
-        } catch let error as StoreError {
-            throw CommandFailure(message: error.message + " (give the state directory of the daemon or `reconcile --once` with --state-dir)")
+        let status: [ObjectStatus], versions: [String: [KServeRenderer.PackagedVersion]]
+        if let server {
+            (status, versions) = try await Self.read(from: server, manifests: manifests)
+        } else {
+            (status, versions) = try readStateDirectory()
         }
         let rendering: KServeRendering
         do throws(KServeNameError) {
-            rendering = try KServeRenderer.render(manifests: manifests, status: status, registries: registries,
+            rendering = try KServeRenderer.render(manifests: manifests, status: status, versions: versions,
                                                   options: KServeOptions(registry: registry, namespace: namespace, image: image))
         } catch {
             throw CommandFailure(message: error.description)
@@ -110,6 +111,33 @@ struct RenderKServeCommand: ParsableCommand {
         } else {
             print(rendering.stream, terminator: "")
         }
+    }
+
+    /// What serves and what was packaged, from the state directory's store.
+    private func readStateDirectory() throws -> ([ObjectStatus], [String: [KServeRenderer.PackagedVersion]]) {
+        let directory = stateDir ?? ".sextant"
+        do {
+            let store = try SQLiteStore(readingFrom: directory)
+            guard let document = try store.status() else {
+                throw CommandFailure(message: "no status in \(directory) yet: the reconciler has not finished a pass; run `sextant reconcile --once` or give --state-dir")
+            }
+            return (document.objects, try store.registries().mapValues { $0.versions.map(KServeRenderer.PackagedVersion.init) })
+        } catch let error as StoreError {
+            throw CommandFailure(message: error.message + " (give the state directory of the daemon or `reconcile --once` with --state-dir)")
+        }
+    }
+
+    /// The same from a daemon's API: its status, and the history of each model of the
+    /// manifests that it has trained.
+    private static func read(from server: String, manifests: ManifestSet) async throws -> ([ObjectStatus], [String: [KServeRenderer.PackagedVersion]]) {
+        let status = try await DaemonRead.get(StatusDocument.self, server: server, path: "/api/v1/status", what: "Sextant status").objects
+        var versions: [String: [KServeRenderer.PackagedVersion]] = [:]
+        for model in status.filter({ $0.kind == .model && $0.model?.stableVersion != nil }).map(\.name)
+        where manifests.models.contains(where: { $0.metadata.name == model }) {
+            let history = try await DaemonRead.get(HistoryDocument.self, server: server, path: "/api/v1/models/\(model)/history", what: "a model's history")
+            versions[model] = history.versions.map(KServeRenderer.PackagedVersion.init)
+        }
+        return (status, versions)
     }
 
     private func loadManifests() throws -> ManifestSet {

@@ -15,6 +15,11 @@ struct StatusSource: ParsableArguments {
     var server: String?
 
     func validate() throws {
+        try Self.validate(stateDir: stateDir, server: server)
+    }
+
+    /// `--state-dir` or `--server`, not both; a server is an http(s) URL.
+    static func validate(stateDir: String?, server: String?) throws {
         if server != nil, stateDir != nil { throw ValidationError("give --server or --state-dir, not both") }
         if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
             throw ValidationError("--server \(server) must be an http:// or https:// URL, e.g. http://127.0.0.1:7070")

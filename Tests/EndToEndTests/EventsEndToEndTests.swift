@@ -139,6 +139,12 @@ import SextantTestSupport
         let served = try await runProcess(sextantBinary, ["history", rig.model, "--server", "http://127.0.0.1:\(rig.apiPort)", "-o", "json"])
         #expect(served.status == 0, "\(served.stderr)")
         #expect(try HistoryDocument.lineage(served.stdout) == HistoryDocument.lineage(history.stdout), "\(served.stdout)")
+        // render kserve reads the same from the API as from the state directory.
+        let render = ["render", "kserve", "--path", rig.repository.path, "--registry", "registry.example.com/ml"]
+        let fromDirectory = try await runProcess(sextantBinary, render + ["--state-dir", rig.state.path])
+        let fromAPI = try await runProcess(sextantBinary, render + ["--server", "http://127.0.0.1:\(rig.apiPort)"])
+        #expect(fromDirectory.status == 0 && fromAPI.status == 0, "\(fromDirectory.stderr)\(fromAPI.stderr)")
+        #expect(fromAPI.stdout.contains("kind: InferenceService") && fromAPI.stdout == fromDirectory.stdout, "\(fromAPI.stdout)")
         #expect(!table.stdout.contains("never"), "r2 took traffic: \(table.stdout)")
         // An open stream does not hold the daemon up: it ends with the daemon.
         #expect(await rig.daemon?.stop() == 0, "the daemon stops gracefully with a stream open")

@@ -31,20 +31,26 @@ import Testing
     @Test("good flags parse, with the defaults the help states")
     func accepted() throws {
         let command = try RenderKServeCommand.parse(["--registry", "localhost:5000/ml", "--namespace", "ml-prod"])
-        #expect(command.path == "." && command.stateDir == ".sextant" && command.output == nil && command.image == nil)
+        #expect(command.path == "." && command.stateDir == nil && command.server == nil && command.output == nil && command.image == nil)
+        #expect(throws: (any Error).self, "--state-dir and --server are one or the other") {
+            try RenderKServeCommand.parse(["--registry", "r.example.com/ml", "--state-dir", "s", "--server", "http://127.0.0.1:7070"])
+        }
+        #expect(throws: (any Error).self, "a server is an http(s) URL") {
+            try RenderKServeCommand.parse(["--registry", "r.example.com/ml", "--server", "127.0.0.1:7070"])
+        }
     }
 
     @Test("a state directory with no store, or a path with no manifests, is an error naming the flag")
-    func missingInputs() throws {
+    func missingInputs() async throws {
         let directory = try TemporaryDirectory()
         let noState = try RenderKServeCommand.parse(["--registry", "r.example.com/ml", "--path", packageRoot + "/examples/quickstart",
                                                      "--state-dir", directory.path + "/none"])
-        #expect { try noState.run() } throws: { error in
+        await #expect { try await noState.run() } throws: { error in
             (error as? CommandFailure)?.message.contains("--state-dir") == true
         }
         let empty = try TemporaryDirectory()
         let noManifests = try RenderKServeCommand.parse(["--registry", "r.example.com/ml", "--path", empty.path])
-        #expect { try noManifests.run() } throws: { error in
+        await #expect { try await noManifests.run() } throws: { error in
             (error as? CommandFailure)?.message.contains("--path \(empty.path): no .yaml or .yml manifests found") == true
         }
     }

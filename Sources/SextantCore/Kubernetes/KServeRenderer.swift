@@ -22,6 +22,30 @@ package enum KServeRenderer {
     /// to render has a name KServe refuses, naming every such model and its file.
     package static func render(manifests: ManifestSet, status: [ObjectStatus], registries: [String: ModelRegistry],
                                options: KServeOptions) throws(KServeNameError) -> KServeRendering {
+        try render(manifests: manifests, status: status, versions: registries.mapValues { $0.versions.map(PackagedVersion.init) }, options: options)
+    }
+
+    /// A version as a rendering needs it: from the registry, or from a daemon's history
+    /// (`render kserve --server`).
+    package struct PackagedVersion: Sendable, Hashable {
+        package var number: Int
+        /// The commit that trained it.
+        package var commit: String
+        /// Its ModelPack artifact's manifest digest; nil until packaged.
+        package var artifactDigest: String?
+
+        package init(_ version: ModelVersion) {
+            (number, commit, artifactDigest) = (version.number, version.commit, version.artifactDigest)
+        }
+
+        package init(_ version: HistoryDocument.Version) {
+            (number, commit, artifactDigest) = (version.version, version.commit, version.artifactDigest)
+        }
+    }
+
+    /// As `render(manifests:status:registries:options:)`, with each model's versions.
+    package static func render(manifests: ManifestSet, status: [ObjectStatus], versions: [String: [PackagedVersion]],
+                               options: KServeOptions) throws(KServeNameError) -> KServeRendering {
         var rendering = KServeRendering()
         var badNames: [Diagnostic] = []
         let statuses = Dictionary(status.filter { $0.kind == .model }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -49,9 +73,8 @@ package enum KServeRenderer {
             }
             let shape = RolloutShape(fields, headerRoute: ResolvedPolicy(model, in: manifests).headerRoute)
             rendering.notes += shape.omitted.map { KServeNote(model: name, severity: .warning, message: $0) }
-            let registry = registries[name] ?? ModelRegistry(model: name)
             let shown = shape.canary?.version ?? stable
-            guard let version = registry.version(shown), let digest = version.artifactDigest else {
+            guard let version = versions[name]?.first(where: { $0.number == shown }), let digest = version.artifactDigest else {
                 rendering.notes.append(KServeNote(model: name, severity: .skipped, message:
                     "v\(shown) is not packaged as a ModelPack artifact yet, so it has no digest to pin; render again once it is"))
                 continue
@@ -85,7 +108,7 @@ package enum KServeRenderer {
 
     // MARK: Documents
 
-    private static func inferenceService(_ model: Model, version: ModelVersion, digest: String, stable: Int, shape: RolloutShape,
+    private static func inferenceService(_ model: Model, version: PackagedVersion, digest: String, stable: Int, shape: RolloutShape,
                                          options: KServeOptions) -> String {
         let name = model.metadata.name
         var metadata: [(String, YAMLNode)] = [("name", text(name))]
