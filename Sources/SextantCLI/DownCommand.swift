@@ -82,9 +82,10 @@ struct DownCommand: AsyncParsableCommand {
         let postgres = PostgresStore(configuration: configuration, applicationName: "sextant down", logger: logger, maximumConnections: 2)
         let connections = Task { await postgres.run() }
         defer { connections.cancel() }
+        try requireReplicasDirectory(of: configuration)
         let term: LeaseTerm
         do {
-            try await postgres.migrate()
+            try await postgres.requireCurrentSchema()
             guard let taken = try await postgres.acquire(holder: "sextant down (\(ReplicaIdentity.holder))", api: nil) else {
                 let leader = try await postgres.leader()
                 throw CommandFailure(message: "a replica leads \(configuration.url)"
@@ -102,23 +103,45 @@ struct DownCommand: AsyncParsableCommand {
             }
         }
         defer { keepAlive.cancel() }
+        func release() async {
+            keepAlive.cancel()
+            try? await postgres.release(term)
+        }
         let lock: StateDirectoryLock
         do throws(StoreError) {
             lock = try StateDirectoryLock(directory: stateDir, command: "sextant down")
         } catch {
-            try? await postgres.release(term)
+            await release()
             throw CommandFailure(message: error.message + "; `down` needs the state directory to itself")
         }
         let stopped = await stopAll(ReconcileCommand.absolute(stateDir))
         do {
             try await postgres.writer(for: term).forgetReplicas(at: Date(), actor: actor)
+        } catch let lost as LeaseLost {
+            throw CommandFailure(message: "stopped \(stopped) process\(stopped == 1 ? "" : "es"), but the lease ran out meanwhile (\(lost)): "
+                + "nothing was recorded in \(configuration.url); a replica that leads now starts what should serve")
         } catch {
-            throw CommandFailure(message: "stopped \(stopped) process\(stopped == 1 ? "" : "es") but cannot record it in \(configuration.url): \(error)")
+            await release()
+            throw CommandFailure(message: "stopped \(stopped) process\(stopped == 1 ? "" : "es") but cannot record it in \(configuration.url): \(error); "
+                + "the next leader sees them gone and starts what should serve")
         }
-        keepAlive.cancel()
-        try? await postgres.release(term)
+        await release()
         withExtendedLifetime(lock) {}
         return stopped
+    }
+
+    /// The state directory must be the replicas' (their `store.txt` names this database):
+    /// `down` of another directory would record, in the replicas' store, processes it never stopped.
+    private func requireReplicasDirectory(of configuration: PostgresStoreConfiguration) throws {
+        guard let note = try? String(contentsOfFile: stateDir + "/" + SQLiteStore.sharedStoreNote, encoding: .utf8) else {
+            throw CommandFailure(message: "--state-dir \(stateDir) is not the state directory of replicas on PostgreSQL (it has no "
+                + "\(SQLiteStore.sharedStoreNote)); pass the --state-dir the replicas run with")
+        }
+        let named = note.split(separator: ",").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        guard let theirs = try? PostgresStoreConfiguration.parse(named, environment: [:]), theirs.sameDatabase(as: configuration) else {
+            throw CommandFailure(message: "--state-dir \(stateDir) belongs to the replicas of \(named), not of \(configuration.url); "
+                + "pass the --store and --state-dir of one set of replicas")
+        }
     }
 
     private func stopAll(_ directory: String) async -> Int {

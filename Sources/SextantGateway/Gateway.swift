@@ -158,14 +158,21 @@ public final class Gateway: Sendable {
             return Self.error("routing table protocol \(table.protocolVersion) is newer than this gateway's \(RoutingTable.protocolVersion); upgrade the gateway",
                               status: .badRequest)
         }
-        switch Self.admission(of: table.order, over: tableOrder) {
+        // Judged and installed under one lock: of two pushes at once, the older cannot land last.
+        let admission = routes.withLock { routes -> Admission in
+            let admission = Self.admission(of: table.order, over: routes.table.order)
+            if admission == .newer {
+                routes.replace(with: table)
+                predictionLog?.update(table)
+            }
+            return admission
+        }
+        switch admission {
         case .refused(let reason):
             return Self.error(reason, status: .conflict)
         case .inForce:
             break
         case .newer:
-            routes.withLock { $0.replace(with: table) }
-            predictionLog?.update(table)
             logger.info("routing table installed", metadata: [
                 "generation": "\(table.generation)", "epoch": "\(table.epoch ?? 0)",
                 "routes": "\(table.models.keys.sorted().map { name in "\(name): " + table.models[name]!.backends.map { "r\($0.revision) \($0.weight)%" + ($0.mirrorPercent.map { " mirror \($0)%" } ?? "") }.joined(separator: " ") }.joined(separator: "; "))",
@@ -186,14 +193,19 @@ public final class Gateway: Sendable {
         case refused(String)
     }
 
+    /// A table without an epoch (a daemon alone, or a Sextant from before epochs) is ordered
+    /// by its generation only, as before epochs: there is no term to fence it with.
     static func admission(of offered: RoutingTable.Order, over current: RoutingTable.Order) -> Admission {
-        if offered.epoch < current.epoch {
-            return .refused("routing table \(offered) comes from an earlier lease term than the one in force (\(current)): its sender no longer leads")
+        if offered.epoch > 0, offered.epoch < current.epoch {
+            return .refused("routing table \(offered) comes from an earlier lease term than the one in force (\(current)): its sender no longer "
+                            + "leads; if every replica leads in turn like this, upgrade them all to the same Sextant")
         }
-        if offered < current {
+        let older = offered.epoch == 0 ? offered.generation < current.generation : offered < current
+        if older {
             return .refused("generation \(offered.generation) is older than the one in force (\(current.generation))")
         }
-        return offered == current ? .inForce : .newer
+        let same = offered.epoch == 0 ? offered.generation == current.generation : offered == current
+        return same ? .inForce : .newer
     }
 
     /// Says which endpoint URLs of the table in force the gateway cannot use and why: their

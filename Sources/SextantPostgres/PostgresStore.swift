@@ -102,6 +102,30 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
         }
     }
 
+    /// Checks, without changing anything, that the database holds the schema this binary
+    /// writes (`down` must not migrate the store of replicas of another version).
+    package func requireCurrentSchema() async throws {
+        let connection = try await connect()
+        defer { Task { try? await connection.close() } }
+        var applied: [String] = []
+        do {
+            for try await id in try await connection.query("SELECT id FROM schema_migrations ORDER BY id", logger: logger).decode(String.self) {
+                applied.append(id)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P01" {
+            throw PostgresStoreError("\(configuration.url) holds no Sextant store: no replica ever ran on it; check --store")
+        } catch {
+            throw describe(error, doing: "cannot read the store's schema")
+        }
+        let known = PostgresSchema.migrations.map(\.id)
+        if let newer = applied.filter({ !known.contains($0) }).sorted().last {
+            throw PostgresStoreError("\(configuration.url) was written by a newer Sextant (schema \(newer)); upgrade this one")
+        }
+        if let missing = known.first(where: { !applied.contains($0) }) {
+            throw PostgresStoreError("\(configuration.url) has an older schema (it lacks \(missing)); start a replica of this Sextant first, which updates it")
+        }
+    }
+
     /// The migrations this binary knows and the database lacks, in one transaction.
     private func migrate(on connection: PostgresConnection) async throws {
         try await connection.query("BEGIN", logger: logger)
@@ -431,9 +455,13 @@ package final class PostgresStore: StateReader, OperatorQueue, LeaderElection {
     package func acquire(holder: String, api: String?) async throws -> LeaseTerm? {
         let seconds = Double(Self.leaseDuration.components.seconds)
         do {
+            // A held lease is seen by a plain read, which takes no lock: a follower trying every
+            // second never waits for the leader's writes (each holds the row FOR UPDATE); ON
+            // CONFLICT, which locks the row, runs only once the lease looked ended.
             let rows = try await leaseRows("""
                 INSERT INTO leader (name, holder, epoch, expires_at, acquired_at, api)
-                VALUES (\(Self.leaseName), \(holder), 1, now() + \(seconds) * interval '1 second', now(), \(api))
+                SELECT \(Self.leaseName), \(holder), 1, now() + \(seconds) * interval '1 second', now(), \(api)
+                 WHERE NOT EXISTS (SELECT 1 FROM leader WHERE name = \(Self.leaseName) AND expires_at > now())
                 ON CONFLICT (name) DO UPDATE
                    SET holder = excluded.holder, epoch = leader.epoch + 1, expires_at = excluded.expires_at,
                        acquired_at = now(), api = excluded.api

@@ -106,6 +106,11 @@ package struct PostgresStoreConfiguration: Sendable, Hashable, CustomStringConve
         }
     }
 
+    /// Whether both name one database (whatever the role or TLS mode).
+    package func sameDatabase(as other: Self) -> Bool {
+        host == other.host && port == other.port && database == other.database
+    }
+
     package static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.url == rhs.url && lhs.password == rhs.password
     }

@@ -103,7 +103,26 @@ import SextantWire
         defer { b.kill() }
         try await Self.waitFor("b to follow", replicas: [a, b]) { try await b.get("/readyz").body.hasPrefix("ready: follower of") }
         try await Self.waitFor("r1 to serve", timeout: .seconds(180), replicas: [a, b]) { await a.model(rig.model)?.phase == .serving }
-        try await body(Pair(rig: rig, database: database, a: a, b: b))
+        do {
+            try await body(Pair(rig: rig, database: database, a: a, b: b))
+        } catch {
+            await Self.stopAll(rig: rig, store: database.url(as: "sextant_a"), replicas: [a, b])
+            throw error
+        }
+        await Self.stopAll(rig: rig, store: database.url(as: "sextant_a"), replicas: [a, b])
+    }
+
+    /// Stops the replicas (SIGTERM: each gives its lease back) and the data plane they
+    /// started (`down --store`, which waits for no leader; tried for a lease's length if one
+    /// was killed holding it).
+    static func stopAll(rig: Rig, store: String, replicas: [Replica]) async {
+        for replica in replicas where replica.process.isRunning {
+            kill(replica.process.pid, SIGCONT)
+            if await replica.process.stop(SIGTERM, timeout: .seconds(20)) == nil { replica.kill() }
+        }
+        _ = try? await eventually(timeout: .seconds(30)) {
+            (try? await runProcess(sextantBinary, ["down", "--state-dir", rig.state.path, "--store", store]))?.status == 0
+        }
     }
 
     /// The `sextant gateway` process serving on `port`.
@@ -245,6 +264,10 @@ import SextantWire
         #expect(refused.status == 2 && refused.stderr.contains("a replica leads") && refused.stderr.contains("(epoch 2, lease until"), "\(refused.stderr)")
         let withoutStore = try await runProcess(sextantBinary, ["down", "--state-dir", rig.state.path])
         #expect(withoutStore.status == 2 && withoutStore.stderr.contains("give `down` the same --store"), "\(withoutStore.stderr)")
+        let elsewhere = try TemporaryDirectory()
+        let wrongDirectory = try await runProcess(sextantBinary, ["down", "--state-dir", elsewhere.path, "--store", store])
+        #expect(wrongDirectory.status == 2 && wrongDirectory.stderr.contains("is not the state directory of replicas on PostgreSQL"),
+                "\(wrongDirectory.stderr)")
         let gateway = try #require(Self.gatewayProcess(port: rig.gatewayPort))
         _ = await a.process.stop(SIGTERM, timeout: .seconds(20))
         _ = await b.process.stop(SIGTERM, timeout: .seconds(20))

@@ -24,16 +24,24 @@ import SextantWire
         Push(epoch: nil, generation: 5, status: 200, inForce: .init(epoch: 0, generation: 5)),
         Push(epoch: 1, generation: 5, status: 200, inForce: .init(epoch: 1, generation: 5)),  // a later term at the same generation
         Push(epoch: 1, generation: 6, status: 200, inForce: .init(epoch: 1, generation: 6)),
-        Push(epoch: nil, generation: 9, status: 409, inForce: .init(epoch: 1, generation: 6),
-             refusal: "routing table generation 9 comes from an earlier lease term than the one in force (generation 6 of epoch 1): its sender no longer leads"),
         Push(epoch: 2, generation: 6, status: 200, inForce: .init(epoch: 2, generation: 6)),  // the new term's first table after a late push of the old
         Push(epoch: 1, generation: 7, status: 409, inForce: .init(epoch: 2, generation: 6),
-             refusal: "routing table generation 7 of epoch 1 comes from an earlier lease term than the one in force (generation 6 of epoch 2): its sender no longer leads"),
+             refusal: "routing table generation 7 of epoch 1 comes from an earlier lease term than the one in force (generation 6 of epoch 2): "
+                 + "its sender no longer leads; if every replica leads in turn like this, upgrade them all to the same Sextant"),
         Push(epoch: 2, generation: 5, status: 409, inForce: .init(epoch: 2, generation: 6),
              refusal: "generation 5 is older than the one in force (6)"),
         Push(epoch: 2, generation: 6, status: 200, inForce: .init(epoch: 2, generation: 6)),  // the same again: a no-op
         Push(epoch: 2, generation: 7, status: 200, inForce: .init(epoch: 2, generation: 7)),
+        // Without an epoch (a daemon alone, a Sextant from before epochs): by generation only.
+        Push(epoch: nil, generation: 6, status: 409, inForce: .init(epoch: 2, generation: 7),
+             refusal: "generation 6 is older than the one in force (7)"),
+        Push(epoch: nil, generation: 7, status: 200, inForce: .init(epoch: 2, generation: 7)),
+        Push(epoch: nil, generation: 9, status: 200, inForce: .init(epoch: 0, generation: 9)),
+        Push(epoch: 3, generation: 1, status: 200, inForce: .init(epoch: 3, generation: 1)),
     ]
+
+    static let outcomes: [Gateway.Admission] = [.newer, .newer, .newer, .newer, .refused(pushes[4].refusal!), .refused(pushes[5].refusal!),
+                                                .inForce, .newer, .refused(pushes[8].refusal!), .inForce, .newer, .newer]
 
     @Test("pushes in turn: a later term wins at any generation, an earlier one is refused naming both")
     func sequence() throws {
@@ -45,10 +53,13 @@ import SextantWire
         }
     }
 
-    @Test("what each push is to the table in force, with the refusal's words", arguments: zip(pushes, [RoutingTable.Order(epoch: 0, generation: 0)] + pushes.map(\.inForce)))
-    func admission(_ push: Push, over current: RoutingTable.Order) {
-        let offered = RoutingTable.Order(epoch: push.epoch ?? 0, generation: push.generation)
-        let expected: Gateway.Admission = push.refusal.map { .refused($0) } ?? (offered == current ? .inForce : .newer)
-        #expect(Gateway.admission(of: offered, over: current) == expected)
+    @Test("what each push is to the table in force, with the refusal's words")
+    func admission() {
+        #expect(Self.outcomes.count == Self.pushes.count)
+        for (index, (push, expected)) in zip(Self.pushes, Self.outcomes).enumerated() {
+            let current = index == 0 ? RoutingTable.Order(epoch: 0, generation: 0) : Self.pushes[index - 1].inForce
+            let offered = RoutingTable.Order(epoch: push.epoch ?? 0, generation: push.generation)
+            #expect(Gateway.admission(of: offered, over: current) == expected, "\(push.testDescription)")
+        }
     }
 }
