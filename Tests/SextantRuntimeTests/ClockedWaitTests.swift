@@ -44,10 +44,10 @@ import SextantTestSupport
             }
         }
         // Generous: other suites' child processes may keep this one waiting on a loaded machine.
-        #expect(await clock.waitForSleepers(within: .seconds(60)), "the trainer runs and the runtime waits for it on the clock")
+        #expect(await clock.waitForSleepers(within: .seconds(180)), "the trainer runs and the runtime waits for it on the clock")
         #expect(runtime.processes.live().map(\.role) == ["trainer"])
         clock.advance(by: .seconds(3599))
-        #expect(await clock.waitForSleepers(within: .seconds(60)))
+        #expect(await clock.waitForSleepers(within: .seconds(180)))
         try await Task.sleep(for: .milliseconds(200))
         let finishedEarly = finished.load(ordering: .relaxed)
         #expect(!finishedEarly, "the timeout has not passed on the clock")

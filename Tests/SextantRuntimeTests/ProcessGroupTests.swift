@@ -26,7 +26,7 @@ import Testing
         let leader = try runtime.processes.spawn(forkingServer, directory: directory.path, environment: ["PATH": "/usr/bin:/bin"],
                                                  log: directory.path + "/server.log", role: "test replica")
         // Generous: other suites' child processes may keep this one waiting on a loaded machine.
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(180)
         var child: Int32?
         while child == nil, ContinuousClock.now < deadline {
             child = (try? String(contentsOfFile: directory.path + "/child.pid", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
