@@ -68,8 +68,9 @@ import SextantTestSupport
         // The training still runs: the canary did not wait for it.
         #expect(Self.events(rig, "slow-trainer", .trained).isEmpty, "slow-trainer finished training before churn-predictor's rollback")
         #expect(Self.status(rig, "slow-trainer")?.phase == .training, "\(String(describing: Self.status(rig, "slow-trainer")))")
-        // Generous against a loaded machine; bench/rollback measures it (interval + 1 s).
-        #expect(aborted.time.timeIntervalSince(started.time) < 30, "the canary ran \(aborted.time.timeIntervalSince(started.time)) s before its rollback")
+        // How fast is bench/rollback's to measure (interval + 1 s); here it is enough that the
+        // rollback came while the two-minute training ran.
+        #expect(started.time <= aborted.time)
         // Status is saved at the end of the pass that wrote the event.
         try await rig.waitFor("status to show r1 alone") { rig.status()?.model?.traffic.map(\.revision) == [1] }
         let tally = await load.stop()

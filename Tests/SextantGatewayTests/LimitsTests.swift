@@ -126,7 +126,18 @@ import Testing
         try await withGateway(ProxyTests.table([ProxyTests.stable(upstream.port)]), limits: limits) { gateway, base in
             // More than the loopback socket buffers hold, so the gateway stops reading for the stall.
             let payload = ByteBuffer(repeating: 0x20, count: 32 << 20)
-            let answer = try await ProxyTests.send(base + "/v2/models/fraud/infer", body: .bytes(payload), timeout: .seconds(480))
+            // Not HTTPClient.shared: its read timeout (90 s, a browser's) ends an upload that,
+            // with the stall, takes longer on a loaded machine ("stream ended", "I/O on closed channel").
+            let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                    configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(600))))
+            let sent: Result<ProxyTests.Answer, any Error>
+            do {
+                sent = .success(try await ProxyTests.send(base + "/v2/models/fraud/infer", body: .bytes(payload), client: client, timeout: .seconds(480)))
+            } catch {
+                sent = .failure(error)
+            }
+            try await client.shutdown()
+            let answer = try sent.get()
             #expect(answer.status == 200, "\(answer.text.prefix(300))")
             #expect(answer.body.readableBytes == payload.readableBytes)
             #expect(gateway.refusals.count(of: .bodyTimeout) == 0)
